@@ -1,0 +1,39 @@
+package dev.ferry.ledger;
+
+import dev.ferry.plan.Direction;
+import java.time.Instant;
+
+/**
+ * One transfer as the ledger knows it.
+ *
+ * @param size        source size in bytes, -1 until planned
+ * @param sourceMtime source modification time in epoch millis, -1 when unknown
+ * @param request     the request as JSON (options, profile name), so recovery can re-run it
+ * @param reason      why it failed or was cancelled, null otherwise
+ * @param bytesMoved  bytes moved over the network for this transfer, across all runs
+ * @param bytesResent bytes moved a second time (after a crash, a cut, a restart)
+ */
+public record TransferRecord(
+        String id,
+        Direction direction,
+        String server,
+        String remotePath,
+        String localPath,
+        TransferStatus status,
+        long size,
+        long sourceMtime,
+        String request,
+        String reason,
+        long bytesMoved,
+        long bytesResent,
+        Instant created,
+        Instant updated) {
+
+    /** A new transfer, as accepted from a drop, a request file or a queue. */
+    public static TransferRecord accepted(String id, Direction direction, String server, String remotePath,
+                                          String localPath, String request) {
+        Instant now = Instant.now();
+        return new TransferRecord(id, direction, server, remotePath, localPath, TransferStatus.ACCEPTED,
+                -1, -1, request, null, 0, 0, now, now);
+    }
+}
