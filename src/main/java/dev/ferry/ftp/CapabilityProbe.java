@@ -1,0 +1,132 @@
+package dev.ferry.ftp;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds out once per server what it can do: FEAT, and two small write tests in the upload directory (does
+ * REST+STOR write in place, does APPE append). Results are cached by {@link ServerProfile#key()}; a probe that
+ * cannot write (no permission) reports the write features as absent rather than failing the transfer.
+ */
+public final class CapabilityProbe {
+    private static final Logger LOG = LoggerFactory.getLogger(CapabilityProbe.class);
+    private static final byte[] BASE = "ferry-probe-0123".getBytes(StandardCharsets.US_ASCII);
+
+    private final Map<String, Capabilities> readCache = new ConcurrentHashMap<>();
+    private final Map<String, Capabilities> writeCache = new ConcurrentHashMap<>();
+
+    /** Capabilities known without writing anything: enough for downloads. */
+    public Capabilities read(FtpSession session) {
+        return readCache.computeIfAbsent(session.profile().key(), k -> fromFeatures(session, false, false, false));
+    }
+
+    /** Cached result if any, so a new session can choose its charset before connecting. */
+    public Boolean knownUtf8(ServerProfile profile) {
+        Capabilities c = readCache.get(profile.key());
+        return c == null ? null : c.utf8();
+    }
+
+    /** Full capabilities, probing writes in {@code directory} (which must exist) the first time. */
+    public Capabilities forUpload(FtpSession session, String directory) throws IOException {
+        Capabilities cached = writeCache.get(session.profile().key());
+        if (cached != null) {
+            return cached;
+        }
+        Capabilities probed = probeWrites(session, directory);
+        writeCache.put(session.profile().key(), probed);
+        LOG.info("server {} capabilities: {}", session.profile().name(), probed);
+        return probed;
+    }
+
+    private Capabilities probeWrites(FtpSession session, String directory) throws IOException {
+        String dir = directory.endsWith("/") ? directory : directory + "/";
+        String name = dir + ".ferry-probe-" + Long.toHexString(System.nanoTime());
+        boolean storeRestart = false;
+        boolean inPlace = false;
+        boolean append = false;
+        try {
+            write(session, name, 0, false, BASE);
+            try {
+                write(session, name, 4, false, new byte[] {'X'});
+                storeRestart = true;
+                byte[] now = read(session, name);
+                inPlace = now.length == BASE.length && now[4] == 'X' && now[5] == BASE[5];
+            } catch (FtpException e) {
+                if (!e.isTransient() || e.replyCode() >= 400) {
+                    LOG.debug("REST+STOR refused on {}: {}", session.profile().name(), e.getMessage());
+                } else {
+                    throw e;
+                }
+            }
+            try {
+                long before = session.size(name);
+                write(session, name, 0, true, new byte[] {'Z'});
+                append = before >= 0 && session.size(name) == before + 1;
+            } catch (FtpException e) {
+                if (e.replyCode() == 0) {
+                    throw e;
+                }
+                LOG.debug("APPE refused on {}: {}", session.profile().name(), e.getMessage());
+            }
+        } catch (FtpException e) {
+            if (e.replyCode() == 0) {
+                throw e;
+            }
+            LOG.warn("server {}: cannot write a probe file in {} ({}); uploads will start over when interrupted",
+                    session.profile().name(), directory, e.getMessage());
+        } finally {
+            if (!session.isBroken()) {
+                try {
+                    session.delete(name);
+                } catch (IOException ignored) {
+                    // A leftover probe file is harmless; the session is dropped if it broke.
+                }
+            }
+        }
+        return fromFeatures(session, storeRestart, inPlace, append);
+    }
+
+    private static void write(FtpSession s, String path, long offset, boolean append, byte[] data) throws IOException {
+        OutputStream out = append ? s.append(path) : s.store(path, offset);
+        try {
+            out.write(data);
+        } catch (IOException e) {
+            s.abandon(out);
+            throw new FtpException("probe write to " + path + " failed", 0, true, e);
+        }
+        s.endWrite(out);
+    }
+
+    private static byte[] read(FtpSession s, String path) throws IOException {
+        InputStream in = s.retrieve(path, 0);
+        byte[] all;
+        try {
+            all = in.readNBytes(BASE.length + 8);
+        } catch (IOException e) {
+            s.abandon(in);
+            throw new FtpException("probe read of " + path + " failed", 0, true, e);
+        }
+        s.endRead(in, true);
+        return all;
+    }
+
+    private static Capabilities fromFeatures(FtpSession s, boolean storeRestart, boolean inPlace, boolean append) {
+        Features f = s.features();
+        Set<String> x = new HashSet<>();
+        for (String c : new String[] {"XSHA256", "XSHA512", "XSHA1", "XMD5"}) {
+            if (f.has(c)) {
+                x.add(c);
+            }
+        }
+        return new Capabilities(s.utf8(), f.has("SIZE"), f.has("MDTM"), f.has("MLST"), f.restStream(),
+                f.has("RANG"), f.hashAlgorithms(), x, storeRestart, inPlace, append);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.ferry.ftp;
+
+import java.io.IOException;
+
+/**
+ * A negative or missing reply from the server, with its code and text. {@link #isTransient()} tells a retry
+ * loop whether trying again can help: a 4xx reply or a broken connection can, a 5xx reply (no such file,
+ * permission denied, login refused) cannot.
+ */
+public class FtpException extends IOException {
+    private final int replyCode;
+    private final boolean transientFailure;
+
+    public FtpException(String message, int replyCode, boolean transientFailure) {
+        super(message);
+        this.replyCode = replyCode;
+        this.transientFailure = transientFailure;
+    }
+
+    public FtpException(String message, int replyCode, boolean transientFailure, Throwable cause) {
+        super(message, cause);
+        this.replyCode = replyCode;
+        this.transientFailure = transientFailure;
+    }
+
+    /** The FTP reply code, or 0 when the server said nothing (a dropped connection, a timeout). */
+    public int replyCode() {
+        return replyCode;
+    }
+
+    public boolean isTransient() {
+        return transientFailure;
+    }
+
+    /** A reply-based failure: 4xx is transient, 5xx permanent. */
+    public static FtpException reply(String what, int code, String serverText) {
+        String text = serverText == null ? "" : serverText.strip();
+        return new FtpException(what + ": server replied " + (text.isEmpty() ? String.valueOf(code) : text),
+                code, code < 500);
+    }
+}

@@ -1,0 +1,469 @@
+package dev.ferry.ftp;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketTimeoutException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Calendar;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.commons.net.ftp.FTP;
+import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.ftp.FTPFile;
+import org.apache.commons.net.ftp.FTPReply;
+import org.apache.commons.net.ftp.FTPSClient;
+
+/**
+ * One logged-in control connection. It keeps commons-net's {@link FTPClient} at arm's length: every reply is
+ * checked here and turned into a value or an {@link FtpException} carrying the server's text, and the state a
+ * transfer depends on (binary type, passive mode, charset) is set once in {@link #open} and never drifts.
+ *
+ * <p>Not thread safe: one session belongs to one segment worker at a time. After any I/O failure the session is
+ * {@link #isBroken() broken} and must be closed, not reused: the control connection may hold stray replies.
+ */
+public final class FtpSession implements Closeable {
+    private static final Pattern HASH_REPLY = Pattern.compile("^213\\s+(\\S+)\\s+\\S+\\s+([0-9a-fA-F]+)\\b.*");
+    private static final Pattern X_HASH_REPLY = Pattern.compile("^2\\d\\d\\s+(?:\\S+\\s+)?([0-9a-fA-F]{8,})\\b.*");
+
+    private final ServerProfile profile;
+    private final FTPClient client;
+    private final Features features;
+    private final boolean utf8;
+    private boolean broken;
+
+    private FtpSession(ServerProfile profile, FTPClient client, Features features, boolean utf8) {
+        this.profile = profile;
+        this.client = client;
+        this.features = features;
+        this.utf8 = utf8;
+    }
+
+    /**
+     * Connects, logs in, reads FEAT and settles the control charset, binary type and passive mode.
+     *
+     * @param knownUtf8 what an earlier probe found (null when unknown): lets the session pick the charset before
+     *                  connecting, because commons-net fixes the control charset at connect time
+     */
+    public static FtpSession open(ServerProfile profile, Boolean knownUtf8) throws IOException {
+        Charset charset = Boolean.FALSE.equals(knownUtf8) ? profile.fallbackCharset() : StandardCharsets.UTF_8;
+        FtpSession session = connect(profile, charset);
+        if (knownUtf8 == null && !session.utf8 && !charset.equals(profile.fallbackCharset())) {
+            session.close();
+            session = connect(profile, profile.fallbackCharset());
+        }
+        return session;
+    }
+
+    private static FtpSession connect(ServerProfile profile, Charset charset) throws IOException {
+        FTPClient client = profile.tls() == TlsMode.EXPLICIT ? Tls.client(profile) : new FTPClient();
+        client.setControlEncoding(charset.name());
+        client.setConnectTimeout(millis(profile.connectTimeout()));
+        client.setDefaultTimeout(millis(profile.soTimeout()));
+        client.setDataTimeout(profile.dataTimeout());
+        // Where a server announces an unroutable PASV address, reach it at the control host instead.
+        client.setPassiveNatWorkaroundStrategy(host -> profile.host());
+        String where = profile.toString();
+        try {
+            client.connect(profile.host(), profile.port());
+            client.setSoTimeout(millis(profile.soTimeout()));
+            int banner = client.getReplyCode();
+            if (!FTPReply.isPositiveCompletion(banner)) {
+                String text = client.getReplyString();
+                if (TooManyConnectionsException.saysTooMany(banner, text)) {
+                    throw new TooManyConnectionsException("server " + where + " refused another connection: "
+                            + text.strip(), banner);
+                }
+                throw FtpException.reply("connecting to " + where, banner, text);
+            }
+            if (client instanceof FTPSClient) {
+                // AUTH TLS already happened in connect(); PBSZ/PROT protect the data connections too.
+                Tls.protectData((FTPSClient) client, where);
+            }
+            login(client, profile);
+            Features features = Features.parse(client.features() ? client.getReplyStrings() : null);
+            boolean utf8 = charset.equals(StandardCharsets.UTF_8) && negotiateUtf8(client, features);
+            check(client.setFileType(FTP.BINARY_FILE_TYPE), client, "TYPE I on " + where);
+            client.enterLocalPassiveMode();
+            client.setUseEPSVwithIPv4(profile.epsv());
+            return new FtpSession(profile, client, features, utf8 || features.has("UTF8"));
+        } catch (FtpException e) {
+            disconnectQuietly(client);
+            throw e;
+        } catch (IOException e) {
+            disconnectQuietly(client);
+            throw new FtpException("cannot reach " + where + ": " + describe(e), 0, true, e);
+        }
+    }
+
+    private static void login(FTPClient client, ServerProfile profile) throws IOException {
+        if (client.login(profile.user(), profile.password().reveal())) {
+            return;
+        }
+        int code = client.getReplyCode();
+        String text = client.getReplyString() == null ? "" : client.getReplyString().strip();
+        if (TooManyConnectionsException.saysTooMany(code, text)) {
+            throw new TooManyConnectionsException("server " + profile + " refused another login: " + text, code);
+        }
+        if (code >= 500) {
+            throw new LoginRefusedException("login as '" + profile.user() + "' refused by " + profile.host() + ":"
+                    + profile.port() + " (" + text + "); check the user and password of server profile '"
+                    + profile.name() + "'", code);
+        }
+        throw FtpException.reply("login to " + profile, code, text);
+    }
+
+    /** {@code OPTS UTF8 ON} where offered; some servers list UTF8 and still answer 504, and that is fine. */
+    private static boolean negotiateUtf8(FTPClient client, Features features) throws IOException {
+        if (!features.has("UTF8")) {
+            return false;
+        }
+        int code = client.sendCommand("OPTS", "UTF8 ON");
+        return FTPReply.isPositiveCompletion(code) || features.has("UTF8");
+    }
+
+    public ServerProfile profile() {
+        return profile;
+    }
+
+    public boolean utf8() {
+        return utf8;
+    }
+
+    Features features() {
+        return features;
+    }
+
+    public boolean isBroken() {
+        return broken || !client.isConnected();
+    }
+
+    /** Size in bytes, or -1 when the server has no SIZE command. */
+    public long size(String path) throws IOException {
+        int code = command("SIZE", path);
+        if (code == 213) {
+            return Long.parseLong(lastReply().substring(3).strip().split("\\s+")[0]);
+        }
+        if (code == 550) {
+            throw new RemoteNotFoundException("remote file " + path + " not found on " + profile + ": "
+                    + lastReply().strip(), code);
+        }
+        if (code == 500 || code == 502 || code == 504) {
+            return -1;
+        }
+        throw FtpException.reply("SIZE " + path + " on " + profile, code, lastReply());
+    }
+
+    /** Size and modification time of a remote file, from MLST where offered, else SIZE and MDTM. */
+    public RemoteFile stat(String path) throws IOException {
+        if (features.has("MLST")) {
+            FTPFile file = guard(() -> client.mlistFile(path));
+            if (file != null && file.getSize() >= 0) {
+                Calendar ts = file.getTimestamp();
+                return new RemoteFile(path, file.getSize(), ts == null ? -1 : ts.getTimeInMillis(),
+                        file.isDirectory());
+            }
+            if (client.getReplyCode() == 550) {
+                throw new RemoteNotFoundException("remote file " + path + " not found on " + profile + ": "
+                        + lastReply().strip(), 550);
+            }
+        }
+        long size = size(path);
+        long mtime = -1;
+        if (features.has("MDTM")) {
+            Instant modified = guard(() -> client.mdtmInstant(path));
+            if (modified != null) {
+                mtime = modified.toEpochMilli();
+            }
+        }
+        return new RemoteFile(path, size, mtime, false);
+    }
+
+    /** True when the path exists (file or directory); uses SIZE/MLST, not a listing. */
+    public boolean exists(String path) throws IOException {
+        try {
+            stat(path);
+            return true;
+        } catch (RemoteNotFoundException e) {
+            return isDirectory(path);
+        }
+    }
+
+    private boolean isDirectory(String path) throws IOException {
+        String home = guard(client::printWorkingDirectory);
+        boolean cd = guard(() -> client.changeWorkingDirectory(path));
+        if (cd && home != null) {
+            guard(() -> client.changeWorkingDirectory(home));
+        }
+        return cd;
+    }
+
+    /**
+     * Opens RETR from {@code offset}. The caller reads what it needs and then calls {@link #endRead(InputStream,
+     * boolean)}: a segment ends before the file does, and FTP has no way to say where to stop.
+     */
+    public InputStream retrieve(String path, long offset) throws IOException {
+        client.setRestartOffset(offset);
+        InputStream in = guard(() -> client.retrieveFileStream(path));
+        if (in == null) {
+            int code = client.getReplyCode();
+            if (code == 550) {
+                throw new RemoteNotFoundException("remote file " + path + " cannot be read on " + profile + ": "
+                        + lastReply().strip(), code);
+            }
+            if (TooManyConnectionsException.saysTooMany(code, lastReply())) {
+                throw new TooManyConnectionsException("server " + profile + " refused a data connection: "
+                        + lastReply().strip(), code);
+            }
+            throw FtpException.reply("RETR " + path + " from offset " + offset + " on " + profile, code,
+                    lastReply());
+        }
+        return in;
+    }
+
+    /**
+     * Closes the data connection and reads the transfer's final reply. When the reader stopped early the server
+     * answers 426 or 451 (or 226 if it had already sent everything), and some send a stray 150 first; all of them
+     * are drained so the next command reads its own reply.
+     */
+    public void endRead(InputStream in, boolean readToEnd) throws IOException {
+        try {
+            in.close();
+        } catch (IOException e) {
+            broken = true;
+            throw new FtpException("closing the data connection on " + profile + ": " + describe(e), 0, true, e);
+        }
+        int code = finalReply();
+        if (readToEnd && !FTPReply.isPositiveCompletion(code)) {
+            throw FtpException.reply("finishing a download on " + profile, code, lastReply());
+        }
+        if (!readToEnd) {
+            sync();
+        }
+    }
+
+    /** Opens STOR (from {@code offset} with REST when it is above 0); finish with {@link #endWrite}. */
+    public OutputStream store(String path, long offset) throws IOException {
+        client.setRestartOffset(offset);
+        return openWrite(path, offset, false);
+    }
+
+    /** Opens APPE: the server appends to the file, whatever its size. */
+    public OutputStream append(String path) throws IOException {
+        return openWrite(path, 0, true);
+    }
+
+    private OutputStream openWrite(String path, long offset, boolean append) throws IOException {
+        OutputStream out = guard(() -> append ? client.appendFileStream(path) : client.storeFileStream(path));
+        if (out == null) {
+            int code = client.getReplyCode();
+            if (TooManyConnectionsException.saysTooMany(code, lastReply())) {
+                throw new TooManyConnectionsException("server " + profile + " refused a data connection: "
+                        + lastReply().strip(), code);
+            }
+            throw FtpException.reply((append ? "APPE " : "STOR ") + path
+                    + (offset > 0 ? " from offset " + offset : "") + " on " + profile, code, lastReply());
+        }
+        return out;
+    }
+
+    /** Closes the upload's data connection and requires the server's 226: only then are the bytes confirmed. */
+    public void endWrite(OutputStream out) throws IOException {
+        try {
+            out.close();
+        } catch (IOException e) {
+            broken = true;
+            throw new FtpException("closing the upload connection on " + profile + ": " + describe(e), 0, true, e);
+        }
+        int code = finalReply();
+        if (!FTPReply.isPositiveCompletion(code)) {
+            throw FtpException.reply("finishing an upload on " + profile, code, lastReply());
+        }
+    }
+
+    /** Drops a data connection after a failure without waiting for the server's say. */
+    public void abandon(Closeable dataStream) {
+        broken = true;
+        try {
+            dataStream.close();
+        } catch (IOException ignored) {
+            // The session is broken anyway; closing it is what matters.
+        }
+    }
+
+    /** Creates {@code dir} level by level; an existing level is fine, a refused one is reported as such. */
+    public void mkdirs(String dir) throws IOException {
+        StringBuilder path = new StringBuilder(dir.startsWith("/") ? "" : ".");
+        for (String part : dir.split("/")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            path.append('/').append(part);
+            String level = path.toString();
+            if (guard(() -> client.makeDirectory(level))) {
+                continue;
+            }
+            int code = client.getReplyCode();
+            String text = lastReply();
+            if (!isDirectory(level)) {
+                throw new FtpException("cannot create remote directory " + level + " on " + profile + ": "
+                        + text.strip() + (code == 550 ? " (permission denied or a file of that name exists)" : ""),
+                        code, code < 500);
+            }
+        }
+    }
+
+    /** RNFR/RNTO. Replaces an existing target: some servers refuse to rename over a file, so it is deleted first. */
+    public void rename(String from, String to) throws IOException {
+        if (guard(() -> client.rename(from, to))) {
+            return;
+        }
+        int first = client.getReplyCode();
+        String firstText = lastReply();
+        if (first >= 500 && exists(to) && delete(to) && guard(() -> client.rename(from, to))) {
+            return;
+        }
+        throw FtpException.reply("renaming " + from + " to " + to + " on " + profile, first, firstText);
+    }
+
+    /** DELE; false when the file was not there. */
+    public boolean delete(String path) throws IOException {
+        return guard(() -> client.deleteFile(path));
+    }
+
+    /**
+     * The server's hash of a file as lower-case hex, or null when it has none: HASH (RFC draft, proftpd) or the X*
+     * commands. {@code algorithm} is a {@link java.security.MessageDigest} name such as SHA-256.
+     */
+    public String hash(String path, String algorithm) throws IOException {
+        String upper = algorithm.toUpperCase(Locale.ROOT);
+        if (features.hashAlgorithms().contains(upper)) {
+            command("OPTS", "HASH " + upper);
+            int code = command("HASH", path);
+            Matcher m = HASH_REPLY.matcher(lastReply().strip());
+            if (code == 213 && m.matches() && m.group(1).equalsIgnoreCase(upper)) {
+                return m.group(2).toLowerCase(Locale.ROOT);
+            }
+        }
+        String x = Capabilities.xCommand(upper);
+        if (features.has(x)) {
+            int code = command(x, path);
+            Matcher m = X_HASH_REPLY.matcher(lastReply().strip());
+            if (FTPReply.isPositiveCompletion(code) && m.matches()) {
+                return m.group(1).toLowerCase(Locale.ROOT);
+            }
+        }
+        return null;
+    }
+
+    /** NOOP until its own 200: swallows any reply left over from an aborted transfer. */
+    public void sync() throws IOException {
+        int code = command("NOOP", null);
+        while (FTPReply.isPositivePreliminary(code) || (code != 200 && FTPReply.isPositiveCompletion(code))) {
+            code = readReply();
+        }
+        if (code != 200) {
+            broken = true;
+            throw FtpException.reply("NOOP on " + profile, code, lastReply());
+        }
+    }
+
+    /** A cheap check that an idle pooled session still answers. */
+    public boolean stillAlive() {
+        try {
+            sync();
+            return true;
+        } catch (IOException e) {
+            broken = true;
+            return false;
+        }
+    }
+
+    /** Sends any command and returns the reply code; for probes and raw features. */
+    int command(String verb, String args) throws IOException {
+        return guard(() -> client.sendCommand(verb, args));
+    }
+
+    String lastReply() {
+        String s = client.getReplyString();
+        return s == null ? "" : s;
+    }
+
+    private int finalReply() throws IOException {
+        int code = readReply();
+        while (FTPReply.isPositivePreliminary(code)) {
+            code = readReply();
+        }
+        return code;
+    }
+
+    private int readReply() throws IOException {
+        return guard(client::getReply);
+    }
+
+    /** Any I/O failure on the control connection leaves it in an unknown state: mark the session broken. */
+    private <T> T guard(IoCall<T> call) throws IOException {
+        try {
+            return call.run();
+        } catch (IOException e) {
+            broken = true;
+            if (e instanceof FtpException) {
+                throw e;
+            }
+            String what = e instanceof SocketTimeoutException ? "no answer from " + profile + " in time"
+                    : "connection to " + profile + " failed";
+            throw new FtpException(what + ": " + describe(e), 0, true, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (client.isConnected() && !broken) {
+            try {
+                client.logout();
+            } catch (IOException ignored) {
+                // Leaving anyway.
+            }
+        }
+        disconnectQuietly(client);
+    }
+
+    private static void check(boolean ok, FTPClient client, String what) throws FtpException {
+        if (!ok) {
+            throw FtpException.reply(what, client.getReplyCode(), client.getReplyString());
+        }
+    }
+
+    private static void disconnectQuietly(FTPClient client) {
+        try {
+            if (client.isConnected()) {
+                client.disconnect();
+            }
+        } catch (IOException ignored) {
+            // Nothing more to do with a connection we are dropping.
+        }
+    }
+
+    static String describe(Throwable e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : " " + m);
+    }
+
+    private static int millis(java.time.Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+    }
+
+    static String hex(byte[] bytes) {
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    @FunctionalInterface
+    private interface IoCall<T> {
+        T run() throws IOException;
+    }
+}

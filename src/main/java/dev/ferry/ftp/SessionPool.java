@@ -1,0 +1,218 @@
+package dev.ferry.ftp;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connections to every server, under one cap per server shared by all transfers. Idle sessions are kept for
+ * reuse (small files need no new login) and count against the cap, because the server counts them too.
+ *
+ * <p>When a server answers "too many connections" the cap for that server drops to what is open right now
+ * (at least one) for {@link #cooldown}, and the caller waits for a free connection instead of failing.
+ */
+public final class SessionPool implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionPool.class);
+
+    private final Map<String, Server> servers = new ConcurrentHashMap<>();
+    private final CapabilityProbe probe;
+    private final Duration cooldown;
+    private final Duration idleTimeout;
+
+    public SessionPool(CapabilityProbe probe) {
+        this(probe, Duration.ofSeconds(60), Duration.ofSeconds(30));
+    }
+
+    public SessionPool(CapabilityProbe probe, Duration cooldown, Duration idleTimeout) {
+        this.probe = probe;
+        this.cooldown = cooldown;
+        this.idleTimeout = idleTimeout;
+    }
+
+    public CapabilityProbe probe() {
+        return probe;
+    }
+
+    /**
+     * A logged-in session, waiting while the server's cap is reached. Interrupting the thread ends the wait.
+     * Give it back with {@link #release} (reusable) or {@link #discard} (broken or unwanted).
+     */
+    public FtpSession borrow(ServerProfile profile) throws IOException {
+        Server server = servers.computeIfAbsent(profile.key(), k -> new Server(profile.connectionLimit()));
+        while (true) {
+            FtpSession idle = server.takeIdleOrReserve();
+            if (idle != null) {
+                if (idle.stillAlive()) {
+                    return idle;
+                }
+                idle.close();
+                server.closed();
+                continue;
+            }
+            try {
+                FtpSession session = FtpSession.open(profile, probe.knownUtf8(profile));
+                server.opened();
+                probe.read(session);
+                return session;
+            } catch (TooManyConnectionsException e) {
+                int cap = server.refused(cooldown);
+                LOG.info("server {} refused connection {}: limit lowered to {} for {} s ({})", profile.name(),
+                        cap + 1, cap, cooldown.toSeconds(), e.getMessage());
+                server.awaitCapacity(cooldown);
+            } catch (IOException | RuntimeException e) {
+                server.unreserve();
+                throw e;
+            }
+        }
+    }
+
+    /** Returns a healthy session for reuse; a broken one is closed instead. */
+    public void release(FtpSession session) {
+        if (session.isBroken()) {
+            discard(session);
+            return;
+        }
+        server(session).giveBack(session, idleTimeout);
+    }
+
+    /** Closes the session and frees its place under the cap. */
+    public void discard(FtpSession session) {
+        session.close();
+        server(session).closed();
+    }
+
+    /** The cap in force for a server now (lowered after "too many connections"), for planning segments. */
+    public int limit(ServerProfile profile) {
+        Server s = servers.get(profile.key());
+        return s == null ? profile.connectionLimit() : s.limit();
+    }
+
+    /** Connections open to a server now, busy or idle. */
+    public int open(ServerProfile profile) {
+        Server s = servers.get(profile.key());
+        return s == null ? 0 : s.openCount();
+    }
+
+    private Server server(FtpSession session) {
+        return servers.get(session.profile().key());
+    }
+
+    @Override
+    public void close() {
+        servers.values().forEach(Server::closeIdle);
+    }
+
+    /** One server's cap, its count of open connections and its idle sessions, under one lock. */
+    private static final class Server {
+        private final int configured;
+        private final Deque<Idle> idle = new ArrayDeque<>();
+        private int open;
+        private int reserved;
+        private int lowered;
+        private long loweredUntil;
+
+        Server(int configured) {
+            this.configured = configured;
+        }
+
+        synchronized int limit() {
+            if (lowered > 0 && System.nanoTime() - loweredUntil < 0) {
+                return lowered;
+            }
+            lowered = 0;
+            return configured;
+        }
+
+        synchronized int openCount() {
+            return open + reserved;
+        }
+
+        synchronized FtpSession takeIdleOrReserve() throws IOException {
+            while (true) {
+                long now = System.nanoTime();
+                while (!idle.isEmpty()) {
+                    Idle i = idle.pollFirst();
+                    if (now - i.expires < 0) {
+                        return i.session;
+                    }
+                    i.session.close();
+                    open--;
+                }
+                if (open + reserved < limit()) {
+                    reserved++;
+                    return null;
+                }
+                try {
+                    // Wake up at the latest when a lowered cap expires.
+                    wait(lowered > 0 ? Math.max(1, (loweredUntil - now) / 1_000_000) : 1_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while waiting for a connection");
+                }
+            }
+        }
+
+        synchronized void opened() {
+            reserved--;
+            open++;
+        }
+
+        synchronized void unreserve() {
+            reserved--;
+            notifyAll();
+        }
+
+        synchronized int refused(Duration cooldown) {
+            reserved--;
+            lowered = Math.max(1, open);
+            loweredUntil = System.nanoTime() + cooldown.toNanos();
+            notifyAll();
+            return lowered;
+        }
+
+        /** After a refusal: wait until a connection closes, or a short while if none is open to wait for. */
+        synchronized void awaitCapacity(Duration cooldown) throws IOException {
+            try {
+                if (open + reserved >= limit()) {
+                    wait(Math.min(cooldown.toMillis(), 1_000));
+                } else {
+                    wait(250);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for a connection");
+            }
+        }
+
+        synchronized void giveBack(FtpSession session, Duration idleTimeout) {
+            if (open > limit()) {
+                session.close();
+                open--;
+            } else {
+                idle.addFirst(new Idle(session, System.nanoTime() + idleTimeout.toNanos()));
+            }
+            notifyAll();
+        }
+
+        synchronized void closed() {
+            open--;
+            notifyAll();
+        }
+
+        synchronized void closeIdle() {
+            while (!idle.isEmpty()) {
+                idle.pollFirst().session.close();
+                open--;
+            }
+            notifyAll();
+        }
+    }
+
+    private record Idle(FtpSession session, long expires) {
+    }
+}

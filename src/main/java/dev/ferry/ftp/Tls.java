@@ -1,0 +1,55 @@
+package dev.ferry.ftp;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import org.apache.commons.net.ftp.FTPSClient;
+
+/** Explicit FTPS: certificate checking is always on, against the profile's trust store or the JVM's. */
+final class Tls {
+    private Tls() {
+    }
+
+    static FTPSClient client(ServerProfile profile) throws IOException {
+        FTPSClient client = new SessionReusingFtpsClient();
+        client.setTrustManager(trustManager(profile));
+        return client;
+    }
+
+    static void protectData(FTPSClient client, String where) throws IOException {
+        try {
+            client.execPBSZ(0);
+            client.execPROT("P");
+        } catch (javax.net.ssl.SSLException e) {
+            throw FtpException.reply("PBSZ/PROT P on " + where, client.getReplyCode(), client.getReplyString());
+        }
+    }
+
+    private static TrustManager trustManager(ServerProfile profile) throws IOException {
+        try {
+            KeyStore store = null;
+            if (profile.trustStore() != null) {
+                store = KeyStore.getInstance("PKCS12");
+                try (InputStream in = Files.newInputStream(profile.trustStore())) {
+                    store.load(in, profile.trustStorePassword().reveal().toCharArray());
+                }
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            for (TrustManager tm : factory.getTrustManagers()) {
+                if (tm instanceof X509TrustManager) {
+                    return tm;
+                }
+            }
+            throw new IOException("no X.509 trust manager available");
+        } catch (GeneralSecurityException e) {
+            throw new FtpException("cannot load trust store " + profile.trustStore() + " for server '"
+                    + profile.name() + "': " + e.getMessage(), 0, false, e);
+        }
+    }
+}

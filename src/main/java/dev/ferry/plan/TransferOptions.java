@@ -1,0 +1,84 @@
+package dev.ferry.plan;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.ferry.ftp.UploadStrategy;
+
+/**
+ * How one transfer runs. Every field has a default, so a request names only what it changes.
+ *
+ * @param segments          most connections this transfer uses (the server's cap may allow fewer)
+ * @param minSegmentSize    a file is split only into segments at least this large
+ * @param checkpointBytes   a download forces its data and records its offset at least this often; an upload
+ *                          sends chunks of this size, each confirmed by the server's 226
+ * @param checkpointMillis  ...and at least this often in time
+ * @param uploadStrategy    AUTO (from the probe) or a fixed strategy
+ * @param verifyChecksum    compare against the server's hash where it has one
+ * @param rateLimit         bytes per second for the whole transfer, 0 for no limit
+ * @param maxAttempts       tries of a segment in a row that move no byte before the transfer fails
+ * @param overwrite         replace an existing file of the final name (else fail, naming it)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record TransferOptions(
+        Integer segments,
+        Long minSegmentSize,
+        Long checkpointBytes,
+        Long checkpointMillis,
+        UploadStrategy uploadStrategy,
+        Boolean verifyChecksum,
+        Long rateLimit,
+        Integer maxAttempts,
+        Boolean overwrite) {
+
+    public static final TransferOptions DEFAULTS =
+            new TransferOptions(4, 8L << 20, 4L << 20, 1000L, UploadStrategy.AUTO, true, 0L, 8, true);
+
+    /** These options, with every field left null taken from {@code base}. */
+    public TransferOptions over(TransferOptions base) {
+        return new TransferOptions(
+                segments != null ? segments : base.segments,
+                minSegmentSize != null ? minSegmentSize : base.minSegmentSize,
+                checkpointBytes != null ? checkpointBytes : base.checkpointBytes,
+                checkpointMillis != null ? checkpointMillis : base.checkpointMillis,
+                uploadStrategy != null ? uploadStrategy : base.uploadStrategy,
+                verifyChecksum != null ? verifyChecksum : base.verifyChecksum,
+                rateLimit != null ? rateLimit : base.rateLimit,
+                maxAttempts != null ? maxAttempts : base.maxAttempts,
+                overwrite != null ? overwrite : base.overwrite);
+    }
+
+    public static TransferOptions none() {
+        return new TransferOptions(null, null, null, null, null, null, null, null, null);
+    }
+
+    public TransferOptions withSegments(int n) {
+        return new TransferOptions(n, minSegmentSize, checkpointBytes, checkpointMillis, uploadStrategy,
+                verifyChecksum, rateLimit, maxAttempts, overwrite);
+    }
+
+    public TransferOptions withMinSegmentSize(long n) {
+        return new TransferOptions(segments, n, checkpointBytes, checkpointMillis, uploadStrategy, verifyChecksum,
+                rateLimit, maxAttempts, overwrite);
+    }
+
+    public TransferOptions withCheckpointBytes(long n) {
+        return new TransferOptions(segments, minSegmentSize, n, checkpointMillis, uploadStrategy, verifyChecksum,
+                rateLimit, maxAttempts, overwrite);
+    }
+
+    public TransferOptions withUploadStrategy(UploadStrategy s) {
+        return new TransferOptions(segments, minSegmentSize, checkpointBytes, checkpointMillis, s, verifyChecksum,
+                rateLimit, maxAttempts, overwrite);
+    }
+
+    public TransferOptions withRateLimit(long bytesPerSecond) {
+        return new TransferOptions(segments, minSegmentSize, checkpointBytes, checkpointMillis, uploadStrategy,
+                verifyChecksum, bytesPerSecond, maxAttempts, overwrite);
+    }
+
+    public TransferOptions withMaxAttempts(int n) {
+        return new TransferOptions(segments, minSegmentSize, checkpointBytes, checkpointMillis, uploadStrategy,
+                verifyChecksum, rateLimit, n, overwrite);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.ferry.progress;
+
+import java.time.Duration;
+
+/**
+ * Everything that happens to a transfer, as paired events (after OkHttp's {@code EventListener}):
+ * <pre>
+ * accepted
+ * transferStart ─┬─ resumed?                                       (once, after planning)
+ *                ├─ segmentStart ─┬─ checkpoint*  ─┬─ segmentEnd   (per segment, and per stolen half)
+ *                │                └─ retry*        └─ segmentFailed
+ *                ├─ progress*                                      (sampled, every few seconds)
+ *                └─ verified ─ published ─ transferEnd  |  transferFailed  |  transferCancelled
+ * </pre>
+ * Every {@code transferStart} gets exactly one of transferEnd, transferFailed or transferCancelled; every
+ * segmentStart one segmentEnd or segmentFailed. Listeners run on transfer threads: they must be fast and must
+ * not throw (a {@link Listeners composite} shields the transfer from those that do).
+ */
+public interface TransferListener {
+    default void accepted(TransferView t) {
+    }
+
+    default void transferStart(TransferView t) {
+    }
+
+    /** The transfer continues from an earlier run; {@code bytesAlreadyThere} need not move again. */
+    default void resumed(TransferView t, long bytesAlreadyThere) {
+    }
+
+    /** The source changed since the partial data was written, so the transfer starts again. */
+    default void restarted(TransferView t, String why) {
+    }
+
+    default void segmentStart(TransferView t, int segment, long start, long end) {
+    }
+
+    /** The segment's bytes below {@code offset} are durable and recorded in the ledger. */
+    default void checkpoint(TransferView t, int segment, long offset) {
+    }
+
+    default void retry(TransferView t, int segment, Throwable cause, Duration delay) {
+    }
+
+    default void segmentEnd(TransferView t, int segment, long bytesMoved) {
+    }
+
+    default void segmentFailed(TransferView t, int segment, Throwable cause) {
+    }
+
+    default void progress(TransferView t) {
+    }
+
+    /** {@code how}: "size", or "size and SHA-256 from the server", and so on. */
+    default void verified(TransferView t, String how) {
+    }
+
+    default void published(TransferView t, String finalName) {
+    }
+
+    default void transferEnd(TransferView t) {
+    }
+
+    /** {@code reason} is for a person: what went wrong, with which file, and what to do. */
+    default void transferFailed(TransferView t, String reason) {
+    }
+
+    default void transferCancelled(TransferView t) {
+    }
+}

@@ -1,0 +1,35 @@
+package dev.ferry.progress;
+
+import java.util.Locale;
+
+/** Bytes, rates and durations as people read them. */
+public final class Units {
+    private Units() {
+    }
+
+    public static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+
+    public static String rate(double bytesPerSecond) {
+        return bytes((long) bytesPerSecond) + "/s";
+    }
+
+    public static String seconds(long s) {
+        if (s < 0) {
+            return "--:--";
+        }
+        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                : String.format(Locale.ROOT, "%02d:%02d", s / 60, s % 60);
+    }
+}

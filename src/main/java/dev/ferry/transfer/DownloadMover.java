@@ -1,0 +1,107 @@
+package dev.ferry.transfer;
+
+import dev.ferry.ftp.FtpException;
+import dev.ferry.ftp.FtpSession;
+import dev.ferry.progress.TransferListener;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+
+/**
+ * RETR from the segment's offset into the part file at the same position. FTP cannot say where to stop, so it
+ * reads exactly to the segment's end (which a thief may move down meanwhile), then closes the data connection
+ * and lets the session drain the server's reply to the early close.
+ */
+final class DownloadMover implements SegmentMover {
+    private static final int BUFFER = 64 * 1024;
+    private final TransferListener listener;
+
+    DownloadMover(TransferListener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public void move(FtpSession session, LiveTransfer t, LiveSegment s) throws IOException {
+        long pos = s.offset();
+        if (pos < s.end()) {
+            pos = read(session, t, s, pos);
+        }
+        force(t);
+        if (pos < s.end()) {
+            throw new SourceChangedException("the server ended " + t.remotePath() + " at byte " + pos
+                    + ", before the planned size " + t.size + ": the remote file changed");
+        }
+        t.segmentDone(s);
+        listener.checkpoint(t, s.index, s.end());
+    }
+
+    private long read(FtpSession session, LiveTransfer t, LiveSegment s, long pos) throws IOException {
+        InputStream in = session.retrieve(t.remoteWork, pos);
+        t.inFlight(in, true);
+        byte[] buffer = new byte[BUFFER];
+        ByteBuffer wrapped = ByteBuffer.wrap(buffer);
+        Checkpoints checkpoints = new Checkpoints(t.options.checkpointBytes(), t.options.checkpointMillis());
+        boolean eof = false;
+        try {
+            while (pos < s.end()) {
+                int want = (int) Math.min(buffer.length, s.end() - pos);
+                int n;
+                try {
+                    n = in.read(buffer, 0, want);
+                } catch (IOException e) {
+                    t.checkNotCancelled();
+                    throw new FtpException("download of " + t.remotePath() + " interrupted at byte " + pos + ": "
+                            + e.getMessage(), 0, true, e);
+                }
+                if (n < 0) {
+                    eof = true;
+                    break;
+                }
+                if (t.rateLimiter != null) {
+                    t.rateLimiter.acquire(n);
+                }
+                write(t, wrapped, n, pos);
+                pos += n;
+                s.offset(pos);
+                t.moved(n);
+                if (checkpoints.due(n)) {
+                    force(t);
+                    t.checkpoint(s, pos);
+                    listener.checkpoint(t, s.index, Math.min(pos, s.end()));
+                }
+            }
+            // The last segment reads on to the end of the file, so the server can finish with a clean 226.
+            if (!eof && pos == t.size) {
+                eof = in.read() < 0;
+            }
+        } catch (IOException e) {
+            session.abandon(in);
+            throw e;
+        } finally {
+            t.inFlight(in, false);
+        }
+        session.endRead(in, eof);
+        return pos;
+    }
+
+    private static void write(LiveTransfer t, ByteBuffer buffer, int n, long position) throws LocalFileException {
+        buffer.clear().limit(n);
+        long at = position;
+        try {
+            while (buffer.hasRemaining()) {
+                at += t.local.write(buffer, at);
+            }
+        } catch (IOException e) {
+            throw LocalFileException.writing(t.workFile, e);
+        }
+    }
+
+    /** Invariant 1: the bytes reach the disk before the ledger says they are there. */
+    private static void force(LiveTransfer t) throws LocalFileException {
+        try {
+            t.local.force(false);
+        } catch (IOException e) {
+            throw LocalFileException.writing(t.workFile, e);
+        }
+    }
+}

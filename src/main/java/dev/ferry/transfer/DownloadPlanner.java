@@ -1,0 +1,123 @@
+package dev.ferry.transfer;
+
+import dev.ferry.ftp.Capabilities;
+import dev.ferry.ftp.FtpException;
+import dev.ferry.ftp.FtpSession;
+import dev.ferry.ftp.RemoteFile;
+import dev.ferry.ftp.ServerProfile;
+import dev.ferry.ftp.SessionPool;
+import dev.ferry.ftp.UploadStrategy;
+import dev.ferry.ledger.JdbcLedger;
+import dev.ferry.ledger.SegmentRecord;
+import dev.ferry.ledger.TransferRecord;
+import dev.ferry.ledger.TransferStatus;
+import dev.ferry.plan.Fingerprint;
+import dev.ferry.plan.SegmentPlanner;
+import dev.ferry.plan.TransferOptions;
+import dev.ferry.plan.TransferRequest;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Plans a download: the remote fingerprint, then either the ledger's segments (same source, part file still
+ * there) or a fresh plan with a preallocated hidden part file next to the target.
+ */
+final class DownloadPlanner {
+    private final SessionPool pool;
+    private final JdbcLedger ledger;
+
+    DownloadPlanner(SessionPool pool, JdbcLedger ledger) {
+        this.pool = pool;
+        this.ledger = ledger;
+    }
+
+    Planned plan(TransferRequest r, TransferOptions options, ServerProfile profile) throws IOException {
+        String id = r.id();
+        Path target = Path.of(r.localPath()).toAbsolutePath();
+        Path part = PartFiles.localPart(target, id);
+        if (!options.overwrite() && Files.exists(target)) {
+            throw new LocalFileException("the target " + target + " already exists; remove it or allow overwrite",
+                    null);
+        }
+        RemoteFile remote;
+        Capabilities caps;
+        FtpSession session = pool.borrow(profile);
+        try {
+            remote = session.stat(r.remotePath());
+            caps = pool.probe().read(session);
+        } finally {
+            pool.release(session);
+        }
+        if (remote.directory()) {
+            throw new FtpException("remote path " + r.remotePath() + " on " + profile.name()
+                    + " is a directory, not a file", 550, false);
+        }
+        Optional<TransferRecord> record = ledger.find(id);
+        List<SegmentRecord> segments = record.isPresent() ? ledger.segments(id) : List.of();
+        String restartWhy = null;
+        boolean resumable = false;
+        if (record.isPresent() && !segments.isEmpty()) {
+            TransferRecord rec = record.get();
+            if (!new Fingerprint(rec.size(), rec.sourceMtime()).sameSourceAs(remote.size(), remote.mtime())) {
+                restartWhy = "the remote file changed since the last run (size " + rec.size() + " -> "
+                        + remote.size() + ", modified " + rec.sourceMtime() + " -> " + remote.mtime()
+                        + "); the partial data is discarded";
+            } else if (!Files.exists(part) || Files.size(part) != remote.size()) {
+                restartWhy = "the partial file " + part + " is missing or has the wrong size";
+            } else {
+                resumable = true;
+            }
+        }
+        if (resumable) {
+            ledger.status(id, TransferStatus.ACTIVE, null);
+        } else {
+            segments = SegmentPlanner.plan(remote.size(), options.minSegmentSize(),
+                    Math.min(options.segments(), pool.limit(profile)));
+            prepare(part, remote.size());
+            ledger.start(id, remote.size(), remote.mtime(), segments);
+        }
+        FileChannel channel = open(part);
+        LiveTransfer t = new LiveTransfer(r, options, profile, caps, remote.size(), remote.mtime(), channel, part,
+                r.remotePath(), UploadStrategy.AUTO, ledger, segments);
+        return new Planned(t, restartWhy);
+    }
+
+    /** A sparse file of the final size; the free space is checked first so a full disk fails early and clearly. */
+    private static void prepare(Path part, long size) throws IOException {
+        try {
+            Files.createDirectories(part.getParent());
+            Files.deleteIfExists(part);
+            long free = Files.getFileStore(part.getParent()).getUsableSpace();
+            if (free < size) {
+                throw new LocalFileException("not enough space for " + part.getParent().resolve(
+                        part.getFileName().toString()) + ": it needs " + size + " bytes and "
+                        + part.getParent() + " has " + free + " free; free space and run the transfer again", null);
+            }
+            try (RandomAccessFile raf = new RandomAccessFile(part.toFile(), "rw")) {
+                raf.setLength(size);
+            }
+        } catch (LocalFileException e) {
+            throw e;
+        } catch (IOException e) {
+            throw LocalFileException.writing(part, e);
+        }
+    }
+
+    private static FileChannel open(Path part) throws LocalFileException {
+        try {
+            return FileChannel.open(part, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw LocalFileException.writing(part, e);
+        }
+    }
+
+    /** A plan, and why the earlier partial data was discarded (null when it was resumed or there was none). */
+    record Planned(LiveTransfer transfer, String restartWhy) {
+    }
+}

@@ -1,0 +1,82 @@
+package dev.ferry.transfer;
+
+import dev.ferry.ftp.FtpSession;
+import dev.ferry.ftp.RemoteFile;
+import dev.ferry.ftp.SessionPool;
+import dev.ferry.ledger.JdbcLedger;
+import dev.ferry.ledger.TransferStatus;
+import dev.ferry.plan.Fingerprint;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+
+/**
+ * Verifies a finished download and publishes it with one atomic rename. Completion comes from the ledger,
+ * then the size, the source's fingerprint (unchanged since planning) and the server's hash where it has one.
+ */
+final class DownloadPublisher {
+    private final SessionPool pool;
+    private final JdbcLedger ledger;
+
+    DownloadPublisher(SessionPool pool, JdbcLedger ledger) {
+        this.pool = pool;
+        this.ledger = ledger;
+    }
+
+    TransferResult publish(LiveTransfer t) throws IOException {
+        Completion.require(ledger, t);
+        try {
+            t.local.force(true);
+            t.local.close();
+        } catch (IOException e) {
+            throw LocalFileException.writing(t.workFile, e);
+        }
+        long onDisk = Files.size(t.workFile);
+        if (onDisk != t.size) {
+            throw new SourceChangedException("the part file " + t.workFile + " has " + onDisk + " bytes, "
+                    + t.size + " were planned");
+        }
+        String verification = "size " + t.size;
+        FtpSession session = pool.borrow(t.profile);
+        try {
+            RemoteFile now = session.stat(t.remotePath());
+            if (!new Fingerprint(t.size, t.sourceMtime).sameSourceAs(now.size(), now.mtime())) {
+                throw new SourceChangedException("the remote file " + t.remotePath() + " changed during the download");
+            }
+            String algorithm = t.options.verifyChecksum() ? t.capabilities.bestHash() : null;
+            if (algorithm != null) {
+                String remote = session.hash(t.remotePath(), algorithm);
+                if (remote != null) {
+                    String local = Hashing.of(t.workFile, algorithm);
+                    if (!remote.equalsIgnoreCase(local)) {
+                        Files.deleteIfExists(t.workFile);
+                        throw new SourceChangedException("checksum mismatch for " + t.remotePath() + ": server "
+                                + algorithm + " " + remote + ", downloaded " + local + "; the data is discarded");
+                    }
+                    verification += " and " + algorithm + " from the server";
+                }
+            }
+        } finally {
+            pool.release(session);
+        }
+        Path target = t.localFile.toAbsolutePath();
+        if (t.sourceMtime > 0) {
+            Files.setLastModifiedTime(t.workFile, FileTime.fromMillis(t.sourceMtime));
+        }
+        if (!t.options.overwrite() && Files.exists(target)) {
+            throw new LocalFileException("the target " + target + " appeared during the download; the data stays in "
+                    + t.workFile + "; remove the target or allow overwrite and run again", null);
+        }
+        try {
+            Files.move(t.workFile, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new LocalFileException("cannot rename " + t.workFile + " to " + target + " atomically", e);
+        }
+        ledger.status(t.id(), TransferStatus.PUBLISHED, null);
+        return new TransferResult(t.id(), target.toString(), t.size, t.bytesMoved(), t.bytesAtStart(), t.retries(),
+                verification);
+    }
+}

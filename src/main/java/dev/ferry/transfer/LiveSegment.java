@@ -1,0 +1,58 @@
+package dev.ferry.transfer;
+
+import dev.ferry.ledger.SegmentRecord;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A segment in memory while its transfer runs. {@code end} can only shrink (a thief took the upper half);
+ * {@code offset} is the next byte to move, ahead of what the ledger holds by at most one checkpoint interval.
+ */
+final class LiveSegment {
+    final int index;
+    final long start;
+    private volatile long end;
+    private final AtomicLong offset;
+    private volatile boolean done;
+
+    LiveSegment(SegmentRecord r) {
+        this.index = r.index();
+        this.start = r.start();
+        this.end = r.end();
+        this.offset = new AtomicLong(r.offset());
+        this.done = r.done();
+    }
+
+    long end() {
+        return end;
+    }
+
+    long offset() {
+        return offset.get();
+    }
+
+    long remaining() {
+        return done ? 0 : Math.max(0, end - offset.get());
+    }
+
+    boolean done() {
+        return done;
+    }
+
+    /** Moves the offset; for a sequential upload the server's SIZE may move it back. */
+    void offset(long value) {
+        offset.set(value);
+    }
+
+    void shrinkTo(long newEnd) {
+        end = newEnd;
+    }
+
+    void markDone() {
+        done = true;
+        offset.set(Math.max(offset.get(), end));
+    }
+
+    SegmentRecord snapshot() {
+        return new SegmentRecord(index, start, end, Math.min(offset.get(), end), done);
+    }
+}

@@ -1,0 +1,264 @@
+package dev.ferry.transfer;
+
+import dev.ferry.ftp.Capabilities;
+import dev.ferry.ftp.ServerProfile;
+import dev.ferry.ftp.UploadStrategy;
+import dev.ferry.ledger.JdbcLedger;
+import dev.ferry.ledger.SegmentRecord;
+import dev.ferry.plan.Direction;
+import dev.ferry.plan.TransferOptions;
+import dev.ferry.plan.TransferRequest;
+import dev.ferry.progress.TransferView;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One planned transfer while it runs: its segments, the local file channel every segment writes or reads
+ * positionally, and the counters listeners read. Work stealing and checkpoints both change segment ends in
+ * the ledger, so both go through {@link #ledgerLock}: the ledger's end of a segment is never above the one in
+ * memory, and a checkpoint is never recorded beyond the ledger's end.
+ */
+public final class LiveTransfer implements TransferView {
+    final TransferRequest request;
+    final TransferOptions options;
+    final ServerProfile profile;
+    final Capabilities capabilities;
+    final long size;
+    final long sourceMtime;
+    final FileChannel local;
+    final Path localFile;
+    /** Download: the hidden part file. Upload: the source. */
+    final Path workFile;
+    /** Upload: the remote temporary name. Download: the remote file. */
+    final String remoteWork;
+    final UploadStrategy strategy;
+    final RateLimiter rateLimiter;
+
+    private final JdbcLedger ledger;
+    private final Object ledgerLock = new Object();
+    private final List<LiveSegment> segments;
+    private final AtomicInteger nextIndex;
+    private final long bytesAtStart;
+    private final AtomicLong bytesMoved = new AtomicLong();
+    private final AtomicInteger retries = new AtomicInteger();
+    private final RateMeter meter = new RateMeter();
+    private final Set<Closeable> inFlight = ConcurrentHashMap.newKeySet();
+    private volatile boolean cancelled;
+
+    LiveTransfer(TransferRequest request, TransferOptions options, ServerProfile profile, Capabilities capabilities,
+                 long size, long sourceMtime, FileChannel local, Path workFile, String remoteWork,
+                 UploadStrategy strategy, JdbcLedger ledger, List<SegmentRecord> records) {
+        this.request = request;
+        this.options = options;
+        this.profile = profile;
+        this.capabilities = capabilities;
+        this.size = size;
+        this.sourceMtime = sourceMtime;
+        this.local = local;
+        this.localFile = Path.of(request.localPath());
+        this.workFile = workFile;
+        this.remoteWork = remoteWork;
+        this.strategy = strategy;
+        this.ledger = ledger;
+        this.rateLimiter = RateLimiter.of(options.rateLimit());
+        List<LiveSegment> live = new ArrayList<>();
+        int max = -1;
+        long already = 0;
+        for (SegmentRecord r : records) {
+            live.add(new LiveSegment(r));
+            max = Math.max(max, r.index());
+            already += r.offset() - r.start();
+        }
+        this.segments = new CopyOnWriteArrayList<>(live);
+        this.nextIndex = new AtomicInteger(max + 1);
+        this.bytesAtStart = already;
+    }
+
+    LiveSegment segment(int index) {
+        for (LiveSegment s : segments) {
+            if (s.index == index) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("transfer " + id() + " has no segment " + index);
+    }
+
+    List<LiveSegment> liveSegments() {
+        return segments;
+    }
+
+    /** Records durable progress: the caller has forced the data (download) or has the server's 226 (upload). */
+    void checkpoint(LiveSegment s, long offset) {
+        synchronized (ledgerLock) {
+            ledger.checkpoint(id(), s.index, Math.min(offset, s.end()));
+        }
+    }
+
+    void segmentDone(LiveSegment s) {
+        synchronized (ledgerLock) {
+            ledger.segmentDone(id(), s.index);
+            s.markDone();
+        }
+    }
+
+    /**
+     * Work stealing: the upper half of the largest remaining segment becomes a new segment for the caller,
+     * or null when nothing left is worth a new request ({@code minSteal} bytes at least on each side).
+     */
+    LiveSegment steal(long minSteal) {
+        synchronized (ledgerLock) {
+            while (!cancelled) {
+                LiveSegment victim = null;
+                for (LiveSegment s : segments) {
+                    if (!s.done() && (victim == null || s.remaining() > victim.remaining())) {
+                        victim = s;
+                    }
+                }
+                if (victim == null || victim.remaining() < 2 * minSteal) {
+                    return null;
+                }
+                long oldEnd = victim.end();
+                long newEnd = victim.offset() + victim.remaining() / 2;
+                SegmentRecord added = new SegmentRecord(nextIndex.getAndIncrement(), newEnd, oldEnd, newEnd, false);
+                if (ledger.split(id(), victim.index, newEnd, added)) {
+                    victim.shrinkTo(newEnd);
+                    LiveSegment stolen = new LiveSegment(added);
+                    segments.add(stolen);
+                    return stolen;
+                }
+                // The victim finished or moved past the split point in the meantime: look again.
+            }
+            return null;
+        }
+    }
+
+    void moved(long n) {
+        bytesMoved.addAndGet(n);
+    }
+
+    void retried() {
+        retries.incrementAndGet();
+    }
+
+    void sample() {
+        meter.sample(bytesDone(), System.nanoTime());
+    }
+
+    /** Registers a data stream so that {@link #cancel()} can break a blocked read or write at once. */
+    void inFlight(Closeable stream, boolean add) {
+        if (add) {
+            inFlight.add(stream);
+        } else {
+            inFlight.remove(stream);
+        }
+    }
+
+    void cancel() {
+        cancelled = true;
+        for (Closeable c : inFlight) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // The worker sees the cancel flag and ends; the stream's state does not matter.
+            }
+        }
+    }
+
+    boolean cancelled() {
+        return cancelled;
+    }
+
+    void checkNotCancelled() throws CancelledException {
+        if (cancelled) {
+            throw new CancelledException(id());
+        }
+    }
+
+    long bytesAtStart() {
+        return bytesAtStart;
+    }
+
+    @Override
+    public String id() {
+        return request.id();
+    }
+
+    @Override
+    public Direction direction() {
+        return request.direction();
+    }
+
+    @Override
+    public String server() {
+        return request.server();
+    }
+
+    @Override
+    public String remotePath() {
+        return request.remotePath();
+    }
+
+    @Override
+    public String localPath() {
+        return request.localPath();
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public long bytesDone() {
+        long done = 0;
+        for (LiveSegment s : segments) {
+            done += Math.min(s.offset(), s.end()) - s.start;
+        }
+        return done;
+    }
+
+    @Override
+    public long bytesMoved() {
+        return bytesMoved.get();
+    }
+
+    @Override
+    public double rate() {
+        return meter.rate();
+    }
+
+    @Override
+    public long etaSeconds() {
+        double rate = rate();
+        return rate <= 0 ? -1 : (long) Math.ceil((size - bytesDone()) / rate);
+    }
+
+    @Override
+    public int retries() {
+        return retries.get();
+    }
+
+    @Override
+    public List<SegmentView> segments() {
+        List<SegmentView> views = new ArrayList<>();
+        for (LiveSegment s : segments) {
+            SegmentRecord r = s.snapshot();
+            views.add(new SegmentView(r.index(), r.start(), r.end(), r.offset(), r.done()));
+        }
+        return views;
+    }
+
+    @Override
+    public String toString() {
+        return id() + " " + request;
+    }
+}

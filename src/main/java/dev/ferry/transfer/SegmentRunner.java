@@ -1,0 +1,132 @@
+package dev.ferry.transfer;
+
+import dev.ferry.ftp.FtpException;
+import dev.ferry.ftp.FtpSession;
+import dev.ferry.ftp.SessionPool;
+import dev.ferry.ftp.UploadStrategy;
+import dev.ferry.plan.Direction;
+import dev.ferry.progress.TransferListener;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+
+/**
+ * The "transfer segment" step: moves one segment with retries, then keeps its connection busy by stealing
+ * half of the largest remaining segment until nothing is worth stealing.
+ *
+ * <p>A retry follows any transient failure (a cut or stalled connection, a 4xx reply) after a growing pause; a
+ * segment fails only after {@code maxAttempts} tries in a row that moved no byte, or on a permanent error.
+ */
+final class SegmentRunner {
+    private static final long MIN_STEAL = 1L << 20;
+    private final SessionPool pool;
+    private final TransferListener listener;
+    private final SegmentMover download;
+    private final SegmentMover upload;
+
+    SegmentRunner(SessionPool pool, TransferListener listener) {
+        this.pool = pool;
+        this.listener = listener;
+        this.download = new DownloadMover(listener);
+        this.upload = new UploadMover(listener);
+    }
+
+    void run(LiveTransfer t, int index) throws IOException {
+        FtpSession session = null;
+        try {
+            LiveSegment s = t.segment(index);
+            while (s != null) {
+                // runOne owns the session it is given: it returns it, or releases it before it throws.
+                FtpSession given = session;
+                session = null;
+                session = runOne(t, s, given);
+                s = stealable(t) ? t.steal(Math.max(MIN_STEAL, t.options.checkpointBytes())) : null;
+            }
+        } finally {
+            if (session != null) {
+                pool.release(session);
+            }
+        }
+    }
+
+    private static boolean stealable(LiveTransfer t) {
+        return t.direction() == Direction.DOWNLOAD || t.strategy == UploadStrategy.PARALLEL;
+    }
+
+    private FtpSession runOne(LiveTransfer t, LiveSegment s, FtpSession reuse) throws IOException {
+        if (s.done()) {
+            return reuse;
+        }
+        SegmentMover mover = t.direction() == Direction.DOWNLOAD ? download : upload;
+        FtpSession session = reuse;
+        long movedBefore = t.bytesMoved();
+        int fruitless = 0;
+        listener.segmentStart(t, s.index, s.offset(), s.end());
+        while (true) {
+            long offsetBefore = s.offset();
+            try {
+                t.checkNotCancelled();
+                if (session == null) {
+                    session = pool.borrow(t.profile);
+                }
+                mover.move(session, t, s);
+                listener.segmentEnd(t, s.index, t.bytesMoved() - movedBefore);
+                return session;
+            } catch (IOException e) {
+                if (session != null && session.isBroken()) {
+                    pool.discard(session);
+                    session = null;
+                }
+                if (t.cancelled()) {
+                    failed(t, s, new CancelledException(t.id()), session);
+                }
+                if (!isTransient(e)) {
+                    failed(t, s, e, session);
+                }
+                fruitless = s.offset() > offsetBefore ? 1 : fruitless + 1;
+                if (fruitless >= t.options.maxAttempts()) {
+                    failed(t, s, new FtpException(e.getMessage() + " (gave up after " + fruitless
+                            + " attempts in a row that moved nothing)", 0, false, e), session);
+                }
+                Duration delay = backoff(fruitless);
+                t.retried();
+                listener.retry(t, s.index, e, delay);
+                pause(t, delay);
+            }
+        }
+    }
+
+    private void failed(LiveTransfer t, LiveSegment s, IOException e, FtpSession session) throws IOException {
+        if (session != null) {
+            pool.release(session);
+        }
+        listener.segmentFailed(t, s.index, e);
+        throw e;
+    }
+
+    static boolean isTransient(IOException e) {
+        if (e instanceof FtpException f) {
+            return f.isTransient();
+        }
+        return !(e instanceof LocalFileException || e instanceof SourceChangedException
+                || e instanceof CancelledException || e instanceof InterruptedIOException);
+    }
+
+    /** 0.2 s, 0.4 s, 0.8 s … capped at 5 s: quick after a single cut, gentle on a server that is down. */
+    static Duration backoff(int attempt) {
+        return Duration.ofMillis(Math.min(5_000, 200L << Math.min(10, Math.max(0, attempt - 1))));
+    }
+
+    private static void pause(LiveTransfer t, Duration delay) throws IOException {
+        long until = System.nanoTime() + delay.toNanos();
+        try {
+            while (!t.cancelled() && System.nanoTime() < until) {
+                Thread.sleep(Math.min(50, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted between retries of " + t.id());
+        }
+        t.checkNotCancelled();
+    }
+}

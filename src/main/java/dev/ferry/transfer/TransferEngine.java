@@ -1,0 +1,314 @@
+package dev.ferry.transfer;
+
+import dev.ferry.ftp.CapabilityProbe;
+import dev.ferry.ftp.ServerProfile;
+import dev.ferry.ftp.ServerProfiles;
+import dev.ferry.ftp.SessionPool;
+import dev.ferry.ledger.JdbcLedger;
+import dev.ferry.ledger.TransferRecord;
+import dev.ferry.ledger.TransferStatus;
+import dev.ferry.plan.Direction;
+import dev.ferry.plan.PathGuard;
+import dev.ferry.plan.Requests;
+import dev.ferry.plan.TransferOptions;
+import dev.ferry.plan.TransferRequest;
+import dev.ferry.progress.Listeners;
+import dev.ferry.progress.TransferListener;
+import dev.ferry.progress.TransferView;
+import dev.ferry.transfer.DownloadPlanner.Planned;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transfer engine below Camel, in three steps that the route files call one by one — {@link #plan},
+ * {@link #runSegment} for each segment, {@link #publish} — and that {@link #run} chains for the command line.
+ * It owns nothing but wiring: sessions come from the {@link SessionPool}, durable state from the ledger.
+ */
+public final class TransferEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TransferEngine.class);
+    private static final int MAX_RESTARTS = 2;
+
+    private final JdbcLedger ledger;
+    private final ServerProfiles profiles;
+    private final SessionPool pool;
+    private final Listeners listeners = new Listeners();
+    private final TransferOptions defaults;
+    private final DownloadPlanner downloadPlanner;
+    private final UploadPlanner uploadPlanner;
+    private final DownloadPublisher downloadPublisher;
+    private final UploadPublisher uploadPublisher;
+    private final SegmentRunner runner;
+    private final Map<String, LiveTransfer> active = new ConcurrentHashMap<>();
+    private final ExecutorService segmentThreads = Executors.newCachedThreadPool(daemon("ferry-segment"));
+    private final ExecutorService transferThreads = Executors.newCachedThreadPool(daemon("ferry-transfer"));
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("ferry-progress"));
+
+    public TransferEngine(JdbcLedger ledger, ServerProfiles profiles, TransferOptions defaults,
+                          Duration progressInterval) {
+        this.ledger = ledger;
+        this.profiles = profiles;
+        this.defaults = defaults.over(TransferOptions.DEFAULTS);
+        this.pool = new SessionPool(new CapabilityProbe());
+        UploadMover uploadMover = new UploadMover(listeners);
+        this.downloadPlanner = new DownloadPlanner(pool, ledger);
+        this.uploadPlanner = new UploadPlanner(pool, ledger, uploadMover);
+        this.downloadPublisher = new DownloadPublisher(pool, ledger);
+        this.uploadPublisher = new UploadPublisher(pool, ledger);
+        this.runner = new SegmentRunner(pool, listeners);
+        long every = Math.max(100, progressInterval.toMillis());
+        long sampleEvery = Math.min(every, 500);
+        ticker.scheduleAtFixedRate(() -> active.values().forEach(LiveTransfer::sample),
+                sampleEvery, sampleEvery, TimeUnit.MILLISECONDS);
+        ticker.scheduleAtFixedRate(() -> active.values().forEach(listeners::progress),
+                every, every, TimeUnit.MILLISECONDS);
+    }
+
+    public TransferEngine addListener(TransferListener listener) {
+        listeners.add(listener);
+        return this;
+    }
+
+    public JdbcLedger ledger() {
+        return ledger;
+    }
+
+    public ServerProfiles profiles() {
+        return profiles;
+    }
+
+    public SessionPool pool() {
+        return pool;
+    }
+
+    /** Transfers planned and not yet published, failed or cancelled. */
+    public Collection<? extends TransferView> active() {
+        return active.values();
+    }
+
+    /**
+     * Checks a request and records it in the ledger, after which it is never forgotten: a crash before it
+     * finishes means it resumes at the next start.
+     */
+    public TransferRequest accept(TransferRequest request) {
+        profiles.get(request.server());
+        String remote = PathGuard.remoteAbsolute(request.remotePath());
+        TransferRequest checked = new TransferRequest(request.direction(), request.server(), remote,
+                java.nio.file.Path.of(request.localPath()).toAbsolutePath().normalize().toString(), request.options());
+        TransferRecord record = TransferRecord.accepted(checked.id(), checked.direction(), checked.server(),
+                checked.remotePath(), checked.localPath(), Requests.toJson(checked));
+        ledger.accept(record);
+        listeners.accepted(new AcceptedView(checked));
+        return checked;
+    }
+
+    /** Step 1: fingerprint, resume or fresh plan, part file. The segments to run are in the returned view. */
+    public LiveTransfer plan(TransferRequest request) throws TransferFailedException {
+        LiveTransfer running = active.get(request.id());
+        if (running != null) {
+            return running;
+        }
+        try {
+            ServerProfile profile = profiles.get(request.server());
+            TransferOptions options = request.options().over(defaults);
+            Planned planned = request.direction() == Direction.DOWNLOAD
+                    ? downloadPlanner.plan(request, options, profile)
+                    : uploadPlanner.plan(request, options, profile);
+            LiveTransfer t = planned.transfer();
+            active.put(t.id(), t);
+            listeners.transferStart(t);
+            if (planned.restartWhy() != null) {
+                listeners.restarted(t, planned.restartWhy());
+            }
+            if (t.bytesAtStart() > 0) {
+                listeners.resumed(t, t.bytesAtStart());
+            }
+            return t;
+        } catch (IOException | RuntimeException e) {
+            throw failed(request, null, e);
+        }
+    }
+
+    /** Step 2, once per segment (in parallel): moves it, then steals work until none is left. */
+    public void runSegment(LiveTransfer t, int index) throws TransferFailedException {
+        try {
+            runner.run(t, index);
+        } catch (IOException | RuntimeException e) {
+            // The first failure ends the transfer: the other segments stop at their next buffer.
+            t.cancel();
+            throw failed(t.request, t, e);
+        }
+    }
+
+    /** Step 3: verify and publish under the final name. */
+    public TransferResult publish(LiveTransfer t) throws TransferFailedException {
+        try {
+            TransferResult result = t.direction() == Direction.DOWNLOAD
+                    ? downloadPublisher.publish(t) : uploadPublisher.publish(t);
+            ledger.addBytes(t.id(), t.bytesMoved(), Math.max(0, t.bytesMoved() - (t.size - t.bytesAtStart())));
+            listeners.verified(t, result.verification());
+            listeners.published(t, result.published());
+            listeners.transferEnd(t);
+            active.remove(t.id());
+            return result;
+        } catch (IOException | RuntimeException e) {
+            throw failed(t.request, t, e);
+        }
+    }
+
+    /** The whole transfer on this thread (segments on the engine's threads); the command line's entry point. */
+    public TransferResult run(TransferRequest request) throws TransferFailedException {
+        TransferRequest accepted = accept(request);
+        for (int restart = 0; ; restart++) {
+            try {
+                LiveTransfer t = plan(accepted);
+                runSegments(t);
+                return publish(t);
+            } catch (TransferFailedException e) {
+                if (!(e.getCause() instanceof SourceChangedException)) {
+                    throw e;
+                }
+                if (restart >= MAX_RESTARTS) {
+                    ledger.status(accepted.id(), TransferStatus.FAILED, e.getMessage() + " (after " + restart
+                            + " fresh starts; the source keeps changing)");
+                    listeners.transferFailed(new AcceptedView(accepted), e.getMessage());
+                    throw e;
+                }
+                // The planner sees the new fingerprint (or the discarded part file) and starts afresh.
+                LOG.warn("{} starting over: {}", accepted.id(), e.getMessage());
+            }
+        }
+    }
+
+    /** Runs {@link #run} on the engine's transfer threads. */
+    public CompletableFuture<TransferResult> submit(TransferRequest request) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return run(request);
+            } catch (TransferFailedException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, transferThreads);
+    }
+
+    private void runSegments(LiveTransfer t) throws TransferFailedException {
+        List<Future<?>> futures = new ArrayList<>();
+        for (TransferView.SegmentView s : t.segments()) {
+            if (!s.done()) {
+                futures.add(segmentThreads.submit(() -> {
+                    runSegment(t, s.index());
+                    return null;
+                }));
+            }
+        }
+        TransferFailedException first = null;
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                if (first == null && e.getCause() instanceof TransferFailedException tf) {
+                    first = tf;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                t.cancel();
+                throw failed(t.request, t, new CancelledException(t.id()));
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** Stops a running transfer; its segments stay in the ledger, so running it again resumes it. */
+    public boolean cancel(String id) {
+        LiveTransfer t = active.get(id);
+        if (t == null) {
+            return false;
+        }
+        t.cancel();
+        return true;
+    }
+
+    /** Every accepted transfer that is not finished, as requests to run again (recovery at start-up). */
+    public List<TransferRequest> unfinished() {
+        List<TransferRequest> requests = new ArrayList<>();
+        for (TransferRecord r : ledger.unfinished()) {
+            try {
+                requests.add(Requests.fromJson(r.request()));
+            } catch (IllegalArgumentException e) {
+                ledger.status(r.id(), TransferStatus.FAILED, "its stored request cannot be read: " + e.getMessage());
+            }
+        }
+        return requests;
+    }
+
+    /** Records the end of a transfer that did not publish, once, and wraps the cause for the caller. */
+    private TransferFailedException failed(TransferRequest request, LiveTransfer t, Throwable e) {
+        String id = request.id();
+        LiveTransfer live = t != null ? t : active.get(id);
+        boolean firstReport = live == null || active.remove(id, live);
+        if (live != null) {
+            try {
+                live.local.close();
+            } catch (IOException ignored) {
+                // The ledger and the part file are what matter.
+            }
+        }
+        TransferView view = live != null ? live : new AcceptedView(request);
+        if (e instanceof CancelledException || (live != null && live.cancelled() && !(e instanceof LocalFileException))) {
+            if (firstReport) {
+                ledger.status(id, TransferStatus.CANCELLED, "cancelled");
+                listeners.transferCancelled(view);
+            }
+            return new TransferFailedException(id, "transfer " + id + " was cancelled", new CancelledException(id));
+        }
+        String reason = reason(request, e);
+        if (firstReport && !(e instanceof SourceChangedException)) {
+            ledger.status(id, TransferStatus.FAILED, reason);
+            listeners.transferFailed(view, reason);
+        }
+        return new TransferFailedException(id, reason, e);
+    }
+
+    private static String reason(TransferRequest request, Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return (request.direction() == Direction.DOWNLOAD ? "download of " : "upload of ") + request + " failed: "
+                + message;
+    }
+
+    @Override
+    public void close() {
+        for (LiveTransfer t : active.values()) {
+            t.cancel();
+        }
+        ticker.shutdownNow();
+        segmentThreads.shutdownNow();
+        transferThreads.shutdownNow();
+        pool.close();
+    }
+
+    private static ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread thread = new Thread(r, prefix + "-" + n.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

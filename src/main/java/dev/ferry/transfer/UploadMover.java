@@ -1,0 +1,136 @@
+package dev.ferry.transfer;
+
+import dev.ferry.ftp.FtpException;
+import dev.ferry.ftp.FtpSession;
+import dev.ferry.ftp.RemoteNotFoundException;
+import dev.ferry.ftp.UploadStrategy;
+import dev.ferry.progress.TransferListener;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+
+/**
+ * Sends a segment into the remote temporary file. Progress counts only once the server confirmed it:
+ * <ul>
+ * <li>parallel in place: chunks of {@code checkpointBytes}, each its own {@code REST n}+{@code STOR} ended by
+ * the server's 226, so a crash costs at most one chunk per segment;</li>
+ * <li>sequential: the server's SIZE of the temporary file is where it resumes ({@code REST}+{@code STOR}, or
+ * {@code APPE}), then one STOR to the end;</li>
+ * <li>restart: STOR from byte 0.</li>
+ * </ul>
+ */
+final class UploadMover implements SegmentMover {
+    private static final int BUFFER = 64 * 1024;
+    private final TransferListener listener;
+
+    UploadMover(TransferListener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public void move(FtpSession session, LiveTransfer t, LiveSegment s) throws IOException {
+        if (t.strategy == UploadStrategy.PARALLEL) {
+            while (s.offset() < s.end()) {
+                long from = s.offset();
+                long to = send(session, t, s, from, Math.min(s.end(), from + t.options.checkpointBytes()), false);
+                s.offset(to);
+                t.checkpoint(s, to);
+                listener.checkpoint(t, s.index, Math.min(to, s.end()));
+            }
+        } else {
+            long from = serverOffset(session, t);
+            s.offset(from);
+            if (from < t.size || t.size == 0) {
+                boolean append = from > 0 && !t.capabilities.storeRestart();
+                long to = send(session, t, s, from, t.size, append);
+                s.offset(to);
+            }
+        }
+        t.segmentDone(s);
+        listener.checkpoint(t, s.index, s.end());
+    }
+
+    /**
+     * Sends the first chunk of segment 0 with a plain STOR from byte 0, which creates the temporary file: every
+     * later STOR then starts above byte 0 and writes in place, where a STOR at 0 would truncate the others' bytes.
+     */
+    void prime(FtpSession session, LiveTransfer t) throws IOException {
+        LiveSegment first = t.segment(0);
+        long to = send(session, t, first, 0, Math.min(first.end(), t.options.checkpointBytes()), false);
+        first.offset(to);
+        t.checkpoint(first, to);
+        if (to >= first.end()) {
+            t.segmentDone(first);
+        }
+    }
+
+    /** The server's SIZE wins over our own memory; a RESTART server keeps nothing worth resuming. */
+    private static long serverOffset(FtpSession session, LiveTransfer t) throws IOException {
+        if (t.strategy == UploadStrategy.RESTART) {
+            return 0;
+        }
+        try {
+            long there = session.size(t.remoteWork);
+            return there >= 0 && there <= t.size ? there : 0;
+        } catch (RemoteNotFoundException e) {
+            return 0;
+        }
+    }
+
+    private static long send(FtpSession session, LiveTransfer t, LiveSegment s, long from, long to, boolean append)
+            throws IOException {
+        OutputStream out = append ? session.append(t.remoteWork) : session.store(t.remoteWork, from);
+        t.inFlight(out, true);
+        ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
+        long pos = from;
+        try {
+            while (true) {
+                // A thief may lower a parallel segment's end while the chunk is on its way: stop there.
+                long limit = t.strategy == UploadStrategy.PARALLEL ? Math.min(to, s.end()) : to;
+                if (pos >= limit) {
+                    break;
+                }
+                buffer.clear().limit((int) Math.min(BUFFER, limit - pos));
+                int n = read(t, buffer, pos);
+                if (t.rateLimiter != null) {
+                    t.rateLimiter.acquire(n);
+                }
+                try {
+                    out.write(buffer.array(), 0, n);
+                } catch (IOException e) {
+                    t.checkNotCancelled();
+                    throw new FtpException("upload to " + t.remotePath() + " interrupted at byte " + pos + ": "
+                            + e.getMessage(), 0, true, e);
+                }
+                pos += n;
+                t.moved(n);
+                if (t.strategy != UploadStrategy.PARALLEL) {
+                    // Shown progress only: a sequential resume asks the server's SIZE anyway.
+                    s.offset(pos);
+                }
+            }
+        } catch (IOException e) {
+            session.abandon(out);
+            throw e;
+        } finally {
+            t.inFlight(out, false);
+        }
+        session.endWrite(out);
+        return pos;
+    }
+
+    private static int read(LiveTransfer t, ByteBuffer buffer, long position) throws IOException {
+        try {
+            int n = t.local.read(buffer, position);
+            if (n <= 0) {
+                throw new SourceChangedException("the local file " + t.workFile + " ended at byte " + position
+                        + ", before its planned size " + t.size + ": it changed while uploading");
+            }
+            return n;
+        } catch (SourceChangedException e) {
+            throw e;
+        } catch (IOException e) {
+            throw LocalFileException.reading(t.workFile, e);
+        }
+    }
+}

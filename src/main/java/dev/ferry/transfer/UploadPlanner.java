@@ -1,0 +1,137 @@
+package dev.ferry.transfer;
+
+import dev.ferry.ftp.Capabilities;
+import dev.ferry.ftp.FtpSession;
+import dev.ferry.ftp.RemoteNotFoundException;
+import dev.ferry.ftp.ServerProfile;
+import dev.ferry.ftp.SessionPool;
+import dev.ferry.ftp.UploadStrategy;
+import dev.ferry.ledger.JdbcLedger;
+import dev.ferry.ledger.SegmentRecord;
+import dev.ferry.ledger.TransferRecord;
+import dev.ferry.ledger.TransferStatus;
+import dev.ferry.plan.Fingerprint;
+import dev.ferry.plan.PathGuard;
+import dev.ferry.plan.SegmentPlanner;
+import dev.ferry.plan.TransferOptions;
+import dev.ferry.plan.TransferRequest;
+import dev.ferry.transfer.DownloadPlanner.Planned;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Plans an upload: remote directories, the strategy the server allows, and either the ledger's segments (same
+ * source, temporary file still on the server) or a fresh plan.
+ */
+final class UploadPlanner {
+    private final SessionPool pool;
+    private final JdbcLedger ledger;
+    private final UploadMover mover;
+
+    UploadPlanner(SessionPool pool, JdbcLedger ledger, UploadMover mover) {
+        this.pool = pool;
+        this.ledger = ledger;
+        this.mover = mover;
+    }
+
+    Planned plan(TransferRequest r, TransferOptions options, ServerProfile profile) throws IOException {
+        String id = r.id();
+        Path source = Path.of(r.localPath()).toAbsolutePath();
+        long size;
+        long mtime;
+        try {
+            if (!Files.isRegularFile(source)) {
+                throw new NoSuchFileException(source.toString());
+            }
+            size = Files.size(source);
+            mtime = Files.getLastModifiedTime(source).toMillis();
+        } catch (IOException e) {
+            throw new LocalFileException("the local file " + source + " does not exist or is not a regular file;"
+                    + " nothing was sent", e);
+        }
+        String remote = r.remotePath();
+        String temp = PartFiles.remotePart(remote, id);
+        FtpSession session = pool.borrow(profile);
+        try {
+            session.mkdirs(PathGuard.remoteParent(remote));
+            Capabilities caps = pool.probe().forUpload(session, PathGuard.remoteParent(remote));
+            if (!options.overwrite() && session.exists(remote)) {
+                throw new dev.ferry.ftp.FtpException("remote file " + remote + " on " + profile.name()
+                        + " already exists; remove it or allow overwrite", 553, false);
+            }
+            UploadStrategy strategy = strategy(options, profile, caps);
+            List<SegmentRecord> segments = strategy == UploadStrategy.PARALLEL
+                    ? SegmentPlanner.plan(size, options.minSegmentSize(),
+                            Math.min(options.segments(), pool.limit(profile)))
+                    : SegmentPlanner.plan(size, Long.MAX_VALUE, 1);
+            if (strategy == UploadStrategy.PARALLEL && segments.size() == 1) {
+                // One segment gains nothing from chunked STORs; SIZE-based resume is cheaper.
+                strategy = caps.storeRestart() || caps.append() ? UploadStrategy.SEQUENTIAL : UploadStrategy.RESTART;
+            }
+            String restartWhy = null;
+            Optional<TransferRecord> record = ledger.find(id);
+            List<SegmentRecord> known = record.isPresent() ? ledger.segments(id) : List.of();
+            boolean resumable = false;
+            if (record.isPresent() && !known.isEmpty()) {
+                TransferRecord rec = record.get();
+                if (!new Fingerprint(rec.size(), rec.sourceMtime()).sameSourceAs(size, mtime)) {
+                    restartWhy = "the local file changed since the last run (size " + rec.size() + " -> " + size
+                            + ", modified " + rec.sourceMtime() + " -> " + mtime + "); the partial upload is discarded";
+                } else if (strategy == UploadStrategy.PARALLEL
+                        && (known.size() < 2 || known.get(0).offset() == 0 || !remoteExists(session, temp))) {
+                    restartWhy = "the partial upload " + temp + " cannot be resumed in place";
+                } else if (strategy != UploadStrategy.PARALLEL && known.size() != 1) {
+                    restartWhy = "the server no longer allows a parallel upload";
+                } else {
+                    resumable = true;
+                    segments = known;
+                }
+            }
+            if (resumable) {
+                ledger.status(id, TransferStatus.ACTIVE, null);
+            } else {
+                if (restartWhy != null) {
+                    session.delete(temp);
+                }
+                ledger.start(id, size, mtime, segments);
+            }
+            FileChannel channel = FileChannel.open(source, StandardOpenOption.READ);
+            LiveTransfer t = new LiveTransfer(r, options, profile, caps, size, mtime, channel, source, temp,
+                    strategy, ledger, segments);
+            if (strategy == UploadStrategy.PARALLEL && !resumable) {
+                mover.prime(session, t);
+            }
+            pool.release(session);
+            session = null;
+            return new Planned(t, restartWhy);
+        } finally {
+            if (session != null) {
+                pool.release(session);
+            }
+        }
+    }
+
+    private static boolean remoteExists(FtpSession session, String temp) throws IOException {
+        try {
+            return session.size(temp) >= 0;
+        } catch (RemoteNotFoundException e) {
+            return false;
+        }
+    }
+
+    static UploadStrategy strategy(TransferOptions options, ServerProfile profile, Capabilities caps) {
+        if (options.uploadStrategy() != null && options.uploadStrategy() != UploadStrategy.AUTO) {
+            return options.uploadStrategy();
+        }
+        if (profile.uploadStrategy() != UploadStrategy.AUTO) {
+            return profile.uploadStrategy();
+        }
+        return caps.bestUpload();
+    }
+}

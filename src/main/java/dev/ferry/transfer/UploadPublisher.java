@@ -1,0 +1,67 @@
+package dev.ferry.transfer;
+
+import dev.ferry.ftp.FtpException;
+import dev.ferry.ftp.FtpSession;
+import dev.ferry.ftp.SessionPool;
+import dev.ferry.ledger.JdbcLedger;
+import dev.ferry.ledger.TransferStatus;
+import dev.ferry.plan.Fingerprint;
+import java.io.IOException;
+import java.nio.file.Files;
+
+/**
+ * Verifies a finished upload on the server (SIZE of the temporary file, its hash where the server has one, the
+ * local source unchanged) and publishes it with RNFR/RNTO.
+ */
+final class UploadPublisher {
+    private final SessionPool pool;
+    private final JdbcLedger ledger;
+
+    UploadPublisher(SessionPool pool, JdbcLedger ledger) {
+        this.pool = pool;
+        this.ledger = ledger;
+    }
+
+    TransferResult publish(LiveTransfer t) throws IOException {
+        Completion.require(ledger, t);
+        if (!new Fingerprint(t.size, t.sourceMtime).sameSourceAs(Files.size(t.workFile),
+                Files.getLastModifiedTime(t.workFile).toMillis())) {
+            throw new SourceChangedException("the local file " + t.workFile + " changed during the upload");
+        }
+        String verification = "size " + t.size;
+        FtpSession session = pool.borrow(t.profile);
+        try {
+            long there = session.size(t.remoteWork);
+            if (there >= 0 && there != t.size) {
+                session.delete(t.remoteWork);
+                throw new FtpException("the server holds " + there + " bytes of " + t.remoteWork + " after the upload, "
+                        + t.size + " were sent; the partial file was removed, run the upload again", 0, false);
+            }
+            String algorithm = t.options.verifyChecksum() ? t.capabilities.bestHash() : null;
+            if (algorithm != null) {
+                String remote = session.hash(t.remoteWork, algorithm);
+                if (remote != null) {
+                    String local = Hashing.of(t.workFile, algorithm);
+                    if (!remote.equalsIgnoreCase(local)) {
+                        session.delete(t.remoteWork);
+                        throw new FtpException("checksum mismatch for " + t.remotePath() + ": server " + algorithm
+                                + " " + remote + ", local " + local + "; the upload was removed, run it again",
+                                0, false);
+                    }
+                    verification += " and " + algorithm + " from the server";
+                }
+            }
+            session.rename(t.remoteWork, t.remotePath());
+        } finally {
+            pool.release(session);
+        }
+        try {
+            t.local.close();
+        } catch (IOException ignored) {
+            // Read-only channel: nothing to lose.
+        }
+        ledger.status(t.id(), TransferStatus.PUBLISHED, null);
+        return new TransferResult(t.id(), t.remotePath(), t.size, t.bytesMoved(), t.bytesAtStart(), t.retries(),
+                verification);
+    }
+}
