@@ -1,0 +1,305 @@
+package dev.ferry.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.apache.ftpserver.ConnectionConfigFactory;
+import org.apache.ftpserver.DataConnectionConfigurationFactory;
+import org.apache.ftpserver.FtpServer;
+import org.apache.ftpserver.FtpServerFactory;
+import org.apache.ftpserver.filesystem.nativefs.NativeFileSystemFactory;
+import org.apache.ftpserver.ftplet.Authority;
+import org.apache.ftpserver.ftplet.FtpException;
+import org.apache.ftpserver.ftplet.UserManager;
+import org.apache.ftpserver.listener.Listener;
+import org.apache.ftpserver.listener.ListenerFactory;
+import org.apache.ftpserver.usermanager.ClearTextPasswordEncryptor;
+import org.apache.ftpserver.usermanager.PropertiesUserManagerFactory;
+import org.apache.ftpserver.usermanager.impl.BaseUser;
+import org.apache.ftpserver.usermanager.impl.ConcurrentLoginPermission;
+import org.apache.ftpserver.usermanager.impl.TransferRatePermission;
+import org.apache.ftpserver.usermanager.impl.WritePermission;
+
+/**
+ * A real Apache FtpServer 1.2 in this JVM, on 127.0.0.1 and a free port, with one user whose home is a
+ * fresh temporary directory. Like OkHttp's MockWebServer: one line to start, then inspect what it saw.
+ *
+ * <pre>{@code
+ * try (FtpServerFixture ftp = FtpServerFixture.builder().maxLoginsPerIp(2).writeInPlace(true).start()) {
+ *     ftp.write("in/big.bin", 64 << 20, 42);
+ *     ... point the code under test at ftp.host(), ftp.port(), ftp.user(), ftp.password() ...
+ *     assertEquals(Hashes.sha256(local), Hashes.sha256(ftp.file("in/big.bin")));
+ * }
+ * }</pre>
+ *
+ * Passive data connections use ports the kernel picks per PASV/EPSV (Apache's passive port "0"), so
+ * parallel test JVMs never collide on a fixed range; {@link Builder#passivePorts} overrides that.
+ */
+public final class FtpServerFixture implements AutoCloseable {
+
+    private static final String HOST = "127.0.0.1";
+
+    private final FtpServer server;
+    private final Listener listener;
+    private final Path root;
+    private final String user;
+    private final String password;
+    private final TransferCounters counters;
+    private final SessionTracker sessions;
+
+    private FtpServerFixture(FtpServer server, Listener listener, Path root, String user, String password,
+            TransferCounters counters, SessionTracker sessions) {
+        this.server = server;
+        this.listener = listener;
+        this.root = root;
+        this.user = user;
+        this.password = password;
+        this.counters = counters;
+        this.sessions = sessions;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String host() {
+        return HOST;
+    }
+
+    public int port() {
+        return listener.getPort();
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    /** The user's home directory: "/" on the server. Writable; deleted by {@link #close()}. */
+    public Path root() {
+        return root;
+    }
+
+    /** The local path of a file on the server, e.g. {@code file("dir/a b.bin")} for "/dir/a b.bin". */
+    public Path file(String relative) {
+        Path resolved = root.resolve(stripLeadingSlashes(relative)).normalize();
+        if (!resolved.startsWith(root)) {
+            throw new IllegalArgumentException("Outside the server root: " + relative);
+        }
+        return resolved;
+    }
+
+    /**
+     * Puts {@code size} bytes of {@link PseudoRandomContent} for {@code seed} at {@code relative} on the
+     * server, creating directories; returns its local path.
+     */
+    public Path write(String relative, long size, long seed) {
+        return PseudoRandomContent.write(file(relative), size, seed);
+    }
+
+    /** Bytes the server read from its files for RETR, including transfers that broke off. */
+    public long bytesSent() {
+        return counters.sent();
+    }
+
+    /** Bytes the server wrote into its files for STOR/APPE, including transfers that broke off. */
+    public long bytesReceived() {
+        return counters.received();
+    }
+
+    /** Successful logins (230 replies) since start or {@link #resetCounters()}. */
+    public int loginCount() {
+        return sessions.logins();
+    }
+
+    /** Sessions logged in right now. */
+    public int currentSessions() {
+        return sessions.current();
+    }
+
+    /** The most sessions logged in at the same time since start or {@link #resetCounters()}. */
+    public int maxConcurrentSessions() {
+        return sessions.peak();
+    }
+
+    /** Zeroes the byte and login counters; the peak restarts from the sessions logged in now. */
+    public void resetCounters() {
+        counters.reset();
+        sessions.reset();
+    }
+
+    /** Stops the server (dropping every session) and deletes the root directory. */
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } finally {
+            deleteRecursively(root);
+        }
+    }
+
+    private static String stripLeadingSlashes(String path) {
+        int i = 0;
+        while (i < path.length() && path.charAt(i) == '/') {
+            i++;
+        }
+        return path.substring(i);
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete the server root " + dir, e);
+        }
+    }
+
+    /** Options mirror the limits real servers impose; every default is Apache FtpServer's own. */
+    public static final class Builder {
+        private String user = "ferry";
+        private String password = "s3cret";
+        private int maxLogins = 10;
+        private int maxLoginsPerIp;
+        private long ratePerConnection;
+        private boolean writeInPlace;
+        private String passivePorts = "0";
+
+        private Builder() {
+        }
+
+        /** The one user's name and password (default ferry / s3cret). */
+        public Builder user(String name, String password) {
+            this.user = name;
+            this.password = password;
+            return this;
+        }
+
+        /** Logged-in sessions the whole server allows (ConnectionConfig); 0 = unlimited; default 10. */
+        public Builder maxLogins(int n) {
+            this.maxLogins = n;
+            return this;
+        }
+
+        /**
+         * Sessions the user may have from one address (ConcurrentLoginPermission); 0 = unlimited (default).
+         * One over the limit gets {@code 421} to USER, with the server's text.
+         */
+        public Builder maxLoginsPerIp(int n) {
+            this.maxLoginsPerIp = n;
+            return this;
+        }
+
+        /** Bytes per second for each transfer, both directions (TransferRatePermission); 0 = unlimited. */
+        public Builder ratePerConnection(long bytesPerSecond) {
+            if (bytesPerSecond < 0 || bytesPerSecond > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("Rate out of range: " + bytesPerSecond);
+            }
+            this.ratePerConnection = bytesPerSecond;
+            return this;
+        }
+
+        /**
+         * true: REST n + STOR writes from n and leaves the rest of the file alone, as vsftpd and proftpd
+         * with AllowStoreRestart do (a STOR at offset 0 still truncates, as there). false (default):
+         * Apache's real behaviour, which truncates the file at n.
+         */
+        public Builder writeInPlace(boolean inPlace) {
+            this.writeInPlace = inPlace;
+            return this;
+        }
+
+        /** Apache's passive port syntax ("40000-40009", "40000,40002"); default "0" = any free port. */
+        public Builder passivePorts(String ports) {
+            this.passivePorts = ports;
+            return this;
+        }
+
+        public FtpServerFixture start() {
+            Path root = null;
+            try {
+                root = Files.createTempDirectory("ferry-ftp-").toRealPath();
+                TransferCounters counters = new TransferCounters();
+                SessionTracker sessions = new SessionTracker();
+
+                FtpServerFactory factory = new FtpServerFactory();
+                factory.addListener("default", listener());
+                factory.setConnectionConfig(connectionConfig());
+                factory.setUserManager(userManager(root));
+                NativeFileSystemFactory nativeFs = new NativeFileSystemFactory();
+                nativeFs.setCreateHome(true);
+                factory.setFileSystem(new ObservingFileSystemFactory(nativeFs, counters, writeInPlace));
+                // Mutable: Apache clears this map when it stops.
+                factory.setFtplets(new HashMap<>(Map.of("ferry-session-tracker", sessions)));
+
+                FtpServer server = factory.createServer();
+                server.start();
+                return new FtpServerFixture(server, factory.getListener("default"), root, user, password,
+                        counters, sessions);
+            } catch (IOException e) {
+                cleanUp(root);
+                throw new UncheckedIOException("Cannot start the FTP server fixture", e);
+            } catch (FtpException | RuntimeException e) {
+                cleanUp(root);
+                throw new IllegalStateException("Cannot start the FTP server fixture", e);
+            }
+        }
+
+        private static void cleanUp(Path root) {
+            if (root != null) {
+                deleteRecursively(root);
+            }
+        }
+
+        private Listener listener() {
+            DataConnectionConfigurationFactory data = new DataConnectionConfigurationFactory();
+            data.setPassiveAddress(HOST);
+            data.setPassiveExternalAddress(HOST);
+            data.setPassivePorts(passivePorts);
+            ListenerFactory listener = new ListenerFactory();
+            listener.setServerAddress(HOST);
+            listener.setPort(0); // Apache reads the bound port back after start.
+            listener.setDataConnectionConfiguration(data.createDataConnectionConfiguration());
+            return listener.createListener();
+        }
+
+        private org.apache.ftpserver.ConnectionConfig connectionConfig() {
+            ConnectionConfigFactory config = new ConnectionConfigFactory();
+            config.setMaxLogins(maxLogins);
+            config.setAnonymousLoginEnabled(false);
+            return config.createConnectionConfig();
+        }
+
+        private UserManager userManager(Path home) throws FtpException {
+            PropertiesUserManagerFactory users = new PropertiesUserManagerFactory();
+            users.setPasswordEncryptor(new ClearTextPasswordEncryptor());
+            UserManager manager = users.createUserManager();
+            BaseUser account = new BaseUser();
+            account.setName(user);
+            account.setPassword(password);
+            account.setHomeDirectory(home.toString());
+            List<Authority> authorities = new ArrayList<>();
+            authorities.add(new WritePermission());
+            authorities.add(new ConcurrentLoginPermission(0, maxLoginsPerIp));
+            authorities.add(new TransferRatePermission((int) ratePerConnection, (int) ratePerConnection));
+            account.setAuthorities(authorities);
+            manager.save(account);
+            return manager;
+        }
+    }
+}

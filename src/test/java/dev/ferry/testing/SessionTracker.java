@@ -1,0 +1,60 @@
+package dev.ferry.testing;
+
+import java.io.IOException;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.ftpserver.ftplet.DefaultFtplet;
+import org.apache.ftpserver.ftplet.FtpException;
+import org.apache.ftpserver.ftplet.FtpReply;
+import org.apache.ftpserver.ftplet.FtpRequest;
+import org.apache.ftpserver.ftplet.FtpSession;
+import org.apache.ftpserver.ftplet.FtpletResult;
+
+/**
+ * Counts successful logins and the peak number of sessions logged in at once, so a test can prove that a
+ * client respected a server's connection limit rather than merely surviving it.
+ */
+final class SessionTracker extends DefaultFtplet {
+
+    private final Set<UUID> loggedIn = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger logins = new AtomicInteger();
+    private final AtomicInteger peak = new AtomicInteger();
+
+    @Override
+    public FtpletResult afterCommand(FtpSession session, FtpRequest request, FtpReply reply)
+            throws FtpException, IOException {
+        // onLogin runs before PASS is checked; only the 230 reply proves the login happened.
+        if ("PASS".equals(request.getCommand()) && reply.getCode() == FtpReply.REPLY_230_USER_LOGGED_IN
+                && loggedIn.add(session.getSessionId())) {
+            logins.incrementAndGet();
+            peak.accumulateAndGet(loggedIn.size(), Math::max);
+        }
+        return super.afterCommand(session, request, reply);
+    }
+
+    @Override
+    public FtpletResult onDisconnect(FtpSession session) {
+        loggedIn.remove(session.getSessionId());
+        return FtpletResult.DEFAULT;
+    }
+
+    int logins() {
+        return logins.get();
+    }
+
+    int current() {
+        return loggedIn.size();
+    }
+
+    int peak() {
+        return peak.get();
+    }
+
+    void reset() {
+        logins.set(0);
+        peak.set(loggedIn.size());
+    }
+}
