@@ -5,20 +5,34 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+import dev.ferry.ftp.tls.SessionReusingFtpsClient;
 import org.apache.commons.net.ftp.FTPSClient;
 
 /** Explicit FTPS: certificate checking is always on, against the profile's trust store or the JVM's. */
 final class Tls {
+    static {
+        // vsftpd's session tickets are discarded by the JDK, so data connections must resume by session id.
+        if (System.getProperty("jdk.tls.client.enableSessionTicketExtension") == null) {
+            System.setProperty("jdk.tls.client.enableSessionTicketExtension", "false");
+        }
+    }
+
     private Tls() {
     }
 
     static FTPSClient client(ServerProfile profile) throws IOException {
-        FTPSClient client = new SessionReusingFtpsClient();
-        client.setTrustManager(trustManager(profile));
-        return client;
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {trustManager(profile)}, null);
+            return new SessionReusingFtpsClient(context);
+        } catch (GeneralSecurityException e) {
+            throw new FtpException("cannot set up TLS for server '" + profile.name() + "': " + e.getMessage(),
+                    0, false, e);
+        }
     }
 
     static void protectData(FTPSClient client, String where) throws IOException {

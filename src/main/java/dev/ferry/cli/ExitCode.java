@@ -1,0 +1,48 @@
+package dev.ferry.cli;
+
+import dev.ferry.ftp.FtpException;
+import dev.ferry.ftp.LoginRefusedException;
+import dev.ferry.ftp.RemoteNotFoundException;
+import dev.ferry.plan.UnsafePathException;
+import dev.ferry.transfer.CancelledException;
+import dev.ferry.transfer.LocalFileException;
+
+/** The documented exit codes; scripts can tell what to do from the number alone. */
+enum ExitCode {
+    DONE(0, "the file was transferred, verified and published"),
+    FAILED(1, "the transfer failed on the network or the server; run the same command again to resume"),
+    USAGE(2, "the command line is wrong"),
+    LOCAL(3, "a local file problem: missing source, unwritable target, disk full"),
+    LOGIN(4, "the server refused the login"),
+    NOT_FOUND(5, "the remote file does not exist"),
+    CANCELLED(130, "interrupted (Ctrl-C); run the same command again to resume");
+
+    final int code;
+    final String meaning;
+
+    ExitCode(int code, String meaning) {
+        this.code = code;
+        this.meaning = meaning;
+    }
+
+    static ExitCode of(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof LoginRefusedException) {
+                return LOGIN;
+            }
+            if (t instanceof RemoteNotFoundException) {
+                return NOT_FOUND;
+            }
+            if (t instanceof LocalFileException || t instanceof UnsafePathException) {
+                return LOCAL;
+            }
+            if (t instanceof CancelledException) {
+                return CANCELLED;
+            }
+            if (t instanceof FtpException) {
+                return FAILED;
+            }
+        }
+        return FAILED;
+    }
+}

@@ -1,0 +1,93 @@
+package dev.ferry.cli;
+
+import dev.ferry.ftp.Secret;
+import dev.ferry.ftp.TlsMode;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code ftp://user[:password]@host[:port]/path} or {@code ftps://…} (explicit TLS). Parsed by hand rather than
+ * with {@link java.net.URI} so that a path with spaces or Chinese characters can be typed as it is; %XX escapes
+ * are decoded as UTF-8. {@link #toString()} never shows the password.
+ */
+record FtpUrl(TlsMode tls, String user, Secret password, String host, int port, String path) {
+
+    static FtpUrl parse(String text) {
+        String rest;
+        TlsMode tls;
+        if (text.regionMatches(true, 0, "ftp://", 0, 6)) {
+            tls = TlsMode.NONE;
+            rest = text.substring(6);
+        } else if (text.regionMatches(true, 0, "ftps://", 0, 7)) {
+            tls = TlsMode.EXPLICIT;
+            rest = text.substring(7);
+        } else {
+            throw new UsageException("'" + redact(text) + "' is not an ftp:// or ftps:// URL");
+        }
+        int slash = rest.indexOf('/');
+        if (slash < 0 || slash == rest.length() - 1) {
+            throw new UsageException("URL " + redact(text) + " names no remote file (expected ftp://host/path/file)");
+        }
+        String authority = rest.substring(0, slash);
+        String path = decode(rest.substring(slash));
+        String user = "anonymous";
+        Secret password = Secret.none();
+        int at = authority.lastIndexOf('@');
+        if (at >= 0) {
+            String userInfo = authority.substring(0, at);
+            authority = authority.substring(at + 1);
+            int colon = userInfo.indexOf(':');
+            user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
+            if (colon >= 0) {
+                password = Secret.of(decode(userInfo.substring(colon + 1)));
+            }
+        }
+        String host = authority;
+        int port = 21;
+        int colon = authority.lastIndexOf(':');
+        if (colon > 0 && !authority.endsWith("]")) {
+            host = authority.substring(0, colon);
+            try {
+                port = Integer.parseInt(authority.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new UsageException("port '" + authority.substring(colon + 1) + "' in " + redact(text)
+                        + " is not a number");
+            }
+        }
+        if (host.isEmpty()) {
+            throw new UsageException("URL " + redact(text) + " names no host");
+        }
+        return new FtpUrl(tls, user, password, host, port, path);
+    }
+
+    /** The URL with any password replaced, for messages. */
+    static String redact(String url) {
+        return url.replaceFirst("(?i)^(ftps?://[^:/@]*):[^@/]*@", "$1:****@");
+    }
+
+    private static String decode(String s) {
+        if (s.indexOf('%') < 0) {
+            return s;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] raw = s.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] == '%' && i + 2 < raw.length) {
+                int hi = Character.digit(raw[i + 1], 16);
+                int lo = Character.digit(raw[i + 2], 16);
+                if (hi >= 0 && lo >= 0) {
+                    out.write(hi * 16 + lo);
+                    i += 2;
+                    continue;
+                }
+            }
+            out.write(raw[i]);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return (tls == TlsMode.EXPLICIT ? "ftps://" : "ftp://") + user + "@" + host + ":" + port + path;
+    }
+}
