@@ -1,0 +1,105 @@
+package dev.ferry.transfer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.cli.Cli;
+import dev.ferry.testing.Await;
+import dev.ferry.testing.ForkedJvm;
+import dev.ferry.testing.FtpServerFixture;
+import dev.ferry.testing.Hashes;
+import dev.ferry.testing.PseudoRandomContent;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real process killed with SIGKILL half way, then run again: the result is byte-identical and what crosses the
+ * network twice is bounded by one checkpoint interval per segment (plus what was in flight in socket buffers).
+ */
+class CrashResumeTest {
+    private static final long MIB = 1 << 20;
+    private static final long SIZE = 64 * MIB;
+    private static final long CHECKPOINT = 2 * MIB;
+    private static final long IN_FLIGHT = MIB;
+    private static final int SEGMENTS = 4;
+    @TempDir
+    Path tmp;
+
+    @Test
+    void downloadKilledWithSigkillResumes() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(8 * MIB).start()) {
+            Path source = ftp.write("crash.bin", SIZE, 41);
+            Path target = tmp.resolve("crash.bin");
+            String[] args = {"get", "--segments", "" + SEGMENTS, "--checkpoint", "2M", "--ledger",
+                    tmp.resolve("ledger").toString(), url(ftp, "/crash.bin"), target.toString()};
+            long firstRun = killHalfWay(args, ftp::bytesSent);
+            assertFalse(Files.exists(target), "nothing under the final name after the crash");
+            assertEquals(0, runAgain(args));
+            long resent = firstRun + ftp.bytesSent() - SIZE;
+            System.out.printf("download crash: first run sent %d, resent after kill -9: %d bytes (bound %d)%n",
+                    firstRun, resent, SEGMENTS * (CHECKPOINT + IN_FLIGHT));
+            assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+            assertTrue(resent <= SEGMENTS * (CHECKPOINT + IN_FLIGHT), "resent " + resent);
+        }
+    }
+
+    @Test
+    void parallelUploadKilledWithSigkillResumes() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().writeInPlace(true).ratePerConnection(8 * MIB).start()) {
+            Path source = PseudoRandomContent.write(tmp.resolve("up.bin"), SIZE, 42);
+            String[] args = {"put", "--segments", "" + SEGMENTS, "--checkpoint", "2M", "--ledger",
+                    tmp.resolve("ledger").toString(), source.toString(), url(ftp, "/up/up.bin")};
+            long firstRun = killHalfWay(args, ftp::bytesReceived);
+            assertFalse(Files.exists(ftp.file("up/up.bin")), "nothing under the final name after the crash");
+            assertEquals(0, runAgain(args));
+            long resent = firstRun + ftp.bytesReceived() - SIZE;
+            System.out.printf("parallel upload crash: resent after kill -9: %d bytes (bound %d)%n", resent,
+                    SEGMENTS * (CHECKPOINT + IN_FLIGHT));
+            assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("up/up.bin")));
+            assertTrue(resent <= SEGMENTS * (CHECKPOINT + IN_FLIGHT), "resent " + resent);
+        }
+    }
+
+    @Test
+    void sequentialUploadKilledWithSigkillResumesFromTheServersSize() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(16 * MIB).start()) {
+            Path source = PseudoRandomContent.write(tmp.resolve("seq.bin"), SIZE, 43);
+            String[] args = {"put", "--ledger", tmp.resolve("ledger").toString(), source.toString(),
+                    url(ftp, "/seq.bin")};
+            long firstRun = killHalfWay(args, ftp::bytesReceived);
+            assertEquals(0, runAgain(args));
+            long resent = firstRun + ftp.bytesReceived() - SIZE;
+            System.out.printf("sequential upload crash: resent after kill -9: %d bytes%n", resent);
+            assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("seq.bin")));
+            // The server's SIZE is the resume point: only what was in flight is sent again.
+            assertTrue(resent <= IN_FLIGHT, "resent " + resent);
+        }
+    }
+
+    private static long killHalfWay(String[] args, java.util.function.LongSupplier counter) throws Exception {
+        try (ForkedJvm jvm = ForkedJvm.builder(Cli.class).args(args).start()) {
+            Await.until(Duration.ofSeconds(30), () -> counter.getAsLong() >= SIZE / 2 || !jvm.isAlive(),
+                    () -> "no progress: " + counter.getAsLong() + " " + jvm.output());
+            assertTrue(jvm.isAlive(), "the first run ended before the kill: " + jvm.output());
+            assertEquals(137, jvm.kill9());
+        }
+        return counter.getAsLong();
+    }
+
+    private static int runAgain(String[] args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Cli.run(args, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
+        assertEquals(0, code, err.toString());
+        return code;
+    }
+
+    private static String url(FtpServerFixture ftp, String path) {
+        return "ftp://" + ftp.user() + ":" + ftp.password() + "@" + ftp.host() + ":" + ftp.port() + path;
+    }
+}

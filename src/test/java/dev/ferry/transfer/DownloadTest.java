@@ -1,0 +1,191 @@
+package dev.ferry.transfer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.ftp.LoginRefusedException;
+import dev.ferry.ftp.RemoteNotFoundException;
+import dev.ferry.ledger.TransferStatus;
+import dev.ferry.plan.TransferOptions;
+import dev.ferry.testing.FaultProxy;
+import dev.ferry.testing.FtpServerFixture;
+import dev.ferry.testing.Hashes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DownloadTest {
+    private static final long MIB = 1 << 20;
+    @TempDir
+    Path tmp;
+    FtpServerFixture ftp;
+    EngineHarness h;
+
+    @BeforeEach
+    void start() throws Exception {
+        ftp = FtpServerFixture.builder().start();
+        h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        h.close();
+        ftp.close();
+    }
+
+    @Test
+    void sixtyFourMebibytesInFourSegmentsArriveIdentical() throws Exception {
+        Path source = ftp.write("big/data.bin", 64 * MIB, 1);
+        Path target = tmp.resolve("out/data.bin");
+        TransferResult result = h.engine.run(h.download("/big/data.bin", target, TransferOptions.none()));
+        assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+        assertEquals("start 4", h.events.get(0));
+        assertEquals(64 * MIB, result.size());
+        assertTrue(ftp.maxConcurrentSessions() >= 4, "segments ran in parallel: " + ftp.maxConcurrentSessions());
+        assertEquals(TransferStatus.PUBLISHED, h.ledger.find(result.id()).orElseThrow().status());
+        assertNoPartFiles(target.getParent());
+    }
+
+    @Test
+    void namesWithSpacesAndChineseCharacters() throws Exception {
+        Path source = ftp.write("报告 2026/季度 数据.bin", 3 * MIB, 2);
+        Path target = tmp.resolve("下载 目录/季度 数据.bin");
+        h.engine.run(h.download("/报告 2026/季度 数据.bin", target, TransferOptions.none()));
+        assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+    }
+
+    @Test
+    void emptyFileAndFileSmallerThanOneSegment() throws Exception {
+        Path empty = ftp.write("empty.bin", 0, 3);
+        Path small = ftp.write("small.bin", 12345, 4);
+        h.engine.run(h.download("/empty.bin", tmp.resolve("empty.bin"), TransferOptions.none()));
+        h.engine.run(h.download("/small.bin", tmp.resolve("small.bin"), TransferOptions.none()));
+        assertEquals(0, Files.size(tmp.resolve("empty.bin")));
+        assertEquals(Hashes.sha256(empty), Hashes.sha256(tmp.resolve("empty.bin")));
+        assertEquals(Hashes.sha256(small), Hashes.sha256(tmp.resolve("small.bin")));
+        assertEquals(2, h.count("start 1"), "small files are one segment each");
+    }
+
+    @Test
+    void wrongPasswordIsAClearPermanentFailure() throws Exception {
+        ftp.write("a.bin", 1000, 5);
+        try (EngineHarness wrong = new EngineHarness(tmp.resolve("ledger2"),
+                EngineHarness.profileFor(ftp).password("not-the-password").build())) {
+            Path target = tmp.resolve("a.bin");
+            TransferFailedException e = assertThrows(TransferFailedException.class,
+                    () -> wrong.engine.run(wrong.download("/a.bin", target, TransferOptions.none())));
+            assertInstanceOf(LoginRefusedException.class, e.getCause());
+            assertTrue(e.getMessage().contains("refused") && e.getMessage().contains("'test'"), e.getMessage());
+            assertFalse(e.getMessage().contains("not-the-password"), "no password in messages");
+            assertFalse(Files.exists(target));
+            assertEquals(TransferStatus.FAILED, wrong.ledger.find(e.transferId()).orElseThrow().status());
+        }
+    }
+
+    @Test
+    void missingRemoteFileNamesTheFile() {
+        TransferFailedException e = assertThrows(TransferFailedException.class,
+                () -> h.engine.run(h.download("/no/such.bin", tmp.resolve("x.bin"), TransferOptions.none())));
+        assertInstanceOf(RemoteNotFoundException.class, e.getCause());
+        assertTrue(e.getMessage().contains("/no/such.bin"), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("x.bin")));
+    }
+
+    @Test
+    void connectionsCutMidSegmentAreRetriedAndTheResultIsIdentical() throws Exception {
+        Path source = ftp.write("cut.bin", 24 * MIB, 6);
+        try (FaultProxy proxy = FaultProxy.start(ftp.host(), ftp.port());
+             EngineHarness viaProxy = new EngineHarness(tmp.resolve("ledger3"),
+                     EngineHarness.profileFor(ftp).port(proxy.port()).build())) {
+            proxy.cutEveryDataAfter(5 * MIB);
+            Path target = tmp.resolve("cut.bin");
+            TransferResult result = viaProxy.engine.run(viaProxy.download("/cut.bin", target,
+                    TransferOptions.none().withMaxAttempts(20)));
+            assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+            assertTrue(proxy.faultsInjected() >= 4, "faults injected: " + proxy.faultsInjected());
+            assertTrue(result.retries() >= 4, "retries: " + result.retries());
+        }
+    }
+
+    @Test
+    void aStalledDataConnectionTimesOutAndResumes() throws Exception {
+        Path source = ftp.write("stall.bin", 8 * MIB, 7);
+        try (FaultProxy proxy = FaultProxy.start(ftp.host(), ftp.port());
+             EngineHarness viaProxy = new EngineHarness(tmp.resolve("ledger4"), EngineHarness.profileFor(ftp)
+                     .port(proxy.port()).dataTimeout(Duration.ofSeconds(1)).build())) {
+            proxy.stallDataAfter(3 * MIB);
+            Path target = tmp.resolve("stall.bin");
+            viaProxy.engine.run(viaProxy.download("/stall.bin", target, TransferOptions.none().withSegments(1)));
+            assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+            assertTrue(viaProxy.count("retry") >= 1, "the stall caused a retry: " + viaProxy.events);
+        }
+    }
+
+    @Test
+    void serverConnectionLimitLowersTheSegmentCountInsteadOfFailing() throws Exception {
+        ftp.close();
+        ftp = FtpServerFixture.builder().maxLoginsPerIp(2).start();
+        Path source = ftp.write("limited.bin", 32 * MIB, 8);
+        try (EngineHarness limited = new EngineHarness(tmp.resolve("ledger5"), EngineHarness.profileFor(ftp).build())) {
+            Path target = tmp.resolve("limited.bin");
+            limited.engine.run(limited.download("/limited.bin", target, TransferOptions.none()));
+            assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+            assertTrue(ftp.maxConcurrentSessions() <= 2, "sessions: " + ftp.maxConcurrentSessions());
+        }
+    }
+
+    @Test
+    void aSourceChangedBetweenRunsIsDownloadedAfreshNeverSpliced() throws Exception {
+        ftp.close();
+        ftp = FtpServerFixture.builder().ratePerConnection(4 * MIB).start();
+        ftp.write("changing.bin", 16 * MIB, 9);
+        try (EngineHarness slow = new EngineHarness(tmp.resolve("ledger6"), EngineHarness.profileFor(ftp).build())) {
+            Path target = tmp.resolve("changing.bin");
+            var request = slow.download("/changing.bin", target, TransferOptions.none().withMinSegmentSize(4 * MIB));
+            var running = slow.engine.submit(request);
+            dev.ferry.testing.Await.until(Duration.ofSeconds(10), () -> slow.count("checkpoint") >= 2,
+                    () -> "no checkpoint yet: " + slow.events);
+            assertTrue(slow.engine.cancel(request.id()));
+            assertThrows(Exception.class, running::join);
+            Path changed = ftp.write("changing.bin", 12 * MIB, 10);
+            slow.engine.run(request);
+            assertEquals(Hashes.sha256(changed), Hashes.sha256(target));
+            assertEquals(1, slow.count("restarted the remote file changed"), slow.events.toString());
+        }
+    }
+
+    @Test
+    void cancelThenResumeContinuesFromTheLedger() throws Exception {
+        ftp.close();
+        ftp = FtpServerFixture.builder().ratePerConnection(4 * MIB).start();
+        Path source = ftp.write("resume.bin", 24 * MIB, 11);
+        try (EngineHarness slow = new EngineHarness(tmp.resolve("ledger7"), EngineHarness.profileFor(ftp).build())) {
+            Path target = tmp.resolve("resume.bin");
+            var request = slow.download("/resume.bin", target, TransferOptions.none().withMinSegmentSize(4 * MIB));
+            var running = slow.engine.submit(request);
+            dev.ferry.testing.Await.until(Duration.ofSeconds(10), () -> slow.count("checkpoint") >= 4,
+                    () -> "no checkpoint yet: " + slow.events);
+            slow.engine.cancel(request.id());
+            assertThrows(Exception.class, running::join);
+            assertEquals(TransferStatus.CANCELLED, slow.ledger.find(request.id()).orElseThrow().status());
+            assertFalse(Files.exists(target), "nothing under the final name after a cancel");
+            TransferResult result = slow.engine.run(request);
+            assertTrue(result.bytesResumed() > 0, "resumed " + result.bytesResumed());
+            assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+        }
+    }
+
+    private static void assertNoPartFiles(Path dir) throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(0, files.filter(p -> p.getFileName().toString().endsWith(".part")).count());
+        }
+    }
+}

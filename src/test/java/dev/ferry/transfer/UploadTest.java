@@ -1,0 +1,131 @@
+package dev.ferry.transfer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.ftp.UploadStrategy;
+import dev.ferry.plan.TransferOptions;
+import dev.ferry.testing.Await;
+import dev.ferry.testing.FaultProxy;
+import dev.ferry.testing.FtpServerFixture;
+import dev.ferry.testing.Hashes;
+import dev.ferry.testing.PseudoRandomContent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UploadTest {
+    private static final long MIB = 1 << 20;
+    @TempDir
+    Path tmp;
+
+    @Test
+    void parallelInPlaceWhereTheServerWritesInPlace() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().writeInPlace(true).start();
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
+            Path source = PseudoRandomContent.write(tmp.resolve("up.bin"), 40 * MIB, 21);
+            TransferResult r = h.engine.run(h.upload(source, "/in/deep/up.bin", TransferOptions.none()));
+            assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("in/deep/up.bin")));
+            assertEquals("start 4", h.events.get(0));
+            assertTrue(ftp.maxConcurrentSessions() >= 4, "parallel: " + ftp.maxConcurrentSessions());
+            assertEquals(40 * MIB, r.size());
+            assertNoTemporaryFiles(ftp.file("in/deep"));
+        }
+    }
+
+    @Test
+    void sequentialWhereRestStoreTruncates() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
+            Path source = PseudoRandomContent.write(tmp.resolve("seq.bin"), 20 * MIB, 22);
+            h.engine.run(h.upload(source, "/seq.bin", TransferOptions.none()));
+            assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("seq.bin")));
+            assertEquals("start 1", h.events.get(0), "a truncating server gets one sequential stream");
+        }
+    }
+
+    @Test
+    void sequentialUploadResumesFromTheServersSizeAfterACut() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
+             FaultProxy proxy = FaultProxy.start(ftp.host(), ftp.port());
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"),
+                     EngineHarness.profileFor(ftp).port(proxy.port()).build())) {
+            Path source = PseudoRandomContent.write(tmp.resolve("cut.bin"), 16 * MIB, 23);
+            proxy.cutEveryDataAfter(5 * MIB);
+            TransferResult r = h.engine.run(h.upload(source, "/cut.bin", TransferOptions.none()));
+            assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("cut.bin")));
+            assertTrue(r.retries() >= 2, "retries " + r.retries());
+            // Each retry asks SIZE and sends only the rest: far less than a restart from 0 each time.
+            assertTrue(ftp.bytesReceived() < 16 * MIB + 2 * MIB, "received " + ftp.bytesReceived());
+        }
+    }
+
+    @Test
+    void parallelUploadSurvivesCutConnections() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().writeInPlace(true).start();
+             FaultProxy proxy = FaultProxy.start(ftp.host(), ftp.port());
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"),
+                     EngineHarness.profileFor(ftp).port(proxy.port()).build())) {
+            Path source = PseudoRandomContent.write(tmp.resolve("pcut.bin"), 32 * MIB, 24);
+            proxy.cutEveryDataAfter(3 * MIB);
+            h.engine.run(h.upload(source, "/pcut.bin", TransferOptions.none().withMaxAttempts(20)));
+            assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("pcut.bin")));
+            assertTrue(proxy.faultsInjected() >= 4, "faults " + proxy.faultsInjected());
+        }
+    }
+
+    @Test
+    void forcedStrategyOverridesTheProbe() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().writeInPlace(true).start();
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
+            Path source = PseudoRandomContent.write(tmp.resolve("r.bin"), 20 * MIB, 25);
+            h.engine.run(h.upload(source, "/r.bin", TransferOptions.none().withUploadStrategy(UploadStrategy.RESTART)));
+            assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("r.bin")));
+            assertEquals("start 1", h.events.get(0));
+        }
+    }
+
+    @Test
+    void aMissingLocalFileIsAClearFailureAndNothingAppearsRemotely() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
+            Path missing = tmp.resolve("nope.bin");
+            TransferFailedException e = assertThrows(TransferFailedException.class,
+                    () -> h.engine.run(h.upload(missing, "/nope.bin", TransferOptions.none())));
+            assertInstanceOf(LocalFileException.class, e.getCause());
+            assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+            assertFalse(Files.exists(ftp.file("nope.bin")));
+        }
+    }
+
+    @Test
+    void aLocalFileChangedBetweenRunsIsSentAfresh() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().writeInPlace(true).ratePerConnection(4 * MIB).start();
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
+            Path source = PseudoRandomContent.write(tmp.resolve("ch.bin"), 24 * MIB, 26);
+            var request = h.upload(source, "/ch.bin", TransferOptions.none().withMinSegmentSize(4 * MIB));
+            var running = h.engine.submit(request);
+            Await.until(Duration.ofSeconds(10), () -> h.count("checkpoint") >= 4, () -> "no checkpoint: " + h.events);
+            h.engine.cancel(request.id());
+            assertThrows(Exception.class, running::join);
+            PseudoRandomContent.write(source, 20 * MIB, 27);
+            Files.setLastModifiedTime(source, java.nio.file.attribute.FileTime.fromMillis(
+                    System.currentTimeMillis() + 5_000));
+            h.engine.run(request);
+            assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("ch.bin")));
+            assertEquals(1, h.count("restarted the local file changed"), h.events.toString());
+        }
+    }
+
+    private static void assertNoTemporaryFiles(Path dir) throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(0, files.filter(p -> p.getFileName().toString().endsWith(".part")).count());
+        }
+    }
+}
