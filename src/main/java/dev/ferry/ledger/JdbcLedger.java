@@ -1,31 +1,584 @@
 package dev.ferry.ledger;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.ferry.plan.Direction;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
 import org.apache.camel.spi.IdempotentRepository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** PLACEHOLDER replaced by the ledger branch (h/ledger); signatures only so the engine compiles. */
+/**
+ * The durable ledger of transfers and segment offsets, over plain JDBC; the same SQL runs on H2 (the
+ * embedded default) and PostgreSQL (cluster mode).
+ *
+ * <p>It is also Camel's {@link IdempotentRepository} for finished segments, keyed {@code <transferId>#<index>}.
+ * Use it with a non-eager idempotent consumer ({@code eager=false}): an eager consumer calls {@code add}
+ * before the segment has moved, which would record a segment as done ahead of its data.
+ *
+ * <p>Timestamps ({@code created}, {@code updated}) are the ledger's own clock, stored as UTC in TIMESTAMP
+ * columns; within one ledger they strictly increase, so "oldest first" and "newest first" are well defined.
+ */
 public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
-    public static JdbcLedger h2(Path dataDir) { throw new UnsupportedOperationException(); }
-    public static JdbcLedger open(String jdbcUrl, String user, String password) { throw new UnsupportedOperationException(); }
-    public void accept(TransferRecord r) { throw new UnsupportedOperationException(); }
-    public Optional<TransferRecord> find(String id) { throw new UnsupportedOperationException(); }
-    public void start(String id, long size, long sourceMtime, List<SegmentRecord> plan) { throw new UnsupportedOperationException(); }
-    public void status(String id, TransferStatus status, String reason) { throw new UnsupportedOperationException(); }
-    public void addBytes(String id, long moved, long resent) { throw new UnsupportedOperationException(); }
-    public List<TransferRecord> unfinished() { throw new UnsupportedOperationException(); }
-    public List<TransferRecord> recent(int limit) { throw new UnsupportedOperationException(); }
-    public List<SegmentRecord> segments(String id) { throw new UnsupportedOperationException(); }
-    public void checkpoint(String id, int index, long offset) { throw new UnsupportedOperationException(); }
-    public void segmentDone(String id, int index) { throw new UnsupportedOperationException(); }
-    public boolean split(String id, int victimIndex, long newEnd, SegmentRecord added) { throw new UnsupportedOperationException(); }
-    @Override public boolean add(String key) { throw new UnsupportedOperationException(); }
-    @Override public boolean contains(String key) { throw new UnsupportedOperationException(); }
-    @Override public boolean remove(String key) { throw new UnsupportedOperationException(); }
-    @Override public boolean confirm(String key) { return true; }
-    @Override public void clear() { }
-    @Override public void start() { }
-    @Override public void stop() { }
-    @Override public void close() { }
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcLedger.class);
+
+    /** H2's error code when another process holds the database file's lock. */
+    private static final int H2_DATABASE_ALREADY_OPEN = 90020;
+    private static final String DUPLICATE_KEY = "23505";
+    private static final int POOL_SIZE = 4;
+
+    private static final String[] SCHEMA = {
+        """
+        CREATE TABLE IF NOT EXISTS ferry_transfer (
+            id           VARCHAR(512) NOT NULL PRIMARY KEY,
+            direction    VARCHAR(16)  NOT NULL,
+            server       VARCHAR(255) NOT NULL,
+            remote_path  VARCHAR      NOT NULL,
+            local_path   VARCHAR      NOT NULL,
+            status       VARCHAR(16)  NOT NULL,
+            size_bytes   BIGINT       NOT NULL,
+            source_mtime BIGINT       NOT NULL,
+            request      VARCHAR,
+            reason       VARCHAR,
+            bytes_moved  BIGINT       NOT NULL,
+            bytes_resent BIGINT       NOT NULL,
+            created      TIMESTAMP    NOT NULL,
+            updated      TIMESTAMP    NOT NULL)""",
+        """
+        CREATE TABLE IF NOT EXISTS ferry_segment (
+            transfer_id VARCHAR(512) NOT NULL REFERENCES ferry_transfer (id) ON DELETE CASCADE,
+            seg_index   INTEGER      NOT NULL,
+            seg_start   BIGINT       NOT NULL,
+            seg_end     BIGINT       NOT NULL,
+            seg_offset  BIGINT       NOT NULL,
+            done        BOOLEAN      NOT NULL,
+            PRIMARY KEY (transfer_id, seg_index),
+            CHECK (seg_start <= seg_offset AND seg_offset <= seg_end))""",
+        "CREATE INDEX IF NOT EXISTS ferry_transfer_status ON ferry_transfer (status, created)",
+        "CREATE INDEX IF NOT EXISTS ferry_transfer_updated ON ferry_transfer (updated)",
+    };
+
+    private static final String TRANSFER_COLUMNS = "id, direction, server, remote_path, local_path, status,"
+            + " size_bytes, source_mtime, request, reason, bytes_moved, bytes_resent, created, updated";
+    private static final String SELECT_TRANSFERS = "SELECT " + TRANSFER_COLUMNS + " FROM ferry_transfer";
+    private static final String SELECT_SEGMENTS =
+            "SELECT seg_index, seg_start, seg_end, seg_offset, done FROM ferry_segment WHERE transfer_id = ?";
+    private static final String INSERT_SEGMENT = "INSERT INTO ferry_segment"
+            + " (transfer_id, seg_index, seg_start, seg_end, seg_offset, done) VALUES (?, ?, ?, ?, ?, ?)";
+
+    private final DataSource ds;
+    /** The pool this ledger created, closed with it; null when the caller owns the DataSource. */
+    private final HikariDataSource ownedPool;
+    private final AtomicLong lastMicros = new AtomicLong();
+
+    private JdbcLedger(DataSource ds, HikariDataSource ownedPool) {
+        this.ds = ds;
+        this.ownedPool = ownedPool;
+    }
+
+    /** The embedded ledger: an H2 file database {@code <dataDir>/ledger}. */
+    public static JdbcLedger h2(Path dataDir) {
+        Path db = dataDir.toAbsolutePath().normalize().resolve("ledger");
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the ledger directory " + dataDir, e);
+        }
+        // WRITE_DELAY=0: H2 writes each commit to the file at once (the default batches for 500 ms), so a
+        // committed offset survives the JVM being killed. DB_CLOSE_ON_EXIT=FALSE: H2's shutdown hook would close
+        // the database under a graceful shutdown still recording its last checkpoints; close() closes it.
+        // H2's default file lock keeps other processes out.
+        return pooled("jdbc:h2:file:" + db + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE", "sa", "", "ledger " + db);
+    }
+
+    /** A ledger at any JDBC URL (jdbc:h2:..., jdbc:postgresql:...). */
+    public static JdbcLedger open(String jdbcUrl, String user, String password) {
+        return pooled(jdbcUrl, user, password, "ledger " + redact(jdbcUrl));
+    }
+
+    /** A ledger on a DataSource the caller owns; {@link #close()} leaves it open. */
+    public static JdbcLedger open(DataSource ds) {
+        JdbcLedger ledger = new JdbcLedger(Objects.requireNonNull(ds, "ds"), null);
+        ledger.createSchema();
+        return ledger;
+    }
+
+    private static JdbcLedger pooled(String url, String user, String password, String what) {
+        HikariConfig cfg = new HikariConfig();
+        cfg.setPoolName("ferry-ledger");
+        cfg.setJdbcUrl(url);
+        cfg.setUsername(user);
+        cfg.setPassword(password);
+        cfg.setMaximumPoolSize(POOL_SIZE);
+        cfg.setMinimumIdle(1);
+        // Try one connection up front, so a wrong URL or a locked file fails here and not on first use.
+        cfg.setInitializationFailTimeout(1);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(cfg);
+        } catch (RuntimeException e) {
+            Throwable cause = scrub(e.getCause() != null ? e.getCause() : e, password);
+            if (url.startsWith("jdbc:h2:") && h2Locked(cause)) {
+                throw new LedgerException(what + " is in use by another Ferry process", cause);
+            }
+            throw new LedgerException("cannot open " + what + ": " + cause.getMessage(), cause);
+        }
+        JdbcLedger ledger = new JdbcLedger(pool, pool);
+        try {
+            ledger.createSchema();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        LOG.info("Opened {}", what);
+        return ledger;
+    }
+
+    private void createSchema() {
+        try {
+            createTables();
+        } catch (SQLException first) {
+            // Two cluster nodes starting together can race on CREATE ... IF NOT EXISTS in PostgreSQL;
+            // the second attempt sees the other's tables.
+            try {
+                createTables();
+            } catch (SQLException e) {
+                e.addSuppressed(first);
+                throw LedgerException.of("create schema", null, e);
+            }
+        }
+    }
+
+    private void createTables() throws SQLException {
+        // In a transaction of its own: a caller's DataSource may hand out connections that never auto-commit.
+        inTx(c -> {
+            try (Statement st = c.createStatement()) {
+                for (String ddl : SCHEMA) {
+                    st.execute(ddl);
+                }
+            }
+            return null;
+        });
+    }
+
+    // ---- transfers -------------------------------------------------------------------------------------
+
+    /**
+     * Records a transfer as ACCEPTED. An unfinished transfer with that id is left as it is (accepting is
+     * idempotent); a finished one is re-opened: ACCEPTED, the new request, no reason, no segments, unplanned.
+     * The byte counters and the creation time are kept: they describe the transfer across all its runs.
+     */
+    public void accept(TransferRecord r) {
+        Objects.requireNonNull(r, "r");
+        try {
+            try {
+                inTx(c -> acceptOnce(c, r));
+            } catch (SQLException e) {
+                if (!DUPLICATE_KEY.equals(e.getSQLState())) {
+                    throw e;
+                }
+                // Another thread inserted the same id between our look and our insert; now the row is there.
+                inTx(c -> acceptOnce(c, r));
+            }
+        } catch (SQLException e) {
+            throw LedgerException.of("accept", r.id(), e);
+        }
+    }
+
+    private Void acceptOnce(Connection c, TransferRecord r) throws SQLException {
+        // The row lock serialises concurrent accepts of an existing id, so a transfer is re-opened once.
+        TransferStatus current = queryOne(c, "SELECT status FROM ferry_transfer WHERE id = ? FOR UPDATE",
+                rs -> TransferStatus.valueOf(rs.getString(1)), r.id());
+        Instant now = now();
+        if (current == null) {
+            update(c, "INSERT INTO ferry_transfer (" + TRANSFER_COLUMNS + ")"
+                            + " VALUES (?, ?, ?, ?, ?, ?, -1, -1, ?, NULL, 0, 0, ?, ?)",
+                    r.id(), r.direction(), r.server(), r.remotePath(), r.localPath(), TransferStatus.ACCEPTED,
+                    r.request(), now, now);
+        } else if (current == TransferStatus.PUBLISHED) {
+            // The same file again, later: a new transfer under the same id.
+            update(c, "UPDATE ferry_transfer SET status = ?, request = ?, reason = NULL, size_bytes = -1,"
+                            + " source_mtime = -1, updated = ? WHERE id = ?",
+                    TransferStatus.ACCEPTED, r.request(), now, r.id());
+            update(c, "DELETE FROM ferry_segment WHERE transfer_id = ?", r.id());
+        } else if (current.finished()) {
+            // Failed or cancelled: keep the segments and fingerprint, so the planner can resume where it stopped
+            // (it compares the fingerprint and discards them if the source changed).
+            update(c, "UPDATE ferry_transfer SET status = ?, request = ?, reason = NULL, updated = ? WHERE id = ?",
+                    TransferStatus.ACCEPTED, r.request(), now, r.id());
+        }
+        return null;
+    }
+
+    public Optional<TransferRecord> find(String id) {
+        return Optional.ofNullable(query("find", id,
+                c -> queryOne(c, SELECT_TRANSFERS + " WHERE id = ?", JdbcLedger::transfer, id)));
+    }
+
+    /** Marks the transfer ACTIVE with the source's fingerprint, and replaces its segments with {@code plan}. */
+    public void start(String id, long size, long sourceMtime, List<SegmentRecord> plan) {
+        tx("start", id, c -> {
+            requireTransfer(id, update(c, "UPDATE ferry_transfer SET status = ?, size_bytes = ?, source_mtime = ?,"
+                    + " updated = ? WHERE id = ?", TransferStatus.ACTIVE, size, sourceMtime, now(), id));
+            update(c, "DELETE FROM ferry_segment WHERE transfer_id = ?", id);
+            try (PreparedStatement ps = c.prepareStatement(INSERT_SEGMENT)) {
+                for (SegmentRecord s : plan) {
+                    bind(ps, id, s.index(), s.start(), s.end(), s.offset(), s.done());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    public void status(String id, TransferStatus status, String reason) {
+        Objects.requireNonNull(status, "status");
+        tx("status", id, c -> requireTransfer(id, update(c,
+                "UPDATE ferry_transfer SET status = ?, reason = ?, updated = ? WHERE id = ?",
+                status, reason, now(), id)));
+    }
+
+    public void addBytes(String id, long moved, long resent) {
+        tx("addBytes", id, c -> requireTransfer(id, update(c, "UPDATE ferry_transfer SET bytes_moved = bytes_moved + ?,"
+                + " bytes_resent = bytes_resent + ?, updated = ? WHERE id = ?", moved, resent, now(), id)));
+    }
+
+    /** ACCEPTED and ACTIVE transfers, oldest first: what start-up resumes. */
+    public List<TransferRecord> unfinished() {
+        return query("unfinished", null, c -> queryList(c, SELECT_TRANSFERS
+                + " WHERE status IN ('ACCEPTED', 'ACTIVE') ORDER BY created, id", JdbcLedger::transfer));
+    }
+
+    /** Up to {@code limit} transfers, the most recently updated first. */
+    public List<TransferRecord> recent(int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative: " + limit);
+        }
+        return query("recent", null, c -> queryList(c, SELECT_TRANSFERS
+                + " ORDER BY updated DESC, id FETCH FIRST ? ROWS ONLY", JdbcLedger::transfer, limit));
+    }
+
+    // ---- segments --------------------------------------------------------------------------------------
+
+    public List<SegmentRecord> segments(String id) {
+        return query("segments", id,
+                c -> queryList(c, SELECT_SEGMENTS + " ORDER BY seg_index", JdbcLedger::segment, id));
+    }
+
+    /**
+     * Records that the segment's bytes below {@code offset} are safe (on disk, or confirmed by the server).
+     * The range check also refuses progress past an end that work stealing has moved.
+     */
+    public void checkpoint(String id, int index, long offset) {
+        tx("checkpoint", id, c -> {
+            if (update(c, "UPDATE ferry_segment SET seg_offset = ? WHERE transfer_id = ? AND seg_index = ?"
+                    + " AND seg_start <= ? AND ? <= seg_end", offset, id, index, offset, offset) == 0) {
+                SegmentRecord s = requireSegment(c, id, index);
+                throw new IllegalArgumentException("checkpoint of transfer " + id + " segment " + index + ": offset "
+                        + offset + " is outside the segment's range [" + s.start() + ", " + s.end() + "]");
+            }
+            return null;
+        });
+    }
+
+    public void segmentDone(String id, int index) {
+        tx("segmentDone", id, c -> {
+            if (update(c, "UPDATE ferry_segment SET seg_offset = seg_end, done = TRUE"
+                    + " WHERE transfer_id = ? AND seg_index = ?", id, index) == 0) {
+                requireSegment(c, id, index);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Work stealing: shrinks segment {@code victimIndex} to end at {@code newEnd} and adds {@code added}, which
+     * takes over {@code [newEnd, oldEnd)}, in one transaction. Refused (false, nothing changed) when the victim
+     * is done, has already moved past {@code newEnd}, or no longer ends where {@code added} ends (another thief
+     * was first).
+     */
+    public boolean split(String id, int victimIndex, long newEnd, SegmentRecord added) {
+        Objects.requireNonNull(added, "added");
+        if (added.start() != newEnd || added.end() <= newEnd || added.offset() < added.start()
+                || added.offset() > added.end()) {
+            throw new IllegalArgumentException("split of transfer " + id + " segment " + victimIndex + " at " + newEnd
+                    + ": the added segment " + added + " must cover [" + newEnd + ", old end)");
+        }
+        return tx("split", id, c -> {
+            // The conditions sit in the UPDATE itself, so they are checked under the victim's row lock.
+            int shrunk = update(c, "UPDATE ferry_segment SET seg_end = ? WHERE transfer_id = ? AND seg_index = ?"
+                            + " AND done = FALSE AND seg_offset <= ? AND seg_end = ?",
+                    newEnd, id, victimIndex, newEnd, added.end());
+            if (shrunk == 0) {
+                return false;
+            }
+            update(c, INSERT_SEGMENT, id, added.index(), added.start(), added.end(), added.offset(), added.done());
+            return true;
+        });
+    }
+
+    // ---- IdempotentRepository: keys are finished segments, <transferId>#<index> -------------------------
+
+    @Override
+    public boolean contains(String key) {
+        SegmentKey k = SegmentKey.parse(key);
+        Boolean done = query("contains segment " + k.index, k.id, c -> queryOne(c,
+                "SELECT done FROM ferry_segment WHERE transfer_id = ? AND seg_index = ?",
+                rs -> rs.getBoolean(1), k.id, k.index));
+        return Boolean.TRUE.equals(done);
+    }
+
+    /** Marks the segment done; true if it was not done before, false if it was or if there is no such segment. */
+    @Override
+    public boolean add(String key) {
+        SegmentKey k = SegmentKey.parse(key);
+        return tx("add segment " + k.index, k.id, c -> update(c, "UPDATE ferry_segment"
+                + " SET seg_offset = seg_end, done = TRUE WHERE transfer_id = ? AND seg_index = ? AND done = FALSE",
+                k.id, k.index) == 1);
+    }
+
+    /**
+     * Marks the segment not done, for a route whose segment exchange failed; true if it was done. The offset
+     * goes back to the segment's start: nothing says which of its bytes are safe, and the ledger must never
+     * run ahead of the data.
+     */
+    @Override
+    public boolean remove(String key) {
+        SegmentKey k = SegmentKey.parse(key);
+        return tx("remove segment " + k.index, k.id, c -> update(c, "UPDATE ferry_segment"
+                + " SET seg_offset = seg_start, done = FALSE WHERE transfer_id = ? AND seg_index = ? AND done = TRUE",
+                k.id, k.index) == 1);
+    }
+
+    /** Always true: {@link #add} is already durable, there is nothing left to confirm. */
+    @Override
+    public boolean confirm(String key) {
+        return true;
+    }
+
+    /**
+     * Deliberately does nothing. Camel calls this only from a management operation; clearing the done flags
+     * would make every finished segment be sent again, and the ledger's progress is not a cache to flush.
+     */
+    @Override
+    public void clear() {
+        LOG.warn("Ignored a request to clear the ledger's finished segments: they would all be sent again");
+    }
+
+    /** No-op: the ledger is usable from construction; {@link #close()} releases the pool. */
+    @Override
+    public void start() {
+    }
+
+    /** No-op: Camel stopping a route must not close the ledger that other routes and recovery use. */
+    @Override
+    public void stop() {
+    }
+
+    @Override
+    public void close() {
+        if (ownedPool != null) {
+            ownedPool.close();
+        }
+    }
+
+    // ---- plumbing --------------------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private record SegmentKey(String id, int index) {
+        static SegmentKey parse(String key) {
+            // The last '#' separates: a transfer id may contain '#', an index never does.
+            int hash = key == null ? -1 : key.lastIndexOf('#');
+            try {
+                return new SegmentKey(key.substring(0, hash), Integer.parseInt(key.substring(hash + 1)));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("not a segment key <transferId>#<index>: " + key);
+            }
+        }
+    }
+
+    private <T> T query(String op, String id, SqlWork<T> work) {
+        try (Connection c = ds.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw LedgerException.of(op, id, e);
+        }
+    }
+
+    private <T> T tx(String op, String id, SqlWork<T> work) {
+        try {
+            return inTx(work);
+        } catch (SQLException e) {
+            throw LedgerException.of(op, id, e);
+        }
+    }
+
+    private <T> T inTx(SqlWork<T> work) throws SQLException {
+        try (Connection c = ds.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException r) {
+                    e.addSuppressed(r);
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        }
+    }
+
+    private static int update(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            return ps.executeUpdate();
+        }
+    }
+
+    private static <T> T queryOne(Connection c, String sql, RowMapper<T> mapper, Object... params) throws SQLException {
+        List<T> rows = queryList(c, sql, mapper, params);
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    private static <T> List<T> queryList(Connection c, String sql, RowMapper<T> mapper, Object... params)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<T> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(mapper.map(rs));
+                }
+                return rows;
+            }
+        }
+    }
+
+    private static void bind(PreparedStatement ps, Object... params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            Object p = params[i];
+            if (p == null) {
+                ps.setNull(i + 1, Types.VARCHAR); // only text columns are nullable
+            } else if (p instanceof Instant t) {
+                ps.setObject(i + 1, LocalDateTime.ofInstant(t, ZoneOffset.UTC));
+            } else if (p instanceof Enum<?> e) {
+                ps.setString(i + 1, e.name());
+            } else {
+                ps.setObject(i + 1, p);
+            }
+        }
+    }
+
+    private static TransferRecord transfer(ResultSet rs) throws SQLException {
+        return new TransferRecord(rs.getString("id"), Direction.valueOf(rs.getString("direction")),
+                rs.getString("server"), rs.getString("remote_path"), rs.getString("local_path"),
+                TransferStatus.valueOf(rs.getString("status")), rs.getLong("size_bytes"), rs.getLong("source_mtime"),
+                rs.getString("request"), rs.getString("reason"), rs.getLong("bytes_moved"), rs.getLong("bytes_resent"),
+                instant(rs, "created"), instant(rs, "updated"));
+    }
+
+    private static SegmentRecord segment(ResultSet rs) throws SQLException {
+        return new SegmentRecord(rs.getInt("seg_index"), rs.getLong("seg_start"), rs.getLong("seg_end"),
+                rs.getLong("seg_offset"), rs.getBoolean("done"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        return rs.getObject(column, LocalDateTime.class).toInstant(ZoneOffset.UTC);
+    }
+
+    private static Void requireTransfer(String id, int updated) {
+        if (updated == 0) {
+            throw new IllegalArgumentException("no transfer " + id + " in the ledger");
+        }
+        return null;
+    }
+
+    private static SegmentRecord requireSegment(Connection c, String id, int index) throws SQLException {
+        SegmentRecord s = queryOne(c, SELECT_SEGMENTS + " AND seg_index = ?", JdbcLedger::segment, id, index);
+        if (s == null) {
+            throw new IllegalArgumentException("no segment " + index + " of transfer " + id + " in the ledger");
+        }
+        return s;
+    }
+
+    /** Strictly increasing, microsecond precision (what both databases keep), so orderings never tie. */
+    private Instant now() {
+        long wall = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+        long micros = lastMicros.updateAndGet(last -> Math.max(wall, last + 1));
+        return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+    }
+
+    private static boolean h2Locked(Throwable t) {
+        for (; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getErrorCode() == H2_DATABASE_ALREADY_OPEN) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The URL without its credentials, fit for a message. */
+    private static String redact(String url) {
+        return url.replaceAll("(?i)([?&;]password=)[^&;]*", "$1***").replaceAll("//[^/@?]*@", "//***@");
+    }
+
+    /**
+     * The cause as it is, unless a driver echoed the password into a message somewhere in its chain; then a
+     * copy with the password masked (same classes named, same stack traces).
+     */
+    private static Throwable scrub(Throwable t, String password) {
+        if (password == null || password.isEmpty() || !mentions(t, password)) {
+            return t;
+        }
+        String message = t.getClass().getName() + ": " + String.valueOf(t.getMessage()).replace(password, "***");
+        Throwable cause = t.getCause() == null ? null : scrub(t.getCause(), password);
+        RuntimeException copy = new RuntimeException(message, cause);
+        copy.setStackTrace(t.getStackTrace());
+        return copy;
+    }
+
+    private static boolean mentions(Throwable t, String secret) {
+        for (; t != null; t = t.getCause()) {
+            if (String.valueOf(t.getMessage()).contains(secret)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

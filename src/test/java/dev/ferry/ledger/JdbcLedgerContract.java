@@ -1,0 +1,430 @@
+package dev.ferry.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.plan.Direction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** What every ledger store must do; subclasses supply the database. */
+abstract class JdbcLedgerContract {
+
+    private static final int THREADS = 8;
+
+    protected JdbcLedger ledger;
+
+    /** Leaves the store empty (no tables), so each test also creates the schema. */
+    protected abstract void resetStore() throws Exception;
+
+    /** Opens a ledger on the store; a second call opens the same data again. */
+    protected abstract JdbcLedger openLedger();
+
+    @BeforeEach
+    void openEmptyLedger() throws Exception {
+        resetStore();
+        ledger = openLedger();
+    }
+
+    @AfterEach
+    void closeLedger() {
+        if (ledger != null) {
+            ledger.close();
+        }
+    }
+
+    static TransferRecord transfer(String id) {
+        return TransferRecord.accepted(id, Direction.DOWNLOAD, "ftp.example.org", "/pub/" + id + ".iso",
+                "/data/in/" + id + ".iso", "{\"request\":1}");
+    }
+
+    static SegmentRecord seg(int index, long start, long end) {
+        return new SegmentRecord(index, start, end, start, false);
+    }
+
+    private void planned(String id, SegmentRecord... plan) {
+        ledger.accept(transfer(id));
+        ledger.start(id, plan[plan.length - 1].end(), 1_700_000_000_000L, List.of(plan));
+    }
+
+    // ---- accept ----------------------------------------------------------------------------------------
+
+    @Test
+    void acceptStoresTheTransfer() {
+        TransferRecord r = transfer("t1");
+        ledger.accept(r);
+
+        TransferRecord found = ledger.find("t1").orElseThrow();
+        assertEquals(r.id(), found.id());
+        assertEquals(Direction.DOWNLOAD, found.direction());
+        assertEquals(r.server(), found.server());
+        assertEquals(r.remotePath(), found.remotePath());
+        assertEquals(r.localPath(), found.localPath());
+        assertEquals(TransferStatus.ACCEPTED, found.status());
+        assertEquals(-1, found.size());
+        assertEquals(-1, found.sourceMtime());
+        assertEquals(r.request(), found.request());
+        assertNull(found.reason());
+        assertEquals(0, found.bytesMoved());
+        assertNotNull(found.created());
+        assertFalse(found.updated().isBefore(found.created()));
+        assertTrue(ledger.find("nope").isEmpty());
+    }
+
+    @Test
+    void acceptLeavesAnUnfinishedTransferAlone() {
+        planned("t1", seg(0, 0, 100), seg(1, 100, 200));
+        ledger.checkpoint("t1", 0, 40);
+
+        ledger.accept(TransferRecord.accepted("t1", Direction.DOWNLOAD, "ftp.example.org", "/pub/t1.iso",
+                "/data/in/t1.iso", "{\"request\":2}"));
+
+        TransferRecord found = ledger.find("t1").orElseThrow();
+        assertEquals(TransferStatus.ACTIVE, found.status());
+        assertEquals("{\"request\":1}", found.request());
+        assertEquals(200, found.size());
+        assertEquals(List.of(new SegmentRecord(0, 0, 100, 40, false), seg(1, 100, 200)), ledger.segments("t1"));
+    }
+
+    @Test
+    void acceptReopensAPublishedTransferAsANewOne() {
+        planned("t1", seg(0, 0, 100));
+        ledger.segmentDone("t1", 0);
+        ledger.addBytes("t1", 100, 0);
+        ledger.status("t1", TransferStatus.PUBLISHED, null);
+
+        ledger.accept(TransferRecord.accepted("t1", Direction.DOWNLOAD, "ftp.example.org", "/pub/t1.iso",
+                "/data/in/t1.iso", "{\"request\":2}"));
+
+        TransferRecord found = ledger.find("t1").orElseThrow();
+        assertEquals(TransferStatus.ACCEPTED, found.status());
+        assertEquals("{\"request\":2}", found.request());
+        assertNull(found.reason());
+        assertEquals(-1, found.size());
+        assertEquals(100, found.bytesMoved(), "counters span all runs");
+        assertEquals(List.of(), ledger.segments("t1"));
+        assertEquals(List.of("t1"), ids(ledger.unfinished()));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TransferStatus.class, names = {"FAILED", "CANCELLED"})
+    void acceptReopensAFailedOrCancelledTransferKeepingItsSegmentsForResume(TransferStatus finished) {
+        planned("t1", seg(0, 0, 100), seg(1, 100, 200));
+        ledger.segmentDone("t1", 0);
+        ledger.checkpoint("t1", 1, 150);
+        ledger.status("t1", finished, "a reason");
+
+        ledger.accept(TransferRecord.accepted("t1", Direction.DOWNLOAD, "ftp.example.org", "/pub/t1.iso",
+                "/data/in/t1.iso", "{\"request\":2}"));
+
+        TransferRecord found = ledger.find("t1").orElseThrow();
+        assertEquals(TransferStatus.ACCEPTED, found.status());
+        assertEquals("{\"request\":2}", found.request());
+        assertNull(found.reason());
+        assertEquals(200, found.size(), "the fingerprint stays for the planner to compare");
+        assertEquals(List.of(new SegmentRecord(0, 0, 100, 100, true), new SegmentRecord(1, 100, 200, 150, false)),
+                ledger.segments("t1"));
+        assertEquals(List.of("t1"), ids(ledger.unfinished()));
+    }
+
+    @Test
+    void concurrentAcceptsOfANewIdMakeOneRow() throws Exception {
+        List<Boolean> results = concurrently(() -> {
+            ledger.accept(transfer("t1"));
+            return true;
+        });
+
+        assertEquals(THREADS, results.size());
+        assertEquals(List.of("t1"), ids(ledger.recent(100)));
+        assertEquals(TransferStatus.ACCEPTED, ledger.find("t1").orElseThrow().status());
+    }
+
+    @Test
+    void concurrentAcceptsReopenAFinishedTransferOnce() throws Exception {
+        planned("t1", seg(0, 0, 100));
+        ledger.status("t1", TransferStatus.FAILED, "server gone");
+
+        concurrently(() -> {
+            ledger.accept(transfer("t1"));
+            return true;
+        });
+
+        assertEquals(List.of("t1"), ids(ledger.recent(100)));
+        TransferRecord found = ledger.find("t1").orElseThrow();
+        assertEquals(TransferStatus.ACCEPTED, found.status());
+        assertNull(found.reason());
+        assertEquals(1, ledger.segments("t1").size(), "a failed transfer keeps its segments for resume");
+    }
+
+    // ---- transfers -------------------------------------------------------------------------------------
+
+    @Test
+    void startStoresTheFingerprintAndReplacesTheSegments() {
+        planned("t1", seg(0, 0, 100), seg(1, 100, 200), seg(2, 200, 300));
+        ledger.checkpoint("t1", 1, 150);
+
+        List<SegmentRecord> replan = List.of(seg(0, 0, 250), seg(1, 250, 500));
+        ledger.start("t1", 500, 42L, replan);
+
+        TransferRecord found = ledger.find("t1").orElseThrow();
+        assertEquals(TransferStatus.ACTIVE, found.status());
+        assertEquals(500, found.size());
+        assertEquals(42L, found.sourceMtime());
+        assertEquals(replan, ledger.segments("t1"));
+    }
+
+    @Test
+    void startIsAllOrNothing() {
+        planned("t1", seg(0, 0, 100));
+        // The duplicate index fails the insert after the old segments were deleted: nothing may change.
+        List<SegmentRecord> broken = List.of(seg(0, 0, 50), seg(0, 50, 100));
+        assertThrows(LedgerException.class, () -> ledger.start("t1", 100, 7L, broken));
+
+        assertEquals(List.of(seg(0, 0, 100)), ledger.segments("t1"));
+        assertEquals(1_700_000_000_000L, ledger.find("t1").orElseThrow().sourceMtime());
+    }
+
+    @Test
+    void statusAndCountersUpdateTheTransfer() {
+        ledger.accept(transfer("t1"));
+        ledger.addBytes("t1", 1000, 0);
+        ledger.addBytes("t1", 500, 200);
+        ledger.status("t1", TransferStatus.FAILED, "550 Permission denied on /pub/t1.iso");
+
+        TransferRecord found = ledger.find("t1").orElseThrow();
+        assertEquals(1500, found.bytesMoved());
+        assertEquals(200, found.bytesResent());
+        assertEquals(TransferStatus.FAILED, found.status());
+        assertEquals("550 Permission denied on /pub/t1.iso", found.reason());
+        assertTrue(found.updated().isAfter(found.created()));
+
+        assertThrows(IllegalArgumentException.class, () -> ledger.status("nope", TransferStatus.FAILED, "x"));
+        assertThrows(IllegalArgumentException.class, () -> ledger.addBytes("nope", 1, 0));
+    }
+
+    @Test
+    void unfinishedListsAcceptedAndActiveOldestFirst() {
+        for (String id : List.of("c", "a", "d", "b")) {
+            ledger.accept(transfer(id));
+        }
+        ledger.start("a", 10, 1, List.of(seg(0, 0, 10)));
+        ledger.status("d", TransferStatus.PUBLISHED, null);
+
+        assertEquals(List.of("c", "a", "b"), ids(ledger.unfinished()));
+    }
+
+    @Test
+    void recentListsNewestUpdatedFirst() {
+        for (String id : List.of("a", "b", "c")) {
+            ledger.accept(transfer(id));
+        }
+        ledger.status("a", TransferStatus.CANCELLED, "by operator");
+
+        assertEquals(List.of("a", "c", "b"), ids(ledger.recent(10)));
+        assertEquals(List.of("a", "c"), ids(ledger.recent(2)));
+        assertEquals(List.of(), ledger.recent(0));
+    }
+
+    // ---- segments --------------------------------------------------------------------------------------
+
+    @Test
+    void checkpointPersistsAcrossReopening() {
+        planned("t1", seg(0, 0, 100), seg(1, 100, 200));
+        ledger.checkpoint("t1", 1, 170);
+        ledger.checkpoint("t1", 0, 100);
+        ledger.close();
+
+        ledger = openLedger();
+        assertEquals(List.of(new SegmentRecord(0, 0, 100, 100, false), new SegmentRecord(1, 100, 200, 170, false)),
+                ledger.segments("t1"));
+    }
+
+    @Test
+    void checkpointRefusesAnOffsetOutsideTheSegment() {
+        planned("t1", seg(0, 0, 100), seg(1, 100, 200));
+        ledger.checkpoint("t1", 1, 100);
+        ledger.checkpoint("t1", 1, 200);
+
+        IllegalArgumentException below = assertThrows(IllegalArgumentException.class,
+                () -> ledger.checkpoint("t1", 1, 99));
+        assertMentions(below, "t1", "segment 1", "99", "[100, 200]");
+        IllegalArgumentException above = assertThrows(IllegalArgumentException.class,
+                () -> ledger.checkpoint("t1", 1, 201));
+        assertMentions(above, "t1", "segment 1", "201", "[100, 200]");
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> ledger.checkpoint("t1", 7, 0));
+        assertMentions(missing, "t1", "segment 7");
+
+        assertEquals(200, ledger.segments("t1").get(1).offset());
+    }
+
+    @Test
+    void segmentDoneMovesTheOffsetToTheEnd() {
+        planned("t1", seg(0, 0, 100), seg(1, 100, 200));
+        ledger.checkpoint("t1", 1, 120);
+        ledger.segmentDone("t1", 1);
+
+        assertEquals(new SegmentRecord(1, 100, 200, 200, true), ledger.segments("t1").get(1));
+        assertThrows(IllegalArgumentException.class, () -> ledger.segmentDone("t1", 5));
+    }
+
+    @Test
+    void splitHandsTheVictimsTailToANewSegment() {
+        planned("t1", seg(0, 0, 1000));
+        ledger.checkpoint("t1", 0, 100);
+
+        assertTrue(ledger.split("t1", 0, 550, seg(1, 550, 1000)));
+
+        assertEquals(List.of(new SegmentRecord(0, 0, 550, 100, false), seg(1, 550, 1000)), ledger.segments("t1"));
+        // The victim can no longer record progress beyond its new end.
+        assertThrows(IllegalArgumentException.class, () -> ledger.checkpoint("t1", 0, 600));
+    }
+
+    @Test
+    void splitIsRefusedWhenTheVictimIsAlreadyPastTheNewEnd() {
+        planned("t1", seg(0, 0, 1000));
+        ledger.checkpoint("t1", 0, 600);
+
+        assertFalse(ledger.split("t1", 0, 550, seg(1, 550, 1000)));
+        assertTrue(ledger.split("t1", 0, 600, seg(1, 600, 1000)), "offset == newEnd may still split");
+
+        assertEquals(List.of(new SegmentRecord(0, 0, 600, 600, false), seg(1, 600, 1000)), ledger.segments("t1"));
+    }
+
+    @Test
+    void splitIsRefusedForADoneOrMissingVictimOrAStaleEnd() {
+        planned("t1", seg(0, 0, 1000), seg(1, 1000, 2000));
+        ledger.segmentDone("t1", 0);
+
+        assertFalse(ledger.split("t1", 0, 500, seg(2, 500, 1000)), "done victim");
+        assertFalse(ledger.split("t1", 9, 1500, seg(2, 1500, 2000)), "missing victim");
+        assertFalse(ledger.split("t1", 1, 1500, seg(2, 1500, 1900)), "victim does not end where added ends");
+        assertEquals(2, ledger.segments("t1").size());
+
+        assertThrows(IllegalArgumentException.class, () -> ledger.split("t1", 1, 1500, seg(2, 1400, 2000)));
+    }
+
+    @Test
+    void splitIsAtomic() {
+        planned("t1", seg(0, 0, 1000), seg(1, 1000, 2000));
+
+        // Shrinking the victim succeeds, inserting a second segment 1 cannot: the shrink must be undone.
+        assertThrows(LedgerException.class, () -> ledger.split("t1", 0, 500, seg(1, 500, 1000)));
+
+        assertEquals(List.of(seg(0, 0, 1000), seg(1, 1000, 2000)), ledger.segments("t1"));
+    }
+
+    @Test
+    void concurrentThievesSplitAVictimOnce() throws Exception {
+        planned("t1", seg(0, 0, 1000));
+        List<Integer> thief = new ArrayList<>();
+        for (int i = 0; i < THREADS; i++) {
+            thief.add(i + 1);
+        }
+        List<Boolean> results = concurrently(() -> {
+            int index;
+            synchronized (thief) {
+                index = thief.remove(0);
+            }
+            return ledger.split("t1", 0, 500, seg(index, 500, 1000));
+        });
+
+        assertEquals(1, results.stream().filter(b -> b).count());
+        List<SegmentRecord> segments = ledger.segments("t1");
+        assertEquals(2, segments.size());
+        assertEquals(seg(0, 0, 500), segments.get(0));
+        assertEquals(500, segments.get(1).start());
+        assertEquals(1000, segments.get(1).end());
+    }
+
+    // ---- IdempotentRepository --------------------------------------------------------------------------
+
+    @Test
+    void idempotentRepositoryKeysAreFinishedSegments() {
+        planned("up#1", seg(0, 0, 100), seg(1, 100, 200));
+        ledger.checkpoint("up#1", 0, 30);
+
+        assertFalse(ledger.contains("up#1#0"));
+        assertTrue(ledger.add("up#1#0"));
+        assertTrue(ledger.contains("up#1#0"));
+        assertEquals(new SegmentRecord(0, 0, 100, 100, true), ledger.segments("up#1").get(0));
+        assertFalse(ledger.add("up#1#0"), "already done");
+        assertTrue(ledger.confirm("up#1#0"));
+
+        assertFalse(ledger.add("up#1#9"), "no such segment");
+        assertFalse(ledger.contains("up#1#9"));
+        assertFalse(ledger.contains("other#0"));
+
+        ledger.segmentDone("up#1", 1);
+        assertTrue(ledger.contains("up#1#1"));
+
+        assertTrue(ledger.remove("up#1#0"));
+        assertFalse(ledger.contains("up#1#0"));
+        assertEquals(seg(0, 0, 100), ledger.segments("up#1").get(0), "not done: the ledger must not claim its bytes");
+        assertFalse(ledger.remove("up#1#0"), "was not done");
+        assertFalse(ledger.remove("up#1#9"));
+
+        ledger.clear();
+        assertTrue(ledger.contains("up#1#1"), "clear keeps finished segments");
+
+        assertThrows(IllegalArgumentException.class, () -> ledger.contains("no-index"));
+        assertThrows(IllegalArgumentException.class, () -> ledger.add("t#x"));
+    }
+
+    @Test
+    void camelServiceLifecycleLeavesTheLedgerUsable() {
+        ledger.start();
+        ledger.stop();
+        ledger.accept(transfer("t1"));
+        assertTrue(ledger.find("t1").isPresent());
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------
+
+    static List<String> ids(List<TransferRecord> records) {
+        return records.stream().map(TransferRecord::id).toList();
+    }
+
+    static void assertMentions(Throwable e, String... parts) {
+        for (String part : parts) {
+            assertTrue(e.getMessage().contains(part), () -> "'" + part + "' missing from: " + e.getMessage());
+        }
+    }
+
+    /** Runs {@code task} on {@value #THREADS} threads released together; any failure fails the test. */
+    private static <T> List<T> concurrently(Callable<T> task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            CyclicBarrier gate = new CyclicBarrier(THREADS);
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < THREADS; i++) {
+                futures.add(pool.submit(() -> {
+                    gate.await(30, TimeUnit.SECONDS);
+                    return task.call();
+                }));
+            }
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : futures) {
+                results.add(f.get(60, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

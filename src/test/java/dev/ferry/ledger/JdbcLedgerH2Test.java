@@ -1,0 +1,130 @@
+package dev.ferry.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JdbcLedgerH2Test extends JdbcLedgerContract {
+
+    @TempDir
+    Path dataDir;
+
+    @Override
+    protected void resetStore() {
+        // A fresh @TempDir per test is already an empty store.
+    }
+
+    @Override
+    protected JdbcLedger openLedger() {
+        return JdbcLedger.h2(dataDir.resolve("data"));
+    }
+
+    /**
+     * Another JVM holds the ledger: opening it here must fail clearly. Then that JVM commits a checkpoint and is
+     * killed (SIGKILL: no shutdown hooks, H2 gets no chance to close) the moment it says so; the checkpoint must
+     * be there when the ledger reopens.
+     */
+    @Test
+    void aLockedLedgerIsRefusedAndACommittedCheckpointSurvivesKill9() throws Exception {
+        ledger.close(); // the child must be the only process with the database open
+        ledger = null;
+        Path dir = dataDir.resolve("data");
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), LedgerCrashChild.class.getName(), dir.toString())
+                .redirectErrorStream(true)
+                .start();
+        try {
+            BlockingQueue<String> lines = lines(child);
+            awaitLine(lines, LedgerCrashChild.OPEN);
+
+            LedgerException inUse = assertThrows(LedgerException.class, () -> JdbcLedger.h2(dir));
+            assertEquals("ledger " + dir.toAbsolutePath().resolve("ledger") + " is in use by another Ferry process",
+                    inUse.getMessage());
+
+            child.getOutputStream().write('\n');
+            child.getOutputStream().flush();
+            awaitLine(lines, LedgerCrashChild.COMMITTED);
+            child.destroyForcibly();
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child outlived SIGKILL");
+        } finally {
+            child.destroyForcibly();
+        }
+
+        ledger = JdbcLedger.h2(dir);
+        assertEquals(LedgerCrashChild.OFFSET, ledger.segments("crash").get(1).offset());
+        assertEquals(List.of("crash"), ids(ledger.unfinished()));
+    }
+
+    /** The child's output, line by line, read on a thread of its own so the child never blocks on a full pipe. */
+    private static BlockingQueue<String> lines(Process child) {
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(
+                    new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                out.lines().forEach(lines::add);
+            } catch (Exception e) {
+                // The child was killed: its output ends here.
+            }
+        }, "crash-child-output");
+        reader.setDaemon(true);
+        reader.start();
+        return lines;
+    }
+
+    private static void awaitLine(BlockingQueue<String> lines, String expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        StringBuilder seen = new StringBuilder();
+        for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+            String line = lines.poll(left, TimeUnit.NANOSECONDS);
+            if (expected.equals(line)) {
+                return;
+            }
+            if (line != null) {
+                seen.append(line).append('\n');
+            }
+        }
+        fail("the child did not say '" + expected + "' within 60 s; it said:\n" + seen);
+    }
+
+    @Test
+    void aCallersDataSourceStaysOpenAfterClose() throws Exception {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:file:" + dataDir.resolve("own").toAbsolutePath());
+        ds.setUser("sa");
+        try (Connection keepOpen = ds.getConnection()) {
+            try (JdbcLedger own = JdbcLedger.open(ds)) {
+                own.accept(transfer("t1"));
+            }
+            try (JdbcLedger again = JdbcLedger.open(ds)) {
+                assertTrue(again.find("t1").isPresent());
+            }
+            assertTrue(keepOpen.isValid(1));
+        }
+    }
+
+    @Test
+    void aFailedOpenNeverShowsThePassword() {
+        String secret = "s3cr3t-Pa55";
+        LedgerException e = assertThrows(LedgerException.class, () -> JdbcLedger.open(
+                "jdbc:postgresql://127.0.0.1:1/test?connectTimeout=2&password=" + secret, "ferry", secret));
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            assertFalse(String.valueOf(t.getMessage()).contains(secret), t::toString);
+        }
+        assertTrue(e.getMessage().contains("password=***"), e.getMessage());
+    }
+}
