@@ -49,6 +49,9 @@ class DownloadTest {
         assertEquals(Hashes.sha256(source), Hashes.sha256(target));
         assertEquals("start 4", h.events.get(0));
         assertEquals(64 * MIB, result.size());
+        // A segment that stops before the end of the file wastes what the server had already pushed into its
+        // socket buffers (up to a few MiB on loopback); a segment sent twice would show as +16 MiB or more.
+        assertTrue(ftp.bytesSent() < 64 * MIB + 16 * MIB, "served " + ftp.bytesSent());
         assertTrue(ftp.maxConcurrentSessions() >= 4, "segments ran in parallel: " + ftp.maxConcurrentSessions());
         assertEquals(TransferStatus.PUBLISHED, h.ledger.find(result.id()).orElseThrow().status());
         assertNoPartFiles(target.getParent());
@@ -111,7 +114,9 @@ class DownloadTest {
                     TransferOptions.none().withMaxAttempts(20)));
             assertEquals(Hashes.sha256(source), Hashes.sha256(target));
             assertTrue(proxy.faultsInjected() >= 4, "faults injected: " + proxy.faultsInjected());
-            assertTrue(result.retries() >= 4, "retries: " + result.retries());
+            // No connection may carry more than 5 MiB, so some segment had to go on after a cut. (A cut that
+            // lands after a segment's last byte costs no retry, hence not one retry per fault.)
+            assertTrue(result.retries() >= 1, "retries: " + result.retries());
         }
     }
 
@@ -138,6 +143,8 @@ class DownloadTest {
             Path target = tmp.resolve("limited.bin");
             limited.engine.run(limited.download("/limited.bin", target, TransferOptions.none()));
             assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+            assertTrue(ftp.refusedConnections() >= 1, "the server refused a connection");
+            assertEquals(2, limited.engine.pool().limit(limited.profile), "the refusal lowered the cap to 2");
             assertTrue(ftp.maxConcurrentSessions() <= 2, "sessions: " + ftp.maxConcurrentSessions());
         }
     }
