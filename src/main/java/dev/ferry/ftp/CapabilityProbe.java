@@ -59,6 +59,9 @@ public final class CapabilityProbe {
                 storeRestart = true;
                 byte[] now = read(session, name);
                 inPlace = now.length == BASE.length && now[4] == 'X' && now[5] == BASE[5];
+                if (inPlace) {
+                    inPlace = writesBeyondEnd(session, name);
+                }
             } catch (FtpException e) {
                 if (!e.isTransient() || e.replyCode() >= 400) {
                     LOG.debug("REST+STOR refused on {}: {}", session.profile().name(), e.getMessage());
@@ -92,6 +95,26 @@ public final class CapabilityProbe {
             }
         }
         return fromFeatures(session, storeRestart, inPlace, append);
+    }
+
+    /**
+     * A parallel upload's segments start at offsets the temporary file has not reached yet. proftpd 1.3.8 refuses
+     * {@code REST n} + {@code STOR} beyond the file's current end ({@code 554 REST: invalid ... argument}), so
+     * writing in place is not enough: the offset past the end must be accepted too.
+     */
+    private static boolean writesBeyondEnd(FtpSession session, String name) throws IOException {
+        long past = BASE.length + 8;
+        try {
+            write(session, name, past, false, new byte[] {'Y'});
+            return session.size(name) == past + 1;
+        } catch (FtpException e) {
+            if (e.replyCode() == 0) {
+                throw e;
+            }
+            LOG.info("server {} writes REST+STOR in place but refuses an offset past the end of the file ({}):"
+                    + " no parallel upload", session.profile().name(), e.getMessage());
+            return false;
+        }
     }
 
     private static void write(FtpSession s, String path, long offset, boolean append, byte[] data) throws IOException {

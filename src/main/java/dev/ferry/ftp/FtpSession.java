@@ -245,7 +245,11 @@ public final class FtpSession implements Closeable {
     /**
      * Closes the data connection and reads the transfer's final reply. When the reader stopped early the server
      * answers 426 or 451 (or 226 if it had already sent everything), and some send a stray 150 first; all of them
-     * are drained so the next command reads its own reply.
+     * are drained so the next command reads its own reply. After an early stop the first reply, whatever it is,
+     * says the server has finished with the transfer; the drain then ends at the NOOP's own 200. A throttled
+     * pure-ftpd answers the close with a lone {@code 150 0.5 seconds (measured here)...} and never sends a final
+     * reply, so waiting for one would hang until the read timeout; a NOOP sent before that first reply is taken
+     * by pure-ftpd as a command during the transfer and answered 500.
      */
     public void endRead(InputStream in, boolean readToEnd) throws IOException {
         try {
@@ -254,12 +258,14 @@ public final class FtpSession implements Closeable {
             broken = true;
             throw new FtpException("closing the data connection on " + profile + ": " + describe(e), 0, true, e);
         }
-        int code = finalReply();
-        if (readToEnd && !FTPReply.isPositiveCompletion(code)) {
-            throw FtpException.reply("finishing a download on " + profile, code, lastReply());
-        }
         if (!readToEnd) {
+            readReply();
             sync();
+            return;
+        }
+        int code = finalReply();
+        if (!FTPReply.isPositiveCompletion(code)) {
+            throw FtpException.reply("finishing a download on " + profile, code, lastReply());
         }
     }
 
@@ -377,10 +383,11 @@ public final class FtpSession implements Closeable {
         return null;
     }
 
-    /** NOOP until its own 200: swallows any reply left over from an aborted transfer. */
+    /** NOOP until its own 200: swallows any reply left over from an aborted transfer (1xx, 226, 426, 450, 451). */
     public void sync() throws IOException {
         int code = command("NOOP", null);
-        while (FTPReply.isPositivePreliminary(code) || (code != 200 && FTPReply.isPositiveCompletion(code))) {
+        while (FTPReply.isPositivePreliminary(code) || (code != 200 && FTPReply.isPositiveCompletion(code))
+                || code == 426 || code == 450 || code == 451) {
             code = readReply();
         }
         if (code != 200) {

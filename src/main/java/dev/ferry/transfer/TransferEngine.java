@@ -171,9 +171,11 @@ public final class TransferEngine implements AutoCloseable {
         try {
             runner.run(t, index);
         } catch (IOException | RuntimeException e) {
-            // The first failure ends the transfer: the other segments stop at their next buffer.
+            // Record the failure with its own reason before stopping the others: cancelling first would make it
+            // look like a cancel. The first failure ends the transfer: the other segments stop at their next buffer.
+            TransferFailedException failure = failed(t.request, t, e);
             t.cancel();
-            throw failed(t.request, t, e);
+            throw failure;
         }
     }
 
@@ -243,7 +245,9 @@ public final class TransferEngine implements AutoCloseable {
             try {
                 f.get();
             } catch (ExecutionException e) {
-                if (first == null && e.getCause() instanceof TransferFailedException tf) {
+                // A segment stopped by another one's failure reports a cancel: the failure itself is the reason.
+                if (e.getCause() instanceof TransferFailedException tf && (first == null
+                        || first.getCause() instanceof CancelledException && !(tf.getCause() instanceof CancelledException))) {
                     first = tf;
                 }
             } catch (InterruptedException e) {

@@ -90,11 +90,15 @@ final class UploadPlanner {
                     restartWhy = "the server no longer allows a parallel upload";
                 } else {
                     resumable = true;
-                    segments = known;
+                    segments = strategy == UploadStrategy.SEQUENTIAL
+                            ? List.of(confirmedByServer(session, temp, known.get(0))) : known;
                 }
             }
             if (resumable) {
                 ledger.status(id, TransferStatus.ACTIVE, null);
+                if (strategy == UploadStrategy.SEQUENTIAL && !segments.get(0).done()) {
+                    ledger.checkpoint(id, segments.get(0).index(), segments.get(0).offset());
+                }
             } else {
                 if (restartWhy != null) {
                     session.delete(temp);
@@ -117,6 +121,25 @@ final class UploadPlanner {
         }
     }
 
+    /**
+     * A sequential upload resumes where the server's SIZE of the temporary file says (what it confirmed), so the
+     * plan starts there too and the resumed bytes are reported as such.
+     */
+    private static SegmentRecord confirmedByServer(FtpSession session, String temp, SegmentRecord s)
+            throws IOException {
+        if (s.done()) {
+            return s;
+        }
+        long there;
+        try {
+            there = session.size(temp);
+        } catch (RemoteNotFoundException e) {
+            there = 0;
+        }
+        long offset = there >= s.start() && there <= s.end() ? there : s.start();
+        return new SegmentRecord(s.index(), s.start(), s.end(), offset, false);
+    }
+
     private static boolean remoteExists(FtpSession session, String temp) throws IOException {
         try {
             return session.size(temp) >= 0;
@@ -125,13 +148,18 @@ final class UploadPlanner {
         }
     }
 
-    static UploadStrategy strategy(TransferOptions options, ServerProfile profile, Capabilities caps) {
-        if (options.uploadStrategy() != null && options.uploadStrategy() != UploadStrategy.AUTO) {
-            return options.uploadStrategy();
+    static UploadStrategy strategy(TransferOptions options, ServerProfile profile, Capabilities caps)
+            throws dev.ferry.ftp.FtpException {
+        UploadStrategy chosen = options.uploadStrategy() != null && options.uploadStrategy() != UploadStrategy.AUTO
+                ? options.uploadStrategy()
+                : profile.uploadStrategy() != UploadStrategy.AUTO ? profile.uploadStrategy() : caps.bestUpload();
+        if (chosen == UploadStrategy.PARALLEL && !caps.storeInPlace()) {
+            // On a server that truncates at the offset, out-of-order STORs leave a file of the right size with the
+            // wrong bytes, which only a server hash could catch: refuse instead of risking it.
+            throw new dev.ferry.ftp.FtpException("a parallel upload was asked for, but server " + profile.name()
+                    + " does not write REST+STOR in place (probed: " + caps + "); use the upload strategy auto,"
+                    + " sequential or restart", 0, false);
         }
-        if (profile.uploadStrategy() != UploadStrategy.AUTO) {
-            return profile.uploadStrategy();
-        }
-        return caps.bestUpload();
+        return chosen;
     }
 }

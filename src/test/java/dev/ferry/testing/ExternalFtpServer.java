@@ -375,6 +375,7 @@ public final class ExternalFtpServer implements AutoCloseable {
             run(List.of(PURE_PW_BIN.toString(), "useradd", USER, "-u", USER, "-g", primaryGroup(USER),
                     "-d", root.toString(), "-f", passwd.toString(), "-F", pdb.toString(), "-m"),
                     PASSWORD + "\n" + PASSWORD + "\n");
+            fastPasswordHash(passwd, pdb);
         }
         List<String> c = new ArrayList<>(List.of(PURE_BIN.toString(),
                 "-S", "127.0.0.1," + port, "-p", passiveMin + ":" + (passiveMin + PASSIVE_PORTS - 1),
@@ -385,6 +386,25 @@ public final class ExternalFtpServer implements AutoCloseable {
         if (o.maxPerIp > 0) c.addAll(List.of("-C", Integer.toString(o.maxPerIp)));
         c.addAll(o.extra);
         return c;
+    }
+
+    /**
+     * pure-pw hashes with argon2/scrypt tuned to take seconds: every login then costs about 2.5 s here, and a
+     * segmented transfer logs in several times. A SHA-512 crypt hash (what /etc/shadow holds) is checked at once.
+     */
+    private static void fastPasswordHash(Path passwd, Path pdb) throws IOException {
+        String hash = run(List.of("openssl", "passwd", "-6", "-stdin"), PASSWORD + "\n").strip();
+        List<String> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(passwd, StandardCharsets.UTF_8)) {
+            String[] f = line.split(":", -1);
+            if (f.length > 2 && f[0].equals(USER)) {
+                f[1] = hash;
+                line = String.join(":", f);
+            }
+            lines.add(line);
+        }
+        Files.write(passwd, lines, StandardCharsets.UTF_8);
+        run(List.of(PURE_PW_BIN.toString(), "mkdb", pdb.toString(), "-f", passwd.toString()), null);
     }
 
     private void awaitBanner() {
