@@ -111,6 +111,15 @@ public final class FtpSession implements Closeable {
             }
             throw new FtpException("server " + where + " closed the connection: " + text, client.getReplyCode(),
                     true, e);
+        } catch (javax.net.ssl.SSLHandshakeException e) {
+            disconnectQuietly(client);
+            if (Tls.untrustedCertificate(e)) {
+                // Trying again cannot help: a person must decide to trust the certificate.
+                throw new FtpException("the TLS certificate of server " + where + " is not trusted (" + e.getMessage()
+                        + "); if it is the right server, put its certificate in a PKCS12 trust store and name it in"
+                        + " the server profile (trustStore; --trust-store on the command line)", 0, false, e);
+            }
+            throw new FtpException("TLS handshake with " + where + " failed: " + describe(e), 0, true, e);
         } catch (IOException e) {
             disconnectQuietly(client);
             throw new FtpException("cannot reach " + where + ": " + describe(e), 0, true, e);

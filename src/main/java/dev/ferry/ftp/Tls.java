@@ -44,6 +44,18 @@ final class Tls {
         }
     }
 
+    /** The handshake failed because the server's certificate (chain) is not trusted, not for a network reason. */
+    static boolean untrustedCertificate(javax.net.ssl.SSLHandshakeException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.security.cert.CertificateException
+                    || c instanceof java.security.cert.CertPathValidatorException
+                    || c instanceof java.security.cert.CertPathBuilderException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static TrustManager trustManager(ServerProfile profile) throws IOException {
         try {
             KeyStore store = null;

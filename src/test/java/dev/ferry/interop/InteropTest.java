@@ -21,6 +21,7 @@ import dev.ferry.transfer.CancelledException;
 import dev.ferry.transfer.TransferFailedException;
 import dev.ferry.transfer.TransferResult;
 import java.io.IOException;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -238,6 +239,47 @@ class InteropTest {
         assertEquals(Hashes.sha256(source), Hashes.sha256(target));
         ferry.engine.run(ferry.upload(target, "/上传 目录/返回 文件.bin", TransferOptions.none()));
         assertEquals(Hashes.sha256(source), Hashes.sha256(server.file("/上传 目录/返回 文件.bin")));
+    }
+
+    @org.junit.jupiter.api.Test
+    @InteropResults.Server(Kind.VSFTPD)
+    @Feature(value = "Non-UTF-8 names (GBK bytes on disk, utf8_filesystem=NO, fallback charset GBK)", order = 80)
+    void gbkNamesWithFallbackCharset() throws Exception {
+        Charset gbk = Charset.forName("GBK");
+        try (InteropServer server = InteropServer.start(Kind.VSFTPD, Limits.NONE.noUtf8())) {
+            // The JVM's file names are UTF-8, so the GBK-named file is made by bash from the name's raw bytes.
+            String name = "报告 数据.bin";
+            Path staged = server.put("/staged.bin", MIB + 17, 80);
+            String source = Hashes.sha256(staged);
+            bash(server.root(), "mv -- staged.bin " + bashBytes(name.getBytes(gbk)));
+            InteropEngine f = ferry(server.profile().fallbackCharset(gbk).build());
+            Path target = tmp.resolve("下载.bin");
+            f.engine.run(f.download("/" + name, target, TransferOptions.none()));
+            assertEquals(source, Hashes.sha256(target));
+            assertFalse(f.probedCapabilities("/").utf8(), "vsftpd with utf8_filesystem=NO offers no UTF8");
+
+            String back = "上传 文件.bin";
+            f.engine.run(f.upload(target, "/" + back, TransferOptions.none()));
+            String onDisk = bash(server.root(), "sha256sum -- " + bashBytes(back.getBytes(gbk))).split("\\s+")[0];
+            assertEquals(source, onDisk, "the uploaded file's name has the GBK bytes and its content is identical");
+            InteropResults.note("(names sent and stored as GBK bytes)");
+        }
+    }
+
+    /** A bash $'...' word holding exactly these bytes. */
+    private static String bashBytes(byte[] bytes) {
+        StringBuilder b = new StringBuilder("$'");
+        for (byte x : bytes) {
+            b.append(String.format("\\x%02x", x & 0xff));
+        }
+        return b.append('\'').toString();
+    }
+
+    private static String bash(Path dir, String script) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("bash", "-c", script).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, script + ": " + out);
+        return out;
     }
 
     // ------------------------------------------------------------------------------------------ limits
