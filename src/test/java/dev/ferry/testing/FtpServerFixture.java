@@ -47,8 +47,9 @@ public final class FtpServerFixture implements AutoCloseable {
 
     private static final String HOST = "127.0.0.1";
 
-    private final FtpServer server;
-    private final Listener listener;
+    private FtpServer server;
+    private Listener listener;
+    private Builder builder;
     private final Path root;
     private final String user;
     private final String password;
@@ -145,6 +146,33 @@ public final class FtpServerFixture implements AutoCloseable {
         sessions.reset();
     }
 
+    /**
+     * Stops the server, dropping every session as a crash or a restart would, and starts a new one on the same port
+     * and root with the same settings, as a server restarted by its operator. Counters carry on.
+     */
+    public synchronized void restart() {
+        stop();
+        start();
+    }
+
+    /** Stops the server now (every session dropped); the files stay. {@link #start()} brings it back. */
+    public synchronized void stop() {
+        if (!server.isStopped()) {
+            server.stop();
+        }
+    }
+
+    /** Starts a stopped server again on the same port and root. */
+    public synchronized void start() {
+        if (!server.isStopped()) {
+            throw new IllegalStateException("already running on port " + port());
+        }
+        FtpServerFixture fresh = builder.port(port()).start(root, counters, sessions);
+        this.server = fresh.server;
+        this.listener = fresh.listener;
+        this.connectionCap = fresh.connectionCap;
+    }
+
     /** Stops the server (dropping every session) and deletes the root directory. */
     @Override
     public void close() {
@@ -186,6 +214,7 @@ public final class FtpServerFixture implements AutoCloseable {
         private long ratePerConnection;
         private boolean writeInPlace;
         private String passivePorts = "0";
+        private int port;
 
         private Builder() {
         }
@@ -237,12 +266,29 @@ public final class FtpServerFixture implements AutoCloseable {
             return this;
         }
 
+        /** The control port; default 0, a free port chosen at start. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
         public FtpServerFixture start() {
             Path root = null;
             try {
                 root = Files.createTempDirectory("ferry-ftp-").toRealPath();
-                TransferCounters counters = new TransferCounters();
-                SessionTracker sessions = new SessionTracker();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot start the FTP server fixture", e);
+            }
+            try {
+                return start(root, new TransferCounters(), new SessionTracker());
+            } catch (RuntimeException e) {
+                cleanUp(root);
+                throw e;
+            }
+        }
+
+        private FtpServerFixture start(Path root, TransferCounters counters, SessionTracker sessions) {
+            try {
                 connectionCap = new ConnectionCap(maxLoginsPerIp);
 
                 FtpServerFactory factory = new FtpServerFactory();
@@ -261,12 +307,9 @@ public final class FtpServerFixture implements AutoCloseable {
                 FtpServerFixture fixture = new FtpServerFixture(server, factory.getListener("default"), root, user, password,
                         counters, sessions);
                 fixture.connectionCap = connectionCap;
+                fixture.builder = this;
                 return fixture;
-            } catch (IOException e) {
-                cleanUp(root);
-                throw new UncheckedIOException("Cannot start the FTP server fixture", e);
             } catch (FtpException | RuntimeException e) {
-                cleanUp(root);
                 throw new IllegalStateException("Cannot start the FTP server fixture", e);
             }
         }
@@ -284,7 +327,7 @@ public final class FtpServerFixture implements AutoCloseable {
             data.setPassivePorts(passivePorts);
             ListenerFactory listener = new ListenerFactory();
             listener.setServerAddress(HOST);
-            listener.setPort(0); // Apache reads the bound port back after start.
+            listener.setPort(port); // 0: Apache reads the bound port back after start.
             listener.setDataConnectionConfiguration(data.createDataConnectionConfiguration());
             return listener.createListener();
         }
