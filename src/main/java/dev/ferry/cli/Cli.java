@@ -72,6 +72,10 @@ public final class Cli {
             err.println("ferry: " + e.getMessage());
             err.println("run 'java -jar ferry.jar --help' for usage");
             return ExitCode.USAGE.code;
+        } catch (dev.ferry.plan.UnsafePathException e) {
+            // A name that would climb out of the target directory (or a control character in it): refused as given.
+            err.println("ferry: " + e.getMessage());
+            return ExitCode.of(e).code;
         }
         if (inv.help) {
             out.print(usage());

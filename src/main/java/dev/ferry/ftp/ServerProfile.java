@@ -52,9 +52,12 @@ public record ServerProfile(
         return new Builder(name);
     }
 
-    /** Identifies the server for caches (capabilities, connection budgets): the same account on the same host. */
+    /**
+     * Identifies the server for caches (capabilities, connection budgets, pooled sessions): the same account on the
+     * same host, over the same protocol — a pooled plain session must never serve an FTPS profile.
+     */
     public String key() {
-        return user + "@" + host + ":" + port;
+        return (tls == TlsMode.EXPLICIT ? "ftps://" : "ftp://") + user + "@" + host + ":" + port;
     }
 
     public Builder toBuilder() {

@@ -53,6 +53,7 @@ public final class LiveTransfer implements TransferView {
     private final RateMeter meter = new RateMeter();
     private final Set<Closeable> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean cancelled;
+    private volatile TransferFailedException firstFailure;
 
     LiveTransfer(TransferRequest request, TransferOptions options, ServerProfile profile, Capabilities capabilities,
                  long size, long sourceMtime, FileChannel local, Path workFile, String remoteWork,
@@ -175,6 +176,15 @@ public final class LiveTransfer implements TransferView {
 
     boolean cancelled() {
         return cancelled;
+    }
+
+    /** The failure that ended this transfer, as recorded in the ledger (the segments it stopped fail after it). */
+    TransferFailedException firstFailure() {
+        return firstFailure;
+    }
+
+    void firstFailure(TransferFailedException failure) {
+        firstFailure = failure;
     }
 
     void checkNotCancelled() throws CancelledException {

@@ -202,6 +202,10 @@ public final class TransferEngine implements AutoCloseable {
             try {
                 LiveTransfer t = plan(accepted);
                 runSegments(t);
+                if (t.cancelled()) {
+                    // Cancelled after the last byte moved: a cancel that was accepted must not publish.
+                    throw failed(accepted, t, new CancelledException(t.id()));
+                }
                 return publish(t);
             } catch (TransferFailedException e) {
                 if (!(e.getCause() instanceof SourceChangedException)) {
@@ -245,9 +249,7 @@ public final class TransferEngine implements AutoCloseable {
             try {
                 f.get();
             } catch (ExecutionException e) {
-                // A segment stopped by another one's failure reports a cancel: the failure itself is the reason.
-                if (e.getCause() instanceof TransferFailedException tf && (first == null
-                        || first.getCause() instanceof CancelledException && !(tf.getCause() instanceof CancelledException))) {
+                if (first == null && e.getCause() instanceof TransferFailedException tf) {
                     first = tf;
                 }
             } catch (InterruptedException e) {
@@ -257,7 +259,8 @@ public final class TransferEngine implements AutoCloseable {
             }
         }
         if (first != null) {
-            throw first;
+            // The segments the first failure stopped report a cancel or a closed file: the recorded one is the reason.
+            throw t.firstFailure() != null ? t.firstFailure() : first;
         }
     }
 
@@ -305,11 +308,15 @@ public final class TransferEngine implements AutoCloseable {
             return new TransferFailedException(id, "transfer " + id + " was cancelled", new CancelledException(id));
         }
         String reason = reason(request, e);
+        TransferFailedException failure = new TransferFailedException(id, reason, e);
+        if (firstReport && live != null) {
+            live.firstFailure(failure);
+        }
         if (firstReport && !(e instanceof SourceChangedException)) {
             ledger.status(id, TransferStatus.FAILED, reason);
             listeners.transferFailed(view, reason);
         }
-        return new TransferFailedException(id, reason, e);
+        return failure;
     }
 
     private static String reason(TransferRequest request, Throwable e) {
