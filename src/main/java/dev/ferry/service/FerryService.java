@@ -49,10 +49,14 @@ public final class FerryService implements AutoCloseable {
     private final ExecutorService segmentPool;
     private final DemoFtpServer demo;
     private EventPublisher events;
+    private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    private final PrintStream banner;
     private volatile int recovered = -1;
 
     private FerryService(FerrySettings settings, PrintStream banner) {
         this.settings = settings;
+        this.banner = banner;
         createDirectories();
         this.demo = settings.serverNames().isEmpty()
                 ? DemoFtpServer.start(settings.get("ferry.demo.host"), settings.getInt("ferry.demo.port", 2121),
@@ -84,7 +88,7 @@ public final class FerryService implements AutoCloseable {
             main.addMainListener(new MainListenerSupport() {
                 @Override
                 public void afterStart(BaseMainSupport m) {
-                    onStarted(m.getCamelContext(), banner);
+                    onStarted();
                 }
 
                 @Override
@@ -109,6 +113,8 @@ public final class FerryService implements AutoCloseable {
     public static FerryService start(FerrySettings settings, PrintStream banner) throws Exception {
         FerryService service = new FerryService(settings, banner);
         service.main.start();
+        // camel-main calls its listeners' afterStart only from run(); here the routes run once start() returns.
+        service.onStarted();
         return service;
     }
 
@@ -118,7 +124,11 @@ public final class FerryService implements AutoCloseable {
         service.main.run();
     }
 
-    private void onStarted(CamelContext context, PrintStream banner) {
+    private void onStarted() {
+        if (!started.compareAndSet(false, true)) {
+            return;
+        }
+        CamelContext context = main.getCamelContext();
         ProducerTemplate template = context.createProducerTemplate();
         events = new EventPublisher(template, settings.get("ferry.events.endpoint"));
         engine.addListener(events);
@@ -233,14 +243,19 @@ public final class FerryService implements AutoCloseable {
 
     @Override
     public void close() {
+        component.serviceStopping();
         try {
             main.stop();
         } catch (Exception e) {
             LOG.warn("stopping Camel: {}", e.toString());
         }
+        release();
     }
 
     private void release() {
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
         if (events != null) {
             events.close();
         }
