@@ -121,7 +121,27 @@ public final class FerryService implements AutoCloseable {
     /** Runs the service in this thread until the JVM is asked to stop (Ctrl-C, SIGTERM). */
     public static void run(FerrySettings settings, PrintStream banner) throws Exception {
         FerryService service = new FerryService(settings, banner);
-        service.main.run();
+        // SIGTERM: camel-main's own hook stops the routes; this one then closes the ledger and the demo server,
+        // before the JVM halts (hooks run at the same time, so it waits for Camel first).
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.component.serviceStopping();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(service.settings.getInt(
+                    "camel.main.shutdown-timeout", 15) + 5L);
+            CamelContext context = service.main.getCamelContext();
+            while (context != null && !context.isStopped() && System.nanoTime() < until) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    break;
+                }
+            }
+            service.release();
+        }, "ferry-shutdown"));
+        try {
+            service.main.run();
+        } finally {
+            service.release();
+        }
     }
 
     private void onStarted() {
@@ -270,5 +290,6 @@ public final class FerryService implements AutoCloseable {
         if (demo != null) {
             demo.close();
         }
+        LOG.info("Ferry stopped");
     }
 }
