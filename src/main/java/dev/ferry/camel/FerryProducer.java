@@ -200,13 +200,13 @@ public class FerryProducer extends DefaultProducer {
 
     /** The request file's name, or the message's origin: what a person looks for. */
     static String source(Exchange exchange) {
-        String file = exchange.getIn().getHeader(Exchange.FILE_PATH, String.class);
-        if (file != null) {
-            return "request file " + file;
-        }
         Object body = exchange.getIn().getBody();
         if (body instanceof GenericFile<?> gf) {
             return "file " + gf.getAbsoluteFilePath();
+        }
+        String file = exchange.getIn().getHeader(Exchange.FILE_PATH, String.class);
+        if (file != null) {
+            return "request file " + file;
         }
         String from = exchange.getFromEndpoint() == null ? "?" : exchange.getFromEndpoint().getEndpointBaseUri();
         return "request message " + exchange.getExchangeId() + " from " + from;
