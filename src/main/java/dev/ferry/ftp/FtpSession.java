@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.ftp.FTPConnectionClosedException;
 import org.apache.commons.net.ftp.FTPFile;
 import org.apache.commons.net.ftp.FTPReply;
 import org.apache.commons.net.ftp.FTPSClient;
@@ -30,6 +31,8 @@ import org.apache.commons.net.ftp.FTPSClient;
 public final class FtpSession implements Closeable {
     private static final Pattern HASH_REPLY = Pattern.compile("^213\\s+(\\S+)\\s+\\S+\\s+([0-9a-fA-F]+)\\b.*");
     private static final Pattern X_HASH_REPLY = Pattern.compile("^2\\d\\d\\s+(?:\\S+\\s+)?([0-9a-fA-F]{8,})\\b.*");
+
+    private static final int DATA_RECEIVE_BUFFER = 512 * 1024;
 
     private final ServerProfile profile;
     private final FTPClient client;
@@ -66,6 +69,9 @@ public final class FtpSession implements Closeable {
         client.setConnectTimeout(millis(profile.connectTimeout()));
         client.setDefaultTimeout(millis(profile.soTimeout()));
         client.setDataTimeout(profile.dataTimeout());
+        // A segment stops before the file ends: whatever the server pushed into the socket buffers past that
+        // point is sent in vain. A bounded receive window keeps that waste small without slowing the stream.
+        client.setReceiveBufferSize(DATA_RECEIVE_BUFFER);
         // Where a server announces an unroutable PASV address, reach it at the control host instead.
         client.setPassiveNatWorkaroundStrategy(host -> profile.host());
         String where = profile.toString();
@@ -95,6 +101,16 @@ public final class FtpSession implements Closeable {
         } catch (FtpException e) {
             disconnectQuietly(client);
             throw e;
+        } catch (FTPConnectionClosedException e) {
+            // commons-net closes on a 421 itself: at the banner (vsftpd, pure-ftpd) or after USER/PASS.
+            disconnectQuietly(client);
+            String text = client.getReplyString() == null ? "" : client.getReplyString().strip();
+            if (TooManyConnectionsException.saysTooMany(client.getReplyCode(), text)) {
+                throw new TooManyConnectionsException("server " + where + " refused another connection: " + text,
+                        client.getReplyCode());
+            }
+            throw new FtpException("server " + where + " closed the connection: " + text, client.getReplyCode(),
+                    true, e);
         } catch (IOException e) {
             disconnectQuietly(client);
             throw new FtpException("cannot reach " + where + ": " + describe(e), 0, true, e);

@@ -169,7 +169,8 @@ public final class SessionPool implements AutoCloseable {
 
         synchronized int refused(Duration cooldown) {
             reserved--;
-            lowered = Math.max(1, open);
+            // What is open, plus what is still connecting and may yet be let in; a later refusal lowers it again.
+            lowered = Math.max(1, open + reserved);
             loweredUntil = System.nanoTime() + cooldown.toNanos();
             notifyAll();
             return lowered;

@@ -36,8 +36,15 @@ final class DownloadMover implements SegmentMover {
     }
 
     private long read(FtpSession session, LiveTransfer t, LiveSegment s, long pos) throws IOException {
+        t.checkNotCancelled();
         InputStream in = session.retrieve(t.remoteWork, pos);
         t.inFlight(in, true);
+        if (t.cancelled()) {
+            // A cancel that came while the connection opened did not see this stream.
+            session.abandon(in);
+            t.inFlight(in, false);
+            throw new CancelledException(t.id());
+        }
         byte[] buffer = new byte[BUFFER];
         ByteBuffer wrapped = ByteBuffer.wrap(buffer);
         Checkpoints checkpoints = new Checkpoints(t.options.checkpointBytes(), t.options.checkpointMillis());

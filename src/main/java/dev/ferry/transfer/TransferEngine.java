@@ -126,9 +126,7 @@ public final class TransferEngine implements AutoCloseable {
         try {
             ServerProfile profile = profiles.get(request.server());
             TransferOptions options = request.options().over(defaults);
-            Planned planned = request.direction() == Direction.DOWNLOAD
-                    ? downloadPlanner.plan(request, options, profile)
-                    : uploadPlanner.plan(request, options, profile);
+            Planned planned = planWithRetries(request, options, profile);
             LiveTransfer t = planned.transfer();
             active.put(t.id(), t);
             listeners.transferStart(t);
@@ -141,6 +139,30 @@ public final class TransferEngine implements AutoCloseable {
             return t;
         } catch (IOException | RuntimeException e) {
             throw failed(request, null, e);
+        }
+    }
+
+    /** Planning talks to the server too: a cut connection there is retried like one in a segment. */
+    private Planned planWithRetries(TransferRequest request, TransferOptions options, ServerProfile profile)
+            throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return request.direction() == Direction.DOWNLOAD
+                        ? downloadPlanner.plan(request, options, profile)
+                        : uploadPlanner.plan(request, options, profile);
+            } catch (IOException e) {
+                if (!SegmentRunner.isTransient(e) || attempt >= options.maxAttempts()) {
+                    throw e;
+                }
+                Duration delay = SegmentRunner.backoff(attempt);
+                LOG.warn("{} planning failed, retry in {} ms: {}", request.id(), delay.toMillis(), e.getMessage());
+                try {
+                    Thread.sleep(delay.toMillis());
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while planning " + request.id());
+                }
+            }
         }
     }
 
@@ -158,6 +180,8 @@ public final class TransferEngine implements AutoCloseable {
     /** Step 3: verify and publish under the final name. */
     public TransferResult publish(LiveTransfer t) throws TransferFailedException {
         try {
+            // A cancel that arrives after the last byte still wins: the person asked for it to stop.
+            t.checkNotCancelled();
             TransferResult result = t.direction() == Direction.DOWNLOAD
                     ? downloadPublisher.publish(t) : uploadPublisher.publish(t);
             ledger.addBytes(t.id(), t.bytesMoved(), Math.max(0, t.bytesMoved() - (t.size - t.bytesAtStart())));

@@ -79,8 +79,15 @@ final class UploadMover implements SegmentMover {
 
     private static long send(FtpSession session, LiveTransfer t, LiveSegment s, long from, long to, boolean append)
             throws IOException {
+        t.checkNotCancelled();
         OutputStream out = append ? session.append(t.remoteWork) : session.store(t.remoteWork, from);
         t.inFlight(out, true);
+        if (t.cancelled()) {
+            // A cancel that came while the connection opened did not see this stream.
+            session.abandon(out);
+            t.inFlight(out, false);
+            throw new CancelledException(t.id());
+        }
         ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
         long pos = from;
         try {

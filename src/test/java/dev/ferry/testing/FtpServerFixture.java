@@ -54,6 +54,7 @@ public final class FtpServerFixture implements AutoCloseable {
     private final String password;
     private final TransferCounters counters;
     private final SessionTracker sessions;
+    private ConnectionCap connectionCap;
 
     private FtpServerFixture(FtpServer server, Listener listener, Path root, String user, String password,
             TransferCounters counters, SessionTracker sessions) {
@@ -129,6 +130,11 @@ public final class FtpServerFixture implements AutoCloseable {
     }
 
     /** The most sessions logged in at the same time since start or {@link #resetCounters()}. */
+    /** Connections turned away with 421 by {@code maxLoginsPerIp}. */
+    public int refusedConnections() {
+        return connectionCap.refused();
+    }
+
     public int maxConcurrentSessions() {
         return sessions.peak();
     }
@@ -176,6 +182,7 @@ public final class FtpServerFixture implements AutoCloseable {
         private String password = "s3cret";
         private int maxLogins = 10;
         private int maxLoginsPerIp;
+        private ConnectionCap connectionCap;
         private long ratePerConnection;
         private boolean writeInPlace;
         private String passivePorts = "0";
@@ -236,6 +243,7 @@ public final class FtpServerFixture implements AutoCloseable {
                 root = Files.createTempDirectory("ferry-ftp-").toRealPath();
                 TransferCounters counters = new TransferCounters();
                 SessionTracker sessions = new SessionTracker();
+                connectionCap = new ConnectionCap(maxLoginsPerIp);
 
                 FtpServerFactory factory = new FtpServerFactory();
                 factory.addListener("default", listener());
@@ -245,12 +253,15 @@ public final class FtpServerFixture implements AutoCloseable {
                 nativeFs.setCreateHome(true);
                 factory.setFileSystem(new ObservingFileSystemFactory(nativeFs, counters, writeInPlace));
                 // Mutable: Apache clears this map when it stops.
-                factory.setFtplets(new HashMap<>(Map.of("ferry-session-tracker", sessions)));
+                factory.setFtplets(new java.util.LinkedHashMap<>(Map.of("ferry-connection-cap", connectionCap,
+                        "ferry-session-tracker", sessions)));
 
                 FtpServer server = factory.createServer();
                 server.start();
-                return new FtpServerFixture(server, factory.getListener("default"), root, user, password,
+                FtpServerFixture fixture = new FtpServerFixture(server, factory.getListener("default"), root, user, password,
                         counters, sessions);
+                fixture.connectionCap = connectionCap;
+                return fixture;
             } catch (IOException e) {
                 cleanUp(root);
                 throw new UncheckedIOException("Cannot start the FTP server fixture", e);

@@ -73,10 +73,22 @@ class UploadTest {
              EngineHarness h = new EngineHarness(tmp.resolve("ledger"),
                      EngineHarness.profileFor(ftp).port(proxy.port()).build())) {
             Path source = PseudoRandomContent.write(tmp.resolve("pcut.bin"), 32 * MIB, 24);
-            proxy.cutEveryDataAfter(3 * MIB);
+            // Each chunk is its own data connection: cut one chunk after another, six times in all.
+            Thread cutter = new Thread(() -> {
+                // Armed only once segments move, so the probe's tiny connections do not take the cuts.
+                Await.until(Duration.ofSeconds(20), () -> h.count("segmentStart") >= 2, () -> "no segments");
+                for (int armed = 1; armed <= 6 && !Thread.currentThread().isInterrupted(); armed++) {
+                    proxy.cutDataAfter(2 * MIB);
+                    int wanted = armed;
+                    Await.until(Duration.ofSeconds(20), () -> proxy.faultsInjected() >= wanted, () -> "cut " + wanted);
+                }
+            });
+            cutter.start();
             h.engine.run(h.upload(source, "/pcut.bin", TransferOptions.none().withMaxAttempts(20)));
+            cutter.join(20_000);
             assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("pcut.bin")));
-            assertTrue(proxy.faultsInjected() >= 4, "faults " + proxy.faultsInjected());
+            assertTrue(proxy.faultsInjected() >= 3, "faults " + proxy.faultsInjected());
+            assertTrue(h.count("retry") >= 3, "retries " + h.events);
         }
     }
 
@@ -106,10 +118,11 @@ class UploadTest {
 
     @Test
     void aLocalFileChangedBetweenRunsIsSentAfresh() throws Exception {
-        try (FtpServerFixture ftp = FtpServerFixture.builder().writeInPlace(true).ratePerConnection(4 * MIB).start();
+        try (FtpServerFixture ftp = FtpServerFixture.builder().writeInPlace(true).ratePerConnection(2 * MIB).start();
              EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
-            Path source = PseudoRandomContent.write(tmp.resolve("ch.bin"), 24 * MIB, 26);
-            var request = h.upload(source, "/ch.bin", TransferOptions.none().withMinSegmentSize(4 * MIB));
+            Path source = PseudoRandomContent.write(tmp.resolve("ch.bin"), 32 * MIB, 26);
+            var request = h.upload(source, "/ch.bin", TransferOptions.none().withMinSegmentSize(4 * MIB)
+                    .withCheckpointBytes(MIB));
             var running = h.engine.submit(request);
             Await.until(Duration.ofSeconds(10), () -> h.count("checkpoint") >= 4, () -> "no checkpoint: " + h.events);
             h.engine.cancel(request.id());
