@@ -133,7 +133,7 @@ public final class TransferEngine implements AutoCloseable {
             if (planned.restartWhy() != null) {
                 listeners.restarted(t, planned.restartWhy());
             }
-            if (t.bytesAtStart() > 0) {
+            if (t.bytesAtStart() > 0 && t.firstResume()) {
                 listeners.resumed(t, t.bytesAtStart());
             }
             return t;
