@@ -80,7 +80,7 @@ public final class HealthMonitor implements AutoCloseable {
                 results.put(e.getKey(), await(e.getKey(), e.getValue(), deadline));
             }
             Map<String, Check> before = last;
-            last = Map.copyOf(results);
+            last = java.util.Collections.unmodifiableMap(results);
             lastRound = Instant.now();
             results.values().forEach(c -> {
                 Check was = before.get(c.name());

@@ -78,7 +78,8 @@ final class WebRoutes extends RouteBuilder {
     private Reply handle(Exchange ex, String path, boolean protectedPath, Map<String, Handler> methods) {
         Message in = ex.getMessage();
         String method = in.getHeader(Exchange.HTTP_METHOD, "GET", String.class).toUpperCase(Locale.ROOT);
-        if (!hostAllowed(in.getHeader("Host", String.class))) {
+        String host = authority(in.getHeader(Exchange.HTTP_URL, String.class));
+        if (!hostAllowed(host)) {
             return TransferApi.error(421, "this server answers only requests addressed to 127.0.0.1 or localhost");
         }
         if (protectedPath && tokenBytes != null && !authorized(in.getHeader("Authorization", String.class))) {
@@ -90,8 +91,7 @@ final class WebRoutes extends RouteBuilder {
             return TransferApi.error(405, method + " is not allowed on " + path + "; use "
                     + String.join(" or ", methods.keySet())).withHeader("Allow", String.join(", ", methods.keySet()));
         }
-        if (method.equals("POST") && !sameOrigin(in.getHeader("Origin", String.class), in.getHeader("Host",
-                String.class))) {
+        if (method.equals("POST") && !sameOrigin(in.getHeader("Origin", String.class), host)) {
             return TransferApi.error(403, "cross-origin requests are refused");
         }
         try {
@@ -144,6 +144,18 @@ final class WebRoutes extends RouteBuilder {
             return authority != null && host != null && authority.equalsIgnoreCase(host);
         } catch (IllegalArgumentException e) {
             return false;
+        }
+    }
+
+    /** The host and port the client addressed (Vert.x builds the request URL from the Host header). */
+    private static String authority(String url) {
+        if (url == null) {
+            return null;
+        }
+        try {
+            return URI.create(url).getRawAuthority();
+        } catch (IllegalArgumentException e) {
+            return "";
         }
     }
 
