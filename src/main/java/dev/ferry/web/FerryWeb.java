@@ -1,7 +1,9 @@
 package dev.ferry.web;
 
 import dev.ferry.transfer.TransferEngine;
+import io.vertx.core.http.HttpServer;
 import org.apache.camel.CamelContext;
+import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.slf4j.Logger;
@@ -25,10 +27,12 @@ public final class FerryWeb implements AutoCloseable {
 
     private final WebSettings settings;
     private final HealthMonitor health;
+    private final VertxPlatformHttpServer server;
 
-    private FerryWeb(WebSettings settings, HealthMonitor health) {
+    private FerryWeb(WebSettings settings, HealthMonitor health, VertxPlatformHttpServer server) {
         this.settings = settings;
         this.health = health;
+        this.server = server;
     }
 
     public static Builder on(CamelContext context, TransferEngine engine, WebSettings settings) {
@@ -39,10 +43,29 @@ public final class FerryWeb implements AutoCloseable {
         return settings;
     }
 
+    /** The port listened on: the configured one, or the one the system chose for port 0 once started. */
+    public int port() {
+        HttpServer s = server == null ? null : server.getServer();
+        return s != null && s.actualPort() > 0 ? s.actualPort() : settings.port();
+    }
+
     /** The page's address, e.g. http://127.0.0.1:8080/. */
     public String url() {
         String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
-        return "http://" + host + ":" + settings.port() + "/";
+        return "http://" + host + ":" + port() + "/";
+    }
+
+    private void listening() {
+        HttpServer s = server.getServer();
+        // Vert.x keeps the configured port after a failed bind; only its implementation knows whether it listens.
+        boolean listening = s != null && s.actualPort() > 0
+                && (!(s instanceof io.vertx.core.net.impl.TCPServerBase tcp) || tcp.isListening());
+        if (!listening) {
+            throw new IllegalStateException("the status page and API cannot listen on " + settings.host() + ":"
+                    + settings.port() + " (is another program using the port? the log above says why); set"
+                    + " ferry.http.port to a free port, or ferry.http.enabled = false");
+        }
+        LOG.info("status page and API on {}{}", url(), settings.token() == null ? "" : " (token required)");
     }
 
     HealthMonitor health() {
@@ -85,7 +108,7 @@ public final class FerryWeb implements AutoCloseable {
             settings.checked();
             if (!settings.enabled()) {
                 LOG.info("the HTTP status page and API are off (ferry.http.enabled = false)");
-                return new FerryWeb(settings, null);
+                return new FerryWeb(settings, null, null);
             }
             RequestReader r = reader != null ? reader : new StrictRequestReader(engine.profiles());
             Submitter s = submitter != null ? submitter : request -> engine.submit(request);
@@ -94,21 +117,36 @@ public final class FerryWeb implements AutoCloseable {
             engine.addListener(errors).addListener(metrics);
             HealthMonitor health = new HealthMonitor(engine.ledger(), engine.profiles(), engine.pool(),
                     settings.healthInterval(), settings.healthTimeout());
+            VertxPlatformHttpServerConfiguration http = new VertxPlatformHttpServerConfiguration();
+            http.setBindHost(settings.host());
+            http.setBindPort(settings.port());
+            http.setMaxBodySize(1L << 20);
+            VertxPlatformHttpServer server = new VertxPlatformHttpServer(http);
+            FerryWeb web = new FerryWeb(settings, health, server);
             try {
-                VertxPlatformHttpServerConfiguration http = new VertxPlatformHttpServerConfiguration();
-                http.setBindHost(settings.host());
-                http.setBindPort(settings.port());
-                http.setMaxBodySize(1L << 20);
-                context.addService(new VertxPlatformHttpServer(http));
+                context.addService(server);
                 TransferApi api = new TransferApi(engine, r, s, errors, settings.recentLimit());
                 context.addRoutes(new WebRoutes(api, new ObserveApi(engine, health, metrics), settings));
+                // Vert.x only logs a failed bind; a service whose status page is silently missing is worse than
+                // one that does not start.
+                context.addStartupListener(new ExtendedStartupListener() {
+                    @Override
+                    public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
+                    }
+
+                    @Override
+                    public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
+                        web.listening();
+                    }
+                });
+                if (context.isStarted()) {
+                    web.listening();
+                }
                 health.start();
             } catch (Exception | Error e) {
                 health.close();
                 throw e;
             }
-            FerryWeb web = new FerryWeb(settings, health);
-            LOG.info("status page and API on {}{}", web.url(), settings.token() == null ? "" : " (token required)");
             return web;
         }
     }

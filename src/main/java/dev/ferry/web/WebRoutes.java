@@ -70,7 +70,8 @@ final class WebRoutes extends RouteBuilder {
     }
 
     private void endpoint(String path, boolean protectedPath, Map<String, Handler> methods) {
-        String routeId = "ferry-web" + (path.equals("/") ? "-page" : path.replaceAll("[^a-zA-Z0-9]+", "-"));
+        String routeId = path.equals("/") ? "ferry-web-page"
+                : ("ferry-web" + path.replaceAll("[{}]", "").replaceAll("[^a-zA-Z0-9]+", "-")).replaceAll("-$", "");
         from("platform-http:" + path).routeId(routeId).process(ex -> write(ex.getMessage(), handle(ex, path,
                 protectedPath, methods)));
     }

@@ -2,18 +2,12 @@ package dev.ferry.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.ftp.ServerProfiles;
-import dev.ferry.ledger.JdbcLedger;
-import dev.ferry.plan.TransferOptions;
 import dev.ferry.testing.Await;
 import dev.ferry.testing.FtpServerFixture;
-import dev.ferry.transfer.TransferEngine;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,24 +124,6 @@ class AccessTest {
             out.flush();
             InputStream in = s.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
-    @Test
-    void theServiceRefusesToListenBeyondLoopbackWithoutAToken() throws Exception {
-        int port = WebFixture.freePort();
-        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
-             JdbcLedger ledger = JdbcLedger.h2(tmp.resolve("ledger"));
-             TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(WebFixture.profile(ftp)
-                     .build()), TransferOptions.none(), Duration.ofMillis(200));
-             DefaultCamelContext camel = new DefaultCamelContext()) {
-            WebSettings open = WebSettings.defaults().withHost("0.0.0.0").withPort(port);
-            IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> FerryWeb.on(camel, engine, open).install());
-            assertTrue(e.getMessage().contains("needs a token"), e.getMessage());
-            camel.start();
-            assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close(), "nothing listens");
-            assertTrue(camel.getRoutes().isEmpty());
         }
     }
 }

@@ -42,11 +42,11 @@ final class WebFixture implements AutoCloseable {
         }
         this.engine = new TransferEngine(ledger, profiles, TransferOptions.none(), Duration.ofMillis(200));
         this.camel = new DefaultCamelContext();
-        WebSettings s = settings.apply(WebSettings.defaults().withPort(freePort())
-                .withHealthInterval(Duration.ofSeconds(1)));
+        // Port 0: the system picks a free one (a port probed free can be taken by an FTP data connection meanwhile).
+        WebSettings s = settings.apply(WebSettings.defaults().withPort(0).withHealthInterval(Duration.ofSeconds(1)));
         this.web = FerryWeb.on(camel, engine, s).install();
         camel.start();
-        this.base = "http://127.0.0.1:" + s.port();
+        this.base = "http://127.0.0.1:" + web.port();
         this.token = s.token();
     }
 
