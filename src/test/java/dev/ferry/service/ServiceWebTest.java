@@ -57,6 +57,43 @@ class ServiceWebTest {
     }
 
     @Test
+    void cancelThenResumeThroughTheApiEndsByteIdentical() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(256 << 10).start()) {
+            Path remote = ftp.write("w/c.bin", 2L << 20, 10);
+            ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), ftp);
+            try (FerryService service = harness.start()) {
+                String base = service.webUrl();
+                HttpResponse<String> r = post(base + "api/transfers", "{\"remotePath\":\"/w/c.bin\",\"localPath\":"
+                        + "\"w/c.bin\",\"options\":{\"segments\":2,\"minSegmentSize\":524288,\"checkpointBytes\":65536,"
+                        + "\"checkpointMillis\":100}}");
+                assertEquals(202, r.statusCode(), r.body());
+                String id = new ObjectMapper().readTree(r.body()).get("id").asText();
+                Await.until(WAIT, () -> bytesDone(base, id) >= 256 << 10, () -> body(base + "api/transfers/" + id));
+                HttpResponse<String> cancel = post(base + "api/transfers/" + id + "/cancel", "");
+                assertEquals(202, cancel.statusCode(), cancel.body());
+                Await.until(WAIT, () -> body(base + "api/transfers/" + id).contains("\"state\":\"cancelled\""),
+                        () -> body(base + "api/transfers/" + id));
+                long kept = bytesDone(base, id);
+                assertTrue(kept > 0 && kept < 2L << 20, "kept " + kept);
+
+                HttpResponse<String> resume = post(base + "api/transfers/" + id + "/resume", "");
+                assertEquals(202, resume.statusCode(), resume.body());
+                Await.until(WAIT, () -> body(base + "api/transfers/" + id).contains("\"state\":\"done\""),
+                        () -> body(base + "api/transfers/" + id));
+                assertEquals(Hashes.sha256(remote), Hashes.sha256(harness.downloads().resolve("w/c.bin")));
+            }
+        }
+    }
+
+    private long bytesDone(String base, String id) {
+        try {
+            return new ObjectMapper().readTree(body(base + "api/transfers/" + id)).path("bytesDone").asLong(-1);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    @Test
     void refusesToStartBoundBeyondLoopbackWithoutAToken() throws Exception {
         try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
             ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), ftp);
