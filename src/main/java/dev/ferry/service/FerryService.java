@@ -8,6 +8,8 @@ import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.progress.LoggingListener;
 import dev.ferry.transfer.TransferEngine;
+import dev.ferry.web.FerryWeb;
+import dev.ferry.web.WebSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -49,6 +51,9 @@ public final class FerryService implements AutoCloseable {
     private final ExecutorService segmentPool;
     private final DemoFtpServer demo;
     private EventPublisher events;
+    private final WebSettings webSettings;
+    private volatile FerryWeb web;
+    private volatile ProducerTemplate webTemplate;
     private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
     private final PrintStream banner;
@@ -57,6 +62,8 @@ public final class FerryService implements AutoCloseable {
     private FerryService(FerrySettings settings, PrintStream banner) {
         this.settings = settings;
         this.banner = banner;
+        // Refused before anything starts: the API bound beyond loopback without a token.
+        this.webSettings = WebSettings.from(settings::get, System::getenv).checked();
         createDirectories();
         this.demo = settings.serverNames().isEmpty()
                 ? DemoFtpServer.start(settings.get("ferry.demo.host"), settings.getInt("ferry.demo.port", 2121),
@@ -86,6 +93,11 @@ public final class FerryService implements AutoCloseable {
             main.bind("ferrySegmentPool", segmentPool);
             main.bind("ferrySegmentAggregation", new SegmentAggregation());
             main.addMainListener(new MainListenerSupport() {
+                @Override
+                public void afterConfigure(BaseMainSupport m) {
+                    installWeb(m.getCamelContext());
+                }
+
                 @Override
                 public void afterStart(BaseMainSupport m) {
                     onStarted();
@@ -144,6 +156,31 @@ public final class FerryService implements AutoCloseable {
         }
     }
 
+    /** The status page, JSON API, health and metrics (dev.ferry.web) on ferry.http.host:ferry.http.port. */
+    private void installWeb(CamelContext context) {
+        try {
+            web = FerryWeb.on(context, engine, webSettings)
+                    .requestReader(json -> component.resolveRequestFile(json, "POST /api/transfers"))
+                    .submitter(request -> {
+                        // Through the route pipeline, like queued and recovered transfers.
+                        if (webTemplate == null) {
+                            webTemplate = context.createProducerTemplate();
+                        }
+                        webTemplate.sendBody(TRANSFERS_ENDPOINT, request);
+                    })
+                    .install();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the status page and API: " + e.getMessage(), e);
+        }
+    }
+
+    /** The status page's address, or null when ferry.http.enabled = false. */
+    public String webUrl() {
+        return web == null || !webSettings.enabled() ? null : web.url();
+    }
+
     private void onStarted() {
         if (!started.compareAndSet(false, true)) {
             return;
@@ -182,6 +219,10 @@ public final class FerryService implements AutoCloseable {
             b.append("  Uploaded files land in        ").append(demo.root()).append('\n');
         }
         b.append("  Done and failed drops move to .done/ and .failed/ (with <name>.error.txt) in each inbox.\n");
+        if (webUrl() != null) {
+            b.append("  Status page:  ").append(webUrl()).append("  (JSON API under /api/transfers, /observe/health,"
+                    + " /observe/metrics").append(webSettings.token() == null ? ")" : "; token required)").append('\n');
+        }
         b.append("  Events (JSON): ").append(settings.get("ferry.events.endpoint")).append("; configuration: ")
                 .append(settings.configDir()).append('\n');
         out.print(b);
@@ -278,6 +319,9 @@ public final class FerryService implements AutoCloseable {
         }
         if (events != null) {
             events.close();
+        }
+        if (web != null) {
+            web.close();
         }
         if (engine.active().isEmpty()) {
             engine.close();

@@ -37,6 +37,8 @@ final class ServiceHarness {
         properties.put("ferry.servers.fixture.connection-limit", "4");
         properties.put("ferry.servers.fixture.remote-dir", "/incoming");
         properties.put("ferry.default-server", "fixture");
+        // The status page and API on a port the system picks, so parallel test JVMs never collide.
+        properties.put("ferry.http.port", "0");
         secrets.put("ferry.servers.fixture.password", ftp.password());
     }
 
