@@ -53,11 +53,14 @@ public record ServerProfile(
     }
 
     /**
-     * Identifies the server for caches (capabilities, connection budgets, pooled sessions): the same account on the
-     * same host, over the same protocol — a pooled plain session must never serve an FTPS profile.
+     * Identifies the server for caches (capabilities, connection budgets, pooled sessions): the same account on
+     * the same host over the same protocol (a pooled plain session must never serve an FTPS profile). A digest of
+     * the password is part of it, so a profile with a wrong password never borrows a session another profile
+     * logged in with the right one.
      */
     public String key() {
-        return (tls == TlsMode.EXPLICIT ? "ftps://" : "ftp://") + user + "@" + host + ":" + port;
+        return (tls == TlsMode.EXPLICIT ? "ftps://" : "ftp://") + user + "@" + host + ":" + port + "#"
+                + Integer.toHexString(password.reveal().hashCode());
     }
 
     public Builder toBuilder() {

@@ -54,6 +54,7 @@ public final class LiveTransfer implements TransferView {
     private final Set<Closeable> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean cancelled;
     private volatile TransferFailedException firstFailure;
+    private final java.util.concurrent.atomic.AtomicBoolean resumeReported = new java.util.concurrent.atomic.AtomicBoolean();
 
     LiveTransfer(TransferRequest request, TransferOptions options, ServerProfile profile, Capabilities capabilities,
                  long size, long sourceMtime, FileChannel local, Path workFile, String remoteWork,
@@ -191,6 +192,11 @@ public final class LiveTransfer implements TransferView {
         if (cancelled) {
             throw new CancelledException(id());
         }
+    }
+
+    /** True once: the first caller reports the resume, so listeners hear of it once per run. */
+    boolean firstResume() {
+        return resumeReported.compareAndSet(false, true);
     }
 
     long bytesAtStart() {
