@@ -376,7 +376,7 @@ public final class FtpSession implements Closeable {
         if (features.hashAlgorithms().contains(upper)) {
             command("OPTS", "HASH " + upper);
             int code = command("HASH", path);
-            Matcher m = HASH_REPLY.matcher(lastReply().strip());
+            Matcher m = HASH_REPLY.matcher(lastReplyLine());
             if (code == 213 && m.matches() && m.group(1).equalsIgnoreCase(upper)) {
                 return m.group(2).toLowerCase(Locale.ROOT);
             }
@@ -384,7 +384,7 @@ public final class FtpSession implements Closeable {
         String x = Capabilities.xCommand(upper);
         if (features.has(x)) {
             int code = command(x, path);
-            Matcher m = X_HASH_REPLY.matcher(lastReply().strip());
+            Matcher m = X_HASH_REPLY.matcher(lastReplyLine());
             if (FTPReply.isPositiveCompletion(code) && m.matches()) {
                 return m.group(1).toLowerCase(Locale.ROOT);
             }
@@ -419,6 +419,15 @@ public final class FtpSession implements Closeable {
     /** Sends any command and returns the reply code; for probes and raw features. */
     int command(String verb, String args) throws IOException {
         return guard(() -> client.sendCommand(verb, args));
+    }
+
+    /**
+     * The final line of the last reply: proftpd answers HASH and XSHA256 in two lines, {@code 213-Computing SHA-256
+     * digest} first, and the hash only on the last.
+     */
+    private String lastReplyLine() {
+        String[] lines = client.getReplyStrings();
+        return lines == null || lines.length == 0 ? "" : lines[lines.length - 1].strip();
     }
 
     String lastReply() {

@@ -103,6 +103,7 @@ class InteropTest {
         Path target = tmp.resolve("plain.bin");
         TransferResult r = ferry(server).engine.run(ferry.download("/dl/plain.bin", target, TransferOptions.none()));
         assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+        assertServerHashUsedWhereOffered(kind, r);
         InteropResults.note("(verified by " + r.verification() + ")");
     }
 
@@ -145,6 +146,7 @@ class InteropTest {
         Path source = PseudoRandomContent.write(tmp.resolve("up.bin"), 3 * MIB + 77, 40);
         TransferResult r = ferry(server).engine.run(ferry.upload(source, "/up/plain.bin", TransferOptions.none()));
         assertEquals(Hashes.sha256(source), Hashes.sha256(server.file("/up/plain.bin")));
+        assertServerHashUsedWhereOffered(kind, r);
         InteropResults.note("(verified by " + r.verification() + ")");
     }
 
@@ -325,6 +327,13 @@ class InteropTest {
     }
 
     // ------------------------------------------------------------------------------------------ helpers
+
+    /** proftpd (mod_digest) offers HASH SHA-256: invariant 3 says the result is checked against it. */
+    private static void assertServerHashUsedWhereOffered(Kind kind, TransferResult r) {
+        if (kind == Kind.PROFTPD || kind == Kind.PROFTPD_NO_STORE_RESTART) {
+            assertTrue(r.verification().contains("SHA-256 from the server"), r.verification());
+        }
+    }
 
     /** Runs the request, cancels it from its first checkpoint event, and checks that it ended as cancelled. */
     private static void cancelAtFirstCheckpoint(InteropEngine f, TransferRequest request) {
