@@ -22,8 +22,11 @@ import org.opentest4j.TestAbortedException;
  * names its server with {@link Server}. A test adds a remark to its cell with {@link #note}.
  */
 final class InteropResults implements TestWatcher, BeforeEachCallback {
-    static final Path RESULTS = Path.of(System.getProperty("ferry.interop.results", "target/interop-results.txt"));
-    static final Path TABLE = Path.of(System.getProperty("ferry.interop.table", "target/interop-table.md"));
+    /** The build directory (surefire passes ferry.test.jar, inside it), so -Dbuild.dir=target-x builds keep apart. */
+    private static final Path BUILD = System.getProperty("ferry.test.jar") == null ? Path.of("target")
+            : Path.of(System.getProperty("ferry.test.jar")).toAbsolutePath().getParent();
+    static final Path RESULTS = BUILD.resolve("interop-results.txt");
+    static final Path TABLE = BUILD.resolve("interop-table.md");
 
     private static final ThreadLocal<String> NOTE = new ThreadLocal<>();
 
