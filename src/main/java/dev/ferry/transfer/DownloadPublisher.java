@@ -29,8 +29,11 @@ final class DownloadPublisher {
     TransferResult publish(LiveTransfer t) throws IOException {
         Completion.require(ledger, t);
         try {
-            t.local.force(true);
-            t.local.close();
+            // Publishing may be tried again after a cut connection: the channel is closed on the first try.
+            if (t.local.isOpen()) {
+                t.local.force(true);
+                t.local.close();
+            }
         } catch (IOException e) {
             throw LocalFileException.writing(t.workFile, e);
         }

@@ -145,25 +145,10 @@ public final class TransferEngine implements AutoCloseable {
     /** Planning talks to the server too: a cut connection there is retried like one in a segment. */
     private Planned planWithRetries(TransferRequest request, TransferOptions options, ServerProfile profile)
             throws IOException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return request.direction() == Direction.DOWNLOAD
+        return Retries.call(request.id(), "planning", options.maxAttempts(),
+                () -> request.direction() == Direction.DOWNLOAD
                         ? downloadPlanner.plan(request, options, profile)
-                        : uploadPlanner.plan(request, options, profile);
-            } catch (IOException e) {
-                if (!SegmentRunner.isTransient(e) || attempt >= options.maxAttempts()) {
-                    throw e;
-                }
-                Duration delay = SegmentRunner.backoff(attempt);
-                LOG.warn("{} planning failed, retry in {} ms: {}", request.id(), delay.toMillis(), e.getMessage());
-                try {
-                    Thread.sleep(delay.toMillis());
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted while planning " + request.id());
-                }
-            }
-        }
+                        : uploadPlanner.plan(request, options, profile));
     }
 
     /** Step 2, once per segment (in parallel): moves it, then steals work until none is left. */
@@ -184,8 +169,8 @@ public final class TransferEngine implements AutoCloseable {
         try {
             // A cancel that arrives after the last byte still wins: the person asked for it to stop.
             t.checkNotCancelled();
-            TransferResult result = t.direction() == Direction.DOWNLOAD
-                    ? downloadPublisher.publish(t) : uploadPublisher.publish(t);
+            TransferResult result = Retries.call(t.id(), "publishing", t.options.maxAttempts(),
+                    () -> t.direction() == Direction.DOWNLOAD ? downloadPublisher.publish(t) : uploadPublisher.publish(t));
             ledger.addBytes(t.id(), t.bytesMoved(), Math.max(0, t.bytesMoved() - (t.size - t.bytesAtStart())));
             listeners.verified(t, result.verification());
             listeners.published(t, result.published());

@@ -1,0 +1,43 @@
+package dev.ferry.transfer;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Retries a whole step (planning, publishing) that talks to the server, on the same terms as a segment: transient
+ * failures after a growing pause, at most {@code maxAttempts} tries. The step must be safe to repeat.
+ */
+final class Retries {
+    private static final Logger LOG = LoggerFactory.getLogger(Retries.class);
+
+    private Retries() {
+    }
+
+    static <T> T call(String transferId, String step, int maxAttempts, Step<T> body) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return body.run();
+            } catch (IOException e) {
+                if (!SegmentRunner.isTransient(e) || attempt >= maxAttempts) {
+                    throw e;
+                }
+                Duration delay = SegmentRunner.backoff(attempt);
+                LOG.warn("{} {} failed, retry in {} ms: {}", transferId, step, delay.toMillis(), e.getMessage());
+                try {
+                    Thread.sleep(delay.toMillis());
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while " + step + " " + transferId);
+                }
+            }
+        }
+    }
+
+    @FunctionalInterface
+    interface Step<T> {
+        T run() throws IOException;
+    }
+}
