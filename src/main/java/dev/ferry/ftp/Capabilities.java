@@ -10,7 +10,8 @@ import java.util.Set;
  * @param hashes        algorithms of the HASH command (FEAT {@code HASH SHA-256;MD5…}), upper case
  * @param xHashes       the X* hash commands FEAT lists: XSHA256, XSHA1, XMD5
  * @param storeRestart  {@code REST n} + {@code STOR} is accepted
- * @param storeInPlace  {@code REST n} + {@code STOR} writes in place without truncating the rest
+ * @param storeInPlace  {@code REST n} + {@code STOR} writes in place without truncating the rest, also past the
+ *                      current end of the file (a hole), as parallel segments need
  * @param append        {@code APPE} works
  */
 public record Capabilities(

@@ -59,6 +59,9 @@ public final class CapabilityProbe {
                 storeRestart = true;
                 byte[] now = read(session, name);
                 inPlace = now.length == BASE.length && now[4] == 'X' && now[5] == BASE[5];
+                if (inPlace) {
+                    inPlace = storesBeyondEnd(session, name);
+                }
             } catch (FtpException e) {
                 if (!e.isTransient() || e.replyCode() >= 400) {
                     LOG.debug("REST+STOR refused on {}: {}", session.profile().name(), e.getMessage());
@@ -92,6 +95,25 @@ public final class CapabilityProbe {
             }
         }
         return fromFeatures(session, storeRestart, inPlace, append);
+    }
+
+    /**
+     * Parallel segments start beyond the end of the temporary file (segment 2 begins before segment 1 has
+     * written its bytes), so in place is only useful where {@code REST n} + {@code STOR} may leave a hole.
+     * proftpd 1.3.8 refuses an offset past the current size ("554 REST: invalid argument").
+     */
+    private static boolean storesBeyondEnd(FtpSession session, String name) throws IOException {
+        try {
+            write(session, name, BASE.length + 16, false, new byte[] {'H'});
+            return true;
+        } catch (FtpException e) {
+            if (e.replyCode() == 0) {
+                throw e;
+            }
+            LOG.info("server {} refuses REST+STOR past the end of a file ({}): no parallel uploads",
+                    session.profile().name(), e.getMessage());
+            return false;
+        }
     }
 
     private static void write(FtpSession s, String path, long offset, boolean append, byte[] data) throws IOException {

@@ -171,9 +171,11 @@ public final class TransferEngine implements AutoCloseable {
         try {
             runner.run(t, index);
         } catch (IOException | RuntimeException e) {
-            // The first failure ends the transfer: the other segments stop at their next buffer.
+            // The first failure ends the transfer: the other segments stop at their next buffer. It is recorded
+            // before the cancel, so its reason (not "cancelled") is what the ledger and the caller see.
+            TransferFailedException f = failed(t.request, t, e);
             t.cancel();
-            throw failed(t.request, t, e);
+            throw f;
         }
     }
 
@@ -243,7 +245,10 @@ public final class TransferEngine implements AutoCloseable {
             try {
                 f.get();
             } catch (ExecutionException e) {
-                if (first == null && e.getCause() instanceof TransferFailedException tf) {
+                // The segment that failed first in time, not the first in the list, which may only have
+                // been cancelled because of it.
+                if (e.getCause() instanceof TransferFailedException tf && (first == null
+                        || first.getCause() instanceof CancelledException && !(tf.getCause() instanceof CancelledException))) {
                     first = tf;
                 }
             } catch (InterruptedException e) {
