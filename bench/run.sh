@@ -73,7 +73,7 @@ scenario_throttled_download() {
 
     rm -rf "$out"; mkdir -p "$out"
     timed $s "$r" "aria2c -x4 -s4" 300 "$WORK/$s-aria2-$r.log" -- \
-      aria2c -x4 -s4 --file-allocation=none --allow-overwrite=true --console-log-level=warn --summary-interval=0 \
+      aria2c -x4 -s4 -k1M --file-allocation=none --allow-overwrite=true --console-log-level=warn --summary-interval=0 \
       --ftp-pasv=true -d "$out" -o big.bin "$url"
     same_file "$src/big.bin" "$out/big.bin"
 
@@ -366,7 +366,7 @@ scenario_uneven() {
 
     rm -rf "$out"; mkdir -p "$out"
     timed $s "$r" "aria2c -x4 -s4" 300 "$WORK/$s-aria2-$r.log" -- \
-      aria2c -x4 -s4 --file-allocation=none --allow-overwrite=true --console-log-level=warn --summary-interval=0 \
+      aria2c -x4 -s4 -k1M --file-allocation=none --allow-overwrite=true --console-log-level=warn --summary-interval=0 \
       --ftp-pasv=true -d "$out" -o big.bin "$url"
     same_file "$src/big.bin" "$out/big.bin"
   done

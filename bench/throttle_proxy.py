@@ -20,12 +20,20 @@ CHUNK = 16 * 1024
 
 class Session:
     count = 0
+    live = 0
     slow_chosen = False
 
     def __init__(self):
         Session.count += 1
+        Session.live += 1
         self.id = Session.count
         self.slow = False
+
+    def close(self):
+        Session.live -= 1
+        if Session.live == 0:
+            # a new client run (no session left open) gets its own slow connection
+            Session.slow_chosen = False
 
 
 def log(args, msg):
@@ -90,6 +98,7 @@ async def control(c_reader, c_writer, args):
     try:
         s_reader, s_writer = await asyncio.open_connection(HOST, args.upstream)
     except OSError:
+        session.close()
         c_writer.close()
         return
     log(args, f"session {session.id} opened")
@@ -140,7 +149,10 @@ async def control(c_reader, c_writer, args):
             except Exception:
                 pass
 
-    await asyncio.gather(client_to_server(), server_to_client())
+    try:
+        await asyncio.gather(client_to_server(), server_to_client())
+    finally:
+        session.close()
     log(args, f"session {session.id} closed")
 
 
