@@ -6,7 +6,9 @@ BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH")
 WORK=$BENCH/work
 RESULTS=$BENCH/results
-JAR=$ROOT/target/ferry.jar
+JAR=${BENCH_JAR:-$ROOT/target/ferry.jar}
+# routes/ and config/ of the service (default: this checkout)
+SERVICE_ROOT=${BENCH_SERVICE_ROOT:-$ROOT}
 FTP_USER=ferrytest
 FTP_PW=ferrytest-pw
 PORT_BASE=${BENCH_PORT_BASE:-47100}
@@ -27,6 +29,13 @@ cleanup() {
     kill -KILL "$pid" 2>/dev/null || true
   done
   BG_PIDS=()
+}
+
+# forget PID: a finished child leaves BG_PIDS (its number may be reused by another process later)
+forget() {
+  local keep=() p
+  for p in "${BG_PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+  BG_PIDS=("${keep[@]}")
 }
 
 # --- prerequisites -----------------------------------------------------------------------------------------------
@@ -58,7 +67,7 @@ ensure_prereqs() {
 }
 
 # --- servers ---------------------------------------------------------------------------------------------------
-port_free() { ! ss -ltnH "sport = :$1" | grep -q .; }
+port_free() { [ -z "$(ss -ltnH "sport = :$1")" ]; }
 
 # start_server NAME PORT ROOT_DIR [RATE_BYTES_PER_S] [EXTRA]: passive ports PORT+1..PORT+40; logs in $WORK/srv-PORT
 start_server() {
@@ -131,7 +140,12 @@ timed() {
   before=$(load1)
   log "$scen round $round: $tool"
   t0=$(now)
-  timeout --kill-after=5 "$limit" "$@" >"$logf" 2>&1 || rc=$?
+  # in the background and waited for, so a signal to this script runs its trap at once (cleanup stops it)
+  timeout --kill-after=5 "$limit" "$@" >"$logf" 2>&1 &
+  local cpid=$!
+  BG_PIDS+=("$cpid")
+  wait "$cpid" || rc=$?
+  forget "$cpid"
   t1=$(now)
   LAST_WALL=$(echo "$t1 - $t0" | bc -l)
   LAST_RC=$rc
@@ -176,7 +190,7 @@ machine_description() {
     echo "- disk (bench/work): $(df -h "$WORK" | awk 'NR==2 {print $1 " " $2 " size, " $4 " free"}')"
     echo "- clients: $(lftp --version | head -1 | sed 's/ *|.*//'); $(aria2c --version | head -1); $(curl --version | head -1 | cut -d' ' -f1-2)"
     echo "- servers: vsftpd $(dpkg-query -W -f='${Version}' vsftpd 2>/dev/null); $(/opt/ferry-ftp/proftpd/usr/sbin/proftpd -v 2>&1 | head -1)"
-    echo "- ferry: $(cd "$ROOT" && git rev-parse --short HEAD) ($(cd "$ROOT" && git rev-parse --abbrev-ref HEAD))"
+    echo "- ferry: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?') ($(cd "$ROOT" && git rev-parse --abbrev-ref HEAD 2>/dev/null || echo 'not a git checkout'))"
   } > "$RESULTS/machine.md"
 }
 

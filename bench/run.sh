@@ -41,14 +41,50 @@ ferry_inproc() {
 
 # ---------------------------------------------------------------------------------------------------------------
 scenario_startup() {
-  local r
+  local s=startup port=$PORT_BASE src=$WORK/st-root out=$WORK/st-out r
+  meta $s small_file_bytes=1048576 server=vsftpd note="fixed cost of one CLI run; AppCDS rows: an archive made by one earlier run with -XX:ArchiveClassesAtExit"
+  make_file "$src/one.bin" $MiB
+  start_server vsftpd "$port" "$src"
+  local url; url=$(ftp_url "$port" one.bin)
+  # An AppCDS archive of the classes a get loads (JDK 17: -XX:ArchiveClassesAtExit), for the comparison rows.
+  rm -rf "$out" "$WORK/ledger-st" "$WORK/ferry.jsa"; mkdir -p "$out"
+  timeout 120 java -XX:ArchiveClassesAtExit="$WORK/ferry.jsa" -jar "$JAR" get --quiet --ledger "$WORK/ledger-st" \
+    "$url" "$out/one.bin" >"$WORK/$s-cds.log" 2>&1 || log "AppCDS archive not made (see $WORK/$s-cds.log)"
   for r in $(seq 1 5); do
-    timed startup "$r" "ferry --help" 60 "$WORK/startup.log" -- java -jar "$JAR" --help
-    # A get that fails at once (nothing listens on the port): JVM + CLI + H2 ledger opening, no transfer.
-    timed startup "$r" "ferry get (no server)" 60 "$WORK/startup2.log" -- \
-      java -jar "$JAR" get --quiet --retries 1 --connect-timeout 1 --ledger "$WORK/ledger-startup" \
-      "ftp://u:p@127.0.0.1:1/x" "$WORK/startup.out" || true
+    timed $s "$r" "java -jar ferry.jar --help" 60 "$WORK/$s-help.log" -- java -jar "$JAR" --help
+    rm -rf "$out" "$WORK/ledger-st"; mkdir -p "$out"
+    timed $s "$r" "ferry get 1 MiB (whole run)" 60 "$WORK/$s-get-$r.log" -- \
+      java -jar "$JAR" get --verbose --ledger "$WORK/ledger-st" "$url" "$out/one.bin"
+    ferry_inproc $s "$r" "$WORK/$s-get-$r.log" "ferry get 1 MiB"
+    if [ -f "$WORK/ferry.jsa" ]; then
+      rm -rf "$out" "$WORK/ledger-st"; mkdir -p "$out"
+      timed $s "$r" "ferry get 1 MiB (whole run, AppCDS)" 60 "$WORK/$s-getcds-$r.log" -- \
+        java -XX:SharedArchiveFile="$WORK/ferry.jsa" -jar "$JAR" get --verbose --ledger "$WORK/ledger-st" "$url" "$out/one.bin"
+    fi
+    rm -rf "$out"; mkdir -p "$out"
+    timed $s "$r" "curl 1 MiB" 60 "$WORK/$s-curl-$r.log" -- curl -sS --fail -o "$out/one.bin" "$url"
   done
+  python3 - "$WORK/$s-get-1.log" "$RESULTS/$s.phases.txt" <<'PY'
+import re, sys
+# where the time of one CLI run goes, from its --verbose log (first line = JVM up and logging)
+marks = [("ledger pool starting", "HikariDataSource -- ferry-ledger - Starting"), ("ledger opened", "Opened ledger"),
+         ("accepted (request recorded)", " accepted: "), ("planned, segments start", " started: "),
+         ("verified", " verified: "), ("done", " done: ")]
+seen = []
+for line in open(sys.argv[1], errors="replace"):
+    m = re.match(r"(\d\d):(\d\d):(\d\d)\.(\d\d\d) ", line)
+    if not m:
+        continue
+    t = int(m[1]) * 3600 + int(m[2]) * 60 + int(m[3]) + int(m[4]) / 1000
+    for name, needle in marks:
+        if needle in line and name not in [n for n, _ in seen]:
+            seen.append((name, t))
+with open(sys.argv[2], "w") as f:
+    for (a, ta), (b, tb) in zip(seen, seen[1:]):
+        f.write(f"{a} -> {b}: {tb - ta:.3f} s\n")
+PY
+  stop_servers
+  rm -rf "$src" "$out" "$WORK/ferry.jsa"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -190,15 +226,17 @@ disk_ceiling() {
 
 # ---------------------------------------------------------------------------------------------------------------
 # The service: camel-main with the repository's routes/ and config/, in its own folder under bench/work.
-service_available() { unzip -l "$JAR" 2>/dev/null | grep -q 'dev/ferry/service/FerryService.class' && [ -d "$ROOT/routes" ]; }
+service_available() { unzip -l "$JAR" dev/ferry/service/FerryService.class >/dev/null 2>&1 && [ -d "$SERVICE_ROOT/routes" ]; }
 
 start_service() {  # start_service DIR PORT REMOTE_DIR LOG
   local dir=$1 port=$2 rdir=$3 logf=$4
-  mkdir -p "$dir"; ln -sfn "$ROOT/routes" "$dir/routes"; ln -sfn "$ROOT/config" "$dir/config"
-  ( cd "$dir" && FERRY_SERVERS_BENCH_PASSWORD=$FTP_PW exec java -jar "$JAR" \
+  # copies, not links: camel-main's file:routes/*.yaml does not follow a linked folder
+  mkdir -p "$dir"; cp -r "$SERVICE_ROOT/routes" "$SERVICE_ROOT/config" "$dir/"
+  # shellcheck disable=SC2086
+  ( cd "$dir" && FERRY_SERVERS_BENCH_PASSWORD=$FTP_PW exec java ${BENCH_SERVICE_JVM_OPTS:-} \
       -Dferry.data-dir="$dir/data" -Dferry.servers.bench.host=127.0.0.1 -Dferry.servers.bench.port="$port" \
       -Dferry.servers.bench.user="$FTP_USER" -Dferry.servers.bench.remote-dir="$rdir" \
-      -Dferry.servers.bench.connection-limit=4 -Dferry.default-server=bench ) >"$logf" 2>&1 &
+      -Dferry.servers.bench.connection-limit=4 -Dferry.default-server=bench -jar "$JAR" ) >"$logf" 2>&1 &
   SERVICE_PID=$!
   BG_PIDS+=("$SERVICE_PID")
 }
@@ -224,6 +262,7 @@ scenario_small_files() {
         kill -0 "$SERVICE_PID" 2>/dev/null || { tail -20 "$WORK/$s-service-$r.log" >&2; die "service died"; }
         sleep 0.1
       done
+      ! grep -q 'Routes startup (total:0)' "$WORK/$s-service-$r.log" || die "the service loaded no routes"
       mkdir -p "$svc/data/inbox/upload"
       local stage=$svc/data/inbox/.stage
       cp -p -r "$src" "$stage"
@@ -233,6 +272,7 @@ scenario_small_files() {
                    [ -z "$(ls -A "$2/.failed" 2>/dev/null)" ] || { echo failed: "$(ls "$2/.failed" | head)"; exit 1; }
                    sleep 0.05; done' _ "$stage" "$svc/data/inbox/upload" "$NSMALL"
       kill -TERM "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true
+      forget "$SERVICE_PID"
       n=$(find "$dst/svc" -maxdepth 1 -type f ! -name '.*' | wc -l)
       [ "$n" = "$NSMALL" ] || die "service: $n of $NSMALL files on the server"
       rm -rf "$svc"
@@ -292,6 +332,7 @@ scenario_resume() {
       sleep 0.05
     done
     kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
+    forget "$pid"
     t1=$(now)
     local killed_after; killed_after=$(echo "$t1 - $t0" | bc -l)
     sleep 0.5
@@ -348,10 +389,18 @@ scenario_uneven() {
   make_file "$src/big.bin" "$SIZE"
   start_server vsftpd "$port" "$src" "$RATE"
   local slow=$((512 * 1024))
+  port_free "$pport" || die "port $pport (proxy) is taken"
+  rm -f "$WORK/$s-proxy.log"
   python3 "$BENCH/throttle_proxy.py" --listen "$pport" --upstream "$port" --slow-rate "$slow" \
-    --log "$WORK/$s-proxy.log" &
-  BG_PIDS+=($!)
-  for _ in $(seq 1 50); do port_free "$pport" || break; sleep 0.1; done
+    --log "$WORK/$s-proxy.log" 2>"$WORK/$s-proxy.err" &
+  local proxy=$!
+  BG_PIDS+=("$proxy")
+  for _ in $(seq 1 200); do
+    kill -0 "$proxy" 2>/dev/null || { cat "$WORK/$s-proxy.err" >&2; die "the proxy ended"; }
+    port_free "$pport" || break
+    sleep 0.1
+  done
+  port_free "$pport" && die "the proxy does not listen on $pport"
   local url; url=$(ftp_url "$pport" big.bin)
   for r in $(seq 1 "$ROUNDS"); do
     rm -rf "$out" "$WORK/ledger-un"; mkdir -p "$out"
@@ -397,3 +446,4 @@ main() {
 }
 
 main "$@"
+exit $?

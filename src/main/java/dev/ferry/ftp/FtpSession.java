@@ -361,7 +361,7 @@ public final class FtpSession implements Closeable {
         if (features.hashAlgorithms().contains(upper)) {
             command("OPTS", "HASH " + upper);
             int code = command("HASH", path);
-            Matcher m = HASH_REPLY.matcher(lastReply().strip());
+            Matcher m = HASH_REPLY.matcher(lastReplyLine());
             if (code == 213 && m.matches() && m.group(1).equalsIgnoreCase(upper)) {
                 return m.group(2).toLowerCase(Locale.ROOT);
             }
@@ -369,7 +369,7 @@ public final class FtpSession implements Closeable {
         String x = Capabilities.xCommand(upper);
         if (features.has(x)) {
             int code = command(x, path);
-            Matcher m = X_HASH_REPLY.matcher(lastReply().strip());
+            Matcher m = X_HASH_REPLY.matcher(lastReplyLine());
             if (FTPReply.isPositiveCompletion(code) && m.matches()) {
                 return m.group(1).toLowerCase(Locale.ROOT);
             }
@@ -408,6 +408,15 @@ public final class FtpSession implements Closeable {
     String lastReply() {
         String s = client.getReplyString();
         return s == null ? "" : s;
+    }
+
+    /**
+     * The final line of the last reply: proftpd answers HASH and XSHA256 in two lines ("213-Computing SHA-256
+     * digest", then "213 SHA-256 0-n hex path"), and only the last one carries the result.
+     */
+    String lastReplyLine() {
+        String[] lines = lastReply().strip().split("\\r?\\n");
+        return lines[lines.length - 1].strip();
     }
 
     private int finalReply() throws IOException {
