@@ -1,17 +1,53 @@
 package dev.ferry;
 
 import dev.ferry.cli.Cli;
+import dev.ferry.service.FerryService;
+import dev.ferry.service.FerrySettings;
+import java.util.Map;
 
 /** One jar, two faces: {@code get}/{@code put} run one transfer; no arguments run the service. */
 public final class Ferry {
+    static final String SERVICE_USAGE = """
+            Ferry moves large files to and from FTP servers: in segments over several connections, resumably,
+            verified, published atomically.
+
+            usage:
+              java -jar ferry.jar                 run the service (Camel routes in routes/, settings in config/)
+              java -jar ferry.jar get|put ...     one transfer from the command line (below)
+              java -jar ferry.jar --help          this text
+
+            the service:
+              reads config/application.properties (another folder: -Dferry.config=DIR or FERRY_CONFIG=DIR) and the
+              routes in routes/*.yaml; passwords come from FERRY_SERVERS_<NAME>_PASSWORD or config/secrets.properties.
+              With no server configured it starts a demo FTP server on 127.0.0.1:2121 serving data/ftp-root.
+              Drop files into data/inbox/upload to upload them; drop JSON requests such as
+                {"server":"demo","remotePath":"/reports/a.bin","localPath":"a.bin"}
+              into data/inbox/requests to download into data/downloads. Interrupted transfers resume at start-up.
+
+            """;
+
     private Ferry() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0) {
-            System.exit(Cli.run(args, System.out, System.err));
+        if (args.length == 0) {
+            System.exit(service());
         }
-        System.err.println("the service is not built yet");
-        System.exit(2);
+        if (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            System.out.print(SERVICE_USAGE);
+            System.exit(Cli.run(new String[] {"--help"}, System.out, System.err));
+        }
+        System.exit(Cli.run(args, System.out, System.err));
+    }
+
+    private static int service() {
+        try {
+            FerrySettings settings = FerrySettings.load(FerrySettings.configDirFromEnvironment(), Map.of());
+            FerryService.run(settings, System.out);
+            return 0;
+        } catch (Exception e) {
+            System.err.println("ferry: the service could not start: " + (e.getMessage() == null ? e : e.getMessage()));
+            return 1;
+        }
     }
 }

@@ -52,9 +52,13 @@ public record ServerProfile(
         return new Builder(name);
     }
 
-    /** Identifies the server for caches (capabilities, connection budgets): the same account on the same host. */
+    /**
+     * Identifies the server for caches (capabilities, connection budgets, pooled sessions): the same account on
+     * the same host. A digest of the password is part of it, so a profile with a wrong password never borrows a
+     * session another profile logged in with the right one.
+     */
     public String key() {
-        return user + "@" + host + ":" + port;
+        return user + "@" + host + ":" + port + "#" + Integer.toHexString(password.reveal().hashCode());
     }
 
     public Builder toBuilder() {

@@ -55,6 +55,7 @@ public final class LiveTransfer implements TransferView {
     private volatile boolean cancelled;
     /** What a victim keeps at least beyond its position when its tail is stolen: a few reads. */
     static final long STEAL_MARGIN = 256 * 1024;
+    private final java.util.concurrent.atomic.AtomicBoolean resumeReported = new java.util.concurrent.atomic.AtomicBoolean();
 
     LiveTransfer(TransferRequest request, TransferOptions options, ServerProfile profile, Capabilities capabilities,
                  long size, long sourceMtime, FileChannel local, Path workFile, String remoteWork,
@@ -212,6 +213,11 @@ public final class LiveTransfer implements TransferView {
         if (cancelled) {
             throw new CancelledException(id());
         }
+    }
+
+    /** True once: the first caller reports the resume, so listeners hear of it once per run. */
+    boolean firstResume() {
+        return resumeReported.compareAndSet(false, true);
     }
 
     long bytesAtStart() {

@@ -133,7 +133,7 @@ public final class TransferEngine implements AutoCloseable {
             if (planned.restartWhy() != null) {
                 listeners.restarted(t, planned.restartWhy());
             }
-            if (t.bytesAtStart() > 0) {
+            if (t.bytesAtStart() > 0 && t.firstResume()) {
                 listeners.resumed(t, t.bytesAtStart());
             }
             return t;
@@ -182,6 +182,8 @@ public final class TransferEngine implements AutoCloseable {
     /** Step 3: verify and publish under the final name. */
     public TransferResult publish(LiveTransfer t) throws TransferFailedException {
         try {
+            // A cancel that arrives after the last byte still wins: the person asked for it to stop.
+            t.checkNotCancelled();
             TransferResult result = t.direction() == Direction.DOWNLOAD
                     ? downloadPublisher.publish(t) : uploadPublisher.publish(t);
             ledger.addBytes(t.id(), t.bytesMoved(), Math.max(0, t.bytesMoved() - (t.size - t.bytesAtStart())));

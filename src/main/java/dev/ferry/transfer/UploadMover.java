@@ -40,6 +40,10 @@ final class UploadMover implements SegmentMover {
         } else {
             long from = serverOffset(session, t);
             s.offset(from);
+            if (from > 0 && t.firstResume()) {
+                // A sequential upload learns what is already there from the server, not from the ledger.
+                listener.resumed(t, from);
+            }
             if (from < t.size || t.size == 0) {
                 boolean append = from > 0 && !t.capabilities.storeRestart();
                 long to = send(session, t, s, from, t.size, append);

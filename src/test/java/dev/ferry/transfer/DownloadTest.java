@@ -49,9 +49,15 @@ class DownloadTest {
         assertEquals(Hashes.sha256(source), Hashes.sha256(target));
         assertEquals("start 4", h.events.get(0));
         assertEquals(64 * MIB, result.size());
-        // A segment that stops before the end of the file wastes what the server had already pushed into its
-        // socket buffers (up to a few MiB on loopback); a segment sent twice would show as +16 MiB or more.
-        assertTrue(ftp.bytesSent() < 64 * MIB + 16 * MIB, "served " + ftp.bytesSent());
+        // Exactly the file's bytes reached us: no range was read twice.
+        assertEquals(64 * MIB, result.bytesMoved());
+        // The server sends more: a stream that stops before the end of the file wastes what the server had pushed
+        // into its socket send buffer (the kernel's tcp_wmem maximum) and our receive window. A range requested
+        // twice would exceed this.
+        long streams = h.count("segmentStart");
+        long bound = 64 * MIB + (streams - 1) * (maxSendBuffer() + 2 * MIB);
+        assertTrue(ftp.bytesSent() <= bound, "served " + ftp.bytesSent() + " over " + streams + " streams, bound "
+                + bound);
         assertTrue(ftp.maxConcurrentSessions() >= 4, "segments ran in parallel: " + ftp.maxConcurrentSessions());
         assertEquals(TransferStatus.PUBLISHED, h.ledger.find(result.id()).orElseThrow().status());
         assertNoPartFiles(target.getParent());
@@ -113,7 +119,9 @@ class DownloadTest {
             TransferResult result = viaProxy.engine.run(viaProxy.download("/cut.bin", target,
                     TransferOptions.none().withMaxAttempts(20)));
             assertEquals(Hashes.sha256(source), Hashes.sha256(target));
-            assertTrue(proxy.faultsInjected() >= 4, "faults injected: " + proxy.faultsInjected());
+            assertTrue(proxy.faultsInjected() >= 1, "faults injected: " + proxy.faultsInjected());
+            assertTrue(proxy.dataConnections() >= 5, "24 MiB through connections of at most 5 MiB each: "
+                    + proxy.dataConnections());
             // No connection may carry more than 5 MiB, so some segment had to go on after a cut. (A cut that
             // lands after a segment's last byte costs no retry, hence not one retry per fault.)
             assertTrue(result.retries() >= 1, "retries: " + result.retries());
@@ -152,11 +160,12 @@ class DownloadTest {
     @Test
     void aSourceChangedBetweenRunsIsDownloadedAfreshNeverSpliced() throws Exception {
         ftp.close();
-        ftp = FtpServerFixture.builder().ratePerConnection(4 * MIB).start();
+        ftp = FtpServerFixture.builder().ratePerConnection(2 * MIB).start();
         ftp.write("changing.bin", 16 * MIB, 9);
         try (EngineHarness slow = new EngineHarness(tmp.resolve("ledger6"), EngineHarness.profileFor(ftp).build())) {
             Path target = tmp.resolve("changing.bin");
-            var request = slow.download("/changing.bin", target, TransferOptions.none().withMinSegmentSize(4 * MIB));
+            var request = slow.download("/changing.bin", target, TransferOptions.none().withMinSegmentSize(4 * MIB)
+                    .withCheckpointBytes(MIB));
             var running = slow.engine.submit(request);
             dev.ferry.testing.Await.until(Duration.ofSeconds(10), () -> slow.count("checkpoint") >= 2,
                     () -> "no checkpoint yet: " + slow.events);
@@ -172,11 +181,12 @@ class DownloadTest {
     @Test
     void cancelThenResumeContinuesFromTheLedger() throws Exception {
         ftp.close();
-        ftp = FtpServerFixture.builder().ratePerConnection(4 * MIB).start();
+        ftp = FtpServerFixture.builder().ratePerConnection(2 * MIB).start();
         Path source = ftp.write("resume.bin", 24 * MIB, 11);
         try (EngineHarness slow = new EngineHarness(tmp.resolve("ledger7"), EngineHarness.profileFor(ftp).build())) {
             Path target = tmp.resolve("resume.bin");
-            var request = slow.download("/resume.bin", target, TransferOptions.none().withMinSegmentSize(4 * MIB));
+            var request = slow.download("/resume.bin", target, TransferOptions.none().withMinSegmentSize(4 * MIB)
+                    .withCheckpointBytes(MIB));
             var running = slow.engine.submit(request);
             dev.ferry.testing.Await.until(Duration.ofSeconds(10), () -> slow.count("checkpoint") >= 4,
                     () -> "no checkpoint yet: " + slow.events);
@@ -187,6 +197,15 @@ class DownloadTest {
             TransferResult result = slow.engine.run(request);
             assertTrue(result.bytesResumed() > 0, "resumed " + result.bytesResumed());
             assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+        }
+    }
+
+    private static long maxSendBuffer() throws java.io.IOException {
+        // /proc files claim size 0, so read the stream to its end rather than Files.readString.
+        try (var in = Files.newInputStream(Path.of("/proc/sys/net/ipv4/tcp_wmem"))) {
+            String[] wmem = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim()
+                    .split("\\s+");
+            return Long.parseLong(wmem[2]);
         }
     }
 

@@ -1,0 +1,97 @@
+package dev.ferry.camel;
+
+import dev.ferry.ftp.UploadStrategy;
+import dev.ferry.plan.TransferOptions;
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriParams;
+import org.apache.camel.spi.UriPath;
+
+/**
+ * Every option of a {@code ferry:} endpoint, in one place, so the catalog and the docs come from the code. Options
+ * left unset fall back to the request's own options, then to the server profile, then to the engine's defaults.
+ */
+@UriParams
+public class FerryConfiguration implements Cloneable {
+
+    @UriPath(description = "What the endpoint does: accept, plan, segment, publish, or transfer (accept and run in one)")
+    @Metadata(required = true, enums = "accept,plan,segment,publish,transfer")
+    private FerryOperation operation;
+
+    @UriParam(description = "The server profile (ferry.servers.<name>.*) for uploads and for requests that name none;"
+            + " default: ferry.default-server")
+    private String server;
+
+    @UriParam(description = "Remote directory an uploaded file goes to (its name relative to the inbox is kept);"
+            + " default: the profile's remote-dir, else /")
+    private String remoteDir;
+
+    @UriParam(description = "Local directory a download request's localPath is resolved in (nothing may leave it);"
+            + " default: ferry.download-dir")
+    private String downloadDir;
+
+    @UriParam(description = "Most connections one transfer uses (the server's connection limit may allow fewer)",
+            defaultValue = "4")
+    private Integer segments;
+
+    @UriParam(description = "A file is split only into segments at least this large, in bytes",
+            defaultValue = "8388608")
+    private Long minSegmentSize;
+
+    @UriParam(description = "AUTO (probed per server), PARALLEL, SEQUENTIAL or RESTART", defaultValue = "AUTO",
+            enums = "AUTO,PARALLEL,SEQUENTIAL,RESTART")
+    private UploadStrategy uploadStrategy;
+
+    @UriParam(description = "Verify against the server's hash (HASH, XSHA256, XMD5...) where it has one",
+            defaultValue = "true")
+    private Boolean checksum;
+
+    @UriParam(description = "Bytes per second for one whole transfer, 0 for no limit", defaultValue = "0")
+    private Long rateLimit;
+
+    @UriParam(description = "Replace an existing file of the final name (as camel-ftp's fileExist=Override);"
+            + " false fails the transfer instead, naming the file", defaultValue = "true")
+    private Boolean overwrite;
+
+    @UriParam(description = "Tries of a segment in a row that move no byte before the transfer fails",
+            defaultValue = "8")
+    private Integer maxAttempts;
+
+    /** Options this endpoint sets, to lay under a request's own options (a request file wins). */
+    public TransferOptions options() {
+        return new TransferOptions(segments, minSegmentSize, null, null, uploadStrategy, checksum, rateLimit,
+                maxAttempts, overwrite);
+    }
+
+    public FerryConfiguration copy() {
+        try {
+            return (FerryConfiguration) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new RuntimeCamelException(e);
+        }
+    }
+
+    public FerryOperation getOperation() { return operation; }
+    public void setOperation(FerryOperation operation) { this.operation = operation; }
+    public String getServer() { return server; }
+    public void setServer(String server) { this.server = server; }
+    public String getRemoteDir() { return remoteDir; }
+    public void setRemoteDir(String remoteDir) { this.remoteDir = remoteDir; }
+    public String getDownloadDir() { return downloadDir; }
+    public void setDownloadDir(String downloadDir) { this.downloadDir = downloadDir; }
+    public Integer getSegments() { return segments; }
+    public void setSegments(Integer segments) { this.segments = segments; }
+    public Long getMinSegmentSize() { return minSegmentSize; }
+    public void setMinSegmentSize(Long minSegmentSize) { this.minSegmentSize = minSegmentSize; }
+    public UploadStrategy getUploadStrategy() { return uploadStrategy; }
+    public void setUploadStrategy(UploadStrategy uploadStrategy) { this.uploadStrategy = uploadStrategy; }
+    public Boolean getChecksum() { return checksum; }
+    public void setChecksum(Boolean checksum) { this.checksum = checksum; }
+    public Long getRateLimit() { return rateLimit; }
+    public void setRateLimit(Long rateLimit) { this.rateLimit = rateLimit; }
+    public Boolean getOverwrite() { return overwrite; }
+    public void setOverwrite(Boolean overwrite) { this.overwrite = overwrite; }
+    public Integer getMaxAttempts() { return maxAttempts; }
+    public void setMaxAttempts(Integer maxAttempts) { this.maxAttempts = maxAttempts; }
+}

@@ -1,0 +1,20 @@
+package dev.ferry.camel;
+
+/** Header and exchange property names the {@code ferry:} component reads and writes. */
+public final class FerryConstants {
+    /** Header: the transfer's stable id (set by accept, plan and publish). */
+    public static final String TRANSFER_ID = "FerryTransferId";
+    /** Header: where a published transfer now is (remote path of an upload, local path of a download). */
+    public static final String PUBLISHED = "FerryPublished";
+    /** Exchange property: the accepted {@link dev.ferry.plan.TransferRequest}. */
+    public static final String REQUEST = "FerryRequest";
+    /** Exchange property: the planned {@link dev.ferry.transfer.LiveTransfer} the segment steps work on. */
+    public static final String LIVE_TRANSFER = "FerryLiveTransfer";
+    /** Exchange property on a segment exchange: its {@link SegmentTask}, whatever a route did to the body. */
+    public static final String SEGMENT_TASK = "FerrySegmentTask";
+    /** Exchange property: set when another exchange published this transfer while this one waited for it. */
+    public static final String JOINED_RESULT = "FerryJoinedResult";
+
+    private FerryConstants() {
+    }
+}

@@ -1,0 +1,332 @@
+package dev.ferry.camel;
+
+import dev.ferry.camel.RequestParser.Parsed;
+import dev.ferry.camel.RequestParser.RequestException;
+import dev.ferry.ledger.TransferRecord;
+import dev.ferry.ledger.TransferStatus;
+import dev.ferry.plan.Direction;
+import dev.ferry.plan.PathGuard;
+import dev.ferry.plan.Requests;
+import dev.ferry.plan.TransferOptions;
+import dev.ferry.plan.TransferRequest;
+import dev.ferry.progress.TransferView;
+import dev.ferry.transfer.LiveTransfer;
+import dev.ferry.transfer.SourceChangedException;
+import dev.ferry.transfer.TransferEngine;
+import dev.ferry.transfer.TransferFailedException;
+import dev.ferry.transfer.TransferResult;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.file.GenericFile;
+import org.apache.camel.support.DefaultProducer;
+import org.apache.camel.support.SynchronizationAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs one {@link FerryOperation} on the shared engine. */
+public class FerryProducer extends DefaultProducer {
+    private static final Logger LOG = LoggerFactory.getLogger(FerryProducer.class);
+
+    private final FerryEndpoint endpoint;
+    private final FerryConfiguration config;
+
+    /** For request resolution outside a route (recovery), with the component's defaults only. */
+    private boolean recordRefusals = true;
+
+    FerryProducer(FerryEndpoint endpoint) {
+        super(endpoint);
+        this.endpoint = endpoint;
+        this.config = endpoint.getConfiguration();
+    }
+
+    private FerryComponent component() {
+        return endpoint.getComponent();
+    }
+
+    private TransferEngine engine() {
+        return component().engine();
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        try {
+            switch (config.getOperation()) {
+                case accept -> accept(exchange);
+                case plan -> plan(exchange);
+                case segment -> segment(exchange);
+                case publish -> publish(exchange);
+                case transfer -> transfer(exchange);
+                default -> throw new IllegalStateException("unknown operation " + config.getOperation());
+            }
+        } catch (Exception e) {
+            if (component().isServiceStopping() && config.getOperation() != FerryOperation.accept) {
+                parkUntilExit(exchange, e);
+            }
+            throw e;
+        }
+    }
+
+    // ---- accept ----------------------------------------------------------------------------------------------
+
+    private void accept(Exchange exchange) {
+        TransferRequest accepted = engineAccept(exchange, toRequest(exchange));
+        exchange.getIn().setBody(accepted);
+        exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, accepted.id());
+        exchange.setProperty(FerryConstants.REQUEST, accepted);
+    }
+
+    private TransferRequest engineAccept(Exchange exchange, TransferRequest request) {
+        try {
+            return engine().accept(request);
+        } catch (IllegalArgumentException e) {
+            // A readable request that names an unknown server or an unsafe path: the ledger keeps it as FAILED,
+            // with the reason, like any transfer that cannot finish.
+            String reason = source(exchange) + ": " + e.getMessage();
+            refused(request, reason);
+            throw new RequestException(reason, e);
+        }
+    }
+
+    private TransferRequest toRequest(Exchange exchange) {
+        Object body = exchange.getIn().getBody();
+        String source = source(exchange);
+        if (body instanceof TransferRequest r) {
+            return new TransferRequest(r.direction(), r.server(), r.remotePath(), r.localPath(),
+                    r.options().over(config.options()));
+        }
+        if (body instanceof GenericFile<?> gf && !isJsonRequest(gf.getFileName())) {
+            return upload(exchange, Path.of(gf.getAbsoluteFilePath()), gf.getRelativeFilePath());
+        }
+        if (body instanceof File f && !isJsonRequest(f.getName())) {
+            return upload(exchange, f.toPath(), f.getName());
+        }
+        Parsed parsed;
+        if (body instanceof Map<?, ?> map) {
+            parsed = RequestParser.parse(map, source);
+        } else {
+            parsed = RequestParser.parse(exchange.getIn().getBody(String.class), source);
+        }
+        return resolve(parsed, source);
+    }
+
+    /** A parsed request with the defaults filled in and its local path resolved inside the download directory. */
+    TransferRequest resolve(Parsed parsed, String source) {
+        String server = serverFor(parsed.server(), source);
+        String remote = remotePath(server, parsed.remotePath(), source);
+        String localName = parsed.localPath() != null ? parsed.localPath() : PathGuard.remoteName(remote);
+        Path local;
+        try {
+            local = PathGuard.localInside(downloadDir(), localName);
+        } catch (IllegalArgumentException e) {
+            String reason = source + ": field 'localPath': " + e.getMessage();
+            refused(new TransferRequest(parsed.direction(), server, remote, localName, parsed.options()), reason);
+            throw new RequestException(reason, e);
+        }
+        TransferOptions options = parsed.options() == null ? TransferOptions.none() : parsed.options();
+        return new TransferRequest(parsed.direction(), server, remote, local.toString(), options.over(config.options()));
+    }
+
+    /** A dropped file: it goes to the server under its name relative to the inbox, in the remote directory. */
+    private TransferRequest upload(Exchange exchange, Path file, String relative) {
+        String source = source(exchange);
+        String server = serverFor(null, source);
+        String dir = config.getRemoteDir() != null ? config.getRemoteDir()
+                : component().getRemoteDirs().getOrDefault(server, "/");
+        String remote;
+        try {
+            remote = PathGuard.remoteInside(dir, relative.replace(File.separatorChar, '/'));
+        } catch (IllegalArgumentException e) {
+            throw new RequestException(source + ": " + e.getMessage(), e);
+        }
+        return new TransferRequest(Direction.UPLOAD, server, remote, file.toAbsolutePath().normalize().toString(),
+                config.options());
+    }
+
+    private String serverFor(String named, String source) {
+        String server = named != null ? named : config.getServer() != null ? config.getServer()
+                : component().getDefaultServer();
+        if (server == null || server.isBlank()) {
+            throw new RequestException(source + ": field 'server' is missing and no ferry.default-server is"
+                    + " configured; name a server profile (ferry.servers.<name>.host ...)");
+        }
+        return server;
+    }
+
+    private String remotePath(String server, String remotePath, String source) {
+        try {
+            if (remotePath.startsWith("/")) {
+                return PathGuard.remoteAbsolute(remotePath);
+            }
+            return PathGuard.remoteInside(component().getRemoteDirs().getOrDefault(server, "/"), remotePath);
+        } catch (IllegalArgumentException e) {
+            throw new RequestException(source + ": field 'remotePath': " + e.getMessage(), e);
+        }
+    }
+
+    private Path downloadDir() {
+        String dir = config.getDownloadDir() != null ? config.getDownloadDir() : component().getDownloadDir();
+        return Path.of(dir).toAbsolutePath().normalize();
+    }
+
+    private void refused(TransferRequest request, String reason) {
+        if (!recordRefusals) {
+            return;
+        }
+        try {
+            TransferRecord record = TransferRecord.accepted(request.id(), request.direction(), request.server(),
+                    request.remotePath(), request.localPath(), Requests.toJson(request));
+            engine().ledger().accept(record);
+            engine().ledger().status(request.id(), TransferStatus.FAILED, reason);
+        } catch (RuntimeException e) {
+            LOG.warn("could not record the refused request {} in the ledger: {}", request, e.toString());
+        }
+        LOG.error("{} refused: {}", request.id(), reason);
+    }
+
+    FerryProducer withoutRecording() {
+        recordRefusals = false;
+        return this;
+    }
+
+    private static boolean isJsonRequest(String name) {
+        return name != null && name.toLowerCase(java.util.Locale.ROOT).endsWith(".json");
+    }
+
+    /** The request file's name, or the message's origin: what a person looks for. */
+    static String source(Exchange exchange) {
+        Object body = exchange.getIn().getBody();
+        if (body instanceof GenericFile<?> gf) {
+            return "file " + gf.getAbsoluteFilePath();
+        }
+        String file = exchange.getIn().getHeader(Exchange.FILE_PATH, String.class);
+        if (file != null) {
+            return "request file " + file;
+        }
+        String from = exchange.getFromEndpoint() == null ? "?" : exchange.getFromEndpoint().getEndpointBaseUri();
+        return "request message " + exchange.getExchangeId() + " from " + from;
+    }
+
+    // ---- plan, segment, publish ------------------------------------------------------------------------------
+
+    private void plan(Exchange exchange) throws Exception {
+        TransferRequest request = request(exchange);
+        String id = request.id();
+        exchange.setProperty(FerryConstants.REQUEST, request);
+        boolean waited = component().claim(id);
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange e) {
+                component().release(id);
+            }
+        });
+        exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, id);
+        if (waited) {
+            Optional<TransferRecord> record = engine().ledger().find(id);
+            if (record.isPresent() && record.get().status() == TransferStatus.PUBLISHED) {
+                // Another request for the same transfer (a recovery, a repeated message) finished it meanwhile.
+                TransferRecord r = record.get();
+                LOG.info("{} was published by another request while this one waited; nothing to move", id);
+                exchange.setProperty(FerryConstants.JOINED_RESULT, new TransferResult(id,
+                        request.direction() == Direction.DOWNLOAD ? r.localPath() : r.remotePath(), r.size(), 0,
+                        r.size(), 0, "already published"));
+                exchange.getIn().setBody(List.of());
+                return;
+            }
+        }
+        LiveTransfer t = engine().plan(request);
+        exchange.setProperty(FerryConstants.LIVE_TRANSFER, t);
+        List<SegmentTask> tasks = new ArrayList<>();
+        for (TransferView.SegmentView s : t.segments()) {
+            tasks.add(new SegmentTask(id, s.index(), s.start(), s.end(), s.offset(), s.done()));
+        }
+        exchange.getIn().setBody(tasks);
+    }
+
+    private void segment(Exchange exchange) throws TransferFailedException {
+        SegmentTask task = exchange.getIn().getBody(SegmentTask.class);
+        if (task == null) {
+            throw new IllegalArgumentException("ferry:segment needs a SegmentTask body (split the body of ferry:plan)");
+        }
+        exchange.setProperty(FerryConstants.SEGMENT_TASK, task);
+        engine().runSegment(live(exchange), task.index());
+    }
+
+    private void publish(Exchange exchange) throws Exception {
+        TransferResult joined = exchange.getProperty(FerryConstants.JOINED_RESULT, TransferResult.class);
+        if (joined != null) {
+            done(exchange, joined);
+            return;
+        }
+        LiveTransfer t = live(exchange);
+        SegmentOutcome outcome = exchange.getIn().getBody(SegmentOutcome.class);
+        try {
+            if (outcome != null && outcome.failure() != null) {
+                Throwable f = outcome.failure();
+                if (f instanceof TransferFailedException tf) {
+                    throw tf;
+                }
+                throw f instanceof Exception e ? e : new RuntimeException(f);
+            }
+            done(exchange, engine().publish(t));
+        } catch (TransferFailedException e) {
+            if (!(e.getCause() instanceof SourceChangedException)) {
+                throw e;
+            }
+            // The source changed under the transfer: never splice two versions. The engine starts over (a few
+            // times at most) on its own threads.
+            LOG.warn("{} {}; starting over", t.id(), e.getMessage());
+            done(exchange, engine().run(request(exchange)));
+        }
+    }
+
+    private void transfer(Exchange exchange) throws TransferFailedException {
+        TransferRequest request = engineAccept(exchange, toRequest(exchange));
+        exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, request.id());
+        exchange.setProperty(FerryConstants.REQUEST, request);
+        done(exchange, engine().run(request));
+    }
+
+    private static void done(Exchange exchange, TransferResult result) {
+        exchange.getIn().setBody(result);
+        exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, result.id());
+        exchange.getIn().setHeader(FerryConstants.PUBLISHED, result.published());
+    }
+
+    private static TransferRequest request(Exchange exchange) {
+        if (exchange.getIn().getBody() instanceof TransferRequest r) {
+            return r;
+        }
+        TransferRequest r = exchange.getProperty(FerryConstants.REQUEST, TransferRequest.class);
+        if (r == null) {
+            throw new IllegalArgumentException("ferry:plan needs an accepted TransferRequest (run ferry:accept first)");
+        }
+        return r;
+    }
+
+    private static LiveTransfer live(Exchange exchange) {
+        LiveTransfer t = exchange.getProperty(FerryConstants.LIVE_TRANSFER, LiveTransfer.class);
+        if (t == null) {
+            throw new IllegalArgumentException("no planned transfer on this exchange (run ferry:plan first)");
+        }
+        return t;
+    }
+
+    /**
+     * The service is stopping and this step failed because of it: completing the exchange would move the dropped
+     * file to .failed (or .done). Leaving it unfinished keeps the file where it is and the transfer ACTIVE in the
+     * ledger; the next start resumes it. The thread is a daemon and ends with the JVM.
+     */
+    private static void parkUntilExit(Exchange exchange, Exception e) {
+        LOG.info("{} interrupted by shutdown ({}); it resumes at the next start",
+                exchange.getIn().getHeader(FerryConstants.TRANSFER_ID), e.getMessage());
+        while (true) {
+            LockSupport.park();
+        }
+    }
+}

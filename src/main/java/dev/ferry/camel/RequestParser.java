@@ -1,0 +1,170 @@
+package dev.ferry.camel;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.ferry.plan.Direction;
+import dev.ferry.plan.TransferOptions;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a download (or upload) request from JSON:
+ * <pre>{@code {"server":"demo","remotePath":"/reports/a.bin","localPath":"a.bin","options":{"segments":4}}}</pre>
+ * {@code direction} defaults to DOWNLOAD; {@code server} to the endpoint's or the default server; {@code localPath}
+ * to the remote file's name. Every error names the request (its file, or the message) and the field, so a person can
+ * fix the file without reading code. Paths are only read here; they are checked where they are resolved.
+ */
+public final class RequestParser {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> FIELDS = Set.of("direction", "server", "remotePath", "localPath", "options");
+    private static final Set<String> OPTIONS = Set.of("segments", "minSegmentSize", "checkpointBytes",
+            "checkpointMillis", "uploadStrategy", "verifyChecksum", "rateLimit", "maxAttempts", "overwrite");
+
+    private RequestParser() {
+    }
+
+    /** A request as read, before defaults and path checks: every field but remotePath may be null. */
+    public record Parsed(Direction direction, String server, String remotePath, String localPath,
+                         TransferOptions options) {
+    }
+
+    public static Parsed parse(String json, String source) {
+        if (json == null || json.isBlank()) {
+            throw new RequestException(source + ": the request is empty; expected a JSON object such as "
+                    + "{\"server\":\"demo\",\"remotePath\":\"/reports/a.bin\",\"localPath\":\"a.bin\"}");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw new RequestException(source + ": malformed JSON" + (at == null ? "" : " at line " + at.getLineNr()
+                    + ", column " + at.getColumnNr()) + ": " + withoutSource(e.getOriginalMessage()), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new RequestException(source + ": expected a JSON object, found " + kind(root));
+        }
+        return parseNode(root, source);
+    }
+
+    public static Parsed parse(Map<?, ?> map, String source) {
+        return parseNode(JSON.valueToTree(map), source);
+    }
+
+    private static Parsed parseNode(JsonNode root, String source) {
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!FIELDS.contains(name)) {
+                throw new RequestException(source + ": unknown field '" + name + "'; a request has " + FIELDS);
+            }
+        }
+        Direction direction = Direction.DOWNLOAD;
+        String d = text(root, "direction", source, false);
+        if (d != null) {
+            try {
+                direction = Direction.valueOf(d.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new RequestException(source + ": field 'direction' is '" + d + "'; expected DOWNLOAD or UPLOAD");
+            }
+        }
+        String server = text(root, "server", source, false);
+        String remotePath = text(root, "remotePath", source, true);
+        String localPath = text(root, "localPath", source, false);
+        TransferOptions options = TransferOptions.none();
+        JsonNode o = root.get("options");
+        if (o != null && !o.isNull()) {
+            if (!o.isObject()) {
+                throw new RequestException(source + ": field 'options' must be an object such as {\"segments\":4},"
+                        + " found " + kind(o));
+            }
+            for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
+                String name = it.next();
+                if (!OPTIONS.contains(name)) {
+                    throw new RequestException(source + ": unknown field 'options." + name + "'; options are "
+                            + OPTIONS);
+                }
+            }
+            try {
+                options = JSON.treeToValue(o, TransferOptions.class);
+            } catch (InvalidFormatException e) {
+                throw new RequestException(source + ": field 'options." + field(e) + "' has the value '"
+                        + e.getValue() + "', which is not a " + simple(e.getTargetType()), e);
+            } catch (MismatchedInputException e) {
+                throw new RequestException(source + ": field 'options." + field(e) + "' must be a "
+                        + simple(e.getTargetType()), e);
+            } catch (JsonProcessingException e) {
+                throw new RequestException(source + ": field 'options' cannot be read: " + e.getOriginalMessage(), e);
+            }
+            if (options.segments() != null && options.segments() < 1) {
+                throw new RequestException(source + ": field 'options.segments' must be at least 1");
+            }
+        }
+        return new Parsed(direction, server, remotePath, localPath, options);
+    }
+
+    /** Jackson's message without its "(start marker at [Source: ...])" tail, which names no file a person knows. */
+    private static String withoutSource(String message) {
+        int at = message == null ? -1 : message.indexOf(" (start marker at");
+        return at < 0 ? message : message.substring(0, at);
+    }
+
+    private static String text(JsonNode root, String field, String source, boolean required) {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) {
+            if (required) {
+                throw new RequestException(source + ": field '" + field + "' is missing");
+            }
+            return null;
+        }
+        if (!n.isTextual()) {
+            throw new RequestException(source + ": field '" + field + "' must be a string, found " + kind(n));
+        }
+        if (required && n.asText().isBlank()) {
+            throw new RequestException(source + ": field '" + field + "' is empty");
+        }
+        return n.asText();
+    }
+
+    private static String field(MismatchedInputException e) {
+        StringBuilder b = new StringBuilder();
+        e.getPath().forEach(r -> b.append(b.length() > 0 ? "." : "").append(r.getFieldName()));
+        return b.toString();
+    }
+
+    private static String simple(Class<?> type) {
+        if (type == null) {
+            return "value of the right type";
+        }
+        if (type == Integer.class || type == Long.class || type == int.class || type == long.class) {
+            return "whole number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type.isEnum()) {
+            return "one of " + java.util.Arrays.toString(type.getEnumConstants());
+        }
+        return type.getSimpleName();
+    }
+
+    private static String kind(JsonNode n) {
+        return n == null ? "nothing" : n.getNodeType().toString().toLowerCase(Locale.ROOT);
+    }
+
+    /** A request that cannot be read or is not allowed; the message names the request and the field. */
+    public static final class RequestException extends IllegalArgumentException {
+        public RequestException(String message) {
+            super(message);
+        }
+
+        public RequestException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,339 @@
+package dev.ferry.service;
+
+import dev.ferry.camel.FerryComponent;
+import dev.ferry.camel.SegmentAggregation;
+import dev.ferry.ftp.ServerProfile;
+import dev.ferry.ftp.ServerProfiles;
+import dev.ferry.ledger.JdbcLedger;
+import dev.ferry.plan.TransferOptions;
+import dev.ferry.progress.LoggingListener;
+import dev.ferry.transfer.TransferEngine;
+import dev.ferry.web.FerryWeb;
+import dev.ferry.web.WebSettings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ferry service: camel-main with the route files of {@code routes/}, one {@link TransferEngine} for every route,
+ * the ledger, and recovery of unfinished transfers once the routes run.
+ *
+ * <p>Registry names the route files use: {@code ferryEngine}, {@code ferryLedger} (the IdempotentRepository of
+ * finished segments), {@code ferrySegmentPool} (the bounded executor of the segment split),
+ * {@code ferrySegmentAggregation} (the split's AggregationStrategy), and the {@code ferry} component.
+ */
+public final class FerryService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FerryService.class);
+    /** Where recovered and queued transfers enter the pipeline (see routes/segment-pipeline.yaml). */
+    public static final String TRANSFERS_ENDPOINT = "seda:ferry-transfers";
+
+    private final FerrySettings settings;
+    private final Main main;
+    private final JdbcLedger ledger;
+    private final TransferEngine engine;
+    private final FerryComponent component;
+    private final ExecutorService segmentPool;
+    private final DemoFtpServer demo;
+    private EventPublisher events;
+    private final WebSettings webSettings;
+    private volatile FerryWeb web;
+    private volatile ProducerTemplate webTemplate;
+    private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    private final PrintStream banner;
+    private volatile int recovered = -1;
+
+    private FerryService(FerrySettings settings, PrintStream banner) {
+        this.settings = settings;
+        this.banner = banner;
+        // Refused before anything starts: the API bound beyond loopback without a token.
+        this.webSettings = WebSettings.from(settings::get, System::getenv).checked();
+        createDirectories();
+        this.demo = settings.serverNames().isEmpty()
+                ? DemoFtpServer.start(settings.get("ferry.demo.host"), settings.getInt("ferry.demo.port", 2121),
+                        settings.demoRoot())
+                : null;
+        try {
+            ServerProfiles profiles = profiles();
+            String url = settings.get("ferry.ledger.url", null);
+            this.ledger = url == null ? JdbcLedger.h2(settings.dataDir())
+                    : JdbcLedger.open(url, settings.get("ferry.ledger.user", ""), ledgerPassword());
+            this.engine = new TransferEngine(ledger, profiles, TransferOptions.none(), Duration.ofSeconds(2));
+            engine.addListener(new LoggingListener());
+            this.segmentPool = segmentPool(settings.getInt("ferry.segment-threads", 16));
+            this.component = new FerryComponent(engine);
+            component.setDefaultServer(defaultServer(profiles));
+            component.setDownloadDir(settings.downloadDir().toString());
+            component.setRemoteDirs(settings.remoteDirs());
+            this.main = new Main();
+            Map<String, Object> props = new java.util.HashMap<>();
+            settings.properties().forEach((k, v) -> props.put((String) k, v));
+            props.putIfAbsent("ferry.default-server", component.getDefaultServer());
+            props.putIfAbsent("camel.main.shutdown-timeout", "15");
+            main.setInitialProperties(props);
+            main.bind("ferry", component);
+            main.bind("ferryEngine", engine);
+            main.bind("ferryLedger", ledger);
+            main.bind("ferrySegmentPool", segmentPool);
+            main.bind("ferrySegmentAggregation", new SegmentAggregation());
+            main.addMainListener(new MainListenerSupport() {
+                @Override
+                public void afterConfigure(BaseMainSupport m) {
+                    installWeb(m.getCamelContext());
+                }
+
+                @Override
+                public void afterStart(BaseMainSupport m) {
+                    onStarted();
+                }
+
+                @Override
+                public void beforeStop(BaseMainSupport m) {
+                    component.serviceStopping();
+                }
+
+                @Override
+                public void afterStop(BaseMainSupport m) {
+                    release();
+                }
+            });
+        } catch (RuntimeException e) {
+            if (demo != null) {
+                demo.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Starts the service and returns once its routes run and recovery has been sent. */
+    public static FerryService start(FerrySettings settings, PrintStream banner) throws Exception {
+        FerryService service = new FerryService(settings, banner);
+        service.main.start();
+        // camel-main calls its listeners' afterStart only from run(); here the routes run once start() returns.
+        service.onStarted();
+        return service;
+    }
+
+    /** Runs the service in this thread until the JVM is asked to stop (Ctrl-C, SIGTERM). */
+    public static void run(FerrySettings settings, PrintStream banner) throws Exception {
+        FerryService service = new FerryService(settings, banner);
+        // SIGTERM: camel-main's own hook stops the routes; this one then closes the ledger and the demo server,
+        // before the JVM halts (hooks run at the same time, so it waits for Camel first).
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.component.serviceStopping();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(service.settings.getInt(
+                    "camel.main.shutdown-timeout", 15) + 5L);
+            CamelContext context = service.main.getCamelContext();
+            while (context != null && !context.isStopped() && System.nanoTime() < until) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    break;
+                }
+            }
+            service.release();
+        }, "ferry-shutdown"));
+        try {
+            service.main.run();
+        } finally {
+            service.release();
+        }
+    }
+
+    /** The status page, JSON API, health and metrics (dev.ferry.web) on ferry.http.host:ferry.http.port. */
+    private void installWeb(CamelContext context) {
+        try {
+            web = FerryWeb.on(context, engine, webSettings)
+                    .requestReader(json -> component.resolveRequestFile(json, "POST /api/transfers"))
+                    .submitter(request -> {
+                        // Through the route pipeline, like queued and recovered transfers.
+                        if (webTemplate == null) {
+                            webTemplate = context.createProducerTemplate();
+                        }
+                        webTemplate.sendBody(TRANSFERS_ENDPOINT, request);
+                    })
+                    .install();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the status page and API: " + e.getMessage(), e);
+        }
+    }
+
+    /** The status page's address, or null when ferry.http.enabled = false. */
+    public String webUrl() {
+        return web == null || !webSettings.enabled() ? null : web.url();
+    }
+
+    private void onStarted() {
+        if (!started.compareAndSet(false, true)) {
+            return;
+        }
+        CamelContext context = main.getCamelContext();
+        ProducerTemplate template = context.createProducerTemplate();
+        events = new EventPublisher(template, settings.get("ferry.events.endpoint"));
+        engine.addListener(events);
+        banner(banner);
+        recovered = Recovery.run(engine, component, settings, template, TRANSFERS_ENDPOINT);
+        if (recovered > 0) {
+            LOG.info("resuming {} interrupted transfer(s)", recovered);
+        }
+    }
+
+    private void banner(PrintStream out) {
+        if (out == null) {
+            return;
+        }
+        StringBuilder b = new StringBuilder();
+        b.append("Ferry is running.\n");
+        if (demo != null) {
+            b.append("  No server is configured: a demo FTP server runs on ").append(demo.host()).append(':')
+                    .append(demo.port()).append(" (user demo, password made up for this run), profile 'demo'.\n");
+        } else {
+            b.append("  Servers: ").append(settings.serverNames()).append(", default '")
+                    .append(component.getDefaultServer()).append("'.\n");
+        }
+        b.append("  Upload:   drop files into     ").append(settings.uploadInbox()).append('\n');
+        b.append("  Download: drop a JSON request into ").append(settings.requestInbox())
+                .append("  e.g. {\"server\":\"").append(component.getDefaultServer())
+                .append("\",\"remotePath\":\"/a.bin\",\"localPath\":\"a.bin\"}\n");
+        b.append("            or send it to        ").append(settings.get("ferry.queue.requests")).append('\n');
+        b.append("  Downloads appear in           ").append(settings.downloadDir()).append('\n');
+        if (demo != null) {
+            b.append("  Uploaded files land in        ").append(demo.root()).append('\n');
+        }
+        b.append("  Done and failed drops move to .done/ and .failed/ (with <name>.error.txt) in each inbox.\n");
+        if (webUrl() != null) {
+            b.append("  Status page:  ").append(webUrl()).append("  (JSON API under /api/transfers, /observe/health,"
+                    + " /observe/metrics").append(webSettings.token() == null ? ")" : "; token required)").append('\n');
+        }
+        b.append("  Events (JSON): ").append(settings.get("ferry.events.endpoint")).append("; configuration: ")
+                .append(settings.configDir()).append('\n');
+        out.print(b);
+        out.flush();
+    }
+
+    private ServerProfiles profiles() {
+        ServerProfiles profiles = new ServerProfiles();
+        if (demo != null) {
+            profiles.add(ServerProfile.builder("demo").host(demo.host()).port(demo.port()).user(DemoFtpServer.USER)
+                    .password(demo.password()).connectionLimit(8).build());
+        }
+        for (String name : settings.serverNames()) {
+            profiles.add(settings.server(name));
+        }
+        return profiles;
+    }
+
+    private String defaultServer(ServerProfiles profiles) {
+        String named = settings.get("ferry.default-server", null);
+        if (named != null) {
+            profiles.get(named);
+            return named;
+        }
+        if (demo != null) {
+            return "demo";
+        }
+        return settings.serverNames().size() == 1 ? settings.serverNames().first() : null;
+    }
+
+    private String ledgerPassword() {
+        String v = System.getenv("FERRY_LEDGER_PASSWORD");
+        return v == null ? "" : v;
+    }
+
+    private void createDirectories() {
+        for (Path p : new Path[] {settings.dataDir(), settings.uploadInbox(), settings.requestInbox(),
+                settings.downloadDir()}) {
+            try {
+                Files.createDirectories(p);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create " + p, e);
+            }
+        }
+    }
+
+    private static ExecutorService segmentPool(int threads) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "ferry-split-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    public CamelContext camelContext() {
+        return main.getCamelContext();
+    }
+
+    public TransferEngine engine() {
+        return engine;
+    }
+
+    public JdbcLedger ledger() {
+        return ledger;
+    }
+
+    public FerrySettings settings() {
+        return settings;
+    }
+
+    /** How many interrupted transfers start-up sent into the pipeline (-1 before start). */
+    public int recovered() {
+        return recovered;
+    }
+
+    @Override
+    public void close() {
+        component.serviceStopping();
+        try {
+            main.stop();
+        } catch (Exception e) {
+            LOG.warn("stopping Camel: {}", e.toString());
+        }
+        release();
+    }
+
+    private void release() {
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
+        if (events != null) {
+            events.close();
+        }
+        if (web != null) {
+            web.close();
+        }
+        if (engine.active().isEmpty()) {
+            engine.close();
+            segmentPool.shutdown();
+        } else {
+            // No cancel: a cancelled transfer would be recorded as such; left ACTIVE, it resumes at the next start.
+            LOG.info("{} transfer(s) in flight stay in the ledger and resume at the next start", engine.active().size());
+        }
+        ledger.close();
+        if (demo != null) {
+            demo.close();
+        }
+        LOG.info("Ferry stopped");
+    }
+}

@@ -1,0 +1,87 @@
+package dev.ferry.service;
+
+import dev.ferry.camel.FerryComponent;
+import dev.ferry.plan.Direction;
+import dev.ferry.plan.TransferRequest;
+import dev.ferry.transfer.TransferEngine;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Invariant 4 at start-up: every transfer the ledger holds as unfinished runs again, with no new drop or message.
+ * Those whose file is still in an inbox (a dropped upload, a request file) are left to the inbox route, which takes
+ * the file again and resumes the same transfer, then moves the file to .done or .failed; all others (requests from
+ * a queue) are sent into the pipeline through {@code seda:ferry-transfers}.
+ */
+final class Recovery {
+    private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
+
+    private Recovery() {
+    }
+
+    static int run(TransferEngine engine, FerryComponent component, FerrySettings settings, ProducerTemplate template,
+                   String endpoint) {
+        List<TransferRequest> unfinished = engine.unfinished();
+        if (unfinished.isEmpty()) {
+            return 0;
+        }
+        Set<String> fromRequestFiles = requestFileIds(component, settings.requestInbox());
+        Path uploadInbox = settings.uploadInbox().toAbsolutePath().normalize();
+        int sent = 0;
+        for (TransferRequest r : unfinished) {
+            if (r.direction() == Direction.UPLOAD) {
+                Path source = Path.of(r.localPath()).toAbsolutePath().normalize();
+                if (source.startsWith(uploadInbox) && isPending(uploadInbox, source) && Files.isRegularFile(source)) {
+                    LOG.info("{} resumes when the upload inbox takes {} again", r.id(), source);
+                    continue;
+                }
+            } else if (fromRequestFiles.contains(r.id())) {
+                LOG.info("{} resumes when the request inbox takes its request file again", r.id());
+                continue;
+            }
+            LOG.info("{} was interrupted; resuming: {}", r.id(), r);
+            template.sendBody(endpoint, r);
+            sent++;
+        }
+        return sent;
+    }
+
+    /** A file in the inbox the route will take: not inside a hidden folder such as .done, .failed or .camel. */
+    private static boolean isPending(Path inbox, Path file) {
+        for (Path part : inbox.relativize(file)) {
+            if (part.toString().startsWith(".")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Set<String> requestFileIds(FerryComponent component, Path inbox) {
+        Set<String> ids = new HashSet<>();
+        if (!Files.isDirectory(inbox)) {
+            return ids;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(inbox, "*.json")) {
+            for (Path f : files) {
+                try {
+                    String json = Files.readString(f, StandardCharsets.UTF_8);
+                    ids.add(component.resolveRequestFile(json, "request file " + f).id());
+                } catch (IOException | RuntimeException e) {
+                    // The inbox route reports it when it takes the file.
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot list the request inbox {}: {}", inbox, e.toString());
+        }
+        return ids;
+    }
+}

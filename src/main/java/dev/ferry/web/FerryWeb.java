@@ -1,0 +1,153 @@
+package dev.ferry.web;
+
+import dev.ferry.transfer.TransferEngine;
+import io.vertx.core.http.HttpServer;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Operations over HTTP for one engine: the status page at {@code /}, the JSON API under {@code /api/transfers},
+ * {@code /observe/health} and {@code /observe/metrics}. {@link #install} adds an embedded Vert.x HTTP server (Camel's
+ * platform-http) and the routes to a CamelContext, started or not:
+ *
+ * <pre>{@code
+ * FerryWeb web = FerryWeb.on(camelContext, engine, WebSettings.from(config::get, System::getenv)).install();
+ * ...
+ * web.close(); // stops the background health checks; the routes stop with the context
+ * }</pre>
+ *
+ * A configuration that binds beyond loopback without a token is refused here, before anything listens.
+ */
+public final class FerryWeb implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FerryWeb.class);
+
+    private final WebSettings settings;
+    private final HealthMonitor health;
+    private final VertxPlatformHttpServer server;
+
+    private FerryWeb(WebSettings settings, HealthMonitor health, VertxPlatformHttpServer server) {
+        this.settings = settings;
+        this.health = health;
+        this.server = server;
+    }
+
+    public static Builder on(CamelContext context, TransferEngine engine, WebSettings settings) {
+        return new Builder(context, engine, settings);
+    }
+
+    public WebSettings settings() {
+        return settings;
+    }
+
+    /** The port listened on: the configured one, or the one the system chose for port 0 once started. */
+    public int port() {
+        HttpServer s = server == null ? null : server.getServer();
+        return s != null && s.actualPort() > 0 ? s.actualPort() : settings.port();
+    }
+
+    /** The page's address, e.g. http://127.0.0.1:8080/. */
+    public String url() {
+        String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
+        return "http://" + host + ":" + port() + "/";
+    }
+
+    private void listening() {
+        HttpServer s = server.getServer();
+        // Vert.x keeps the configured port after a failed bind; only its implementation knows whether it listens.
+        boolean listening = s != null && s.actualPort() > 0
+                && (!(s instanceof io.vertx.core.net.impl.TCPServerBase tcp) || tcp.isListening());
+        if (!listening) {
+            throw new IllegalStateException("the status page and API cannot listen on " + settings.host() + ":"
+                    + settings.port() + " (is another program using the port? the log above says why); set"
+                    + " ferry.http.port to a free port, or ferry.http.enabled = false");
+        }
+        LOG.info("status page and API on {}{}", url(), settings.token() == null ? "" : " (token required)");
+    }
+
+    HealthMonitor health() {
+        return health;
+    }
+
+    @Override
+    public void close() {
+        if (health != null) {
+            health.close();
+        }
+    }
+
+    public static final class Builder {
+        private final CamelContext context;
+        private final TransferEngine engine;
+        private final WebSettings settings;
+        private RequestReader reader;
+        private Submitter submitter;
+
+        private Builder(CamelContext context, TransferEngine engine, WebSettings settings) {
+            this.context = context;
+            this.engine = engine;
+            this.settings = settings;
+        }
+
+        /** How {@code POST /api/transfers} reads its body; default {@link StrictRequestReader}. */
+        public Builder requestReader(RequestReader r) {
+            this.reader = r;
+            return this;
+        }
+
+        /** How an accepted request runs; default {@code engine.submit}. */
+        public Builder submitter(Submitter s) {
+            this.submitter = s;
+            return this;
+        }
+
+        public FerryWeb install() throws Exception {
+            settings.checked();
+            if (!settings.enabled()) {
+                LOG.info("the HTTP status page and API are off (ferry.http.enabled = false)");
+                return new FerryWeb(settings, null, null);
+            }
+            RequestReader r = reader != null ? reader : new StrictRequestReader(engine.profiles());
+            Submitter s = submitter != null ? submitter : request -> engine.submit(request);
+            LastErrors errors = new LastErrors();
+            Metrics metrics = new Metrics();
+            engine.addListener(errors).addListener(metrics);
+            HealthMonitor health = new HealthMonitor(engine.ledger(), engine.profiles(), engine.pool(),
+                    settings.healthInterval(), settings.healthTimeout());
+            VertxPlatformHttpServerConfiguration http = new VertxPlatformHttpServerConfiguration();
+            http.setBindHost(settings.host());
+            http.setBindPort(settings.port());
+            http.setMaxBodySize(1L << 20);
+            VertxPlatformHttpServer server = new VertxPlatformHttpServer(http);
+            FerryWeb web = new FerryWeb(settings, health, server);
+            try {
+                context.addService(server);
+                TransferApi api = new TransferApi(engine, r, s, errors, settings.recentLimit());
+                context.addRoutes(new WebRoutes(api, new ObserveApi(engine, health, metrics), settings));
+                // Vert.x only logs a failed bind; a service whose status page is silently missing is worse than
+                // one that does not start.
+                context.addStartupListener(new ExtendedStartupListener() {
+                    @Override
+                    public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
+                    }
+
+                    @Override
+                    public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
+                        web.listening();
+                    }
+                });
+                if (context.isStarted()) {
+                    web.listening();
+                }
+                health.start();
+            } catch (Exception | Error e) {
+                health.close();
+                throw e;
+            }
+            return web;
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package dev.ferry.web;
+
+import dev.ferry.ftp.FtpSession;
+import dev.ferry.ftp.ServerProfile;
+import dev.ferry.ftp.ServerProfiles;
+import dev.ferry.ftp.SessionPool;
+import dev.ferry.ledger.JdbcLedger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks in the background, every {@code interval}, that the ledger answers and that every configured server can be
+ * reached and logged in to; requests for /observe/health only read the last results. A server check goes through
+ * the session pool, so it respects the server's connection cap (a server whose every connection is busy with
+ * transfers is not probed: those connections show it works).
+ */
+public final class HealthMonitor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);
+
+    /** One check's last result. {@code detail} is for a person and never holds a secret. */
+    public record Check(String name, boolean up, String detail, Instant checkedAt, long tookMillis) {
+    }
+
+    private final JdbcLedger ledger;
+    private final ServerProfiles profiles;
+    private final SessionPool pool;
+    private final Duration interval;
+    private final Duration timeout;
+    private final Instant started = Instant.now();
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("ferry-health"));
+    private final ExecutorService probes = Executors.newCachedThreadPool(daemon("ferry-health-probe"));
+    private volatile Map<String, Check> last = Map.of();
+    private volatile Instant lastRound;
+
+    public HealthMonitor(JdbcLedger ledger, ServerProfiles profiles, SessionPool pool, Duration interval,
+                         Duration timeout) {
+        this.ledger = ledger;
+        this.profiles = profiles;
+        this.pool = pool;
+        this.interval = interval;
+        this.timeout = timeout;
+    }
+
+    public HealthMonitor start() {
+        scheduler.scheduleWithFixedDelay(this::checkNow, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** Runs every check once, in parallel, each bounded by the timeout. Called by the schedule. */
+    void checkNow() {
+        try {
+            Map<String, Future<Check>> running = new LinkedHashMap<>();
+            running.put("ledger", probes.submit(timed("ledger", this::checkLedger)));
+            List<ServerProfile> servers = new ArrayList<>(profiles.all());
+            servers.sort(Comparator.comparing(ServerProfile::name));
+            for (ServerProfile p : servers) {
+                String name = "server:" + p.name();
+                running.put(name, probes.submit(timed(name, () -> checkServer(p))));
+            }
+            long deadline = System.nanoTime() + timeout.toNanos();
+            Map<String, Check> results = new LinkedHashMap<>();
+            for (Map.Entry<String, Future<Check>> e : running.entrySet()) {
+                results.put(e.getKey(), await(e.getKey(), e.getValue(), deadline));
+            }
+            Map<String, Check> before = last;
+            last = java.util.Collections.unmodifiableMap(results);
+            lastRound = Instant.now();
+            results.values().forEach(c -> {
+                Check was = before.get(c.name());
+                if (was == null ? !c.up() : was.up() != c.up()) {
+                    LOG.info("health: {} is {}: {}", c.name(), c.up() ? "up" : "down", c.detail());
+                }
+            });
+        } catch (RuntimeException e) {
+            // Never let the schedule die: a dead health thread would report stale results forever.
+            LOG.warn("health check round failed: {}", e.toString());
+        }
+    }
+
+    private Check await(String name, Future<Check> f, long deadline) {
+        try {
+            return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            return new Check(name, false, "no answer within " + timeout.toSeconds() + " s", Instant.now(),
+                    timeout.toMillis());
+        } catch (ExecutionException e) {
+            return new Check(name, false, LastErrors.words(e.getCause()), Instant.now(), 0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.cancel(true);
+            return new Check(name, false, "check interrupted", Instant.now(), 0);
+        }
+    }
+
+    private interface Probe {
+        String run() throws Exception;
+    }
+
+    /** Wraps a probe: its return is the detail of a passed check, an exception the detail of a failed one. */
+    private static Callable<Check> timed(String name, Probe probe) {
+        return () -> {
+            long t0 = System.nanoTime();
+            try {
+                String detail = probe.run();
+                return new Check(name, true, detail, Instant.now(), (System.nanoTime() - t0) / 1_000_000);
+            } catch (Exception e) {
+                return new Check(name, false, LastErrors.words(e), Instant.now(), (System.nanoTime() - t0) / 1_000_000);
+            }
+        };
+    }
+
+    private String checkLedger() {
+        ledger.recent(1);
+        return "the ledger answers";
+    }
+
+    private String checkServer(ServerProfile p) throws Exception {
+        int open = pool.open(p);
+        int limit = pool.limit(p);
+        if (open >= limit) {
+            return "all " + limit + " connections are in use by transfers (not probed)";
+        }
+        try {
+            FtpSession session = pool.borrow(p);
+            try {
+                session.sync();
+                pool.release(session);
+            } catch (Exception e) {
+                pool.discard(session);
+                throw e;
+            }
+            return "logged in at " + p.host() + ":" + p.port();
+        } catch (Exception e) {
+            // A server's message could quote what was sent; the password is never shown.
+            String secret = p.password().reveal();
+            String words = LastErrors.words(e);
+            throw new Exception(secret.isEmpty() ? words : words.replace(secret, "****"));
+        }
+    }
+
+    /** The last result of every check, the ledger first; empty before the first round ends. */
+    public List<Check> checks() {
+        return List.copyOf(last.values());
+    }
+
+    /** When the last round of checks ended; null before the first. */
+    public Instant lastRound() {
+        return lastRound;
+    }
+
+    public Duration interval() {
+        return interval;
+    }
+
+    /** Ready to serve: the first round has run, and every check passed. */
+    public boolean ready() {
+        Map<String, Check> now = last;
+        return !now.isEmpty() && now.values().stream().allMatch(Check::up);
+    }
+
+    /** Alive: the checks keep running (the last round is not overdue). */
+    public boolean live() {
+        Instant since = lastRound != null ? lastRound : started;
+        Duration allowed = interval.multipliedBy(3).plus(timeout.multipliedBy(2));
+        return Duration.between(since, Instant.now()).compareTo(allowed) <= 0;
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        probes.shutdownNow();
+    }
+
+    private static ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

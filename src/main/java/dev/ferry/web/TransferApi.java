@@ -1,0 +1,292 @@
+package dev.ferry.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.ledger.LedgerException;
+import dev.ferry.ledger.SegmentRecord;
+import dev.ferry.ledger.TransferRecord;
+import dev.ferry.ledger.TransferStatus;
+import dev.ferry.plan.PathGuard;
+import dev.ferry.plan.Requests;
+import dev.ferry.plan.TransferRequest;
+import dev.ferry.progress.TransferView;
+import dev.ferry.transfer.TransferEngine;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JSON API over the engine and its ledger, independent of HTTP plumbing: each method returns the {@link Reply}.
+ *
+ * <p>A transfer's {@code state}: {@code active} (moving in this process), {@code queued} (accepted, not started),
+ * {@code interrupted} (the ledger has it unfinished but it does not run here: it resumes at the next start, or runs
+ * on another instance sharing the ledger), {@code done}, {@code failed}, {@code cancelled}.
+ */
+final class TransferApi {
+    private static final Logger LOG = LoggerFactory.getLogger(TransferApi.class);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TransferEngine engine;
+    private final RequestReader reader;
+    private final Submitter submitter;
+    private final LastErrors errors;
+    private final int recentLimit;
+
+    TransferApi(TransferEngine engine, RequestReader reader, Submitter submitter, LastErrors errors, int recentLimit) {
+        this.engine = engine;
+        this.reader = reader;
+        this.submitter = submitter;
+        this.errors = errors;
+        this.recentLimit = recentLimit;
+    }
+
+    /** GET /api/transfers: running, waiting and recently finished transfers. */
+    Reply list() {
+        Map<String, TransferView> live = live();
+        List<Map<String, Object>> active = new ArrayList<>();
+        live.values().forEach(t -> active.add(view(t)));
+        List<Map<String, Object>> queued = new ArrayList<>();
+        for (TransferRecord r : engine.ledger().unfinished()) {
+            if (!live.containsKey(r.id())) {
+                queued.add(record(r));
+            }
+        }
+        List<Map<String, Object>> recent = new ArrayList<>();
+        for (TransferRecord r : engine.ledger().recent(recentLimit)) {
+            if (r.status().finished() && !live.containsKey(r.id())) {
+                recent.add(record(r));
+            }
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("time", Instant.now().toString());
+        body.put("active", active);
+        body.put("queued", queued);
+        body.put("recent", recent);
+        return ok(200, body);
+    }
+
+    /** GET /api/transfers/{id}. */
+    Reply get(String id) {
+        TransferView t = live().get(id);
+        if (t != null) {
+            return ok(200, view(t));
+        }
+        return engine.ledger().find(id).map(r -> ok(200, record(r))).orElseGet(() -> notFound(id));
+    }
+
+    /** POST /api/transfers: checks the request, records it in the ledger, starts it; 202 with its id. */
+    Reply submit(String body) {
+        TransferRequest request;
+        try {
+            request = reader.read(body);
+        } catch (IllegalArgumentException e) {
+            return error(400, e.getMessage());
+        }
+        return start(request, "accepted");
+    }
+
+    /** POST /api/transfers/{id}/cancel: stops a running transfer; its segments stay, so it can be resumed. */
+    Reply cancel(String id) {
+        if (engine.cancel(id)) {
+            return ok(202, Map.of("id", id, "state", "cancelling",
+                    "message", "the transfer stops at its next buffer; resume it with POST /api/transfers/" + id
+                            + "/resume"));
+        }
+        Optional<TransferRecord> r = engine.ledger().find(id);
+        if (r.isEmpty()) {
+            return notFound(id);
+        }
+        return error(409, "transfer " + id + " is not running in this process (it is " + state(r.get()) + ")");
+    }
+
+    /** POST /api/transfers/{id}/resume: runs the stored request again; the ledger's segments make it resume. */
+    Reply resume(String id) {
+        if (live().containsKey(id)) {
+            return error(409, "transfer " + id + " is running");
+        }
+        Optional<TransferRecord> found = engine.ledger().find(id);
+        if (found.isEmpty()) {
+            return notFound(id);
+        }
+        TransferRecord r = found.get();
+        if (r.status() != TransferStatus.CANCELLED && r.status() != TransferStatus.FAILED) {
+            return error(409, "transfer " + id + " is " + state(r) + "; only a cancelled or failed transfer can be"
+                    + " resumed" + (r.status() == TransferStatus.PUBLISHED
+                    ? " (to move the file again, submit the request again with POST /api/transfers)" : ""));
+        }
+        TransferRequest request;
+        try {
+            request = Requests.fromJson(r.request());
+        } catch (RuntimeException e) {
+            return error(409, "transfer " + id + " has no readable stored request: " + e.getMessage());
+        }
+        return start(request, "resuming");
+    }
+
+    /** One at a time, so two calls for the same file cannot both start it. */
+    private synchronized Reply start(TransferRequest request, String verb) {
+        String id = request.id();
+        if (live().containsKey(id)) {
+            return error(409, "transfer " + id + " (" + request + ") is already running");
+        }
+        Optional<TransferRecord> existing = engine.ledger().find(id);
+        if (existing.isPresent() && !existing.get().status().finished()) {
+            return error(409, "transfer " + id + " (" + request + ") is already " + state(existing.get()));
+        }
+        TransferRequest accepted;
+        try {
+            accepted = engine.accept(request);
+        } catch (IllegalArgumentException e) {
+            return error(400, e.getMessage());
+        }
+        submitter.submit(accepted);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", accepted.id());
+        body.put("state", verb);
+        body.put("request", accepted);
+        body.put("href", "/api/transfers/" + accepted.id());
+        return ok(202, body).withHeader("Location", "/api/transfers/" + accepted.id());
+    }
+
+    private Map<String, TransferView> live() {
+        Map<String, TransferView> byId = new LinkedHashMap<>();
+        for (TransferView t : engine.active()) {
+            byId.put(t.id(), t);
+        }
+        return byId;
+    }
+
+    private Map<String, Object> view(TransferView t) {
+        Map<String, Object> m = common(t.id(), t.direction().name(), t.server(), t.remotePath(), t.localPath());
+        m.put("state", "active");
+        m.put("status", TransferStatus.ACTIVE.name());
+        m.put("size", t.size());
+        m.put("bytesDone", t.bytesDone());
+        m.put("progress", progress(t.bytesDone(), t.size()));
+        m.put("rate", Math.round(t.rate()));
+        m.put("etaSeconds", t.etaSeconds());
+        m.put("retries", t.retries());
+        m.put("bytesMoved", t.bytesMoved());
+        List<Map<String, Object>> segments = new ArrayList<>();
+        for (TransferView.SegmentView s : t.segments()) {
+            segments.add(segment(s.index(), s.start(), s.end(), s.offset(), s.done()));
+        }
+        m.put("segments", segments);
+        lastError(m, t.id(), null);
+        return m;
+    }
+
+    private Map<String, Object> record(TransferRecord r) {
+        Map<String, Object> m = common(r.id(), r.direction().name(), r.server(), r.remotePath(), r.localPath());
+        m.put("state", state(r));
+        m.put("status", r.status().name());
+        List<SegmentRecord> recorded = engine.ledger().segments(r.id());
+        long done = 0;
+        List<Map<String, Object>> segments = new ArrayList<>();
+        for (SegmentRecord s : recorded) {
+            done += s.offset() - s.start();
+            segments.add(segment(s.index(), s.start(), s.end(), s.offset(), s.done()));
+        }
+        if (r.status() == TransferStatus.PUBLISHED && r.size() >= 0) {
+            done = r.size();
+        }
+        m.put("size", r.size());
+        m.put("bytesDone", done);
+        m.put("progress", progress(done, r.size()));
+        m.put("rate", 0);
+        m.put("etaSeconds", -1);
+        m.put("retries", 0);
+        m.put("bytesMoved", r.bytesMoved());
+        m.put("bytesResent", r.bytesResent());
+        m.put("segments", segments);
+        m.put("created", r.created().toString());
+        m.put("updated", r.updated().toString());
+        lastError(m, r.id(), r.status() == TransferStatus.FAILED ? r.reason() : null);
+        return m;
+    }
+
+    private static Map<String, Object> common(String id, String direction, String server, String remote, String local) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", id);
+        m.put("direction", direction);
+        m.put("server", server);
+        m.put("name", PathGuard.remoteName(remote));
+        m.put("remotePath", remote);
+        m.put("localPath", local);
+        return m;
+    }
+
+    private void lastError(Map<String, Object> m, String id, String reason) {
+        LastErrors.Entry e = errors.get(id);
+        if (reason != null) {
+            m.put("lastError", reason);
+            m.put("lastErrorAt", e != null ? e.at().toString() : m.get("updated"));
+        } else if (e != null) {
+            m.put("lastError", e.message());
+            m.put("lastErrorAt", e.at().toString());
+        } else {
+            m.put("lastError", null);
+        }
+    }
+
+    private static Map<String, Object> segment(int index, long start, long end, long offset, boolean done) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("index", index);
+        s.put("start", start);
+        s.put("end", end);
+        s.put("offset", offset);
+        s.put("done", done);
+        s.put("progress", done ? 1.0 : progress(offset - start, end - start));
+        return s;
+    }
+
+    private static double progress(long done, long size) {
+        if (size < 0) {
+            return 0;
+        }
+        if (size == 0) {
+            return 1;
+        }
+        return Math.min(1.0, Math.round(done * 10_000.0 / size) / 10_000.0);
+    }
+
+    static String state(TransferRecord r) {
+        return switch (r.status()) {
+            case ACCEPTED -> "queued";
+            case ACTIVE -> "interrupted";
+            case PUBLISHED -> "done";
+            case FAILED -> "failed";
+            case CANCELLED -> "cancelled";
+        };
+    }
+
+    static Reply ok(int status, Object body) {
+        try {
+            return Reply.json(status, JSON.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
+
+    static Reply error(int status, String message) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("error", message);
+        body.put("status", status);
+        return ok(status, body);
+    }
+
+    private static Reply notFound(String id) {
+        return error(404, "no transfer " + id);
+    }
+
+    static Reply unavailable(LedgerException e) {
+        LOG.warn("API call failed on the ledger: {}", e.toString());
+        return error(503, "the ledger is not available: " + e.getMessage());
+    }
+}

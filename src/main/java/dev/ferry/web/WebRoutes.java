@@ -1,0 +1,195 @@
+package dev.ferry.web;
+
+import dev.ferry.ledger.LedgerException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.builder.RouteBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP face of {@link TransferApi} and {@link ObserveApi} on camel-platform-http, and the status page's three
+ * files. Every answer goes through {@link #write}, which drops every header the request brought (an Authorization
+ * header never travels back) and sets only its own.
+ *
+ * <p>Guards, in order: a server bound to loopback only answers requests addressed to a loopback name (a web page
+ * cannot reach it through DNS rebinding); the API and /observe paths need {@code Authorization: Bearer <token>}
+ * when a token is configured; a POST from a browser must come from the page's own origin and a submission must be
+ * {@code application/json} (another site cannot post a form at it).
+ */
+final class WebRoutes extends RouteBuilder {
+    private static final Logger LOG = LoggerFactory.getLogger(WebRoutes.class);
+    private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+            + " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    private final TransferApi api;
+    private final ObserveApi observe;
+    private final WebSettings settings;
+    private final byte[] tokenBytes;
+    private final Map<String, Reply> files = new LinkedHashMap<>();
+
+    WebRoutes(TransferApi api, ObserveApi observe, WebSettings settings) {
+        this.api = api;
+        this.observe = observe;
+        this.settings = settings;
+        this.tokenBytes = settings.token() == null ? null : settings.token().getBytes(StandardCharsets.UTF_8);
+        files.put("/", file("index.html", "text/html; charset=utf-8").withHeader("Content-Security-Policy", CSP)
+                .withHeader("X-Frame-Options", "DENY"));
+        files.put("/ferry.css", file("ferry.css", "text/css; charset=utf-8"));
+        files.put("/ferry.js", file("ferry.js", "text/javascript; charset=utf-8"));
+    }
+
+    private interface Handler {
+        Reply handle(Exchange exchange);
+    }
+
+    @Override
+    public void configure() {
+        endpoint("/api/transfers", true, Map.of(
+                "GET", ex -> api.list(),
+                "POST", ex -> jsonBody(ex, api::submit)));
+        endpoint("/api/transfers/{id}", true, Map.of("GET", ex -> api.get(id(ex))));
+        endpoint("/api/transfers/{id}/cancel", true, Map.of("POST", ex -> api.cancel(id(ex))));
+        endpoint("/api/transfers/{id}/resume", true, Map.of("POST", ex -> api.resume(id(ex))));
+        endpoint("/observe/health", true, Map.of("GET", ex -> observe.health()));
+        endpoint("/observe/health/live", true, Map.of("GET", ex -> observe.live()));
+        endpoint("/observe/health/ready", true, Map.of("GET", ex -> observe.ready()));
+        endpoint("/observe/metrics", true, Map.of("GET", ex -> observe.metrics()));
+        // The page and its files hold no data: the page asks for the token when the API wants one.
+        files.forEach((path, reply) -> endpoint(path, false, Map.of("GET", ex -> reply)));
+    }
+
+    private void endpoint(String path, boolean protectedPath, Map<String, Handler> methods) {
+        String routeId = path.equals("/") ? "ferry-web-page"
+                : ("ferry-web" + path.replaceAll("[{}]", "").replaceAll("[^a-zA-Z0-9]+", "-")).replaceAll("-$", "");
+        from("platform-http:" + path).routeId(routeId).process(ex -> write(ex.getMessage(), handle(ex, path,
+                protectedPath, methods)));
+    }
+
+    private Reply handle(Exchange ex, String path, boolean protectedPath, Map<String, Handler> methods) {
+        Message in = ex.getMessage();
+        String method = in.getHeader(Exchange.HTTP_METHOD, "GET", String.class).toUpperCase(Locale.ROOT);
+        String host = authority(in.getHeader(Exchange.HTTP_URL, String.class));
+        if (!hostAllowed(host)) {
+            return TransferApi.error(421, "this server answers only requests addressed to 127.0.0.1 or localhost");
+        }
+        if (protectedPath && tokenBytes != null && !authorized(in.getHeader("Authorization", String.class))) {
+            return TransferApi.error(401, "a bearer token is required: send Authorization: Bearer <ferry.http.token>")
+                    .withHeader("WWW-Authenticate", "Bearer realm=\"ferry\"");
+        }
+        Handler h = methods.get(method);
+        if (h == null) {
+            return TransferApi.error(405, method + " is not allowed on " + path + "; use "
+                    + String.join(" or ", methods.keySet())).withHeader("Allow", String.join(", ", methods.keySet()));
+        }
+        if (method.equals("POST") && !sameOrigin(in.getHeader("Origin", String.class), host)) {
+            return TransferApi.error(403, "cross-origin requests are refused");
+        }
+        try {
+            return h.handle(ex);
+        } catch (LedgerException e) {
+            return TransferApi.unavailable(e);
+        } catch (RuntimeException e) {
+            LOG.warn("{} {} failed", method, path, e);
+            return TransferApi.error(500, "internal error (" + e.getClass().getSimpleName() + "); the log has details");
+        }
+    }
+
+    private static Reply jsonBody(Exchange ex, Function<String, Reply> then) {
+        String type = ex.getMessage().getHeader(Exchange.CONTENT_TYPE, "", String.class).toLowerCase(Locale.ROOT);
+        if (!type.startsWith("application/json")) {
+            return TransferApi.error(415, "send the request as Content-Type: application/json");
+        }
+        return then.apply(ex.getMessage().getBody(String.class));
+    }
+
+    private static String id(Exchange ex) {
+        return ex.getMessage().getHeader("id", "", String.class);
+    }
+
+    private boolean authorized(String header) {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(given, tokenBytes);
+    }
+
+    /** Bound to loopback: only requests for a loopback name (guards against DNS rebinding). */
+    private boolean hostAllowed(String host) {
+        if (host == null || !settings.loopback()) {
+            return true;
+        }
+        String name = hostName(host);
+        return name.equals("localhost") || name.startsWith("127.") || name.equals("[::1]") || name.equals("::1");
+    }
+
+    /** A browser sends Origin with every cross-site POST; it must be this server's own. */
+    private static boolean sameOrigin(String origin, String host) {
+        if (origin == null) {
+            return true; // not a browser (curl, a script): nothing to forge
+        }
+        try {
+            URI o = URI.create(origin);
+            String authority = o.getRawAuthority();
+            return authority != null && host != null && authority.equalsIgnoreCase(host);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The host and port the client addressed (Vert.x builds the request URL from the Host header). */
+    private static String authority(String url) {
+        if (url == null) {
+            return null;
+        }
+        try {
+            return URI.create(url).getRawAuthority();
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
+    }
+
+    private static String hostName(String host) {
+        String h = host.trim().toLowerCase(Locale.ROOT);
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            return end < 0 ? h : h.substring(0, end + 1);
+        }
+        int colon = h.lastIndexOf(':');
+        return colon < 0 ? h : h.substring(0, colon);
+    }
+
+    private static void write(Message out, Reply reply) {
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, reply.status());
+        out.setHeader(Exchange.CONTENT_TYPE, reply.contentType());
+        out.setHeader("Cache-Control", "no-store");
+        out.setHeader("X-Content-Type-Options", "nosniff");
+        out.setHeader("Referrer-Policy", "no-referrer");
+        reply.headers().forEach(out::setHeader);
+        out.setBody(reply.body());
+    }
+
+    private static Reply file(String name, String type) {
+        String resource = "dev/ferry/web/" + name;
+        try (InputStream in = WebRoutes.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("the jar lacks " + resource);
+            }
+            return new Reply(200, type, in.readAllBytes(), Map.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.ferry.web;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.function.Function;
+
+/**
+ * The operations endpoint's configuration ({@code ferry.http.*}).
+ *
+ * @param enabled        false: no HTTP server at all
+ * @param host           address to bind; loopback unless configured otherwise
+ * @param port           TCP port
+ * @param token          bearer token the API and /observe paths require; null for none. Required when {@code host}
+ *                       is not a loopback address, and enforced whenever set
+ * @param healthInterval how often the background health check reaches the ledger and every server
+ * @param healthTimeout  how long one check may take before it counts as failed
+ * @param recentLimit    how many finished transfers the list shows
+ */
+public record WebSettings(boolean enabled, String host, int port, String token, Duration healthInterval,
+                          Duration healthTimeout, int recentLimit) {
+
+    public static final String TOKEN_ENV = "FERRY_HTTP_TOKEN";
+
+    public WebSettings {
+        host = host == null || host.isBlank() ? "127.0.0.1" : host.trim();
+        token = token == null || token.isBlank() ? null : token.trim();
+        if (port < 0 || port > 65535) {
+            throw new IllegalStateException("ferry.http.port = " + port + " is not a TCP port");
+        }
+        if (healthInterval.isNegative() || healthInterval.isZero()) {
+            throw new IllegalStateException("ferry.http.health-interval must be positive");
+        }
+    }
+
+    /** Loopback, port 8080, no token, health checked every 30 s. */
+    public static WebSettings defaults() {
+        return new WebSettings(true, "127.0.0.1", 8080, null, Duration.ofSeconds(30), Duration.ofSeconds(15), 25);
+    }
+
+    /**
+     * From configuration keys ({@code ferry.http.enabled}, {@code .host}, {@code .port}, {@code .token},
+     * {@code .health-interval} and {@code .health-timeout} in seconds, {@code .recent}); the token may also come
+     * from the environment variable {@value #TOKEN_ENV}, which wins.
+     */
+    public static WebSettings from(Function<String, String> config, Function<String, String> env) {
+        WebSettings d = defaults();
+        String token = env.apply(TOKEN_ENV);
+        if (token == null || token.isBlank()) {
+            token = config.apply("ferry.http.token");
+        }
+        return new WebSettings(
+                !"false".equalsIgnoreCase(text(config, "ferry.http.enabled", "true")),
+                text(config, "ferry.http.host", d.host()),
+                number(config, "ferry.http.port", d.port()),
+                token,
+                Duration.ofSeconds(number(config, "ferry.http.health-interval", (int) d.healthInterval().toSeconds())),
+                Duration.ofSeconds(number(config, "ferry.http.health-timeout", (int) d.healthTimeout().toSeconds())),
+                number(config, "ferry.http.recent", d.recentLimit()));
+    }
+
+    public WebSettings withPort(int p) {
+        return new WebSettings(enabled, host, p, token, healthInterval, healthTimeout, recentLimit);
+    }
+
+    public WebSettings withHost(String h) {
+        return new WebSettings(enabled, h, port, token, healthInterval, healthTimeout, recentLimit);
+    }
+
+    public WebSettings withToken(String t) {
+        return new WebSettings(enabled, host, port, t, healthInterval, healthTimeout, recentLimit);
+    }
+
+    public WebSettings withHealthInterval(Duration d) {
+        return new WebSettings(enabled, host, port, token, d, healthTimeout, recentLimit);
+    }
+
+    /** True when the bind address is a loopback address (127.0.0.0/8, ::1, localhost). */
+    public boolean loopback() {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("ferry.http.host = " + host + " is not an address of this machine", e);
+        }
+    }
+
+    /** Refuses a configuration that would serve the API beyond this machine without a token. */
+    public WebSettings checked() {
+        if (enabled && !loopback() && token == null) {
+            throw new IllegalStateException("ferry.http.host = " + host + " serves the API beyond this machine, so it"
+                    + " needs a token: set ferry.http.token (or the environment variable " + TOKEN_ENV + ") to a long"
+                    + " random string, or bind to 127.0.0.1");
+        }
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return "http://" + host + ":" + port + (token == null ? "" : " (token required)");
+    }
+
+    private static String text(Function<String, String> config, String key, String fallback) {
+        String v = config.apply(key);
+        return v == null || v.isBlank() ? fallback : v.trim();
+    }
+
+    private static int number(Function<String, String> config, String key, int fallback) {
+        String v = text(config, key, null);
+        try {
+            return v == null ? fallback : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("configuration key " + key + " = '" + v + "' is not a whole number");
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.ferry.camel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.camel.RequestParser.Parsed;
+import dev.ferry.camel.RequestParser.RequestException;
+import dev.ferry.plan.Direction;
+import org.junit.jupiter.api.Test;
+
+class RequestParserTest {
+
+    @Test
+    void readsARequestWithDefaults() {
+        Parsed p = RequestParser.parse("{\"remotePath\":\"/r/a.bin\",\"options\":{\"segments\":2}}", "req.json");
+        assertEquals(Direction.DOWNLOAD, p.direction());
+        assertNull(p.server());
+        assertEquals("/r/a.bin", p.remotePath());
+        assertEquals(2, p.options().segments());
+    }
+
+    @Test
+    void errorsNameTheRequestAndTheField() {
+        assertMessage("{\"remotePath\":", "req.json", "req.json: malformed JSON");
+        assertMessage("{\"server\":\"demo\"}", "req.json", "req.json: field 'remotePath' is missing");
+        assertMessage("{\"remotePath\":7}", "req.json", "field 'remotePath' must be a string");
+        assertMessage("{\"remotePath\":\"/a\",\"direction\":\"sideways\"}", "req.json", "field 'direction' is 'sideways'");
+        assertMessage("{\"remotePath\":\"/a\",\"options\":{\"segments\":\"many\"}}", "req.json",
+                "field 'options.segments' has the value 'many', which is not a whole number");
+        assertMessage("{\"remotePath\":\"/a\",\"options\":{\"segmnts\":2}}", "req.json",
+                "unknown field 'options.segmnts'");
+        assertMessage("[1,2]", "req.json", "expected a JSON object, found array");
+        assertMessage("", "req.json", "the request is empty");
+    }
+
+    private static void assertMessage(String json, String source, String expected) {
+        RequestException e = assertThrows(RequestException.class, () -> RequestParser.parse(json, source));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+        assertTrue(e.getMessage().startsWith(source), e.getMessage());
+    }
+}

@@ -1,0 +1,215 @@
+package dev.ferry.service;
+
+import static dev.ferry.service.ServiceHarness.dropInto;
+import static dev.ferry.service.ServiceHarness.list;
+import static dev.ferry.service.ServiceHarness.read;
+import static dev.ferry.service.ServiceHarness.writeJson;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.ledger.TransferRecord;
+import dev.ferry.ledger.TransferStatus;
+import dev.ferry.plan.Direction;
+import dev.ferry.plan.TransferIds;
+import dev.ferry.testing.Await;
+import dev.ferry.testing.FtpServerFixture;
+import dev.ferry.testing.Hashes;
+import dev.ferry.testing.PseudoRandomContent;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real service, with the real route files, against an embedded FTP server. */
+class ServiceTransfersTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    static Path tmp;
+    static FtpServerFixture ftp;
+    static ServiceHarness harness;
+    static FerryService service;
+
+    @BeforeAll
+    static void start() throws Exception {
+        ftp = FtpServerFixture.builder().writeInPlace(true).start();
+        harness = new ServiceHarness(tmp.resolve("svc"), ftp);
+        // A profile with a wrong password, for the bad-input test.
+        harness.properties.put("ferry.servers.badpass.host", ftp.host());
+        harness.properties.put("ferry.servers.badpass.port", String.valueOf(ftp.port()));
+        harness.properties.put("ferry.servers.badpass.user", "intruder");
+        harness.secrets.put("ferry.servers.badpass.password", "not-" + ftp.password());
+        service = harness.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (service != null) {
+            service.close();
+        }
+        if (ftp != null) {
+            ftp.close();
+        }
+    }
+
+    @Test
+    void threeDroppedFilesArriveIdenticalAndMoveToDone() {
+        Path staging = tmp.resolve("staging-drops");
+        Path big = PseudoRandomContent.write(staging.resolve("big.bin"), 100L << 20, 1);
+        Path medium = PseudoRandomContent.write(staging.resolve("medium.bin"), 9L << 20, 2);
+        Path small = PseudoRandomContent.write(staging.resolve("small.txt"), 1000, 3);
+        String[] hashes = {Hashes.sha256(big), Hashes.sha256(medium), Hashes.sha256(small)};
+        String[] names = {"big.bin", "medium.bin", "small.txt"};
+        for (Path p : new Path[] {big, medium, small}) {
+            dropInto(harness.uploadInbox(), p);
+        }
+        Path done = harness.uploadInbox().resolve(".done");
+        Await.until(WAIT, () -> Files.exists(done.resolve("big.bin")) && Files.exists(done.resolve("medium.bin"))
+                && Files.exists(done.resolve("small.txt")), () -> "inbox: " + list(harness.uploadInbox()));
+        for (int i = 0; i < names.length; i++) {
+            Path onServer = ftp.file("incoming/" + names[i]);
+            assertEquals(hashes[i], Hashes.sha256(onServer), names[i] + " on the server");
+            assertEquals(hashes[i], Hashes.sha256(done.resolve(names[i])), names[i] + " in .done");
+            assertEquals(TransferStatus.PUBLISHED, status(Direction.UPLOAD, "/incoming/" + names[i],
+                    harness.uploadInbox().resolve(names[i])));
+        }
+        assertFalse(Files.exists(harness.uploadInbox().resolve(".failed")), list(harness.uploadInbox()));
+    }
+
+    @Test
+    void droppedJsonRequestDownloadsItsFile() {
+        Path remote = ftp.write("reports/a.bin", 20L << 20, 7);
+        writeJson(harness.requestInbox(), "a.json",
+                "{\"server\":\"fixture\",\"remotePath\":\"/reports/a.bin\",\"localPath\":\"reports/a.bin\","
+                        + "\"options\":{\"segments\":4,\"minSegmentSize\":1048576}}");
+        Path local = harness.downloads().resolve("reports/a.bin");
+        Await.until(WAIT, () -> Files.exists(harness.requestInbox().resolve(".done/a.json")),
+                () -> "requests: " + list(harness.requestInbox()) + ", downloads: " + list(harness.downloads()));
+        assertEquals(Hashes.sha256(remote), Hashes.sha256(local));
+        assertEquals(TransferStatus.PUBLISHED, status(Direction.DOWNLOAD, "/reports/a.bin", local));
+        // The JSON events went to the events endpoint, which progress.yaml appends to events.jsonl.
+        Path events = harness.data.resolve("events.jsonl");
+        Await.until(WAIT, () -> Files.exists(events) && read(events).contains("\"event\":\"published\"")
+                && read(events).contains("/reports/a.bin"), () -> "events: " + (Files.exists(events) ? read(events) : "none"));
+        assertTrue(read(events).lines().allMatch(l -> l.startsWith("{") && l.endsWith("}")), "one JSON object a line");
+    }
+
+    @Test
+    void fileStillBeingWrittenIsNotTakenEarly() throws Exception {
+        Path file = harness.uploadInbox().resolve("slow.bin");
+        String id = TransferIds.of(Direction.UPLOAD, "fixture", "/incoming/slow.bin", file.toAbsolutePath().toString());
+        byte[] content = PseudoRandomContent.bytes(11, 0, 6 << 20);
+        AtomicBoolean finished = new AtomicBoolean();
+        AtomicBoolean takenEarly = new AtomicBoolean();
+        AtomicReference<Throwable> writerFailed = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW)) {
+                // 12 pieces, a pause shorter than the read lock's minimum age between each: a writer that is slow,
+                // not one that stopped.
+                int piece = content.length / 12;
+                for (int i = 0; i < 12; i++) {
+                    out.write(content, i * piece, piece);
+                    out.flush();
+                    Thread.sleep(250);
+                }
+            } catch (Exception e) {
+                writerFailed.set(e);
+            } finally {
+                finished.set(true);
+            }
+        });
+        writer.start();
+        while (!finished.get()) {
+            if (service.ledger().find(id).isPresent() || Files.exists(ftp.file("incoming/slow.bin"))) {
+                takenEarly.set(true);
+            }
+            Thread.sleep(20);
+        }
+        writer.join();
+        assertEquals(null, writerFailed.get());
+        assertFalse(takenEarly.get(), "the upload started while the file was still being written");
+        Await.until(WAIT, () -> Files.exists(harness.uploadInbox().resolve(".done/slow.bin")),
+                () -> "inbox: " + list(harness.uploadInbox()));
+        assertEquals(Hashes.sha256(content), Hashes.sha256(ftp.file("incoming/slow.bin")));
+    }
+
+    @Test
+    void badInputsEndInFailedWithTheReasonAndTheServiceKeepsServing() throws Exception {
+        Path requests = harness.requestInbox();
+        Path failed = requests.resolve(".failed");
+        ftp.write("reports/good.bin", 3L << 20, 21);
+        // Larger than the free space where downloads go: a sparse file on the server costs no disk.
+        long tooBig = Files.getFileStore(harness.downloads()).getUsableSpace() + (1L << 40);
+        try (RandomAccessFile raf = new RandomAccessFile(ftp.file("reports/huge.bin").toFile(), "rw")) {
+            raf.setLength(tooBig);
+        }
+
+        writeJson(requests, "malformed.json", "{\"remotePath\": \"/reports/good.bin\", ");
+        writeJson(requests, "unknown-server.json", "{\"server\":\"nope\",\"remotePath\":\"/reports/good.bin\"}");
+        writeJson(requests, "missing-local.json",
+                "{\"direction\":\"UPLOAD\",\"remotePath\":\"/incoming/x.bin\",\"localPath\":\"not-there.bin\"}");
+        writeJson(requests, "remote-550.json", "{\"remotePath\":\"/reports/no-such.bin\"}");
+        writeJson(requests, "wrong-password.json",
+                "{\"server\":\"badpass\",\"remotePath\":\"/reports/good.bin\",\"localPath\":\"pw.bin\"}");
+        writeJson(requests, "disk-full.json", "{\"remotePath\":\"/reports/huge.bin\"}");
+        writeJson(requests, "escape.json", "{\"remotePath\":\"/reports/good.bin\",\"localPath\":\"../../etc/x\"}");
+
+        String[][] expected = {
+            {"malformed.json", "malformed JSON"},
+            {"unknown-server.json", "unknown server profile 'nope'"},
+            {"missing-local.json", "does not exist"},
+            {"remote-550.json", "/reports/no-such.bin not found"},
+            {"wrong-password.json", "check the user and password of server profile 'badpass'"},
+            {"disk-full.json", "not enough space"},
+            {"escape.json", "contains '..'"},
+        };
+        for (String[] e : expected) {
+            Path errorFile = failed.resolve(e[0] + ".error.txt");
+            Await.until(WAIT, () -> Files.exists(errorFile) && Files.exists(failed.resolve(e[0])),
+                    () -> e[0] + ": requests " + list(requests));
+            String text = read(errorFile);
+            assertTrue(text.contains(e[1]), e[0] + ": expected '" + e[1] + "' in: " + text);
+            assertTrue(text.contains(e[0]), e[0] + ": the error names the file: " + text);
+        }
+        // The ledger says FAILED, with the reason, for every request that named a transfer.
+        assertFailed(Direction.DOWNLOAD, "nope", "/reports/good.bin", harness.downloads().resolve("good.bin"),
+                "unknown server profile");
+        assertFailed(Direction.DOWNLOAD, "fixture", "/reports/no-such.bin", harness.downloads().resolve("no-such.bin"),
+                "not found");
+        assertFailed(Direction.DOWNLOAD, "badpass", "/reports/good.bin", harness.downloads().resolve("pw.bin"),
+                "refused");
+        assertFailed(Direction.DOWNLOAD, "fixture", "/reports/huge.bin", harness.downloads().resolve("huge.bin"),
+                "not enough space");
+        assertFailed(Direction.UPLOAD, "fixture", "/incoming/x.bin", harness.downloads().resolve("not-there.bin"),
+                "does not exist");
+
+        // ...and the service still serves.
+        writeJson(requests, "good.json", "{\"remotePath\":\"/reports/good.bin\"}");
+        Await.until(WAIT, () -> Files.exists(requests.resolve(".done/good.json")), () -> "requests " + list(requests));
+        assertEquals(Hashes.sha256(ftp.file("reports/good.bin")), Hashes.sha256(harness.downloads().resolve("good.bin")));
+        assertFalse(Files.exists(harness.downloads().resolve("huge.bin")));
+    }
+
+    private static void assertFailed(Direction d, String server, String remote, Path local, String words) {
+        Optional<TransferRecord> r = service.ledger().find(TransferIds.of(d, server, remote, local.toString()));
+        assertTrue(r.isPresent(), "no ledger record for " + d + " " + server + ":" + remote + " " + local
+                + "; recent: " + service.ledger().recent(20));
+        assertEquals(TransferStatus.FAILED, r.get().status(), r.get().toString());
+        assertTrue(r.get().reason() != null && r.get().reason().contains(words), r.get().reason());
+    }
+
+    private static TransferStatus status(Direction d, String remote, Path local) {
+        return service.ledger().find(TransferIds.of(d, "fixture", remote, local.toAbsolutePath().toString()))
+                .map(TransferRecord::status).orElse(null);
+    }
+}

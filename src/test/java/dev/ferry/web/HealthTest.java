@@ -1,0 +1,95 @@
+package dev.ferry.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.ftp.ServerProfile;
+import dev.ferry.testing.Await;
+import dev.ferry.testing.FtpServerFixture;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** /observe/health: checked in the background, ledger and every server, with the time of each check. */
+class HealthTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+    WebFixture w;
+
+    @AfterEach
+    void stop() {
+        if (w != null) {
+            w.close();
+        }
+    }
+
+    private JsonNode health() {
+        try {
+            return JSON.readTree(w.get("/observe/health").body());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static JsonNode check(JsonNode health, String name) {
+        for (JsonNode c : health.get("checks")) {
+            if (c.get("name").asText().equals(name)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no check " + name + " in " + health);
+    }
+
+    @Test
+    void upWhenTheLedgerAndEveryServerAnswerAndCheckedInTheBackgroundNotPerRequest() throws Exception {
+        w = new WebFixture(tmp, FtpServerFixture.builder().start(),
+                s -> s.withHealthInterval(Duration.ofSeconds(60)));
+        Await.until(Duration.ofSeconds(10), () -> health().get("checkedAt").isTextual(), () -> health().toString());
+        var r = w.get("/observe/health");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode h = JSON.readTree(r.body());
+        assertEquals("UP", h.get("status").asText());
+        assertEquals("UP", check(h, "ledger").get("status").asText());
+        JsonNode server = check(h, "server:test");
+        assertEquals("UP", server.get("status").asText(), server.toString());
+        assertTrue(server.get("detail").asText().startsWith("logged in at 127.0.0.1:"), server.toString());
+        String checkedAt = server.get("checkedAt").asText();
+        int logins = w.ftp.loginCount();
+        for (int i = 0; i < 5; i++) {
+            assertEquals(checkedAt, check(health(), "server:test").get("checkedAt").asText());
+        }
+        assertEquals(logins, w.ftp.loginCount(), "requests only read the last result");
+        assertEquals(200, w.get("/observe/health/live").statusCode());
+        assertEquals(200, w.get("/observe/health/ready").statusCode());
+    }
+
+    @Test
+    void notReadyWhileAServerCannotBeReachedOrTheLedgerIsGone() throws Exception {
+        ServerProfile dead = ServerProfile.builder("dead").host("127.0.0.1").port(WebFixture.freePort())
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        w = new WebFixture(tmp, FtpServerFixture.builder().start(), s -> s, dead);
+        Await.until(Duration.ofSeconds(10), () -> health().get("checkedAt").isTextual(), () -> health().toString());
+        var r = w.get("/observe/health");
+        assertEquals(503, r.statusCode(), r.body());
+        JsonNode h = JSON.readTree(r.body());
+        assertEquals("DOWN", h.get("ready").asText());
+        assertEquals("UP", h.get("live").asText());
+        assertEquals("UP", check(h, "server:test").get("status").asText());
+        JsonNode down = check(h, "server:dead");
+        assertEquals("DOWN", down.get("status").asText());
+        assertTrue(down.get("detail").asText().startsWith("cannot reach dead"), down.toString());
+        assertEquals(503, w.get("/observe/health/ready").statusCode());
+        assertEquals(200, w.get("/observe/health/live").statusCode(), "alive, just not ready");
+        assertEquals(0, TransferApiTest.value(w.get("/observe/metrics").body(), "ferry_health_up{check=\"server:dead\"}"));
+
+        w.ledger.close();
+        Await.until(Duration.ofSeconds(10), () -> check(health(), "ledger").get("status").asText().equals("DOWN"),
+                () -> health().toString());
+    }
+}

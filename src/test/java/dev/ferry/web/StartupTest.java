@@ -1,0 +1,72 @@
+package dev.ferry.web;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.ftp.ServerProfiles;
+import dev.ferry.ledger.JdbcLedger;
+import dev.ferry.plan.TransferOptions;
+import dev.ferry.testing.FtpServerFixture;
+import dev.ferry.transfer.TransferEngine;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The web module refuses to start rather than run without its guard or without its port. */
+class StartupTest {
+    @TempDir
+    Path tmp;
+    FtpServerFixture ftp;
+    JdbcLedger ledger;
+    TransferEngine engine;
+    DefaultCamelContext camel;
+
+    @BeforeEach
+    void start() {
+        ftp = FtpServerFixture.builder().start();
+        ledger = JdbcLedger.h2(tmp.resolve("ledger"));
+        engine = new TransferEngine(ledger, new ServerProfiles().add(WebFixture.profile(ftp).build()),
+                TransferOptions.none(), Duration.ofMillis(200));
+        camel = new DefaultCamelContext();
+    }
+
+    @AfterEach
+    void stop() {
+        camel.stop();
+        engine.close();
+        ledger.close();
+        ftp.close();
+    }
+
+    @Test
+    void refusesToListenBeyondLoopbackWithoutAToken() throws Exception {
+        int port = WebFixture.freePort();
+        WebSettings open = WebSettings.defaults().withHost("0.0.0.0").withPort(port);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> FerryWeb.on(camel, engine, open).install());
+        assertTrue(e.getMessage().contains("needs a token"), e.getMessage());
+        camel.start();
+        assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close(), "nothing listens");
+        assertTrue(camel.getRoutes().isEmpty());
+    }
+
+    @Test
+    void aPortInUseStopsTheStartWithAClearMessage() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            FerryWeb web = FerryWeb.on(camel, engine, WebSettings.defaults().withPort(taken.getLocalPort())).install();
+            try (web) {
+                Exception e = assertThrows(Exception.class, camel::start);
+                String all = String.valueOf(e.getMessage()) + " " + (e.getCause() == null ? "" : e.getCause().getMessage());
+                assertTrue(all.contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), all);
+            }
+        }
+    }
+}

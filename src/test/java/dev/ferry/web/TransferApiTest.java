@@ -1,0 +1,201 @@
+package dev.ferry.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.ledger.TransferStatus;
+import dev.ferry.testing.Await;
+import dev.ferry.testing.FtpServerFixture;
+import dev.ferry.testing.Hashes;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The JSON API over real HTTP, against a real engine moving files from the embedded FTP server. */
+class TransferApiTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long KIB = 1024;
+
+    @TempDir
+    Path tmp;
+    WebFixture w;
+
+    @AfterEach
+    void stop() {
+        if (w != null) {
+            w.close();
+        }
+    }
+
+    private void start(long ratePerConnection) throws Exception {
+        w = new WebFixture(tmp, FtpServerFixture.builder().ratePerConnection(ratePerConnection).start(), s -> s);
+    }
+
+    private String download(String remote, Path local, String options) {
+        return "{\"direction\":\"DOWNLOAD\",\"server\":\"test\",\"remotePath\":\"" + remote + "\",\"localPath\":\""
+                + local + "\"" + (options == null ? "" : ",\"options\":" + options) + "}";
+    }
+
+    private static JsonNode json(HttpResponse<String> r) throws Exception {
+        return JSON.readTree(r.body());
+    }
+
+    private JsonNode transfer(String id) throws Exception {
+        HttpResponse<String> r = w.get("/api/transfers/" + id);
+        assertEquals(200, r.statusCode(), r.body());
+        return json(r);
+    }
+
+    @Test
+    void submitRunsToDoneAndListsIt() throws Exception {
+        start(0);
+        Path source = w.ftp.write("in/a.bin", 300 * KIB, 1);
+        Path target = tmp.resolve("out/a.bin");
+        HttpResponse<String> r = w.post("/api/transfers", download("/in/a.bin", target, null));
+        assertEquals(202, r.statusCode(), r.body());
+        String id = json(r).get("id").asText();
+        assertEquals("/api/transfers/" + id, r.headers().firstValue("Location").orElseThrow());
+        Await.until(Duration.ofSeconds(20), () -> "done".equals(stateOf(id)), () -> "state " + stateOf(id));
+        assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+
+        JsonNode t = transfer(id);
+        assertEquals("PUBLISHED", t.get("status").asText());
+        assertEquals(300 * KIB, t.get("size").asLong());
+        assertEquals(1.0, t.get("progress").asDouble());
+        JsonNode list = json(w.get("/api/transfers"));
+        assertEquals(id, list.get("recent").get(0).get("id").asText());
+        assertEquals(0, list.get("active").size());
+        assertEquals(404, w.get("/api/transfers/d-0000000000000000").statusCode());
+    }
+
+    private String stateOf(String id) {
+        try {
+            HttpResponse<String> r = w.get("/api/transfers/" + id);
+            return r.statusCode() == 200 ? json(r).get("state").asText() : "HTTP " + r.statusCode();
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    @Test
+    void badInputIsRefusedWithAClearMessage() throws Exception {
+        start(0);
+        Path local = tmp.resolve("x.bin");
+        assertBad(w.post("/api/transfers", "{not json"), "not valid JSON");
+        assertBad(w.post("/api/transfers", "[1,2]"), "JSON object");
+        assertBad(w.post("/api/transfers", ""), "empty");
+        assertBad(w.post("/api/transfers", "{\"direction\":\"DOWNLOAD\",\"server\":\"test\",\"localPath\":\"" + local
+                + "\"}"), "\"remotePath\" is missing");
+        assertBad(w.post("/api/transfers", download("/a.bin", local, null).replace("DOWNLOAD", "SIDEWAYS")),
+                "use DOWNLOAD or UPLOAD");
+        assertBad(w.post("/api/transfers", download("/a.bin", local, null).replace("\"test\"", "\"nowhere\"")),
+                "unknown server profile 'nowhere'");
+        assertBad(w.post("/api/transfers", download("a.bin", local, null)), "must be absolute");
+        assertBad(w.post("/api/transfers", download("/a.bin", Path.of("rel/x.bin"), null)), "absolute path");
+        assertBad(w.post("/api/transfers", download("/a.bin", local, "{\"segments\":\"many\"}")), "options");
+        assertBad(w.post("/api/transfers", download("/a.bin", local, null).replace("}", ",\"colour\":1}")),
+                "unknown field \"colour\"");
+        HttpResponse<String> form = w.send(w.request("/api/transfers").header("Content-Type", "text/plain")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(download("/a.bin", local, null))));
+        assertEquals(415, form.statusCode(), form.body());
+        HttpResponse<String> put = w.send(w.request("/api/transfers").PUT(
+                java.net.http.HttpRequest.BodyPublishers.ofString("{}")));
+        assertEquals(405, put.statusCode());
+        assertTrue(w.ledger.recent(10).isEmpty(), "nothing bad reached the ledger");
+    }
+
+    private static void assertBad(HttpResponse<String> r, String says) throws Exception {
+        assertEquals(400, r.statusCode(), r.body());
+        String error = json(r).get("error").asText();
+        assertTrue(error.contains(says), "\"" + error + "\" should say " + says);
+    }
+
+    @Test
+    void cancelThenResumeARunningTransferEndsByteIdentical() throws Exception {
+        start(256 * KIB);
+        Path source = w.ftp.write("big/c.bin", 2048 * KIB, 7);
+        Path target = tmp.resolve("out/c.bin");
+        String options = "{\"segments\":2,\"minSegmentSize\":" + 512 * KIB + ",\"checkpointBytes\":" + 64 * KIB
+                + ",\"checkpointMillis\":100}";
+        HttpResponse<String> r = w.post("/api/transfers", download("/big/c.bin", target, options));
+        assertEquals(202, r.statusCode(), r.body());
+        String id = json(r).get("id").asText();
+        Await.until(Duration.ofSeconds(20), () -> bytesDone(id) >= 256 * KIB, () -> "progress " + bytesDone(id));
+
+        HttpResponse<String> cancel = w.post("/api/transfers/" + id + "/cancel", null);
+        assertEquals(202, cancel.statusCode(), cancel.body());
+        Await.until(Duration.ofSeconds(20), () -> "cancelled".equals(stateOf(id)), () -> "state " + stateOf(id));
+        JsonNode cancelled = transfer(id);
+        long kept = cancelled.get("bytesDone").asLong();
+        assertTrue(kept > 0 && kept < 2048 * KIB, "kept " + kept);
+        assertEquals(2, cancelled.get("segments").size());
+        assertFalse(Files.exists(target), "nothing under the final name");
+        assertEquals(409, w.post("/api/transfers/" + id + "/cancel", null).statusCode());
+
+        HttpResponse<String> resume = w.post("/api/transfers/" + id + "/resume", null);
+        assertEquals(202, resume.statusCode(), resume.body());
+        assertEquals(409, w.post("/api/transfers/" + id + "/resume", null).statusCode(), "already running");
+        Await.until(Duration.ofSeconds(30), () -> "done".equals(stateOf(id)), () -> "state " + stateOf(id));
+        assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+        assertEquals(TransferStatus.PUBLISHED, w.ledger.find(id).orElseThrow().status());
+        assertEquals(409, w.post("/api/transfers/" + id + "/resume", null).statusCode(), "published");
+        assertEquals(404, w.post("/api/transfers/d-0000000000000000/resume", null).statusCode());
+
+        // Resuming saved what was already there, and metrics say so.
+        String metrics = w.get("/observe/metrics").body();
+        long resumed = value(metrics, "ferry_resumed_bytes_total{server=\"test\",direction=\"download\"}");
+        assertTrue(resumed >= kept, "resumed " + resumed + " >= kept " + kept + "\n" + metrics);
+        assertEquals(1, value(metrics, "ferry_transfers_total{server=\"test\",direction=\"download\",outcome=\"cancelled\"}"));
+    }
+
+    private long bytesDone(String id) {
+        try {
+            HttpResponse<String> r = w.get("/api/transfers/" + id);
+            return r.statusCode() == 200 ? json(r).get("bytesDone").asLong() : -1;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    static long value(String metrics, String series) {
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Long.parseLong(line.substring(series.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no series " + series + " in\n" + metrics);
+    }
+
+    @Test
+    void metricsAfterATransfer() throws Exception {
+        start(0);
+        w.ftp.write("m.bin", 700 * KIB, 3);
+        HttpResponse<String> r = w.post("/api/transfers", download("/m.bin", tmp.resolve("m.bin"), null));
+        String id = json(r).get("id").asText();
+        Await.until(Duration.ofSeconds(20), () -> "done".equals(stateOf(id)), () -> "state " + stateOf(id));
+        HttpResponse<String> m = w.get("/observe/metrics");
+        assertEquals(200, m.statusCode());
+        assertTrue(m.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain; version=0.0.4"));
+        String text = m.body();
+        assertEquals(700 * KIB, value(text, "ferry_transferred_bytes_total{server=\"test\",direction=\"download\"}"));
+        assertEquals(0, value(text, "ferry_transferred_bytes_total{server=\"test\",direction=\"upload\"}"));
+        assertEquals(1, value(text, "ferry_transfers_total{server=\"test\",direction=\"download\",outcome=\"published\"}"));
+        assertEquals(0, value(text, "ferry_transfers_total{server=\"test\",direction=\"download\",outcome=\"failed\"}"));
+        assertEquals(0, value(text, "ferry_retries_total{server=\"test\",direction=\"download\"}"));
+        assertEquals(0, value(text, "ferry_active_transfers"));
+        assertEquals(0, value(text, "ferry_active_segments"));
+        assertEquals(0, value(text, "ferry_queued_transfers"));
+        assertEquals(8, value(text, "ferry_server_connection_limit{server=\"test\"}"));
+        assertTrue(text.contains("# TYPE ferry_transferred_bytes_total counter"), text);
+        // A second scrape does not count the same bytes again.
+        assertEquals(700 * KIB, value(w.get("/observe/metrics").body(),
+                "ferry_transferred_bytes_total{server=\"test\",direction=\"download\"}"));
+    }
+}
