@@ -5,6 +5,9 @@
 # Login: ferrytest / ferrytest-pw; ROOT_DIR is served as "/" (created and chowned to ferrytest).
 # Config and logs go to WORK_DIR (default: a new temp dir, printed). Stop with Ctrl-C / SIGTERM; the
 # server runs in its own session (setsid), which is killed as a whole on exit.
+# Optional environment (used by bench/): FERRY_FTP_RATE=BYTES_PER_S limits every connection (vsftpd
+# local_max_rate; proftpd TransferRate RETR,STOR in KiB/s; pure-ftpd -t/-T in KiB/s); FERRY_FTP_EXTRA holds
+# extra config lines (vsftpd, proftpd) or extra arguments (pure-ftpd), appended as given.
 set -euo pipefail
 [ $# -ge 5 ] || { sed -n '2,8p' "$0"; exit 2; }
 NAME=$1 PORT=$2 PMIN=$3 PMAX=$4 ROOT=$(realpath -m "$5")
@@ -39,6 +42,8 @@ xferlog_std_format=NO
 log_ftp_protocol=YES
 vsftpd_log_file=$WORK/vsftpd.log
 CONF
+    [ -z "${FERRY_FTP_RATE:-}" ] || echo "local_max_rate=$FERRY_FTP_RATE" >> "$WORK/vsftpd.conf"
+    [ -z "${FERRY_FTP_EXTRA:-}" ] || printf '%s\n' "$FERRY_FTP_EXTRA" >> "$WORK/vsftpd.conf"
     CMD=(/usr/sbin/vsftpd "$WORK/vsftpd.conf") ;;
   proftpd)
     cat > "$WORK/proftpd.conf" <<CONF
@@ -69,6 +74,8 @@ AllowOverwrite on
 AllowStoreRestart on
 AllowRetrieveRestart on
 CONF
+    [ -z "${FERRY_FTP_RATE:-}" ] || echo "TransferRate RETR,STOR $(( FERRY_FTP_RATE / 1024 ))" >> "$WORK/proftpd.conf"
+    [ -z "${FERRY_FTP_EXTRA:-}" ] || printf '%s\n' "$FERRY_FTP_EXTRA" >> "$WORK/proftpd.conf"
     CMD=("$PREFIX/proftpd/usr/sbin/proftpd" -n -c "$WORK/proftpd.conf") ;;
   pure-ftpd)
     rm -f "$WORK/pureftpd.passwd" "$WORK/pureftpd.pdb"
@@ -76,7 +83,10 @@ CONF
       -g "$(id -gn ferrytest)" -d "$ROOT" -f "$WORK/pureftpd.passwd" -F "$WORK/pureftpd.pdb" -m >/dev/null
     CMD=("$PREFIX/pure-ftpd/usr/sbin/pure-ftpd" -S "127.0.0.1,$PORT" -p "$PMIN:$PMAX" -P 127.0.0.1
          -l "puredb:$WORK/pureftpd.pdb" -E -A -H -4 -c 100 -U 022:022 -g "$WORK/pure-ftpd.pid"
-         -O "clf:$WORK/transfer.log") ;;
+         -O "clf:$WORK/transfer.log")
+    [ -z "${FERRY_FTP_RATE:-}" ] || CMD+=(-t "$(( FERRY_FTP_RATE / 1024 ))" -T "$(( FERRY_FTP_RATE / 1024 ))")
+    # shellcheck disable=SC2206
+    [ -z "${FERRY_FTP_EXTRA:-}" ] || CMD+=($FERRY_FTP_EXTRA) ;;
   *) echo "unknown server $NAME" >&2; exit 2 ;;
 esac
 setsid "${CMD[@]}" &

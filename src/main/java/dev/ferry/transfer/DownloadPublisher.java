@@ -51,9 +51,10 @@ final class DownloadPublisher {
             }
             String algorithm = t.options.verifyChecksum() ? t.capabilities.bestHash() : null;
             if (algorithm != null) {
+                var localHash = Hashing.start(t.workFile, algorithm);
                 String remote = session.hash(t.remotePath(), algorithm);
                 if (remote != null) {
-                    String local = Hashing.of(t.workFile, algorithm);
+                    String local = Hashing.join(localHash);
                     if (!remote.equalsIgnoreCase(local)) {
                         Files.deleteIfExists(t.workFile);
                         throw new SourceChangedException("checksum mismatch for " + t.remotePath() + ": server "

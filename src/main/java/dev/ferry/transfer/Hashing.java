@@ -8,10 +8,42 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /** A local file's digest, streamed through one fixed buffer. */
 final class Hashing {
     private Hashing() {
+    }
+
+    /**
+     * Starts hashing on a thread of its own, so the local digest is computed while the server computes its own
+     * (HASH/XSHA256 of a 1 GiB file takes seconds on each side).
+     */
+    static CompletableFuture<String> start(Path file, String algorithm) {
+        CompletableFuture<String> result = new CompletableFuture<>();
+        Thread worker = new Thread(() -> {
+            try {
+                result.complete(of(file, algorithm));
+            } catch (IOException | RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        }, "ferry-hash");
+        worker.setDaemon(true);
+        worker.start();
+        return result;
+    }
+
+    /** The digest {@link #start} computes, with its IOException as thrown. */
+    static String join(CompletableFuture<String> pending) throws IOException {
+        try {
+            return pending.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw e;
+        }
     }
 
     static String of(Path file, String algorithm) throws IOException {

@@ -13,6 +13,9 @@ final class LiveSegment {
     private volatile long end;
     private final AtomicLong offset;
     private volatile boolean done;
+    /** Where and when the current connection began moving this segment: its rate for work stealing. */
+    private volatile long runStartOffset;
+    private volatile long runStartNanos;
 
     LiveSegment(SegmentRecord r) {
         this.index = r.index();
@@ -20,6 +23,22 @@ final class LiveSegment {
         this.end = r.end();
         this.offset = new AtomicLong(r.offset());
         this.done = r.done();
+    }
+
+    /** A connection begins (or begins again, after a retry) moving this segment. */
+    void startRun() {
+        runStartOffset = offset.get();
+        runStartNanos = System.nanoTime();
+    }
+
+    /** Bytes per second since {@link #startRun()}, or -1 when too young to tell (under 300 ms). */
+    double rate() {
+        long since = runStartNanos;
+        long elapsed = System.nanoTime() - since;
+        if (since == 0 || elapsed < 300_000_000L) {
+            return -1;
+        }
+        return (offset.get() - runStartOffset) * 1e9 / elapsed;
     }
 
     long end() {

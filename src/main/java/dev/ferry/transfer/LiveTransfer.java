@@ -54,6 +54,8 @@ public final class LiveTransfer implements TransferView {
     private final Set<Closeable> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean cancelled;
     private volatile TransferFailedException firstFailure;
+    /** What a victim keeps at least beyond its position when its tail is stolen: a few reads. */
+    static final long STEAL_MARGIN = 256 * 1024;
     private final java.util.concurrent.atomic.AtomicBoolean resumeReported = new java.util.concurrent.atomic.AtomicBoolean();
 
     LiveTransfer(TransferRequest request, TransferOptions options, ServerProfile profile, Capabilities capabilities,
@@ -113,23 +115,43 @@ public final class LiveTransfer implements TransferView {
     }
 
     /**
-     * Work stealing: the upper half of the largest remaining segment becomes a new segment for the caller,
-     * or null when nothing left is worth a new request ({@code minSteal} bytes at least on each side).
+     * Work stealing: the tail of the remaining segment that would finish last becomes a new segment for the
+     * caller, or null when nothing left is worth a new request. The split follows the two connections' rates, so
+     * both parts end at about the same time: a thief four times faster than its victim takes four fifths. Without
+     * rates (a segment younger than its first samples) it takes half. The thief's part is at least
+     * {@code minSteal} bytes.
+     *
+     * @param thiefRate bytes per second the caller's connection moved its last segment at, or -1 if unknown
      */
-    LiveSegment steal(long minSteal) {
+    LiveSegment steal(long minSteal, double thiefRate) {
         synchronized (ledgerLock) {
             while (!cancelled) {
                 LiveSegment victim = null;
+                double victimLeft = 0;
                 for (LiveSegment s : segments) {
-                    if (!s.done() && (victim == null || s.remaining() > victim.remaining())) {
+                    if (s.done() || s.remaining() <= 0) {
+                        continue;
+                    }
+                    double left = secondsLeft(s, thiefRate);
+                    if (victim == null || left > victimLeft) {
                         victim = s;
+                        victimLeft = left;
                     }
                 }
-                if (victim == null || victim.remaining() < 2 * minSteal) {
+                if (victim == null) {
                     return null;
                 }
+                long offset = victim.offset();
                 long oldEnd = victim.end();
-                long newEnd = victim.offset() + victim.remaining() / 2;
+                long remaining = oldEnd - offset;
+                double victimRate = victim.rate();
+                double keepShare = victimRate > 0 && thiefRate > 0 ? victimRate / (victimRate + thiefRate) : 0.5;
+                // The victim keeps at least one read ahead of its position: it is moving while we decide.
+                long keep = Math.max(STEAL_MARGIN, (long) (remaining * keepShare));
+                long newEnd = offset + keep;
+                if (oldEnd - newEnd < minSteal) {
+                    return null;
+                }
                 SegmentRecord added = new SegmentRecord(nextIndex.getAndIncrement(), newEnd, oldEnd, newEnd, false);
                 if (ledger.split(id(), victim.index, newEnd, added)) {
                     victim.shrinkTo(newEnd);
@@ -141,6 +163,15 @@ public final class LiveTransfer implements TransferView {
             }
             return null;
         }
+    }
+
+    /** How long a segment still needs at its own rate (at the thief's, or 1 B/s, while its rate is unknown). */
+    private static double secondsLeft(LiveSegment s, double thiefRate) {
+        double rate = s.rate();
+        if (rate <= 0) {
+            rate = thiefRate > 0 ? thiefRate : 1;
+        }
+        return s.remaining() / Math.max(rate, 1);
     }
 
     void moved(long n) {

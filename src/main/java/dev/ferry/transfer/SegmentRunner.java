@@ -39,8 +39,12 @@ final class SegmentRunner {
                 // runOne owns the session it is given: it returns it, or releases it before it throws.
                 FtpSession given = session;
                 session = null;
+                long from = s.offset();
+                long began = System.nanoTime();
                 session = runOne(t, s, given);
-                s = stealable(t) ? t.steal(Math.max(MIN_STEAL, t.options.checkpointBytes())) : null;
+                long took = System.nanoTime() - began;
+                double rate = took > 300_000_000L ? (s.end() - from) * 1e9 / took : -1;
+                s = stealable(t) ? t.steal(MIN_STEAL, rate) : null;
             }
         } finally {
             if (session != null) {
@@ -69,6 +73,7 @@ final class SegmentRunner {
                 if (session == null) {
                     session = pool.borrow(t.profile);
                 }
+                s.startRun();
                 mover.move(session, t, s);
                 listener.segmentEnd(t, s.index, t.bytesMoved() - movedBefore);
                 return session;

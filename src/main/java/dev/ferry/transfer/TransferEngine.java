@@ -236,7 +236,10 @@ public final class TransferEngine implements AutoCloseable {
             try {
                 f.get();
             } catch (ExecutionException e) {
-                if (first == null && e.getCause() instanceof TransferFailedException tf) {
+                // The segment that failed first in time, not the first in the list, which may only have
+                // been cancelled because of it.
+                if (e.getCause() instanceof TransferFailedException tf && (first == null
+                        || first.getCause() instanceof CancelledException && !(tf.getCause() instanceof CancelledException))) {
                     first = tf;
                 }
             } catch (InterruptedException e) {

@@ -21,6 +21,7 @@ import java.nio.ByteBuffer;
  */
 final class UploadMover implements SegmentMover {
     private static final int BUFFER = 64 * 1024;
+    static final long PRIME_BYTES = 64 * 1024;
     private final TransferListener listener;
 
     UploadMover(TransferListener listener) {
@@ -55,12 +56,15 @@ final class UploadMover implements SegmentMover {
     }
 
     /**
-     * Sends the first chunk of segment 0 with a plain STOR from byte 0, which creates the temporary file: every
+     * Sends the first bytes of segment 0 with a plain STOR from byte 0, which creates the temporary file: every
      * later STOR then starts above byte 0 and writes in place, where a STOR at 0 would truncate the others' bytes.
+     * Only {@link #PRIME_BYTES}: the other segments wait for it, so a whole chunk here would be one chunk's time
+     * (1 s at 4 MiB/s per connection) of a single stream.
      */
     void prime(FtpSession session, LiveTransfer t) throws IOException {
         LiveSegment first = t.segment(0);
-        long to = send(session, t, first, 0, Math.min(first.end(), t.options.checkpointBytes()), false);
+        long to = send(session, t, first, 0, Math.min(first.end(), Math.min(PRIME_BYTES, t.options.checkpointBytes())),
+                false);
         first.offset(to);
         t.checkpoint(first, to);
         if (to >= first.end()) {

@@ -39,9 +39,10 @@ final class UploadPublisher {
             }
             String algorithm = t.options.verifyChecksum() ? t.capabilities.bestHash() : null;
             if (algorithm != null) {
+                var localHash = Hashing.start(t.workFile, algorithm);
                 String remote = session.hash(t.remoteWork, algorithm);
                 if (remote != null) {
-                    String local = Hashing.of(t.workFile, algorithm);
+                    String local = Hashing.join(localHash);
                     if (!remote.equalsIgnoreCase(local)) {
                         session.delete(t.remoteWork);
                         throw new FtpException("checksum mismatch for " + t.remotePath() + ": server " + algorithm

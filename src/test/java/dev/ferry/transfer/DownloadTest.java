@@ -49,12 +49,15 @@ class DownloadTest {
         assertEquals(Hashes.sha256(source), Hashes.sha256(target));
         assertEquals("start 4", h.events.get(0));
         assertEquals(64 * MIB, result.size());
-        // Exactly the file's bytes reached us: no range was read twice.
-        assertEquals(64 * MIB, result.bytesMoved());
+        // No range was read twice: at most one read buffer (64 KiB) overlaps where a thief took a segment's tail
+        // while its victim's read was under way.
+        long streams = h.count("segmentStart");
+        long steals = streams - 4;
+        assertTrue(result.bytesMoved() >= 64 * MIB && result.bytesMoved() <= 64 * MIB + steals * 64 * 1024,
+                "moved " + result.bytesMoved() + " with " + steals + " steals");
         // The server sends more: a stream that stops before the end of the file wastes what the server had pushed
         // into its socket send buffer (the kernel's tcp_wmem maximum) and our receive window. A range requested
         // twice would exceed this.
-        long streams = h.count("segmentStart");
         long bound = 64 * MIB + (streams - 1) * (maxSendBuffer() + 2 * MIB);
         assertTrue(ftp.bytesSent() <= bound, "served " + ftp.bytesSent() + " over " + streams + " streams, bound "
                 + bound);

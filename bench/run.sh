@@ -1,0 +1,449 @@
+#!/usr/bin/env bash
+# Ferry benchmarks against reference FTP clients. See bench/README.md.
+#   bench/run.sh                 every scenario, then bench/RESULTS.md
+#   bench/run.sh SCENARIO...     only these (their previous results are replaced), then bench/RESULTS.md
+#   bench/run.sh report          only rewrite bench/RESULTS.md from bench/results/*.jsonl
+# Scenarios: startup throttled-download throttled-upload loopback small-files resume memory uneven
+# Environment: BENCH_ROUNDS (3), BENCH_PORT_BASE (47100), BENCH_SIZE_MIB (128), BENCH_BIG_MIB (1024),
+#              BENCH_HUGE_MIB (4096), BENCH_SMALL_FILES (1000)
+set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+trap cleanup EXIT
+set -E
+trap 'rc=$?; log "failed (exit $rc) at ${BASH_SOURCE[0]##*/}:$LINENO: $BASH_COMMAND"' ERR
+trap 'exit 130' INT TERM
+
+ALL=(startup throttled-download throttled-upload loopback small-files resume memory uneven)
+SIZE=$(( ${BENCH_SIZE_MIB:-128} * MiB ))
+BIG=$(( ${BENCH_BIG_MIB:-1024} * MiB ))
+HUGE=$(( ${BENCH_HUGE_MIB:-4096} * MiB ))
+NSMALL=${BENCH_SMALL_FILES:-1000}
+RATE=4194304
+LFTP_SET='set ftp:ssl-allow no; set net:max-retries 2; set net:timeout 30; set xfer:clobber on; set cmd:fail-exit yes'
+CLASSES=$WORK/classes
+
+ferry() { java "${FERRY_JVM_OPTS[@]}" -jar "$JAR" "$@"; }
+FERRY_JVM_OPTS=()
+
+camel_classes() {
+  if [ ! -f "$CLASSES/CamelBaseline.class" ] || [ "$BENCH/CamelBaseline.java" -nt "$CLASSES/CamelBaseline.class" ]; then
+    mkdir -p "$CLASSES"
+    javac -cp "$JAR" -d "$CLASSES" "$BENCH/CamelBaseline.java"
+  fi
+}
+
+# ferry_inproc SCEN ROUND LOG [TOOL]: records Ferry's in-process transfer time (accepted .. done, from --verbose)
+ferry_inproc() {
+  local t; t=$(ferry_transfer_s "$3")
+  [ -z "$t" ] || record "$1" "$2" "${4:-ferry} (in-process)" wall="$t"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+scenario_startup() {
+  local s=startup port=$PORT_BASE src=$WORK/st-root out=$WORK/st-out r
+  meta $s small_file_bytes=1048576 server=vsftpd note="fixed cost of one CLI run; AppCDS rows: an archive made by one earlier run with -XX:ArchiveClassesAtExit"
+  make_file "$src/one.bin" $MiB
+  start_server vsftpd "$port" "$src"
+  local url; url=$(ftp_url "$port" one.bin)
+  # An AppCDS archive of the classes a get loads (JDK 17: -XX:ArchiveClassesAtExit), for the comparison rows.
+  rm -rf "$out" "$WORK/ledger-st" "$WORK/ferry.jsa"; mkdir -p "$out"
+  timeout 120 java -XX:ArchiveClassesAtExit="$WORK/ferry.jsa" -jar "$JAR" get --quiet --ledger "$WORK/ledger-st" \
+    "$url" "$out/one.bin" >"$WORK/$s-cds.log" 2>&1 || log "AppCDS archive not made (see $WORK/$s-cds.log)"
+  for r in $(seq 1 5); do
+    timed $s "$r" "java -jar ferry.jar --help" 60 "$WORK/$s-help.log" -- java -jar "$JAR" --help
+    rm -rf "$out" "$WORK/ledger-st"; mkdir -p "$out"
+    timed $s "$r" "ferry get 1 MiB (whole run)" 60 "$WORK/$s-get-$r.log" -- \
+      java -jar "$JAR" get --verbose --ledger "$WORK/ledger-st" "$url" "$out/one.bin"
+    ferry_inproc $s "$r" "$WORK/$s-get-$r.log" "ferry get 1 MiB"
+    if [ -f "$WORK/ferry.jsa" ]; then
+      rm -rf "$out" "$WORK/ledger-st"; mkdir -p "$out"
+      timed $s "$r" "ferry get 1 MiB (whole run, AppCDS)" 60 "$WORK/$s-getcds-$r.log" -- \
+        java -XX:SharedArchiveFile="$WORK/ferry.jsa" -jar "$JAR" get --verbose --ledger "$WORK/ledger-st" "$url" "$out/one.bin"
+    fi
+    rm -rf "$out"; mkdir -p "$out"
+    timed $s "$r" "curl 1 MiB" 60 "$WORK/$s-curl-$r.log" -- curl -sS --fail -o "$out/one.bin" "$url"
+  done
+  python3 - "$WORK/$s-get-1.log" "$RESULTS/$s.phases.txt" <<'PY'
+import re, sys
+# where the time of one CLI run goes, from its --verbose log (first line = JVM up and logging)
+marks = [("ledger pool starting", "HikariDataSource -- ferry-ledger - Starting"), ("ledger opened", "Opened ledger"),
+         ("accepted (request recorded)", " accepted: "), ("planned, segments start", " started: "),
+         ("verified", " verified: "), ("done", " done: ")]
+seen = []
+for line in open(sys.argv[1], errors="replace"):
+    m = re.match(r"(\d\d):(\d\d):(\d\d)\.(\d\d\d) ", line)
+    if not m:
+        continue
+    t = int(m[1]) * 3600 + int(m[2]) * 60 + int(m[3]) + int(m[4]) / 1000
+    for name, needle in marks:
+        if needle in line and name not in [n for n, _ in seen]:
+            seen.append((name, t))
+with open(sys.argv[2], "w") as f:
+    for (a, ta), (b, tb) in zip(seen, seen[1:]):
+        f.write(f"{a} -> {b}: {tb - ta:.3f} s\n")
+PY
+  stop_servers
+  rm -rf "$src" "$out" "$WORK/ferry.jsa"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+scenario_throttled_download() {
+  local s=throttled-download port=$PORT_BASE src=$WORK/dl-root out=$WORK/dl-out r
+  meta $s bytes="$SIZE" rate_per_connection="$RATE" ideal_4_connections_s="$(echo "$SIZE / (4 * $RATE)" | bc -l | cut -c1-6)" server=vsftpd
+  make_file "$src/big.bin" "$SIZE"
+  camel_classes
+  start_server vsftpd "$port" "$src" "$RATE"
+  local url; url=$(ftp_url "$port" big.bin)
+  for r in $(seq 1 "$ROUNDS"); do
+    rm -rf "$out" "$WORK/ledger-dl"; mkdir -p "$out"
+    timed $s "$r" ferry 300 "$WORK/$s-ferry-$r.log" -- \
+      java -jar "$JAR" get --segments 4 --verbose --ledger "$WORK/ledger-dl" "$url" "$out/big.bin"
+    same_file "$src/big.bin" "$out/big.bin"
+    ferry_inproc $s "$r" "$WORK/$s-ferry-$r.log"
+
+    rm -rf "$out"; mkdir -p "$out"
+    timed $s "$r" "lftp pget -n 4" 300 "$WORK/$s-lftp-$r.log" -- \
+      lftp -c "$LFTP_SET; pget -n 4 $url -o $out/big.bin"
+    same_file "$src/big.bin" "$out/big.bin"
+
+    rm -rf "$out"; mkdir -p "$out"
+    timed $s "$r" "aria2c -x4 -s4" 300 "$WORK/$s-aria2-$r.log" -- \
+      aria2c -x4 -s4 -k1M --file-allocation=none --allow-overwrite=true --console-log-level=warn --summary-interval=0 \
+      --ftp-pasv=true -d "$out" -o big.bin "$url"
+    same_file "$src/big.bin" "$out/big.bin"
+
+    rm -rf "$out"; mkdir -p "$out"
+    timed $s "$r" "curl (1 stream)" 300 "$WORK/$s-curl-$r.log" -- curl -sS --fail -o "$out/big.bin" "$url"
+    same_file "$src/big.bin" "$out/big.bin"
+
+    rm -rf "$out"; mkdir -p "$out" "$out.work"
+    timed $s "$r" "camel-ftp route" 300 "$WORK/$s-camel-$r.log" -- \
+      java -cp "$JAR:$CLASSES" CamelBaseline download 127.0.0.1 "$port" "$FTP_USER" "$FTP_PW" / big.bin "$out" "$out.work"
+    same_file "$src/big.bin" "$out/big.bin"
+    camel_kv $s "$r" "$WORK/$s-camel-$r.log"
+  done
+  stop_servers
+  rm -rf "$out" "$out.work" "$src"
+}
+
+# camel_kv SCEN ROUND LOG: records the route's own transfer time (without JVM and context start)
+camel_kv() {
+  local t; t=$(awk '/^camel-transfer/ {print $2}' "$3")
+  [ -z "$t" ] || record "$1" "$2" "camel-ftp route (in-process)" wall="$t"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# clear_dir DIR: empties a server root between runs (as root, from outside the server)
+clear_dir() { find "$1" -mindepth 1 -delete 2>/dev/null || true; }
+
+scenario_throttled_upload() {
+  local s=throttled-upload port=$PORT_BASE vport=$((PORT_BASE + 50)) src=$WORK/up-src dst=$WORK/up-root vdst=$WORK/up-vroot r
+  meta $s bytes="$SIZE" rate_per_connection="$RATE" ideal_4_connections_s="$(echo "$SIZE / (4 * $RATE)" | bc -l | cut -c1-6)" ideal_1_connection_s="$(echo "$SIZE / $RATE" | bc -l | cut -c1-6)" servers="proftpd (AllowStoreRestart on), vsftpd (lock_upload_files=NO)"
+  make_file "$src/big.bin" "$SIZE"
+  mkdir -p "$dst" "$vdst"
+  start_server proftpd "$port" "$dst" "$RATE"
+  # vsftpd takes a whole-file write lock per STOR unless lock_upload_files=NO (then parallel STORs proceed)
+  start_server vsftpd "$vport" "$vdst" "$RATE" "lock_upload_files=NO"
+  local url vurl; url=$(ftp_url "$port" big.bin); vurl=$(ftp_url "$vport" big.bin)
+  for r in $(seq 1 "$ROUNDS"); do
+    clear_dir "$dst"; rm -rf "$WORK/ledger-up"
+    timed $s "$r" "proftpd: ferry" 300 "$WORK/$s-ferry-$r.log" -- \
+      java -jar "$JAR" put --segments 4 --verbose --ledger "$WORK/ledger-up" "$src/big.bin" "$url"
+    same_file "$src/big.bin" "$dst/big.bin"
+    ferry_inproc $s "$r" "$WORK/$s-ferry-$r.log" "proftpd: ferry"
+
+    clear_dir "$dst"
+    timed $s "$r" "proftpd: lftp put" 300 "$WORK/$s-lftp-$r.log" -- \
+      lftp -c "$LFTP_SET; open -u $FTP_USER,$FTP_PW -p $port 127.0.0.1; put $src/big.bin -o /big.bin"
+    same_file "$src/big.bin" "$dst/big.bin"
+
+    clear_dir "$dst"
+    timed $s "$r" "proftpd: curl -T (1 stream)" 300 "$WORK/$s-curl-$r.log" -- curl -sS --fail -T "$src/big.bin" "$url"
+    same_file "$src/big.bin" "$dst/big.bin"
+
+    clear_dir "$vdst"; rm -rf "$WORK/ledger-up"
+    timed $s "$r" "vsftpd: ferry" 300 "$WORK/$s-vferry-$r.log" -- \
+      java -jar "$JAR" put --segments 4 --verbose --ledger "$WORK/ledger-up" "$src/big.bin" "$vurl"
+    same_file "$src/big.bin" "$vdst/big.bin"
+    ferry_inproc $s "$r" "$WORK/$s-vferry-$r.log" "vsftpd: ferry"
+
+    clear_dir "$vdst"
+    timed $s "$r" "vsftpd: curl -T (1 stream)" 300 "$WORK/$s-vcurl-$r.log" -- curl -sS --fail -T "$src/big.bin" "$vurl"
+    same_file "$src/big.bin" "$vdst/big.bin"
+  done
+  stop_servers
+  rm -rf "$src" "$dst" "$vdst"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+scenario_loopback() {
+  local s=loopback pd=$PORT_BASE pu=$((PORT_BASE + 50)) src=$WORK/lb-root out=$WORK/lb-out up=$WORK/lb-up r
+  meta $s bytes="$BIG" download_server=vsftpd upload_server=proftpd
+  make_file "$src/big.bin" "$BIG"
+  mkdir -p "$up"
+  start_server vsftpd "$pd" "$src"
+  start_server proftpd "$pu" "$up"
+  local dl ul; dl=$(ftp_url "$pd" big.bin); ul=$(ftp_url "$pu" big.bin)
+  disk_ceiling $s 0
+  for r in $(seq 1 "$ROUNDS"); do
+    rm -rf "$out" "$WORK/ledger-lb"; mkdir -p "$out"
+    timed $s "$r" "down: ferry" 600 "$WORK/$s-ferry-down-$r.log" -- \
+      java -jar "$JAR" get --segments 4 --verbose --ledger "$WORK/ledger-lb" "$dl" "$out/big.bin"
+    ferry_inproc $s "$r" "$WORK/$s-ferry-down-$r.log" "down: ferry"
+    same_file "$src/big.bin" "$out/big.bin"
+    rm -rf "$out"; mkdir -p "$out"
+    timed $s "$r" "down: curl" 600 "$WORK/$s-curl-down-$r.log" -- curl -sS --fail -o "$out/big.bin" "$dl"
+    same_file "$src/big.bin" "$out/big.bin"
+    rm -rf "$out"; mkdir -p "$out"
+    # the same, but the data on disk at the end, as Ferry guarantees (it forces every checkpoint)
+    timed $s "$r" "down: curl + fdatasync" 600 "$WORK/$s-curlsync-down-$r.log" -- \
+      sh -c 'curl -sS --fail -o "$1" "$2" && sync --data "$1"' _ "$out/big.bin" "$dl"
+    rm -rf "$out"
+
+    clear_dir "$up"; rm -rf "$WORK/ledger-lb"
+    timed $s "$r" "up: ferry" 600 "$WORK/$s-ferry-up-$r.log" -- \
+      java -jar "$JAR" put --segments 4 --verbose --ledger "$WORK/ledger-lb" "$src/big.bin" "$ul"
+    ferry_inproc $s "$r" "$WORK/$s-ferry-up-$r.log" "up: ferry"
+    same_file "$src/big.bin" "$up/big.bin"
+    clear_dir "$up"
+    timed $s "$r" "up: curl -T" 600 "$WORK/$s-curl-up-$r.log" -- curl -sS --fail -T "$src/big.bin" "$ul"
+    same_file "$src/big.bin" "$up/big.bin"
+    clear_dir "$up"
+  done
+  disk_ceiling $s 1
+  stop_servers
+  rm -rf "$src" "$out" "$up"
+}
+
+# disk_ceiling SCEN ROUND: dd 1 GiB with fdatasync into bench/work
+disk_ceiling() {
+  local dd_log=$WORK/dd.log
+  timed "$1" "$2" "disk write 1 GiB (dd conv=fdatasync)" 300 "$dd_log" -- \
+    dd if=/dev/zero of="$WORK/dd.bin" bs=1M count=1024 conv=fdatasync
+  rm -f "$WORK/dd.bin"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# The service: camel-main with the repository's routes/ and config/, in its own folder under bench/work.
+service_available() { unzip -l "$JAR" dev/ferry/service/FerryService.class >/dev/null 2>&1 && [ -d "$SERVICE_ROOT/routes" ]; }
+
+start_service() {  # start_service DIR PORT REMOTE_DIR LOG
+  local dir=$1 port=$2 rdir=$3 logf=$4
+  # copies, not links: camel-main's file:routes/*.yaml does not follow a linked folder
+  mkdir -p "$dir"; cp -r "$SERVICE_ROOT/routes" "$SERVICE_ROOT/config" "$dir/"
+  # shellcheck disable=SC2086
+  ( cd "$dir" && FERRY_SERVERS_BENCH_PASSWORD=$FTP_PW exec java ${BENCH_SERVICE_JVM_OPTS:-} \
+      -Dferry.data-dir="$dir/data" -Dferry.servers.bench.host=127.0.0.1 -Dferry.servers.bench.port="$port" \
+      -Dferry.servers.bench.user="$FTP_USER" -Dferry.servers.bench.remote-dir="$rdir" \
+      -Dferry.servers.bench.connection-limit=4 -Dferry.default-server=bench -jar "$JAR" ) >"$logf" 2>&1 &
+  SERVICE_PID=$!
+  BG_PIDS+=("$SERVICE_PID")
+}
+
+scenario_small_files() {
+  local s=small-files port=$PORT_BASE src=$WORK/small-src dst=$WORK/small-root r i n
+  meta $s files="$NSMALL" file_bytes=102400 server=proftpd
+  rm -rf "$src"; mkdir -p "$src" "$dst"
+  for i in $(seq -w 1 "$NSMALL"); do head -c $((100 * 1024)) /dev/urandom > "$src/f$i.bin"; done
+  touch -d '1 minute ago' "$src"/*
+  camel_classes
+  start_server proftpd "$port" "$dst"
+  for r in $(seq 1 "$ROUNDS"); do
+    clear_dir "$dst"; install -d -o "$FTP_USER" "$dst/svc" "$dst/lftp" "$dst/camel"
+    if service_available; then
+      local svc=$WORK/svc-$r
+      rm -rf "$svc"; mkdir -p "$svc"
+      start_service "$svc" "$port" /svc "$WORK/$s-service-$r.log"
+      # ready once the upload inbox route runs
+      for i in $(seq 1 600); do
+        grep -q 'ferry-upload-drops.*started\|Started ferry-upload-drops\|Apache Camel .* started' \
+          "$WORK/$s-service-$r.log" 2>/dev/null && break
+        kill -0 "$SERVICE_PID" 2>/dev/null || { tail -20 "$WORK/$s-service-$r.log" >&2; die "service died"; }
+        sleep 0.1
+      done
+      ! grep -q 'Routes startup (total:0)' "$WORK/$s-service-$r.log" || die "the service loaded no routes"
+      mkdir -p "$svc/data/inbox/upload"
+      local stage=$svc/data/inbox/.stage
+      cp -p -r "$src" "$stage"
+      EXTRA_KV=(files="$NSMALL")
+      timed $s "$r" "ferry service (inbox)" 600 "$WORK/$s-service-wait-$r.log" -- \
+        bash -c 'mv "$1"/* "$2"/ && while [ "$(find "$2/.done" -maxdepth 1 -type f 2>/dev/null | wc -l)" -lt "$3" ]; do
+                   [ -z "$(ls -A "$2/.failed" 2>/dev/null)" ] || { echo failed: "$(ls "$2/.failed" | head)"; exit 1; }
+                   sleep 0.05; done' _ "$stage" "$svc/data/inbox/upload" "$NSMALL"
+      kill -TERM "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true
+      forget "$SERVICE_PID"
+      n=$(find "$dst/svc" -maxdepth 1 -type f ! -name '.*' | wc -l)
+      [ "$n" = "$NSMALL" ] || die "service: $n of $NSMALL files on the server"
+      rm -rf "$svc"
+    else
+      log "the service is not in $JAR (merge main once it lands): skipping its run"
+    fi
+
+    EXTRA_KV=(files="$NSMALL")
+    timed $s "$r" "lftp mirror -R --parallel=4" 600 "$WORK/$s-lftp-$r.log" -- \
+      lftp -c "$LFTP_SET; open -u $FTP_USER,$FTP_PW -p $port 127.0.0.1; mirror -R --parallel=4 $src/ /lftp"
+    n=$(find "$dst/lftp" -maxdepth 1 -type f | wc -l); [ "$n" = "$NSMALL" ] || die "lftp: $n of $NSMALL files"
+
+    EXTRA_KV=(files="$NSMALL")
+    timed $s "$r" "camel-ftp route" 600 "$WORK/$s-camel-$r.log" -- \
+      java -cp "$JAR:$CLASSES" CamelBaseline upload 127.0.0.1 "$port" "$FTP_USER" "$FTP_PW" /camel "$src" "$NSMALL"
+    n=$(find "$dst/camel" -maxdepth 1 -type f | wc -l); [ "$n" = "$NSMALL" ] || die "camel: $n of $NSMALL files"
+    camel_kv $s "$r" "$WORK/$s-camel-$r.log"
+  done
+  stop_servers
+  rm -rf "$src" "$dst"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bytes the server sent, from vsftpd's log (OK and FAIL DOWNLOAD lines count what it wrote to the data socket).
+server_sent() { awk '/ DOWNLOAD: / { for (i = 1; i <= NF; i++) if ($i == "bytes,") s += $(i-1) } END { printf "%d\n", s }' "$1"; }
+
+scenario_resume() {
+  local s=resume port=$PORT_BASE src=$WORK/rs-root out=$WORK/rs-out r vlog
+  meta $s bytes="$SIZE" rate_per_connection="$RATE" server=vsftpd checkpoint="4 MiB or 1 s per segment (default)"
+  make_file "$src/big.bin" "$SIZE"
+  start_server vsftpd "$port" "$src" "$RATE"
+  vlog=$WORK/srv-$port/vsftpd.log
+  local url; url=$(ftp_url "$port" big.bin)
+  for r in $(seq 1 "$ROUNDS"); do
+    # uninterrupted
+    rm -rf "$out" "$WORK/ledger-rs"; mkdir -p "$out"
+    : > "$vlog"
+    timed $s "$r" "ferry uninterrupted" 300 "$WORK/$s-full-$r.log" -- \
+      java -jar "$JAR" get --segments 4 --verbose --ledger "$WORK/ledger-rs" "$url" "$out/big.bin"
+    same_file "$src/big.bin" "$out/big.bin"
+    record $s "$r" "ferry uninterrupted: server bytes beyond the file" wall=$(( $(server_sent "$vlog") - SIZE ))
+
+    # killed (-9) at half way, then run again
+    rm -rf "$out" "$WORK/ledger-rs"; mkdir -p "$out"
+    : > "$vlog"
+    local t0 t1 pid part have=0 load; load=$(load1)
+    t0=$(now)
+    java -jar "$JAR" get --segments 4 --verbose --ledger "$WORK/ledger-rs" "$url" "$out/big.bin" \
+      >"$WORK/$s-killed-$r.log" 2>&1 &
+    pid=$!; BG_PIDS+=("$pid")
+    for _ in $(seq 1 1200); do
+      part=$(find "$out" -maxdepth 1 -name '.big.bin.ferry-*.part' | head -1)
+      # allocated blocks: the part file is written at 4 offsets at once, so its length says nothing
+      [ -z "$part" ] || have=$(( $(stat -c '%b * %B' "$part") ))
+      [ "$have" -lt $((SIZE / 2)) ] || break
+      kill -0 "$pid" 2>/dev/null || die "ferry ended before half way"
+      sleep 0.05
+    done
+    kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
+    forget "$pid"
+    t1=$(now)
+    local killed_after; killed_after=$(echo "$t1 - $t0" | bc -l)
+    sleep 0.5
+    local first_sent; first_sent=$(server_sent "$vlog")
+    record $s "$r" "ferry killed -9 (first run)" wall="$killed_after" load1="$load" part_bytes="$have" \
+      server_bytes="$first_sent"
+    timed $s "$r" "ferry resume run" 300 "$WORK/$s-resume-$r.log" -- \
+      java -jar "$JAR" get --segments 4 --verbose --ledger "$WORK/ledger-rs" "$url" "$out/big.bin"
+    same_file "$src/big.bin" "$out/big.bin"
+    local total_sent; total_sent=$(server_sent "$vlog")
+    record $s "$r" "ferry killed + resumed: total time" wall="$(echo "$killed_after + $LAST_WALL" | bc -l)"
+    record $s "$r" "ferry killed + resumed: server bytes beyond the file" wall=$((total_sent - SIZE)) \
+      first_run="$first_sent" resumed_from="$(grep -o 'resumed with [0-9.]* [KMG]iB' "$WORK/$s-resume-$r.log" | head -1 | cut -d' ' -f3-)"
+  done
+  stop_servers
+  rm -rf "$src" "$out"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+scenario_memory() {
+  local s=memory port=$PORT_BASE src=$WORK/mem-root out=$WORK/mem-out
+  meta $s huge_bytes="$HUGE" small_bytes="$SIZE" server=vsftpd source="sparse file (zeros)"
+  mkdir -p "$src"; rm -f "$src/huge.bin"; truncate -s "$HUGE" "$src/huge.bin"; chown "$FTP_USER" "$src/huge.bin"
+  make_file "$src/big.bin" "$SIZE"
+  start_server vsftpd "$port" "$src"
+  local name opts t
+  for t in "big.bin:default" "huge.bin:default" "huge.bin:-Xmx128m"; do
+    name=${t%%:*}; opts=${t#*:}
+    rm -rf "$out" "$WORK/ledger-mem"; mkdir -p "$out"
+    local jvm=(); [ "$opts" = default ] || jvm=("$opts")
+    local label; label="ferry get $( [ "$name" = huge.bin ] && echo "$((HUGE / MiB)) MiB" || echo "$((SIZE / MiB)) MiB"), JVM $opts"
+    timed $s 1 "$label" 900 "$WORK/$s-$name-$opts.log" -- \
+      /usr/bin/time -v java "${jvm[@]}" -jar "$JAR" get --verbose --ledger "$WORK/ledger-mem" \
+      "$(ftp_url "$port" "$name")" "$out/$name"
+    [ "$LAST_RC" = 0 ] || die "$label failed"
+    [ "$(stat -c %s "$out/$name")" = "$(stat -c %s "$src/$name")" ] || die "$label: wrong size"
+    record $s 1 "$label: peak RSS MiB" wall="$(awk '/Maximum resident set size/ {printf "%.1f", $NF / 1024}' "$WORK/$s-$name-$opts.log")"
+    ferry_inproc $s 1 "$WORK/$s-$name-$opts.log" "$label"
+    rm -rf "$out"
+  done
+  # a reference point: curl's peak RSS for the 4 GiB file
+  mkdir -p "$out"
+  timed $s 1 "curl $((HUGE / MiB)) MiB" 900 "$WORK/$s-curl.log" -- \
+    /usr/bin/time -v curl -sS --fail -o "$out/huge.bin" "$(ftp_url "$port" huge.bin)"
+  record $s 1 "curl $((HUGE / MiB)) MiB: peak RSS MiB" wall="$(awk '/Maximum resident set size/ {printf "%.1f", $NF / 1024}' "$WORK/$s-curl.log")"
+  stop_servers
+  rm -rf "$src" "$out"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+scenario_uneven() {
+  local s=uneven port=$PORT_BASE pport=$((PORT_BASE + 50)) src=$WORK/un-root out=$WORK/un-out r
+  meta $s bytes="$SIZE" rate_per_connection="$RATE" slow_connection_rate=524288 ideal_s="$(echo "$SIZE / (3 * $RATE + 524288)" | bc -l | cut -c1-6)" server=vsftpd
+  make_file "$src/big.bin" "$SIZE"
+  start_server vsftpd "$port" "$src" "$RATE"
+  local slow=$((512 * 1024))
+  port_free "$pport" || die "port $pport (proxy) is taken"
+  rm -f "$WORK/$s-proxy.log"
+  python3 "$BENCH/throttle_proxy.py" --listen "$pport" --upstream "$port" --slow-rate "$slow" \
+    --log "$WORK/$s-proxy.log" 2>"$WORK/$s-proxy.err" &
+  local proxy=$!
+  BG_PIDS+=("$proxy")
+  for _ in $(seq 1 200); do
+    kill -0 "$proxy" 2>/dev/null || { cat "$WORK/$s-proxy.err" >&2; die "the proxy ended"; }
+    port_free "$pport" || break
+    sleep 0.1
+  done
+  port_free "$pport" && die "the proxy does not listen on $pport"
+  local url; url=$(ftp_url "$pport" big.bin)
+  for r in $(seq 1 "$ROUNDS"); do
+    rm -rf "$out" "$WORK/ledger-un"; mkdir -p "$out"
+    timed $s "$r" ferry 300 "$WORK/$s-ferry-$r.log" -- \
+      java -jar "$JAR" get --segments 4 --verbose --ledger "$WORK/ledger-un" "$url" "$out/big.bin"
+    same_file "$src/big.bin" "$out/big.bin"
+    ferry_inproc $s "$r" "$WORK/$s-ferry-$r.log"
+
+    rm -rf "$out"; mkdir -p "$out"
+    timed $s "$r" "lftp pget -n 4" 300 "$WORK/$s-lftp-$r.log" -- lftp -c "$LFTP_SET; pget -n 4 $url -o $out/big.bin"
+    same_file "$src/big.bin" "$out/big.bin"
+
+    rm -rf "$out"; mkdir -p "$out"
+    timed $s "$r" "aria2c -x4 -s4" 300 "$WORK/$s-aria2-$r.log" -- \
+      aria2c -x4 -s4 -k1M --file-allocation=none --allow-overwrite=true --console-log-level=warn --summary-interval=0 \
+      --ftp-pasv=true -d "$out" -o big.bin "$url"
+    same_file "$src/big.bin" "$out/big.bin"
+  done
+  stop_servers
+  rm -rf "$src" "$out"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+main() {
+  local scenarios=("$@") sc
+  [ ${#scenarios[@]} -gt 0 ] || scenarios=("${ALL[@]}")
+  if [ "${scenarios[0]}" != report ]; then
+    ensure_prereqs
+    machine_description
+    for sc in "${scenarios[@]}"; do
+      declare -F "scenario_${sc//-/_}" >/dev/null || die "unknown scenario $sc (one of: ${ALL[*]})"
+    done
+    for sc in "${scenarios[@]}"; do
+      rm -f "$RESULTS/$sc.jsonl"
+      echo "bench/run.sh $sc  # $(date -u +%Y-%m-%dT%H:%M:%SZ), BENCH_ROUNDS=$ROUNDS" > "$RESULTS/$sc.cmd"
+      log "=== $sc (load $(cut -d' ' -f1-3 /proc/loadavg))"
+      "scenario_${sc//-/_}"
+      cleanup
+    done
+  fi
+  python3 "$BENCH/report.py" "$RESULTS" "$BENCH/RESULTS.md"
+  log "wrote $BENCH/RESULTS.md"
+}
+
+main "$@"
+exit $?
