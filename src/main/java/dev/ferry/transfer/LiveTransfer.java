@@ -53,6 +53,8 @@ public final class LiveTransfer implements TransferView {
     private final RateMeter meter = new RateMeter();
     private final Set<Closeable> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean cancelled;
+    /** Upload: RNFR/RNTO was sent in this run (a retried publish checks whether it took effect). */
+    volatile boolean renameSent;
     private volatile TransferFailedException firstFailure;
     /** What a victim keeps at least beyond its position when its tail is stolen: a few reads. */
     static final long STEAL_MARGIN = 256 * 1024;

@@ -2,6 +2,7 @@ package dev.ferry.transfer;
 
 import dev.ferry.ftp.FtpException;
 import dev.ferry.ftp.FtpSession;
+import dev.ferry.ftp.RemoteNotFoundException;
 import dev.ferry.ftp.SessionPool;
 import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.ledger.TransferStatus;
@@ -31,6 +32,9 @@ final class UploadPublisher {
         String verification = "size " + t.size;
         FtpSession session = pool.borrow(t.profile);
         try {
+            if (t.renameSent && renamedAlready(session, t)) {
+                return published(t, verification + " (renamed before the connection dropped)");
+            }
             long there = session.size(t.remoteWork);
             if (there >= 0 && there != t.size) {
                 session.delete(t.remoteWork);
@@ -52,10 +56,33 @@ final class UploadPublisher {
                     verification += " and " + algorithm + " from the server";
                 }
             }
+            t.renameSent = true;
             session.rename(t.remoteWork, t.remotePath());
         } finally {
             pool.release(session);
         }
+        return published(t, verification);
+    }
+
+    /**
+     * After a cut during RNFR/RNTO the rename may have happened with its reply lost: then the temporary name is
+     * gone and the final name has our size. Asked only when this run sent the rename, so an unrelated file of the
+     * same size is never taken for ours.
+     */
+    private static boolean renamedAlready(FtpSession session, LiveTransfer t) throws IOException {
+        try {
+            session.size(t.remoteWork);
+            return false;
+        } catch (RemoteNotFoundException e) {
+            try {
+                return session.size(t.remotePath()) == t.size;
+            } catch (RemoteNotFoundException gone) {
+                return false;
+            }
+        }
+    }
+
+    private TransferResult published(LiveTransfer t, String verification) {
         try {
             t.local.close();
         } catch (IOException ignored) {
