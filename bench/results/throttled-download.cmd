@@ -1,1 +1,1 @@
-bench/run.sh throttled-download  # 2026-11-22T00:18:26Z, BENCH_ROUNDS=3, ferry at cdd64f6 (rate-aware stealing; before the merge of main)
+bench/run.sh throttled-download  # 2026-11-22T01:10:05Z, BENCH_ROUNDS=3, ferry jar built at 7947770 (HEAD 0adbc07: bench/ changes only; -dirty: uncommitted bench/ files)
