@@ -5,13 +5,14 @@
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH")
 WORK=$BENCH/work
-RESULTS=$BENCH/results
+RESULTS=${BENCH_RESULTS:-$BENCH/results}
 JAR=${BENCH_JAR:-$ROOT/target/ferry.jar}
 # routes/ and config/ of the service (default: this checkout)
 SERVICE_ROOT=${BENCH_SERVICE_ROOT:-$ROOT}
 FTP_USER=ferrytest
 FTP_PW=ferrytest-pw
-PORT_BASE=${BENCH_PORT_BASE:-47100}
+# below the kernel's ephemeral range (32768-60999 here): a client socket there would make the servers' bind fail
+PORT_BASE=${BENCH_PORT_BASE:-24100}
 ROUNDS=${BENCH_ROUNDS:-3}
 MiB=$((1024 * 1024))
 BG_PIDS=()
@@ -188,7 +189,7 @@ machine_description() {
     echo "- memory: $(free -m | awk '/Mem:/ {print $2 " MiB total, " $7 " MiB available"}')"
     echo "- java: $(java -version 2>&1 | sed -n 2p)"
     echo "- disk (bench/work): $(df -h "$WORK" | awk 'NR==2 {print $1 " " $2 " size, " $4 " free"}')"
-    echo "- clients: $(lftp --version | head -1 | sed 's/ *|.*//'); $(aria2c --version | head -1); $(curl --version | head -1 | cut -d' ' -f1-2)"
+    echo "- clients: lftp $(lftp --version | head -1 | grep -o 'Version [0-9.]*' | cut -d' ' -f2); $(aria2c --version | head -1); $(curl --version | head -1 | cut -d' ' -f1-2)"
     echo "- servers: vsftpd $(dpkg-query -W -f='${Version}' vsftpd 2>/dev/null); $(/opt/ferry-ftp/proftpd/usr/sbin/proftpd -v 2>&1 | head -1)"
     echo "- ferry: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?') ($(cd "$ROOT" && git rev-parse --abbrev-ref HEAD 2>/dev/null || echo 'not a git checkout'))"
   } > "$RESULTS/machine.md"

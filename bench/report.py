@@ -64,9 +64,11 @@ def table(sc, rows, meta):
     def ref_of(name):
         """Ferry's median for the same server/direction prefix ("vsftpd: ...", "down: ...")."""
         prefix = name.split(": ")[0] + ": " if ": " in name else ""
-        r = g.get(prefix + "ferry")
-        return med(r) if r else None
-    ref = any(n.endswith("ferry") for n in g)
+        for n in g:
+            if n.startswith(prefix + "ferry") and "in-process" not in n and "RSS" not in n and "bytes" not in n:
+                return med(g[n])
+        return None
+    ref = any(ref_of(n) for n in g)
     hdr = "| measurement | runs | median | min | max |"
     sep = "|---|---|---|---|---|"
     unit = "s"

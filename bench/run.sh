@@ -4,8 +4,9 @@
 #   bench/run.sh SCENARIO...     only these (their previous results are replaced), then bench/RESULTS.md
 #   bench/run.sh report          only rewrite bench/RESULTS.md from bench/results/*.jsonl
 # Scenarios: startup throttled-download throttled-upload loopback small-files resume memory uneven
-# Environment: BENCH_ROUNDS (3), BENCH_PORT_BASE (47100), BENCH_SIZE_MIB (128), BENCH_BIG_MIB (1024),
-#              BENCH_HUGE_MIB (4096), BENCH_SMALL_FILES (1000)
+# Environment: BENCH_ROUNDS (3), BENCH_PORT_BASE (24100), BENCH_SIZE_MIB (128), BENCH_BIG_MIB (1024),
+#              BENCH_HUGE_MIB (4096), BENCH_SMALL_FILES (1000), BENCH_RESULTS (a scratch results folder),
+#              BENCH_JAR, BENCH_SERVICE_ROOT, BENCH_SERVICE_JVM_OPTS (e.g. a JFR recording of the service)
 set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -67,7 +68,7 @@ scenario_startup() {
   python3 - "$WORK/$s-get-1.log" "$RESULTS/$s.phases.txt" <<'PY'
 import re, sys
 # where the time of one CLI run goes, from its --verbose log (first line = JVM up and logging)
-marks = [("ledger pool starting", "HikariDataSource -- ferry-ledger - Starting"), ("ledger opened", "Opened ledger"),
+marks = [("ledger pool starting", "ferry-ledger - Starting"), ("ledger opened", "Opened ledger"),
          ("accepted (request recorded)", " accepted: "), ("planned, segments start", " started: "),
          ("verified", " verified: "), ("done", " done: ")]
 seen = []
@@ -236,7 +237,8 @@ start_service() {  # start_service DIR PORT REMOTE_DIR LOG
   ( cd "$dir" && FERRY_SERVERS_BENCH_PASSWORD=$FTP_PW exec java ${BENCH_SERVICE_JVM_OPTS:-} \
       -Dferry.data-dir="$dir/data" -Dferry.servers.bench.host=127.0.0.1 -Dferry.servers.bench.port="$port" \
       -Dferry.servers.bench.user="$FTP_USER" -Dferry.servers.bench.remote-dir="$rdir" \
-      -Dferry.servers.bench.connection-limit=4 -Dferry.default-server=bench -jar "$JAR" ) >"$logf" 2>&1 &
+      -Dferry.servers.bench.connection-limit=4 -Dferry.default-server=bench -Dferry.http.port=$((port + 89)) \
+      -jar "$JAR" ) >"$logf" 2>&1 &
   SERVICE_PID=$!
   BG_PIDS+=("$SERVICE_PID")
 }
@@ -435,14 +437,17 @@ main() {
     done
     for sc in "${scenarios[@]}"; do
       rm -f "$RESULTS/$sc.jsonl"
-      echo "bench/run.sh $sc  # $(date -u +%Y-%m-%dT%H:%M:%SZ), BENCH_ROUNDS=$ROUNDS" > "$RESULTS/$sc.cmd"
+      echo "bench/run.sh $sc  # $(date -u +%Y-%m-%dT%H:%M:%SZ), BENCH_ROUNDS=$ROUNDS, ferry at $(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo '?')" > "$RESULTS/$sc.cmd"
       log "=== $sc (load $(cut -d' ' -f1-3 /proc/loadavg))"
       "scenario_${sc//-/_}"
       cleanup
     done
   fi
-  python3 "$BENCH/report.py" "$RESULTS" "$BENCH/RESULTS.md"
-  log "wrote $BENCH/RESULTS.md"
+  # a scratch results folder (BENCH_RESULTS) gets its own report, never bench/RESULTS.md
+  local report=$BENCH/RESULTS.md
+  [ -z "${BENCH_RESULTS:-}" ] || report=$RESULTS/RESULTS.md
+  python3 "$BENCH/report.py" "$RESULTS" "$report"
+  log "wrote $report"
 }
 
 main "$@"

@@ -150,6 +150,11 @@ public final class LiveTransfer implements TransferView {
                 double keepShare = victimRate > 0 && thiefRate > 0 ? victimRate / (victimRate + thiefRate) : 0.5;
                 // The victim keeps at least one read ahead of its position: it is moving while we decide.
                 long keep = Math.max(STEAL_MARGIN, (long) (remaining * keepShare));
+                // A slow thief takes no more than it can move before all connections together finish the rest:
+                // the other fast connections will steal from the same victim, so the pair's split alone would
+                // leave the slow thief with the transfer's last bytes.
+                long most = mostForThief(thiefRate);
+                keep = Math.max(keep, remaining - most);
                 long newEnd = offset + keep;
                 if (oldEnd - newEnd < minSteal) {
                     return null;
@@ -165,6 +170,22 @@ public final class LiveTransfer implements TransferView {
             }
             return null;
         }
+    }
+
+    /** Bytes the thief can move while all connections finish what is left, or unbounded if rates are unknown. */
+    private long mostForThief(double thiefRate) {
+        if (thiefRate <= 0) {
+            return Long.MAX_VALUE;
+        }
+        long left = 0;
+        double rates = thiefRate;
+        for (LiveSegment s : segments) {
+            if (!s.done()) {
+                left += s.remaining();
+                rates += Math.max(0, s.rate());
+            }
+        }
+        return (long) (thiefRate * left / rates);
     }
 
     /** How long a segment still needs at its own rate (at the thief's, or 1 B/s, while its rate is unknown). */
