@@ -39,6 +39,7 @@ public final class FtpSession implements Closeable {
     private final Features features;
     private final boolean utf8;
     private boolean broken;
+    private long lastAnswer = System.nanoTime();
 
     private FtpSession(ServerProfile profile, FTPClient client, Features features, boolean utf8) {
         this.profile = profile;
@@ -405,6 +406,11 @@ public final class FtpSession implements Closeable {
         }
     }
 
+    /** True when the server answered on this session within {@code window}: no need to ask it again. */
+    public boolean answeredWithin(java.time.Duration window) {
+        return !isBroken() && System.nanoTime() - lastAnswer < window.toNanos();
+    }
+
     /** A cheap check that an idle pooled session still answers. */
     public boolean stillAlive() {
         try {
@@ -450,7 +456,9 @@ public final class FtpSession implements Closeable {
     /** Any I/O failure on the control connection leaves it in an unknown state: mark the session broken. */
     private <T> T guard(IoCall<T> call) throws IOException {
         try {
-            return call.run();
+            T result = call.run();
+            lastAnswer = System.nanoTime();
+            return result;
         } catch (IOException e) {
             broken = true;
             if (e instanceof FtpException) {

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SessionPool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionPool.class);
+    private static final Duration FRESH = Duration.ofSeconds(1);
 
     private final Map<String, Server> servers = new ConcurrentHashMap<>();
     private final CapabilityProbe probe;
@@ -47,7 +48,9 @@ public final class SessionPool implements AutoCloseable {
         while (true) {
             FtpSession idle = server.takeIdleOrReserve();
             if (idle != null) {
-                if (idle.stillAlive()) {
+                // A session that answered a moment ago is trusted without a NOOP: small files borrow three
+                // times each (plan, segment, publish). If it died meanwhile, the caller's retry takes a new one.
+                if (idle.answeredWithin(FRESH) || idle.stillAlive()) {
                     return idle;
                 }
                 idle.close();

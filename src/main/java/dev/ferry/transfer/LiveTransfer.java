@@ -53,6 +53,8 @@ public final class LiveTransfer implements TransferView {
     private final RateMeter meter = new RateMeter();
     private final Set<Closeable> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean cancelled;
+    /** Upload: the temporary file may hold bytes of this transfer (a resumed plan, or a send already began). */
+    volatile boolean serverHasOurBytes;
     /** Upload: RNFR/RNTO was sent in this run (a retried publish checks whether it took effect). */
     volatile boolean renameSent;
     private volatile TransferFailedException firstFailure;

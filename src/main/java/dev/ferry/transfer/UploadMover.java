@@ -74,7 +74,10 @@ final class UploadMover implements SegmentMover {
 
     /** The server's SIZE wins over our own memory; a RESTART server keeps nothing worth resuming. */
     private static long serverOffset(FtpSession session, LiveTransfer t) throws IOException {
-        if (t.strategy == UploadStrategy.RESTART) {
+        if (t.strategy == UploadStrategy.RESTART || !t.serverHasOurBytes) {
+            // A fresh plan starts at 0 whatever a stale temporary file holds: no SIZE needed, and nothing of
+            // another version can be spliced in.
+            t.serverHasOurBytes = true;
             return 0;
         }
         try {

@@ -108,6 +108,7 @@ final class UploadPlanner {
             FileChannel channel = FileChannel.open(source, StandardOpenOption.READ);
             LiveTransfer t = new LiveTransfer(r, options, profile, caps, size, mtime, channel, source, temp,
                     strategy, ledger, segments);
+            t.serverHasOurBytes = resumable;
             if (strategy == UploadStrategy.PARALLEL && !resumable) {
                 mover.prime(session, t);
             }
