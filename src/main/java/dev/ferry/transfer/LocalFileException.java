@@ -13,8 +13,17 @@ public final class LocalFileException extends IOException {
         String advice = m.contains("No space left") || m.contains("Disk quota")
                 ? "the local disk is full; free space and run the transfer again to resume"
                 : "check that the directory exists and is writable, then run the transfer again to resume";
-        return new LocalFileException("cannot write " + file + " (" + m + "): " + advice, e);
+        return new LocalFileException("cannot write " + file + describeTarget(file) + " (" + m + "): " + advice, e);
     }
+
+    /** A hidden part file's name hides the file a person asked for: name that one too. */
+    private static String describeTarget(java.nio.file.Path file) {
+        java.util.regex.Matcher m = PART.matcher(String.valueOf(file.getFileName()));
+        return m.matches() ? ", the partial download of " + file.resolveSibling(m.group(1)) : "";
+    }
+
+    private static final java.util.regex.Pattern PART =
+            java.util.regex.Pattern.compile("^\\.(.+)\\.ferry-[0-9a-f]+\\.part$");
 
     static LocalFileException reading(java.nio.file.Path file, IOException e) {
         return new LocalFileException("cannot read " + file + " (" + e.getMessage() + ")", e);

@@ -110,6 +110,8 @@ class DiskFullTest {
             String m = e.getMessage();
             assertTrue(m.toLowerCase(Locale.ROOT).contains("disk is full"), m);
             assertTrue(m.contains("big.bin"), "names the file: " + m);
+            assertTrue(m.contains("the partial download of " + java.nio.file.Path.of(request.localPath())),
+                    "names the target, not only the hidden part file: " + m);
             TransferRecord record = f.ledger.find(request.id()).orElseThrow();
             assertEquals(TransferStatus.FAILED, record.status(), record.toString());
             assertTrue(record.reason().contains("disk is full"), record.reason());
