@@ -49,19 +49,14 @@ final class DownloadPublisher {
             if (!new Fingerprint(t.size, t.sourceMtime).sameSourceAs(now.size(), now.mtime())) {
                 throw new SourceChangedException("the remote file " + t.remotePath() + " changed during the download");
             }
-            String algorithm = t.options.verifyChecksum() ? t.capabilities.bestHash() : null;
-            if (algorithm != null) {
-                var localHash = Hashing.start(t.workFile, algorithm);
-                String remote = session.hash(t.remotePath(), algorithm);
-                if (remote != null) {
-                    String local = Hashing.join(localHash);
-                    if (!remote.equalsIgnoreCase(local)) {
-                        Files.deleteIfExists(t.workFile);
-                        throw new SourceChangedException("checksum mismatch for " + t.remotePath() + ": server "
-                                + algorithm + " " + remote + ", downloaded " + local + "; the data is discarded");
-                    }
-                    verification += " and " + algorithm + " from the server";
+            HashCheck check = HashCheck.run(t, session, t.remotePath());
+            if (check != null) {
+                if (!check.matches()) {
+                    Files.deleteIfExists(t.workFile);
+                    throw new SourceChangedException("checksum mismatch for " + t.remotePath() + ": "
+                            + check.describe() + "; the data is discarded");
                 }
+                verification += " and " + check.algorithm() + " from the server";
             }
         } finally {
             pool.release(session);

@@ -41,20 +41,14 @@ final class UploadPublisher {
                 throw new FtpException("the server holds " + there + " bytes of " + t.remoteWork + " after the upload, "
                         + t.size + " were sent; the partial file was removed, run the upload again", 0, false);
             }
-            String algorithm = t.options.verifyChecksum() ? t.capabilities.bestHash() : null;
-            if (algorithm != null) {
-                var localHash = Hashing.start(t.workFile, algorithm);
-                String remote = session.hash(t.remoteWork, algorithm);
-                if (remote != null) {
-                    String local = Hashing.join(localHash);
-                    if (!remote.equalsIgnoreCase(local)) {
-                        session.delete(t.remoteWork);
-                        throw new FtpException("checksum mismatch for " + t.remotePath() + ": server " + algorithm
-                                + " " + remote + ", local " + local + "; the upload was removed, run it again",
-                                0, false);
-                    }
-                    verification += " and " + algorithm + " from the server";
+            HashCheck check = HashCheck.run(t, session, t.remoteWork);
+            if (check != null) {
+                if (!check.matches()) {
+                    session.delete(t.remoteWork);
+                    throw new FtpException("checksum mismatch for " + t.remotePath() + ": " + check.describe()
+                            + "; the upload was removed, run it again", 0, false);
                 }
+                verification += " and " + check.algorithm() + " from the server";
             }
             t.renameSent = true;
             session.rename(t.remoteWork, t.remotePath());
