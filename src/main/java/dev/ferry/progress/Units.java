@@ -18,7 +18,9 @@ public final class Units {
             v /= 1024;
             u++;
         }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+        // One decimal, rounded half up, without String.format: this runs for every log line and event.
+        long tenths = Math.round(v * 10);
+        return tenths / 10 + "." + tenths % 10 + " " + units[u];
     }
 
     public static String rate(double bytesPerSecond) {

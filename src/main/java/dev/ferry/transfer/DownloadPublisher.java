@@ -4,7 +4,6 @@ import dev.ferry.ftp.FtpSession;
 import dev.ferry.ftp.RemoteFile;
 import dev.ferry.ftp.SessionPool;
 import dev.ferry.ledger.JdbcLedger;
-import dev.ferry.ledger.TransferStatus;
 import dev.ferry.plan.Fingerprint;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -74,7 +73,7 @@ final class DownloadPublisher {
         } catch (AtomicMoveNotSupportedException e) {
             throw new LocalFileException("cannot rename " + t.workFile + " to " + target + " atomically", e);
         }
-        ledger.status(t.id(), TransferStatus.PUBLISHED, null);
+        ledger.published(t.id(), t.bytesMoved(), t.bytesResent());
         return new TransferResult(t.id(), target.toString(), t.size, t.bytesMoved(), t.bytesAtStart(), t.retries(),
                 verification);
     }

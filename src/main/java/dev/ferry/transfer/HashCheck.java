@@ -5,10 +5,11 @@ import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The server's hash of its copy beside ours of the local file, the two computed at the same time. Both publishers
+ * The server's hash of its copy beside ours of the local file, the two computed at the same time. Ours is the digest
+ * of the bytes as they were sent when one stream carried the whole file (the file is not read a second time). Both publishers
  * use it; each decides what to throw away on a mismatch.
  */
-record HashCheck(String algorithm, String server, String local) {
+record HashCheck(String algorithm, String server, String local, boolean ofSentBytes) {
 
     /** Null when checksums are off, or the server offers no hash for this file. */
     static HashCheck run(LiveTransfer t, FtpSession session, String remotePath) throws IOException {
@@ -16,20 +17,27 @@ record HashCheck(String algorithm, String server, String local) {
         if (algorithm == null) {
             return null;
         }
-        CompletableFuture<String> local = Hashing.start(t.workFile, algorithm);
+        String sent = t.sentDigest;
+        CompletableFuture<String> local = sent != null ? CompletableFuture.completedFuture(sent)
+                : Hashing.start(t.workFile, algorithm);
         String server = session.hash(remotePath, algorithm);
         if (server == null) {
             local.cancel(true);
             return null;
         }
-        return new HashCheck(algorithm, server, Hashing.join(local));
+        return new HashCheck(algorithm, server, Hashing.join(local), sent != null);
     }
 
     boolean matches() {
         return server.equalsIgnoreCase(local);
     }
 
+    /** How the check reads in a result: "SHA-256 from the server", and what it was compared with. */
+    String verification() {
+        return algorithm + " from the server" + (ofSentBytes ? " (against the bytes as sent)" : "");
+    }
+
     String describe() {
-        return "server " + algorithm + " " + server + ", local " + local;
+        return "server " + algorithm + " " + server + (ofSentBytes ? ", of the bytes sent " : ", local ") + local;
     }
 }

@@ -46,6 +46,16 @@ final class Hashing {
         }
     }
 
+    /** A fresh digest in the algorithm publishing will compare with the server's, or null when none will. */
+    static MessageDigest digestFor(LiveTransfer t) {
+        String algorithm = t.options.verifyChecksum() ? t.capabilities.bestHash() : null;
+        try {
+            return algorithm == null ? null : MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            return null;
+        }
+    }
+
     static String of(Path file, String algorithm) throws IOException {
         MessageDigest digest;
         try {

@@ -29,6 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LiveTransfer implements TransferView {
     final TransferRequest request;
+    // Computed once: the id is a digest of the request, and every ledger write and log line asks for it.
+    private final String id;
     final TransferOptions options;
     final ServerProfile profile;
     final Capabilities capabilities;
@@ -57,6 +59,11 @@ public final class LiveTransfer implements TransferView {
     volatile boolean serverHasOurBytes;
     /** Upload: RNFR/RNTO was sent in this run (a retried publish checks whether it took effect). */
     volatile boolean renameSent;
+    /**
+     * The digest of the bytes one STOR sent from byte 0 to the end, in the algorithm publishing checks against the
+     * server's hash; null when the upload was resumed, parallel or is still running (publishing then reads the file).
+     */
+    volatile String sentDigest;
     private volatile TransferFailedException firstFailure;
     /** What a victim keeps at least beyond its position when its tail is stolen: a few reads. */
     static final long STEAL_MARGIN = 256 * 1024;
@@ -66,6 +73,7 @@ public final class LiveTransfer implements TransferView {
                  long size, long sourceMtime, FileChannel local, Path workFile, String remoteWork,
                  UploadStrategy strategy, JdbcLedger ledger, List<SegmentRecord> records) {
         this.request = request;
+        this.id = request.id();
         this.options = options;
         this.profile = profile;
         this.capabilities = capabilities;
@@ -259,9 +267,14 @@ public final class LiveTransfer implements TransferView {
         return bytesAtStart;
     }
 
+    /** Bytes this run moved beyond what was missing at its start: what cuts and steals cost. */
+    long bytesResent() {
+        return Math.max(0, bytesMoved() - (size - bytesAtStart));
+    }
+
     @Override
     public String id() {
-        return request.id();
+        return id;
     }
 
     @Override

@@ -171,7 +171,6 @@ public final class TransferEngine implements AutoCloseable {
             t.checkNotCancelled();
             TransferResult result = Retries.call(t.id(), "publishing", t.options.maxAttempts(),
                     () -> t.direction() == Direction.DOWNLOAD ? downloadPublisher.publish(t) : uploadPublisher.publish(t));
-            ledger.addBytes(t.id(), t.bytesMoved(), Math.max(0, t.bytesMoved() - (t.size - t.bytesAtStart())));
             listeners.verified(t, result.verification());
             listeners.published(t, result.published());
             listeners.transferEnd(t);

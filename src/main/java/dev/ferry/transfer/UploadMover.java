@@ -8,6 +8,8 @@ import dev.ferry.progress.TransferListener;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 
 /**
  * Sends a segment into the remote temporary file. Progress counts only once the server confirmed it:
@@ -33,7 +35,7 @@ final class UploadMover implements SegmentMover {
         if (t.strategy == UploadStrategy.PARALLEL) {
             while (s.offset() < s.end()) {
                 long from = s.offset();
-                long to = send(session, t, s, from, Math.min(s.end(), from + t.options.checkpointBytes()), false);
+                long to = send(session, t, s, from, Math.min(s.end(), from + t.options.checkpointBytes()), false, null);
                 s.offset(to);
                 t.checkpoint(s, to);
                 listener.checkpoint(t, s.index, Math.min(to, s.end()));
@@ -47,8 +49,14 @@ final class UploadMover implements SegmentMover {
             }
             if (from < t.size || t.size == 0) {
                 boolean append = from > 0 && !t.capabilities.storeRestart();
-                long to = send(session, t, s, from, t.size, append);
+                // The whole file in one stream: hash what goes out, so verifying does not read the file again.
+                MessageDigest digest = from == 0 ? Hashing.digestFor(t) : null;
+                t.sentDigest = null;
+                long to = send(session, t, s, from, t.size, append, digest);
                 s.offset(to);
+                if (digest != null && to == t.size) {
+                    t.sentDigest = HexFormat.of().formatHex(digest.digest());
+                }
             }
         }
         t.segmentDone(s);
@@ -64,7 +72,7 @@ final class UploadMover implements SegmentMover {
     void prime(FtpSession session, LiveTransfer t) throws IOException {
         LiveSegment first = t.segment(0);
         long to = send(session, t, first, 0, Math.min(first.end(), Math.min(PRIME_BYTES, t.options.checkpointBytes())),
-                false);
+                false, null);
         first.offset(to);
         t.checkpoint(first, to);
         if (to >= first.end()) {
@@ -88,8 +96,8 @@ final class UploadMover implements SegmentMover {
         }
     }
 
-    private static long send(FtpSession session, LiveTransfer t, LiveSegment s, long from, long to, boolean append)
-            throws IOException {
+    private static long send(FtpSession session, LiveTransfer t, LiveSegment s, long from, long to, boolean append,
+                             MessageDigest digest) throws IOException {
         t.checkNotCancelled();
         OutputStream out = append ? session.append(t.remoteWork) : session.store(t.remoteWork, from);
         t.inFlight(out, true);
@@ -119,6 +127,9 @@ final class UploadMover implements SegmentMover {
                     t.checkNotCancelled();
                     throw new FtpException("upload to " + t.remotePath() + " interrupted at byte " + pos + ": "
                             + e.getMessage(), 0, true, e);
+                }
+                if (digest != null) {
+                    digest.update(buffer.array(), 0, n);
                 }
                 pos += n;
                 t.moved(n);

@@ -5,7 +5,6 @@ import dev.ferry.ftp.FtpSession;
 import dev.ferry.ftp.RemoteNotFoundException;
 import dev.ferry.ftp.SessionPool;
 import dev.ferry.ledger.JdbcLedger;
-import dev.ferry.ledger.TransferStatus;
 import dev.ferry.plan.Fingerprint;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,7 +47,7 @@ final class UploadPublisher {
                     throw new FtpException("checksum mismatch for " + t.remotePath() + ": " + check.describe()
                             + "; the upload was removed, run it again", 0, false);
                 }
-                verification += " and " + check.algorithm() + " from the server";
+                verification += " and " + check.verification();
             }
             t.renameSent = true;
             session.rename(t.remoteWork, t.remotePath());
@@ -82,7 +81,7 @@ final class UploadPublisher {
         } catch (IOException ignored) {
             // Read-only channel: nothing to lose.
         }
-        ledger.status(t.id(), TransferStatus.PUBLISHED, null);
+        ledger.published(t.id(), t.bytesMoved(), t.bytesResent());
         return new TransferResult(t.id(), t.remotePath(), t.size, t.bytesMoved(), t.bytesAtStart(), t.retries(),
                 verification);
     }

@@ -147,6 +147,10 @@ class InteropTest {
         TransferResult r = ferry(server).engine.run(ferry.upload(source, "/up/plain.bin", TransferOptions.none()));
         assertEquals(Hashes.sha256(source), Hashes.sha256(server.file("/up/plain.bin")));
         assertServerHashUsedWhereOffered(kind, r);
+        if (isProftpd(kind)) {
+            // One stream from byte 0: its digest was taken on the way out, and the server's matched it.
+            assertTrue(r.verification().contains("against the bytes as sent"), r.verification());
+        }
         InteropResults.note("(verified by " + r.verification() + ")");
     }
 
@@ -173,6 +177,9 @@ class InteropTest {
         } else {
             assertTrue(r.bytesResumed() > 0, "resumed " + r.bytesResumed() + " " + f.events);
             assertTrue(r.bytesMoved() < size, "moved " + r.bytesMoved() + " of " + size);
+            assertServerHashUsedWhereOffered(kind, r);
+            // Only part of the file went out in this run: the local side must be the file, read again.
+            assertFalse(r.verification().contains("as sent"), r.verification());
             InteropResults.note("(" + strategy.name().toLowerCase() + ", " + r.bytesResumed() / 1024 + " KiB kept)");
         }
     }
@@ -330,9 +337,13 @@ class InteropTest {
 
     /** proftpd (mod_digest) offers HASH SHA-256: invariant 3 says the result is checked against it. */
     private static void assertServerHashUsedWhereOffered(Kind kind, TransferResult r) {
-        if (kind == Kind.PROFTPD || kind == Kind.PROFTPD_NO_STORE_RESTART) {
+        if (isProftpd(kind)) {
             assertTrue(r.verification().contains("SHA-256 from the server"), r.verification());
         }
+    }
+
+    private static boolean isProftpd(Kind kind) {
+        return kind == Kind.PROFTPD || kind == Kind.PROFTPD_NO_STORE_RESTART;
     }
 
     /** Runs the request, cancels it from its first checkpoint event, and checks that it ended as cancelled. */

@@ -218,6 +218,23 @@ abstract class JdbcLedgerContract {
     }
 
     @Test
+    void publishedEndsTheTransferAndAddsItsBytesInOneStep() {
+        ledger.accept(transfer("t1"));
+        ledger.addBytes("t1", 300, 0);
+        ledger.status("t1", TransferStatus.FAILED, "421 too many connections");
+        ledger.accept(transfer("t1"));
+        ledger.published("t1", 1000, 100);
+
+        TransferRecord found = ledger.find("t1").orElseThrow();
+        assertEquals(TransferStatus.PUBLISHED, found.status());
+        assertNull(found.reason(), "an earlier run's failure is not the published transfer's reason");
+        assertEquals(1300, found.bytesMoved());
+        assertEquals(100, found.bytesResent());
+        assertTrue(ledger.unfinished().isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> ledger.published("nope", 1, 0));
+    }
+
+    @Test
     void unfinishedListsAcceptedAndActiveOldestFirst() {
         for (String id : List.of("c", "a", "d", "b")) {
             ledger.accept(transfer(id));
