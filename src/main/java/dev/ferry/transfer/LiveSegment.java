@@ -13,6 +13,11 @@ final class LiveSegment {
     private volatile long end;
     private final AtomicLong offset;
     private volatile boolean done;
+    /**
+     * For a sequential upload, the server's SIZE when the latest attempt began (-1 when never asked): how retries
+     * judge progress, since bytes that left this process may still have been lost in a cut.
+     */
+    private volatile long confirmed = -1;
     /** Where and when the current connection began moving this segment: its rate for work stealing. */
     private volatile long runStartOffset;
     private volatile long runStartNanos;
@@ -60,6 +65,14 @@ final class LiveSegment {
     /** Moves the offset; for a sequential upload the server's SIZE may move it back. */
     void offset(long value) {
         offset.set(value);
+    }
+
+    long confirmed() {
+        return confirmed;
+    }
+
+    void confirmed(long serverOffset) {
+        confirmed = serverOffset;
     }
 
     void shrinkTo(long newEnd) {

@@ -68,6 +68,7 @@ final class SegmentRunner {
         listener.segmentStart(t, s.index, s.offset(), s.end());
         while (true) {
             long offsetBefore = s.offset();
+            long confirmedBefore = s.confirmed();
             try {
                 t.checkNotCancelled();
                 if (session == null) {
@@ -88,7 +89,7 @@ final class SegmentRunner {
                 if (!isTransient(e)) {
                     failed(t, s, e, session);
                 }
-                fruitless = s.offset() > offsetBefore ? 1 : fruitless + 1;
+                fruitless = progressed(s, offsetBefore, confirmedBefore) ? 1 : fruitless + 1;
                 if (fruitless >= t.options.maxAttempts()) {
                     failed(t, s, new FtpException(e.getMessage() + " (gave up after " + fruitless
                             + " attempts in a row that moved nothing)", 0, false, e), session);
@@ -99,6 +100,20 @@ final class SegmentRunner {
                 pause(t, delay);
             }
         }
+    }
+
+    /**
+     * Whether the attempt that just failed leaves the transfer further on. Where the server's SIZE is asked at the
+     * start of each attempt (sequential uploads), what counts is that it grew since the attempt before: on a cut,
+     * what was written into the socket runs ahead of what the server kept, and could look like no progress at all
+     * (the next attempt starts lower) or like progress where there was none.
+     */
+    private static boolean progressed(LiveSegment s, long offsetBefore, long confirmedBefore) {
+        long confirmedNow = s.confirmed();
+        if (confirmedNow >= 0 && confirmedBefore >= 0) {
+            return confirmedNow > confirmedBefore;
+        }
+        return s.offset() > offsetBefore;
     }
 
     private void failed(LiveTransfer t, LiveSegment s, IOException e, FtpSession session) throws IOException {

@@ -43,6 +43,9 @@ final class UploadMover implements SegmentMover {
         } else {
             long from = serverOffset(session, t);
             s.offset(from);
+            if (t.strategy == UploadStrategy.SEQUENTIAL) {
+                s.confirmed(from);
+            }
             if (from > 0 && t.firstResume()) {
                 // A sequential upload learns what is already there from the server, not from the ledger.
                 listener.resumed(t, from);

@@ -67,6 +67,25 @@ class UploadTest {
     }
 
     @Test
+    void frequentCutsDoNotExhaustTheAttemptsWhileTheServerKeepsGaining() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
+             FaultProxy proxy = FaultProxy.start(ftp.host(), ftp.port());
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"),
+                     EngineHarness.profileFor(ftp).port(proxy.port()).build())) {
+            long size = 12 * MIB + 5;
+            Path source = PseudoRandomContent.write(tmp.resolve("often.bin"), size, 25);
+            // Every data connection is cut after 750 KB: about seventeen attempts, three allowed in a row without
+            // progress. What counts as progress is what the server's SIZE confirms, not what left this process.
+            proxy.cutEveryDataAfter(750 * 1024);
+            TransferResult r = h.engine.run(h.upload(source, "/often.bin",
+                    TransferOptions.none().withUploadStrategy(UploadStrategy.SEQUENTIAL).withMaxAttempts(3)));
+            assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("often.bin")));
+            assertTrue(r.retries() >= 10, "retries " + r.retries());
+            assertTrue(proxy.faultsInjected() >= 10, "cuts " + proxy.faultsInjected());
+        }
+    }
+
+    @Test
     void parallelUploadSurvivesCutConnections() throws Exception {
         try (FtpServerFixture ftp = FtpServerFixture.builder().writeInPlace(true).start();
              FaultProxy proxy = FaultProxy.start(ftp.host(), ftp.port());
