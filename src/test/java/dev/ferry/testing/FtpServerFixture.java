@@ -121,6 +121,11 @@ public final class FtpServerFixture implements AutoCloseable {
     }
 
     /** Successful logins (230 replies) since start or {@link #resetCounters()}. */
+    /** RNTO commands carried out whose reply the client never got ({@link Builder#loseRenameReplies}). */
+    public int lostRenameReplies() {
+        return builder.lostRenameReply.lost();
+    }
+
     public int loginCount() {
         return sessions.logins();
     }
@@ -215,6 +220,7 @@ public final class FtpServerFixture implements AutoCloseable {
         private boolean writeInPlace;
         private String passivePorts = "0";
         private int port;
+        private LostRenameReply lostRenameReply = new LostRenameReply(0);
 
         private Builder() {
         }
@@ -266,6 +272,12 @@ public final class FtpServerFixture implements AutoCloseable {
             return this;
         }
 
+        /** The first {@code n} RNTO commands rename the file, then the session closes before the reply. */
+        public Builder loseRenameReplies(int n) {
+            this.lostRenameReply = new LostRenameReply(n);
+            return this;
+        }
+
         /** The control port; default 0, a free port chosen at start. */
         public Builder port(int port) {
             this.port = port;
@@ -300,7 +312,7 @@ public final class FtpServerFixture implements AutoCloseable {
                 factory.setFileSystem(new ObservingFileSystemFactory(nativeFs, counters, writeInPlace));
                 // Mutable: Apache clears this map when it stops.
                 factory.setFtplets(new java.util.LinkedHashMap<>(Map.of("ferry-connection-cap", connectionCap,
-                        "ferry-session-tracker", sessions)));
+                        "ferry-session-tracker", sessions, "ferry-lost-rename-reply", lostRenameReply)));
 
                 FtpServer server = factory.createServer();
                 server.start();

@@ -86,6 +86,22 @@ class UploadTest {
     }
 
     @Test
+    void aRenameWhoseReplyWasLostIsRecognisedNotRepeated() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().loseRenameReplies(1).start();
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
+            Path source = PseudoRandomContent.write(tmp.resolve("renamed.bin"), 3 * MIB + 9, 26);
+            TransferResult r = h.engine.run(h.upload(source, "/renamed.bin", TransferOptions.none()));
+            assertEquals(1, ftp.lostRenameReplies());
+            assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("renamed.bin")));
+            assertTrue(r.verification().contains("renamed before the connection dropped"), r.verification());
+            assertNoTemporaryFiles(ftp.root());
+            // The data went once (besides the capability probe's few bytes): the publish retry sent nothing again.
+            long beyond = ftp.bytesReceived() - (3 * MIB + 9);
+            assertTrue(beyond >= 0 && beyond < 100, "received " + beyond + " bytes beyond the file");
+        }
+    }
+
+    @Test
     void parallelUploadSurvivesCutConnections() throws Exception {
         try (FtpServerFixture ftp = FtpServerFixture.builder().writeInPlace(true).start();
              FaultProxy proxy = FaultProxy.start(ftp.host(), ftp.port());
