@@ -91,7 +91,8 @@ public final class SessionPool implements AutoCloseable {
      * the cap from the start, goes into the pool idle, and is what the next {@link #borrow} takes: a borrower
      * waits for a login under way rather than opening one more connection beside it. A background login that
      * fails is only logged (a refusal still lowers the cap); its place is freed and the borrower logs in itself,
-     * with the usual retries and error reporting.
+     * with the usual retries and error reporting. Only a wrong user or password is passed on to the borrowers
+     * waiting for that login: trying it again would fail the same way, after the server's failed-login delay.
      */
     public int prewarm(ServerProfile profile, int wanted) {
         Server server = servers.computeIfAbsent(profile.key(), k -> new Server(profile.connectionLimit()));
@@ -101,7 +102,7 @@ public final class SessionPool implements AutoCloseable {
                 logins.execute(() -> warm(profile, server));
             } catch (RejectedExecutionException e) {
                 // The pool is closing.
-                server.warmFailed();
+                server.warmFailed(null);
             }
         }
         return started;
@@ -121,7 +122,7 @@ public final class SessionPool implements AutoCloseable {
             if (session != null) {
                 session.close();
             }
-            server.warmFailed();
+            server.warmFailed(e instanceof LoginRefusedException refused ? refused : null);
             LOG.debug("pre-opening a connection to {} failed; a segment will log in itself: {}", profile.name(),
                     e.getMessage());
             return;
@@ -190,6 +191,9 @@ public final class SessionPool implements AutoCloseable {
         private int warming;
         /** Borrowers waiting for one of those rather than logging in beside it. */
         private int awaitingWarm;
+        /** Background logins refused for good (user or password), and the last such refusal. */
+        private int warmRefusals;
+        private LoginRefusedException warmRefusal;
         private boolean closed;
         private int lowered;
         private long loweredUntil;
@@ -227,6 +231,7 @@ public final class SessionPool implements AutoCloseable {
                     reserved++;
                     return null;
                 }
+                int refusalsBefore = warmRefusals;
                 if (forWarm) {
                     awaitingWarm++;
                 }
@@ -240,6 +245,9 @@ public final class SessionPool implements AutoCloseable {
                     if (forWarm) {
                         awaitingWarm--;
                     }
+                }
+                if (forWarm && warmRefusals != refusalsBefore) {
+                    throw new LoginRefusedException(warmRefusal.getMessage(), warmRefusal.replyCode());
                 }
             }
         }
@@ -268,7 +276,11 @@ public final class SessionPool implements AutoCloseable {
             return true;
         }
 
-        synchronized void warmFailed() {
+        synchronized void warmFailed(LoginRefusedException refused) {
+            if (refused != null) {
+                warmRefusals++;
+                warmRefusal = refused;
+            }
             warming--;
             unreserve();
         }

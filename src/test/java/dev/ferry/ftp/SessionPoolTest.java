@@ -130,10 +130,27 @@ class SessionPoolTest {
             ServerProfile wrong = profile(ftp, 2).password("not-the-password").build();
             assertEquals(2, pool.prewarm(wrong, 2));
             Await.until(WAIT, () -> pool.open(wrong) == 0, () -> "places still taken: " + pool.open(wrong));
-            // The borrower logs in itself and hears why it cannot.
+            Await.until(WAIT, () -> ftp.failedLoginCount() == 2, () -> "failed: " + ftp.failedLoginCount());
+            // No login is under way now: the borrower logs in itself and hears why it cannot.
             assertThrows(LoginRefusedException.class, () -> pool.borrow(wrong));
             assertEquals(0, pool.open(wrong));
+            Await.until(WAIT, () -> ftp.failedLoginCount() == 3, () -> "failed: " + ftp.failedLoginCount());
             assertEquals(0, ftp.loginCount());
+        }
+    }
+
+    @Test
+    void aBorrowerWaitingForARefusedLoginIsToldWithoutTryingAgain() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
+             SessionPool pool = new SessionPool(new CapabilityProbe())) {
+            ServerProfile wrong = profile(ftp, 2).password("not-the-password").build();
+            assertEquals(1, pool.prewarm(wrong, 1));
+            LoginRefusedException e = assertThrows(LoginRefusedException.class, () -> pool.borrow(wrong));
+            assertTrue(e.getMessage().contains("refused"), e.getMessage());
+            assertEquals(0, pool.open(wrong));
+            Await.until(WAIT, () -> ftp.failedLoginCount() == 1, () -> "failed: " + ftp.failedLoginCount());
+            Thread.sleep(200);
+            assertEquals(1, ftp.failedLoginCount(), "the same password was not tried twice");
         }
     }
 
