@@ -86,8 +86,8 @@ public final class SessionPool implements AutoCloseable {
      * Starts logging in, in the background, as many sessions as it takes for {@code wanted} to be idle or on their
      * way, as far as the cap allows now (it never waits for room); returns at once with how many it started.
      *
-     * <p>A planner calls this once it knows how many segments will run, so that the segments' logins (PAM on
-     * vsftpd, TLS) overlap its own remaining work instead of following it. A pre-opened session counts against
+     * <p>A planner calls this once it knows how many segments will run (the command line, for the session it will
+     * plan with), so that logins (PAM on vsftpd, TLS) overlap the remaining local work instead of following it. A pre-opened session counts against
      * the cap from the start, goes into the pool idle, and is what the next {@link #borrow} takes: a borrower
      * waits for a login under way rather than opening one more connection beside it. A background login that
      * fails is only logged (a refusal still lowers the cap); its place is freed and the borrower logs in itself,
@@ -118,12 +118,16 @@ public final class SessionPool implements AutoCloseable {
             LOG.info("server {} refused a pre-opened connection: limit lowered to {} for {} s ({})", profile.name(),
                     cap, cooldown.toSeconds(), e.getMessage());
             return;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             if (session != null) {
                 session.close();
             }
+            // Whatever happened, the place is given back: borrowers wait for this login until it is.
             server.warmFailed(e instanceof LoginRefusedException refused ? refused : null);
-            LOG.debug("pre-opening a connection to {} failed; a segment will log in itself: {}", profile.name(),
+            if (e instanceof Error error) {
+                throw error;
+            }
+            LOG.debug("pre-opening a connection to {} failed; the borrower logs in itself: {}", profile.name(),
                     e.getMessage());
             return;
         }
