@@ -91,6 +91,8 @@ public final class Cli {
             if (inv.verbose) {
                 engine.addListener(new dev.ferry.progress.LoggingListener());
             }
+            // Every run needs one session to plan: its login overlaps recording the request (JSON, the first SQL).
+            engine.pool().prewarm(inv.profile, 1);
             Thread main = Thread.currentThread();
             Thread hook = new Thread(() -> {
                 // Ctrl-C: stop the segments so the ledger records a clean cancel; the next run resumes.

@@ -6,6 +6,11 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +20,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When a server answers "too many connections" the cap for that server drops to what is open right now
  * (at least one) for {@link #cooldown}, and the caller waits for a free connection instead of failing.
+ *
+ * <p>{@link #prewarm} logs sessions in ahead of need, in the background, under the same cap.
  */
 public final class SessionPool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionPool.class);
@@ -24,6 +31,7 @@ public final class SessionPool implements AutoCloseable {
     private final CapabilityProbe probe;
     private final Duration cooldown;
     private final Duration idleTimeout;
+    private final ExecutorService logins = Executors.newCachedThreadPool(daemon("ferry-login"));
 
     public SessionPool(CapabilityProbe probe) {
         this(probe, Duration.ofSeconds(60), Duration.ofSeconds(30));
@@ -74,6 +82,61 @@ public final class SessionPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts logging in, in the background, as many sessions as it takes for {@code wanted} to be idle or on their
+     * way, as far as the cap allows now (it never waits for room); returns at once with how many it started.
+     *
+     * <p>A planner calls this once it knows how many segments will run (the command line, for the session it will
+     * plan with), so that logins (PAM on vsftpd, TLS) overlap the remaining local work instead of following it. A pre-opened session counts against
+     * the cap from the start, goes into the pool idle, and is what the next {@link #borrow} takes: a borrower
+     * waits for a login under way rather than opening one more connection beside it. A background login that
+     * fails is only logged (a refusal still lowers the cap); its place is freed and the borrower logs in itself,
+     * with the usual retries and error reporting. Only a wrong user or password is passed on to the borrowers
+     * waiting for that login: trying it again would fail the same way, after the server's failed-login delay.
+     */
+    public int prewarm(ServerProfile profile, int wanted) {
+        Server server = servers.computeIfAbsent(profile.key(), k -> new Server(profile.connectionLimit()));
+        int started = server.reserveWarm(wanted);
+        for (int i = 0; i < started; i++) {
+            try {
+                logins.execute(() -> warm(profile, server));
+            } catch (RejectedExecutionException e) {
+                // The pool is closing.
+                server.warmFailed(null);
+            }
+        }
+        return started;
+    }
+
+    private void warm(ServerProfile profile, Server server) {
+        FtpSession session = null;
+        try {
+            session = FtpSession.open(profile, probe.knownUtf8(profile));
+            probe.read(session);
+        } catch (TooManyConnectionsException e) {
+            int cap = server.warmRefused(cooldown);
+            LOG.info("server {} refused a pre-opened connection: limit lowered to {} for {} s ({})", profile.name(),
+                    cap, cooldown.toSeconds(), e.getMessage());
+            return;
+        } catch (IOException | RuntimeException | Error e) {
+            if (session != null) {
+                session.close();
+            }
+            // Whatever happened, the place is given back: borrowers wait for this login until it is.
+            server.warmFailed(e instanceof LoginRefusedException refused ? refused : null);
+            if (e instanceof Error error) {
+                throw error;
+            }
+            LOG.debug("pre-opening a connection to {} failed; the borrower logs in itself: {}", profile.name(),
+                    e.getMessage());
+            return;
+        }
+        if (!server.warmed(session, idleTimeout)) {
+            // The pool closed, or a refusal lowered the cap meanwhile: the place is already given up.
+            session.close();
+        }
+    }
+
     /** Returns a healthy session for reuse; a broken one is closed instead. */
     public void release(FtpSession session) {
         if (session.isBroken()) {
@@ -107,7 +170,18 @@ public final class SessionPool implements AutoCloseable {
 
     @Override
     public void close() {
+        // Logins under way finish on their own (sockets ignore interrupts) and close what they opened.
+        logins.shutdown();
         servers.values().forEach(Server::closeIdle);
+    }
+
+    private static ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread thread = new Thread(r, prefix + "-" + n.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     /** One server's cap, its count of open connections and its idle sessions, under one lock. */
@@ -115,7 +189,16 @@ public final class SessionPool implements AutoCloseable {
         private final int configured;
         private final Deque<Idle> idle = new ArrayDeque<>();
         private int open;
+        /** Places taken by logins under way, pre-opened ones included. */
         private int reserved;
+        /** Pre-opened logins under way (part of {@link #reserved}). */
+        private int warming;
+        /** Borrowers waiting for one of those rather than logging in beside it. */
+        private int awaitingWarm;
+        /** Background logins refused for good (user or password), and the last such refusal. */
+        private int warmRefusals;
+        private LoginRefusedException warmRefusal;
+        private boolean closed;
         private int lowered;
         private long loweredUntil;
 
@@ -146,9 +229,15 @@ public final class SessionPool implements AutoCloseable {
                     i.session.close();
                     open--;
                 }
-                if (open + reserved < limit()) {
+                // A login started for us is nearer than a new one, and a new one beside it would be one too many.
+                boolean forWarm = warming > awaitingWarm;
+                if (!forWarm && open + reserved < limit()) {
                     reserved++;
                     return null;
+                }
+                int refusalsBefore = warmRefusals;
+                if (forWarm) {
+                    awaitingWarm++;
                 }
                 try {
                     // Wake up at the latest when a lowered cap expires.
@@ -156,8 +245,53 @@ public final class SessionPool implements AutoCloseable {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new java.io.InterruptedIOException("interrupted while waiting for a connection");
+                } finally {
+                    if (forWarm) {
+                        awaitingWarm--;
+                    }
+                }
+                if (forWarm && warmRefusals != refusalsBefore) {
+                    throw new LoginRefusedException(warmRefusal.getMessage(), warmRefusal.replyCode());
                 }
             }
+        }
+
+        /** Reserves places for pre-opened logins: what {@code wanted} lacks, within the cap; returns how many. */
+        synchronized int reserveWarm(int wanted) {
+            int n = Math.min(wanted - idle.size() - warming, limit() - open - reserved);
+            if (closed || n <= 0) {
+                return 0;
+            }
+            reserved += n;
+            warming += n;
+            return n;
+        }
+
+        /** A pre-opened session becomes idle; false when it must be closed instead (its place is freed). */
+        synchronized boolean warmed(FtpSession session, Duration idleTimeout) {
+            reserved--;
+            warming--;
+            notifyAll();
+            if (closed || open >= limit()) {
+                return false;
+            }
+            open++;
+            idle.addFirst(new Idle(session, System.nanoTime() + idleTimeout.toNanos()));
+            return true;
+        }
+
+        synchronized void warmFailed(LoginRefusedException refused) {
+            if (refused != null) {
+                warmRefusals++;
+                warmRefusal = refused;
+            }
+            warming--;
+            unreserve();
+        }
+
+        synchronized int warmRefused(Duration cooldown) {
+            warming--;
+            return refused(cooldown);
         }
 
         synchronized void opened() {
@@ -209,6 +343,7 @@ public final class SessionPool implements AutoCloseable {
         }
 
         synchronized void closeIdle() {
+            closed = true;
             while (!idle.isEmpty()) {
                 idle.pollFirst().session.close();
                 open--;

@@ -74,11 +74,16 @@ final class DownloadPlanner {
                 resumable = true;
             }
         }
+        if (!resumable) {
+            segments = SegmentPlanner.plan(remote.size(), options.minSegmentSize(),
+                    Math.min(options.segments(), pool.limit(profile)));
+        }
+        // The segments' logins overlap the ledger writes and the part file instead of following them; the
+        // planning session, idle again, is one of the sessions wanted.
+        pool.prewarm(profile, (int) segments.stream().filter(s -> !s.done()).count());
         if (resumable) {
             ledger.status(id, TransferStatus.ACTIVE, null);
         } else {
-            segments = SegmentPlanner.plan(remote.size(), options.minSegmentSize(),
-                    Math.min(options.segments(), pool.limit(profile)));
             prepare(part, remote.size());
             ledger.start(id, remote.size(), remote.mtime(), segments);
         }

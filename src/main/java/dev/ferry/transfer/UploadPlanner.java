@@ -94,6 +94,10 @@ final class UploadPlanner {
                             ? List.of(confirmedByServer(session, temp, known.get(0))) : known;
                 }
             }
+            // As for downloads: the segments' logins overlap the ledger writes and the prime. A parallel upload
+            // needs one session per unfinished segment, and this one is released to the first of them.
+            int toRun = (int) segments.stream().filter(s -> !s.done()).count();
+            pool.prewarm(profile, toRun - 1);
             if (resumable) {
                 ledger.status(id, TransferStatus.ACTIVE, null);
                 if (strategy == UploadStrategy.SEQUENTIAL && !segments.get(0).done()) {

@@ -130,6 +130,11 @@ public final class FtpServerFixture implements AutoCloseable {
         return sessions.logins();
     }
 
+    /** Logins refused with 530 (wrong user or password) since start or {@link #resetCounters()}. */
+    public int failedLoginCount() {
+        return sessions.failedLogins();
+    }
+
     /** Sessions logged in right now. */
     public int currentSessions() {
         return sessions.current();

@@ -21,6 +21,7 @@ final class SessionTracker extends DefaultFtplet {
 
     private final Set<UUID> loggedIn = ConcurrentHashMap.newKeySet();
     private final AtomicInteger logins = new AtomicInteger();
+    private final AtomicInteger failedLogins = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
 
     @Override
@@ -31,6 +32,9 @@ final class SessionTracker extends DefaultFtplet {
                 && loggedIn.add(session.getSessionId())) {
             logins.incrementAndGet();
             peak.accumulateAndGet(loggedIn.size(), Math::max);
+        }
+        if ("PASS".equals(request.getCommand()) && reply.getCode() == FtpReply.REPLY_530_NOT_LOGGED_IN) {
+            failedLogins.incrementAndGet();
         }
         return super.afterCommand(session, request, reply);
     }
@@ -45,6 +49,10 @@ final class SessionTracker extends DefaultFtplet {
         return logins.get();
     }
 
+    int failedLogins() {
+        return failedLogins.get();
+    }
+
     int current() {
         return loggedIn.size();
     }
@@ -55,6 +63,7 @@ final class SessionTracker extends DefaultFtplet {
 
     void reset() {
         logins.set(0);
+        failedLogins.set(0);
         peak.set(loggedIn.size());
     }
 }

@@ -10,12 +10,19 @@ import dev.ferry.ftp.LoginRefusedException;
 import dev.ferry.ftp.RemoteNotFoundException;
 import dev.ferry.ledger.TransferStatus;
 import dev.ferry.plan.TransferOptions;
+import dev.ferry.plan.TransferRequest;
+import dev.ferry.progress.TransferView;
+import dev.ferry.testing.Await;
 import dev.ferry.testing.FaultProxy;
 import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.Hashes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,6 +71,58 @@ class DownloadTest {
         assertTrue(ftp.maxConcurrentSessions() >= 4, "segments ran in parallel: " + ftp.maxConcurrentSessions());
         assertEquals(TransferStatus.PUBLISHED, h.ledger.find(result.id()).orElseThrow().status());
         assertNoPartFiles(target.getParent());
+    }
+
+    @Test
+    void theSegmentsSessionsLogInWhilePlanning() throws Exception {
+        Path source = ftp.write("warm.bin", 32 * MIB, 12);
+        Path target = tmp.resolve("warm.bin");
+        TransferRequest request = h.engine.accept(h.download("/warm.bin", target, TransferOptions.none()));
+        LiveTransfer t = h.engine.plan(request);
+        assertEquals(4, t.segments().size());
+        // No segment has run yet, and the server already has a session for each: the planner's and three more.
+        Await.until(Duration.ofSeconds(10), () -> ftp.loginCount() == 4, () -> "logins: " + ftp.loginCount());
+        assertEquals(0, ftp.bytesSent(), "nothing read yet");
+        assertEquals(4, h.engine.pool().open(h.profile));
+        List<CompletableFuture<Void>> segments = new ArrayList<>();
+        for (TransferView.SegmentView s : t.segments()) {
+            segments.add(CompletableFuture.runAsync(() -> {
+                try {
+                    h.engine.runSegment(t, s.index());
+                } catch (TransferFailedException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            }));
+        }
+        CompletableFuture.allOf(segments.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        h.engine.publish(t);
+        assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+        assertEquals(4, ftp.loginCount(), "the segments and the publish used those sessions, no new login");
+    }
+
+    @Test
+    void preOpenedSessionsStayWithinTheConnectionCap() throws Exception {
+        ftp.close();
+        ftp = FtpServerFixture.builder().maxLoginsPerIp(2).start();
+        Path a = ftp.write("capped-a.bin", 32 * MIB, 13);
+        Path b = ftp.write("capped-b.bin", 32 * MIB, 14);
+        try (EngineHarness capped = new EngineHarness(tmp.resolve("ledger8"),
+                EngineHarness.profileFor(ftp).connectionLimit(2).build())) {
+            // Two transfers at once, each asking for 4 segments: each planner pre-opens sessions while the other's
+            // segments borrow them, all under one cap of 2.
+            var first = capped.engine.submit(capped.download("/capped-a.bin", tmp.resolve("a.bin"),
+                    TransferOptions.none().withSegments(4)));
+            var second = capped.engine.submit(capped.download("/capped-b.bin", tmp.resolve("b.bin"),
+                    TransferOptions.none().withSegments(4)));
+            first.get(60, TimeUnit.SECONDS);
+            second.get(60, TimeUnit.SECONDS);
+            assertEquals(Hashes.sha256(a), Hashes.sha256(tmp.resolve("a.bin")));
+            assertEquals(Hashes.sha256(b), Hashes.sha256(tmp.resolve("b.bin")));
+            assertEquals(0, ftp.refusedConnections(), "no connection was refused");
+            assertTrue(ftp.maxConcurrentSessions() <= 2, "sessions at once: " + ftp.maxConcurrentSessions());
+            assertEquals(2, capped.count("start 2"), capped.events.toString());
+            assertTrue(capped.engine.pool().open(capped.profile) <= 2);
+        }
     }
 
     @Test

@@ -16,6 +16,9 @@ import dev.ferry.testing.PseudoRandomContent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +39,38 @@ class UploadTest {
             assertTrue(ftp.maxConcurrentSessions() >= 4, "parallel: " + ftp.maxConcurrentSessions());
             assertEquals(40 * MIB, r.size());
             assertNoTemporaryFiles(ftp.file("in/deep"));
+        }
+    }
+
+    @Test
+    void aParallelUploadLogsInItsSegmentsSessionsWhilePlanning() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().writeInPlace(true).start();
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
+            Path source = PseudoRandomContent.write(tmp.resolve("warm.bin"), 32 * MIB, 28);
+            var request = h.engine.accept(h.upload(source, "/warm.bin", TransferOptions.none()));
+            LiveTransfer t = h.engine.plan(request);
+            assertEquals(4, t.segments().size());
+            Await.until(Duration.ofSeconds(10), () -> ftp.loginCount() == 4, () -> "logins: " + ftp.loginCount());
+            List<Thread> segments = new ArrayList<>();
+            List<Throwable> failures = new CopyOnWriteArrayList<>();
+            for (var s : t.segments()) {
+                Thread thread = new Thread(() -> {
+                    try {
+                        h.engine.runSegment(t, s.index());
+                    } catch (TransferFailedException e) {
+                        failures.add(e);
+                    }
+                });
+                thread.start();
+                segments.add(thread);
+            }
+            for (Thread thread : segments) {
+                thread.join(30_000);
+            }
+            assertEquals(List.of(), failures);
+            h.engine.publish(t);
+            assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("warm.bin")));
+            assertEquals(4, ftp.loginCount(), "the segments used the pre-opened sessions");
         }
     }
 
