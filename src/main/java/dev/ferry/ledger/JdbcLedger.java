@@ -47,8 +47,6 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     private static final String DUPLICATE_KEY = "23505";
     // Up to four transfers, their segments and the status page use it at once; fewer made them queue for a connection.
     private static final int POOL_SIZE = 8;
-    /** Writer threads: two keep both cores of a small machine busy with H2's statements between commits. */
-    private static final int WRITERS = 2;
 
     private static final String[] SCHEMA = {
         """
@@ -93,13 +91,10 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     /** The pool this ledger created, closed with it; null when the caller owns the DataSource. */
     private final HikariDataSource ownedPool;
     private final AtomicLong lastMicros = new AtomicLong();
-    /** Every write transaction goes through it: one commit for the writes of all threads that queued meanwhile. */
-    private final WriteBatcher writes;
 
     private JdbcLedger(DataSource ds, HikariDataSource ownedPool) {
         this.ds = ds;
         this.ownedPool = ownedPool;
-        this.writes = new WriteBatcher(ds, "ferry-ledger-writer", WRITERS);
     }
 
     /** The embedded ledger: an H2 file database {@code <dataDir>/ledger}. */
@@ -127,12 +122,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     /** A ledger on a DataSource the caller owns; {@link #close()} leaves it open. */
     public static JdbcLedger open(DataSource ds) {
         JdbcLedger ledger = new JdbcLedger(Objects.requireNonNull(ds, "ds"), null);
-        try {
-            ledger.createSchema();
-        } catch (RuntimeException e) {
-            ledger.close();
-            throw e;
-        }
+        ledger.createSchema();
         return ledger;
     }
 
@@ -160,7 +150,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         try {
             ledger.createSchema();
         } catch (RuntimeException e) {
-            ledger.close();
+            pool.close();
             throw e;
         }
         LOG.info("Opened {}", what);
@@ -205,13 +195,13 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         Objects.requireNonNull(r, "r");
         try {
             try {
-                writes.run(c -> acceptOnce(c, r));
+                inTx(c -> acceptOnce(c, r));
             } catch (SQLException e) {
                 if (!DUPLICATE_KEY.equals(e.getSQLState())) {
                     throw e;
                 }
-                // Another process on a shared ledger inserted the same id between our look and our insert.
-                writes.run(c -> acceptOnce(c, r));
+                // Another thread inserted the same id between our look and our insert; now the row is there.
+                inTx(c -> acceptOnce(c, r));
             }
         } catch (SQLException e) {
             throw LedgerException.of("accept", r.id(), e);
@@ -425,7 +415,6 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
 
     @Override
     public void close() {
-        writes.close();
         if (ownedPool != null) {
             ownedPool.close();
         }
@@ -465,7 +454,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
 
     private <T> T tx(String op, String id, SqlWork<T> work) {
         try {
-            return writes.run(work::run);
+            return inTx(work);
         } catch (SQLException e) {
             throw LedgerException.of(op, id, e);
         }
