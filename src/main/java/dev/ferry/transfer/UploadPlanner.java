@@ -30,6 +30,8 @@ import java.util.Optional;
  * source, temporary file still on the server) or a fresh plan.
  */
 final class UploadPlanner {
+    private static final int SETTLE_CHECKS = 20;
+    private static final long SETTLE_PAUSE_MS = 100;
     private final SessionPool pool;
     private final JdbcLedger ledger;
     private final UploadMover mover;
@@ -90,8 +92,10 @@ final class UploadPlanner {
                     restartWhy = "the server no longer allows a parallel upload";
                 } else {
                     resumable = true;
+                    // ACTIVE at planning time: the run before ended without a word (killed), not failed or cancelled.
+                    boolean killed = rec.status() == TransferStatus.ACTIVE;
                     segments = strategy == UploadStrategy.SEQUENTIAL
-                            ? List.of(confirmedByServer(session, temp, known.get(0))) : known;
+                            ? List.of(confirmedByServer(session, temp, known.get(0), killed)) : known;
                 }
             }
             // As for downloads: the segments' logins overlap the ledger writes and the prime. A parallel upload
@@ -130,19 +134,43 @@ final class UploadPlanner {
      * A sequential upload resumes where the server's SIZE of the temporary file says (what it confirmed), so the
      * plan starts there too and the resumed bytes are reported as such.
      */
-    private static SegmentRecord confirmedByServer(FtpSession session, String temp, SegmentRecord s)
+    private static SegmentRecord confirmedByServer(FtpSession session, String temp, SegmentRecord s, boolean killed)
             throws IOException {
         if (s.done()) {
             return s;
         }
-        long there;
-        try {
-            there = session.size(temp);
-        } catch (RemoteNotFoundException e) {
-            there = 0;
+        long there = sizeOrZero(session, temp);
+        if (killed) {
+            // A killed process's socket still delivers what its kernel had buffered (megabytes on a fast link), and
+            // the server keeps writing it: resume once SIZE stops growing, or those bytes are sent a second time.
+            for (int i = 0; i < SETTLE_CHECKS; i++) {
+                pause(SETTLE_PAUSE_MS);
+                long again = sizeOrZero(session, temp);
+                if (again == there) {
+                    break;
+                }
+                there = again;
+            }
         }
         long offset = there >= s.start() && there <= s.end() ? there : s.start();
         return new SegmentRecord(s.index(), s.start(), s.end(), offset, false);
+    }
+
+    private static long sizeOrZero(FtpSession session, String temp) throws IOException {
+        try {
+            return session.size(temp);
+        } catch (RemoteNotFoundException e) {
+            return 0;
+        }
+    }
+
+    private static void pause(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while the server's SIZE settled");
+        }
     }
 
     private static boolean remoteExists(FtpSession session, String temp) throws IOException {
