@@ -1,5 +1,6 @@
 package dev.ferry.ftp;
 
+import dev.ferry.DaemonThreads;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -9,8 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +30,7 @@ public final class SessionPool implements AutoCloseable {
     private final CapabilityProbe probe;
     private final Duration cooldown;
     private final Duration idleTimeout;
-    private final ExecutorService logins = Executors.newCachedThreadPool(daemon("ferry-login"));
+    private final ExecutorService logins = Executors.newCachedThreadPool(DaemonThreads.named("ferry-login"));
 
     public SessionPool(CapabilityProbe probe) {
         this(probe, Duration.ofSeconds(60), Duration.ofSeconds(30));
@@ -87,8 +86,8 @@ public final class SessionPool implements AutoCloseable {
      * way, as far as the cap allows now (it never waits for room); returns at once with how many it started.
      *
      * <p>A planner calls this once it knows how many segments will run (the command line, for the session it will
-     * plan with), so that logins (PAM on vsftpd, TLS) overlap the remaining local work instead of following it. A pre-opened session counts against
-     * the cap from the start, goes into the pool idle, and is what the next {@link #borrow} takes: a borrower
+     * plan with), so that logins (PAM on vsftpd, TLS) overlap the remaining local work instead of following it.
+     * A pre-opened session counts against the cap from the start, goes into the pool idle, and is what the next {@link #borrow} takes: a borrower
      * waits for a login under way rather than opening one more connection beside it. A background login that
      * fails is only logged (a refusal still lowers the cap); its place is freed and the borrower logs in itself,
      * with the usual retries and error reporting. Only a wrong user or password is passed on to the borrowers
@@ -175,14 +174,6 @@ public final class SessionPool implements AutoCloseable {
         servers.values().forEach(Server::closeIdle);
     }
 
-    private static ThreadFactory daemon(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread thread = new Thread(r, prefix + "-" + n.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
 
     /** One server's cap, its count of open connections and its idle sessions, under one lock. */
     private static final class Server {

@@ -6,8 +6,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The server's hash of its copy beside ours of the local file, the two computed at the same time. Ours is the digest
- * of the bytes as they were sent when one stream carried the whole file (the file is not read a second time). Both publishers
- * use it; each decides what to throw away on a mismatch.
+ * of the bytes as they were sent when one stream carried a whole small file (it is not read a second time). Both
+ * publishers use it; each decides what to throw away on a mismatch.
  */
 record HashCheck(String algorithm, String server, String local, boolean ofSentBytes) {
 

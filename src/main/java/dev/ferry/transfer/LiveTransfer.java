@@ -60,8 +60,9 @@ public final class LiveTransfer implements TransferView {
     /** Upload: RNFR/RNTO was sent in this run (a retried publish checks whether it took effect). */
     volatile boolean renameSent;
     /**
-     * The digest of the bytes one STOR sent from byte 0 to the end, in the algorithm publishing checks against the
-     * server's hash; null when the upload was resumed, parallel or is still running (publishing then reads the file).
+     * The digest of the bytes one STOR sent from byte 0 to the end of a small file, in the algorithm publishing
+     * checks against the server's hash; null when the upload was large, resumed, parallel or is still running
+     * (publishing then reads the file).
      */
     volatile String sentDigest;
     private volatile TransferFailedException firstFailure;

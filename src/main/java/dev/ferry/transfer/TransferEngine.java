@@ -1,5 +1,6 @@
 package dev.ferry.transfer;
 
+import dev.ferry.DaemonThreads;
 import dev.ferry.ftp.CapabilityProbe;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.ServerProfiles;
@@ -29,9 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,9 +54,11 @@ public final class TransferEngine implements AutoCloseable {
     private final UploadPublisher uploadPublisher;
     private final SegmentRunner runner;
     private final Map<String, LiveTransfer> active = new ConcurrentHashMap<>();
-    private final ExecutorService segmentThreads = Executors.newCachedThreadPool(daemon("ferry-segment"));
-    private final ExecutorService transferThreads = Executors.newCachedThreadPool(daemon("ferry-transfer"));
-    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("ferry-progress"));
+    private final ExecutorService segmentThreads = Executors.newCachedThreadPool(DaemonThreads.named("ferry-segment"));
+    private final ExecutorService transferThreads =
+            Executors.newCachedThreadPool(DaemonThreads.named("ferry-transfer"));
+    private final ScheduledExecutorService ticker =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-progress"));
 
     public TransferEngine(JdbcLedger ledger, ServerProfiles profiles, TransferOptions defaults,
                           Duration progressInterval) {
@@ -325,12 +326,4 @@ public final class TransferEngine implements AutoCloseable {
         pool.close();
     }
 
-    private static ThreadFactory daemon(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread thread = new Thread(r, prefix + "-" + n.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
 }

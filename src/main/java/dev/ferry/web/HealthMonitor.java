@@ -1,5 +1,6 @@
 package dev.ferry.web;
 
+import dev.ferry.DaemonThreads;
 import dev.ferry.ftp.FtpSession;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.ServerProfiles;
@@ -18,10 +19,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +43,9 @@ public final class HealthMonitor implements AutoCloseable {
     private final Duration interval;
     private final Duration timeout;
     private final Instant started = Instant.now();
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("ferry-health"));
-    private final ExecutorService probes = Executors.newCachedThreadPool(daemon("ferry-health-probe"));
+    private final ScheduledExecutorService scheduler =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-health"));
+    private final ExecutorService probes = Executors.newCachedThreadPool(DaemonThreads.named("ferry-health-probe"));
     private volatile Map<String, Check> last = Map.of();
     private volatile Instant lastRound;
 
@@ -189,12 +189,4 @@ public final class HealthMonitor implements AutoCloseable {
         probes.shutdownNow();
     }
 
-    private static ThreadFactory daemon(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
 }
