@@ -1,1 +1,1 @@
-bench/run.sh loopback  # 2026-11-22T01:04:18Z, BENCH_ROUNDS=3, ferry at 7947770 (engine; -dirty: uncommitted bench/ files only)
+bench/run.sh loopback  # 2026-11-22T03:02:13Z, BENCH_ROUNDS=3, ferry at ad33941-dirty

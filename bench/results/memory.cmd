@@ -1,1 +1,1 @@
-bench/run.sh memory  # 2026-11-22T01:05:48Z, BENCH_ROUNDS=3, ferry at 7947770 (engine; -dirty: uncommitted bench/ files only)
+bench/run.sh memory  # 2026-11-22T03:05:57Z, BENCH_ROUNDS=3, ferry at ad33941-dirty

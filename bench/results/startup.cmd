@@ -1,1 +1,1 @@
-bench/run.sh startup  # 2026-11-22T01:06:53Z, BENCH_ROUNDS=3, ferry at 7947770 (engine; -dirty: uncommitted bench/ files only)
+bench/run.sh startup  # 2026-11-22T03:00:54Z, BENCH_ROUNDS=3, ferry at ad33941-dirty
