@@ -4,7 +4,6 @@ import static dev.ferry.service.ServiceHarness.list;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.Ferry;
 import dev.ferry.testing.Await;
 import dev.ferry.testing.ForkedJvm;
 import dev.ferry.testing.FtpServerFixture;
@@ -40,7 +39,7 @@ class ServiceCrashResumeTest {
             Path staged = PseudoRandomContent.write(tmp.resolve("staging/crash.bin"), SIZE, 99);
             String sha = Hashes.sha256(staged);
 
-            try (ForkedJvm first = service(harness, ftp, "first")) {
+            try (ForkedJvm first = harness.fork(ftp, "first")) {
                 first.awaitLine(l -> l.contains("Ferry is running."), Duration.ofSeconds(60));
                 ServiceHarness.dropInto(harness.uploadInbox(), staged);
                 first.awaitLine(l -> percent(l) >= 10, Duration.ofSeconds(60));
@@ -50,7 +49,7 @@ class ServiceCrashResumeTest {
             assertTrue(beforeRestart > 0 && beforeRestart < SIZE, "killed mid-way: " + beforeRestart + " bytes");
             assertTrue(Files.exists(harness.uploadInbox().resolve("crash.bin")), "the drop is still in the inbox");
 
-            try (ForkedJvm second = service(harness, ftp, "second")) {
+            try (ForkedJvm second = harness.fork(ftp, "second")) {
                 Path done = harness.uploadInbox().resolve(".done/crash.bin");
                 Await.until(Duration.ofSeconds(60), () -> Files.exists(done),
                         () -> "inbox: " + list(harness.uploadInbox()) + "\n" + String.join("\n", second.output()));
@@ -64,14 +63,6 @@ class ServiceCrashResumeTest {
         }
     }
 
-    private static ForkedJvm service(ServiceHarness harness, FtpServerFixture ftp, String name) {
-        return ForkedJvm.builder(Ferry.class)
-                .systemProperty("ferry.config", harness.config.toString())
-                .env("FERRY_SERVERS_FIXTURE_PASSWORD", ftp.password())
-                .jvmArg("-Xmx256m")
-                .logFile(harness.dir.resolve(name + ".log"))
-                .start();
-    }
 
     private static int percent(String line) {
         Matcher m = PERCENT.matcher(line);

@@ -1,5 +1,6 @@
 package dev.ferry.service;
 
+import dev.ferry.testing.ForkedJvm;
 import dev.ferry.testing.FtpServerFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -75,6 +76,16 @@ final class ServiceHarness {
         StringBuilder b = new StringBuilder();
         map.forEach((k, v) -> b.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
         return b.toString();
+    }
+
+    /** The service in a JVM of its own (for SIGKILL), with the fixture's password from the environment. */
+    ForkedJvm fork(FtpServerFixture ftp, String name) {
+        return ForkedJvm.builder(dev.ferry.Ferry.class)
+                .systemProperty("ferry.config", config.toString())
+                .env("FERRY_SERVERS_FIXTURE_PASSWORD", ftp.password())
+                .jvmArg("-Xmx256m")
+                .logFile(dir.resolve(name + ".log"))
+                .start();
     }
 
     /** Moves a file written elsewhere into a folder in one rename, as a careful writer does. */

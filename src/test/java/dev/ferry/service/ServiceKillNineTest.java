@@ -4,7 +4,6 @@ import static dev.ferry.service.ServiceHarness.list;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.ferry.Ferry;
 import dev.ferry.testing.Await;
 import dev.ferry.testing.ForkedJvm;
 import dev.ferry.testing.FtpServerFixture;
@@ -66,7 +65,7 @@ class ServiceKillNineTest {
                 long receivedBefore = ftp.bytesReceived();
                 long sentBefore = ftp.bytesSent();
 
-                try (ForkedJvm first = service(harness, ftp, "first")) {
+                try (ForkedJvm first = harness.fork(ftp, "first")) {
                     first.awaitLine(l -> l.contains("Ferry is running."), Duration.ofSeconds(60));
                     for (String name : uploads.keySet()) {
                         ServiceHarness.dropInto(harness.uploadInbox(), tmp.resolve("staging-" + round).resolve(name));
@@ -81,14 +80,14 @@ class ServiceKillNineTest {
                 }
                 // Every other round, the restarted service is killed again while it recovers.
                 if (round % 2 == 1) {
-                    try (ForkedJvm recovering = service(harness, ftp, "recovering")) {
+                    try (ForkedJvm recovering = harness.fork(ftp, "recovering")) {
                         recovering.awaitLine(l -> l.contains("Ferry is running."), Duration.ofSeconds(60));
                         Thread.sleep(200 + random.nextInt(1_500));
                         assertEquals(137, recovering.kill9());
                         kills++;
                     }
                 }
-                try (ForkedJvm last = service(harness, ftp, "last")) {
+                try (ForkedJvm last = harness.fork(ftp, "last")) {
                     Path downloaded = harness.downloads().resolve("down-" + round + ".bin");
                     Await.until(ALL_DONE, () -> allDone(harness, uploads.keySet(), round)
                                     && Files.exists(downloaded),
@@ -148,12 +147,4 @@ class ServiceKillNineTest {
         }
     }
 
-    private static ForkedJvm service(ServiceHarness harness, FtpServerFixture ftp, String name) {
-        return ForkedJvm.builder(Ferry.class)
-                .systemProperty("ferry.config", harness.config.toString())
-                .env("FERRY_SERVERS_FIXTURE_PASSWORD", ftp.password())
-                .jvmArg("-Xmx256m")
-                .logFile(harness.dir.resolve(name + ".log"))
-                .start();
-    }
 }
