@@ -264,17 +264,12 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
 
     /**
      * The end of a successful run in one commit: PUBLISHED, and the bytes this run moved and sent again added to
-     * the transfer's counters. (One commit instead of two: every commit rewrites the row's page.)
+     * the transfer's counters, in one commit (each commit rewrites the row's page).
      */
     public void published(String id, long moved, long resent) {
         tx("published", id, c -> requireTransfer(id, update(c, "UPDATE ferry_transfer SET status = ?, reason = NULL,"
                 + " bytes_moved = bytes_moved + ?, bytes_resent = bytes_resent + ?, updated = ? WHERE id = ?",
                 TransferStatus.PUBLISHED, moved, resent, now(), id)));
-    }
-
-    public void addBytes(String id, long moved, long resent) {
-        tx("addBytes", id, c -> requireTransfer(id, update(c, "UPDATE ferry_transfer SET bytes_moved = bytes_moved + ?,"
-                + " bytes_resent = bytes_resent + ?, updated = ? WHERE id = ?", moved, resent, now(), id)));
     }
 
     /** ACCEPTED and ACTIVE transfers, oldest first: what start-up resumes. */

@@ -105,8 +105,7 @@ abstract class JdbcLedgerContract {
     void acceptReopensAPublishedTransferAsANewOne() {
         planned("t1", seg(0, 0, 100));
         ledger.segmentDone("t1", 0);
-        ledger.addBytes("t1", 100, 0);
-        ledger.status("t1", TransferStatus.PUBLISHED, null);
+        ledger.published("t1", 100, 0);
 
         ledger.accept(TransferRecord.accepted("t1", Direction.DOWNLOAD, "ftp.example.org", "/pub/t1.iso",
                 "/data/in/t1.iso", "{\"request\":2}"));
@@ -202,8 +201,9 @@ abstract class JdbcLedgerContract {
     @Test
     void statusAndCountersUpdateTheTransfer() {
         ledger.accept(transfer("t1"));
-        ledger.addBytes("t1", 1000, 0);
-        ledger.addBytes("t1", 500, 200);
+        ledger.published("t1", 1000, 0);
+        ledger.accept(transfer("t1"));
+        ledger.published("t1", 500, 200);
         ledger.status("t1", TransferStatus.FAILED, "550 Permission denied on /pub/t1.iso");
 
         TransferRecord found = ledger.find("t1").orElseThrow();
@@ -214,13 +214,14 @@ abstract class JdbcLedgerContract {
         assertTrue(found.updated().isAfter(found.created()));
 
         assertThrows(IllegalArgumentException.class, () -> ledger.status("nope", TransferStatus.FAILED, "x"));
-        assertThrows(IllegalArgumentException.class, () -> ledger.addBytes("nope", 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> ledger.published("nope", 1, 0));
     }
 
     @Test
     void publishedEndsTheTransferAndAddsItsBytesInOneStep() {
         ledger.accept(transfer("t1"));
-        ledger.addBytes("t1", 300, 0);
+        ledger.published("t1", 300, 0);
+        ledger.accept(transfer("t1"));
         ledger.status("t1", TransferStatus.FAILED, "421 too many connections");
         ledger.accept(transfer("t1"));
         ledger.published("t1", 1000, 100);
