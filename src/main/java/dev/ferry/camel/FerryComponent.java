@@ -93,6 +93,11 @@ public class FerryComponent extends DefaultComponent {
         }
     }
 
+    /** Claims a transfer only if no exchange holds it: true if claimed. */
+    boolean tryClaim(String transferId) {
+        return inFlight.putIfAbsent(transferId, new CountDownLatch(1)) == null;
+    }
+
     void release(String transferId) {
         CountDownLatch latch = inFlight.remove(transferId);
         if (latch != null) {

@@ -15,8 +15,9 @@ import org.apache.camel.spi.UriPath;
 @UriParams
 public class FerryConfiguration implements Cloneable {
 
-    @UriPath(description = "What the endpoint does: accept, plan, segment, publish, or transfer (accept and run in one)")
-    @Metadata(required = true, enums = "accept,plan,segment,publish,transfer")
+    @UriPath(description = "What the endpoint does: accept, plan, segment, publish, transfer (accept and run in one),"
+            + " or batch (accept and run in one, many small transfers to one ledger commit)")
+    @Metadata(required = true, enums = "accept,plan,segment,publish,transfer,batch")
     private FerryOperation operation;
 
     @UriParam(description = "The server profile (ferry.servers.<name>.*) for uploads and for requests that name none;"
@@ -58,6 +59,14 @@ public class FerryConfiguration implements Cloneable {
             defaultValue = "8")
     private Integer maxAttempts;
 
+    @UriParam(label = "batch", description = "batch: transfers that run at once, each on its own lane thread",
+            defaultValue = "4")
+    private int lanes = 4;
+
+    @UriParam(label = "batch", description = "batch: most transfers one lane records in one ledger commit",
+            defaultValue = "64")
+    private int batchSize = 64;
+
     /** Options this endpoint sets, to lay under a request's own options (a request file wins). */
     public TransferOptions options() {
         return new TransferOptions(segments, minSegmentSize, null, null, uploadStrategy, checksum, rateLimit,
@@ -93,5 +102,9 @@ public class FerryConfiguration implements Cloneable {
     public Boolean getOverwrite() { return overwrite; }
     public void setOverwrite(Boolean overwrite) { this.overwrite = overwrite; }
     public Integer getMaxAttempts() { return maxAttempts; }
+    public int getLanes() { return lanes; }
+    public void setLanes(int lanes) { this.lanes = lanes; }
+    public int getBatchSize() { return batchSize; }
+    public void setBatchSize(int batchSize) { this.batchSize = batchSize; }
     public void setMaxAttempts(Integer maxAttempts) { this.maxAttempts = maxAttempts; }
 }

@@ -51,4 +51,6 @@ public class FerryEndpoint extends DefaultEndpoint {
     public void setRateLimit(Long v) { configuration.setRateLimit(v); }
     public void setOverwrite(Boolean v) { configuration.setOverwrite(v); }
     public void setMaxAttempts(Integer v) { configuration.setMaxAttempts(v); }
+    public void setLanes(int v) { configuration.setLanes(v); }
+    public void setBatchSize(int v) { configuration.setBatchSize(v); }
 }

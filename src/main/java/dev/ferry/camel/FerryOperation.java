@@ -11,5 +11,10 @@ public enum FerryOperation {
     /** Verify and publish atomically, after the split has aggregated every segment. */
     publish,
     /** accept + plan + every segment + publish in one step, for simple routes. */
-    transfer
+    transfer,
+    /**
+     * accept + the whole transfer, for small files arriving in bursts: many exchanges share one ledger commit and
+     * a few threads ({@code lanes}); each completes once its batch is committed.
+     */
+    batch
 }

@@ -22,15 +22,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.file.GenericFile;
-import org.apache.camel.support.DefaultProducer;
+import org.apache.camel.support.DefaultAsyncProducer;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs one {@link FerryOperation} on the shared engine. */
-public class FerryProducer extends DefaultProducer {
+/**
+ * Runs one {@link FerryOperation} on the shared engine: on the calling thread, except {@code batch}, whose
+ * exchanges complete later on the {@link BatchLanes}.
+ */
+public class FerryProducer extends DefaultAsyncProducer {
     private static final Logger LOG = LoggerFactory.getLogger(FerryProducer.class);
 
     private final FerryEndpoint endpoint;
@@ -53,8 +57,43 @@ public class FerryProducer extends DefaultProducer {
         return component().engine();
     }
 
+    /** The batch step's lanes, started with the producer. */
+    private BatchLanes lanes;
+
     @Override
-    public void process(Exchange exchange) throws Exception {
+    protected void doStart() throws Exception {
+        super.doStart();
+        if (config.getOperation() == FerryOperation.batch) {
+            lanes = new BatchLanes(engine().ledger(), this::transferInBatch, config.getLanes(), config.getBatchSize(),
+                    component()::isServiceStopping);
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (lanes != null) {
+            lanes.stop();
+            lanes = null;
+        }
+        super.doStop();
+    }
+
+    @Override
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        if (config.getOperation() == FerryOperation.batch) {
+            lanes.submit(exchange, callback);
+            return false;
+        }
+        try {
+            processNow(exchange);
+        } catch (Exception e) {
+            exchange.setException(e);
+        }
+        callback.done(true);
+        return true;
+    }
+
+    private void processNow(Exchange exchange) throws Exception {
         try {
             switch (config.getOperation()) {
                 case accept -> accept(exchange);
@@ -62,6 +101,7 @@ public class FerryProducer extends DefaultProducer {
                 case segment -> segment(exchange);
                 case publish -> publish(exchange);
                 case transfer -> transfer(exchange);
+                case batch -> throw new IllegalStateException("ferry:batch runs on its lanes");
                 default -> throw new IllegalStateException("unknown operation " + config.getOperation());
             }
         } catch (Exception e) {
@@ -226,18 +266,11 @@ public class FerryProducer extends DefaultProducer {
             }
         });
         exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, id);
-        if (waited) {
-            Optional<TransferRecord> record = engine().ledger().find(id);
-            if (record.isPresent() && record.get().status() == TransferStatus.PUBLISHED) {
-                // Another request for the same transfer (a recovery, a repeated message) finished it meanwhile.
-                TransferRecord r = record.get();
-                LOG.info("{} was published by another request while this one waited; nothing to move", id);
-                exchange.setProperty(FerryConstants.JOINED_RESULT, new TransferResult(id,
-                        request.direction() == Direction.DOWNLOAD ? r.localPath() : r.remotePath(), r.size(), 0,
-                        r.size(), 0, "already published"));
-                exchange.getIn().setBody(List.of());
-                return;
-            }
+        Optional<TransferResult> joined = waited ? publishedMeanwhile(request) : Optional.empty();
+        if (joined.isPresent()) {
+            exchange.setProperty(FerryConstants.JOINED_RESULT, joined.get());
+            exchange.getIn().setBody(List.of());
+            return;
         }
         LiveTransfer t = engine().plan(request);
         exchange.setProperty(FerryConstants.LIVE_TRANSFER, t);
@@ -285,11 +318,52 @@ public class FerryProducer extends DefaultProducer {
         }
     }
 
+    /** Another request for the same transfer (a recovery, a repeated message) finished it while this one waited. */
+    private Optional<TransferResult> publishedMeanwhile(TransferRequest request) {
+        String id = request.id();
+        Optional<TransferRecord> record = engine().ledger().find(id);
+        if (record.isEmpty() || record.get().status() != TransferStatus.PUBLISHED) {
+            return Optional.empty();
+        }
+        TransferRecord r = record.get();
+        LOG.info("{} was published by another request while this one waited; nothing to move", id);
+        return Optional.of(new TransferResult(id,
+                request.direction() == Direction.DOWNLOAD ? r.localPath() : r.remotePath(), r.size(), 0, r.size(), 0,
+                "already published"));
+    }
+
+    /**
+     * One exchange of a batch, on a lane's thread inside the batch's ledger commit: accept, then the whole transfer.
+     * A transfer another exchange is running is not waited for inside a batch (the batch's uncommitted rows could be
+     * what that one waits for): it returns false and the lane runs it again after the commit, waiting then.
+     */
+    private boolean transferInBatch(Exchange exchange, boolean inBatch) throws Exception {
+        TransferRequest request = engineAccept(exchange, toRequest(exchange));
+        String id = request.id();
+        exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, id);
+        exchange.setProperty(FerryConstants.REQUEST, request);
+        boolean waited = false;
+        if (inBatch) {
+            if (!component().tryClaim(id)) {
+                return false;
+            }
+        } else {
+            waited = component().claim(id);
+        }
+        try {
+            Optional<TransferResult> joined = waited ? publishedMeanwhile(request) : Optional.empty();
+            done(exchange, joined.isPresent() ? joined.get() : engine().runAccepted(request));
+        } finally {
+            component().release(id);
+        }
+        return true;
+    }
+
     private void transfer(Exchange exchange) throws TransferFailedException {
         TransferRequest request = engineAccept(exchange, toRequest(exchange));
         exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, request.id());
         exchange.setProperty(FerryConstants.REQUEST, request);
-        done(exchange, engine().run(request));
+        done(exchange, engine().runAccepted(request));
     }
 
     private static void done(Exchange exchange, TransferResult result) {

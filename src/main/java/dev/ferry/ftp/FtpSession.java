@@ -9,8 +9,10 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Calendar;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.commons.net.ftp.FTP;
@@ -40,6 +42,13 @@ public final class FtpSession implements Closeable {
     private final boolean utf8;
     private boolean broken;
     private long lastAnswer = System.nanoTime();
+    /**
+     * Directories this session made or found: a burst of uploads into one directory asks once, not with MKD and a
+     * CWD round trip per file. Forgotten when a STOR or APPE is refused, so a directory removed meanwhile is made again.
+     */
+    private final Set<String> knownDirs = new HashSet<>();
+    /** The algorithm the last OPTS HASH selected on this session, so it is sent once per session, not per file. */
+    private String hashSelected;
 
     private FtpSession(ServerProfile profile, FTPClient client, Features features, boolean utf8) {
         this.profile = profile;
@@ -294,6 +303,7 @@ public final class FtpSession implements Closeable {
         OutputStream out = guard(() -> append ? client.appendFileStream(path) : client.storeFileStream(path));
         if (out == null) {
             int code = client.getReplyCode();
+            knownDirs.clear();
             if (TooManyConnectionsException.saysTooMany(code, lastReply())) {
                 throw new TooManyConnectionsException("server " + profile + " refused a data connection: "
                         + lastReply().strip(), code);
@@ -314,6 +324,8 @@ public final class FtpSession implements Closeable {
         }
         int code = finalReply();
         if (!FTPReply.isPositiveCompletion(code)) {
+            // Some servers (Apache FtpServer) accept the STOR and find the directory missing only when they write.
+            knownDirs.clear();
             throw FtpException.reply("finishing an upload on " + profile, code, lastReply());
         }
     }
@@ -328,8 +340,16 @@ public final class FtpSession implements Closeable {
         }
     }
 
+    /** True when {@link #mkdirs} would skip {@code dir}: this session made or found it and nothing refused since. */
+    public boolean knowsDir(String dir) {
+        return knownDirs.contains(dir);
+    }
+
     /** Creates {@code dir} level by level; an existing level is fine, a refused one is reported as such. */
     public void mkdirs(String dir) throws IOException {
+        if (knownDirs.contains(dir)) {
+            return;
+        }
         StringBuilder path = new StringBuilder(dir.startsWith("/") ? "" : ".");
         for (String part : dir.split("/")) {
             if (part.isEmpty()) {
@@ -348,6 +368,7 @@ public final class FtpSession implements Closeable {
                         code, code < 500);
             }
         }
+        knownDirs.add(dir);
     }
 
     /** RNFR/RNTO. Replaces an existing target: some servers refuse to rename over a file, so it is deleted first. */
@@ -375,11 +396,21 @@ public final class FtpSession implements Closeable {
     public String hash(String path, String algorithm) throws IOException {
         String upper = algorithm.toUpperCase(Locale.ROOT);
         if (features.hashAlgorithms().contains(upper)) {
-            command("OPTS", "HASH " + upper);
-            int code = command("HASH", path);
-            Matcher m = HASH_REPLY.matcher(lastReplyLine());
-            if (code == 213 && m.matches() && m.group(1).equalsIgnoreCase(upper)) {
-                return m.group(2).toLowerCase(Locale.ROOT);
+            // The second round is for a server that forgot the selection: its reply names another algorithm.
+            for (int round = 0; round < 2; round++) {
+                if (!upper.equals(hashSelected)) {
+                    command("OPTS", "HASH " + upper);
+                }
+                int code = command("HASH", path);
+                Matcher m = HASH_REPLY.matcher(lastReplyLine());
+                if (code == 213 && m.matches() && m.group(1).equalsIgnoreCase(upper)) {
+                    hashSelected = upper;
+                    return m.group(2).toLowerCase(Locale.ROOT);
+                }
+                if (hashSelected == null) {
+                    break;
+                }
+                hashSelected = null;
             }
         }
         String x = Capabilities.xCommand(upper);

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
@@ -91,6 +92,8 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     /** The pool this ledger created, closed with it; null when the caller owns the DataSource. */
     private final HikariDataSource ownedPool;
     private final AtomicLong lastMicros = new AtomicLong();
+    /** The connection of a {@link #oneCommit} scope on this thread, or none: then every write commits at once. */
+    private final ThreadLocal<Connection> scope = new ThreadLocal<>();
 
     private JdbcLedger(DataSource ds, HikariDataSource ownedPool) {
         this.ds = ds;
@@ -209,9 +212,16 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     }
 
     private Void acceptOnce(Connection c, TransferRecord r) throws SQLException {
-        // The row lock serialises concurrent accepts of an existing id, so a transfer is re-opened once.
-        TransferStatus current = queryOne(c, "SELECT status FROM ferry_transfer WHERE id = ? FOR UPDATE",
+        // A new id, the common case, needs no lock: a concurrent insert of the same id fails on the key and the
+        // caller tries again, then finding the row. A plain SELECT also stays parsed in H2's statement cache,
+        // where a SELECT ... FOR UPDATE is parsed again every time.
+        TransferStatus current = queryOne(c, "SELECT status FROM ferry_transfer WHERE id = ?",
                 rs -> TransferStatus.valueOf(rs.getString(1)), r.id());
+        if (current != null) {
+            // The row lock serialises concurrent accepts of an existing id, so a transfer is re-opened once.
+            current = queryOne(c, "SELECT status FROM ferry_transfer WHERE id = ? FOR UPDATE",
+                    rs -> TransferStatus.valueOf(rs.getString(1)), r.id());
+        }
         Instant now = now();
         if (current == null) {
             update(c, "INSERT INTO ferry_transfer (" + TRANSFER_COLUMNS + ")"
@@ -415,6 +425,74 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         }
     }
 
+    // ---- one commit for many writes ----------------------------------------------------------------------
+
+    /** Work run in a {@link #oneCommit} scope. */
+    @FunctionalInterface
+    public interface Work<T, E extends Exception> {
+        T run() throws E;
+    }
+
+    /**
+     * Runs {@code work} with every ledger write it makes on this thread in one commit, at its end: many small
+     * transfers then cost one durable write instead of four each. The writes record what happened, so they are
+     * committed whether {@code work} returns or throws; a write that fails is undone alone (a savepoint), as it
+     * would have been in its own transaction. Until the commit other connections see none of it: use it only where
+     * losing the whole scope to a crash is acceptable (its work is repeated from a durable source, such as a file
+     * still in an inbox). A scope inside a scope joins the outer one.
+     *
+     * @throws LedgerException if the commit fails; nothing of the scope is recorded then
+     */
+    public <T, E extends Exception> T oneCommit(Work<T, E> work) throws E {
+        if (scope.get() != null) {
+            return work.run();
+        }
+        Connection c;
+        boolean autoCommit;
+        try {
+            c = ds.getConnection();
+            autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+        } catch (SQLException e) {
+            throw LedgerException.of("oneCommit", null, e);
+        }
+        scope.set(c);
+        T result;
+        try {
+            result = work.run();
+        } catch (Exception | Error e) {
+            scope.remove();
+            try {
+                finish(c, autoCommit);
+            } catch (LedgerException commit) {
+                e.addSuppressed(commit);
+            }
+            throw e;
+        }
+        scope.remove();
+        finish(c, autoCommit);
+        return result;
+    }
+
+    private static void finish(Connection c, boolean autoCommit) {
+        try (c) {
+            try {
+                c.commit();
+            } catch (SQLException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException r) {
+                    e.addSuppressed(r);
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw LedgerException.of("commit", null, e);
+        }
+    }
+
     // ---- plumbing --------------------------------------------------------------------------------------
 
     @FunctionalInterface
@@ -440,6 +518,14 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     }
 
     private <T> T query(String op, String id, SqlWork<T> work) {
+        Connection scoped = scope.get();
+        if (scoped != null) {
+            try {
+                return work.run(scoped);
+            } catch (SQLException e) {
+                throw LedgerException.of(op, id, e);
+            }
+        }
         try (Connection c = ds.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {
@@ -456,6 +542,20 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     }
 
     private <T> T inTx(SqlWork<T> work) throws SQLException {
+        Connection scoped = scope.get();
+        if (scoped != null) {
+            Savepoint before = scoped.setSavepoint();
+            try {
+                return work.run(scoped);
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    scoped.rollback(before);
+                } catch (SQLException r) {
+                    e.addSuppressed(r);
+                }
+                throw e;
+            }
+        }
         try (Connection c = ds.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);

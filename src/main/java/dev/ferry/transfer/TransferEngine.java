@@ -184,7 +184,11 @@ public final class TransferEngine implements AutoCloseable {
 
     /** The whole transfer on this thread (segments on the engine's threads); the command line's entry point. */
     public TransferResult run(TransferRequest request) throws TransferFailedException {
-        TransferRequest accepted = accept(request);
+        return runAccepted(accept(request));
+    }
+
+    /** {@link #run} for a request {@link #accept} has already recorded (and returned). */
+    public TransferResult runAccepted(TransferRequest accepted) throws TransferFailedException {
         for (int restart = 0; ; restart++) {
             try {
                 LiveTransfer t = plan(accepted);
@@ -222,6 +226,13 @@ public final class TransferEngine implements AutoCloseable {
     }
 
     private void runSegments(LiveTransfer t) throws TransferFailedException {
+        List<TransferView.SegmentView> toRun = t.segments().stream().filter(s -> !s.done()).toList();
+        if (toRun.size() == 1) {
+            // One segment (every small file): on this thread, where another would only add a hand-over per file.
+            // It still steals from nobody and fails like the parallel case: recorded, then thrown.
+            runSegment(t, toRun.get(0).index());
+            return;
+        }
         List<Future<?>> futures = new ArrayList<>();
         for (TransferView.SegmentView s : t.segments()) {
             if (!s.done()) {

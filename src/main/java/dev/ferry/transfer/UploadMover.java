@@ -4,6 +4,7 @@ import dev.ferry.ftp.FtpException;
 import dev.ferry.ftp.FtpSession;
 import dev.ferry.ftp.RemoteNotFoundException;
 import dev.ferry.ftp.UploadStrategy;
+import dev.ferry.plan.PathGuard;
 import dev.ferry.progress.TransferListener;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -36,7 +37,7 @@ final class UploadMover implements SegmentMover {
         if (t.strategy == UploadStrategy.PARALLEL) {
             while (s.offset() < s.end()) {
                 long from = s.offset();
-                long to = send(session, t, s, from, Math.min(s.end(), from + t.options.checkpointBytes()), false, null);
+                long to = sendIntoDir(session, t, s, from, Math.min(s.end(), from + t.options.checkpointBytes()), false, null);
                 s.offset(to);
                 t.checkpoint(s, to);
                 listener.checkpoint(t, s.index, Math.min(to, s.end()));
@@ -58,7 +59,7 @@ final class UploadMover implements SegmentMover {
                 // 300 MB/s for SHA-256 without SHA instructions), where hashing after it runs beside the server's.
                 MessageDigest digest = from == 0 && t.size <= INLINE_DIGEST_MAX ? Hashing.digestFor(t) : null;
                 t.sentDigest = null;
-                long to = send(session, t, s, from, t.size, append, digest);
+                long to = sendIntoDir(session, t, s, from, t.size, append, digest);
                 s.offset(to);
                 if (digest != null && to == t.size) {
                     t.sentDigest = HexFormat.of().formatHex(digest.digest());
@@ -77,8 +78,8 @@ final class UploadMover implements SegmentMover {
      */
     void prime(FtpSession session, LiveTransfer t) throws IOException {
         LiveSegment first = t.segment(0);
-        long to = send(session, t, first, 0, Math.min(first.end(), Math.min(PRIME_BYTES, t.options.checkpointBytes())),
-                false, null);
+        long to = sendIntoDir(session, t, first, 0,
+                Math.min(first.end(), Math.min(PRIME_BYTES, t.options.checkpointBytes())), false, null);
         first.offset(to);
         t.checkpoint(first, to);
         if (to >= first.end()) {
@@ -99,6 +100,31 @@ final class UploadMover implements SegmentMover {
             return there >= 0 && there <= t.size ? there : 0;
         } catch (RemoteNotFoundException e) {
             return 0;
+        }
+    }
+
+    /**
+     * {@link #send}, into a directory the session may only remember making: it skips MKD for a directory it made
+     * before (a burst of drops asks once), so when the server refuses the path, the directory is made again and the
+     * bytes are sent once more. A refusal for any other cause stays a failure.
+     */
+    private static long sendIntoDir(FtpSession session, LiveTransfer t, LiveSegment s, long from, long to,
+                                    boolean append, MessageDigest digest) throws IOException {
+        String dir = PathGuard.remoteParent(t.remoteWork);
+        boolean remembered = session.knowsDir(dir);
+        session.mkdirs(dir);
+        try {
+            return send(session, t, s, from, to, append, digest);
+        } catch (FtpException e) {
+            int code = e.replyCode();
+            if (!remembered || (code != 550 && code != 551 && code != 553)) {
+                throw e;
+            }
+            session.mkdirs(dir);
+            if (digest != null) {
+                digest.reset();
+            }
+            return send(session, t, s, from, to, append, digest);
         }
     }
 

@@ -77,8 +77,9 @@ final class UploadPlanner {
                 strategy = caps.storeRestart() || caps.append() ? UploadStrategy.SEQUENTIAL : UploadStrategy.RESTART;
             }
             String restartWhy = null;
-            Optional<TransferRecord> record = ledger.find(id);
-            List<SegmentRecord> known = record.isPresent() ? ledger.segments(id) : List.of();
+            // Segments first: a new transfer has none, and then its record is not needed.
+            List<SegmentRecord> known = ledger.segments(id);
+            Optional<TransferRecord> record = known.isEmpty() ? Optional.empty() : ledger.find(id);
             boolean resumable = false;
             if (record.isPresent() && !known.isEmpty()) {
                 TransferRecord rec = record.get();

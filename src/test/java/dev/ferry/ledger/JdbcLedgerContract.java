@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.plan.Direction;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -416,6 +417,76 @@ abstract class JdbcLedgerContract {
 
     static List<String> ids(List<TransferRecord> records) {
         return records.stream().map(TransferRecord::id).toList();
+    }
+
+    // ---- one commit ------------------------------------------------------------------------------------
+
+    /** What another connection sees now (the caller's thread may hold a scope). */
+    private Optional<TransferRecord> seenElsewhere(String id) throws Exception {
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            return other.submit(() -> ledger.find(id)).get(30, TimeUnit.SECONDS);
+        } finally {
+            other.shutdownNow();
+        }
+    }
+
+    @Test
+    void oneCommitRecordsItsWritesTogetherAtItsEnd() throws Exception {
+        ledger.oneCommit(() -> {
+            planned("t1", seg(0, 0, 100));
+            ledger.segmentDone("t1", 0);
+            ledger.published("t1", 100, 0);
+            planned("t2", seg(0, 0, 50));
+            // The scope's own thread reads its writes; nobody else sees them before the commit.
+            assertEquals(TransferStatus.PUBLISHED, ledger.find("t1").orElseThrow().status());
+            assertTrue(seenElsewhere("t1").isEmpty(), "an uncommitted write was visible to another connection");
+            assertTrue(seenElsewhere("t2").isEmpty(), "an uncommitted write was visible to another connection");
+            return null;
+        });
+        assertEquals(TransferStatus.PUBLISHED, seenElsewhere("t1").orElseThrow().status());
+        assertEquals(100, seenElsewhere("t1").orElseThrow().bytesMoved());
+        assertEquals(TransferStatus.ACTIVE, seenElsewhere("t2").orElseThrow().status());
+        assertEquals(List.of(seg(0, 0, 50)), ledger.segments("t2"));
+    }
+
+    @Test
+    void aFailedWriteInOneCommitIsUndoneAloneAndTheRestIsKept() {
+        ledger.oneCommit(() -> {
+            planned("t1", seg(0, 0, 100));
+            // Fails after deleting t1's segments: only this write is undone, as in a transaction of its own.
+            List<SegmentRecord> broken = List.of(seg(0, 0, 50), seg(0, 50, 100));
+            assertThrows(LedgerException.class, () -> ledger.start("t1", 100, 7L, broken));
+            assertThrows(IllegalArgumentException.class, () -> ledger.status("nope", TransferStatus.FAILED, "x"));
+            ledger.status("t1", TransferStatus.FAILED, "after the broken plan");
+            return null;
+        });
+        TransferRecord t1 = ledger.find("t1").orElseThrow();
+        assertEquals(TransferStatus.FAILED, t1.status());
+        assertEquals("after the broken plan", t1.reason());
+        assertEquals(1_700_000_000_000L, t1.sourceMtime());
+        assertEquals(List.of(seg(0, 0, 100)), ledger.segments("t1"));
+    }
+
+    @Test
+    void oneCommitCommitsWhatHappenedWhenItsWorkThrows() throws Exception {
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> ledger.oneCommit(() -> {
+            planned("t1", seg(0, 0, 100));
+            // A scope inside a scope joins it: still nothing visible elsewhere.
+            ledger.oneCommit(() -> {
+                ledger.status("t1", TransferStatus.FAILED, "the server went away");
+                return null;
+            });
+            assertTrue(seenElsewhere("t1").isEmpty(), "a nested scope committed on its own");
+            throw new IllegalStateException("the work failed after recording its failure");
+        }));
+        assertEquals("the work failed after recording its failure", thrown.getMessage());
+        TransferRecord t1 = seenElsewhere("t1").orElseThrow();
+        assertEquals(TransferStatus.FAILED, t1.status());
+        assertEquals("the server went away", t1.reason());
+        // The thread's scope ended with the work: the next write commits at once.
+        ledger.accept(transfer("t3"));
+        assertTrue(seenElsewhere("t3").isPresent());
     }
 
     static void assertMentions(Throwable e, String... parts) {

@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -83,7 +84,67 @@ class ServiceTransfersTest {
             assertEquals(TransferStatus.PUBLISHED, status(Direction.UPLOAD, "/incoming/" + names[i],
                     harness.uploadInbox().resolve(names[i])));
         }
-        assertFalse(Files.exists(harness.uploadInbox().resolve(".failed")), list(harness.uploadInbox()));
+        // The inbox is shared with the burst test, whose one failure is meant to be there.
+        for (String name : names) {
+            assertFalse(Files.exists(harness.uploadInbox().resolve(".failed/" + name)), list(harness.uploadInbox()));
+        }
+    }
+
+    @Test
+    void aBurstOfSmallDropsTravelsInBatchesEachVerifiedAndAFailureStaysWithItsFile() throws Exception {
+        // Small drops go through ferry:batch (routes/upload-drops.yaml), up to ferry.inbox.batch-max-bytes (1 MiB)
+        // each; the one byte larger goes through the segment pipeline. blocked.bin cannot be renamed into place
+        // (a directory holds its name on the server): it alone must fail, in words, with its batch unharmed.
+        Files.createDirectories(ftp.file("incoming/burst-blocked.bin"));
+        Files.writeString(ftp.file("incoming/burst-blocked.bin/keep.txt"), "a directory, not a file");
+        Path staging = tmp.resolve("staging-burst");
+        java.util.Map<String, String> hashes = new java.util.TreeMap<>();
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 150; i++) {
+            String name = String.format("burst-%03d.bin", i);
+            long size = switch (i) {
+                case 0 -> 0;
+                case 1 -> 1L << 20;
+                case 2 -> (1L << 20) + 1;
+                default -> random.nextInt(200_000);
+            };
+            hashes.put(name, Hashes.sha256(PseudoRandomContent.write(staging.resolve(name), size, 100 + i)));
+        }
+        PseudoRandomContent.write(staging.resolve("burst-blocked.bin"), 5000, 99);
+        Path inbox = harness.uploadInbox();
+        try (var burst = Files.list(staging)) {
+            burst.forEach(p -> dropInto(inbox, p));
+        }
+        Path done = inbox.resolve(".done");
+        Path failed = inbox.resolve(".failed");
+        Await.until(WAIT, () -> Files.exists(failed.resolve("burst-blocked.bin.error.txt"))
+                        && hashes.keySet().stream().allMatch(n -> Files.exists(done.resolve(n))),
+                () -> "inbox: " + list(inbox));
+
+        for (var e : hashes.entrySet()) {
+            assertEquals(e.getValue(), Hashes.sha256(ftp.file("incoming/" + e.getKey())), e.getKey() + " on the server");
+            assertEquals(TransferStatus.PUBLISHED, status(Direction.UPLOAD, "/incoming/" + e.getKey(),
+                    inbox.resolve(e.getKey())), e.getKey());
+        }
+        assertEquals(List.of("burst-blocked.bin", "burst-blocked.bin.error.txt"), names(failed, "burst-"));
+        String error = read(failed.resolve("burst-blocked.bin.error.txt"));
+        assertTrue(error.contains("burst-blocked.bin") && error.contains("/incoming/burst-blocked.bin"), error);
+        assertEquals(TransferStatus.FAILED, status(Direction.UPLOAD, "/incoming/burst-blocked.bin",
+                inbox.resolve("burst-blocked.bin")));
+        assertTrue(Files.isDirectory(ftp.file("incoming/burst-blocked.bin")), "the server's directory was left alone");
+        // Nothing half-done under a final name, and no temporary file left behind but the failed one's.
+        try (var onServer = Files.list(ftp.file("incoming"))) {
+            List<String> left = onServer.map(p -> p.getFileName().toString())
+                    .filter(n -> n.contains("burst-") && !hashes.containsKey(n) && !n.equals("burst-blocked.bin"))
+                    .toList();
+            assertTrue(left.size() <= 1 && left.stream().allMatch(n -> n.startsWith(".")), "left on the server: " + left);
+        }
+    }
+
+    private static List<String> names(Path dir, String prefix) throws java.io.IOException {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix)).sorted().toList();
+        }
     }
 
     @Test
@@ -155,6 +216,7 @@ class ServiceTransfersTest {
         }
 
         writeJson(requests, "malformed.json", "{\"remotePath\": \"/reports/good.bin\", ");
+        writeJson(requests, "empty.json", "");
         writeJson(requests, "unknown-server.json", "{\"server\":\"nope\",\"remotePath\":\"/reports/good.bin\"}");
         writeJson(requests, "missing-local.json",
                 "{\"direction\":\"UPLOAD\",\"remotePath\":\"/incoming/x.bin\",\"localPath\":\"not-there.bin\"}");
@@ -166,6 +228,7 @@ class ServiceTransfersTest {
 
         String[][] expected = {
             {"malformed.json", "malformed JSON"},
+            {"empty.json", "the request is empty"},
             {"unknown-server.json", "unknown server profile 'nope'"},
             {"missing-local.json", "does not exist"},
             {"remote-550.json", "/reports/no-such.bin not found"},

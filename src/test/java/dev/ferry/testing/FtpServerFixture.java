@@ -150,7 +150,12 @@ public final class FtpServerFixture implements AutoCloseable {
         return sessions.peak();
     }
 
-    /** Zeroes the byte and login counters; the peak restarts from the sessions logged in now. */
+    /** Commands of this name (MKD, STOR, OPTS...) the server answered since start or {@link #resetCounters()}. */
+    public int commandCount(String name) {
+        return sessions.commands(name);
+    }
+
+    /** Zeroes the byte, login and command counters; the peak restarts from the sessions logged in now. */
     public void resetCounters() {
         counters.reset();
         sessions.reset();

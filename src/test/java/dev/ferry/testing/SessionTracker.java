@@ -1,6 +1,7 @@
 package dev.ferry.testing;
 
 import java.io.IOException;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,7 +16,7 @@ import org.apache.ftpserver.ftplet.FtpletResult;
 
 /**
  * Counts successful logins and the peak number of sessions logged in at once, so a test can prove that a
- * client respected a server's connection limit rather than merely surviving it.
+ * client respected a server's connection limit rather than merely surviving it; and the commands it answered.
  */
 final class SessionTracker extends DefaultFtplet {
 
@@ -23,10 +24,12 @@ final class SessionTracker extends DefaultFtplet {
     private final AtomicInteger logins = new AtomicInteger();
     private final AtomicInteger failedLogins = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
+    private final Map<String, AtomicInteger> commands = new ConcurrentHashMap<>();
 
     @Override
     public FtpletResult afterCommand(FtpSession session, FtpRequest request, FtpReply reply)
             throws FtpException, IOException {
+        commands.computeIfAbsent(request.getCommand(), c -> new AtomicInteger()).incrementAndGet();
         // onLogin runs before PASS is checked; only the 230 reply proves the login happened.
         if ("PASS".equals(request.getCommand()) && reply.getCode() == FtpReply.REPLY_230_USER_LOGGED_IN
                 && loggedIn.add(session.getSessionId())) {
@@ -53,6 +56,11 @@ final class SessionTracker extends DefaultFtplet {
         return failedLogins.get();
     }
 
+    int commands(String name) {
+        AtomicInteger n = commands.get(name);
+        return n == null ? 0 : n.get();
+    }
+
     int current() {
         return loggedIn.size();
     }
@@ -65,5 +73,6 @@ final class SessionTracker extends DefaultFtplet {
         logins.set(0);
         failedLogins.set(0);
         peak.set(loggedIn.size());
+        commands.clear();
     }
 }

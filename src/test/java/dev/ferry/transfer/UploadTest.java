@@ -75,6 +75,40 @@ class UploadTest {
     }
 
     @Test
+    void uploadsIntoOneDirectoryMakeItOnceAndAgainWhenItIsRemoved() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"),
+                     EngineHarness.profileFor(ftp).connectionLimit(1).build())) {
+            List<Path> sources = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                sources.add(PseudoRandomContent.write(tmp.resolve("s" + i + ".bin"), 50_000 + i, 40 + i));
+            }
+            for (int i = 0; i < 3; i++) {
+                h.engine.run(h.upload(sources.get(i), "/drops/day/s" + i + ".bin", TransferOptions.none()));
+            }
+            // One session (connection limit 1): the directory was made once, not asked for per file.
+            assertEquals(2, ftp.commandCount("MKD"), "MKD /drops and /drops/day, once");
+            assertEquals(0, ftp.commandCount("CWD"), "no directory check per file");
+            // Someone removes the directory under the running session: the next upload makes it again.
+            try (Stream<Path> files = Files.list(ftp.file("drops/day"))) {
+                for (Path p : files.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(ftp.file("drops/day"));
+            for (int i = 3; i < 6; i++) {
+                h.engine.run(h.upload(sources.get(i), "/drops/day/s" + i + ".bin", TransferOptions.none()));
+            }
+            for (int i = 3; i < 6; i++) {
+                assertEquals(Hashes.sha256(sources.get(i)), Hashes.sha256(ftp.file("drops/day/s" + i + ".bin")));
+            }
+            // Made again once, level by level (/drops exists, /drops/day is new), after the refused STOR.
+            assertEquals(4, ftp.commandCount("MKD"), "MKD /drops and /drops/day again, once");
+            assertEquals(1, ftp.loginCount());
+        }
+    }
+
+    @Test
     void sequentialWhereRestStoreTruncates() throws Exception {
         try (FtpServerFixture ftp = FtpServerFixture.builder().start();
              EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {

@@ -1,0 +1,143 @@
+package dev.ferry.camel;
+
+import dev.ferry.DaemonThreads;
+import dev.ferry.ledger.JdbcLedger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lanes behind {@code ferry:batch}: a few threads that each take queued exchanges one after the other and
+ * run them inside one ledger commit, up to {@code batchSize} of them or {@link #BATCH_MILLIS} of work, whichever
+ * comes first. A burst of small drops then costs one durable write per batch instead of four per file, and no
+ * thread hand-over per file; each file is still transferred, verified and renamed on its own.
+ *
+ * <p>An exchange completes only after its batch is committed, so a dropped file leaves the inbox only once the
+ * ledger has it as published; a crash before that repeats the batch's files from the inbox. A lane takes the next
+ * exchange only when it is free, so a burst spreads over all lanes instead of filling the first one's batch.
+ */
+final class BatchLanes {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchLanes.class);
+    /** Bounds how long a batch holds its rows uncommitted, and how much a crash repeats. */
+    static final long BATCH_MILLIS = 500;
+
+    /** One exchange's work; false when it cannot run inside a batch now (its transfer is busy elsewhere). */
+    @FunctionalInterface
+    interface Work {
+        boolean run(Exchange exchange, boolean inBatch) throws Exception;
+    }
+
+    private record Item(Exchange exchange, AsyncCallback callback) {
+    }
+
+    private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+    private final JdbcLedger ledger;
+    private final Work work;
+    private final int batchSize;
+    private final BooleanSupplier serviceStopping;
+    private final ExecutorService threads;
+    private volatile boolean running = true;
+
+    BatchLanes(JdbcLedger ledger, Work work, int lanes, int batchSize, BooleanSupplier serviceStopping) {
+        if (lanes < 1 || batchSize < 1) {
+            throw new IllegalArgumentException("ferry:batch needs lanes >= 1 and batchSize >= 1, not " + lanes + " and "
+                    + batchSize);
+        }
+        this.ledger = ledger;
+        this.work = work;
+        this.batchSize = batchSize;
+        this.serviceStopping = serviceStopping;
+        this.threads = Executors.newFixedThreadPool(lanes, DaemonThreads.named("ferry-batch"));
+        for (int i = 0; i < lanes; i++) {
+            threads.execute(this::lane);
+        }
+    }
+
+    void submit(Exchange exchange, AsyncCallback callback) {
+        queue.add(new Item(exchange, callback));
+    }
+
+    /** The lanes finish the batch in hand; exchanges still queued stay unfinished, so their files stay put. */
+    void stop() {
+        running = false;
+        threads.shutdown();
+    }
+
+    private void lane() {
+        while (running) {
+            Item first;
+            try {
+                first = queue.poll(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (first != null) {
+                runBatch(first);
+            }
+        }
+    }
+
+    private void runBatch(Item first) {
+        List<Item> ran = new ArrayList<>();
+        List<Item> deferred = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS);
+        try {
+            ledger.oneCommit(() -> {
+                Item item = first;
+                while (item != null) {
+                    (runOne(item, true) ? ran : deferred).add(item);
+                    if (ran.size() + deferred.size() >= batchSize || System.nanoTime() >= deadline || !running) {
+                        break;
+                    }
+                    item = queue.poll();
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            // The commit failed: nothing of this batch is recorded, though its files reached the server. Each file
+            // fails with the reason (and goes to .failed/), rather than leaving the inbox as if recorded.
+            LOG.error("a batch of {} transfers could not be recorded in the ledger: {}", ran.size(), e.getMessage());
+            for (Item item : ran) {
+                if (item.exchange().getException() == null) {
+                    item.exchange().setException(e);
+                }
+            }
+        }
+        for (Item item : ran) {
+            complete(item);
+        }
+        // Their transfer was running for another request: after the batch, each waits for it on its own.
+        for (Item item : deferred) {
+            runOne(item, false);
+            complete(item);
+        }
+    }
+
+    private boolean runOne(Item item, boolean inBatch) {
+        try {
+            return work.run(item.exchange(), inBatch);
+        } catch (Exception e) {
+            item.exchange().setException(e);
+            return true;
+        }
+    }
+
+    private void complete(Item item) {
+        if (item.exchange().getException() != null && serviceStopping.getAsBoolean()) {
+            // As FerryProducer does for the other steps: a failure caused by shutdown leaves the file in the inbox.
+            LOG.info("{} interrupted by shutdown; it resumes at the next start",
+                    item.exchange().getIn().getHeader(FerryConstants.TRANSFER_ID));
+            return;
+        }
+        item.callback().done(false);
+    }
+}
