@@ -297,6 +297,18 @@ scenario_small_files() {
       lftp -c "$LFTP_SET; open -u $FTP_USER,$FTP_PW -p $port 127.0.0.1; mirror -R --parallel=4 $src/ /lftp"
     n=$(find "$dst/lftp" -maxdepth 1 -type f | wc -l); [ "$n" = "$NSMALL" ] || die "lftp: $n of $NSMALL files"
 
+    # lftp doing what Ferry does per file, to separate the cost of that work from the cost of Ferry: each file to a
+    # temporary name, the server's SHA-256 of it (HASH, compared after the run with sha256sum of the sources, which
+    # runs inside the timer), then RNFR/RNTO to the final name; four lftp processes, a quarter of the files each.
+    install -d -o "$FTP_USER" "$dst/lftp-safe"
+    lftp_safe_scripts "$src" "$WORK/lftp-safe" "$port"
+    EXTRA_KV=(files="$NSMALL")
+    timed $s "$r" "lftp, 4 × (put to temp name, HASH, mv)" 600 "$WORK/$s-lftp-safe-$r.log" -- \
+      bash -c 'sha256sum "$1"/* > "$2/local.sha256" & for q in 0 1 2 3; do lftp -f "$2/q$q.lftp" > "$2/q$q.out" 2>&1 & done
+               wait' _ "$src" "$WORK/lftp-safe"
+    n=$(find "$dst/lftp-safe" -maxdepth 1 -type f ! -name '.*' | wc -l); [ "$n" = "$NSMALL" ] || die "lftp-safe: $n of $NSMALL files"
+    lftp_safe_check "$WORK/lftp-safe" || die "lftp-safe: a server hash differs from the source's"
+
     EXTRA_KV=(files="$NSMALL")
     timed $s "$r" "camel-ftp route" 600 "$WORK/$s-camel-$r.log" -- \
       java -cp "$JAR:$CLASSES" CamelBaseline upload 127.0.0.1 "$port" "$FTP_USER" "$FTP_PW" /camel "$src" "$NSMALL"
@@ -305,6 +317,44 @@ scenario_small_files() {
   done
   stop_servers
   rm -rf "$src" "$dst"
+}
+
+# lftp_safe_scripts SRC DIR PORT: four lftp scripts, each uploading a quarter of SRC/* the way Ferry does.
+lftp_safe_scripts() {
+  local src=$1 dir=$2 port=$3 q i=0 f b
+  rm -rf "$dir"; mkdir -p "$dir"
+  for q in 0 1 2 3; do
+    printf '%s\nopen -u %s,%s -p %s 127.0.0.1\ncd /lftp-safe\n' "$LFTP_SET" "$FTP_USER" "$FTP_PW" \
+      "$port" > "$dir/q$q.lftp"
+  done
+  for f in "$src"/*; do
+    b=$(basename "$f")
+    # OPTS HASH with every file: lftp reconnects now and then without a word, and proftpd's default is SHA-1.
+    printf 'put %s -o .%s.part\nquote OPTS HASH SHA-256\nquote HASH .%s.part\nmv .%s.part %s\n' "$f" "$b" "$b" "$b" "$b" \
+      >> "$dir/q$((i % 4)).lftp"
+    i=$((i + 1))
+  done
+}
+
+# lftp_safe_check DIR: every server hash printed by the scripts equals the local sha256sum of its source.
+lftp_safe_check() {
+  local dir=$1
+  python3 - "$dir" <<'PY'
+import re, sys, os
+d = sys.argv[1]
+local = {}
+for line in open(os.path.join(d, "local.sha256")):
+    h, path = line.split(None, 1)
+    local[os.path.basename(path.strip())] = h
+seen = 0
+for q in range(4):
+    for m in re.finditer(r"213 SHA-256 \S+ ([0-9a-f]{64}) \S*?\.([^/\s]+)\.part", open(os.path.join(d, f"q{q}.out")).read()):
+        if local.get(m.group(2)) != m.group(1):
+            sys.exit(f"hash of {m.group(2)} differs")
+        seen += 1
+if seen != len(local):
+    sys.exit(f"{seen} server hashes for {len(local)} files")
+PY
 }
 
 # ---------------------------------------------------------------------------------------------------------------

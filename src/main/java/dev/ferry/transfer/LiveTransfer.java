@@ -68,6 +68,9 @@ public final class LiveTransfer implements TransferView {
     private volatile TransferFailedException firstFailure;
     /** What a victim keeps at least beyond its position when its tail is stolen: a few reads. */
     static final long STEAL_MARGIN = 256 * 1024;
+    /** A victim that needs longer than this for its remaining bytes at its own rate is worth a small steal. */
+    static final double END_GAME_SECONDS = 1.0;
+    static final long END_GAME_MIN_STEAL = 128 * 1024;
     private final java.util.concurrent.atomic.AtomicBoolean resumeReported = new java.util.concurrent.atomic.AtomicBoolean();
 
     LiveTransfer(TransferRequest request, TransferOptions options, ServerProfile profile, Capabilities capabilities,
@@ -132,7 +135,7 @@ public final class LiveTransfer implements TransferView {
      * caller, or null when nothing left is worth a new request. The split follows the two connections' rates, so
      * both parts end at about the same time: a thief four times faster than its victim takes four fifths. Without
      * rates (a segment younger than its first samples) it takes half. The thief's part is at least
-     * {@code minSteal} bytes.
+     * {@code minSteal} bytes, or less at the end of a slow victim (see {@link #endGame}).
      *
      * @param thiefRate bytes per second the caller's connection moved its last segment at, or -1 if unknown
      */
@@ -167,7 +170,7 @@ public final class LiveTransfer implements TransferView {
                 long most = mostForThief(thiefRate);
                 keep = Math.max(keep, remaining - most);
                 long newEnd = offset + keep;
-                if (oldEnd - newEnd < minSteal) {
+                if (oldEnd - newEnd < minSteal && !endGame(victimRate, remaining, oldEnd - newEnd)) {
                     return null;
                 }
                 SegmentRecord added = new SegmentRecord(nextIndex.getAndIncrement(), newEnd, oldEnd, newEnd, false);
@@ -181,6 +184,15 @@ public final class LiveTransfer implements TransferView {
             }
             return null;
         }
+    }
+
+    /**
+     * Below {@code minSteal}, a tail is still worth a new request when its victim is slow: a connection at 512 KiB/s
+     * with 1 MiB left would keep the whole transfer waiting two seconds for bytes a fast one moves in a fraction of
+     * that. Only with a measured rate, and never for less than {@link #END_GAME_MIN_STEAL}.
+     */
+    private static boolean endGame(double victimRate, long remaining, long stolen) {
+        return victimRate > 0 && remaining / victimRate > END_GAME_SECONDS && stolen >= END_GAME_MIN_STEAL;
     }
 
     /** Bytes the thief can move while all connections finish what is left, or unbounded if rates are unknown. */
