@@ -479,11 +479,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             try {
                 c.commit();
             } catch (SQLException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException r) {
-                    e.addSuppressed(r);
-                }
+                rollbackAfter(c, e);
                 throw e;
             } finally {
                 c.setAutoCommit(autoCommit);
@@ -564,15 +560,20 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException r) {
-                    e.addSuppressed(r);
-                }
+                rollbackAfter(c, e);
                 throw e;
             } finally {
                 c.setAutoCommit(autoCommit);
             }
+        }
+    }
+
+    /** Rolls back after {@code failure}; a failed rollback stays attached to it, the first failure being the one told. */
+    private static void rollbackAfter(Connection c, Exception failure) {
+        try {
+            c.rollback();
+        } catch (SQLException r) {
+            failure.addSuppressed(r);
         }
     }
 
