@@ -79,8 +79,9 @@ class WorkStealingTest {
 
     @Test
     void aFastConnectionsLastMebibyteIsNotWorthANewRequest() throws Exception {
-        // 1 MiB at 4 MiB/s ends in a quarter of a second: below minSteal, a new RETR would not be sooner.
-        LiveTransfer t = lastSegmentMovingAt(MIB, 4 * MIB);
+        // 1 MiB at 16 MiB/s ends in a sixteenth of a second: below minSteal, a new RETR would not be sooner. (So fast
+        // that even a stalled test thread, which lowers the measured rate, keeps the victim under a second.)
+        LiveTransfer t = lastSegmentMovingAt(MIB, 16 * MIB);
         assertNull(t.steal(MIB, 4 * MIB));
         assertEquals(2, ledger.segments(t.id()).size());
     }
