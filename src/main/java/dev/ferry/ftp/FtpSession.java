@@ -44,7 +44,8 @@ public final class FtpSession implements Closeable {
     private long lastAnswer = System.nanoTime();
     /**
      * Directories this session made or found: a burst of uploads into one directory asks once, not with MKD and a
-     * CWD round trip per file. Forgotten when a STOR or APPE is refused, so a directory removed meanwhile is made again.
+     * CWD round trip per file. Forgotten when a STOR or APPE is refused, so a directory removed meanwhile is made
+     * again.
      */
     private final Set<String> knownDirs = new HashSet<>();
     /** The algorithm the last OPTS HASH selected on this session, so it is sent once per session, not per file. */

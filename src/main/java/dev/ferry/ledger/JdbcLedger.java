@@ -461,15 +461,15 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         try {
             result = work.run();
         } catch (Exception | Error e) {
-            scope.remove();
             try {
                 finish(c, autoCommit);
             } catch (LedgerException commit) {
                 e.addSuppressed(commit);
             }
             throw e;
+        } finally {
+            scope.remove();
         }
-        scope.remove();
         finish(c, autoCommit);
         return result;
     }
@@ -479,7 +479,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             try {
                 c.commit();
             } catch (SQLException e) {
-                rollbackAfter(c, e);
+                rollbackAfter(c, null, e);
                 throw e;
             } finally {
                 c.setAutoCommit(autoCommit);
@@ -544,11 +544,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             try {
                 return work.run(scoped);
             } catch (SQLException | RuntimeException e) {
-                try {
-                    scoped.rollback(before);
-                } catch (SQLException r) {
-                    e.addSuppressed(r);
-                }
+                rollbackAfter(scoped, before, e);
                 throw e;
             }
         }
@@ -560,7 +556,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                rollbackAfter(c, e);
+                rollbackAfter(c, null, e);
                 throw e;
             } finally {
                 c.setAutoCommit(autoCommit);
@@ -568,10 +564,17 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         }
     }
 
-    /** Rolls back after {@code failure}; a failed rollback stays attached to it, the first failure being the one told. */
-    private static void rollbackAfter(Connection c, Exception failure) {
+    /**
+     * Rolls back after {@code failure}, to {@code savepoint} or (null) the whole transaction; a failed rollback stays
+     * attached to it, the first failure being the one told.
+     */
+    private static void rollbackAfter(Connection c, Savepoint savepoint, Exception failure) {
         try {
-            c.rollback();
+            if (savepoint != null) {
+                c.rollback(savepoint);
+            } else {
+                c.rollback();
+            }
         } catch (SQLException r) {
             failure.addSuppressed(r);
         }

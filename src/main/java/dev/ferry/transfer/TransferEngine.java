@@ -234,13 +234,11 @@ public final class TransferEngine implements AutoCloseable {
             return;
         }
         List<Future<?>> futures = new ArrayList<>();
-        for (TransferView.SegmentView s : t.segments()) {
-            if (!s.done()) {
-                futures.add(segmentThreads.submit(() -> {
-                    runSegment(t, s.index());
-                    return null;
-                }));
-            }
+        for (TransferView.SegmentView s : toRun) {
+            futures.add(segmentThreads.submit(() -> {
+                runSegment(t, s.index());
+                return null;
+            }));
         }
         TransferFailedException first = null;
         for (Future<?> f : futures) {

@@ -37,7 +37,8 @@ final class UploadMover implements SegmentMover {
         if (t.strategy == UploadStrategy.PARALLEL) {
             while (s.offset() < s.end()) {
                 long from = s.offset();
-                long to = sendIntoDir(session, t, s, from, Math.min(s.end(), from + t.options.checkpointBytes()), false, null);
+                long to = sendIntoDir(session, t, s, from, Math.min(s.end(), from + t.options.checkpointBytes()), false,
+                        null);
                 s.offset(to);
                 t.checkpoint(s, to);
                 listener.checkpoint(t, s.index, Math.min(to, s.end()));
