@@ -19,6 +19,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -92,8 +93,12 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     /** The pool this ledger created, closed with it; null when the caller owns the DataSource. */
     private final HikariDataSource ownedPool;
     private final AtomicLong lastMicros = new AtomicLong();
-    /** The connection of a {@link #oneCommit} scope on this thread, or none: then every write commits at once. */
-    private final ThreadLocal<Connection> scope = new ThreadLocal<>();
+    /** The {@link #oneCommit} scope on this thread, or none: then every write commits at once. */
+    private final ThreadLocal<Scope> scope = new ThreadLocal<>();
+
+    /** A {@link #oneCommit} scope: its connection, and the transfers it created, not yet written. */
+    private record Scope(Connection connection, ScopedRows rows) {
+    }
 
     private JdbcLedger(DataSource ds, HikariDataSource ownedPool) {
         this.ds = ds;
@@ -196,6 +201,18 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
      */
     public void accept(TransferRecord r) {
         Objects.requireNonNull(r, "r");
+        Scope s = scope.get();
+        if (s != null) {
+            if (s.rows().has(r.id())) {
+                s.rows().acceptAgain(r, now());
+                return;
+            }
+            if (query("accept", r.id(), c -> currentStatus(c, r.id())) == null) {
+                // Created in a oneCommit scope: its row is written once, at the commit, in its final state.
+                s.rows().born(r, now());
+                return;
+            }
+        }
         try {
             try {
                 inTx(c -> acceptOnce(c, r));
@@ -215,8 +232,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         // A new id, the common case, needs no lock: a concurrent insert of the same id fails on the key and the
         // caller tries again, then finding the row. A plain SELECT also stays parsed in H2's statement cache,
         // where a SELECT ... FOR UPDATE is parsed again every time.
-        TransferStatus current = queryOne(c, "SELECT status FROM ferry_transfer WHERE id = ?",
-                rs -> TransferStatus.valueOf(rs.getString(1)), r.id());
+        TransferStatus current = currentStatus(c, r.id());
         if (current != null) {
             // The row lock serialises concurrent accepts of an existing id, so a transfer is re-opened once.
             current = queryOne(c, "SELECT status FROM ferry_transfer WHERE id = ? FOR UPDATE",
@@ -243,13 +259,27 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         return null;
     }
 
+    private static TransferStatus currentStatus(Connection c, String id) throws SQLException {
+        return queryOne(c, "SELECT status FROM ferry_transfer WHERE id = ?", rs -> TransferStatus.valueOf(rs.getString(1)),
+                id);
+    }
+
     public Optional<TransferRecord> find(String id) {
+        ScopedRows held = held(id);
+        if (held != null) {
+            return Optional.of(held.find(id));
+        }
         return Optional.ofNullable(query("find", id,
                 c -> queryOne(c, SELECT_TRANSFERS + " WHERE id = ?", JdbcLedger::transfer, id)));
     }
 
     /** Marks the transfer ACTIVE with the source's fingerprint, and replaces its segments with {@code plan}. */
     public void start(String id, long size, long sourceMtime, List<SegmentRecord> plan) {
+        ScopedRows held = held(id);
+        if (held != null) {
+            held.start(id, size, sourceMtime, plan, now());
+            return;
+        }
         tx("start", id, c -> {
             requireTransfer(id, update(c, "UPDATE ferry_transfer SET status = ?, size_bytes = ?, source_mtime = ?,"
                     + " updated = ? WHERE id = ?", TransferStatus.ACTIVE, size, sourceMtime, now(), id));
@@ -267,6 +297,11 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
 
     public void status(String id, TransferStatus status, String reason) {
         Objects.requireNonNull(status, "status");
+        ScopedRows held = held(id);
+        if (held != null) {
+            held.status(id, status, reason, now());
+            return;
+        }
         tx("status", id, c -> requireTransfer(id, update(c,
                 "UPDATE ferry_transfer SET status = ?, reason = ?, updated = ? WHERE id = ?",
                 status, reason, now(), id)));
@@ -277,6 +312,11 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
      * the transfer's counters, in one commit (each commit rewrites the row's page).
      */
     public void published(String id, long moved, long resent) {
+        ScopedRows held = held(id);
+        if (held != null) {
+            held.published(id, moved, resent, now());
+            return;
+        }
         tx("published", id, c -> requireTransfer(id, update(c, "UPDATE ferry_transfer SET status = ?, reason = NULL,"
                 + " bytes_moved = bytes_moved + ?, bytes_resent = bytes_resent + ?, updated = ? WHERE id = ?",
                 TransferStatus.PUBLISHED, moved, resent, now(), id)));
@@ -284,6 +324,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
 
     /** ACCEPTED and ACTIVE transfers, oldest first: what start-up resumes. */
     public List<TransferRecord> unfinished() {
+        writeScopedRows();
         return query("unfinished", null, c -> queryList(c, SELECT_TRANSFERS
                 + " WHERE status IN ('ACCEPTED', 'ACTIVE') ORDER BY created, id", JdbcLedger::transfer));
     }
@@ -293,6 +334,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         if (limit < 0) {
             throw new IllegalArgumentException("limit must not be negative: " + limit);
         }
+        writeScopedRows();
         return query("recent", null, c -> queryList(c, SELECT_TRANSFERS
                 + " ORDER BY updated DESC, id FETCH FIRST ? ROWS ONLY", JdbcLedger::transfer, limit));
     }
@@ -300,6 +342,10 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     // ---- segments --------------------------------------------------------------------------------------
 
     public List<SegmentRecord> segments(String id) {
+        ScopedRows held = held(id);
+        if (held != null) {
+            return held.segments(id);
+        }
         return query("segments", id,
                 c -> queryList(c, SELECT_SEGMENTS + " ORDER BY seg_index", JdbcLedger::segment, id));
     }
@@ -309,18 +355,34 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
      * The range check also refuses progress past an end that work stealing has moved.
      */
     public void checkpoint(String id, int index, long offset) {
+        ScopedRows held = held(id);
+        if (held != null) {
+            SegmentRecord refused = held.checkpoint(id, index, offset);
+            if (refused != null) {
+                throw outsideRange(id, index, offset, refused);
+            }
+            return;
+        }
         tx("checkpoint", id, c -> {
             if (update(c, "UPDATE ferry_segment SET seg_offset = ? WHERE transfer_id = ? AND seg_index = ?"
                     + " AND seg_start <= ? AND ? <= seg_end", offset, id, index, offset, offset) == 0) {
-                SegmentRecord s = requireSegment(c, id, index);
-                throw new IllegalArgumentException("checkpoint of transfer " + id + " segment " + index + ": offset "
-                        + offset + " is outside the segment's range [" + s.start() + ", " + s.end() + "]");
+                throw outsideRange(id, index, offset, requireSegment(c, id, index));
             }
             return null;
         });
     }
 
+    private static IllegalArgumentException outsideRange(String id, int index, long offset, SegmentRecord s) {
+        return new IllegalArgumentException("checkpoint of transfer " + id + " segment " + index + ": offset "
+                + offset + " is outside the segment's range [" + s.start() + ", " + s.end() + "]");
+    }
+
     public void segmentDone(String id, int index) {
+        ScopedRows held = held(id);
+        if (held != null) {
+            held.segmentDone(id, index);
+            return;
+        }
         tx("segmentDone", id, c -> {
             if (update(c, "UPDATE ferry_segment SET seg_offset = seg_end, done = TRUE"
                     + " WHERE transfer_id = ? AND seg_index = ?", id, index) == 0) {
@@ -343,6 +405,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             throw new IllegalArgumentException("split of transfer " + id + " segment " + victimIndex + " at " + newEnd
                     + ": the added segment " + added + " must cover [" + newEnd + ", old end)");
         }
+        writeScopedRow(id);
         return tx("split", id, c -> {
             // The conditions sit in the UPDATE itself, so they are checked under the victim's row lock.
             int shrunk = update(c, "UPDATE ferry_segment SET seg_end = ? WHERE transfer_id = ? AND seg_index = ?"
@@ -361,6 +424,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     @Override
     public boolean contains(String key) {
         SegmentKey k = SegmentKey.parse(key);
+        writeScopedRow(k.id);
         Boolean done = query("contains segment " + k.index, k.id, c -> queryOne(c,
                 "SELECT done FROM ferry_segment WHERE transfer_id = ? AND seg_index = ?",
                 rs -> rs.getBoolean(1), k.id, k.index));
@@ -388,6 +452,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     @Override
     public boolean remove(String key) {
         SegmentKey k = SegmentKey.parse(key);
+        writeScopedRow(k.id);
         return tx("remove segment " + k.index, k.id, c -> update(c, "UPDATE ferry_segment"
                 + " SET seg_offset = seg_start, done = FALSE WHERE transfer_id = ? AND seg_index = ? AND done = TRUE",
                 k.id, k.index) == 1);
@@ -433,6 +498,11 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         T run() throws E;
     }
 
+    /** True inside a {@link #oneCommit} scope on this thread. */
+    public boolean inOneCommit() {
+        return scope.get() != null;
+    }
+
     /**
      * Runs {@code work} with every ledger write it makes on this thread in one commit, at its end: many small
      * transfers then cost one durable write instead of four each. The writes record what happened, so they are
@@ -440,6 +510,9 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
      * would have been in its own transaction. Until the commit other connections see none of it: use it only where
      * losing the whole scope to a crash is acceptable (its work is repeated from a durable source, such as a file
      * still in an inbox). A scope inside a scope joins the outer one.
+     *
+     * <p>A transfer the scope creates is kept in memory ({@link ScopedRows}) and written once at the commit, so
+     * only this thread may write to it meanwhile: its rows are not in the tables for another connection to update.
      *
      * @throws LedgerException if the commit fails; nothing of the scope is recorded then
      */
@@ -456,13 +529,14 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         } catch (SQLException e) {
             throw LedgerException.of("oneCommit", null, e);
         }
-        scope.set(c);
+        Scope s = new Scope(c, new ScopedRows());
+        scope.set(s);
         T result;
         try {
             result = work.run();
         } catch (Exception | Error e) {
             try {
-                finish(c, autoCommit);
+                finish(s, autoCommit);
             } catch (LedgerException commit) {
                 e.addSuppressed(commit);
             }
@@ -470,13 +544,15 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         } finally {
             scope.remove();
         }
-        finish(c, autoCommit);
+        finish(s, autoCommit);
         return result;
     }
 
-    private static void finish(Connection c, boolean autoCommit) {
+    private void finish(Scope s, boolean autoCommit) {
+        Connection c = s.connection();
         try (c) {
             try {
+                writeRows(c, s.rows().takeAll());
                 c.commit();
             } catch (SQLException e) {
                 rollbackAfter(c, null, e);
@@ -487,6 +563,111 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         } catch (SQLException e) {
             throw LedgerException.of("commit", null, e);
         }
+    }
+
+    /** The rows of this thread's scope when they hold the transfer, else null (its row is in the tables). */
+    private ScopedRows held(String id) {
+        Scope s = scope.get();
+        return s != null && s.rows().has(id) ? s.rows() : null;
+    }
+
+    /** Writes a transfer the scope on this thread holds in memory, before work that needs its row in SQL. */
+    private void writeScopedRow(String id) {
+        ScopedRows held = held(id);
+        if (held != null) {
+            ScopedRows.Row row = held.take(id);
+            tx("write", id, c -> writeRows(c, List.of(row)));
+        }
+    }
+
+    /** Writes every transfer the scope on this thread holds in memory, before a query over all of them. */
+    private void writeScopedRows() {
+        Scope s = scope.get();
+        if (s != null && !s.rows().isEmpty()) {
+            Collection<ScopedRows.Row> rows = s.rows().takeAll();
+            tx("write", null, c -> writeRows(c, rows));
+        }
+    }
+
+    /**
+     * Inserts a scope's transfers and their segments, all in two batched statements. Another connection may have
+     * accepted one of the same ids meanwhile (its insert did not wait for ours, which was not made yet); then the
+     * rows are written one by one, and such a row is brought to this scope's final state instead.
+     */
+    private Void writeRows(Connection c, Collection<ScopedRows.Row> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return null;
+        }
+        Savepoint before = c.setSavepoint();
+        try {
+            insertRows(c, rows);
+        } catch (SQLException e) {
+            if (!duplicate(e)) {
+                throw e;
+            }
+            c.rollback(before);
+            for (ScopedRows.Row row : rows) {
+                Savepoint one = c.setSavepoint();
+                try {
+                    insertRows(c, List.of(row));
+                } catch (SQLException dup) {
+                    if (!duplicate(dup)) {
+                        throw dup;
+                    }
+                    c.rollback(one);
+                    overwrite(c, row);
+                }
+            }
+        }
+        return null;
+    }
+
+    private static void insertRows(Connection c, Collection<ScopedRows.Row> rows) throws SQLException {
+        try (PreparedStatement transfers = c.prepareStatement("INSERT INTO ferry_transfer (" + TRANSFER_COLUMNS + ")"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+             PreparedStatement segments = c.prepareStatement(INSERT_SEGMENT)) {
+            boolean anySegment = false;
+            for (ScopedRows.Row row : rows) {
+                TransferRecord t = row.record;
+                bind(transfers, t.id(), t.direction(), t.server(), t.remotePath(), t.localPath(), t.status(), t.size(),
+                        t.sourceMtime(), t.request(), t.reason(), t.bytesMoved(), t.bytesResent(), t.created(),
+                        t.updated());
+                transfers.addBatch();
+                for (SegmentRecord s : row.segments) {
+                    bind(segments, t.id(), s.index(), s.start(), s.end(), s.offset(), s.done());
+                    segments.addBatch();
+                    anySegment = true;
+                }
+            }
+            transfers.executeBatch();
+            if (anySegment) {
+                segments.executeBatch();
+            }
+        }
+    }
+
+    /** The row another connection inserted, brought to the scope's final state; the counters add up. */
+    private static void overwrite(Connection c, ScopedRows.Row row) throws SQLException {
+        TransferRecord t = row.record;
+        update(c, "UPDATE ferry_transfer SET status = ?, size_bytes = ?, source_mtime = ?, request = ?, reason = ?,"
+                        + " bytes_moved = bytes_moved + ?, bytes_resent = bytes_resent + ?, updated = ? WHERE id = ?",
+                t.status(), t.size(), t.sourceMtime(), t.request(), t.reason(), t.bytesMoved(), t.bytesResent(),
+                t.updated(), t.id());
+        update(c, "DELETE FROM ferry_segment WHERE transfer_id = ?", t.id());
+        for (SegmentRecord s : row.segments) {
+            update(c, INSERT_SEGMENT, t.id(), s.index(), s.start(), s.end(), s.offset(), s.done());
+        }
+    }
+
+    private static boolean duplicate(SQLException e) {
+        // A batch reports the failed row's own exception as the next one (PostgreSQL) or as itself (H2).
+        for (SQLException x = e; x != null; x = x.getNextException()) {
+            if (DUPLICATE_KEY.equals(x.getSQLState())
+                    || x.getCause() instanceof SQLException cause && DUPLICATE_KEY.equals(cause.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- plumbing --------------------------------------------------------------------------------------
@@ -514,10 +695,10 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     }
 
     private <T> T query(String op, String id, SqlWork<T> work) {
-        Connection scoped = scope.get();
+        Scope scoped = scope.get();
         if (scoped != null) {
             try {
-                return work.run(scoped);
+                return work.run(scoped.connection());
             } catch (SQLException e) {
                 throw LedgerException.of(op, id, e);
             }
@@ -538,8 +719,9 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     }
 
     private <T> T inTx(SqlWork<T> work) throws SQLException {
-        Connection scoped = scope.get();
-        if (scoped != null) {
+        Scope s = scope.get();
+        if (s != null) {
+            Connection scoped = s.connection();
             Savepoint before = scoped.setSavepoint();
             try {
                 return work.run(scoped);
@@ -648,9 +830,13 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     private static SegmentRecord requireSegment(Connection c, String id, int index) throws SQLException {
         SegmentRecord s = queryOne(c, SELECT_SEGMENTS + " AND seg_index = ?", JdbcLedger::segment, id, index);
         if (s == null) {
-            throw new IllegalArgumentException("no segment " + index + " of transfer " + id + " in the ledger");
+            throw noSegment(id, index);
         }
         return s;
+    }
+
+    static IllegalArgumentException noSegment(String id, int index) {
+        return new IllegalArgumentException("no segment " + index + " of transfer " + id + " in the ledger");
     }
 
     /** Strictly increasing, microsecond precision (what both databases keep), so orderings never tie. */

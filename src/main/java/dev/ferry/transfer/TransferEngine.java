@@ -127,6 +127,11 @@ public final class TransferEngine implements AutoCloseable {
         try {
             ServerProfile profile = profiles.get(request.server());
             TransferOptions options = request.options().over(defaults);
+            if (ledger.inOneCommit()) {
+                // Segment threads would write through connections of their own, which cannot see the rows of a
+                // transfer created in this thread's uncommitted scope: one segment, on this thread.
+                options = options.withSegments(1);
+            }
             Planned planned = planWithRetries(request, options, profile);
             LiveTransfer t = planned.transfer();
             active.put(t.id(), t);

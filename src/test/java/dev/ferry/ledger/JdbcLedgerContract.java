@@ -423,9 +423,14 @@ abstract class JdbcLedgerContract {
 
     /** What another connection sees now (the caller's thread may hold a scope). */
     private Optional<TransferRecord> seenElsewhere(String id) throws Exception {
+        return elsewhere(() -> ledger.find(id));
+    }
+
+    /** Runs {@code task} on another thread, so through another connection than a scope on this one. */
+    private static <T> T elsewhere(Callable<T> task) throws Exception {
         ExecutorService other = Executors.newSingleThreadExecutor();
         try {
-            return other.submit(() -> ledger.find(id)).get(30, TimeUnit.SECONDS);
+            return other.submit(task).get(30, TimeUnit.SECONDS);
         } finally {
             other.shutdownNow();
         }
@@ -487,6 +492,115 @@ abstract class JdbcLedgerContract {
         // The thread's scope ended with the work: the next write commits at once.
         ledger.accept(transfer("t3"));
         assertTrue(seenElsewhere("t3").isPresent());
+    }
+
+    /** One small transfer's life, as the engine records it: accepted, planned, progress, done, published. */
+    private void lifeOfASmallTransfer(String id) {
+        ledger.accept(transfer(id));
+        ledger.start(id, 1000, 1_700_000_000_000L, List.of(seg(0, 0, 600), seg(1, 600, 1000)));
+        ledger.checkpoint(id, 0, 300);
+        ledger.segmentDone(id, 1);
+        ledger.published(id, 1000, 40);
+    }
+
+    @Test
+    void aTransferCreatedInOneCommitIsWrittenAtItsEndAsIfEachWriteHadBeenMade() throws Exception {
+        lifeOfASmallTransfer("plain");
+        ledger.oneCommit(() -> {
+            lifeOfASmallTransfer("scoped");
+            // The scope's own reads see its transfers as they stand; nobody else sees them yet.
+            assertEquals(TransferStatus.PUBLISHED, ledger.find("scoped").orElseThrow().status());
+            assertEquals(List.of(new SegmentRecord(0, 0, 600, 300, false), new SegmentRecord(1, 600, 1000, 1000, true)),
+                    ledger.segments("scoped"));
+            ledger.accept(transfer("failing"));
+            ledger.start("failing", 500, 7L, List.of(seg(0, 0, 500)));
+            ledger.status("failing", TransferStatus.FAILED, "the server refused it");
+            assertTrue(seenElsewhere("scoped").isEmpty(), "an uncommitted transfer was visible to another connection");
+            return null;
+        });
+        TransferRecord plain = ledger.find("plain").orElseThrow();
+        TransferRecord scoped = seenElsewhere("scoped").orElseThrow();
+        assertEquals(List.of(plain.status(), plain.size(), plain.sourceMtime(), plain.request(), plain.bytesMoved(),
+                        plain.bytesResent(), plain.direction(), plain.server()),
+                List.of(scoped.status(), scoped.size(), scoped.sourceMtime(), scoped.request(), scoped.bytesMoved(),
+                        scoped.bytesResent(), scoped.direction(), scoped.server()));
+        assertNull(scoped.reason());
+        assertTrue(scoped.created().isBefore(scoped.updated()), scoped.created() + " / " + scoped.updated());
+        assertEquals(ledger.segments("plain"), ledger.segments("scoped"));
+        TransferRecord failing = seenElsewhere("failing").orElseThrow();
+        assertEquals(TransferStatus.FAILED, failing.status());
+        assertEquals("the server refused it", failing.reason());
+        assertEquals(List.of(seg(0, 0, 500)), ledger.segments("failing"));
+        // Accepted again after its commit: re-opened like any published transfer, its counters kept.
+        ledger.accept(transfer("scoped"));
+        assertEquals(TransferStatus.ACCEPTED, ledger.find("scoped").orElseThrow().status());
+        assertEquals(List.of(), ledger.segments("scoped"));
+        assertEquals(1000, ledger.find("scoped").orElseThrow().bytesMoved());
+    }
+
+    @Test
+    void aRefusedWriteToATransferCreatedInOneCommitChangesNothing() {
+        ledger.oneCommit(() -> {
+            ledger.accept(transfer("t1"));
+            ledger.start("t1", 100, 7L, List.of(seg(0, 0, 100)));
+            ledger.checkpoint("t1", 0, 40);
+            assertMentions(assertThrows(IllegalArgumentException.class, () -> ledger.checkpoint("t1", 0, 101)),
+                    "t1", "outside the segment's range [0, 100]");
+            assertMentions(assertThrows(IllegalArgumentException.class, () -> ledger.segmentDone("t1", 3)),
+                    "no segment 3 of transfer t1");
+            assertMentions(assertThrows(LedgerException.class,
+                    () -> ledger.start("t1", 100, 8L, List.of(seg(0, 0, 50), seg(0, 50, 100)))), "t1", "twice");
+            assertThrows(LedgerException.class,
+                    () -> ledger.start("t1", 100, 8L, List.of(new SegmentRecord(0, 0, 100, 101, false))));
+            return null;
+        });
+        assertEquals(List.of(new SegmentRecord(0, 0, 100, 40, false)), ledger.segments("t1"));
+        assertEquals(7L, ledger.find("t1").orElseThrow().sourceMtime());
+        assertEquals(TransferStatus.ACTIVE, ledger.find("t1").orElseThrow().status());
+    }
+
+    @Test
+    void anIdAcceptedElsewhereDuringOneCommitEndsInTheScopesState() throws Exception {
+        ledger.oneCommit(() -> {
+            ledger.accept(transfer("t1"));
+            ledger.accept(transfer("t2"));
+            // Another connection records t1 first: the scope had not written it, so nothing waited.
+            elsewhere(() -> {
+                ledger.accept(transfer("t1"));
+                return null;
+            });
+            assertEquals(TransferStatus.ACCEPTED, seenElsewhere("t1").orElseThrow().status());
+            ledger.start("t1", 100, 7L, List.of(seg(0, 0, 100)));
+            ledger.segmentDone("t1", 0);
+            ledger.published("t1", 100, 0);
+            ledger.start("t2", 50, 7L, List.of(seg(0, 0, 50)));
+            return null;
+        });
+        TransferRecord t1 = ledger.find("t1").orElseThrow();
+        assertEquals(TransferStatus.PUBLISHED, t1.status());
+        assertEquals(100, t1.bytesMoved());
+        assertEquals(List.of(new SegmentRecord(0, 0, 100, 100, true)), ledger.segments("t1"));
+        assertEquals(TransferStatus.ACTIVE, ledger.find("t2").orElseThrow().status());
+        assertEquals(List.of(seg(0, 0, 50)), ledger.segments("t2"));
+    }
+
+    @Test
+    void workThatNeedsSqlOnATransferCreatedInOneCommitSeesIt() {
+        ledger.oneCommit(() -> {
+            ledger.accept(transfer("t1"));
+            ledger.start("t1", 1000, 7L, List.of(seg(0, 0, 1000)));
+            ledger.checkpoint("t1", 0, 100);
+            assertTrue(ledger.split("t1", 0, 550, seg(1, 550, 1000)));
+            ledger.accept(transfer("t2"));
+            assertEquals(List.of("t2", "t1"), ids(ledger.recent(10)));
+            assertEquals(List.of("t1", "t2"), ids(ledger.unfinished()));
+            assertTrue(ledger.add("t1#1"));
+            assertTrue(ledger.contains("t1#1"));
+            return null;
+        });
+        assertEquals(List.of(new SegmentRecord(0, 0, 550, 100, false), new SegmentRecord(1, 550, 1000, 1000, true)),
+                ledger.segments("t1"));
+        assertEquals(List.of("t2", "t1"), ids(ledger.recent(10)));
     }
 
     static void assertMentions(Throwable e, String... parts) {
