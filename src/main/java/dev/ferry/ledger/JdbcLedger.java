@@ -20,9 +20,12 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.apache.camel.spi.IdempotentRepository;
@@ -49,6 +52,8 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     private static final String DUPLICATE_KEY = "23505";
     // Up to four transfers, their segments and the status page use it at once; fewer made them queue for a connection.
     private static final int POOL_SIZE = 8;
+    /** Ids per IN (...) list, well under every driver's limit on parameters. */
+    private static final int IN_LIST_MAX = 500;
 
     private static final String[] SCHEMA = {
         """
@@ -198,6 +203,10 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
      * Records a transfer as ACCEPTED. An unfinished transfer with that id is left as it is (accepting is
      * idempotent); a finished one is re-opened: ACCEPTED, the new request, no reason, no segments, unplanned.
      * The byte counters and the creation time are kept: they describe the transfer across all its runs.
+     *
+     * <p>Inside a {@link #oneCommit} scope the transfer starts afresh without a look at the table (its work is cheap
+     * to repeat, or it would not be in such a scope): no segments of an earlier run are resumed, and the commit
+     * brings a row the table already has to the scope's final state.
      */
     public void accept(TransferRecord r) {
         Objects.requireNonNull(r, "r");
@@ -205,13 +214,10 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         if (s != null) {
             if (s.rows().has(r.id())) {
                 s.rows().acceptAgain(r, now());
-                return;
-            }
-            if (query("accept", r.id(), c -> currentStatus(c, r.id())) == null) {
-                // Created in a oneCommit scope: its row is written once, at the commit, in its final state.
+            } else {
                 s.rows().born(r, now());
-                return;
             }
+            return;
         }
         try {
             try {
@@ -232,7 +238,8 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         // A new id, the common case, needs no lock: a concurrent insert of the same id fails on the key and the
         // caller tries again, then finding the row. A plain SELECT also stays parsed in H2's statement cache,
         // where a SELECT ... FOR UPDATE is parsed again every time.
-        TransferStatus current = currentStatus(c, r.id());
+        TransferStatus current = queryOne(c, "SELECT status FROM ferry_transfer WHERE id = ?",
+                rs -> TransferStatus.valueOf(rs.getString(1)), r.id());
         if (current != null) {
             // The row lock serialises concurrent accepts of an existing id, so a transfer is re-opened once.
             current = queryOne(c, "SELECT status FROM ferry_transfer WHERE id = ? FOR UPDATE",
@@ -257,11 +264,6 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
                     TransferStatus.ACCEPTED, r.request(), now, r.id());
         }
         return null;
-    }
-
-    private static TransferStatus currentStatus(Connection c, String id) throws SQLException {
-        return queryOne(c, "SELECT status FROM ferry_transfer WHERE id = ?", rs -> TransferStatus.valueOf(rs.getString(1)),
-                id);
     }
 
     public Optional<TransferRecord> find(String id) {
@@ -511,7 +513,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
      * losing the whole scope to a crash is acceptable (its work is repeated from a durable source, such as a file
      * still in an inbox). A scope inside a scope joins the outer one.
      *
-     * <p>A transfer the scope creates is kept in memory ({@link ScopedRows}) and written once at the commit, so
+     * <p>A transfer the scope accepts is kept in memory ({@link ScopedRows}) and written once at the commit, so
      * only this thread may write to it meanwhile: its rows are not in the tables for another connection to update.
      *
      * @throws LedgerException if the commit fails; nothing of the scope is recorded then
@@ -590,9 +592,9 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     }
 
     /**
-     * Inserts a scope's transfers and their segments, all in two batched statements. Another connection may have
-     * accepted one of the same ids meanwhile (its insert did not wait for ours, which was not made yet); then the
-     * rows are written one by one, and such a row is brought to this scope's final state instead.
+     * Writes a scope's transfers and their segments, in two batched statements. When the table already has one of
+     * them (the same file sent before, or accepted meanwhile through another connection), the batch is undone and
+     * that row is brought to the scope's final state instead, the others inserted again.
      */
     private Void writeRows(Connection c, Collection<ScopedRows.Row> rows) throws SQLException {
         if (rows.isEmpty()) {
@@ -601,25 +603,39 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         Savepoint before = c.setSavepoint();
         try {
             insertRows(c, rows);
+            return null;
         } catch (SQLException e) {
             if (!duplicate(e)) {
                 throw e;
             }
             c.rollback(before);
-            for (ScopedRows.Row row : rows) {
-                Savepoint one = c.setSavepoint();
-                try {
-                    insertRows(c, List.of(row));
-                } catch (SQLException dup) {
-                    if (!duplicate(dup)) {
-                        throw dup;
-                    }
-                    c.rollback(one);
-                    overwrite(c, row);
-                }
+        }
+        Set<String> there = existing(c, rows);
+        List<ScopedRows.Row> fresh = new ArrayList<>();
+        for (ScopedRows.Row row : rows) {
+            if (there.contains(row.record.id())) {
+                overwrite(c, row);
+            } else {
+                fresh.add(row);
             }
         }
+        if (!fresh.isEmpty()) {
+            insertRows(c, fresh);
+        }
         return null;
+    }
+
+    /** The ids among {@code rows} that the table has. */
+    private static Set<String> existing(Connection c, Collection<ScopedRows.Row> rows) throws SQLException {
+        Set<String> there = new HashSet<>();
+        List<String> ids = rows.stream().map(r -> r.record.id()).toList();
+        for (int from = 0; from < ids.size(); from += IN_LIST_MAX) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST_MAX));
+            there.addAll(queryList(c, "SELECT id FROM ferry_transfer WHERE id IN ("
+                    + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")", rs -> rs.getString(1),
+                    chunk.toArray()));
+        }
+        return there;
     }
 
     private static void insertRows(Connection c, Collection<ScopedRows.Row> rows) throws SQLException {
@@ -646,7 +662,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         }
     }
 
-    /** The row another connection inserted, brought to the scope's final state; the counters add up. */
+    /** A row the table already had, brought to the scope's final state: the counters add up, the creation time stays. */
     private static void overwrite(Connection c, ScopedRows.Row row) throws SQLException {
         TransferRecord t = row.record;
         update(c, "UPDATE ferry_transfer SET status = ?, size_bytes = ?, source_mtime = ?, request = ?, reason = ?,"

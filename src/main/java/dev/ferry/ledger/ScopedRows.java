@@ -11,10 +11,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The transfers a {@link JdbcLedger#oneCommit} scope created, held in memory until the scope commits. No other
+ * The transfers a {@link JdbcLedger#oneCommit} scope accepted, held in memory until the scope commits. No other
  * connection could see their rows before that commit anyway, so each is written once, in its final state, instead
- * of being inserted and then updated by every step: accepted, planned, segment done, published were eight
- * statements and four savepoints for a small file, and most of a batch's time in the database.
+ * of being looked up, inserted and then updated by every step: accepted, planned, segment done, published were
+ * eight statements and four savepoints for a small file, and most of a batch's time in the database. A transfer
+ * the table already has (the same file sent before) starts afresh here, and the commit updates its row.
  *
  * <p>Every change is checked before it is made, so a refused one leaves the rows as they were, as the savepoint of
  * a written row would. Only the scope's own thread uses it. Work that needs SQL on a row (splitting a segment, a
@@ -42,7 +43,7 @@ final class ScopedRows {
         return rows.containsKey(id);
     }
 
-    /** A transfer the tables do not have yet, accepted at {@code now}. */
+    /** A transfer accepted at {@code now}, from nothing: whatever the table has of it is replaced at the commit. */
     void born(TransferRecord r, Instant now) {
         rows.put(r.id(), new Row(new TransferRecord(r.id(), r.direction(), r.server(), r.remotePath(), r.localPath(),
                 TransferStatus.ACCEPTED, -1, -1, r.request(), null, 0, 0, now, now)));

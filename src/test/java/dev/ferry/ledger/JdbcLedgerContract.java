@@ -560,6 +560,38 @@ abstract class JdbcLedgerContract {
     }
 
     @Test
+    void aTransferSentBeforeStartsAfreshInOneCommitAndItsRowEndsInTheScopesState() throws Exception {
+        lifeOfASmallTransfer("t1");
+        TransferRecord before = ledger.find("t1").orElseThrow();
+        ledger.accept(transfer("t2"));
+        ledger.status("t2", TransferStatus.FAILED, "earlier run failed");
+        ledger.oneCommit(() -> {
+            ledger.accept(transfer("t1"));
+            // Afresh: nothing of the earlier run is resumed inside the scope.
+            assertEquals(List.of(), ledger.segments("t1"));
+            assertEquals(TransferStatus.ACCEPTED, ledger.find("t1").orElseThrow().status());
+            ledger.start("t1", 1000, 1_700_000_000_001L, List.of(seg(0, 0, 1000)));
+            ledger.segmentDone("t1", 0);
+            ledger.published("t1", 1000, 0);
+            lifeOfASmallTransfer("t3");
+            ledger.accept(transfer("t2"));
+            ledger.status("t2", TransferStatus.FAILED, "failed again");
+            return null;
+        });
+        TransferRecord t1 = ledger.find("t1").orElseThrow();
+        assertEquals(TransferStatus.PUBLISHED, t1.status());
+        assertEquals(1_700_000_000_001L, t1.sourceMtime());
+        assertEquals(2000, t1.bytesMoved(), "the counters describe every run");
+        assertEquals(40, t1.bytesResent());
+        assertEquals(before.created(), t1.created());
+        assertTrue(t1.updated().isAfter(before.updated()));
+        assertEquals(List.of(new SegmentRecord(0, 0, 1000, 1000, true)), ledger.segments("t1"));
+        assertEquals("failed again", ledger.find("t2").orElseThrow().reason());
+        assertEquals(TransferStatus.PUBLISHED, ledger.find("t3").orElseThrow().status());
+        assertEquals(2, ledger.segments("t3").size());
+    }
+
+    @Test
     void anIdAcceptedElsewhereDuringOneCommitEndsInTheScopesState() throws Exception {
         ledger.oneCommit(() -> {
             ledger.accept(transfer("t1"));

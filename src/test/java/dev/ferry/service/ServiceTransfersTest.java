@@ -141,6 +141,31 @@ class ServiceTransfersTest {
         }
     }
 
+    @Test
+    void aSmallFileDroppedAgainUnderItsNameIsSentAgainWithItsNewContent() throws Exception {
+        // The second drop is the same transfer id as the first, already PUBLISHED in the ledger: inside a batch it
+        // starts afresh, and the batch's commit brings the existing row up to date.
+        Path inbox = harness.uploadInbox();
+        Path staging = tmp.resolve("staging-again");
+        Path done = inbox.resolve(".done/again.bin");
+        String first = Hashes.sha256(PseudoRandomContent.write(staging.resolve("again.bin"), 5_000, 501));
+        dropInto(inbox, staging.resolve("again.bin"));
+        Await.until(WAIT, () -> Files.exists(done), () -> "inbox: " + list(inbox));
+        assertEquals(first, Hashes.sha256(ftp.file("incoming/again.bin")));
+
+        String second = Hashes.sha256(PseudoRandomContent.write(staging.resolve("again.bin"), 7_000, 502));
+        dropInto(inbox, staging.resolve("again.bin"));
+        Await.until(WAIT, () -> !Files.exists(inbox.resolve("again.bin")) && Files.exists(done)
+                && second.equals(Hashes.sha256(done)), () -> "inbox: " + list(inbox));
+        assertEquals(second, Hashes.sha256(ftp.file("incoming/again.bin")), "the server has the second content");
+        TransferRecord r = service.ledger().find(TransferIds.of(Direction.UPLOAD, "fixture", "/incoming/again.bin",
+                inbox.resolve("again.bin").toAbsolutePath().toString())).orElseThrow();
+        assertEquals(TransferStatus.PUBLISHED, r.status());
+        assertEquals(7_000, r.size());
+        assertEquals(12_000, r.bytesMoved(), "both runs counted: " + r);
+        assertFalse(Files.exists(inbox.resolve(".failed/again.bin")), "inbox: " + list(inbox));
+    }
+
     private static List<String> names(Path dir, String prefix) throws java.io.IOException {
         try (var s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix)).sorted().toList();

@@ -182,13 +182,17 @@ class UploadTest {
                 // Armed only once segments move, so the probe's tiny connections do not take the cuts.
                 Await.until(Duration.ofSeconds(20), () -> h.count("segmentStart") >= 2, () -> "no segments");
                 for (int armed = 1; armed <= 6 && !Thread.currentThread().isInterrupted(); armed++) {
-                    proxy.cutDataAfter(2 * MIB);
+                    proxy.cutDataAfter(MIB);
                     int wanted = armed;
                     Await.until(Duration.ofSeconds(20), () -> proxy.faultsInjected() >= wanted, () -> "cut " + wanted);
                 }
             });
             cutter.start();
-            h.engine.run(h.upload(source, "/pcut.bin", TransferOptions.none().withMaxAttempts(20)));
+            // Chunks of 2 MiB (16 data connections) at 16 MiB/s: a new connection opens every ~0.5 s per segment, so
+            // each cut, armed within milliseconds of the last, finds one. Unthrottled, with 4 chunks per segment, the
+            // upload could finish before the third cut was armed.
+            h.engine.run(h.upload(source, "/pcut.bin", TransferOptions.none().withMaxAttempts(20)
+                    .withCheckpointBytes(2 * MIB).withRateLimit(16 * MIB)));
             cutter.join(20_000);
             assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("pcut.bin")));
             assertTrue(proxy.faultsInjected() >= 3, "faults " + proxy.faultsInjected());
