@@ -50,6 +50,7 @@ public final class FerryService implements AutoCloseable {
     private final FerryComponent component;
     private final ExecutorService segmentPool;
     private final DemoFtpServer demo;
+    private final InboxLocks inboxLocks;
     private EventPublisher events;
     private final WebSettings webSettings;
     private volatile FerryWeb web;
@@ -65,10 +66,17 @@ public final class FerryService implements AutoCloseable {
         // Refused before anything starts: the API bound beyond loopback without a token.
         this.webSettings = WebSettings.from(settings::get, System::getenv).checked();
         createDirectories();
-        this.demo = settings.serverNames().isEmpty()
-                ? DemoFtpServer.start(settings.get("ferry.demo.host"), settings.getInt("ferry.demo.port", 2121),
-                        settings.demoRoot())
-                : null;
+        this.inboxLocks = InboxLocks.take(settings.uploadInbox().toAbsolutePath().normalize(),
+                settings.requestInbox().toAbsolutePath().normalize());
+        try {
+            this.demo = settings.serverNames().isEmpty()
+                    ? DemoFtpServer.start(settings.get("ferry.demo.host"), settings.getInt("ferry.demo.port", 2121),
+                            settings.demoRoot())
+                    : null;
+        } catch (RuntimeException e) {
+            inboxLocks.close();
+            throw e;
+        }
         try {
             ServerProfiles profiles = profiles();
             String url = settings.get("ferry.ledger.url", null);
@@ -117,6 +125,7 @@ public final class FerryService implements AutoCloseable {
             if (demo != null) {
                 demo.close();
             }
+            inboxLocks.close();
             throw e;
         }
     }
@@ -334,6 +343,7 @@ public final class FerryService implements AutoCloseable {
         if (demo != null) {
             demo.close();
         }
+        inboxLocks.close();
         LOG.info("Ferry stopped");
     }
 }

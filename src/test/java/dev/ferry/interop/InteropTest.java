@@ -154,6 +154,64 @@ class InteropTest {
         InteropResults.note("(verified by " + r.verification() + ")");
     }
 
+    @org.junit.jupiter.api.Test
+    void anUploadWhoseServerCopyDiffersIsRemovedAndNeverPublished() throws Exception {
+        InteropServer server = plain(Kind.PROFTPD);
+        Path source = PseudoRandomContent.write(tmp.resolve("damaged.bin"), 100_000, 41);
+        // One byte changed, the size the same: only the server's hash can tell.
+        TransferFailedException flipped = uploadDamagedOnTheServer(server, source, "flipped.bin", part -> {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(part,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) ~Files.readAllBytes(part)[5_000]}), 5_000);
+            }
+        });
+        assertTrue(flipped.getMessage().contains("checksum mismatch for /up/flipped.bin"), flipped.getMessage());
+        // Shorter: the hash differs, and the server's SIZE says how.
+        TransferFailedException shortened = uploadDamagedOnTheServer(server, source, "short.bin", part -> {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(part,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(60_000);
+            }
+        });
+        assertTrue(shortened.getMessage().contains("the server holds 60000 bytes"), shortened.getMessage());
+    }
+
+    @FunctionalInterface
+    private interface Damage {
+        void apply(Path serverFile) throws IOException;
+    }
+
+    /** Uploads {@code source} to /up/NAME, damaging the server's copy once the last byte is confirmed. */
+    private TransferFailedException uploadDamagedOnTheServer(InteropServer server, Path source, String name,
+                                                             Damage damage) throws IOException {
+        InteropEngine f = ferry(server);
+        Path dir = server.file("/up");
+        AtomicBoolean damaged = new AtomicBoolean();
+        f.engine.addListener(new TransferListener() {
+            @Override
+            public void checkpoint(TransferView t, int segment, long offset) {
+                if (offset == t.size() && damaged.compareAndSet(false, true)) {
+                    try (var parts = Files.list(dir)) {
+                        damage.apply(parts.filter(p -> p.getFileName().toString().startsWith("." + name + ".ferry-"))
+                                .findFirst().orElseThrow());
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }
+        });
+        TransferRequest request = f.upload(source, "/up/" + name, TransferOptions.none());
+        TransferFailedException e = assertThrows(TransferFailedException.class, () -> f.engine.run(request));
+        assertTrue(damaged.get(), "the server's copy was never damaged");
+        assertFalse(Files.exists(server.file("/up/" + name)), "nothing under the final name");
+        try (var left = Files.list(dir)) {
+            assertEquals(java.util.List.of(), left.map(p -> p.getFileName().toString())
+                    .filter(n -> n.contains(name)).toList(), "the damaged copy was removed");
+        }
+        assertEquals(TransferStatus.FAILED, f.ledger.find(request.id()).orElseThrow().status());
+        return e;
+    }
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(Kind.class)
     @Feature(value = "Resumed upload (cancelled part-way, run again)", order = 50)
