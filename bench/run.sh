@@ -5,7 +5,8 @@
 #   bench/run.sh report          only rewrite bench/RESULTS.md from bench/results/*.jsonl
 # Scenarios: startup throttled-download throttled-upload loopback small-files resume memory uneven
 # Environment: BENCH_ROUNDS (3), BENCH_PORT_BASE (24100), BENCH_SIZE_MIB (128), BENCH_BIG_MIB (1024),
-#              BENCH_HUGE_MIB (4096), BENCH_SMALL_FILES (1000), BENCH_RESULTS (a scratch results folder),
+#              BENCH_HUGE_MIB (4096), BENCH_SMALL_FILES (1000), BENCH_STEADY_FILES (10000),
+#              BENCH_RESULTS (a scratch results folder),
 #              BENCH_JAR, BENCH_SERVICE_ROOT, BENCH_SERVICE_JVM_OPTS (e.g. a JFR recording of the service)
 set -euo pipefail
 # shellcheck source=bench/lib.sh
@@ -20,6 +21,7 @@ SIZE=$(( ${BENCH_SIZE_MIB:-128} * MiB ))
 BIG=$(( ${BENCH_BIG_MIB:-1024} * MiB ))
 HUGE=$(( ${BENCH_HUGE_MIB:-4096} * MiB ))
 NSMALL=${BENCH_SMALL_FILES:-1000}
+NSTEADY=${BENCH_STEADY_FILES:-10000}
 RATE=4194304
 LFTP_SET='set ftp:ssl-allow no; set net:max-retries 2; set net:timeout 30; set xfer:clobber on; set cmd:fail-exit yes'
 CLASSES=$WORK/classes
@@ -245,7 +247,8 @@ start_service() {  # start_service DIR PORT REMOTE_DIR LOG
 
 scenario_small_files() {
   local s=small-files port=$PORT_BASE src=$WORK/small-src dst=$WORK/small-root r i n
-  meta $s files="$NSMALL" file_bytes=102400 server=proftpd
+  meta $s files="$NSMALL" file_bytes=102400 server=proftpd steady_after_files="$NSTEADY"
+  [ "$NSTEADY" -ge $((2 * NSMALL)) ] || die "BENCH_STEADY_FILES ($NSTEADY) must be at least twice BENCH_SMALL_FILES"
   rm -rf "$src"; mkdir -p "$src" "$dst"
   for i in $(seq -w 1 "$NSMALL"); do head -c $((100 * 1024)) /dev/urandom > "$src/f$i.bin"; done
   touch -d '1 minute ago' "$src"/*
@@ -283,10 +286,28 @@ scenario_small_files() {
         bash -c 'mv "$1"/* "$2"/ && while [ "$(find "$2/.done" -maxdepth 1 -type f 2>/dev/null | wc -l)" -lt "$3" ]; do
                    [ -z "$(ls -A "$2/.failed" 2>/dev/null)" ] || { echo failed: "$(ls "$2/.failed" | head)"; exit 1; }
                    sleep 0.05; done' _ "$stage2" "$svc/data/inbox/upload" "$((2 * NSMALL))"
+      # Steady state: the second thousand still runs while the JVM compiles (on 2 cores its JIT threads take a third
+      # of the service's CPU then, async-profiler shows). A service that runs for days is past that, so it is fed
+      # more thousands, untimed, until NSTEADY files have gone through, and then one more thousand is timed.
+      # Hard links, not copies: the same bytes under new names, and no 100 MB written per thousand.
+      local k total=$((2 * NSMALL)) stage3
+      for k in $(seq 3 $((NSTEADY / NSMALL + 1))); do
+        stage3=$svc/data/inbox/.stage$k; mkdir -p "$stage3"
+        for i in "$src"/*; do ln "$i" "$stage3/s$k-$(basename "$i")"; done
+        total=$((total + NSMALL))
+        [ "$k" -le $((NSTEADY / NSMALL)) ] || break
+        mv "$stage3"/* "$svc/data/inbox/upload"/
+        wait_done "$svc/data/inbox/upload" "$total" 600 || die "service: the warm-up drops did not finish"
+      done
+      EXTRA_KV=(files="$NSMALL")
+      timed $s "$r" "ferry service (inbox, after $NSTEADY files)" 600 "$WORK/$s-service-steady-$r.log" -- \
+        bash -c 'mv "$1"/* "$2"/ && while [ "$(find "$2/.done" -maxdepth 1 -type f 2>/dev/null | wc -l)" -lt "$3" ]; do
+                   [ -z "$(ls -A "$2/.failed" 2>/dev/null)" ] || { echo failed: "$(ls "$2/.failed" | head)"; exit 1; }
+                   sleep 0.05; done' _ "$stage3" "$svc/data/inbox/upload" "$total"
       kill -TERM "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true
       forget "$SERVICE_PID"
       n=$(find "$dst/svc" -maxdepth 1 -type f ! -name '.*' | wc -l)
-      [ "$n" = "$((2 * NSMALL))" ] || die "service: $n of $((2 * NSMALL)) files on the server"
+      [ "$n" = "$total" ] || die "service: $n of $total files on the server"
       rm -rf "$svc"
     else
       log "the service is not in $JAR (merge main once it lands): skipping its run"
@@ -317,6 +338,16 @@ scenario_small_files() {
   done
   stop_servers
   rm -rf "$src" "$dst"
+}
+
+# wait_done INBOX COUNT SECONDS: until COUNT files are in INBOX/.done (false on a failed drop or the time running out)
+wait_done() {
+  local end=$((SECONDS + $3))
+  while [ "$(find "$1/.done" -maxdepth 1 -type f 2>/dev/null | wc -l)" -lt "$2" ]; do
+    [ -z "$(ls -A "$1/.failed" 2>/dev/null)" ] || { log "failed: $(ls "$1/.failed" | head)"; return 1; }
+    [ "$SECONDS" -lt "$end" ] || return 1
+    sleep 0.05
+  done
 }
 
 # lftp_safe_scripts SRC DIR PORT: four lftp scripts, each uploading a quarter of SRC/* the way Ferry does.

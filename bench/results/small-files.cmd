@@ -1,1 +1,1 @@
-bench/run.sh small-files  # 2026-11-22T05:41:09Z, BENCH_ROUNDS=3, ferry at 7b20e55-dirty
+bench/run.sh small-files  # 2026-11-30T13:09:33Z, BENCH_ROUNDS=3, ferry at 9f9002b-dirty
