@@ -209,6 +209,12 @@ scenario_loopback() {
       java -jar "$JAR" put --segments 4 --verbose --ledger "$WORK/ledger-lb" "$src/big.bin" "$ul"
     ferry_inproc $s "$r" "$WORK/$s-ferry-up-$r.log" "up: ferry"
     same_file "$src/big.bin" "$up/big.bin"
+    clear_dir "$up"; rm -rf "$WORK/ledger-lb"
+    # The same without the server's SHA-256 (size only), to tell the stream from the verification's cost
+    timed $s "$r" "up: ferry --no-checksum" 600 "$WORK/$s-ferry-up-nock-$r.log" -- \
+      java -jar "$JAR" put --segments 4 --no-checksum --verbose --ledger "$WORK/ledger-lb" "$src/big.bin" "$ul"
+    ferry_inproc $s "$r" "$WORK/$s-ferry-up-nock-$r.log" "up: ferry --no-checksum"
+    same_file "$src/big.bin" "$up/big.bin"
     clear_dir "$up"
     timed $s "$r" "up: curl -T" 600 "$WORK/$s-curl-up-$r.log" -- curl -sS --fail -T "$src/big.bin" "$ul"
     same_file "$src/big.bin" "$up/big.bin"

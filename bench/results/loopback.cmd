@@ -1,1 +1,1 @@
-bench/run.sh loopback  # 2026-11-22T05:29:32Z, BENCH_ROUNDS=3, ferry at 7b20e55-dirty
+bench/run.sh loopback  # 2026-11-30T13:14:11Z, BENCH_ROUNDS=3, ferry at b92f296-dirty

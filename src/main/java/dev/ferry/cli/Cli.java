@@ -50,6 +50,8 @@ public final class Cli {
               --connect-timeout SEC     (default 10)      --timeout SEC   control and data reads (default 30)
               --retries N               tries in a row without progress before giving up (default 8)
               --no-overwrite            fail instead of replacing an existing file
+              --no-checksum             verify by size only, without the server's hash (weaker; saves
+                                        hashing the file on both sides where the CPU is the limit)
               --no-epsv                 use PASV only
               --quiet                   no progress output      --verbose   engine log lines on stderr
             SIZE takes K, M or G suffixes (powers of 1024).
@@ -184,6 +186,10 @@ public final class Cli {
                             options.minSegmentSize(), options.checkpointBytes(), options.checkpointMillis(),
                             options.uploadStrategy(), options.verifyChecksum(), options.rateLimit(),
                             options.maxAttempts(), false);
+                    case "--no-checksum" -> options = new TransferOptions(options.segments(),
+                            options.minSegmentSize(), options.checkpointBytes(), options.checkpointMillis(),
+                            options.uploadStrategy(), false, options.rateLimit(), options.maxAttempts(),
+                            options.overwrite());
                     case "--no-epsv" -> epsv = false;
                     case "--segments" -> options = options.withSegments(positiveInt(a, value(args, ++i, a)));
                     case "--min-segment-size" -> options = options.withMinSegmentSize(size(a, value(args, ++i, a)));

@@ -176,6 +176,30 @@ class InteropTest {
         assertTrue(shortened.getMessage().contains("the server holds 60000 bytes"), shortened.getMessage());
     }
 
+    @org.junit.jupiter.api.Test
+    void theCommandLineChecksTheServersHashUnlessToldToCheckTheSizeOnly() throws Exception {
+        InteropServer server = plain(Kind.PROFTPD);
+        Path source = PseudoRandomContent.write(tmp.resolve("cli.bin"), 2 * MIB + 3, 43);
+        String url = "ftp://" + server.user() + ":" + server.password() + "@" + server.host() + ":" + server.port();
+        String hashed = cli("put", "--ledger", tmp.resolve("cli-ledger").toString(), source.toString(),
+                url + "/up/cli-hashed.bin");
+        assertTrue(hashed.contains("SHA-256 from the server"), hashed);
+        String sized = cli("put", "--no-checksum", "--ledger", tmp.resolve("cli-ledger").toString(), source.toString(),
+                url + "/up/cli-sized.bin");
+        assertTrue(sized.contains("verified by size " + (2 * MIB + 3) + ")"), sized);
+        assertFalse(sized.contains("SHA-256"), sized);
+        assertEquals(Hashes.sha256(source), Hashes.sha256(server.file("/up/cli-hashed.bin")));
+        assertEquals(Hashes.sha256(source), Hashes.sha256(server.file("/up/cli-sized.bin")));
+    }
+
+    /** Runs the command line in this JVM; returns what it printed (its result line goes to stderr). */
+    private static String cli(String... args) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int code = dev.ferry.cli.Cli.run(args, new java.io.PrintStream(out, true), new java.io.PrintStream(out, true));
+        assertEquals(0, code, out.toString());
+        return out.toString();
+    }
+
     @FunctionalInterface
     private interface Damage {
         void apply(Path serverFile) throws IOException;
