@@ -122,8 +122,13 @@ public class FerryProducer extends DefaultAsyncProducer {
     }
 
     private TransferRequest engineAccept(Exchange exchange, TransferRequest request) {
+        return engineCall(exchange, request, engine()::accept);
+    }
+
+    private TransferRequest engineCall(Exchange exchange, TransferRequest request,
+                                       java.util.function.UnaryOperator<TransferRequest> step) {
         try {
-            return engine().accept(request);
+            return step.apply(request);
         } catch (IllegalArgumentException e) {
             // A readable request that names an unknown server or an unsafe path: the ledger keeps it as FAILED,
             // with the reason, like any transfer that cannot finish.
@@ -338,7 +343,10 @@ public class FerryProducer extends DefaultAsyncProducer {
      * what that one waits for): it returns false and the lane runs it again after the commit, waiting then.
      */
     private boolean transferInBatch(Exchange exchange, boolean inBatch) throws Exception {
-        TransferRequest request = engineAccept(exchange, toRequest(exchange));
+        // In a batch the transfer is claimed before it is accepted: the batch's accept starts it afresh (JdbcLedger),
+        // which over a transfer another exchange is running would replace that one's row at the commit.
+        TransferRequest request = inBatch ? engineCall(exchange, toRequest(exchange), engine()::check)
+                : engineAccept(exchange, toRequest(exchange));
         String id = request.id();
         exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, id);
         exchange.setProperty(FerryConstants.REQUEST, request);
@@ -351,6 +359,9 @@ public class FerryProducer extends DefaultAsyncProducer {
             waited = component().claim(id);
         }
         try {
+            if (inBatch) {
+                engineAccept(exchange, request);
+            }
             Optional<TransferResult> joined = waited ? publishedMeanwhile(request) : Optional.empty();
             done(exchange, joined.isPresent() ? joined.get() : engine().runAccepted(request));
         } finally {

@@ -554,7 +554,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         Connection c = s.connection();
         try (c) {
             try {
-                writeRows(c, s.rows().takeAll());
+                writeRows(c, s.rows().all());
                 c.commit();
             } catch (SQLException e) {
                 rollbackAfter(c, null, e);
@@ -577,8 +577,8 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     private void writeScopedRow(String id) {
         ScopedRows held = held(id);
         if (held != null) {
-            ScopedRows.Row row = held.take(id);
-            tx("write", id, c -> writeRows(c, List.of(row)));
+            tx("write", id, c -> writeRows(c, List.of(held.row(id))));
+            held.written(id);
         }
     }
 
@@ -586,8 +586,8 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     private void writeScopedRows() {
         Scope s = scope.get();
         if (s != null && !s.rows().isEmpty()) {
-            Collection<ScopedRows.Row> rows = s.rows().takeAll();
-            tx("write", null, c -> writeRows(c, rows));
+            tx("write", null, c -> writeRows(c, s.rows().all()));
+            s.rows().allWritten();
         }
     }
 

@@ -19,7 +19,7 @@ import java.util.Set;
  *
  * <p>Every change is checked before it is made, so a refused one leaves the rows as they were, as the savepoint of
  * a written row would. Only the scope's own thread uses it. Work that needs SQL on a row (splitting a segment, a
- * query over all transfers) has the ledger write the row first ({@link #take}).
+ * query over all transfers) has the ledger write the row first ({@link #written}).
  */
 final class ScopedRows {
 
@@ -120,16 +120,21 @@ final class ScopedRows {
         rows.get(id).segments.set(i, new SegmentRecord(index, s.start(), s.end(), s.end(), true));
     }
 
-    /** Removes the transfer's row, for the ledger to write now. */
-    Row take(String id) {
-        return rows.remove(id);
+    Row row(String id) {
+        return rows.get(id);
     }
 
-    /** Removes every row, for the ledger to write now (at the commit). */
-    Collection<Row> takeAll() {
-        List<Row> all = new ArrayList<>(rows.values());
+    Collection<Row> all() {
+        return List.copyOf(rows.values());
+    }
+
+    /** Once the ledger has written the transfer's row: from now on the tables hold it. */
+    void written(String id) {
+        rows.remove(id);
+    }
+
+    void allWritten() {
         rows.clear();
-        return all;
     }
 
     private int position(String id, int index) {

@@ -107,15 +107,25 @@ public final class TransferEngine implements AutoCloseable {
      * finishes means it resumes at the next start.
      */
     public TransferRequest accept(TransferRequest request) {
-        profiles.get(request.server());
-        String remote = PathGuard.remoteAbsolute(request.remotePath());
-        TransferRequest checked = new TransferRequest(request.direction(), request.server(), remote,
-                java.nio.file.Path.of(request.localPath()).toAbsolutePath().normalize().toString(), request.options());
+        TransferRequest checked = check(request);
         TransferRecord record = TransferRecord.accepted(checked.id(), checked.direction(), checked.server(),
                 checked.remotePath(), checked.localPath(), Requests.toJson(checked));
         ledger.accept(record);
         listeners.accepted(new AcceptedView(checked));
         return checked;
+    }
+
+    /**
+     * The request as {@link #accept} records it (known server, safe and absolute paths, hence its final id), without
+     * recording it: for a caller that must know the id first. Checking a checked request changes nothing.
+     *
+     * @throws IllegalArgumentException naming what is wrong with the request
+     */
+    public TransferRequest check(TransferRequest request) {
+        profiles.get(request.server());
+        String remote = PathGuard.remoteAbsolute(request.remotePath());
+        return new TransferRequest(request.direction(), request.server(), remote,
+                java.nio.file.Path.of(request.localPath()).toAbsolutePath().normalize().toString(), request.options());
     }
 
     /** Step 1: fingerprint, resume or fresh plan, part file. The segments to run are in the returned view. */

@@ -166,6 +166,29 @@ class ServiceTransfersTest {
         assertFalse(Files.exists(inbox.resolve(".failed/again.bin")), "inbox: " + list(inbox));
     }
 
+    @Test
+    void aSmallDropWhoseTransferIsAlreadyRunningWaitsForItAndIsNotSentAgain() throws Exception {
+        // The same transfer (same file, same remote name) asked for through the queue first, slowed down, and then
+        // taken by the inbox's batch: the batch must leave the running transfer's ledger row alone and join it.
+        Path inbox = harness.uploadInbox();
+        Path file = inbox.resolve("running.bin");
+        int size = 800_000;
+        String hash = Hashes.sha256(PseudoRandomContent.write(file, size, 601)); // too young for the inbox: 1 s
+        long before = ftp.bytesReceived();
+        dev.ferry.plan.TransferRequest queued = new dev.ferry.plan.TransferRequest(Direction.UPLOAD, "fixture",
+                "/incoming/running.bin", file.toAbsolutePath().toString(),
+                dev.ferry.plan.TransferOptions.none().withRateLimit(400_000));
+        service.camelContext().createProducerTemplate().sendBody(FerryService.TRANSFERS_ENDPOINT, queued);
+        Await.until(WAIT, () -> Files.exists(inbox.resolve(".done/running.bin")), () -> "inbox: " + list(inbox));
+
+        assertEquals(hash, Hashes.sha256(ftp.file("incoming/running.bin")));
+        TransferRecord r = service.ledger().find(queued.id()).orElseThrow();
+        assertEquals(TransferStatus.PUBLISHED, r.status(), r.toString());
+        long sent = ftp.bytesReceived() - before;
+        assertTrue(sent >= size && sent < size + 100_000, "the server received " + sent + " bytes for " + size);
+        assertFalse(Files.exists(inbox.resolve(".failed/running.bin")), "inbox: " + list(inbox));
+    }
+
     private static List<String> names(Path dir, String prefix) throws java.io.IOException {
         try (var s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix)).sorted().toList();
