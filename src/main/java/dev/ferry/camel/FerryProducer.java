@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.file.GenericFile;
@@ -126,7 +127,7 @@ public class FerryProducer extends DefaultAsyncProducer {
     }
 
     private TransferRequest engineCall(Exchange exchange, TransferRequest request,
-                                       java.util.function.UnaryOperator<TransferRequest> step) {
+                                       UnaryOperator<TransferRequest> step) {
         try {
             return step.apply(request);
         } catch (IllegalArgumentException e) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.cli.Cli;
 import dev.ferry.ftp.Capabilities;
 import dev.ferry.ftp.UploadStrategy;
 import dev.ferry.interop.InteropServer.Kind;
@@ -20,11 +21,18 @@ import dev.ferry.testing.PseudoRandomContent;
 import dev.ferry.transfer.CancelledException;
 import dev.ferry.transfer.TransferFailedException;
 import dev.ferry.transfer.TransferResult;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -160,16 +168,16 @@ class InteropTest {
         Path source = PseudoRandomContent.write(tmp.resolve("damaged.bin"), 100_000, 41);
         // One byte changed, the size the same: only the server's hash can tell.
         TransferFailedException flipped = uploadDamagedOnTheServer(server, source, "flipped.bin", part -> {
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(part,
-                    java.nio.file.StandardOpenOption.WRITE)) {
-                ch.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) ~Files.readAllBytes(part)[5_000]}), 5_000);
+            try (FileChannel ch = FileChannel.open(part,
+                    StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[] {(byte) ~Files.readAllBytes(part)[5_000]}), 5_000);
             }
         });
         assertTrue(flipped.getMessage().contains("checksum mismatch for /up/flipped.bin"), flipped.getMessage());
         // Shorter: the hash differs, and the server's SIZE says how.
         TransferFailedException shortened = uploadDamagedOnTheServer(server, source, "short.bin", part -> {
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(part,
-                    java.nio.file.StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(part,
+                    StandardOpenOption.WRITE)) {
                 ch.truncate(60_000);
             }
         });
@@ -194,8 +202,8 @@ class InteropTest {
 
     /** Runs the command line in this JVM; returns what it printed (its result line goes to stderr). */
     private static String cli(String... args) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        int code = dev.ferry.cli.Cli.run(args, new java.io.PrintStream(out, true), new java.io.PrintStream(out, true));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = Cli.run(args, new PrintStream(out, true), new PrintStream(out, true));
         assertEquals(0, code, out.toString());
         return out.toString();
     }
@@ -219,7 +227,7 @@ class InteropTest {
                         damage.apply(parts.filter(p -> p.getFileName().toString().startsWith("." + name + ".ferry-"))
                                 .findFirst().orElseThrow());
                     } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                        throw new UncheckedIOException(e);
                     }
                 }
             }
@@ -229,7 +237,7 @@ class InteropTest {
         assertTrue(damaged.get(), "the server's copy was never damaged");
         assertFalse(Files.exists(server.file("/up/" + name)), "nothing under the final name");
         try (var left = Files.list(dir)) {
-            assertEquals(java.util.List.of(), left.map(p -> p.getFileName().toString())
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString())
                     .filter(n -> n.contains(name)).toList(), "the damaged copy was removed");
         }
         assertEquals(TransferStatus.FAILED, f.ledger.find(request.id()).orElseThrow().status());

@@ -12,6 +12,8 @@ import dev.ferry.ledger.TransferRecord;
 import dev.ferry.ledger.TransferStatus;
 import dev.ferry.plan.Direction;
 import dev.ferry.plan.TransferIds;
+import dev.ferry.plan.TransferOptions;
+import dev.ferry.plan.TransferRequest;
 import dev.ferry.testing.Await;
 import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.Hashes;
@@ -175,9 +177,9 @@ class ServiceTransfersTest {
         int size = 800_000;
         String hash = Hashes.sha256(PseudoRandomContent.write(file, size, 601)); // too young for the inbox: 1 s
         long before = ftp.bytesReceived();
-        dev.ferry.plan.TransferRequest queued = new dev.ferry.plan.TransferRequest(Direction.UPLOAD, "fixture",
+        TransferRequest queued = new TransferRequest(Direction.UPLOAD, "fixture",
                 "/incoming/running.bin", file.toAbsolutePath().toString(),
-                dev.ferry.plan.TransferOptions.none().withRateLimit(400_000));
+                TransferOptions.none().withRateLimit(400_000));
         service.camelContext().createProducerTemplate().sendBody(FerryService.TRANSFERS_ENDPOINT, queued);
         Await.until(WAIT, () -> Files.exists(inbox.resolve(".done/running.bin")), () -> "inbox: " + list(inbox));
 
