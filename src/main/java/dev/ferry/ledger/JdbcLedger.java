@@ -662,7 +662,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         }
     }
 
-    /** A row the table already had, brought to the scope's final state: the counters add up, the creation time stays. */
+    /** A row the table already had, brought to the scope's final state: counters add up, the creation time stays. */
     private static void overwrite(Connection c, ScopedRows.Row row) throws SQLException {
         TransferRecord t = row.record;
         update(c, "UPDATE ferry_transfer SET status = ?, size_bytes = ?, source_mtime = ?, request = ?, reason = ?,"

@@ -43,7 +43,7 @@ final class ScopedRows {
         return rows.containsKey(id);
     }
 
-    /** A transfer accepted at {@code now}, from nothing: whatever the table has of it is replaced at the commit. */
+    /** A transfer accepted at {@code now}, from nothing; a row the table has for it is brought up to date at commit. */
     void born(TransferRecord r, Instant now) {
         rows.put(r.id(), new Row(new TransferRecord(r.id(), r.direction(), r.server(), r.remotePath(), r.localPath(),
                 TransferStatus.ACCEPTED, -1, -1, r.request(), null, 0, 0, now, now)));
@@ -100,7 +100,8 @@ final class ScopedRows {
     void published(String id, long moved, long resent, Instant now) {
         Row row = rows.get(id);
         TransferRecord t = row.record;
-        row.record = with(t, TransferStatus.PUBLISHED, t.size(), t.sourceMtime(), t.request(), null, moved, resent, now);
+        row.record = with(t, TransferStatus.PUBLISHED, t.size(), t.sourceMtime(), t.request(), null, moved, resent,
+                now);
     }
 
     /** As {@link JdbcLedger#checkpoint}; the segment as it was when the offset is outside its range. */

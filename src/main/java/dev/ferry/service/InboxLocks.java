@@ -41,9 +41,9 @@ final class InboxLocks implements AutoCloseable {
                     lock = null; // held by this JVM: another service in the same process
                 }
                 if (lock == null) {
-                    throw new IllegalStateException("the inbox " + inbox + " is served by another Ferry service (it holds "
-                            + file + "); stop that service, or give this one other folders (ferry.inbox.upload,"
-                            + " ferry.inbox.requests)");
+                    throw new IllegalStateException("the inbox " + inbox + " is served by another Ferry service"
+                            + " (it holds " + file + "); stop that service, or give this one other folders"
+                            + " (ferry.inbox.upload, ferry.inbox.requests)");
                 }
             }
             return new InboxLocks(held);

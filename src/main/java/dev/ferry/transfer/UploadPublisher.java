@@ -37,16 +37,15 @@ final class UploadPublisher {
             // The server's hash of the whole file also proves its size, so SIZE is asked only without one, or to
             // say what went wrong: one command fewer for every small file.
             HashCheck check = HashCheck.run(t, session, t.remoteWork);
-            if (check == null || !check.matches()) {
+            if (check == null) {
                 requireSize(session, t);
-            }
-            if (check != null) {
-                if (!check.matches()) {
-                    session.delete(t.remoteWork);
-                    throw new FtpException("checksum mismatch for " + t.remotePath() + ": " + check.describe()
-                            + "; the upload was removed, run it again", 0, false);
-                }
+            } else if (check.matches()) {
                 verification += " and " + check.verification();
+            } else {
+                requireSize(session, t);
+                session.delete(t.remoteWork);
+                throw new FtpException("checksum mismatch for " + t.remotePath() + ": " + check.describe()
+                        + "; the upload was removed, run it again", 0, false);
             }
             t.renameSent = true;
             session.rename(t.remoteWork, t.remotePath());
