@@ -528,13 +528,15 @@ main() {
   [ ${#scenarios[@]} -gt 0 ] || scenarios=("${ALL[@]}")
   if [ "${scenarios[0]}" != report ]; then
     ensure_prereqs
+    # The jar is the one built (or found) now: commits made while a long run goes on do not change what it measures.
+    local rev; rev=$(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo '?')
     machine_description
     for sc in "${scenarios[@]}"; do
       declare -F "scenario_${sc//-/_}" >/dev/null || die "unknown scenario $sc (one of: ${ALL[*]})"
     done
     for sc in "${scenarios[@]}"; do
       rm -f "$RESULTS/$sc.jsonl"
-      echo "bench/run.sh $sc  # $(date -u +%Y-%m-%dT%H:%M:%SZ), BENCH_ROUNDS=$ROUNDS, ferry at $(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo '?')" > "$RESULTS/$sc.cmd"
+      echo "bench/run.sh $sc  # $(date -u +%Y-%m-%dT%H:%M:%SZ), BENCH_ROUNDS=$ROUNDS, ferry at $rev" > "$RESULTS/$sc.cmd"
       log "=== $sc (load $(cut -d' ' -f1-3 /proc/loadavg))"
       "scenario_${sc//-/_}"
       cleanup
