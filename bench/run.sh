@@ -277,11 +277,13 @@ scenario_small_files() {
       mkdir -p "$svc/data/inbox/upload"
       local stage=$svc/data/inbox/.stage
       cp -p -r "$src" "$stage"
+      # Each timed drop ends when no dropped file is left in the inbox (see wait_done for why not count .done/).
       EXTRA_KV=(files="$NSMALL")
       timed $s "$r" "ferry service (inbox)" 600 "$WORK/$s-service-wait-$r.log" -- \
-        bash -c 'mv "$1"/* "$2"/ && while [ "$(find "$2/.done" -maxdepth 1 -type f 2>/dev/null | wc -l)" -lt "$3" ]; do
+        bash -c 'mv "$1"/* "$2"/ && while [ -n "$(find "$2" -maxdepth 1 -type f ! -name ".*" -print -quit)" ]; do
                    [ -z "$(ls -A "$2/.failed" 2>/dev/null)" ] || { echo failed: "$(ls "$2/.failed" | head)"; exit 1; }
-                   sleep 0.05; done' _ "$stage" "$svc/data/inbox/upload" "$NSMALL"
+                   sleep 0.05; done' _ "$stage" "$svc/data/inbox/upload"
+      done_count "$svc/data/inbox/upload" "$NSMALL"
       # The same service again with another 1,000 (new names): a service runs for days, so its warm rate is
       # what users see; the first batch above includes the JVM's warm-up (JIT), the second does not.
       local stage2=$svc/data/inbox/.stage2
@@ -289,9 +291,10 @@ scenario_small_files() {
       for i in "$src"/*; do cp -p "$i" "$stage2/w-$(basename "$i")"; done
       EXTRA_KV=(files="$NSMALL")
       timed $s "$r" "ferry service (inbox, warm)" 600 "$WORK/$s-service-warm-$r.log" -- \
-        bash -c 'mv "$1"/* "$2"/ && while [ "$(find "$2/.done" -maxdepth 1 -type f 2>/dev/null | wc -l)" -lt "$3" ]; do
+        bash -c 'mv "$1"/* "$2"/ && while [ -n "$(find "$2" -maxdepth 1 -type f ! -name ".*" -print -quit)" ]; do
                    [ -z "$(ls -A "$2/.failed" 2>/dev/null)" ] || { echo failed: "$(ls "$2/.failed" | head)"; exit 1; }
-                   sleep 0.05; done' _ "$stage2" "$svc/data/inbox/upload" "$((2 * NSMALL))"
+                   sleep 0.05; done' _ "$stage2" "$svc/data/inbox/upload"
+      done_count "$svc/data/inbox/upload" "$((2 * NSMALL))"
       # Steady state: the second thousand still runs while the JVM compiles (on 2 cores its JIT threads take a third
       # of the service's CPU then, async-profiler shows). A service that runs for days is past that, so it is fed
       # more thousands, untimed, until NSTEADY files have gone through, and then one more thousand is timed.
@@ -307,9 +310,10 @@ scenario_small_files() {
       done
       EXTRA_KV=(files="$NSMALL")
       timed $s "$r" "ferry service (inbox, after $NSTEADY files)" 600 "$WORK/$s-service-steady-$r.log" -- \
-        bash -c 'mv "$1"/* "$2"/ && while [ "$(find "$2/.done" -maxdepth 1 -type f 2>/dev/null | wc -l)" -lt "$3" ]; do
+        bash -c 'mv "$1"/* "$2"/ && while [ -n "$(find "$2" -maxdepth 1 -type f ! -name ".*" -print -quit)" ]; do
                    [ -z "$(ls -A "$2/.failed" 2>/dev/null)" ] || { echo failed: "$(ls "$2/.failed" | head)"; exit 1; }
-                   sleep 0.05; done' _ "$stage3" "$svc/data/inbox/upload" "$total"
+                   sleep 0.05; done' _ "$stage3" "$svc/data/inbox/upload"
+      done_count "$svc/data/inbox/upload" "$total"
       kill -TERM "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true
       forget "$SERVICE_PID"
       n=$(find "$dst/svc" -maxdepth 1 -type f ! -name '.*' | wc -l)
@@ -346,14 +350,24 @@ scenario_small_files() {
   rm -rf "$src" "$dst"
 }
 
-# wait_done INBOX COUNT SECONDS: until COUNT files are in INBOX/.done (false on a failed drop or the time running out)
+# done_count INBOX COUNT: dies unless COUNT files are in INBOX/.done (checked after a timed run, outside its timer)
+done_count() {
+  local n; n=$(find "$1/.done" -maxdepth 1 -type f | wc -l)
+  [ "$n" = "$2" ] || die "service: $n files in .done/, $2 expected"
+}
+
+# wait_done INBOX COUNT SECONDS: until no dropped file is left in INBOX and COUNT are in INBOX/.done (false on a failed
+# drop or the time running out). A file leaves the inbox only for .done/ or .failed/, once its transfer has ended, so
+# the loop watches the inbox, which shrinks, and not .done/, which grows to 11,000 entries and cost the machine 5 % of
+# its CPU to list 20 times a second.
 wait_done() {
   local end=$((SECONDS + $3))
-  while [ "$(find "$1/.done" -maxdepth 1 -type f 2>/dev/null | wc -l)" -lt "$2" ]; do
+  while [ -n "$(find "$1" -maxdepth 1 -type f ! -name '.*' -print -quit)" ]; do
     [ -z "$(ls -A "$1/.failed" 2>/dev/null)" ] || { log "failed: $(ls "$1/.failed" | head)"; return 1; }
     [ "$SECONDS" -lt "$end" ] || return 1
     sleep 0.05
   done
+  [ "$(find "$1/.done" -maxdepth 1 -type f | wc -l)" -ge "$2" ]
 }
 
 # lftp_safe_scripts SRC DIR PORT: four lftp scripts, each uploading a quarter of SRC/* the way Ferry does.
