@@ -359,10 +359,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     public void checkpoint(String id, int index, long offset) {
         ScopedRows held = held(id);
         if (held != null) {
-            SegmentRecord refused = held.checkpoint(id, index, offset);
-            if (refused != null) {
-                throw outsideRange(id, index, offset, refused);
-            }
+            held.checkpoint(id, index, offset);
             return;
         }
         tx("checkpoint", id, c -> {
@@ -374,7 +371,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         });
     }
 
-    private static IllegalArgumentException outsideRange(String id, int index, long offset, SegmentRecord s) {
+    static IllegalArgumentException outsideRange(String id, int index, long offset, SegmentRecord s) {
         return new IllegalArgumentException("checkpoint of transfer " + id + " segment " + index + ": offset "
                 + offset + " is outside the segment's range [" + s.start() + ", " + s.end() + "]");
     }

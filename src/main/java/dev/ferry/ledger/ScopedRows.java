@@ -104,15 +104,13 @@ final class ScopedRows {
                 now);
     }
 
-    /** As {@link JdbcLedger#checkpoint}; the segment as it was when the offset is outside its range. */
-    SegmentRecord checkpoint(String id, int index, long offset) {
+    void checkpoint(String id, int index, long offset) {
         int i = position(id, index);
         SegmentRecord s = rows.get(id).segments.get(i);
         if (offset < s.start() || offset > s.end()) {
-            return s;
+            throw JdbcLedger.outsideRange(id, index, offset, s);
         }
         rows.get(id).segments.set(i, new SegmentRecord(index, s.start(), s.end(), offset, s.done()));
-        return null;
     }
 
     void segmentDone(String id, int index) {
