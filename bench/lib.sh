@@ -11,6 +11,7 @@ JAR=${BENCH_JAR:-$ROOT/target/ferry.jar}
 SERVICE_ROOT=${BENCH_SERVICE_ROOT:-$ROOT}
 FTP_USER=ferrytest
 FTP_PW=ferrytest-pw
+export BENCH_FTP_PW=$FTP_PW  # for the Python snippets, off their command lines
 # below the kernel's ephemeral range (32768-60999 here): a client socket there would make the servers' bind fail
 PORT_BASE=${BENCH_PORT_BASE:-24100}
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -152,7 +153,7 @@ timed() {
   LAST_RC=$rc
   LAST_T0=$t0
   record "$scen" "$round" "$tool" wall="$LAST_WALL" rc="$rc" load1="$before" load1_after="$(load1)" \
-    "${EXTRA_KV[@]}" cmd="$(printf '%q ' "$@")"
+    "${EXTRA_KV[@]}" cmd="$(printf '%q ' "$@" | sed "s/$FTP_PW/****/g")"
   EXTRA_KV=()
   if [ "$rc" != 0 ]; then log "  $tool exited $rc after ${LAST_WALL}s (log $logf):"; tail -5 "$logf" >&2 || true; fi
   log "  $tool: $(printf '%.2f' "$LAST_WALL") s (rc $rc, load $before)"

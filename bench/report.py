@@ -132,7 +132,8 @@ def main():
            "engine's `accepted` to its `done` log line, i.e. without JVM start-up and ledger opening; camel: from "
            "context started to the last file complete). Medians over the rounds; Ferry and the other clients ran "
            "alternately within each round. `load1` is the 1-minute load average (2 cores; other engineers' builds "
-           "share the machine).", "", "## Machine", "", read("machine.md"), ""]
+           "share the machine). Command lines show the bench's local FTP account (`ferrytest`, made by "
+           "`.ci/install-servers.sh`) with its password masked as `****`.", "", "## Machine", "", read("machine.md"), ""]
     summary = read("summary.md")
     if summary:
         doc += ["## Summary", "", summary, ""]

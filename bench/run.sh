@@ -220,6 +220,17 @@ scenario_loopback() {
     same_file "$src/big.bin" "$up/big.bin"
     clear_dir "$up"
   done
+  # What verifying costs here, apart from any transfer: SHA-256 of the same 1 GiB on each side (proftpd answers a
+  # new session's XSHA256 without its digest cache). A verified upload needs both, the stream's CPU besides.
+  curl -sS --fail -T "$src/big.bin" "$ul"
+  for r in $(seq 1 "$ROUNDS"); do
+    timed $s "$r" "hash: SHA-256 of 1 GiB, local (sha256sum)" 120 "$WORK/$s-sha-local.log" -- sha256sum "$src/big.bin"
+    timed $s "$r" "hash: SHA-256 of 1 GiB, server (proftpd XSHA256)" 120 "$WORK/$s-sha-server.log" -- \
+      python3 -c 'import ftplib, os, sys
+f = ftplib.FTP(); f.connect("127.0.0.1", int(sys.argv[1])); f.login(sys.argv[2], os.environ["BENCH_FTP_PW"])
+print(f.sendcmd("XSHA256 big.bin"))' "$pu" "$FTP_USER"
+  done
+  clear_dir "$up"
   disk_ceiling $s 1
   stop_servers
   rm -rf "$src" "$out" "$up"

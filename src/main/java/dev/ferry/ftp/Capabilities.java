@@ -12,6 +12,8 @@ import java.util.Set;
  * @param storeRestart  {@code REST n} + {@code STOR} is accepted
  * @param storeInPlace  {@code REST n} + {@code STOR} writes in place without truncating the rest, also past the end
  * @param append        {@code APPE} works
+ * @param rangeHash     the X* command of {@link #bestHash()} hashes a byte range ({@code XSHA256 path start end}),
+ *                      checked on the probe file: a long upload is then verified range by range while it streams
  */
 public record Capabilities(
         boolean utf8,
@@ -24,7 +26,8 @@ public record Capabilities(
         Set<String> xHashes,
         boolean storeRestart,
         boolean storeInPlace,
-        boolean append) {
+        boolean append,
+        boolean rangeHash) {
 
     public Capabilities {
         hashes = Set.copyOf(hashes);
@@ -61,6 +64,6 @@ public record Capabilities(
     public String toString() {
         return "utf8=" + utf8 + " size=" + size + " mdtm=" + mdtm + " mlst=" + mlst + " rest=" + restStream
                 + " rang=" + rang + " hashes=" + hashes + " x=" + xHashes + " storeRestart=" + storeRestart
-                + " storeInPlace=" + storeInPlace + " append=" + append + " upload=" + bestUpload();
+                + " storeInPlace=" + storeInPlace + " append=" + append + " rangeHash=" + rangeHash + " upload=" + bestUpload();
     }
 }

@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,13 +23,17 @@ import org.slf4j.LoggerFactory;
 public final class CapabilityProbe {
     private static final Logger LOG = LoggerFactory.getLogger(CapabilityProbe.class);
     private static final byte[] BASE = "ferry-probe-0123".getBytes(StandardCharsets.US_ASCII);
+    /** A range of BASE whose digest differs from the whole file's. */
+    private static final int RANGE_START = 3;
+    private static final int RANGE_END = 11;
 
     private final Map<String, Capabilities> readCache = new ConcurrentHashMap<>();
     private final Map<String, Capabilities> writeCache = new ConcurrentHashMap<>();
 
     /** Capabilities known without writing anything: enough for downloads. */
     public Capabilities read(FtpSession session) {
-        return readCache.computeIfAbsent(session.profile().key(), k -> fromFeatures(session, false, false, false));
+        return readCache.computeIfAbsent(session.profile().key(),
+                k -> fromFeatures(session, false, false, false, false));
     }
 
     /** Cached result if any, so a new session can choose its charset before connecting. */
@@ -52,8 +60,10 @@ public final class CapabilityProbe {
         boolean storeRestart = false;
         boolean inPlace = false;
         boolean append = false;
+        boolean rangeHash = false;
         try {
             write(session, name, 0, false, BASE);
+            rangeHash = hashesRanges(session, name);
             try {
                 write(session, name, 4, false, new byte[] {'X'});
                 storeRestart = true;
@@ -94,7 +104,33 @@ public final class CapabilityProbe {
                 }
             }
         }
-        return fromFeatures(session, storeRestart, inPlace, append);
+        return fromFeatures(session, storeRestart, inPlace, append, rangeHash);
+    }
+
+    /**
+     * Whether the X* command of the best hash answers for a byte range of the probe file with that range's digest:
+     * a server that ignored the range would hash the whole file, and every chunk would look damaged.
+     */
+    private static boolean hashesRanges(FtpSession session, String name) throws IOException {
+        String algorithm = fromFeatures(session, false, false, false, false).bestHash();
+        if (algorithm == null || !session.features().has(Capabilities.xCommand(algorithm))) {
+            return false;
+        }
+        String expected;
+        try {
+            expected = HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(
+                    Arrays.copyOfRange(BASE, RANGE_START, RANGE_END)));
+        } catch (NoSuchAlgorithmException e) {
+            return false;
+        }
+        try {
+            return expected.equals(session.hashRange(name, algorithm, RANGE_START, RANGE_END));
+        } catch (FtpException e) {
+            if (e.replyCode() == 0) {
+                throw e;
+            }
+            return false;
+        }
     }
 
     /**
@@ -141,7 +177,8 @@ public final class CapabilityProbe {
         return all;
     }
 
-    private static Capabilities fromFeatures(FtpSession s, boolean storeRestart, boolean inPlace, boolean append) {
+    private static Capabilities fromFeatures(FtpSession s, boolean storeRestart, boolean inPlace, boolean append,
+                                             boolean rangeHash) {
         Features f = s.features();
         Set<String> x = new HashSet<>();
         for (String c : new String[] {"XSHA256", "XSHA512", "XSHA1", "XMD5"}) {
@@ -150,6 +187,6 @@ public final class CapabilityProbe {
             }
         }
         return new Capabilities(s.utf8(), f.has("SIZE"), f.has("MDTM"), f.has("MLST"), f.restStream(),
-                f.has("RANG"), f.hashAlgorithms(), x, storeRestart, inPlace, append);
+                f.has("RANG"), f.hashAlgorithms(), x, storeRestart, inPlace, append, rangeHash);
     }
 }

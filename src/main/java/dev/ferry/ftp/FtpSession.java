@@ -425,6 +425,17 @@ public final class FtpSession implements Closeable {
         return null;
     }
 
+    /**
+     * The server's hash of bytes {@code [start, end)} of a file, or null when it answers with none: the X* command
+     * with a range (proftpd's mod_digest), end exclusive. Only for a server whose probe showed it honours the range
+     * ({@link Capabilities#rangeHash()}): one that ignored it would hash the whole file.
+     */
+    public String hashRange(String path, String algorithm, long start, long end) throws IOException {
+        int code = command(Capabilities.xCommand(algorithm), path + " " + start + " " + end);
+        Matcher m = X_HASH_REPLY.matcher(lastReplyLine());
+        return FTPReply.isPositiveCompletion(code) && m.matches() ? m.group(1).toLowerCase(Locale.ROOT) : null;
+    }
+
     /** NOOP until its own 200: swallows any reply left over from an aborted transfer (1xx, 226, 426, 450, 451). */
     public void sync() throws IOException {
         int code = command("NOOP", null);

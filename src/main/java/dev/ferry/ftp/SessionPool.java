@@ -82,6 +82,37 @@ public final class SessionPool implements AutoCloseable {
     }
 
     /**
+     * A session for optional work, only if one is idle or the cap has room now; null otherwise, without waiting and
+     * without lowering the cap (a refusal here only means no session). Give it back as from {@link #borrow}.
+     */
+    public FtpSession tryBorrow(ServerProfile profile) throws IOException {
+        Server server = servers.computeIfAbsent(profile.key(), k -> new Server(profile.connectionLimit()));
+        FtpSession idle = server.takeIdle();
+        if (idle != null) {
+            if (idle.answeredWithin(FRESH) || idle.stillAlive()) {
+                return idle;
+            }
+            idle.close();
+            server.closed();
+        }
+        if (!server.reserve()) {
+            return null;
+        }
+        try {
+            FtpSession session = FtpSession.open(profile, probe.knownUtf8(profile));
+            server.opened();
+            probe.read(session);
+            return session;
+        } catch (TooManyConnectionsException e) {
+            server.unreserve();
+            return null;
+        } catch (IOException | RuntimeException e) {
+            server.unreserve();
+            throw e;
+        }
+    }
+
+    /**
      * Starts logging in, in the background, as many sessions as it takes for {@code wanted} to be idle or on their
      * way, as far as the cap allows now (it never waits for room); returns at once with how many it started.
      *
@@ -212,20 +243,14 @@ public final class SessionPool implements AutoCloseable {
         synchronized FtpSession takeIdleOrReserve() throws IOException {
             while (true) {
                 long now = System.nanoTime();
-                while (!idle.isEmpty()) {
-                    Idle i = idle.pollFirst();
-                    if (now - i.expires < 0) {
-                        return i.session;
-                    }
-                    i.session.close();
-                    open--;
+                FtpSession fresh = takeIdle();
+                if (fresh != null) {
+                    return fresh;
                 }
-                // A login started for us is nearer than a new one, and a new one beside it would be one too many.
-                boolean forWarm = warming > awaitingWarm;
-                if (!forWarm && open + reserved < limit()) {
-                    reserved++;
+                if (reserve()) {
                     return null;
                 }
+                boolean forWarm = warming > awaitingWarm;
                 int refusalsBefore = warmRefusals;
                 if (forWarm) {
                     awaitingWarm++;
@@ -245,6 +270,30 @@ public final class SessionPool implements AutoCloseable {
                     throw new LoginRefusedException(warmRefusal.getMessage(), warmRefusal.replyCode());
                 }
             }
+        }
+
+        /** An idle session that has not expired, or null; expired ones are closed on the way. */
+        synchronized FtpSession takeIdle() {
+            long now = System.nanoTime();
+            while (!idle.isEmpty()) {
+                Idle i = idle.pollFirst();
+                if (now - i.expires < 0) {
+                    return i.session;
+                }
+                i.session.close();
+                open--;
+            }
+            return null;
+        }
+
+        /** A place for a new login, if the cap has room and no pre-opened login is free for the taking. */
+        synchronized boolean reserve() {
+            // A login started for us is nearer than a new one, and a new one beside it would be one too many.
+            if (warming <= awaitingWarm && open + reserved < limit()) {
+                reserved++;
+                return true;
+            }
+            return false;
         }
 
         /** Reserves places for pre-opened logins: what {@code wanted} lacks, within the cap; returns how many. */

@@ -21,10 +21,15 @@ final class Hashing {
      * (HASH/XSHA256 of a 1 GiB file takes seconds on each side).
      */
     static CompletableFuture<String> start(Path file, String algorithm) {
+        return start(file, algorithm, 0, Long.MAX_VALUE);
+    }
+
+    /** {@link #start} for bytes {@code [from, to)} of the file (to its end if shorter). */
+    static CompletableFuture<String> start(Path file, String algorithm, long from, long to) {
         CompletableFuture<String> result = new CompletableFuture<>();
         Thread worker = new Thread(() -> {
             try {
-                result.complete(of(file, algorithm));
+                result.complete(of(file, algorithm, from, to));
             } catch (IOException | RuntimeException e) {
                 result.completeExceptionally(e);
             }
@@ -35,7 +40,7 @@ final class Hashing {
     }
 
     /** The digest {@link #start} computes, with its IOException as thrown. */
-    static String join(CompletableFuture<String> pending) throws IOException {
+    static <T> T join(CompletableFuture<T> pending) throws IOException {
         try {
             return pending.join();
         } catch (CompletionException e) {
@@ -57,6 +62,10 @@ final class Hashing {
     }
 
     static String of(Path file, String algorithm) throws IOException {
+        return of(file, algorithm, 0, Long.MAX_VALUE);
+    }
+
+    private static String of(Path file, String algorithm, long from, long to) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance(algorithm);
@@ -65,10 +74,16 @@ final class Hashing {
         }
         ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (ch.read(buffer) >= 0) {
+            long pos = from;
+            while (pos < to) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), to - pos));
+                int n = ch.read(buffer, pos);
+                if (n < 0) {
+                    break;
+                }
                 buffer.flip();
                 digest.update(buffer);
-                buffer.clear();
+                pos += n;
             }
         }
         return HexFormat.of().formatHex(digest.digest());

@@ -65,6 +65,8 @@ public final class LiveTransfer implements TransferView {
      * (publishing then reads the file).
      */
     volatile String sentDigest;
+    /** Upload: the range checks of the last stream from byte 0, or null (see {@link StreamCheck}). */
+    volatile StreamCheck streamCheck;
     private volatile TransferFailedException firstFailure;
     /** What a victim keeps at least beyond its position when its tail is stolen: a few reads. */
     static final long STEAL_MARGIN = 256 * 1024;

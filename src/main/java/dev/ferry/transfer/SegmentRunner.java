@@ -24,11 +24,11 @@ final class SegmentRunner {
     private final SegmentMover download;
     private final SegmentMover upload;
 
-    SegmentRunner(SessionPool pool, TransferListener listener) {
+    SegmentRunner(SessionPool pool, TransferListener listener, UploadMover upload) {
         this.pool = pool;
         this.listener = listener;
         this.download = new DownloadMover(listener);
-        this.upload = new UploadMover(listener);
+        this.upload = upload;
     }
 
     void run(LiveTransfer t, int index) throws IOException {

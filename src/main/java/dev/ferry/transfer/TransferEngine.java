@@ -66,12 +66,12 @@ public final class TransferEngine implements AutoCloseable {
         this.profiles = profiles;
         this.defaults = defaults.over(TransferOptions.DEFAULTS);
         this.pool = new SessionPool(new CapabilityProbe());
-        UploadMover uploadMover = new UploadMover(listeners);
+        UploadMover uploadMover = new UploadMover(listeners, pool);
         this.downloadPlanner = new DownloadPlanner(pool, ledger);
         this.uploadPlanner = new UploadPlanner(pool, ledger, uploadMover);
         this.downloadPublisher = new DownloadPublisher(pool, ledger);
         this.uploadPublisher = new UploadPublisher(pool, ledger);
-        this.runner = new SegmentRunner(pool, listeners);
+        this.runner = new SegmentRunner(pool, listeners, uploadMover);
         long every = Math.max(100, progressInterval.toMillis());
         long sampleEvery = Math.min(every, 500);
         ticker.scheduleAtFixedRate(() -> active.values().forEach(LiveTransfer::sample),

@@ -3,6 +3,7 @@ package dev.ferry.transfer;
 import dev.ferry.ftp.FtpException;
 import dev.ferry.ftp.FtpSession;
 import dev.ferry.ftp.RemoteNotFoundException;
+import dev.ferry.ftp.SessionPool;
 import dev.ferry.ftp.UploadStrategy;
 import dev.ferry.plan.PathGuard;
 import dev.ferry.progress.TransferListener;
@@ -27,9 +28,11 @@ final class UploadMover implements SegmentMover {
     static final long PRIME_BYTES = 64 * 1024;
     static final long INLINE_DIGEST_MAX = 8L << 20;
     private final TransferListener listener;
+    private final SessionPool pool;
 
-    UploadMover(TransferListener listener) {
+    UploadMover(TransferListener listener, SessionPool pool) {
         this.listener = listener;
+        this.pool = pool;
     }
 
     @Override
@@ -60,7 +63,20 @@ final class UploadMover implements SegmentMover {
                 // 300 MB/s for SHA-256 without SHA instructions), where hashing after it runs beside the server's.
                 MessageDigest digest = from == 0 && t.size <= INLINE_DIGEST_MAX ? Hashing.digestFor(t) : null;
                 t.sentDigest = null;
-                long to = sendIntoDir(session, t, s, from, t.size, append, digest);
+                StreamCheck check = from == 0 && digest == null ? StreamCheck.start(pool, t, s) : null;
+                t.streamCheck = check;
+                long to;
+                try {
+                    to = sendIntoDir(session, t, s, from, t.size, append, digest);
+                } catch (IOException | RuntimeException e) {
+                    if (check != null) {
+                        check.abandon();
+                    }
+                    throw e;
+                }
+                if (check != null) {
+                    check.ended();
+                }
                 s.offset(to);
                 if (digest != null && to == t.size) {
                     t.sentDigest = HexFormat.of().formatHex(digest.digest());

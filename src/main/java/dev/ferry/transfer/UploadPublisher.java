@@ -34,10 +34,21 @@ final class UploadPublisher {
             if (t.renameSent && renamedAlready(session, t)) {
                 return published(t, verification + " (renamed before the connection dropped)");
             }
+            StreamCheck.Result ranges = t.streamCheck == null ? null : t.streamCheck.await();
             // The server's hash of the whole file also proves its size, so SIZE is asked only without one, or to
             // say what went wrong: one command fewer for every small file.
-            HashCheck check = HashCheck.run(t, session, t.remoteWork);
-            if (check == null) {
+            HashCheck check = ranges != null && ranges.status() != StreamCheck.Result.Status.NOT_CHECKED ? null
+                    : HashCheck.run(t, session, t.remoteWork);
+            if (ranges != null && ranges.status() == StreamCheck.Result.Status.VERIFIED) {
+                // The ranges cover every byte that was sent; SIZE proves nothing follows them.
+                requireSize(session, t);
+                verification += " and " + ranges.detail();
+            } else if (ranges != null && ranges.status() == StreamCheck.Result.Status.MISMATCH) {
+                requireSize(session, t);
+                session.delete(t.remoteWork);
+                throw new FtpException("checksum mismatch for " + t.remotePath() + ": " + ranges.detail()
+                        + "; the upload was removed, run it again", 0, false);
+            } else if (check == null) {
                 requireSize(session, t);
             } else if (check.matches()) {
                 verification += " and " + check.verification();

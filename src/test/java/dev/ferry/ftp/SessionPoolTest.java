@@ -2,6 +2,9 @@ package dev.ferry.ftp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,6 +61,24 @@ class SessionPoolTest {
             Await.until(WAIT, () -> ftp.loginCount() >= 3, () -> "logins: " + ftp.loginCount());
             assertEquals(3, ftp.loginCount(), "no login beside the pre-opened ones");
             assertEquals(3, pool.open(p));
+        }
+    }
+
+    @Test
+    void tryBorrowNeverWaitsAndNeverGoesOverTheCap() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
+             SessionPool pool = new SessionPool(new CapabilityProbe())) {
+            ServerProfile p = profile(ftp, 2).build();
+            FtpSession first = pool.borrow(p);
+            FtpSession second = pool.tryBorrow(p);
+            assertNotNull(second, "one place was left under the cap of 2");
+            assertNull(pool.tryBorrow(p), "the cap is reached: no session, and no wait");
+            assertEquals(2, ftp.loginCount());
+            pool.release(second);
+            assertSame(second, pool.tryBorrow(p), "an idle session is taken before a new login");
+            assertEquals(2, ftp.loginCount());
+            pool.release(second);
+            pool.release(first);
         }
     }
 

@@ -200,6 +200,71 @@ class InteropTest {
         assertEquals(Hashes.sha256(source), Hashes.sha256(server.file("/up/cli-sized.bin")));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    void rangeHashesAreUsedOnlyWhereTheProbeSawThemHonoured(Kind kind) throws Exception {
+        InteropServer server = plain(kind);
+        Capabilities caps = ferry(server).probedCapabilities("/");
+        // proftpd's XSHA256 takes a start and an end; the others have no X* command (Apache FtpServer: MD5 only).
+        assertEquals(isProftpd(kind), caps.rangeHash(), caps.toString());
+    }
+
+    @org.junit.jupiter.api.Test
+    void aLongUploadIsVerifiedRangeByRangeWhileItStreams() throws Exception {
+        InteropServer server = plain(Kind.PROFTPD);
+        Path source = PseudoRandomContent.write(tmp.resolve("ranged.bin"), 40L * MIB + 5, 44);
+        TransferResult r = ferry(server).engine.run(ferry.upload(source, "/up/ranged.bin", TransferOptions.none()));
+        assertEquals(Hashes.sha256(source), Hashes.sha256(server.file("/up/ranged.bin")));
+        // 32 MiB ranges: the first checked while the stream went on, the rest once it ended; no whole-file hash.
+        assertTrue(r.verification().contains("SHA-256 of each of 2 ranges from the server, as it streamed"),
+                r.verification());
+    }
+
+    @org.junit.jupiter.api.Test
+    void aRangeDamagedWhileTheUploadStreamsFailsItAndNothingIsPublished() throws Exception {
+        InteropServer server = plain(Kind.PROFTPD);
+        Path source = PseudoRandomContent.write(tmp.resolve("ranged-bad.bin"), 40L * MIB + 5, 45);
+        InteropEngine f = ferry(server);
+        Path dir = server.file("/up");
+        // 32 MiB/s: the first range is complete after about a second; its byte 1,000 is flipped long before that.
+        TransferRequest request = f.upload(source, "/up/ranged-bad.bin", TransferOptions.none()
+                .withRateLimit(32L * MIB));
+        AtomicBoolean damaged = new AtomicBoolean();
+        Thread damager = new Thread(() -> {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!damaged.get() && System.nanoTime() < until) {
+                try (var parts = Files.list(dir)) {
+                    Path part = parts.filter(p -> p.getFileName().toString().startsWith(".ranged-bad.bin.ferry-"))
+                            .findFirst().orElse(null);
+                    if (part != null && Files.size(part) > MIB) {
+                        try (FileChannel ch = FileChannel.open(part, StandardOpenOption.READ,
+                                StandardOpenOption.WRITE)) {
+                            ByteBuffer one = ByteBuffer.allocate(1);
+                            ch.read(one, 1_000);
+                            ch.write(ByteBuffer.wrap(new byte[] {(byte) ~one.get(0)}), 1_000);
+                        }
+                        damaged.set(true);
+                    }
+                    Thread.sleep(2);
+                } catch (IOException | InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        damager.start();
+        TransferFailedException e = assertThrows(TransferFailedException.class, () -> f.engine.run(request));
+        damager.join();
+        assertTrue(damaged.get(), "the server's copy was never damaged");
+        assertTrue(e.getMessage().contains(
+                "checksum mismatch for /up/ranged-bad.bin: bytes 0-33554432: server SHA-256"), e.getMessage());
+        assertFalse(Files.exists(server.file("/up/ranged-bad.bin")), "nothing under the final name");
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString())
+                    .filter(n -> n.contains("ranged-bad.bin")).toList(), "the damaged copy was removed");
+        }
+        assertEquals(TransferStatus.FAILED, f.ledger.find(request.id()).orElseThrow().status());
+    }
+
     /** Runs the command line in this JVM; returns what it printed (its result line goes to stderr). */
     private static String cli(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
