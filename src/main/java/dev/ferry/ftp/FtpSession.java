@@ -41,6 +41,8 @@ public final class FtpSession implements Closeable {
     private final Features features;
     private final boolean utf8;
     private boolean broken;
+    /** Data connections opened on this session (STOR, APPE, RETR). */
+    private int transfers;
     private long lastAnswer = System.nanoTime();
     /**
      * Directories this session made or found: a burst of uploads into one directory asks once, not with MKD and a
@@ -175,6 +177,11 @@ public final class FtpSession implements Closeable {
         return features;
     }
 
+    /** Data connections this session has opened (STOR, APPE, RETR), whatever became of them. */
+    public int transfers() {
+        return transfers;
+    }
+
     public boolean isBroken() {
         return broken || !client.isConnected();
     }
@@ -245,6 +252,7 @@ public final class FtpSession implements Closeable {
      */
     public InputStream retrieve(String path, long offset) throws IOException {
         client.setRestartOffset(offset);
+        transfers++;
         InputStream in = guard(() -> client.retrieveFileStream(path));
         if (in == null) {
             int code = client.getReplyCode();
@@ -301,6 +309,7 @@ public final class FtpSession implements Closeable {
     }
 
     private OutputStream openWrite(String path, long offset, boolean append) throws IOException {
+        transfers++;
         OutputStream out = guard(() -> append ? client.appendFileStream(path) : client.storeFileStream(path));
         if (out == null) {
             int code = client.getReplyCode();

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.testing.Await;
 import dev.ferry.testing.FtpServerFixture;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,6 +82,35 @@ class SessionPoolTest {
             pool.release(second);
             pool.release(first);
         }
+    }
+
+    @Test
+    void aSessionIsClosedOnReleaseOnceItHasCarriedItsShareOfTransfers() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
+             SessionPool pool = new SessionPool(new CapabilityProbe(), Duration.ofSeconds(60), Duration.ofSeconds(30),
+                     3)) {
+            ServerProfile p = profile(ftp, 2).build();
+            FtpSession s = pool.borrow(p);
+            store(s, "/worn.bin", 1);
+            store(s, "/worn.bin", 2);
+            pool.release(s);
+            FtpSession again = pool.borrow(p);
+            assertSame(s, again, "two transfers of three: reused");
+            store(again, "/worn.bin", 3);
+            assertEquals(3, again.transfers());
+            pool.release(again);
+            assertEquals(0, pool.open(p), "closed on release, not kept idle");
+            FtpSession fresh = pool.borrow(p);
+            assertEquals(2, ftp.loginCount(), "the next borrower logs in anew");
+            assertEquals(0, fresh.transfers());
+            pool.release(fresh);
+        }
+    }
+
+    private static void store(FtpSession s, String path, int b) throws IOException {
+        OutputStream out = s.store(path, 0);
+        out.write(b);
+        s.endWrite(out);
     }
 
     @Test
