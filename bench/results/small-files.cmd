@@ -1,1 +1,1 @@
-bench/run.sh small-files  # 2026-11-30T13:59:21Z, BENCH_ROUNDS=3, ferry at b926f3c
+bench/run.sh small-files  # 2026-11-30T15:15:45Z, BENCH_ROUNDS=3, ferry at d0c76f7

@@ -1,1 +1,1 @@
-bench/run.sh throttled-upload  # 2026-11-30T13:26:00Z, BENCH_ROUNDS=3, ferry at 48b36f4
+bench/run.sh throttled-upload  # 2026-11-30T15:07:36Z, BENCH_ROUNDS=3, ferry at d0c76f7

@@ -64,6 +64,7 @@ public record Capabilities(
     public String toString() {
         return "utf8=" + utf8 + " size=" + size + " mdtm=" + mdtm + " mlst=" + mlst + " rest=" + restStream
                 + " rang=" + rang + " hashes=" + hashes + " x=" + xHashes + " storeRestart=" + storeRestart
-                + " storeInPlace=" + storeInPlace + " append=" + append + " rangeHash=" + rangeHash + " upload=" + bestUpload();
+                + " storeInPlace=" + storeInPlace + " append=" + append + " rangeHash=" + rangeHash
+                + " upload=" + bestUpload();
     }
 }

@@ -109,7 +109,7 @@ public final class CapabilityProbe {
 
     /**
      * Whether the X* command of the best hash answers for a byte range of the probe file with that range's digest:
-     * a server that ignored the range would hash the whole file, and every chunk would look damaged.
+     * a server that ignored the range would hash the whole file, and every range of a stream would look damaged.
      */
     private static boolean hashesRanges(FtpSession session, String name) throws IOException {
         String algorithm = fromFeatures(session, false, false, false, false).bestHash();

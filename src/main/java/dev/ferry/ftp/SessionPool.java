@@ -64,24 +64,18 @@ public final class SessionPool implements AutoCloseable {
      * Give it back with {@link #release} (reusable) or {@link #discard} (broken or unwanted).
      */
     public FtpSession borrow(ServerProfile profile) throws IOException {
-        Server server = servers.computeIfAbsent(profile.key(), k -> new Server(profile.connectionLimit()));
+        Server server = serverFor(profile);
         while (true) {
             FtpSession idle = server.takeIdleOrReserve();
             if (idle != null) {
-                // A session that answered a moment ago is trusted without a NOOP: small files borrow three
-                // times each (plan, segment, publish). If it died meanwhile, the caller's retry takes a new one.
-                if (idle.answeredWithin(FRESH) || idle.stillAlive()) {
+                idle = alive(server, idle);
+                if (idle != null) {
                     return idle;
                 }
-                idle.close();
-                server.closed();
                 continue;
             }
             try {
-                FtpSession session = FtpSession.open(profile, probe.knownUtf8(profile));
-                server.opened();
-                probe.read(session);
-                return session;
+                return login(server, profile);
             } catch (TooManyConnectionsException e) {
                 int cap = server.refused(cooldown);
                 LOG.info("server {} refused connection {}: limit lowered to {} for {} s ({})", profile.name(),
@@ -99,23 +93,16 @@ public final class SessionPool implements AutoCloseable {
      * without lowering the cap (a refusal here only means no session). Give it back as from {@link #borrow}.
      */
     public FtpSession tryBorrow(ServerProfile profile) throws IOException {
-        Server server = servers.computeIfAbsent(profile.key(), k -> new Server(profile.connectionLimit()));
+        Server server = serverFor(profile);
         FtpSession idle = server.takeIdle();
-        if (idle != null) {
-            if (idle.answeredWithin(FRESH) || idle.stillAlive()) {
-                return idle;
-            }
-            idle.close();
-            server.closed();
+        if (idle != null && (idle = alive(server, idle)) != null) {
+            return idle;
         }
         if (!server.reserve()) {
             return null;
         }
         try {
-            FtpSession session = FtpSession.open(profile, probe.knownUtf8(profile));
-            server.opened();
-            probe.read(session);
-            return session;
+            return login(server, profile);
         } catch (TooManyConnectionsException e) {
             server.unreserve();
             return null;
@@ -123,6 +110,32 @@ public final class SessionPool implements AutoCloseable {
             server.unreserve();
             throw e;
         }
+    }
+
+    /**
+     * The idle session, or null when it no longer answers (it is closed). A session that answered a moment ago is
+     * trusted without a NOOP: small files borrow three times each (plan, segment, publish). If it died meanwhile,
+     * the caller's retry takes a new one.
+     */
+    private static FtpSession alive(Server server, FtpSession idle) {
+        if (idle.answeredWithin(FRESH) || idle.stillAlive()) {
+            return idle;
+        }
+        idle.close();
+        server.closed();
+        return null;
+    }
+
+    /** Logs in on a place already reserved under the cap. */
+    private FtpSession login(Server server, ServerProfile profile) throws IOException {
+        FtpSession session = FtpSession.open(profile, probe.knownUtf8(profile));
+        server.opened();
+        probe.read(session);
+        return session;
+    }
+
+    private Server serverFor(ServerProfile profile) {
+        return servers.computeIfAbsent(profile.key(), k -> new Server(profile.connectionLimit()));
     }
 
     /**
@@ -138,7 +151,7 @@ public final class SessionPool implements AutoCloseable {
      * waiting for that login: trying it again would fail the same way, after the server's failed-login delay.
      */
     public int prewarm(ServerProfile profile, int wanted) {
-        Server server = servers.computeIfAbsent(profile.key(), k -> new Server(profile.connectionLimit()));
+        Server server = serverFor(profile);
         int started = server.reserveWarm(wanted);
         for (int i = 0; i < started; i++) {
             try {

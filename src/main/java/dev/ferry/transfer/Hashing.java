@@ -39,7 +39,7 @@ final class Hashing {
         return result;
     }
 
-    /** The digest {@link #start} computes, with its IOException as thrown. */
+    /** What a future of {@link #start} (or of any hashing work) completes with, its IOException as thrown. */
     static <T> T join(CompletableFuture<T> pending) throws IOException {
         try {
             return pending.join();

@@ -10,8 +10,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 
 /**
- * Verifies a finished upload on the server (SIZE of the temporary file, its hash where the server has one, the
- * local source unchanged) and publishes it with RNFR/RNTO.
+ * Verifies a finished upload on the server (SIZE of the temporary file, its hash where the server has one -- whole,
+ * or range by range as it streamed -- the local source unchanged) and publishes it with RNFR/RNTO.
  */
 final class UploadPublisher {
     private final SessionPool pool;
@@ -34,36 +34,47 @@ final class UploadPublisher {
             if (t.renameSent && renamedAlready(session, t)) {
                 return published(t, verification + " (renamed before the connection dropped)");
             }
-            StreamCheck.Result ranges = t.streamCheck == null ? null : t.streamCheck.await();
-            // The server's hash of the whole file also proves its size, so SIZE is asked only without one, or to
-            // say what went wrong: one command fewer for every small file.
-            HashCheck check = ranges != null && ranges.status() != StreamCheck.Result.Status.NOT_CHECKED ? null
-                    : HashCheck.run(t, session, t.remoteWork);
-            if (ranges != null && ranges.status() == StreamCheck.Result.Status.VERIFIED) {
-                // The ranges cover every byte that was sent; SIZE proves nothing follows them.
-                requireSize(session, t);
-                verification += " and " + ranges.detail();
-            } else if (ranges != null && ranges.status() == StreamCheck.Result.Status.MISMATCH) {
-                requireSize(session, t);
-                session.delete(t.remoteWork);
-                throw new FtpException("checksum mismatch for " + t.remotePath() + ": " + ranges.detail()
-                        + "; the upload was removed, run it again", 0, false);
-            } else if (check == null) {
-                requireSize(session, t);
-            } else if (check.matches()) {
-                verification += " and " + check.verification();
-            } else {
-                requireSize(session, t);
-                session.delete(t.remoteWork);
-                throw new FtpException("checksum mismatch for " + t.remotePath() + ": " + check.describe()
-                        + "; the upload was removed, run it again", 0, false);
-            }
+            verification += verify(session, t);
             t.renameSent = true;
             session.rename(t.remoteWork, t.remotePath());
         } finally {
             pool.release(session);
         }
         return published(t, verification);
+    }
+
+    /**
+     * Checks the server's copy before the rename and says how, or throws (removing the copy) when it differs: by the
+     * ranges checked while it streamed where there are some, else by the server's hash of the whole file, which
+     * proves its size too -- so SIZE is asked only without one, or to say what went wrong: one command fewer for
+     * every small file.
+     */
+    private static String verify(FtpSession session, LiveTransfer t) throws IOException {
+        StreamCheck.Result ranges = t.streamCheck == null ? null : t.streamCheck.await();
+        if (ranges != null && ranges.status() != StreamCheck.Result.Status.NOT_CHECKED) {
+            // The ranges cover every byte that was sent; SIZE proves nothing follows them.
+            requireSize(session, t);
+            if (ranges.status() == StreamCheck.Result.Status.MISMATCH) {
+                throw mismatch(session, t, ranges.detail());
+            }
+            return " and " + ranges.detail();
+        }
+        HashCheck check = HashCheck.run(t, session, t.remoteWork);
+        if (check == null) {
+            requireSize(session, t);
+            return "";
+        }
+        if (!check.matches()) {
+            requireSize(session, t);
+            throw mismatch(session, t, check.describe());
+        }
+        return " and " + check.verification();
+    }
+
+    private static FtpException mismatch(FtpSession session, LiveTransfer t, String how) throws IOException {
+        session.delete(t.remoteWork);
+        return new FtpException("checksum mismatch for " + t.remotePath() + ": " + how
+                + "; the upload was removed, run it again", 0, false);
     }
 
     private static void requireSize(FtpSession session, LiveTransfer t) throws IOException {
