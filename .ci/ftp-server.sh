@@ -42,7 +42,9 @@ xferlog_std_format=NO
 log_ftp_protocol=YES
 vsftpd_log_file=$WORK/vsftpd.log
 CONF
-    [ -z "${FERRY_FTP_RATE:-}" ] || echo "local_max_rate=$FERRY_FTP_RATE" >> "$WORK/vsftpd.conf"
+    # With sendfile (the default) vsftpd's limiter lets downloads run ahead of the rate: 32 MiB at 4 MiB/s took
+    # 5.5 s here (kernel 6.18), 8.2 s without it. Uploads never use sendfile.
+    [ -z "${FERRY_FTP_RATE:-}" ] || printf 'local_max_rate=%s\nuse_sendfile=NO\n' "$FERRY_FTP_RATE" >> "$WORK/vsftpd.conf"
     [ -z "${FERRY_FTP_EXTRA:-}" ] || printf '%s\n' "$FERRY_FTP_EXTRA" >> "$WORK/vsftpd.conf"
     CMD=(/usr/sbin/vsftpd "$WORK/vsftpd.conf") ;;
   proftpd)

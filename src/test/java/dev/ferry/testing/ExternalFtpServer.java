@@ -325,7 +325,9 @@ public final class ExternalFtpServer implements AutoCloseable {
                 "pasv_enable=YES", "pasv_address=127.0.0.1", "pasv_min_port=" + passiveMin,
                 "pasv_max_port=" + (passiveMin + PASSIVE_PORTS - 1), "seccomp_sandbox=NO",
                 "utf8_filesystem=" + yes(o.utf8), "lock_upload_files=" + yes(o.lockUploadFiles),
-                "local_max_rate=" + o.ratePerConnection, "max_per_ip=" + o.maxPerIp, "max_clients=0",
+                // With sendfile vsftpd's limiter lets downloads run ahead of the rate (5.9 MiB/s for 4 MiB/s).
+                "local_max_rate=" + o.ratePerConnection, "use_sendfile=" + yes(o.ratePerConnection == 0),
+                "max_per_ip=" + o.maxPerIp, "max_clients=0",
                 "xferlog_enable=YES", "xferlog_std_format=NO", "log_ftp_protocol=YES",
                 "vsftpd_log_file=" + logDir.resolve("vsftpd.log"), "dual_log_enable=NO",
                 "ftpd_banner=ferry vsftpd test server"));
