@@ -5,7 +5,7 @@
 #   bench/run.sh report          only rewrite bench/RESULTS.md from bench/results/*.jsonl
 # Scenarios: startup throttled-download throttled-upload loopback small-files resume memory uneven
 # Environment: BENCH_ROUNDS (3), BENCH_PORT_BASE (24100), BENCH_SIZE_MIB (128), BENCH_BIG_MIB (1024),
-#              BENCH_HUGE_MIB (4096), BENCH_SMALL_FILES (1000), BENCH_STEADY_FILES (10000),
+#              BENCH_HUGE_MIB (4096), BENCH_SMALL_FILES (1000), BENCH_STEADY_FILES ("10000 20000"),
 #              BENCH_RESULTS (a scratch results folder),
 #              BENCH_JAR, BENCH_SERVICE_ROOT, BENCH_SERVICE_JVM_OPTS (e.g. a JFR recording of the service)
 set -euo pipefail
@@ -21,7 +21,7 @@ SIZE=$(( ${BENCH_SIZE_MIB:-128} * MiB ))
 BIG=$(( ${BENCH_BIG_MIB:-1024} * MiB ))
 HUGE=$(( ${BENCH_HUGE_MIB:-4096} * MiB ))
 NSMALL=${BENCH_SMALL_FILES:-1000}
-NSTEADY=${BENCH_STEADY_FILES:-10000}
+NSTEADY=${BENCH_STEADY_FILES:-10000 20000}
 RATE=4194304
 LFTP_SET='set ftp:ssl-allow no; set net:max-retries 2; set net:timeout 30; set xfer:clobber on; set cmd:fail-exit yes'
 CLASSES=$WORK/classes
@@ -267,7 +267,11 @@ start_service() {  # start_service DIR PORT REMOTE_DIR LOG
 scenario_small_files() {
   local s=small-files port=$PORT_BASE src=$WORK/small-src dst=$WORK/small-root r i n
   meta $s files="$NSMALL" file_bytes=102400 server=proftpd steady_after_files="$NSTEADY"
-  [ "$NSTEADY" -ge $((2 * NSMALL)) ] || die "BENCH_STEADY_FILES ($NSTEADY) must be at least twice BENCH_SMALL_FILES"
+  local prev=$((2 * NSMALL)) n
+  for n in $NSTEADY; do
+    [ "$n" -ge "$prev" ] || die "BENCH_STEADY_FILES ($NSTEADY): ascending, from twice BENCH_SMALL_FILES on"
+    prev=$((n + NSMALL))
+  done
   rm -rf "$src"; mkdir -p "$src" "$dst"
   for i in $(seq -w 1 "$NSMALL"); do head -c $((100 * 1024)) /dev/urandom > "$src/f$i.bin"; done
   touch -d '1 minute ago' "$src"/*
@@ -309,24 +313,29 @@ scenario_small_files() {
                    sleep 0.05; done' _ "$stage2" "$svc/data/inbox/upload"
       done_count "$svc/data/inbox/upload" "$((2 * NSMALL))"
       # Steady state: the second thousand still runs while the JVM compiles (on 2 cores its JIT threads take a third
-      # of the service's CPU then, async-profiler shows). A service that runs for days is past that, so it is fed
-      # more thousands, untimed, until NSTEADY files have gone through, and then one more thousand is timed.
+      # to a half of the service's CPU then, async-profiler shows, and `jstat -compiler` still counts new compile time
+      # after 10,000 files on some machines). A service that runs for days is past that, so it is fed more thousands,
+      # untimed, until each number of files in NSTEADY has gone through, and then one more thousand is timed.
       # Hard links, not copies: the same bytes under new names, and no 100 MB written per thousand.
-      local k total=$((2 * NSMALL)) stage3
-      for k in $(seq 3 $((NSTEADY / NSMALL + 1))); do
-        stage3=$svc/data/inbox/.stage$k; mkdir -p "$stage3"
+      local k=2 total=$((2 * NSMALL)) steady stage3
+      for steady in $NSTEADY; do
+        while [ "$total" -lt "$steady" ]; do
+          k=$((k + 1)); stage3=$svc/data/inbox/.stage$k; mkdir -p "$stage3"
+          for i in "$src"/*; do ln "$i" "$stage3/s$k-$(basename "$i")"; done
+          mv "$stage3"/* "$svc/data/inbox/upload"/
+          total=$((total + NSMALL))
+          wait_done "$svc/data/inbox/upload" "$total" 600 || die "service: the warm-up drops did not finish"
+        done
+        k=$((k + 1)); stage3=$svc/data/inbox/.stage$k; mkdir -p "$stage3"
         for i in "$src"/*; do ln "$i" "$stage3/s$k-$(basename "$i")"; done
         total=$((total + NSMALL))
-        [ "$k" -le $((NSTEADY / NSMALL)) ] || break
-        mv "$stage3"/* "$svc/data/inbox/upload"/
-        wait_done "$svc/data/inbox/upload" "$total" 600 || die "service: the warm-up drops did not finish"
+        EXTRA_KV=(files="$NSMALL")
+        timed $s "$r" "ferry service (inbox, after $steady files)" 600 "$WORK/$s-service-steady-$steady-$r.log" -- \
+          bash -c 'mv "$1"/* "$2"/ && while [ -n "$(find "$2" -maxdepth 1 -type f ! -name ".*" -print -quit)" ]; do
+                     [ -z "$(ls -A "$2/.failed" 2>/dev/null)" ] || { echo failed: "$(ls "$2/.failed" | head)"; exit 1; }
+                     sleep 0.05; done' _ "$stage3" "$svc/data/inbox/upload"
+        done_count "$svc/data/inbox/upload" "$total"
       done
-      EXTRA_KV=(files="$NSMALL")
-      timed $s "$r" "ferry service (inbox, after $NSTEADY files)" 600 "$WORK/$s-service-steady-$r.log" -- \
-        bash -c 'mv "$1"/* "$2"/ && while [ -n "$(find "$2" -maxdepth 1 -type f ! -name ".*" -print -quit)" ]; do
-                   [ -z "$(ls -A "$2/.failed" 2>/dev/null)" ] || { echo failed: "$(ls "$2/.failed" | head)"; exit 1; }
-                   sleep 0.05; done' _ "$stage3" "$svc/data/inbox/upload"
-      done_count "$svc/data/inbox/upload" "$total"
       kill -TERM "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true
       forget "$SERVICE_PID"
       n=$(find "$dst/svc" -maxdepth 1 -type f ! -name '.*' | wc -l)
