@@ -294,23 +294,15 @@ scenario_small_files() {
       mkdir -p "$svc/data/inbox/upload"
       local stage=$svc/data/inbox/.stage
       cp -p -r "$src" "$stage"
-      # Each timed drop ends when no dropped file is left in the inbox (see wait_done for why not count .done/).
-      EXTRA_KV=(files="$NSMALL")
-      timed $s "$r" "ferry service (inbox)" 600 "$WORK/$s-service-wait-$r.log" -- \
-        bash -c 'mv "$1"/* "$2"/ && while [ -n "$(find "$2" -maxdepth 1 -type f ! -name ".*" -print -quit)" ]; do
-                   [ -z "$(ls -A "$2/.failed" 2>/dev/null)" ] || { echo failed: "$(ls "$2/.failed" | head)"; exit 1; }
-                   sleep 0.05; done' _ "$stage" "$svc/data/inbox/upload"
+      timed_drop $s "$r" "ferry service (inbox)" "$WORK/$s-service-wait-$r.log" "$stage" "$svc/data/inbox/upload"
       done_count "$svc/data/inbox/upload" "$NSMALL"
       # The same service again with another 1,000 (new names): a service runs for days, so its warm rate is
       # what users see; the first batch above includes the JVM's warm-up (JIT), the second does not.
       local stage2=$svc/data/inbox/.stage2
       mkdir -p "$stage2"
       for i in "$src"/*; do cp -p "$i" "$stage2/w-$(basename "$i")"; done
-      EXTRA_KV=(files="$NSMALL")
-      timed $s "$r" "ferry service (inbox, warm)" 600 "$WORK/$s-service-warm-$r.log" -- \
-        bash -c 'mv "$1"/* "$2"/ && while [ -n "$(find "$2" -maxdepth 1 -type f ! -name ".*" -print -quit)" ]; do
-                   [ -z "$(ls -A "$2/.failed" 2>/dev/null)" ] || { echo failed: "$(ls "$2/.failed" | head)"; exit 1; }
-                   sleep 0.05; done' _ "$stage2" "$svc/data/inbox/upload"
+      timed_drop $s "$r" "ferry service (inbox, warm)" "$WORK/$s-service-warm-$r.log" "$stage2" \
+        "$svc/data/inbox/upload"
       done_count "$svc/data/inbox/upload" "$((2 * NSMALL))"
       # Steady state: the second thousand still runs while the JVM compiles (on 2 cores its JIT threads take a third
       # to a half of the service's CPU then, async-profiler shows, and `jstat -compiler` still counts new compile time
@@ -320,20 +312,17 @@ scenario_small_files() {
       local k=2 total=$((2 * NSMALL)) steady stage3
       for steady in $NSTEADY; do
         while [ "$total" -lt "$steady" ]; do
-          k=$((k + 1)); stage3=$svc/data/inbox/.stage$k; mkdir -p "$stage3"
-          for i in "$src"/*; do ln "$i" "$stage3/s$k-$(basename "$i")"; done
+          k=$((k + 1)); stage3=$svc/data/inbox/.stage$k
+          link_stage "$src" "$stage3" "s$k"
           mv "$stage3"/* "$svc/data/inbox/upload"/
           total=$((total + NSMALL))
           wait_done "$svc/data/inbox/upload" "$total" 600 || die "service: the warm-up drops did not finish"
         done
-        k=$((k + 1)); stage3=$svc/data/inbox/.stage$k; mkdir -p "$stage3"
-        for i in "$src"/*; do ln "$i" "$stage3/s$k-$(basename "$i")"; done
+        k=$((k + 1)); stage3=$svc/data/inbox/.stage$k
+        link_stage "$src" "$stage3" "s$k"
         total=$((total + NSMALL))
-        EXTRA_KV=(files="$NSMALL")
-        timed $s "$r" "ferry service (inbox, after $steady files)" 600 "$WORK/$s-service-steady-$steady-$r.log" -- \
-          bash -c 'mv "$1"/* "$2"/ && while [ -n "$(find "$2" -maxdepth 1 -type f ! -name ".*" -print -quit)" ]; do
-                     [ -z "$(ls -A "$2/.failed" 2>/dev/null)" ] || { echo failed: "$(ls "$2/.failed" | head)"; exit 1; }
-                     sleep 0.05; done' _ "$stage3" "$svc/data/inbox/upload"
+        timed_drop $s "$r" "ferry service (inbox, after $steady files)" "$WORK/$s-service-steady-$steady-$r.log" \
+          "$stage3" "$svc/data/inbox/upload"
         done_count "$svc/data/inbox/upload" "$total"
       done
       kill -TERM "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true
@@ -370,6 +359,23 @@ scenario_small_files() {
   done
   stop_servers
   rm -rf "$src" "$dst"
+}
+
+# timed_drop SCEN ROUND TOOL LOG STAGE INBOX: moves STAGE/* into INBOX, timed until no dropped file is left there
+# (see wait_done for why not count .done/); fails on a file in .failed/.
+timed_drop() {
+  EXTRA_KV=(files="$NSMALL")
+  timed "$1" "$2" "$3" 600 "$4" -- \
+    bash -c 'mv "$1"/* "$2"/ && while [ -n "$(find "$2" -maxdepth 1 -type f ! -name ".*" -print -quit)" ]; do
+               [ -z "$(ls -A "$2/.failed" 2>/dev/null)" ] || { echo failed: "$(ls "$2/.failed" | head)"; exit 1; }
+               sleep 0.05; done' _ "$5" "$6"
+}
+
+# link_stage SRC DIR PREFIX: DIR holds SRC's files as hard links named PREFIX-<name> (the same bytes, new names)
+link_stage() {
+  local f
+  mkdir -p "$2"
+  for f in "$1"/*; do ln "$f" "$2/$3-$(basename "$f")"; done
 }
 
 # done_count INBOX COUNT: dies unless COUNT files are in INBOX/.done (checked after a timed run, outside its timer)
