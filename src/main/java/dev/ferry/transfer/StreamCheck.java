@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  */
 final class StreamCheck {
     private static final Logger LOG = LoggerFactory.getLogger(StreamCheck.class);
+    /** The last range is what is left to hash after the stream (≈ 30 ms here); a GiB costs 32 commands. */
     static final long RANGE = 32L << 20;
+    /** How often SIZE is asked once the sender has passed a range's end (the server lags by what the sockets hold). */
     private static final long POLL_MILLIS = 10;
 
     /** What publishing learns: all ranges matched, one did not, or the stream was not checked this way. */

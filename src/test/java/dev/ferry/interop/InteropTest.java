@@ -16,6 +16,7 @@ import dev.ferry.plan.TransferOptions;
 import dev.ferry.plan.TransferRequest;
 import dev.ferry.progress.TransferListener;
 import dev.ferry.progress.TransferView;
+import dev.ferry.testing.FaultProxy;
 import dev.ferry.testing.Hashes;
 import dev.ferry.testing.PseudoRandomContent;
 import dev.ferry.transfer.CancelledException;
@@ -218,6 +219,23 @@ class InteropTest {
         // 32 MiB ranges: the first checked while the stream went on, the rest once it ended; no whole-file hash.
         assertTrue(r.verification().contains("SHA-256 of each of 2 ranges from the server, as it streamed"),
                 r.verification());
+    }
+
+    @org.junit.jupiter.api.Test
+    void aLongUploadCutMidStreamIsVerifiedWholeOnceItHasResumed() throws Exception {
+        InteropServer server = plain(Kind.PROFTPD);
+        try (FaultProxy proxy = FaultProxy.start(server.host(), server.port())) {
+            InteropEngine f = ferry(server.profile().port(proxy.port()).build());
+            Path source = PseudoRandomContent.write(tmp.resolve("ranged-cut.bin"), 72L * MIB + 3, 46);
+            // The first stream is cut after 40 MiB; the resume (from the server's SIZE) sends the rest in one piece.
+            proxy.cutEveryDataAfter(40L * MIB);
+            TransferResult r = f.engine.run(f.upload(source, "/up/ranged-cut.bin", TransferOptions.none()));
+            assertEquals(Hashes.sha256(source), Hashes.sha256(server.file("/up/ranged-cut.bin")));
+            assertTrue(r.retries() >= 1, "retries " + r.retries());
+            // Ranges checked before the cut do not stand for the bytes sent after it: the whole file is hashed.
+            assertTrue(r.verification().contains("SHA-256 from the server"), r.verification());
+            assertFalse(r.verification().contains("ranges"), r.verification());
+        }
     }
 
     @org.junit.jupiter.api.Test
