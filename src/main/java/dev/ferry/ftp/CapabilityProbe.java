@@ -111,8 +111,8 @@ public final class CapabilityProbe {
      * Whether the X* command of the best hash answers for a byte range of the probe file with that range's digest:
      * a server that ignored the range would hash the whole file, and every range of a stream would look damaged.
      */
-    private static boolean hashesRanges(FtpSession session, String name) throws IOException {
-        String algorithm = fromFeatures(session, false, false, false, false).bestHash();
+    private boolean hashesRanges(FtpSession session, String name) throws IOException {
+        String algorithm = read(session).bestHash();
         if (algorithm == null || !session.features().has(Capabilities.xCommand(algorithm))) {
             return false;
         }

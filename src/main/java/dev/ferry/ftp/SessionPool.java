@@ -95,8 +95,11 @@ public final class SessionPool implements AutoCloseable {
     public FtpSession tryBorrow(ServerProfile profile) throws IOException {
         Server server = serverFor(profile);
         FtpSession idle = server.takeIdle();
-        if (idle != null && (idle = alive(server, idle)) != null) {
-            return idle;
+        if (idle != null) {
+            FtpSession live = alive(server, idle);
+            if (live != null) {
+                return live;
+            }
         }
         if (!server.reserve()) {
             return null;
