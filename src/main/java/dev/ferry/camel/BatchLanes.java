@@ -87,33 +87,40 @@ final class BatchLanes {
     }
 
     private void runBatch(Item first) {
-        List<Item> ran = new ArrayList<>();
+        // Every exchange taken from the queue is in here before it runs, so each one completes whatever fails.
+        List<Item> taken = new ArrayList<>(List.of(first));
         List<Item> deferred = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS);
         try {
             ledger.oneCommit(() -> {
-                Item item = first;
-                while (item != null) {
-                    (runOne(item, true) ? ran : deferred).add(item);
-                    if (ran.size() + deferred.size() >= batchSize || System.nanoTime() >= deadline || !running) {
-                        break;
+                for (int i = 0; i < taken.size(); i++) {
+                    Item item = taken.get(i);
+                    if (!runOne(item, true)) {
+                        deferred.add(item);
                     }
-                    item = queue.poll();
+                    Item next = taken.size() < batchSize && System.nanoTime() < deadline && running ? queue.poll() : null;
+                    if (next != null) {
+                        taken.add(next);
+                    }
                 }
                 return null;
             });
-        } catch (RuntimeException e) {
-            // The commit failed: nothing of this batch is recorded, though its files reached the server. Each file
-            // fails with the reason (and goes to .failed/), rather than leaving the inbox as if recorded.
-            LOG.error("a batch of {} transfers could not be recorded in the ledger: {}", ran.size(), e.getMessage());
-            for (Item item : ran) {
-                if (item.exchange().getException() == null) {
+        } catch (RuntimeException | Error e) {
+            // The commit failed (or the ledger could not be reached at all): nothing of this batch is recorded,
+            // though its files may have reached the server. Each file fails with the reason (and goes to .failed/),
+            // rather than leaving the inbox as if recorded, or staying there unanswered.
+            LOG.error("a batch of {} transfers could not be recorded in the ledger: {}", taken.size() - deferred.size(),
+                    e.getMessage());
+            for (Item item : taken) {
+                if (!deferred.contains(item) && item.exchange().getException() == null) {
                     item.exchange().setException(e);
                 }
             }
         }
-        for (Item item : ran) {
-            complete(item);
+        for (Item item : taken) {
+            if (!deferred.contains(item)) {
+                complete(item);
+            }
         }
         // Their transfer was running for another request: after the batch, each waits for it on its own.
         for (Item item : deferred) {
@@ -125,7 +132,8 @@ final class BatchLanes {
     private boolean runOne(Item item, boolean inBatch) {
         try {
             return work.run(item.exchange(), inBatch);
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
+            // An Error too: the exchange must complete (its file goes to .failed/), and the lane must go on.
             item.exchange().setException(e);
             return true;
         }

@@ -366,7 +366,9 @@ public class FerryProducer extends DefaultAsyncProducer {
             Optional<TransferResult> joined = waited ? publishedMeanwhile(request) : Optional.empty();
             done(exchange, joined.isPresent() ? joined.get() : engine().runAccepted(request));
         } finally {
-            component().release(id);
+            // A batch's rows are visible to other requests only once it commits: until then, one that wants the same
+            // transfer waits for the claim, then finds it published (instead of sending the file again).
+            engine().ledger().whenScopeEnds(() -> component().release(id));
         }
         return true;
     }

@@ -54,6 +54,11 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     private static final int POOL_SIZE = 8;
     /** Ids per IN (...) list, well under every driver's limit on parameters. */
     private static final int IN_LIST_MAX = 500;
+    /**
+     * How often a scope's commit looks again for rows another connection inserted meanwhile, before it fails: each
+     * look narrows the window to one statement, so a third collision means something keeps inserting these ids.
+     */
+    private static final int WRITE_ATTEMPTS = 3;
 
     private static final String[] SCHEMA = {
         """
@@ -102,7 +107,10 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     private final ThreadLocal<Scope> scope = new ThreadLocal<>();
 
     /** A {@link #oneCommit} scope: its connection, and the transfers it created, not yet written. */
-    private record Scope(Connection connection, ScopedRows rows) {
+    private record Scope(Connection connection, ScopedRows rows, List<Runnable> whenEnded) {
+        Scope(Connection connection) {
+            this(connection, new ScopedRows(), new ArrayList<>());
+        }
     }
 
     private JdbcLedger(DataSource ds, HikariDataSource ownedPool) {
@@ -519,48 +527,86 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         if (scope.get() != null) {
             return work.run();
         }
-        Connection c;
+        Connection c = null;
         boolean autoCommit;
         try {
             c = ds.getConnection();
             autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
         } catch (SQLException e) {
-            throw LedgerException.of("oneCommit", null, e);
+            LedgerException failure = LedgerException.of("oneCommit", null, e);
+            closeAfter(c, failure);
+            throw failure;
         }
-        Scope s = new Scope(c, new ScopedRows());
+        Scope s = new Scope(c);
         scope.set(s);
-        T result;
         try {
-            result = work.run();
-        } catch (Exception | Error e) {
+            T result;
             try {
-                finish(s, autoCommit);
-            } catch (LedgerException commit) {
-                e.addSuppressed(commit);
-            }
-            throw e;
-        } finally {
-            scope.remove();
-        }
-        finish(s, autoCommit);
-        return result;
-    }
-
-    private void finish(Scope s, boolean autoCommit) {
-        Connection c = s.connection();
-        try (c) {
-            try {
-                writeRows(c, s.rows().all());
-                c.commit();
-            } catch (SQLException e) {
-                rollbackAfter(c, null, e);
+                result = work.run();
+            } catch (Exception | Error e) {
+                try {
+                    finish(s, autoCommit);
+                } catch (LedgerException commit) {
+                    e.addSuppressed(commit);
+                }
                 throw e;
             } finally {
-                c.setAutoCommit(autoCommit);
+                scope.remove();
             }
+            finish(s, autoCommit);
+            return result;
+        } finally {
+            s.whenEnded().forEach(Runnable::run);
+        }
+    }
+
+    /**
+     * Runs {@code action} when this thread's {@link #oneCommit} scope has ended, committed or not, or now when there
+     * is none: for what must last until the scope's rows are visible to other connections, such as a claim on a
+     * transfer the scope holds in memory.
+     */
+    public void whenScopeEnds(Runnable action) {
+        Scope s = scope.get();
+        if (s == null) {
+            action.run();
+        } else {
+            s.whenEnded().add(action);
+        }
+    }
+
+    /** Commits a scope. Once the commit succeeded, a failure to hand the connection back is logged, not thrown. */
+    private void finish(Scope s, boolean autoCommit) {
+        Connection c = s.connection();
+        LedgerException failure = null;
+        try {
+            writeRows(c, s.rows().all());
+            c.commit();
         } catch (SQLException e) {
-            throw LedgerException.of("commit", null, e);
+            rollbackAfter(c, null, e);
+            failure = LedgerException.of("commit", null, e);
+        }
+        try (c) {
+            c.setAutoCommit(autoCommit);
+        } catch (SQLException e) {
+            if (failure == null) {
+                LOG.warn("the ledger's connection could not be reset after a commit: {}", e.getMessage());
+            } else {
+                failure.addSuppressed(e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static void closeAfter(Connection c, Exception failure) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                failure.addSuppressed(e);
+            }
         }
     }
 
@@ -607,19 +653,30 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             }
             c.rollback(before);
         }
-        Set<String> there = existing(c, rows);
-        List<ScopedRows.Row> fresh = new ArrayList<>();
-        for (ScopedRows.Row row : rows) {
-            if (there.contains(row.record.id())) {
-                overwrite(c, row);
-            } else {
-                fresh.add(row);
+        // Another connection may insert one of the fresh ids between the look and the insert: look again.
+        for (int attempt = 1; ; attempt++) {
+            Savepoint again = c.setSavepoint();
+            try {
+                Set<String> there = existing(c, rows);
+                List<ScopedRows.Row> fresh = new ArrayList<>();
+                for (ScopedRows.Row row : rows) {
+                    if (there.contains(row.record.id())) {
+                        overwrite(c, row);
+                    } else {
+                        fresh.add(row);
+                    }
+                }
+                if (!fresh.isEmpty()) {
+                    insertRows(c, fresh);
+                }
+                return null;
+            } catch (SQLException e) {
+                if (!duplicate(e) || attempt == WRITE_ATTEMPTS) {
+                    throw e;
+                }
+                c.rollback(again);
             }
         }
-        if (!fresh.isEmpty()) {
-            insertRows(c, fresh);
-        }
-        return null;
     }
 
     /** The ids among {@code rows} that the table has. */

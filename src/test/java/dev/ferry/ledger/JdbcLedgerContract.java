@@ -1,5 +1,6 @@
 package dev.ferry.ledger;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -614,6 +615,33 @@ abstract class JdbcLedgerContract {
         assertEquals(List.of(new SegmentRecord(0, 0, 100, 100, true)), ledger.segments("t1"));
         assertEquals(TransferStatus.ACTIVE, ledger.find("t2").orElseThrow().status());
         assertEquals(List.of(seg(0, 0, 50)), ledger.segments("t2"));
+    }
+
+    @Test
+    void whatWaitsForTheScopeRunsOnceItsRowsAreVisibleElsewhere() throws Exception {
+        List<String> seen = new ArrayList<>();
+        ledger.whenScopeEnds(() -> seen.add("no scope: at once"));
+        assertEquals(List.of("no scope: at once"), seen);
+        ledger.oneCommit(() -> {
+            lifeOfASmallTransfer("t1");
+            // As a claim on t1 would be released: another request then finds t1 published, not half-recorded.
+            ledger.whenScopeEnds(() -> seen.add("after the commit: " + assertDoesNotThrow(
+                    () -> seenElsewhere("t1")).map(TransferRecord::status).orElse(null)));
+            assertEquals(1, seen.size(), "ran before the scope ended");
+            return null;
+        });
+        assertEquals(List.of("no scope: at once", "after the commit: PUBLISHED"), seen);
+        // And when the work fails: what was recorded is committed, and the action still runs.
+        assertThrows(IllegalStateException.class, () -> ledger.oneCommit(() -> {
+            ledger.accept(transfer("t2"));
+            ledger.whenScopeEnds(() -> seen.add("after a failed work: " + assertDoesNotThrow(
+                    () -> seenElsewhere("t2")).map(TransferRecord::status).orElse(null)));
+            throw new IllegalStateException("the work failed");
+        }));
+        assertEquals("after a failed work: ACCEPTED", seen.get(2));
+        // The scope is gone: nothing is kept for a later one.
+        ledger.oneCommit(() -> null);
+        assertEquals(3, seen.size());
     }
 
     @Test

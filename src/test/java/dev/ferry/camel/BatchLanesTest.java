@@ -1,0 +1,109 @@
+package dev.ferry.camel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.ledger.JdbcLedger;
+import dev.ferry.ledger.LedgerException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Every exchange handed to a lane completes, whatever fails: otherwise its file would sit in the inbox unanswered. */
+class BatchLanesTest {
+    private final CamelContext camel = new DefaultCamelContext();
+    private final AtomicBoolean ledgerDown = new AtomicBoolean();
+    private final List<String> ran = new CopyOnWriteArrayList<>();
+    private JdbcLedger ledger;
+    private BatchLanes lanes;
+
+    @AfterEach
+    void stop() {
+        if (lanes != null) {
+            lanes.stop();
+        }
+        if (ledger != null) {
+            ledger.close();
+        }
+    }
+
+    /** An H2 ledger whose connections can be refused, as a database restart would. */
+    private JdbcLedger ledgerThatCanGoDown(String name) {
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
+        DataSource flaky = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection") && ledgerDown.get()) {
+                        throw new SQLException("connection refused (the database is restarting)", "08001");
+                    }
+                    try {
+                        return method.invoke(h2, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        return JdbcLedger.open(flaky);
+    }
+
+    /** Submits an exchange named {@code name} and waits for it to complete. */
+    private Exchange runThrough(String name) throws InterruptedException {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.getIn().setBody(name);
+        CountDownLatch done = new CountDownLatch(1);
+        lanes.submit(exchange, doneSync -> done.countDown());
+        assertTrue(done.await(10, TimeUnit.SECONDS), name + " was never completed");
+        return exchange;
+    }
+
+    @Test
+    void anExchangeWhoseBatchCannotReachTheLedgerFailsWithTheReason() throws Exception {
+        ledger = ledgerThatCanGoDown("down");
+        lanes = new BatchLanes(ledger, (exchange, inBatch) -> ran.add(exchange.getIn().getBody(String.class)), 1, 64,
+                () -> false);
+
+        ledgerDown.set(true);
+        Exchange refused = runThrough("a.bin");
+        LedgerException why = assertInstanceOf(LedgerException.class, refused.getException());
+        assertTrue(why.getMessage().contains("connection refused"), why.getMessage());
+        assertEquals(List.of(), ran, "nothing may be transferred without a ledger to record it");
+
+        ledgerDown.set(false);
+        Exchange next = runThrough("b.bin");
+        assertNull(next.getException());
+        assertEquals(List.of("b.bin"), ran);
+    }
+
+    @Test
+    void anErrorInOneExchangeFailsItAloneAndTheLaneGoesOn() throws Exception {
+        ledger = ledgerThatCanGoDown("error");
+        lanes = new BatchLanes(ledger, (exchange, inBatch) -> {
+            String name = exchange.getIn().getBody(String.class);
+            if (name.equals("deep.bin")) {
+                throw new StackOverflowError("too deep");
+            }
+            return ran.add(name);
+        }, 1, 64, () -> false);
+
+        Exchange failed = runThrough("deep.bin");
+        // Camel keeps an Error as the cause of its own exception.
+        assertInstanceOf(StackOverflowError.class, failed.getException().getCause(), failed.getException().toString());
+        Exchange next = runThrough("c.bin");
+        assertNull(next.getException());
+        assertEquals(List.of("c.bin"), ran);
+    }
+}
