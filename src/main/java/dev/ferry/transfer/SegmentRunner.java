@@ -98,6 +98,13 @@ final class SegmentRunner {
                 t.retried();
                 listener.retry(t, s.index, e, delay);
                 pause(t, delay);
+            } catch (RuntimeException | Error e) {
+                // Not a failed transfer but a failed step (a ledger write, a bug): the session may be in the middle
+                // of a command, so it is closed, never pooled, and the failure goes up as it is.
+                if (session != null) {
+                    pool.discard(session);
+                }
+                throw e;
             }
         }
     }

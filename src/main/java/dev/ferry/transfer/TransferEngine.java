@@ -66,7 +66,8 @@ public final class TransferEngine implements AutoCloseable {
         this.profiles = profiles;
         this.defaults = defaults.over(TransferOptions.DEFAULTS);
         this.pool = new SessionPool(new CapabilityProbe());
-        UploadMover uploadMover = new UploadMover(listeners, pool);
+        StalledWrites stalls = new StalledWrites();
+        UploadMover uploadMover = new UploadMover(listeners, pool, stalls);
         this.downloadPlanner = new DownloadPlanner(pool, ledger);
         this.uploadPlanner = new UploadPlanner(pool, ledger, uploadMover);
         this.downloadPublisher = new DownloadPublisher(pool, ledger);
@@ -78,6 +79,7 @@ public final class TransferEngine implements AutoCloseable {
                 sampleEvery, sampleEvery, TimeUnit.MILLISECONDS);
         ticker.scheduleAtFixedRate(() -> active.values().forEach(listeners::progress),
                 every, every, TimeUnit.MILLISECONDS);
+        ticker.scheduleAtFixedRate(stalls::check, 500, 500, TimeUnit.MILLISECONDS);
     }
 
     public TransferEngine addListener(TransferListener listener) {

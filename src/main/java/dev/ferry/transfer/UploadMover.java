@@ -29,10 +29,12 @@ final class UploadMover implements SegmentMover {
     static final long INLINE_DIGEST_MAX = 8L << 20;
     private final TransferListener listener;
     private final SessionPool pool;
+    private final StalledWrites stalls;
 
-    UploadMover(TransferListener listener, SessionPool pool) {
+    UploadMover(TransferListener listener, SessionPool pool, StalledWrites stalls) {
         this.listener = listener;
         this.pool = pool;
+        this.stalls = stalls;
     }
 
     @Override
@@ -125,7 +127,7 @@ final class UploadMover implements SegmentMover {
      * before (a burst of drops asks once), so when the server refuses the path, the directory is made again and the
      * bytes are sent once more. A refusal for any other cause stays a failure.
      */
-    private static long sendIntoDir(FtpSession session, LiveTransfer t, LiveSegment s, long from, long to,
+    private long sendIntoDir(FtpSession session, LiveTransfer t, LiveSegment s, long from, long to,
                                     boolean append, MessageDigest digest) throws IOException {
         String dir = PathGuard.remoteParent(t.remoteWork);
         boolean remembered = session.knowsDir(dir);
@@ -145,7 +147,7 @@ final class UploadMover implements SegmentMover {
         }
     }
 
-    private static long send(FtpSession session, LiveTransfer t, LiveSegment s, long from, long to, boolean append,
+    private long send(FtpSession session, LiveTransfer t, LiveSegment s, long from, long to, boolean append,
                              MessageDigest digest) throws IOException {
         t.checkNotCancelled();
         OutputStream out = append ? session.append(t.remoteWork) : session.store(t.remoteWork, from);
@@ -158,7 +160,8 @@ final class UploadMover implements SegmentMover {
         }
         ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
         long pos = from;
-        try {
+        try (StalledWrites.Watch watch = stalls.watch(session, out, "upload to " + t.remotePath() + " on " + t.profile,
+                t.profile.dataTimeout())) {
             while (true) {
                 // A thief may lower a parallel segment's end while the chunk is on its way: stop there.
                 long limit = t.strategy == UploadStrategy.PARALLEL ? Math.min(to, s.end()) : to;
@@ -171,11 +174,14 @@ final class UploadMover implements SegmentMover {
                     t.rateLimiter.acquire(n);
                 }
                 try {
+                    watch.writing();
                     out.write(buffer.array(), 0, n);
+                    watch.wrote();
                 } catch (IOException e) {
                     t.checkNotCancelled();
                     throw new FtpException("upload to " + t.remotePath() + " interrupted at byte " + pos + ": "
-                            + e.getMessage(), 0, true, e);
+                            + (watch.ended() ? "the server took no byte for " + watch.timeout() : e.getMessage()),
+                            0, true, e);
                 }
                 if (digest != null) {
                     digest.update(buffer.array(), 0, n);
@@ -187,7 +193,8 @@ final class UploadMover implements SegmentMover {
                     s.offset(pos);
                 }
             }
-        } catch (IOException e) {
+        } catch (Throwable e) {
+            // Any failure, not only I/O (a ledger write, a bug): the stream must not stay open on a pooled session.
             session.abandon(out);
             throw e;
         } finally {

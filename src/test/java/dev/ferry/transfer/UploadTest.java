@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class UploadTest {
@@ -132,6 +133,29 @@ class UploadTest {
             assertTrue(r.retries() >= 2, "retries " + r.retries());
             // Each retry asks SIZE and sends only the rest: far less than a restart from 0 each time.
             assertTrue(ftp.bytesReceived() < 16 * MIB + 2 * MIB, "received " + ftp.bytesReceived());
+        }
+    }
+
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void anUploadWhoseServerStopsTakingBytesIsCutAndResumes() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
+             FaultProxy proxy = FaultProxy.start(ftp.host(), ftp.port());
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"),
+                     EngineHarness.profileFor(ftp).port(proxy.port()).dataTimeout(Duration.ofSeconds(1)).build())) {
+            // Far more than the socket buffers on both sides of the proxy hold: a write blocks once they are full.
+            Path source = PseudoRandomContent.write(tmp.resolve("stall.bin"), 48 * MIB, 29);
+            // A first upload has the server's capabilities probed, so the stall lands on the upload's own stream.
+            h.engine.run(h.upload(PseudoRandomContent.write(tmp.resolve("first.bin"), 1000, 30), "/first.bin",
+                    TransferOptions.none()));
+            proxy.stallDataAfter(2 * MIB);
+            TransferResult r = h.engine.run(h.upload(source, "/stall.bin",
+                    TransferOptions.none().withUploadStrategy(UploadStrategy.SEQUENTIAL)));
+            assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("stall.bin")));
+            assertEquals(1, proxy.faultsInjected());
+            assertTrue(r.retries() >= 1, "retries " + r.retries());
+            assertTrue(h.events.stream().anyMatch(e -> e.startsWith("retry ") && e.contains("took no byte for 1 s")),
+                    "the stall named as such: " + h.events);
         }
     }
 
