@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * reuse (small files need no new login) and count against the cap, because the server counts them too.
  *
  * <p>When a server answers "too many connections" the cap for that server drops to what is open right now
- * (at least one) for {@link #cooldown}, and the caller waits for a free connection instead of failing.
+ * (at least one) for {@link #cooldown}, and the caller waits for one of those to be free instead of failing; with
+ * none of ours open there is nothing to wait for, and the refusal goes to the caller (a transient failure).
  *
  * <p>{@link #prewarm} logs sessions in ahead of need, in the background, under the same cap.
  */
@@ -78,6 +79,11 @@ public final class SessionPool implements AutoCloseable {
                 return login(server, profile);
             } catch (TooManyConnectionsException e) {
                 int cap = server.refused(cooldown);
+                if (server.openCount() == 0) {
+                    // None of ours is open, so none will close to make room: the server's places are taken by others,
+                    // or it refuses everyone. Waiting here would be for ever; the caller's retries are bounded.
+                    throw e;
+                }
                 LOG.info("server {} refused connection {}: limit lowered to {} for {} s ({})", profile.name(),
                         cap + 1, cap, cooldown.toSeconds(), e.getMessage());
                 server.awaitCapacity(cooldown);
@@ -400,7 +406,8 @@ public final class SessionPool implements AutoCloseable {
         }
 
         synchronized void giveBack(FtpSession session, Duration idleTimeout) {
-            if (open > limit()) {
+            // After the pool closed, nothing would ever take or expire an idle session: close it.
+            if (closed || open > limit()) {
                 session.close();
                 open--;
             } else {

@@ -40,8 +40,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class FerryService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FerryService.class);
-    /** Where recovered and queued transfers enter the pipeline (see routes/segment-pipeline.yaml). */
-    public static final String TRANSFERS_ENDPOINT = "seda:ferry-transfers";
+    /**
+     * Where recovered and queued transfers enter the pipeline (see routes/segment-pipeline.yaml). Each is recorded
+     * as accepted before it is sent here, so a full queue must hold the sender up, not refuse it: a refused one would
+     * wait in the ledger until the next start.
+     */
+    public static final String TRANSFERS_ENDPOINT = "seda:ferry-transfers?blockWhenFull=true";
 
     private final FerrySettings settings;
     private final Main main;

@@ -2,6 +2,7 @@ package dev.ferry.ftp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -175,6 +177,40 @@ class SessionPoolTest {
             pool.close();
             Await.until(WAIT, () -> ftp.currentSessions() == 0, () -> "still logged in: " + ftp.currentSessions());
             assertEquals(2, ftp.refusedConnections());
+        }
+    }
+
+    @Test
+    void aRefusalWithNoneOfOursOpenGoesToTheCallerInsteadOfWaitingForEver() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().maxLoginsPerIp(1).start();
+             SessionPool others = new SessionPool(new CapabilityProbe());
+             SessionPool pool = new SessionPool(new CapabilityProbe())) {
+            ServerProfile p = profile(ftp, 2).build();
+            // Another client holds the server's only place for this address.
+            FtpSession theirs = others.borrow(p);
+            CompletableFuture<FtpSession> ours = CompletableFuture.supplyAsync(() -> borrow(pool, p));
+            ExecutionException refused = assertThrows(ExecutionException.class, () -> ours.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(TooManyConnectionsException.class, refused.getCause().getCause(), refused.toString());
+            assertEquals(0, pool.open(p), "the refused login keeps no place");
+            // Once the other client leaves, the next borrow gets in.
+            others.discard(theirs);
+            FtpSession mine = pool.borrow(p);
+            assertEquals(1, pool.open(p));
+            pool.release(mine);
+        }
+    }
+
+    @Test
+    void aSessionGivenBackAfterThePoolClosedIsClosed() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+            ServerProfile p = profile(ftp, 2).build();
+            SessionPool pool = new SessionPool(new CapabilityProbe());
+            FtpSession late = pool.borrow(p);
+            Await.until(WAIT, () -> ftp.currentSessions() == 1, () -> "logged in: " + ftp.currentSessions());
+            pool.close();
+            pool.release(late);
+            Await.until(WAIT, () -> ftp.currentSessions() == 0, () -> "still logged in: " + ftp.currentSessions());
+            assertEquals(0, pool.open(p));
         }
     }
 

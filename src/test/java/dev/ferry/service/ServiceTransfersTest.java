@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The real service, with the real route files, against an embedded FTP server. */
@@ -189,6 +190,47 @@ class ServiceTransfersTest {
         long sent = ftp.bytesReceived() - before;
         assertTrue(sent >= size && sent < size + 100_000, "the server received " + sent + " bytes for " + size);
         assertFalse(Files.exists(inbox.resolve(".failed/running.bin")), "inbox: " + list(inbox));
+    }
+
+    @Test
+    @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void queuedRequestsBeyondThePipelinesQueueWaitAndAllRun() throws Exception {
+        // More requests than seda's queue holds (1,000) arrive while the pipeline takes none: each is accepted, and
+        // the queue consumer waits for room instead of the request being refused and left in the ledger.
+        Path remote = ftp.write("burst/one.txt", 100, 602);
+        int requests = 1_050;
+        var routes = service.camelContext().getRouteController();
+        routes.suspendRoute("ferry-transfers");
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread sender = new Thread(() -> {
+            var template = service.camelContext().createProducerTemplate();
+            try {
+                for (int i = 0; i < requests; i++) {
+                    template.requestBody("seda:ferry-requests",
+                            "{\"remotePath\":\"/burst/one.txt\",\"localPath\":\"burst/" + i + ".txt\"}");
+                }
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        });
+        sender.start();
+        try {
+            Await.until(WAIT, () -> service.ledger().unfinished().size() > 1_000,
+                    () -> "accepted: " + service.ledger().unfinished().size());
+            Thread.sleep(300);
+            assertTrue(sender.isAlive(), "the sender stopped with " + failed.get());
+            assertTrue(service.ledger().unfinished().size() < requests, "nothing waited for room");
+        } finally {
+            routes.resumeRoute("ferry-transfers");
+        }
+        sender.join(WAIT.toMillis());
+        assertEquals(null, failed.get());
+        Await.until(WAIT, () -> service.ledger().unfinished().isEmpty(),
+                () -> "unfinished: " + service.ledger().unfinished().size());
+        String hash = Hashes.sha256(remote);
+        for (int i = 0; i < requests; i++) {
+            assertEquals(hash, Hashes.sha256(harness.downloads().resolve("burst/" + i + ".txt")), "burst/" + i);
+        }
     }
 
     private static List<String> names(Path dir, String prefix) throws java.io.IOException {
