@@ -78,6 +78,12 @@ public final class Cli {
             // A name that would climb out of the target directory (or a control character in it): refused as given.
             err.println("ferry: " + e.getMessage());
             return ExitCode.of(e).code;
+        } catch (IllegalArgumentException e) {
+            // Anything else the command line's values are refused with (a server profile's checks, a local path
+            // the file system cannot name): still the command line, so a usage error rather than a stack trace.
+            err.println("ferry: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            err.println("run 'java -jar ferry.jar --help' for usage");
+            return ExitCode.USAGE.code;
         }
         if (inv.help) {
             out.print(usage());

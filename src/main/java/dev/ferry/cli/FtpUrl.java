@@ -47,11 +47,19 @@ record FtpUrl(TlsMode tls, String user, Secret password, String host, int port, 
         int colon = authority.lastIndexOf(':');
         if (colon > 0 && !authority.endsWith("]")) {
             host = authority.substring(0, colon);
+            String portText = authority.substring(colon + 1);
+            if (!portText.matches("[+-]?[0-9]+")) {
+                throw new UsageException("port '" + portText + "' in " + redact(text) + " is not a number");
+            }
+            // Checked here, so that the mistake is reported as the command line's (exit 2) with the URL masked.
             try {
-                port = Integer.parseInt(authority.substring(colon + 1));
+                port = Integer.parseInt(portText);
             } catch (NumberFormatException e) {
-                throw new UsageException("port '" + authority.substring(colon + 1) + "' in " + redact(text)
-                        + " is not a number");
+                port = -1;
+            }
+            if (port < 1 || port > 65535) {
+                throw new UsageException("port " + portText + " in " + redact(text)
+                        + " is not a TCP port (1 to 65535)");
             }
         }
         if (host.isEmpty()) {
