@@ -1,6 +1,14 @@
 package dev.ferry.cli;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.turbo.TurboFilter;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.spi.FilterReply;
 import dev.ferry.ftp.Secret;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.ServerProfiles;
@@ -14,16 +22,20 @@ import dev.ferry.progress.Units;
 import dev.ferry.transfer.TransferEngine;
 import dev.ferry.transfer.TransferFailedException;
 import dev.ferry.transfer.TransferResult;
+import java.io.FilterOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.Marker;
 
 /**
  * {@code ferry get|put}: one transfer on the engine, without booting the Camel service, so it starts fast.
@@ -89,7 +101,20 @@ public final class Cli {
             out.print(usage());
             return ExitCode.DONE.code;
         }
-        quietLogging(inv.verbose);
+        Runnable restoreLogging = cliLogging(inv.verbose, err);
+        try {
+            return transfer(inv, out, err);
+        } finally {
+            // Logging belongs to the process: run by ferry.jar (the process's own streams) the set-up stays until
+            // the JVM exits, so a line from a thread still stopping cannot reach stdout; run with other streams
+            // (tests, a program embedding the command line) it is undone here.
+            if (out != System.out || err != System.err) {
+                restoreLogging.run();
+            }
+        }
+    }
+
+    private static int transfer(Invocation inv, PrintStream out, PrintStream err) {
         try (JdbcLedger ledger = JdbcLedger.h2(inv.ledgerDir);
              TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(inv.profile),
                      TransferOptions.none(), Duration.ofMillis(inv.terminal() ? 250 : 1000))) {
@@ -134,12 +159,69 @@ public final class Cli {
         return b.toString();
     }
 
-    /** The engine logs for the service; on the command line the bar says it, unless --verbose. */
-    private static void quietLogging(boolean verbose) {
-        Logger root = LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
-        if (root instanceof ch.qos.logback.classic.Logger logback) {
-            logback.setLevel(verbose ? Level.INFO : Level.WARN);
+    /**
+     * The engine's log lines are the service's. On the command line the progress bar, the {@code done:} line and
+     * the one error line say what happened, so without {@code --verbose} nothing is logged at all; with it the log
+     * lines (as the logging configuration formats them) go to {@code err}, next to the bar, and stdout keeps only
+     * the command's own lines. Returns what undoes it.
+     */
+    static Runnable cliLogging(boolean verbose, PrintStream err) {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+            return () -> { };
         }
+        if (!verbose) {
+            TurboFilter silence = new TurboFilter() {
+                @Override
+                public FilterReply decide(Marker marker, ch.qos.logback.classic.Logger logger, Level level,
+                        String format, Object[] params, Throwable t) {
+                    return FilterReply.DENY;
+                }
+            };
+            silence.setName("ferry-cli-silence");
+            silence.setContext(context);
+            silence.start();
+            context.addTurboFilter(silence);
+            return () -> context.getTurboFilterList().remove(silence);
+        }
+        ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        List<Appender<ILoggingEvent>> consoles = new ArrayList<>();
+        String pattern = "%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n";
+        for (Iterator<Appender<ILoggingEvent>> it = root.iteratorForAppenders(); it.hasNext(); ) {
+            Appender<ILoggingEvent> a = it.next();
+            if (a instanceof ConsoleAppender<ILoggingEvent> console) {
+                consoles.add(console);
+                if (console.getEncoder() instanceof PatternLayoutEncoder encoder && encoder.getPattern() != null) {
+                    pattern = encoder.getPattern();
+                }
+            }
+        }
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern(pattern);
+        encoder.start();
+        OutputStreamAppender<ILoggingEvent> toErr = new OutputStreamAppender<>();
+        toErr.setName("ferry-cli-stderr");
+        toErr.setContext(context);
+        toErr.setEncoder(encoder);
+        toErr.setOutputStream(new FilterOutputStream(err) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush(); // err is the caller's: the appender stopping must not close it
+            }
+        });
+        toErr.start();
+        root.addAppender(toErr);
+        consoles.forEach(root::detachAppender);
+        return () -> {
+            consoles.forEach(root::addAppender);
+            root.detachAppender(toErr);
+            toErr.stop();
+        };
     }
 
     /** A parsed command line. */
