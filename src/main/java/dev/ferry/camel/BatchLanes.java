@@ -98,7 +98,8 @@ final class BatchLanes {
                     if (!runOne(item, true)) {
                         deferred.add(item);
                     }
-                    Item next = taken.size() < batchSize && System.nanoTime() < deadline && running ? queue.poll() : null;
+                    boolean room = taken.size() < batchSize && System.nanoTime() < deadline && running;
+                    Item next = room ? queue.poll() : null;
                     if (next != null) {
                         taken.add(next);
                     }

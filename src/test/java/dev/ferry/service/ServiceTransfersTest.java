@@ -217,7 +217,6 @@ class ServiceTransfersTest {
         try {
             Await.until(WAIT, () -> service.ledger().unfinished().size() > 1_000,
                     () -> "accepted: " + service.ledger().unfinished().size());
-            Thread.sleep(300);
             assertTrue(sender.isAlive(), "the sender stopped with " + failed.get());
             assertTrue(service.ledger().unfinished().size() < requests, "nothing waited for room");
         } finally {
