@@ -194,6 +194,8 @@ class SessionPoolTest {
             assertEquals(0, pool.open(p), "the refused login keeps no place");
             // Once the other client leaves, the next borrow gets in.
             others.discard(theirs);
+            // The server frees the place once it has seen the other client go.
+            Await.until(WAIT, () -> ftp.currentSessions() == 0, () -> "logged in: " + ftp.currentSessions());
             FtpSession mine = pool.borrow(p);
             assertEquals(1, pool.open(p));
             pool.release(mine);
