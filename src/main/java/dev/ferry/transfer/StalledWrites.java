@@ -22,17 +22,17 @@ final class StalledWrites {
     final class Watch implements AutoCloseable {
         private final FtpSession session;
         private final OutputStream out;
-        private final String what;
+        private final LiveTransfer transfer;
         private final long timeoutNanos;
         /** When the write under way began; 0 between writes (a rate limit's pause is not a stall). */
         private volatile long writingSince;
         private volatile boolean ended;
 
-        private Watch(FtpSession session, OutputStream out, String what, Duration timeout) {
+        private Watch(FtpSession session, OutputStream out, LiveTransfer transfer) {
             this.session = session;
             this.out = out;
-            this.what = what;
-            this.timeoutNanos = timeout.toNanos();
+            this.transfer = transfer;
+            this.timeoutNanos = transfer.profile.dataTimeout().toNanos();
         }
 
         void writing() {
@@ -56,8 +56,8 @@ final class StalledWrites {
             long since = writingSince;
             if (since != 0 && now - since > timeoutNanos && !ended) {
                 ended = true;
-                LOG.warn("{}: the server took no byte for {}; its data connection is closed and the upload goes on",
-                        what, timeout());
+                LOG.warn("upload to {} on {}: the server took no byte for {}; its data connection is closed and the"
+                        + " upload goes on", transfer.remotePath(), transfer.profile, timeout());
                 session.abandon(out);
             }
         }
@@ -68,9 +68,9 @@ final class StalledWrites {
         }
     }
 
-    /** Watches {@code out}, an upload stream of {@code session}; {@code what} names it in the log. */
-    Watch watch(FtpSession session, OutputStream out, String what, Duration timeout) {
-        Watch w = new Watch(session, out, what, timeout);
+    /** Watches {@code out}, an upload stream of {@code session} for {@code transfer}, against its data timeout. */
+    Watch watch(FtpSession session, OutputStream out, LiveTransfer transfer) {
+        Watch w = new Watch(session, out, transfer);
         watched.add(w);
         return w;
     }

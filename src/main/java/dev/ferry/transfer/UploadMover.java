@@ -127,8 +127,8 @@ final class UploadMover implements SegmentMover {
      * before (a burst of drops asks once), so when the server refuses the path, the directory is made again and the
      * bytes are sent once more. A refusal for any other cause stays a failure.
      */
-    private long sendIntoDir(FtpSession session, LiveTransfer t, LiveSegment s, long from, long to,
-                                    boolean append, MessageDigest digest) throws IOException {
+    private long sendIntoDir(FtpSession session, LiveTransfer t, LiveSegment s, long from, long to, boolean append,
+                             MessageDigest digest) throws IOException {
         String dir = PathGuard.remoteParent(t.remoteWork);
         boolean remembered = session.knowsDir(dir);
         session.mkdirs(dir);
@@ -148,7 +148,7 @@ final class UploadMover implements SegmentMover {
     }
 
     private long send(FtpSession session, LiveTransfer t, LiveSegment s, long from, long to, boolean append,
-                             MessageDigest digest) throws IOException {
+                      MessageDigest digest) throws IOException {
         t.checkNotCancelled();
         OutputStream out = append ? session.append(t.remoteWork) : session.store(t.remoteWork, from);
         t.inFlight(out, true);
@@ -160,8 +160,7 @@ final class UploadMover implements SegmentMover {
         }
         ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
         long pos = from;
-        try (StalledWrites.Watch watch = stalls.watch(session, out, "upload to " + t.remotePath() + " on " + t.profile,
-                t.profile.dataTimeout())) {
+        try (StalledWrites.Watch watch = stalls.watch(session, out, t)) {
             while (true) {
                 // A thief may lower a parallel segment's end while the chunk is on its way: stop there.
                 long limit = t.strategy == UploadStrategy.PARALLEL ? Math.min(to, s.end()) : to;
