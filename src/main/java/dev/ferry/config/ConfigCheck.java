@@ -38,7 +38,11 @@ public final class ConfigCheck {
             }
             Optional<ConfigKeys.Key> known = ConfigKeys.find(key);
             if (known.isEmpty()) {
-                problems.add(unknown(key, secretsFile));
+                String line = unknown(key, secretsFile);
+                if (ConfigKeys.secretLike(key) && ConfigKeys.nearest(key).isEmpty()) {
+                    line += "; and a secret never goes in this file (use the environment or " + secretsFile + ")";
+                }
+                problems.add(line);
             } else if (known.get().secret()) {
                 problems.add(key + " is a secret and is refused here: " + whereSecretsGo(key, secretsFile));
             }
@@ -83,8 +87,7 @@ public final class ConfigCheck {
         }
         Optional<String> near = ConfigKeys.nearest(key);
         if (near.isEmpty()) {
-            return line + (ConfigKeys.secretLike(key) ? " (and secrets never go here)" : "")
-                    + " (every key is documented in the shipped config/application.properties)";
+            return line + " (every key is documented in the shipped config/application.properties)";
         }
         line += ": did you mean " + near.get() + "?";
         if (ConfigKeys.secretLike(near.get())) {

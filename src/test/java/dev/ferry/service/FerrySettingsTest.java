@@ -105,6 +105,11 @@ class FerrySettingsTest {
         assertFalse(m.contains("hunter2"), m);
         m = refused(config("ferry.colour = blue\n", null), Map.of()).getMessage();
         assertTrue(m.contains("ferry.colour is not a known key (every key is documented"), m);
+        m = refused(config("ferry.servers.x.api-secret = hunter2\n", null), Map.of()).getMessage();
+        assertTrue(m.contains("ferry.servers.x.api-secret is not a known key (every key is documented in the shipped"
+                + " config/application.properties); and a secret never goes in this file (use the environment or "
+                + tmp.resolve("config/secrets.properties") + ")"), m);
+        assertFalse(m.contains("hunter2"), m);
         m = refused(config("ferry.servers.host = h\n", null), Map.of()).getMessage();
         assertTrue(m.contains("ferry.servers.<name>.<key>"), m);
         m = refused(config("", "ferry.servers.x.pasword = hunter2\n"), Map.of()).getMessage();
