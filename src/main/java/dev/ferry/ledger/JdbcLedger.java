@@ -314,7 +314,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             return;
         }
         tx("start", id, c -> {
-            leases.fence(c, id, now());
+            leases.fence(c, id);
             requireTransfer(id, update(c, "UPDATE ferry_transfer SET status = ?, size_bytes = ?, source_mtime = ?,"
                     + " updated = ? WHERE id = ?", TransferStatus.ACTIVE, size, sourceMtime, now(), id));
             update(c, "DELETE FROM ferry_segment WHERE transfer_id = ?", id);
@@ -337,7 +337,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             return;
         }
         tx("status", id, c -> {
-            leases.fence(c, id, now());
+            leases.fence(c, id);
             return requireTransfer(id, update(c,
                     "UPDATE ferry_transfer SET status = ?, reason = ?, updated = ? WHERE id = ?",
                     status, reason, now(), id));
@@ -358,7 +358,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             return;
         }
         tx("published", id, c -> {
-            leases.fence(c, id, now());
+            leases.fence(c, id);
             return requireTransfer(id, update(c, "UPDATE ferry_transfer SET status = ?, reason = NULL,"
                     + " bytes_moved = bytes_moved + ?, bytes_resent = bytes_resent + ?, updated = ? WHERE id = ?",
                     TransferStatus.PUBLISHED, moved, resent, now(), id));
@@ -377,7 +377,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             return;
         }
         tx("confirm claim", id, c -> {
-            leases.fence(c, id, now());
+            leases.fence(c, id);
             return null;
         });
     }
@@ -426,7 +426,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             return;
         }
         tx("checkpoint", id, c -> {
-            leases.fence(c, id, now());
+            leases.fence(c, id);
             if (update(c, "UPDATE ferry_segment SET seg_offset = ? WHERE transfer_id = ? AND seg_index = ?"
                     + " AND seg_start <= ? AND ? <= seg_end", offset, id, index, offset, offset) == 0) {
                 throw outsideRange(id, index, offset, requireSegment(c, id, index));
@@ -447,7 +447,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             return;
         }
         tx("segmentDone", id, c -> {
-            leases.fence(c, id, now());
+            leases.fence(c, id);
             if (update(c, "UPDATE ferry_segment SET seg_offset = seg_end, done = TRUE"
                     + " WHERE transfer_id = ? AND seg_index = ?", id, index) == 0) {
                 requireSegment(c, id, index);
@@ -471,7 +471,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         }
         writeScopedRow(id);
         return tx("split", id, c -> {
-            leases.fence(c, id, now());
+            leases.fence(c, id);
             // The conditions sit in the UPDATE itself, so they are checked under the victim's row lock.
             int shrunk = update(c, "UPDATE ferry_segment SET seg_end = ? WHERE transfer_id = ? AND seg_index = ?"
                             + " AND done = FALSE AND seg_offset <= ? AND seg_end = ?",
@@ -505,7 +505,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         }
         SegmentKey k = SegmentKey.parse(key);
         return tx("add segment " + k.index, k.id, c -> {
-            leases.fence(c, k.id, now());
+            leases.fence(c, k.id);
             return update(c, "UPDATE ferry_segment SET seg_offset = seg_end, done = TRUE"
                     + " WHERE transfer_id = ? AND seg_index = ? AND done = FALSE", k.id, k.index) == 1;
         });
@@ -521,7 +521,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         SegmentKey k = SegmentKey.parse(key);
         writeScopedRow(k.id);
         return tx("remove segment " + k.index, k.id, c -> {
-            leases.fence(c, k.id, now());
+            leases.fence(c, k.id);
             return update(c, "UPDATE ferry_segment SET seg_offset = seg_start, done = FALSE"
                     + " WHERE transfer_id = ? AND seg_index = ? AND done = TRUE", k.id, k.index) == 1;
         });

@@ -312,15 +312,27 @@ public final class Leases implements AutoCloseable {
      *
      * @throws IllegalArgumentException when there is no such transfer at all
      */
-    void fence(Connection c, String id, Instant updated) throws SQLException {
+    void fence(Connection c, String id) throws SQLException {
         Claim claim = held.get(id);
+        // "SET epoch = epoch" changes nothing but takes the row's lock; "updated" stays what it means, the last change
+        // to the transfer itself (a checkpoint is not one).
         if (claim != null) {
             try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE ferry_transfer SET updated = ? WHERE id = ? AND owner = ? AND epoch = ?")) {
-                ps.setObject(1, LocalDateTime.ofInstant(updated, ZoneOffset.UTC));
-                ps.setString(2, id);
-                ps.setString(3, claim.owner());
-                ps.setLong(4, claim.epoch());
+                    "UPDATE ferry_transfer SET epoch = epoch WHERE id = ? AND owner = ? AND epoch = ?")) {
+                ps.setString(1, id);
+                ps.setString(2, claim.owner());
+                ps.setLong(3, claim.epoch());
+                if (ps.executeUpdate() == 1) {
+                    return;
+                }
+            }
+        } else {
+            // A finished transfer this node ended (or one from before leases): nobody runs it, so correcting its
+            // record cannot overwrite another node's work. An unfinished one needs a claim.
+            try (PreparedStatement ps = c.prepareStatement("UPDATE ferry_transfer SET epoch = epoch WHERE id = ?"
+                    + " AND status NOT IN ('ACCEPTED', 'ACTIVE') AND (owner IS NULL OR owner = ?)")) {
+                ps.setString(1, id);
+                ps.setString(2, nodeId);
                 if (ps.executeUpdate() == 1) {
                     return;
                 }
