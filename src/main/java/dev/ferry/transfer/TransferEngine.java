@@ -16,6 +16,8 @@ import dev.ferry.plan.TransferRequest;
 import dev.ferry.progress.Listeners;
 import dev.ferry.progress.TransferListener;
 import dev.ferry.progress.TransferView;
+import dev.ferry.source.SourceCheck;
+import dev.ferry.source.SourceState;
 import dev.ferry.transfer.DownloadPlanner.Planned;
 import java.io.IOException;
 import java.time.Duration;
@@ -42,6 +44,10 @@ import org.slf4j.LoggerFactory;
 public final class TransferEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransferEngine.class);
     private static final int MAX_RESTARTS = 2;
+    /** Uploads up to this size (and every file of a batch) are checked by SHA-256 as well before publishing. */
+    private static final long HASHED_MAX = 1L << 20;
+    /** How long a source that changed during its upload may go on changing before the transfer gives up. */
+    private static final Duration SETTLE_MAX = Duration.ofMinutes(5);
 
     private final JdbcLedger ledger;
     private final ServerProfiles profiles;
@@ -54,6 +60,11 @@ public final class TransferEngine implements AutoCloseable {
     private final UploadPublisher uploadPublisher;
     private final SegmentRunner runner;
     private final Map<String, LiveTransfer> active = new ConcurrentHashMap<>();
+    /**
+     * Transfers whose source changed, waiting for their next plan, with why: for listeners it is the same transfer
+     * going on (restarted), not a second transferStart without an end.
+     */
+    private final Map<String, String> restarting = new ConcurrentHashMap<>();
     private final ExecutorService segmentThreads = Executors.newCachedThreadPool(DaemonThreads.named("ferry-segment"));
     private final ExecutorService transferThreads =
             Executors.newCachedThreadPool(DaemonThreads.named("ferry-transfer"));
@@ -144,12 +155,25 @@ public final class TransferEngine implements AutoCloseable {
                 // transfer created in this thread's uncommitted scope: one segment, on this thread.
                 options = options.withSegments(1);
             }
+            String restartedBecause = restarting.remove(request.id());
+            if (restartedBecause != null && request.direction() == Direction.UPLOAD) {
+                // Sending a file that is still being written would only fail again at the finish.
+                SourceCheck.awaitSettled(java.nio.file.Path.of(request.localPath()), SETTLE_MAX);
+            }
             Planned planned = planWithRetries(request, options, profile);
             LiveTransfer t = planned.transfer();
+            if (t.direction() == Direction.UPLOAD) {
+                t.sentSource = SourceState.of(t.workFile, t.size <= HASHED_MAX || ledger.inOneCommit())
+                        .as(t.size, t.sourceMtime);
+            }
             active.put(t.id(), t);
-            listeners.transferStart(t);
-            if (planned.restartWhy() != null) {
-                listeners.restarted(t, planned.restartWhy());
+            if (restartedBecause != null) {
+                listeners.restarted(t, restartedBecause);
+            } else {
+                listeners.transferStart(t);
+                if (planned.restartWhy() != null) {
+                    listeners.restarted(t, planned.restartWhy());
+                }
             }
             if (t.bytesAtStart() > 0 && t.firstResume()) {
                 listeners.resumed(t, t.bytesAtStart());
@@ -220,6 +244,7 @@ public final class TransferEngine implements AutoCloseable {
                     throw e;
                 }
                 if (restart >= MAX_RESTARTS) {
+                    restarting.remove(accepted.id());
                     ledger.status(accepted.id(), TransferStatus.FAILED, e.getMessage() + " (after " + restart
                             + " fresh starts; the source keeps changing)");
                     listeners.transferFailed(new AcceptedView(accepted), e.getMessage());
@@ -328,7 +353,17 @@ public final class TransferEngine implements AutoCloseable {
         if (firstReport && live != null) {
             live.firstFailure(failure);
         }
+        if (firstReport && e instanceof SourceChangedException && live != null) {
+            // The transfer goes on from the new version: its next plan reports restarted, not a new start.
+            restarting.put(id, e.getMessage() + "; starting over");
+            if (live.direction() == Direction.UPLOAD) {
+                // The sent segments are of the old version, even where size and time match (a hash or a writer
+                // told): the next plan must start afresh, not resume them.
+                ledger.start(id, live.size, live.sourceMtime, List.of());
+            }
+        }
         if (firstReport && !(e instanceof SourceChangedException)) {
+            restarting.remove(id);
             ledger.status(id, TransferStatus.FAILED, reason);
             listeners.transferFailed(view, reason);
         }
