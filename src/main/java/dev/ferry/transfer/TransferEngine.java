@@ -250,8 +250,7 @@ public final class TransferEngine implements AutoCloseable {
                     listeners.transferFailed(new AcceptedView(accepted), e.getMessage());
                     throw e;
                 }
-                // The planner sees the new fingerprint (or the discarded part file) and starts afresh.
-                LOG.warn("{} starting over: {}", accepted.id(), e.getMessage());
+                // The next plan starts afresh, after the file settles; its restarted event logs why, in one line.
             }
         }
     }
@@ -355,7 +354,7 @@ public final class TransferEngine implements AutoCloseable {
         }
         if (firstReport && e instanceof SourceChangedException && live != null) {
             // The transfer goes on from the new version: its next plan reports restarted, not a new start.
-            restarting.put(id, e.getMessage() + "; starting over");
+            restarting.put(id, e.getMessage());
             if (live.direction() == Direction.UPLOAD) {
                 // The sent segments are of the old version, even where size and time match (a hash or a writer
                 // told): the next plan must start afresh, not resume them.
