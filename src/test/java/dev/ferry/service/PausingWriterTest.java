@@ -72,6 +72,37 @@ class PausingWriterTest {
         assertUploadedWhole("slow-large.bin", List.of(4_000_000L, 4_000_000L), 3500);
     }
 
+    @Test
+    void aDropWrittenToAgainRightAfterItsRenameOnTheServerIsSentAgainBeforeItMovesToDone() throws Exception {
+        String name = "reopened.bin";
+        Path staged = dev.ferry.testing.PseudoRandomContent.write(tmp.resolve("staging").resolve(name), 10_000, 51);
+        java.util.concurrent.atomic.AtomicBoolean appended = new java.util.concurrent.atomic.AtomicBoolean();
+        service.engine().addListener(new dev.ferry.progress.TransferListener() {
+            @Override
+            public void published(dev.ferry.progress.TransferView t, String finalName) {
+                // The writer comes back after the server's copy is in place, before the drop is put away.
+                if (finalName.endsWith("/" + name) && appended.compareAndSet(false, true)) {
+                    try {
+                        Files.write(harness.uploadInbox().resolve(name), new byte[5000],
+                                java.nio.file.StandardOpenOption.APPEND);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }
+        });
+        Path drop = ServiceHarness.dropInto(harness.uploadInbox(), staged);
+        Path done = harness.uploadInbox().resolve(".done").resolve(name);
+        Await.until(WAIT, () -> Files.exists(done) && !Files.exists(drop), () -> "inbox: " + list(harness.uploadInbox()));
+        assertTrue(appended.get(), "the writer came back");
+        assertEquals(15_000, Files.size(done));
+        assertEquals(Hashes.sha256(done), Hashes.sha256(ftp.file("incoming/" + name)), name + " on the server");
+        List<String> uploaded = routeLog.list.stream().map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.startsWith("uploaded " + name + " ")).toList();
+        assertEquals(1, uploaded.size(), "one success line for " + name + ": " + uploaded);
+        assertTrue(uploaded.get(0).contains("size 15000"), uploaded.get(0));
+    }
+
     private void assertUploadedWhole(String name, List<Long> parts, long pauseMillis) throws Exception {
         Path target = harness.uploadInbox().resolve(name);
         CompletableFuture<String> written = CompletableFuture.supplyAsync(() -> write(target, parts, pauseMillis));
