@@ -19,20 +19,28 @@ public final class SourceCheck {
     private SourceCheck() {
     }
 
-    /** Why {@code file} is not (or no longer) the version that was sent, in a few words; null when it is. */
+    /**
+     * Why {@code file} is not (or no longer) the version that was sent, in a few words; null when it is. Includes
+     * a look for a process that still has it open for writing (a scan of /proc, so once per decision).
+     */
     public static String changed(Path file, SourceState sent) throws IOException {
+        String why = differs(file, sent);
+        if (why != null) {
+            return why;
+        }
+        long writer = OpenWriters.writerOf(file);
+        return writer < 0 ? null : "process " + writer + " still has it open for writing";
+    }
+
+    /** {@link #changed} without the look for writers: size, time, identity and (where sent) SHA-256 only. */
+    public static String differs(Path file, SourceState sent) throws IOException {
         SourceState now;
         try {
             now = SourceState.of(file, sent.sha256() != null);
         } catch (NoSuchFileException e) {
             return "it was removed";
         }
-        String difference = now.differenceFrom(sent);
-        if (difference != null) {
-            return difference;
-        }
-        long writer = OpenWriters.writerOf(file);
-        return writer < 0 ? null : "process " + writer + " still has it open for writing";
+        return now.differenceFrom(sent);
     }
 
     /**

@@ -24,8 +24,8 @@ final class UploadPublisher {
 
     TransferResult publish(LiveTransfer t) throws IOException {
         Completion.require(ledger, t);
-        // Before the server is asked anything: a file still being written is not worth verifying.
-        requireSourceAsSent(t);
+        // Before the server is asked anything: a file that changed is not worth verifying.
+        requireSourceAsSent(t, false);
         String verification = "size " + t.size;
         FtpSession session = pool.borrow(t.profile);
         try {
@@ -34,7 +34,7 @@ final class UploadPublisher {
             }
             verification += verify(session, t);
             // Again just before the rename: the final name must never show a version the drop no longer is.
-            requireSourceAsSent(t);
+            requireSourceAsSent(t, true);
             t.renameSent = true;
             session.rename(t.remoteWork, t.remotePath());
         } finally {
@@ -46,10 +46,13 @@ final class UploadPublisher {
     /**
      * The local file must still be the version whose bytes were sent -- same size, time, identity and (small files)
      * SHA-256 -- with no process holding it open to write more; else the transfer starts over from the new version.
+     * Without {@code writers}, a cheap early look: size, time and identity.
      */
-    private static void requireSourceAsSent(LiveTransfer t) throws IOException {
+    private static void requireSourceAsSent(LiveTransfer t, boolean writers) throws IOException {
         SourceState sent = t.sentSource != null ? t.sentSource : new SourceState(t.size, t.sourceMtime, null, null);
-        String why = SourceCheck.changed(t.workFile, sent);
+        // The early look is a stat only; the SHA-256 and the scan are for the last moment before the rename.
+        String why = writers ? SourceCheck.changed(t.workFile, sent)
+                : SourceCheck.differs(t.workFile, new SourceState(sent.size(), sent.mtimeMillis(), sent.fileKey(), null));
         if (why != null) {
             throw new SourceChangedException("the local file " + t.workFile + " changed during the upload (" + why
                     + ")");
