@@ -89,7 +89,13 @@ public final class FtpSession implements Closeable {
         client.setPassiveNatWorkaroundStrategy(host -> profile.host());
         String where = profile.toString();
         try {
-            client.connect(profile.host(), profile.port());
+            try {
+                client.connect(profile.host(), profile.port());
+            } catch (java.net.ConnectException | java.net.NoRouteToHostException | SocketTimeoutException e) {
+                // Refused, unreachable, or no banner in time: nothing answered, an outage rather than a refusal.
+                disconnectQuietly(client);
+                throw new ServerUnreachableException("cannot reach " + where + ": " + describe(e), e);
+            }
             client.setSoTimeout(millis(profile.soTimeout()));
             int banner = client.getReplyCode();
             if (!FTPReply.isPositiveCompletion(banner)) {

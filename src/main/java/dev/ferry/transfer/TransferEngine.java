@@ -163,7 +163,7 @@ public final class TransferEngine implements AutoCloseable {
     /** Planning talks to the server too: a cut connection there is retried like one in a segment. */
     private Planned planWithRetries(TransferRequest request, TransferOptions options, ServerProfile profile)
             throws IOException {
-        return Retries.call(request.id(), "planning", options.maxAttempts(),
+        return Retries.call(request.id(), "planning", options.maxAttempts(), profile.outageWait(),
                 () -> request.direction() == Direction.DOWNLOAD
                         ? downloadPlanner.plan(request, options, profile)
                         : uploadPlanner.plan(request, options, profile));
@@ -188,6 +188,7 @@ public final class TransferEngine implements AutoCloseable {
             // A cancel that arrives after the last byte still wins: the person asked for it to stop.
             t.checkNotCancelled();
             TransferResult result = Retries.call(t.id(), "publishing", t.options.maxAttempts(),
+                    t.profile.outageWait(),
                     () -> t.direction() == Direction.DOWNLOAD ? downloadPublisher.publish(t) : uploadPublisher.publish(t));
             listeners.verified(t, result.verification());
             listeners.published(t, result.published());

@@ -51,6 +51,19 @@ class FerrySettingsTest {
     }
 
     @Test
+    void aServiceWaitsTenMinutesForAServerThatIsDownUnlessConfiguredOtherwise() throws Exception {
+        Path config = Files.createDirectories(tmp.resolve("config"));
+        Files.writeString(config.resolve("application.properties"), """
+                ferry.servers.plain.host = a.example.com
+                ferry.servers.patient.host = b.example.com
+                ferry.servers.patient.outage-wait = 3600
+                """);
+        FerrySettings s = FerrySettings.load(config, tmp, Map.of(), name -> null);
+        assertEquals(java.time.Duration.ofMinutes(10), s.server("plain").outageWait());
+        assertEquals(java.time.Duration.ofHours(1), s.server("patient").outageWait());
+    }
+
+    @Test
     void aPasswordInApplicationPropertiesIsRefused() throws Exception {
         Path config = Files.createDirectories(tmp.resolve("config"));
         Files.writeString(config.resolve("application.properties"), "ferry.servers.x.password = oops\n");
