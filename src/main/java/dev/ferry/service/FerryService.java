@@ -68,7 +68,7 @@ public final class FerryService implements AutoCloseable {
         this.settings = settings;
         this.banner = banner;
         // Refused before anything starts: the API bound beyond loopback without a token.
-        this.webSettings = WebSettings.from(settings::get, System::getenv).checked();
+        this.webSettings = WebSettings.from(settings::lookup, System::getenv).checked();
         createDirectories();
         this.inboxLocks = InboxLocks.take(settings.uploadInbox().toAbsolutePath().normalize(),
                 settings.requestInbox().toAbsolutePath().normalize());
@@ -267,7 +267,7 @@ public final class FerryService implements AutoCloseable {
     }
 
     private String ledgerPassword() {
-        String v = System.getenv("FERRY_LEDGER_PASSWORD");
+        String v = settings.secret("ferry.ledger.password");
         return v == null ? "" : v;
     }
 
