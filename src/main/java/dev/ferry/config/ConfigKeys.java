@@ -63,6 +63,8 @@ public final class ConfigKeys {
             key("ferry.ledger.url", null, "JDBC URL of a shared ledger (default: H2 in the data folder)"),
             key("ferry.ledger.user", null, "user of the shared ledger"),
             secret("ferry.ledger.password", "password of the shared ledger"),
+            key("ferry.node-id", null, "this node's name in a shared ledger (default: host name and a hash of the data dir)"),
+            key("ferry.cluster.lease-seconds", "30", "seconds a node's claim on a transfer lasts without renewal"),
             key("ferry.demo.host", "127.0.0.1", "address of the demo FTP server"),
             key("ferry.demo.port", "2121", "port of the demo FTP server"),
             key("ferry.demo.root", "${ferry.data-dir}/ftp-root", "folder the demo FTP server serves"),

@@ -6,6 +6,7 @@ import dev.ferry.ftp.Secret;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.TlsMode;
 import dev.ferry.ftp.UploadStrategy;
+import dev.ferry.ledger.Leases;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -176,6 +177,16 @@ public final class FerrySettings {
     public Path requestInbox() { return Path.of(get("ferry.inbox.requests")); }
     public Path downloadDir() { return Path.of(get("ferry.download-dir")); }
     public Path demoRoot() { return Path.of(get("ferry.demo.root")); }
+
+    /** ferry.node-id: this node's name in a shared ledger; by default the host name and a hash of the data dir. */
+    public String nodeId() {
+        return get("ferry.node-id", Leases.defaultNodeId(dataDir()));
+    }
+
+    /** ferry.cluster.lease-seconds: how long a node's claim on a transfer lasts without renewal. */
+    public int leaseSeconds() {
+        return getInt("ferry.cluster.lease-seconds", 30);
+    }
 
     /** The names of the configured server profiles (those with a host). */
     public TreeSet<String> serverNames() {

@@ -5,7 +5,9 @@ import dev.ferry.ftp.CapabilityProbe;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.ServerProfiles;
 import dev.ferry.ftp.SessionPool;
+import dev.ferry.ledger.Claim;
 import dev.ferry.ledger.JdbcLedger;
+import dev.ferry.ledger.LostLeaseException;
 import dev.ferry.ledger.TransferRecord;
 import dev.ferry.ledger.TransferStatus;
 import dev.ferry.plan.Direction;
@@ -80,6 +82,10 @@ public final class TransferEngine implements AutoCloseable {
         ticker.scheduleAtFixedRate(() -> active.values().forEach(listeners::progress),
                 every, every, TimeUnit.MILLISECONDS);
         ticker.scheduleAtFixedRate(stalls::check, 500, 500, TimeUnit.MILLISECONDS);
+        // Leases: renewed every lease / 3; transfers whose lease could not be renewed in time stop here (another
+        // node takes them), without recording an end.
+        ticker.scheduleAtFixedRate(ledger.leases()::tick, 0, 500, TimeUnit.MILLISECONDS);
+        ledger.leases().whenLost(ids -> ids.forEach(this::cancel));
     }
 
     public TransferEngine addListener(TransferListener listener) {
@@ -187,6 +193,8 @@ public final class TransferEngine implements AutoCloseable {
         try {
             // A cancel that arrives after the last byte still wins: the person asked for it to stop.
             t.checkNotCancelled();
+            // The file appears under its final name only while this node owns the transfer.
+            ledger.confirmClaim(t.id());
             TransferResult result = Retries.call(t.id(), "publishing", t.options.maxAttempts(),
                     t.profile.outageWait(),
                     () -> t.direction() == Direction.DOWNLOAD ? downloadPublisher.publish(t) : uploadPublisher.publish(t));
@@ -291,10 +299,18 @@ public final class TransferEngine implements AutoCloseable {
         return true;
     }
 
-    /** Every accepted transfer that is not finished, as requests to run again (recovery at start-up). */
-    public List<TransferRequest> unfinished() {
+    /**
+     * One round of the claim loop (recovery at start-up, then takeover of dead nodes' work): every unfinished
+     * transfer this node may run — its own, and other nodes' whose lease ran out — claimed, as requests to run again.
+     * Transfers running here already are left alone.
+     */
+    public List<TransferRequest> claimUnfinished() {
         List<TransferRequest> requests = new ArrayList<>();
-        for (TransferRecord r : ledger.unfinished()) {
+        for (Claim c : ledger.leases().claimUnfinished(active::containsKey)) {
+            TransferRecord r = ledger.find(c.transferId()).orElse(null);
+            if (r == null) {
+                continue;
+            }
             try {
                 requests.add(Requests.fromJson(r.request()));
             } catch (IllegalArgumentException e) {
@@ -317,6 +333,20 @@ public final class TransferEngine implements AutoCloseable {
             }
         }
         TransferView view = live != null ? live : new AcceptedView(request);
+        LostLeaseException lost = LostLeaseException.in(e);
+        if (lost == null && firstReport && !ledger.inOneCommit() && !ledger.leases().holds(id)) {
+            // Stopped because this node gave its leases up (see Leases.tick): its claim is gone.
+            lost = new LostLeaseException(id, "node " + ledger.leases().nodeId() + " could not renew its lease");
+        }
+        if (lost != null) {
+            // Another node owns the transfer: record nothing and leave the files alone; only this run ends here.
+            String why = lost.getMessage();
+            if (firstReport) {
+                LOG.warn("{}", why);
+                listeners.transferFailed(view, why);
+            }
+            return new TransferFailedException(id, why, lost);
+        }
         if (e instanceof CancelledException || (live != null && live.cancelled() && !(e instanceof LocalFileException))) {
             if (firstReport) {
                 ledger.status(id, TransferStatus.CANCELLED, "cancelled");
