@@ -24,7 +24,8 @@ import org.apache.ftpserver.ftplet.FtpFile;
 import org.apache.ftpserver.ftplet.FtpRequest;
 import org.apache.ftpserver.ftplet.FtpSession;
 import org.apache.ftpserver.ftplet.FtpletResult;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,13 +38,15 @@ class RenameCrashTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void aCrashBetweenTheRenameAndTheLedgerEndsPublished() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"sequential", "parallel"})
+    void aCrashBetweenTheRenameAndTheLedgerEndsPublished(String strategy) throws Exception {
         HeldRename held = new HeldRename();
-        try (FtpServerFixture ftp = FtpServerFixture.builder().ftplet("held-rename", held).start()) {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().writeInPlace(true).ftplet("held-rename", held).start()) {
             Path source = PseudoRandomContent.write(tmp.resolve("placed.bin"), SIZE, 71);
             Path ledger = tmp.resolve("ledger");
-            String[] args = {"put", "--ledger", ledger.toString(), source.toString(), url(ftp, "/out/placed.bin")};
+            String[] args = {"put", "--ledger", ledger.toString(), "--upload-strategy", strategy, "--segments", "3",
+                    "--min-segment-size", "1M", source.toString(), url(ftp, "/out/placed.bin")};
             try (ForkedJvm jvm = ForkedJvm.builder(Cli.class).args(args).start()) {
                 Await.until(Duration.ofSeconds(60), () -> held.renamed() >= 1 || !jvm.isAlive(),
                         () -> "no rename: " + jvm.output());
