@@ -193,7 +193,7 @@ public final class TransferEngine implements AutoCloseable {
     /** Planning talks to the server too: a cut connection there is retried like one in a segment. */
     private Planned planWithRetries(TransferRequest request, TransferOptions options, ServerProfile profile)
             throws IOException {
-        return Retries.call(request.id(), "planning", options.maxAttempts(),
+        return Retries.call(request.id(), "planning", options.maxAttempts(), profile.outageWait(),
                 () -> request.direction() == Direction.DOWNLOAD
                         ? downloadPlanner.plan(request, options, profile)
                         : uploadPlanner.plan(request, options, profile));
@@ -220,6 +220,7 @@ public final class TransferEngine implements AutoCloseable {
             // The file appears under its final name only while this node owns the transfer.
             ledger.confirmClaim(t.id());
             TransferResult result = Retries.call(t.id(), "publishing", t.options.maxAttempts(),
+                    t.profile.outageWait(),
                     () -> t.direction() == Direction.DOWNLOAD ? downloadPublisher.publish(t) : uploadPublisher.publish(t));
             listeners.verified(t, result.verification());
             listeners.published(t, result.published());
