@@ -111,6 +111,18 @@ class TransferApiTest {
         assertTrue(w.ledger.recent(10).isEmpty(), "nothing bad reached the ledger");
     }
 
+    @Test
+    void optionsOutOfRangeFractionsAndTrailingGarbageAreRefusedWith400NamingTheFieldOrTheProblem() throws Exception {
+        start(0);
+        Path local = tmp.resolve("x.bin");
+        assertBad(w.post("/api/transfers", download("/a.bin", local, "{\"rateLimit\":-5}")), "options.rateLimit");
+        assertBad(w.post("/api/transfers", download("/a.bin", local, "{\"maxAttempts\":-1}")), "options.maxAttempts");
+        assertBad(w.post("/api/transfers", download("/a.bin", local, "{\"segments\":4.7}")), "segments");
+        assertBad(w.post("/api/transfers", download("/a.bin", local, null) + " trailing"), "trailing");
+        assertBad(w.post("/api/transfers", download("/a.bin", local, null) + "{}"), "more after the JSON object");
+        assertTrue(w.ledger.recent(10).isEmpty(), "nothing bad reached the ledger");
+    }
+
     private static void assertBad(HttpResponse<String> r, String says) throws Exception {
         assertEquals(400, r.statusCode(), r.body());
         String error = json(r).get("error").asText();
