@@ -290,6 +290,35 @@ public final class TransferEngine implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Gives up a cancelled or failed transfer for good: its partial copy (the server's temporary file for an
+     * upload, the local part file for a download) is removed and the ledger records it FAILED with {@code reason}.
+     * The source is not touched.
+     *
+     * @throws IOException when the partial copy cannot be removed now (nothing changed; try again)
+     * @throws IllegalStateException when the transfer is unknown, running, or not cancelled or failed
+     */
+    public void discard(String id, String reason) throws IOException {
+        TransferRecord r = ledger.find(id).orElseThrow(() -> new IllegalStateException("no transfer " + id));
+        if (active.containsKey(id) || (r.status() != TransferStatus.CANCELLED && r.status() != TransferStatus.FAILED)) {
+            throw new IllegalStateException("transfer " + id + " is " + r.status() + "; only a cancelled or failed"
+                    + " transfer can be given up");
+        }
+        if (r.direction() == Direction.UPLOAD) {
+            dev.ferry.ftp.FtpSession session = pool.borrow(profiles.get(r.server()));
+            try {
+                session.delete(PartFiles.remotePart(r.remotePath(), id));
+                pool.release(session);
+            } catch (IOException | RuntimeException e) {
+                pool.discard(session);
+                throw e;
+            }
+        } else {
+            java.nio.file.Files.deleteIfExists(PartFiles.localPart(java.nio.file.Path.of(r.localPath()), id));
+        }
+        ledger.status(id, TransferStatus.FAILED, reason);
+    }
+
     /** Every accepted transfer that is not finished, as requests to run again (recovery at start-up). */
     public List<TransferRequest> unfinished() {
         List<TransferRequest> requests = new ArrayList<>();
