@@ -65,7 +65,8 @@ public final class OddDrops {
                 answered += answer(p, folder) ? 1 : 0;
                 seen.remove(p);
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // One line, every second at most: the timer tries again (a stack trace each time would flood the log).
             LOG.warn("cannot list the upload inbox {}: {}", inbox, e.toString());
         }
         seen.keySet().retainAll(present);

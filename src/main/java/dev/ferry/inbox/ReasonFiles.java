@@ -52,7 +52,8 @@ public final class ReasonFiles {
         String when = OffsetDateTime.now(ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS)
                 .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         String shortened = nameFor(dropName).equals(dropName + SUFFIX) ? ""
-                : "(This file's name is shortened: " + dropName + SUFFIX + " would be longer than a file name may be.)\n";
+                : "(This file's name is shortened: " + dropName + SUFFIX
+                + " would be longer than a file name may be.)\n";
         return when + " Ferry could not transfer " + dropName + ":\n" + reason + "\n" + shortened;
     }
 

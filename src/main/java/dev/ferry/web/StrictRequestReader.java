@@ -85,8 +85,10 @@ public final class StrictRequestReader implements RequestReader {
             try {
                 JSON.treeToValue(options, TransferOptions.class).checked();
             } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
-                String field = e.getPath().isEmpty() ? "" : "." + e.getPath().get(e.getPath().size() - 1).getFieldName();
-                throw new IllegalArgumentException("\"options" + field + "\" cannot be read: " + e.getOriginalMessage());
+                String field = e.getPath().isEmpty() ? ""
+                        : "." + e.getPath().get(e.getPath().size() - 1).getFieldName();
+                throw new IllegalArgumentException("\"options" + field + "\" cannot be read: "
+                        + e.getOriginalMessage());
             } catch (JsonProcessingException e) {
                 throw new IllegalArgumentException("\"options\" cannot be read: " + e.getOriginalMessage());
             }

@@ -256,7 +256,8 @@ class ServiceDropsTest {
     private List<String> stackTraces() {
         return List.copyOf(log.list).stream().filter(e -> e.getThrowableProxy() != null
                         && e.getLevel().isGreaterOrEqual(Level.INFO)
-                        && (e.getLoggerName().startsWith("dev.ferry") || e.getLoggerName().startsWith("org.apache.camel")))
+                        && (e.getLoggerName().startsWith("dev.ferry")
+                                || e.getLoggerName().startsWith("org.apache.camel")))
                 .map(ILoggingEvent::getFormattedMessage).toList();
     }
 
