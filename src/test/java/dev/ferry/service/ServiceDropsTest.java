@@ -237,6 +237,15 @@ class ServiceDropsTest {
         assertEquals(List.of(), stackTraces(), "a stack trace was logged:\n" + lines());
     }
 
+    @Test
+    void aBadRequestMessageOnTheQueueIsRefusedInOneLineNamingTheField() {
+        service.camelContext().createProducerTemplate().sendBody("seda:ferry-requests",
+                "{\"remotePath\":\"/r/q.bin\",\"options\":{\"rateLimit\":-5}}");
+        Await.until(WAIT, () -> log.list.stream().anyMatch(e -> e.getFormattedMessage().contains(
+                "field 'options.rateLimit' must be 0 (no limit) or more, found -5")), this::lines);
+        assertEquals(List.of(), stackTraces(), "a stack trace was logged:\n" + lines());
+    }
+
     private static Path reasonFileOf(Path failed, String prefix) {
         try (Stream<Path> s = Files.list(failed)) {
             return s.filter(p -> p.getFileName().toString().startsWith(prefix)
