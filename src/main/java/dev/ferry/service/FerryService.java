@@ -63,12 +63,13 @@ public final class FerryService implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
     private final PrintStream banner;
     private volatile int recovered = -1;
+    private volatile java.util.concurrent.ScheduledExecutorService claimLoop;
 
     private FerryService(FerrySettings settings, PrintStream banner) {
         this.settings = settings;
         this.banner = banner;
         // Refused before anything starts: the API bound beyond loopback without a token.
-        this.webSettings = WebSettings.from(settings::get, System::getenv).checked();
+        this.webSettings = WebSettings.from(settings::lookup, System::getenv).checked();
         createDirectories();
         this.inboxLocks = InboxLocks.take(settings.uploadInbox().toAbsolutePath().normalize(),
                 settings.requestInbox().toAbsolutePath().normalize());
@@ -86,6 +87,7 @@ public final class FerryService implements AutoCloseable {
             String url = settings.get("ferry.ledger.url", null);
             this.ledger = url == null ? JdbcLedger.h2(settings.dataDir())
                     : JdbcLedger.open(url, settings.get("ferry.ledger.user", ""), ledgerPassword());
+            ledger.leases().configure(settings.nodeId(), settings.leaseSeconds());
             this.engine = new TransferEngine(ledger, profiles, TransferOptions.none(), Duration.ofSeconds(2));
             engine.addListener(new LoggingListener());
             this.segmentPool = segmentPool(settings.getInt("ferry.segment-threads", 16));
@@ -212,6 +214,7 @@ public final class FerryService implements AutoCloseable {
         if (recovered > 0) {
             LOG.info("resuming {} interrupted transfer(s)", recovered);
         }
+        claimLoop = Recovery.keepClaiming(engine, component, settings, template, TRANSFERS_ENDPOINT);
     }
 
     private void banner(PrintStream out) {
@@ -272,7 +275,7 @@ public final class FerryService implements AutoCloseable {
     }
 
     private String ledgerPassword() {
-        String v = System.getenv("FERRY_LEDGER_PASSWORD");
+        String v = settings.secret("ferry.ledger.password");
         return v == null ? "" : v;
     }
 
@@ -334,6 +337,9 @@ public final class FerryService implements AutoCloseable {
     private void release() {
         if (!released.compareAndSet(false, true)) {
             return;
+        }
+        if (claimLoop != null) {
+            claimLoop.shutdownNow();
         }
         if (events != null) {
             events.close();
