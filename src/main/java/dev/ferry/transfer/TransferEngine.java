@@ -324,6 +324,35 @@ public final class TransferEngine implements AutoCloseable {
     }
 
     /**
+     * Gives up a cancelled or failed transfer for good: its partial copy (the server's temporary file for an
+     * upload, the local part file for a download) is removed and the ledger records it FAILED with {@code reason}.
+     * The source is not touched.
+     *
+     * @throws IOException when the partial copy cannot be removed now (nothing changed; try again)
+     * @throws IllegalStateException when the transfer is unknown, running, or not cancelled or failed
+     */
+    public void discard(String id, String reason) throws IOException {
+        TransferRecord r = ledger.find(id).orElseThrow(() -> new IllegalStateException("no transfer " + id));
+        if (active.containsKey(id) || (r.status() != TransferStatus.CANCELLED && r.status() != TransferStatus.FAILED)) {
+            throw new IllegalStateException("transfer " + id + " is " + r.status() + "; only a cancelled or failed"
+                    + " transfer can be given up");
+        }
+        if (r.direction() == Direction.UPLOAD) {
+            dev.ferry.ftp.FtpSession session = pool.borrow(profiles.get(r.server()));
+            try {
+                session.delete(PartFiles.remotePart(r.remotePath(), id));
+                pool.release(session);
+            } catch (IOException | RuntimeException e) {
+                pool.discard(session);
+                throw e;
+            }
+        } else {
+            java.nio.file.Files.deleteIfExists(PartFiles.localPart(java.nio.file.Path.of(r.localPath()), id));
+        }
+        ledger.status(id, TransferStatus.FAILED, reason);
+    }
+
+    /**
      * One round of the claim loop (recovery at start-up, then takeover of dead nodes' work): every unfinished
      * transfer this node may run — its own, and other nodes' whose lease ran out — claimed, as requests to run again.
      * Transfers running here already are left alone.
