@@ -14,7 +14,7 @@ public final class Ferry {
             usage:
               java -jar ferry.jar                 run the service (Camel routes in routes/, settings in config/)
               java -jar ferry.jar get|put ...     one transfer from the command line (below)
-              java -jar ferry.jar --help          this text
+              java -jar ferry.jar --help          this text    (--version: the version)
 
             the service:
               reads config/application.properties (another folder: -Dferry.config=DIR or FERRY_CONFIG=DIR) and the
@@ -33,7 +33,7 @@ public final class Ferry {
         if (args.length == 0) {
             System.exit(service());
         }
-        if (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
             System.out.print(SERVICE_USAGE);
             System.exit(Cli.run(new String[] {"--help"}, System.out, System.err));
         }
