@@ -131,6 +131,15 @@ public final class ForkedJvm implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks the JVM to stop as a service manager does: {@link Process#destroy()} sends SIGTERM on Linux, so shutdown
+     * hooks run and the exit code is 143 (128 + 15). Waits up to {@code timeout} and returns the exit code.
+     */
+    public int terminate(Duration timeout) {
+        process.destroy();
+        return awaitExit(timeout);
+    }
+
     /** Waits for the JVM to exit by itself and returns its exit code; fails with its output on timeout. */
     public int awaitExit(Duration timeout) {
         try {
