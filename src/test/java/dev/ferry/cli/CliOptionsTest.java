@@ -128,7 +128,7 @@ class CliOptionsTest {
     void inAPipeProgressLinesComeWhileTheTransferMoves() {
         ftp = FtpServerFixture.builder().user("ferrytest", PASSWORD).start();
         Path source = ftp.write("slow.bin", 4 << 20, 9);
-        Result r = run("get", "--rate-limit", "1M", "-n", "2", "--min-segment-size", "1M", "--ledger",
+        Result r = run("get", "--rate-limit", "1M", "--segments", "2", "--min-segment-size", "1M", "--ledger",
                 tmp.resolve("l").toString(), base() + "/slow.bin", tmp.resolve("slow.bin").toString());
         assertEquals(0, r.code, r.err);
         assertEquals(Hashes.sha256(source), Hashes.sha256(tmp.resolve("slow.bin")));
