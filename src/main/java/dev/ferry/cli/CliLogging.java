@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.turbo.TurboFilter;
@@ -51,19 +52,16 @@ final class CliLogging {
         }
         ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         List<Appender<ILoggingEvent>> consoles = new ArrayList<>();
-        String pattern = "%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n";
+        Encoder<ILoggingEvent> like = null;
         for (Iterator<Appender<ILoggingEvent>> it = root.iteratorForAppenders(); it.hasNext(); ) {
             Appender<ILoggingEvent> a = it.next();
             if (a instanceof ConsoleAppender<ILoggingEvent> console) {
                 consoles.add(console);
-                if (console.getEncoder() instanceof PatternLayoutEncoder encoder && encoder.getPattern() != null) {
-                    pattern = encoder.getPattern();
-                }
+                like = console.getEncoder();
             }
         }
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        Encoder<ILoggingEvent> encoder = sameFormatAs(like);
         encoder.setContext(context);
-        encoder.setPattern(pattern);
         encoder.start();
         OutputStreamAppender<ILoggingEvent> toErr = new OutputStreamAppender<>();
         toErr.setName("ferry-cli-stderr");
@@ -88,5 +86,23 @@ final class CliLogging {
             root.detachAppender(toErr);
             toErr.stop();
         };
+    }
+
+    /** A new encoder writing what {@code like} writes (the console's): JSON lines stay JSON, the pattern the same. */
+    private static Encoder<ILoggingEvent> sameFormatAs(Encoder<ILoggingEvent> like) {
+        if (like instanceof JsonEncoder) {
+            JsonEncoder copy = new JsonEncoder();
+            copy.setWithSequenceNumber(false);
+            copy.setWithNanoseconds(false);
+            copy.setWithContext(false);
+            copy.setWithMessage(false);
+            copy.setWithArguments(false);
+            copy.setWithFormattedMessage(true);
+            return copy;
+        }
+        PatternLayoutEncoder copy = new PatternLayoutEncoder();
+        copy.setPattern(like instanceof PatternLayoutEncoder p && p.getPattern() != null ? p.getPattern()
+                : "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level %logger{0} - %msg%n");
+        return copy;
     }
 }
