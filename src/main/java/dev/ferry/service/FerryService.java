@@ -1,5 +1,8 @@
 package dev.ferry.service;
 
+import dev.ferry.broker.BrokerComponent;
+import dev.ferry.broker.BrokerSettings;
+import dev.ferry.broker.PipelineRoom;
 import dev.ferry.camel.FerryComponent;
 import dev.ferry.camel.SegmentAggregation;
 import dev.ferry.ftp.ServerProfile;
@@ -17,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -36,7 +40,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Registry names the route files use: {@code ferryEngine}, {@code ferryLedger} (the IdempotentRepository of
  * finished segments), {@code ferrySegmentPool} (the bounded executor of the segment split),
- * {@code ferrySegmentAggregation} (the split's AggregationStrategy), and the {@code ferry} component.
+ * {@code ferrySegmentAggregation} (the split's AggregationStrategy), {@code ferryPipelineRoom} (holds the request
+ * queue while the pipeline is busy, with a broker), the {@code ferry} component, and {@code jms} (RabbitMQ, only
+ * when ferry.broker.* is configured).
  */
 public final class FerryService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FerryService.class);
@@ -104,6 +110,7 @@ public final class FerryService implements AutoCloseable {
             main.bind("ferryLedger", ledger);
             main.bind("ferrySegmentPool", segmentPool);
             main.bind("ferrySegmentAggregation", new SegmentAggregation());
+            bindBroker();
             main.addMainListener(new MainListenerSupport() {
                 @Override
                 public void afterConfigure(BaseMainSupport m) {
@@ -132,6 +139,18 @@ public final class FerryService implements AutoCloseable {
             inboxLocks.close();
             throw e;
         }
+    }
+
+    /** The jms component on RabbitMQ when ferry.broker.* is configured; the request queue's room either way. */
+    private void bindBroker() {
+        Optional<BrokerSettings> broker = BrokerSettings.from(settings::get, settings.secretFrom(
+                BrokerSettings.PASSWORD_VARIABLE, BrokerSettings.PASSWORD_KEY));
+        broker.ifPresent(b -> {
+            main.bind("jms", BrokerComponent.component(b));
+            LOG.info("jms: endpoints use {}", b);
+        });
+        main.bind("ferryPipelineRoom", broker.map(b -> new PipelineRoom("seda:ferry-transfers", b.prefetch()))
+                .orElseGet(PipelineRoom::unlimited));
     }
 
     /** Starts the service and returns once its routes run and recovery has been sent. */

@@ -31,6 +31,9 @@ public final class FerrySettings {
     public static final String CONFIG_PROPERTY = "ferry.config";
     public static final String CONFIG_ENV = "FERRY_CONFIG";
     private static final Pattern SERVER_KEY = Pattern.compile("ferry\\.servers\\.([^.]+)\\.(.+)");
+    /** Without a broker, a request that cannot be done is logged with its body (one line, after the reason). */
+    static final String DEAD_LETTER_LOG = "log:dev.ferry.dead-letter?level=WARN&showBody=true&showHeaders=false"
+            + "&showBodyType=false&showExchangePattern=false";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]+)}");
 
     private final Path configDir;
@@ -69,6 +72,7 @@ public final class FerrySettings {
         p.setProperty("ferry.inbox.requests", "${ferry.data-dir}/inbox/requests");
         p.setProperty("ferry.download-dir", "${ferry.data-dir}/downloads");
         p.setProperty("ferry.queue.requests", "seda:ferry-requests");
+        p.setProperty("ferry.queue.dead-letter", DEAD_LETTER_LOG);
         p.setProperty("ferry.events.endpoint", "seda:ferry-events");
         p.setProperty("ferry.segment-threads", "16");
         p.setProperty("ferry.transfer-consumers", "4");
@@ -81,7 +85,8 @@ public final class FerrySettings {
         if (Files.isRegularFile(file)) {
             read(file, p);
             for (String key : p.stringPropertyNames()) {
-                if (key.startsWith("ferry.servers.") && key.endsWith(".password")) {
+                if (key.startsWith("ferry.servers.") && key.endsWith(".password")
+                        || key.equals("ferry.broker.password")) {
                     throw new IllegalStateException(file + " holds " + key + ": passwords belong in the environment"
                             + " (FERRY_SERVERS_<NAME>_PASSWORD) or in " + configDir.resolve("secrets.properties"));
                 }
@@ -243,6 +248,12 @@ public final class FerrySettings {
             v = secrets.getProperty("ferry.servers." + name + "." + what);
         }
         return Secret.of(v);
+    }
+
+    /** A password from the environment variable, else from secrets.properties ({@code key}); never logged. */
+    public Secret secretFrom(String variable, String key) {
+        String v = env.apply(variable);
+        return Secret.of(v == null || v.isEmpty() ? secrets.getProperty(key) : v);
     }
 
     public static String passwordVariable(String serverName) {
