@@ -42,7 +42,8 @@ public final class PipelineRoom implements Processor {
             queue = context.getEndpoint(pipeline, SedaEndpoint.class);
         }
         // Polled: seda offers no signal when a consumer takes an item; a request waits at most this much longer.
-        while (queue.getCurrentQueueSize() >= limit && context.isStarted() && !context.isStopping()) {
+        // getQueue(): the queue the pipeline's consumer shares by name, whichever endpoint object asks.
+        while (queue.getQueue().size() >= limit && context.isStarted() && !context.isStopping()) {
             TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
         }
     }
