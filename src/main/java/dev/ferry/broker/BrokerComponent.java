@@ -11,7 +11,7 @@ import org.apache.camel.component.jms.JmsComponent;
  * acknowledged when the route that took it completes, so only after {@code ferry:accept} committed the request to
  * the ledger, and redelivered by the broker if the route fails or the JVM dies first. A message sent inside that
  * route (the dead-letter queue) joins the same transaction. Spring's listener container receives one message at a
- * time per consumer ({@code basic.get}); the channel QoS bounds asynchronous consumers the same way.
+ * time per consumer ({@code basic.get}); the channel QoS of 1 bounds a listener consumer the same way.
  */
 public final class BrokerComponent {
     private BrokerComponent() {
@@ -39,7 +39,9 @@ public final class BrokerComponent {
         if (!broker.password().isEmpty()) {
             cf.setPassword(broker.password().reveal());
         }
-        cf.setChannelsQos(broker.prefetch());
+        // One unacknowledged message per consumer (for a listener consumer; polling ones take one anyway): how many
+        // this node takes in all is PipelineRoom's business.
+        cf.setChannelsQos(1);
         return cf;
     }
 

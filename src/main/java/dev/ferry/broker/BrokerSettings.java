@@ -12,7 +12,8 @@ import java.util.function.Function;
  * {@code user}; the password only from FERRY_BROKER_PASSWORD or {@code ferry.broker.password} in
  * config/secrets.properties. Absent when neither a url nor a host is configured: then nothing about JMS starts.
  *
- * @param prefetch requests a node holds beyond its running transfers (see {@link PipelineRoom})
+ * @param prefetch transfers a node runs or has waiting before it takes another request (see {@link PipelineRoom});
+ *                 0 until configured: then {@link #prefetch(int)} uses the node's parallel transfers
  */
 public record BrokerSettings(String url, String host, int port, String virtualHost, String user, Secret password,
                              int prefetch) {
@@ -35,7 +36,12 @@ public record BrokerSettings(String url, String host, int port, String virtualHo
         String user = blankToNull(get.apply("ferry.broker.user"));
         return Optional.of(new BrokerSettings(url, host, number(get, "ferry.broker.port", 5672),
                 blankToNull(get.apply("ferry.broker.virtual-host")), user, secret,
-                Math.max(1, number(get, "ferry.broker.prefetch", 1))));
+                Math.max(0, number(get, "ferry.broker.prefetch", 0))));
+    }
+
+    /** The configured prefetch, or the node's parallel transfers when none is configured. */
+    public int prefetch(int parallelTransfers) {
+        return prefetch > 0 ? prefetch : Math.max(1, parallelTransfers);
     }
 
     /** The URL as written, or amqp://host:port/vhost: for a log line (never holds the password). */

@@ -149,7 +149,7 @@ public final class FerryService implements AutoCloseable {
             main.bind("jms", BrokerComponent.component(b));
             LOG.info("jms: endpoints use {}", b);
         });
-        main.bind("ferryPipelineRoom", broker.map(b -> new PipelineRoom("seda:ferry-transfers", b.prefetch()))
+        main.bind("ferryPipelineRoom", broker.map(b -> new PipelineRoom("ferry-transfers", "seda:ferry-transfers", b.prefetch(settings.getInt("ferry.transfer-consumers", 4))))
                 .orElseGet(PipelineRoom::unlimited));
     }
 

@@ -112,27 +112,26 @@ class ServiceBrokerTest {
     }
 
     /**
-     * One transfer thread, prefetch 1, a slow first download: the service runs A, has B accepted and waiting, and
-     * holds C taken from the broker but not accepted (the pipeline has no room). Killed then, it loses nothing: the
-     * broker delivers C again, and all three are done after a restart.
+     * Prefetch 2 and two slow downloads: the service runs A and B, and holds C taken from the broker but not
+     * accepted (no room for a third). Killed then, it loses nothing: the broker delivers C again, and all three are
+     * done after a restart.
      */
     @Test
     void aServiceKilledAfterTakingAMessageButBeforeAcceptingItLosesNothing() throws Exception {
-        // 1 MiB/s per connection and one segment: A takes about 6 s.
+        // 1 MiB/s per connection and one segment: A and B take about 6 s each.
         try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(MIB).start()) {
             List<String> names = List.of("q/a.bin", "q/b.bin", "q/c.bin");
-            List<Path> remotes = List.of(ftp.write(names.get(0), 6L * MIB, 21), ftp.write(names.get(1), 100_000, 22),
+            List<Path> remotes = List.of(ftp.write(names.get(0), 6L * MIB, 21), ftp.write(names.get(1), 6L * MIB, 22),
                     ftp.write(names.get(2), 100_000, 23));
             for (String name : names) {
                 rabbit.publish(queue, request(name, name));
             }
             ServiceHarness harness = harness(ftp, "svc");
-            harness.properties.put("ferry.transfer-consumers", "1");
-            harness.properties.put("ferry.broker.prefetch", "1");
+            harness.properties.put("ferry.broker.prefetch", "2");
             harness.writeConfig();
             try (ForkedJvm first = harness.fork(ftp, "first")) {
                 first.awaitLine(l -> l.contains("/q/a.bin") && l.contains(" started: "), WAIT);
-                first.awaitLine(l -> l.contains("/q/b.bin") && l.contains(" accepted: "), WAIT);
+                first.awaitLine(l -> l.contains("/q/b.bin") && l.contains(" started: "), WAIT);
                 Await.until(WAIT, () -> rabbit.ready(queue) == 0, () -> "C is still ready in " + queue);
                 assertEquals(137, first.kill9());
                 assertTrue(first.output().stream().noneMatch(l -> l.contains("/q/c.bin")),
