@@ -70,11 +70,18 @@ class ServiceBrokerTest {
             rabbit.publish(queue, request("q/while-down.bin", "q/while-down.bin"));
             assertEquals(1, rabbit.ready(queue), "the request waits in the broker while no service runs");
             ServiceHarness harness = harness(ftp, "svc");
+            // Progress events through a broker topic, by configuration alone: progress.yaml subscribes to it and
+            // appends what arrives to events.jsonl.
+            harness.properties.put("ferry.events.endpoint", "jms:topic:" + queue + "-events");
             try (FerryService service = harness.start()) {
                 Path local = harness.downloads().resolve("q/while-down.bin");
                 Await.until(WAIT, () -> Files.exists(local) && service.ledger().unfinished().isEmpty(),
                         () -> "downloads: " + list(harness.downloads()));
                 assertEquals(Hashes.sha256(remote), Hashes.sha256(local));
+                Path events = harness.data.resolve("events.jsonl");
+                Await.until(WAIT, () -> Files.exists(events) && ServiceHarness.read(events).contains(
+                        "\"event\":\"published\""), () -> "events: " + (Files.exists(events)
+                        ? ServiceHarness.read(events) : "none"));
             }
             assertEquals(0, rabbit.ready(queue), "the message was acknowledged, not returned to the queue");
         }
