@@ -146,7 +146,8 @@ public final class FerryService implements AutoCloseable {
         Optional<BrokerSettings> broker = BrokerSettings.from(settings::get, settings.secretFrom(
                 BrokerSettings.PASSWORD_VARIABLE, BrokerSettings.PASSWORD_KEY));
         broker.ifPresent(b -> {
-            main.bind("jms", BrokerComponent.component(b));
+            main.bind("jms", BrokerComponent.component(b, java.util.List.of(settings.get("ferry.queue.requests"),
+                    settings.get("ferry.queue.dead-letter"))));
             LOG.info("jms: endpoints use {}", b);
         });
         main.bind("ferryPipelineRoom", broker.map(b -> new PipelineRoom("ferry-transfers", "seda:ferry-transfers", b.prefetch(settings.getInt("ferry.transfer-consumers", 4))))

@@ -28,7 +28,7 @@ class BrokerSettingsTest {
         BrokerSettings b = BrokerSettings.from(Map.of("ferry.broker.host", "mq.example.com", "ferry.broker.port",
                 "5673", "ferry.broker.virtual-host", "ferry", "ferry.broker.user", "ferry")::get,
                 Secret.of("s3cret")).orElseThrow();
-        var cf = BrokerComponent.connectionFactory(b);
+        var cf = BrokerComponent.connectionFactory(b, java.util.List.of());
         assertEquals("mq.example.com", cf.getHost());
         assertEquals(5673, cf.getPort());
         assertEquals("ferry", cf.getVirtualHost());
@@ -36,6 +36,14 @@ class BrokerSettingsTest {
         assertEquals("s3cret", cf.getPassword());
         assertFalse(b.toString().contains("s3cret") || cf.toString().contains("s3cret"), b + " / " + cf);
         assertEquals(4, b.prefetch(4), "prefetch defaults to the node's parallel transfers");
+    }
+
+    @Test
+    void theQueuesToDeclareComeFromJmsQueueUris() {
+        assertEquals("ferry-requests", BrokerComponent.queueName("jms:queue:ferry-requests?concurrentConsumers=2"));
+        assertEquals("ferry-requests.dlq", BrokerComponent.queueName("jms:ferry-requests.dlq"));
+        assertEquals(null, BrokerComponent.queueName("jms:topic:ferry-events"));
+        assertEquals(null, BrokerComponent.queueName("seda:ferry-requests"));
     }
 
     @Test

@@ -10,8 +10,6 @@ import dev.ferry.testing.ForkedJvm;
 import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.Hashes;
 import dev.ferry.testing.RabbitMq;
-import jakarta.jms.Message;
-import jakarta.jms.TextMessage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +37,8 @@ class ServiceBrokerTest {
     void broker() {
         rabbit = RabbitMq.requireReachable();
         queue = rabbit.uniqueQueue("ferry-test-requests");
+        // As a node that ran before (or an operator) left it: publishing to a queue nobody declared loses the message.
+        rabbit.declare(queue);
     }
 
     @AfterEach
@@ -98,15 +98,15 @@ class ServiceBrokerTest {
             rabbit.publish(queue, request("q/after.bin", "q/after.bin"));
             ServiceHarness harness = harness(ftp, "svc");
             try (FerryService service = harness.start()) {
-                Message first = rabbit.receive(queue + ".dlq", WAIT);
-                Message second = rabbit.receive(queue + ".dlq", WAIT);
+                RabbitMq.Received first = rabbit.receive(queue + ".dlq", WAIT);
+                RabbitMq.Received second = rabbit.receive(queue + ".dlq", WAIT);
                 assertNotNull(first, "nothing in the dead-letter queue");
                 assertNotNull(second, "one refused request missing from the dead-letter queue");
-                assertEquals(malformed, ((TextMessage) first).getText());
-                String reason = first.getStringProperty("FerryDeadLetterReason");
+                assertEquals(malformed, first.body());
+                String reason = first.header("FerryDeadLetterReason");
                 assertTrue(reason != null && reason.contains("malformed JSON"), "reason: " + reason);
-                assertEquals(unknownField, ((TextMessage) second).getText());
-                reason = second.getStringProperty("FerryDeadLetterReason");
+                assertEquals(unknownField, second.body());
+                reason = second.header("FerryDeadLetterReason");
                 assertTrue(reason != null && reason.contains("unknown field 'colour'"), "reason: " + reason);
                 // The queue goes on after refusals.
                 Path local = harness.downloads().resolve("q/after.bin");

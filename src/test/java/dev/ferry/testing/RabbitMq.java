@@ -5,20 +5,21 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import com.rabbitmq.jms.admin.RMQConnectionFactory;
-import jakarta.jms.JMSContext;
-import jakarta.jms.Message;
+import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.MessageProperties;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The RabbitMQ at 127.0.0.1:5672 (guest/guest) that CI and the developers' machines run. Tests publish and read with
- * the same JMS client the service uses, and look at queues with the AMQP client underneath it. Without a reachable
- * broker a test is skipped with a hint, unless CI=true or FERRY_REQUIRE_RABBITMQ=1, which make it a failure.
- * Every queue a test names comes from {@link #uniqueQueue} and is deleted by {@link #close}.
+ * The RabbitMQ at 127.0.0.1:5672 (guest/guest) that CI and the developers' machines run. Tests publish, read and
+ * look at queues with the AMQP 0-9-1 client (the one under the service's JMS client), as any publisher would.
+ * Without a reachable broker a test is skipped with a hint, unless CI=true or FERRY_REQUIRE_RABBITMQ=1, which make
+ * it a failure. Every queue a test names comes from {@link #uniqueQueue} and is deleted by {@link #close}.
  */
 public final class RabbitMq implements AutoCloseable {
     public static final String HOST = "127.0.0.1";
@@ -47,7 +48,7 @@ public final class RabbitMq implements AutoCloseable {
         }
     }
 
-    /** A queue name no other test (or run) uses; deleted at {@link #close}. */
+    /** A queue name no other test (or run) uses; it and its .dlq are deleted at {@link #close}. */
     public String uniqueQueue(String prefix) {
         String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
         queues.add(name);
@@ -55,27 +56,51 @@ public final class RabbitMq implements AutoCloseable {
         return name;
     }
 
-    public static RMQConnectionFactory jms() {
-        RMQConnectionFactory cf = new RMQConnectionFactory();
-        cf.setHost(HOST);
-        cf.setPort(PORT);
-        cf.setUsername(USER);
-        cf.setPassword(PASSWORD);
-        return cf;
-    }
-
-    /** Publishes a persistent JMS text message, as a client of the service would. */
-    public void publish(String queue, String text) {
-        try (JMSContext ctx = jms().createContext()) {
-            ctx.createProducer().send(ctx.createQueue(queue), text);
+    /** Declares a durable queue as the service does, for a publisher that comes before any node. */
+    public void declare(String queue) {
+        try (Connection c = amqp().newConnection("ferry-test"); Channel ch = c.createChannel()) {
+            ch.queueDeclare(queue, true, false, false, null);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
-    /** The next message on the queue within the timeout (acknowledged), or null. */
-    public Message receive(String queue, Duration timeout) {
-        try (JMSContext ctx = jms().createContext();
-             var consumer = ctx.createConsumer(ctx.createQueue(queue))) {
-            return consumer.receive(timeout.toMillis());
+    /** Publishes a persistent message to the default exchange, routing key = queue, as any AMQP client can. */
+    public void publish(String queue, String text) {
+        try (Connection c = amqp().newConnection("ferry-test"); Channel ch = c.createChannel()) {
+            ch.basicPublish("", queue, MessageProperties.PERSISTENT_BASIC, text.getBytes(StandardCharsets.UTF_8));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A message taken (and acknowledged) from a queue: its body as text and its headers. */
+    public record Received(String body, Map<String, Object> headers) {
+        public String header(String name) {
+            Object v = headers == null ? null : headers.get(name);
+            return v == null ? null : v.toString();
+        }
+    }
+
+    /** The next message on the queue within the timeout, or null. */
+    public Received receive(String queue, Duration timeout) {
+        long until = System.nanoTime() + timeout.toNanos();
+        try (Connection c = amqp().newConnection("ferry-test"); Channel ch = c.createChannel()) {
+            while (true) {
+                GetResponse r = ch.basicGet(queue, true);
+                if (r != null) {
+                    return new Received(new String(r.getBody(), StandardCharsets.UTF_8), r.getProps().getHeaders());
+                }
+                if (System.nanoTime() > until) {
+                    return null;
+                }
+                Thread.sleep(Await.POLL.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
