@@ -89,6 +89,17 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             CHECK (seg_start <= seg_offset AND seg_offset <= seg_end))""",
         "CREATE INDEX IF NOT EXISTS ferry_transfer_status ON ferry_transfer (status, created)",
         "CREATE INDEX IF NOT EXISTS ferry_transfer_updated ON ferry_transfer (updated)",
+        // Leases (see Leases); added to ledgers made before them. lease_until is on the database's clock, with its
+        // zone, so nodes whose JVMs run in different zones compare it alike.
+        "ALTER TABLE ferry_transfer ADD COLUMN IF NOT EXISTS owner VARCHAR(255)",
+        "ALTER TABLE ferry_transfer ADD COLUMN IF NOT EXISTS epoch BIGINT DEFAULT 0 NOT NULL",
+        "ALTER TABLE ferry_transfer ADD COLUMN IF NOT EXISTS lease_until TIMESTAMP WITH TIME ZONE",
+        """
+        CREATE TABLE IF NOT EXISTS ferry_node (
+            node_id   VARCHAR(255) NOT NULL PRIMARY KEY,
+            host      VARCHAR(255) NOT NULL,
+            started   TIMESTAMP WITH TIME ZONE NOT NULL,
+            heartbeat TIMESTAMP WITH TIME ZONE NOT NULL)""",
     };
 
     private static final String TRANSFER_COLUMNS = "id, direction, server, remote_path, local_path, status,"
@@ -103,6 +114,8 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     /** The pool this ledger created, closed with it; null when the caller owns the DataSource. */
     private final HikariDataSource ownedPool;
     private final AtomicLong lastMicros = new AtomicLong();
+    /** This node's claims on transfers; every write for a transfer is fenced by the claim it holds. */
+    private final Leases leases;
     /** The {@link #oneCommit} scope on this thread, or none: then every write commits at once. */
     private final ThreadLocal<Scope> scope = new ThreadLocal<>();
 
@@ -113,9 +126,10 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         }
     }
 
-    private JdbcLedger(DataSource ds, HikariDataSource ownedPool) {
+    private JdbcLedger(DataSource ds, HikariDataSource ownedPool, String nodeId) {
         this.ds = ds;
         this.ownedPool = ownedPool;
+        this.leases = new Leases(ds, nodeId);
     }
 
     /** The embedded ledger: an H2 file database {@code <dataDir>/ledger}. */
@@ -132,22 +146,22 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         // H2's default file lock keeps other processes out. QUERY_CACHE_SIZE: each connection keeps all of the
         // ledger's ~20 statements parsed (H2 keeps 8 by default, so a burst of small transfers parsed SQL again).
         return pooled("jdbc:h2:file:" + db + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE=32", "sa", "",
-                "ledger " + db);
+                "ledger " + db, Leases.defaultNodeId(dataDir));
     }
 
     /** A ledger at any JDBC URL (jdbc:h2:..., jdbc:postgresql:...). */
     public static JdbcLedger open(String jdbcUrl, String user, String password) {
-        return pooled(jdbcUrl, user, password, "ledger " + redact(jdbcUrl));
+        return pooled(jdbcUrl, user, password, "ledger " + redact(jdbcUrl), Leases.defaultNodeId(redact(jdbcUrl)));
     }
 
     /** A ledger on a DataSource the caller owns; {@link #close()} leaves it open. */
     public static JdbcLedger open(DataSource ds) {
-        JdbcLedger ledger = new JdbcLedger(Objects.requireNonNull(ds, "ds"), null);
+        JdbcLedger ledger = new JdbcLedger(Objects.requireNonNull(ds, "ds"), null, Leases.defaultNodeId(ds.toString()));
         ledger.createSchema();
         return ledger;
     }
 
-    private static JdbcLedger pooled(String url, String user, String password, String what) {
+    private static JdbcLedger pooled(String url, String user, String password, String what, String nodeId) {
         HikariConfig cfg = new HikariConfig();
         cfg.setPoolName("ferry-ledger");
         cfg.setJdbcUrl(url);
@@ -167,7 +181,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             }
             throw new LedgerException("cannot open " + what + ": " + cause.getMessage(), cause);
         }
-        JdbcLedger ledger = new JdbcLedger(pool, pool);
+        JdbcLedger ledger = new JdbcLedger(pool, pool, nodeId);
         try {
             ledger.createSchema();
         } catch (RuntimeException e) {
@@ -227,22 +241,30 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             }
             return;
         }
+        Claim claim;
         try {
             try {
-                inTx(c -> acceptOnce(c, r));
+                claim = inTx(c -> acceptOnce(c, r));
             } catch (SQLException e) {
                 if (!DUPLICATE_KEY.equals(e.getSQLState())) {
                     throw e;
                 }
                 // Another thread inserted the same id between our look and our insert; now the row is there.
-                inTx(c -> acceptOnce(c, r));
+                claim = inTx(c -> acceptOnce(c, r));
             }
         } catch (SQLException e) {
             throw LedgerException.of("accept", r.id(), e);
         }
+        if (claim != null) {
+            leases.hold(claim);
+        }
     }
 
-    private Void acceptOnce(Connection c, TransferRecord r) throws SQLException {
+    /**
+     * Accepts and claims: a new or finished transfer for this node in any case, an unfinished one only when no other
+     * node holds a live lease on it (then null: that node runs it, and this one's writes for it are refused).
+     */
+    private Claim acceptOnce(Connection c, TransferRecord r) throws SQLException {
         // A new id, the common case, needs no lock: a concurrent insert of the same id fails on the key and the
         // caller tries again, then finding the row. A plain SELECT also stays parsed in H2's statement cache,
         // where a SELECT ... FOR UPDATE is parsed again every time.
@@ -255,10 +277,11 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         }
         Instant now = now();
         if (current == null) {
-            update(c, "INSERT INTO ferry_transfer (" + TRANSFER_COLUMNS + ")"
-                            + " VALUES (?, ?, ?, ?, ?, ?, -1, -1, ?, NULL, 0, 0, ?, ?)",
+            update(c, "INSERT INTO ferry_transfer (" + TRANSFER_COLUMNS + ", owner, epoch, lease_until)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, -1, -1, ?, NULL, 0, 0, ?, ?, ?, 1, " + Leases.leaseEnd() + ")",
                     r.id(), r.direction(), r.server(), r.remotePath(), r.localPath(), TransferStatus.ACCEPTED,
-                    r.request(), now, now);
+                    r.request(), now, now, leases.nodeId(), leases.leaseSeconds());
+            return new Claim(r.id(), leases.nodeId(), 1);
         } else if (current == TransferStatus.PUBLISHED) {
             // The same file again, later: a new transfer under the same id.
             update(c, "UPDATE ferry_transfer SET status = ?, request = ?, reason = NULL, size_bytes = -1,"
@@ -271,7 +294,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             update(c, "UPDATE ferry_transfer SET status = ?, request = ?, reason = NULL, updated = ? WHERE id = ?",
                     TransferStatus.ACCEPTED, r.request(), now, r.id());
         }
-        return null;
+        return leases.claimIn(c, r.id(), current.finished());
     }
 
     public Optional<TransferRecord> find(String id) {
@@ -291,6 +314,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             return;
         }
         tx("start", id, c -> {
+            leases.fence(c, id);
             requireTransfer(id, update(c, "UPDATE ferry_transfer SET status = ?, size_bytes = ?, source_mtime = ?,"
                     + " updated = ? WHERE id = ?", TransferStatus.ACTIVE, size, sourceMtime, now(), id));
             update(c, "DELETE FROM ferry_segment WHERE transfer_id = ?", id);
@@ -312,9 +336,15 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             held.status(id, status, reason, now());
             return;
         }
-        tx("status", id, c -> requireTransfer(id, update(c,
-                "UPDATE ferry_transfer SET status = ?, reason = ?, updated = ? WHERE id = ?",
-                status, reason, now(), id)));
+        tx("status", id, c -> {
+            leases.fence(c, id);
+            return requireTransfer(id, update(c,
+                    "UPDATE ferry_transfer SET status = ?, reason = ?, updated = ? WHERE id = ?",
+                    status, reason, now(), id));
+        });
+        if (status.finished()) {
+            leases.released(id);
+        }
     }
 
     /**
@@ -327,9 +357,34 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             held.published(id, moved, resent, now());
             return;
         }
-        tx("published", id, c -> requireTransfer(id, update(c, "UPDATE ferry_transfer SET status = ?, reason = NULL,"
-                + " bytes_moved = bytes_moved + ?, bytes_resent = bytes_resent + ?, updated = ? WHERE id = ?",
-                TransferStatus.PUBLISHED, moved, resent, now(), id)));
+        tx("published", id, c -> {
+            leases.fence(c, id);
+            return requireTransfer(id, update(c, "UPDATE ferry_transfer SET status = ?, reason = NULL,"
+                    + " bytes_moved = bytes_moved + ?, bytes_resent = bytes_resent + ?, updated = ? WHERE id = ?",
+                    TransferStatus.PUBLISHED, moved, resent, now(), id));
+        });
+        leases.released(id);
+    }
+
+    /**
+     * Checks, in a transaction of its own, that this node still owns the transfer: before a step whose effect is
+     * outside the ledger (publishing the file), so a node that lost its lease does not do it.
+     *
+     * @throws LostLeaseException when it does not
+     */
+    public void confirmClaim(String id) {
+        if (held(id) != null) {
+            return;
+        }
+        tx("confirm claim", id, c -> {
+            leases.fence(c, id);
+            return null;
+        });
+    }
+
+    /** This node's claims, leases and the claim loop. */
+    public Leases leases() {
+        return leases;
     }
 
     /** ACCEPTED and ACTIVE transfers, oldest first: what start-up resumes. */
@@ -371,6 +426,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             return;
         }
         tx("checkpoint", id, c -> {
+            leases.fence(c, id);
             if (update(c, "UPDATE ferry_segment SET seg_offset = ? WHERE transfer_id = ? AND seg_index = ?"
                     + " AND seg_start <= ? AND ? <= seg_end", offset, id, index, offset, offset) == 0) {
                 throw outsideRange(id, index, offset, requireSegment(c, id, index));
@@ -391,6 +447,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             return;
         }
         tx("segmentDone", id, c -> {
+            leases.fence(c, id);
             if (update(c, "UPDATE ferry_segment SET seg_offset = seg_end, done = TRUE"
                     + " WHERE transfer_id = ? AND seg_index = ?", id, index) == 0) {
                 requireSegment(c, id, index);
@@ -414,6 +471,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         }
         writeScopedRow(id);
         return tx("split", id, c -> {
+            leases.fence(c, id);
             // The conditions sit in the UPDATE itself, so they are checked under the victim's row lock.
             int shrunk = update(c, "UPDATE ferry_segment SET seg_end = ? WHERE transfer_id = ? AND seg_index = ?"
                             + " AND done = FALSE AND seg_offset <= ? AND seg_end = ?",
@@ -446,9 +504,11 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             return false;
         }
         SegmentKey k = SegmentKey.parse(key);
-        return tx("add segment " + k.index, k.id, c -> update(c, "UPDATE ferry_segment"
-                + " SET seg_offset = seg_end, done = TRUE WHERE transfer_id = ? AND seg_index = ? AND done = FALSE",
-                k.id, k.index) == 1);
+        return tx("add segment " + k.index, k.id, c -> {
+            leases.fence(c, k.id);
+            return update(c, "UPDATE ferry_segment SET seg_offset = seg_end, done = TRUE"
+                    + " WHERE transfer_id = ? AND seg_index = ? AND done = FALSE", k.id, k.index) == 1;
+        });
     }
 
     /**
@@ -460,9 +520,11 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     public boolean remove(String key) {
         SegmentKey k = SegmentKey.parse(key);
         writeScopedRow(k.id);
-        return tx("remove segment " + k.index, k.id, c -> update(c, "UPDATE ferry_segment"
-                + " SET seg_offset = seg_start, done = FALSE WHERE transfer_id = ? AND seg_index = ? AND done = TRUE",
-                k.id, k.index) == 1);
+        return tx("remove segment " + k.index, k.id, c -> {
+            leases.fence(c, k.id);
+            return update(c, "UPDATE ferry_segment SET seg_offset = seg_start, done = FALSE"
+                    + " WHERE transfer_id = ? AND seg_index = ? AND done = TRUE", k.id, k.index) == 1;
+        });
     }
 
     /** Always true: {@link #add} is already durable, there is nothing left to confirm. */
@@ -492,6 +554,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
 
     @Override
     public void close() {
+        leases.close();
         if (ownedPool != null) {
             ownedPool.close();
         }
@@ -646,6 +709,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         Savepoint before = c.setSavepoint();
         try {
             insertRows(c, rows);
+            holdUnfinished(c, rows);
             return null;
         } catch (SQLException e) {
             if (!duplicate(e)) {
@@ -669,12 +733,24 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
                 if (!fresh.isEmpty()) {
                     insertRows(c, fresh);
                 }
+                holdUnfinished(c, rows);
                 return null;
             } catch (SQLException e) {
                 if (!duplicate(e) || attempt == WRITE_ATTEMPTS) {
                     throw e;
                 }
                 c.rollback(again);
+            }
+        }
+    }
+
+    /** The rows a scope wrote unfinished are this node's to go on with: their claims, at the epoch written. */
+    private void holdUnfinished(Connection c, Collection<ScopedRows.Row> rows) throws SQLException {
+        for (ScopedRows.Row row : rows) {
+            if (!row.record.status().finished()) {
+                String id = row.record.id();
+                leases.hold(new Claim(id, leases.nodeId(), queryOne(c, "SELECT epoch FROM ferry_transfer WHERE id = ?",
+                        rs -> rs.getLong(1), id)));
             }
         }
     }
@@ -692,16 +768,17 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         return there;
     }
 
-    private static void insertRows(Connection c, Collection<ScopedRows.Row> rows) throws SQLException {
-        try (PreparedStatement transfers = c.prepareStatement("INSERT INTO ferry_transfer (" + TRANSFER_COLUMNS + ")"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    private void insertRows(Connection c, Collection<ScopedRows.Row> rows) throws SQLException {
+        try (PreparedStatement transfers = c.prepareStatement("INSERT INTO ferry_transfer (" + TRANSFER_COLUMNS
+                + ", owner, epoch, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, "
+                + Leases.leaseEnd() + ")");
              PreparedStatement segments = c.prepareStatement(INSERT_SEGMENT)) {
             boolean anySegment = false;
             for (ScopedRows.Row row : rows) {
                 TransferRecord t = row.record;
                 bind(transfers, t.id(), t.direction(), t.server(), t.remotePath(), t.localPath(), t.status(), t.size(),
                         t.sourceMtime(), t.request(), t.reason(), t.bytesMoved(), t.bytesResent(), t.created(),
-                        t.updated());
+                        t.updated(), leases.nodeId(), leases.leaseSeconds());
                 transfers.addBatch();
                 for (SegmentRecord s : row.segments) {
                     bind(segments, t.id(), s.index(), s.start(), s.end(), s.offset(), s.done());
@@ -717,12 +794,14 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     }
 
     /** A row the table already had, brought to the scope's final state: counters add up, the creation time stays. */
-    private static void overwrite(Connection c, ScopedRows.Row row) throws SQLException {
+    private void overwrite(Connection c, ScopedRows.Row row) throws SQLException {
         TransferRecord t = row.record;
+        // The scope started the transfer afresh on this node: a new claim, as accept would have made.
         update(c, "UPDATE ferry_transfer SET status = ?, size_bytes = ?, source_mtime = ?, request = ?, reason = ?,"
-                        + " bytes_moved = bytes_moved + ?, bytes_resent = bytes_resent + ?, updated = ? WHERE id = ?",
+                        + " bytes_moved = bytes_moved + ?, bytes_resent = bytes_resent + ?, updated = ?, owner = ?,"
+                        + " epoch = epoch + 1, lease_until = " + Leases.leaseEnd() + " WHERE id = ?",
                 t.status(), t.size(), t.sourceMtime(), t.request(), t.reason(), t.bytesMoved(), t.bytesResent(),
-                t.updated(), t.id());
+                t.updated(), leases.nodeId(), leases.leaseSeconds(), t.id());
         update(c, "DELETE FROM ferry_segment WHERE transfer_id = ?", t.id());
         for (SegmentRecord s : row.segments) {
             update(c, INSERT_SEGMENT, t.id(), s.index(), s.start(), s.end(), s.offset(), s.done());

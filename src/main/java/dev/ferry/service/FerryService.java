@@ -5,6 +5,7 @@ import dev.ferry.broker.BrokerSettings;
 import dev.ferry.broker.PipelineRoom;
 import dev.ferry.camel.FerryComponent;
 import dev.ferry.camel.SegmentAggregation;
+import dev.ferry.ftp.Secret;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.ServerProfiles;
 import dev.ferry.ledger.JdbcLedger;
@@ -69,12 +70,13 @@ public final class FerryService implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
     private final PrintStream banner;
     private volatile int recovered = -1;
+    private volatile java.util.concurrent.ScheduledExecutorService claimLoop;
 
     private FerryService(FerrySettings settings, PrintStream banner) {
         this.settings = settings;
         this.banner = banner;
         // Refused before anything starts: the API bound beyond loopback without a token.
-        this.webSettings = WebSettings.from(settings::get, System::getenv).checked();
+        this.webSettings = WebSettings.from(settings::lookup, System::getenv).checked();
         createDirectories();
         this.inboxLocks = InboxLocks.take(settings.uploadInbox().toAbsolutePath().normalize(),
                 settings.requestInbox().toAbsolutePath().normalize());
@@ -92,6 +94,7 @@ public final class FerryService implements AutoCloseable {
             String url = settings.get("ferry.ledger.url", null);
             this.ledger = url == null ? JdbcLedger.h2(settings.dataDir())
                     : JdbcLedger.open(url, settings.get("ferry.ledger.user", ""), ledgerPassword());
+            ledger.leases().configure(settings.nodeId(), settings.leaseSeconds());
             this.engine = new TransferEngine(ledger, profiles, TransferOptions.none(), Duration.ofSeconds(2));
             engine.addListener(new LoggingListener());
             this.segmentPool = segmentPool(settings.getInt("ferry.segment-threads", 16));
@@ -143,8 +146,8 @@ public final class FerryService implements AutoCloseable {
 
     /** The jms component on RabbitMQ when ferry.broker.* is configured; the request queue's room either way. */
     private void bindBroker() {
-        Optional<BrokerSettings> broker = BrokerSettings.from(settings::get, settings.secretFrom(
-                BrokerSettings.PASSWORD_VARIABLE, BrokerSettings.PASSWORD_KEY));
+        Optional<BrokerSettings> broker = BrokerSettings.from(settings::get,
+                Secret.of(settings.secret(BrokerSettings.PASSWORD_KEY)));
         broker.ifPresent(b -> {
             main.bind("jms", BrokerComponent.component(b, java.util.List.of(settings.get("ferry.queue.requests"),
                     settings.get("ferry.queue.dead-letter"))));
@@ -227,6 +230,7 @@ public final class FerryService implements AutoCloseable {
         if (recovered > 0) {
             LOG.info("resuming {} interrupted transfer(s)", recovered);
         }
+        claimLoop = Recovery.keepClaiming(engine, component, settings, template, TRANSFERS_ENDPOINT);
     }
 
     private void banner(PrintStream out) {
@@ -287,7 +291,7 @@ public final class FerryService implements AutoCloseable {
     }
 
     private String ledgerPassword() {
-        String v = System.getenv("FERRY_LEDGER_PASSWORD");
+        String v = settings.secret("ferry.ledger.password");
         return v == null ? "" : v;
     }
 
@@ -349,6 +353,9 @@ public final class FerryService implements AutoCloseable {
     private void release() {
         if (!released.compareAndSet(false, true)) {
             return;
+        }
+        if (claimLoop != null) {
+            claimLoop.shutdownNow();
         }
         if (events != null) {
             events.close();

@@ -1,9 +1,12 @@
 package dev.ferry.service;
 
+import dev.ferry.config.ConfigCheck;
+import dev.ferry.config.ConfigKeys;
 import dev.ferry.ftp.Secret;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.TlsMode;
 import dev.ferry.ftp.UploadStrategy;
+import dev.ferry.ledger.Leases;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -24,16 +27,15 @@ import java.util.regex.Pattern;
 /**
  * The service's configuration: {@code <config>/application.properties} (Camel's {@code camel.main.*} keys and
  * Ferry's {@code ferry.*} keys), with {@code -Dferry.*} system properties and the caller's overrides on top, and the
- * built-in defaults below. Passwords come only from the environment ({@code FERRY_SERVERS_<NAME>_PASSWORD}) or from
- * {@code <config>/secrets.properties}; they are never part of {@link #properties()}, which Camel sees.
+ * built-in defaults below. Every {@code ferry.*} key in a file must be one of {@link ConfigKeys} (a typo fails the
+ * start, naming the key meant). Secrets come only from the environment ({@code FERRY_SERVERS_<NAME>_PASSWORD},
+ * {@code FERRY_HTTP_TOKEN}, …), -D or {@code <config>/secrets.properties}, never from application.properties; they
+ * are never part of {@link #properties()}, which Camel sees.
  */
 public final class FerrySettings {
     public static final String CONFIG_PROPERTY = "ferry.config";
     public static final String CONFIG_ENV = "FERRY_CONFIG";
     private static final Pattern SERVER_KEY = Pattern.compile("ferry\\.servers\\.([^.]+)\\.(.+)");
-    /** Without a broker, a request that cannot be done is logged with its body (one line, after the reason). */
-    static final String DEAD_LETTER_LOG = "log:dev.ferry.dead-letter?level=WARN&showBody=true&showHeaders=false"
-            + "&showBodyType=false&showExchangePattern=false";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]+)}");
 
     private final Path configDir;
@@ -72,7 +74,7 @@ public final class FerrySettings {
         p.setProperty("ferry.inbox.requests", "${ferry.data-dir}/inbox/requests");
         p.setProperty("ferry.download-dir", "${ferry.data-dir}/downloads");
         p.setProperty("ferry.queue.requests", "seda:ferry-requests");
-        p.setProperty("ferry.queue.dead-letter", DEAD_LETTER_LOG);
+        p.setProperty("ferry.queue.dead-letter", ConfigKeys.DEAD_LETTER_LOG);
         p.setProperty("ferry.events.endpoint", "seda:ferry-events");
         p.setProperty("ferry.segment-threads", "16");
         p.setProperty("ferry.transfer-consumers", "4");
@@ -82,27 +84,27 @@ public final class FerrySettings {
         p.setProperty("camel.main.name", "ferry");
         p.setProperty("camel.main.routes-include-pattern", "file:routes/*.yaml");
         Path file = configDir.resolve("application.properties");
-        if (Files.isRegularFile(file)) {
-            read(file, p);
-            for (String key : p.stringPropertyNames()) {
-                if (key.startsWith("ferry.servers.") && key.endsWith(".password")
-                        || key.equals("ferry.broker.password")) {
-                    throw new IllegalStateException(file + " holds " + key + ": passwords belong in the environment"
-                            + " (FERRY_SERVERS_<NAME>_PASSWORD) or in " + configDir.resolve("secrets.properties"));
-                }
-            }
-        }
-        for (String key : System.getProperties().stringPropertyNames()) {
-            if (key.startsWith("ferry.") && !key.equals(CONFIG_PROPERTY)) {
-                p.setProperty(key, System.getProperty(key));
-            }
-        }
-        overrides.forEach(p::setProperty);
-        Properties secrets = new Properties();
         Path secretFile = configDir.resolve("secrets.properties");
+        if (Files.isRegularFile(file)) {
+            Properties fromFile = new Properties();
+            read(file, fromFile);
+            ConfigCheck.applicationFile(file, fromFile, secretFile);
+            p.putAll(fromFile);
+        }
+        Properties secrets = new Properties();
         if (Files.isRegularFile(secretFile)) {
             read(secretFile, secrets);
+            ConfigCheck.secretsFile(secretFile, secrets, file);
         }
+        // -D keys are not checked: a JVM may carry ferry.* properties of its own (tests, ferry.config). A secret
+        // given as -D joins the secrets, above secrets.properties and out of what Camel sees.
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith("ferry.") && !key.equals(CONFIG_PROPERTY)) {
+                (ConfigKeys.secretLike(key) ? secrets : p).setProperty(key, System.getProperty(key));
+            }
+        }
+        ConfigCheck.overrides(overrides, secretFile);
+        overrides.forEach((key, value) -> (ConfigKeys.secretLike(key) ? secrets : p).setProperty(key, value));
         FerrySettings settings = new FerrySettings(configDir, workDir, p, secrets, env);
         settings.resolvePlaceholders();
         return settings;
@@ -177,6 +179,16 @@ public final class FerrySettings {
     public Path downloadDir() { return Path.of(get("ferry.download-dir")); }
     public Path demoRoot() { return Path.of(get("ferry.demo.root")); }
 
+    /** ferry.node-id: this node's name in a shared ledger; by default the host name and a hash of the data dir. */
+    public String nodeId() {
+        return get("ferry.node-id", Leases.defaultNodeId(dataDir()));
+    }
+
+    /** ferry.cluster.lease-seconds: how long a node's claim on a transfer lasts without renewal. */
+    public int leaseSeconds() {
+        return getInt("ferry.cluster.lease-seconds", 30);
+    }
+
     /** The names of the configured server profiles (those with a host). */
     public TreeSet<String> serverNames() {
         TreeSet<String> names = new TreeSet<>();
@@ -240,23 +252,26 @@ public final class FerrySettings {
         return secret(name, "password");
     }
 
-    /** From FERRY_SERVERS_<NAME>_<WHAT> in the environment, else from secrets.properties; never logged. */
     private Secret secret(String name, String what) {
-        String var = ("FERRY_SERVERS_" + name + "_" + what).toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
-        String v = env.apply(var);
-        if (v == null || v.isEmpty()) {
-            v = secrets.getProperty("ferry.servers." + name + "." + what);
-        }
-        return Secret.of(v);
+        return Secret.of(secret("ferry.servers." + name + "." + what));
     }
 
-    /** A password from the environment variable, else from secrets.properties ({@code key}); never logged. */
-    public Secret secretFrom(String variable, String key) {
-        String v = env.apply(variable);
-        return Secret.of(v == null || v.isEmpty() ? secrets.getProperty(key) : v);
+    /**
+     * A secret ({@code ferry.http.token}, {@code ferry.ledger.password}, a server's password): from its environment
+     * variable ({@link ConfigKeys#variable}, e.g. FERRY_LEDGER_PASSWORD), else -D, else secrets.properties; null if
+     * none. Never logged, never in {@link #properties()}.
+     */
+    public String secret(String key) {
+        String v = env.apply(ConfigKeys.variable(key));
+        return v == null || v.isEmpty() ? secrets.getProperty(key) : v;
+    }
+
+    /** {@link #get(String)}, or {@link #secret(String)} for a secret key: for readers that take both from one place. */
+    public String lookup(String key) {
+        return ConfigKeys.secretLike(key) ? secret(key) : get(key);
     }
 
     public static String passwordVariable(String serverName) {
-        return ("FERRY_SERVERS_" + serverName + "_PASSWORD").toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+        return ConfigKeys.variable("ferry.servers." + serverName + ".password");
     }
 }

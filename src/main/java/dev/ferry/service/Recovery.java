@@ -1,5 +1,6 @@
 package dev.ferry.service;
 
+import dev.ferry.DaemonThreads;
 import dev.ferry.camel.FerryComponent;
 import dev.ferry.plan.Direction;
 import dev.ferry.plan.TransferRequest;
@@ -12,6 +13,9 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * Those whose file is still in an inbox (a dropped upload, a request file) are left to the inbox route, which takes
  * the file again and resumes the same transfer, then moves the file to .done or .failed; all others (requests from
  * a queue) are sent into the pipeline through {@code seda:ferry-transfers}.
+ *
+ * <p>It is the ledger's claim loop ({@link dev.ferry.ledger.Leases}): only transfers this node claims run here — at
+ * start its own, at once; another node's once that node's lease ran out. After start it runs every lease / 3, so
+ * the work of a node that died is taken over while this one runs.
  */
 final class Recovery {
     private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
@@ -30,7 +38,7 @@ final class Recovery {
 
     static int run(TransferEngine engine, FerryComponent component, FerrySettings settings, ProducerTemplate template,
                    String endpoint) {
-        List<TransferRequest> unfinished = engine.unfinished();
+        List<TransferRequest> unfinished = engine.claimUnfinished();
         if (unfinished.isEmpty()) {
             return 0;
         }
@@ -53,6 +61,24 @@ final class Recovery {
             sent++;
         }
         return sent;
+    }
+
+    /** Runs the claim loop every lease / 3 from now on, until the returned executor is shut down. */
+    static ScheduledExecutorService keepClaiming(TransferEngine engine, FerryComponent component,
+                                                 FerrySettings settings, ProducerTemplate template, String endpoint) {
+        long every = Math.max(1000, engine.ledger().leases().lease().toMillis() / 3);
+        ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-claim"));
+        loop.scheduleWithFixedDelay(() -> {
+            try {
+                int taken = run(engine, component, settings, template, endpoint);
+                if (taken > 0) {
+                    LOG.info("took over {} transfer(s) whose node's lease ran out", taken);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("the claim loop could not look for work: {}", e.getMessage());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+        return loop;
     }
 
     /** A file in the inbox the route will take: not inside a hidden folder such as .done, .failed or .camel. */

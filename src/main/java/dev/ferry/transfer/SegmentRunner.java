@@ -104,6 +104,8 @@ final class SegmentRunner {
                 if (session != null) {
                     pool.discard(session);
                 }
+                // The segment ends here too: every segmentStart gets its segmentEnd or segmentFailed.
+                listener.segmentFailed(t, s.index, e);
                 throw e;
             }
         }

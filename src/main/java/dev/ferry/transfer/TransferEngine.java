@@ -5,7 +5,9 @@ import dev.ferry.ftp.CapabilityProbe;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.ServerProfiles;
 import dev.ferry.ftp.SessionPool;
+import dev.ferry.ledger.Claim;
 import dev.ferry.ledger.JdbcLedger;
+import dev.ferry.ledger.LostLeaseException;
 import dev.ferry.ledger.TransferRecord;
 import dev.ferry.ledger.TransferStatus;
 import dev.ferry.plan.Direction;
@@ -16,6 +18,8 @@ import dev.ferry.plan.TransferRequest;
 import dev.ferry.progress.Listeners;
 import dev.ferry.progress.TransferListener;
 import dev.ferry.progress.TransferView;
+import dev.ferry.source.SourceCheck;
+import dev.ferry.source.SourceState;
 import dev.ferry.transfer.DownloadPlanner.Planned;
 import java.io.IOException;
 import java.time.Duration;
@@ -31,8 +35,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The transfer engine below Camel, in three steps that the route files call one by one — {@link #plan},
@@ -40,8 +42,11 @@ import org.slf4j.LoggerFactory;
  * It owns nothing but wiring: sessions come from the {@link SessionPool}, durable state from the ledger.
  */
 public final class TransferEngine implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(TransferEngine.class);
     private static final int MAX_RESTARTS = 2;
+    /** Uploads up to this size (and every file of a batch) are checked by SHA-256 as well before publishing. */
+    private static final long HASHED_MAX = 1L << 20;
+    /** How long a source that changed during its upload may go on changing before the transfer gives up. */
+    private static final Duration SETTLE_MAX = Duration.ofMinutes(5);
 
     private final JdbcLedger ledger;
     private final ServerProfiles profiles;
@@ -54,6 +59,11 @@ public final class TransferEngine implements AutoCloseable {
     private final UploadPublisher uploadPublisher;
     private final SegmentRunner runner;
     private final Map<String, LiveTransfer> active = new ConcurrentHashMap<>();
+    /**
+     * Transfers whose source changed, waiting for their next plan, with why: for listeners it is the same transfer
+     * going on (restarted), not a second transferStart without an end.
+     */
+    private final Map<String, String> restarting = new ConcurrentHashMap<>();
     private final ExecutorService segmentThreads = Executors.newCachedThreadPool(DaemonThreads.named("ferry-segment"));
     private final ExecutorService transferThreads =
             Executors.newCachedThreadPool(DaemonThreads.named("ferry-transfer"));
@@ -80,6 +90,10 @@ public final class TransferEngine implements AutoCloseable {
         ticker.scheduleAtFixedRate(() -> active.values().forEach(listeners::progress),
                 every, every, TimeUnit.MILLISECONDS);
         ticker.scheduleAtFixedRate(stalls::check, 500, 500, TimeUnit.MILLISECONDS);
+        // Leases: renewed every lease / 3; transfers whose lease could not be renewed in time stop here (another
+        // node takes them), without recording an end.
+        ticker.scheduleAtFixedRate(ledger.leases()::tick, 0, 500, TimeUnit.MILLISECONDS);
+        ledger.leases().whenLost(ids -> ids.forEach(this::cancel));
     }
 
     public TransferEngine addListener(TransferListener listener) {
@@ -144,12 +158,25 @@ public final class TransferEngine implements AutoCloseable {
                 // transfer created in this thread's uncommitted scope: one segment, on this thread.
                 options = options.withSegments(1);
             }
+            String restartedBecause = restarting.remove(request.id());
+            if (restartedBecause != null && request.direction() == Direction.UPLOAD) {
+                // Sending a file that is still being written would only fail again at the finish.
+                SourceCheck.awaitSettled(java.nio.file.Path.of(request.localPath()), SETTLE_MAX);
+            }
             Planned planned = planWithRetries(request, options, profile);
             LiveTransfer t = planned.transfer();
+            if (t.direction() == Direction.UPLOAD) {
+                t.sentSource = SourceState.of(t.workFile, t.size <= HASHED_MAX || ledger.inOneCommit())
+                        .as(t.size, t.sourceMtime);
+            }
             active.put(t.id(), t);
-            listeners.transferStart(t);
-            if (planned.restartWhy() != null) {
-                listeners.restarted(t, planned.restartWhy());
+            if (restartedBecause != null) {
+                listeners.restarted(t, restartedBecause);
+            } else {
+                listeners.transferStart(t);
+                if (planned.restartWhy() != null) {
+                    listeners.restarted(t, planned.restartWhy());
+                }
             }
             if (t.bytesAtStart() > 0 && t.firstResume()) {
                 listeners.resumed(t, t.bytesAtStart());
@@ -187,6 +214,8 @@ public final class TransferEngine implements AutoCloseable {
         try {
             // A cancel that arrives after the last byte still wins: the person asked for it to stop.
             t.checkNotCancelled();
+            // The file appears under its final name only while this node owns the transfer.
+            ledger.confirmClaim(t.id());
             TransferResult result = Retries.call(t.id(), "publishing", t.options.maxAttempts(),
                     () -> t.direction() == Direction.DOWNLOAD ? downloadPublisher.publish(t) : uploadPublisher.publish(t));
             listeners.verified(t, result.verification());
@@ -220,13 +249,13 @@ public final class TransferEngine implements AutoCloseable {
                     throw e;
                 }
                 if (restart >= MAX_RESTARTS) {
+                    restarting.remove(accepted.id());
                     ledger.status(accepted.id(), TransferStatus.FAILED, e.getMessage() + " (after " + restart
                             + " fresh starts; the source keeps changing)");
                     listeners.transferFailed(new AcceptedView(accepted), e.getMessage());
                     throw e;
                 }
-                // The planner sees the new fingerprint (or the discarded part file) and starts afresh.
-                LOG.warn("{} starting over: {}", accepted.id(), e.getMessage());
+                // The next plan starts afresh, after the file settles; its restarted event logs why, in one line.
             }
         }
     }
@@ -290,10 +319,18 @@ public final class TransferEngine implements AutoCloseable {
         return true;
     }
 
-    /** Every accepted transfer that is not finished, as requests to run again (recovery at start-up). */
-    public List<TransferRequest> unfinished() {
+    /**
+     * One round of the claim loop (recovery at start-up, then takeover of dead nodes' work): every unfinished
+     * transfer this node may run — its own, and other nodes' whose lease ran out — claimed, as requests to run again.
+     * Transfers running here already are left alone.
+     */
+    public List<TransferRequest> claimUnfinished() {
         List<TransferRequest> requests = new ArrayList<>();
-        for (TransferRecord r : ledger.unfinished()) {
+        for (Claim c : ledger.leases().claimUnfinished(active::containsKey)) {
+            TransferRecord r = ledger.find(c.transferId()).orElse(null);
+            if (r == null) {
+                continue;
+            }
             try {
                 requests.add(Requests.fromJson(r.request()));
             } catch (IllegalArgumentException e) {
@@ -316,6 +353,20 @@ public final class TransferEngine implements AutoCloseable {
             }
         }
         TransferView view = live != null ? live : new AcceptedView(request);
+        LostLeaseException lost = LostLeaseException.in(e);
+        if (lost == null && firstReport && !ledger.inOneCommit() && !ledger.leases().holds(id)) {
+            // Stopped because this node gave its leases up (see Leases.tick): its claim is gone.
+            lost = new LostLeaseException(id, "node " + ledger.leases().nodeId() + " could not renew its lease");
+        }
+        if (lost != null) {
+            // Another node owns the transfer: record nothing and leave the files alone; only this run ends here.
+            String why = lost.getMessage();
+            if (firstReport) {
+                LOG.warn("{}", why);
+                listeners.transferFailed(view, why);
+            }
+            return new TransferFailedException(id, why, lost);
+        }
         if (e instanceof CancelledException || (live != null && live.cancelled() && !(e instanceof LocalFileException))) {
             if (firstReport) {
                 ledger.status(id, TransferStatus.CANCELLED, "cancelled");
@@ -328,7 +379,17 @@ public final class TransferEngine implements AutoCloseable {
         if (firstReport && live != null) {
             live.firstFailure(failure);
         }
+        if (firstReport && e instanceof SourceChangedException && live != null) {
+            // The transfer goes on from the new version: its next plan reports restarted, not a new start.
+            restarting.put(id, e.getMessage());
+            if (live.direction() == Direction.UPLOAD) {
+                // The sent segments are of the old version, even where size and time match (a hash or a writer
+                // told): the next plan must start afresh, not resume them.
+                ledger.start(id, live.size, live.sourceMtime, List.of());
+            }
+        }
         if (firstReport && !(e instanceof SourceChangedException)) {
+            restarting.remove(id);
             ledger.status(id, TransferStatus.FAILED, reason);
             listeners.transferFailed(view, reason);
         }

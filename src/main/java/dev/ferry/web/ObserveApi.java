@@ -80,7 +80,10 @@ final class ObserveApi {
             queued = -1; // left out; ferry_health_up{check="ledger"} tells why
         }
         String text = metrics.render(new Metrics.Gauges(List.copyOf(engine.active()), queued, servers,
-                health.checks()));
+                health.checks()))
+                + "# HELP ferry_fenced_writes_total Ledger writes refused because this node had lost the transfer's"
+                + " lease.\n# TYPE ferry_fenced_writes_total counter\nferry_fenced_writes_total "
+                + engine.ledger().leases().fencedOff() + "\n";
         return Reply.text(200, PROMETHEUS, text);
     }
 }

@@ -115,6 +115,9 @@ final class TransferApi {
             return notFound(id);
         }
         TransferRecord r = found.get();
+        if (!r.status().finished()) {
+            return resumeUnfinished(r);
+        }
         if (r.status() != TransferStatus.CANCELLED && r.status() != TransferStatus.FAILED) {
             return error(409, "transfer " + id + " is " + state(r) + "; only a cancelled or failed transfer can be"
                     + " resumed" + (r.status() == TransferStatus.PUBLISHED
@@ -127,6 +130,35 @@ final class TransferApi {
             return error(409, "transfer " + id + " has no readable stored request: " + e.getMessage());
         }
         return start(request, "resuming");
+    }
+
+    /**
+     * An unfinished transfer not running here: its node died or gave it up. It runs here once this node can claim it,
+     * i.e. when no other node holds a live lease on it.
+     */
+    private synchronized Reply resumeUnfinished(TransferRecord r) {
+        String id = r.id();
+        TransferRequest request;
+        try {
+            request = Requests.fromJson(r.request());
+        } catch (RuntimeException e) {
+            return error(409, "transfer " + id + " has no readable stored request: " + e.getMessage());
+        }
+        if (engine.ledger().leases().holds(id)) {
+            return error(409, "transfer " + id + " is " + state(r) + " on this node already");
+        }
+        if (engine.ledger().leases().claim(id).isEmpty()) {
+            return error(409, "transfer " + id + " is " + state(r) + " and held by "
+                    + engine.ledger().leases().describeOwner(id).orElse("another node")
+                    + "; it can be resumed here once that node's lease has run out");
+        }
+        submitter.submit(request);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", id);
+        body.put("state", "resuming");
+        body.put("request", request);
+        body.put("href", "/api/transfers/" + id);
+        return ok(202, body).withHeader("Location", "/api/transfers/" + id);
     }
 
     /** One at a time, so two calls for the same file cannot both start it. */

@@ -21,6 +21,8 @@ public record WebSettings(boolean enabled, String host, int port, String token, 
                           Duration healthTimeout, int recentLimit) {
 
     public static final String TOKEN_ENV = "FERRY_HTTP_TOKEN";
+    /** 16 characters: a token short enough to guess or to have been typed from memory is refused at start. */
+    public static final int MIN_TOKEN_LENGTH = 16;
 
     public WebSettings {
         host = host == null || host.isBlank() ? "127.0.0.1" : host.trim();
@@ -84,8 +86,13 @@ public record WebSettings(boolean enabled, String host, int port, String token, 
         }
     }
 
-    /** Refuses a configuration that would serve the API beyond this machine without a token. */
+    /** Refuses a configuration that would serve the API beyond this machine without a token, or with a short one. */
     public WebSettings checked() {
+        if (enabled && token != null && token.length() < MIN_TOKEN_LENGTH) {
+            throw new IllegalStateException("the HTTP token (" + TOKEN_ENV + " or ferry.http.token) has " + token.length()
+                    + " characters: use at least " + MIN_TOKEN_LENGTH + " random ones, e.g. the output of"
+                    + " `openssl rand -hex 16`");
+        }
         if (enabled && !loopback() && token == null) {
             throw new IllegalStateException("ferry.http.host = " + host + " serves the API beyond this machine, so it"
                     + " needs a token: set ferry.http.token (or the environment variable " + TOKEN_ENV + ") to a long"

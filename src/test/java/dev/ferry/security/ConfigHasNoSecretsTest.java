@@ -15,14 +15,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Route files and configuration (routes/, config/ except the git-ignored config/secrets.properties, and
- * src/main/resources) hold no secrets: a {@code password}, {@code secret} or {@code passphrase} key has
+ * src/main/resources) hold no secrets: a {@code password}, {@code secret}, {@code passphrase} or {@code token} key has
  * an empty value or a placeholder that reads it from elsewhere ({@code ${env:X}}, {@code {{X}}}, {@code ${X}}),
  * never the secret itself (DESIGN: "secret from config or environment, never in a route file").
  */
 class ConfigHasNoSecretsTest {
     /** key (=|:) value, in .properties and YAML; the key may be dotted or dashed (ftp.server.password). */
     private static final Pattern SECRET = Pattern.compile(
-            "(?i)^\\s*-?\\s*([\\w.\\-]*(password|passwd|secret|passphrase)[\\w.\\-]*)\\s*[=:]\\s*(.*?)\\s*$");
+            "(?i)^\\s*-?\\s*([\\w.\\-]*(password|passwd|secret|passphrase|token)[\\w.\\-]*)\\s*[=:]\\s*(.*?)\\s*$");
     private static final Pattern PLACEHOLDER = Pattern.compile("^[\"']?(\\$\\{[^}]+}|\\{\\{[^}]+}})[\"']?$");
     /** ...and a URI in a route with user:password@ in it. */
     private static final Pattern URI_PASSWORD = Pattern.compile("(?i)ftps?://[^/\\s:@]+:([^@\\s/]+)@");
@@ -67,7 +67,7 @@ class ConfigHasNoSecretsTest {
     @Test
     void theScannerCatchesWhatItShould() {
         for (String bad : new String[] {"ftp.password=hunter2", "  password: hunter2", "server.a.secret = x",
-                "- password: 'x'"}) {
+                "- password: 'x'", "ferry.http.token = 0123456789abcdef"}) {
             Matcher m = SECRET.matcher(bad);
             assertEquals(true, m.matches() && !PLACEHOLDER.matcher(m.group(3)).matches(), bad);
         }

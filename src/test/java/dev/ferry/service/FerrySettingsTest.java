@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.config.ConfigKeys;
 import dev.ferry.ftp.ServerProfile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,12 +51,116 @@ class FerrySettingsTest {
         assertEquals("FERRY_SERVERS_MY_BOX_PASSWORD", FerrySettings.passwordVariable("my-box"));
     }
 
-    @Test
-    void aPasswordInApplicationPropertiesIsRefused() throws Exception {
+    private Path config(String application, String secrets) throws Exception {
         Path config = Files.createDirectories(tmp.resolve("config"));
-        Files.writeString(config.resolve("application.properties"), "ferry.servers.x.password = oops\n");
+        Files.writeString(config.resolve("application.properties"), application);
+        Files.deleteIfExists(config.resolve("secrets.properties"));
+        if (secrets != null) {
+            Files.writeString(config.resolve("secrets.properties"), secrets);
+        }
+        return config;
+    }
+
+    private IllegalStateException refused(Path config, Map<String, String> overrides) {
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> FerrySettings.load(config, tmp, Map.of(), name -> null));
-        assertTrue(e.getMessage().contains("passwords belong in the environment"), e.getMessage());
+                () -> FerrySettings.load(config, tmp, overrides, name -> null));
+        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+        return e;
+    }
+
+    @Test
+    void everyPasswordLikeKeyInApplicationPropertiesIsRefusedSayingWhereItGoes() throws Exception {
+        for (String key : new String[] {"ferry.servers.x.password", "ferry.servers.x.trust-store-password",
+                "ferry.ledger.password", "ferry.http.token"}) {
+            Path config = config("ferry.servers.x.host = ftp.example.com\n" + key + " = hunter2-hunter2-hunter2\n", null);
+            String m = refused(config, Map.of()).getMessage();
+            assertTrue(m.startsWith(config.resolve("application.properties").toString()), m);
+            assertTrue(m.contains(key + " is a secret and is refused here"), m);
+            assertTrue(m.contains(ConfigKeys.variable(key)), "names the environment variable: " + m);
+            assertTrue(m.contains(config.resolve("secrets.properties").toString()), m);
+            assertFalse(m.contains("hunter2"), "never the secret itself: " + m);
+        }
+        // Even empty: the key does not belong in this file at all.
+        assertTrue(refused(config("ferry.http.token =\n", null), Map.of()).getMessage().contains("FERRY_HTTP_TOKEN"));
+        // A key that is not Ferry's (Camel's) may read its secret from the environment, never hold it.
+        String m = refused(config("camel.component.jms.password = hunter2\n", null), Map.of()).getMessage();
+        assertTrue(m.contains("camel.component.jms.password holds a secret"), m);
+        FerrySettings.load(config("camel.component.jms.password = {{env:JMS_PASSWORD}}\n", null), tmp, Map.of(),
+                name -> null);
+    }
+
+    @Test
+    void anUnknownKeyFailsTheStartNamingTheKeyItMostLikelyMeant() throws Exception {
+        // With "prot" the service used to connect quietly to port 21.
+        String m = refused(config("ferry.servers.x.host = h\nferry.servers.x.prot = 2121\n", null), Map.of())
+                .getMessage();
+        assertTrue(m.contains("ferry.servers.x.prot is not a known key: did you mean ferry.servers.x.port?"), m);
+        m = refused(config("ferry.inbox.uplaod = /srv/drop\n", null), Map.of()).getMessage();
+        assertTrue(m.contains("ferry.inbox.uplaod is not a known key: did you mean ferry.inbox.upload?"), m);
+        m = refused(config("ferry.servers.x.host = h\nferry.servers.x.passwd = hunter2\n", null), Map.of())
+                .getMessage();
+        assertTrue(m.contains("did you mean ferry.servers.x.password? That is a secret: set FERRY_SERVERS_X_PASSWORD"
+                + " in the environment or put ferry.servers.x.password in " + tmp.resolve("config/secrets.properties")),
+                m);
+        assertFalse(m.contains("hunter2"), m);
+        m = refused(config("ferry.colour = blue\n", null), Map.of()).getMessage();
+        assertTrue(m.contains("ferry.colour is not a known key (every key is documented"), m);
+        m = refused(config("ferry.servers.x.api-secret = hunter2\n", null), Map.of()).getMessage();
+        assertTrue(m.contains("ferry.servers.x.api-secret is not a known key (every key is documented in the shipped"
+                + " config/application.properties); and a secret never goes in this file (use the environment or "
+                + tmp.resolve("config/secrets.properties") + ")"), m);
+        assertFalse(m.contains("hunter2"), m);
+        m = refused(config("ferry.servers.host = h\n", null), Map.of()).getMessage();
+        assertTrue(m.contains("ferry.servers.<name>.<key>"), m);
+        m = refused(config("", "ferry.servers.x.pasword = hunter2\n"), Map.of()).getMessage();
+        assertTrue(m.startsWith(tmp.resolve("config/secrets.properties") + ": ferry.servers.x.pasword is not a known"
+                + " key: did you mean ferry.servers.x.password?"), m);
+        m = refused(config("", null), Map.of("ferry.servers.x.prot", "2121")).getMessage();
+        assertTrue(m.contains("did you mean ferry.servers.x.port?"), m);
+    }
+
+    @Test
+    void anOrdinaryKeyInSecretsPropertiesIsRefusedRatherThanIgnored() throws Exception {
+        String m = refused(config("", "ferry.servers.x.host = h\n"), Map.of()).getMessage();
+        assertTrue(m.contains("ferry.servers.x.host is not a secret and would be ignored here: put it in "
+                + tmp.resolve("config/application.properties")), m);
+    }
+
+    @Test
+    void secretsStayAcceptedFromTheEnvironmentDashDAndSecretsProperties() throws Exception {
+        Path config = config("""
+                ferry.servers.x.host = h
+                ferry.servers.x.trust-store = config/x.p12
+                ferry.ledger.url = jdbc:postgresql://db/ferry
+                """, """
+                ferry.servers.x.trust-store-password = store-pw
+                ferry.ledger.password = ledger-from-file
+                ferry.http.token = token-from-secrets-file
+                """);
+        FerrySettings s = FerrySettings.load(config, tmp, Map.of(), name -> null);
+        assertEquals("store-pw", s.server("x").trustStorePassword().reveal());
+        assertEquals("ledger-from-file", s.secret("ferry.ledger.password"));
+        assertEquals("token-from-secrets-file", s.lookup("ferry.http.token"));
+        assertEquals("h", s.lookup("ferry.servers.x.host"));
+
+        System.setProperty("ferry.ledger.password", "ledger-from-dash-d");
+        try {
+            s = FerrySettings.load(config, tmp, Map.of(), Map.of("FERRY_HTTP_TOKEN", "token-from-the-environment")::get);
+            assertEquals("ledger-from-dash-d", s.secret("ferry.ledger.password"), "-D over secrets.properties");
+            assertEquals("token-from-the-environment", s.lookup("ferry.http.token"), "the environment wins");
+            assertFalse(s.properties().toString().contains("from-dash-d"), "a -D secret never reaches Camel");
+            s = FerrySettings.load(config, tmp, Map.of(), Map.of("FERRY_LEDGER_PASSWORD", "ledger-from-env")::get);
+            assertEquals("ledger-from-env", s.secret("ferry.ledger.password"));
+        } finally {
+            System.clearProperty("ferry.ledger.password");
+        }
+        assertFalse(s.properties().toString().contains("from-file"), "no secret in what Camel sees");
+        assertFalse(s.properties().toString().contains("secrets-file"), "no secret in what Camel sees");
+    }
+
+    @Test
+    void theShippedConfigurationLoads() {
+        FerrySettings s = FerrySettings.load(Path.of("config"), tmp, Map.of(), name -> null);
+        assertEquals(tmp.resolve("data/inbox/upload"), s.uploadInbox());
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.web;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,6 +54,19 @@ class StartupTest {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> FerryWeb.on(camel, engine, open).install());
         assertTrue(e.getMessage().contains("needs a token"), e.getMessage());
+        camel.start();
+        assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close(), "nothing listens");
+        assertTrue(camel.getRoutes().isEmpty());
+    }
+
+    @Test
+    void refusesATokenShorterThan16CharactersBeforeAnythingListens() throws Exception {
+        int port = WebFixture.freePort();
+        WebSettings weak = WebSettings.defaults().withHost("0.0.0.0").withPort(port).withToken("12345");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> FerryWeb.on(camel, engine, weak).install());
+        assertTrue(e.getMessage().contains("has 5 characters: use at least 16"), e.getMessage());
+        assertFalse(e.getMessage().contains("12345"), e.getMessage());
         camel.start();
         assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close(), "nothing listens");
         assertTrue(camel.getRoutes().isEmpty());

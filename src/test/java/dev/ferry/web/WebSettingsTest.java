@@ -50,7 +50,7 @@ class WebSettingsTest {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> from(Map.of("ferry.http.host", "0.0.0.0"), Map.of()).checked());
         assertTrue(e.getMessage().contains("ferry.http.token"), e.getMessage());
-        from(Map.of("ferry.http.host", "0.0.0.0", "ferry.http.token", "long-random"), Map.of()).checked();
+        from(Map.of("ferry.http.host", "0.0.0.0", "ferry.http.token", "long-random-16-chars"), Map.of()).checked();
         from(Map.of("ferry.http.host", "0.0.0.0", "ferry.http.enabled", "false"), Map.of()).checked();
     }
 
@@ -59,5 +59,18 @@ class WebSettingsTest {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> from(Map.of("ferry.http.port", "eighty"), Map.of()));
         assertTrue(e.getMessage().contains("ferry.http.port"), e.getMessage());
+    }
+
+    @Test
+    void aTokenShorterThan16CharactersIsRefusedInOneLineWithoutShowingIt() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> from(Map.of(), Map.of("FERRY_HTTP_TOKEN", "s3cr5")).checked());
+        assertEquals("the HTTP token (FERRY_HTTP_TOKEN or ferry.http.token) has 5 characters: use at least 16 random"
+                + " ones, e.g. the output of `openssl rand -hex 16`", e.getMessage());
+        assertThrows(IllegalStateException.class, () -> from(Map.of("ferry.http.host", "0.0.0.0",
+                "ferry.http.token", "fifteen-chars-x"), Map.of()).checked());
+        assertEquals(16, from(Map.of(), Map.of("FERRY_HTTP_TOKEN", "sixteen-chars-xy")).checked().token().length());
+        // Off, the token is never used: nothing to refuse.
+        from(Map.of("ferry.http.enabled", "false", "ferry.http.token", "short"), Map.of()).checked();
     }
 }

@@ -1,0 +1,162 @@
+package dev.ferry.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Every {@code ferry.*} key the service reads, with its default and what it does: the one list that unknown keys are
+ * checked against and typos are matched to. {@code config/application.properties} documents the same keys (a test
+ * keeps the two in step); secrets are documented in {@code config/secrets.properties.example}.
+ */
+public final class ConfigKeys {
+    /** Per-server keys are {@code ferry.servers.<name>.<key>}; the name is one segment (no dot). */
+    public static final String SERVER_PREFIX = "ferry.servers.";
+    public static final String NAME = "<name>";
+    /** A last segment like these names a secret, known key or not. */
+    /** Without a broker, a queue request that cannot be done is logged with its body (after the reason). */
+    public static final String DEAD_LETTER_LOG = "log:dev.ferry.dead-letter?level=WARN&showBody=true"
+            + "&showHeaders=false&showBodyType=false&showExchangePattern=false";
+    private static final Pattern SECRET_WORD = Pattern.compile("(?i).*(password|passwd|secret|token|passphrase).*");
+
+    /**
+     * One key.
+     *
+     * @param name         the key; per-server keys hold {@value #NAME} in place of the server's name
+     * @param defaultValue the value when unset, null when there is none (or it is derived at start)
+     * @param doc          what it does, one line
+     * @param secret       true: only from the environment, -D or secrets.properties, never application.properties
+     */
+    public record Key(String name, String defaultValue, String doc, boolean secret) {
+        public boolean perServer() {
+            return name.startsWith(SERVER_PREFIX);
+        }
+
+        /** The key for one server ({@code ferry.servers.reports.port}); other keys as they are. */
+        public String forServer(String server) {
+            return name.replace(NAME, server);
+        }
+    }
+
+    private static final List<Key> KEYS = List.of(
+            key("ferry.data-dir", "data", "ledger (H2), events.jsonl, and the default home of the folders"),
+            key("ferry.inbox.upload", "${ferry.data-dir}/inbox/upload", "files dropped here are uploaded"),
+            key("ferry.inbox.requests", "${ferry.data-dir}/inbox/requests", "JSON download requests dropped here"),
+            key("ferry.download-dir", "${ferry.data-dir}/downloads", "where downloads appear"),
+            key("ferry.inbox.read-lock-min-age", "2000", "milliseconds a drop must stay unchanged before it is taken"),
+            key("ferry.inbox.poll-millis", "250", "milliseconds between two looks into each inbox"),
+            key("ferry.inbox.parallel-transfers", "4", "transfers from one inbox at the same time"),
+            key("ferry.inbox.batch-max-bytes", "1048576", "drops up to this size travel in batches"),
+            key("ferry.inbox.follow-links", "false", "true: a symbolic link dropped into the upload inbox is followed"),
+            key("ferry.file-exist", "Fail", "a target that exists already: Fail, Override, Ignore or TryRename"),
+            key("ferry.queue.requests", "seda:ferry-requests", "Camel endpoint that delivers JSON requests"),
+            key("ferry.queue.dead-letter", DEAD_LETTER_LOG, "where queue requests that cannot be done go, with the"
+                    + " reason"),
+            key("ferry.events.endpoint", "seda:ferry-events", "where progress events go as JSON"),
+            key("ferry.segment-threads", "16", "threads that move segments, shared by all transfers"),
+            key("ferry.transfer-consumers", "4", "queued and recovered transfers at the same time"),
+            key("ferry.default-server", null, "server for drops and requests that name none"),
+            key("ferry.http.enabled", "true", "false: no status page, API or health endpoint"),
+            key("ferry.http.host", "127.0.0.1", "address the HTTP endpoint binds"),
+            key("ferry.http.port", "8080", "port of the HTTP endpoint"),
+            secret("ferry.http.token", "bearer token for the API and /observe (at least 16 characters)"),
+            key("ferry.http.health-interval", "30", "seconds between background health checks"),
+            key("ferry.http.health-timeout", "15", "seconds one health check may take"),
+            key("ferry.http.recent", "25", "finished transfers the page and API list"),
+            key("ferry.ledger.url", null, "JDBC URL of a shared ledger (default: H2 in the data folder)"),
+            key("ferry.ledger.user", null, "user of the shared ledger"),
+            secret("ferry.ledger.password", "password of the shared ledger"),
+            key("ferry.node-id", null, "this node's name in a shared ledger (default: host name and a hash of the data dir)"),
+            key("ferry.cluster.lease-seconds", "30", "seconds a node's claim on a transfer lasts without renewal"),
+            key("ferry.broker.url", null, "RabbitMQ as amqp://host:port/virtual-host, without a password"),
+            key("ferry.broker.host", null, "RabbitMQ's address (instead of ferry.broker.url)"),
+            key("ferry.broker.port", "5672", "RabbitMQ's AMQP port"),
+            key("ferry.broker.virtual-host", null, "RabbitMQ virtual host (default: the broker's, /)"),
+            key("ferry.broker.user", null, "RabbitMQ user"),
+            secret("ferry.broker.password", "RabbitMQ password"),
+            key("ferry.broker.prefetch", null, "queued transfers a node runs or has waiting before it takes another"
+                    + " request (default: ferry.transfer-consumers)"),
+            key("ferry.demo.host", "127.0.0.1", "address of the demo FTP server"),
+            key("ferry.demo.port", "2121", "port of the demo FTP server"),
+            key("ferry.demo.root", "${ferry.data-dir}/ftp-root", "folder the demo FTP server serves"),
+            server("host", null, "the server's address; a server block exists when it has a host"),
+            server("port", "21", "the server's control port"),
+            server("user", "anonymous", "login name"),
+            secret(SERVER_PREFIX + NAME + ".password", "login password"),
+            server("tls", "none", "none or explicit (FTPS: AUTH TLS, PROT P)"),
+            server("trust-store", null, "PKCS12 trust store for FTPS"),
+            secret(SERVER_PREFIX + NAME + ".trust-store-password", "password of the trust store"),
+            server("epsv", "true", "false: passive mode with PASV instead of EPSV"),
+            server("fallback-charset", null, "charset for names when the server does not speak UTF-8"),
+            server("connection-limit", "4", "most connections to this server at once"),
+            server("connect-timeout", "10", "seconds to connect"),
+            server("so-timeout", "30", "seconds a control reply may take"),
+            server("data-timeout", "30", "seconds a data connection may stall"),
+            server("upload-strategy", "AUTO", "AUTO, PARALLEL, SEQUENTIAL or RESTART"),
+            server("remote-dir", null, "where dropped files go on this server"),
+            server("outage-wait", "600", "seconds a transfer waits for the server to come back"));
+
+    private ConfigKeys() {
+    }
+
+    private static Key key(String name, String defaultValue, String doc) {
+        return new Key(name, defaultValue, doc, false);
+    }
+
+    private static Key secret(String name, String doc) {
+        return new Key(name, null, doc, true);
+    }
+
+    private static Key server(String suffix, String defaultValue, String doc) {
+        return new Key(SERVER_PREFIX + NAME + "." + suffix, defaultValue, doc, false);
+    }
+
+    public static List<Key> all() {
+        return KEYS;
+    }
+
+    /** The registered key that {@code key} is (a per-server key for any one-segment name), if any. */
+    public static Optional<Key> find(String key) {
+        String server = serverName(key);
+        for (Key k : KEYS) {
+            if (k.perServer() ? server != null && k.forServer(server).equals(key) : k.name().equals(key)) {
+                return Optional.of(k);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** True for a registered secret, and for any key whose last segment says password, secret, token or the like. */
+    public static boolean secretLike(String key) {
+        return find(key).map(Key::secret).orElse(false)
+                || SECRET_WORD.matcher(key.substring(key.lastIndexOf('.') + 1)).matches();
+    }
+
+    /** The environment variable of a key: upper case, every other character as _ (FERRY_SERVERS_MY_BOX_PASSWORD). */
+    public static String variable(String key) {
+        return key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+
+    /** The known key {@code key} most likely meant, when it is a typo of one (with the user's server name). */
+    public static Optional<String> nearest(String key) {
+        String[] segments = key.split("\\.", -1);
+        // Per-server keys are matched with the name the user wrote, so only the mistyped segments count.
+        String server = segments.length >= 4 ? segments[2] : NAME;
+        List<String> names = new ArrayList<>();
+        for (Key k : KEYS) {
+            names.add(k.forServer(server));
+        }
+        return NearestKey.among(key, names);
+    }
+
+    /** The server name in {@code ferry.servers.<name>.<key>}, else null. */
+    private static String serverName(String key) {
+        if (!key.startsWith(SERVER_PREFIX)) {
+            return null;
+        }
+        int dot = key.indexOf('.', SERVER_PREFIX.length());
+        return dot > SERVER_PREFIX.length() ? key.substring(SERVER_PREFIX.length(), dot) : null;
+    }
+}

@@ -1,0 +1,451 @@
+package dev.ferry.ledger;
+
+import dev.ferry.DaemonThreads;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which transfers this node owns: the ledger is the work queue, and a running transfer's row names its owner (a
+ * node id), an epoch raised by every claim, and a lease expiry taken from the database's clock, never a JVM's.
+ *
+ * <ul>
+ *   <li>{@link #claimUnfinished} is start-up recovery and the takeover of a dead node's work in one loop: a node
+ *       takes its own unfinished rows back at once, another node's only after that node's lease ran out.
+ *       {@code FOR UPDATE SKIP LOCKED} makes two nodes claiming at once take different rows.</li>
+ *   <li>{@link #fence} is the first statement of every write for a transfer: the row must still name this node and
+ *       the epoch it claimed, or the write is refused ({@link LostLeaseException}) and counted.</li>
+ *   <li>{@link #tick} renews every lease this node holds (lease / 3 apart) and writes its heartbeat; a node that has
+ *       not renewed for two thirds of the lease gives all its claims up at once (it must assume another node takes
+ *       them at the lease's end) and tells {@link #whenLost} listeners to stop those transfers.</li>
+ * </ul>
+ */
+public final class Leases implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Leases.class);
+    static final int DEFAULT_LEASE_SECONDS = 30;
+    private static final String UNFINISHED = "status IN ('ACCEPTED', 'ACTIVE')";
+    /** Rows per claim round: a round is one transaction holding their row locks, so it stays short. */
+    private static final int CLAIM_BATCH = 500;
+
+    private final DataSource ds;
+    private volatile String nodeId;
+    private volatile int leaseSeconds = DEFAULT_LEASE_SECONDS;
+    private final Map<String, Claim> held = new ConcurrentHashMap<>();
+    private final AtomicLong fencedOff = new AtomicLong();
+    private final List<Consumer<Set<String>>> whenLost = new CopyOnWriteArrayList<>();
+    /** When the last renewal that succeeded was sent (JVM monotonic clock: only this node's own deadline). */
+    private volatile long renewedAt = System.nanoTime();
+    private volatile long lastTick;
+    private final AtomicBoolean renewing = new AtomicBoolean();
+    private volatile boolean registered;
+    // Renewal runs here, off the engine's ticker: a database that hangs must not stop the self-fencing check.
+    private final ExecutorService renewer = Executors.newSingleThreadExecutor(DaemonThreads.named("ferry-lease"));
+
+    Leases(DataSource ds, String nodeId) {
+        this.ds = ds;
+        this.nodeId = nodeId;
+    }
+
+    /**
+     * The default node id: the host name and a short hash of the data directory, so two services on one host with
+     * different data directories are two nodes, and a restarted service is the same node (it takes its rows back).
+     */
+    public static String defaultNodeId(Path dataDir) {
+        return defaultNodeId(dataDir.toAbsolutePath().normalize().toString());
+    }
+
+    /** The host name and a short hash of {@code place} (a data directory, or a ledger's URL when there is none). */
+    static String defaultNodeId(String place) {
+        String host = hostName();
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(place.getBytes(StandardCharsets.UTF_8));
+            return host + "-" + HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            String env = System.getenv("HOSTNAME");
+            return env == null || env.isBlank() ? "localhost" : env;
+        }
+    }
+
+    /** Sets this node's id and lease length; before the first claim (the service does it right after opening). */
+    public void configure(String nodeId, int leaseSeconds) {
+        if (nodeId == null || nodeId.isBlank() || nodeId.length() > 255) {
+            throw new IllegalArgumentException("ferry.node-id must be 1 to 255 characters: '" + nodeId + "'");
+        }
+        if (leaseSeconds < 3) {
+            throw new IllegalArgumentException("ferry.cluster.lease-seconds must be at least 3: " + leaseSeconds);
+        }
+        this.nodeId = nodeId;
+        this.leaseSeconds = leaseSeconds;
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    public Duration lease() {
+        return Duration.ofSeconds(leaseSeconds);
+    }
+
+    /** Writes refused because this node no longer owned the transfer (each one a write that did not land). */
+    public long fencedOff() {
+        return fencedOff.get();
+    }
+
+    public boolean holds(String transferId) {
+        return held.containsKey(transferId);
+    }
+
+    public Optional<Claim> claimOf(String transferId) {
+        return Optional.ofNullable(held.get(transferId));
+    }
+
+    /** Called with the ids of transfers this node gave up (lease not renewed in time): stop them, record nothing. */
+    public void whenLost(Consumer<Set<String>> listener) {
+        whenLost.add(listener);
+    }
+
+    // ---- claiming -----------------------------------------------------------------------------------------------
+
+    /**
+     * One round of the claim loop: takes the unfinished rows that have no owner, are this node's own, or whose
+     * owner's lease ran out, except those {@code busy} says this node runs already (and those it holds). Another
+     * node's uploads stay with it: their source file is on that node's disk.
+     *
+     * @return the claims taken, oldest transfer first
+     */
+    public List<Claim> claimUnfinished(Predicate<String> busy) {
+        List<Claim> taken = new ArrayList<>();
+        try (Connection c = ds.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                List<String> ids = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("SELECT id FROM ferry_transfer WHERE " + UNFINISHED
+                        + " AND (owner IS NULL OR owner = ? OR lease_until IS NULL OR lease_until < CURRENT_TIMESTAMP)"
+                        + " AND (direction = 'DOWNLOAD' OR owner IS NULL OR owner = ?)"
+                        + " ORDER BY created, id FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED")) {
+                    ps.setString(1, nodeId);
+                    ps.setString(2, nodeId);
+                    ps.setInt(3, CLAIM_BATCH);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getString(1));
+                        }
+                    }
+                }
+                for (String id : ids) {
+                    if (!held.containsKey(id) && !busy.test(id)) {
+                        taken.add(take(c, id));
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw LedgerException.of("claim unfinished transfers", null, e);
+        }
+        taken.forEach(this::hold);
+        return taken;
+    }
+
+    /**
+     * Claims one unfinished transfer if nobody holds a live lease on it (for an operator's resume).
+     *
+     * @return the claim, or empty when another node's lease on it is still running (or it is not unfinished)
+     */
+    public Optional<Claim> claim(String transferId) {
+        Claim claim;
+        try (Connection c = ds.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                claim = claimIn(c, transferId, false);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw LedgerException.of("claim", transferId, e);
+        }
+        if (claim != null) {
+            hold(claim);
+        }
+        return Optional.ofNullable(claim);
+    }
+
+    /** Who holds the transfer and until when (database clock), for messages; empty if no row or no owner. */
+    public Optional<String> describeOwner(String transferId) {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT owner, lease_until, CURRENT_TIMESTAMP FROM ferry_transfer WHERE id = ?")) {
+            ps.setString(1, transferId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getString(1) == null) {
+                    return Optional.empty();
+                }
+                java.time.OffsetDateTime until = rs.getObject(2, java.time.OffsetDateTime.class);
+                java.time.OffsetDateTime now = rs.getObject(3, java.time.OffsetDateTime.class);
+                String left = until == null || now == null ? "" : until.isAfter(now)
+                        ? ", lease ends in " + Duration.between(now, until).toSeconds() + " s" : ", lease expired";
+                return Optional.of("node " + rs.getString(1) + left);
+            }
+        } catch (SQLException e) {
+            throw LedgerException.of("owner", transferId, e);
+        }
+    }
+
+    /**
+     * Claims a row inside the caller's transaction (accept). {@code always}: a new or finished transfer, claimed
+     * whoever owned it before; otherwise only when it has no live owner. Null when another node's lease holds.
+     * The caller {@link #hold}s the claim once its transaction committed.
+     */
+    Claim claimIn(Connection c, String id, boolean always) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE ferry_transfer SET owner = ?, epoch = epoch + 1,"
+                + " lease_until = " + leaseEnd() + " WHERE id = ?" + (always ? ""
+                : " AND " + UNFINISHED + " AND (owner IS NULL OR owner = ? OR lease_until IS NULL"
+                + " OR lease_until < CURRENT_TIMESTAMP)"))) {
+            ps.setString(1, nodeId);
+            ps.setInt(2, leaseSeconds);
+            ps.setString(3, id);
+            if (!always) {
+                ps.setString(4, nodeId);
+            }
+            if (ps.executeUpdate() == 0) {
+                return null;
+            }
+        }
+        return new Claim(id, nodeId, epoch(c, id));
+    }
+
+    private Claim take(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE ferry_transfer SET owner = ?, epoch = epoch + 1,"
+                + " lease_until = " + leaseEnd() + " WHERE id = ?")) {
+            ps.setString(1, nodeId);
+            ps.setInt(2, leaseSeconds);
+            ps.setString(3, id);
+            ps.executeUpdate();
+        }
+        return new Claim(id, nodeId, epoch(c, id));
+    }
+
+    private static long epoch(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT epoch FROM ferry_transfer WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** The SQL for "now + lease" on the database's clock; its one parameter is the lease in seconds. */
+    static String leaseEnd() {
+        return "CURRENT_TIMESTAMP + CAST(? AS INTEGER) * INTERVAL '1' SECOND";
+    }
+
+    int leaseSeconds() {
+        return leaseSeconds;
+    }
+
+    void hold(Claim claim) {
+        if (held.isEmpty()) {
+            // The first lease since none was held: it was set just now, whatever the last renewal found.
+            renewedAt = System.nanoTime();
+        }
+        held.put(claim.transferId(), claim);
+    }
+
+    /** The transfer ended (published, failed, cancelled): nothing more to renew or fence. */
+    void released(String transferId) {
+        held.remove(transferId);
+    }
+
+    // ---- fencing ------------------------------------------------------------------------------------------------
+
+    /**
+     * The first statement of a write's transaction: touches the row only if it still names this node and the epoch
+     * of its claim, and keeps it locked to the commit, so a claim by another node waits for this write or wins
+     * before it. Refused: {@link LostLeaseException}, counted, and the claim forgotten.
+     *
+     * @throws IllegalArgumentException when there is no such transfer at all
+     */
+    void fence(Connection c, String id) throws SQLException {
+        Claim claim = held.get(id);
+        // "SET epoch = epoch" changes nothing but takes the row's lock; "updated" stays what it means, the last change
+        // to the transfer itself (a checkpoint is not one).
+        if (claim != null) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE ferry_transfer SET epoch = epoch WHERE id = ? AND owner = ? AND epoch = ?")) {
+                ps.setString(1, id);
+                ps.setString(2, claim.owner());
+                ps.setLong(3, claim.epoch());
+                if (ps.executeUpdate() == 1) {
+                    return;
+                }
+            }
+        } else {
+            // A finished transfer this node ended (or one from before leases): nobody runs it, so correcting its
+            // record cannot overwrite another node's work. An unfinished one needs a claim.
+            try (PreparedStatement ps = c.prepareStatement("UPDATE ferry_transfer SET epoch = epoch WHERE id = ?"
+                    + " AND status NOT IN ('ACCEPTED', 'ACTIVE') AND (owner IS NULL OR owner = ?)")) {
+                ps.setString(1, id);
+                ps.setString(2, nodeId);
+                if (ps.executeUpdate() == 1) {
+                    return;
+                }
+            }
+        }
+        boolean exists;
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM ferry_transfer WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                exists = rs.next();
+            }
+        }
+        if (!exists) {
+            throw new IllegalArgumentException("no transfer " + id + " in the ledger");
+        }
+        fencedOff.incrementAndGet();
+        held.remove(id, claim);
+        throw new LostLeaseException(id, claim == null ? "node " + nodeId + " holds no claim on it"
+                : "node " + nodeId + " lost its claim (epoch " + claim.epoch() + ")");
+    }
+
+    // ---- renewal --------------------------------------------------------------------------------------------------
+
+    /**
+     * For the engine's ticker, as often as it likes: renews the leases every lease / 3 (on a thread of its own) and
+     * gives every claim up when the last renewal that worked was sent two thirds of a lease ago.
+     */
+    public void tick() {
+        long now = System.nanoTime();
+        long lease = TimeUnit.SECONDS.toNanos(leaseSeconds);
+        if (!held.isEmpty() && now - renewedAt > lease * 2 / 3) {
+            selfFence(Duration.ofNanos(now - renewedAt));
+        }
+        if (now - lastTick >= lease / 3 && renewing.compareAndSet(false, true)) {
+            lastTick = now;
+            try {
+                renewer.execute(() -> {
+                    try {
+                        renew();
+                    } finally {
+                        renewing.set(false);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                renewing.set(false);
+            }
+        }
+    }
+
+    /** Renews every lease of this node and writes its heartbeat, now; false (logged) if the database refused. */
+    public boolean renew() {
+        long sent = System.nanoTime();
+        try (Connection c = ds.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE ferry_transfer SET lease_until = "
+                        + leaseEnd() + " WHERE owner = ? AND " + UNFINISHED)) {
+                    ps.setQueryTimeout(Math.max(1, leaseSeconds / 3));
+                    ps.setInt(1, leaseSeconds);
+                    ps.setString(2, nodeId);
+                    ps.executeUpdate();
+                }
+                heartbeat(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+            renewedAt = sent;
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("node {} could not renew its leases: {}", nodeId, e.getMessage());
+            return false;
+        }
+    }
+
+    private void heartbeat(Connection c) throws SQLException {
+        String started = registered ? "" : ", started = CURRENT_TIMESTAMP";
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE ferry_node SET heartbeat = CURRENT_TIMESTAMP, host = ?" + started + " WHERE node_id = ?")) {
+            ps.setString(1, hostName());
+            ps.setString(2, nodeId);
+            if (ps.executeUpdate() == 0) {
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO ferry_node (node_id, host, started,"
+                        + " heartbeat) VALUES (?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")) {
+                    insert.setString(1, nodeId);
+                    insert.setString(2, hostName());
+                    insert.executeUpdate();
+                }
+            }
+        }
+        registered = true;
+    }
+
+    private void selfFence(Duration since) {
+        Set<String> lost = Set.copyOf(held.keySet());
+        held.keySet().removeAll(lost);
+        if (lost.isEmpty()) {
+            return;
+        }
+        LOG.error("node {} could not renew its leases for {} s (lease {} s): it stops its {} transfer(s), which"
+                + " another node takes over", nodeId, since.toSeconds(), leaseSeconds, lost.size());
+        for (Consumer<Set<String>> l : whenLost) {
+            try {
+                l.accept(lost);
+            } catch (RuntimeException e) {
+                LOG.warn("a lost-lease listener failed: {}", e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        renewer.shutdownNow();
+    }
+}

@@ -1,0 +1,179 @@
+package dev.ferry.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two nodes on one PostgreSQL ledger (a schema of its own per test): claims, leases and fencing. Skipped without
+ * PostgreSQL at 127.0.0.1:5432 (database test, user postgres), a failure with {@code FERRY_REQUIRE_POSTGRES=1}.
+ */
+class LeasesPostgresTest {
+    static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test";
+    static final String USER = "postgres";
+
+    private final String schema = "ferry_lease_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    private final List<JdbcLedger> open = new ArrayList<>();
+
+    @BeforeEach
+    void createSchema() {
+        try (Connection c = DriverManager.getConnection(SERVER + "?connectTimeout=5", USER, "");
+             Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+        } catch (SQLException e) {
+            String problem = "PostgreSQL is not reachable at " + SERVER + ": " + e.getMessage();
+            if ("1".equals(System.getenv("FERRY_REQUIRE_POSTGRES"))) {
+                fail(problem + " (FERRY_REQUIRE_POSTGRES=1 requires it)");
+            }
+            Assumptions.abort(problem);
+        }
+    }
+
+    @AfterEach
+    void dropSchema() throws SQLException {
+        open.forEach(JdbcLedger::close);
+        try (Connection c = DriverManager.getConnection(SERVER, USER, ""); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+    }
+
+    private JdbcLedger node(String id) {
+        JdbcLedger ledger = JdbcLedger.open(SERVER + "?connectTimeout=5&currentSchema=" + schema, USER, "");
+        ledger.leases().configure(id, 3);
+        open.add(ledger);
+        return ledger;
+    }
+
+    /** What a lease running out looks like, without waiting for it. */
+    private void expireLeases() throws SQLException {
+        try (Connection c = DriverManager.getConnection(SERVER + "?currentSchema=" + schema, USER, "");
+             Statement st = c.createStatement()) {
+            st.execute("UPDATE ferry_transfer SET lease_until = CURRENT_TIMESTAMP - INTERVAL '1' SECOND");
+        }
+    }
+
+    private static List<String> ids(List<Claim> claims) {
+        return claims.stream().map(Claim::transferId).toList();
+    }
+
+    @Test
+    void aLiveLeaseIsNotTakenButARestartedNodeTakesItsOwnRowsBackAtOnce() {
+        JdbcLedger a = node("node-a");
+        JdbcLedger b = node("node-b");
+        a.accept(JdbcLedgerContract.transfer("t1"));
+        a.start("t1", 1000, 1L, List.of(JdbcLedgerContract.seg(0, 0, 1000)));
+
+        assertEquals(List.of(), ids(b.leases().claimUnfinished(id -> false)), "node-a's lease is live");
+        assertTrue(b.leases().claim("t1").isEmpty(), "resume on node-b while node-a's lease is live");
+
+        JdbcLedger aAgain = node("node-a");
+        List<Claim> back = aAgain.leases().claimUnfinished(id -> false);
+        assertEquals(List.of(new Claim("t1", "node-a", 2)), back);
+        aAgain.checkpoint("t1", 0, 300);
+        assertEquals(300, aAgain.segments("t1").get(0).offset());
+    }
+
+    @Test
+    void aWriteWithAStaleEpochIsRefusedCountedAndNeverLands() throws SQLException {
+        JdbcLedger a = node("node-a");
+        JdbcLedger b = node("node-b");
+        a.accept(JdbcLedgerContract.transfer("t1"));
+        a.start("t1", 1000, 1L, List.of(JdbcLedgerContract.seg(0, 0, 500), JdbcLedgerContract.seg(1, 500, 1000)));
+        a.checkpoint("t1", 0, 100);
+
+        expireLeases();
+        assertEquals(List.of(new Claim("t1", "node-b", 2)), b.leases().claimUnfinished(id -> false));
+        b.checkpoint("t1", 0, 150);
+
+        assertThrows(LostLeaseException.class, () -> a.checkpoint("t1", 0, 400));
+        assertThrows(LostLeaseException.class, () -> a.status("t1", TransferStatus.FAILED, "vanished part file"));
+        assertThrows(LostLeaseException.class, () -> a.segmentDone("t1", 1));
+        assertThrows(LostLeaseException.class, () -> a.published("t1", 1000, 0));
+        assertThrows(LostLeaseException.class, () -> a.confirmClaim("t1"));
+        assertEquals(5, a.leases().fencedOff());
+        assertEquals(0, b.leases().fencedOff());
+
+        TransferRecord row = b.find("t1").orElseThrow();
+        assertEquals(TransferStatus.ACTIVE, row.status());
+        assertEquals(List.of(new SegmentRecord(0, 0, 500, 150, false), new SegmentRecord(1, 500, 1000, 500, false)),
+                b.segments("t1"));
+        b.published("t1", 1000, 0);
+        assertEquals(TransferStatus.PUBLISHED, b.find("t1").orElseThrow().status());
+    }
+
+    @Test
+    void twoClaimersAtOnceNeverGetTheSameRow() throws Exception {
+        JdbcLedger dead = node("node-dead");
+        for (int i = 0; i < 300; i++) {
+            dead.accept(JdbcLedgerContract.transfer(String.format("t%03d", i)));
+        }
+        expireLeases();
+        JdbcLedger a = node("node-a");
+        JdbcLedger b = node("node-b");
+        CyclicBarrier together = new CyclicBarrier(2);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Callable<List<String>> claimA = () -> {
+                together.await();
+                return ids(a.leases().claimUnfinished(id -> false));
+            };
+            Callable<List<String>> claimB = () -> {
+                together.await();
+                return ids(b.leases().claimUnfinished(id -> false));
+            };
+            Future<List<String>> fa = threads.submit(claimA);
+            Future<List<String>> fb = threads.submit(claimB);
+            List<String> takenA = fa.get();
+            List<String> takenB = fb.get();
+            Set<String> both = new HashSet<>(takenA);
+            both.retainAll(takenB);
+            assertEquals(Set.of(), both, "claimed by both nodes");
+            assertEquals(300, takenA.size() + takenB.size(), "a: " + takenA.size() + ", b: " + takenB.size());
+            for (String id : takenA) {
+                a.status(id, TransferStatus.CANCELLED, "test");
+            }
+            for (String id : takenB) {
+                b.status(id, TransferStatus.CANCELLED, "test");
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertEquals(0, a.leases().fencedOff() + b.leases().fencedOff());
+    }
+
+    @Test
+    void renewalKeepsALeaseAndWritesTheNodesHeartbeat() throws Exception {
+        JdbcLedger a = node("node-a");
+        JdbcLedger b = node("node-b");
+        a.accept(JdbcLedgerContract.transfer("t1"));
+        expireLeases();
+        assertTrue(a.leases().renew());
+        assertEquals(List.of(), ids(b.leases().claimUnfinished(id -> false)), "renewed, so still node-a's");
+        try (Connection c = DriverManager.getConnection(SERVER + "?currentSchema=" + schema, USER, "");
+             Statement st = c.createStatement();
+             var rs = st.executeQuery("SELECT node_id FROM ferry_node WHERE heartbeat <= CURRENT_TIMESTAMP")) {
+            assertTrue(rs.next());
+            assertEquals("node-a", rs.getString(1));
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.ferry.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.ferry.ledger.TransferStatus;
+import dev.ferry.testing.Await;
+import dev.ferry.testing.ForkedJvm;
+import dev.ferry.testing.FtpServerFixture;
+import dev.ferry.testing.Hashes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two service nodes on one PostgreSQL ledger (a schema of its own per test): the first in a JVM of its own, the second
+ * in this one. Skipped without PostgreSQL at 127.0.0.1:5432, a failure with {@code FERRY_REQUIRE_POSTGRES=1}.
+ */
+class SharedLedgerTest {
+    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test";
+    private static final int MIB = 1 << 20;
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path tmp;
+
+    private final String schema = "ferry_cluster_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    private String url;
+
+    @BeforeEach
+    void createSchema() {
+        try (Connection c = DriverManager.getConnection(SERVER + "?connectTimeout=5", "postgres", "");
+             Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+        } catch (SQLException e) {
+            String problem = "PostgreSQL is not reachable at " + SERVER + ": " + e.getMessage();
+            if ("1".equals(System.getenv("FERRY_REQUIRE_POSTGRES"))) {
+                fail(problem + " (FERRY_REQUIRE_POSTGRES=1 requires it)");
+            }
+            org.junit.jupiter.api.Assumptions.abort(problem);
+        }
+        url = SERVER + "?connectTimeout=5&currentSchema=" + schema;
+    }
+
+    @AfterEach
+    void dropSchema() throws SQLException {
+        try (Connection c = DriverManager.getConnection(SERVER, "postgres", ""); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+    }
+
+    private ServiceHarness node(String name, FtpServerFixture ftp) {
+        ServiceHarness h = new ServiceHarness(tmp.resolve(name), ftp);
+        h.properties.put("ferry.ledger.url", url);
+        h.properties.put("ferry.ledger.user", "postgres");
+        h.properties.put("ferry.node-id", name);
+        h.properties.put("ferry.cluster.lease-seconds", "3");
+        return h.writeConfig();
+    }
+
+    /** The one transfer's status and how many of its bytes the ledger holds as safe. */
+    private record Row(String status, long done) {
+    }
+
+    private Row row() {
+        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT t.status, COALESCE(SUM(s.seg_offset - s.seg_start), 0)"
+                     + " FROM ferry_transfer t LEFT JOIN ferry_segment s ON s.transfer_id = t.id GROUP BY t.status")) {
+            return rs.next() ? new Row(rs.getString(1), rs.getLong(2)) : new Row("NONE", 0);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Row awaitUnderWay(long size) throws Exception {
+        Row[] seen = {null};
+        Await.until(WAIT, () -> {
+            seen[0] = row();
+            return "ACTIVE".equals(seen[0].status()) && seen[0].done() > size / 10;
+        }, () -> "the first node's download did not get under way: " + seen[0]);
+        return seen[0];
+    }
+
+    /**
+     * The regression of issue 15: a second node's start-up used to take every unfinished row of the shared ledger, run
+     * the first node's download as well, fail on the part file the first had published, and record the delivered file
+     * as FAILED.
+     */
+    @Test
+    void aSecondNodesStartLeavesTheFirstsTransferAloneAndADeliveredFileIsNeverRecordedFailed() throws Exception {
+        long size = 24L * MIB;
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(2 * MIB).start()) {
+            String sha = Hashes.sha256(ftp.write("pub/big.bin", size, 15L));
+            ServiceHarness first = node("node-1", ftp);
+            ServiceHarness second = node("node-2", ftp);
+            try (ForkedJvm one = first.fork(ftp, "node-1")) {
+                one.awaitLine(l -> l.contains("Ferry is running."), WAIT);
+                ServiceHarness.writeJson(first.requestInbox(), "big.json",
+                        "{\"server\":\"fixture\",\"remotePath\":\"/pub/big.bin\",\"localPath\":\"big.bin\"}");
+                awaitUnderWay(size);
+                List<String> statuses = new ArrayList<>();
+                try (FerryService two = second.start()) {
+                    assertEquals(0, two.recovered(), "node-2 took node-1's running transfer at its start");
+                    Path published = first.downloads().resolve("big.bin");
+                    Await.until(WAIT, () -> {
+                        statuses.add(row().status());
+                        return Files.exists(first.requestInbox().resolve(".done/big.json"));
+                    }, () -> "not published: " + statuses + "\n" + String.join("\n", one.output()));
+                    assertEquals(sha, Hashes.sha256(published));
+                    // Past node-2's next claim rounds (every second): the delivered file stays PUBLISHED.
+                    Thread.sleep(2_500);
+                    assertEquals(TransferStatus.PUBLISHED.name(), row().status());
+                    assertEquals(0, two.ledger().leases().fencedOff());
+                    assertEquals(List.of(), statuses.stream().filter("FAILED"::equals).toList());
+                    try (var files = Files.list(second.downloads())) {
+                        assertEquals(List.of(), files.toList(), "node-2 wrote files of its own");
+                    }
+                }
+            }
+        }
+    }
+
+    /** A node killed with SIGKILL mid-download: another takes it over once its lease has run out, and publishes it. */
+    @Test
+    void aKilledNodesDownloadIsTakenOverAfterItsLeaseAndPublishedIntact() throws Exception {
+        long size = 24L * MIB;
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(2 * MIB).start()) {
+            String sha = Hashes.sha256(ftp.write("pub/big.bin", size, 16L));
+            ServiceHarness first = node("node-1", ftp);
+            ServiceHarness second = node("node-2", ftp);
+            try (FerryService two = second.start()) {
+                Row atKill;
+                try (ForkedJvm one = first.fork(ftp, "node-1")) {
+                    one.awaitLine(l -> l.contains("Ferry is running."), WAIT);
+                    ServiceHarness.writeJson(first.requestInbox(), "big.json",
+                            "{\"server\":\"fixture\",\"remotePath\":\"/pub/big.bin\",\"localPath\":\"big.bin\"}");
+                    atKill = awaitUnderWay(size);
+                    assertEquals(137, one.kill9());
+                }
+                assertNotEquals(size, atKill.done());
+                Path published = first.downloads().resolve("big.bin");
+                Await.until(WAIT, () -> Files.exists(published) && "PUBLISHED".equals(row().status()),
+                        () -> "node-2 did not take the download over: " + row());
+                assertEquals(sha, Hashes.sha256(published));
+                assertEquals(TransferStatus.PUBLISHED, two.ledger().find(
+                        two.ledger().recent(1).get(0).id()).orElseThrow().status());
+            }
+        }
+    }
+}
