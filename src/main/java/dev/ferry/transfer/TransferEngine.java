@@ -35,6 +35,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The transfer engine below Camel, in three steps that the route files call one by one — {@link #plan},
@@ -42,6 +44,7 @@ import java.util.concurrent.TimeUnit;
  * It owns nothing but wiring: sessions come from the {@link SessionPool}, durable state from the ledger.
  */
 public final class TransferEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TransferEngine.class);
     private static final int MAX_RESTARTS = 2;
     /** Uploads up to this size (and every file of a batch) are checked by SHA-256 as well before publishing. */
     private static final long HASHED_MAX = 1L << 20;
