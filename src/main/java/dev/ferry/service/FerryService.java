@@ -153,8 +153,8 @@ public final class FerryService implements AutoCloseable {
                     settings.get("ferry.queue.dead-letter"))));
             LOG.info("jms: endpoints use {}", b);
         });
-        main.bind("ferryPipelineRoom", broker.map(b -> new PipelineRoom("ferry-transfers", "seda:ferry-transfers", b.prefetch(settings.getInt("ferry.transfer-consumers", 4))))
-                .orElseGet(PipelineRoom::unlimited));
+        main.bind("ferryPipelineRoom", broker.map(b -> new PipelineRoom("ferry-transfers", "seda:ferry-transfers",
+                b.prefetch(settings.getInt("ferry.transfer-consumers", 4)))).orElseGet(PipelineRoom::unlimited));
     }
 
     /** Starts the service and returns once its routes run and recovery has been sent. */
