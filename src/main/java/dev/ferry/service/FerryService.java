@@ -113,6 +113,11 @@ public final class FerryService implements AutoCloseable {
             main.bind("ferryLedger", ledger);
             main.bind("ferrySegmentPool", segmentPool);
             main.bind("ferrySegmentAggregation", new SegmentAggregation());
+            // Every drop answered: cancelled drops kept aside, odd ones (folders, undecodable names) to .failed/.
+            main.bind("ferryDrops", new dev.ferry.inbox.DropOutcomes(settings.uploadInbox()));
+            main.bind("ferryOddDrops", new dev.ferry.inbox.OddDrops(settings.uploadInbox(),
+                    Duration.ofMillis(settings.getInt("ferry.inbox.read-lock-min-age", 2000)),
+                    java.time.Clock.systemUTC()));
             bindBroker();
             main.addMainListener(new MainListenerSupport() {
                 @Override

@@ -240,6 +240,7 @@ public final class FerrySettings {
             b.connectTimeout(Duration.ofSeconds(getInt(k + "connect-timeout", 10)));
             b.soTimeout(Duration.ofSeconds(getInt(k + "so-timeout", 30)));
             b.dataTimeout(Duration.ofSeconds(getInt(k + "data-timeout", 30)));
+            b.outageWait(Duration.ofSeconds(getInt(k + "outage-wait", 600)));
             b.uploadStrategy(UploadStrategy.valueOf(get(k + "upload-strategy", "AUTO").toUpperCase(Locale.ROOT)));
             return b.build();
         } catch (IllegalArgumentException e) {
