@@ -74,6 +74,7 @@ public final class FerrySettings {
         p.setProperty("ferry.inbox.requests", "${ferry.data-dir}/inbox/requests");
         p.setProperty("ferry.download-dir", "${ferry.data-dir}/downloads");
         p.setProperty("ferry.queue.requests", "seda:ferry-requests");
+        p.setProperty("ferry.queue.dead-letter", ConfigKeys.DEAD_LETTER_LOG);
         p.setProperty("ferry.events.endpoint", "seda:ferry-events");
         p.setProperty("ferry.segment-threads", "16");
         p.setProperty("ferry.transfer-consumers", "4");
