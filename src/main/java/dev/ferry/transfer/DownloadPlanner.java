@@ -16,9 +16,9 @@ import dev.ferry.plan.SegmentPlanner;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.plan.TransferRequest;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -41,9 +41,8 @@ final class DownloadPlanner {
         String id = r.id();
         Path target = Path.of(r.localPath()).toAbsolutePath();
         Path part = PartFiles.localPart(target, id);
-        if (!options.overwrite() && Files.exists(target)) {
-            throw new LocalFileException("the target " + target + " already exists; remove it or allow overwrite",
-                    null);
+        if (LocalTarget.keepExisting(target, options.fileExist())) {
+            return kept(r, options, profile, target);
         }
         RemoteFile remote;
         Capabilities caps;
@@ -68,7 +67,7 @@ final class DownloadPlanner {
                 restartWhy = "the remote file changed since the last run (size " + rec.size() + " -> "
                         + remote.size() + ", modified " + rec.sourceMtime() + " -> " + remote.mtime()
                         + "); the partial data is discarded";
-            } else if (!Files.exists(part) || Files.size(part) != remote.size()) {
+            } else if (!Files.isRegularFile(part, LinkOption.NOFOLLOW_LINKS) || Files.size(part) != remote.size()) {
                 restartWhy = "the partial file " + part + " is missing or has the wrong size";
             } else {
                 resumable = true;
@@ -104,9 +103,7 @@ final class DownloadPlanner {
                         part.getFileName().toString()) + ": it needs " + size + " bytes and "
                         + part.getParent() + " has " + free + " free; free space and run the transfer again", null);
             }
-            try (RandomAccessFile raf = new RandomAccessFile(part.toFile(), "rw")) {
-                raf.setLength(size);
-            }
+            PartFiles.create(part, size);
         } catch (LocalFileException e) {
             throw e;
         } catch (IOException e) {
@@ -116,10 +113,25 @@ final class DownloadPlanner {
 
     private static FileChannel open(Path part) throws LocalFileException {
         try {
-            return FileChannel.open(part, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            return PartFiles.open(part);
         } catch (IOException e) {
             throw LocalFileException.writing(part, e);
         }
+    }
+
+    /**
+     * fileExist Ignore and the target is there: a transfer with nothing to move, which publishing reports as kept
+     * without asking the server (see {@link DownloadPublisher}).
+     */
+    private Planned kept(TransferRequest r, TransferOptions options, ServerProfile profile, Path target)
+            throws IOException {
+        long size = Files.size(target);
+        long mtime = Files.getLastModifiedTime(target).toMillis();
+        ledger.start(r.id(), size, mtime, List.of());
+        // Read only, and the target itself as the work file: that is how publishing tells a kept file.
+        FileChannel channel = FileChannel.open(target, StandardOpenOption.READ);
+        return new Planned(new LiveTransfer(r, options, profile, null, size, mtime, channel, target, r.remotePath(),
+                UploadStrategy.AUTO, ledger, List.of()), null);
     }
 
     /** A plan, and why the earlier partial data was discarded (null when it was resumed or there was none). */

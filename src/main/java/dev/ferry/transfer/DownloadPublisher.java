@@ -6,10 +6,8 @@ import dev.ferry.ftp.SessionPool;
 import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.plan.Fingerprint;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 
 /**
@@ -26,6 +24,9 @@ final class DownloadPublisher {
     }
 
     TransferResult publish(LiveTransfer t) throws IOException {
+        if (t.workFile.equals(t.localFile)) {
+            return kept(t);
+        }
         Completion.require(ledger, t);
         try {
             // Publishing may be tried again after a cut connection: the channel is closed on the first try.
@@ -64,17 +65,17 @@ final class DownloadPublisher {
         if (t.sourceMtime > 0) {
             Files.setLastModifiedTime(t.workFile, FileTime.fromMillis(t.sourceMtime));
         }
-        if (!t.options.overwrite() && Files.exists(target)) {
-            throw new LocalFileException("the target " + target + " appeared during the download; the data stays in "
-                    + t.workFile + "; remove the target or allow overwrite and run again", null);
-        }
-        try {
-            Files.move(t.workFile, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new LocalFileException("cannot rename " + t.workFile + " to " + target + " atomically", e);
-        }
+        LocalTarget.publish(t.workFile, target, t.options.fileExist());
         ledger.published(t.id(), t.bytesMoved(), t.bytesResent());
         return new TransferResult(t.id(), target.toString(), t.size, t.bytesMoved(), t.bytesAtStart(), t.retries(),
                 verification);
+    }
+
+    /** fileExist Ignore found the target there: nothing was moved, the file is kept as it is. */
+    private TransferResult kept(LiveTransfer t) throws IOException {
+        t.local.close();
+        ledger.published(t.id(), 0, 0);
+        return new TransferResult(t.id(), t.localFile.toString(), t.size, 0, 0, 0,
+                "skipped: the existing file was kept (fileExist Ignore)");
     }
 }

@@ -10,6 +10,7 @@ import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.ledger.SegmentRecord;
 import dev.ferry.ledger.TransferRecord;
 import dev.ferry.ledger.TransferStatus;
+import dev.ferry.plan.FileExist;
 import dev.ferry.plan.Fingerprint;
 import dev.ferry.plan.PathGuard;
 import dev.ferry.plan.SegmentPlanner;
@@ -67,9 +68,10 @@ final class UploadPlanner {
             List<SegmentRecord> known = ledger.segments(id);
             Optional<TransferRecord> record = known.isEmpty() ? Optional.empty() : ledger.find(id);
             boolean placed = renamedBeforeCrash(record, known, size, mtime, session, temp, remote);
-            if (!placed && !options.overwrite() && session.exists(remote)) {
+            if (!placed && options.fileExist() == FileExist.FAIL && session.exists(remote)) {
                 throw new dev.ferry.ftp.FtpException("remote file " + remote + " on " + profile.name()
-                        + " already exists; remove it or allow overwrite", 553, false);
+                        + " already exists and is kept; nothing was sent: remove it on the server, or ask for"
+                        + " fileExist Override (ferry.file-exist, or \"overwrite\":true) to replace it", 553, false);
             }
             UploadStrategy strategy = strategy(options, profile, caps);
             List<SegmentRecord> segments = strategy == UploadStrategy.PARALLEL
