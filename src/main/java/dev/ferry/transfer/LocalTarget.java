@@ -30,8 +30,9 @@ final class LocalTarget {
         }
         return switch (mode) {
             case FAIL -> throw new LocalFileException("the target " + target + " already exists; nothing was"
-                    + " transferred: remove or rename it, or ask for fileExist Override (\"overwrite\":true) to"
-                    + " replace it or Ignore to keep it (service default: ferry.file-exist)", null);
+                    + " transferred: remove or rename it, or choose fileExist Override to replace it or Ignore to keep"
+                    + " it (request option \"fileExist\", service key ferry.file-exist, command line --file-exist)",
+                    null);
             case IGNORE -> true;
             case OVERRIDE, TRYRENAME -> false;
         };
