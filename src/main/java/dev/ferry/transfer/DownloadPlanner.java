@@ -121,17 +121,19 @@ final class DownloadPlanner {
 
     /**
      * fileExist Ignore and the target is there: a transfer with nothing to move, which publishing reports as kept
-     * without asking the server (see {@link DownloadPublisher}).
+     * without asking the server ({@link KeptFile}).
      */
     private Planned kept(TransferRequest r, TransferOptions options, ServerProfile profile, Path target)
             throws IOException {
         long size = Files.size(target);
         long mtime = Files.getLastModifiedTime(target).toMillis();
         ledger.start(r.id(), size, mtime, List.of());
-        // Read only, and the target itself as the work file: that is how publishing tells a kept file.
+        // Read only: nothing is written. No capabilities: the server is not asked.
         FileChannel channel = FileChannel.open(target, StandardOpenOption.READ);
-        return new Planned(new LiveTransfer(r, options, profile, null, size, mtime, channel, target, r.remotePath(),
-                UploadStrategy.AUTO, ledger, List.of()), null);
+        LiveTransfer t = new LiveTransfer(r, options, profile, null, size, mtime, channel, target, r.remotePath(),
+                UploadStrategy.AUTO, ledger, List.of());
+        t.keptExisting = true;
+        return new Planned(t, null);
     }
 
     /** A plan, and why the earlier partial data was discarded (null when it was resumed or there was none). */

@@ -24,8 +24,8 @@ final class DownloadPublisher {
     }
 
     TransferResult publish(LiveTransfer t) throws IOException {
-        if (t.workFile.equals(t.localFile)) {
-            return kept(t);
+        if (t.keptExisting) {
+            return KeptFile.publish(ledger, t, t.localFile.toString());
         }
         Completion.require(ledger, t);
         try {
@@ -69,13 +69,5 @@ final class DownloadPublisher {
         ledger.published(t.id(), t.bytesMoved(), t.bytesResent());
         return new TransferResult(t.id(), target.toString(), t.size, t.bytesMoved(), t.bytesAtStart(), t.retries(),
                 verification);
-    }
-
-    /** fileExist Ignore found the target there: nothing was moved, the file is kept as it is. */
-    private TransferResult kept(LiveTransfer t) throws IOException {
-        t.local.close();
-        ledger.published(t.id(), 0, 0);
-        return new TransferResult(t.id(), t.localFile.toString(), t.size, 0, 0, 0,
-                "skipped: the existing file was kept (fileExist Ignore)");
     }
 }

@@ -57,6 +57,8 @@ public final class LiveTransfer implements TransferView {
     private volatile boolean cancelled;
     /** Upload: the temporary file may hold bytes of this transfer (a resumed plan, or a send already began). */
     volatile boolean serverHasOurBytes;
+    /** fileExist Ignore found the final name taken: nothing moves, publishing reports the file kept. */
+    volatile boolean keptExisting;
     /** Upload: RNFR/RNTO was sent in this run (a retried publish checks whether it took effect). */
     volatile boolean renameSent;
     /**

@@ -56,7 +56,7 @@ class CliFileExistTest {
     }
 
     @Test
-    void putOntoAnExistingRemoteFileFailsUnlessOverwriteIsGiven() throws Exception {
+    void putOntoAnExistingRemoteFileFailsOrKeepsItUnlessOverrideIsGiven() throws Exception {
         Path theirs = ftp.write("pub/b.bin", 10_000, 2);
         String before = Hashes.sha256(theirs);
         Path mine = PseudoRandomContent.write(tmp.resolve("b.bin"), 20_000, 3);
@@ -65,6 +65,10 @@ class CliFileExistTest {
         assertTrue(refused.code != 0, refused.err);
         assertTrue(refused.err.contains("already exists"), refused.err);
         assertEquals(before, Hashes.sha256(ftp.file("pub/b.bin")), "the server's copy is kept");
+
+        Result kept = cli("put", "--file-exist", "ignore", mine.toString(), base + "/pub/b.bin");
+        assertEquals(0, kept.code, kept.err);
+        assertEquals(before, Hashes.sha256(ftp.file("pub/b.bin")), "Ignore keeps the server's copy");
 
         Result replaced = cli("put", "--file-exist", "override", mine.toString(), base + "/pub/b.bin");
         assertEquals(0, replaced.code, replaced.err);
