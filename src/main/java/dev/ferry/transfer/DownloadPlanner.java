@@ -41,8 +41,11 @@ final class DownloadPlanner {
         String id = r.id();
         Path target = Path.of(r.localPath()).toAbsolutePath();
         Path part = PartFiles.localPart(target, id);
+        if (publishedBeforeRestart(id, target, part)) {
+            return kept(r, options, profile, target, "size " + Files.size(target) + " (published before a restart)");
+        }
         if (LocalTarget.keepExisting(target, options.fileExist())) {
-            return kept(r, options, profile, target);
+            return kept(r, options, profile, target, KeptFile.IGNORED);
         }
         RemoteFile remote;
         Capabilities caps;
@@ -120,10 +123,38 @@ final class DownloadPlanner {
     }
 
     /**
+     * A crash between the final rename and the ledger's PUBLISHED leaves this transfer's own file under the final
+     * name: every segment done in the ledger, no part file left (or the part file is the target, hard-linked), and
+     * the target has the source's size and modification time (set on the part file before the rename). Refusing it as
+     * "already exists" would fail a transfer that is done.
+     */
+    private boolean publishedBeforeRestart(String id, Path target, Path part) throws IOException {
+        if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        Optional<TransferRecord> record = ledger.find(id);
+        if (record.isEmpty() || record.get().sourceMtime() <= 0) {
+            return false;
+        }
+        List<SegmentRecord> segments = ledger.segments(id);
+        TransferRecord rec = record.get();
+        boolean partThere = Files.exists(part, LinkOption.NOFOLLOW_LINKS);
+        boolean ours = (!partThere || Files.isSameFile(part, target))
+                && !segments.isEmpty() && segments.stream().allMatch(SegmentRecord::done)
+                && Files.size(target) == rec.size()
+                && Files.getLastModifiedTime(target, LinkOption.NOFOLLOW_LINKS).toMillis() == rec.sourceMtime();
+        if (ours && partThere) {
+            // Killed between the hard link and the removal of the part file's name (LocalTarget.publish).
+            Files.delete(part);
+        }
+        return ours;
+    }
+
+    /**
      * fileExist Ignore and the target is there: a transfer with nothing to move, which publishing reports as kept
      * without asking the server ({@link KeptFile}).
      */
-    private Planned kept(TransferRequest r, TransferOptions options, ServerProfile profile, Path target)
+    private Planned kept(TransferRequest r, TransferOptions options, ServerProfile profile, Path target, String why)
             throws IOException {
         long size = Files.size(target);
         long mtime = Files.getLastModifiedTime(target).toMillis();
@@ -132,7 +163,7 @@ final class DownloadPlanner {
         FileChannel channel = FileChannel.open(target, StandardOpenOption.READ);
         LiveTransfer t = new LiveTransfer(r, options, profile, null, size, mtime, channel, target, r.remotePath(),
                 UploadStrategy.AUTO, ledger, List.of());
-        t.keptExisting = true;
+        t.kept = why;
         return new Planned(t, null);
     }
 

@@ -24,7 +24,7 @@ final class DownloadPublisher {
     }
 
     TransferResult publish(LiveTransfer t) throws IOException {
-        if (t.keptExisting) {
+        if (t.kept != null) {
             return KeptFile.publish(ledger, t, t.localFile.toString());
         }
         Completion.require(ledger, t);

@@ -91,7 +91,7 @@ final class UploadPlanner {
                 LiveTransfer kept = new LiveTransfer(r, options, profile, caps, size, mtime,
                         FileChannel.open(source, StandardOpenOption.READ), source, remote, UploadStrategy.AUTO, ledger,
                         List.of());
-                kept.keptExisting = true;
+                kept.kept = KeptFile.IGNORED;
                 return new Planned(kept, null);
             }
             UploadStrategy strategy = strategy(options, profile, caps);

@@ -23,7 +23,7 @@ final class UploadPublisher {
     }
 
     TransferResult publish(LiveTransfer t) throws IOException {
-        if (t.keptExisting) {
+        if (t.kept != null) {
             return KeptFile.publish(ledger, t, t.remotePath());
         }
         Completion.require(ledger, t);
