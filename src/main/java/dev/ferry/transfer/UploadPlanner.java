@@ -86,7 +86,7 @@ final class UploadPlanner {
                         + " already exists and is kept; nothing was sent: remove it on the server, or ask for"
                         + " fileExist Override (ferry.file-exist, or \"overwrite\":true) to replace it", 553, false);
             }
-            if (options.fileExist() == FileExist.IGNORE && taken(session, remote)) {
+            if (!placed && options.fileExist() == FileExist.IGNORE && taken(session, remote)) {
                 ledger.start(id, size, mtime, List.of());
                 LiveTransfer kept = new LiveTransfer(r, options, profile, caps, size, mtime,
                         FileChannel.open(source, StandardOpenOption.READ), source, remote, UploadStrategy.AUTO, ledger,
