@@ -95,12 +95,14 @@ public final class FerryService implements AutoCloseable {
             this.ledger = url == null ? JdbcLedger.h2(settings.dataDir())
                     : JdbcLedger.open(url, settings.get("ferry.ledger.user", ""), ledgerPassword());
             ledger.leases().configure(settings.nodeId(), settings.leaseSeconds());
-            this.engine = new TransferEngine(ledger, profiles, TransferOptions.none(), Duration.ofSeconds(2));
+            this.engine = new TransferEngine(ledger, profiles,
+                    TransferOptions.none().withFileExist(settings.fileExist()), Duration.ofSeconds(2));
             engine.addListener(new LoggingListener());
             this.segmentPool = segmentPool(settings.getInt("ferry.segment-threads", 16));
             this.component = new FerryComponent(engine);
             component.setDefaultServer(defaultServer(profiles));
             component.setDownloadDir(settings.downloadDir().toString());
+            component.setFollowLinks(settings.inboxFollowLinks());
             component.setRemoteDirs(settings.remoteDirs());
             this.main = new Main();
             Map<String, Object> props = new java.util.HashMap<>();
