@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.ftp.UploadStrategy;
+import dev.ferry.plan.FileExist;
 import java.nio.charset.Charset;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
@@ -67,6 +68,18 @@ final class Converters {
                 return UploadStrategy.valueOf(v.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException("takes auto, parallel, sequential or restart, not '" + v + "'");
+            }
+        }
+    }
+
+    /** camel-file's fileExist names, in any case. */
+    static final class FileExistMode implements ITypeConverter<FileExist> {
+        @Override
+        public FileExist convert(String v) {
+            try {
+                return FileExist.parse(v);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(v + ": use fail, override, ignore or tryrename");
             }
         }
     }

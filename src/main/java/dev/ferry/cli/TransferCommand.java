@@ -4,6 +4,7 @@ import dev.ferry.ftp.Secret;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.UploadStrategy;
 import dev.ferry.plan.Direction;
+import dev.ferry.plan.FileExist;
 import dev.ferry.plan.PathGuard;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.plan.TransferRequest;
@@ -75,8 +76,25 @@ abstract class TransferCommand implements Callable<Integer> {
             description = "wait this long for a server that cannot be reached (default 60)")
     int outageWait = 60;
 
-    @Option(names = "--no-overwrite", description = "fail instead of replacing an existing file")
-    boolean noOverwrite;
+    /** Set by --file-exist, --overwrite and --no-overwrite in the order they are given: the last one wins. */
+    FileExist fileExist;
+
+    @Option(names = "--file-exist", paramLabel = "MODE", converter = Converters.FileExistMode.class,
+            description = "when the target exists: fail (default), override, ignore (keep it, move nothing) or"
+                    + " tryrename (no check; the final rename never replaces)")
+    void fileExist(FileExist mode) {
+        fileExist = mode;
+    }
+
+    @Option(names = "--overwrite", description = "the same as --file-exist override")
+    void overwrite(boolean on) {
+        fileExist = FileExist.OVERRIDE;
+    }
+
+    @Option(names = "--no-overwrite", description = "the same as --file-exist fail")
+    void noOverwrite(boolean on) {
+        fileExist = FileExist.FAIL;
+    }
 
     @Option(names = "--no-checksum", description = "verify by size only, without the server's hash (weaker; saves"
             + " hashing the file on both sides where the CPU is the limit)")
@@ -145,7 +163,7 @@ abstract class TransferCommand implements Callable<Integer> {
     private TransferRequest request(FtpUrl url, ServerProfile profile) {
         String remote = PathGuard.remoteAbsolute(url.path());
         Path local = Path.of(localText()).toAbsolutePath().normalize();
-        if (direction() == Direction.DOWNLOAD && Files.isDirectory(local)) {
+        if (direction() == Direction.DOWNLOAD && (Files.isDirectory(local) || localText().endsWith("/"))) {
             local = PathGuard.localInside(local, PathGuard.remoteName(remote));
         }
         if (direction() == Direction.UPLOAD && remote.endsWith("/")) {
@@ -174,10 +192,11 @@ abstract class TransferCommand implements Callable<Integer> {
         if (uploadStrategy != null) {
             o = o.withUploadStrategy(uploadStrategy);
         }
-        if (noOverwrite || noChecksum) {
-            o = new TransferOptions(o.segments(), o.minSegmentSize(), o.checkpointBytes(), o.checkpointMillis(),
-                    o.uploadStrategy(), noChecksum ? Boolean.FALSE : o.verifyChecksum(), o.rateLimit(),
-                    o.maxAttempts(), noOverwrite ? Boolean.FALSE : o.overwrite());
+        if (fileExist != null) {
+            o = o.withFileExist(fileExist);
+        }
+        if (noChecksum) {
+            o = o.withVerifyChecksum(false);
         }
         return o;
     }
