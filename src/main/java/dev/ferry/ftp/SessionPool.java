@@ -237,7 +237,7 @@ public final class SessionPool implements AutoCloseable {
     /** The cap in force for a server now (lowered after "too many connections"), for planning segments. */
     public int limit(ServerProfile profile) {
         Server s = servers.get(profile.key());
-        return s == null ? profile.connectionLimit() : s.limit();
+        return s == null ? permits.limit(profile.key(), profile.connectionLimit()) : s.limit();
     }
 
     /** Connections open to a server now, busy or idle. */
