@@ -45,6 +45,12 @@ public final class SessionPool implements AutoCloseable {
     private final int transfersPerSession;
     private final ExecutorService logins = Executors.newCachedThreadPool(DaemonThreads.named("ferry-login"));
     private volatile ConnectionPermits permits = ConnectionPermits.local();
+    /**
+     * Closes idle sessions once they expire, not only when the next borrower looks: an idle session holds its place,
+     * and in a cluster another node may be waiting for it.
+     */
+    private final java.util.concurrent.ScheduledExecutorService reaper =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-idle"));
 
     public SessionPool(CapabilityProbe probe) {
         this(probe, Duration.ofSeconds(60), Duration.ofSeconds(30));
@@ -59,6 +65,8 @@ public final class SessionPool implements AutoCloseable {
         this.cooldown = cooldown;
         this.idleTimeout = idleTimeout;
         this.transfersPerSession = transfersPerSession;
+        reaper.scheduleWithFixedDelay(() -> servers.values().forEach(Server::closeExpired), 1, 1,
+                java.util.concurrent.TimeUnit.SECONDS);
     }
 
     public CapabilityProbe probe() {
@@ -254,6 +262,7 @@ public final class SessionPool implements AutoCloseable {
     public void close() {
         // Logins under way finish on their own (sockets ignore interrupts) and close what they opened.
         logins.shutdown();
+        reaper.shutdownNow();
         servers.values().forEach(Server::closeIdle);
     }
 
@@ -351,6 +360,21 @@ public final class SessionPool implements AutoCloseable {
                 free();
             }
             return null;
+        }
+
+        /** Closes the idle sessions that expired (the oldest are last); frees their places. */
+        synchronized void closeExpired() {
+            long now = System.nanoTime();
+            boolean any = false;
+            while (!idle.isEmpty() && now - idle.peekLast().expires >= 0) {
+                idle.pollLast().session.close();
+                open--;
+                free();
+                any = true;
+            }
+            if (any) {
+                notifyAll();
+            }
         }
 
         /** A place for a new login, if the cap has room and no pre-opened login is free for the taking. */

@@ -58,6 +58,7 @@ public final class ConnectionSlots implements ConnectionPermits {
     private final Map<String, Integer> made = new ConcurrentHashMap<>();
     /** Lowered limits in force, as last read. */
     private volatile Map<String, Integer> lowered = Map.of();
+    private volatile boolean closed;
     private final ScheduledExecutorService ticker =
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-slots"));
 
@@ -213,6 +214,10 @@ public final class ConnectionSlots implements ConnectionPermits {
         if (slot == null) {
             throw new IllegalStateException("released a connection slot for " + server + " that was not taken");
         }
+        if (closed) {
+            // The service stopped with sessions still open (the ledger may be closed): the lease frees the slot.
+            return;
+        }
         // Not given back (the ledger does not answer): it is no longer renewed, so it comes free with its lease.
         update("give back connection slot " + slot + " of " + server, "UPDATE ferry_slot SET owner = NULL,"
                 + " lease_until = NULL WHERE server = ? AND slot = ? AND owner = ?", server, slot, nodeId);
@@ -342,6 +347,7 @@ public final class ConnectionSlots implements ConnectionPermits {
     /** Stops renewing; the slots still held come free when their lease runs out. */
     @Override
     public void close() {
+        closed = true;
         ticker.shutdownNow();
     }
 }
