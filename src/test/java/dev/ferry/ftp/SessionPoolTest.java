@@ -262,6 +262,24 @@ class SessionPoolTest {
         }
     }
 
+    /** An idle session holds a place (a cluster's slot): it is closed when it expires, without a borrower. */
+    @Test
+    void anIdleSessionIsClosedWhenItExpiresAndItsPermitGivenBack() throws Exception {
+        LocalPermits permits = new LocalPermits();
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
+             SessionPool pool = new SessionPool(new CapabilityProbe(), Duration.ofSeconds(60), Duration.ofSeconds(1))
+                     .permits(permits)) {
+            ServerProfile p = profile(ftp, 4).build();
+            List<FtpSession> borrowed = List.of(pool.borrow(p), pool.borrow(p));
+            assertEquals(2, permits.taken(p.key()));
+            borrowed.forEach(pool::release);
+            assertEquals(2, ftp.currentSessions(), "released sessions stay for reuse");
+            Await.until(WAIT, () -> ftp.currentSessions() == 0 && permits.taken(p.key()) == 0,
+                    () -> "logged in " + ftp.currentSessions() + ", permits taken " + permits.taken(p.key()));
+            assertEquals(0, pool.open(p));
+        }
+    }
+
     private static ServerProfile.Builder profile(FtpServerFixture ftp, int limit) {
         return ServerProfile.builder("pool").host(ftp.host()).port(ftp.port()).user(ftp.user())
                 .password(ftp.password()).connectionLimit(limit).connectTimeout(Duration.ofSeconds(5))
