@@ -144,6 +144,33 @@ public final class SessionPool implements AutoCloseable {
     }
 
     /**
+     * For a probe: a session like {@link #borrow}'s, but null at once where {@code borrow} would wait for room (the
+     * cap is taken, here or, in a cluster, on other nodes). A refusal lowers the cap and is thrown.
+     */
+    public FtpSession borrowIfRoom(ServerProfile profile) throws IOException {
+        Server server = serverFor(profile);
+        FtpSession idle = server.takeIdle();
+        if (idle != null) {
+            FtpSession live = alive(server, idle);
+            if (live != null) {
+                return live;
+            }
+        }
+        if (!server.reserve()) {
+            return null;
+        }
+        try {
+            return login(server, profile);
+        } catch (TooManyConnectionsException e) {
+            server.refused(cooldown);
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            server.unreserve();
+            throw e;
+        }
+    }
+
+    /**
      * The idle session, or null when it no longer answers (it is closed). A session that answered a moment ago is
      * trusted without a NOOP: small files borrow three times each (plan, segment, publish). If it died meanwhile,
      * the caller's retry takes a new one.

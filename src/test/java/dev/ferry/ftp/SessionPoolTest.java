@@ -280,6 +280,28 @@ class SessionPoolTest {
         }
     }
 
+    /** Places taken elsewhere (another node's slots): a probe gets no session at once instead of waiting. */
+    @Test
+    void borrowIfRoomGivesNothingAtOnceWhileEveryPermitIsTakenElsewhere() throws Exception {
+        LocalPermits permits = new LocalPermits();
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
+             SessionPool pool = new SessionPool(new CapabilityProbe()).permits(permits)) {
+            ServerProfile p = profile(ftp, 2).build();
+            assertTrue(permits.tryAcquire(p.key(), 2));
+            assertTrue(permits.tryAcquire(p.key(), 2));
+            long t0 = System.nanoTime();
+            assertNull(pool.borrowIfRoom(p));
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(1), "it waited");
+            assertEquals(0, ftp.loginCount());
+            permits.release(p.key());
+            FtpSession session = pool.borrowIfRoom(p);
+            assertNotNull(session);
+            assertEquals(1, ftp.currentSessions());
+            pool.discard(session);
+            assertEquals(1, permits.taken(p.key()), "the probe's permit is given back");
+        }
+    }
+
     private static ServerProfile.Builder profile(FtpServerFixture ftp, int limit) {
         return ServerProfile.builder("pool").host(ftp.host()).port(ftp.port()).user(ftp.user())
                 .password(ftp.password()).connectionLimit(limit).connectTimeout(Duration.ofSeconds(5))
