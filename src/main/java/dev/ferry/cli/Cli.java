@@ -15,6 +15,7 @@ import dev.ferry.ftp.ServerProfiles;
 import dev.ferry.ftp.UploadStrategy;
 import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.plan.Direction;
+import dev.ferry.plan.FileExist;
 import dev.ferry.plan.PathGuard;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.plan.TransferRequest;
@@ -61,7 +62,11 @@ public final class Cli {
               --rate-limit SIZE         bytes per second for the whole transfer (default unlimited)
               --connect-timeout SEC     (default 10)      --timeout SEC   control and data reads (default 30)
               --retries N               tries in a row without progress before giving up (default 8)
-              --no-overwrite            fail instead of replacing an existing file
+              --outage-wait SEC         wait this long for a server that cannot be reached (default 60)
+              --file-exist MODE         when the target exists: fail (default), override, ignore (keep it,
+                                        move nothing) or tryrename (no check; the final rename never replaces)
+              --overwrite               the same as --file-exist override
+              --no-overwrite            the same as --file-exist fail
               --no-checksum             verify by size only, without the server's hash (weaker; saves
                                         hashing the file on both sides where the CPU is the limit)
               --no-epsv                 use PASV only
@@ -260,6 +265,7 @@ public final class Cli {
             boolean epsv = true;
             int connectTimeout = 10;
             int timeout = 30;
+            int outageWait = 60;
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
                 if (!a.startsWith("--")) {
@@ -270,14 +276,10 @@ public final class Cli {
                     case "--help" -> inv.help = true;
                     case "--quiet" -> inv.quiet = true;
                     case "--verbose" -> inv.verbose = true;
-                    case "--no-overwrite" -> options = new TransferOptions(options.segments(),
-                            options.minSegmentSize(), options.checkpointBytes(), options.checkpointMillis(),
-                            options.uploadStrategy(), options.verifyChecksum(), options.rateLimit(),
-                            options.maxAttempts(), false);
-                    case "--no-checksum" -> options = new TransferOptions(options.segments(),
-                            options.minSegmentSize(), options.checkpointBytes(), options.checkpointMillis(),
-                            options.uploadStrategy(), false, options.rateLimit(), options.maxAttempts(),
-                            options.overwrite());
+                    case "--no-overwrite" -> options = options.withFileExist(FileExist.FAIL);
+                    case "--overwrite" -> options = options.withFileExist(FileExist.OVERRIDE);
+                    case "--file-exist" -> options = options.withFileExist(fileExist(value(args, ++i, a)));
+                    case "--no-checksum" -> options = options.withVerifyChecksum(false);
                     case "--no-epsv" -> epsv = false;
                     case "--segments" -> options = options.withSegments(positiveInt(a, value(args, ++i, a)));
                     case "--min-segment-size" -> options = options.withMinSegmentSize(size(a, value(args, ++i, a)));
@@ -292,6 +294,7 @@ public final class Cli {
                     case "--ledger" -> inv.ledgerDir = Path.of(value(args, ++i, a));
                     case "--connect-timeout" -> connectTimeout = positiveInt(a, value(args, ++i, a));
                     case "--timeout" -> timeout = positiveInt(a, value(args, ++i, a));
+                    case "--outage-wait" -> outageWait = positiveInt(a, value(args, ++i, a));
                     default -> throw new UsageException("unknown option " + a);
                 }
             }
@@ -322,10 +325,10 @@ public final class Cli {
                     .fallbackCharset(fallback)
                     .connectionLimit(Math.max(1, options.segments() == null ? 4 : options.segments()))
                     .connectTimeout(Duration.ofSeconds(connectTimeout)).soTimeout(Duration.ofSeconds(timeout))
-                    .dataTimeout(Duration.ofSeconds(timeout)).build();
+                    .dataTimeout(Duration.ofSeconds(timeout)).outageWait(Duration.ofSeconds(outageWait)).build();
             Path local = Path.of(localText).toAbsolutePath().normalize();
             String remote = PathGuard.remoteAbsolute(url.path());
-            if (direction == Direction.DOWNLOAD && Files.isDirectory(local)) {
+            if (direction == Direction.DOWNLOAD && (Files.isDirectory(local) || localText.endsWith("/"))) {
                 local = PathGuard.localInside(local, PathGuard.remoteName(remote));
             }
             if (direction == Direction.UPLOAD && remote.endsWith("/")) {
@@ -340,6 +343,14 @@ public final class Cli {
                 throw new UsageException(option + " needs a value");
             }
             return args[i];
+        }
+
+        private static FileExist fileExist(String v) {
+            try {
+                return FileExist.parse(v);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--file-exist " + v + ": use fail, override, ignore or tryrename");
+            }
         }
 
         private static int positiveInt(String option, String v) {

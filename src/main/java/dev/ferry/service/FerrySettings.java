@@ -7,6 +7,7 @@ import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.TlsMode;
 import dev.ferry.ftp.UploadStrategy;
 import dev.ferry.ledger.Leases;
+import dev.ferry.plan.FileExist;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -74,6 +75,7 @@ public final class FerrySettings {
         p.setProperty("ferry.inbox.requests", "${ferry.data-dir}/inbox/requests");
         p.setProperty("ferry.download-dir", "${ferry.data-dir}/downloads");
         p.setProperty("ferry.queue.requests", "seda:ferry-requests");
+        p.setProperty("ferry.queue.dead-letter", ConfigKeys.DEAD_LETTER_LOG);
         p.setProperty("ferry.events.endpoint", "seda:ferry-events");
         p.setProperty("ferry.segment-threads", "16");
         p.setProperty("ferry.transfer-consumers", "4");
@@ -188,6 +190,27 @@ public final class FerrySettings {
         return getInt("ferry.cluster.lease-seconds", 30);
     }
 
+    /** ferry.file-exist: what a transfer does when its final name is taken (default Fail). */
+    public FileExist fileExist() {
+        String v = get("ferry.file-exist", "Fail");
+        try {
+            return FileExist.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("configuration key ferry.file-exist = '" + v + "': use Fail, Override,"
+                    + " Ignore or TryRename");
+        }
+    }
+
+    /** ferry.inbox.follow-links: upload what a dropped symbolic link points to, instead of refusing it. */
+    public boolean inboxFollowLinks() {
+        String v = get("ferry.inbox.follow-links", "false").toLowerCase(Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalStateException("configuration key ferry.inbox.follow-links = '" + v + "': use true or"
+                    + " false");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
     /** The names of the configured server profiles (those with a host). */
     public TreeSet<String> serverNames() {
         TreeSet<String> names = new TreeSet<>();
@@ -239,6 +262,7 @@ public final class FerrySettings {
             b.connectTimeout(Duration.ofSeconds(getInt(k + "connect-timeout", 10)));
             b.soTimeout(Duration.ofSeconds(getInt(k + "so-timeout", 30)));
             b.dataTimeout(Duration.ofSeconds(getInt(k + "data-timeout", 30)));
+            b.outageWait(Duration.ofSeconds(getInt(k + "outage-wait", 600)));
             b.uploadStrategy(UploadStrategy.valueOf(get(k + "upload-strategy", "AUTO").toUpperCase(Locale.ROOT)));
             return b.build();
         } catch (IllegalArgumentException e) {

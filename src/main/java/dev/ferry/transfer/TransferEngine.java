@@ -193,7 +193,7 @@ public final class TransferEngine implements AutoCloseable {
     /** Planning talks to the server too: a cut connection there is retried like one in a segment. */
     private Planned planWithRetries(TransferRequest request, TransferOptions options, ServerProfile profile)
             throws IOException {
-        return Retries.call(request.id(), "planning", options.maxAttempts(),
+        return Retries.call(request.id(), "planning", options.maxAttempts(), profile.outageWait(),
                 () -> request.direction() == Direction.DOWNLOAD
                         ? downloadPlanner.plan(request, options, profile)
                         : uploadPlanner.plan(request, options, profile));
@@ -220,6 +220,7 @@ public final class TransferEngine implements AutoCloseable {
             // The file appears under its final name only while this node owns the transfer.
             ledger.confirmClaim(t.id());
             TransferResult result = Retries.call(t.id(), "publishing", t.options.maxAttempts(),
+                    t.profile.outageWait(),
                     () -> t.direction() == Direction.DOWNLOAD ? downloadPublisher.publish(t) : uploadPublisher.publish(t));
             listeners.verified(t, result.verification());
             listeners.published(t, result.published());
@@ -320,6 +321,35 @@ public final class TransferEngine implements AutoCloseable {
         }
         t.cancel();
         return true;
+    }
+
+    /**
+     * Gives up a cancelled or failed transfer for good: its partial copy (the server's temporary file for an
+     * upload, the local part file for a download) is removed and the ledger records it FAILED with {@code reason}.
+     * The source is not touched.
+     *
+     * @throws IOException when the partial copy cannot be removed now (nothing changed; try again)
+     * @throws IllegalStateException when the transfer is unknown, running, or not cancelled or failed
+     */
+    public void discard(String id, String reason) throws IOException {
+        TransferRecord r = ledger.find(id).orElseThrow(() -> new IllegalStateException("no transfer " + id));
+        if (active.containsKey(id) || (r.status() != TransferStatus.CANCELLED && r.status() != TransferStatus.FAILED)) {
+            throw new IllegalStateException("transfer " + id + " is " + r.status() + "; only a cancelled or failed"
+                    + " transfer can be given up");
+        }
+        if (r.direction() == Direction.UPLOAD) {
+            dev.ferry.ftp.FtpSession session = pool.borrow(profiles.get(r.server()));
+            try {
+                session.delete(PartFiles.remotePart(r.remotePath(), id));
+                pool.release(session);
+            } catch (IOException | RuntimeException e) {
+                pool.discard(session);
+                throw e;
+            }
+        } else {
+            java.nio.file.Files.deleteIfExists(PartFiles.localPart(java.nio.file.Path.of(r.localPath()), id));
+        }
+        ledger.status(id, TransferStatus.FAILED, reason);
     }
 
     /**

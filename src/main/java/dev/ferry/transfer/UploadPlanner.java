@@ -10,6 +10,7 @@ import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.ledger.SegmentRecord;
 import dev.ferry.ledger.TransferRecord;
 import dev.ferry.ledger.TransferStatus;
+import dev.ferry.plan.FileExist;
 import dev.ferry.plan.Fingerprint;
 import dev.ferry.plan.PathGuard;
 import dev.ferry.plan.SegmentPlanner;
@@ -42,6 +43,19 @@ final class UploadPlanner {
         this.mover = mover;
     }
 
+    /**
+     * One command (MLST, or SIZE): a new name, the usual case, costs a single 550. A directory of the name fails at the
+     * rename as before, in words.
+     */
+    private static boolean taken(FtpSession session, String remote) throws IOException {
+        try {
+            session.stat(remote);
+            return true;
+        } catch (dev.ferry.ftp.RemoteNotFoundException e) {
+            return false;
+        }
+    }
+
     Planned plan(TransferRequest r, TransferOptions options, ServerProfile profile) throws IOException {
         String id = r.id();
         Path source = Path.of(r.localPath()).toAbsolutePath();
@@ -63,9 +77,22 @@ final class UploadPlanner {
         try {
             session.mkdirs(PathGuard.remoteParent(remote));
             Capabilities caps = pool.probe().forUpload(session, PathGuard.remoteParent(remote));
-            if (!options.overwrite() && session.exists(remote)) {
+            // Segments first: a new transfer has none, and then its record is not needed.
+            List<SegmentRecord> known = ledger.segments(id);
+            Optional<TransferRecord> record = known.isEmpty() ? Optional.empty() : ledger.find(id);
+            boolean placed = renamedBeforeCrash(record, known, size, mtime, session, temp, remote);
+            if (!placed && options.fileExist() == FileExist.FAIL && taken(session, remote)) {
                 throw new dev.ferry.ftp.FtpException("remote file " + remote + " on " + profile.name()
-                        + " already exists; remove it or allow overwrite", 553, false);
+                        + " already exists and is kept; nothing was sent: remove it on the server, or ask for"
+                        + " fileExist Override (ferry.file-exist, or \"overwrite\":true) to replace it", 553, false);
+            }
+            if (!placed && options.fileExist() == FileExist.IGNORE && taken(session, remote)) {
+                ledger.start(id, size, mtime, List.of());
+                LiveTransfer kept = new LiveTransfer(r, options, profile, caps, size, mtime,
+                        FileChannel.open(source, StandardOpenOption.READ), source, remote, UploadStrategy.AUTO, ledger,
+                        List.of());
+                kept.kept = KeptFile.IGNORED;
+                return new Planned(kept, null);
             }
             UploadStrategy strategy = strategy(options, profile, caps);
             List<SegmentRecord> segments = strategy == UploadStrategy.PARALLEL
@@ -77,13 +104,14 @@ final class UploadPlanner {
                 strategy = caps.storeRestart() || caps.append() ? UploadStrategy.SEQUENTIAL : UploadStrategy.RESTART;
             }
             String restartWhy = null;
-            // Segments first: a new transfer has none, and then its record is not needed.
-            List<SegmentRecord> known = ledger.segments(id);
-            Optional<TransferRecord> record = known.isEmpty() ? Optional.empty() : ledger.find(id);
             boolean resumable = false;
             if (record.isPresent() && !known.isEmpty()) {
                 TransferRecord rec = record.get();
-                if (!new Fingerprint(rec.size(), rec.sourceMtime()).sameSourceAs(size, mtime)) {
+                if (placed) {
+                    // Nothing to send or check here: the publish step verifies the final name and records it.
+                    resumable = true;
+                    segments = known;
+                } else if (!new Fingerprint(rec.size(), rec.sourceMtime()).sameSourceAs(size, mtime)) {
                     restartWhy = "the local file changed since the last run (size " + rec.size() + " -> " + size
                             + ", modified " + rec.sourceMtime() + " -> " + mtime + "); the partial upload is discarded";
                 } else if (strategy == UploadStrategy.PARALLEL
@@ -118,6 +146,7 @@ final class UploadPlanner {
             LiveTransfer t = new LiveTransfer(r, options, profile, caps, size, mtime, channel, source, temp,
                     strategy, ledger, segments);
             t.serverHasOurBytes = resumable;
+            t.renameSent = placed;
             if (strategy == UploadStrategy.PARALLEL && !resumable) {
                 mover.prime(session, t);
             }
@@ -128,6 +157,27 @@ final class UploadPlanner {
             if (session != null) {
                 pool.release(session);
             }
+        }
+    }
+
+    /**
+     * Whether the run before sent every byte, and the server renamed the file into place, but the run ended (killed)
+     * before the ledger recorded it published: every segment done for this source, the temporary name (it carries
+     * the transfer's id) gone, the final name holding the size sent. The publish step then checks the bytes (the
+     * server's hash where it has one) and records the transfer published; nothing is sent again, nothing fails.
+     */
+    private static boolean renamedBeforeCrash(Optional<TransferRecord> record, List<SegmentRecord> known, long size,
+                                              long mtime, FtpSession session, String temp, String remote)
+            throws IOException {
+        if (record.isEmpty() || known.isEmpty() || !known.stream().allMatch(SegmentRecord::done)
+                || !new Fingerprint(record.get().size(), record.get().sourceMtime()).sameSourceAs(size, mtime)
+                || remoteExists(session, temp)) {
+            return false;
+        }
+        try {
+            return session.size(remote) == size;
+        } catch (RemoteNotFoundException e) {
+            return false;
         }
     }
 

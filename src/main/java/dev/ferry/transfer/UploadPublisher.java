@@ -23,14 +23,20 @@ final class UploadPublisher {
     }
 
     TransferResult publish(LiveTransfer t) throws IOException {
+        if (t.kept != null) {
+            return KeptFile.publish(ledger, t, t.remotePath());
+        }
         Completion.require(ledger, t);
         // Before the server is asked anything: a file that changed is not worth verifying.
         requireSourceAsSent(t, false);
         String verification = "size " + t.size;
         FtpSession session = pool.borrow(t.profile);
         try {
-            if (t.renameSent && renamedAlready(session, t)) {
-                return published(t, verification + " (renamed before the connection dropped)");
+            if (t.renameSent) {
+                String already = renamedAlready(session, t);
+                if (already != null) {
+                    return published(t, verification + already + " (renamed before the connection dropped)");
+                }
             }
             verification += verify(session, t);
             // Again just before the rename: the final name must never show a version the drop no longer is.
@@ -103,21 +109,30 @@ final class UploadPublisher {
     }
 
     /**
-     * After a cut during RNFR/RNTO the rename may have happened with its reply lost: then the temporary name is
-     * gone and the final name has our size. Asked only when this run sent the rename, so an unrelated file of the
-     * same size is never taken for ours.
+     * After a cut during RNFR/RNTO the rename may have happened with its reply lost, or the process was killed
+     * while it waited for the reply: then the temporary name is gone and the final name has our size, and our bytes
+     * where the server has a hash. Asked only when a rename was sent (by this run, or by the run before, as the
+     * planner found: every segment done, the temporary name gone), so an unrelated file of the same size is never
+     * taken for ours. Returns how the final name was checked beyond its size, or null when it is not ours.
      */
-    private static boolean renamedAlready(FtpSession session, LiveTransfer t) throws IOException {
+    private static String renamedAlready(FtpSession session, LiveTransfer t) throws IOException {
         try {
             session.size(t.remoteWork);
-            return false;
+            return null;
         } catch (RemoteNotFoundException e) {
             try {
-                return session.size(t.remotePath()) == t.size;
+                if (session.size(t.remotePath()) != t.size) {
+                    return null;
+                }
             } catch (RemoteNotFoundException gone) {
-                return false;
+                return null;
             }
         }
+        HashCheck check = HashCheck.run(t, session, t.remotePath());
+        if (check == null) {
+            return "";
+        }
+        return check.matches() ? " and " + check.verification() : null;
     }
 
     private TransferResult published(LiveTransfer t, String verification) {

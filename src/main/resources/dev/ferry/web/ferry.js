@@ -129,11 +129,15 @@ function render(r, t) {
   error.hidden = !t.lastError;
 
   const actions = $(".actions", r);
-  const action = t.state === "active" ? (t.here !== false ? "cancel" : null) : (t.state === "cancelled" || t.state === "failed") ? "resume" : null;
-  if ((actions.firstChild && actions.firstChild.dataset.action) !== action) {
+  // Resume only where it can work (the API says so); giving up is offered with it. Another node's running
+  // transfer is cancelled on that node.
+  const wanted = t.state === "active" ? (t.here !== false ? ["cancel"] : []) : t.resumable ? ["resume", "discard"] : [];
+  const labels = { cancel: "Cancel", resume: "Resume", discard: "Give up" };
+  if (actions.dataset.actions !== wanted.join(" ")) {
+    actions.dataset.actions = wanted.join(" ");
     actions.replaceChildren();
-    if (action) {
-      const b = el("button", action, action === "cancel" ? "Cancel" : "Resume");
+    for (const action of wanted) {
+      const b = el("button", action, labels[action]);
       b.dataset.action = action;
       b.addEventListener("click", () => act(t.id, action, b));
       actions.append(b);
@@ -142,6 +146,7 @@ function render(r, t) {
 }
 
 async function act(id, action, button) {
+  if (action === "discard" && !confirm("Give up this transfer? Its partial copy is removed and a dropped file moves to .failed/.")) return;
   button.disabled = true;
   try {
     const response = await api(`/api/transfers/${encodeURIComponent(id)}/${action}`, { method: "POST" });
