@@ -395,6 +395,11 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         return leases;
     }
 
+    /** For the ledger's other tables (connection slots, the cluster view): the same database. */
+    DataSource dataSource() {
+        return ds;
+    }
+
     /** ACCEPTED and ACTIVE transfers, oldest first: what start-up resumes. */
     public List<TransferRecord> unfinished() {
         writeScopedRows();

@@ -8,6 +8,8 @@ import dev.ferry.camel.SegmentAggregation;
 import dev.ferry.ftp.Secret;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.ServerProfiles;
+import dev.ferry.ftp.ConnectionPermits;
+import dev.ferry.ledger.ConnectionSlots;
 import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.progress.LoggingListener;
@@ -60,6 +62,7 @@ public final class FerryService implements AutoCloseable {
     private final TransferEngine engine;
     private final FerryComponent component;
     private final ExecutorService segmentPool;
+    private final ConnectionPermits permits;
     private final DemoFtpServer demo;
     private final InboxLocks inboxLocks;
     private EventPublisher events;
@@ -97,6 +100,9 @@ public final class FerryService implements AutoCloseable {
             ledger.leases().configure(settings.nodeId(), settings.leaseSeconds());
             this.engine = new TransferEngine(ledger, profiles,
                     TransferOptions.none().withFileExist(settings.fileExist()), Duration.ofSeconds(2));
+            // One connection cap per server for every node on a shared ledger; this process's own with H2.
+            this.permits = ConnectionSlots.forLedger(ledger);
+            engine.pool().permits(permits);
             engine.addListener(new LoggingListener());
             this.segmentPool = segmentPool(settings.getInt("ferry.segment-threads", 16));
             this.component = new FerryComponent(engine);
@@ -382,6 +388,7 @@ public final class FerryService implements AutoCloseable {
             // No cancel: a cancelled transfer would be recorded as such; left ACTIVE, it resumes at the next start.
             LOG.info("{} transfer(s) in flight stay in the ledger and resume at the next start", engine.active().size());
         }
+        permits.close();
         ledger.close();
         if (demo != null) {
             demo.close();
