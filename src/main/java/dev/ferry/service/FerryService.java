@@ -363,7 +363,12 @@ public final class FerryService implements AutoCloseable {
         release();
     }
 
-    private void release() {
+    /**
+     * Synchronized: on SIGTERM the main thread (camel-main's run returned) and the shutdown hook both get here, and
+     * the JVM halts once its hooks are done, so the hook must wait for the main thread's release to finish — else the
+     * ledger's close and the "Ferry stopped" line are cut off.
+     */
+    private synchronized void release() {
         if (!released.compareAndSet(false, true)) {
             return;
         }

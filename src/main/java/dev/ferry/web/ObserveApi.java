@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code /observe/health} (and its {@code /live}, {@code /ready}) and {@code /observe/metrics}. */
+/** {@code /observe/health} (and its {@code /live}, {@code /ready}), {@code /observe/metrics} and {@code /observe/info}. */
 final class ObserveApi {
     static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -94,6 +94,22 @@ final class ObserveApi {
     Reply ready() {
         boolean ready = health.live() && health.ready();
         return TransferApi.ok(ready ? 200 : 503, Map.of("status", ready ? "UP" : "DOWN"));
+    }
+
+    /** What runs here: the version (as in the jar's manifest), this node's id in a shared ledger, the ledger's kind. */
+    Reply info() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", "ferry");
+        body.put("version", dev.ferry.Version.current());
+        body.put("node", engine.ledger().leases().nodeId());
+        String ledger;
+        try {
+            ledger = engine.ledger().kind();
+        } catch (LedgerException e) {
+            ledger = "unknown: " + e.getMessage(); // /observe/health says more
+        }
+        body.put("ledger", ledger);
+        return TransferApi.ok(200, body);
     }
 
     Reply metrics() {
