@@ -65,6 +65,8 @@ public final class ConfigKeys {
             secret("ferry.ledger.password", "password of the shared ledger"),
             key("ferry.node-id", null, "this node's name in a shared ledger (default: host name and a hash of the data dir)"),
             key("ferry.cluster.lease-seconds", "30", "seconds a node's claim on a transfer lasts without renewal"),
+            key("ferry.cluster.shared-storage", "false",
+                    "true: every node sees the same data dir, so a taken-over transfer continues from its files"),
             key("ferry.demo.host", "127.0.0.1", "address of the demo FTP server"),
             key("ferry.demo.port", "2121", "port of the demo FTP server"),
             key("ferry.demo.root", "${ferry.data-dir}/ftp-root", "folder the demo FTP server serves"),

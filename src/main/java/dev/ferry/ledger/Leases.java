@@ -44,6 +44,12 @@ import org.slf4j.LoggerFactory;
  *       not renewed for two thirds of the lease gives all its claims up at once (it must assume another node takes
  *       them at the lease's end) and tells {@link #whenLost} listeners to stop those transfers.</li>
  * </ul>
+ *
+ * <p>Where a taken-over transfer continues ({@link #sharedStorage}): a node's local files are its own unless the data
+ * dir is on storage every node sees. Without it, a claim of a download another node ran deletes its segments in the
+ * claim's transaction — their offsets describe bytes on that node's disk — so the planner starts it afresh here, and
+ * another node's uploads are never claimed (the source file is on that node's disk). An embedded H2 ledger has one
+ * node, whose files are always its own, whatever id wrote a row (a host renamed, a data dir moved).
  */
 public final class Leases implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Leases.class);
@@ -55,6 +61,9 @@ public final class Leases implements AutoCloseable {
     private final DataSource ds;
     private volatile String nodeId;
     private volatile int leaseSeconds = DEFAULT_LEASE_SECONDS;
+    private volatile boolean sharedStorage;
+    /** Null until the first claim looks at the database: an embedded H2 ledger has one node only. */
+    private volatile Boolean oneNode;
     private final Map<String, Claim> held = new ConcurrentHashMap<>();
     private final AtomicLong fencedOff = new AtomicLong();
     private final List<Consumer<Set<String>>> whenLost = new CopyOnWriteArrayList<>();
@@ -115,6 +124,22 @@ public final class Leases implements AutoCloseable {
         return nodeId;
     }
 
+    /**
+     * {@code ferry.cluster.shared-storage}: every node sees the same data dir at the same path, so a transfer taken
+     * over from another node continues from that node's files (part file and offsets, inbox file).
+     */
+    public void sharedStorage(boolean shared) {
+        this.sharedStorage = shared;
+    }
+
+    /** Whether this node may continue from files another node wrote: shared storage, or the only node there is. */
+    boolean filesAreShared(Connection c) throws SQLException {
+        if (oneNode == null) {
+            oneNode = "H2".equalsIgnoreCase(c.getMetaData().getDatabaseProductName());
+        }
+        return sharedStorage || oneNode;
+    }
+
     public Duration lease() {
         return Duration.ofSeconds(leaseSeconds);
     }
@@ -141,8 +166,9 @@ public final class Leases implements AutoCloseable {
 
     /**
      * One round of the claim loop: takes the unfinished rows that have no owner, are this node's own, or whose
-     * owner's lease ran out, except those {@code busy} says this node runs already (and those it holds). Another
-     * node's uploads stay with it: their source file is on that node's disk.
+     * owner's lease ran out, except those {@code busy} says this node runs already (and those it holds). Without
+     * shared storage another node's uploads stay with it (their source file is on that node's disk), and another
+     * node's downloads start over here (see {@link #take}).
      *
      * @return the claims taken, oldest transfer first
      */
@@ -152,23 +178,28 @@ public final class Leases implements AutoCloseable {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
-                List<String> ids = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement("SELECT id FROM ferry_transfer WHERE " + UNFINISHED
-                        + " AND (owner IS NULL OR owner = ? OR lease_until IS NULL OR lease_until < CURRENT_TIMESTAMP)"
-                        + " AND (direction = 'DOWNLOAD' OR owner IS NULL OR owner = ?)"
+                boolean shared = filesAreShared(c);
+                List<Row> rows = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("SELECT id, direction, owner FROM ferry_transfer"
+                        + " WHERE " + UNFINISHED + " AND (owner IS NULL OR owner = ? OR lease_until IS NULL"
+                        + " OR lease_until < CURRENT_TIMESTAMP)" + (shared ? ""
+                        : " AND (direction = 'DOWNLOAD' OR owner IS NULL OR owner = ?)")
                         + " ORDER BY created, id FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED")) {
-                    ps.setString(1, nodeId);
-                    ps.setString(2, nodeId);
-                    ps.setInt(3, CLAIM_BATCH);
+                    int i = 1;
+                    ps.setString(i++, nodeId);
+                    if (!shared) {
+                        ps.setString(i++, nodeId);
+                    }
+                    ps.setInt(i, CLAIM_BATCH);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            ids.add(rs.getString(1));
+                            rows.add(new Row(rs.getString(1), rs.getString(2), rs.getString(3)));
                         }
                     }
                 }
-                for (String id : ids) {
-                    if (!held.containsKey(id) && !busy.test(id)) {
-                        taken.add(take(c, id));
+                for (Row row : rows) {
+                    if (!held.containsKey(row.id()) && !busy.test(row.id())) {
+                        taken.add(take(c, row, shared));
                     }
                 }
                 c.commit();
@@ -240,32 +271,57 @@ public final class Leases implements AutoCloseable {
      * The caller {@link #hold}s the claim once its transaction committed.
      */
     Claim claimIn(Connection c, String id, boolean always) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE ferry_transfer SET owner = ?, epoch = epoch + 1,"
-                + " lease_until = " + leaseEnd() + " WHERE id = ?" + (always ? ""
-                : " AND " + UNFINISHED + " AND (owner IS NULL OR owner = ? OR lease_until IS NULL"
-                + " OR lease_until < CURRENT_TIMESTAMP)"))) {
-            ps.setString(1, nodeId);
-            ps.setInt(2, leaseSeconds);
-            ps.setString(3, id);
+        boolean shared = filesAreShared(c);
+        Row row;
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, direction, owner FROM ferry_transfer WHERE id = ?"
+                + (always ? "" : " AND " + UNFINISHED + " AND (owner IS NULL OR owner = ? OR lease_until IS NULL"
+                + " OR lease_until < CURRENT_TIMESTAMP)" + (shared ? ""
+                : " AND (direction = 'DOWNLOAD' OR owner IS NULL OR owner = ?)")) + " FOR UPDATE")) {
+            ps.setString(1, id);
             if (!always) {
-                ps.setString(4, nodeId);
+                ps.setString(2, nodeId);
+                if (!shared) {
+                    ps.setString(3, nodeId);
+                }
             }
-            if (ps.executeUpdate() == 0) {
-                return null;
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                row = new Row(rs.getString(1), rs.getString(2), rs.getString(3));
             }
         }
-        return new Claim(id, nodeId, epoch(c, id));
+        return take(c, row, shared);
     }
 
-    private Claim take(Connection c, String id) throws SQLException {
+    /**
+     * Claims a row locked by the caller. A download another node ran loses its segments here, in the claim's own
+     * transaction, unless the files are shared: their offsets count bytes in that node's part file, and a part file
+     * on this disk (a stale one at the same path) must never be completed with them — the planner, finding no
+     * segments, starts the download afresh with a new part file.
+     */
+    private Claim take(Connection c, Row row, boolean shared) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE ferry_transfer SET owner = ?, epoch = epoch + 1,"
                 + " lease_until = " + leaseEnd() + " WHERE id = ?")) {
             ps.setString(1, nodeId);
             ps.setInt(2, leaseSeconds);
-            ps.setString(3, id);
+            ps.setString(3, row.id());
             ps.executeUpdate();
         }
-        return new Claim(id, nodeId, epoch(c, id));
+        if (!shared && row.owner() != null && !row.owner().equals(nodeId) && "DOWNLOAD".equals(row.direction())) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM ferry_segment WHERE transfer_id = ?")) {
+                ps.setString(1, row.id());
+                if (ps.executeUpdate() > 0) {
+                    LOG.info("{}: taken over from node {}; its partial data is on that node's disk (no"
+                            + " ferry.cluster.shared-storage), so the download starts over here", row.id(), row.owner());
+                }
+            }
+        }
+        return new Claim(row.id(), nodeId, epoch(c, row.id()));
+    }
+
+    /** An unfinished row as the claim loop sees it: who ran it, and which way its bytes go. */
+    private record Row(String id, String direction, String owner) {
     }
 
     private static long epoch(Connection c, String id) throws SQLException {

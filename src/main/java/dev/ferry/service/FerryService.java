@@ -88,6 +88,7 @@ public final class FerryService implements AutoCloseable {
             this.ledger = url == null ? JdbcLedger.h2(settings.dataDir())
                     : JdbcLedger.open(url, settings.get("ferry.ledger.user", ""), ledgerPassword());
             ledger.leases().configure(settings.nodeId(), settings.leaseSeconds());
+            ledger.leases().sharedStorage(settings.sharedStorage());
             this.engine = new TransferEngine(ledger, profiles, TransferOptions.none(), Duration.ofSeconds(2));
             engine.addListener(new LoggingListener());
             this.segmentPool = segmentPool(settings.getInt("ferry.segment-threads", 16));

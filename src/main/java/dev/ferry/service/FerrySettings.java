@@ -188,6 +188,15 @@ public final class FerrySettings {
         return getInt("ferry.cluster.lease-seconds", 30);
     }
 
+    /** ferry.cluster.shared-storage: every node sees the same data dir, so takeovers continue from its files. */
+    public boolean sharedStorage() {
+        String v = get("ferry.cluster.shared-storage", "false").trim();
+        if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException("ferry.cluster.shared-storage must be true or false: '" + v + "'");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
     /** The names of the configured server profiles (those with a host). */
     public TreeSet<String> serverNames() {
         TreeSet<String> names = new TreeSet<>();
