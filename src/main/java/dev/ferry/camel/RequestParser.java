@@ -2,12 +2,21 @@ package dev.ferry.camel;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.ferry.plan.Direction;
 import dev.ferry.plan.TransferOptions;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
@@ -21,7 +30,12 @@ import java.util.Set;
  * fix the file without reading code. Paths are only read here; they are checked where they are resolved.
  */
 public final class RequestParser {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // One JSON value and nothing after it; 4.7 is not a whole number (Jackson would silently take 4).
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+    /** A request is a few hundred bytes; anything this large is not one (and is refused before it is parsed). */
+    public static final int MAX_BYTES = 64 * 1024;
     private static final Set<String> FIELDS = Set.of("direction", "server", "remotePath", "localPath", "options");
     private static final Set<String> OPTIONS = Set.of("segments", "minSegmentSize", "checkpointBytes",
             "checkpointMillis", "uploadStrategy", "verifyChecksum", "rateLimit", "maxAttempts", "overwrite");
@@ -39,13 +53,21 @@ public final class RequestParser {
             throw new RequestException(source + ": the request is empty; expected a JSON object such as "
                     + "{\"server\":\"demo\",\"remotePath\":\"/reports/a.bin\",\"localPath\":\"a.bin\"}");
         }
+        if (json.length() > MAX_BYTES) {
+            throw new RequestException(source + ": request too large (max 64 KiB); a request is one small JSON object");
+        }
         JsonNode root;
         try {
             root = JSON.readTree(json);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
-            throw new RequestException(source + ": malformed JSON" + (at == null ? "" : " at line " + at.getLineNr()
-                    + ", column " + at.getColumnNr()) + ": " + withoutSource(e.getOriginalMessage()), e);
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            if (String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")) {
+                throw new RequestException(source + ": there is more after the JSON object" + where
+                        + "; a request is one JSON object and nothing else", e);
+            }
+            throw new RequestException(source + ": malformed JSON" + where + ": "
+                    + withoutSource(e.getOriginalMessage()), e);
         }
         if (root == null || !root.isObject()) {
             throw new RequestException(source + ": expected a JSON object, found " + kind(root));
@@ -101,11 +123,41 @@ public final class RequestParser {
             } catch (JsonProcessingException e) {
                 throw new RequestException(source + ": field 'options' cannot be read: " + e.getOriginalMessage(), e);
             }
-            if (options.segments() != null && options.segments() < 1) {
-                throw new RequestException(source + ": field 'options.segments' must be at least 1");
+            try {
+                options.checked();
+            } catch (IllegalArgumentException e) {
+                throw new RequestException(source + ": " + e.getMessage());
             }
         }
         return new Parsed(direction, server, remotePath, localPath, options);
+    }
+
+    /**
+     * The text of a request file, for the request inbox's route: at most {@link #MAX_BYTES}, and UTF-8 (a file saved
+     * as Latin-1 is refused in words, not decoded into garbage or a type-conversion error).
+     */
+    public static String requestFileText(org.apache.camel.Exchange exchange) {
+        File file = exchange.getIn().getBody(File.class);
+        String source = "request file " + (file == null ? "?" : file.getPath());
+        try {
+            if (file == null) {
+                throw new RequestException(source + ": no file in the message");
+            }
+            if (Files.size(file.toPath()) > MAX_BYTES) {
+                throw new RequestException(source + ": request file too large (max 64 KiB); a request is one small"
+                        + " JSON object");
+            }
+            byte[] bytes = Files.readAllBytes(file.toPath());
+            try {
+                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            } catch (CharacterCodingException e) {
+                throw new RequestException(source + ": not valid UTF-8; save the request file as UTF-8 and drop it"
+                        + " again");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(source + ": cannot be read: " + e.getMessage(), e);
+        }
     }
 
     /** Jackson's message without its "(start marker at [Source: ...])" tail, which names no file a person knows. */

@@ -61,6 +61,7 @@ public final class Cli {
               --rate-limit SIZE         bytes per second for the whole transfer (default unlimited)
               --connect-timeout SEC     (default 10)      --timeout SEC   control and data reads (default 30)
               --retries N               tries in a row without progress before giving up (default 8)
+              --outage-wait SEC         wait this long for a server that cannot be reached (default 60)
               --no-overwrite            fail instead of replacing an existing file
               --no-checksum             verify by size only, without the server's hash (weaker; saves
                                         hashing the file on both sides where the CPU is the limit)
@@ -260,6 +261,7 @@ public final class Cli {
             boolean epsv = true;
             int connectTimeout = 10;
             int timeout = 30;
+            int outageWait = 60;
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
                 if (!a.startsWith("--")) {
@@ -292,6 +294,7 @@ public final class Cli {
                     case "--ledger" -> inv.ledgerDir = Path.of(value(args, ++i, a));
                     case "--connect-timeout" -> connectTimeout = positiveInt(a, value(args, ++i, a));
                     case "--timeout" -> timeout = positiveInt(a, value(args, ++i, a));
+                    case "--outage-wait" -> outageWait = positiveInt(a, value(args, ++i, a));
                     default -> throw new UsageException("unknown option " + a);
                 }
             }
@@ -322,7 +325,7 @@ public final class Cli {
                     .fallbackCharset(fallback)
                     .connectionLimit(Math.max(1, options.segments() == null ? 4 : options.segments()))
                     .connectTimeout(Duration.ofSeconds(connectTimeout)).soTimeout(Duration.ofSeconds(timeout))
-                    .dataTimeout(Duration.ofSeconds(timeout)).build();
+                    .dataTimeout(Duration.ofSeconds(timeout)).outageWait(Duration.ofSeconds(outageWait)).build();
             Path local = Path.of(localText).toAbsolutePath().normalize();
             String remote = PathGuard.remoteAbsolute(url.path());
             if (direction == Direction.DOWNLOAD && Files.isDirectory(local)) {

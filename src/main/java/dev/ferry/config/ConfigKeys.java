@@ -16,6 +16,9 @@ public final class ConfigKeys {
     public static final String SERVER_PREFIX = "ferry.servers.";
     public static final String NAME = "<name>";
     /** A last segment like these names a secret, known key or not. */
+    /** Without a broker, a queue request that cannot be done is logged with its body (after the reason). */
+    public static final String DEAD_LETTER_LOG = "log:dev.ferry.dead-letter?level=WARN&showBody=true"
+            + "&showHeaders=false&showBodyType=false&showExchangePattern=false";
     private static final Pattern SECRET_WORD = Pattern.compile("(?i).*(password|passwd|secret|token|passphrase).*");
 
     /**
@@ -49,6 +52,8 @@ public final class ConfigKeys {
             key("ferry.inbox.follow-links", "false", "true: a symbolic link dropped into the upload inbox is followed"),
             key("ferry.file-exist", "Fail", "a target that exists already: Fail, Override, Ignore or TryRename"),
             key("ferry.queue.requests", "seda:ferry-requests", "Camel endpoint that delivers JSON requests"),
+            key("ferry.queue.dead-letter", DEAD_LETTER_LOG, "where queue requests that cannot be done go, with the"
+                    + " reason"),
             key("ferry.events.endpoint", "seda:ferry-events", "where progress events go as JSON"),
             key("ferry.segment-threads", "16", "threads that move segments, shared by all transfers"),
             key("ferry.transfer-consumers", "4", "queued and recovered transfers at the same time"),
@@ -67,6 +72,14 @@ public final class ConfigKeys {
             key("ferry.cluster.lease-seconds", "30", "seconds a node's claim on a transfer lasts without renewal"),
             key("ferry.cluster.shared-storage", "false",
                     "true: every node sees the same data dir, so a taken-over transfer continues from its files"),
+            key("ferry.broker.url", null, "RabbitMQ as amqp://host:port/virtual-host, without a password"),
+            key("ferry.broker.host", null, "RabbitMQ's address (instead of ferry.broker.url)"),
+            key("ferry.broker.port", "5672", "RabbitMQ's AMQP port"),
+            key("ferry.broker.virtual-host", null, "RabbitMQ virtual host (default: the broker's, /)"),
+            key("ferry.broker.user", null, "RabbitMQ user"),
+            secret("ferry.broker.password", "RabbitMQ password"),
+            key("ferry.broker.prefetch", null, "queued transfers a node runs or has waiting before it takes another"
+                    + " request (default: ferry.transfer-consumers)"),
             key("ferry.demo.host", "127.0.0.1", "address of the demo FTP server"),
             key("ferry.demo.port", "2121", "port of the demo FTP server"),
             key("ferry.demo.root", "${ferry.data-dir}/ftp-root", "folder the demo FTP server serves"),

@@ -6,12 +6,14 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +21,12 @@ import org.slf4j.LoggerFactory;
  * Finds out once per server what it can do: FEAT, and two small write tests in the upload directory (does
  * REST+STOR write in place, does APPE append). Results are cached by {@link ServerProfile#key()}; a probe that
  * cannot write (no permission) reports the write features as absent rather than failing the transfer.
+ *
+ * <p>Only definitive answers are kept for good: success, or a 5xx refusal. A result that rests on a 4xx (disk full
+ * for now, file busy) is used for the transfer at hand and probed again after {@link #DEFAULT_RECHECK}: a passing
+ * refusal must not leave a server marked "cannot write" until the next start. Not never cached, because some servers
+ * answer a lasting refusal with 4xx (proftpd without {@code AllowStoreRestart} answers 451 to REST+STOR), and a probe
+ * per file would double the commands of a batch of small uploads.
  */
 public final class CapabilityProbe {
     private static final Logger LOG = LoggerFactory.getLogger(CapabilityProbe.class);
@@ -27,8 +35,22 @@ public final class CapabilityProbe {
     private static final int RANGE_START = 3;
     private static final int RANGE_END = 11;
 
+    static final Duration DEFAULT_RECHECK = Duration.ofMinutes(1);
+
     private final Map<String, Capabilities> readCache = new ConcurrentHashMap<>();
-    private final Map<String, Capabilities> writeCache = new ConcurrentHashMap<>();
+    private final Map<String, Probed> writeCache = new ConcurrentHashMap<>();
+    private final LongSupplier nanoTime;
+    private final long recheckNanos;
+
+    public CapabilityProbe() {
+        this(System::nanoTime, DEFAULT_RECHECK);
+    }
+
+    /** @param recheck how long a result that rests on a transient (4xx) answer is used before probing again */
+    CapabilityProbe(LongSupplier nanoTime, Duration recheck) {
+        this.nanoTime = nanoTime;
+        this.recheckNanos = recheck.toNanos();
+    }
 
     /** Capabilities known without writing anything: enough for downloads. */
     public Capabilities read(FtpSession session) {
@@ -44,17 +66,38 @@ public final class CapabilityProbe {
 
     /** Full capabilities, probing writes in {@code directory} (which must exist) the first time. */
     public Capabilities forUpload(FtpSession session, String directory) throws IOException {
-        Capabilities cached = writeCache.get(session.profile().key());
-        if (cached != null) {
-            return cached;
+        Probed cached = writeCache.get(session.profile().key());
+        long now = nanoTime.getAsLong();
+        if (cached != null && (cached.until == null || now - cached.until < 0)) {
+            return cached.capabilities;
         }
-        Capabilities probed = probeWrites(session, directory);
-        writeCache.put(session.profile().key(), probed);
-        LOG.info("server {} capabilities: {}", session.profile().name(), probed);
+        Transient transientAnswer = new Transient();
+        Capabilities probed = probeWrites(session, directory, transientAnswer);
+        writeCache.put(session.profile().key(), new Probed(probed, transientAnswer.seen ? now + recheckNanos : null));
+        if (transientAnswer.seen) {
+            LOG.info("server {} capabilities for now (a transient refusal; probed again in {} s): {}",
+                    session.profile().name(), Duration.ofNanos(recheckNanos).toSeconds(), probed);
+        } else {
+            LOG.info("server {} capabilities: {}", session.profile().name(), probed);
+        }
         return probed;
     }
 
-    private Capabilities probeWrites(FtpSession session, String directory) throws IOException {
+    /** A probe result; {@code until} (nanoTime) is null for a definitive one, kept for good. */
+    private record Probed(Capabilities capabilities, Long until) {
+    }
+
+    /** Set when any answer the result rests on was a 4xx. */
+    private static final class Transient {
+        boolean seen;
+
+        void note(FtpException e) {
+            seen |= e.replyCode() >= 400 && e.replyCode() < 500;
+        }
+    }
+
+    private Capabilities probeWrites(FtpSession session, String directory, Transient transientAnswer)
+            throws IOException {
         String dir = directory.endsWith("/") ? directory : directory + "/";
         String name = dir + ".ferry-probe-" + Long.toHexString(System.nanoTime());
         boolean storeRestart = false;
@@ -74,6 +117,7 @@ public final class CapabilityProbe {
                 }
             } catch (FtpException e) {
                 if (!e.isTransient() || e.replyCode() >= 400) {
+                    transientAnswer.note(e);
                     LOG.debug("REST+STOR refused on {}: {}", session.profile().name(), e.getMessage());
                 } else {
                     throw e;
@@ -87,14 +131,17 @@ public final class CapabilityProbe {
                 if (e.replyCode() == 0) {
                     throw e;
                 }
+                transientAnswer.note(e);
                 LOG.debug("APPE refused on {}: {}", session.profile().name(), e.getMessage());
             }
         } catch (FtpException e) {
             if (e.replyCode() == 0) {
                 throw e;
             }
-            LOG.warn("server {}: cannot write a probe file in {} ({}); uploads will start over when interrupted",
-                    session.profile().name(), directory, e.getMessage());
+            transientAnswer.note(e);
+            LOG.warn("server {}: cannot write a probe file in {} ({}); uploads will start over when interrupted{}",
+                    session.profile().name(), directory, e.getMessage(),
+                    transientAnswer.seen ? " until it is probed again" : "");
         } finally {
             if (!session.isBroken()) {
                 try {

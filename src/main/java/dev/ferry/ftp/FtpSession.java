@@ -89,7 +89,13 @@ public final class FtpSession implements Closeable {
         client.setPassiveNatWorkaroundStrategy(host -> profile.host());
         String where = profile.toString();
         try {
-            client.connect(profile.host(), profile.port());
+            try {
+                client.connect(profile.host(), profile.port());
+            } catch (java.net.ConnectException | java.net.NoRouteToHostException | SocketTimeoutException e) {
+                // Refused, unreachable, or no banner in time: nothing answered, an outage rather than a refusal.
+                disconnectQuietly(client);
+                throw new ServerUnreachableException("cannot reach " + where + ": " + describe(e), e);
+            }
             client.setSoTimeout(millis(profile.soTimeout()));
             int banner = client.getReplyCode();
             if (!FTPReply.isPositiveCompletion(banner)) {
@@ -402,6 +408,10 @@ public final class FtpSession implements Closeable {
     /**
      * The server's hash of a file as lower-case hex, or null when it has none: HASH (RFC draft, proftpd) or the X*
      * commands. {@code algorithm} is a {@link java.security.MessageDigest} name such as SHA-256.
+     *
+     * @throws FtpException (transient) on a 4xx reply: the server has a hash but cannot give it now (busy, file in
+     *                      use). Only a 5xx means it has none; a check by size alone must never follow a refusal
+     *                      that a retry could have turned into an answer.
      */
     public String hash(String path, String algorithm) throws IOException {
         String upper = algorithm.toUpperCase(Locale.ROOT);
@@ -412,6 +422,7 @@ public final class FtpSession implements Closeable {
                     command("OPTS", "HASH " + upper);
                 }
                 int code = command("HASH", path);
+                refuseTransient(code, "HASH " + path);
                 Matcher m = HASH_REPLY.matcher(lastReplyLine());
                 if (code == 213 && m.matches() && m.group(1).equalsIgnoreCase(upper)) {
                     hashSelected = upper;
@@ -426,12 +437,19 @@ public final class FtpSession implements Closeable {
         String x = Capabilities.xCommand(upper);
         if (features.has(x)) {
             int code = command(x, path);
+            refuseTransient(code, x + " " + path);
             Matcher m = X_HASH_REPLY.matcher(lastReplyLine());
             if (FTPReply.isPositiveCompletion(code) && m.matches()) {
                 return m.group(1).toLowerCase(Locale.ROOT);
             }
         }
         return null;
+    }
+
+    private void refuseTransient(int code, String what) throws FtpException {
+        if (FTPReply.isNegativeTransient(code)) {
+            throw FtpException.reply(what + " on " + profile, code, lastReply());
+        }
     }
 
     /**

@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param connectionLimit most connections Ferry opens to this server at once, across all transfers
  * @param trustStore      PKCS12 trust store for FTPS; null means the JVM's default trust
  * @param uploadStrategy  AUTO to choose from the probe, or a fixed choice that overrides it
+ * @param outageWait      how long a transfer waits for a server that cannot be reached at all (refused, unreachable,
+ *                        connect timed out) before it fails; zero: such a failure counts as one more attempt
  */
 public record ServerProfile(
         String name,
@@ -29,7 +31,8 @@ public record ServerProfile(
         Duration connectTimeout,
         Duration soTimeout,
         Duration dataTimeout,
-        UploadStrategy uploadStrategy) {
+        UploadStrategy uploadStrategy,
+        Duration outageWait) {
 
     public ServerProfile {
         Objects.requireNonNull(name, "name");
@@ -46,6 +49,10 @@ public record ServerProfile(
         trustStorePassword = trustStorePassword == null ? Secret.none() : trustStorePassword;
         fallbackCharset = fallbackCharset == null ? StandardCharsets.UTF_8 : fallbackCharset;
         uploadStrategy = uploadStrategy == null ? UploadStrategy.AUTO : uploadStrategy;
+        outageWait = outageWait == null ? Duration.ZERO : outageWait;
+        if (outageWait.isNegative()) {
+            throw new IllegalArgumentException("server " + name + ": outageWait must not be negative");
+        }
     }
 
     public static Builder builder(String name) {
@@ -79,6 +86,7 @@ public record ServerProfile(
         b.soTimeout = soTimeout;
         b.dataTimeout = dataTimeout;
         b.uploadStrategy = uploadStrategy;
+        b.outageWait = outageWait;
         return b;
     }
 
@@ -103,6 +111,7 @@ public record ServerProfile(
         private Duration soTimeout = Duration.ofSeconds(30);
         private Duration dataTimeout = Duration.ofSeconds(30);
         private UploadStrategy uploadStrategy = UploadStrategy.AUTO;
+        private Duration outageWait = Duration.ZERO;
 
         private Builder(String name) {
             this.name = name;
@@ -123,10 +132,12 @@ public record ServerProfile(
         public Builder soTimeout(Duration v) { soTimeout = v; return this; }
         public Builder dataTimeout(Duration v) { dataTimeout = v; return this; }
         public Builder uploadStrategy(UploadStrategy v) { uploadStrategy = v; return this; }
+        public Builder outageWait(Duration v) { outageWait = v; return this; }
 
         public ServerProfile build() {
             return new ServerProfile(name, host, port, user, password, tls, trustStore, trustStorePassword, epsv,
-                    fallbackCharset, connectionLimit, connectTimeout, soTimeout, dataTimeout, uploadStrategy);
+                    fallbackCharset, connectionLimit, connectTimeout, soTimeout, dataTimeout, uploadStrategy,
+                    outageWait);
         }
     }
 }

@@ -48,6 +48,28 @@ public record TransferOptions(
                 overwrite != null ? overwrite : base.overwrite);
     }
 
+    /**
+     * These options if every value given is in range, else an {@link IllegalArgumentException} naming the first
+     * field that is not ("field 'options.rateLimit' must be 0 (no limit) or more, found -5"): a negative rate or
+     * attempt count would otherwise be taken as given and fail, or never stop, much later.
+     */
+    public TransferOptions checked() {
+        atLeast("segments", segments, 1, "");
+        atLeast("minSegmentSize", minSegmentSize, 1, " byte");
+        atLeast("checkpointBytes", checkpointBytes, 1, " byte");
+        atLeast("checkpointMillis", checkpointMillis, 1, " millisecond");
+        atLeast("rateLimit", rateLimit, 0, " (no limit)");
+        atLeast("maxAttempts", maxAttempts, 1, "");
+        return this;
+    }
+
+    private static void atLeast(String field, Number value, long min, String unit) {
+        if (value != null && value.longValue() < min) {
+            throw new IllegalArgumentException("field 'options." + field + "' must be " + min + unit + " or more,"
+                    + " found " + value);
+        }
+    }
+
     public static TransferOptions none() {
         return new TransferOptions(null, null, null, null, null, null, null, null, null);
     }

@@ -13,7 +13,9 @@ import java.time.Duration;
  *                └─ verified ─ published ─ transferEnd  |  transferFailed  |  transferCancelled
  * </pre>
  * Every {@code transferStart} gets exactly one of transferEnd, transferFailed or transferCancelled; every
- * segmentStart one segmentEnd or segmentFailed. Listeners run on transfer threads: they must be fast and must
+ * segmentStart one segmentEnd or segmentFailed, on every path (a failed step, such as a ledger write, included).
+ * {@code transferStart} comes once per run of a transfer: when its source changes under it, the same transfer goes
+ * on with {@link #restarted} (its segments start again), never with a second transferStart. Listeners run on transfer threads: they must be fast and must
  * not throw (a {@link Listeners composite} shields the transfer from those that do).
  */
 public interface TransferListener {
@@ -27,7 +29,11 @@ public interface TransferListener {
     default void resumed(TransferView t, long bytesAlreadyThere) {
     }
 
-    /** The source changed since the partial data was written, so the transfer starts again. */
+    /**
+     * The source changed since the partial data was written (in an earlier run, or in this one: a local file still
+     * being written when it was sent), so the transfer starts again. Always after {@code transferStart}; may repeat;
+     * the one end event follows the last attempt.
+     */
     default void restarted(TransferView t, String why) {
     }
 

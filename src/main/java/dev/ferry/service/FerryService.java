@@ -1,7 +1,11 @@
 package dev.ferry.service;
 
+import dev.ferry.broker.BrokerComponent;
+import dev.ferry.broker.BrokerSettings;
+import dev.ferry.broker.PipelineRoom;
 import dev.ferry.camel.FerryComponent;
 import dev.ferry.camel.SegmentAggregation;
+import dev.ferry.ftp.Secret;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.ServerProfiles;
 import dev.ferry.ledger.JdbcLedger;
@@ -17,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -36,7 +41,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Registry names the route files use: {@code ferryEngine}, {@code ferryLedger} (the IdempotentRepository of
  * finished segments), {@code ferrySegmentPool} (the bounded executor of the segment split),
- * {@code ferrySegmentAggregation} (the split's AggregationStrategy), and the {@code ferry} component.
+ * {@code ferrySegmentAggregation} (the split's AggregationStrategy), {@code ferryPipelineRoom} (holds the request
+ * queue while the pipeline is busy, with a broker), the {@code ferry} component, and {@code jms} (RabbitMQ, only
+ * when ferry.broker.* is configured).
  */
 public final class FerryService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FerryService.class);
@@ -107,6 +114,12 @@ public final class FerryService implements AutoCloseable {
             main.bind("ferryLedger", ledger);
             main.bind("ferrySegmentPool", segmentPool);
             main.bind("ferrySegmentAggregation", new SegmentAggregation());
+            // Every drop answered: cancelled drops kept aside, odd ones (folders, undecodable names) to .failed/.
+            main.bind("ferryDrops", new dev.ferry.inbox.DropOutcomes(settings.uploadInbox()));
+            main.bind("ferryOddDrops", new dev.ferry.inbox.OddDrops(settings.uploadInbox(),
+                    Duration.ofMillis(settings.getInt("ferry.inbox.read-lock-min-age", 2000)),
+                    java.time.Clock.systemUTC()));
+            bindBroker();
             main.addMainListener(new MainListenerSupport() {
                 @Override
                 public void afterConfigure(BaseMainSupport m) {
@@ -135,6 +148,19 @@ public final class FerryService implements AutoCloseable {
             inboxLocks.close();
             throw e;
         }
+    }
+
+    /** The jms component on RabbitMQ when ferry.broker.* is configured; the request queue's room either way. */
+    private void bindBroker() {
+        Optional<BrokerSettings> broker = BrokerSettings.from(settings::get,
+                Secret.of(settings.secret(BrokerSettings.PASSWORD_KEY)));
+        broker.ifPresent(b -> {
+            main.bind("jms", BrokerComponent.component(b, java.util.List.of(settings.get("ferry.queue.requests"),
+                    settings.get("ferry.queue.dead-letter"))));
+            LOG.info("jms: endpoints use {}", b);
+        });
+        main.bind("ferryPipelineRoom", broker.map(b -> new PipelineRoom("ferry-transfers", "seda:ferry-transfers",
+                b.prefetch(settings.getInt("ferry.transfer-consumers", 4)))).orElseGet(PipelineRoom::unlimited));
     }
 
     /** Starts the service and returns once its routes run and recovery has been sent. */

@@ -74,6 +74,7 @@ public final class FerrySettings {
         p.setProperty("ferry.inbox.requests", "${ferry.data-dir}/inbox/requests");
         p.setProperty("ferry.download-dir", "${ferry.data-dir}/downloads");
         p.setProperty("ferry.queue.requests", "seda:ferry-requests");
+        p.setProperty("ferry.queue.dead-letter", ConfigKeys.DEAD_LETTER_LOG);
         p.setProperty("ferry.events.endpoint", "seda:ferry-events");
         p.setProperty("ferry.segment-threads", "16");
         p.setProperty("ferry.transfer-consumers", "4");
@@ -248,6 +249,7 @@ public final class FerrySettings {
             b.connectTimeout(Duration.ofSeconds(getInt(k + "connect-timeout", 10)));
             b.soTimeout(Duration.ofSeconds(getInt(k + "so-timeout", 30)));
             b.dataTimeout(Duration.ofSeconds(getInt(k + "data-timeout", 30)));
+            b.outageWait(Duration.ofSeconds(getInt(k + "outage-wait", 600)));
             b.uploadStrategy(UploadStrategy.valueOf(get(k + "upload-strategy", "AUTO").toUpperCase(Locale.ROOT)));
             return b.build();
         } catch (IllegalArgumentException e) {

@@ -11,7 +11,10 @@ import java.util.concurrent.CompletableFuture;
  */
 record HashCheck(String algorithm, String server, String local, boolean ofSentBytes) {
 
-    /** Null when checksums are off, or the server offers no hash for this file. */
+    /**
+     * Null when checksums are off, or the server offers no hash for this file (a 5xx: not supported). A transient
+     * refusal (4xx) is thrown, so the publish is retried and fails rather than falling back to the size alone.
+     */
     static HashCheck run(LiveTransfer t, FtpSession session, String remotePath) throws IOException {
         String algorithm = t.options.verifyChecksum() ? t.capabilities.bestHash() : null;
         if (algorithm == null) {
@@ -20,7 +23,14 @@ record HashCheck(String algorithm, String server, String local, boolean ofSentBy
         String sent = t.sentDigest;
         CompletableFuture<String> local = sent != null ? CompletableFuture.completedFuture(sent)
                 : Hashing.start(t.workFile, algorithm);
-        String server = session.hash(remotePath, algorithm);
+        String server;
+        try {
+            server = session.hash(remotePath, algorithm);
+        } catch (IOException e) {
+            // A 4xx (busy) or a cut: the caller's retry asks again; the local digest is started afresh then.
+            local.cancel(true);
+            throw e;
+        }
         if (server == null) {
             local.cancel(true);
             return null;

@@ -65,6 +65,8 @@ public final class LiveTransfer implements TransferView {
      * (publishing then reads the file).
      */
     volatile String sentDigest;
+    /** Upload: the local file as it was sent, which publishing requires it still is (null: size and time only). */
+    volatile dev.ferry.source.SourceState sentSource;
     /** Upload: the range checks of the last stream from byte 0, or null (see {@link StreamCheck}). */
     volatile StreamCheck streamCheck;
     private volatile TransferFailedException firstFailure;

@@ -7,8 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Retries a whole step (planning, publishing) that talks to the server, on the same terms as a segment: transient
- * failures after a growing pause, at most {@code maxAttempts} tries. The step must be safe to repeat.
+ * Retries a whole step (planning, publishing) that talks to the server, on the same terms as a segment
+ * ({@link Attempts}): transient failures after a growing pause, at most {@code maxAttempts} tries, an unreachable
+ * server waited for up to {@code outageWait}. The step must be safe to repeat.
  */
 final class Retries {
     private static final Logger LOG = LoggerFactory.getLogger(Retries.class);
@@ -16,15 +17,20 @@ final class Retries {
     private Retries() {
     }
 
-    static <T> T call(String transferId, String step, int maxAttempts, Step<T> body) throws IOException {
-        for (int attempt = 1; ; attempt++) {
+    static <T> T call(String transferId, String step, int maxAttempts, Duration outageWait, Step<T> body)
+            throws IOException {
+        Attempts attempts = new Attempts(maxAttempts, outageWait);
+        while (true) {
             try {
                 return body.run();
             } catch (IOException e) {
-                if (!SegmentRunner.isTransient(e) || attempt >= maxAttempts) {
+                if (!SegmentRunner.isTransient(e)) {
                     throw e;
                 }
-                Duration delay = SegmentRunner.backoff(attempt);
+                Duration delay = attempts.next(e, false);
+                if (delay == null) {
+                    throw e instanceof dev.ferry.ftp.ServerUnreachableException ? attempts.gaveUp(e) : e;
+                }
                 LOG.warn("{} {} failed, retry in {} ms: {}", transferId, step, delay.toMillis(), e.getMessage());
                 try {
                     Thread.sleep(delay.toMillis());

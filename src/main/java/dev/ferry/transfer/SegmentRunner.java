@@ -15,7 +15,8 @@ import java.time.Duration;
  * half of the largest remaining segment until nothing is worth stealing.
  *
  * <p>A retry follows any transient failure (a cut or stalled connection, a 4xx reply) after a growing pause; a
- * segment fails only after {@code maxAttempts} tries in a row that moved no byte, or on a permanent error.
+ * segment fails only after {@code maxAttempts} tries in a row that moved no byte, or on a permanent error, or when
+ * the server stays unreachable longer than its outage wait ({@link Attempts}).
  */
 final class SegmentRunner {
     private static final long MIN_STEAL = 1L << 20;
@@ -64,7 +65,7 @@ final class SegmentRunner {
         SegmentMover mover = t.direction() == Direction.DOWNLOAD ? download : upload;
         FtpSession session = reuse;
         long movedBefore = t.bytesMoved();
-        int fruitless = 0;
+        Attempts attempts = new Attempts(t.options.maxAttempts(), t.profile.outageWait());
         listener.segmentStart(t, s.index, s.offset(), s.end());
         while (true) {
             long offsetBefore = s.offset();
@@ -89,12 +90,10 @@ final class SegmentRunner {
                 if (!isTransient(e)) {
                     failed(t, s, e, session);
                 }
-                fruitless = progressed(s, offsetBefore, confirmedBefore) ? 1 : fruitless + 1;
-                if (fruitless >= t.options.maxAttempts()) {
-                    failed(t, s, new FtpException(e.getMessage() + " (gave up after " + fruitless
-                            + " attempts in a row that moved nothing)", 0, false, e), session);
+                Duration delay = attempts.next(e, progressed(s, offsetBefore, confirmedBefore));
+                if (delay == null) {
+                    failed(t, s, attempts.gaveUp(e), session);
                 }
-                Duration delay = backoff(fruitless);
                 t.retried();
                 listener.retry(t, s.index, e, delay);
                 pause(t, delay);
@@ -104,6 +103,8 @@ final class SegmentRunner {
                 if (session != null) {
                     pool.discard(session);
                 }
+                // The segment ends here too: every segmentStart gets its segmentEnd or segmentFailed.
+                listener.segmentFailed(t, s.index, e);
                 throw e;
             }
         }
@@ -137,11 +138,6 @@ final class SegmentRunner {
         }
         return !(e instanceof LocalFileException || e instanceof SourceChangedException
                 || e instanceof CancelledException || e instanceof InterruptedIOException);
-    }
-
-    /** 0.2 s, 0.4 s, 0.8 s … capped at 5 s: quick after a single cut, gentle on a server that is down. */
-    static Duration backoff(int attempt) {
-        return Duration.ofMillis(Math.min(5_000, 200L << Math.min(10, Math.max(0, attempt - 1))));
     }
 
     private static void pause(LiveTransfer t, Duration delay) throws IOException {

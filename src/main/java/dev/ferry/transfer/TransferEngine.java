@@ -18,6 +18,8 @@ import dev.ferry.plan.TransferRequest;
 import dev.ferry.progress.Listeners;
 import dev.ferry.progress.TransferListener;
 import dev.ferry.progress.TransferView;
+import dev.ferry.source.SourceCheck;
+import dev.ferry.source.SourceState;
 import dev.ferry.transfer.DownloadPlanner.Planned;
 import java.io.IOException;
 import java.time.Duration;
@@ -44,6 +46,10 @@ import org.slf4j.LoggerFactory;
 public final class TransferEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransferEngine.class);
     private static final int MAX_RESTARTS = 2;
+    /** Uploads up to this size (and every file of a batch) are checked by SHA-256 as well before publishing. */
+    private static final long HASHED_MAX = 1L << 20;
+    /** How long a source that changed during its upload may go on changing before the transfer gives up. */
+    private static final Duration SETTLE_MAX = Duration.ofMinutes(5);
 
     private final JdbcLedger ledger;
     private final ServerProfiles profiles;
@@ -56,6 +62,11 @@ public final class TransferEngine implements AutoCloseable {
     private final UploadPublisher uploadPublisher;
     private final SegmentRunner runner;
     private final Map<String, LiveTransfer> active = new ConcurrentHashMap<>();
+    /**
+     * Transfers whose source changed, waiting for their next plan, with why: for listeners it is the same transfer
+     * going on (restarted), not a second transferStart without an end.
+     */
+    private final Map<String, String> restarting = new ConcurrentHashMap<>();
     private final ExecutorService segmentThreads = Executors.newCachedThreadPool(DaemonThreads.named("ferry-segment"));
     private final ExecutorService transferThreads =
             Executors.newCachedThreadPool(DaemonThreads.named("ferry-transfer"));
@@ -150,12 +161,25 @@ public final class TransferEngine implements AutoCloseable {
                 // transfer created in this thread's uncommitted scope: one segment, on this thread.
                 options = options.withSegments(1);
             }
+            String restartedBecause = restarting.remove(request.id());
+            if (restartedBecause != null && request.direction() == Direction.UPLOAD) {
+                // Sending a file that is still being written would only fail again at the finish.
+                SourceCheck.awaitSettled(java.nio.file.Path.of(request.localPath()), SETTLE_MAX);
+            }
             Planned planned = planWithRetries(request, options, profile);
             LiveTransfer t = planned.transfer();
+            if (t.direction() == Direction.UPLOAD) {
+                t.sentSource = SourceState.of(t.workFile, t.size <= HASHED_MAX || ledger.inOneCommit())
+                        .as(t.size, t.sourceMtime);
+            }
             active.put(t.id(), t);
-            listeners.transferStart(t);
-            if (planned.restartWhy() != null) {
-                listeners.restarted(t, planned.restartWhy());
+            if (restartedBecause != null) {
+                listeners.restarted(t, restartedBecause);
+            } else {
+                listeners.transferStart(t);
+                if (planned.restartWhy() != null) {
+                    listeners.restarted(t, planned.restartWhy());
+                }
             }
             if (t.bytesAtStart() > 0 && t.firstResume()) {
                 listeners.resumed(t, t.bytesAtStart());
@@ -169,7 +193,7 @@ public final class TransferEngine implements AutoCloseable {
     /** Planning talks to the server too: a cut connection there is retried like one in a segment. */
     private Planned planWithRetries(TransferRequest request, TransferOptions options, ServerProfile profile)
             throws IOException {
-        return Retries.call(request.id(), "planning", options.maxAttempts(),
+        return Retries.call(request.id(), "planning", options.maxAttempts(), profile.outageWait(),
                 () -> request.direction() == Direction.DOWNLOAD
                         ? downloadPlanner.plan(request, options, profile)
                         : uploadPlanner.plan(request, options, profile));
@@ -196,6 +220,7 @@ public final class TransferEngine implements AutoCloseable {
             // The file appears under its final name only while this node owns the transfer.
             ledger.confirmClaim(t.id());
             TransferResult result = Retries.call(t.id(), "publishing", t.options.maxAttempts(),
+                    t.profile.outageWait(),
                     () -> t.direction() == Direction.DOWNLOAD ? downloadPublisher.publish(t) : uploadPublisher.publish(t));
             listeners.verified(t, result.verification());
             listeners.published(t, result.published());
@@ -228,13 +253,13 @@ public final class TransferEngine implements AutoCloseable {
                     throw e;
                 }
                 if (restart >= MAX_RESTARTS) {
+                    restarting.remove(accepted.id());
                     ledger.status(accepted.id(), TransferStatus.FAILED, e.getMessage() + " (after " + restart
                             + " fresh starts; the source keeps changing)");
                     listeners.transferFailed(new AcceptedView(accepted), e.getMessage());
                     throw e;
                 }
-                // The planner sees the new fingerprint (or the discarded part file) and starts afresh.
-                LOG.warn("{} starting over: {}", accepted.id(), e.getMessage());
+                // The next plan starts afresh, after the file settles; its restarted event logs why, in one line.
             }
         }
     }
@@ -299,6 +324,35 @@ public final class TransferEngine implements AutoCloseable {
     }
 
     /**
+     * Gives up a cancelled or failed transfer for good: its partial copy (the server's temporary file for an
+     * upload, the local part file for a download) is removed and the ledger records it FAILED with {@code reason}.
+     * The source is not touched.
+     *
+     * @throws IOException when the partial copy cannot be removed now (nothing changed; try again)
+     * @throws IllegalStateException when the transfer is unknown, running, or not cancelled or failed
+     */
+    public void discard(String id, String reason) throws IOException {
+        TransferRecord r = ledger.find(id).orElseThrow(() -> new IllegalStateException("no transfer " + id));
+        if (active.containsKey(id) || (r.status() != TransferStatus.CANCELLED && r.status() != TransferStatus.FAILED)) {
+            throw new IllegalStateException("transfer " + id + " is " + r.status() + "; only a cancelled or failed"
+                    + " transfer can be given up");
+        }
+        if (r.direction() == Direction.UPLOAD) {
+            dev.ferry.ftp.FtpSession session = pool.borrow(profiles.get(r.server()));
+            try {
+                session.delete(PartFiles.remotePart(r.remotePath(), id));
+                pool.release(session);
+            } catch (IOException | RuntimeException e) {
+                pool.discard(session);
+                throw e;
+            }
+        } else {
+            java.nio.file.Files.deleteIfExists(PartFiles.localPart(java.nio.file.Path.of(r.localPath()), id));
+        }
+        ledger.status(id, TransferStatus.FAILED, reason);
+    }
+
+    /**
      * One round of the claim loop (recovery at start-up, then takeover of dead nodes' work): every unfinished
      * transfer this node may run — its own, and other nodes' whose lease ran out — claimed, as requests to run again.
      * Transfers running here already are left alone.
@@ -358,7 +412,17 @@ public final class TransferEngine implements AutoCloseable {
         if (firstReport && live != null) {
             live.firstFailure(failure);
         }
+        if (firstReport && e instanceof SourceChangedException && live != null) {
+            // The transfer goes on from the new version: its next plan reports restarted, not a new start.
+            restarting.put(id, e.getMessage());
+            if (live.direction() == Direction.UPLOAD) {
+                // The sent segments are of the old version, even where size and time match (a hash or a writer
+                // told): the next plan must start afresh, not resume them.
+                ledger.start(id, live.size, live.sourceMtime, List.of());
+            }
+        }
         if (firstReport && !(e instanceof SourceChangedException)) {
+            restarting.remove(id);
             ledger.status(id, TransferStatus.FAILED, reason);
             listeners.transferFailed(view, reason);
         }

@@ -63,7 +63,11 @@ final class UploadPlanner {
         try {
             session.mkdirs(PathGuard.remoteParent(remote));
             Capabilities caps = pool.probe().forUpload(session, PathGuard.remoteParent(remote));
-            if (!options.overwrite() && session.exists(remote)) {
+            // Segments first: a new transfer has none, and then its record is not needed.
+            List<SegmentRecord> known = ledger.segments(id);
+            Optional<TransferRecord> record = known.isEmpty() ? Optional.empty() : ledger.find(id);
+            boolean placed = renamedBeforeCrash(record, known, size, mtime, session, temp, remote);
+            if (!placed && !options.overwrite() && session.exists(remote)) {
                 throw new dev.ferry.ftp.FtpException("remote file " + remote + " on " + profile.name()
                         + " already exists; remove it or allow overwrite", 553, false);
             }
@@ -77,13 +81,14 @@ final class UploadPlanner {
                 strategy = caps.storeRestart() || caps.append() ? UploadStrategy.SEQUENTIAL : UploadStrategy.RESTART;
             }
             String restartWhy = null;
-            // Segments first: a new transfer has none, and then its record is not needed.
-            List<SegmentRecord> known = ledger.segments(id);
-            Optional<TransferRecord> record = known.isEmpty() ? Optional.empty() : ledger.find(id);
             boolean resumable = false;
             if (record.isPresent() && !known.isEmpty()) {
                 TransferRecord rec = record.get();
-                if (!new Fingerprint(rec.size(), rec.sourceMtime()).sameSourceAs(size, mtime)) {
+                if (placed) {
+                    // Nothing to send or check here: the publish step verifies the final name and records it.
+                    resumable = true;
+                    segments = known;
+                } else if (!new Fingerprint(rec.size(), rec.sourceMtime()).sameSourceAs(size, mtime)) {
                     restartWhy = "the local file changed since the last run (size " + rec.size() + " -> " + size
                             + ", modified " + rec.sourceMtime() + " -> " + mtime + "); the partial upload is discarded";
                 } else if (strategy == UploadStrategy.PARALLEL
@@ -119,6 +124,7 @@ final class UploadPlanner {
             LiveTransfer t = new LiveTransfer(r, options, profile, caps, size, mtime, channel, source, temp,
                     strategy, ledger, segments);
             t.serverHasOurBytes = resumable;
+            t.renameSent = placed;
             if (strategy == UploadStrategy.PARALLEL && !resumable) {
                 mover.prime(session, t);
             }
@@ -129,6 +135,27 @@ final class UploadPlanner {
             if (session != null) {
                 pool.release(session);
             }
+        }
+    }
+
+    /**
+     * Whether the run before sent every byte, and the server renamed the file into place, but the run ended (killed)
+     * before the ledger recorded it published: every segment done for this source, the temporary name (it carries
+     * the transfer's id) gone, the final name holding the size sent. The publish step then checks the bytes (the
+     * server's hash where it has one) and records the transfer published; nothing is sent again, nothing fails.
+     */
+    private static boolean renamedBeforeCrash(Optional<TransferRecord> record, List<SegmentRecord> known, long size,
+                                              long mtime, FtpSession session, String temp, String remote)
+            throws IOException {
+        if (record.isEmpty() || known.isEmpty() || !known.stream().allMatch(SegmentRecord::done)
+                || !new Fingerprint(record.get().size(), record.get().sourceMtime()).sameSourceAs(size, mtime)
+                || remoteExists(session, temp)) {
+            return false;
+        }
+        try {
+            return session.size(remote) == size;
+        } catch (RemoteNotFoundException e) {
+            return false;
         }
     }
 

@@ -5,9 +5,9 @@ import dev.ferry.ftp.FtpSession;
 import dev.ferry.ftp.RemoteNotFoundException;
 import dev.ferry.ftp.SessionPool;
 import dev.ferry.ledger.JdbcLedger;
-import dev.ferry.plan.Fingerprint;
+import dev.ferry.source.SourceCheck;
+import dev.ferry.source.SourceState;
 import java.io.IOException;
-import java.nio.file.Files;
 
 /**
  * Verifies a finished upload on the server (SIZE of the temporary file, its hash where the server has one -- whole,
@@ -24,23 +24,42 @@ final class UploadPublisher {
 
     TransferResult publish(LiveTransfer t) throws IOException {
         Completion.require(ledger, t);
-        if (!new Fingerprint(t.size, t.sourceMtime).sameSourceAs(Files.size(t.workFile),
-                Files.getLastModifiedTime(t.workFile).toMillis())) {
-            throw new SourceChangedException("the local file " + t.workFile + " changed during the upload");
-        }
+        // Before the server is asked anything: a file that changed is not worth verifying.
+        requireSourceAsSent(t, false);
         String verification = "size " + t.size;
         FtpSession session = pool.borrow(t.profile);
         try {
-            if (t.renameSent && renamedAlready(session, t)) {
-                return published(t, verification + " (renamed before the connection dropped)");
+            if (t.renameSent) {
+                String already = renamedAlready(session, t);
+                if (already != null) {
+                    return published(t, verification + already + " (renamed before the connection dropped)");
+                }
             }
             verification += verify(session, t);
+            // Again just before the rename: the final name must never show a version the drop no longer is.
+            requireSourceAsSent(t, true);
             t.renameSent = true;
             session.rename(t.remoteWork, t.remotePath());
         } finally {
             pool.release(session);
         }
         return published(t, verification);
+    }
+
+    /**
+     * The local file must still be the version whose bytes were sent -- same size, time, identity and (small files)
+     * SHA-256 -- with no process holding it open to write more; else the transfer starts over from the new version.
+     * Without {@code writers}, a cheap early look: size, time and identity.
+     */
+    private static void requireSourceAsSent(LiveTransfer t, boolean writers) throws IOException {
+        SourceState sent = t.sentSource != null ? t.sentSource : new SourceState(t.size, t.sourceMtime, null, null);
+        // The early look is a stat only; the SHA-256 and the scan are for the last moment before the rename.
+        String why = writers ? SourceCheck.changed(t.workFile, sent)
+                : SourceCheck.differs(t.workFile, new SourceState(sent.size(), sent.mtimeMillis(), sent.fileKey(), null));
+        if (why != null) {
+            throw new SourceChangedException("the local file " + t.workFile + " changed during the upload (" + why
+                    + ")");
+        }
     }
 
     /**
@@ -87,21 +106,30 @@ final class UploadPublisher {
     }
 
     /**
-     * After a cut during RNFR/RNTO the rename may have happened with its reply lost: then the temporary name is
-     * gone and the final name has our size. Asked only when this run sent the rename, so an unrelated file of the
-     * same size is never taken for ours.
+     * After a cut during RNFR/RNTO the rename may have happened with its reply lost, or the process was killed
+     * while it waited for the reply: then the temporary name is gone and the final name has our size, and our bytes
+     * where the server has a hash. Asked only when a rename was sent (by this run, or by the run before, as the
+     * planner found: every segment done, the temporary name gone), so an unrelated file of the same size is never
+     * taken for ours. Returns how the final name was checked beyond its size, or null when it is not ours.
      */
-    private static boolean renamedAlready(FtpSession session, LiveTransfer t) throws IOException {
+    private static String renamedAlready(FtpSession session, LiveTransfer t) throws IOException {
         try {
             session.size(t.remoteWork);
-            return false;
+            return null;
         } catch (RemoteNotFoundException e) {
             try {
-                return session.size(t.remotePath()) == t.size;
+                if (session.size(t.remotePath()) != t.size) {
+                    return null;
+                }
             } catch (RemoteNotFoundException gone) {
-                return false;
+                return null;
             }
         }
+        HashCheck check = HashCheck.run(t, session, t.remotePath());
+        if (check == null) {
+            return "";
+        }
+        return check.matches() ? " and " + check.verification() : null;
     }
 
     private TransferResult published(LiveTransfer t, String verification) {

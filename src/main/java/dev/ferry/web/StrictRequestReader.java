@@ -1,11 +1,13 @@
 package dev.ferry.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.ftp.ServerProfiles;
 import dev.ferry.plan.Direction;
 import dev.ferry.plan.Requests;
+import dev.ferry.plan.TransferOptions;
 import dev.ferry.plan.TransferRequest;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -17,7 +19,10 @@ import java.util.Set;
  * server. Each error names the field and says what is expected.
  */
 public final class StrictRequestReader implements RequestReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // One JSON value and nothing after it; 4.7 is not a whole number (Jackson would silently take 4).
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
     private static final Set<String> FIELDS = Set.of("direction", "server", "remotePath", "localPath", "options");
     private static final String EXAMPLE = "{\"direction\":\"DOWNLOAD\",\"server\":\"demo\",\"remotePath\":\"/a.bin\","
             + "\"localPath\":\"/srv/in/a.bin\"}";
@@ -37,6 +42,11 @@ public final class StrictRequestReader implements RequestReader {
         try {
             root = JSON.readTree(json);
         } catch (JsonProcessingException e) {
+            if (String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")) {
+                throw new IllegalArgumentException("the request body has more after the JSON object (line "
+                        + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()
+                        + "); send one JSON object and nothing else");
+            }
             throw new IllegalArgumentException("the request body is not valid JSON (line " + e.getLocation().getLineNr()
                     + ", column " + e.getLocation().getColumnNr() + "): " + e.getOriginalMessage());
         }
@@ -70,6 +80,18 @@ public final class StrictRequestReader implements RequestReader {
         JsonNode options = root.get("options");
         if (options != null && !options.isNull() && !options.isObject()) {
             throw new IllegalArgumentException("\"options\" must be a JSON object, e.g. {\"segments\":4}");
+        }
+        if (options != null && options.isObject()) {
+            try {
+                JSON.treeToValue(options, TransferOptions.class).checked();
+            } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+                String field = e.getPath().isEmpty() ? ""
+                        : "." + e.getPath().get(e.getPath().size() - 1).getFieldName();
+                throw new IllegalArgumentException("\"options" + field + "\" cannot be read: "
+                        + e.getOriginalMessage());
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("\"options\" cannot be read: " + e.getOriginalMessage());
+            }
         }
         ((com.fasterxml.jackson.databind.node.ObjectNode) root).put("direction", direction.toUpperCase(Locale.ROOT));
         try {

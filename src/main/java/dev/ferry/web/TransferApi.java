@@ -2,15 +2,20 @@ package dev.ferry.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.inbox.CancelledDrops;
 import dev.ferry.ledger.LedgerException;
 import dev.ferry.ledger.SegmentRecord;
 import dev.ferry.ledger.TransferRecord;
 import dev.ferry.ledger.TransferStatus;
+import dev.ferry.plan.Direction;
 import dev.ferry.plan.PathGuard;
 import dev.ferry.plan.Requests;
 import dev.ferry.plan.TransferRequest;
 import dev.ferry.progress.TransferView;
 import dev.ferry.transfer.TransferEngine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,6 +35,9 @@ import org.slf4j.LoggerFactory;
  */
 final class TransferApi {
     private static final Logger LOG = LoggerFactory.getLogger(TransferApi.class);
+    private static final String GIVEN_UP = "given up";
+    /** Reasons a transfer cannot get past by running again (the planners' and the discard's words). */
+    private static final List<String> PERMANENT = List.of("already exists", GIVEN_UP);
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final TransferEngine engine;
@@ -129,7 +137,94 @@ final class TransferApi {
         } catch (RuntimeException e) {
             return error(409, "transfer " + id + " has no readable stored request: " + e.getMessage());
         }
+        if (!resumable(r)) {
+            return error(409, "transfer " + id + " cannot be resumed: " + whyNot(r));
+        }
+        Path local = Path.of(r.localPath());
+        if (r.direction() == Direction.UPLOAD && CancelledDrops.find(local).isPresent()) {
+            // A cancelled drop: back into its inbox, whose route runs it again and moves it to .done/ at the end.
+            try {
+                CancelledDrops.restore(local);
+            } catch (IOException e) {
+                return error(409, "transfer " + id + " cannot be resumed: " + e.getMessage());
+            }
+            return ok(202, Map.of("id", id, "state", "resuming", "href", "/api/transfers/" + id,
+                    "message", "the drop is back in its inbox and continues where it stopped"));
+        }
         return start(request, "resuming");
+    }
+
+    /**
+     * POST /api/transfers/{id}/discard: gives up a cancelled or failed transfer. The partial copy goes (the server's
+     * temporary file, or the local part file), a cancelled drop moves to .failed/ with the reason.
+     */
+    synchronized Reply discard(String id) {
+        if (live().containsKey(id)) {
+            return error(409, "transfer " + id + " is running; cancel it first");
+        }
+        Optional<TransferRecord> found = engine.ledger().find(id);
+        if (found.isEmpty()) {
+            return notFound(id);
+        }
+        TransferRecord r = found.get();
+        if (r.status() != TransferStatus.CANCELLED && r.status() != TransferStatus.FAILED) {
+            return error(409, "transfer " + id + " is " + state(r) + "; only a cancelled or failed transfer can be"
+                    + " given up");
+        }
+        String reason = GIVEN_UP + " (POST /api/transfers/" + id + "/discard); its partial copy was removed";
+        try {
+            engine.discard(id, reason);
+        } catch (IOException e) {
+            return error(503, "transfer " + id + " is kept: its partial copy cannot be removed now (" + e.getMessage()
+                    + "); try again");
+        } catch (IllegalStateException e) {
+            return error(409, e.getMessage());
+        }
+        Path local = Path.of(r.localPath());
+        String where = null;
+        if (r.direction() == Direction.UPLOAD && CancelledDrops.find(local).isPresent()) {
+            try {
+                where = CancelledDrops.giveUp(local, reason).toString();
+            } catch (IOException e) {
+                LOG.warn("{} given up, but its drop stays in {}: {}", id, CancelledDrops.FOLDER, e.toString());
+            }
+        }
+        LOG.info("{} given up{}", id, where == null ? "" : "; the drop is in " + where);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", id);
+        body.put("state", "failed");
+        body.put("message", reason);
+        if (where != null) {
+            body.put("drop", where);
+        }
+        return ok(200, body);
+    }
+
+    /**
+     * Whether resume can work: a cancelled or failed transfer whose source is still there (a cancelled drop
+     * counts), and whose reason is not one that running it again cannot change.
+     */
+    private static boolean resumable(TransferRecord r) {
+        return whyNot(r) == null;
+    }
+
+    private static String whyNot(TransferRecord r) {
+        if (r.status() != TransferStatus.CANCELLED && r.status() != TransferStatus.FAILED) {
+            return "it is " + state(r);
+        }
+        String reason = r.reason() == null ? "" : r.reason();
+        for (String permanent : PERMANENT) {
+            if (reason.contains(permanent)) {
+                return "it failed because " + permanent + "; running it again ends the same way";
+            }
+        }
+        if (r.direction() == Direction.UPLOAD) {
+            Path local = Path.of(r.localPath());
+            if (!Files.exists(local) && CancelledDrops.find(local).isEmpty()) {
+                return "the local file " + local + " is gone";
+            }
+        }
+        return null;
     }
 
     /**
@@ -210,6 +305,7 @@ final class TransferApi {
             segments.add(segment(s.index(), s.start(), s.end(), s.offset(), s.done()));
         }
         m.put("segments", segments);
+        m.put("resumable", false);
         lastError(m, t.id(), null);
         return m;
     }
@@ -240,6 +336,7 @@ final class TransferApi {
         m.put("created", r.created().toString());
         m.put("updated", r.updated().toString());
         lastError(m, r.id(), r.status() == TransferStatus.FAILED ? r.reason() : null);
+        m.put("resumable", resumable(r));
         return m;
     }
 

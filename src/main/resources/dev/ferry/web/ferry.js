@@ -126,11 +126,14 @@ function render(r, t) {
   error.hidden = !t.lastError;
 
   const actions = $(".actions", r);
-  const action = t.state === "active" ? "cancel" : (t.state === "cancelled" || t.state === "failed") ? "resume" : null;
-  if ((actions.firstChild && actions.firstChild.dataset.action) !== action) {
+  // Resume only where it can work (the API says so); giving up is offered with it.
+  const wanted = t.state === "active" ? ["cancel"] : t.resumable ? ["resume", "discard"] : [];
+  const labels = { cancel: "Cancel", resume: "Resume", discard: "Give up" };
+  if (actions.dataset.actions !== wanted.join(" ")) {
+    actions.dataset.actions = wanted.join(" ");
     actions.replaceChildren();
-    if (action) {
-      const b = el("button", action, action === "cancel" ? "Cancel" : "Resume");
+    for (const action of wanted) {
+      const b = el("button", action, labels[action]);
       b.dataset.action = action;
       b.addEventListener("click", () => act(t.id, action, b));
       actions.append(b);
@@ -139,6 +142,7 @@ function render(r, t) {
 }
 
 async function act(id, action, button) {
+  if (action === "discard" && !confirm("Give up this transfer? Its partial copy is removed and a dropped file moves to .failed/.")) return;
   button.disabled = true;
   try {
     const response = await api(`/api/transfers/${encodeURIComponent(id)}/${action}`, { method: "POST" });

@@ -35,6 +35,22 @@ class RequestParserTest {
         assertMessage("", "req.json", "the request is empty");
     }
 
+    @Test
+    void optionsOutOfRangeFractionsAndTrailingGarbageAreRefusedNamingTheFieldOrTheProblem() {
+        assertMessage("{\"remotePath\":\"/a\",\"options\":{\"rateLimit\":-5}}", "req.json",
+                "field 'options.rateLimit' must be 0 (no limit) or more, found -5");
+        assertMessage("{\"remotePath\":\"/a\",\"options\":{\"maxAttempts\":-1}}", "req.json",
+                "field 'options.maxAttempts' must be 1 or more, found -1");
+        assertMessage("{\"remotePath\":\"/a\",\"options\":{\"segments\":4.7}}", "req.json",
+                "field 'options.segments'");
+        assertMessage("{\"remotePath\":\"/a\",\"options\":{\"segments\":4.7}}", "req.json", "whole number");
+        assertMessage("{\"remotePath\":\"/a\"} {\"remotePath\":\"/b\"}", "req.json",
+                "there is more after the JSON object");
+        assertMessage("{\"remotePath\":\"/a\"} garbage", "req.json", "garbage");
+        assertMessage("{\"remotePath\":\"/a\",\"localPath\":\"" + "x".repeat(70_000) + "\"}", "req.json",
+                "request too large (max 64 KiB)");
+    }
+
     private static void assertMessage(String json, String source, String expected) {
         RequestException e = assertThrows(RequestException.class, () -> RequestParser.parse(json, source));
         assertTrue(e.getMessage().contains(expected), e.getMessage());

@@ -51,6 +51,18 @@ class FerrySettingsTest {
         assertEquals("FERRY_SERVERS_MY_BOX_PASSWORD", FerrySettings.passwordVariable("my-box"));
     }
 
+    @Test
+    void aServiceWaitsTenMinutesForAServerThatIsDownUnlessConfiguredOtherwise() throws Exception {
+        Path config = config("""
+                ferry.servers.plain.host = a.example.com
+                ferry.servers.patient.host = b.example.com
+                ferry.servers.patient.outage-wait = 3600
+                """, null);
+        FerrySettings s = FerrySettings.load(config, tmp, Map.of(), name -> null);
+        assertEquals(java.time.Duration.ofMinutes(10), s.server("plain").outageWait());
+        assertEquals(java.time.Duration.ofHours(1), s.server("patient").outageWait());
+    }
+
     private Path config(String application, String secrets) throws Exception {
         Path config = Files.createDirectories(tmp.resolve("config"));
         Files.writeString(config.resolve("application.properties"), application);

@@ -25,6 +25,11 @@ final class ServiceHarness {
     final Map<String, String> secrets = new LinkedHashMap<>();
 
     ServiceHarness(Path dir, FtpServerFixture ftp) {
+        this(dir, ftp.host(), ftp.port(), ftp.user(), ftp.password());
+    }
+
+    /** The same on any FTP server (vsftpd and the other external servers). */
+    ServiceHarness(Path dir, String host, int port, String user, String password) {
         this.dir = dir;
         this.config = dir.resolve("config");
         this.data = dir.resolve("data");
@@ -32,15 +37,15 @@ final class ServiceHarness {
         properties.put("camel.main.shutdown-timeout", "5");
         properties.put("ferry.data-dir", data.toString());
         properties.put("ferry.inbox.read-lock-min-age", "1000");
-        properties.put("ferry.servers.fixture.host", ftp.host());
-        properties.put("ferry.servers.fixture.port", String.valueOf(ftp.port()));
-        properties.put("ferry.servers.fixture.user", ftp.user());
+        properties.put("ferry.servers.fixture.host", host);
+        properties.put("ferry.servers.fixture.port", String.valueOf(port));
+        properties.put("ferry.servers.fixture.user", user);
         properties.put("ferry.servers.fixture.connection-limit", "4");
         properties.put("ferry.servers.fixture.remote-dir", "/incoming");
         properties.put("ferry.default-server", "fixture");
         // The status page and API on a port the system picks, so parallel test JVMs never collide.
         properties.put("ferry.http.port", "0");
-        secrets.put("ferry.servers.fixture.password", ftp.password());
+        secrets.put("ferry.servers.fixture.password", password);
     }
 
     Path uploadInbox() {

@@ -282,6 +282,29 @@ public final class ExternalFtpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * An outage: kills the server and every session process (clients see their connections reset, new ones
+     * refused), keeping its port, root and configuration for {@link #restart()}.
+     */
+    public synchronized void stop() {
+        check();
+        killSession();
+    }
+
+    /** Starts a {@link #stop() stopped} server again on the same port and root; waits for its 220 banner. */
+    public synchronized ExternalFtpServer restart() {
+        check();
+        if (closed) throw new IllegalStateException("closed");
+        if (process.isAlive()) throw new IllegalStateException(name + " is running; stop() it first");
+        try {
+            launch();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not restart " + name + "\n" + safeLogTail(), e);
+        }
+        awaitBanner();
+        return this;
+    }
+
     private void createDirectories() throws IOException {
         base = Files.createTempDirectory("ferry-" + name + "-");
         Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));

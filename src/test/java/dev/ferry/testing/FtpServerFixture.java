@@ -231,6 +231,7 @@ public final class FtpServerFixture implements AutoCloseable {
         private String passivePorts = "0";
         private int port;
         private LostRenameReply lostRenameReply = new LostRenameReply(0);
+        private final Map<String, org.apache.ftpserver.ftplet.Ftplet> extraFtplets = new java.util.LinkedHashMap<>();
 
         private Builder() {
         }
@@ -288,6 +289,12 @@ public final class FtpServerFixture implements AutoCloseable {
             return this;
         }
 
+        /** A test's own behaviour (a command the server lacks, a refusal on cue), after the fixture's own ftplets. */
+        public Builder ftplet(String name, org.apache.ftpserver.ftplet.Ftplet ftplet) {
+            extraFtplets.put(name, ftplet);
+            return this;
+        }
+
         /** The control port; default 0, a free port chosen at start. */
         public Builder port(int port) {
             this.port = port;
@@ -321,8 +328,11 @@ public final class FtpServerFixture implements AutoCloseable {
                 nativeFs.setCreateHome(true);
                 factory.setFileSystem(new ObservingFileSystemFactory(nativeFs, counters, writeInPlace));
                 // Mutable: Apache clears this map when it stops.
-                factory.setFtplets(new java.util.LinkedHashMap<>(Map.of("ferry-connection-cap", connectionCap,
-                        "ferry-session-tracker", sessions, "ferry-lost-rename-reply", lostRenameReply)));
+                Map<String, org.apache.ftpserver.ftplet.Ftplet> ftplets = new java.util.LinkedHashMap<>(Map.of(
+                        "ferry-connection-cap", connectionCap, "ferry-session-tracker", sessions,
+                        "ferry-lost-rename-reply", lostRenameReply));
+                ftplets.putAll(extraFtplets);
+                factory.setFtplets(ftplets);
 
                 FtpServer server = factory.createServer();
                 server.start();

@@ -81,6 +81,11 @@ class StatusPageBrowserTest {
     void aRunningTransfersBarMovesAndItsRowTurnsToDone() throws Exception {
         // A transfer that fails, so the page has a last error to show.
         String failed = submit("/missing/report.csv", tmp.resolve("out/report.csv"), null);
+        // One that fails in a way running it again cannot change: the page offers no Resume for it.
+        w.ftp.write("data/kept.txt", 100, 12);
+        Files.createDirectories(tmp.resolve("out"));
+        Files.writeString(tmp.resolve("out/kept.txt"), "the user's own");
+        String exists = submit("/data/kept.txt", tmp.resolve("out/kept.txt"), "{\"overwrite\":false}");
         Path source = w.ftp.write("data/video.bin", 3 * 1024 * KIB, 11);
         Path target = tmp.resolve("out/video.bin");
 
@@ -89,6 +94,9 @@ class StatusPageBrowserTest {
         assertTrue(row(failed).findElement(By.cssSelector(".error")).getText().contains("Last error"),
                 row(failed).getText());
         assertTrue(!browser.findElement(By.id("token-form")).isDisplayed(), "no token is configured, none is asked");
+        assertEquals(List.of("Resume", "Give up"), buttons(failed), "a missing file may appear: resume is offered");
+        Await.until(Duration.ofSeconds(20), () -> state(exists).equals("failed"), () -> "row: " + state(exists));
+        assertEquals(List.of(), buttons(exists), row(exists).getText());
 
         String id = submit("/data/video.bin", target, "{\"segments\":3,\"minSegmentSize\":" + 1024 * KIB + "}");
         Await.until(Duration.ofSeconds(20), () -> state(id).equals("active") && width(id) > 0,
@@ -114,6 +122,10 @@ class StatusPageBrowserTest {
                 + "\",\"localPath\":\"" + local + "\"" + (options == null ? "" : ",\"options\":" + options) + "}");
         assertEquals(202, r.statusCode(), r.body());
         return new ObjectMapper().readTree(r.body()).get("id").asText();
+    }
+
+    private List<String> buttons(String id) {
+        return row(id).findElements(By.cssSelector(".actions button")).stream().map(WebElement::getText).toList();
     }
 
     private WebElement row(String id) {

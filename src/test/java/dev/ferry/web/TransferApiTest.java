@@ -111,6 +111,38 @@ class TransferApiTest {
         assertTrue(w.ledger.recent(10).isEmpty(), "nothing bad reached the ledger");
     }
 
+    @Test
+    void optionsOutOfRangeFractionsAndTrailingGarbageAreRefusedWith400NamingTheFieldOrTheProblem() throws Exception {
+        start(0);
+        Path local = tmp.resolve("x.bin");
+        assertBad(w.post("/api/transfers", download("/a.bin", local, "{\"rateLimit\":-5}")), "options.rateLimit");
+        assertBad(w.post("/api/transfers", download("/a.bin", local, "{\"maxAttempts\":-1}")), "options.maxAttempts");
+        assertBad(w.post("/api/transfers", download("/a.bin", local, "{\"segments\":4.7}")), "segments");
+        assertBad(w.post("/api/transfers", download("/a.bin", local, null) + " trailing"), "trailing");
+        assertBad(w.post("/api/transfers", download("/a.bin", local, null) + "{}"), "more after the JSON object");
+        assertTrue(w.ledger.recent(10).isEmpty(), "nothing bad reached the ledger");
+    }
+
+    @Test
+    void resumeIsOfferedOnlyWhereItCanWork() throws Exception {
+        start(0);
+        w.ftp.write("in/e.bin", 10 * KIB, 3);
+        Path target = tmp.resolve("out/e.bin");
+        Files.createDirectories(target.getParent());
+        Files.writeString(target, "the user's own file");
+        HttpResponse<String> r = w.post("/api/transfers", download("/in/e.bin", target, "{\"overwrite\":false}"));
+        assertEquals(202, r.statusCode(), r.body());
+        String id = json(r).get("id").asText();
+        Await.until(Duration.ofSeconds(20), () -> "failed".equals(stateOf(id)), () -> "state " + stateOf(id));
+        JsonNode failed = transfer(id);
+        assertTrue(failed.get("lastError").asText().contains("already exists"), failed.toString());
+        assertFalse(failed.get("resumable").asBoolean(true), "running it again ends the same way: " + failed);
+        HttpResponse<String> resume = w.post("/api/transfers/" + id + "/resume", null);
+        assertEquals(409, resume.statusCode(), resume.body());
+        assertTrue(json(resume).get("error").asText().contains("already exists"), resume.body());
+        assertEquals("the user's own file", Files.readString(target));
+    }
+
     private static void assertBad(HttpResponse<String> r, String says) throws Exception {
         assertEquals(400, r.statusCode(), r.body());
         String error = json(r).get("error").asText();

@@ -1,0 +1,54 @@
+package dev.ferry.broker;
+
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.component.seda.SedaEndpoint;
+
+/**
+ * Holds the request queue's consumer until this node has room: with a broker, a node takes the next request only
+ * while fewer than {@code limit} queued transfers (requests, recovered, from the API) run here or wait to start, so
+ * the rest stay in the broker for idle nodes instead of in this node's memory. Without a broker ({@code seda:}) it
+ * never waits: there a request is safer in the ledger than in the in-memory queue.
+ */
+public final class PipelineRoom implements Processor {
+    private static final long POLL_MILLIS = 50;
+
+    private final String route;
+    private final String pipeline;
+    private final int limit;
+    private volatile SedaEndpoint queue;
+
+    /**
+     * @param route    the route that runs queued transfers (an exchange is in flight there until its transfer ends)
+     * @param pipeline the seda URI that route consumes, where accepted transfers wait before they start
+     * @param limit    running and waiting transfers at most; 0 for no limit
+     */
+    public PipelineRoom(String route, String pipeline, int limit) {
+        this.route = route;
+        this.pipeline = pipeline;
+        this.limit = limit;
+    }
+
+    public static PipelineRoom unlimited() {
+        return new PipelineRoom(null, null, 0);
+    }
+
+    @Override
+    public void process(Exchange exchange) throws InterruptedException {
+        if (limit <= 0) {
+            return;
+        }
+        CamelContext context = exchange.getContext();
+        if (queue == null) {
+            queue = context.getEndpoint(pipeline, SedaEndpoint.class);
+        }
+        // Polled: neither seda nor the route signals a transfer starting or ending; a request waits at most this
+        // much longer. getQueue(): the queue the pipeline's consumer shares by name, whichever endpoint asks.
+        while (context.getInflightRepository().size(route) + queue.getQueue().size() >= limit && context.isStarted()
+                && !context.isStopping()) {
+            TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+        }
+    }
+}

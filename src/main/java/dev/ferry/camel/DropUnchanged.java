@@ -1,0 +1,61 @@
+package dev.ferry.camel;
+
+import dev.ferry.ledger.TransferRecord;
+import dev.ferry.plan.Direction;
+import dev.ferry.plan.TransferRequest;
+import dev.ferry.source.SourceCheck;
+import dev.ferry.source.SourceState;
+import dev.ferry.transfer.SourceChangedException;
+import dev.ferry.transfer.TransferEngine;
+import dev.ferry.transfer.TransferResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The upload inbox's last step before a drop moves to {@code .done/}: the dropped file must still be the version
+ * the server now has (size and time as the ledger recorded them when it was sent, nobody writing to it). A file
+ * that changed after its rename on the server -- a writer that came back -- is uploaded again once it settles,
+ * so {@code .done/} never holds a version the server does not.
+ */
+public final class DropUnchanged {
+    private static final Logger LOG = LoggerFactory.getLogger(DropUnchanged.class);
+    /** A file that is still changing after this many fresh uploads goes to .failed/ with the reason. */
+    static final int MAX_AGAIN = 2;
+    static final Duration SETTLE_MAX = Duration.ofMinutes(5);
+
+    public void check(Exchange exchange) throws Exception {
+        TransferRequest request = exchange.getProperty(FerryConstants.REQUEST, TransferRequest.class);
+        if (!(exchange.getIn().getBody() instanceof TransferResult result) || request == null
+                || request.direction() != Direction.UPLOAD) {
+            return;
+        }
+        TransferEngine engine = exchange.getContext().getRegistry().lookupByNameAndType("ferryEngine",
+                TransferEngine.class);
+        Path file = Path.of(request.localPath());
+        for (int again = 0; ; again++) {
+            TransferRecord sent = engine.ledger().find(result.id()).orElse(null);
+            if (sent == null || !Files.exists(file)) {
+                // Nothing to compare with, or nothing left to move: the file consumer reports the latter.
+                return;
+            }
+            String why = SourceCheck.changed(file, new SourceState(sent.size(), sent.sourceMtime(), null, null));
+            if (why == null) {
+                return;
+            }
+            if (again >= MAX_AGAIN) {
+                throw new SourceChangedException("the local file " + file + " kept changing after it was uploaded ("
+                        + why + "); drop it again once it is complete");
+            }
+            LOG.warn("{} {} changed after it was uploaded ({}); uploading it again", result.id(), file, why);
+            SourceCheck.awaitSettled(file, SETTLE_MAX);
+            result = engine.run(request);
+            exchange.getIn().setBody(result);
+            exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, result.id());
+            exchange.getIn().setHeader(FerryConstants.PUBLISHED, result.published());
+        }
+    }
+}

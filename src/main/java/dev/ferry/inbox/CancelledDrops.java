@@ -1,0 +1,56 @@
+package dev.ferry.inbox;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A cancelled upload drop waits in its inbox's {@code .cancelled/}, out of the file consumer's sight, with its
+ * segments in the ledger: resuming puts it back into the inbox, whose route runs it again and resumes where it
+ * stopped (same path, same transfer id); giving it up moves it to {@code .failed/} with the reason.
+ */
+public final class CancelledDrops {
+    public static final String FOLDER = ".cancelled";
+
+    private CancelledDrops() {
+    }
+
+    /** Where the drop that was at {@code localPath} waits, if it does. */
+    public static Optional<Path> find(Path localPath) {
+        Path kept = keptAt(localPath);
+        return Files.isRegularFile(kept, LinkOption.NOFOLLOW_LINKS) ? Optional.of(kept) : Optional.empty();
+    }
+
+    /** Puts the drop back where it was dropped; the inbox takes it again (its modification time is unchanged). */
+    public static void restore(Path localPath) throws IOException {
+        Path kept = find(localPath).orElseThrow(() -> new IOException("no cancelled drop " + keptAt(localPath)));
+        if (Files.exists(localPath, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(localPath + " was dropped again meanwhile; it runs on its own ("
+                    + kept + " stays where it is)");
+        }
+        Files.move(kept, localPath);
+    }
+
+    /** Moves the waiting drop to {@code .failed/} with {@code reason}; returns where it went. */
+    public static Path giveUp(Path localPath, String reason) throws IOException {
+        Path kept = find(localPath).orElseThrow(() -> new IOException("no cancelled drop " + keptAt(localPath)));
+        Path failed = localPath.toAbsolutePath().getParent().resolve(FailedDrops.FOLDER);
+        Files.createDirectories(failed);
+        Path target = failed.resolve(kept.getFileName());
+        String name = kept.getFileName().toString();
+        for (int n = 2; Files.exists(target, LinkOption.NOFOLLOW_LINKS); n++) {
+            name = kept.getFileName() + "." + n;
+            target = failed.resolve(name);
+        }
+        Files.move(kept, target);
+        ReasonFiles.write(failed, name, reason);
+        return target;
+    }
+
+    static Path keptAt(Path localPath) {
+        Path abs = localPath.toAbsolutePath();
+        return abs.getParent().resolve(FOLDER).resolve(abs.getFileName());
+    }
+}

@@ -1,0 +1,137 @@
+package dev.ferry.inbox;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers the drops the upload inbox's file consumer never takes, so none waits in the inbox for ever: a folder
+ * (until folders are uploaded as trees) and a file whose name is not valid UTF-8 (Java names it with U+FFFD, and
+ * the consumer cannot open what it lists). Each goes to {@code .failed/} with a reason and one log line, once it
+ * has settled: unchanged since the last sweep and older than the inbox's read-lock age, as a file drop must be.
+ * Hidden names are left alone (work in progress, and the inbox's own folders). The timer route in
+ * routes/upload-drops.yaml calls {@link #sweep}.
+ */
+public final class OddDrops {
+    private static final Logger LOG = LoggerFactory.getLogger(OddDrops.class);
+
+    private final Path inbox;
+    private final Duration settle;
+    private final Clock clock;
+    /** What each odd drop looked like at the last sweep: it is answered only when it looks the same again. */
+    private final Map<Path, String> seen = new HashMap<>();
+
+    public OddDrops(Path inbox, Duration settle, Clock clock) {
+        this.inbox = inbox.toAbsolutePath().normalize();
+        this.settle = settle;
+        this.clock = clock;
+    }
+
+    /** One look at the inbox; returns how many drops were answered. */
+    public synchronized int sweep() {
+        if (!Files.isDirectory(inbox)) {
+            return 0;
+        }
+        int answered = 0;
+        Set<Path> present = new HashSet<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(inbox)) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".")) {
+                    continue;
+                }
+                boolean folder = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+                boolean badName = !folder && !Files.exists(inbox.resolve(name), LinkOption.NOFOLLOW_LINKS);
+                if (!folder && !badName) {
+                    continue; // the file consumer's
+                }
+                present.add(p);
+                String look = look(p);
+                if (look == null || !look.equals(seen.put(p, look)) || !settled(look)) {
+                    continue;
+                }
+                answered += answer(p, folder) ? 1 : 0;
+                seen.remove(p);
+            }
+        } catch (IOException | RuntimeException e) {
+            // One line, every second at most: the timer tries again (a stack trace each time would flood the log).
+            LOG.warn("cannot list the upload inbox {}: {}", inbox, e.toString());
+        }
+        seen.keySet().retainAll(present);
+        return answered;
+    }
+
+    private boolean answer(Path p, boolean folder) {
+        String shown = shown(p);
+        String reason = folder
+                ? "this is a folder; folders are not uploaded yet: drop the files themselves (the folder is kept here"
+                + " as it was)"
+                : "the name is not valid UTF-8 (shown here with %XX for each byte that is not); rename it to a UTF-8"
+                + " name and drop it again";
+        try {
+            Path to = FailedDrops.fail(p, shown, reason);
+            LOG.warn("{} in the upload inbox not transferred: {}; moved to {}/{}", shown, reason, FailedDrops.FOLDER,
+                    shown(to));
+            return true;
+        } catch (IOException e) {
+            LOG.warn("{} in the upload inbox cannot be moved to {}: {}", shown, FailedDrops.FOLDER, e.toString());
+            return false;
+        }
+    }
+
+    /** The newest modification time in the drop, its number of entries and total size; null if it went away. */
+    private static String look(Path p) {
+        long[] newest = {0};
+        long[] count = {0};
+        long[] bytes = {0};
+        try (Stream<Path> tree = Files.walk(p)) {
+            tree.limit(100_000).forEach(f -> {
+                try {
+                    BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class,
+                            LinkOption.NOFOLLOW_LINKS);
+                    newest[0] = Math.max(newest[0], a.lastModifiedTime().toMillis());
+                    count[0]++;
+                    bytes[0] += a.size();
+                } catch (IOException e) {
+                    count[0]--; // vanished while walking: the next look differs
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return newest[0] + "/" + count[0] + "/" + bytes[0];
+    }
+
+    private boolean settled(String look) {
+        long newest = Long.parseLong(look.substring(0, look.indexOf('/')));
+        return clock.millis() - newest >= settle.toMillis();
+    }
+
+    /**
+     * The name as a person can read and type it. A name that is not UTF-8 is shown as its path's URI spells it,
+     * which keeps the bytes the String form replaced: every byte outside ASCII as %XX ("caf%E9.txt").
+     */
+    static String shown(Path p) {
+        String name = p.getFileName().toString();
+        if (name.indexOf('\uFFFD') < 0) {
+            return name;
+        }
+        String raw = p.toAbsolutePath().toUri().getRawPath();
+        if (raw.endsWith("/")) {
+            raw = raw.substring(0, raw.length() - 1);
+        }
+        return raw.substring(raw.lastIndexOf('/') + 1);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.ferry.inbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sweep on a clock the test moves: a folder is answered once it has settled, never while it still changes. */
+class OddDropsTest {
+    @TempDir
+    Path inbox;
+
+    @Test
+    void aFolderIsAnsweredOnlyOnceItHasStoppedChanging() throws Exception {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        Path proj = Files.createDirectories(inbox.resolve("proj"));
+        Path a = Files.writeString(proj.resolve("a.txt"), "a");
+        Files.setLastModifiedTime(a, FileTime.from(t0));
+        Files.setLastModifiedTime(proj, FileTime.from(t0));
+        Files.writeString(inbox.resolve("plain.txt"), "the file consumer's");
+
+        OddDrops young = new OddDrops(inbox, Duration.ofSeconds(2), Clock.fixed(t0.plusMillis(500), ZoneOffset.UTC));
+        assertEquals(0, young.sweep(), "first look");
+        assertEquals(0, young.sweep(), "unchanged, but younger than 2 s");
+
+        OddDrops old = new OddDrops(inbox, Duration.ofSeconds(2), Clock.fixed(t0.plusSeconds(10), ZoneOffset.UTC));
+        assertEquals(0, old.sweep(), "first look");
+        Path b = Files.writeString(proj.resolve("b.txt"), "b"); // still being filled
+        Files.setLastModifiedTime(b, FileTime.from(t0));
+        Files.setLastModifiedTime(proj, FileTime.from(t0));
+        assertEquals(0, old.sweep(), "it changed since the last look");
+        assertEquals(1, old.sweep());
+
+        assertTrue(Files.isRegularFile(inbox.resolve(".failed/proj/b.txt")));
+        String reason = Files.readString(inbox.resolve(".failed/proj.error.txt"));
+        assertTrue(reason.contains("folders are not uploaded yet"), reason);
+        assertTrue(Files.exists(inbox.resolve("plain.txt")), "a plain file is left to the file consumer");
+    }
+
+    @Test
+    void aReasonFileNameAlwaysFitsAndSaysWhenItIsShortened() {
+        assertEquals("a.bin.error.txt", ReasonFiles.nameFor("a.bin"));
+        String longName = "\u00e9".repeat(126) + ".txt"; // 256 bytes in UTF-8
+        String name = ReasonFiles.nameFor(longName);
+        assertTrue(name.getBytes(StandardCharsets.UTF_8).length <= 255, name);
+        assertTrue(name.startsWith("\u00e9\u00e9\u00e9") && name.endsWith(".error.txt"), name);
+        assertTrue(ReasonFiles.text(longName, "why").contains("shortened"));
+        assertTrue(!ReasonFiles.text("a.bin", "why").contains("shortened"));
+    }
+}

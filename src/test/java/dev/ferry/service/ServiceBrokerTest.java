@@ -1,0 +1,160 @@
+package dev.ferry.service;
+
+import static dev.ferry.service.ServiceHarness.list;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.testing.Await;
+import dev.ferry.testing.ForkedJvm;
+import dev.ferry.testing.FtpServerFixture;
+import dev.ferry.testing.Hashes;
+import dev.ferry.testing.RabbitMq;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Requests from the real RabbitMQ (see {@link RabbitMq}): the service consumes jms:queue:&lt;unique&gt; through the
+ * ferry.broker.* keys, and refused requests go to &lt;queue&gt;.dlq.
+ */
+class ServiceBrokerTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final int MIB = 1 << 20;
+
+    @TempDir
+    Path tmp;
+
+    private RabbitMq rabbit;
+    private String queue;
+
+    @BeforeEach
+    void broker() {
+        rabbit = RabbitMq.requireReachable();
+        queue = rabbit.uniqueQueue("ferry-test-requests");
+        // As a node that ran before (or an operator) left it: publishing to a queue nobody declared loses the message.
+        rabbit.declare(queue);
+    }
+
+    @AfterEach
+    void deleteQueues() {
+        if (rabbit != null) {
+            rabbit.close();
+        }
+    }
+
+    private ServiceHarness harness(FtpServerFixture ftp, String name) {
+        ServiceHarness harness = new ServiceHarness(tmp.resolve(name), ftp);
+        harness.properties.put("ferry.broker.host", RabbitMq.HOST);
+        harness.properties.put("ferry.broker.port", String.valueOf(RabbitMq.PORT));
+        harness.properties.put("ferry.broker.user", RabbitMq.USER);
+        harness.secrets.put("ferry.broker.password", RabbitMq.PASSWORD);
+        harness.properties.put("ferry.queue.requests", "jms:queue:" + queue);
+        harness.properties.put("ferry.queue.dead-letter", "jms:queue:" + queue + ".dlq");
+        return harness;
+    }
+
+    private static String request(String remote, String local) {
+        return "{\"remotePath\":\"/" + remote + "\",\"localPath\":\"" + local + "\",\"options\":{\"segments\":1}}";
+    }
+
+    @Test
+    void aRequestPublishedWhileTheServiceIsDownIsDoneAfterItStarts() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+            Path remote = ftp.write("q/while-down.bin", 3L * MIB, 15);
+            rabbit.publish(queue, request("q/while-down.bin", "q/while-down.bin"));
+            assertEquals(1, rabbit.ready(queue), "the request waits in the broker while no service runs");
+            ServiceHarness harness = harness(ftp, "svc");
+            // Progress events through a broker topic, by configuration alone: progress.yaml subscribes to it and
+            // appends what arrives to events.jsonl.
+            harness.properties.put("ferry.events.endpoint", "jms:topic:" + queue + "-events");
+            try (FerryService service = harness.start()) {
+                Path local = harness.downloads().resolve("q/while-down.bin");
+                Await.until(WAIT, () -> Files.exists(local) && service.ledger().unfinished().isEmpty(),
+                        () -> "downloads: " + list(harness.downloads()));
+                assertEquals(Hashes.sha256(remote), Hashes.sha256(local));
+                Path events = harness.data.resolve("events.jsonl");
+                Await.until(WAIT, () -> Files.exists(events) && ServiceHarness.read(events).contains(
+                        "\"event\":\"published\""), () -> "events: " + (Files.exists(events)
+                        ? ServiceHarness.read(events) : "none"));
+            }
+            assertEquals(0, rabbit.ready(queue), "the message was acknowledged, not returned to the queue");
+        }
+    }
+
+    @Test
+    void aMalformedRequestGoesToTheDeadLetterQueueWithItsReason() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+            Path remote = ftp.write("q/after.bin", 100_000, 16);
+            String malformed = "{\"remotePath\": \"/q/a.bin\", ";
+            String unknownField = "{\"remotePath\":\"/q/a.bin\",\"colour\":\"blue\"}";
+            rabbit.publish(queue, malformed);
+            rabbit.publish(queue, unknownField);
+            rabbit.publish(queue, request("q/after.bin", "q/after.bin"));
+            ServiceHarness harness = harness(ftp, "svc");
+            try (FerryService service = harness.start()) {
+                RabbitMq.Received first = rabbit.receive(queue + ".dlq", WAIT);
+                RabbitMq.Received second = rabbit.receive(queue + ".dlq", WAIT);
+                assertNotNull(first, "nothing in the dead-letter queue");
+                assertNotNull(second, "one refused request missing from the dead-letter queue");
+                assertEquals(malformed, first.body());
+                String reason = first.header("FerryDeadLetterReason");
+                assertTrue(reason != null && reason.contains("malformed JSON"), "reason: " + reason);
+                assertEquals(unknownField, second.body());
+                reason = second.header("FerryDeadLetterReason");
+                assertTrue(reason != null && reason.contains("unknown field 'colour'"), "reason: " + reason);
+                // The queue goes on after refusals.
+                Path local = harness.downloads().resolve("q/after.bin");
+                Await.until(WAIT, () -> Files.exists(local), () -> "downloads: " + list(harness.downloads()));
+                assertEquals(Hashes.sha256(remote), Hashes.sha256(local));
+            }
+            assertEquals(0, rabbit.ready(queue), "a refused message came back to the request queue");
+            assertEquals(0, rabbit.ready(queue + ".dlq"), "more in the dead-letter queue than the two refusals");
+        }
+    }
+
+    /**
+     * Prefetch 2 and two slow downloads: the service runs A and B, and holds C taken from the broker but not
+     * accepted (no room for a third). Killed then, it loses nothing: the broker delivers C again, and all three are
+     * done after a restart.
+     */
+    @Test
+    void aServiceKilledAfterTakingAMessageButBeforeAcceptingItLosesNothing() throws Exception {
+        // 1 MiB/s per connection and one segment: A and B take about 6 s each.
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(MIB).start()) {
+            List<String> names = List.of("q/a.bin", "q/b.bin", "q/c.bin");
+            List<Path> remotes = List.of(ftp.write(names.get(0), 6L * MIB, 21), ftp.write(names.get(1), 6L * MIB, 22),
+                    ftp.write(names.get(2), 100_000, 23));
+            for (String name : names) {
+                rabbit.publish(queue, request(name, name));
+            }
+            ServiceHarness harness = harness(ftp, "svc");
+            harness.properties.put("ferry.broker.prefetch", "2");
+            harness.writeConfig();
+            try (ForkedJvm first = harness.fork(ftp, "first")) {
+                first.awaitLine(l -> l.contains("/q/a.bin") && l.contains(" started: "), WAIT);
+                first.awaitLine(l -> l.contains("/q/b.bin") && l.contains(" started: "), WAIT);
+                Await.until(WAIT, () -> rabbit.ready(queue) == 0, () -> "C is still ready in " + queue);
+                assertEquals(137, first.kill9());
+                assertTrue(first.output().stream().noneMatch(l -> l.contains("/q/c.bin")),
+                        "C was accepted before the kill: the test did not reach its moment\n"
+                                + String.join("\n", first.output()));
+            }
+            assertEquals(1, rabbit.ready(queue), "the broker has C back");
+            try (ForkedJvm last = harness.fork(ftp, "last")) {
+                Await.until(WAIT, () -> names.stream().allMatch(n -> Files.exists(harness.downloads().resolve(n))),
+                        () -> "downloads: " + list(harness.downloads()) + "\n" + String.join("\n", last.output()));
+                for (int i = 0; i < names.size(); i++) {
+                    assertEquals(Hashes.sha256(remotes.get(i)), Hashes.sha256(harness.downloads().resolve(
+                            names.get(i))), names.get(i));
+                }
+                Await.until(WAIT, () -> rabbit.ready(queue) == 0, () -> "C is still in " + queue);
+            }
+        }
+    }
+}
