@@ -108,6 +108,21 @@ public final class Leases implements AutoCloseable {
         }
     }
 
+    /**
+     * A PostgreSQL URL with {@code idle_in_transaction_session_timeout} set to the lease (unless the URL sets
+     * {@code options} itself); other URLs as they are. A node cut off in the middle of a write leaves its transaction
+     * open on the server, holding the transfer's row lock, and the other nodes' claims skip locked rows: without the
+     * timeout they could not take its work over until the server noticed the dead connection (hours, with TCP's
+     * defaults). With it the server ends that session a lease after it stalled.
+     */
+    public static String withSessionTimeouts(String jdbcUrl, int leaseSeconds) {
+        if (!jdbcUrl.startsWith("jdbc:postgresql:") || jdbcUrl.contains("options=")) {
+            return jdbcUrl;
+        }
+        return jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?")
+                + "options=-c%20idle_in_transaction_session_timeout%3D" + leaseSeconds * 1000L;
+    }
+
     /** Sets this node's id and lease length; before the first claim (the service does it right after opening). */
     public void configure(String nodeId, int leaseSeconds) {
         if (nodeId == null || nodeId.isBlank() || nodeId.length() > 255) {
@@ -273,7 +288,9 @@ public final class Leases implements AutoCloseable {
     Claim claimIn(Connection c, String id, boolean always) throws SQLException {
         boolean shared = filesAreShared(c);
         Row row;
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, direction, owner FROM ferry_transfer WHERE id = ?"
+        long epoch;
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, direction, owner, epoch FROM ferry_transfer"
+                + " WHERE id = ?"
                 + (always ? "" : " AND " + UNFINISHED + " AND (owner IS NULL OR owner = ? OR lease_until IS NULL"
                 + " OR lease_until < CURRENT_TIMESTAMP)" + (shared ? ""
                 : " AND (direction = 'DOWNLOAD' OR owner IS NULL OR owner = ?)")) + " FOR UPDATE")) {
@@ -289,7 +306,20 @@ public final class Leases implements AutoCloseable {
                     return null;
                 }
                 row = new Row(rs.getString(1), rs.getString(2), rs.getString(3));
+                epoch = rs.getLong(4);
             }
+        }
+        Claim current = held.get(id);
+        if (!always && current != null && nodeId.equals(row.owner()) && current.epoch() == epoch) {
+            // This node's claim still holds (a request for a transfer it runs, again): a new epoch would fence off
+            // its own running segments. The lease is renewed instead.
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE ferry_transfer SET lease_until = " + leaseEnd() + " WHERE id = ?")) {
+                ps.setInt(1, leaseSeconds);
+                ps.setString(2, id);
+                ps.executeUpdate();
+            }
+            return current;
         }
         return take(c, row, shared);
     }
@@ -313,7 +343,8 @@ public final class Leases implements AutoCloseable {
                 ps.setString(1, row.id());
                 if (ps.executeUpdate() > 0) {
                     LOG.info("{}: taken over from node {}; its partial data is on that node's disk (no"
-                            + " ferry.cluster.shared-storage), so the download starts over here", row.id(), row.owner());
+                            + " ferry.cluster.shared-storage), so the download starts over here", row.id(),
+                            row.owner());
                 }
             }
         }
@@ -366,7 +397,21 @@ public final class Leases implements AutoCloseable {
      * @throws IllegalArgumentException when there is no such transfer at all
      */
     void fence(Connection c, String id) throws SQLException {
+        fence(c, id, null);
+    }
+
+    /**
+     * {@link #fence(Connection, String)} for a writer that was handed {@code by}, the claim its run started under: a
+     * thread of an earlier run on this same node (hung in a write through a self-fencing, say) is refused once this
+     * node has claimed the transfer again, though the row names this node.
+     */
+    void fence(Connection c, String id, Claim by) throws SQLException {
         Claim claim = held.get(id);
+        if (by != null && claim != null && by.epoch() != claim.epoch()) {
+            fencedOff.incrementAndGet();
+            throw new LostLeaseException(id, "a write of node " + nodeId + "'s run under epoch " + by.epoch()
+                    + " came after its claim under epoch " + claim.epoch());
+        }
         // "SET epoch = epoch" changes nothing but takes the row's lock; "updated" stays what it means, the last change
         // to the transfer itself (a checkpoint is not one).
         if (claim != null) {

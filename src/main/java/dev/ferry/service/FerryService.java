@@ -9,6 +9,7 @@ import dev.ferry.ftp.Secret;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.ServerProfiles;
 import dev.ferry.ledger.JdbcLedger;
+import dev.ferry.ledger.Leases;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.progress.LoggingListener;
 import dev.ferry.transfer.TransferEngine;
@@ -93,7 +94,8 @@ public final class FerryService implements AutoCloseable {
             ServerProfiles profiles = profiles();
             String url = settings.get("ferry.ledger.url", null);
             this.ledger = url == null ? JdbcLedger.h2(settings.dataDir())
-                    : JdbcLedger.open(url, settings.get("ferry.ledger.user", ""), ledgerPassword());
+                    : JdbcLedger.open(Leases.withSessionTimeouts(url, settings.leaseSeconds()),
+                            settings.get("ferry.ledger.user", ""), ledgerPassword());
             ledger.leases().configure(settings.nodeId(), settings.leaseSeconds());
             ledger.leases().sharedStorage(settings.sharedStorage());
             this.engine = new TransferEngine(ledger, profiles, TransferOptions.none(), Duration.ofSeconds(2));

@@ -217,6 +217,47 @@ class LeasesPostgresTest {
         assertEquals(List.of(new Claim("u1", "node-a", 2)), aAgain.leases().claimUnfinished(id -> false));
     }
 
+    /** A segment thread of an earlier run, hung in a write while its node gave the lease up and claimed it again. */
+    @Test
+    void aWriteOfAnEarlierRunOnTheSameNodeIsRefusedOnceItClaimedTheTransferAgain() {
+        JdbcLedger a = node("node-a");
+        a.accept(JdbcLedgerContract.transfer("t1"));
+        a.start("t1", 1000, 1L, List.of(JdbcLedgerContract.seg(0, 0, 500), JdbcLedgerContract.seg(1, 500, 1000)));
+        Claim firstRun = a.leases().claimOf("t1").orElseThrow();
+        a.checkpoint("t1", firstRun, 0, 100);
+
+        a.leases().released("t1"); // what giving the leases up does to the claim
+        Claim secondRun = a.leases().claimUnfinished(id -> false).get(0);
+        assertEquals(firstRun.epoch() + 1, secondRun.epoch());
+        a.checkpoint("t1", secondRun, 0, 300);
+
+        assertThrows(LostLeaseException.class, () -> a.checkpoint("t1", firstRun, 0, 200));
+        assertThrows(LostLeaseException.class, () -> a.segmentDone("t1", firstRun, 1));
+        assertThrows(LostLeaseException.class, () -> a.split("t1", firstRun, 1, 700,
+                new SegmentRecord(2, 700, 1000, 700, false)));
+        assertEquals(3, a.leases().fencedOff());
+        assertEquals(List.of(new SegmentRecord(0, 0, 500, 300, false), new SegmentRecord(1, 500, 1000, 500, false)),
+                a.segments("t1"));
+        a.segmentDone("t1", secondRun, 1);
+
+        // The same request again while this node runs the transfer: its claim (and so its running writers) holds.
+        a.accept(JdbcLedgerContract.transfer("t1"));
+        assertEquals(secondRun, a.leases().claimOf("t1").orElseThrow());
+        a.checkpoint("t1", secondRun, 0, 400);
+    }
+
+    /** A node cut off mid-write must not hold the row lock (which the others' claims skip) past its lease. */
+    @Test
+    void aNodesSessionsEndATransactionLeftOpenForALease() throws SQLException {
+        String url = Leases.withSessionTimeouts(SERVER + "?connectTimeout=5&currentSchema=" + schema, 3);
+        try (Connection c = DriverManager.getConnection(url, USER, ""); Statement st = c.createStatement();
+             var rs = st.executeQuery("SHOW idle_in_transaction_session_timeout")) {
+            assertTrue(rs.next());
+            assertEquals("3s", rs.getString(1));
+        }
+        assertEquals("jdbc:h2:file:/x", Leases.withSessionTimeouts("jdbc:h2:file:/x", 3));
+    }
+
     @Test
     void renewalKeepsALeaseAndWritesTheNodesHeartbeat() throws Exception {
         JdbcLedger a = node("node-a");

@@ -39,7 +39,8 @@ public final class PartitionRelay implements AutoCloseable {
     }
 
     public static PartitionRelay start(String host, int port) throws IOException {
-        PartitionRelay relay = new PartitionRelay(host, port, new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+        ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        PartitionRelay relay = new PartitionRelay(host, port, listener);
         Thread t = new Thread(relay::acceptLoop, "partition-relay-accept");
         t.setDaemon(true);
         t.start();
@@ -122,6 +123,12 @@ public final class PartitionRelay implements AutoCloseable {
             } catch (IOException e) {
                 // One side closed or the relay closed: close the other.
             } finally {
+                try {
+                    // A partition hides a close too: the other side learns of it only when the cut heals.
+                    awaitHealed();
+                } catch (IOException closed) {
+                    // Closing anyway.
+                }
                 closeQuietly(from);
                 closeQuietly(to);
             }
