@@ -109,18 +109,19 @@ public final class Leases implements AutoCloseable {
     }
 
     /**
-     * A PostgreSQL URL with {@code idle_in_transaction_session_timeout} set to the lease (unless the URL sets
+     * A PostgreSQL URL with {@code idle_in_transaction_session_timeout} set to two leases (unless the URL sets
      * {@code options} itself); other URLs as they are. A node cut off in the middle of a write leaves its transaction
      * open on the server, holding the transfer's row lock, and the other nodes' claims skip locked rows: without the
      * timeout they could not take its work over until the server noticed the dead connection (hours, with TCP's
-     * defaults). With it the server ends that session a lease after it stalled.
+     * defaults). With it the server ends that session two leases after it stalled. Two, not one: a batch's one
+     * commit ({@link JdbcLedger#oneCommit}) stays open while its files move, and must not be ended by a slow file.
      */
     public static String withSessionTimeouts(String jdbcUrl, int leaseSeconds) {
         if (!jdbcUrl.startsWith("jdbc:postgresql:") || jdbcUrl.contains("options=")) {
             return jdbcUrl;
         }
         return jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?")
-                + "options=-c%20idle_in_transaction_session_timeout%3D" + leaseSeconds * 1000L;
+                + "options=-c%20idle_in_transaction_session_timeout%3D" + leaseSeconds * 2000L;
     }
 
     /** Sets this node's id and lease length; before the first claim (the service does it right after opening). */
