@@ -14,7 +14,7 @@ public final class Ferry {
             usage:
               java -jar ferry.jar                 run the service (Camel routes in routes/, settings in config/)
               java -jar ferry.jar get|put ...     one transfer from the command line (below)
-              java -jar ferry.jar --help          this text
+              java -jar ferry.jar --help          this text    (--version: the version)
 
             the service:
               reads config/application.properties (another folder: -Dferry.config=DIR or FERRY_CONFIG=DIR) and the
@@ -30,14 +30,33 @@ public final class Ferry {
     }
 
     public static void main(String[] args) throws Exception {
+        String logFormatProblem = logFormatProblem(System.getenv("FERRY_LOG_FORMAT"),
+                System.getProperty("ferry.log.format"));
+        if (logFormatProblem != null) {
+            System.err.println("ferry: " + logFormatProblem);
+            System.exit(2);
+        }
         if (args.length == 0) {
             System.exit(service());
         }
-        if (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
             System.out.print(SERVICE_USAGE);
             System.exit(Cli.run(new String[] {"--help"}, System.out, System.err));
         }
         System.exit(Cli.run(args, System.out, System.err));
+    }
+
+    /**
+     * logback.xml picks its appender by this name; any other value would leave the service with no log at all, so it
+     * is refused before anything runs. Read only from the environment or -D: logging starts before config/ is read.
+     */
+    static String logFormatProblem(String env, String property) {
+        String given = env != null ? env : property;
+        if (given == null || given.equals("text") || given.equals("json")) {
+            return null;
+        }
+        return (env != null ? "FERRY_LOG_FORMAT" : "ferry.log.format") + " is '" + given
+                + "': use text (the default) or json";
     }
 
     private static int service() {

@@ -2,6 +2,7 @@ package dev.ferry.camel;
 
 import dev.ferry.ledger.TransferRecord;
 import dev.ferry.plan.Direction;
+import dev.ferry.plan.FileExist;
 import dev.ferry.plan.TransferRequest;
 import dev.ferry.source.SourceCheck;
 import dev.ferry.source.SourceState;
@@ -52,7 +53,10 @@ public final class DropUnchanged {
             }
             LOG.warn("{} {} changed after it was uploaded ({}); uploading it again", result.id(), file, why);
             SourceCheck.awaitSettled(file, SETTLE_MAX);
-            result = engine.run(request);
+            // The server's copy is this drop's own earlier version, sent a moment ago: it is replaced, whatever the
+            // fileExist rule says about other people's files.
+            result = engine.run(new TransferRequest(request.direction(), request.server(), request.remotePath(),
+                    request.localPath(), request.options().withFileExist(FileExist.OVERRIDE)));
             exchange.getIn().setBody(result);
             exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, result.id());
             exchange.getIn().setHeader(FerryConstants.PUBLISHED, result.published());

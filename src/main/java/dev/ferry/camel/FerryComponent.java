@@ -25,6 +25,8 @@ public class FerryComponent extends DefaultComponent {
 
     @Metadata(description = "Local directory download requests are resolved in", defaultValue = "data/downloads")
     private String downloadDir = "data/downloads";
+    /** Inbox drops that are symbolic links are uploaded (their target, a regular file) instead of refused. */
+    private boolean followLinks;
 
     /** Remote base directory per server profile name (ferry.servers.NAME.remote-dir). */
     private final Map<String, String> remoteDirs = new ConcurrentHashMap<>();
@@ -135,6 +137,14 @@ public class FerryComponent extends DefaultComponent {
 
     public String getDownloadDir() {
         return downloadDir;
+    }
+
+    public boolean isFollowLinks() {
+        return followLinks;
+    }
+
+    public void setFollowLinks(boolean followLinks) {
+        this.followLinks = followLinks;
     }
 
     public void setDownloadDir(String downloadDir) {

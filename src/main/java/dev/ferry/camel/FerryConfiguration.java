@@ -1,6 +1,7 @@
 package dev.ferry.camel;
 
 import dev.ferry.ftp.UploadStrategy;
+import dev.ferry.plan.FileExist;
 import dev.ferry.plan.TransferOptions;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Metadata;
@@ -51,9 +52,18 @@ public class FerryConfiguration implements Cloneable {
     @UriParam(description = "Bytes per second for one whole transfer, 0 for no limit", defaultValue = "0")
     private Long rateLimit;
 
-    @UriParam(description = "Replace an existing file of the final name (as camel-ftp's fileExist=Override);"
-            + " false fails the transfer instead, naming the file", defaultValue = "true")
+    @UriParam(description = "The old spelling of fileExist: true is Override, false is Fail")
     private Boolean overwrite;
+
+    @UriParam(description = "When the final name is taken, as camel-file's fileExist: Fail (refuse, naming the file),"
+            + " Override (replace it once the new copy is verified), Ignore (keep it, move nothing, report skipped) or"
+            + " TryRename (no check; the final rename never replaces a local file); default: ferry.file-exist, Fail",
+            enums = "Fail,Override,Ignore,TryRename")
+    private FileExist fileExist;
+
+    @UriParam(label = "consumer", description = "Upload a dropped symbolic link (to a regular file) instead of refusing"
+            + " it; default: the component's followLinks (ferry.inbox.follow-links), false")
+    private Boolean followLinks;
 
     @UriParam(description = "Tries of a segment in a row that move no byte before the transfer fails",
             defaultValue = "8")
@@ -70,7 +80,7 @@ public class FerryConfiguration implements Cloneable {
     /** Options this endpoint sets, to lay under a request's own options (a request file wins). */
     public TransferOptions options() {
         return new TransferOptions(segments, minSegmentSize, null, null, uploadStrategy, checksum, rateLimit,
-                maxAttempts, overwrite);
+                maxAttempts, overwrite, fileExist);
     }
 
     public FerryConfiguration copy() {
@@ -101,6 +111,10 @@ public class FerryConfiguration implements Cloneable {
     public void setRateLimit(Long rateLimit) { this.rateLimit = rateLimit; }
     public Boolean getOverwrite() { return overwrite; }
     public void setOverwrite(Boolean overwrite) { this.overwrite = overwrite; }
+    public FileExist getFileExist() { return fileExist; }
+    public void setFileExist(String fileExist) { this.fileExist = fileExist == null ? null : FileExist.parse(fileExist); }
+    public Boolean getFollowLinks() { return followLinks; }
+    public void setFollowLinks(Boolean followLinks) { this.followLinks = followLinks; }
     public Integer getMaxAttempts() { return maxAttempts; }
     public int getLanes() { return lanes; }
     public void setLanes(int lanes) { this.lanes = lanes; }

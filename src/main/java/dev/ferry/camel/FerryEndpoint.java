@@ -50,6 +50,8 @@ public class FerryEndpoint extends DefaultEndpoint {
     public void setChecksum(Boolean v) { configuration.setChecksum(v); }
     public void setRateLimit(Long v) { configuration.setRateLimit(v); }
     public void setOverwrite(Boolean v) { configuration.setOverwrite(v); }
+    public void setFileExist(String v) { configuration.setFileExist(v); }
+    public void setFollowLinks(Boolean v) { configuration.setFollowLinks(v); }
     public void setMaxAttempts(Integer v) { configuration.setMaxAttempts(v); }
     public void setLanes(int v) { configuration.setLanes(v); }
     public void setBatchSize(int v) { configuration.setBatchSize(v); }

@@ -221,7 +221,10 @@ public class FerryProducer extends DefaultAsyncProducer {
     TransferRequest resolve(Parsed parsed, String source) {
         String server = serverFor(parsed.server(), source);
         String remote = remotePath(server, parsed.remotePath(), source);
-        String localName = parsed.localPath() != null ? parsed.localPath() : PathGuard.remoteName(remote);
+        String localName = parsed.localPath() == null ? PathGuard.remoteName(remote)
+                // "dir/" means "into dir", keeping the remote name (as cp does), not a file named dir.
+                : parsed.localPath().endsWith("/") ? parsed.localPath() + PathGuard.remoteName(remote)
+                : parsed.localPath();
         Path local;
         try {
             local = PathGuard.localInside(downloadDir(), localName);
@@ -237,6 +240,8 @@ public class FerryProducer extends DefaultAsyncProducer {
     /** A dropped file: it goes to the server under its name relative to the inbox, in the remote directory. */
     private TransferRequest upload(Exchange exchange, Path file, String relative) {
         String source = source(exchange);
+        InboxLinks.check(file, config.getFollowLinks() != null ? config.getFollowLinks() : component().isFollowLinks(),
+                source);
         String server = serverFor(null, source);
         String dir = config.getRemoteDir() != null ? config.getRemoteDir()
                 : component().getRemoteDirs().getOrDefault(server, "/");

@@ -38,7 +38,8 @@ public final class RequestParser {
     public static final int MAX_BYTES = 64 * 1024;
     private static final Set<String> FIELDS = Set.of("direction", "server", "remotePath", "localPath", "options");
     private static final Set<String> OPTIONS = Set.of("segments", "minSegmentSize", "checkpointBytes",
-            "checkpointMillis", "uploadStrategy", "verifyChecksum", "rateLimit", "maxAttempts", "overwrite");
+            "checkpointMillis", "uploadStrategy", "verifyChecksum", "rateLimit", "maxAttempts", "overwrite",
+            "fileExist");
 
     private RequestParser() {
     }

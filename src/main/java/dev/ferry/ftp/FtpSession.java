@@ -91,6 +91,10 @@ public final class FtpSession implements Closeable {
         try {
             try {
                 client.connect(profile.host(), profile.port());
+            } catch (java.net.UnknownHostException e) {
+                // The resolver's answer: waiting or trying again does not make a mistyped name exist.
+                disconnectQuietly(client);
+                throw new FtpException("cannot reach " + where + ": unknown host " + e.getMessage(), 0, false, e);
             } catch (java.net.ConnectException | java.net.NoRouteToHostException | SocketTimeoutException e) {
                 // Refused, unreachable, or no banner in time: nothing answered, an outage rather than a refusal.
                 disconnectQuietly(client);

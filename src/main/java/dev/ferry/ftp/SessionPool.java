@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * none of ours open there is nothing to wait for, and the refusal goes to the caller (a transient failure).
  *
  * <p>{@link #prewarm} logs sessions in ahead of need, in the background, under the same cap.
+ *
+ * <p>Each place under the cap is also a {@link ConnectionPermits} permit, taken before a login and given back when
+ * the connection closes: {@link ConnectionPermits#local()} for one process, the ledger's slots for a cluster, where
+ * the cap holds for all nodes together and a refusal lowers it for all of them.
  */
 public final class SessionPool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionPool.class);
@@ -40,6 +44,13 @@ public final class SessionPool implements AutoCloseable {
     private final Duration idleTimeout;
     private final int transfersPerSession;
     private final ExecutorService logins = Executors.newCachedThreadPool(DaemonThreads.named("ferry-login"));
+    private volatile ConnectionPermits permits = ConnectionPermits.local();
+    /**
+     * Closes idle sessions once they expire, not only when the next borrower looks: an idle session holds its place,
+     * and in a cluster another node may be waiting for it.
+     */
+    private final java.util.concurrent.ScheduledExecutorService reaper =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-idle"));
 
     public SessionPool(CapabilityProbe probe) {
         this(probe, Duration.ofSeconds(60), Duration.ofSeconds(30));
@@ -54,10 +65,21 @@ public final class SessionPool implements AutoCloseable {
         this.cooldown = cooldown;
         this.idleTimeout = idleTimeout;
         this.transfersPerSession = transfersPerSession;
+        reaper.scheduleWithFixedDelay(() -> servers.values().forEach(Server::closeExpired), 1, 1,
+                java.util.concurrent.TimeUnit.SECONDS);
     }
 
     public CapabilityProbe probe() {
         return probe;
+    }
+
+    /** Puts the caps under other permits (a cluster's); before the first session, so no permit is in two places. */
+    public SessionPool permits(ConnectionPermits permits) {
+        if (!servers.isEmpty()) {
+            throw new IllegalStateException("connection permits are set before the first session");
+        }
+        this.permits = java.util.Objects.requireNonNull(permits, "permits");
+        return this;
     }
 
     /**
@@ -99,6 +121,19 @@ public final class SessionPool implements AutoCloseable {
      * without lowering the cap (a refusal here only means no session). Give it back as from {@link #borrow}.
      */
     public FtpSession tryBorrow(ServerProfile profile) throws IOException {
+        return withoutWaiting(profile, false);
+    }
+
+    /**
+     * For a probe: a session like {@link #borrow}'s, but null at once where {@code borrow} would wait for room (the
+     * cap is taken, here or, in a cluster, on other nodes). A refusal lowers the cap and is thrown.
+     */
+    public FtpSession borrowIfRoom(ServerProfile profile) throws IOException {
+        return withoutWaiting(profile, true);
+    }
+
+    /** An idle session, or a new one if the cap has room now; null otherwise. */
+    private FtpSession withoutWaiting(ServerProfile profile, boolean refusalLowersCap) throws IOException {
         Server server = serverFor(profile);
         FtpSession idle = server.takeIdle();
         if (idle != null) {
@@ -113,8 +148,12 @@ public final class SessionPool implements AutoCloseable {
         try {
             return login(server, profile);
         } catch (TooManyConnectionsException e) {
-            server.unreserve();
-            return null;
+            if (!refusalLowersCap) {
+                server.unreserve();
+                return null;
+            }
+            server.refused(cooldown);
+            throw e;
         } catch (IOException | RuntimeException e) {
             server.unreserve();
             throw e;
@@ -144,7 +183,7 @@ public final class SessionPool implements AutoCloseable {
     }
 
     private Server serverFor(ServerProfile profile) {
-        return servers.computeIfAbsent(profile.key(), k -> new Server(profile.connectionLimit()));
+        return servers.computeIfAbsent(profile.key(), k -> new Server(k, profile.connectionLimit(), permits));
     }
 
     /**
@@ -223,7 +262,7 @@ public final class SessionPool implements AutoCloseable {
     /** The cap in force for a server now (lowered after "too many connections"), for planning segments. */
     public int limit(ServerProfile profile) {
         Server s = servers.get(profile.key());
-        return s == null ? profile.connectionLimit() : s.limit();
+        return s == null ? permits.limit(profile.key(), profile.connectionLimit()) : s.limit();
     }
 
     /** Connections open to a server now, busy or idle. */
@@ -240,13 +279,16 @@ public final class SessionPool implements AutoCloseable {
     public void close() {
         // Logins under way finish on their own (sockets ignore interrupts) and close what they opened.
         logins.shutdown();
+        reaper.shutdownNow();
         servers.values().forEach(Server::closeIdle);
     }
 
 
     /** One server's cap, its count of open connections and its idle sessions, under one lock. */
     private static final class Server {
+        private final String key;
         private final int configured;
+        private final ConnectionPermits permits;
         private final Deque<Idle> idle = new ArrayDeque<>();
         private int open;
         /** Places taken by logins under way, pre-opened ones included. */
@@ -261,17 +303,27 @@ public final class SessionPool implements AutoCloseable {
         private boolean closed;
         private int lowered;
         private long loweredUntil;
+        /** The last reserve found room here but no permit: the places are taken elsewhere (other nodes). */
+        private boolean permitsFull;
 
-        Server(int configured) {
+        Server(String key, int configured, ConnectionPermits permits) {
+            this.key = key;
             this.configured = configured;
+            this.permits = permits;
         }
 
         synchronized int limit() {
+            int elsewhere = permits.limit(key, configured);
             if (lowered > 0 && System.nanoTime() - loweredUntil < 0) {
-                return lowered;
+                return Math.min(lowered, elsewhere);
             }
             lowered = 0;
-            return configured;
+            return elsewhere;
+        }
+
+        /** A place (a permit) is given back: its connection closed, or its login never happened. */
+        private void free() {
+            permits.release(key);
         }
 
         synchronized int openCount() {
@@ -294,8 +346,10 @@ public final class SessionPool implements AutoCloseable {
                     awaitingWarm++;
                 }
                 try {
-                    // Wake up at the latest when a lowered cap expires.
-                    wait(lowered > 0 ? Math.max(1, (loweredUntil - now) / 1_000_000) : 1_000);
+                    // Wake up at the latest when a lowered cap expires; a place freed on another node sends no
+                    // notify here, so look again soon.
+                    long millis = lowered > 0 ? Math.max(1, (loweredUntil - now) / 1_000_000) : 1_000;
+                    wait(permitsFull ? Math.min(millis, 200) : millis);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new java.io.InterruptedIOException("interrupted while waiting for a connection");
@@ -320,16 +374,35 @@ public final class SessionPool implements AutoCloseable {
                 }
                 i.session.close();
                 open--;
+                free();
             }
             return null;
         }
 
+        /** Closes the idle sessions that expired (the oldest are last); frees their places. */
+        synchronized void closeExpired() {
+            long now = System.nanoTime();
+            boolean any = false;
+            while (!idle.isEmpty() && now - idle.peekLast().expires >= 0) {
+                idle.pollLast().session.close();
+                open--;
+                free();
+                any = true;
+            }
+            if (any) {
+                notifyAll();
+            }
+        }
+
         /** A place for a new login, if the cap has room and no pre-opened login is free for the taking. */
-        synchronized boolean reserve() {
+        synchronized boolean reserve() throws IOException {
             // A login started for us is nearer than a new one, and a new one beside it would be one too many.
             if (warming <= awaitingWarm && open + reserved < limit()) {
-                reserved++;
-                return true;
+                permitsFull = !permits.tryAcquire(key, limit());
+                if (!permitsFull) {
+                    reserved++;
+                    return true;
+                }
             }
             return false;
         }
@@ -340,9 +413,18 @@ public final class SessionPool implements AutoCloseable {
             if (closed || n <= 0) {
                 return 0;
             }
-            reserved += n;
-            warming += n;
-            return n;
+            int got = 0;
+            try {
+                while (got < n && permits.tryAcquire(key, limit())) {
+                    got++;
+                }
+            } catch (IOException e) {
+                // Pre-opening is optional: the borrower takes its permit itself, and reports this if it lasts.
+                LOG.debug("no connection permit for pre-opening: {}", e.getMessage());
+            }
+            reserved += got;
+            warming += got;
+            return got;
         }
 
         /** A pre-opened session becomes idle; false when it must be closed instead (its place is freed). */
@@ -351,6 +433,7 @@ public final class SessionPool implements AutoCloseable {
             warming--;
             notifyAll();
             if (closed || open >= limit()) {
+                free();
                 return false;
             }
             open++;
@@ -379,11 +462,14 @@ public final class SessionPool implements AutoCloseable {
 
         synchronized void unreserve() {
             reserved--;
+            free();
             notifyAll();
         }
 
         synchronized int refused(Duration cooldown) {
             reserved--;
+            free();
+            permits.refused(key, cooldown);
             // What is open, plus what is still connecting and may yet be let in; a later refusal lowers it again.
             lowered = Math.max(1, open + reserved);
             loweredUntil = System.nanoTime() + cooldown.toNanos();
@@ -410,6 +496,7 @@ public final class SessionPool implements AutoCloseable {
             if (closed || open > limit()) {
                 session.close();
                 open--;
+                free();
             } else {
                 idle.addFirst(new Idle(session, System.nanoTime() + idleTimeout.toNanos()));
             }
@@ -418,6 +505,7 @@ public final class SessionPool implements AutoCloseable {
 
         synchronized void closed() {
             open--;
+            free();
             notifyAll();
         }
 
@@ -426,6 +514,7 @@ public final class SessionPool implements AutoCloseable {
             while (!idle.isEmpty()) {
                 idle.pollFirst().session.close();
                 open--;
+                free();
             }
             notifyAll();
         }

@@ -381,10 +381,23 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
             return null;
         });
     }
+    /** The database behind the ledger ("H2", "PostgreSQL"), as its driver names it: for /observe/info. */
+    public String kind() {
+        try (Connection c = ds.getConnection()) {
+            return c.getMetaData().getDatabaseProductName();
+        } catch (SQLException e) {
+            throw new LedgerException("cannot reach the ledger: " + e.getMessage(), e);
+        }
+    }
 
     /** This node's claims, leases and the claim loop. */
     public Leases leases() {
         return leases;
+    }
+
+    /** For the ledger's other tables (connection slots, the cluster view): the same database. */
+    DataSource dataSource() {
+        return ds;
     }
 
     /** ACCEPTED and ACTIVE transfers, oldest first: what start-up resumes. */

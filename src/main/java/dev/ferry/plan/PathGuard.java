@@ -1,12 +1,16 @@
 package dev.ferry.plan;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
  * Invariant 5: a remote name never writes outside the local target directory, and a local name never outside the
  * remote base directory. Names with a NUL or another control character, {@code ..} segments or an absolute form
- * are refused with a message that names them.
+ * are refused with a message that names them. Real paths count, not names: a local name that reaches outside its
+ * directory through a symbolic link, or that is itself a link, is refused too.
  */
 public final class PathGuard {
     private PathGuard() {
@@ -21,11 +25,61 @@ public final class PathGuard {
             if (!resolved.startsWith(base) || resolved.equals(base)) {
                 throw new UnsafePathException("'" + printable(relative) + "' would leave the directory " + base);
             }
+            requireRealInside(base, resolved, relative);
             return resolved;
         } catch (InvalidPathException e) {
             throw new UnsafePathException("'" + printable(relative) + "' is not a valid local name: "
                     + e.getReason());
         }
+    }
+
+    /**
+     * The links on the disk as they are now: the existing part of {@code resolved}'s folder chain must lead, link by
+     * link, to a place inside {@code base}'s real path, and the file itself must not be a link (writing through it
+     * would reach its target). Where a link appears later, opening without following links catches it.
+     */
+    private static void requireRealInside(Path base, Path resolved, String relative) {
+        Path realBase = realOfExisting(base);
+        if (Files.isSymbolicLink(resolved)) {
+            throw new UnsafePathException("'" + printable(relative) + "' in " + base + " is a symbolic link; Ferry does"
+                    + " not write through links: remove the link or choose another name");
+        }
+        Path real = realOfExisting(resolved);
+        if (!real.startsWith(realBase)) {
+            throw new UnsafePathException("'" + printable(relative) + "' leads outside " + base + " through the"
+                    + " symbolic link " + firstLink(base, resolved) + " (to " + real.getParent() + "); nothing was"
+                    + " written: use a name without links out of the directory");
+        }
+    }
+
+    /** The real path of the longest existing prefix of {@code p}, with the rest of the names appended. */
+    static Path realOfExisting(Path p) {
+        Path existing = p;
+        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return p;
+        }
+        try {
+            Path real = existing.toRealPath();
+            return real.resolve(existing.relativize(p)).normalize();
+        } catch (IOException e) {
+            // A dangling link (its target is gone): where it leads cannot be proved inside, so it counts as outside.
+            throw new UnsafePathException(existing + " cannot be resolved (" + e.getMessage() + "); a dangling symbolic"
+                    + " link? Remove it or choose another name");
+        }
+    }
+
+    private static Path firstLink(Path base, Path resolved) {
+        Path p = base;
+        for (Path part : base.relativize(resolved)) {
+            p = p.resolve(part);
+            if (Files.isSymbolicLink(p)) {
+                return p;
+            }
+        }
+        return resolved;
     }
 
     /** A remote path under {@code baseDir} ("/" allowed); the result is absolute and normalised. */

@@ -16,7 +16,8 @@ import dev.ferry.ftp.UploadStrategy;
  * @param verifyChecksum    compare against the server's hash where it has one
  * @param rateLimit         bytes per second for the whole transfer, 0 for no limit
  * @param maxAttempts       tries of a segment in a row that move no byte before the transfer fails
- * @param overwrite         replace an existing file of the final name (else fail, naming it)
+ * @param overwrite         the old spelling of {@code fileExist}: true is Override, false is Fail (read, never stored)
+ * @param fileExist         what happens when the final name is taken (default Fail; see {@link FileExist})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -29,10 +30,31 @@ public record TransferOptions(
         Boolean verifyChecksum,
         Long rateLimit,
         Integer maxAttempts,
-        Boolean overwrite) {
+        Boolean overwrite,
+        FileExist fileExist) {
 
     public static final TransferOptions DEFAULTS =
-            new TransferOptions(4, 8L << 20, 4L << 20, 1000L, UploadStrategy.AUTO, true, 0L, 8, true);
+            new TransferOptions(4, 8L << 20, 4L << 20, 1000L, UploadStrategy.AUTO, true, 0L, 8, null, FileExist.FAIL);
+
+    public TransferOptions {
+        if (overwrite != null) {
+            FileExist alias = FileExist.ofOverwrite(overwrite);
+            if (fileExist != null && fileExist != alias) {
+                throw new IllegalArgumentException("overwrite=" + overwrite + " and fileExist=" + fileExist.camelName()
+                        + " disagree; give only fileExist");
+            }
+            fileExist = alias;
+            overwrite = null;
+        }
+    }
+
+    /** Without fileExist, as before it existed: {@code overwrite} decides. */
+    public TransferOptions(Integer segments, Long minSegmentSize, Long checkpointBytes, Long checkpointMillis,
+                           UploadStrategy uploadStrategy, Boolean verifyChecksum, Long rateLimit, Integer maxAttempts,
+                           Boolean overwrite) {
+        this(segments, minSegmentSize, checkpointBytes, checkpointMillis, uploadStrategy, verifyChecksum, rateLimit,
+                maxAttempts, overwrite, null);
+    }
 
     /** These options, with every field left null taken from {@code base}. */
     public TransferOptions over(TransferOptions base) {
@@ -45,7 +67,8 @@ public record TransferOptions(
                 verifyChecksum != null ? verifyChecksum : base.verifyChecksum,
                 rateLimit != null ? rateLimit : base.rateLimit,
                 maxAttempts != null ? maxAttempts : base.maxAttempts,
-                overwrite != null ? overwrite : base.overwrite);
+                null,
+                fileExist != null ? fileExist : base.fileExist);
     }
 
     /**
@@ -71,36 +94,46 @@ public record TransferOptions(
     }
 
     public static TransferOptions none() {
-        return new TransferOptions(null, null, null, null, null, null, null, null, null);
+        return new TransferOptions(null, null, null, null, null, null, null, null, null, null);
     }
 
     public TransferOptions withSegments(int n) {
         return new TransferOptions(n, minSegmentSize, checkpointBytes, checkpointMillis, uploadStrategy,
-                verifyChecksum, rateLimit, maxAttempts, overwrite);
+                verifyChecksum, rateLimit, maxAttempts, null, fileExist);
     }
 
     public TransferOptions withMinSegmentSize(long n) {
         return new TransferOptions(segments, n, checkpointBytes, checkpointMillis, uploadStrategy, verifyChecksum,
-                rateLimit, maxAttempts, overwrite);
+                rateLimit, maxAttempts, null, fileExist);
     }
 
     public TransferOptions withCheckpointBytes(long n) {
         return new TransferOptions(segments, minSegmentSize, n, checkpointMillis, uploadStrategy, verifyChecksum,
-                rateLimit, maxAttempts, overwrite);
+                rateLimit, maxAttempts, null, fileExist);
     }
 
     public TransferOptions withUploadStrategy(UploadStrategy s) {
         return new TransferOptions(segments, minSegmentSize, checkpointBytes, checkpointMillis, s, verifyChecksum,
-                rateLimit, maxAttempts, overwrite);
+                rateLimit, maxAttempts, null, fileExist);
     }
 
     public TransferOptions withRateLimit(long bytesPerSecond) {
         return new TransferOptions(segments, minSegmentSize, checkpointBytes, checkpointMillis, uploadStrategy,
-                verifyChecksum, bytesPerSecond, maxAttempts, overwrite);
+                verifyChecksum, bytesPerSecond, maxAttempts, null, fileExist);
     }
 
     public TransferOptions withMaxAttempts(int n) {
         return new TransferOptions(segments, minSegmentSize, checkpointBytes, checkpointMillis, uploadStrategy,
-                verifyChecksum, rateLimit, n, overwrite);
+                verifyChecksum, rateLimit, n, null, fileExist);
+    }
+
+    public TransferOptions withFileExist(FileExist f) {
+        return new TransferOptions(segments, minSegmentSize, checkpointBytes, checkpointMillis, uploadStrategy,
+                verifyChecksum, rateLimit, maxAttempts, null, f);
+    }
+
+    public TransferOptions withVerifyChecksum(boolean verify) {
+        return new TransferOptions(segments, minSegmentSize, checkpointBytes, checkpointMillis, uploadStrategy, verify,
+                rateLimit, maxAttempts, null, fileExist);
     }
 }

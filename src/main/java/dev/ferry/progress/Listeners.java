@@ -38,6 +38,9 @@ public final class Listeners implements TransferListener {
     @Override public void segmentStart(TransferView t, int s, long a, long b) { each(l -> l.segmentStart(t, s, a, b)); }
     @Override public void checkpoint(TransferView t, int s, long o) { each(l -> l.checkpoint(t, s, o)); }
     @Override public void retry(TransferView t, int s, Throwable c, Duration d) { each(l -> l.retry(t, s, c, d)); }
+    @Override public void stepRetry(TransferView t, String step, Throwable c, Duration d, int n, int of) {
+        each(l -> l.stepRetry(t, step, c, d, n, of));
+    }
     @Override public void segmentEnd(TransferView t, int s, long b) { each(l -> l.segmentEnd(t, s, b)); }
     @Override public void segmentFailed(TransferView t, int s, Throwable c) { each(l -> l.segmentFailed(t, s, c)); }
     @Override public void progress(TransferView t) { each(l -> l.progress(t)); }

@@ -5,12 +5,13 @@ import java.time.Duration;
 /**
  * Everything that happens to a transfer, as paired events (after OkHttp's {@code EventListener}):
  * <pre>
- * accepted
+ * accepted ─ stepRetry*                                          (planning: connect, probe, size)
  * transferStart ─┬─ resumed?                                       (once, after planning)
  *                ├─ segmentStart ─┬─ checkpoint*  ─┬─ segmentEnd   (per segment, and per stolen half)
  *                │                └─ retry*        └─ segmentFailed
  *                ├─ progress*                                      (sampled, every few seconds)
- *                └─ verified ─ published ─ transferEnd  |  transferFailed  |  transferCancelled
+ *                └─ stepRetry* ─ verified ─ published ─ transferEnd  |  transferFailed  |  transferCancelled
+ *                   (publishing)
  * </pre>
  * Every {@code transferStart} gets exactly one of transferEnd, transferFailed or transferCancelled; every
  * segmentStart one segmentEnd or segmentFailed, on every path (a failed step, such as a ledger write, included).
@@ -45,6 +46,17 @@ public interface TransferListener {
     }
 
     default void retry(TransferView t, int segment, Throwable cause, Duration delay) {
+    }
+
+    /**
+     * A step outside the segments (planning before transferStart, publishing before its end) failed transiently and
+     * is tried again after {@code delay}: try {@code nextTry} of about {@code plannedTries} (in an outage, the tries
+     * that fit into the server's outage wait). May repeat; not paired with an end of its own: the transfer's
+     * transferStart, or its one end event, follows the last. A failed plan ends with transferFailed, without a
+     * transferStart. Comes at once, so a person hears that the server cannot be reached before the wait.
+     */
+    default void stepRetry(TransferView t, String step, Throwable cause, Duration delay, int nextTry,
+                           int plannedTries) {
     }
 
     default void segmentEnd(TransferView t, int segment, long bytesMoved) {

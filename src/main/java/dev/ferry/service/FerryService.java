@@ -8,6 +8,8 @@ import dev.ferry.camel.SegmentAggregation;
 import dev.ferry.ftp.Secret;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.ServerProfiles;
+import dev.ferry.ftp.ConnectionPermits;
+import dev.ferry.ledger.ConnectionSlots;
 import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.ledger.Leases;
 import dev.ferry.plan.TransferOptions;
@@ -61,6 +63,7 @@ public final class FerryService implements AutoCloseable {
     private final TransferEngine engine;
     private final FerryComponent component;
     private final ExecutorService segmentPool;
+    private final ConnectionPermits permits;
     private final DemoFtpServer demo;
     private final InboxLocks inboxLocks;
     private EventPublisher events;
@@ -98,12 +101,17 @@ public final class FerryService implements AutoCloseable {
                             settings.get("ferry.ledger.user", ""), ledgerPassword());
             ledger.leases().configure(settings.nodeId(), settings.leaseSeconds());
             ledger.leases().sharedStorage(settings.sharedStorage());
-            this.engine = new TransferEngine(ledger, profiles, TransferOptions.none(), Duration.ofSeconds(2));
+            this.engine = new TransferEngine(ledger, profiles,
+                    TransferOptions.none().withFileExist(settings.fileExist()), Duration.ofSeconds(2));
+            // One connection cap per server for every node on a shared ledger; this process's own with H2.
+            this.permits = ConnectionSlots.forLedger(ledger);
+            engine.pool().permits(permits);
             engine.addListener(new LoggingListener());
             this.segmentPool = segmentPool(settings.getInt("ferry.segment-threads", 16));
             this.component = new FerryComponent(engine);
             component.setDefaultServer(defaultServer(profiles));
             component.setDownloadDir(settings.downloadDir().toString());
+            component.setFollowLinks(settings.inboxFollowLinks());
             component.setRemoteDirs(settings.remoteDirs());
             this.main = new Main();
             Map<String, Object> props = new java.util.HashMap<>();
@@ -358,7 +366,12 @@ public final class FerryService implements AutoCloseable {
         release();
     }
 
-    private void release() {
+    /**
+     * Synchronized: on SIGTERM the main thread (camel-main's run returned) and the shutdown hook both get here, and
+     * the JVM halts once its hooks are done, so the hook must wait for the main thread's release to finish — else the
+     * ledger's close and the "Ferry stopped" line are cut off.
+     */
+    private synchronized void release() {
         if (!released.compareAndSet(false, true)) {
             return;
         }
@@ -378,6 +391,7 @@ public final class FerryService implements AutoCloseable {
             // No cancel: a cancelled transfer would be recorded as such; left ACTIVE, it resumes at the next start.
             LOG.info("{} transfer(s) in flight stay in the ledger and resume at the next start", engine.active().size());
         }
+        permits.close();
         ledger.close();
         if (demo != null) {
             demo.close();

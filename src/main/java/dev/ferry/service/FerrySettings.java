@@ -7,6 +7,7 @@ import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.TlsMode;
 import dev.ferry.ftp.UploadStrategy;
 import dev.ferry.ledger.Leases;
+import dev.ferry.plan.FileExist;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -191,9 +192,31 @@ public final class FerrySettings {
 
     /** ferry.cluster.shared-storage: every node sees the same data dir, so takeovers continue from its files. */
     public boolean sharedStorage() {
-        String v = get("ferry.cluster.shared-storage", "false").trim();
-        if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
-            throw new IllegalArgumentException("ferry.cluster.shared-storage must be true or false: '" + v + "'");
+        String v = get("ferry.cluster.shared-storage", "false").trim().toLowerCase(Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalStateException("configuration key ferry.cluster.shared-storage = '" + v + "': use true"
+                    + " or false");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
+    /** ferry.file-exist: what a transfer does when its final name is taken (default Fail). */
+    public FileExist fileExist() {
+        String v = get("ferry.file-exist", "Fail");
+        try {
+            return FileExist.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("configuration key ferry.file-exist = '" + v + "': use Fail, Override,"
+                    + " Ignore or TryRename");
+        }
+    }
+
+    /** ferry.inbox.follow-links: upload what a dropped symbolic link points to, instead of refusing it. */
+    public boolean inboxFollowLinks() {
+        String v = get("ferry.inbox.follow-links", "false").toLowerCase(Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalStateException("configuration key ferry.inbox.follow-links = '" + v + "': use true or"
+                    + " false");
         }
         return Boolean.parseBoolean(v);
     }

@@ -60,6 +60,28 @@ final class Attempts {
         return fruitless >= maxAttempts ? null : backoff(fruitless);
     }
 
+    /** The number of the try that {@link #next}'s pause leads to: 2 after the first failure. */
+    int nextTry() {
+        return (outageTries > 0 ? outageTries : fruitless) + 1;
+    }
+
+    /**
+     * How many tries the current terms allow in all: {@code maxAttempts}, or in an outage the tries whose pauses fit
+     * into {@code outageWait} (a person reads "attempt 3 of 7" and knows how long it may go on).
+     */
+    int plannedTries() {
+        if (outageTries == 0) {
+            return maxAttempts;
+        }
+        long waited = 0;
+        int tries = 1;
+        while (waited < outageWaitNanos) {
+            waited += outageBackoff(tries).toNanos();
+            tries++;
+        }
+        return tries;
+    }
+
     /** The failure to report after {@link #next} returned null. */
     FtpException gaveUp(IOException e) {
         String why = outageTries > 0

@@ -16,9 +16,9 @@ import dev.ferry.plan.SegmentPlanner;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.plan.TransferRequest;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -43,9 +43,11 @@ final class DownloadPlanner {
         String id = r.id();
         Path target = Path.of(r.localPath()).toAbsolutePath();
         Path part = PartFiles.localPart(target, id);
-        if (!options.overwrite() && Files.exists(target)) {
-            throw new LocalFileException("the target " + target + " already exists; remove it or allow overwrite",
-                    null);
+        if (publishedBeforeRestart(id, target, part)) {
+            return kept(r, options, profile, target, "size " + Files.size(target) + " (published before a restart)");
+        }
+        if (LocalTarget.keepExisting(target, options.fileExist())) {
+            return kept(r, options, profile, target, KeptFile.IGNORED);
         }
         RemoteFile remote;
         Capabilities caps;
@@ -70,7 +72,7 @@ final class DownloadPlanner {
                 restartWhy = "the remote file changed since the last run (size " + rec.size() + " -> "
                         + remote.size() + ", modified " + rec.sourceMtime() + " -> " + remote.mtime()
                         + "); the partial data is discarded";
-            } else if (!Files.exists(part) || Files.size(part) != remote.size()) {
+            } else if (!Files.isRegularFile(part, LinkOption.NOFOLLOW_LINKS) || Files.size(part) != remote.size()) {
                 restartWhy = "the partial file " + part + " is missing or has the wrong size";
             } else {
                 resumable = true;
@@ -108,9 +110,7 @@ final class DownloadPlanner {
                         part.getFileName().toString()) + ": it needs " + size + " bytes and "
                         + part.getParent() + " has " + free + " free; free space and run the transfer again", null);
             }
-            try (RandomAccessFile raf = new RandomAccessFile(part.toFile(), "rw")) {
-                raf.setLength(size);
-            }
+            PartFiles.create(part, size);
         } catch (LocalFileException e) {
             throw e;
         } catch (IOException e) {
@@ -120,10 +120,55 @@ final class DownloadPlanner {
 
     private static FileChannel open(Path part) throws LocalFileException {
         try {
-            return FileChannel.open(part, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            return PartFiles.open(part);
         } catch (IOException e) {
             throw LocalFileException.writing(part, e);
         }
+    }
+
+    /**
+     * A crash between the final rename and the ledger's PUBLISHED leaves this transfer's own file under the final
+     * name: every segment done in the ledger, no part file left (or the part file is the target, hard-linked), and
+     * the target has the source's size and modification time (set on the part file before the rename). Refusing it as
+     * "already exists" would fail a transfer that is done.
+     */
+    private boolean publishedBeforeRestart(String id, Path target, Path part) throws IOException {
+        if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        Optional<TransferRecord> record = ledger.find(id);
+        if (record.isEmpty() || record.get().sourceMtime() <= 0) {
+            return false;
+        }
+        List<SegmentRecord> segments = ledger.segments(id);
+        TransferRecord rec = record.get();
+        boolean partThere = Files.exists(part, LinkOption.NOFOLLOW_LINKS);
+        boolean ours = (!partThere || Files.isSameFile(part, target))
+                && !segments.isEmpty() && segments.stream().allMatch(SegmentRecord::done)
+                && Files.size(target) == rec.size()
+                && Files.getLastModifiedTime(target, LinkOption.NOFOLLOW_LINKS).toMillis() == rec.sourceMtime();
+        if (ours && partThere) {
+            // Killed between the hard link and the removal of the part file's name (LocalTarget.publish).
+            Files.delete(part);
+        }
+        return ours;
+    }
+
+    /**
+     * fileExist Ignore and the target is there: a transfer with nothing to move, which publishing reports as kept
+     * without asking the server ({@link KeptFile}).
+     */
+    private Planned kept(TransferRequest r, TransferOptions options, ServerProfile profile, Path target, String why)
+            throws IOException {
+        long size = Files.size(target);
+        long mtime = Files.getLastModifiedTime(target).toMillis();
+        ledger.start(r.id(), size, mtime, List.of());
+        // Read only: nothing is written. No capabilities: the server is not asked.
+        FileChannel channel = FileChannel.open(target, StandardOpenOption.READ);
+        LiveTransfer t = new LiveTransfer(r, options, profile, null, size, mtime, channel, target, r.remotePath(),
+                UploadStrategy.AUTO, ledger, List.of());
+        t.kept = why;
+        return new Planned(t, null);
     }
 
     /** A plan, and why the earlier partial data was discarded (null when it was resumed or there was none). */

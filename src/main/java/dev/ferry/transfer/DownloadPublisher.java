@@ -6,10 +6,8 @@ import dev.ferry.ftp.SessionPool;
 import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.plan.Fingerprint;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 
 /**
@@ -26,6 +24,9 @@ final class DownloadPublisher {
     }
 
     TransferResult publish(LiveTransfer t) throws IOException {
+        if (t.kept != null) {
+            return KeptFile.publish(ledger, t, t.localFile.toString());
+        }
         Completion.require(ledger, t);
         try {
             // Publishing may be tried again after a cut connection: the channel is closed on the first try.
@@ -64,15 +65,7 @@ final class DownloadPublisher {
         if (t.sourceMtime > 0) {
             Files.setLastModifiedTime(t.workFile, FileTime.fromMillis(t.sourceMtime));
         }
-        if (!t.options.overwrite() && Files.exists(target)) {
-            throw new LocalFileException("the target " + target + " appeared during the download; the data stays in "
-                    + t.workFile + "; remove the target or allow overwrite and run again", null);
-        }
-        try {
-            Files.move(t.workFile, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new LocalFileException("cannot rename " + t.workFile + " to " + target + " atomically", e);
-        }
+        LocalTarget.publish(t.workFile, target, t.options.fileExist());
         ledger.published(t.id(), t.bytesMoved(), t.bytesResent());
         return new TransferResult(t.id(), target.toString(), t.size, t.bytesMoved(), t.bytesAtStart(), t.retries(),
                 verification);

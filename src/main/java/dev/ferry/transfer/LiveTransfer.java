@@ -63,6 +63,11 @@ public final class LiveTransfer implements TransferView {
     private volatile boolean cancelled;
     /** Upload: the temporary file may hold bytes of this transfer (a resumed plan, or a send already began). */
     volatile boolean serverHasOurBytes;
+    /**
+     * Why the file under the final name is kept as it is and nothing moves (fileExist Ignore, or it is this transfer's
+     * own copy, published before a restart); null for a transfer that moves bytes. Publishing reports it.
+     */
+    volatile String kept;
     /** Upload: RNFR/RNTO was sent in this run (a retried publish checks whether it took effect). */
     volatile boolean renameSent;
     /**

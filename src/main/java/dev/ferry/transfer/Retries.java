@@ -17,8 +17,8 @@ final class Retries {
     private Retries() {
     }
 
-    static <T> T call(String transferId, String step, int maxAttempts, Duration outageWait, Step<T> body)
-            throws IOException {
+    static <T> T call(String transferId, String step, int maxAttempts, Duration outageWait, OnRetry onRetry,
+                      Step<T> body) throws IOException {
         Attempts attempts = new Attempts(maxAttempts, outageWait);
         while (true) {
             try {
@@ -32,6 +32,7 @@ final class Retries {
                     throw e instanceof dev.ferry.ftp.ServerUnreachableException ? attempts.gaveUp(e) : e;
                 }
                 LOG.warn("{} {} failed, retry in {} ms: {}", transferId, step, delay.toMillis(), e.getMessage());
+                onRetry.retrying(e, delay, attempts.nextTry(), attempts.plannedTries());
                 try {
                     Thread.sleep(delay.toMillis());
                 } catch (InterruptedException ie) {
@@ -40,6 +41,12 @@ final class Retries {
                 }
             }
         }
+    }
+
+    /** Told before each pause, so a person hears at once that (and why) a step is being tried again. */
+    @FunctionalInterface
+    interface OnRetry {
+        void retrying(IOException cause, Duration delay, int nextTry, int plannedTries);
     }
 
     @FunctionalInterface

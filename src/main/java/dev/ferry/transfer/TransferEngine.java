@@ -194,6 +194,7 @@ public final class TransferEngine implements AutoCloseable {
     private Planned planWithRetries(TransferRequest request, TransferOptions options, ServerProfile profile)
             throws IOException {
         return Retries.call(request.id(), "planning", options.maxAttempts(), profile.outageWait(),
+                (e, delay, next, of) -> listeners.stepRetry(new AcceptedView(request), "planning", e, delay, next, of),
                 () -> request.direction() == Direction.DOWNLOAD
                         ? downloadPlanner.plan(request, options, profile)
                         : uploadPlanner.plan(request, options, profile));
@@ -221,6 +222,7 @@ public final class TransferEngine implements AutoCloseable {
             ledger.confirmClaim(t.id());
             TransferResult result = Retries.call(t.id(), "publishing", t.options.maxAttempts(),
                     t.profile.outageWait(),
+                    (e, delay, next, of) -> listeners.stepRetry(t, "publishing", e, delay, next, of),
                     () -> t.direction() == Direction.DOWNLOAD ? downloadPublisher.publish(t) : uploadPublisher.publish(t));
             listeners.verified(t, result.verification());
             listeners.published(t, result.published());

@@ -10,6 +10,7 @@ import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.ledger.SegmentRecord;
 import dev.ferry.ledger.TransferRecord;
 import dev.ferry.ledger.TransferStatus;
+import dev.ferry.plan.FileExist;
 import dev.ferry.plan.Fingerprint;
 import dev.ferry.plan.PathGuard;
 import dev.ferry.plan.SegmentPlanner;
@@ -42,6 +43,19 @@ final class UploadPlanner {
         this.mover = mover;
     }
 
+    /**
+     * One command (MLST, or SIZE): a new name, the usual case, costs a single 550. A directory of the name fails at the
+     * rename as before, in words.
+     */
+    private static boolean taken(FtpSession session, String remote) throws IOException {
+        try {
+            session.stat(remote);
+            return true;
+        } catch (dev.ferry.ftp.RemoteNotFoundException e) {
+            return false;
+        }
+    }
+
     Planned plan(TransferRequest r, TransferOptions options, ServerProfile profile) throws IOException {
         String id = r.id();
         Path source = Path.of(r.localPath()).toAbsolutePath();
@@ -67,9 +81,18 @@ final class UploadPlanner {
             List<SegmentRecord> known = ledger.segments(id);
             Optional<TransferRecord> record = known.isEmpty() ? Optional.empty() : ledger.find(id);
             boolean placed = renamedBeforeCrash(record, known, size, mtime, session, temp, remote);
-            if (!placed && !options.overwrite() && session.exists(remote)) {
+            if (!placed && options.fileExist() == FileExist.FAIL && taken(session, remote)) {
                 throw new dev.ferry.ftp.FtpException("remote file " + remote + " on " + profile.name()
-                        + " already exists; remove it or allow overwrite", 553, false);
+                        + " already exists and is kept; nothing was sent: remove it on the server, or ask for"
+                        + " fileExist Override (ferry.file-exist, or \"overwrite\":true) to replace it", 553, false);
+            }
+            if (!placed && options.fileExist() == FileExist.IGNORE && taken(session, remote)) {
+                ledger.start(id, size, mtime, List.of());
+                LiveTransfer kept = new LiveTransfer(r, options, profile, caps, size, mtime,
+                        FileChannel.open(source, StandardOpenOption.READ), source, remote, UploadStrategy.AUTO, ledger,
+                        List.of());
+                kept.kept = KeptFile.IGNORED;
+                return new Planned(kept, null);
             }
             UploadStrategy strategy = strategy(options, profile, caps);
             List<SegmentRecord> segments = strategy == UploadStrategy.PARALLEL

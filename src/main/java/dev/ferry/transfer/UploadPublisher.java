@@ -23,6 +23,9 @@ final class UploadPublisher {
     }
 
     TransferResult publish(LiveTransfer t) throws IOException {
+        if (t.kept != null) {
+            return KeptFile.publish(ledger, t, t.remotePath());
+        }
         Completion.require(ledger, t);
         // Before the server is asked anything: a file that changed is not worth verifying.
         requireSourceAsSent(t, false);

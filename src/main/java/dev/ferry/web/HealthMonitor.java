@@ -139,7 +139,11 @@ public final class HealthMonitor implements AutoCloseable {
             return "all " + limit + " connections are in use by transfers (not probed)";
         }
         try {
-            FtpSession session = pool.borrow(p);
+            // Not borrow: with every place taken (by other nodes too) it would wait, and the check would time out.
+            FtpSession session = pool.borrowIfRoom(p);
+            if (session == null) {
+                return "all " + limit + " connections are in use by transfers, on this node or others (not probed)";
+            }
             try {
                 session.sync();
                 pool.release(session);

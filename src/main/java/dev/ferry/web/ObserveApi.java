@@ -1,6 +1,7 @@
 package dev.ferry.web;
 
 import dev.ferry.ftp.ServerProfile;
+import dev.ferry.ledger.ClusterView;
 import dev.ferry.ledger.LedgerException;
 import dev.ferry.ledger.TransferStatus;
 import dev.ferry.transfer.TransferEngine;
@@ -11,18 +12,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code /observe/health} (and its {@code /live}, {@code /ready}) and {@code /observe/metrics}. */
+/** {@code /observe/health} (and its {@code /live}, {@code /ready}), {@code /observe/metrics} and {@code /observe/info}. */
 final class ObserveApi {
     static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
 
     private final TransferEngine engine;
     private final HealthMonitor health;
     private final Metrics metrics;
+    private final ClusterView cluster;
 
     ObserveApi(TransferEngine engine, HealthMonitor health, Metrics metrics) {
         this.engine = engine;
         this.health = health;
         this.metrics = metrics;
+        this.cluster = ClusterView.of(engine.ledger());
     }
 
     /** Everything: 200 when ready, 503 when not (or before the first round of checks). */
@@ -47,10 +50,38 @@ final class ObserveApi {
             checks.add(m);
         }
         body.put("checks", checks);
+        body.put("node", cluster.self());
+        body.put("nodes", nodes());
         if (round == null) {
             body.put("detail", "the first round of checks has not finished yet");
         }
         return TransferApi.ok(ready ? 200 : 503, body);
+    }
+
+    /**
+     * The nodes sharing the ledger, read now (one small query): a node whose heartbeat is older than a lease is
+     * {@code DOWN} (its transfers are taken over). Null when the ledger does not answer (its check says why).
+     */
+    private List<Map<String, Object>> nodes() {
+        List<ClusterView.Node> nodes;
+        try {
+            nodes = cluster.nodes();
+        } catch (LedgerException e) {
+            return null;
+        }
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (ClusterView.Node n : nodes) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("node", n.id());
+            m.put("host", n.host());
+            m.put("status", n.live() ? "UP" : "DOWN");
+            m.put("self", n.id().equals(cluster.self()));
+            m.put("started", n.started().toString());
+            m.put("heartbeat", n.heartbeat().toString());
+            m.put("secondsSinceHeartbeat", n.secondsSinceHeartbeat());
+            list.add(m);
+        }
+        return list;
     }
 
     /** Liveness: the process answers and its checks keep running. */
@@ -63,6 +94,22 @@ final class ObserveApi {
     Reply ready() {
         boolean ready = health.live() && health.ready();
         return TransferApi.ok(ready ? 200 : 503, Map.of("status", ready ? "UP" : "DOWN"));
+    }
+
+    /** What runs here: the version (as in the jar's manifest), this node's id in a shared ledger, the ledger's kind. */
+    Reply info() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", "ferry");
+        body.put("version", dev.ferry.Version.current());
+        body.put("node", engine.ledger().leases().nodeId());
+        String ledger;
+        try {
+            ledger = engine.ledger().kind();
+        } catch (LedgerException e) {
+            ledger = "unknown: " + e.getMessage(); // /observe/health says more
+        }
+        body.put("ledger", ledger);
+        return TransferApi.ok(200, body);
     }
 
     Reply metrics() {

@@ -3,6 +3,7 @@ package dev.ferry.web;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.inbox.CancelledDrops;
+import dev.ferry.ledger.ClusterView;
 import dev.ferry.ledger.LedgerException;
 import dev.ferry.ledger.SegmentRecord;
 import dev.ferry.ledger.TransferRecord;
@@ -32,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * <p>A transfer's {@code state}: {@code active} (moving in this process), {@code queued} (accepted, not started),
  * {@code interrupted} (the ledger has it unfinished but it does not run here: it resumes at the next start, or runs
  * on another instance sharing the ledger), {@code done}, {@code failed}, {@code cancelled}.
+ *
+ * <p>The ledger is shared by every node of a cluster, so the lists hold every node's transfers; each names its
+ * {@code node} (the owner in the ledger; null if never claimed) and whether it runs {@code here}. Another node's
+ * transfer under a live lease is {@code active} with that node's last recorded progress.
  */
 final class TransferApi {
     private static final Logger LOG = LoggerFactory.getLogger(TransferApi.class);
@@ -45,6 +50,7 @@ final class TransferApi {
     private final Submitter submitter;
     private final LastErrors errors;
     private final int recentLimit;
+    private final ClusterView cluster;
 
     TransferApi(TransferEngine engine, RequestReader reader, Submitter submitter, LastErrors errors, int recentLimit) {
         this.engine = engine;
@@ -52,6 +58,7 @@ final class TransferApi {
         this.submitter = submitter;
         this.errors = errors;
         this.recentLimit = recentLimit;
+        this.cluster = ClusterView.of(engine.ledger());
     }
 
     /** GET /api/transfers: running, waiting and recently finished transfers. */
@@ -59,20 +66,26 @@ final class TransferApi {
         Map<String, TransferView> live = live();
         List<Map<String, Object>> active = new ArrayList<>();
         live.values().forEach(t -> active.add(view(t)));
+        List<TransferRecord> unfinished = engine.ledger().unfinished().stream()
+                .filter(r -> !live.containsKey(r.id())).toList();
+        List<TransferRecord> finished = engine.ledger().recent(recentLimit).stream()
+                .filter(r -> r.status().finished() && !live.containsKey(r.id())).toList();
+        List<String> ids = new ArrayList<>();
+        unfinished.forEach(r -> ids.add(r.id()));
+        finished.forEach(r -> ids.add(r.id()));
+        Map<String, ClusterView.Owner> owners = cluster.owners(ids);
         List<Map<String, Object>> queued = new ArrayList<>();
-        for (TransferRecord r : engine.ledger().unfinished()) {
-            if (!live.containsKey(r.id())) {
-                queued.add(record(r));
-            }
+        for (TransferRecord r : unfinished) {
+            Map<String, Object> m = record(r, owners.get(r.id()));
+            ("active".equals(m.get("state")) ? active : queued).add(m);
         }
         List<Map<String, Object>> recent = new ArrayList<>();
-        for (TransferRecord r : engine.ledger().recent(recentLimit)) {
-            if (r.status().finished() && !live.containsKey(r.id())) {
-                recent.add(record(r));
-            }
+        for (TransferRecord r : finished) {
+            recent.add(record(r, owners.get(r.id())));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("time", Instant.now().toString());
+        body.put("node", cluster.self());
         body.put("active", active);
         body.put("queued", queued);
         body.put("recent", recent);
@@ -85,7 +98,8 @@ final class TransferApi {
         if (t != null) {
             return ok(200, view(t));
         }
-        return engine.ledger().find(id).map(r -> ok(200, record(r))).orElseGet(() -> notFound(id));
+        return engine.ledger().find(id).map(r -> ok(200, record(r, cluster.owners(List.of(id)).get(id))))
+                .orElseGet(() -> notFound(id));
     }
 
     /** POST /api/transfers: checks the request, records it in the ledger, starts it; 202 with its id. */
@@ -109,6 +123,10 @@ final class TransferApi {
         Optional<TransferRecord> r = engine.ledger().find(id);
         if (r.isEmpty()) {
             return notFound(id);
+        }
+        ClusterView.Owner owner = cluster.owners(List.of(id)).get(id);
+        if (elsewhere(r.get(), owner)) {
+            return error(409, "transfer " + id + " runs on node " + owner.node() + "; cancel it there");
         }
         return error(409, "transfer " + id + " is not running in this process (it is " + state(r.get()) + ")");
     }
@@ -293,6 +311,8 @@ final class TransferApi {
         Map<String, Object> m = common(t.id(), t.direction().name(), t.server(), t.remotePath(), t.localPath());
         m.put("state", "active");
         m.put("status", TransferStatus.ACTIVE.name());
+        m.put("node", cluster.self());
+        m.put("here", true);
         m.put("size", t.size());
         m.put("bytesDone", t.bytesDone());
         m.put("progress", progress(t.bytesDone(), t.size()));
@@ -310,10 +330,18 @@ final class TransferApi {
         return m;
     }
 
-    private Map<String, Object> record(TransferRecord r) {
+    /** An unfinished transfer whose owner is another node with a live lease: it runs there. */
+    private boolean elsewhere(TransferRecord r, ClusterView.Owner owner) {
+        return !r.status().finished() && owner != null && owner.leaseLive() && !owner.node().equals(cluster.self());
+    }
+
+    private Map<String, Object> record(TransferRecord r, ClusterView.Owner owner) {
         Map<String, Object> m = common(r.id(), r.direction().name(), r.server(), r.remotePath(), r.localPath());
-        m.put("state", state(r));
+        // Accepted there and not started yet, it is queued there.
+        m.put("state", elsewhere(r, owner) && r.status() == TransferStatus.ACTIVE ? "active" : state(r));
         m.put("status", r.status().name());
+        m.put("node", owner == null ? null : owner.node());
+        m.put("here", false);
         List<SegmentRecord> recorded = engine.ledger().segments(r.id());
         long done = 0;
         List<Map<String, Object>> segments = new ArrayList<>();

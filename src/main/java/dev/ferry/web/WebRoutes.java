@@ -66,6 +66,7 @@ final class WebRoutes extends RouteBuilder {
         endpoint("/observe/health/live", true, Map.of("GET", ex -> observe.live()));
         endpoint("/observe/health/ready", true, Map.of("GET", ex -> observe.ready()));
         endpoint("/observe/metrics", true, Map.of("GET", ex -> observe.metrics()));
+        endpoint("/observe/info", true, Map.of("GET", ex -> observe.info()));
         // The page and its files hold no data: the page asks for the token when the API wants one.
         files.forEach((path, reply) -> endpoint(path, false, Map.of("GET", ex -> reply)));
     }

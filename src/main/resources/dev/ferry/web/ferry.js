@@ -70,7 +70,8 @@ function row(t) {
     r = el("div", "transfer");
     r.dataset.id = t.id;
     const top = el("div", "top");
-    top.append(el("span", "dir"), el("span", "name"), el("span", "route"), el("span", "state"), el("span", "actions"));
+    top.append(el("span", "dir"), el("span", "name"), el("span", "route"), el("span", "state"), el("span", "node"),
+               el("span", "actions"));
     const bar = el("div", "bar");
     bar.setAttribute("role", "progressbar");
     bar.setAttribute("aria-valuemin", "0");
@@ -91,6 +92,8 @@ function render(r, t) {
   $(".route", r).textContent = download ? `${t.server}:${t.remotePath} → ${t.localPath}`
                                         : `${t.localPath} → ${t.server}:${t.remotePath}`;
   $(".state", r).textContent = t.state;
+  // In a cluster: the node that owns the transfer (another node's transfer is cancelled there).
+  $(".node", r).textContent = t.node ? `node ${t.node}` : "";
 
   const percent = Math.floor(t.progress * 1000) / 10;
   const bar = $(".bar", r);
@@ -114,7 +117,7 @@ function render(r, t) {
 
   const meta = [];
   meta.push(t.size >= 0 ? `${percent.toFixed(1)}% · ${bytes(t.bytesDone)} of ${bytes(t.size)}` : "not planned yet");
-  if (t.state === "active") {
+  if (t.state === "active" && t.here !== false) {
     meta.push(`${bytes(t.rate)}/s`, `ETA ${duration(t.etaSeconds)}`);
   }
   meta.push(`${t.retries} ${t.retries === 1 ? "retry" : "retries"}`);
@@ -126,8 +129,9 @@ function render(r, t) {
   error.hidden = !t.lastError;
 
   const actions = $(".actions", r);
-  // Resume only where it can work (the API says so); giving up is offered with it.
-  const wanted = t.state === "active" ? ["cancel"] : t.resumable ? ["resume", "discard"] : [];
+  // Resume only where it can work (the API says so); giving up is offered with it. Another node's running
+  // transfer is cancelled on that node.
+  const wanted = t.state === "active" ? (t.here !== false ? ["cancel"] : []) : t.resumable ? ["resume", "discard"] : [];
   const labels = { cancel: "Cancel", resume: "Resume", discard: "Give up" };
   if (actions.dataset.actions !== wanted.join(" ")) {
     actions.dataset.actions = wanted.join(" ");

@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
 class CliTest {
     private static final String PASSWORD = "ferrytest-pw";
 
-    /** A log line as either logging configuration writes it (time first), or its level between spaces. */
+    /** A log line as either logging configuration writes it (time first, the jar's with the date), or its level. */
     private static final Pattern LOG_LINE = Pattern.compile(
-            "^(\\[err] )?\\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*|.* (TRACE|DEBUG|INFO|WARN|ERROR) .*");
+            "^(\\[err] )?(\\d{4}-\\d\\d-\\d\\d )?\\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*|.* (TRACE|DEBUG|INFO|WARN|ERROR) .*");
 
     @TempDir
     Path tmp;
@@ -119,7 +119,8 @@ class CliTest {
         List<String> verboseOut = stdout(verbose);
         assertEquals(1, verboseOut.size(), "stdout keeps only the done line: " + String.join("\n", verbose));
         assertTrue(verboseOut.get(0).startsWith("done: "), String.join("\n", verbose));
-        Pattern timed = Pattern.compile("^\\[err] \\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*");
+        // The jar's log lines carry the date: a log kept for days must say which day.
+        Pattern timed = Pattern.compile("^\\[err] \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*");
         for (String needle : new String[] {" INFO ", "Opened ledger", " accepted: ", " done: "}) {
             assertTrue(verbose.stream().anyMatch(l -> timed.matcher(l).matches() && l.contains(needle)),
                     "a log line with '" + needle + "' on stderr: " + String.join("\n", verbose));

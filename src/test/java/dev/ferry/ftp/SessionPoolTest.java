@@ -262,6 +262,46 @@ class SessionPoolTest {
         }
     }
 
+    /** An idle session holds a place (a cluster's slot): it is closed when it expires, without a borrower. */
+    @Test
+    void anIdleSessionIsClosedWhenItExpiresAndItsPermitGivenBack() throws Exception {
+        LocalPermits permits = new LocalPermits();
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
+             SessionPool pool = new SessionPool(new CapabilityProbe(), Duration.ofSeconds(60), Duration.ofSeconds(1))
+                     .permits(permits)) {
+            ServerProfile p = profile(ftp, 4).build();
+            List<FtpSession> borrowed = List.of(pool.borrow(p), pool.borrow(p));
+            assertEquals(2, permits.taken(p.key()));
+            borrowed.forEach(pool::release);
+            assertEquals(2, ftp.currentSessions(), "released sessions stay for reuse");
+            Await.until(WAIT, () -> ftp.currentSessions() == 0 && permits.taken(p.key()) == 0,
+                    () -> "logged in " + ftp.currentSessions() + ", permits taken " + permits.taken(p.key()));
+            assertEquals(0, pool.open(p));
+        }
+    }
+
+    /** Places taken elsewhere (another node's slots): a probe gets no session at once instead of waiting. */
+    @Test
+    void borrowIfRoomGivesNothingAtOnceWhileEveryPermitIsTakenElsewhere() throws Exception {
+        LocalPermits permits = new LocalPermits();
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
+             SessionPool pool = new SessionPool(new CapabilityProbe()).permits(permits)) {
+            ServerProfile p = profile(ftp, 2).build();
+            assertTrue(permits.tryAcquire(p.key(), 2));
+            assertTrue(permits.tryAcquire(p.key(), 2));
+            long t0 = System.nanoTime();
+            assertNull(pool.borrowIfRoom(p));
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(1), "it waited");
+            assertEquals(0, ftp.loginCount());
+            permits.release(p.key());
+            FtpSession session = pool.borrowIfRoom(p);
+            assertNotNull(session);
+            assertEquals(1, ftp.currentSessions());
+            pool.discard(session);
+            assertEquals(1, permits.taken(p.key()), "the probe's permit is given back");
+        }
+    }
+
     private static ServerProfile.Builder profile(FtpServerFixture ftp, int limit) {
         return ServerProfile.builder("pool").host(ftp.host()).port(ftp.port()).user(ftp.user())
                 .password(ftp.password()).connectionLimit(limit).connectTimeout(Duration.ofSeconds(5))

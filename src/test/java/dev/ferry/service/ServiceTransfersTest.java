@@ -156,6 +156,9 @@ class ServiceTransfersTest {
         Await.until(WAIT, () -> Files.exists(done), () -> "inbox: " + list(inbox));
         assertEquals(first, Hashes.sha256(ftp.file("incoming/again.bin")));
 
+        // The server's copy is never replaced unasked (ferry.file-exist=Fail, ServicePathsTest): it is removed first,
+        // as the refusal's reason tells a person to.
+        Files.delete(ftp.file("incoming/again.bin"));
         String second = Hashes.sha256(PseudoRandomContent.write(staging.resolve("again.bin"), 7_000, 502));
         dropInto(inbox, staging.resolve("again.bin"));
         Await.until(WAIT, () -> !Files.exists(inbox.resolve("again.bin")) && Files.exists(done)

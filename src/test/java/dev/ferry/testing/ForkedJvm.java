@@ -131,6 +131,16 @@ public final class ForkedJvm implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks the JVM to stop as a service manager does: SIGTERM, so shutdown hooks run and the exit code is 143
+     * (128 + 15). Waits up to {@code timeout} and returns the exit code. Through the {@link ProcessHandle}:
+     * {@link Process#destroy()} also closes our ends of the child's stdout and stderr, losing its last lines.
+     */
+    public int terminate(Duration timeout) {
+        process.toHandle().destroy();
+        return awaitExit(timeout);
+    }
+
     /** Waits for the JVM to exit by itself and returns its exit code; fails with its output on timeout. */
     public int awaitExit(Duration timeout) {
         try {

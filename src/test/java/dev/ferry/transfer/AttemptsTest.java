@@ -54,4 +54,24 @@ class AttemptsTest {
         assertEquals(Duration.ofMillis(200), a.next(down, false));
         assertNull(a.next(down, false));
     }
+
+    /** What a person is told before each pause: the number of the next try, of how many the terms allow. */
+    @Test
+    void triesAreNumberedAgainstWhatTheTermsAllow() {
+        Attempts a = new Attempts(8, Duration.ofSeconds(60), now::get);
+        a.next(cut, false);
+        assertEquals(2, a.nextTry());
+        assertEquals(8, a.plannedTries());
+        Attempts b = new Attempts(8, Duration.ofSeconds(60), now::get);
+        int tries = 1;
+        Duration d;
+        while ((d = b.next(down, false)) != null) {
+            tries++;
+            assertEquals(tries, b.nextTry());
+            // Pauses of 1, 2, 4, 8, 16, 30 s fit into a minute: 7 tries in all, as the outage then runs.
+            assertEquals(7, b.plannedTries());
+            now.addAndGet(d.toNanos());
+        }
+        assertEquals(7, tries);
+    }
 }

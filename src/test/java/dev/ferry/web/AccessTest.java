@@ -38,7 +38,7 @@ class AccessTest {
     void aConfiguredTokenIsRequiredForTheApiAndObservePathsButNotForThePageFiles() throws Exception {
         w = new WebFixture(tmp, FtpServerFixture.builder().start(), s -> s.withToken(TOKEN));
         List<String> guarded = List.of("/api/transfers", "/api/transfers/d-0000000000000000", "/observe/health",
-                "/observe/health/live", "/observe/health/ready", "/observe/metrics");
+                "/observe/health/live", "/observe/health/ready", "/observe/metrics", "/observe/info");
         w.token = null;
         for (String path : guarded) {
             HttpResponse<String> r = w.get(path);

@@ -1,0 +1,203 @@
+package dev.ferry.cli;
+
+import dev.ferry.ftp.Secret;
+import dev.ferry.ftp.ServerProfile;
+import dev.ferry.ftp.UploadStrategy;
+import dev.ferry.plan.Direction;
+import dev.ferry.plan.FileExist;
+import dev.ferry.plan.PathGuard;
+import dev.ferry.plan.TransferOptions;
+import dev.ferry.plan.TransferRequest;
+import java.io.PrintStream;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Option;
+
+/**
+ * The options {@code get} and {@code put} share, and what they make: a server profile and a transfer request, run
+ * by {@link TransferRun}. The subclasses only name their two arguments in their own order.
+ */
+abstract class TransferCommand implements Callable<Integer> {
+    private final PrintStream out;
+    private final PrintStream err;
+
+    @Option(names = {"-n", "--segments"}, paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "connections for this file (default 4)")
+    Integer segments;
+
+    @Option(names = "--min-segment-size", paramLabel = "SIZE", converter = Converters.Size.class,
+            description = "split only into segments of at least SIZE (default 8M)")
+    Long minSegmentSize;
+
+    @Option(names = "--checkpoint", paramLabel = "SIZE", converter = Converters.Size.class,
+            description = "record progress at least every SIZE per segment (default 4M)")
+    Long checkpoint;
+
+    @Option(names = "--fallback-charset", paramLabel = "NAME", converter = Converters.CharsetName.class,
+            description = "charset for file names when the server has no UTF-8, e.g. GBK")
+    Charset fallbackCharset;
+
+    @Option(names = "--password-env", paramLabel = "VAR", description = "take the password from environment variable VAR")
+    String passwordEnv;
+
+    @Option(names = "--ledger", paramLabel = "DIR", description = "where resume state is kept (default ~/.ferry/cli-ledger)")
+    Path ledgerDir = Path.of(System.getProperty("user.home"), ".ferry", "cli-ledger");
+
+    @Option(names = "--trust-store", paramLabel = "FILE", description = "PKCS12 trust store for ftps://")
+    Path trustStore;
+
+    @Option(names = "--trust-store-password-env", paramLabel = "VAR", description = "the trust store's password, from VAR")
+    String trustStorePasswordEnv;
+
+    @Option(names = "--upload-strategy", paramLabel = "S", converter = Converters.Strategy.class,
+            description = "auto, parallel, sequential or restart (default auto: probed)")
+    UploadStrategy uploadStrategy;
+
+    @Option(names = "--rate-limit", paramLabel = "SIZE", converter = Converters.Size.class,
+            description = "bytes per second for the whole transfer (default unlimited)")
+    Long rateLimit;
+
+    @Option(names = "--connect-timeout", paramLabel = "SEC", converter = Converters.PositiveInt.class,
+            description = "(default 10)")
+    int connectTimeout = 10;
+
+    @Option(names = {"-t", "--timeout"}, paramLabel = "SEC", converter = Converters.PositiveInt.class,
+            description = "control and data reads (default 30)")
+    int timeout = 30;
+
+    @Option(names = "--retries", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "tries in a row without progress before giving up (default 8)")
+    Integer retries;
+
+    @Option(names = "--outage-wait", paramLabel = "SEC", converter = Converters.PositiveInt.class,
+            description = "wait this long for a server that cannot be reached (default 60)")
+    int outageWait = 60;
+
+    /** Set by --file-exist, --overwrite and --no-overwrite in the order they are given: the last one wins. */
+    FileExist fileExist;
+
+    @Option(names = "--file-exist", paramLabel = "MODE", converter = Converters.FileExistMode.class,
+            description = "when the target exists: fail (default), override, ignore (keep it, move nothing) or"
+                    + " tryrename (no check; the final rename never replaces)")
+    void fileExist(FileExist mode) {
+        fileExist = mode;
+    }
+
+    @Option(names = "--overwrite", description = "the same as --file-exist override")
+    void overwrite(boolean on) {
+        fileExist = FileExist.OVERRIDE;
+    }
+
+    @Option(names = "--no-overwrite", description = "the same as --file-exist fail")
+    void noOverwrite(boolean on) {
+        fileExist = FileExist.FAIL;
+    }
+
+    @Option(names = "--no-checksum", description = "verify by size only, without the server's hash (weaker; saves"
+            + " hashing the file on both sides where the CPU is the limit)")
+    boolean noChecksum;
+
+    @Option(names = "--no-epsv", description = "use PASV only")
+    boolean noEpsv;
+
+    @Option(names = {"-c", "--continue"}, description = "resume an interrupted transfer (always on; for curl and wget"
+            + " habits)")
+    boolean resume;
+
+    @Option(names = {"-q", "--quiet"}, description = "no progress output")
+    boolean quiet;
+
+    @Option(names = {"-v", "--verbose"}, description = "engine log lines on stderr")
+    boolean verbose;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+    boolean help;
+
+    TransferCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    abstract Direction direction();
+
+    /** The ftp:// or ftps:// argument, as typed. */
+    abstract String urlText();
+
+    /** The local path argument, as typed. */
+    abstract String localText();
+
+    @Override
+    public Integer call() {
+        // Everything the command line says is checked before anything is opened: a mistake is exit 2.
+        FtpUrl url = FtpUrl.parse(urlText());
+        ServerProfile profile = profile(url);
+        TransferRequest request = request(url, profile);
+        return new TransferRun(profile, out, err).run(request, ledgerDir, quiet, verbose);
+    }
+
+    private ServerProfile profile(FtpUrl url) {
+        Secret password = url.password();
+        if (passwordEnv != null) {
+            String fromEnv = System.getenv(passwordEnv);
+            if (fromEnv == null) {
+                throw new UsageException("environment variable " + passwordEnv + " (--password-env) is not set");
+            }
+            password = Secret.of(fromEnv);
+        }
+        Secret trustPassword = Secret.none();
+        if (trustStorePasswordEnv != null) {
+            trustPassword = Secret.of(System.getenv(trustStorePasswordEnv));
+        }
+        return ServerProfile.builder(url.user() + "@" + url.host() + ":" + url.port())
+                .host(url.host()).port(url.port()).user(url.user()).password(password).tls(url.tls())
+                .trustStore(trustStore).trustStorePassword(trustPassword).epsv(!noEpsv)
+                .fallbackCharset(fallbackCharset)
+                .connectionLimit(Math.max(1, segments == null ? 4 : segments))
+                .connectTimeout(Duration.ofSeconds(connectTimeout)).soTimeout(Duration.ofSeconds(timeout))
+                .dataTimeout(Duration.ofSeconds(timeout)).outageWait(Duration.ofSeconds(outageWait)).build();
+    }
+
+    private TransferRequest request(FtpUrl url, ServerProfile profile) {
+        String remote = PathGuard.remoteAbsolute(url.path());
+        Path local = Path.of(localText()).toAbsolutePath().normalize();
+        if (direction() == Direction.DOWNLOAD && (Files.isDirectory(local) || localText().endsWith("/"))) {
+            local = PathGuard.localInside(local, PathGuard.remoteName(remote));
+        }
+        if (direction() == Direction.UPLOAD && remote.endsWith("/")) {
+            remote = PathGuard.remoteInside(remote, local.getFileName().toString());
+        }
+        return new TransferRequest(direction(), profile.name(), remote, local.toString(), options());
+    }
+
+    TransferOptions options() {
+        TransferOptions o = TransferOptions.none();
+        if (segments != null) {
+            o = o.withSegments(segments);
+        }
+        if (minSegmentSize != null) {
+            o = o.withMinSegmentSize(minSegmentSize);
+        }
+        if (checkpoint != null) {
+            o = o.withCheckpointBytes(checkpoint);
+        }
+        if (rateLimit != null) {
+            o = o.withRateLimit(rateLimit);
+        }
+        if (retries != null) {
+            o = o.withMaxAttempts(retries);
+        }
+        if (uploadStrategy != null) {
+            o = o.withUploadStrategy(uploadStrategy);
+        }
+        if (fileExist != null) {
+            o = o.withFileExist(fileExist);
+        }
+        if (noChecksum) {
+            o = o.withVerifyChecksum(false);
+        }
+        return o;
+    }
+}

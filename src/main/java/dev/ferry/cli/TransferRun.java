@@ -1,0 +1,83 @@
+package dev.ferry.cli;
+
+import dev.ferry.ftp.ServerProfile;
+import dev.ferry.ftp.ServerProfiles;
+import dev.ferry.ledger.JdbcLedger;
+import dev.ferry.plan.TransferOptions;
+import dev.ferry.plan.TransferRequest;
+import dev.ferry.progress.LoggingListener;
+import dev.ferry.progress.Units;
+import dev.ferry.transfer.TransferEngine;
+import dev.ferry.transfer.TransferFailedException;
+import dev.ferry.transfer.TransferResult;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** One checked command line's transfer on its own engine and ledger: progress on err, the result line on out. */
+final class TransferRun {
+    /** In a pipe, a progress line at least this often even when little moved. */
+    private static final Duration PLAIN_EVERY = Duration.ofSeconds(5);
+
+    private final ServerProfile profile;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    TransferRun(ServerProfile profile, PrintStream out, PrintStream err) {
+        this.profile = profile;
+        this.out = out;
+        this.err = err;
+    }
+
+    int run(TransferRequest request, Path ledgerDir, boolean quiet, boolean verbose) {
+        Runnable restoreLogging = CliLogging.install(verbose, err);
+        try {
+            return transfer(request, ledgerDir, quiet, verbose);
+        } finally {
+            // Logging belongs to the process: run by ferry.jar (the process's own streams) the set-up stays until
+            // the JVM exits, so a line from a thread still stopping cannot reach stdout; run with other streams
+            // (tests, a program embedding the command line) it is undone here.
+            if (out != System.out || err != System.err) {
+                restoreLogging.run();
+            }
+        }
+    }
+
+    private int transfer(TransferRequest request, Path ledgerDir, boolean quiet, boolean verbose) {
+        boolean terminal = !quiet && Terminal.isTerminal(err);
+        try (JdbcLedger ledger = JdbcLedger.h2(ledgerDir);
+             TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(profile),
+                     TransferOptions.none(), Duration.ofMillis(terminal ? 250 : 1000))) {
+            if (!quiet) {
+                engine.addListener(new ProgressBar(err, terminal, PLAIN_EVERY));
+            }
+            if (verbose) {
+                engine.addListener(new LoggingListener());
+            }
+            // Every run needs one session to plan: its login overlaps recording the request (JSON, the first SQL).
+            engine.pool().prewarm(profile, 1);
+            Thread main = Thread.currentThread();
+            Thread hook = new Thread(() -> {
+                // Ctrl-C: stop the segments so the ledger records a clean cancel; the next run resumes.
+                engine.active().forEach(t -> engine.cancel(t.id()));
+                main.interrupt();
+            });
+            Runtime.getRuntime().addShutdownHook(hook);
+            TransferResult result = engine.run(request);
+            Runtime.getRuntime().removeShutdownHook(hook);
+            if (!quiet) {
+                out.println("done: " + result.published() + " (" + Units.bytes(result.size()) + ", verified by "
+                        + result.verification() + (result.bytesResumed() > 0 ? ", resumed with "
+                        + Units.bytes(result.bytesResumed()) + " already there" : "") + ")");
+            }
+            return ExitCode.DONE.code;
+        } catch (TransferFailedException e) {
+            err.println("ferry: " + e.getMessage());
+            return ExitCode.of(e).code;
+        } catch (RuntimeException e) {
+            err.println("ferry: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return ExitCode.of(e) == ExitCode.FAILED && e instanceof IllegalArgumentException
+                    ? ExitCode.USAGE.code : ExitCode.of(e).code;
+        }
+    }
+}

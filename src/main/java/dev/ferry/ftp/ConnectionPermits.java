@@ -1,0 +1,43 @@
+package dev.ferry.ftp;
+
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * Who may open one more connection to a server: the cap the {@link SessionPool} keeps for each server, behind an
+ * interface so that one cap can hold for a whole cluster. A permit is a place for one connection, logging in, busy
+ * or idle; the pool takes one before it connects and gives it back once that connection is closed (or never made).
+ *
+ * <p>{@link #local()} is a single process's cap (the default). A cluster's implementation keeps the permits in the
+ * shared ledger, so every node's connections to a server count against one limit.
+ */
+public interface ConnectionPermits extends AutoCloseable {
+
+    /**
+     * Takes a permit for {@code server} if fewer than {@code limit} are taken now; never waits.
+     *
+     * @throws IOException when the permits cannot be read (a cluster's ledger does not answer)
+     */
+    boolean tryAcquire(String server, int limit) throws IOException;
+
+    /** Gives back a permit taken with {@link #tryAcquire}. */
+    void release(String server);
+
+    /**
+     * The server refused a connection as one too many: the limit drops to the connections that are open now (at
+     * least one) for {@code cooldown}, for every holder of these permits.
+     */
+    void refused(String server, Duration cooldown);
+
+    /** The limit in force: {@code configured}, or lower after a refusal that has not cooled down yet. */
+    int limit(String server, int configured);
+
+    @Override
+    default void close() {
+    }
+
+    /** One process's permits: a count per server, and no lowering beyond what the pool itself does. */
+    static ConnectionPermits local() {
+        return new LocalPermits();
+    }
+}

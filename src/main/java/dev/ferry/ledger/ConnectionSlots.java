@@ -1,0 +1,353 @@
+package dev.ferry.ledger;
+
+import dev.ferry.DaemonThreads;
+import dev.ferry.ftp.ConnectionPermits;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection cap per server for every node on a shared ledger: a connection's place is a row of
+ * {@code ferry_slot (server, slot, owner, lease_until)} with {@code slot < limit}, leased like a transfer (database
+ * clock) and renewed every lease / 3, so a dead node's slots come free when its lease runs out. A "too many
+ * connections" lowers the limit for everyone: {@code ferry_server_limit (server, lowered, until)}, read by every node
+ * once a second.
+ *
+ * <p>A server is named by the pool's key without its last part (a hash of the password, which has no business in a
+ * table): user, host and port, what a server counts connections by.
+ */
+public final class ConnectionSlots implements ConnectionPermits {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionSlots.class);
+    private static final String[] SCHEMA = {
+        """
+        CREATE TABLE IF NOT EXISTS ferry_slot (
+            server      VARCHAR(512) NOT NULL,
+            slot        INTEGER      NOT NULL,
+            owner       VARCHAR(255),
+            lease_until TIMESTAMP WITH TIME ZONE,
+            PRIMARY KEY (server, slot))""",
+        """
+        CREATE TABLE IF NOT EXISTS ferry_server_limit (
+            server  VARCHAR(512) NOT NULL PRIMARY KEY,
+            lowered INTEGER      NOT NULL,
+            until   TIMESTAMP WITH TIME ZONE NOT NULL)""",
+    };
+
+    private final DataSource ds;
+    private final String nodeId;
+    private final int leaseSeconds;
+    /** The slots this node holds, per server: any of them serves as the one to give back. */
+    private final Map<String, Deque<Integer>> held = new HashMap<>();
+    /** Slot rows known to exist, per server (rows are made once, up to the largest limit asked for). */
+    private final Map<String, Integer> made = new ConcurrentHashMap<>();
+    /** Lowered limits in force, as last read. */
+    private volatile Map<String, Integer> lowered = Map.of();
+    private volatile boolean closed;
+    private final ScheduledExecutorService ticker =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-slots"));
+
+    private ConnectionSlots(DataSource ds, String nodeId, int leaseSeconds) {
+        this.ds = ds;
+        this.nodeId = nodeId;
+        this.leaseSeconds = leaseSeconds;
+    }
+
+    /**
+     * The permits for a service on this ledger: slots in the ledger when it is a shared database (anything but H2,
+     * which one process holds), the single process's count otherwise.
+     */
+    public static ConnectionPermits forLedger(JdbcLedger ledger) {
+        try (Connection c = ledger.dataSource().getConnection()) {
+            if ("H2".equalsIgnoreCase(c.getMetaData().getDatabaseProductName())) {
+                return ConnectionPermits.local();
+            }
+        } catch (SQLException e) {
+            throw LedgerException.of("read the database's kind", null, e);
+        }
+        return on(ledger);
+    }
+
+    /** Slots in this ledger for its node; starts renewing them. A restarted node's old slots are freed at once. */
+    public static ConnectionSlots on(JdbcLedger ledger) {
+        ConnectionSlots slots = new ConnectionSlots(ledger.dataSource(), ledger.leases().nodeId(),
+                (int) ledger.leases().lease().toSeconds());
+        slots.createTables();
+        slots.update("free this node's slots from before its start",
+                "UPDATE ferry_slot SET owner = NULL, lease_until = NULL WHERE owner = ?", slots.nodeId);
+        long renewEvery = Math.max(1, slots.leaseSeconds * 1000L / 3);
+        slots.ticker.scheduleWithFixedDelay(slots::renew, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
+        slots.ticker.scheduleWithFixedDelay(slots::readLowered, 0, 1, TimeUnit.SECONDS);
+        return slots;
+    }
+
+    private void createTables() {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+                for (String ddl : SCHEMA) {
+                    st.execute(ddl);
+                }
+                if (!c.getAutoCommit()) {
+                    c.commit();
+                }
+                return;
+            } catch (SQLException e) {
+                // Two nodes starting together can race on CREATE ... IF NOT EXISTS in PostgreSQL; once more sees them.
+                if (attempt == 2) {
+                    throw LedgerException.of("create the connection slot tables", null, e);
+                }
+            }
+        }
+    }
+
+    static String name(String serverKey) {
+        int hash = serverKey.lastIndexOf('#');
+        return hash < 0 ? serverKey : serverKey.substring(0, hash);
+    }
+
+    @Override
+    public boolean tryAcquire(String serverKey, int limit) throws IOException {
+        String server = name(serverKey);
+        try {
+            makeRows(server, limit);
+            Integer slot = takeFreeSlot(server, limit);
+            if (slot == null) {
+                return false;
+            }
+            synchronized (held) {
+                held.computeIfAbsent(server, k -> new ArrayDeque<>()).push(slot);
+            }
+            return true;
+        } catch (SQLException e) {
+            throw new IOException("no connection slot for " + server + ": the ledger did not answer ("
+                    + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Rows for slots 0 .. limit-1, made by whichever node asks first (a row another node just made is fine). */
+    private void makeRows(String server, int limit) throws SQLException {
+        if (made.getOrDefault(server, 0) >= limit) {
+            return;
+        }
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(true);
+            for (int slot = 0; slot < limit; slot++) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO ferry_slot (server, slot)"
+                        + " SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM ferry_slot WHERE server = ? AND slot = ?)")) {
+                    ps.setString(1, server);
+                    ps.setInt(2, slot);
+                    ps.setString(3, server);
+                    ps.setInt(4, slot);
+                    ps.executeUpdate();
+                } catch (SQLException e) {
+                    if (!"23505".equals(e.getSQLState())) {
+                        throw e;
+                    }
+                    // Another node made this row between the look and the insert.
+                }
+            }
+        }
+        made.merge(server, limit, Math::max);
+    }
+
+    /** Leases a free slot below the limit (never held, given back, or its owner's lease ran out); null if none. */
+    private Integer takeFreeSlot(String server, int limit) throws SQLException {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Integer slot = null;
+                try (PreparedStatement ps = c.prepareStatement("SELECT slot FROM ferry_slot WHERE server = ?"
+                        + " AND slot < ? AND (owner IS NULL OR lease_until < CURRENT_TIMESTAMP)"
+                        + " ORDER BY slot FETCH FIRST 1 ROWS ONLY FOR UPDATE SKIP LOCKED")) {
+                    ps.setString(1, server);
+                    ps.setInt(2, limit);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            slot = rs.getInt(1);
+                        }
+                    }
+                }
+                if (slot != null) {
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE ferry_slot SET owner = ?, lease_until = "
+                            + Leases.leaseEnd() + " WHERE server = ? AND slot = ?")) {
+                        ps.setString(1, nodeId);
+                        ps.setInt(2, leaseSeconds);
+                        ps.setString(3, server);
+                        ps.setInt(4, slot);
+                        ps.executeUpdate();
+                    }
+                }
+                c.commit();
+                return slot;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    @Override
+    public void release(String serverKey) {
+        String server = name(serverKey);
+        Integer slot;
+        synchronized (held) {
+            Deque<Integer> mine = held.get(server);
+            slot = mine == null ? null : mine.poll();
+        }
+        if (slot == null) {
+            throw new IllegalStateException("released a connection slot for " + server + " that was not taken");
+        }
+        if (closed) {
+            // The service stopped with sessions still open (the ledger may be closed): the lease frees the slot.
+            return;
+        }
+        // Not given back (the ledger does not answer): it is no longer renewed, so it comes free with its lease.
+        update("give back connection slot " + slot + " of " + server, "UPDATE ferry_slot SET owner = NULL,"
+                + " lease_until = NULL WHERE server = ? AND slot = ? AND owner = ?", server, slot, nodeId);
+    }
+
+    @Override
+    public void refused(String serverKey, Duration cooldown) {
+        String server = name(serverKey);
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                int open;
+                try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM ferry_slot WHERE server = ?"
+                        + " AND owner IS NOT NULL AND lease_until >= CURRENT_TIMESTAMP")) {
+                    ps.setString(1, server);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        open = Math.max(1, rs.getInt(1));
+                    }
+                }
+                String until = "CURRENT_TIMESTAMP + CAST(? AS INTEGER) * INTERVAL '1' SECOND";
+                int seconds = (int) Math.max(1, cooldown.toSeconds());
+                int n;
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE ferry_server_limit SET lowered = ?, until = " + until + " WHERE server = ?")) {
+                    ps.setInt(1, open);
+                    ps.setInt(2, seconds);
+                    ps.setString(3, server);
+                    n = ps.executeUpdate();
+                }
+                if (n == 0) {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "INSERT INTO ferry_server_limit (server, lowered, until) VALUES (?, ?, " + until + ")")) {
+                        ps.setString(1, server);
+                        ps.setInt(2, open);
+                        ps.setInt(3, seconds);
+                        ps.executeUpdate();
+                    }
+                }
+                c.commit();
+                Map<String, Integer> now = new HashMap<>(lowered);
+                now.put(server, open);
+                lowered = Map.copyOf(now);
+                LOG.info("server {} refused a connection: its limit is {} for every node for {} s", server, open,
+                        seconds);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            // This node's pool lowers its own cap anyway; the others learn it from their own refusal.
+            LOG.warn("could not lower the limit of {} for every node: {}", server, e.getMessage());
+        }
+    }
+
+    @Override
+    public int limit(String serverKey, int configured) {
+        Integer low = lowered.get(name(serverKey));
+        return low == null ? configured : Math.min(low, configured);
+    }
+
+    /** The slots this node holds now, per server (for tests and metrics). */
+    public Map<String, Integer> held() {
+        Map<String, Integer> n = new HashMap<>();
+        synchronized (held) {
+            held.forEach((server, slots) -> n.put(server, slots.size()));
+        }
+        return n;
+    }
+
+    private void renew() {
+        List<Map.Entry<String, Integer>> mine;
+        synchronized (held) {
+            mine = held.entrySet().stream()
+                    .flatMap(e -> e.getValue().stream().map(slot -> Map.entry(e.getKey(), slot))).toList();
+        }
+        if (mine.isEmpty()) {
+            return;
+        }
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("UPDATE ferry_slot"
+                + " SET lease_until = " + Leases.leaseEnd() + " WHERE server = ? AND slot = ? AND owner = ?")) {
+            c.setAutoCommit(true);
+            ps.setQueryTimeout(Math.max(1, leaseSeconds / 3));
+            for (Map.Entry<String, Integer> e : mine) {
+                ps.setInt(1, leaseSeconds);
+                ps.setString(2, e.getKey());
+                ps.setInt(3, e.getValue());
+                ps.setString(4, nodeId);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("node {} could not renew its connection slots: {}", nodeId, e.getMessage());
+        }
+    }
+
+    private void readLowered() {
+        Map<String, Integer> now = new HashMap<>();
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT server, lowered FROM ferry_server_limit WHERE until > CURRENT_TIMESTAMP")) {
+            c.setAutoCommit(true);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    now.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+            lowered = Map.copyOf(now);
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("could not read the lowered connection limits: {}", e.getMessage());
+        }
+    }
+
+    private void update(String what, String sql, Object... args) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            c.setAutoCommit(true);
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            LOG.warn("could not {}: {}", what, e.getMessage());
+        }
+    }
+
+    /** Stops renewing; the slots still held come free when their lease runs out. */
+    @Override
+    public void close() {
+        closed = true;
+        ticker.shutdownNow();
+    }
+}

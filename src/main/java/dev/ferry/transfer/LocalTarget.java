@@ -1,0 +1,80 @@
+package dev.ferry.transfer;
+
+import dev.ferry.plan.FileExist;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * A download's final name on the local disk and the {@link FileExist} rule: checked before a byte moves (a person's
+ * file is never replaced unasked, a directory is never a target), and again at the rename, which for every mode but
+ * Override can never replace a file that appeared meanwhile.
+ */
+final class LocalTarget {
+    private LocalTarget() {
+    }
+
+    /** Before planning: true when the existing target is to be kept and nothing moved (Ignore). */
+    static boolean keepExisting(Path target, FileExist mode) throws LocalFileException {
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new LocalFileException("the target " + target + " is a directory; nothing was transferred: name a"
+                    + " file, or end localPath with '/' to download into the directory under the remote name", null);
+        }
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        return switch (mode) {
+            case FAIL -> throw new LocalFileException("the target " + target + " already exists; nothing was"
+                    + " transferred: remove or rename it, or choose fileExist Override to replace it or Ignore to keep"
+                    + " it (request option \"fileExist\", service key ferry.file-exist, command line --file-exist)",
+                    null);
+            case IGNORE -> true;
+            case OVERRIDE, TRYRENAME -> false;
+        };
+    }
+
+    /** The verified part file under the final name, in one step; Override alone may replace a file there. */
+    static void publish(Path part, Path target, FileExist mode) throws IOException {
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new LocalFileException("the target " + target + " became a directory during the download; the data"
+                    + " stays in " + part + "; move the directory away and run the transfer again", null);
+        }
+        if (mode == FileExist.OVERRIDE) {
+            move(part, target);
+            return;
+        }
+        try {
+            // A hard link is created only if the name is free, atomically: no check-then-rename race with a writer
+            // that creates the target meanwhile. The part file's name then goes.
+            Files.createLink(target, part);
+        } catch (FileAlreadyExistsException e) {
+            throw new LocalFileException("the target " + target + " appeared during the download and is kept"
+                    + " (fileExist " + mode.camelName() + "); the data stays in " + part + "; remove the target or"
+                    + " ask for fileExist Override and run the transfer again", null);
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            // No hard links here (some network or FAT file systems): the check and the rename, a moment apart.
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw new LocalFileException("the target " + target + " appeared during the download and is kept"
+                        + " (fileExist " + mode.camelName() + "); the data stays in " + part, null);
+            }
+            move(part, target);
+            return;
+        }
+        Files.delete(part);
+    }
+
+    private static void move(Path part, Path target) throws LocalFileException {
+        try {
+            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new LocalFileException("cannot rename " + part + " to " + target + " atomically", e);
+        } catch (IOException e) {
+            throw LocalFileException.writing(target, e);
+        }
+    }
+}
