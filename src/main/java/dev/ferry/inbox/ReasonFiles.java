@@ -21,7 +21,8 @@ import java.util.HexFormat;
  */
 public final class ReasonFiles {
     static final String SUFFIX = ".error.txt";
-    private static final int MAX_NAME_BYTES = 255;
+    /** 255 less one: the route writes the file under a hidden temporary name ({@code .<name>}) first. */
+    private static final int MAX_NAME_BYTES = 254;
 
     private ReasonFiles() {
     }
