@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * With no fault, every byte crosses the network once: the end of a transfer whose connections run at uneven speeds
  * is shared out by splitting what is left, never by sending a range twice. Bytes are counted where the server's file
- * system reads (download) or writes (upload) them.
+ * system writes them. (A parallel upload's offset moves only when the server confirms a chunk; a thief that split
+ * there took bytes the victim had already sent.)
  */
 class EachByteOnceTest {
     private static final long MIB = 1 << 20;
@@ -26,30 +27,13 @@ class EachByteOnceTest {
     Path tmp;
 
     @Test
-    void aRateLimitedFourSegmentDownloadWithOneSlowConnectionReadsEachByteOnce() throws Exception {
-        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(2 * MIB).start();
-             FaultProxy proxy = unevenProxy(ftp);
-             EngineHarness h = new EngineHarness(tmp.resolve("ledger"), profile(proxy, ftp))) {
-            Path source = ftp.write("big.bin", SIZE, 61);
-            ftp.resetCounters();
-            Path local = tmp.resolve("big.bin");
-            TransferResult r = h.engine.run(h.download("/big.bin", local, options()));
-            System.err.println("DL moved " + r.bytesMoved() + " served " + ftp.bytesSent() + " events " + h.events.stream().filter(e -> !e.startsWith("checkpoint")).toList());
-            assertEquals(Hashes.sha256(source), Hashes.sha256(local));
-            long served = ftp.bytesSent();
-            assertTrue(served <= SIZE + SIZE / 100, "the server read " + served + " bytes for " + SIZE);
-        }
-    }
-
-    @Test
     void aRateLimitedFourSegmentUploadWithOneSlowConnectionSendsEachByteOnce() throws Exception {
         try (FtpServerFixture ftp = FtpServerFixture.builder().writeInPlace(true).ratePerConnection(2 * MIB).start();
              FaultProxy proxy = unevenProxy(ftp);
              EngineHarness h = new EngineHarness(tmp.resolve("ledger"), profile(proxy, ftp))) {
             Path source = PseudoRandomContent.write(tmp.resolve("up.bin"), SIZE, 62);
             ftp.resetCounters();
-            TransferResult r = h.engine.run(h.upload(source, "/up.bin", options()));
-            System.err.println("UL moved " + r.bytesMoved() + " recv " + ftp.bytesReceived() + " events " + h.events.stream().filter(e -> !e.startsWith("checkpoint")).toList());
+            h.engine.run(h.upload(source, "/up.bin", options()));
             assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("up.bin")));
             long received = ftp.bytesReceived();
             assertTrue(received <= SIZE + SIZE / 100, "the server wrote " + received + " bytes for " + SIZE);
