@@ -39,6 +39,7 @@ def main():
     ap.add_argument("--burst", type=int, default=200)
     ap.add_argument("--bursts", type=int, default=2, help="bursts one after the other (the later ones warm)")
     ap.add_argument("--size", type=int, default=100 * 1024)
+    ap.add_argument("--jvm", default="", help="extra JVM options, e.g. -XX:StartFlightRecording=filename=x.jfr")
     a = ap.parse_args()
     here = os.path.dirname(os.path.abspath(__file__))
     work = os.path.join(here, "work", "drops-%d" % os.getpid())
@@ -51,7 +52,7 @@ def main():
     stage = os.path.join(data, "inbox", ".stage")
     os.makedirs(stage)
     log = open(os.path.join(work, "service.log"), "w")
-    svc = subprocess.Popen(["java", "-Dferry.data-dir=" + data, "-Dferry.demo.port=%d" % free_port(),
+    svc = subprocess.Popen(["java"] + a.jvm.split() + ["-Dferry.data-dir=" + data, "-Dferry.demo.port=%d" % free_port(),
                             "-Dferry.http.port=%d" % free_port(), "-jar", os.path.abspath(a.jar)],
                            cwd=work, stdout=log, stderr=subprocess.STDOUT)
     try:
