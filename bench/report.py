@@ -153,6 +153,10 @@ def main():
             doc += [notes, ""]
         doc += ["<details><summary>Every run</summary>", "", per_run(rows), "", "</details>", "",
                 "<details><summary>Command lines</summary>", "", commands(rows), "", "</details>", ""]
+    # Measured apart by bench/drops.py (the whole service, drops by rename), written by hand from its output.
+    drops = read("drops.md")
+    if drops:
+        doc += [drops, ""]
     with open(OUT, "w") as f:
         f.write("\n".join(doc))
 

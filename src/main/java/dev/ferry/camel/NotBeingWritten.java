@@ -13,8 +13,11 @@ import org.apache.camel.component.file.GenericFileFilter;
  * with them is the route's business.
  */
 public final class NotBeingWritten implements GenericFileFilter<Object> {
-    /** Below the inbox's poll interval: one scan per poll, however many files it lists. */
-    private static final long SNAPSHOT_NANOS = 200_000_000L;
+    /**
+     * Below the inbox's poll interval (50 ms by default): one scan per poll, however many files it lists, and never
+     * a scan from an earlier poll.
+     */
+    private static final long SNAPSHOT_NANOS = 20_000_000L;
 
     private Set<String> writing = Set.of();
     private String scannedDir;

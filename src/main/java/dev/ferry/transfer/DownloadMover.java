@@ -51,7 +51,10 @@ final class DownloadMover implements SegmentMover {
         boolean eof = false;
         try {
             while (pos < s.end()) {
-                int want = (int) Math.min(buffer.length, s.end() - pos);
+                int want = s.claim(pos, buffer.length);
+                if (want == 0) {
+                    break;
+                }
                 int n;
                 try {
                     n = in.read(buffer, 0, want);
@@ -87,6 +90,10 @@ final class DownloadMover implements SegmentMover {
         } finally {
             t.inFlight(in, false);
         }
+        // What is on disk is recorded before the server's reply to the close: a server that ends the control session
+        // when a data connection closes early then costs a new login, not the bytes since the last checkpoint.
+        force(t);
+        t.checkpoint(s, pos);
         session.endRead(in, eof);
         return pos;
     }

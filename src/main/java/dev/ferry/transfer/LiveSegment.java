@@ -6,6 +6,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A segment in memory while its transfer runs. {@code end} can only shrink (a thief took the upper half);
  * {@code offset} is the next byte to move, ahead of what the ledger holds by at most one checkpoint interval.
+ * {@code reached} is how far the connection has been allowed to go: a parallel upload's offset moves only when the
+ * server confirms a chunk, while the chunk's bytes are already on the wire, so a thief splits above {@code reached},
+ * never below it (a byte below was sent, and would be sent twice).
  */
 final class LiveSegment {
     final int index;
@@ -21,6 +24,8 @@ final class LiveSegment {
     /** Where and when the current connection began moving this segment: its rate for work stealing. */
     private volatile long runStartOffset;
     private volatile long runStartNanos;
+    /** Guarded by {@code this}, with {@code end}: a claim and a shrink never cross. */
+    private long reached;
 
     LiveSegment(SegmentRecord r) {
         this.index = r.index();
@@ -28,10 +33,15 @@ final class LiveSegment {
         this.end = r.end();
         this.offset = new AtomicLong(r.offset());
         this.done = r.done();
+        this.reached = r.offset();
     }
 
     /** A connection begins (or begins again, after a retry) moving this segment. */
     void startRun() {
+        synchronized (this) {
+            // A retry starts again from the offset: what the cut attempt sent beyond it is sent again.
+            reached = offset.get();
+        }
         runStartOffset = offset.get();
         runStartNanos = System.nanoTime();
     }
@@ -43,7 +53,7 @@ final class LiveSegment {
         if (since == 0 || elapsed < 300_000_000L) {
             return -1;
         }
-        return (offset.get() - runStartOffset) * 1e9 / elapsed;
+        return (position() - runStartOffset) * 1e9 / elapsed;
     }
 
     long end() {
@@ -54,8 +64,24 @@ final class LiveSegment {
         return offset.get();
     }
 
+    /** Bytes still to go on the wire: below {@link #position()} they are moving already. */
     long remaining() {
-        return done ? 0 : Math.max(0, end - offset.get());
+        return done ? 0 : Math.max(0, end - position());
+    }
+
+    /** The furthest of the offset and what the connection was allowed to move. */
+    synchronized long position() {
+        return Math.max(offset.get(), reached);
+    }
+
+    /**
+     * The connection at {@code pos} is about to move up to {@code want} bytes: how many it may, given the end now
+     * (0 once a thief took the rest). From here on no thief splits below {@code pos} plus that many.
+     */
+    synchronized int claim(long pos, int want) {
+        int n = (int) Math.max(0, Math.min(want, end - pos));
+        reached = Math.max(reached, pos + n);
+        return n;
     }
 
     boolean done() {
@@ -75,8 +101,18 @@ final class LiveSegment {
         confirmed = serverOffset;
     }
 
-    void shrinkTo(long newEnd) {
+    /** A thief's split: false when the connection already claimed bytes above {@code newEnd}. */
+    synchronized boolean shrinkTo(long newEnd) {
+        if (newEnd < reached || newEnd > end) {
+            return false;
+        }
         end = newEnd;
+        return true;
+    }
+
+    /** Undoes {@link #shrinkTo} when the ledger refused the split (the segment never moved past the lower end). */
+    synchronized void restoreEnd(long oldEnd) {
+        end = Math.max(end, oldEnd);
     }
 
     void markDone() {

@@ -173,7 +173,8 @@ public final class LiveTransfer implements TransferView {
                 if (victim == null) {
                     return null;
                 }
-                long offset = victim.offset();
+                // Above what the victim's connection may already have on the wire, not its confirmed offset.
+                long offset = victim.position();
                 long oldEnd = victim.end();
                 long remaining = oldEnd - offset;
                 double victimRate = victim.rate();
@@ -189,9 +190,21 @@ public final class LiveTransfer implements TransferView {
                 if (oldEnd - newEnd < minSteal && !endGame(victimRate, remaining, oldEnd - newEnd)) {
                     return null;
                 }
+                // Memory first, so the victim's connection stops at the new end from now on; the victim cannot
+                // record itself done meanwhile (that takes ledgerLock), so a refused split is undone safely.
+                if (!victim.shrinkTo(newEnd)) {
+                    continue;
+                }
                 SegmentRecord added = new SegmentRecord(nextIndex.getAndIncrement(), newEnd, oldEnd, newEnd, false);
-                if (ledger.split(id(), claim, victim.index, newEnd, added)) {
-                    victim.shrinkTo(newEnd);
+                boolean split = false;
+                try {
+                    split = ledger.split(id(), claim, victim.index, newEnd, added);
+                } finally {
+                    if (!split) {
+                        victim.restoreEnd(oldEnd);
+                    }
+                }
+                if (split) {
                     LiveSegment stolen = new LiveSegment(added);
                     segments.add(stolen);
                     return stolen;

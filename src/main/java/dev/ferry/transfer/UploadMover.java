@@ -162,12 +162,16 @@ final class UploadMover implements SegmentMover {
         long pos = from;
         try (StalledWrites.Watch watch = stalls.watch(session, out, t)) {
             while (true) {
-                // A thief may lower a parallel segment's end while the chunk is on its way: stop there.
-                long limit = t.strategy == UploadStrategy.PARALLEL ? Math.min(to, s.end()) : to;
-                if (pos >= limit) {
+                int want = (int) Math.min(BUFFER, to - pos);
+                // A thief may lower a parallel segment's end while the chunk is on its way: stop there. The claim
+                // keeps it from splitting below bytes this stream is about to send.
+                if (want > 0 && t.strategy == UploadStrategy.PARALLEL) {
+                    want = s.claim(pos, want);
+                }
+                if (want <= 0) {
                     break;
                 }
-                buffer.clear().limit((int) Math.min(BUFFER, limit - pos));
+                buffer.clear().limit(want);
                 int n = read(t, buffer, pos);
                 if (t.rateLimiter != null) {
                     t.rateLimiter.acquire(n);

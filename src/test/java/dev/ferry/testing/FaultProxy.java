@@ -68,6 +68,7 @@ public final class FaultProxy implements AutoCloseable {
         }
     };
     private volatile boolean refuseNew;
+    private volatile boolean cutControlOnEarlyClose;
     private volatile boolean closed;
 
     private FaultProxy(String targetHost, int targetPort, ServerSocket controlListener) {
@@ -133,6 +134,15 @@ public final class FaultProxy implements AutoCloseable {
      */
     public void throttle(int connectionOrdinal, long bytesPerSecond) {
         plan.throttle(connectionOrdinal, bytesPerSecond);
+    }
+
+    /**
+     * While true, a data connection the client closes before the server ended it (a segment read to its end, then
+     * closed) takes its control connection down with it at once, before the server's reply to the close: as a server
+     * does that ends the whole session when a client stops a download early (a SIGPIPE in its process).
+     */
+    public void cutControlOnEarlyDataClose(boolean cut) {
+        this.cutControlOnEarlyClose = cut;
     }
 
     /** While true, new control connections are accepted and closed at once, as if nothing listened. */
@@ -213,7 +223,8 @@ public final class FaultProxy implements AutoCloseable {
         try {
             Pump up = new Pump(link, Pump.raw(client), server, controlBytes, () -> 0);
             PassiveReplyRewriter replies =
-                    new PassiveReplyRewriter(server.getInputStream(), targetHost, this::openDataListener);
+                    new PassiveReplyRewriter(server.getInputStream(), targetHost,
+                            (host, port) -> openDataListener(host, port, link));
             Pump down = new Pump(link, replies, client, controlBytes, () -> 0);
             startPumps(link, up, down);
         } catch (IOException e) {
@@ -221,7 +232,7 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private int openDataListener(String serverHost, int serverPort) throws IOException {
+    private int openDataListener(String serverHost, int serverPort, ProxyLink control) throws IOException {
         ServerSocket listener = new ServerSocket(0, 1, LOOPBACK);
         listener.setSoTimeout(DATA_ACCEPT_TIMEOUT_MS);
         dataListeners.add(listener);
@@ -231,7 +242,7 @@ public final class FaultProxy implements AutoCloseable {
         daemon("fault-proxy-data-accept-" + listener.getLocalPort(), () -> {
             try (listener) {
                 Socket client = listener.accept();
-                openData(client, serverHost, serverPort);
+                openData(client, serverHost, serverPort, control);
             } catch (SocketTimeoutException e) {
                 // The client never came; the listener closes.
             } catch (IOException e) {
@@ -243,7 +254,7 @@ public final class FaultProxy implements AutoCloseable {
         return listener.getLocalPort();
     }
 
-    private void openData(Socket client, String serverHost, int serverPort) {
+    private void openData(Socket client, String serverHost, int serverPort, ProxyLink control) {
         DataAssignment assignment = plan.assignData();
         dataConnections.incrementAndGet();
         Socket server;
@@ -256,13 +267,40 @@ public final class FaultProxy implements AutoCloseable {
         ProxyLink link =
                 new ProxyLink("data-" + assignment.ordinal(), client, server, assignment.fault(), linkListener);
         try {
-            Pump up = new Pump(link, Pump.raw(client), server, upstream,
-                    () -> plan.rateFor(assignment.epoch(), assignment.ordinal()));
-            Pump down = new Pump(link, Pump.raw(server), client, downstream,
-                    () -> plan.rateFor(assignment.epoch(), assignment.ordinal()));
+            java.util.concurrent.atomic.AtomicBoolean serverEnded = new java.util.concurrent.atomic.AtomicBoolean();
+            Pump.Source fromServer = Pump.raw(server);
+            Pump.Source fromClient = Pump.raw(client);
+            Pump up = new Pump(link, (buffer, max) -> {
+                int n;
+                try {
+                    n = fromClient.read(buffer, max);
+                } catch (IOException e) {
+                    // A reset: the client closed with bytes unread.
+                    earlyClose(serverEnded, control);
+                    throw e;
+                }
+                if (n < 0) {
+                    earlyClose(serverEnded, control);
+                }
+                return n;
+            }, server, upstream, () -> plan.rateFor(assignment.epoch(), assignment.ordinal()));
+            Pump down = new Pump(link, (buffer, max) -> {
+                int n = fromServer.read(buffer, max);
+                if (n < 0) {
+                    serverEnded.set(true);
+                }
+                return n;
+            }, client, downstream, () -> plan.rateFor(assignment.epoch(), assignment.ordinal()));
             startPumps(link, up, down);
         } catch (IOException e) {
             link.close();
+        }
+    }
+
+    private void earlyClose(java.util.concurrent.atomic.AtomicBoolean serverEnded, ProxyLink control) {
+        if (cutControlOnEarlyClose && !serverEnded.get()) {
+            faults.incrementAndGet();
+            control.close();
         }
     }
 
