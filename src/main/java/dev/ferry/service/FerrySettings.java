@@ -190,6 +190,28 @@ public final class FerrySettings {
         return getInt("ferry.cluster.lease-seconds", 30);
     }
 
+    /**
+     * ferry.cluster.inbox: {@code local} (default), this service holds its inboxes alone and refuses to share them;
+     * {@code master}, the inboxes are on storage several nodes share and one elected node at a time takes them.
+     */
+    public boolean inboxElected() {
+        String v = get("ferry.cluster.inbox", "local").trim();
+        if (v.equalsIgnoreCase("master")) {
+            return true;
+        }
+        if (v.equalsIgnoreCase("local")) {
+            return false;
+        }
+        throw new IllegalStateException("configuration key ferry.cluster.inbox = '" + v + "': use local (one service"
+                + " per inbox) or master (nodes sharing the inbox folders elect one that takes them)");
+    }
+
+    /** ferry.cluster.inbox-lock-dir: the election's lock folder, on the shared storage; default in the upload inbox. */
+    public Path inboxLockDir() {
+        String v = get("ferry.cluster.inbox-lock-dir", null);
+        return v == null || v.isBlank() ? uploadInbox().resolve(".ferry-cluster") : Path.of(v);
+    }
+
     /** ferry.file-exist: what a transfer does when its final name is taken (default Fail). */
     public FileExist fileExist() {
         String v = get("ferry.file-exist", "Fail");
