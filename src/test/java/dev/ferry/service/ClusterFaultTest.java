@@ -188,13 +188,14 @@ class ClusterFaultTest {
                                     + it.name() + "\"}");
                         }
                     }
-                    Thread.sleep(1500 + random.nextInt(2000)); // the fault's timing is the test's input, not a wait
+                    Thread.sleep(2000 + random.nextInt(2000)); // the fault's timing is the test's input, not a wait
+                    // Any node, a starting one too: a restart is not waited for before the next kill.
                     int victim = random.nextInt(NODES);
-                    assertEquals(137, nodes[victim].kill9());
+                    assertEquals(137, nodes[victim].kill9(), "node-" + (victim + 1) + " had ended by itself\n"
+                            + String.join("\n", nodes[victim].output()));
                     summary.faults.incrementAndGet();
                     nodes[victim].close();
                     nodes[victim] = start(config[victim], ftp, victim, incarnation, logs);
-                    nodes[victim].awaitLine(l -> l.contains("Ferry is running."), START);
                     summary.rounds.incrementAndGet();
                 }
                 while (next < items.size()) {
@@ -246,6 +247,14 @@ class ClusterFaultTest {
 
                 // The final rows are consistent: every segment of every transfer complete, sizes as the files'.
                 assertEquals(List.of(), inconsistentRows(), "rows a late writer may have overwritten");
+                Map<String, Long> sizes = new TreeMap<>();
+                query("SELECT local_path, size_bytes FROM ferry_transfer",
+                        rs -> sizes.put(Path.of(rs.getString(1)).getFileName().toString(), rs.getLong(2)));
+                for (Item it : items) {
+                    assertEquals(it.size(), sizes.get(it.name()), it.name() + ": the ledger's size");
+                }
+                long[] ledgerResent = {0};
+                query("SELECT COALESCE(SUM(bytes_resent), 0) FROM ferry_transfer", rs -> ledgerResent[0] = rs.getLong(1));
                 assertTrue(ftp.maxConcurrentSessions() <= CONNECTION_LIMIT, "the server saw "
                         + ftp.maxConcurrentSessions() + " connections from Ferry at once, above the limit "
                         + CONNECTION_LIMIT);
@@ -256,7 +265,7 @@ class ClusterFaultTest {
                 summary.resent.set(resent);
                 long fenced = countInLogs(logs, "another node owns it now, so this one stops it");
                 summary.more = " nodes=" + NODES + " transfers=" + expected + " bytes=" + bytes
-                        + " fencedWrites=" + fenced + " peakConnections=" + ftp.maxConcurrentSessions()
+                        + " ledgerResent=" + ledgerResent[0] + " fencedWrites=" + fenced + " peakConnections=" + ftp.maxConcurrentSessions()
                         + " limit=" + CONNECTION_LIMIT + " seconds=" + seconds;
                 // Bounded: kills cost re-sent segments, never a whole second copy of the work.
                 assertTrue(resent < bytes, "re-sent " + resent + " bytes of " + bytes);
