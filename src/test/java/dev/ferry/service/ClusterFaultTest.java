@@ -276,6 +276,7 @@ class ClusterFaultTest {
                     }
                 }
                 summary.print();
+                keep(logs);
             }
         }
     }
@@ -365,6 +366,21 @@ class ClusterFaultTest {
             }
         }
         return n;
+    }
+
+    /** The nodes' logs, kept under target/cluster-fault-logs/ (the temporary folder goes with the test). */
+    private static void keep(List<Path> logs) {
+        Path dir = Path.of("target/cluster-fault-logs");
+        try {
+            Files.createDirectories(dir);
+            for (Path log : logs) {
+                if (Files.exists(log)) {
+                    Files.copy(log, dir.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            System.out.println("cannot keep the nodes' logs in " + dir + ": " + e);
+        }
     }
 
     private static String tails(List<Path> logs) {
