@@ -2,6 +2,7 @@ package dev.ferry.camel;
 
 import dev.ferry.camel.RequestParser.Parsed;
 import dev.ferry.camel.RequestParser.RequestException;
+import dev.ferry.ledger.LostLeaseException;
 import dev.ferry.ledger.TransferRecord;
 import dev.ferry.ledger.TransferStatus;
 import dev.ferry.plan.Direction;
@@ -26,6 +27,7 @@ import java.util.function.UnaryOperator;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.file.GenericFile;
+import org.apache.camel.component.file.GenericFileEndpoint;
 import org.apache.camel.support.DefaultAsyncProducer;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
@@ -109,7 +111,61 @@ public class FerryProducer extends DefaultAsyncProducer {
             if (component().isServiceStopping() && config.getOperation() != FerryOperation.accept) {
                 parkUntilExit(exchange, e);
             }
+            LostLeaseException lost = LostLeaseException.in(e);
+            if (lost != null && fromInboxFile(exchange) && endsTheExchange(config.getOperation())) {
+                continueAfterLostLease(exchange, lost);
+                return;
+            }
             throw e;
+        }
+    }
+
+    // ---- a lost lease ----------------------------------------------------------------------------------------
+
+    private static boolean endsTheExchange(FerryOperation op) {
+        return op == FerryOperation.plan || op == FerryOperation.publish || op == FerryOperation.transfer;
+    }
+
+    /** An inbox file (a drop or a request file): Camel moves it to .done or .failed when its exchange completes. */
+    private static boolean fromInboxFile(Exchange exchange) {
+        return exchange.getFromEndpoint() instanceof GenericFileEndpoint<?>;
+    }
+
+    /**
+     * Another node owns the transfer now (or this one gave its lease up): like a shutdown, the inbox file must not go
+     * to .failed, since the transfer goes on elsewhere. This exchange waits for the ledger to say how it ended — the
+     * file then moves as if this node had run it — or for this node's claim loop to claim it back, and then runs it
+     * again here. Files the new owner may use are left alone: this node writes nothing for the transfer meanwhile.
+     */
+    private void continueAfterLostLease(Exchange exchange, LostLeaseException lost) throws Exception {
+        TransferRequest request = exchange.getProperty(FerryConstants.REQUEST, TransferRequest.class);
+        if (request == null || !request.id().equals(lost.transferId())) {
+            throw lost;
+        }
+        LOG.info("{}: {} stays where it is while another node runs the transfer", request.id(), source(exchange));
+        Optional<TransferResult> elsewhere = LostLeaseWait.until(engine(), request,
+                component()::isServiceStopping);
+        if (elsewhere.isEmpty()) {
+            if (component().isServiceStopping()) {
+                parkUntilExit(exchange, lost);
+            }
+            if (!engine().ledger().leases().holds(request.id())) {
+                throw lost; // interrupted
+            }
+            // Claimed back by this node: run it here, as the exchange would have.
+            LOG.info("{} is this node's again; running it", request.id());
+            if (config.getOperation() == FerryOperation.plan) {
+                planned(exchange, engine().plan(request));
+                return;
+            }
+            done(exchange, engine().runAccepted(request));
+            return;
+        }
+        if (config.getOperation() == FerryOperation.plan) {
+            exchange.setProperty(FerryConstants.JOINED_RESULT, elsewhere.get());
+            exchange.getIn().setBody(List.of());
+        } else {
+            done(exchange, elsewhere.get());
         }
     }
 
@@ -283,11 +339,15 @@ public class FerryProducer extends DefaultAsyncProducer {
             exchange.getIn().setBody(List.of());
             return;
         }
-        LiveTransfer t = engine().plan(request);
+        planned(exchange, engine().plan(request));
+    }
+
+    /** The plan's segments as the body, one task each, for the split. */
+    private static void planned(Exchange exchange, LiveTransfer t) {
         exchange.setProperty(FerryConstants.LIVE_TRANSFER, t);
         List<SegmentTask> tasks = new ArrayList<>();
         for (TransferView.SegmentView s : t.segments()) {
-            tasks.add(new SegmentTask(id, s.index(), s.start(), s.end(), s.offset(), s.done()));
+            tasks.add(new SegmentTask(t.id(), s.index(), s.start(), s.end(), s.offset(), s.done()));
         }
         exchange.getIn().setBody(tasks);
     }

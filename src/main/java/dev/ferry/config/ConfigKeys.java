@@ -74,6 +74,8 @@ public final class ConfigKeys {
                     + " the inbox folders elect one that takes them, another takes over when it dies"),
             key("ferry.cluster.inbox-lock-dir", null, "where the inbox election's lock lives, on the shared storage"
                     + " (default: .ferry-cluster in the upload inbox)"),
+            key("ferry.cluster.shared-storage", "false",
+                    "true: every node sees the same data dir, so a taken-over transfer continues from its files"),
             key("ferry.broker.url", null, "RabbitMQ as amqp://host:port/virtual-host, without a password"),
             key("ferry.broker.host", null, "RabbitMQ's address (instead of ferry.broker.url)"),
             key("ferry.broker.port", "5672", "RabbitMQ's AMQP port"),

@@ -121,26 +121,7 @@ public final class SessionPool implements AutoCloseable {
      * without lowering the cap (a refusal here only means no session). Give it back as from {@link #borrow}.
      */
     public FtpSession tryBorrow(ServerProfile profile) throws IOException {
-        Server server = serverFor(profile);
-        FtpSession idle = server.takeIdle();
-        if (idle != null) {
-            FtpSession live = alive(server, idle);
-            if (live != null) {
-                return live;
-            }
-        }
-        if (!server.reserve()) {
-            return null;
-        }
-        try {
-            return login(server, profile);
-        } catch (TooManyConnectionsException e) {
-            server.unreserve();
-            return null;
-        } catch (IOException | RuntimeException e) {
-            server.unreserve();
-            throw e;
-        }
+        return withoutWaiting(profile, false);
     }
 
     /**
@@ -148,6 +129,11 @@ public final class SessionPool implements AutoCloseable {
      * cap is taken, here or, in a cluster, on other nodes). A refusal lowers the cap and is thrown.
      */
     public FtpSession borrowIfRoom(ServerProfile profile) throws IOException {
+        return withoutWaiting(profile, true);
+    }
+
+    /** An idle session, or a new one if the cap has room now; null otherwise. */
+    private FtpSession withoutWaiting(ServerProfile profile, boolean refusalLowersCap) throws IOException {
         Server server = serverFor(profile);
         FtpSession idle = server.takeIdle();
         if (idle != null) {
@@ -162,6 +148,10 @@ public final class SessionPool implements AutoCloseable {
         try {
             return login(server, profile);
         } catch (TooManyConnectionsException e) {
+            if (!refusalLowersCap) {
+                server.unreserve();
+                return null;
+            }
             server.refused(cooldown);
             throw e;
         } catch (IOException | RuntimeException e) {

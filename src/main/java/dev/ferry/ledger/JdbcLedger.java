@@ -433,13 +433,18 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
      * The range check also refuses progress past an end that work stealing has moved.
      */
     public void checkpoint(String id, int index, long offset) {
+        checkpoint(id, null, index, offset);
+    }
+
+    /** {@link #checkpoint(String, int, long)} by a run that holds {@code by} (see {@link Leases#fence}). */
+    public void checkpoint(String id, Claim by, int index, long offset) {
         ScopedRows held = held(id);
         if (held != null) {
             held.checkpoint(id, index, offset);
             return;
         }
         tx("checkpoint", id, c -> {
-            leases.fence(c, id);
+            leases.fence(c, id, by);
             if (update(c, "UPDATE ferry_segment SET seg_offset = ? WHERE transfer_id = ? AND seg_index = ?"
                     + " AND seg_start <= ? AND ? <= seg_end", offset, id, index, offset, offset) == 0) {
                 throw outsideRange(id, index, offset, requireSegment(c, id, index));
@@ -454,13 +459,18 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
     }
 
     public void segmentDone(String id, int index) {
+        segmentDone(id, null, index);
+    }
+
+    /** {@link #segmentDone(String, int)} by a run that holds {@code by} (see {@link Leases#fence}). */
+    public void segmentDone(String id, Claim by, int index) {
         ScopedRows held = held(id);
         if (held != null) {
             held.segmentDone(id, index);
             return;
         }
         tx("segmentDone", id, c -> {
-            leases.fence(c, id);
+            leases.fence(c, id, by);
             if (update(c, "UPDATE ferry_segment SET seg_offset = seg_end, done = TRUE"
                     + " WHERE transfer_id = ? AND seg_index = ?", id, index) == 0) {
                 requireSegment(c, id, index);
@@ -476,6 +486,11 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
      * was first).
      */
     public boolean split(String id, int victimIndex, long newEnd, SegmentRecord added) {
+        return split(id, null, victimIndex, newEnd, added);
+    }
+
+    /** {@link #split(String, int, long, SegmentRecord)} by a run that holds {@code by} (see {@link Leases#fence}). */
+    public boolean split(String id, Claim by, int victimIndex, long newEnd, SegmentRecord added) {
         Objects.requireNonNull(added, "added");
         if (added.start() != newEnd || added.end() <= newEnd || added.offset() < added.start()
                 || added.offset() > added.end()) {
@@ -484,7 +499,7 @@ public final class JdbcLedger implements IdempotentRepository, AutoCloseable {
         }
         writeScopedRow(id);
         return tx("split", id, c -> {
-            leases.fence(c, id);
+            leases.fence(c, id, by);
             // The conditions sit in the UPDATE itself, so they are checked under the victim's row lock.
             int shrunk = update(c, "UPDATE ferry_segment SET seg_end = ? WHERE transfer_id = ? AND seg_index = ?"
                             + " AND done = FALSE AND seg_offset <= ? AND seg_end = ?",

@@ -44,6 +44,12 @@ import org.slf4j.LoggerFactory;
  *       not renewed for two thirds of the lease gives all its claims up at once (it must assume another node takes
  *       them at the lease's end) and tells {@link #whenLost} listeners to stop those transfers.</li>
  * </ul>
+ *
+ * <p>Where a taken-over transfer continues ({@link #sharedStorage}): a node's local files are its own unless the data
+ * dir is on storage every node sees. Without it, a claim of a download another node ran deletes its segments in the
+ * claim's transaction — their offsets describe bytes on that node's disk — so the planner starts it afresh here, and
+ * another node's uploads are never claimed (the source file is on that node's disk). An embedded H2 ledger has one
+ * node, whose files are always its own, whatever id wrote a row (a host renamed, a data dir moved).
  */
 public final class Leases implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Leases.class);
@@ -55,6 +61,9 @@ public final class Leases implements AutoCloseable {
     private final DataSource ds;
     private volatile String nodeId;
     private volatile int leaseSeconds = DEFAULT_LEASE_SECONDS;
+    private volatile boolean sharedStorage;
+    /** Null until the first claim looks at the database: an embedded H2 ledger has one node only. */
+    private volatile Boolean oneNode;
     private final Map<String, Claim> held = new ConcurrentHashMap<>();
     private final AtomicLong fencedOff = new AtomicLong();
     private final List<Consumer<Set<String>>> whenLost = new CopyOnWriteArrayList<>();
@@ -99,6 +108,22 @@ public final class Leases implements AutoCloseable {
         }
     }
 
+    /**
+     * A PostgreSQL URL with {@code idle_in_transaction_session_timeout} set to two leases (unless the URL sets
+     * {@code options} itself); other URLs as they are. A node cut off in the middle of a write leaves its transaction
+     * open on the server, holding the transfer's row lock, and the other nodes' claims skip locked rows: without the
+     * timeout they could not take its work over until the server noticed the dead connection (hours, with TCP's
+     * defaults). With it the server ends that session two leases after it stalled. Two, not one: a batch's one
+     * commit ({@link JdbcLedger#oneCommit}) stays open while its files move, and must not be ended by a slow file.
+     */
+    public static String withSessionTimeouts(String jdbcUrl, int leaseSeconds) {
+        if (!jdbcUrl.startsWith("jdbc:postgresql:") || jdbcUrl.contains("options=")) {
+            return jdbcUrl;
+        }
+        return jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?")
+                + "options=-c%20idle_in_transaction_session_timeout%3D" + leaseSeconds * 2000L;
+    }
+
     /** Sets this node's id and lease length; before the first claim (the service does it right after opening). */
     public void configure(String nodeId, int leaseSeconds) {
         if (nodeId == null || nodeId.isBlank() || nodeId.length() > 255) {
@@ -113,6 +138,22 @@ public final class Leases implements AutoCloseable {
 
     public String nodeId() {
         return nodeId;
+    }
+
+    /**
+     * {@code ferry.cluster.shared-storage}: every node sees the same data dir at the same path, so a transfer taken
+     * over from another node continues from that node's files (part file and offsets, inbox file).
+     */
+    public void sharedStorage(boolean shared) {
+        this.sharedStorage = shared;
+    }
+
+    /** Whether this node may continue from files another node wrote: shared storage, or the only node there is. */
+    boolean filesAreShared(Connection c) throws SQLException {
+        if (oneNode == null) {
+            oneNode = "H2".equalsIgnoreCase(c.getMetaData().getDatabaseProductName());
+        }
+        return sharedStorage || oneNode;
     }
 
     public Duration lease() {
@@ -141,8 +182,9 @@ public final class Leases implements AutoCloseable {
 
     /**
      * One round of the claim loop: takes the unfinished rows that have no owner, are this node's own, or whose
-     * owner's lease ran out, except those {@code busy} says this node runs already (and those it holds). Another
-     * node's uploads stay with it: their source file is on that node's disk.
+     * owner's lease ran out, except those {@code busy} says this node runs already (and those it holds). Without
+     * shared storage another node's uploads stay with it (their source file is on that node's disk), and another
+     * node's downloads start over here (see {@link #take}).
      *
      * @return the claims taken, oldest transfer first
      */
@@ -152,23 +194,28 @@ public final class Leases implements AutoCloseable {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
-                List<String> ids = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement("SELECT id FROM ferry_transfer WHERE " + UNFINISHED
-                        + " AND (owner IS NULL OR owner = ? OR lease_until IS NULL OR lease_until < CURRENT_TIMESTAMP)"
-                        + " AND (direction = 'DOWNLOAD' OR owner IS NULL OR owner = ?)"
+                boolean shared = filesAreShared(c);
+                List<Row> rows = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("SELECT id, direction, owner FROM ferry_transfer"
+                        + " WHERE " + UNFINISHED + " AND (owner IS NULL OR owner = ? OR lease_until IS NULL"
+                        + " OR lease_until < CURRENT_TIMESTAMP)" + (shared ? ""
+                        : " AND (direction = 'DOWNLOAD' OR owner IS NULL OR owner = ?)")
                         + " ORDER BY created, id FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED")) {
-                    ps.setString(1, nodeId);
-                    ps.setString(2, nodeId);
-                    ps.setInt(3, CLAIM_BATCH);
+                    int i = 1;
+                    ps.setString(i++, nodeId);
+                    if (!shared) {
+                        ps.setString(i++, nodeId);
+                    }
+                    ps.setInt(i, CLAIM_BATCH);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            ids.add(rs.getString(1));
+                            rows.add(new Row(rs.getString(1), rs.getString(2), rs.getString(3)));
                         }
                     }
                 }
-                for (String id : ids) {
-                    if (!held.containsKey(id) && !busy.test(id)) {
-                        taken.add(take(c, id));
+                for (Row row : rows) {
+                    if (!held.containsKey(row.id()) && !busy.test(row.id())) {
+                        taken.add(take(c, row, shared));
                     }
                 }
                 c.commit();
@@ -240,32 +287,73 @@ public final class Leases implements AutoCloseable {
      * The caller {@link #hold}s the claim once its transaction committed.
      */
     Claim claimIn(Connection c, String id, boolean always) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE ferry_transfer SET owner = ?, epoch = epoch + 1,"
-                + " lease_until = " + leaseEnd() + " WHERE id = ?" + (always ? ""
-                : " AND " + UNFINISHED + " AND (owner IS NULL OR owner = ? OR lease_until IS NULL"
-                + " OR lease_until < CURRENT_TIMESTAMP)"))) {
-            ps.setString(1, nodeId);
-            ps.setInt(2, leaseSeconds);
-            ps.setString(3, id);
+        boolean shared = filesAreShared(c);
+        Row row;
+        long epoch;
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, direction, owner, epoch FROM ferry_transfer"
+                + " WHERE id = ?"
+                + (always ? "" : " AND " + UNFINISHED + " AND (owner IS NULL OR owner = ? OR lease_until IS NULL"
+                + " OR lease_until < CURRENT_TIMESTAMP)" + (shared ? ""
+                : " AND (direction = 'DOWNLOAD' OR owner IS NULL OR owner = ?)")) + " FOR UPDATE")) {
+            ps.setString(1, id);
             if (!always) {
-                ps.setString(4, nodeId);
+                ps.setString(2, nodeId);
+                if (!shared) {
+                    ps.setString(3, nodeId);
+                }
             }
-            if (ps.executeUpdate() == 0) {
-                return null;
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                row = new Row(rs.getString(1), rs.getString(2), rs.getString(3));
+                epoch = rs.getLong(4);
             }
         }
-        return new Claim(id, nodeId, epoch(c, id));
+        Claim current = held.get(id);
+        if (!always && current != null && nodeId.equals(row.owner()) && current.epoch() == epoch) {
+            // This node's claim still holds (a request for a transfer it runs, again): a new epoch would fence off
+            // its own running segments. The lease is renewed instead.
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE ferry_transfer SET lease_until = " + leaseEnd() + " WHERE id = ?")) {
+                ps.setInt(1, leaseSeconds);
+                ps.setString(2, id);
+                ps.executeUpdate();
+            }
+            return current;
+        }
+        return take(c, row, shared);
     }
 
-    private Claim take(Connection c, String id) throws SQLException {
+    /**
+     * Claims a row locked by the caller. A download another node ran loses its segments here, in the claim's own
+     * transaction, unless the files are shared: their offsets count bytes in that node's part file, and a part file
+     * on this disk (a stale one at the same path) must never be completed with them — the planner, finding no
+     * segments, starts the download afresh with a new part file.
+     */
+    private Claim take(Connection c, Row row, boolean shared) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE ferry_transfer SET owner = ?, epoch = epoch + 1,"
                 + " lease_until = " + leaseEnd() + " WHERE id = ?")) {
             ps.setString(1, nodeId);
             ps.setInt(2, leaseSeconds);
-            ps.setString(3, id);
+            ps.setString(3, row.id());
             ps.executeUpdate();
         }
-        return new Claim(id, nodeId, epoch(c, id));
+        if (!shared && row.owner() != null && !row.owner().equals(nodeId) && "DOWNLOAD".equals(row.direction())) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM ferry_segment WHERE transfer_id = ?")) {
+                ps.setString(1, row.id());
+                if (ps.executeUpdate() > 0) {
+                    LOG.info("{}: taken over from node {}; its partial data is on that node's disk (no"
+                            + " ferry.cluster.shared-storage), so the download starts over here", row.id(),
+                            row.owner());
+                }
+            }
+        }
+        return new Claim(row.id(), nodeId, epoch(c, row.id()));
+    }
+
+    /** An unfinished row as the claim loop sees it: who ran it, and which way its bytes go. */
+    private record Row(String id, String direction, String owner) {
     }
 
     private static long epoch(Connection c, String id) throws SQLException {
@@ -310,7 +398,21 @@ public final class Leases implements AutoCloseable {
      * @throws IllegalArgumentException when there is no such transfer at all
      */
     void fence(Connection c, String id) throws SQLException {
+        fence(c, id, null);
+    }
+
+    /**
+     * {@link #fence(Connection, String)} for a writer that was handed {@code by}, the claim its run started under: a
+     * thread of an earlier run on this same node (hung in a write through a self-fencing, say) is refused once this
+     * node has claimed the transfer again, though the row names this node.
+     */
+    void fence(Connection c, String id, Claim by) throws SQLException {
         Claim claim = held.get(id);
+        if (by != null && claim != null && by.epoch() != claim.epoch()) {
+            fencedOff.incrementAndGet();
+            throw new LostLeaseException(id, "a write of node " + nodeId + "'s run under epoch " + by.epoch()
+                    + " came after its claim under epoch " + claim.epoch());
+        }
         // "SET epoch = epoch" changes nothing but takes the row's lock; "updated" stays what it means, the last change
         // to the transfer itself (a checkpoint is not one).
         if (claim != null) {

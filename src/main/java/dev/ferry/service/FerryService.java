@@ -11,6 +11,7 @@ import dev.ferry.ftp.ServerProfiles;
 import dev.ferry.ftp.ConnectionPermits;
 import dev.ferry.ledger.ConnectionSlots;
 import dev.ferry.ledger.JdbcLedger;
+import dev.ferry.ledger.Leases;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.progress.LoggingListener;
 import dev.ferry.transfer.TransferEngine;
@@ -102,8 +103,10 @@ public final class FerryService implements AutoCloseable {
             ServerProfiles profiles = profiles();
             String url = settings.get("ferry.ledger.url", null);
             this.ledger = url == null ? JdbcLedger.h2(settings.dataDir())
-                    : JdbcLedger.open(url, settings.get("ferry.ledger.user", ""), ledgerPassword());
+                    : JdbcLedger.open(Leases.withSessionTimeouts(url, settings.leaseSeconds()),
+                            settings.get("ferry.ledger.user", ""), ledgerPassword());
             ledger.leases().configure(settings.nodeId(), settings.leaseSeconds());
+            ledger.leases().sharedStorage(settings.sharedStorage());
             this.engine = new TransferEngine(ledger, profiles,
                     TransferOptions.none().withFileExist(settings.fileExist()), Duration.ofSeconds(2));
             // One connection cap per server for every node on a shared ledger; this process's own with H2.

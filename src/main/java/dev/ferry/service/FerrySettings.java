@@ -212,6 +212,16 @@ public final class FerrySettings {
         return v == null || v.isBlank() ? uploadInbox().resolve(".ferry-cluster") : Path.of(v);
     }
 
+    /** ferry.cluster.shared-storage: every node sees the same data dir, so takeovers continue from its files. */
+    public boolean sharedStorage() {
+        String v = get("ferry.cluster.shared-storage", "false").trim().toLowerCase(Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalStateException("configuration key ferry.cluster.shared-storage = '" + v + "': use true"
+                    + " or false");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
     /** ferry.file-exist: what a transfer does when its final name is taken (default Fail). */
     public FileExist fileExist() {
         String v = get("ferry.file-exist", "Fail");

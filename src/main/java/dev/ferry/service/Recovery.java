@@ -28,7 +28,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It is the ledger's claim loop ({@link dev.ferry.ledger.Leases}): only transfers this node claims run here — at
  * start its own, at once; another node's once that node's lease ran out. After start it runs every lease / 3, so
- * the work of a node that died is taken over while this one runs.
+ * the work of a node that died is taken over while this one runs. What it takes from another node depends on
+ * {@code ferry.cluster.shared-storage} (see {@link dev.ferry.ledger.Leases}): without it only downloads, which start
+ * over here; with it uploads too, from the dead node's inbox file, which is not in this node's inbox and so runs
+ * through {@code seda:ferry-transfers}.
  */
 final class Recovery {
     private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);

@@ -26,7 +26,9 @@ import java.util.Optional;
 
 /**
  * Plans a download: the remote fingerprint, then either the ledger's segments (same source, part file still
- * there) or a fresh plan with a preallocated hidden part file next to the target.
+ * there) or a fresh plan with a preallocated hidden part file next to the target. A download taken over from another
+ * node without shared storage comes here without segments (the claim dropped them, see
+ * {@link dev.ferry.ledger.Leases}), so it starts afresh with a new part file on this node's disk.
  */
 final class DownloadPlanner {
     private final SessionPool pool;
@@ -86,8 +88,10 @@ final class DownloadPlanner {
         if (resumable) {
             ledger.status(id, TransferStatus.ACTIVE, null);
         } else {
-            prepare(part, remote.size());
+            // The ledger first: its write is fenced, so a node that lost this transfer stops before it deletes a part
+            // file the new owner may be writing (shared storage, or one host).
             ledger.start(id, remote.size(), remote.mtime(), segments);
+            prepare(part, remote.size());
         }
         FileChannel channel = open(part);
         LiveTransfer t = new LiveTransfer(r, options, profile, caps, remote.size(), remote.mtime(), channel, part,

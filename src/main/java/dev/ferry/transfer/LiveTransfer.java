@@ -3,6 +3,7 @@ package dev.ferry.transfer;
 import dev.ferry.ftp.Capabilities;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.UploadStrategy;
+import dev.ferry.ledger.Claim;
 import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.ledger.SegmentRecord;
 import dev.ferry.plan.Direction;
@@ -46,6 +47,11 @@ public final class LiveTransfer implements TransferView {
     final RateLimiter rateLimiter;
 
     private final JdbcLedger ledger;
+    /**
+     * The claim this run was planned under, handed to every segment write: a segment thread of this run that writes
+     * after this node claimed the transfer again (a new run) is refused. Null in a batch's scope (one node, no fence).
+     */
+    private final Claim claim;
     private final Object ledgerLock = new Object();
     private final List<LiveSegment> segments;
     private final AtomicInteger nextIndex;
@@ -98,6 +104,7 @@ public final class LiveTransfer implements TransferView {
         this.remoteWork = remoteWork;
         this.strategy = strategy;
         this.ledger = ledger;
+        this.claim = ledger.leases().claimOf(request.id()).orElse(null);
         this.rateLimiter = RateLimiter.of(options.rateLimit());
         List<LiveSegment> live = new ArrayList<>();
         int max = -1;
@@ -128,13 +135,13 @@ public final class LiveTransfer implements TransferView {
     /** Records durable progress: the caller has forced the data (download) or has the server's 226 (upload). */
     void checkpoint(LiveSegment s, long offset) {
         synchronized (ledgerLock) {
-            ledger.checkpoint(id(), s.index, Math.min(offset, s.end()));
+            ledger.checkpoint(id(), claim, s.index, Math.min(offset, s.end()));
         }
     }
 
     void segmentDone(LiveSegment s) {
         synchronized (ledgerLock) {
-            ledger.segmentDone(id(), s.index);
+            ledger.segmentDone(id(), claim, s.index);
             s.markDone();
         }
     }
@@ -183,7 +190,7 @@ public final class LiveTransfer implements TransferView {
                     return null;
                 }
                 SegmentRecord added = new SegmentRecord(nextIndex.getAndIncrement(), newEnd, oldEnd, newEnd, false);
-                if (ledger.split(id(), victim.index, newEnd, added)) {
+                if (ledger.split(id(), claim, victim.index, newEnd, added)) {
                     victim.shrinkTo(newEnd);
                     LiveSegment stolen = new LiveSegment(added);
                     segments.add(stolen);

@@ -147,10 +147,11 @@ final class UploadPlanner {
                     ledger.checkpoint(id, segments.get(0).index(), segments.get(0).offset());
                 }
             } else {
+                // The fenced ledger write first: a node that lost this transfer must not delete the new owner's copy.
+                ledger.start(id, size, mtime, segments);
                 if (restartWhy != null) {
                     session.delete(temp);
                 }
-                ledger.start(id, size, mtime, segments);
             }
             FileChannel channel = FileChannel.open(source, StandardOpenOption.READ);
             LiveTransfer t = new LiveTransfer(r, options, profile, caps, size, mtime, channel, source, temp,

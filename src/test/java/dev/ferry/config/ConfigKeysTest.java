@@ -91,8 +91,9 @@ class ConfigKeysTest {
         // Whole keys as Java string literals, and route placeholders such as {{ferry.inbox.poll-millis:250}}.
         Pattern literal = Pattern.compile("\"(ferry\\.[a-z0-9.\\-]*[a-z0-9])\"");
         Pattern placeholder = Pattern.compile("\\{\\{(ferry\\.[a-z0-9.\\-]+)[:}]");
-        // -Dferry.config names the folder these keys are read from; ferry.css and ferry.js are the page's files.
-        Set<String> notKeys = Set.of("ferry.config", "ferry.css", "ferry.js");
+        // -Dferry.config names the folder these keys are read from; ferry.log.format is read by logback before any
+        // configuration (-D or FERRY_LOG_FORMAT only); ferry.css and ferry.js are the page's files.
+        Set<String> notKeys = Set.of("ferry.config", "ferry.log.format", "ferry.css", "ferry.js");
         Set<String> read = new TreeSet<>();
         for (String dir : new String[] {"src/main/java", "routes"}) {
             try (Stream<Path> walk = Files.walk(Path.of(dir))) {
@@ -114,7 +115,7 @@ class ConfigKeysTest {
     }
 
     @Test
-    void perServerKeysMatchAnyOneSegmentNameAndTheKeysOtherHelpersAddAreKnown() {
+    void perServerKeysMatchAnyOneSegmentNameAndTheOptionKeysAreKnown() {
         assertEquals("21", ConfigKeys.find("ferry.servers.my-box.port").orElseThrow().defaultValue());
         assertEquals("600", ConfigKeys.find("ferry.servers.a.outage-wait").orElseThrow().defaultValue());
         assertEquals("Fail", ConfigKeys.find("ferry.file-exist").orElseThrow().defaultValue());

@@ -97,6 +97,8 @@ class LeasesPostgresTest {
     void aWriteWithAStaleEpochIsRefusedCountedAndNeverLands() throws SQLException {
         JdbcLedger a = node("node-a");
         JdbcLedger b = node("node-b");
+        // Shared storage: node-b continues from node-a's offsets, which node-a's late writes must not move.
+        b.leases().sharedStorage(true);
         a.accept(JdbcLedgerContract.transfer("t1"));
         a.start("t1", 1000, 1L, List.of(JdbcLedgerContract.seg(0, 0, 500), JdbcLedgerContract.seg(1, 500, 1000)));
         a.checkpoint("t1", 0, 100);
@@ -159,6 +161,101 @@ class LeasesPostgresTest {
             threads.shutdownNow();
         }
         assertEquals(0, a.leases().fencedOff() + b.leases().fencedOff());
+    }
+
+    private static TransferRecord upload(String id) {
+        return TransferRecord.accepted(id, dev.ferry.plan.Direction.UPLOAD, "ftp.example.org", "/in/" + id + ".iso",
+                "/data/inbox/" + id + ".iso", "{\"request\":1}");
+    }
+
+    /** Without shared storage the offsets describe node-a's part file, which node-b must never complete. */
+    @Test
+    void aDownloadTakenOverWithoutSharedStorageStartsOverButItsOwnNodeResumesIt() throws SQLException {
+        JdbcLedger a = node("node-a");
+        a.accept(JdbcLedgerContract.transfer("t1"));
+        a.start("t1", 1000, 1L, List.of(JdbcLedgerContract.seg(0, 0, 500), JdbcLedgerContract.seg(1, 500, 1000)));
+        a.checkpoint("t1", 0, 300);
+        a.segmentDone("t1", 1);
+
+        JdbcLedger aAgain = node("node-a");
+        assertEquals(List.of("t1"), ids(aAgain.leases().claimUnfinished(id -> false)));
+        assertEquals(List.of(new SegmentRecord(0, 0, 500, 300, false), new SegmentRecord(1, 500, 1000, 1000, true)),
+                aAgain.segments("t1"), "its own node resumes from its own part file");
+
+        expireLeases();
+        JdbcLedger b = node("node-b");
+        assertEquals(List.of("t1"), ids(b.leases().claimUnfinished(id -> false)));
+        assertEquals(List.of(), b.segments("t1"), "node-b must plan afresh, on its own disk");
+        assertEquals(TransferStatus.ACTIVE, b.find("t1").orElseThrow().status());
+    }
+
+    @Test
+    void withSharedStorageATakenOverDownloadKeepsItsOffsetsAndAnUploadIsTakenToo() throws SQLException {
+        JdbcLedger a = node("node-a");
+        a.accept(JdbcLedgerContract.transfer("t1"));
+        a.start("t1", 1000, 1L, List.of(JdbcLedgerContract.seg(0, 0, 1000)));
+        a.checkpoint("t1", 0, 300);
+        a.accept(upload("u1"));
+        expireLeases();
+
+        JdbcLedger b = node("node-b");
+        b.leases().sharedStorage(true);
+        assertEquals(List.of("t1", "u1"), ids(b.leases().claimUnfinished(id -> false)));
+        assertEquals(List.of(new SegmentRecord(0, 0, 1000, 300, false)), b.segments("t1"));
+    }
+
+    @Test
+    void withoutSharedStorageAnotherNodesUploadIsNeverTakenButItsOwnNodeTakesItBack() throws SQLException {
+        JdbcLedger a = node("node-a");
+        a.accept(upload("u1"));
+        expireLeases();
+
+        JdbcLedger b = node("node-b");
+        assertEquals(List.of(), ids(b.leases().claimUnfinished(id -> false)), "the source file is on node-a's disk");
+        assertTrue(b.leases().claim("u1").isEmpty(), "resume on node-b");
+        JdbcLedger aAgain = node("node-a");
+        assertEquals(List.of(new Claim("u1", "node-a", 2)), aAgain.leases().claimUnfinished(id -> false));
+    }
+
+    /** A segment thread of an earlier run, hung in a write while its node gave the lease up and claimed it again. */
+    @Test
+    void aWriteOfAnEarlierRunOnTheSameNodeIsRefusedOnceItClaimedTheTransferAgain() {
+        JdbcLedger a = node("node-a");
+        a.accept(JdbcLedgerContract.transfer("t1"));
+        a.start("t1", 1000, 1L, List.of(JdbcLedgerContract.seg(0, 0, 500), JdbcLedgerContract.seg(1, 500, 1000)));
+        Claim firstRun = a.leases().claimOf("t1").orElseThrow();
+        a.checkpoint("t1", firstRun, 0, 100);
+
+        a.leases().released("t1"); // what giving the leases up does to the claim
+        Claim secondRun = a.leases().claimUnfinished(id -> false).get(0);
+        assertEquals(firstRun.epoch() + 1, secondRun.epoch());
+        a.checkpoint("t1", secondRun, 0, 300);
+
+        assertThrows(LostLeaseException.class, () -> a.checkpoint("t1", firstRun, 0, 200));
+        assertThrows(LostLeaseException.class, () -> a.segmentDone("t1", firstRun, 1));
+        assertThrows(LostLeaseException.class, () -> a.split("t1", firstRun, 1, 700,
+                new SegmentRecord(2, 700, 1000, 700, false)));
+        assertEquals(3, a.leases().fencedOff());
+        assertEquals(List.of(new SegmentRecord(0, 0, 500, 300, false), new SegmentRecord(1, 500, 1000, 500, false)),
+                a.segments("t1"));
+        a.segmentDone("t1", secondRun, 1);
+
+        // The same request again while this node runs the transfer: its claim (and so its running writers) holds.
+        a.accept(JdbcLedgerContract.transfer("t1"));
+        assertEquals(secondRun, a.leases().claimOf("t1").orElseThrow());
+        a.checkpoint("t1", secondRun, 0, 400);
+    }
+
+    /** A node cut off mid-write must not hold the row lock (which the others' claims skip) for long. */
+    @Test
+    void aNodesSessionsEndATransactionLeftOpenForALease() throws SQLException {
+        String url = Leases.withSessionTimeouts(SERVER + "?connectTimeout=5&currentSchema=" + schema, 3);
+        try (Connection c = DriverManager.getConnection(url, USER, ""); Statement st = c.createStatement();
+             var rs = st.executeQuery("SHOW idle_in_transaction_session_timeout")) {
+            assertTrue(rs.next());
+            assertEquals("6s", rs.getString(1));
+        }
+        assertEquals("jdbc:h2:file:/x", Leases.withSessionTimeouts("jdbc:h2:file:/x", 3));
     }
 
     @Test
