@@ -197,6 +197,12 @@ public final class FerrySettings {
     public boolean inboxElected() {
         String v = get("ferry.cluster.inbox", "local").trim();
         if (v.equalsIgnoreCase("master")) {
+            if (!sharedStorage()) {
+                // Without it no node may continue another's upload, so a drop the dead leader had begun would wait
+                // for that node forever, while the new leader holds its file.
+                throw new IllegalStateException("ferry.cluster.inbox = master shares the inboxes, so they are on"
+                        + " storage every node sees: set ferry.cluster.shared-storage = true as well");
+            }
             return true;
         }
         if (v.equalsIgnoreCase("local")) {

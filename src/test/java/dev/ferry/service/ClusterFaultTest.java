@@ -111,6 +111,7 @@ class ClusterFaultTest {
         h.properties.put("ferry.node-id", "node-" + n);
         h.properties.put("ferry.cluster.lease-seconds", "3");
         h.properties.put("ferry.cluster.inbox", "master");
+        h.properties.put("ferry.cluster.shared-storage", "true");
         h.properties.put("ferry.inbox.upload", shared.resolve("inbox/upload").toString());
         h.properties.put("ferry.inbox.requests", shared.resolve("inbox/requests").toString());
         h.properties.put("ferry.download-dir", shared.resolve("downloads").toString());

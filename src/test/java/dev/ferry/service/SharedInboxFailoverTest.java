@@ -73,6 +73,7 @@ class SharedInboxFailoverTest {
         h.properties.put("ferry.node-id", name);
         h.properties.put("ferry.cluster.lease-seconds", "3");
         h.properties.put("ferry.cluster.inbox", "master");
+        h.properties.put("ferry.cluster.shared-storage", "true");
         h.properties.put("ferry.inbox.upload", inbox.resolve("upload").toString());
         h.properties.put("ferry.inbox.requests", inbox.resolve("requests").toString());
         h.properties.put("ferry.inbox.parallel-transfers", "2");
