@@ -3,7 +3,8 @@
 # vsftpd running on node A; A is killed with kill -9 half way. Measured, per round:
 #   lease left at the kill   lease_until - now on the database's clock, read just before the kill
 #   expiry -> claim          when node B's claim (owner = B) shows in the ledger, after the lease's end
-#   expiry -> first byte     when the part file next grows (its allocated blocks; A is dead, so it is B writing)
+#   expiry -> first byte     when the part file next grows after B's claim (its allocated blocks, after a sync: A is
+#                            dead, so it is B writing)
 # Prints one line per round and the medians; the download is compared with its source byte for byte.
 #
 #   sudo bench/takeover.sh                     # 3 rounds, lease 10 s
@@ -71,26 +72,29 @@ for r in $(seq 1 "$ROUNDS"); do
     sleep 0.05
   done
   [ "$have" -ge $((SIZE / 2)) ] || die "node A's download did not get half way"
-  left=$($PG -c "SELECT EXTRACT(EPOCH FROM (lease_until - CURRENT_TIMESTAMP)) FROM ferry_transfer")
-  declare -A at_kill=()
-  while read -r f b; do at_kill[$f]=$b; done < <(part_blocks)
+  left=$($PG -c "SELECT EXTRACT(EPOCH FROM (lease_until - CURRENT_TIMESTAMP)) FROM $SCHEMA.ferry_transfer")
   t_kill=$(now)
   kill -KILL "$a_pid"; wait "$a_pid" 2>/dev/null || true; forget "$a_pid"
+  # What A wrote is in the page cache; its blocks are allocated at writeback (delayed allocation), which would look
+  # like a write. sync first, then the part file's blocks grow only by B's writes.
+  sync
+  declare -A at_kill=()
+  while read -r f b; do at_kill[$f]=$b; done < <(part_blocks)
   t_expiry=$(echo "$t_kill + $left" | bc -l)
   t_claim=""; t_first=""
   for _ in $(seq 1 $(( (LEASE + 60) * 20 ))); do
-    if [ -z "$t_first" ]; then
+    if [ -z "$t_claim" ] && [ "$($PG -c "SELECT owner FROM $SCHEMA.ferry_transfer")" = "node-b" ]; then t_claim=$(now); fi
+    if [ -z "$t_first" ] && [ -n "$t_claim" ]; then
       while read -r f b; do
         [ "$b" -gt "${at_kill[$f]:-0}" ] && { t_first=$(now); break; }
       done < <(part_blocks)
     fi
-    if [ -z "$t_claim" ] && [ "$($PG -c "SELECT owner FROM ferry_transfer")" = "node-b" ]; then t_claim=$(now); fi
     [ -n "$t_first" ] && [ -n "$t_claim" ] && break
     sleep 0.02
   done
   [ -n "$t_first" ] || die "node B never wrote after the kill (see $WORK/takeover-b.log)"
   for _ in $(seq 1 1200); do [ -f "$WORK/takeover-out/big.bin" ] && break; sleep 0.1; done
-  for _ in $(seq 1 100); do [ "$($PG -c "SELECT status FROM ferry_transfer")" = "PUBLISHED" ] && break; sleep 0.1; done
+  for _ in $(seq 1 100); do [ "$($PG -c "SELECT status FROM $SCHEMA.ferry_transfer")" = "PUBLISHED" ] && break; sleep 0.1; done
   same_file "$src/big.bin" "$WORK/takeover-out/big.bin"
   line=$(printf 'round %d: lease %d s, left at kill %.2f s, expiry->claim %d ms, expiry->first byte %d ms, kill->first byte %d ms' \
     "$r" "$LEASE" "$left" "$(ms "${t_claim:-$t_first} - $t_expiry")" "$(ms "$t_first - $t_expiry")" "$(ms "$t_first - $t_kill")")
