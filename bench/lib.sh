@@ -153,7 +153,7 @@ timed() {
   LAST_RC=$rc
   LAST_T0=$t0
   record "$scen" "$round" "$tool" wall="$LAST_WALL" rc="$rc" load1="$before" load1_after="$(load1)" \
-    "${EXTRA_KV[@]}" cmd="$(printf '%q ' "$@" | sed "s/$FTP_PW/****/g")"
+    "${EXTRA_KV[@]}" cmd="$(printf '%q ' "$@" | sed -e "s/$FTP_PW/****/g" -e "s|$ROOT/||g")"
   EXTRA_KV=()
   if [ "$rc" != 0 ]; then log "  $tool exited $rc after ${LAST_WALL}s (log $logf):"; tail -5 "$logf" >&2 || true; fi
   log "  $tool: $(printf '%.2f' "$LAST_WALL") s (rc $rc, load $before)"

@@ -172,7 +172,13 @@ public class FerryProducer extends DefaultAsyncProducer {
     // ---- accept ----------------------------------------------------------------------------------------------
 
     private void accept(Exchange exchange) {
-        TransferRequest accepted = engineAccept(exchange, toRequest(exchange));
+        TransferRequest request = toRequest(exchange);
+        Optional<TransferResult> before = publishedBeforeCrash(exchange, request);
+        if (before.isPresent()) {
+            // plan and publish pass the result on: nothing is sent, the drop moves to .done.
+            exchange.setProperty(FerryConstants.JOINED_RESULT, before.get());
+        }
+        TransferRequest accepted = before.isPresent() ? engine().check(request) : engineAccept(exchange, request);
         exchange.getIn().setBody(accepted);
         exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, accepted.id());
         exchange.setProperty(FerryConstants.REQUEST, accepted);
@@ -322,6 +328,10 @@ public class FerryProducer extends DefaultAsyncProducer {
     // ---- plan, segment, publish ------------------------------------------------------------------------------
 
     private void plan(Exchange exchange) throws Exception {
+        if (exchange.getProperty(FerryConstants.JOINED_RESULT) != null) {
+            exchange.getIn().setBody(List.of());
+            return;
+        }
         TransferRequest request = request(exchange);
         String id = request.id();
         exchange.setProperty(FerryConstants.REQUEST, request);
@@ -389,6 +399,36 @@ public class FerryProducer extends DefaultAsyncProducer {
         }
     }
 
+    /**
+     * A drop still in the inbox whose transfer the ledger holds as PUBLISHED from this very file (same size and
+     * modification time): the node that published it died before the drop moved to .done (a kill -9, or a batch
+     * committed just before one). Sent again, it would meet its own copy on the server, and fail under fileExist
+     * Fail; it is done already.
+     */
+    private Optional<TransferResult> publishedBeforeCrash(Exchange exchange, TransferRequest request) {
+        if (request.direction() != Direction.UPLOAD || !fromInboxFile(exchange)) {
+            return Optional.empty();
+        }
+        String id = engine().check(request).id();
+        Optional<TransferRecord> record = engine().ledger().find(id);
+        if (record.isEmpty() || record.get().status() != TransferStatus.PUBLISHED) {
+            return Optional.empty();
+        }
+        TransferRecord r = record.get();
+        try {
+            Path file = Path.of(r.localPath());
+            if (java.nio.file.Files.size(file) != r.size()
+                    || java.nio.file.Files.getLastModifiedTime(file).toMillis() != r.sourceMtime()) {
+                return Optional.empty();
+            }
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+        LOG.info("{} was published before a crash and its drop had not moved yet; nothing to send", id);
+        return Optional.of(new TransferResult(id, r.remotePath(), r.size(), 0, r.size(), 0,
+                "already published (before a crash)"));
+    }
+
     /** Another request for the same transfer (a recovery, a repeated message) finished it while this one waited. */
     private Optional<TransferResult> publishedMeanwhile(TransferRequest request) {
         String id = request.id();
@@ -411,8 +451,14 @@ public class FerryProducer extends DefaultAsyncProducer {
     private boolean transferInBatch(Exchange exchange, boolean inBatch) throws Exception {
         // In a batch the transfer is claimed before it is accepted: the batch's accept starts it afresh (JdbcLedger),
         // which over a transfer another exchange is running would replace that one's row at the commit.
-        TransferRequest request = inBatch ? engineCall(exchange, toRequest(exchange), engine()::check)
-                : engineAccept(exchange, toRequest(exchange));
+        TransferRequest asked = toRequest(exchange);
+        Optional<TransferResult> before = publishedBeforeCrash(exchange, asked);
+        if (before.isPresent()) {
+            done(exchange, before.get());
+            return true;
+        }
+        TransferRequest request = inBatch ? engineCall(exchange, asked, engine()::check)
+                : engineAccept(exchange, asked);
         String id = request.id();
         exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, id);
         exchange.setProperty(FerryConstants.REQUEST, request);

@@ -481,19 +481,29 @@ public final class Leases implements AutoCloseable {
         }
     }
 
-    /** Renews every lease of this node and writes its heartbeat, now; false (logged) if the database refused. */
+    /** Renews every lease this node holds and writes its heartbeat, now; false (logged) if the database refused. */
     public boolean renew() {
         long sent = System.nanoTime();
         try (Connection c = ds.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
+                // Only the claims this process holds, not every row naming this node: a node restarted under the
+                // same id leaves some of its old rows to others (files waiting in a shared inbox, taken by the
+                // elected node), and renewing those would keep them from everyone for as long as it runs.
                 try (PreparedStatement ps = c.prepareStatement("UPDATE ferry_transfer SET lease_until = "
-                        + leaseEnd() + " WHERE owner = ? AND " + UNFINISHED)) {
+                        + leaseEnd() + " WHERE id = ? AND owner = ? AND epoch = ? AND " + UNFINISHED)) {
                     ps.setQueryTimeout(Math.max(1, leaseSeconds / 3));
-                    ps.setInt(1, leaseSeconds);
-                    ps.setString(2, nodeId);
-                    ps.executeUpdate();
+                    for (Claim claim : held.values()) {
+                        ps.setInt(1, leaseSeconds);
+                        ps.setString(2, claim.transferId());
+                        ps.setString(3, claim.owner());
+                        ps.setLong(4, claim.epoch());
+                        ps.addBatch();
+                    }
+                    if (!held.isEmpty()) {
+                        ps.executeBatch();
+                    }
                 }
                 heartbeat(c);
                 c.commit();

@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Registry names the route files use: {@code ferryEngine}, {@code ferryLedger} (the IdempotentRepository of
  * finished segments), {@code ferrySegmentPool} (the bounded executor of the segment split),
- * {@code ferrySegmentAggregation} (the split's AggregationStrategy), {@code ferryPipelineRoom} (holds the request
+ * {@code ferrySegmentAggregation} (the split's AggregationStrategy), {@code ferryInboxPolicy} (the inbox routes'
+ * RoutePolicy: none alone, Camel's clustered one with ferry.cluster.inbox=master), {@code ferryPipelineRoom} (holds the request
  * queue while the pipeline is busy, with a broker), the {@code ferry} component, and {@code jms} (RabbitMQ, only
  * when ferry.broker.* is configured).
  */
@@ -66,6 +67,7 @@ public final class FerryService implements AutoCloseable {
     private final ConnectionPermits permits;
     private final DemoFtpServer demo;
     private final InboxLocks inboxLocks;
+    private final InboxElection inboxes;
     private EventPublisher events;
     private final WebSettings webSettings;
     private volatile FerryWeb web;
@@ -82,8 +84,12 @@ public final class FerryService implements AutoCloseable {
         // Refused before anything starts: the API bound beyond loopback without a token.
         this.webSettings = WebSettings.from(settings::lookup, System::getenv).checked();
         createDirectories();
-        this.inboxLocks = InboxLocks.take(settings.uploadInbox().toAbsolutePath().normalize(),
-                settings.requestInbox().toAbsolutePath().normalize());
+        // Alone, the service holds its inboxes (a second one is refused); shared, the nodes elect who takes them.
+        this.inboxes = settings.inboxElected() ? InboxElection.elected(settings.inboxLockDir(), settings.leaseSeconds())
+                : InboxElection.alone();
+        this.inboxLocks = inboxes.isElected() ? InboxLocks.none()
+                : InboxLocks.take(settings.uploadInbox().toAbsolutePath().normalize(),
+                        settings.requestInbox().toAbsolutePath().normalize());
         try {
             this.demo = settings.serverNames().isEmpty()
                     ? DemoFtpServer.start(settings.get("ferry.demo.host"), settings.getInt("ferry.demo.port", 2121),
@@ -124,6 +130,7 @@ public final class FerryService implements AutoCloseable {
             main.bind("ferryLedger", ledger);
             main.bind("ferrySegmentPool", segmentPool);
             main.bind("ferrySegmentAggregation", new SegmentAggregation());
+            main.bind("ferryInboxPolicy", inboxes.policy());
             // Every drop answered: cancelled drops kept aside, odd ones (folders, undecodable names) to .failed/.
             main.bind("ferryDrops", new dev.ferry.inbox.DropOutcomes(settings.uploadInbox()));
             main.bind("ferryOddDrops", new dev.ferry.inbox.OddDrops(settings.uploadInbox(),
@@ -133,6 +140,7 @@ public final class FerryService implements AutoCloseable {
             main.addMainListener(new MainListenerSupport() {
                 @Override
                 public void afterConfigure(BaseMainSupport m) {
+                    inboxes.joinIn(m.getCamelContext());
                     installWeb(m.getCamelContext());
                 }
 
@@ -242,11 +250,11 @@ public final class FerryService implements AutoCloseable {
         events = new EventPublisher(template, settings.get("ferry.events.endpoint"));
         engine.addListener(events);
         banner(banner);
-        recovered = Recovery.run(engine, component, settings, template, TRANSFERS_ENDPOINT);
+        recovered = Recovery.run(engine, component, settings, template, TRANSFERS_ENDPOINT, inboxes);
         if (recovered > 0) {
             LOG.info("resuming {} interrupted transfer(s)", recovered);
         }
-        claimLoop = Recovery.keepClaiming(engine, component, settings, template, TRANSFERS_ENDPOINT);
+        claimLoop = Recovery.keepClaiming(engine, component, settings, template, TRANSFERS_ENDPOINT, inboxes);
     }
 
     private void banner(PrintStream out) {

@@ -190,6 +190,34 @@ public final class FerrySettings {
         return getInt("ferry.cluster.lease-seconds", 30);
     }
 
+    /**
+     * ferry.cluster.inbox: {@code local} (default), this service holds its inboxes alone and refuses to share them;
+     * {@code master}, the inboxes are on storage several nodes share and one elected node at a time takes them.
+     */
+    public boolean inboxElected() {
+        String v = get("ferry.cluster.inbox", "local").trim();
+        if (v.equalsIgnoreCase("master")) {
+            if (!sharedStorage()) {
+                // Without it no node may continue another's upload, so a drop the dead leader had begun would wait
+                // for that node forever, while the new leader holds its file.
+                throw new IllegalStateException("ferry.cluster.inbox = master shares the inboxes, so they are on"
+                        + " storage every node sees: set ferry.cluster.shared-storage = true as well");
+            }
+            return true;
+        }
+        if (v.equalsIgnoreCase("local")) {
+            return false;
+        }
+        throw new IllegalStateException("configuration key ferry.cluster.inbox = '" + v + "': use local (one service"
+                + " per inbox) or master (nodes sharing the inbox folders elect one that takes them)");
+    }
+
+    /** ferry.cluster.inbox-lock-dir: the election's lock folder, on the shared storage; default in the upload inbox. */
+    public Path inboxLockDir() {
+        String v = get("ferry.cluster.inbox-lock-dir", null);
+        return v == null || v.isBlank() ? uploadInbox().resolve(".ferry-cluster") : Path.of(v);
+    }
+
     /** ferry.cluster.shared-storage: every node sees the same data dir, so takeovers continue from its files. */
     public boolean sharedStorage() {
         String v = get("ferry.cluster.shared-storage", "false").trim().toLowerCase(Locale.ROOT);

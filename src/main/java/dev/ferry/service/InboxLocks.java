@@ -26,6 +26,11 @@ final class InboxLocks implements AutoCloseable {
         this.held = held;
     }
 
+    /** Nothing held: the inboxes are shared by elected nodes ({@link InboxElection}), which decides who takes them. */
+    static InboxLocks none() {
+        return new InboxLocks(List.of());
+    }
+
     /** Locks every folder, or none: the first one another service holds is named in the exception. */
     static InboxLocks take(Path... inboxes) {
         List<FileChannel> held = new ArrayList<>();

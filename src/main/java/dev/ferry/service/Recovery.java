@@ -40,13 +40,16 @@ final class Recovery {
     }
 
     static int run(TransferEngine engine, FerryComponent component, FerrySettings settings, ProducerTemplate template,
-                   String endpoint) {
-        List<TransferRequest> unfinished = engine.claimUnfinished();
+                   String endpoint, InboxElection inboxes) {
+        Set<String> fromRequestFiles = requestFileIds(component, settings.requestInbox());
+        Path uploadInbox = settings.uploadInbox().toAbsolutePath().normalize();
+        // Shared inboxes: a transfer whose file waits in them is the elected node's, whose inbox route takes the
+        // file again. Claimed here, it would be held (and renewed) by a node that does not run it.
+        List<TransferRequest> unfinished = engine.claimUnfinished(inboxes.leads() ? id -> false
+                : id -> fromRequestFiles.contains(id) || isPendingDrop(engine, uploadInbox, id));
         if (unfinished.isEmpty()) {
             return 0;
         }
-        Set<String> fromRequestFiles = requestFileIds(component, settings.requestInbox());
-        Path uploadInbox = settings.uploadInbox().toAbsolutePath().normalize();
         int sent = 0;
         for (TransferRequest r : unfinished) {
             if (r.direction() == Direction.UPLOAD) {
@@ -68,12 +71,13 @@ final class Recovery {
 
     /** Runs the claim loop every lease / 3 from now on, until the returned executor is shut down. */
     static ScheduledExecutorService keepClaiming(TransferEngine engine, FerryComponent component,
-                                                 FerrySettings settings, ProducerTemplate template, String endpoint) {
+                                                 FerrySettings settings, ProducerTemplate template, String endpoint,
+                                                 InboxElection inboxes) {
         long every = Math.max(1000, engine.ledger().leases().lease().toMillis() / 3);
         ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-claim"));
         loop.scheduleWithFixedDelay(() -> {
             try {
-                int taken = run(engine, component, settings, template, endpoint);
+                int taken = run(engine, component, settings, template, endpoint, inboxes);
                 if (taken > 0) {
                     LOG.info("took over {} transfer(s) whose node's lease ran out", taken);
                 }
@@ -82,6 +86,14 @@ final class Recovery {
             }
         }, every, every, TimeUnit.MILLISECONDS);
         return loop;
+    }
+
+    /** An upload whose dropped file is still in the upload inbox, waiting for the inbox route. */
+    private static boolean isPendingDrop(TransferEngine engine, Path uploadInbox, String id) {
+        return engine.ledger().find(id).filter(r -> r.direction() == Direction.UPLOAD).map(r -> {
+            Path source = Path.of(r.localPath()).toAbsolutePath().normalize();
+            return source.startsWith(uploadInbox) && isPending(uploadInbox, source) && Files.isRegularFile(source);
+        }).orElse(false);
     }
 
     /** A file in the inbox the route will take: not inside a hidden folder such as .done, .failed or .camel. */

@@ -360,8 +360,13 @@ public final class TransferEngine implements AutoCloseable {
      * Transfers running here already are left alone.
      */
     public List<TransferRequest> claimUnfinished() {
+        return claimUnfinished(id -> false);
+    }
+
+    /** {@link #claimUnfinished()}, except the transfers {@code leaveAlone} names: another node's to take. */
+    public List<TransferRequest> claimUnfinished(java.util.function.Predicate<String> leaveAlone) {
         List<TransferRequest> requests = new ArrayList<>();
-        for (Claim c : ledger.leases().claimUnfinished(active::containsKey)) {
+        for (Claim c : ledger.leases().claimUnfinished(id -> active.containsKey(id) || leaveAlone.test(id))) {
             TransferRecord r = ledger.find(c.transferId()).orElse(null);
             if (r == null) {
                 continue;

@@ -82,6 +82,16 @@ final class UploadPlanner {
             Optional<TransferRecord> record = known.isEmpty() ? Optional.empty() : ledger.find(id);
             boolean placed = renamedBeforeCrash(record, known, size, mtime, session, temp, remote);
             if (!placed && options.fileExist() == FileExist.FAIL && taken(session, remote)) {
+                if (record.isEmpty() && sameBytesThere(session, caps, remote, source, size)) {
+                    // Placed by this drop before a crash, in a batch whose commit never came (its rows are written
+                    // only then): the server's copy is this file, byte for byte. Nothing to send, nothing replaced.
+                    ledger.start(id, size, mtime, List.of());
+                    LiveTransfer kept = new LiveTransfer(r, options, profile, caps, size, mtime,
+                            FileChannel.open(source, StandardOpenOption.READ), source, remote, UploadStrategy.AUTO,
+                            ledger, List.of());
+                    kept.kept = KeptFile.ALREADY_THERE;
+                    return new Planned(kept, null);
+                }
                 throw new dev.ferry.ftp.FtpException("remote file " + remote + " on " + profile.name()
                         + " already exists and is kept; nothing was sent: remove it on the server, or ask for"
                         + " fileExist Override (ferry.file-exist, or \"overwrite\":true) to replace it", 553, false);
@@ -167,6 +177,27 @@ final class UploadPlanner {
      * the transfer's id) gone, the final name holding the size sent. The publish step then checks the bytes (the
      * server's hash where it has one) and records the transfer published; nothing is sent again, nothing fails.
      */
+    /** The largest file whose existing remote copy is hashed on both sides to tell whether it is this file. */
+    private static final long SAME_BYTES_MAX = 64L << 20;
+
+    /** The remote file has this file's size and, by the server's hash, its bytes (no hash offered: not known). */
+    private static boolean sameBytesThere(FtpSession session, Capabilities caps, String remote, Path source, long size)
+            throws IOException {
+        String algorithm = caps.bestHash();
+        if (algorithm == null || size > SAME_BYTES_MAX) {
+            return false;
+        }
+        try {
+            if (session.size(remote) != size) {
+                return false;
+            }
+        } catch (RemoteNotFoundException e) {
+            return false;
+        }
+        String server = session.hash(remote, algorithm);
+        return server != null && server.equalsIgnoreCase(Hashing.of(source, algorithm));
+    }
+
     private static boolean renamedBeforeCrash(Optional<TransferRecord> record, List<SegmentRecord> known, long size,
                                               long mtime, FtpSession session, String temp, String remote)
             throws IOException {

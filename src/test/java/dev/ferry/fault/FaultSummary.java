@@ -11,34 +11,36 @@ import java.util.concurrent.atomic.AtomicLong;
  * The counts a fault test class prints when it ends, one line, also appended to {@code target/fault-summary.txt}:
  * {@code FAULT-SUMMARY class=.. seed=.. rounds=.. faults=.. verified=.. resent=..}.
  */
-final class FaultSummary {
+public final class FaultSummary {
     static final Path FILE = Path.of(System.getProperty("ferry.fault.summary", "target/fault-summary.txt"));
 
-    final AtomicLong rounds = new AtomicLong();
-    final AtomicLong faults = new AtomicLong();
-    final AtomicLong verified = new AtomicLong();
-    final AtomicLong failedClearly = new AtomicLong();
-    final AtomicLong resent = new AtomicLong();
+    public final AtomicLong rounds = new AtomicLong();
+    public final AtomicLong faults = new AtomicLong();
+    public final AtomicLong verified = new AtomicLong();
+    public final AtomicLong failedClearly = new AtomicLong();
+    public final AtomicLong resent = new AtomicLong();
+    /** More counts of one test, as " name=value" pairs after the common ones (e.g. the cluster test's). */
+    public volatile String more = "";
     private final String name;
     private final long seed;
 
-    FaultSummary(Class<?> test, long seed) {
+    public FaultSummary(Class<?> test, long seed) {
         this.name = test.getSimpleName();
         this.seed = seed;
         System.out.println(name + ": seed " + seed + " (set -Dferry.fault.seed=" + seed + " to repeat)");
     }
 
     /** The seed: -Dferry.fault.seed if given, else a fixed default per class. */
-    static long seed(long fallback) {
+    public static long seed(long fallback) {
         return Long.getLong("ferry.fault.seed", fallback);
     }
 
-    String line() {
+    public String line() {
         return "FAULT-SUMMARY class=" + name + " seed=" + seed + " rounds=" + rounds + " faults=" + faults
-                + " verified=" + verified + " failedClearly=" + failedClearly + " resent=" + resent;
+                + " verified=" + verified + " failedClearly=" + failedClearly + " resent=" + resent + more;
     }
 
-    void print() {
+    public void print() {
         String line = line();
         System.out.println(line);
         try {

@@ -273,4 +273,23 @@ class LeasesPostgresTest {
             assertEquals("node-a", rs.getString(1));
         }
     }
+
+    /**
+     * Issue 15, shared inboxes: a node restarted under the same id that leaves one of its old rows to another node
+     * (a drop waiting in the shared inbox, the elected node's) must not keep that row's lease alive by renewing.
+     */
+    @Test
+    void aRestartedNodeRenewsOnlyWhatItClaimedNotEveryRowUnderItsId() throws Exception {
+        JdbcLedger before = node("node-a");
+        before.accept(JdbcLedgerContract.transfer("t1"));
+        before.accept(JdbcLedgerContract.transfer("t2"));
+        JdbcLedger after = node("node-a"); // the same node after a kill -9: it takes t2 back, leaves t1 alone
+        expireLeases();
+        assertEquals(List.of("t2"), ids(after.leases().claimUnfinished("t1"::equals)));
+        expireLeases();
+        assertTrue(after.leases().renew());
+        JdbcLedger b = node("node-b");
+        assertTrue(b.leases().claim("t1").isPresent(), "t1's lease was renewed by a node that does not run it");
+        assertTrue(b.leases().claim("t2").isEmpty(), "t2, which node-a runs, was not renewed");
+    }
 }

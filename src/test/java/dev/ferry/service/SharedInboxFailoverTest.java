@@ -1,0 +1,153 @@
+package dev.ferry.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.ferry.testing.Await;
+import dev.ferry.testing.ForkedJvm;
+import dev.ferry.testing.FtpServerFixture;
+import dev.ferry.testing.Hashes;
+import dev.ferry.testing.PseudoRandomContent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 15 item 5: two service nodes (JVMs of their own) on one PostgreSQL ledger and one shared upload inbox, with
+ * {@code ferry.cluster.inbox=master}. One node takes the inbox; killed with SIGKILL, the other takes it over and
+ * finishes the drops; every drop is uploaded exactly once and intact. Skipped without PostgreSQL at 127.0.0.1:5432,
+ * a failure with {@code FERRY_REQUIRE_POSTGRES=1} (set by CI).
+ */
+class SharedInboxFailoverTest {
+    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test";
+    private static final int KIB = 1024;
+    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final int DROPS = 10;
+
+    @TempDir
+    Path tmp;
+
+    private final String schema = "ferry_inbox_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    private String url;
+
+    @BeforeEach
+    void createSchema() {
+        try (Connection c = DriverManager.getConnection(SERVER + "?connectTimeout=5", "postgres", "");
+             Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+        } catch (SQLException e) {
+            String problem = "PostgreSQL is not reachable at " + SERVER + ": " + e.getMessage();
+            if ("1".equals(System.getenv("FERRY_REQUIRE_POSTGRES"))) {
+                fail(problem + " (FERRY_REQUIRE_POSTGRES=1 requires it)");
+            }
+            org.junit.jupiter.api.Assumptions.abort(problem);
+        }
+        url = SERVER + "?connectTimeout=5&currentSchema=" + schema;
+    }
+
+    @AfterEach
+    void dropSchema() throws SQLException {
+        try (Connection c = DriverManager.getConnection(SERVER, "postgres", ""); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+    }
+
+    private ServiceHarness node(String name, FtpServerFixture ftp, Path inbox) {
+        ServiceHarness h = new ServiceHarness(tmp.resolve(name), ftp);
+        h.properties.put("ferry.ledger.url", url);
+        h.properties.put("ferry.ledger.user", "postgres");
+        h.properties.put("ferry.node-id", name);
+        h.properties.put("ferry.cluster.lease-seconds", "3");
+        h.properties.put("ferry.cluster.inbox", "master");
+        h.properties.put("ferry.cluster.shared-storage", "true");
+        h.properties.put("ferry.inbox.upload", inbox.resolve("upload").toString());
+        h.properties.put("ferry.inbox.requests", inbox.resolve("requests").toString());
+        h.properties.put("ferry.inbox.parallel-transfers", "2");
+        return h.writeConfig();
+    }
+
+    private Map<String, Integer> statuses() {
+        Map<String, Integer> counts = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT status, COUNT(*) FROM ferry_transfer GROUP BY status")) {
+            while (rs.next()) {
+                counts.put(rs.getString(1), rs.getInt(2));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return counts;
+    }
+
+    private static long count(Path dir) {
+        try (var s = Files.list(dir)) {
+            return s.count();
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
+
+    private static long uploadedLines(ForkedJvm node) {
+        return node.output().stream().filter(l -> l.contains(" - uploaded drop-")).count();
+    }
+
+    @Test
+    void oneNodeTakesTheSharedInboxAndWhenItIsKilledTheOtherFinishesEveryDropExactlyOnce() throws Exception {
+        Path shared = tmp.resolve("shared-inbox");
+        Path staging = Files.createDirectories(tmp.resolve("staging"));
+        // 1 MiB per second per connection: each drop (above the 1 MiB batch limit) takes a few seconds.
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(1024L * KIB).start()) {
+            ServiceHarness first = node("node-1", ftp, shared);
+            ServiceHarness second = node("node-2", ftp, shared);
+            Map<String, String> sources = new LinkedHashMap<>();
+            try (ForkedJvm one = first.fork(ftp, "node-1"); ForkedJvm two = second.fork(ftp, "node-2")) {
+                one.awaitLine(l -> l.contains("Ferry is running."), WAIT);
+                two.awaitLine(l -> l.contains("Ferry is running."), WAIT);
+                for (int i = 0; i < DROPS; i++) {
+                    String name = "drop-" + i + ".bin";
+                    Path file = PseudoRandomContent.write(staging.resolve(name), 1536L * KIB + i * 7919L, 500 + i);
+                    sources.put(name, Hashes.sha256(file));
+                    ServiceHarness.dropInto(shared.resolve("upload"), file);
+                }
+                Path done = shared.resolve("upload").resolve(".done");
+                Await.until(WAIT, () -> uploadedLines(one) + uploadedLines(two) >= 2,
+                        () -> "no drop was uploaded: " + statuses());
+                assertTrue(uploadedLines(one) == 0 || uploadedLines(two) == 0,
+                        "both nodes took drops from the shared inbox at once");
+                ForkedJvm leader = uploadedLines(one) > 0 ? one : two;
+                ForkedJvm follower = leader == one ? two : one;
+                long doneAtKill = uploadedLines(leader);
+                assertEquals(137, leader.kill9());
+                assertTrue(doneAtKill < DROPS, "every drop was done before the kill; nothing was taken over");
+
+                Await.until(WAIT, () -> count(done) == DROPS && statuses().equals(Map.of("PUBLISHED", DROPS)),
+                        () -> "the other node did not finish the drops: " + statuses() + " done "
+                        + ServiceHarness.list(shared.resolve("upload")) + "\n" + String.join("\n", follower.output()));
+                assertTrue(uploadedLines(follower) > 0, "the other node never took the inbox over");
+                assertEquals(DROPS, uploadedLines(leader) + uploadedLines(follower),
+                        "a drop was reported uploaded twice (or not at all)");
+                for (Map.Entry<String, String> e : sources.entrySet()) {
+                    assertEquals(e.getValue(), Hashes.sha256(ftp.file("incoming/" + e.getKey())), e.getKey());
+                    assertTrue(Files.exists(done.resolve(e.getKey())), e.getKey() + " not in .done/");
+                }
+                assertEquals(DROPS, ftp.commandCount("RNTO"), "a drop was renamed into place more than once");
+                assertTrue(!Files.exists(shared.resolve("upload").resolve(".failed")),
+                        "a drop failed: " + ServiceHarness.list(shared.resolve("upload").resolve(".failed")));
+            }
+        }
+    }
+}
