@@ -18,11 +18,15 @@ import dev.ferry.plan.TransferOptions;
 import dev.ferry.plan.TransferRequest;
 import dev.ferry.transfer.DownloadPlanner.Planned;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -179,12 +183,17 @@ final class UploadPlanner {
      */
     /** The largest file whose existing remote copy is hashed on both sides to tell whether it is this file. */
     private static final long SAME_BYTES_MAX = 64L << 20;
+    /**
+     * Without a server hash, the largest remote copy read back to compare: every batch file (1 MiB by default),
+     * whose rows a kill before the batch's commit loses while its copy is already in place.
+     */
+    private static final long READ_BACK_MAX = 8L << 20;
 
-    /** The remote file has this file's size and, by the server's hash, its bytes (no hash offered: not known). */
+    /** The remote file has this file's size and bytes: by the server's hash, or for a small file by reading it. */
     private static boolean sameBytesThere(FtpSession session, Capabilities caps, String remote, Path source, long size)
             throws IOException {
         String algorithm = caps.bestHash();
-        if (algorithm == null || size > SAME_BYTES_MAX) {
+        if (size > (algorithm != null ? SAME_BYTES_MAX : READ_BACK_MAX)) {
             return false;
         }
         try {
@@ -194,8 +203,40 @@ final class UploadPlanner {
         } catch (RemoteNotFoundException e) {
             return false;
         }
+        if (algorithm == null) {
+            return sameBytesRead(session, remote, source, size);
+        }
         String server = session.hash(remote, algorithm);
         return server != null && server.equalsIgnoreCase(Hashing.of(source, algorithm));
+    }
+
+    private static boolean sameBytesRead(FtpSession session, String remote, Path source, long size)
+            throws IOException {
+        String algorithm = "SHA-256";
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IOException("this Java runtime has no " + algorithm, e);
+        }
+        InputStream in = session.retrieve(remote, 0);
+        long read = 0;
+        boolean toEnd = false;
+        try {
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+                read += n;
+                if (read > size) {
+                    break;
+                }
+            }
+            toEnd = read <= size;
+        } finally {
+            session.endRead(in, toEnd);
+        }
+        return read == size && HexFormat.of().formatHex(digest.digest())
+                .equalsIgnoreCase(Hashing.of(source, algorithm));
     }
 
     private static boolean renamedBeforeCrash(Optional<TransferRecord> record, List<SegmentRecord> known, long size,

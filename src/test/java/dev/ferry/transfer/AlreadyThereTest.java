@@ -54,4 +54,32 @@ class AlreadyThereTest {
             assertEquals(before, Hashes.sha256(ftp.file("other.bin")), "their file was replaced");
         }
     }
+
+    @Test
+    void withoutAServerHashASmallCopyIsReadBackAndRecognised() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
+            Path source = PseudoRandomContent.write(tmp.resolve("plain.bin"), SIZE, 74);
+            Files.copy(source, ftp.file("plain.bin"), StandardCopyOption.REPLACE_EXISTING);
+            long receivedBefore = ftp.bytesReceived();
+            TransferResult r = h.engine.run(h.upload(source, "/plain.bin", TransferOptions.none()));
+            assertTrue(r.toString().contains("already there"), r.toString());
+            assertTrue(ftp.bytesReceived() - receivedBefore < SIZE, "sent again");
+            assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("plain.bin")));
+        }
+    }
+
+    @Test
+    void withoutAServerHashAnotherFileOfTheSameSizeStillFails() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
+            Path source = PseudoRandomContent.write(tmp.resolve("plain2.bin"), SIZE, 75);
+            Path theirs = ftp.write("plain2.bin", SIZE, 76);
+            String before = Hashes.sha256(theirs);
+            TransferFailedException e = assertThrows(TransferFailedException.class,
+                    () -> h.engine.run(h.upload(source, "/plain2.bin", TransferOptions.none())));
+            assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+            assertEquals(before, Hashes.sha256(ftp.file("plain2.bin")), "their file was replaced");
+        }
+    }
 }
