@@ -3,30 +3,25 @@ package dev.ferry.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.testing.Await;
 import dev.ferry.testing.FtpServerFixture;
+import dev.ferry.testing.PostgresSchema;
 import dev.ferry.testing.Hashes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  * 127.0.0.1:5432, a failure with {@code FERRY_REQUIRE_POSTGRES=1}.
  */
 class ClusterViewAndCapTest {
-    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test";
     private static final int MIB = 1 << 20;
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,34 +40,22 @@ class ClusterViewAndCapTest {
     Path tmp;
 
     private final HttpClient http = HttpClient.newHttpClient();
-    private final String schema = "ferry_view_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    private String url;
+
+    private PostgresSchema schema;
 
     @BeforeEach
     void createSchema() {
-        try (Connection c = DriverManager.getConnection(SERVER + "?connectTimeout=5", "postgres", "");
-             Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA " + schema);
-        } catch (SQLException e) {
-            String problem = "PostgreSQL is not reachable at " + SERVER + ": " + e.getMessage();
-            if ("1".equals(System.getenv("FERRY_REQUIRE_POSTGRES"))) {
-                fail(problem + " (FERRY_REQUIRE_POSTGRES=1 requires it)");
-            }
-            Assumptions.abort(problem);
-        }
-        url = SERVER + "?connectTimeout=5&currentSchema=" + schema;
+        schema = PostgresSchema.create("ferry_view");
     }
 
     @AfterEach
     void dropSchema() throws SQLException {
-        try (Connection c = DriverManager.getConnection(SERVER, "postgres", ""); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        }
+        schema.close();
     }
 
     private FerryService node(String name, FtpServerFixture ftp) throws Exception {
         ServiceHarness h = new ServiceHarness(tmp.resolve(name), ftp);
-        h.properties.put("ferry.ledger.url", url);
+        h.properties.put("ferry.ledger.url", schema.url());
         h.properties.put("ferry.ledger.user", "postgres");
         h.properties.put("ferry.node-id", name);
         h.properties.put("ferry.cluster.lease-seconds", "3");

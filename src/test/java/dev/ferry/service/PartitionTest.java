@@ -3,11 +3,11 @@ package dev.ferry.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.ferry.testing.Await;
 import dev.ferry.testing.ForkedJvm;
 import dev.ferry.testing.FtpServerFixture;
+import dev.ferry.testing.PostgresSchema;
 import dev.ferry.testing.Hashes;
 import dev.ferry.testing.PartitionRelay;
 import java.net.URI;
@@ -17,14 +17,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -38,7 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
  * at 127.0.0.1:5432, a failure with {@code FERRY_REQUIRE_POSTGRES=1}.
  */
 class PartitionTest {
-    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test";
     private static final int MIB = 1 << 20;
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final Pattern STATUS_PAGE = Pattern.compile("Status page:\\s+(http://\\S+)");
@@ -46,32 +43,18 @@ class PartitionTest {
     @TempDir
     Path tmp;
 
-    private final String schema = "ferry_partition_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     private final HttpClient http = HttpClient.newHttpClient();
+
+    private PostgresSchema schema;
 
     @BeforeEach
     void createSchema() {
-        try (Connection c = DriverManager.getConnection(SERVER + "?connectTimeout=5", "postgres", "");
-             Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA " + schema);
-        } catch (SQLException e) {
-            String problem = "PostgreSQL is not reachable at " + SERVER + ": " + e.getMessage();
-            if ("1".equals(System.getenv("FERRY_REQUIRE_POSTGRES"))) {
-                fail(problem + " (FERRY_REQUIRE_POSTGRES=1 requires it)");
-            }
-            org.junit.jupiter.api.Assumptions.abort(problem);
-        }
+        schema = PostgresSchema.create("ferry_partition");
     }
 
     @AfterEach
     void dropSchema() throws SQLException {
-        try (Connection c = DriverManager.getConnection(SERVER, "postgres", ""); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        }
-    }
-
-    private String url(String server) {
-        return server + "?connectTimeout=5&currentSchema=" + schema;
+        schema.close();
     }
 
     private ServiceHarness node(String name, FtpServerFixture ftp, String ledgerUrl) {
@@ -88,7 +71,7 @@ class PartitionTest {
     }
 
     private Row row() {
-        try (Connection c = DriverManager.getConnection(url(SERVER), "postgres", "");
+        try (Connection c = schema.connect();
              Statement st = c.createStatement()) {
             Row r;
             try (ResultSet rs = st.executeQuery("SELECT status, owner, epoch, bytes_moved FROM ferry_transfer")) {
@@ -112,7 +95,7 @@ class PartitionTest {
     }
 
     private long doneBytes() {
-        try (Connection c = DriverManager.getConnection(url(SERVER), "postgres", "");
+        try (Connection c = schema.connect();
              Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT COALESCE(SUM(seg_offset - seg_start), 0) FROM ferry_segment")) {
             rs.next();
@@ -137,8 +120,9 @@ class PartitionTest {
         try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(MIB).start();
              PartitionRelay db = PartitionRelay.start("127.0.0.1", 5432)) {
             String sha = Hashes.sha256(ftp.write("pub/big.bin", size, 17L));
-            ServiceHarness first = node("node-1", ftp, url("jdbc:postgresql://127.0.0.1:" + db.port() + "/test"));
-            ServiceHarness second = node("node-2", ftp, url(SERVER));
+            String cut = schema.url("jdbc:postgresql://127.0.0.1:" + db.port() + "/test");
+            ServiceHarness first = node("node-1", ftp, cut);
+            ServiceHarness second = node("node-2", ftp, schema.url());
             try (FerryService two = second.start(); ForkedJvm one = first.fork(ftp, "node-1")) {
                 String banner = one.awaitLine(l -> STATUS_PAGE.matcher(l).find(), WAIT);
                 Matcher page = STATUS_PAGE.matcher(banner);

@@ -2,17 +2,16 @@ package dev.ferry.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.ferry.testing.Await;
 import dev.ferry.testing.ForkedJvm;
 import dev.ferry.testing.FtpServerFixture;
+import dev.ferry.testing.PostgresSchema;
 import dev.ferry.testing.Hashes;
 import dev.ferry.testing.PseudoRandomContent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -20,7 +19,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  * a failure with {@code FERRY_REQUIRE_POSTGRES=1} (set by CI).
  */
 class SharedInboxFailoverTest {
-    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test";
     private static final int KIB = 1024;
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final int DROPS = 10;
@@ -41,34 +38,22 @@ class SharedInboxFailoverTest {
     @TempDir
     Path tmp;
 
-    private final String schema = "ferry_inbox_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    private String url;
+
+    private PostgresSchema schema;
 
     @BeforeEach
     void createSchema() {
-        try (Connection c = DriverManager.getConnection(SERVER + "?connectTimeout=5", "postgres", "");
-             Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA " + schema);
-        } catch (SQLException e) {
-            String problem = "PostgreSQL is not reachable at " + SERVER + ": " + e.getMessage();
-            if ("1".equals(System.getenv("FERRY_REQUIRE_POSTGRES"))) {
-                fail(problem + " (FERRY_REQUIRE_POSTGRES=1 requires it)");
-            }
-            org.junit.jupiter.api.Assumptions.abort(problem);
-        }
-        url = SERVER + "?connectTimeout=5&currentSchema=" + schema;
+        schema = PostgresSchema.create("ferry_inbox");
     }
 
     @AfterEach
     void dropSchema() throws SQLException {
-        try (Connection c = DriverManager.getConnection(SERVER, "postgres", ""); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        }
+        schema.close();
     }
 
     private ServiceHarness node(String name, FtpServerFixture ftp, Path inbox) {
         ServiceHarness h = new ServiceHarness(tmp.resolve(name), ftp);
-        h.properties.put("ferry.ledger.url", url);
+        h.properties.put("ferry.ledger.url", schema.url());
         h.properties.put("ferry.ledger.user", "postgres");
         h.properties.put("ferry.node-id", name);
         h.properties.put("ferry.cluster.lease-seconds", "3");
@@ -82,7 +67,7 @@ class SharedInboxFailoverTest {
 
     private Map<String, Integer> statuses() {
         Map<String, Integer> counts = new TreeMap<>();
-        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement st = c.createStatement();
+        try (Connection c = schema.connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT status, COUNT(*) FROM ferry_transfer GROUP BY status")) {
             while (rs.next()) {
                 counts.put(rs.getString(1), rs.getInt(2));

@@ -2,24 +2,22 @@ package dev.ferry.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.ferry.ledger.TransferStatus;
 import dev.ferry.testing.Await;
 import dev.ferry.testing.ForkedJvm;
 import dev.ferry.testing.FtpServerFixture;
+import dev.ferry.testing.PostgresSchema;
 import dev.ferry.testing.Hashes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,41 +28,28 @@ import org.junit.jupiter.api.io.TempDir;
  * in this one. Skipped without PostgreSQL at 127.0.0.1:5432, a failure with {@code FERRY_REQUIRE_POSTGRES=1}.
  */
 class SharedLedgerTest {
-    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test";
     private static final int MIB = 1 << 20;
     private static final Duration WAIT = Duration.ofSeconds(90);
 
     @TempDir
     Path tmp;
 
-    private final String schema = "ferry_cluster_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    private String url;
+
+    private PostgresSchema schema;
 
     @BeforeEach
     void createSchema() {
-        try (Connection c = DriverManager.getConnection(SERVER + "?connectTimeout=5", "postgres", "");
-             Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA " + schema);
-        } catch (SQLException e) {
-            String problem = "PostgreSQL is not reachable at " + SERVER + ": " + e.getMessage();
-            if ("1".equals(System.getenv("FERRY_REQUIRE_POSTGRES"))) {
-                fail(problem + " (FERRY_REQUIRE_POSTGRES=1 requires it)");
-            }
-            org.junit.jupiter.api.Assumptions.abort(problem);
-        }
-        url = SERVER + "?connectTimeout=5&currentSchema=" + schema;
+        schema = PostgresSchema.create("ferry_cluster");
     }
 
     @AfterEach
     void dropSchema() throws SQLException {
-        try (Connection c = DriverManager.getConnection(SERVER, "postgres", ""); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        }
+        schema.close();
     }
 
     private ServiceHarness node(String name, FtpServerFixture ftp) {
         ServiceHarness h = new ServiceHarness(tmp.resolve(name), ftp);
-        h.properties.put("ferry.ledger.url", url);
+        h.properties.put("ferry.ledger.url", schema.url());
         h.properties.put("ferry.ledger.user", "postgres");
         h.properties.put("ferry.node-id", name);
         h.properties.put("ferry.cluster.lease-seconds", "3");
@@ -76,7 +61,7 @@ class SharedLedgerTest {
     }
 
     private Row row() {
-        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement st = c.createStatement();
+        try (Connection c = schema.connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT t.status, COALESCE(SUM(s.seg_offset - s.seg_start), 0)"
                      + " FROM ferry_transfer t LEFT JOIN ferry_segment s ON s.transfer_id = t.id GROUP BY t.status")) {
             return rs.next() ? new Row(rs.getString(1), rs.getLong(2)) : new Row("NONE", 0);
