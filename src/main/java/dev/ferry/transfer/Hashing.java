@@ -1,6 +1,7 @@
 package dev.ferry.transfer;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -65,13 +66,31 @@ final class Hashing {
         return of(file, algorithm, 0, Long.MAX_VALUE);
     }
 
-    private static String of(Path file, String algorithm, long from, long to) throws IOException {
-        MessageDigest digest;
+    /** The digest of a stream read to its end, or null when it holds more than {@code max} bytes (reading stops). */
+    static String of(InputStream in, String algorithm, long max) throws IOException {
+        MessageDigest digest = digest(algorithm);
+        byte[] buffer = new byte[64 * 1024];
+        long read = 0;
+        for (int n; (n = in.read(buffer)) > 0; ) {
+            read += n;
+            if (read > max) {
+                return null;
+            }
+            digest.update(buffer, 0, n);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static MessageDigest digest(String algorithm) throws IOException {
         try {
-            digest = MessageDigest.getInstance(algorithm);
+            return MessageDigest.getInstance(algorithm);
         } catch (NoSuchAlgorithmException e) {
             throw new IOException("this Java runtime has no " + algorithm, e);
         }
+    }
+
+    private static String of(Path file, String algorithm, long from, long to) throws IOException {
+        MessageDigest digest = digest(algorithm);
         ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long pos = from;

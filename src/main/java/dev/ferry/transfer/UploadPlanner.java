@@ -24,9 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -212,31 +209,14 @@ final class UploadPlanner {
 
     private static boolean sameBytesRead(FtpSession session, String remote, Path source, long size)
             throws IOException {
-        String algorithm = "SHA-256";
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance(algorithm);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IOException("this Java runtime has no " + algorithm, e);
-        }
         InputStream in = session.retrieve(remote, 0);
-        long read = 0;
-        boolean toEnd = false;
+        String read = null;
         try {
-            byte[] buffer = new byte[64 * 1024];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-                read += n;
-                if (read > size) {
-                    break;
-                }
-            }
-            toEnd = read <= size;
+            read = Hashing.of(in, "SHA-256", size);
         } finally {
-            session.endRead(in, toEnd);
+            session.endRead(in, read != null);
         }
-        return read == size && HexFormat.of().formatHex(digest.digest())
-                .equalsIgnoreCase(Hashing.of(source, algorithm));
+        return read != null && read.equals(Hashing.of(source, "SHA-256"));
     }
 
     private static boolean renamedBeforeCrash(Optional<TransferRecord> record, List<SegmentRecord> known, long size,
