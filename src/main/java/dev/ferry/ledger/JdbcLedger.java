@@ -10,7 +10,6 @@ import static dev.ferry.ledger.Sql.queryList;
 import static dev.ferry.ledger.Sql.queryOne;
 import static dev.ferry.ledger.Sql.update;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,11 +41,6 @@ import org.slf4j.LoggerFactory;
 public final class JdbcLedger implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcLedger.class);
-
-    /** H2's error code when another process holds the database file's lock. */
-    private static final int H2_DATABASE_ALREADY_OPEN = 90020;
-    // Up to four transfers, their segments and the status page use it at once; fewer made them queue for a connection.
-    private static final int POOL_SIZE = 8;
 
     private final DataSource ds;
     /** The pool this ledger created, closed with it; null when the caller owns the DataSource. */
@@ -83,7 +77,8 @@ public final class JdbcLedger implements AutoCloseable {
 
     /** A ledger at any JDBC URL (jdbc:h2:..., jdbc:postgresql:...). */
     public static JdbcLedger open(String jdbcUrl, String user, String password) {
-        return pooled(jdbcUrl, user, password, "ledger " + redact(jdbcUrl), Leases.defaultNodeId(redact(jdbcUrl)));
+        return pooled(jdbcUrl, user, password, "ledger " + LedgerPool.redact(jdbcUrl),
+                Leases.defaultNodeId(LedgerPool.redact(jdbcUrl)));
     }
 
     /** A ledger on a DataSource the caller owns; {@link #close()} leaves it open. */
@@ -94,25 +89,7 @@ public final class JdbcLedger implements AutoCloseable {
     }
 
     private static JdbcLedger pooled(String url, String user, String password, String what, String nodeId) {
-        HikariConfig cfg = new HikariConfig();
-        cfg.setPoolName("ferry-ledger");
-        cfg.setJdbcUrl(url);
-        cfg.setUsername(user);
-        cfg.setPassword(password);
-        cfg.setMaximumPoolSize(POOL_SIZE);
-        cfg.setMinimumIdle(1);
-        // Try one connection up front, so a wrong URL or a locked file fails here and not on first use.
-        cfg.setInitializationFailTimeout(1);
-        HikariDataSource pool;
-        try {
-            pool = new HikariDataSource(cfg);
-        } catch (RuntimeException e) {
-            Throwable cause = scrub(e.getCause() != null ? e.getCause() : e, password);
-            if (url.startsWith("jdbc:h2:") && h2Locked(cause)) {
-                throw new LedgerException(what + " is in use by another Ferry process", cause);
-            }
-            throw new LedgerException("cannot open " + what + ": " + cause.getMessage(), cause);
-        }
+        HikariDataSource pool = LedgerPool.open(url, user, password, what);
         JdbcLedger ledger = new JdbcLedger(pool, pool, nodeId);
         try {
             LedgerSchema.create(ledger.ds);
@@ -149,13 +126,13 @@ public final class JdbcLedger implements AutoCloseable {
         Claim claim;
         try {
             try {
-                claim = inTx(c -> acceptOnce(c, r));
+                claim = commits.inTx(c -> acceptOnce(c, r));
             } catch (SQLException e) {
                 if (!DUPLICATE_KEY.equals(e.getSQLState())) {
                     throw e;
                 }
                 // Another thread inserted the same id between our look and our insert; now the row is there.
-                claim = inTx(c -> acceptOnce(c, r));
+                claim = commits.inTx(c -> acceptOnce(c, r));
             }
         } catch (SQLException e) {
             throw LedgerException.of("accept", r.id(), e);
@@ -203,22 +180,22 @@ public final class JdbcLedger implements AutoCloseable {
     }
 
     public Optional<TransferRecord> find(String id) {
-        ScopedRows held = held(id);
+        ScopedRows held = commits.held(id);
         if (held != null) {
             return Optional.of(held.find(id));
         }
-        return Optional.ofNullable(query("find", id,
+        return Optional.ofNullable(commits.query("find", id,
                 c -> queryOne(c, SELECT_TRANSFERS + " WHERE id = ?", Sql::transfer, id)));
     }
 
     /** Marks the transfer ACTIVE with the source's fingerprint, and replaces its segments with {@code plan}. */
     public void start(String id, long size, long sourceMtime, List<SegmentRecord> plan) {
-        ScopedRows held = held(id);
+        ScopedRows held = commits.held(id);
         if (held != null) {
             held.start(id, size, sourceMtime, plan, now());
             return;
         }
-        tx("start", id, c -> {
+        commits.tx("start", id, c -> {
             leases.fence(c, id);
             requireTransfer(id, update(c, "UPDATE ferry_transfer SET status = ?, size_bytes = ?, source_mtime = ?,"
                     + " updated = ? WHERE id = ?", TransferStatus.ACTIVE, size, sourceMtime, now(), id));
@@ -236,12 +213,12 @@ public final class JdbcLedger implements AutoCloseable {
 
     public void status(String id, TransferStatus status, String reason) {
         Objects.requireNonNull(status, "status");
-        ScopedRows held = held(id);
+        ScopedRows held = commits.held(id);
         if (held != null) {
             held.status(id, status, reason, now());
             return;
         }
-        tx("status", id, c -> {
+        commits.tx("status", id, c -> {
             leases.fence(c, id);
             return requireTransfer(id, update(c,
                     "UPDATE ferry_transfer SET status = ?, reason = ?, updated = ? WHERE id = ?",
@@ -257,12 +234,12 @@ public final class JdbcLedger implements AutoCloseable {
      * the transfer's counters, in one commit (each commit rewrites the row's page).
      */
     public void published(String id, long moved, long resent) {
-        ScopedRows held = held(id);
+        ScopedRows held = commits.held(id);
         if (held != null) {
             held.published(id, moved, resent, now());
             return;
         }
-        tx("published", id, c -> {
+        commits.tx("published", id, c -> {
             leases.fence(c, id);
             return requireTransfer(id, update(c, "UPDATE ferry_transfer SET status = ?, reason = NULL,"
                     + " bytes_moved = bytes_moved + ?, bytes_resent = bytes_resent + ?, updated = ? WHERE id = ?",
@@ -278,10 +255,10 @@ public final class JdbcLedger implements AutoCloseable {
      * @throws LostLeaseException when it does not
      */
     public void confirmClaim(String id) {
-        if (held(id) != null) {
+        if (commits.held(id) != null) {
             return;
         }
-        tx("confirm claim", id, c -> {
+        commits.tx("confirm claim", id, c -> {
             leases.fence(c, id);
             return null;
         });
@@ -307,8 +284,8 @@ public final class JdbcLedger implements AutoCloseable {
 
     /** ACCEPTED and ACTIVE transfers, oldest first: what start-up resumes. */
     public List<TransferRecord> unfinished() {
-        writeScopedRows();
-        return query("unfinished", null, c -> queryList(c, SELECT_TRANSFERS
+        commits.writeScopedRows();
+        return commits.query("unfinished", null, c -> queryList(c, SELECT_TRANSFERS
                 + " WHERE status IN ('ACCEPTED', 'ACTIVE') ORDER BY created, id", Sql::transfer));
     }
 
@@ -317,19 +294,19 @@ public final class JdbcLedger implements AutoCloseable {
         if (limit < 0) {
             throw new IllegalArgumentException("limit must not be negative: " + limit);
         }
-        writeScopedRows();
-        return query("recent", null, c -> queryList(c, SELECT_TRANSFERS
+        commits.writeScopedRows();
+        return commits.query("recent", null, c -> queryList(c, SELECT_TRANSFERS
                 + " ORDER BY updated DESC, id FETCH FIRST ? ROWS ONLY", Sql::transfer, limit));
     }
 
     // ---- segments --------------------------------------------------------------------------------------
 
     public List<SegmentRecord> segments(String id) {
-        ScopedRows held = held(id);
+        ScopedRows held = commits.held(id);
         if (held != null) {
             return held.segments(id);
         }
-        return query("segments", id,
+        return commits.query("segments", id,
                 c -> queryList(c, SELECT_SEGMENTS + " ORDER BY seg_index", Sql::segment, id));
     }
 
@@ -343,12 +320,12 @@ public final class JdbcLedger implements AutoCloseable {
 
     /** {@link #checkpoint(String, int, long)} by a run that holds {@code by} (see {@link Leases#fence}). */
     public void checkpoint(String id, Claim by, int index, long offset) {
-        ScopedRows held = held(id);
+        ScopedRows held = commits.held(id);
         if (held != null) {
             held.checkpoint(id, index, offset);
             return;
         }
-        tx("checkpoint", id, c -> {
+        commits.tx("checkpoint", id, c -> {
             leases.fence(c, id, by);
             if (update(c, "UPDATE ferry_segment SET seg_offset = ? WHERE transfer_id = ? AND seg_index = ?"
                     + " AND seg_start <= ? AND ? <= seg_end", offset, id, index, offset, offset) == 0) {
@@ -369,12 +346,12 @@ public final class JdbcLedger implements AutoCloseable {
 
     /** {@link #segmentDone(String, int)} by a run that holds {@code by} (see {@link Leases#fence}). */
     public void segmentDone(String id, Claim by, int index) {
-        ScopedRows held = held(id);
+        ScopedRows held = commits.held(id);
         if (held != null) {
             held.segmentDone(id, index);
             return;
         }
-        tx("segmentDone", id, c -> {
+        commits.tx("segmentDone", id, c -> {
             leases.fence(c, id, by);
             if (update(c, "UPDATE ferry_segment SET seg_offset = seg_end, done = TRUE"
                     + " WHERE transfer_id = ? AND seg_index = ?", id, index) == 0) {
@@ -402,8 +379,8 @@ public final class JdbcLedger implements AutoCloseable {
             throw new IllegalArgumentException("split of transfer " + id + " segment " + victimIndex + " at " + newEnd
                     + ": the added segment " + added + " must cover [" + newEnd + ", old end)");
         }
-        writeScopedRow(id);
-        return tx("split", id, c -> {
+        commits.writeScopedRow(id);
+        return commits.tx("split", id, c -> {
             leases.fence(c, id, by);
             // The conditions sit in the UPDATE itself, so they are checked under the victim's row lock.
             int shrunk = update(c, "UPDATE ferry_segment SET seg_end = ? WHERE transfer_id = ? AND seg_index = ?"
@@ -420,8 +397,8 @@ public final class JdbcLedger implements AutoCloseable {
     // ---- finished segments, for DoneSegments ------------------------------------------------------------
 
     boolean segmentIsDone(String id, int index) {
-        writeScopedRow(id);
-        Boolean done = query("contains segment " + index, id, c -> queryOne(c,
+        commits.writeScopedRow(id);
+        Boolean done = commits.query("contains segment " + index, id, c -> queryOne(c,
                 "SELECT done FROM ferry_segment WHERE transfer_id = ? AND seg_index = ?",
                 rs -> rs.getBoolean(1), id, index));
         return Boolean.TRUE.equals(done);
@@ -429,7 +406,7 @@ public final class JdbcLedger implements AutoCloseable {
 
     /** True if the segment was not done before, false if it was or if there is no such segment. */
     boolean markSegmentDone(String id, int index) {
-        return tx("add segment " + index, id, c -> {
+        return commits.tx("add segment " + index, id, c -> {
             leases.fence(c, id);
             return update(c, "UPDATE ferry_segment SET seg_offset = seg_end, done = TRUE"
                     + " WHERE transfer_id = ? AND seg_index = ? AND done = FALSE", id, index) == 1;
@@ -438,8 +415,8 @@ public final class JdbcLedger implements AutoCloseable {
 
     /** True if the segment was done; its offset goes back to its start. */
     boolean markSegmentNotDone(String id, int index) {
-        writeScopedRow(id);
-        return tx("remove segment " + index, id, c -> {
+        commits.writeScopedRow(id);
+        return commits.tx("remove segment " + index, id, c -> {
             leases.fence(c, id);
             return update(c, "UPDATE ferry_segment SET seg_offset = seg_start, done = FALSE"
                     + " WHERE transfer_id = ? AND seg_index = ? AND done = TRUE", id, index) == 1;
@@ -493,30 +470,6 @@ public final class JdbcLedger implements AutoCloseable {
 
     // ---- plumbing --------------------------------------------------------------------------------------
 
-    private ScopedRows held(String id) {
-        return commits.held(id);
-    }
-
-    private void writeScopedRow(String id) {
-        commits.writeScopedRow(id);
-    }
-
-    private void writeScopedRows() {
-        commits.writeScopedRows();
-    }
-
-    private <T> T query(String op, String id, Sql.SqlWork<T> work) {
-        return commits.query(op, id, work);
-    }
-
-    private <T> T tx(String op, String id, Sql.SqlWork<T> work) {
-        return commits.tx(op, id, work);
-    }
-
-    private <T> T inTx(Sql.SqlWork<T> work) throws SQLException {
-        return commits.inTx(work);
-    }
-
     private static Void requireTransfer(String id, int updated) {
         if (updated == 0) {
             throw new IllegalArgumentException("no transfer " + id + " in the ledger");
@@ -541,43 +494,5 @@ public final class JdbcLedger implements AutoCloseable {
         long wall = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
         long micros = lastMicros.updateAndGet(last -> Math.max(wall, last + 1));
         return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
-    }
-
-    private static boolean h2Locked(Throwable t) {
-        for (; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && s.getErrorCode() == H2_DATABASE_ALREADY_OPEN) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The URL without its credentials, fit for a message. */
-    private static String redact(String url) {
-        return url.replaceAll("(?i)([?&;]password=)[^&;]*", "$1***").replaceAll("//[^/@?]*@", "//***@");
-    }
-
-    /**
-     * The cause as it is, unless a driver echoed the password into a message somewhere in its chain; then a
-     * copy with the password masked (same classes named, same stack traces).
-     */
-    private static Throwable scrub(Throwable t, String password) {
-        if (password == null || password.isEmpty() || !mentions(t, password)) {
-            return t;
-        }
-        String message = t.getClass().getName() + ": " + String.valueOf(t.getMessage()).replace(password, "***");
-        Throwable cause = t.getCause() == null ? null : scrub(t.getCause(), password);
-        RuntimeException copy = new RuntimeException(message, cause);
-        copy.setStackTrace(t.getStackTrace());
-        return copy;
-    }
-
-    private static boolean mentions(Throwable t, String secret) {
-        for (; t != null; t = t.getCause()) {
-            if (String.valueOf(t.getMessage()).contains(secret)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -19,7 +19,6 @@ import dev.ferry.plan.TransferRequest;
 import dev.ferry.progress.Listeners;
 import dev.ferry.progress.TransferListener;
 import dev.ferry.progress.TransferView;
-import dev.ferry.source.SourceCheck;
 import dev.ferry.source.SourceState;
 import dev.ferry.transfer.DownloadPlanner.Planned;
 import java.io.IOException;
@@ -49,11 +48,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TransferEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransferEngine.class);
-    private static final int MAX_RESTARTS = 2;
     /** Uploads up to this size (and every file of a batch) are checked by SHA-256 as well before publishing. */
     private static final long HASHED_MAX = 1L << 20;
-    /** How long a source that changed during its upload may go on changing before the transfer gives up. */
-    private static final Duration SETTLE_MAX = Duration.ofMinutes(5);
 
     private final JdbcLedger ledger;
     private final ServerProfiles profiles;
@@ -67,11 +63,7 @@ public final class TransferEngine implements AutoCloseable {
     private final SegmentRunner runner;
     private final Map<String, LiveTransfer> active = new ConcurrentHashMap<>();
     private final Claims claims = new Claims();
-    /**
-     * Transfers whose source changed, waiting for their next plan, with why: for listeners it is the same transfer
-     * going on (restarted), not a second transferStart without an end.
-     */
-    private final Map<String, String> restarting = new ConcurrentHashMap<>();
+    private final Restarts restarts = new Restarts();
     private final ExecutorService segmentThreads = Executors.newCachedThreadPool(DaemonThreads.named("ferry-segment"));
     private final ExecutorService transferThreads =
             Executors.newCachedThreadPool(DaemonThreads.named("ferry-transfer"));
@@ -175,11 +167,7 @@ public final class TransferEngine implements AutoCloseable {
                 // transfer created in this thread's uncommitted scope: one segment, on this thread.
                 options = options.withSegments(1);
             }
-            String restartedBecause = restarting.remove(request.id());
-            if (restartedBecause != null && request.direction() == Direction.UPLOAD) {
-                // Sending a file that is still being written would only fail again at the finish.
-                SourceCheck.awaitSettled(java.nio.file.Path.of(request.localPath()), SETTLE_MAX);
-            }
+            String restartedBecause = restarts.take(request);
             Planned planned = planWithRetries(request, options, profile);
             LiveTransfer t = planned.transfer();
             if (t.direction() == Direction.UPLOAD) {
@@ -289,37 +277,14 @@ public final class TransferEngine implements AutoCloseable {
         });
     }
 
-    @FunctionalInterface
-    private interface Run {
-        TransferResult run() throws TransferFailedException;
-    }
-
-    /**
-     * Runs {@code first}, then, while the source changed under it, fresh runs: a few at most, never splicing two
-     * versions of a file. Every path to the end of a transfer goes through here, so the budget is the same for all.
-     */
-    private TransferResult withRestarts(TransferRequest accepted, UnitOfWork unit, Run first)
+    /** Every path to the end of a transfer goes through here, so a changed source gets the same restarts on all. */
+    private TransferResult withRestarts(TransferRequest accepted, UnitOfWork unit, Restarts.Run first)
             throws TransferFailedException {
-        Run attempt = first;
-        for (int restart = 0; ; restart++) {
-            try {
-                return attempt.run();
-            } catch (TransferFailedException e) {
-                if (!(e.getCause() instanceof SourceChangedException)) {
-                    throw e;
-                }
-                if (restart >= MAX_RESTARTS) {
-                    restarting.remove(accepted.id());
-                    ledger.status(accepted.id(), TransferStatus.FAILED, e.getMessage() + " (after " + restart
-                            + " fresh starts; the source keeps changing)");
-                    listeners.transferFailed(new AcceptedView(accepted), e.getMessage());
-                    throw e;
-                }
-                // The next plan starts afresh, after the file settles; its restarted event logs why, in one line.
-                LOG.warn("{} {}; starting over", accepted.id(), e.getMessage());
-                attempt = () -> runOnce(accepted, unit);
-            }
-        }
+        return restarts.run(accepted, first, () -> runOnce(accepted, unit), (last, n) -> {
+            ledger.status(accepted.id(), TransferStatus.FAILED, last.getMessage() + " (after " + n
+                    + " fresh starts; the source keeps changing)");
+            listeners.transferFailed(new AcceptedView(accepted), last.getMessage());
+        });
     }
 
     private TransferResult runOnce(TransferRequest accepted, UnitOfWork unit) throws TransferFailedException {
@@ -484,7 +449,7 @@ public final class TransferEngine implements AutoCloseable {
         }
         if (firstReport && e instanceof SourceChangedException && live != null) {
             // The transfer goes on from the new version: its next plan reports restarted, not a new start.
-            restarting.put(id, e.getMessage());
+            restarts.pending(id, e.getMessage());
             if (live.direction() == Direction.UPLOAD) {
                 // The sent segments are of the old version, even where size and time match (a hash or a writer
                 // told): the next plan must start afresh, not resume them.
@@ -492,7 +457,7 @@ public final class TransferEngine implements AutoCloseable {
             }
         }
         if (firstReport && !(e instanceof SourceChangedException)) {
-            restarting.remove(id);
+            restarts.forget(id);
             ledger.status(id, TransferStatus.FAILED, reason);
             listeners.transferFailed(view, reason);
         }
