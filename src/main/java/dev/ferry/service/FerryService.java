@@ -10,6 +10,7 @@ import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.ServerProfiles;
 import dev.ferry.ftp.ConnectionPermits;
 import dev.ferry.ledger.ConnectionSlots;
+import dev.ferry.ledger.DoneSegments;
 import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.ledger.Leases;
 import dev.ferry.plan.TransferOptions;
@@ -127,7 +128,7 @@ public final class FerryService implements AutoCloseable {
             main.setInitialProperties(props);
             main.bind("ferry", component);
             main.bind("ferryEngine", engine);
-            main.bind("ferryLedger", ledger);
+            main.bind("ferryLedger", new DoneSegments(ledger));
             main.bind("ferrySegmentPool", segmentPool);
             main.bind("ferrySegmentAggregation", new SegmentAggregation());
             main.bind("ferryInboxPolicy", inboxes.policy());
