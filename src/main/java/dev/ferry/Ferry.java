@@ -12,7 +12,7 @@ public final class Ferry {
 
             usage:
               java -jar ferry.jar                 run the service (Camel routes in routes/, settings in config/)
-              java -jar ferry.jar --ferry.x=v ... the service with settings overridden (as FERRY_X=v or -Dferry.x=v)
+              java -jar ferry.jar --ferry.<key>=V   the service with a setting overridden (like FERRY_<KEY>=V, -Dferry.<key>=V)
               java -jar ferry.jar get|put ...     one transfer from the command line (below)
               java -jar ferry.jar --help          this text    (--version: the version)
 

@@ -122,7 +122,7 @@ public final class FerryService implements AutoCloseable {
             if (component.getDefaultServer() != null) {
                 settings.initialProperties().putIfAbsent("ferry.default-server", component.getDefaultServer());
             }
-            // The very property sets FerrySettings resolves: camel-main's context then resolves every {{ferry.x}}
+            // The very property sets FerrySettings resolves: camel-main's context then resolves every {{ferry.<key>}}
             // as this class did, environment and -D included.
             main.setInitialProperties(settings.initialProperties());
             main.setOverrideProperties(settings.overrideProperties());

@@ -30,9 +30,9 @@ import org.apache.camel.spi.PropertiesComponent;
 
 /**
  * The service's configuration, resolved by Camel's {@link PropertiesComponent}: the one source the route files'
- * {@code {{ferry.x}}} placeholders, this class and the banner all read, so an override reaches all three alike.
+ * {@code {{ferry.<key>}}} placeholders, this class and the banner all read, so an override reaches all three alike.
  * {@link #initialProperties()} are the built-in defaults ({@link ConfigKeys}) under {@code <config>/application.properties};
- * {@link #overrideProperties()} the {@code --ferry.x=value} arguments (and a caller's overrides). Camel's usual order
+ * {@link #overrideProperties()} the {@code --ferry.<key>=value} arguments (and a caller's overrides). Camel's usual order
  * then applies to every key: an environment variable ({@code FERRY_INBOX_UPLOAD}), then {@code -Dferry.inbox.upload},
  * then an argument, then the file, then the default. camel-main is given the same two sets
  * ({@link FerryService}), and once its context exists {@link #readFrom} makes this class read through that context's
@@ -47,7 +47,7 @@ public final class FerrySettings {
     public static final String CONFIG_PROPERTY = "ferry.config";
     public static final String CONFIG_ENV = "FERRY_CONFIG";
     private static final Pattern SERVER_KEY = Pattern.compile("ferry\\.servers\\.([^.]+)\\.(.+)");
-    /** ${ferry.x} inside a value, as files written before Camel resolved them used; read as Camel's {{ferry.x}}. */
+    /** ${ferry.<key>} inside a value, as files written before Camel resolved them used; read as Camel's {{ferry.<key>}}. */
     private static final Pattern OLD_PLACEHOLDER = Pattern.compile("\\$\\{(ferry\\.[^}]+)}");
 
     private final Path configDir;
@@ -120,7 +120,7 @@ public final class FerrySettings {
     }
 
     /**
-     * The {@code --ferry.x=value} arguments of the service's command line as overrides; anything else is refused
+     * The {@code --ferry.<key>=value} arguments of the service's command line as overrides; anything else is refused
      * (the service takes no other arguments).
      */
     public static Map<String, String> arguments(String... args) {
@@ -128,7 +128,7 @@ public final class FerrySettings {
         for (String arg : args) {
             int eq = arg.indexOf('=');
             if (!arg.startsWith("--") || eq < 3) {
-                throw new IllegalArgumentException("'" + arg + "': the service takes settings as --ferry.x=value"
+                throw new IllegalArgumentException("'" + arg + "': the service takes settings as --ferry.<key>=value"
                         + " (e.g. --ferry.inbox.upload=/srv/drop)");
             }
             m.put(arg.substring(2, eq).trim(), arg.substring(eq + 1));
@@ -146,6 +146,8 @@ public final class FerrySettings {
      */
     private static PropertiesComponent bootstrap(Properties initial, Properties overrides) {
         DefaultCamelContext context = new DefaultCamelContext(false);
+        // Lookups convert each value with the context's type converter, which exists once the context is built.
+        context.build();
         PropertiesComponent pc = context.getPropertiesComponent();
         pc.setInitialProperties(initial);
         pc.setOverrideProperties(overrides);
@@ -177,7 +179,7 @@ public final class FerrySettings {
         return initial;
     }
 
-    /** The --ferry.x= arguments (no secret): camel-main's override properties. */
+    /** The --ferry.<key>= arguments (no secret): camel-main's override properties. */
     public Properties overrideProperties() {
         return overrides;
     }
@@ -195,7 +197,7 @@ public final class FerrySettings {
         try {
             return camel.resolveProperty(key).orElse(null);
         } catch (IllegalArgumentException e) {
-            // A value naming a missing key ({{ferry.x}} inside it).
+            // A value naming a missing key ({{ferry.<key>}} inside it).
             throw new IllegalStateException("configuration key " + key + ": " + e.getMessage(), e);
         }
     }
