@@ -81,6 +81,7 @@ public final class FerryService implements AutoCloseable {
         this.settings = settings;
         this.banner = banner;
         // Refused before anything starts: the API bound beyond loopback without a token.
+        WebSettings.refuseOtherServers(settings::get);
         this.webSettings = WebSettings.from(settings::lookup, System::getenv).checked();
         createDirectories();
         // Alone, the service holds its inboxes (a second one is refused); shared, the nodes elect who takes them.
