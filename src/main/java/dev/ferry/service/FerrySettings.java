@@ -31,12 +31,12 @@ import org.apache.camel.spi.PropertiesComponent;
 /**
  * The service's configuration, resolved by Camel's {@link PropertiesComponent}: the one source the route files'
  * {@code {{ferry.<key>}}} placeholders, this class and the banner all read, so an override reaches all three alike.
- * {@link #initialProperties()} are the built-in defaults ({@link ConfigKeys}) under {@code <config>/application.properties};
- * {@link #overrideProperties()} the {@code --ferry.<key>=value} arguments (and a caller's overrides). Camel's usual order
- * then applies to every key: an environment variable ({@code FERRY_INBOX_UPLOAD}), then {@code -Dferry.inbox.upload},
- * then an argument, then the file, then the default. camel-main is given the same two sets
- * ({@link FerryService}), and once its context exists {@link #readFrom} makes this class read through that context's
- * own component.
+ * {@link #initialProperties()} are the built-in defaults ({@link ConfigKeys}) under
+ * {@code <config>/application.properties}; {@link #overrideProperties()} the {@code --ferry.<key>=value} arguments
+ * (and a caller's overrides). Camel's usual order then applies to every key: an environment variable
+ * ({@code FERRY_INBOX_UPLOAD}), then {@code -Dferry.inbox.upload}, then an argument, then the file, then the default.
+ * camel-main is given the same two sets ({@link FerryService}), and once its context exists {@link #readFrom} makes
+ * this class read through that context's own component.
  *
  * <p>Every {@code ferry.*} key in a file or argument must be one of {@link ConfigKeys} (a typo fails the start, naming
  * the key meant). Secrets come only from the environment ({@code FERRY_SERVERS_<NAME>_PASSWORD},
@@ -47,7 +47,7 @@ public final class FerrySettings {
     public static final String CONFIG_PROPERTY = "ferry.config";
     public static final String CONFIG_ENV = "FERRY_CONFIG";
     private static final Pattern SERVER_KEY = Pattern.compile("ferry\\.servers\\.([^.]+)\\.(.+)");
-    /** ${ferry.<key>} inside a value, as files written before Camel resolved them used; read as Camel's {{ferry.<key>}}. */
+    /** ${ferry.<key>} in a value, as files written before Camel resolved them have it: read as {{ferry.<key>}}. */
     private static final Pattern OLD_PLACEHOLDER = Pattern.compile("\\$\\{(ferry\\.[^}]+)}");
 
     private final Path configDir;

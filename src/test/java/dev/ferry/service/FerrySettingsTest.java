@@ -184,7 +184,7 @@ class FerrySettingsTest {
                 ferry.queue.requests = seda:from-file
                 """, null);
         FerrySettings s = FerrySettings.load(config, tmp, Map.of(), name -> null);
-        assertEquals(tmp.resolve("data/written-the-old-way"), s.uploadInbox(), "${ferry.x} still reads as {{ferry.x}}");
+        assertEquals(tmp.resolve("data/written-the-old-way"), s.uploadInbox(), "${...} still reads as {{...}}");
         assertEquals("{{ferry.data-dir}}/written-the-old-way", s.initialProperties().get("ferry.inbox.upload"));
         s = FerrySettings.load(config, tmp, FerrySettings.arguments("--ferry.queue.requests=seda:from-args",
                 "--ferry.data-dir=elsewhere"), name -> null);

@@ -41,8 +41,8 @@ class ServiceHttpBindTest {
             harness.properties.put("camel.management.host", "0.0.0.0");
             harness.properties.put("camel.management.port", "0");
             IllegalStateException e = assertThrows(IllegalStateException.class, harness::start);
-            assertTrue(e.getMessage().contains("camel.management.enabled") && e.getMessage().contains("FERRY_HTTP_TOKEN"),
-                    e.getMessage());
+            String m = e.getMessage();
+            assertTrue(m.contains("camel.management.enabled") && m.contains("FERRY_HTTP_TOKEN"), m);
             assertFalse(Files.exists(harness.uploadInbox().resolve(InboxLocks.LOCK_FILE)), "refused before the inbox");
 
             harness.properties.remove("camel.management.enabled");
