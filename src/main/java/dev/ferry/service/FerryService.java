@@ -127,6 +127,8 @@ public final class FerryService implements AutoCloseable {
             // as this class did, environment and -D included.
             main.setInitialProperties(settings.initialProperties());
             main.setOverrideProperties(settings.overrideProperties());
+            // Nor a classpath application.properties besides them, which FerrySettings would not have read.
+            main.setDefaultPropertyPlaceholderLocation("false");
             main.bind("ferry", component);
             main.bind("ferryEngine", engine);
             main.bind("ferryLedger", ledger);
