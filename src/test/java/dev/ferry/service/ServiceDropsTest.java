@@ -209,8 +209,9 @@ class ServiceDropsTest {
                 {"garbage.json", "garbage"},
                 {"latin1.json", "not valid UTF-8"},
                 {"huge.json", "request file too large (max 64 KiB)"}};
-        Await.until(WAIT, () -> Stream.of(expected).allMatch(e -> Files.exists(failed.resolve(e[0] + ".error.txt"))),
-                () -> "inbox: " + list(inbox));
+        // The reason is written just before the drop is moved next to it: wait for both.
+        Await.until(WAIT, () -> Stream.of(expected).allMatch(e -> Files.exists(failed.resolve(e[0] + ".error.txt"))
+                        && Files.exists(failed.resolve(e[0]))), () -> "inbox: " + list(inbox));
         for (String[] e : expected) {
             String reason = read(failed.resolve(e[0] + ".error.txt"));
             assertTrue(reason.contains(e[1]), e[0] + ": " + reason);
