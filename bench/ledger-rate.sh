@@ -69,7 +69,8 @@ clear_dir() { find "$1" -mindepth 1 -delete 2>/dev/null || true; }
 NODE_PIDS=()
 node() {
   local n=$1 kind=$2 nodes=$3 dir=$OUT/node-$1 ledger=()
-  rm -rf "$dir"; mkdir -p "$dir"; cp -r "$SERVICE_ROOT/routes" "$SERVICE_ROOT/config" "$dir/"
+  # the last run's log too: wait_ready must not find its "Ferry is running." before this node has written a line
+  rm -rf "$dir" "$dir.log"; mkdir -p "$dir"; cp -r "$SERVICE_ROOT/routes" "$SERVICE_ROOT/config" "$dir/"
   [ "$kind" = h2 ] || ledger=(-Dferry.ledger.url="jdbc:postgresql://127.0.0.1:5432/$DB" -Dferry.ledger.user="ferry_bench_n$n")
   # the many-files scenario's 4 connections for every node (the limit holds for the cluster on PostgreSQL)
   ( cd "$dir" && FERRY_SERVERS_BENCH_PASSWORD=$FTP_PW exec java ${BENCH_SERVICE_JVM_OPTS:-} \

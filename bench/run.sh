@@ -379,7 +379,7 @@ scenario_small_files_whole() {
   for r in $(seq 1 "$ROUNDS"); do
     clear_dir "$dst"; install -d -o "$FTP_USER" "$dst/svc" "$dst/lftp" "$dst/lftp-safe" "$dst/camel"
     local svc=$WORK/svcw-$r logf=$WORK/$s-service-$r.log load t0 t1 tready=""
-    rm -rf "$svc"; mkdir -p "$svc/data/inbox"
+    rm -rf "$svc" "$logf"; mkdir -p "$svc/data/inbox"
     cp -p -r "$src" "$svc/data/inbox/upload"
     load=$(load1)
     log "$s round $r: ferry service, whole process"
