@@ -8,7 +8,8 @@ import statistics
 import sys
 
 RES, OUT = sys.argv[1], sys.argv[2]
-ORDER = ["startup", "throttled-download", "throttled-upload", "loopback", "small-files", "resume", "memory",
+ORDER = ["startup", "throttled-download", "throttled-upload", "loopback", "small-files", "small-files-whole", "resume",
+         "memory",
          "uneven"]
 TITLES = {
     "startup": "JVM start-up (reported apart from transfer times)",
@@ -16,6 +17,7 @@ TITLES = {
     "throttled-upload": "2. Throttled upload (proftpd, TransferRate 4096 KiB/s, AllowStoreRestart on)",
     "loopback": "3. Unthrottled loopback, 1 GiB down (vsftpd) and up (proftpd)",
     "small-files": "4. Many small files (upload)",
+    "small-files-whole": "4b. Many small files, whole process (the service started with the files in its inbox)",
     "resume": "5. Resume cost (kill -9 at half way, vsftpd 4 MiB/s per connection)",
     "memory": "6. Memory",
     "uneven": "7. Uneven connections (one of four data connections at 512 KiB/s, vsftpd 4 MiB/s)",
@@ -75,7 +77,7 @@ def table(sc, rows, meta):
     if size:
         hdr += " MiB/s (median) |"
         sep += "---|"
-    if sc == "small-files":
+    if sc.startswith("small-files"):
         hdr += " files/s (median) |"
         sep += "---|"
     if ref and sc not in ("memory", "resume", "startup"):
@@ -97,7 +99,7 @@ def table(sc, rows, meta):
         if size:
             timing = not (is_bytes or is_rss or "disk" in name)
             line += f" {fmt(size / MiB / m, 1) if m and timing else ''} |"
-        if sc == "small-files":
+        if sc.startswith("small-files"):
             n = meta.get("files")
             line += f" {fmt(n / m, 1) if m and n else ''} |"
         if ref and sc not in ("memory", "resume", "startup"):
@@ -153,10 +155,13 @@ def main():
             doc += [notes, ""]
         doc += ["<details><summary>Every run</summary>", "", per_run(rows), "", "</details>", "",
                 "<details><summary>Command lines</summary>", "", commands(rows), "", "</details>", ""]
-    # Measured apart by bench/drops.py (the whole service, drops by rename), written by hand from its output.
-    drops = read("drops.md")
-    if drops:
-        doc += [drops, ""]
+    # Measured apart, each by its own script, and written by hand from its output: bench/drops.py (the whole service,
+    # drops by rename), bench/takeover.sh (kill -9 of a node on PostgreSQL), bench/ledger-rate.sh (the ledger's writes
+    # per node under many files).
+    for extra in ("drops.md", "takeover.md", "ledger-rate.md"):
+        text = read(extra)
+        if text:
+            doc += [text, ""]
     with open(OUT, "w") as f:
         f.write("\n".join(doc))
 

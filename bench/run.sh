@@ -3,7 +3,7 @@
 #   bench/run.sh                 every scenario, then bench/RESULTS.md
 #   bench/run.sh SCENARIO...     only these (their previous results are replaced), then bench/RESULTS.md
 #   bench/run.sh report          only rewrite bench/RESULTS.md from bench/results/*.jsonl
-# Scenarios: startup throttled-download throttled-upload loopback small-files resume memory uneven
+# Scenarios: startup throttled-download throttled-upload loopback small-files small-files-whole resume memory uneven
 # Environment: BENCH_ROUNDS (3), BENCH_PORT_BASE (24100), BENCH_SIZE_MIB (128), BENCH_BIG_MIB (1024),
 #              BENCH_HUGE_MIB (4096), BENCH_SMALL_FILES (1000), BENCH_STEADY_FILES ("10000 20000"),
 #              BENCH_RESULTS (a scratch results folder),
@@ -16,7 +16,7 @@ set -E
 trap 'rc=$?; log "failed (exit $rc) at ${BASH_SOURCE[0]##*/}:$LINENO: $BASH_COMMAND"' ERR
 trap 'exit 130' INT TERM
 
-ALL=(startup throttled-download throttled-upload loopback small-files resume memory uneven)
+ALL=(startup throttled-download throttled-upload loopback small-files small-files-whole resume memory uneven)
 SIZE=$(( ${BENCH_SIZE_MIB:-128} * MiB ))
 BIG=$(( ${BENCH_BIG_MIB:-1024} * MiB ))
 HUGE=$(( ${BENCH_HUGE_MIB:-4096} * MiB ))
@@ -343,6 +343,74 @@ scenario_small_files() {
     # temporary name, the server's SHA-256 of it (HASH, compared after the run with sha256sum of the sources, which
     # runs inside the timer), then RNFR/RNTO to the final name; four lftp processes, a quarter of the files each.
     install -d -o "$FTP_USER" "$dst/lftp-safe"
+    lftp_safe_scripts "$src" "$WORK/lftp-safe" "$port"
+    EXTRA_KV=(files="$NSMALL")
+    timed $s "$r" "lftp, 4 × (put to temp name, HASH, mv)" 600 "$WORK/$s-lftp-safe-$r.log" -- \
+      bash -c 'sha256sum "$1"/* > "$2/local.sha256" & for q in 0 1 2 3; do lftp -f "$2/q$q.lftp" > "$2/q$q.out" 2>&1 & done
+               wait' _ "$src" "$WORK/lftp-safe"
+    n=$(find "$dst/lftp-safe" -maxdepth 1 -type f ! -name '.*' | wc -l); [ "$n" = "$NSMALL" ] || die "lftp-safe: $n of $NSMALL files"
+    lftp_safe_check "$WORK/lftp-safe" || die "lftp-safe: a server hash differs from the source's"
+
+    EXTRA_KV=(files="$NSMALL")
+    timed $s "$r" "camel-ftp route" 600 "$WORK/$s-camel-$r.log" -- \
+      java -cp "$JAR:$CLASSES" CamelBaseline upload 127.0.0.1 "$port" "$FTP_USER" "$FTP_PW" /camel "$src" "$NSMALL"
+    n=$(find "$dst/camel" -maxdepth 1 -type f | wc -l); [ "$n" = "$NSMALL" ] || die "camel: $n of $NSMALL files"
+    camel_kv $s "$r" "$WORK/$s-camel-$r.log"
+  done
+  stop_servers
+  rm -rf "$src" "$dst"
+}
+
+# The many-files scenario as a whole process (#16): every other scenario times Ferry's whole command beside its
+# in-process time, but small-files times a service that is already up. Here the service is started with the 1,000
+# files already waiting in its inbox (their mtime a minute old, so the read lock takes them at once) and timed from
+# the `java -jar` to the inbox being empty: JVM start, ledger, routes and the first (cold) batch. Its in-process row
+# is the same run from "Ferry is running." to the empty inbox. Beside it, in the same rounds, lftp's mirror, lftp
+# doing Ferry's per-file work and the camel-ftp route, each a whole process too.
+scenario_small_files_whole() {
+  local s=small-files-whole port=$PORT_BASE src=$WORK/smallw-src dst=$WORK/smallw-root r i n
+  meta $s files="$NSMALL" file_bytes=102400 server=proftpd start="service started with the files in its inbox"
+  rm -rf "$src"; mkdir -p "$src" "$dst"
+  for i in $(seq -w 1 "$NSMALL"); do head -c $((100 * 1024)) /dev/urandom > "$src/f$i.bin"; done
+  touch -d '1 minute ago' "$src"/*
+  camel_classes
+  start_server proftpd "$port" "$dst"
+  service_available || die "the service is not in $JAR"
+  for r in $(seq 1 "$ROUNDS"); do
+    clear_dir "$dst"; install -d -o "$FTP_USER" "$dst/svc" "$dst/lftp" "$dst/lftp-safe" "$dst/camel"
+    local svc=$WORK/svcw-$r logf=$WORK/$s-service-$r.log load t0 t1 tready=""
+    rm -rf "$svc" "$logf"; mkdir -p "$svc/data/inbox"
+    cp -p -r "$src" "$svc/data/inbox/upload"
+    load=$(load1)
+    log "$s round $r: ferry service, whole process"
+    t0=$(now)
+    start_service "$svc" "$port" /svc "$logf"
+    while [ -n "$(find "$svc/data/inbox/upload" -maxdepth 1 -type f ! -name '.*' -print -quit)" ]; do
+      [ -n "$tready" ] || ! grep -q 'Ferry is running\.' "$logf" 2>/dev/null || tready=$(now)
+      [ -z "$(ls -A "$svc/data/inbox/upload/.failed" 2>/dev/null)" ] || die "service: a drop failed"
+      kill -0 "$SERVICE_PID" 2>/dev/null || { tail -20 "$logf" >&2; die "service died"; }
+      [ "$(echo "$(now) - $t0 < 900" | bc)" = 1 ] || die "service: not done in 900 s"
+      sleep 0.05
+    done
+    t1=$(now)
+    [ -n "$tready" ] || tready=$t1  # every file went before the banner was seen: the in-process time is 0
+    record $s "$r" "ferry service, whole process (java -jar to empty inbox)" wall="$(echo "$t1 - $t0" | bc -l)" rc=0 \
+      load1="$load" load1_after="$(load1)" files="$NSMALL" \
+      cmd="$(printf '%q ' java -Dferry.data-dir=bench/work/svcw-$r/data -Dferry.servers.bench.port="$port" \
+             -Dferry.servers.bench.remote-dir=/svc -Dferry.servers.bench.connection-limit=4 -jar target/ferry.jar)"
+    record $s "$r" "ferry service (in-process: \"Ferry is running.\" to empty inbox)" \
+      wall="$(echo "$t1 - $tready" | bc -l)" files="$NSMALL"
+    kill -TERM "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true
+    forget "$SERVICE_PID"
+    done_count "$svc/data/inbox/upload" "$NSMALL"
+    n=$(find "$dst/svc" -maxdepth 1 -type f ! -name '.*' | wc -l); [ "$n" = "$NSMALL" ] || die "service: $n of $NSMALL files"
+    rm -rf "$svc"
+
+    EXTRA_KV=(files="$NSMALL")
+    timed $s "$r" "lftp mirror -R --parallel=4" 600 "$WORK/$s-lftp-$r.log" -- \
+      lftp -c "$LFTP_SET; open -u $FTP_USER,$FTP_PW -p $port 127.0.0.1; mirror -R --parallel=4 $src/ /lftp"
+    n=$(find "$dst/lftp" -maxdepth 1 -type f | wc -l); [ "$n" = "$NSMALL" ] || die "lftp: $n of $NSMALL files"
+
     lftp_safe_scripts "$src" "$WORK/lftp-safe" "$port"
     EXTRA_KV=(files="$NSMALL")
     timed $s "$r" "lftp, 4 × (put to temp name, HASH, mv)" 600 "$WORK/$s-lftp-safe-$r.log" -- \

@@ -36,7 +36,8 @@ start_server vsftpd "$PORT" "$src" "$RATE"
 # node NAME DIR HTTP_PORT: a service on the shared ledger and the shared download folder
 node() {
   local name=$1 dir=$2 http=$3
-  mkdir -p "$dir"; cp -r "$SERVICE_ROOT/routes" "$SERVICE_ROOT/config" "$dir/"
+  # the last round's log too: the wait below must not find its "Ferry is running."
+  rm -f "$dir.log"; mkdir -p "$dir"; cp -r "$SERVICE_ROOT/routes" "$SERVICE_ROOT/config" "$dir/"
   ( cd "$dir" && FERRY_SERVERS_BENCH_PASSWORD=$FTP_PW exec java \
       -Dferry.node-id="$name" -Dferry.data-dir="$dir/data" -Dferry.download-dir="$WORK/takeover-out" \
       -Dferry.ledger.url="jdbc:postgresql://127.0.0.1:5432/test?currentSchema=$SCHEMA" -Dferry.ledger.user=postgres \
