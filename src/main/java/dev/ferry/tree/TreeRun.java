@@ -1,0 +1,320 @@
+package dev.ferry.tree;
+
+import dev.ferry.ftp.FtpSession;
+import dev.ferry.ftp.RemoteNotFoundException;
+import dev.ferry.ftp.ServerProfile;
+import dev.ferry.plan.Direction;
+import dev.ferry.plan.PathGuard;
+import dev.ferry.plan.TransferIds;
+import dev.ferry.plan.TransferOptions;
+import dev.ferry.plan.TransferRequest;
+import dev.ferry.plan.UnsafePathException;
+import dev.ferry.transfer.TransferEngine;
+import dev.ferry.transfer.TransferResult;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.commons.net.ftp.FTPFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A directory tree moved as one ordinary Ferry transfer per file on one engine, so every file is verified and
+ * published atomically as a single file is, and resumes the same way. The tree walk (remote: {@link RemoteTree}; local:
+ * a folder at a time) feeds at most {@link TreeLimits#parallel()} files in flight; nothing grows with the number of
+ * files but the counters. Mirror semantics: a file already identical on the other side is skipped, so a second
+ * run moves nothing, and a file that differs is replaced only when the options say so (fileExist), as for one file.
+ */
+public final class TreeRun {
+    static final int MAX_PROBLEM_LINES = 1000;
+    private static final Logger LOG = LoggerFactory.getLogger(TreeRun.class);
+
+    private final TransferEngine engine;
+    private final ServerProfile profile;
+    private final ListingSource listing;
+    private final TreeLimits limits;
+
+    public TreeRun(TransferEngine engine, String server, TreeLimits limits) {
+        this(engine, server, limits, null);
+    }
+
+    /** With another listing source (tests put hostile entries into a real server's listing). */
+    public TreeRun(TransferEngine engine, String server, TreeLimits limits, ListingSource listing) {
+        this.engine = engine;
+        this.profile = engine.profiles().get(server);
+        this.limits = limits;
+        this.listing = listing != null ? listing : new PooledListing(engine.pool(), profile);
+    }
+
+    /** The tree's id: the parent of its files' transfers, stable across runs like a file's. */
+    public static String idOf(Direction direction, String server, String remoteRoot, Path localRoot) {
+        return TransferIds.of(direction, server, RemoteTree.rootOf(remoteRoot) + "/", localRoot + "/");
+    }
+
+    /** Every file under {@code remoteRoot} into the same relative place under {@code localRoot}. */
+    public TreeResult download(String remoteRoot, Path localRoot, TransferOptions options) throws IOException {
+        String base = RemoteTree.rootOf(remoteRoot);
+        Path root = localRoot.toAbsolutePath().normalize();
+        Files.createDirectories(root);
+        Tally tally = new Tally(idOf(Direction.DOWNLOAD, profile.name(), base, root));
+        LOG.info("tree {}: {}:{} -> {}", tally.id, profile.name(), base, root);
+        new RemoteTree(listing, limits).walk(base, new RemoteTree.Visitor() {
+            @Override
+            public void folder(String relative) throws IOException {
+                try {
+                    Files.createDirectories(PathGuard.localInside(root, relative));
+                } catch (UnsafePathException e) {
+                    refused(relative, e.getMessage());
+                }
+            }
+
+            @Override
+            public void file(TreeEntry entry) throws IOException {
+                Path local;
+                try {
+                    local = PathGuard.localInside(root, entry.relative());
+                } catch (UnsafePathException e) {
+                    refused(entry.relative(), e.getMessage());
+                    return;
+                }
+                String remote = RemoteTree.join(base, entry.relative());
+                tally.files.incrementAndGet();
+                if (sameLocally(local, remote, entry)) {
+                    tally.skipped.incrementAndGet();
+                    return;
+                }
+                tally.send(engine, new TransferRequest(Direction.DOWNLOAD, profile.name(), remote, local.toString(),
+                        options), entry.relative(), null);
+            }
+
+            @Override
+            public void refused(String relative, String reason) {
+                tally.refuse(relative, reason);
+            }
+        });
+        return tally.finish();
+    }
+
+    /** Every file under {@code localRoot} to the same relative place under {@code remoteRoot}; folders made as needed. */
+    public TreeResult upload(Path localRoot, String remoteRoot, TransferOptions options) throws IOException {
+        String base = RemoteTree.rootOf(remoteRoot);
+        Path root = localRoot.toAbsolutePath().normalize();
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(root + " is not a folder");
+        }
+        Tally tally = new Tally(idOf(Direction.UPLOAD, profile.name(), base, root));
+        LOG.info("tree {}: {} -> {}:{}", tally.id, root, profile.name(), base);
+        Deque<String[]> pending = new ArrayDeque<>();
+        pending.push(new String[] {"", "0"});
+        int entries = 0;
+        while (!pending.isEmpty()) {
+            String[] dir = pending.pop();
+            String relDir = dir[0];
+            int depth = Integer.parseInt(dir[1]);
+            Path localDir = relDir.isEmpty() ? root : root.resolve(relDir);
+            Map<String, FTPFile> there = new HashMap<>();
+            boolean exact = remoteFiles(relDir.isEmpty() ? base : RemoteTree.join(base, relDir), there);
+            List<String> below = new ArrayList<>();
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(localDir)) {
+                for (Path child : children) {
+                    String name = child.getFileName().toString();
+                    String rel = relDir.isEmpty() ? HostileNames.printable(name)
+                            : relDir + "/" + HostileNames.printable(name);
+                    if (++entries > limits.maxEntries()) {
+                        tally.refuse(rel, "over the tree's entry limit of " + limits.maxEntries());
+                        continue;
+                    }
+                    String reason = HostileNames.refusal(name);
+                    BasicFileAttributes a = Files.readAttributes(child, BasicFileAttributes.class,
+                            LinkOption.NOFOLLOW_LINKS);
+                    if (reason != null) {
+                        tally.refuse(rel, reason);
+                    } else if (a.isSymbolicLink()) {
+                        tally.refuse(rel, "a symbolic link; links are not followed");
+                    } else if (a.isDirectory()) {
+                        if (depth + 1 > limits.maxDepth()) {
+                            tally.refuse(rel, "a folder deeper than " + limits.maxDepth() + " levels (the depth limit)");
+                        } else {
+                            below.add(rel);
+                        }
+                    } else if (!a.isRegularFile()) {
+                        tally.refuse(rel, "neither a file nor a folder");
+                    } else {
+                        tally.files.incrementAndGet();
+                        String remote = PathGuard.remoteInside(base, rel);
+                        long mtime = a.lastModifiedTime().toMillis();
+                        if (sameRemotely(there.get(name), exact, remote, a.size(), mtime)) {
+                            tally.skipped.incrementAndGet();
+                            continue;
+                        }
+                        tally.send(engine, new TransferRequest(Direction.UPLOAD, profile.name(), remote,
+                                child.toString(), options), rel, () -> stamp(remote, mtime));
+                    }
+                }
+            } catch (IOException e) {
+                tally.refuse(relDir.isEmpty() ? "." : relDir, "cannot read the folder: " + e);
+            }
+            for (int i = below.size() - 1; i >= 0; i--) {
+                pending.push(new String[] {below.get(i), Integer.toString(depth + 1)});
+            }
+        }
+        return tally.finish();
+    }
+
+    /**
+     * Mirror's test for a download: the local file has the remote size and the remote modification time to the
+     * second, which Ferry gives every file it publishes. A LIST time is to the minute at best, so the exact one is
+     * asked (MDTM) only for a file whose size already matches.
+     */
+    private boolean sameLocally(Path local, String remote, TreeEntry entry) throws IOException {
+        if (!Files.isRegularFile(local, LinkOption.NOFOLLOW_LINKS) || Files.size(local) != entry.size()) {
+            return false;
+        }
+        long remoteTime = entry.mtime();
+        if (!entry.exactTime()) {
+            FtpSession s = engine.pool().borrow(profile);
+            try {
+                remoteTime = s.stat(remote).mtime();
+            } finally {
+                engine.pool().release(s);
+            }
+        }
+        long localTime = Files.getLastModifiedTime(local, LinkOption.NOFOLLOW_LINKS).toMillis();
+        return remoteTime > 0 && remoteTime / 1000 == localTime / 1000;
+    }
+
+    /**
+     * Mirror's test for an upload: the server has a file of that size that is no older than the local one (to the
+     * second). Ferry stamps each file it publishes with the local time (MFMT) where the server can; elsewhere the
+     * server's own time of the upload is later than the local file's, which passes too, while a local file changed
+     * since then is newer and is sent again.
+     */
+    private boolean sameRemotely(FTPFile there, boolean exact, String remote, long size, long mtime)
+            throws IOException {
+        if (there == null || !there.isFile() || there.getSize() != size) {
+            return false;
+        }
+        long remoteTime = there.getTimestamp() == null ? -1 : there.getTimestamp().getTimeInMillis();
+        if (!exact) {
+            FtpSession s = engine.pool().borrow(profile);
+            try {
+                remoteTime = s.stat(remote).mtime();
+            } finally {
+                engine.pool().release(s);
+            }
+        }
+        return remoteTime > 0 && remoteTime / 1000 >= mtime / 1000;
+    }
+
+    /** The files in one remote folder, by name; none when it is not there yet. */
+    private boolean remoteFiles(String dir, Map<String, FTPFile> into) throws IOException {
+        try {
+            return listing.list(dir, f -> {
+                if (f != null && f.isFile() && into.size() < limits.maxEntries()) {
+                    into.put(f.getName(), f);
+                }
+            });
+        } catch (RemoteNotFoundException e) {
+            return true;
+        }
+    }
+
+    private void stamp(String remote, long mtime) {
+        try {
+            FtpSession s = engine.pool().borrow(profile);
+            try {
+                s.setModified(remote, mtime);
+            } finally {
+                engine.pool().release(s);
+            }
+        } catch (IOException e) {
+            // Only the next mirror run's test is weaker for it (the server's own time still passes it).
+            LOG.debug("cannot set the modification time of {}: {}", remote, e.toString());
+        }
+    }
+
+    /** The files in flight and the counts; at most {@code parallel} transfers run at once. */
+    private final class Tally {
+        final String id;
+        final AtomicInteger files = new AtomicInteger();
+        final AtomicInteger transferred = new AtomicInteger();
+        final AtomicInteger skipped = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        final AtomicInteger refused = new AtomicInteger();
+        final AtomicLong bytes = new AtomicLong();
+        final List<String> problems = Collections.synchronizedList(new ArrayList<>());
+        final Semaphore room = new Semaphore(limits.parallel());
+
+        Tally(String id) {
+            this.id = id;
+        }
+
+        void refuse(String relative, String reason) {
+            refused.incrementAndGet();
+            note("refused " + relative + ": " + reason);
+        }
+
+        void send(TransferEngine engine, TransferRequest request, String relative, Runnable afterwards)
+                throws IOException {
+            try {
+                room.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("tree " + id + " interrupted");
+            }
+            engine.submit(request).whenComplete((TransferResult r, Throwable e) -> {
+                try {
+                    if (e == null) {
+                        if (afterwards != null) {
+                            afterwards.run();
+                        }
+                        transferred.incrementAndGet();
+                        bytes.addAndGet(r.bytesMoved());
+                    } else {
+                        failed.incrementAndGet();
+                        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                        note("failed " + relative + ": " + cause.getMessage());
+                    }
+                } finally {
+                    room.release();
+                }
+            });
+        }
+
+        void note(String line) {
+            LOG.warn("tree {}: {}", id, line);
+            if (problems.size() < MAX_PROBLEM_LINES) {
+                problems.add(line);
+            }
+        }
+
+        TreeResult finish() throws IOException {
+            try {
+                room.acquire(limits.parallel());
+                room.release(limits.parallel());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("tree " + id + " interrupted");
+            }
+            TreeResult result = new TreeResult(id, files.get(), transferred.get(), skipped.get(), failed.get(),
+                    refused.get(), bytes.get(), List.copyOf(problems));
+            LOG.info("tree {}: {} files, {} transferred, {} already there, {} failed, {} refused", id, result.files(),
+                    result.transferred(), result.skipped(), result.failed(), result.refused());
+            return result;
+        }
+    }
+}
