@@ -247,7 +247,8 @@ public final class FtpSession implements Closeable {
         }
     }
 
-    private boolean isDirectory(String path) throws IOException {
+    /** True when {@code path} is a directory this login can enter (CWD there and back). */
+    public boolean isDirectory(String path) throws IOException {
         String home = guard(client::printWorkingDirectory);
         boolean cd = guard(() -> client.changeWorkingDirectory(path));
         if (cd && home != null) {

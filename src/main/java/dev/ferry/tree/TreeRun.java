@@ -70,6 +70,7 @@ public final class TreeRun {
         String base = RemoteTree.rootOf(remoteRoot);
         Path root = localRoot.toAbsolutePath().normalize();
         Files.createDirectories(root);
+        requireFolder(base);
         Tally tally = new Tally(idOf(Direction.DOWNLOAD, profile.name(), base, root));
         LOG.info("tree {}: {}:{} -> {}", tally.id, profile.name(), base, root);
         new RemoteTree(listing, limits).walk(base, new RemoteTree.Visitor() {
@@ -173,6 +174,23 @@ public final class TreeRun {
             }
         }
         return tally.finish();
+    }
+
+    /** Some servers list a missing folder as an empty one: asked first, so a typo is not an empty tree. */
+    private void requireFolder(String base) throws IOException {
+        FtpSession s = engine.pool().borrow(profile);
+        try {
+            if (s.isDirectory(base)) {
+                return;
+            }
+            if (s.exists(base)) {
+                throw new dev.ferry.ftp.FtpException("remote " + base + " on " + profile + " is a file, not a folder;"
+                        + " a single file is sent without -r", 0, false);
+            }
+            throw new RemoteNotFoundException("remote folder " + base + " not found on " + profile, 550);
+        } finally {
+            engine.pool().release(s);
+        }
     }
 
     /**
