@@ -145,6 +145,36 @@ class InteropTest {
         InteropResults.note("(" + r.bytesResumed() / 1024 + " KiB kept)");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    @Feature(value = "Folder down and up (get -r / put -r), second run moves nothing", order = 105)
+    void treeDownAndUp(Kind kind) throws Exception {
+        InteropServer server = plain(kind);
+        String[] names = {"t/a.bin", "t/l1/b.bin", "t/l1/l2/c.bin", "t/l1/l2/empty.bin", "t/l1/l2/tree \u6587\u4ef6.bin"};
+        long[] sizes = {1, 300_000, 2 * MIB, 0, 4_097};
+        for (int i = 0; i < names.length; i++) {
+            server.put("/" + names[i], sizes[i], 105 + i);
+        }
+        dev.ferry.tree.TreeRun run = new dev.ferry.tree.TreeRun(ferry(server).engine, ferry.profile.name(),
+                dev.ferry.tree.TreeLimits.DEFAULTS);
+        Path down = tmp.resolve("down");
+        dev.ferry.tree.TreeResult first = run.download("/t/", down, TransferOptions.none());
+        assertEquals(List.of(), first.problems());
+        assertEquals(names.length, first.transferred());
+        assertEquals(0, run.download("/t/", down, TransferOptions.none()).transferred(), "second run");
+
+        dev.ferry.tree.TreeResult up = run.upload(down, "/t-up/", TransferOptions.none());
+        assertEquals(List.of(), up.problems());
+        dev.ferry.tree.TreeResult again = run.upload(down, "/t-up/", TransferOptions.none());
+        assertTrue(again.complete() && again.transferred() == 0, again.toString());
+        for (String name : names) {
+            String rel = name.substring(2);
+            assertEquals(Hashes.sha256(server.file("/" + name)), Hashes.sha256(down.resolve(rel)), rel);
+            assertEquals(Hashes.sha256(server.file("/" + name)), Hashes.sha256(server.file("/t-up/" + rel)), rel);
+        }
+        InteropResults.note("(" + names.length + " files, 3 levels)");
+    }
+
     // ------------------------------------------------------------------------------------------ uploads
 
     @ParameterizedTest(name = "{0}")
