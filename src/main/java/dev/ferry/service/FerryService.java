@@ -138,6 +138,8 @@ public final class FerryService implements AutoCloseable {
                     java.time.Clock.systemUTC()).uploadingFolders(new dev.ferry.tree.InboxTrees(engine,
                     component.getDefaultServer(), settings.remoteDirs().get(component.getDefaultServer()),
                     dev.ferry.tree.TreeLimits.DEFAULTS)));
+            main.bind("ferryTrees", new dev.ferry.tree.TreeRequests(engine, component::getDefaultServer,
+                    settings.downloadDir(), dev.ferry.tree.TreeLimits.DEFAULTS));
             bindBroker();
             main.addMainListener(new MainListenerSupport() {
                 @Override
