@@ -1,5 +1,6 @@
 package dev.ferry.tree;
 
+import dev.ferry.DaemonThreads;
 import dev.ferry.ftp.FtpSession;
 import dev.ferry.ftp.RemoteNotFoundException;
 import dev.ferry.ftp.ServerProfile;
@@ -24,8 +25,11 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.commons.net.ftp.FTPFile;
@@ -41,6 +45,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class TreeRun {
     static final int MAX_PROBLEM_LINES = 1000;
+    /** Files up to this size travel in batches of one ledger commit (as the upload inbox's ferry.inbox.batch-max-bytes). */
+    static final long BATCH_MAX_BYTES = 1 << 20;
+    static final int BATCH_SIZE = 64;
+    static final long BATCH_MILLIS = 500;
     private static final Logger LOG = LoggerFactory.getLogger(TreeRun.class);
 
     private final TransferEngine engine;
@@ -99,7 +107,7 @@ public final class TreeRun {
                     return;
                 }
                 tally.send(engine, new TransferRequest(Direction.DOWNLOAD, profile.name(), remote, local.toString(),
-                        options), entry.relative(), null);
+                        options), entry.size(), entry.relative(), null);
             }
 
             @Override
@@ -163,7 +171,7 @@ public final class TreeRun {
                             continue;
                         }
                         tally.send(engine, new TransferRequest(Direction.UPLOAD, profile.name(), remote,
-                                child.toString(), options), rel, () -> stamp(remote, mtime));
+                                child.toString(), options), a.size(), rel, () -> stamp(remote, mtime));
                     }
                 }
             } catch (IOException e) {
@@ -265,7 +273,13 @@ public final class TreeRun {
         }
     }
 
-    /** The files in flight and the counts; at most {@code parallel} transfers run at once. */
+    /**
+     * The counts and the lanes that run the files. Small files (up to {@link #BATCH_MAX_BYTES}) go in batches: a lane
+     * runs up to {@link #BATCH_SIZE} of them one after another inside one ledger commit, as the upload inbox's batch
+     * step does, so a tree of small files costs one commit per batch rather than several per file. A larger file runs
+     * on its own, with its segments in parallel. The queue is bounded: the walk waits for the lanes, so memory stays
+     * flat in the number of files.
+     */
     private final class Tally {
         final String id;
         final AtomicInteger files = new AtomicInteger();
@@ -275,10 +289,15 @@ public final class TreeRun {
         final AtomicInteger refused = new AtomicInteger();
         final AtomicLong bytes = new AtomicLong();
         final List<String> problems = Collections.synchronizedList(new ArrayList<>());
-        final Semaphore room = new Semaphore(limits.parallel());
+        final BlockingQueue<Job> queue = new ArrayBlockingQueue<>(4 * limits.parallel());
+        final ExecutorService lanes = Executors.newFixedThreadPool(limits.parallel(), DaemonThreads.named("ferry-tree-"));
+        volatile boolean walked;
 
         Tally(String id) {
             this.id = id;
+            for (int i = 0; i < limits.parallel(); i++) {
+                lanes.execute(this::lane);
+            }
         }
 
         void refuse(String relative, String reason) {
@@ -286,31 +305,88 @@ public final class TreeRun {
             note("refused " + relative + ": " + reason);
         }
 
-        void send(TransferEngine engine, TransferRequest request, String relative, Runnable afterwards)
+        void send(TransferEngine engine, TransferRequest request, long size, String relative, Runnable afterwards)
                 throws IOException {
             try {
-                room.acquire();
+                queue.put(new Job(request, size, relative, afterwards));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                lanes.shutdownNow();
                 throw new java.io.InterruptedIOException("tree " + id + " interrupted");
             }
-            engine.submit(request).whenComplete((TransferResult r, Throwable e) -> {
-                try {
-                    if (e == null) {
-                        if (afterwards != null) {
-                            afterwards.run();
+        }
+
+        private void lane() {
+            try {
+                while (true) {
+                    Job first = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        if (walked && queue.isEmpty()) {
+                            return;
                         }
-                        transferred.incrementAndGet();
-                        bytes.addAndGet(r.bytesMoved());
-                    } else {
-                        failed.incrementAndGet();
-                        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                        note("failed " + relative + ": " + cause.getMessage());
+                        continue;
                     }
-                } finally {
-                    room.release();
+                    if (first.size > BATCH_MAX_BYTES) {
+                        finish(first, runOne(first));
+                        continue;
+                    }
+                    batch(first);
                 }
-            });
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void batch(Job first) {
+            List<Job> taken = new ArrayList<>(List.of(first));
+            List<Throwable> outcomes = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS);
+            try {
+                engine.ledger().oneCommit(() -> {
+                    for (int i = 0; i < taken.size(); i++) {
+                        outcomes.add(runOne(taken.get(i)));
+                        Job next = taken.size() < BATCH_SIZE && System.nanoTime() < deadline ? queue.peek() : null;
+                        if (next != null && next.size <= BATCH_MAX_BYTES && queue.remove(next)) {
+                            taken.add(next);
+                        }
+                    }
+                    return null;
+                });
+            } catch (RuntimeException | Error e) {
+                // Nothing of this batch is recorded: each of its files counts as failed; the next run sends them.
+                for (int i = 0; i < outcomes.size(); i++) {
+                    if (outcomes.get(i) == null) {
+                        outcomes.set(i, e);
+                    }
+                }
+            }
+            for (int i = 0; i < taken.size(); i++) {
+                finish(taken.get(i), i < outcomes.size() ? outcomes.get(i) : new IllegalStateException("not run"));
+            }
+        }
+
+        /** The file's transfer on this thread; null when it is published, else why not. */
+        private Throwable runOne(Job job) {
+            try {
+                TransferResult r = engine.run(job.request);
+                bytes.addAndGet(r.bytesMoved());
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
+        }
+
+        private void finish(Job job, Throwable failure) {
+            if (failure == null) {
+                if (job.afterwards != null) {
+                    job.afterwards.run();
+                }
+                transferred.incrementAndGet();
+            } else {
+                failed.incrementAndGet();
+                note("failed " + job.relative + ": " + (failure.getMessage() == null ? failure.toString()
+                        : failure.getMessage()));
+            }
         }
 
         void note(String line) {
@@ -321,11 +397,15 @@ public final class TreeRun {
         }
 
         TreeResult finish() throws IOException {
+            walked = true;
+            lanes.shutdown();
             try {
-                room.acquire(limits.parallel());
-                room.release(limits.parallel());
+                while (!lanes.awaitTermination(1, TimeUnit.SECONDS)) {
+                    // the lanes end once the queue is empty
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                lanes.shutdownNow();
                 throw new java.io.InterruptedIOException("tree " + id + " interrupted");
             }
             TreeResult result = new TreeResult(id, files.get(), transferred.get(), skipped.get(), failed.get(),
@@ -334,5 +414,8 @@ public final class TreeRun {
                     result.transferred(), result.skipped(), result.failed(), result.refused());
             return result;
         }
+    }
+
+    private record Job(TransferRequest request, long size, String relative, Runnable afterwards) {
     }
 }
