@@ -43,7 +43,7 @@ public final class RemoteTree {
         while (!pending.isEmpty()) {
             Pending dir = pending.pop();
             String remoteDir = dir.relative.isEmpty() ? base : join(base, dir.relative);
-            List<FTPFile> listed = new ArrayList<>();
+            List<Listed> listed = new ArrayList<>();
             int[] over = {0};
             boolean exact;
             try {
@@ -52,7 +52,7 @@ public final class RemoteTree {
                         over[0]++;
                     } else {
                         entries[0]++;
-                        listed.add(f);
+                        listed.add(Listed.of(f));
                     }
                 });
             } catch (IOException e) {
@@ -68,14 +68,14 @@ public final class RemoteTree {
                         + " has more than " + limits.maxEntries() + " entries (the entry limit)");
             }
             List<Pending> below = new ArrayList<>();
-            for (FTPFile f : listed) {
+            for (Listed f : listed) {
                 if (f == null) {
                     visitor.refused(dir.relative.isEmpty() ? "." : dir.relative, "a listing line that could not be"
                             + " parsed");
                     continue;
                 }
-                String name = f.getName();
-                if (f.isDirectory() && (".".equals(name) || "..".equals(name))) {
+                String name = f.name;
+                if (f.type == FTPFile.DIRECTORY_TYPE && (".".equals(name) || "..".equals(name))) {
                     continue; // the listing's own entries for this folder and its parent
                 }
                 String shown = dir.relative.isEmpty() ? HostileNames.printable(name)
@@ -83,10 +83,10 @@ public final class RemoteTree {
                 String reason = HostileNames.refusal(name);
                 if (reason != null) {
                     visitor.refused(shown, reason);
-                } else if (f.isSymbolicLink()) {
-                    visitor.refused(shown, "a symbolic link" + (f.getLink() == null ? "" : " (to "
-                            + HostileNames.printable(f.getLink()) + ")") + "; links are not followed");
-                } else if (f.isDirectory()) {
+                } else if (f.type == FTPFile.SYMBOLIC_LINK_TYPE) {
+                    visitor.refused(shown, "a symbolic link" + (f.link == null ? "" : " (to "
+                            + HostileNames.printable(f.link) + ")") + "; links are not followed");
+                } else if (f.type == FTPFile.DIRECTORY_TYPE) {
                     if (dir.depth + 1 > limits.maxDepth()) {
                         visitor.refused(shown, "a folder deeper than " + limits.maxDepth() + " levels (the depth"
                                 + " limit; a link looping into its own parent looks like this)");
@@ -94,9 +94,8 @@ public final class RemoteTree {
                         visitor.folder(shown);
                         below.add(new Pending(shown, dir.depth + 1));
                     }
-                } else if (f.isFile()) {
-                    long mtime = f.getTimestamp() == null ? -1 : f.getTimestamp().getTimeInMillis();
-                    visitor.file(new TreeEntry(shown, f.getSize(), mtime, exact));
+                } else if (f.type == FTPFile.FILE_TYPE) {
+                    visitor.file(new TreeEntry(shown, f.size, f.mtime, exact));
                 } else {
                     visitor.refused(shown, "neither a file nor a folder in the listing");
                 }
@@ -119,5 +118,19 @@ public final class RemoteTree {
     }
 
     private record Pending(String relative, int depth) {
+    }
+
+    /**
+     * What the walk keeps of a listed entry until its folder's listing is done: a fraction of an {@link FTPFile}
+     * (which holds its raw line and a Calendar), so a folder at the entry limit stays a few MiB.
+     */
+    private record Listed(String name, int type, long size, long mtime, String link) {
+        static Listed of(FTPFile f) {
+            if (f == null) {
+                return null;
+            }
+            return new Listed(f.getName(), f.getType(), f.getSize(),
+                    f.getTimestamp() == null ? -1 : f.getTimestamp().getTimeInMillis(), f.getLink());
+        }
     }
 }
