@@ -41,6 +41,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -475,6 +476,39 @@ class InteropTest {
             String onDisk = bash(server.root(), "sha256sum -- " + bashBytes(back.getBytes(gbk))).split("\\s+")[0];
             assertEquals(source, onDisk, "the uploaded file's name has the GBK bytes and its content is identical");
             InteropResults.note("(names sent and stored as GBK bytes)");
+        }
+    }
+
+    @Test
+    @Feature(value = "Folder with GBK names (utf8_filesystem=NO, fallback GBK; a name GBK cannot decode refused)",
+            order = 106)
+    void gbkTreeWithFallbackCharset() throws Exception {
+        Charset gbk = Charset.forName("GBK");
+        try (InteropServer server = InteropServer.start(Kind.VSFTPD, Limits.NONE.noUtf8())) {
+            String dir = "季度";
+            String name = "报告 数据.bin";
+            Path staged = server.put("/g/staged.bin", 70_001, 106);
+            String source = Hashes.sha256(staged);
+            server.put("/g/plain.bin", 5, 107);
+            bash(server.root().resolve("g"), "mkdir -- " + bashBytes(dir.getBytes(gbk)) + " && mv -- staged.bin "
+                    + bashBytes(dir.getBytes(gbk)) + "/" + bashBytes(name.getBytes(gbk))
+                    + " && printf x > $'bad\\xff.bin'");
+            InteropEngine f = ferry(server.profile().fallbackCharset(gbk).build());
+            dev.ferry.tree.TreeRun run = new dev.ferry.tree.TreeRun(f.engine, f.profile.name(),
+                    dev.ferry.tree.TreeLimits.DEFAULTS);
+            Path down = tmp.resolve("gbk");
+            dev.ferry.tree.TreeResult r = run.download("/g", down, TransferOptions.none());
+            assertEquals(2, r.transferred(), r.problems().toString());
+            assertEquals(1, r.refused(), r.problems().toString());
+            assertTrue(r.problems().get(0).contains("does not decode"), r.problems().toString());
+            assertEquals(source, Hashes.sha256(down.resolve(dir).resolve(name)));
+
+            dev.ferry.tree.TreeResult up = run.upload(down, "/g-up", TransferOptions.none());
+            assertEquals(List.of(), up.problems());
+            String onDisk = bash(server.root().resolve("g-up"), "sha256sum -- " + bashBytes(dir.getBytes(gbk)) + "/"
+                    + bashBytes(name.getBytes(gbk))).split("\\s+")[0];
+            assertEquals(source, onDisk, "stored under the GBK bytes of both names");
+            InteropResults.note("(GBK folder and file names both ways)");
         }
     }
 
