@@ -138,7 +138,8 @@ abstract class TransferCommand implements Callable<Integer> {
         // Everything the command line says is checked before anything is opened: a mistake is exit 2.
         FtpUrl url = FtpUrl.parse(urlText());
         ServerProfile profile = profile(url);
-        if (recursive) {
+        // get of a URL ending in / names a folder: no single file has that name, so it can only mean the tree.
+        if (recursive || direction() == Direction.DOWNLOAD && url.path().endsWith("/")) {
             return tree(url, profile);
         }
         TransferRequest request = request(url, profile);

@@ -76,7 +76,7 @@ class CliTreeTest {
         assertTrue(get[0].startsWith("done: 6 files, 6 transferred"), get[0]);
         assertEquals(hashes(src), hashes(back));
 
-        String[] again = run(0, "get", "-r", url("/up/"), back.toString());
+        String[] again = run(0, "get", url("/up/"), back.toString()); // a URL ending in / is a folder
         assertTrue(again[0].startsWith("done: 6 files, 0 transferred"), again[0]);
         assertTrue(again[0].contains("6 already identical"), again[0]);
     }
