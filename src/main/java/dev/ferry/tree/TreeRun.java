@@ -29,6 +29,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,6 +50,12 @@ public final class TreeRun {
     static final long BATCH_MAX_BYTES = 1 << 20;
     static final int BATCH_SIZE = 64;
     static final long BATCH_MILLIS = 500;
+    /**
+     * A batch holds one ledger connection until its commit, and the ledger's pool is small (8), shared with the
+     * inbox's batch lanes and everything else: so few tree batches run at once in a process, whatever the number of
+     * trees; a lane that finds none free runs its file with the usual commits.
+     */
+    private static final Semaphore BATCHING = new Semaphore(2);
     private static final Logger LOG = LoggerFactory.getLogger(TreeRun.class);
 
     private final TransferEngine engine;
@@ -106,7 +113,7 @@ public final class TreeRun {
                     tally.skipped.incrementAndGet();
                     return;
                 }
-                tally.send(engine, new TransferRequest(Direction.DOWNLOAD, profile.name(), remote, local.toString(),
+                tally.send(new TransferRequest(Direction.DOWNLOAD, profile.name(), remote, local.toString(),
                         options), entry.size(), entry.relative(), null);
             }
 
@@ -170,7 +177,7 @@ public final class TreeRun {
                             tally.skipped.incrementAndGet();
                             continue;
                         }
-                        tally.send(engine, new TransferRequest(Direction.UPLOAD, profile.name(), remote,
+                        tally.send(new TransferRequest(Direction.UPLOAD, profile.name(), remote,
                                 child.toString(), options), a.size(), rel, () -> stamp(remote, mtime));
                     }
                 }
@@ -305,7 +312,7 @@ public final class TreeRun {
             note("refused " + relative + ": " + reason);
         }
 
-        void send(TransferEngine engine, TransferRequest request, long size, String relative, Runnable afterwards)
+        void send(TransferRequest request, long size, String relative, Runnable afterwards)
                 throws IOException {
             try {
                 queue.put(new Job(request, size, relative, afterwards));
@@ -326,11 +333,15 @@ public final class TreeRun {
                         }
                         continue;
                     }
-                    if (first.size > BATCH_MAX_BYTES) {
+                    if (first.size > BATCH_MAX_BYTES || !BATCHING.tryAcquire()) {
                         finish(first, runOne(first));
                         continue;
                     }
-                    batch(first);
+                    try {
+                        batch(first);
+                    } finally {
+                        BATCHING.release();
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
