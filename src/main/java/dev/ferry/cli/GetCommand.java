@@ -12,7 +12,7 @@ final class GetCommand extends TransferCommand {
             description = "ftp://user[:password]@host[:port]/remote/path (ftps:// for explicit TLS)")
     String url;
 
-    @Parameters(index = "1", paramLabel = "LOCAL", description = "a file, or a directory to keep the remote name")
+    @Parameters(index = "1", paramLabel = "LOCAL", description = "a file, or a directory to keep the remote name (with -r: the folder the tree goes into)")
     String local;
 
     GetCommand(PrintStream out, PrintStream err) {

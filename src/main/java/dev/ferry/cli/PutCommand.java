@@ -8,7 +8,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "put", sortOptions = false, abbreviateSynopsis = true,
         description = "Upload a file; run the same command again after an interruption and it resumes.")
 final class PutCommand extends TransferCommand {
-    @Parameters(index = "0", paramLabel = "LOCAL", description = "the file to send")
+    @Parameters(index = "0", paramLabel = "LOCAL", description = "the file to send (with -r: the folder)")
     String local;
 
     @Parameters(index = "1", paramLabel = "URL", description = "ftp://user[:password]@host[:port]/remote/path"

@@ -103,6 +103,10 @@ abstract class TransferCommand implements Callable<Integer> {
     @Option(names = "--no-epsv", description = "use PASV only")
     boolean noEpsv;
 
+    @Option(names = {"-r", "--recursive"}, description = "a whole folder: every file in it and below, one verified"
+            + " transfer each; files already identical on the other side are skipped (mirror)")
+    boolean recursive;
+
     @Option(names = {"-c", "--continue"}, description = "resume an interrupted transfer (always on; for curl and wget"
             + " habits)")
     boolean resume;
@@ -134,8 +138,26 @@ abstract class TransferCommand implements Callable<Integer> {
         // Everything the command line says is checked before anything is opened: a mistake is exit 2.
         FtpUrl url = FtpUrl.parse(urlText());
         ServerProfile profile = profile(url);
+        // get of a URL ending in / names a folder: no single file has that name, so it can only mean the tree.
+        if (recursive || direction() == Direction.DOWNLOAD && url.path().endsWith("/")) {
+            return tree(url, profile);
+        }
         TransferRequest request = request(url, profile);
         return new TransferRun(profile, out, err).run(request, ledgerDir, quiet, verbose);
+    }
+
+    /** {@code -r}: the URL and the local path name the two roots; the files keep their relative paths below them. */
+    private int tree(FtpUrl url, ServerProfile profile) {
+        String remote = PathGuard.remoteAbsolute(url.path());
+        Path local = Path.of(localText()).toAbsolutePath().normalize();
+        if (direction() == Direction.UPLOAD && !Files.isDirectory(local)) {
+            throw new UsageException(localText() + " is not a folder (put -r sends a folder)");
+        }
+        if (direction() == Direction.DOWNLOAD && Files.exists(local) && !Files.isDirectory(local)) {
+            throw new UsageException(localText() + " is a file; get -r needs a folder to write the tree into");
+        }
+        return new TransferRun(profile, out, err).runTree(direction(), remote, local, options(), ledgerDir, quiet,
+                verbose);
     }
 
     private ServerProfile profile(FtpUrl url) {

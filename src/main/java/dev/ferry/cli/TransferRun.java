@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.ServerProfiles;
 import dev.ferry.ledger.JdbcLedger;
+import dev.ferry.plan.Direction;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.plan.TransferRequest;
 import dev.ferry.progress.LoggingListener;
@@ -10,6 +11,9 @@ import dev.ferry.progress.Units;
 import dev.ferry.transfer.TransferEngine;
 import dev.ferry.transfer.TransferFailedException;
 import dev.ferry.transfer.TransferResult;
+import dev.ferry.tree.TreeLimits;
+import dev.ferry.tree.TreeResult;
+import dev.ferry.tree.TreeRun;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +41,51 @@ final class TransferRun {
             // Logging belongs to the process: run by ferry.jar (the process's own streams) the set-up stays until
             // the JVM exits, so a line from a thread still stopping cannot reach stdout; run with other streams
             // (tests, a program embedding the command line) it is undone here.
+            if (out != System.out || err != System.err) {
+                restoreLogging.run();
+            }
+        }
+    }
+
+    /** A folder (get -r / put -r): one line per file refused or failed on err, the counts on out. */
+    int runTree(Direction direction, String remoteRoot, Path localRoot, TransferOptions options, Path ledgerDir,
+                boolean quiet, boolean verbose) {
+        Runnable restoreLogging = CliLogging.install(verbose, err);
+        try (JdbcLedger ledger = JdbcLedger.h2(ledgerDir);
+             TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(profile),
+                     TransferOptions.none(), Duration.ofMillis(1000))) {
+            if (verbose) {
+                engine.addListener(new LoggingListener());
+            }
+            engine.pool().prewarm(profile, 1);
+            TreeRun run = new TreeRun(engine, profile.name(), TreeLimits.DEFAULTS);
+            Thread main = Thread.currentThread();
+            Thread hook = new Thread(() -> {
+                engine.active().forEach(t -> engine.cancel(t.id()));
+                main.interrupt();
+            });
+            Runtime.getRuntime().addShutdownHook(hook);
+            TreeResult r = direction == Direction.DOWNLOAD ? run.download(remoteRoot, localRoot, options)
+                    : run.upload(localRoot, remoteRoot, options);
+            Runtime.getRuntime().removeShutdownHook(hook);
+            r.problems().forEach(line -> err.println("ferry: " + line));
+            int untold = r.failed() + r.refused() - r.problems().size();
+            if (untold > 0) {
+                err.println("ferry: ... and " + untold + " more (see the log with -v)");
+            }
+            if (!quiet || !r.complete()) {
+                out.println((r.complete() ? "done: " : "incomplete: ") + r.files() + " files, " + r.transferred()
+                        + " transferred (" + Units.bytes(r.bytesMoved()) + ", each verified), " + r.skipped()
+                        + " already identical, " + r.failed() + " failed, " + r.refused() + " refused");
+            }
+            return r.complete() ? ExitCode.DONE.code : ExitCode.FAILED.code;
+        } catch (java.io.InterruptedIOException e) {
+            err.println("ferry: " + e.getMessage());
+            return ExitCode.CANCELLED.code;
+        } catch (java.io.IOException | RuntimeException e) {
+            err.println("ferry: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return ExitCode.of(e).code;
+        } finally {
             if (out != System.out || err != System.err) {
                 restoreLogging.run();
             }

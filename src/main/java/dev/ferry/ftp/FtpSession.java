@@ -247,13 +247,58 @@ public final class FtpSession implements Closeable {
         }
     }
 
-    private boolean isDirectory(String path) throws IOException {
+    /** True when {@code path} is a directory this login can enter (CWD there and back). */
+    public boolean isDirectory(String path) throws IOException {
         String home = guard(client::printWorkingDirectory);
         boolean cd = guard(() -> client.changeWorkingDirectory(path));
         if (cd && home != null) {
             guard(() -> client.changeWorkingDirectory(home));
         }
         return cd;
+    }
+
+    /**
+     * The entries of a remote directory, handed to {@code each} one by one: MLSD where the server offers MLST (exact
+     * sizes, times to the second, types), else LIST as commons-net parses it (hidden names included). Names are
+     * decoded with this session's charset, so a byte it cannot decode shows as U+FFFD. A line no parser understands
+     * arrives as null. commons-net holds one directory's raw lines while they are handed out (a caller bounds
+     * what it keeps of them).
+     *
+     * @return true when the listing came from MLSD (its times are exact; LIST's may be to the minute or day)
+     * @throws RemoteNotFoundException when the directory is not there (550)
+     */
+    public boolean list(String dir, java.util.function.Consumer<FTPFile> each) throws IOException {
+        boolean machine = features.has("MLST");
+        client.setListHiddenFiles(true);
+        org.apache.commons.net.ftp.FTPListParseEngine listing =
+                guard(() -> machine ? client.initiateMListParsing(dir) : client.initiateListParsing(dir));
+        int code = client.getReplyCode();
+        if (code == 550 || code == 450) {
+            throw new RemoteNotFoundException("remote directory " + dir + " cannot be listed on " + profile + ": "
+                    + lastReply().strip(), code);
+        }
+        if (!FTPReply.isPositiveCompletion(code)) {
+            throw FtpException.reply((machine ? "MLSD " : "LIST ") + dir + " on " + profile, code, lastReply());
+        }
+        while (listing.hasNext()) {
+            for (FTPFile f : listing.getNext(256)) {
+                each.accept(f);
+            }
+        }
+        return machine;
+    }
+
+    /**
+     * Sets a remote file's modification time (MFMT), so a later mirror run can tell it is unchanged; false where
+     * the server has no MFMT or refuses it.
+     */
+    public boolean setModified(String path, long epochMillis) throws IOException {
+        if (!features.has("MFMT")) {
+            return false;
+        }
+        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(java.time.ZoneOffset.UTC)
+                .format(Instant.ofEpochMilli(epochMillis));
+        return FTPReply.isPositiveCompletion(command("MFMT", stamp + " " + path));
     }
 
     /**

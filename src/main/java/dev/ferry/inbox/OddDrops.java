@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Answers the drops the upload inbox's file consumer never takes, so none waits in the inbox for ever: a folder
- * (until folders are uploaded as trees) and a file whose name is not valid UTF-8 (Java names it with U+FFFD, and
- * the consumer cannot open what it lists). Each goes to {@code .failed/} with a reason and one log line, once it
- * has settled: unchanged since the last sweep and older than the inbox's read-lock age, as a file drop must be.
+ * and a file whose name is not valid UTF-8 (Java names it with U+FFFD, and the consumer cannot open what it lists),
+ * once it has settled: unchanged since the last sweep and older than the inbox's read-lock age, as a file drop must
+ * be. A folder is uploaded as a tree where {@link #uploadingFolders} gave the way, and moves to {@code .done/} when
+ * every file is verified; anything else goes to {@code .failed/} with a reason and one log line.
  * Hidden names are left alone (work in progress, and the inbox's own folders). The timer route in
  * routes/upload-drops.yaml calls {@link #sweep}.
  */
@@ -32,11 +33,18 @@ public final class OddDrops {
     private final Clock clock;
     /** What each odd drop looked like at the last sweep: it is answered only when it looks the same again. */
     private final Map<Path, String> seen = new HashMap<>();
+    private volatile FolderUploads folders;
 
     public OddDrops(Path inbox, Duration settle, Clock clock) {
         this.inbox = inbox.toAbsolutePath().normalize();
         this.settle = settle;
         this.clock = clock;
+    }
+
+    /** Folders are uploaded as trees by {@code uploads} from now on, rather than refused. */
+    public OddDrops uploadingFolders(FolderUploads uploads) {
+        this.folders = uploads;
+        return this;
     }
 
     /** One look at the inbox; returns how many drops were answered. */
@@ -75,6 +83,10 @@ public final class OddDrops {
 
     private boolean answer(Path p, boolean folder) {
         String shown = shown(p);
+        FolderUploads uploads = folders;
+        if (folder && uploads != null && shown.equals(p.getFileName().toString())) {
+            return uploadFolder(p, shown, uploads);
+        }
         String reason = folder
                 ? "this is a folder; folders are not uploaded yet: drop the files themselves (the folder is kept here"
                 + " as it was)"
@@ -87,6 +99,29 @@ public final class OddDrops {
             return true;
         } catch (IOException e) {
             LOG.warn("{} in the upload inbox cannot be moved to {}: {}", shown, FailedDrops.FOLDER, e.toString());
+            return false;
+        }
+    }
+
+    private boolean uploadFolder(Path p, String shown, FolderUploads uploads) {
+        String failure;
+        try {
+            failure = uploads.upload(p);
+        } catch (IOException | RuntimeException e) {
+            failure = "the folder could not be uploaded: " + (e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+        try {
+            if (failure == null) {
+                Path done = DoneDrops.done(p);
+                LOG.info("folder {} uploaded, every file verified; moved to {}", shown, inbox.relativize(done));
+                return true;
+            }
+            Path to = FailedDrops.fail(p, shown, failure);
+            LOG.warn("folder {} in the upload inbox not fully uploaded; moved to {}/{}: {}", shown, FailedDrops.FOLDER,
+                    shown(to), failure.lines().findFirst().orElse(""));
+            return true;
+        } catch (IOException e) {
+            LOG.warn("folder {} in the upload inbox cannot be moved: {}", shown, e.toString());
             return false;
         }
     }

@@ -140,7 +140,11 @@ public final class FerryService implements AutoCloseable {
             main.bind("ferryDrops", new dev.ferry.inbox.DropOutcomes(settings.uploadInbox()));
             main.bind("ferryOddDrops", new dev.ferry.inbox.OddDrops(settings.uploadInbox(),
                     Duration.ofMillis(settings.getInt("ferry.inbox.read-lock-min-age", 2000)),
-                    java.time.Clock.systemUTC()));
+                    java.time.Clock.systemUTC()).uploadingFolders(new dev.ferry.tree.InboxTrees(engine,
+                    component.getDefaultServer(), settings.remoteDirs().get(component.getDefaultServer()),
+                    dev.ferry.tree.TreeLimits.DEFAULTS)));
+            main.bind("ferryTrees", new dev.ferry.tree.TreeRequests(engine, component::getDefaultServer,
+                    settings.downloadDir(), dev.ferry.tree.TreeLimits.DEFAULTS));
             bindBroker();
             main.addMainListener(new MainListenerSupport() {
                 @Override

@@ -41,6 +41,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -143,6 +144,36 @@ class InteropTest {
         assertTrue(r.bytesResumed() > 0, "resumed " + r.bytesResumed());
         assertEquals(Hashes.sha256(source), Hashes.sha256(target));
         InteropResults.note("(" + r.bytesResumed() / 1024 + " KiB kept)");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    @Feature(value = "Folder down and up (get -r / put -r), second run moves nothing", order = 105)
+    void treeDownAndUp(Kind kind) throws Exception {
+        InteropServer server = plain(kind);
+        String[] names = {"t/a.bin", "t/l1/b.bin", "t/l1/l2/c.bin", "t/l1/l2/empty.bin", "t/l1/l2/tree \u6587\u4ef6.bin"};
+        long[] sizes = {1, 300_000, 2 * MIB, 0, 4_097};
+        for (int i = 0; i < names.length; i++) {
+            server.put("/" + names[i], sizes[i], 105 + i);
+        }
+        dev.ferry.tree.TreeRun run = new dev.ferry.tree.TreeRun(ferry(server).engine, ferry.profile.name(),
+                dev.ferry.tree.TreeLimits.DEFAULTS);
+        Path down = tmp.resolve("down");
+        dev.ferry.tree.TreeResult first = run.download("/t/", down, TransferOptions.none());
+        assertEquals(List.of(), first.problems());
+        assertEquals(names.length, first.transferred());
+        assertEquals(0, run.download("/t/", down, TransferOptions.none()).transferred(), "second run");
+
+        dev.ferry.tree.TreeResult up = run.upload(down, "/t-up/", TransferOptions.none());
+        assertEquals(List.of(), up.problems());
+        dev.ferry.tree.TreeResult again = run.upload(down, "/t-up/", TransferOptions.none());
+        assertTrue(again.complete() && again.transferred() == 0, again.toString());
+        for (String name : names) {
+            String rel = name.substring(2);
+            assertEquals(Hashes.sha256(server.file("/" + name)), Hashes.sha256(down.resolve(rel)), rel);
+            assertEquals(Hashes.sha256(server.file("/" + name)), Hashes.sha256(server.file("/t-up/" + rel)), rel);
+        }
+        InteropResults.note("(" + names.length + " files, 3 levels)");
     }
 
     // ------------------------------------------------------------------------------------------ uploads
@@ -445,6 +476,39 @@ class InteropTest {
             String onDisk = bash(server.root(), "sha256sum -- " + bashBytes(back.getBytes(gbk))).split("\\s+")[0];
             assertEquals(source, onDisk, "the uploaded file's name has the GBK bytes and its content is identical");
             InteropResults.note("(names sent and stored as GBK bytes)");
+        }
+    }
+
+    @Test
+    @Feature(value = "Folder with GBK names (utf8_filesystem=NO, fallback GBK; a name GBK cannot decode refused)",
+            order = 106)
+    void gbkTreeWithFallbackCharset() throws Exception {
+        Charset gbk = Charset.forName("GBK");
+        try (InteropServer server = InteropServer.start(Kind.VSFTPD, Limits.NONE.noUtf8())) {
+            String dir = "季度";
+            String name = "报告 数据.bin";
+            Path staged = server.put("/g/staged.bin", 70_001, 106);
+            String source = Hashes.sha256(staged);
+            server.put("/g/plain.bin", 5, 107);
+            bash(server.root().resolve("g"), "mkdir -- " + bashBytes(dir.getBytes(gbk)) + " && mv -- staged.bin "
+                    + bashBytes(dir.getBytes(gbk)) + "/" + bashBytes(name.getBytes(gbk))
+                    + " && printf x > $'bad\\xff.bin'");
+            InteropEngine f = ferry(server.profile().fallbackCharset(gbk).build());
+            dev.ferry.tree.TreeRun run = new dev.ferry.tree.TreeRun(f.engine, f.profile.name(),
+                    dev.ferry.tree.TreeLimits.DEFAULTS);
+            Path down = tmp.resolve("gbk");
+            dev.ferry.tree.TreeResult r = run.download("/g", down, TransferOptions.none());
+            assertEquals(2, r.transferred(), r.problems().toString());
+            assertEquals(1, r.refused(), r.problems().toString());
+            assertTrue(r.problems().get(0).contains("does not decode"), r.problems().toString());
+            assertEquals(source, Hashes.sha256(down.resolve(dir).resolve(name)));
+
+            dev.ferry.tree.TreeResult up = run.upload(down, "/g-up", TransferOptions.none());
+            assertEquals(List.of(), up.problems());
+            String onDisk = bash(server.root().resolve("g-up"), "sha256sum -- " + bashBytes(dir.getBytes(gbk)) + "/"
+                    + bashBytes(name.getBytes(gbk))).split("\\s+")[0];
+            assertEquals(source, onDisk, "stored under the GBK bytes of both names");
+            InteropResults.note("(GBK folder and file names both ways)");
         }
     }
 

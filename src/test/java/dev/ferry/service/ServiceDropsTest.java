@@ -94,6 +94,11 @@ class ServiceDropsTest {
         Files.createDirectories(staging.resolve("proj/sub"));
         Files.writeString(staging.resolve("proj/a.txt"), "a");
         dropInto(inbox, staging.resolve("proj"));
+        // A folder with something that cannot be sent: the tree's other files go, the folder goes to .failed/.
+        Files.createDirectories(staging.resolve("linked/d"));
+        Files.writeString(staging.resolve("linked/d/ok.txt"), "ok");
+        Files.createSymbolicLink(staging.resolve("linked/d/elsewhere"), Path.of("/etc"));
+        dropInto(inbox, staging.resolve("linked"));
         // printf hello > caf$'\xe9'.txt: a Latin-1 name, which Java cannot name as a String.
         Process sh = new ProcessBuilder("/bin/sh", "-c", "printf hello > \"$(printf 'caf\\351.txt')\"")
                 .directory(inbox.toFile()).inheritIO().start();
@@ -102,16 +107,22 @@ class ServiceDropsTest {
         Files.writeString(staging.resolve(longName), "long");
         dropInto(inbox, staging.resolve(longName));
 
-        Await.until(WAIT, () -> Files.exists(failed.resolve("proj.error.txt"))
+        Await.until(WAIT, () -> Files.exists(inbox.resolve(".done/proj/a.txt"))
+                        && Files.exists(failed.resolve("linked.error.txt"))
                         && Files.exists(failed.resolve("caf%E9.txt.error.txt"))
                         && reasonFileOf(failed, "nnnnnnnnnn") != null
                         && Files.exists(failed.resolve(longName)),
                 () -> "inbox: " + list(inbox));
 
-        assertEquals("a", read(failed.resolve("proj/a.txt")), "the folder moved whole");
-        assertTrue(Files.isDirectory(failed.resolve("proj/sub")));
-        String folder = read(failed.resolve("proj.error.txt"));
-        assertTrue(folder.contains("folders are not uploaded yet") && folder.contains("drop the files"), folder);
+        // Issue 18: a folder is uploaded as a tree, under its own name in the remote-dir, then moves to .done/ whole.
+        assertEquals("a", read(ftp.file("incoming/proj/a.txt")), "the server's copy");
+        assertEquals("a", read(inbox.resolve(".done/proj/a.txt")), "the folder moved whole");
+        assertTrue(Files.isDirectory(inbox.resolve(".done/proj/sub")));
+        assertEquals("ok", read(ftp.file("incoming/linked/d/ok.txt")), "the rest of a refused folder still went");
+        assertTrue(Files.isSymbolicLink(failed.resolve("linked/d/elsewhere")), "the folder moved whole");
+        String folder = read(failed.resolve("linked.error.txt"));
+        assertTrue(folder.contains("refused d/elsewhere: a symbolic link") && folder.contains("drop the folder again"),
+                folder);
         String badName = read(failed.resolve("caf%E9.txt.error.txt"));
         assertTrue(badName.contains("not valid UTF-8") && badName.contains("rename"), badName);
         try (Stream<Path> s = Files.list(failed)) {
@@ -127,7 +138,8 @@ class ServiceDropsTest {
                     "nothing left unanswered in the inbox");
         }
         // Each answered in one log line; no stack trace.
-        assertEquals(1, count("proj"), lines());
+        assertEquals(0, count("proj"), lines());
+        assertEquals(1, count("folder linked"), lines());
         assertEquals(1, count("caf%E9.txt"), lines());
         assertEquals(List.of(), stackTraces(), "a stack trace was logged:\n" + lines());
     }

@@ -1,0 +1,136 @@
+package dev.ferry.tree;
+
+import dev.ferry.plan.PathGuard;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.apache.commons.net.ftp.FTPFile;
+
+/**
+ * Walks a remote directory tree, one listing at a time, depth first. Memory holds one directory's entries and the
+ * names of the folders still to visit, never the tree. Every entry is either handed on as a file or folder with a
+ * checked relative path, or refused with a reason: a hostile name ({@link HostileNames}), a symbolic link (never
+ * followed, so no link can lead the walk in a loop or out of the tree), a folder deeper than the depth limit, or
+ * anything past the entry limit.
+ */
+public final class RemoteTree {
+    /** What the walk finds. Called on the walking thread, after the directory's listing session is given back. */
+    public interface Visitor {
+        void folder(String relative) throws IOException;
+
+        void file(TreeEntry entry) throws IOException;
+
+        void refused(String relative, String reason);
+    }
+
+    private final ListingSource source;
+    private final TreeLimits limits;
+
+    public RemoteTree(ListingSource source, TreeLimits limits) {
+        this.source = source;
+        this.limits = limits;
+    }
+
+    /** Walks the tree under {@code root}; a listing that fails is refused for its folder and the walk goes on. */
+    public void walk(String root, Visitor visitor) throws IOException {
+        String base = rootOf(root);
+        Deque<Pending> pending = new ArrayDeque<>();
+        pending.push(new Pending("", 0));
+        int[] entries = {0};
+        boolean first = true;
+        while (!pending.isEmpty()) {
+            Pending dir = pending.pop();
+            String remoteDir = dir.relative.isEmpty() ? base : join(base, dir.relative);
+            List<Listed> listed = new ArrayList<>();
+            int[] over = {0};
+            boolean exact;
+            try {
+                exact = source.list(remoteDir, f -> {
+                    if (entries[0] >= limits.maxEntries()) {
+                        over[0]++;
+                    } else {
+                        entries[0]++;
+                        listed.add(Listed.of(f));
+                    }
+                });
+            } catch (IOException e) {
+                if (first) {
+                    throw e; // the root itself: nothing to mirror, the caller says why
+                }
+                visitor.refused(dir.relative, "its listing failed: " + e.getMessage());
+                continue;
+            }
+            first = false;
+            if (over[0] > 0) {
+                visitor.refused(dir.relative.isEmpty() ? "." : dir.relative, over[0] + " entries not taken: the tree"
+                        + " has more than " + limits.maxEntries() + " entries (the entry limit)");
+            }
+            List<Pending> below = new ArrayList<>();
+            for (Listed f : listed) {
+                if (f == null) {
+                    visitor.refused(dir.relative.isEmpty() ? "." : dir.relative, "a listing line that could not be"
+                            + " parsed");
+                    continue;
+                }
+                String name = f.name;
+                if (f.type == FTPFile.DIRECTORY_TYPE && (".".equals(name) || "..".equals(name))) {
+                    continue; // the listing's own entries for this folder and its parent
+                }
+                String shown = dir.relative.isEmpty() ? HostileNames.printable(name)
+                        : dir.relative + "/" + HostileNames.printable(name);
+                String reason = HostileNames.refusal(name);
+                if (reason != null) {
+                    visitor.refused(shown, reason);
+                } else if (f.type == FTPFile.SYMBOLIC_LINK_TYPE) {
+                    visitor.refused(shown, "a symbolic link" + (f.link == null ? "" : " (to "
+                            + HostileNames.printable(f.link) + ")") + "; links are not followed");
+                } else if (f.type == FTPFile.DIRECTORY_TYPE) {
+                    if (dir.depth + 1 > limits.maxDepth()) {
+                        visitor.refused(shown, "a folder deeper than " + limits.maxDepth() + " levels (the depth"
+                                + " limit; a link looping into its own parent looks like this)");
+                    } else {
+                        visitor.folder(shown);
+                        below.add(new Pending(shown, dir.depth + 1));
+                    }
+                } else if (f.type == FTPFile.FILE_TYPE) {
+                    visitor.file(new TreeEntry(shown, f.size, f.mtime, exact));
+                } else {
+                    visitor.refused(shown, "neither a file nor a folder in the listing");
+                }
+            }
+            listed.clear();
+            // Reversed onto the stack, so folders are visited in the listing's order.
+            for (int i = below.size() - 1; i >= 0; i--) {
+                pending.push(below.get(i));
+            }
+        }
+    }
+
+    static String rootOf(String root) {
+        String r = PathGuard.remoteAbsolute(root);
+        return r.length() > 1 && r.endsWith("/") ? r.substring(0, r.length() - 1) : r;
+    }
+
+    static String join(String base, String relative) {
+        return base.equals("/") ? "/" + relative : base + "/" + relative;
+    }
+
+    private record Pending(String relative, int depth) {
+    }
+
+    /**
+     * What the walk keeps of a listed entry until its folder's listing is done: a fraction of an {@link FTPFile}
+     * (which holds its raw line and a Calendar), so a folder at the entry limit stays a few MiB.
+     */
+    private record Listed(String name, int type, long size, long mtime, String link) {
+        static Listed of(FTPFile f) {
+            if (f == null) {
+                return null;
+            }
+            return new Listed(f.getName(), f.getType(), f.getSize(),
+                    f.getTimestamp() == null ? -1 : f.getTimestamp().getTimeInMillis(), f.getLink());
+        }
+    }
+}

@@ -1,0 +1,432 @@
+package dev.ferry.tree;
+
+import dev.ferry.DaemonThreads;
+import dev.ferry.ftp.FtpSession;
+import dev.ferry.ftp.RemoteNotFoundException;
+import dev.ferry.ftp.ServerProfile;
+import dev.ferry.plan.Direction;
+import dev.ferry.plan.PathGuard;
+import dev.ferry.plan.TransferIds;
+import dev.ferry.plan.TransferOptions;
+import dev.ferry.plan.TransferRequest;
+import dev.ferry.plan.UnsafePathException;
+import dev.ferry.transfer.TransferEngine;
+import dev.ferry.transfer.TransferResult;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.commons.net.ftp.FTPFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A directory tree moved as one ordinary Ferry transfer per file on one engine, so every file is verified and
+ * published atomically as a single file is, and resumes the same way. The tree walk (remote: {@link RemoteTree}; local:
+ * a folder at a time) feeds at most {@link TreeLimits#parallel()} files in flight; nothing grows with the number of
+ * files but the counters. Mirror semantics: a file already identical on the other side is skipped, so a second
+ * run moves nothing, and a file that differs is replaced only when the options say so (fileExist), as for one file.
+ */
+public final class TreeRun {
+    static final int MAX_PROBLEM_LINES = 1000;
+    /** Files up to this size travel in batches of one ledger commit (as the upload inbox's ferry.inbox.batch-max-bytes). */
+    static final long BATCH_MAX_BYTES = 1 << 20;
+    static final int BATCH_SIZE = 64;
+    static final long BATCH_MILLIS = 500;
+    /**
+     * A batch holds one ledger connection until its commit, and the ledger's pool is small (8), shared with the
+     * inbox's batch lanes and everything else: so few tree batches run at once in a process, whatever the number of
+     * trees; a lane that finds none free runs its file with the usual commits.
+     */
+    private static final Semaphore BATCHING = new Semaphore(2);
+    private static final Logger LOG = LoggerFactory.getLogger(TreeRun.class);
+
+    private final TransferEngine engine;
+    private final ServerProfile profile;
+    private final ListingSource listing;
+    private final TreeLimits limits;
+
+    public TreeRun(TransferEngine engine, String server, TreeLimits limits) {
+        this(engine, server, limits, null);
+    }
+
+    /** With another listing source (tests put hostile entries into a real server's listing). */
+    public TreeRun(TransferEngine engine, String server, TreeLimits limits, ListingSource listing) {
+        this.engine = engine;
+        this.profile = engine.profiles().get(server);
+        this.limits = limits;
+        this.listing = listing != null ? listing : new PooledListing(engine.pool(), profile);
+    }
+
+    /** The tree's id: the parent of its files' transfers, stable across runs like a file's. */
+    public static String idOf(Direction direction, String server, String remoteRoot, Path localRoot) {
+        return TransferIds.of(direction, server, RemoteTree.rootOf(remoteRoot) + "/", localRoot + "/");
+    }
+
+    /** Every file under {@code remoteRoot} into the same relative place under {@code localRoot}. */
+    public TreeResult download(String remoteRoot, Path localRoot, TransferOptions options) throws IOException {
+        String base = RemoteTree.rootOf(remoteRoot);
+        Path root = localRoot.toAbsolutePath().normalize();
+        Files.createDirectories(root);
+        requireFolder(base);
+        Tally tally = new Tally(idOf(Direction.DOWNLOAD, profile.name(), base, root));
+        LOG.info("tree {}: {}:{} -> {}", tally.id, profile.name(), base, root);
+        new RemoteTree(listing, limits).walk(base, new RemoteTree.Visitor() {
+            @Override
+            public void folder(String relative) throws IOException {
+                try {
+                    Files.createDirectories(PathGuard.localInside(root, relative));
+                } catch (UnsafePathException e) {
+                    refused(relative, e.getMessage());
+                }
+            }
+
+            @Override
+            public void file(TreeEntry entry) throws IOException {
+                Path local;
+                try {
+                    local = PathGuard.localInside(root, entry.relative());
+                } catch (UnsafePathException e) {
+                    refused(entry.relative(), e.getMessage());
+                    return;
+                }
+                String remote = RemoteTree.join(base, entry.relative());
+                tally.files.incrementAndGet();
+                if (sameLocally(local, remote, entry)) {
+                    tally.skipped.incrementAndGet();
+                    return;
+                }
+                tally.send(new TransferRequest(Direction.DOWNLOAD, profile.name(), remote, local.toString(),
+                        options), entry.size(), entry.relative(), null);
+            }
+
+            @Override
+            public void refused(String relative, String reason) {
+                tally.refuse(relative, reason);
+            }
+        });
+        return tally.finish();
+    }
+
+    /** Every file under {@code localRoot} to the same relative place under {@code remoteRoot}; folders made as needed. */
+    public TreeResult upload(Path localRoot, String remoteRoot, TransferOptions options) throws IOException {
+        String base = RemoteTree.rootOf(remoteRoot);
+        Path root = localRoot.toAbsolutePath().normalize();
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(root + " is not a folder");
+        }
+        Tally tally = new Tally(idOf(Direction.UPLOAD, profile.name(), base, root));
+        LOG.info("tree {}: {} -> {}:{}", tally.id, root, profile.name(), base);
+        Deque<String[]> pending = new ArrayDeque<>();
+        pending.push(new String[] {"", "0"});
+        int entries = 0;
+        while (!pending.isEmpty()) {
+            String[] dir = pending.pop();
+            String relDir = dir[0];
+            int depth = Integer.parseInt(dir[1]);
+            Path localDir = relDir.isEmpty() ? root : root.resolve(relDir);
+            Map<String, FTPFile> there = new HashMap<>();
+            boolean exact = remoteFiles(relDir.isEmpty() ? base : RemoteTree.join(base, relDir), there);
+            List<String> below = new ArrayList<>();
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(localDir)) {
+                for (Path child : children) {
+                    String name = child.getFileName().toString();
+                    String rel = relDir.isEmpty() ? HostileNames.printable(name)
+                            : relDir + "/" + HostileNames.printable(name);
+                    if (++entries > limits.maxEntries()) {
+                        tally.refuse(rel, "over the tree's entry limit of " + limits.maxEntries());
+                        continue;
+                    }
+                    String reason = HostileNames.refusal(name);
+                    BasicFileAttributes a = Files.readAttributes(child, BasicFileAttributes.class,
+                            LinkOption.NOFOLLOW_LINKS);
+                    if (reason != null) {
+                        tally.refuse(rel, reason);
+                    } else if (a.isSymbolicLink()) {
+                        tally.refuse(rel, "a symbolic link; links are not followed");
+                    } else if (a.isDirectory()) {
+                        if (depth + 1 > limits.maxDepth()) {
+                            tally.refuse(rel, "a folder deeper than " + limits.maxDepth() + " levels (the depth limit)");
+                        } else {
+                            below.add(rel);
+                        }
+                    } else if (!a.isRegularFile()) {
+                        tally.refuse(rel, "neither a file nor a folder");
+                    } else {
+                        tally.files.incrementAndGet();
+                        String remote = PathGuard.remoteInside(base, rel);
+                        long mtime = a.lastModifiedTime().toMillis();
+                        if (sameRemotely(there.get(name), exact, remote, a.size(), mtime)) {
+                            tally.skipped.incrementAndGet();
+                            continue;
+                        }
+                        tally.send(new TransferRequest(Direction.UPLOAD, profile.name(), remote,
+                                child.toString(), options), a.size(), rel, () -> stamp(remote, mtime));
+                    }
+                }
+            } catch (IOException e) {
+                tally.refuse(relDir.isEmpty() ? "." : relDir, "cannot read the folder: " + e);
+            }
+            for (int i = below.size() - 1; i >= 0; i--) {
+                pending.push(new String[] {below.get(i), Integer.toString(depth + 1)});
+            }
+        }
+        return tally.finish();
+    }
+
+    /** Some servers list a missing folder as an empty one: asked first, so a typo is not an empty tree. */
+    private void requireFolder(String base) throws IOException {
+        FtpSession s = engine.pool().borrow(profile);
+        try {
+            if (s.isDirectory(base)) {
+                return;
+            }
+            if (s.exists(base)) {
+                throw new dev.ferry.ftp.FtpException("remote " + base + " on " + profile + " is a file, not a folder;"
+                        + " a single file is sent without -r", 0, false);
+            }
+            throw new RemoteNotFoundException("remote folder " + base + " not found on " + profile, 550);
+        } finally {
+            engine.pool().release(s);
+        }
+    }
+
+    /**
+     * Mirror's test for a download: the local file has the remote size and the remote modification time to the
+     * second, which Ferry gives every file it publishes. A LIST time is to the minute at best, so the exact one is
+     * asked (MDTM) only for a file whose size already matches.
+     */
+    private boolean sameLocally(Path local, String remote, TreeEntry entry) throws IOException {
+        if (!Files.isRegularFile(local, LinkOption.NOFOLLOW_LINKS) || Files.size(local) != entry.size()) {
+            return false;
+        }
+        long remoteTime = entry.mtime();
+        if (!entry.exactTime()) {
+            FtpSession s = engine.pool().borrow(profile);
+            try {
+                remoteTime = s.stat(remote).mtime();
+            } finally {
+                engine.pool().release(s);
+            }
+        }
+        long localTime = Files.getLastModifiedTime(local, LinkOption.NOFOLLOW_LINKS).toMillis();
+        return remoteTime > 0 && remoteTime / 1000 == localTime / 1000;
+    }
+
+    /**
+     * Mirror's test for an upload: the server has a file of that size that is no older than the local one (to the
+     * second). Ferry stamps each file it publishes with the local time (MFMT) where the server can; elsewhere the
+     * server's own time of the upload is later than the local file's, which passes too, while a local file changed
+     * since then is newer and is sent again.
+     */
+    private boolean sameRemotely(FTPFile there, boolean exact, String remote, long size, long mtime)
+            throws IOException {
+        if (there == null || !there.isFile() || there.getSize() != size) {
+            return false;
+        }
+        long remoteTime = there.getTimestamp() == null ? -1 : there.getTimestamp().getTimeInMillis();
+        if (!exact) {
+            FtpSession s = engine.pool().borrow(profile);
+            try {
+                remoteTime = s.stat(remote).mtime();
+            } finally {
+                engine.pool().release(s);
+            }
+        }
+        return remoteTime > 0 && remoteTime / 1000 >= mtime / 1000;
+    }
+
+    /** The files in one remote folder, by name; none when it is not there yet. */
+    private boolean remoteFiles(String dir, Map<String, FTPFile> into) throws IOException {
+        try {
+            return listing.list(dir, f -> {
+                if (f != null && f.isFile() && into.size() < limits.maxEntries()) {
+                    into.put(f.getName(), f);
+                }
+            });
+        } catch (RemoteNotFoundException e) {
+            return true;
+        }
+    }
+
+    private void stamp(String remote, long mtime) {
+        try {
+            FtpSession s = engine.pool().borrow(profile);
+            try {
+                s.setModified(remote, mtime);
+            } finally {
+                engine.pool().release(s);
+            }
+        } catch (IOException e) {
+            // Only the next mirror run's test is weaker for it (the server's own time still passes it).
+            LOG.debug("cannot set the modification time of {}: {}", remote, e.toString());
+        }
+    }
+
+    /**
+     * The counts and the lanes that run the files. Small files (up to {@link #BATCH_MAX_BYTES}) go in batches: a lane
+     * runs up to {@link #BATCH_SIZE} of them one after another inside one ledger commit, as the upload inbox's batch
+     * step does, so a tree of small files costs one commit per batch rather than several per file. A larger file runs
+     * on its own, with its segments in parallel. The queue is bounded: the walk waits for the lanes, so memory stays
+     * flat in the number of files.
+     */
+    private final class Tally {
+        final String id;
+        final AtomicInteger files = new AtomicInteger();
+        final AtomicInteger transferred = new AtomicInteger();
+        final AtomicInteger skipped = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        final AtomicInteger refused = new AtomicInteger();
+        final AtomicLong bytes = new AtomicLong();
+        final List<String> problems = Collections.synchronizedList(new ArrayList<>());
+        final BlockingQueue<Job> queue = new ArrayBlockingQueue<>(4 * limits.parallel());
+        final ExecutorService lanes = Executors.newFixedThreadPool(limits.parallel(), DaemonThreads.named("ferry-tree-"));
+        volatile boolean walked;
+
+        Tally(String id) {
+            this.id = id;
+            for (int i = 0; i < limits.parallel(); i++) {
+                lanes.execute(this::lane);
+            }
+        }
+
+        void refuse(String relative, String reason) {
+            refused.incrementAndGet();
+            note("refused " + relative + ": " + reason);
+        }
+
+        void send(TransferRequest request, long size, String relative, Runnable afterwards)
+                throws IOException {
+            try {
+                queue.put(new Job(request, size, relative, afterwards));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                lanes.shutdownNow();
+                throw new java.io.InterruptedIOException("tree " + id + " interrupted");
+            }
+        }
+
+        private void lane() {
+            try {
+                while (true) {
+                    Job first = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        if (walked && queue.isEmpty()) {
+                            return;
+                        }
+                        continue;
+                    }
+                    if (first.size > BATCH_MAX_BYTES || !BATCHING.tryAcquire()) {
+                        finish(first, runOne(first));
+                        continue;
+                    }
+                    try {
+                        batch(first);
+                    } finally {
+                        BATCHING.release();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void batch(Job first) {
+            List<Job> taken = new ArrayList<>(List.of(first));
+            List<Throwable> outcomes = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS);
+            try {
+                engine.ledger().oneCommit(() -> {
+                    for (int i = 0; i < taken.size(); i++) {
+                        outcomes.add(runOne(taken.get(i)));
+                        Job next = taken.size() < BATCH_SIZE && System.nanoTime() < deadline ? queue.peek() : null;
+                        if (next != null && next.size <= BATCH_MAX_BYTES && queue.remove(next)) {
+                            taken.add(next);
+                        }
+                    }
+                    return null;
+                });
+            } catch (RuntimeException | Error e) {
+                // Nothing of this batch is recorded: each of its files counts as failed; the next run sends them.
+                for (int i = 0; i < outcomes.size(); i++) {
+                    if (outcomes.get(i) == null) {
+                        outcomes.set(i, e);
+                    }
+                }
+            }
+            for (int i = 0; i < taken.size(); i++) {
+                finish(taken.get(i), i < outcomes.size() ? outcomes.get(i) : new IllegalStateException("not run"));
+            }
+        }
+
+        /** The file's transfer on this thread; null when it is published, else why not. */
+        private Throwable runOne(Job job) {
+            try {
+                TransferResult r = engine.run(job.request);
+                bytes.addAndGet(r.bytesMoved());
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
+        }
+
+        private void finish(Job job, Throwable failure) {
+            if (failure == null) {
+                if (job.afterwards != null) {
+                    job.afterwards.run();
+                }
+                transferred.incrementAndGet();
+            } else {
+                failed.incrementAndGet();
+                note("failed " + job.relative + ": " + (failure.getMessage() == null ? failure.toString()
+                        : failure.getMessage()));
+            }
+        }
+
+        void note(String line) {
+            LOG.warn("tree {}: {}", id, line);
+            if (problems.size() < MAX_PROBLEM_LINES) {
+                problems.add(line);
+            }
+        }
+
+        TreeResult finish() throws IOException {
+            walked = true;
+            lanes.shutdown();
+            try {
+                while (!lanes.awaitTermination(1, TimeUnit.SECONDS)) {
+                    // the lanes end once the queue is empty
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                lanes.shutdownNow();
+                throw new java.io.InterruptedIOException("tree " + id + " interrupted");
+            }
+            TreeResult result = new TreeResult(id, files.get(), transferred.get(), skipped.get(), failed.get(),
+                    refused.get(), bytes.get(), List.copyOf(problems));
+            LOG.info("tree {}: {} files, {} transferred, {} already there, {} failed, {} refused", id, result.files(),
+                    result.transferred(), result.skipped(), result.failed(), result.refused());
+            return result;
+        }
+    }
+
+    private record Job(TransferRequest request, long size, String relative, Runnable afterwards) {
+    }
+}

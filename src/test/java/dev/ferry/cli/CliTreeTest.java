@@ -1,0 +1,89 @@
+package dev.ferry.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.testing.FtpServerFixture;
+import dev.ferry.testing.Hashes;
+import dev.ferry.testing.PseudoRandomContent;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** put -r and get -r: a folder up and down again, byte for byte, and a second get -r that moves nothing. */
+class CliTreeTest {
+    @TempDir
+    Path tmp;
+    FtpServerFixture ftp;
+
+    @BeforeEach
+    void start() {
+        ftp = FtpServerFixture.builder().start();
+    }
+
+    @AfterEach
+    void stop() {
+        ftp.close();
+    }
+
+    private String url(String path) {
+        return "ftp://" + ftp.user() + ":" + ftp.password() + "@" + ftp.host() + ":" + ftp.port() + path;
+    }
+
+    private String[] run(int expected, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String[] all = Stream.concat(Stream.of(args), Stream.of("--ledger", tmp.resolve("ledger").toString()))
+                .toArray(String[]::new);
+        int code = Cli.run(all, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String[] texts = {out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+        assertEquals(expected, code, texts[0] + texts[1]);
+        return texts;
+    }
+
+    private static Map<String, String> hashes(Path root) throws IOException {
+        Map<String, String> m = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            files.filter(Files::isRegularFile).forEach(f -> m.put(root.relativize(f).toString(), Hashes.sha256(f)));
+        }
+        return m;
+    }
+
+    @Test
+    void aFolderGoesUpAndComesBackIdentical() throws Exception {
+        Path src = tmp.resolve("src");
+        for (int i = 0; i < 6; i++) {
+            PseudoRandomContent.write(src.resolve((i % 3 == 0 ? "" : "d" + i % 3 + "/deeper/") + "f" + i + ".bin"),
+                    i * 70_001L, i);
+        }
+        String[] put = run(0, "put", "-r", src.toString(), url("/up/"));
+        assertTrue(put[0].startsWith("done: 6 files, 6 transferred"), put[0]);
+        assertEquals(hashes(src), hashes(ftp.file("up")));
+
+        Path back = tmp.resolve("back");
+        String[] get = run(0, "get", "--recursive", url("/up/"), back.toString());
+        assertTrue(get[0].startsWith("done: 6 files, 6 transferred"), get[0]);
+        assertEquals(hashes(src), hashes(back));
+
+        String[] again = run(0, "get", url("/up/"), back.toString()); // a URL ending in / is a folder
+        assertTrue(again[0].startsWith("done: 6 files, 0 transferred"), again[0]);
+        assertTrue(again[0].contains("6 already identical"), again[0]);
+    }
+
+    @Test
+    void aMissingRemoteFolderIsExitFive() {
+        String[] r = run(ExitCode.NOT_FOUND.code, "get", "-r", url("/nothing/"), tmp.resolve("x").toString());
+        assertTrue(r[1].contains("/nothing"), r[1]);
+    }
+}
