@@ -34,13 +34,13 @@ class ComponentFromPropertiesTest {
     @Test
     void plainCamelMainWithOnlyPropertiesDownloadsAFile() throws Exception {
         try (FtpServerFixture ftp = FtpServerFixture.builder().user("app", "app-secret-pw").start()) {
-            Path source = ftp.write("reports/q3.bin", 3 * 1024 * 1024 + 11, 42);
+            Path source = ftp.write("reports/q3.bin", 1024 * 1024 + 11, 42);
             Path route = Files.writeString(dir.resolve("route.yaml"), """
                     - route:
                         from:
                           uri: direct:fetch
                           steps:
-                            - to: ferry:transfer?segments=3
+                            - to: ferry:transfer?segments=2&minSegmentSize=262144
                     """);
             Path properties = Files.writeString(dir.resolve("application.properties"), String.join("\n",
                     "camel.main.routes-include-pattern=file:" + route,
@@ -52,6 +52,12 @@ class ComponentFromPropertiesTest {
                     "camel.component.ferry.data-dir=" + dir.resolve("data"),
                     "camel.component.ferry.download-dir=" + dir.resolve("downloads"),
                     ""));
+            ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger)
+                    org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                    new ch.qos.logback.core.read.ListAppender<>();
+            logged.start();
+            root.addAppender(logged);
             Main main = new Main();
             main.addInitialProperty("ftp.secret", ftp.password());
             main.setDefaultPropertyPlaceholderLocation("file:" + properties);
@@ -67,7 +73,13 @@ class ComponentFromPropertiesTest {
                 assertTrue(Files.exists(dir.resolve("data/ledger.mv.db")), "the component's own H2 ledger");
             } finally {
                 main.stop();
+                root.detachAppender(logged);
             }
+            // camel-main lists every camel.component.* property it applied: the secret ones masked.
+            assertTrue(logged.list.stream()
+                    .anyMatch(e -> e.getFormattedMessage().contains("camel.component.ferry.password")));
+            assertFalse(logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains(ftp.password())),
+                    "the FTP password in a log line");
         }
     }
 
