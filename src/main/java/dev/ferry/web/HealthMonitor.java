@@ -206,6 +206,24 @@ public final class HealthMonitor implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code read} on the probes' threads and waits at most {@code wait} for it: null when it failed or took
+     * longer (then it goes on alone, and its result is dropped).
+     */
+    <T> T within(Duration wait, Callable<T> read) {
+        Future<T> f = probes.submit(read);
+        try {
+            return f.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            f.cancel(true);
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.cancel(true);
+            return null;
+        }
+    }
+
     /** The last result of every check, the ledger first; empty before the first round ends. */
     public List<Check> checks() {
         return List.copyOf(last.values());

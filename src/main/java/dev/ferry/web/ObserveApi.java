@@ -17,6 +17,10 @@ import org.apache.camel.health.HealthCheckHelper;
 /** {@code /observe/health} (and its {@code /live}, {@code /ready}), {@code /observe/metrics} and {@code /observe/info}. */
 final class ObserveApi {
     static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
+    /** Every result (Camel's other levels keep only the DOWN ones, or one when all are UP); the answer filters. */
+    private static final String FULL = "full";
+    /** A probe's answer must not wait for a ledger that is gone (the pool waits 30 s for a connection). */
+    private static final java.time.Duration NODES_WAIT = java.time.Duration.ofSeconds(2);
 
     private final TransferEngine engine;
     private final HealthMonitor health;
@@ -39,7 +43,7 @@ final class ObserveApi {
      * Camel's management console does; each with its group and kind.
      */
     Reply health(String exposureLevel) {
-        Collection<HealthCheck.Result> results = HealthCheckHelper.invoke(context);
+        Collection<HealthCheck.Result> results = HealthCheckHelper.invoke(context, FULL);
         List<HealthCheck.Result> readiness = new ArrayList<>();
         List<HealthCheck.Result> liveness = new ArrayList<>();
         for (HealthCheck.Result r : results) {
@@ -105,14 +109,13 @@ final class ObserveApi {
     }
 
     /**
-     * The nodes sharing the ledger, read now (one small query): a node whose heartbeat is older than a lease is
-     * {@code DOWN} (its transfers are taken over). Null when the ledger does not answer (its check says why).
+     * The nodes sharing the ledger, read now (one small query, at most {@link #NODES_WAIT}): a node whose heartbeat
+     * is older than a lease is {@code DOWN} (its transfers are taken over). Null when the ledger does not answer in
+     * time (its check says why).
      */
     private List<Map<String, Object>> nodes() {
-        List<ClusterView.Node> nodes;
-        try {
-            nodes = cluster.nodes();
-        } catch (LedgerException e) {
+        List<ClusterView.Node> nodes = health.within(NODES_WAIT, cluster::nodes);
+        if (nodes == null) {
             return null;
         }
         List<Map<String, Object>> list = new ArrayList<>();
@@ -132,14 +135,14 @@ final class ObserveApi {
 
     /** Liveness as Camel defines it: no liveness check in the context's registry is DOWN. */
     Reply live() {
-        boolean live = HealthCheckHelper.isResultsUp(HealthCheckHelper.invokeLiveness(context), false);
+        boolean live = HealthCheckHelper.isResultsUp(HealthCheckHelper.invokeLiveness(context, FULL), false);
         return TransferApi.ok(live ? 200 : 503, Map.of("status", live ? "UP" : "DOWN"));
     }
 
     /** Readiness as Camel defines it: every readiness check is UP (the ledger and every server among them). */
     Reply ready() {
-        boolean ready = HealthCheckHelper.isResultsUp(HealthCheckHelper.invokeLiveness(context), false)
-                && HealthCheckHelper.isResultsUp(HealthCheckHelper.invokeReadiness(context), true);
+        boolean ready = HealthCheckHelper.isResultsUp(HealthCheckHelper.invokeLiveness(context, FULL), false)
+                && HealthCheckHelper.isResultsUp(HealthCheckHelper.invokeReadiness(context, FULL), true);
         return TransferApi.ok(ready ? 200 : 503, Map.of("status", ready ? "UP" : "DOWN"));
     }
 

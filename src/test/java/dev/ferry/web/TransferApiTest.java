@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -196,13 +197,38 @@ class TransferApiTest {
         }
     }
 
+    /**
+     * The value of one series, e.g. {@code ferry_transfers_total{server="test",outcome="failed"}}: the same name and
+     * the same labels in any order (the Prometheus registry sorts them), and a whole number (it writes "3.0").
+     */
     static long value(String metrics, String series) {
+        Map.Entry<String, Map<String, String>> wanted = series(series);
         for (String line : metrics.split("\n")) {
-            if (line.startsWith(series + " ")) {
-                return Long.parseLong(line.substring(series.length() + 1).trim());
+            if (line.startsWith("#") || line.isBlank()) {
+                continue;
+            }
+            int space = line.lastIndexOf(' ');
+            if (series(line.substring(0, space)).equals(wanted)) {
+                double v = Double.parseDouble(line.substring(space + 1).trim());
+                assertEquals(Math.rint(v), v, line);
+                return (long) v;
             }
         }
         throw new AssertionError("no series " + series + " in\n" + metrics);
+    }
+
+    private static Map.Entry<String, Map<String, String>> series(String s) {
+        int brace = s.indexOf('{');
+        if (brace < 0) {
+            return Map.entry(s.trim(), Map.of());
+        }
+        Map<String, String> labels = new java.util.HashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\w+)=\"((?:[^\"\\\\]|\\\\.)*)\"")
+                .matcher(s.substring(brace + 1, s.lastIndexOf('}')));
+        while (m.find()) {
+            labels.put(m.group(1), m.group(2));
+        }
+        return Map.entry(s.substring(0, brace), labels);
     }
 
     @Test
