@@ -1,7 +1,6 @@
 package dev.ferry.web;
 
 import dev.ferry.ftp.ServerProfile;
-import dev.ferry.ledger.LedgerException;
 import dev.ferry.ledger.TransferStatus;
 import dev.ferry.plan.Direction;
 import dev.ferry.progress.TransferListener;
@@ -86,7 +85,7 @@ final class Metrics implements TransferListener {
                 .description("Transfers moving now in this process.").register(registry);
         Gauge.builder("ferry.active.segments", engine, Metrics::activeSegments).strongReference(true)
                 .description("Segments of the running transfers not yet done.").register(registry);
-        Gauge.builder("ferry.queued.transfers", engine, Metrics::queued).strongReference(true)
+        Gauge.builder("ferry.queued.transfers", engine, e -> queued(e, health)).strongReference(true)
                 .description("Transfers accepted and waiting to start (NaN while the ledger does not answer).")
                 .register(registry);
         FunctionCounter.builder("ferry.fenced.writes", engine, e -> e.ledger().leases().fencedOff())
@@ -98,6 +97,8 @@ final class Metrics implements TransferListener {
                 bytes(tags);
                 resumed(tags);
                 retries(tags);
+                duration(tags);
+                size(tags);
                 for (String outcome : new String[] {"published", "failed", "cancelled"}) {
                     ended(tags, outcome);
                 }
@@ -157,6 +158,18 @@ final class Metrics implements TransferListener {
                 .description("Transfers that ended, by outcome.").register(registry);
     }
 
+    private Timer duration(Tags tags) {
+        return Timer.builder("ferry.transfer.duration").tags(tags).serviceLevelObjectives(DURATION_BUCKETS)
+                .description("How long published transfers took in this process, from start to publish.")
+                .register(registry);
+    }
+
+    private DistributionSummary size(Tags tags) {
+        return DistributionSummary.builder("ferry.transfer.size").baseUnit("bytes").tags(tags)
+                .serviceLevelObjectives(SIZE_BUCKETS).description("Sizes of the published files.")
+                .register(registry);
+    }
+
     @Override
     public synchronized void transferStart(TransferView t) {
         running.put(t.id(), new long[] {0L, System.nanoTime()});
@@ -178,13 +191,9 @@ final class Metrics implements TransferListener {
         Tags tags = tags(t);
         ended(tags, "published").increment();
         if (started != null) {
-            Timer.builder("ferry.transfer.duration").tags(tags).serviceLevelObjectives(DURATION_BUCKETS)
-                    .description("How long published transfers took in this process, from start to publish.")
-                    .register(registry).record(System.nanoTime() - started[1], TimeUnit.NANOSECONDS);
+            duration(tags).record(System.nanoTime() - started[1], TimeUnit.NANOSECONDS);
         }
-        DistributionSummary.builder("ferry.transfer.size").baseUnit("bytes").tags(tags)
-                .serviceLevelObjectives(SIZE_BUCKETS).description("Sizes of the published files.")
-                .register(registry).record(t.size());
+        size(tags).record(t.size());
     }
 
     @Override
@@ -227,12 +236,11 @@ final class Metrics implements TransferListener {
         return segments;
     }
 
-    private static double queued(TransferEngine e) {
-        try {
-            return e.ledger().unfinished().stream().filter(r -> r.status() == TransferStatus.ACCEPTED).count();
-        } catch (LedgerException ex) {
-            return Double.NaN; // ferry_health_up{check="ledger"} tells why
-        }
+    /** NaN when the ledger does not answer within 2 s: a scrape must not wait for the pool's 30 s. */
+    private static double queued(TransferEngine e, HealthMonitor health) {
+        Long n = health.within(Duration.ofSeconds(2), () -> e.ledger().unfinished().stream()
+                .filter(r -> r.status() == TransferStatus.ACCEPTED).count());
+        return n == null ? Double.NaN : n; // ferry_health_up{check="ledger"} tells why
     }
 
     private static double upOf(HealthMonitor.Check c) {

@@ -126,6 +126,7 @@ class HealthTest {
             cfg.setMaximumPoolSize(4);
             // When PostgreSQL is gone, fail in a second rather than the pool's default 30 s.
             cfg.setConnectionTimeout(1000);
+            cfg.setMinimumIdle(0);
             try (HikariDataSource ds = new HikariDataSource(cfg)) {
                 w = new WebFixture(JdbcLedger.open(ds), FtpServerFixture.builder().start(), s -> s);
                 Await.until(Duration.ofSeconds(10), () -> status("/observe/health") == 200,

@@ -256,4 +256,34 @@ class TransferApiTest {
         assertEquals(700 * KIB, value(w.get("/observe/metrics").body(),
                 "ferry_transferred_bytes_total{server=\"test\",direction=\"download\"}"));
     }
+
+    @Test
+    void metricsAreAPrometheusRegistryWithJvmRouteAndFerryHistogramsPerServer() throws Exception {
+        start(0);
+        Path source = w.ftp.write("h.bin", 300 * KIB, 5);
+        Path target = tmp.resolve("h.bin");
+        HttpResponse<String> r = w.post("/api/transfers", download("/h.bin", target, null));
+        String id = json(r).get("id").asText();
+        Await.until(Duration.ofSeconds(20), () -> "done".equals(stateOf(id)), () -> "state " + stateOf(id));
+        assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+
+        String text = w.get("/observe/metrics").body();
+        // The JVM and the process, from Micrometer's binders.
+        assertTrue(value(text, "jvm_threads_live_threads") > 0, text);
+        assertTrue(text.contains("\njvm_memory_used_bytes{"), text);
+        assertTrue(text.contains("\nprocess_uptime_seconds "), text);
+        // Camel's route meters: the POST went through the ferry-web-api-transfers route.
+        assertTrue(java.util.regex.Pattern.compile("(?m)^camel_exchanges_total\\{[^}]*routeId=\"ferry-web-api-transfers\""
+                + "[^}]*} 1\\.0$").matcher(text).find(), text);
+        // Ferry's histograms, per server and direction.
+        assertTrue(text.contains("# TYPE ferry_transfer_duration_seconds histogram"), text);
+        String labels = "server=\"test\",direction=\"download\"";
+        assertEquals(1, value(text, "ferry_transfer_duration_seconds_count{" + labels + "}"));
+        assertEquals(1, value(text, "ferry_transfer_duration_seconds_bucket{" + labels + ",le=\"+Inf\"}"));
+        assertEquals(1, value(text, "ferry_transfer_size_bytes_count{" + labels + "}"));
+        assertEquals(300 * KIB, value(text, "ferry_transfer_size_bytes_sum{" + labels + "}"));
+        assertEquals(1, value(text, "ferry_transfer_size_bytes_bucket{" + labels + ",le=\"1048576.0\"}"));
+        assertEquals(0, value(text, "ferry_transfer_size_bytes_count{server=\"test\",direction=\"upload\"}"));
+        assertEquals(300 * KIB, value(text, "ferry_transferred_bytes_total{" + labels + "}"));
+    }
 }
