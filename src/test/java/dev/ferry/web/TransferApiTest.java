@@ -273,8 +273,8 @@ class TransferApiTest {
         assertTrue(text.contains("\njvm_memory_used_bytes{"), text);
         assertTrue(text.contains("\nprocess_uptime_seconds "), text);
         // Camel's route meters: the POST went through the ferry-web-api-transfers route.
-        assertTrue(java.util.regex.Pattern.compile("(?m)^camel_exchanges_total\\{[^}]*routeId=\"ferry-web-api-transfers\""
-                + "[^}]*} 1\\.0$").matcher(text).find(), text);
+        assertTrue(java.util.regex.Pattern.compile("(?m)^camel_exchanges_total\\{[^}]*"
+                + "routeId=\"ferry-web-api-transfers\"[^}]*} 1\\.0$").matcher(text).find(), text);
         // Ferry's histograms, per server and direction.
         assertTrue(text.contains("# TYPE ferry_transfer_duration_seconds histogram"), text);
         String labels = "server=\"test\",direction=\"download\"";
