@@ -13,6 +13,16 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -75,13 +85,35 @@ final class Metrics implements TransferListener {
             throw new IllegalStateException("the bean " + MicrometerConstants.METRICS_REGISTRY_NAME + " is a "
                     + bound.getClass().getName() + ", not a PrometheusMeterRegistry: /observe/metrics needs one");
         }
-        if (context.hasService(CamelMetricsService.class) == null) {
+        CamelMetricsService service = context.hasService(CamelMetricsService.class);
+        if (service == null) {
             MicrometerPrometheus camel = new MicrometerPrometheus();
             camel.setCamelContext(context);
             camel.setBinders(BINDERS);
             context.addService(camel);
+        } else if (service instanceof MicrometerPrometheus camel && (camel.getBinders() == null
+                || camel.getBinders().isBlank())) {
+            // camel.metrics.enabled=true alone binds no JVM or process meters; /observe/metrics promises them.
+            if (camel.isInit()) {
+                bindJvmAndProcess(registry);
+            } else {
+                camel.setBinders(BINDERS);
+            }
         }
         return registry;
+    }
+
+    /** The binders {@link #BINDERS} names, for a metrics service camel-main set up and started without them. */
+    @SuppressWarnings("resource") // JvmGcMetrics listens to the JVM's GC notifications for the process's life
+    private static void bindJvmAndProcess(MeterRegistry registry) {
+        if (registry.find("jvm.threads.live").meter() != null) {
+            return;
+        }
+        for (MeterBinder b : new MeterBinder[] {new ClassLoaderMetrics(), new FileDescriptorMetrics(),
+            new JvmCompilationMetrics(), new JvmGcMetrics(), new JvmInfoMetrics(), new JvmMemoryMetrics(),
+            new JvmThreadMetrics(), new ProcessorMetrics(), new UptimeMetrics()}) {
+            b.bindTo(registry);
+        }
     }
 
     /** The meters that read the engine and the health monitor at each scrape. */

@@ -66,6 +66,22 @@ class ServiceWebTest {
     }
 
     @Test
+    void camelMetricsEnabledInTheConfigurationKeepsOneRegistryWithTheJvmRoutesAndFerry() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+            ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), ftp);
+            // camel-main then sets up Camel's metrics service itself, without JVM binders unless told.
+            harness.properties.put("camel.metrics.enabled", "true");
+            try (FerryService service = harness.start()) {
+                String metrics = body(service.webUrl() + "observe/metrics");
+                assertTrue(metrics.contains("\njvm_threads_live_threads "), metrics);
+                assertTrue(metrics.contains("\nferry_active_transfers "), metrics);
+                assertTrue(metrics.contains("routeId=\"ferry-transfers\""), metrics);
+                assertEquals(1, metrics.split("# TYPE jvm_threads_live_threads ", -1).length - 1, "one registry");
+            }
+        }
+    }
+
+    @Test
     void cancelThenResumeThroughTheApiEndsByteIdentical() throws Exception {
         try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(256 << 10).start()) {
             Path remote = ftp.write("w/c.bin", 2L << 20, 10);
