@@ -224,11 +224,6 @@ public final class HealthMonitor implements AutoCloseable {
         }
     }
 
-    /** The last result of every check, the ledger first; empty before the first round ends. */
-    public List<Check> checks() {
-        return List.copyOf(last.values());
-    }
-
     /** When the last round of checks ended; null before the first. */
     public Instant lastRound() {
         return lastRound;
@@ -236,12 +231,6 @@ public final class HealthMonitor implements AutoCloseable {
 
     public Duration interval() {
         return interval;
-    }
-
-    /** Ready to serve: the first round has run, and every check passed. */
-    public boolean ready() {
-        Map<String, Check> now = last;
-        return !now.isEmpty() && now.values().stream().allMatch(Check::up);
     }
 
     /** Alive: the checks keep running (the last round is not overdue). */
