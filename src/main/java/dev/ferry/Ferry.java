@@ -3,7 +3,6 @@ package dev.ferry;
 import dev.ferry.cli.Cli;
 import dev.ferry.service.FerryService;
 import dev.ferry.service.FerrySettings;
-import java.util.Map;
 
 /** One jar, two faces: {@code get}/{@code put} run one transfer; no arguments run the service. */
 public final class Ferry {
@@ -13,6 +12,7 @@ public final class Ferry {
 
             usage:
               java -jar ferry.jar                 run the service (Camel routes in routes/, settings in config/)
+              java -jar ferry.jar --ferry.<key>=V   the service with a setting overridden (like FERRY_<KEY>=V, -Dferry.<key>=V)
               java -jar ferry.jar get|put ...     one transfer from the command line (below)
               java -jar ferry.jar --help          this text    (--version: the version)
 
@@ -36,8 +36,8 @@ public final class Ferry {
             System.err.println("ferry: " + logFormatProblem);
             System.exit(2);
         }
-        if (args.length == 0) {
-            System.exit(service());
+        if (java.util.Arrays.stream(args).allMatch(a -> a.startsWith("--ferry.") || a.startsWith("--camel."))) {
+            System.exit(service(args));
         }
         if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
             System.out.print(SERVICE_USAGE);
@@ -59,9 +59,10 @@ public final class Ferry {
                 + "': use text (the default) or json";
     }
 
-    private static int service() {
+    private static int service(String[] args) {
         try {
-            FerrySettings settings = FerrySettings.load(FerrySettings.configDirFromEnvironment(), Map.of());
+            FerrySettings settings = FerrySettings.load(FerrySettings.configDirFromEnvironment(),
+                    FerrySettings.arguments(args));
             FerryService.run(settings, System.out);
             return 0;
         } catch (Exception e) {

@@ -2,6 +2,7 @@ package dev.ferry.camel;
 
 import dev.ferry.DaemonThreads;
 import dev.ferry.ledger.JdbcLedger;
+import dev.ferry.ledger.UnitOfWork;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -30,10 +31,13 @@ final class BatchLanes {
     /** Bounds how long a batch holds its rows uncommitted, and how much a crash repeats. */
     static final long BATCH_MILLIS = 500;
 
-    /** One exchange's work; false when it cannot run inside a batch now (its transfer is busy elsewhere). */
+    /**
+     * One exchange's work in {@code unit}: the batch's one commit, or {@link UnitOfWork#IMMEDIATE} for an exchange
+     * run after it; false when it cannot run inside the batch now (its transfer is busy elsewhere).
+     */
     @FunctionalInterface
     interface Work {
-        boolean run(Exchange exchange, boolean inBatch) throws Exception;
+        boolean run(Exchange exchange, UnitOfWork unit) throws Exception;
     }
 
     private record Item(Exchange exchange, AsyncCallback callback) {
@@ -92,10 +96,10 @@ final class BatchLanes {
         List<Item> deferred = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS);
         try {
-            ledger.oneCommit(() -> {
+            ledger.oneCommit(batch -> {
                 for (int i = 0; i < taken.size(); i++) {
                     Item item = taken.get(i);
-                    if (!runOne(item, true)) {
+                    if (!runOne(item, batch)) {
                         deferred.add(item);
                     }
                     boolean room = taken.size() < batchSize && System.nanoTime() < deadline && running;
@@ -125,14 +129,14 @@ final class BatchLanes {
         }
         // Their transfer was running for another request: after the batch, each waits for it on its own.
         for (Item item : deferred) {
-            runOne(item, false);
+            runOne(item, UnitOfWork.IMMEDIATE);
             complete(item);
         }
     }
 
-    private boolean runOne(Item item, boolean inBatch) {
+    private boolean runOne(Item item, UnitOfWork unit) {
         try {
-            return work.run(item.exchange(), inBatch);
+            return work.run(item.exchange(), unit);
         } catch (Exception | Error e) {
             // An Error too: the exchange must complete (its file goes to .failed/), and the lane must go on.
             item.exchange().setException(e);

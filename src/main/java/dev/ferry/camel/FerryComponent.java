@@ -3,7 +3,6 @@ package dev.ferry.camel;
 import dev.ferry.transfer.TransferEngine;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
@@ -30,9 +29,6 @@ public class FerryComponent extends DefaultComponent {
 
     /** Remote base directory per server profile name (ferry.servers.NAME.remote-dir). */
     private final Map<String, String> remoteDirs = new ConcurrentHashMap<>();
-
-    /** Transfers an exchange is working on now, so a second request for the same transfer waits for the first. */
-    private final Map<String, CountDownLatch> inFlight = new ConcurrentHashMap<>();
 
     private volatile boolean stopping;
 
@@ -76,35 +72,6 @@ public class FerryComponent extends DefaultComponent {
             }
         }
         return engine;
-    }
-
-    /**
-     * Claims a transfer for one exchange. Returns false at once when it was free; otherwise waits until the exchange
-     * that holds it is done, claims it, and returns true (the caller then checks whether it was already published).
-     */
-    boolean claim(String transferId) throws InterruptedException {
-        boolean waited = false;
-        while (true) {
-            CountDownLatch mine = new CountDownLatch(1);
-            CountDownLatch other = inFlight.putIfAbsent(transferId, mine);
-            if (other == null) {
-                return waited;
-            }
-            waited = true;
-            other.await();
-        }
-    }
-
-    /** Claims a transfer only if no exchange holds it: true if claimed. */
-    boolean tryClaim(String transferId) {
-        return inFlight.putIfAbsent(transferId, new CountDownLatch(1)) == null;
-    }
-
-    void release(String transferId) {
-        CountDownLatch latch = inFlight.remove(transferId);
-        if (latch != null) {
-            latch.countDown();
-        }
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.ferry.camel.RequestParser.RequestException;
 import dev.ferry.ledger.LostLeaseException;
 import dev.ferry.ledger.TransferRecord;
 import dev.ferry.ledger.TransferStatus;
+import dev.ferry.ledger.UnitOfWork;
 import dev.ferry.plan.Direction;
 import dev.ferry.plan.PathGuard;
 import dev.ferry.plan.Requests;
@@ -12,7 +13,6 @@ import dev.ferry.plan.TransferOptions;
 import dev.ferry.plan.TransferRequest;
 import dev.ferry.progress.TransferView;
 import dev.ferry.transfer.LiveTransfer;
-import dev.ferry.transfer.SourceChangedException;
 import dev.ferry.transfer.TransferEngine;
 import dev.ferry.transfer.TransferFailedException;
 import dev.ferry.transfer.TransferResult;
@@ -335,11 +335,11 @@ public class FerryProducer extends DefaultAsyncProducer {
         TransferRequest request = request(exchange);
         String id = request.id();
         exchange.setProperty(FerryConstants.REQUEST, request);
-        boolean waited = component().claim(id);
+        boolean waited = engine().claims().claim(id);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange e) {
-                component().release(id);
+                engine().claims().release(id);
             }
         });
         exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, id);
@@ -379,24 +379,13 @@ public class FerryProducer extends DefaultAsyncProducer {
         }
         LiveTransfer t = live(exchange);
         SegmentOutcome outcome = exchange.getIn().getBody(SegmentOutcome.class);
-        try {
-            if (outcome != null && outcome.failure() != null) {
-                Throwable f = outcome.failure();
-                if (f instanceof TransferFailedException tf) {
-                    throw tf;
-                }
-                throw f instanceof Exception e ? e : new RuntimeException(f);
-            }
-            done(exchange, engine().publish(t));
-        } catch (TransferFailedException e) {
-            if (!(e.getCause() instanceof SourceChangedException)) {
-                throw e;
-            }
-            // The source changed under the transfer: never splice two versions. The engine starts over (a few
-            // times at most) on its own threads.
-            LOG.warn("{} {}; starting over", t.id(), e.getMessage());
-            done(exchange, engine().run(request(exchange)));
+        Throwable f = outcome == null ? null : outcome.failure();
+        if (f != null && !(f instanceof TransferFailedException)) {
+            // Not the engine's (a ledger call of the idempotent consumer): the route's error handling decides.
+            throw f instanceof Exception e ? e : new RuntimeException(f);
         }
+        // The engine publishes, or throws the segments' failure, or starts over from a source that changed.
+        done(exchange, engine().publishOrRestart(request(exchange), t, (TransferFailedException) f));
     }
 
     /**
@@ -448,7 +437,8 @@ public class FerryProducer extends DefaultAsyncProducer {
      * A transfer another exchange is running is not waited for inside a batch (the batch's uncommitted rows could be
      * what that one waits for): it returns false and the lane runs it again after the commit, waiting then.
      */
-    private boolean transferInBatch(Exchange exchange, boolean inBatch) throws Exception {
+    private boolean transferInBatch(Exchange exchange, UnitOfWork unit) throws Exception {
+        boolean inBatch = unit.deferred();
         // In a batch the transfer is claimed before it is accepted: the batch's accept starts it afresh (JdbcLedger),
         // which over a transfer another exchange is running would replace that one's row at the commit.
         TransferRequest asked = toRequest(exchange);
@@ -464,22 +454,22 @@ public class FerryProducer extends DefaultAsyncProducer {
         exchange.setProperty(FerryConstants.REQUEST, request);
         boolean waited = false;
         if (inBatch) {
-            if (!component().tryClaim(id)) {
+            if (!engine().claims().tryClaim(id)) {
                 return false;
             }
         } else {
-            waited = component().claim(id);
+            waited = engine().claims().claim(id);
         }
         try {
             if (inBatch) {
                 engineAccept(exchange, request);
             }
             Optional<TransferResult> joined = waited ? publishedMeanwhile(request) : Optional.empty();
-            done(exchange, joined.isPresent() ? joined.get() : engine().runAccepted(request));
+            done(exchange, joined.isPresent() ? joined.get() : engine().runAccepted(request, unit));
         } finally {
             // A batch's rows are visible to other requests only once it commits: until then, one that wants the same
             // transfer waits for the claim, then finds it published (instead of sending the file again).
-            engine().ledger().whenScopeEnds(() -> component().release(id));
+            unit.whenEnded(() -> engine().claims().release(id));
         }
         return true;
     }

@@ -1,19 +1,18 @@
 package dev.ferry.camel;
 
-import dev.ferry.transfer.CancelledException;
+import dev.ferry.transfer.FirstFailure;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * What the split's segment exchanges came to, collected by {@link SegmentAggregation}: the segments moved now, those
- * an earlier run had finished (skipped by the idempotent consumer), and the first failure. A cancellation that only
- * follows another segment's failure never hides that failure.
+ * an earlier run had finished (skipped by the idempotent consumer), and the first failure by the engine's own rule
+ * ({@link FirstFailure}).
  */
 public final class SegmentOutcome {
     private final List<Integer> moved = new ArrayList<>();
     private final List<Integer> skipped = new ArrayList<>();
-    private Throwable failure;
-    private int failedSegment = -1;
+    private final FirstFailure<Throwable> failure = new FirstFailure<>();
 
     synchronized void moved(int index) {
         moved.add(index);
@@ -23,21 +22,8 @@ public final class SegmentOutcome {
         skipped.add(index);
     }
 
-    synchronized void failed(int index, Throwable cause) {
-        boolean cancel = isCancel(cause);
-        if (failure == null || (isCancel(failure) && !cancel)) {
-            failure = cause;
-            failedSegment = index;
-        }
-    }
-
-    private static boolean isCancel(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof CancelledException) {
-                return true;
-            }
-        }
-        return false;
+    void failed(int index, Throwable cause) {
+        failure.offer(index, cause);
     }
 
     public synchronized List<Integer> moved() {
@@ -49,17 +35,17 @@ public final class SegmentOutcome {
     }
 
     /** The first failure, or null when every segment is done. */
-    public synchronized Throwable failure() {
-        return failure;
+    public Throwable failure() {
+        return failure.get();
     }
 
-    public synchronized int failedSegment() {
-        return failedSegment;
+    public int failedSegment() {
+        return failure.segment();
     }
 
     @Override
     public synchronized String toString() {
         return "segments moved " + moved + ", already done " + skipped
-                + (failure == null ? "" : ", segment " + failedSegment + " failed: " + failure.getMessage());
+                + (failure() == null ? "" : ", segment " + failedSegment() + " failed: " + failure().getMessage());
     }
 }

@@ -42,9 +42,9 @@ public final class ConfigKeys {
 
     private static final List<Key> KEYS = List.of(
             key("ferry.data-dir", "data", "ledger (H2), events.jsonl, and the default home of the folders"),
-            key("ferry.inbox.upload", "${ferry.data-dir}/inbox/upload", "files dropped here are uploaded"),
-            key("ferry.inbox.requests", "${ferry.data-dir}/inbox/requests", "JSON download requests dropped here"),
-            key("ferry.download-dir", "${ferry.data-dir}/downloads", "where downloads appear"),
+            key("ferry.inbox.upload", "{{ferry.data-dir}}/inbox/upload", "files dropped here are uploaded"),
+            key("ferry.inbox.requests", "{{ferry.data-dir}}/inbox/requests", "JSON download requests dropped here"),
+            key("ferry.download-dir", "{{ferry.data-dir}}/downloads", "where downloads appear"),
             key("ferry.inbox.read-lock-min-age", "100", "milliseconds a drop must stay unchanged before it is taken"),
             key("ferry.inbox.poll-millis", "50", "milliseconds between two looks into each inbox"),
             key("ferry.inbox.parallel-transfers", "4", "transfers from one inbox at the same time"),
@@ -86,7 +86,7 @@ public final class ConfigKeys {
                     + " request (default: ferry.transfer-consumers)"),
             key("ferry.demo.host", "127.0.0.1", "address of the demo FTP server"),
             key("ferry.demo.port", "2121", "port of the demo FTP server"),
-            key("ferry.demo.root", "${ferry.data-dir}/ftp-root", "folder the demo FTP server serves"),
+            key("ferry.demo.root", "{{ferry.data-dir}}/ftp-root", "folder the demo FTP server serves"),
             server("host", null, "the server's address; a server block exists when it has a host"),
             server("port", "21", "the server's control port"),
             server("user", "anonymous", "login name"),

@@ -10,6 +10,7 @@ import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.ServerProfiles;
 import dev.ferry.ftp.ConnectionPermits;
 import dev.ferry.ledger.ConnectionSlots;
+import dev.ferry.ledger.DoneSegments;
 import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.ledger.Leases;
 import dev.ferry.plan.TransferOptions;
@@ -23,7 +24,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -82,6 +82,7 @@ public final class FerryService implements AutoCloseable {
         this.settings = settings;
         this.banner = banner;
         // Refused before anything starts: the API bound beyond loopback without a token.
+        WebSettings.refuseOtherServers(settings::get);
         this.webSettings = WebSettings.from(settings::lookup, System::getenv).checked();
         createDirectories();
         // Alone, the service holds its inboxes (a second one is refused); shared, the nodes elect who takes them.
@@ -120,14 +121,18 @@ public final class FerryService implements AutoCloseable {
             component.setFollowLinks(settings.inboxFollowLinks());
             component.setRemoteDirs(settings.remoteDirs());
             this.main = new Main();
-            Map<String, Object> props = new java.util.HashMap<>();
-            settings.properties().forEach((k, v) -> props.put((String) k, v));
-            props.putIfAbsent("ferry.default-server", component.getDefaultServer());
-            props.putIfAbsent("camel.main.shutdown-timeout", "15");
-            main.setInitialProperties(props);
+            if (component.getDefaultServer() != null) {
+                settings.initialProperties().putIfAbsent("ferry.default-server", component.getDefaultServer());
+            }
+            // The very property sets FerrySettings resolves: camel-main's context then resolves every {{ferry.<key>}}
+            // as this class did, environment and -D included.
+            main.setInitialProperties(settings.initialProperties());
+            main.setOverrideProperties(settings.overrideProperties());
+            // Nor a classpath application.properties besides them, which FerrySettings would not have read.
+            main.setDefaultPropertyPlaceholderLocation("false");
             main.bind("ferry", component);
             main.bind("ferryEngine", engine);
-            main.bind("ferryLedger", ledger);
+            main.bind("ferryLedger", new DoneSegments(ledger));
             main.bind("ferrySegmentPool", segmentPool);
             main.bind("ferrySegmentAggregation", new SegmentAggregation());
             main.bind("ferryInboxPolicy", inboxes.policy());
@@ -138,6 +143,11 @@ public final class FerryService implements AutoCloseable {
                     java.time.Clock.systemUTC()));
             bindBroker();
             main.addMainListener(new MainListenerSupport() {
+                @Override
+                public void beforeConfigure(BaseMainSupport m) {
+                    settings.readFrom(m.getCamelContext());
+                }
+
                 @Override
                 public void afterConfigure(BaseMainSupport m) {
                     inboxes.joinIn(m.getCamelContext());

@@ -24,34 +24,49 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.PropertiesComponent;
 
 /**
- * The service's configuration: {@code <config>/application.properties} (Camel's {@code camel.main.*} keys and
- * Ferry's {@code ferry.*} keys), with {@code -Dferry.*} system properties and the caller's overrides on top, and the
- * built-in defaults below. Every {@code ferry.*} key in a file must be one of {@link ConfigKeys} (a typo fails the
- * start, naming the key meant). Secrets come only from the environment ({@code FERRY_SERVERS_<NAME>_PASSWORD},
+ * The service's configuration, resolved by Camel's {@link PropertiesComponent}: the one source the route files'
+ * {@code {{ferry.<key>}}} placeholders, this class and the banner all read, so an override reaches all three alike.
+ * {@link #initialProperties()} are the built-in defaults ({@link ConfigKeys}) under
+ * {@code <config>/application.properties}; {@link #overrideProperties()} the {@code --ferry.<key>=value} arguments
+ * (and a caller's overrides). Camel's usual order then applies to every key: an environment variable
+ * ({@code FERRY_INBOX_UPLOAD}), then {@code -Dferry.inbox.upload}, then an argument, then the file, then the default.
+ * camel-main is given the same two sets ({@link FerryService}), and once its context exists {@link #readFrom} makes
+ * this class read through that context's own component.
+ *
+ * <p>Every {@code ferry.*} key in a file or argument must be one of {@link ConfigKeys} (a typo fails the start, naming
+ * the key meant). Secrets come only from the environment ({@code FERRY_SERVERS_<NAME>_PASSWORD},
  * {@code FERRY_HTTP_TOKEN}, …), -D or {@code <config>/secrets.properties}, never from application.properties; they
- * are never part of {@link #properties()}, which Camel sees.
+ * are never part of what Camel is given.
  */
 public final class FerrySettings {
     public static final String CONFIG_PROPERTY = "ferry.config";
     public static final String CONFIG_ENV = "FERRY_CONFIG";
     private static final Pattern SERVER_KEY = Pattern.compile("ferry\\.servers\\.([^.]+)\\.(.+)");
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]+)}");
+    /** ${ferry.<key>} in a value, as files written before Camel resolved them have it: read as {{ferry.<key>}}. */
+    private static final Pattern OLD_PLACEHOLDER = Pattern.compile("\\$\\{(ferry\\.[^}]+)}");
 
     private final Path configDir;
     private final Path workDir;
-    private final Properties properties;
+    private final Properties initial;
+    private final Properties overrides;
     private final Properties secrets;
     private final Function<String, String> env;
+    private volatile PropertiesComponent camel;
 
-    private FerrySettings(Path configDir, Path workDir, Properties properties, Properties secrets,
+    private FerrySettings(Path configDir, Path workDir, Properties initial, Properties overrides, Properties secrets,
                           Function<String, String> env) {
         this.configDir = configDir;
         this.workDir = workDir;
-        this.properties = properties;
+        this.initial = initial;
+        this.overrides = overrides;
         this.secrets = secrets;
         this.env = env;
+        this.camel = bootstrap(initial, overrides);
     }
 
     /** The configuration directory from -Dferry.config, FERRY_CONFIG, or {@code config} in the working directory. */
@@ -70,45 +85,81 @@ public final class FerrySettings {
     static FerrySettings load(Path configDir, Path workDir, Map<String, String> overrides,
                               Function<String, String> env) {
         Properties p = new Properties();
-        p.setProperty("ferry.data-dir", "data");
-        p.setProperty("ferry.inbox.upload", "${ferry.data-dir}/inbox/upload");
-        p.setProperty("ferry.inbox.requests", "${ferry.data-dir}/inbox/requests");
-        p.setProperty("ferry.download-dir", "${ferry.data-dir}/downloads");
-        p.setProperty("ferry.queue.requests", "seda:ferry-requests");
-        p.setProperty("ferry.queue.dead-letter", ConfigKeys.DEAD_LETTER_LOG);
-        p.setProperty("ferry.events.endpoint", "seda:ferry-events");
-        p.setProperty("ferry.segment-threads", "16");
-        p.setProperty("ferry.transfer-consumers", "4");
-        p.setProperty("ferry.demo.host", "127.0.0.1");
-        p.setProperty("ferry.demo.port", "2121");
-        p.setProperty("ferry.demo.root", "${ferry.data-dir}/ftp-root");
+        for (ConfigKeys.Key k : ConfigKeys.all()) {
+            if (!k.perServer() && !k.secret() && k.defaultValue() != null) {
+                p.setProperty(k.name(), camelPlaceholders(k.defaultValue()));
+            }
+        }
         p.setProperty("camel.main.name", "ferry");
         p.setProperty("camel.main.routes-include-pattern", "file:routes/*.yaml");
+        p.setProperty("camel.main.shutdown-timeout", "15");
         Path file = configDir.resolve("application.properties");
         Path secretFile = configDir.resolve("secrets.properties");
         if (Files.isRegularFile(file)) {
             Properties fromFile = new Properties();
             read(file, fromFile);
             ConfigCheck.applicationFile(file, fromFile, secretFile);
-            p.putAll(fromFile);
+            fromFile.forEach((k, v) -> p.setProperty(((String) k).trim(), camelPlaceholders(((String) v).trim())));
         }
         Properties secrets = new Properties();
         if (Files.isRegularFile(secretFile)) {
             read(secretFile, secrets);
             ConfigCheck.secretsFile(secretFile, secrets, file);
         }
-        // -D keys are not checked: a JVM may carry ferry.* properties of its own (tests, ferry.config). A secret
-        // given as -D joins the secrets, above secrets.properties and out of what Camel sees.
+        // A secret given as -D joins the secrets, above secrets.properties. Other -D keys Camel reads itself.
         for (String key : System.getProperties().stringPropertyNames()) {
-            if (key.startsWith("ferry.") && !key.equals(CONFIG_PROPERTY)) {
-                (ConfigKeys.secretLike(key) ? secrets : p).setProperty(key, System.getProperty(key));
+            if (key.startsWith("ferry.") && ConfigKeys.secretLike(key)) {
+                secrets.setProperty(key, System.getProperty(key));
             }
         }
         ConfigCheck.overrides(overrides, secretFile);
-        overrides.forEach((key, value) -> (ConfigKeys.secretLike(key) ? secrets : p).setProperty(key, value));
-        FerrySettings settings = new FerrySettings(configDir, workDir, p, secrets, env);
-        settings.resolvePlaceholders();
-        return settings;
+        Properties camelOverrides = new Properties();
+        overrides.forEach((key, value) -> (ConfigKeys.secretLike(key) ? secrets : camelOverrides)
+                .setProperty(key, value));
+        return new FerrySettings(configDir, workDir, p, camelOverrides, secrets, env);
+    }
+
+    /**
+     * The {@code --ferry.<key>=value} arguments of the service's command line as overrides; anything else is refused
+     * (the service takes no other arguments).
+     */
+    public static Map<String, String> arguments(String... args) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            if (!arg.startsWith("--") || eq < 3) {
+                throw new IllegalArgumentException("'" + arg + "': the service takes settings as --ferry.<key>=value"
+                        + " (e.g. --ferry.inbox.upload=/srv/drop)");
+            }
+            m.put(arg.substring(2, eq).trim(), arg.substring(eq + 1));
+        }
+        return m;
+    }
+
+    private static String camelPlaceholders(String value) {
+        return OLD_PLACEHOLDER.matcher(value).replaceAll("{{$1}}");
+    }
+
+    /**
+     * Before camel-main has built its context: a component of a context of its own, given the same properties and
+     * Camel's default modes, so what it resolves is what the routes will.
+     */
+    private static PropertiesComponent bootstrap(Properties initial, Properties overrides) {
+        DefaultCamelContext context = new DefaultCamelContext(false);
+        // Lookups convert each value with the context's type converter, which exists once the context is built.
+        context.build();
+        PropertiesComponent pc = context.getPropertiesComponent();
+        pc.setInitialProperties(initial);
+        pc.setOverrideProperties(overrides);
+        return pc;
+    }
+
+    /**
+     * From now on resolves through {@code context}'s own properties component (camel-main's, configured with
+     * {@link #initialProperties()} and {@link #overrideProperties()}).
+     */
+    public void readFrom(CamelContext context) {
+        this.camel = context.getPropertiesComponent();
     }
 
     private static void read(Path file, Properties into) {
@@ -119,45 +170,40 @@ public final class FerrySettings {
         }
     }
 
-    /** ${ferry.data-dir} and friends inside ferry.* values, so Camel and Java see the same paths. */
-    private void resolvePlaceholders() {
-        for (int round = 0; round < 5; round++) {
-            for (String key : properties.stringPropertyNames()) {
-                String v = properties.getProperty(key);
-                Matcher m = PLACEHOLDER.matcher(v);
-                StringBuilder b = new StringBuilder();
-                while (m.find()) {
-                    String ref = properties.getProperty(m.group(1));
-                    m.appendReplacement(b, Matcher.quoteReplacement(ref != null ? ref : m.group()));
-                }
-                m.appendTail(b);
-                properties.setProperty(key, b.toString());
-            }
-        }
-        // Directories as absolute paths: route files and Java then agree whatever the working directory is later.
-        for (String key : new String[] {"ferry.data-dir", "ferry.inbox.upload", "ferry.inbox.requests",
-                "ferry.download-dir", "ferry.demo.root"}) {
-            properties.setProperty(key, path(properties.getProperty(key)).toString());
-        }
-    }
-
     private Path path(String value) {
         return workDir.resolve(value).toAbsolutePath().normalize();
     }
 
-    /** Everything Camel may see (no secret): the placeholders of the route files. */
+    /** Defaults and application.properties (no secret): camel-main's initial properties. */
+    public Properties initialProperties() {
+        return initial;
+    }
+
+    /** The --ferry.<key>= arguments (no secret): camel-main's override properties. */
+    public Properties overrideProperties() {
+        return overrides;
+    }
+
+    /** Everything Camel is given (no secret). */
     public Properties properties() {
         Properties copy = new Properties();
-        copy.putAll(properties);
+        copy.putAll(initial);
+        copy.putAll(overrides);
         return copy;
     }
 
+    /** The key as Camel resolves it ({{key}} in a route), or null when it has no value. */
     public String get(String key) {
-        return properties.getProperty(key);
+        try {
+            return camel.resolveProperty(key).orElse(null);
+        } catch (IllegalArgumentException e) {
+            // A value naming a missing key ({{ferry.<key>}} inside it).
+            throw new IllegalStateException("configuration key " + key + ": " + e.getMessage(), e);
+        }
     }
 
     public String get(String key, String fallback) {
-        String v = properties.getProperty(key);
+        String v = get(key);
         return v == null || v.isBlank() ? fallback : v.trim();
     }
 
@@ -174,11 +220,13 @@ public final class FerrySettings {
         return configDir;
     }
 
-    public Path dataDir() { return Path.of(get("ferry.data-dir")); }
-    public Path uploadInbox() { return Path.of(get("ferry.inbox.upload")); }
-    public Path requestInbox() { return Path.of(get("ferry.inbox.requests")); }
-    public Path downloadDir() { return Path.of(get("ferry.download-dir")); }
-    public Path demoRoot() { return Path.of(get("ferry.demo.root")); }
+    /** Relative to the working directory, as the route's file: endpoints read it. */
+    public Path dataDir() { return path(get("ferry.data-dir")); }
+    /** The folder the upload route polls ({{ferry.inbox.upload}}). */
+    public Path uploadInbox() { return path(get("ferry.inbox.upload")); }
+    public Path requestInbox() { return path(get("ferry.inbox.requests")); }
+    public Path downloadDir() { return path(get("ferry.download-dir")); }
+    public Path demoRoot() { return path(get("ferry.demo.root")); }
 
     /** ferry.node-id: this node's name in a shared ledger; by default the host name and a hash of the data dir. */
     public String nodeId() {
@@ -215,7 +263,7 @@ public final class FerrySettings {
     /** ferry.cluster.inbox-lock-dir: the election's lock folder, on the shared storage; default in the upload inbox. */
     public Path inboxLockDir() {
         String v = get("ferry.cluster.inbox-lock-dir", null);
-        return v == null || v.isBlank() ? uploadInbox().resolve(".ferry-cluster") : Path.of(v);
+        return v == null || v.isBlank() ? uploadInbox().resolve(".ferry-cluster") : path(v);
     }
 
     /** ferry.cluster.shared-storage: every node sees the same data dir, so takeovers continue from its files. */
@@ -249,12 +297,18 @@ public final class FerrySettings {
         return Boolean.parseBoolean(v);
     }
 
-    /** The names of the configured server profiles (those with a host). */
+    /**
+     * The names of the configured server profiles (those with a host): in the file, the arguments or -D. A server
+     * given only by environment variables cannot be named (FERRY_SERVERS_A_B_HOST is ambiguous); its host key must be
+     * in one of those.
+     */
     public TreeSet<String> serverNames() {
         TreeSet<String> names = new TreeSet<>();
-        for (String key : properties.stringPropertyNames()) {
+        java.util.Set<String> keys = new java.util.HashSet<>(properties().stringPropertyNames());
+        keys.addAll(System.getProperties().stringPropertyNames());
+        for (String key : keys) {
             Matcher m = SERVER_KEY.matcher(key);
-            if (m.matches() && m.group(2).equals("host")) {
+            if (m.matches() && m.group(2).equals("host") && get(key) != null) {
                 names.add(m.group(1));
             }
         }

@@ -10,6 +10,7 @@ import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.ledger.LostLeaseException;
 import dev.ferry.ledger.TransferRecord;
 import dev.ferry.ledger.TransferStatus;
+import dev.ferry.ledger.UnitOfWork;
 import dev.ferry.plan.Direction;
 import dev.ferry.plan.PathGuard;
 import dev.ferry.plan.Requests;
@@ -18,7 +19,6 @@ import dev.ferry.plan.TransferRequest;
 import dev.ferry.progress.Listeners;
 import dev.ferry.progress.TransferListener;
 import dev.ferry.progress.TransferView;
-import dev.ferry.source.SourceCheck;
 import dev.ferry.source.SourceState;
 import dev.ferry.transfer.DownloadPlanner.Planned;
 import java.io.IOException;
@@ -39,17 +39,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The transfer engine below Camel, in three steps that the route files call one by one — {@link #plan},
- * {@link #runSegment} for each segment, {@link #publish} — and that {@link #run} chains for the command line.
- * It owns nothing but wiring: sessions come from the {@link SessionPool}, durable state from the ledger.
+ * The one owner of a transfer's lifecycle: claim ({@link #claims}) → {@link #accept} (or refuse) → {@link #plan} →
+ * {@link #runSegment} for each segment → {@link #publish}, or a fresh start when the source changed
+ * ({@link #publishOrRestart}), or the failure recorded once, the first real one winning ({@link FirstFailure}). The
+ * Camel steps, the web API, recovery and the command line ({@link #run}) only adapt to it. A batch's unit of work
+ * ({@link UnitOfWork}) is handed in by the caller that opened it. Sessions come from the {@link SessionPool}, durable
+ * state from the ledger.
  */
 public final class TransferEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransferEngine.class);
-    private static final int MAX_RESTARTS = 2;
     /** Uploads up to this size (and every file of a batch) are checked by SHA-256 as well before publishing. */
     private static final long HASHED_MAX = 1L << 20;
-    /** How long a source that changed during its upload may go on changing before the transfer gives up. */
-    private static final Duration SETTLE_MAX = Duration.ofMinutes(5);
 
     private final JdbcLedger ledger;
     private final ServerProfiles profiles;
@@ -62,11 +62,8 @@ public final class TransferEngine implements AutoCloseable {
     private final UploadPublisher uploadPublisher;
     private final SegmentRunner runner;
     private final Map<String, LiveTransfer> active = new ConcurrentHashMap<>();
-    /**
-     * Transfers whose source changed, waiting for their next plan, with why: for listeners it is the same transfer
-     * going on (restarted), not a second transferStart without an end.
-     */
-    private final Map<String, String> restarting = new ConcurrentHashMap<>();
+    private final Claims claims = new Claims();
+    private final Restarts restarts = new Restarts();
     private final ExecutorService segmentThreads = Executors.newCachedThreadPool(DaemonThreads.named("ferry-segment"));
     private final ExecutorService transferThreads =
             Executors.newCachedThreadPool(DaemonThreads.named("ferry-transfer"));
@@ -116,6 +113,11 @@ public final class TransferEngine implements AutoCloseable {
         return pool;
     }
 
+    /** The transfers a caller in this process works on now: a second request for one waits or is refused. */
+    public Claims claims() {
+        return claims;
+    }
+
     /** Transfers planned and not yet published, failed or cancelled. */
     public Collection<? extends TransferView> active() {
         return active.values();
@@ -149,6 +151,10 @@ public final class TransferEngine implements AutoCloseable {
 
     /** Step 1: fingerprint, resume or fresh plan, part file. The segments to run are in the returned view. */
     public LiveTransfer plan(TransferRequest request) throws TransferFailedException {
+        return plan(request, UnitOfWork.IMMEDIATE);
+    }
+
+    private LiveTransfer plan(TransferRequest request, UnitOfWork unit) throws TransferFailedException {
         LiveTransfer running = active.get(request.id());
         if (running != null) {
             return running;
@@ -156,20 +162,16 @@ public final class TransferEngine implements AutoCloseable {
         try {
             ServerProfile profile = profiles.get(request.server());
             TransferOptions options = request.options().over(defaults);
-            if (ledger.inOneCommit()) {
+            if (unit.deferred()) {
                 // Segment threads would write through connections of their own, which cannot see the rows of a
                 // transfer created in this thread's uncommitted scope: one segment, on this thread.
                 options = options.withSegments(1);
             }
-            String restartedBecause = restarting.remove(request.id());
-            if (restartedBecause != null && request.direction() == Direction.UPLOAD) {
-                // Sending a file that is still being written would only fail again at the finish.
-                SourceCheck.awaitSettled(java.nio.file.Path.of(request.localPath()), SETTLE_MAX);
-            }
+            String restartedBecause = restarts.take(request);
             Planned planned = planWithRetries(request, options, profile);
             LiveTransfer t = planned.transfer();
             if (t.direction() == Direction.UPLOAD) {
-                t.sentSource = SourceState.of(t.workFile, t.size <= HASHED_MAX || ledger.inOneCommit())
+                t.sentSource = SourceState.of(t.workFile, t.size <= HASHED_MAX || unit.deferred())
                         .as(t.size, t.sourceMtime);
             }
             active.put(t.id(), t);
@@ -186,7 +188,7 @@ public final class TransferEngine implements AutoCloseable {
             }
             return t;
         } catch (IOException | RuntimeException e) {
-            throw failed(request, null, e);
+            throw failed(request, null, e, unit);
         }
     }
 
@@ -202,12 +204,16 @@ public final class TransferEngine implements AutoCloseable {
 
     /** Step 2, once per segment (in parallel): moves it, then steals work until none is left. */
     public void runSegment(LiveTransfer t, int index) throws TransferFailedException {
+        runSegment(t, index, UnitOfWork.IMMEDIATE);
+    }
+
+    private void runSegment(LiveTransfer t, int index, UnitOfWork unit) throws TransferFailedException {
         try {
             runner.run(t, index);
         } catch (IOException | RuntimeException e) {
             // Record the failure with its own reason before stopping the others: cancelling first would make it
             // look like a cancel. The first failure ends the transfer: the other segments stop at their next buffer.
-            TransferFailedException failure = failed(t.request, t, e);
+            TransferFailedException failure = failed(t.request, t, e, unit);
             t.cancel();
             throw failure;
         }
@@ -215,6 +221,10 @@ public final class TransferEngine implements AutoCloseable {
 
     /** Step 3: verify and publish under the final name. */
     public TransferResult publish(LiveTransfer t) throws TransferFailedException {
+        return publish(t, UnitOfWork.IMMEDIATE);
+    }
+
+    private TransferResult publish(LiveTransfer t, UnitOfWork unit) throws TransferFailedException {
         try {
             // A cancel that arrives after the last byte still wins: the person asked for it to stop.
             t.checkNotCancelled();
@@ -230,7 +240,7 @@ public final class TransferEngine implements AutoCloseable {
             active.remove(t.id());
             return result;
         } catch (IOException | RuntimeException e) {
-            throw failed(t.request, t, e);
+            throw failed(t.request, t, e, unit);
         }
     }
 
@@ -241,29 +251,50 @@ public final class TransferEngine implements AutoCloseable {
 
     /** {@link #run} for a request {@link #accept} has already recorded (and returned). */
     public TransferResult runAccepted(TransferRequest accepted) throws TransferFailedException {
-        for (int restart = 0; ; restart++) {
-            try {
-                LiveTransfer t = plan(accepted);
-                runSegments(t);
-                if (t.cancelled()) {
-                    // Cancelled after the last byte moved: a cancel that was accepted must not publish.
-                    throw failed(accepted, t, new CancelledException(t.id()));
-                }
-                return publish(t);
-            } catch (TransferFailedException e) {
-                if (!(e.getCause() instanceof SourceChangedException)) {
-                    throw e;
-                }
-                if (restart >= MAX_RESTARTS) {
-                    restarting.remove(accepted.id());
-                    ledger.status(accepted.id(), TransferStatus.FAILED, e.getMessage() + " (after " + restart
-                            + " fresh starts; the source keeps changing)");
-                    listeners.transferFailed(new AcceptedView(accepted), e.getMessage());
-                    throw e;
-                }
-                // The next plan starts afresh, after the file settles; its restarted event logs why, in one line.
+        return runAccepted(accepted, UnitOfWork.IMMEDIATE);
+    }
+
+    /**
+     * {@link #runAccepted(TransferRequest)} inside {@code unit}: a deferred unit (a batch's one commit) plans one
+     * segment, run on this thread, since other threads' connections cannot see the unit's uncommitted rows.
+     */
+    public TransferResult runAccepted(TransferRequest accepted, UnitOfWork unit) throws TransferFailedException {
+        return withRestarts(accepted, unit, () -> runOnce(accepted, unit));
+    }
+
+    /**
+     * The end of a transfer whose segments ran elsewhere (the Camel split): publishes it, or throws the segments'
+     * failure ({@code segmentsFailure}, null if none); a source that changed meanwhile starts it over here, as
+     * {@link #runAccepted} would.
+     */
+    public TransferResult publishOrRestart(TransferRequest accepted, LiveTransfer t,
+                                           TransferFailedException segmentsFailure) throws TransferFailedException {
+        return withRestarts(accepted, UnitOfWork.IMMEDIATE, () -> {
+            if (segmentsFailure != null) {
+                throw segmentsFailure;
             }
+            return publish(t);
+        });
+    }
+
+    /** Every path to the end of a transfer goes through here, so a changed source gets the same restarts on all. */
+    private TransferResult withRestarts(TransferRequest accepted, UnitOfWork unit, Restarts.Run first)
+            throws TransferFailedException {
+        return restarts.run(accepted, first, () -> runOnce(accepted, unit), (last, n) -> {
+            ledger.status(accepted.id(), TransferStatus.FAILED, last.getMessage() + " (after " + n
+                    + " fresh starts; the source keeps changing)");
+            listeners.transferFailed(new AcceptedView(accepted), last.getMessage());
+        });
+    }
+
+    private TransferResult runOnce(TransferRequest accepted, UnitOfWork unit) throws TransferFailedException {
+        LiveTransfer t = plan(accepted, unit);
+        runSegments(t, unit);
+        if (t.cancelled()) {
+            // Cancelled after the last byte moved: a cancel that was accepted must not publish.
+            throw failed(accepted, t, new CancelledException(t.id()), unit);
         }
+        return publish(t, unit);
     }
 
     /** Runs {@link #run} on the engine's transfer threads. */
@@ -277,41 +308,38 @@ public final class TransferEngine implements AutoCloseable {
         }, transferThreads);
     }
 
-    private void runSegments(LiveTransfer t) throws TransferFailedException {
+    private void runSegments(LiveTransfer t, UnitOfWork unit) throws TransferFailedException {
         List<TransferView.SegmentView> toRun = t.segments().stream().filter(s -> !s.done()).toList();
         if (toRun.size() == 1) {
             // One segment (every small file): on this thread, where another would only add a hand-over per file.
             // It still steals from nobody and fails like the parallel case: recorded, then thrown.
-            runSegment(t, toRun.get(0).index());
+            runSegment(t, toRun.get(0).index(), unit);
             return;
         }
         List<Future<?>> futures = new ArrayList<>();
         for (TransferView.SegmentView s : toRun) {
             futures.add(segmentThreads.submit(() -> {
-                runSegment(t, s.index());
+                runSegment(t, s.index(), unit);
                 return null;
             }));
         }
-        TransferFailedException first = null;
-        for (Future<?> f : futures) {
+        FirstFailure<TransferFailedException> first = new FirstFailure<>();
+        for (int i = 0; i < futures.size(); i++) {
             try {
-                f.get();
+                futures.get(i).get();
             } catch (ExecutionException e) {
-                // The segment that failed first in time, not the first in the list, which may only have
-                // been cancelled because of it.
-                if (e.getCause() instanceof TransferFailedException tf && (first == null
-                        || first.getCause() instanceof CancelledException && !(tf.getCause() instanceof CancelledException))) {
-                    first = tf;
+                if (e.getCause() instanceof TransferFailedException tf) {
+                    first.offer(toRun.get(i).index(), tf);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 t.cancel();
-                throw failed(t.request, t, new CancelledException(t.id()));
+                throw failed(t.request, t, new CancelledException(t.id()), unit);
             }
         }
-        if (first != null) {
+        if (first.get() != null) {
             // The segments the first failure stopped report a cancel or a closed file: the recorded one is the reason.
-            throw t.firstFailure() != null ? t.firstFailure() : first;
+            throw t.firstFailure() != null ? t.firstFailure() : first.get();
         }
     }
 
@@ -381,7 +409,7 @@ public final class TransferEngine implements AutoCloseable {
     }
 
     /** Records the end of a transfer that did not publish, once, and wraps the cause for the caller. */
-    private TransferFailedException failed(TransferRequest request, LiveTransfer t, Throwable e) {
+    private TransferFailedException failed(TransferRequest request, LiveTransfer t, Throwable e, UnitOfWork unit) {
         String id = request.id();
         LiveTransfer live = t != null ? t : active.get(id);
         boolean firstReport = live == null || active.remove(id, live);
@@ -394,7 +422,7 @@ public final class TransferEngine implements AutoCloseable {
         }
         TransferView view = live != null ? live : new AcceptedView(request);
         LostLeaseException lost = LostLeaseException.in(e);
-        if (lost == null && firstReport && !ledger.inOneCommit() && !ledger.leases().holds(id)) {
+        if (lost == null && firstReport && !unit.deferred() && !ledger.leases().holds(id)) {
             // Stopped because this node gave its leases up (see Leases.tick): its claim is gone.
             lost = new LostLeaseException(id, "node " + ledger.leases().nodeId() + " could not renew its lease");
         }
@@ -421,7 +449,7 @@ public final class TransferEngine implements AutoCloseable {
         }
         if (firstReport && e instanceof SourceChangedException && live != null) {
             // The transfer goes on from the new version: its next plan reports restarted, not a new start.
-            restarting.put(id, e.getMessage());
+            restarts.pending(id, e.getMessage());
             if (live.direction() == Direction.UPLOAD) {
                 // The sent segments are of the old version, even where size and time match (a hash or a writer
                 // told): the next plan must start afresh, not resume them.
@@ -429,7 +457,7 @@ public final class TransferEngine implements AutoCloseable {
             }
         }
         if (firstReport && !(e instanceof SourceChangedException)) {
-            restarting.remove(id);
+            restarts.forget(id);
             ledger.status(id, TransferStatus.FAILED, reason);
             listeners.transferFailed(view, reason);
         }

@@ -119,7 +119,8 @@ public final class FerryWeb implements AutoCloseable {
                     settings.healthInterval(), settings.healthTimeout()).registerIn(context);
             metrics.bind(engine, health);
             VertxPlatformHttpServerConfiguration http = new VertxPlatformHttpServerConfiguration();
-            http.setBindHost(settings.host());
+            // The literal checked() judged, not the name: a name could resolve elsewhere when Vert.x binds it.
+            http.setBindHost(settings.bindAddress().getHostAddress());
             http.setBindPort(settings.port());
             http.setMaxBodySize(1L << 20);
             VertxPlatformHttpServer server = new VertxPlatformHttpServer(http);

@@ -176,10 +176,18 @@ final class TransferApi {
      * POST /api/transfers/{id}/discard: gives up a cancelled or failed transfer. The partial copy goes (the server's
      * temporary file, or the local part file), a cancelled drop moves to .failed/ with the reason.
      */
-    synchronized Reply discard(String id) {
-        if (live().containsKey(id)) {
+    Reply discard(String id) {
+        if (live().containsKey(id) || !engine.claims().tryClaim(id)) {
             return error(409, "transfer " + id + " is running; cancel it first");
         }
+        try {
+            return discardClaimed(id);
+        } finally {
+            engine.claims().release(id);
+        }
+    }
+
+    private Reply discardClaimed(String id) {
         Optional<TransferRecord> found = engine.ledger().find(id);
         if (found.isEmpty()) {
             return notFound(id);
@@ -274,21 +282,33 @@ final class TransferApi {
         return ok(202, body).withHeader("Location", "/api/transfers/" + id);
     }
 
-    /** One at a time, so two calls for the same file cannot both start it. */
-    private synchronized Reply start(TransferRequest request, String verb) {
-        String id = request.id();
-        if (live().containsKey(id)) {
-            return error(409, "transfer " + id + " (" + request + ") is already running");
+    /**
+     * Under the engine's claim on the transfer, so two calls for the same file (or a call and a route already running
+     * it) cannot both start it; once accepted, the ledger's unfinished row refuses the next call.
+     */
+    private Reply start(TransferRequest request, String verb) {
+        String id;
+        try {
+            id = engine.check(request).id();
+        } catch (IllegalArgumentException e) {
+            return error(400, e.getMessage());
         }
-        Optional<TransferRecord> existing = engine.ledger().find(id);
-        if (existing.isPresent() && !existing.get().status().finished()) {
-            return error(409, "transfer " + id + " (" + request + ") is already " + state(existing.get()));
+        if (live().containsKey(id) || !engine.claims().tryClaim(id)) {
+            return error(409, "transfer " + id + " (" + request + ") is already running");
         }
         TransferRequest accepted;
         try {
-            accepted = engine.accept(request);
-        } catch (IllegalArgumentException e) {
-            return error(400, e.getMessage());
+            Optional<TransferRecord> existing = engine.ledger().find(id);
+            if (existing.isPresent() && !existing.get().status().finished()) {
+                return error(409, "transfer " + id + " (" + request + ") is already " + state(existing.get()));
+            }
+            try {
+                accepted = engine.accept(request);
+            } catch (IllegalArgumentException e) {
+                return error(400, e.getMessage());
+            }
+        } finally {
+            engine.claims().release(id);
         }
         submitter.submit(accepted);
         Map<String, Object> body = new LinkedHashMap<>();

@@ -14,6 +14,7 @@ import java.util.function.Function;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +87,12 @@ final class WebRoutes extends RouteBuilder {
         if (!hostAllowed(host)) {
             return TransferApi.error(421, "this server answers only requests addressed to 127.0.0.1 or localhost");
         }
+        if (protectedPath && tokenBytes == null && !arrivedOnLoopback(in)) {
+            // The socket decides, not a setting: whatever server carries these routes, one without a token answers
+            // only on loopback (the start refuses such a bind; this holds should anything bind it anyway).
+            return TransferApi.error(403, "this server has no token, so it answers only on loopback: set "
+                    + WebSettings.TOKEN_ENV + " to serve beyond this machine");
+        }
         if (protectedPath && tokenBytes != null && !authorized(in.getHeader("Authorization", String.class))) {
             return TransferApi.error(401, "a bearer token is required: send Authorization: Bearer <ferry.http.token>")
                     .withHeader("WWW-Authenticate", "Bearer realm=\"ferry\"");
@@ -126,6 +133,19 @@ final class WebRoutes extends RouteBuilder {
         }
         byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
         return MessageDigest.isEqual(given, tokenBytes);
+    }
+
+    /** The request came in on a loopback address of this machine (the local end of its connection). */
+    private static boolean arrivedOnLoopback(Message in) {
+        Object local = in.getHeader(VertxPlatformHttpConstants.LOCAL_ADDRESS);
+        if (local instanceof io.vertx.core.net.SocketAddress a && a.hostAddress() != null) {
+            try {
+                return java.net.InetAddress.getByName(a.hostAddress()).isLoopbackAddress();
+            } catch (java.net.UnknownHostException e) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** Bound to loopback: only requests for a loopback name (guards against DNS rebinding). */

@@ -77,12 +77,35 @@ public record WebSettings(boolean enabled, String host, int port, String token, 
         return new WebSettings(enabled, host, port, token, d, healthTimeout, recentLimit);
     }
 
-    /** True when the bind address is a loopback address (127.0.0.0/8, ::1, localhost). */
-    public boolean loopback() {
+    /**
+     * The address the server binds: {@code host} resolved once here, and given to the server as this literal, so the
+     * token requirement ({@link #checked}) is decided by the very address that is bound, not by the name.
+     */
+    public InetAddress bindAddress() {
         try {
-            return InetAddress.getByName(host).isLoopbackAddress();
+            return InetAddress.getByName(host);
         } catch (UnknownHostException e) {
             throw new IllegalStateException("ferry.http.host = " + host + " is not an address of this machine", e);
+        }
+    }
+
+    /** True when the bound address is a loopback address (127.0.0.0/8, ::1, localhost). */
+    public boolean loopback() {
+        return bindAddress().isLoopbackAddress();
+    }
+
+    /**
+     * Refuses Camel's own HTTP servers ({@code camel.server.*}, {@code camel.management.*}): they once carried this
+     * API to another address, past the token check. One server, {@code ferry.http.*}, is all Ferry runs.
+     */
+    public static void refuseOtherServers(Function<String, String> config) {
+        for (String prefix : new String[] {"camel.server", "camel.management"}) {
+            if ("true".equalsIgnoreCase(text(config, prefix + ".enabled", "false"))) {
+                throw new IllegalStateException(prefix + ".enabled = true asks for a second HTTP server, which Ferry"
+                        + " does not run: its status page, API, health and metrics are served once, on ferry.http.host"
+                        + " and ferry.http.port (beyond loopback only with " + TOKEN_ENV + " set); remove "
+                        + prefix + ".*");
+            }
         }
     }
 

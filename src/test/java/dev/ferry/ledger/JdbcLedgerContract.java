@@ -376,40 +376,42 @@ abstract class JdbcLedgerContract {
 
     @Test
     void idempotentRepositoryKeysAreFinishedSegments() {
+        DoneSegments done = new DoneSegments(ledger);
         planned("up#1", seg(0, 0, 100), seg(1, 100, 200));
         ledger.checkpoint("up#1", 0, 30);
 
-        assertFalse(ledger.contains("up#1#0"));
-        assertTrue(ledger.add("up#1#0"));
-        assertTrue(ledger.contains("up#1#0"));
+        assertFalse(done.contains("up#1#0"));
+        assertTrue(done.add("up#1#0"));
+        assertTrue(done.contains("up#1#0"));
         assertEquals(new SegmentRecord(0, 0, 100, 100, true), ledger.segments("up#1").get(0));
-        assertFalse(ledger.add("up#1#0"), "already done");
-        assertTrue(ledger.confirm("up#1#0"));
+        assertFalse(done.add("up#1#0"), "already done");
+        assertTrue(done.confirm("up#1#0"));
 
-        assertFalse(ledger.add("up#1#9"), "no such segment");
-        assertFalse(ledger.contains("up#1#9"));
-        assertFalse(ledger.contains("other#0"));
+        assertFalse(done.add("up#1#9"), "no such segment");
+        assertFalse(done.contains("up#1#9"));
+        assertFalse(done.contains("other#0"));
 
         ledger.segmentDone("up#1", 1);
-        assertTrue(ledger.contains("up#1#1"));
+        assertTrue(done.contains("up#1#1"));
 
-        assertTrue(ledger.remove("up#1#0"));
-        assertFalse(ledger.contains("up#1#0"));
+        assertTrue(done.remove("up#1#0"));
+        assertFalse(done.contains("up#1#0"));
         assertEquals(seg(0, 0, 100), ledger.segments("up#1").get(0), "not done: the ledger must not claim its bytes");
-        assertFalse(ledger.remove("up#1#0"), "was not done");
-        assertFalse(ledger.remove("up#1#9"));
+        assertFalse(done.remove("up#1#0"), "was not done");
+        assertFalse(done.remove("up#1#9"));
 
-        ledger.clear();
-        assertTrue(ledger.contains("up#1#1"), "clear keeps finished segments");
+        done.clear();
+        assertTrue(done.contains("up#1#1"), "clear keeps finished segments");
 
-        assertThrows(IllegalArgumentException.class, () -> ledger.contains("no-index"));
-        assertThrows(IllegalArgumentException.class, () -> ledger.add("t#x"));
+        assertThrows(IllegalArgumentException.class, () -> done.contains("no-index"));
+        assertThrows(IllegalArgumentException.class, () -> done.add("t#x"));
     }
 
     @Test
     void camelServiceLifecycleLeavesTheLedgerUsable() {
-        ledger.start();
-        ledger.stop();
+        DoneSegments done = new DoneSegments(ledger);
+        done.start();
+        done.stop();
         ledger.accept(transfer("t1"));
         assertTrue(ledger.find("t1").isPresent());
     }
@@ -620,21 +622,21 @@ abstract class JdbcLedgerContract {
     @Test
     void whatWaitsForTheScopeRunsOnceItsRowsAreVisibleElsewhere() throws Exception {
         List<String> seen = new ArrayList<>();
-        ledger.whenScopeEnds(() -> seen.add("no scope: at once"));
+        UnitOfWork.IMMEDIATE.whenEnded(() -> seen.add("no scope: at once"));
         assertEquals(List.of("no scope: at once"), seen);
-        ledger.oneCommit(() -> {
+        ledger.oneCommit(unit -> {
             lifeOfASmallTransfer("t1");
             // As a claim on t1 would be released: another request then finds t1 published, not half-recorded.
-            ledger.whenScopeEnds(() -> seen.add("after the commit: " + assertDoesNotThrow(
+            unit.whenEnded(() -> seen.add("after the commit: " + assertDoesNotThrow(
                     () -> seenElsewhere("t1")).map(TransferRecord::status).orElse(null)));
             assertEquals(1, seen.size(), "ran before the scope ended");
             return null;
         });
         assertEquals(List.of("no scope: at once", "after the commit: PUBLISHED"), seen);
         // And when the work fails: what was recorded is committed, and the action still runs.
-        assertThrows(IllegalStateException.class, () -> ledger.oneCommit(() -> {
+        assertThrows(IllegalStateException.class, () -> ledger.oneCommit(unit -> {
             ledger.accept(transfer("t2"));
-            ledger.whenScopeEnds(() -> seen.add("after a failed work: " + assertDoesNotThrow(
+            unit.whenEnded(() -> seen.add("after a failed work: " + assertDoesNotThrow(
                     () -> seenElsewhere("t2")).map(TransferRecord::status).orElse(null)));
             throw new IllegalStateException("the work failed");
         }));
@@ -646,6 +648,7 @@ abstract class JdbcLedgerContract {
 
     @Test
     void workThatNeedsSqlOnATransferCreatedInOneCommitSeesIt() {
+        DoneSegments done = new DoneSegments(ledger);
         ledger.oneCommit(() -> {
             ledger.accept(transfer("t1"));
             ledger.start("t1", 1000, 7L, List.of(seg(0, 0, 1000)));
@@ -654,8 +657,8 @@ abstract class JdbcLedgerContract {
             ledger.accept(transfer("t2"));
             assertEquals(List.of("t2", "t1"), ids(ledger.recent(10)));
             assertEquals(List.of("t1", "t2"), ids(ledger.unfinished()));
-            assertTrue(ledger.add("t1#1"));
-            assertTrue(ledger.contains("t1#1"));
+            assertTrue(done.add("t1#1"));
+            assertTrue(done.contains("t1#1"));
             return null;
         });
         assertEquals(List.of(new SegmentRecord(0, 0, 550, 100, false), new SegmentRecord(1, 550, 1000, 1000, true)),

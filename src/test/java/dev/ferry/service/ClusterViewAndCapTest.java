@@ -54,7 +54,12 @@ class ClusterViewAndCapTest {
     }
 
     private FerryService node(String name, FtpServerFixture ftp) throws Exception {
+        return node(name, ftp, Map.of());
+    }
+
+    private FerryService node(String name, FtpServerFixture ftp, Map<String, String> extra) throws Exception {
         ServiceHarness h = new ServiceHarness(tmp.resolve(name), ftp);
+        h.properties.putAll(extra);
         h.properties.put("ferry.ledger.url", schema.url());
         h.properties.put("ferry.ledger.user", "postgres");
         h.properties.put("ferry.node-id", name);
@@ -148,7 +153,8 @@ class ClusterViewAndCapTest {
             String sha = Hashes.sha256(ftp.write("pub/slow.bin", 6L * MIB, 60L));
             try (FerryService b = node("node-b", ftp)) {
                 String id;
-                try (FerryService a = node("node-a", ftp)) {
+                // node-a's stop must leave the download unfinished: a graceful stop of 15 s would let it end there.
+                try (FerryService a = node("node-a", ftp, Map.of("camel.main.shutdown-timeout", "1"))) {
                     id = submit(a, "/pub/slow.bin", "slow.bin", 2);
                     Await.until(WAIT, () -> get(a, "api/transfers/" + id).path("bytesDone").asLong() > 0,
                             () -> "node-a's download did not start");

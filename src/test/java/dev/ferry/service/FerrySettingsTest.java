@@ -175,4 +175,25 @@ class FerrySettingsTest {
         FerrySettings s = FerrySettings.load(Path.of("config"), tmp, Map.of(), name -> null);
         assertEquals(tmp.resolve("data/inbox/upload"), s.uploadInbox());
     }
+
+    @Test
+    void argumentsAreCheckedLikeTheFileAndOverrideItAsCamelWouldResolveThem() throws Exception {
+        Path config = config("""
+                ferry.data-dir = data
+                ferry.inbox.upload = ${ferry.data-dir}/written-the-old-way
+                ferry.queue.requests = seda:from-file
+                """, null);
+        FerrySettings s = FerrySettings.load(config, tmp, Map.of(), name -> null);
+        assertEquals(tmp.resolve("data/written-the-old-way"), s.uploadInbox(), "${...} still reads as {{...}}");
+        assertEquals("{{ferry.data-dir}}/written-the-old-way", s.initialProperties().get("ferry.inbox.upload"));
+        s = FerrySettings.load(config, tmp, FerrySettings.arguments("--ferry.queue.requests=seda:from-args",
+                "--ferry.data-dir=elsewhere"), name -> null);
+        assertEquals("seda:from-args", s.get("ferry.queue.requests"));
+        assertEquals(tmp.resolve("elsewhere/written-the-old-way"), s.uploadInbox(), "nested through the override");
+        String m = refused(config, FerrySettings.arguments("--ferry.inbox.uplaod=/srv/drop")).getMessage();
+        assertTrue(m.contains("did you mean ferry.inbox.upload?"), m);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FerrySettings.arguments("ferry.inbox.upload=/srv/drop"));
+        assertTrue(e.getMessage().contains("--ferry.<key>=value"), e.getMessage());
+    }
 }

@@ -1,0 +1,76 @@
+package dev.ferry.ledger;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.SQLException;
+
+/** The connection pool a ledger opens for itself, and the one-line failures a wrong URL or a locked file give. */
+final class LedgerPool {
+    /** H2's error code when another process holds the database file's lock. */
+    private static final int H2_DATABASE_ALREADY_OPEN = 90020;
+    // Up to four transfers, their segments and the status page use it at once; fewer made them queue for a connection.
+    private static final int POOL_SIZE = 8;
+
+    private LedgerPool() {
+    }
+
+    /** @param what the ledger as a message names it, without credentials */
+    static HikariDataSource open(String url, String user, String password, String what) {
+        HikariConfig cfg = new HikariConfig();
+        cfg.setPoolName("ferry-ledger");
+        cfg.setJdbcUrl(url);
+        cfg.setUsername(user);
+        cfg.setPassword(password);
+        cfg.setMaximumPoolSize(POOL_SIZE);
+        cfg.setMinimumIdle(1);
+        // Try one connection up front, so a wrong URL or a locked file fails here and not on first use.
+        cfg.setInitializationFailTimeout(1);
+        try {
+            return new HikariDataSource(cfg);
+        } catch (RuntimeException e) {
+            Throwable cause = scrub(e.getCause() != null ? e.getCause() : e, password);
+            if (url.startsWith("jdbc:h2:") && h2Locked(cause)) {
+                throw new LedgerException(what + " is in use by another Ferry process", cause);
+            }
+            throw new LedgerException("cannot open " + what + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    private static boolean h2Locked(Throwable t) {
+        for (; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getErrorCode() == H2_DATABASE_ALREADY_OPEN) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The URL without its credentials, fit for a message. */
+    static String redact(String url) {
+        return url.replaceAll("(?i)([?&;]password=)[^&;]*", "$1***").replaceAll("//[^/@?]*@", "//***@");
+    }
+
+    /**
+     * The cause as it is, unless a driver echoed the password into a message somewhere in its chain; then a
+     * copy with the password masked (same classes named, same stack traces).
+     */
+    private static Throwable scrub(Throwable t, String password) {
+        if (password == null || password.isEmpty() || !mentions(t, password)) {
+            return t;
+        }
+        String message = t.getClass().getName() + ": " + String.valueOf(t.getMessage()).replace(password, "***");
+        Throwable cause = t.getCause() == null ? null : scrub(t.getCause(), password);
+        RuntimeException copy = new RuntimeException(message, cause);
+        copy.setStackTrace(t.getStackTrace());
+        return copy;
+    }
+
+    private static boolean mentions(Throwable t, String secret) {
+        for (; t != null; t = t.getCause()) {
+            if (String.valueOf(t.getMessage()).contains(secret)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

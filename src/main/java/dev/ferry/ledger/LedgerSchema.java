@@ -1,0 +1,100 @@
+package dev.ferry.ledger;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+
+/** The ledger's tables, created or brought up to date when a ledger opens. */
+final class LedgerSchema {
+    private static final String[] SCHEMA = {
+        """
+        CREATE TABLE IF NOT EXISTS ferry_transfer (
+            id           VARCHAR(512) NOT NULL PRIMARY KEY,
+            direction    VARCHAR(16)  NOT NULL,
+            server       VARCHAR(255) NOT NULL,
+            remote_path  VARCHAR      NOT NULL,
+            local_path   VARCHAR      NOT NULL,
+            status       VARCHAR(16)  NOT NULL,
+            size_bytes   BIGINT       NOT NULL,
+            source_mtime BIGINT       NOT NULL,
+            request      VARCHAR,
+            reason       VARCHAR,
+            bytes_moved  BIGINT       NOT NULL,
+            bytes_resent BIGINT       NOT NULL,
+            created      TIMESTAMP    NOT NULL,
+            updated      TIMESTAMP    NOT NULL)""",
+        """
+        CREATE TABLE IF NOT EXISTS ferry_segment (
+            transfer_id VARCHAR(512) NOT NULL REFERENCES ferry_transfer (id) ON DELETE CASCADE,
+            seg_index   INTEGER      NOT NULL,
+            seg_start   BIGINT       NOT NULL,
+            seg_end     BIGINT       NOT NULL,
+            seg_offset  BIGINT       NOT NULL,
+            done        BOOLEAN      NOT NULL,
+            PRIMARY KEY (transfer_id, seg_index),
+            CHECK (seg_start <= seg_offset AND seg_offset <= seg_end))""",
+        "CREATE INDEX IF NOT EXISTS ferry_transfer_status ON ferry_transfer (status, created)",
+        "CREATE INDEX IF NOT EXISTS ferry_transfer_updated ON ferry_transfer (updated)",
+        // Leases (see Leases); added to ledgers made before them. lease_until is on the database's clock, with its
+        // zone, so nodes whose JVMs run in different zones compare it alike.
+        "ALTER TABLE ferry_transfer ADD COLUMN IF NOT EXISTS owner VARCHAR(255)",
+        "ALTER TABLE ferry_transfer ADD COLUMN IF NOT EXISTS epoch BIGINT DEFAULT 0 NOT NULL",
+        "ALTER TABLE ferry_transfer ADD COLUMN IF NOT EXISTS lease_until TIMESTAMP WITH TIME ZONE",
+        """
+        CREATE TABLE IF NOT EXISTS ferry_node (
+            node_id   VARCHAR(255) NOT NULL PRIMARY KEY,
+            host      VARCHAR(255) NOT NULL,
+            started   TIMESTAMP WITH TIME ZONE NOT NULL,
+            heartbeat TIMESTAMP WITH TIME ZONE NOT NULL)""",
+    };
+
+    private LedgerSchema() {
+    }
+
+    static void create(DataSource ds) {
+        try {
+            createTables(ds);
+        } catch (SQLException first) {
+            // Two cluster nodes starting together can race on CREATE ... IF NOT EXISTS in PostgreSQL;
+            // the second attempt sees the other's tables.
+            try {
+                createTables(ds);
+            } catch (SQLException e) {
+                e.addSuppressed(first);
+                throw LedgerException.of("create schema", null, e);
+            }
+        }
+    }
+
+    private static void createTables(DataSource ds) throws SQLException {
+        if (isCurrent(ds)) {
+            // No DDL at all then: on PostgreSQL even "ADD COLUMN IF NOT EXISTS" takes the table's exclusive lock, and a
+            // node (re)starting while others commit batches deadlocked with them (found by ClusterFaultTest).
+            return;
+        }
+        // In a transaction of its own: a caller's DataSource may hand out connections that never auto-commit.
+        Sql.inNewTx(ds, c -> {
+            try (Statement st = c.createStatement()) {
+                for (String ddl : SCHEMA) {
+                    st.execute(ddl);
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Whether every table and column of {@link #SCHEMA} is there: its last additions can be read. */
+    private static boolean isCurrent(DataSource ds) {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.executeQuery("SELECT owner, epoch, lease_until FROM ferry_transfer WHERE 1 = 0").close();
+            st.executeQuery("SELECT node_id, heartbeat FROM ferry_node WHERE 1 = 0").close();
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package dev.ferry.ledger;
+
+import dev.ferry.plan.Direction;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/** JDBC plumbing shared by the ledger's types: the tables' column lists, statements, binding and row mapping. */
+final class Sql {
+    static final String DUPLICATE_KEY = "23505";
+    static final String TRANSFER_COLUMNS = "id, direction, server, remote_path, local_path, status,"
+            + " size_bytes, source_mtime, request, reason, bytes_moved, bytes_resent, created, updated";
+    static final String SELECT_TRANSFERS = "SELECT " + TRANSFER_COLUMNS + " FROM ferry_transfer";
+    static final String SELECT_SEGMENTS =
+            "SELECT seg_index, seg_start, seg_end, seg_offset, done FROM ferry_segment WHERE transfer_id = ?";
+    static final String INSERT_SEGMENT = "INSERT INTO ferry_segment"
+            + " (transfer_id, seg_index, seg_start, seg_end, seg_offset, done) VALUES (?, ?, ?, ?, ?, ?)";
+
+    private Sql() {
+    }
+
+    @FunctionalInterface
+    interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    @FunctionalInterface
+    interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    /** {@code work} in a transaction of its own, on a connection of {@code ds}. */
+    static <T> T inNewTx(DataSource ds, SqlWork<T> work) throws SQLException {
+        try (Connection c = ds.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollbackAfter(c, null, e);
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        }
+    }
+
+    /**
+     * Rolls back after {@code failure}, to {@code savepoint} or (null) the whole transaction; a failed rollback stays
+     * attached to it, the first failure being the one told.
+     */
+    static void rollbackAfter(Connection c, Savepoint savepoint, Exception failure) {
+        try {
+            if (savepoint != null) {
+                c.rollback(savepoint);
+            } else {
+                c.rollback();
+            }
+        } catch (SQLException r) {
+            failure.addSuppressed(r);
+        }
+    }
+
+    static void closeAfter(Connection c, Exception failure) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
+    static boolean duplicate(SQLException e) {
+        // A batch reports the failed row's own exception as the next one (PostgreSQL) or as itself (H2).
+        for (SQLException x = e; x != null; x = x.getNextException()) {
+            if (DUPLICATE_KEY.equals(x.getSQLState())
+                    || x.getCause() instanceof SQLException cause && DUPLICATE_KEY.equals(cause.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static int update(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            return ps.executeUpdate();
+        }
+    }
+
+    static <T> T queryOne(Connection c, String sql, RowMapper<T> mapper, Object... params) throws SQLException {
+        List<T> rows = queryList(c, sql, mapper, params);
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    static <T> List<T> queryList(Connection c, String sql, RowMapper<T> mapper, Object... params)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<T> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(mapper.map(rs));
+                }
+                return rows;
+            }
+        }
+    }
+
+    static void bind(PreparedStatement ps, Object... params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            Object p = params[i];
+            if (p == null) {
+                ps.setNull(i + 1, Types.VARCHAR); // only text columns are nullable
+            } else if (p instanceof Instant t) {
+                ps.setObject(i + 1, LocalDateTime.ofInstant(t, ZoneOffset.UTC));
+            } else if (p instanceof Enum<?> e) {
+                ps.setString(i + 1, e.name());
+            } else {
+                ps.setObject(i + 1, p);
+            }
+        }
+    }
+
+    static TransferRecord transfer(ResultSet rs) throws SQLException {
+        return new TransferRecord(rs.getString("id"), Direction.valueOf(rs.getString("direction")),
+                rs.getString("server"), rs.getString("remote_path"), rs.getString("local_path"),
+                TransferStatus.valueOf(rs.getString("status")), rs.getLong("size_bytes"), rs.getLong("source_mtime"),
+                rs.getString("request"), rs.getString("reason"), rs.getLong("bytes_moved"), rs.getLong("bytes_resent"),
+                instant(rs, "created"), instant(rs, "updated"));
+    }
+
+    static SegmentRecord segment(ResultSet rs) throws SQLException {
+        return new SegmentRecord(rs.getInt("seg_index"), rs.getLong("seg_start"), rs.getLong("seg_end"),
+                rs.getLong("seg_offset"), rs.getBoolean("done"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        return rs.getObject(column, LocalDateTime.class).toInstant(ZoneOffset.UTC);
+    }
+}
