@@ -62,6 +62,9 @@ public final class TransferEngine implements AutoCloseable {
     private final UploadPublisher uploadPublisher;
     private final SegmentRunner runner;
     private final Map<String, LiveTransfer> active = new ConcurrentHashMap<>();
+    /** {@code ferry.segments.max}'s default, also the command line's connection cap when no --segments is given. */
+    public static final int DEFAULT_SEGMENTS_MAX = AdaptiveWidth.DEFAULT_CEILING;
+    private volatile int segmentsMax = DEFAULT_SEGMENTS_MAX;
     /**
      * Transfers whose source changed, waiting for their next plan, with why: for listeners it is the same transfer
      * going on (restarted), not a second transferStart without an end.
@@ -97,6 +100,18 @@ public final class TransferEngine implements AutoCloseable {
         // node takes them), without recording an end.
         ticker.scheduleAtFixedRate(ledger.leases()::tick, 0, 500, TimeUnit.MILLISECONDS);
         ledger.leases().whenLost(ids -> ids.forEach(this::cancel));
+    }
+
+    /**
+     * Most connections one transfer may grow to when its request does not fix its segments ({@code ferry.segments.max});
+     * each server's connection cap limits it further.
+     */
+    public TransferEngine segmentsMax(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("ferry.segments.max must be at least 1, found " + n);
+        }
+        segmentsMax = n;
+        return this;
     }
 
     public TransferEngine addListener(TransferListener listener) {
@@ -202,8 +217,13 @@ public final class TransferEngine implements AutoCloseable {
 
     /** Step 2, once per segment (in parallel): moves it, then steals work until none is left. */
     public void runSegment(LiveTransfer t, int index) throws TransferFailedException {
+        runSegment(t, t.segment(index), null, null);
+    }
+
+    private void runSegment(LiveTransfer t, LiveSegment first, dev.ferry.ftp.FtpSession session,
+                            AdaptiveLanes.Lane lane) throws TransferFailedException {
         try {
-            runner.run(t, index);
+            runner.run(t, first, session, lane);
         } catch (IOException | RuntimeException e) {
             // Record the failure with its own reason before stopping the others: cancelling first would make it
             // look like a cancel. The first failure ends the transfer: the other segments stop at their next buffer.
@@ -285,12 +305,24 @@ public final class TransferEngine implements AutoCloseable {
             runSegment(t, toRun.get(0).index());
             return;
         }
-        List<Future<?>> futures = new ArrayList<>();
+        List<Future<?>> futures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AdaptiveLanes lanes = AdaptiveLanes.applies(t, toRun.size())
+                ? new AdaptiveLanes(t, pool, AdaptiveWidth.withCeiling(segmentsMax),
+                        (first, session, lane) -> runSegment(t, first, session, lane), segmentThreads, futures)
+                : null;
         for (TransferView.SegmentView s : toRun) {
             futures.add(segmentThreads.submit(() -> {
-                runSegment(t, s.index());
+                if (lanes != null) {
+                    lanes.runPlanned(s.index());
+                } else {
+                    runSegment(t, s.index());
+                }
                 return null;
             }));
+        }
+        if (lanes != null) {
+            // Opens and retires connections while they run; an interrupt is seen by the first get below.
+            lanes.steer();
         }
         TransferFailedException first = null;
         for (Future<?> f : futures) {
