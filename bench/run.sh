@@ -570,8 +570,8 @@ scenario_uneven() {
 #   per-connection  vsftpd at 2 MiB/s per connection: more connections pay all the way (Ferry's ceiling: 16)
 #   capped          the same with max_per_ip=2: the third connection gets 421
 #   shared          vsftpd unthrottled behind throttle_proxy.py --shared-rate 8 MiB/s: four fill the link
-# Ferry's default runs are without --verbose (what a user sees: its output is checked for an error line); every
-# other row is the whole process too. For "shared" the proxy's log gives the control connections Ferry kept open in
+# Every row is the whole process; Ferry's runs are --verbose for its in-process rows (transfer only), and its log
+# is checked for a line a user would take for an error. For "shared" the proxy's log gives the control connections Ferry kept open in
 # the second half of its run (after any probe of more connections).
 scenario_adaptive() {
   local s=adaptive port=$PORT_BASE pport=$((PORT_BASE + 50)) src=$WORK/ad-root out=$WORK/ad-out r
@@ -589,16 +589,21 @@ scenario_adaptive() {
     local c=$1 url=$2 f=$3 n=$4 log
     rm -rf "$out" "$WORK/ledger-ad"; mkdir -p "$out"
     log=$WORK/$s-$c-ferry-$r.log
-    timed $s "$r" "$c: ferry" 600 "$log" -- java -jar "$JAR" get --ledger "$WORK/ledger-ad" "$url" "$out/$f"
+    timed $s "$r" "$c: ferry" 600 "$log" -- java -jar "$JAR" get --verbose --ledger "$WORK/ledger-ad" "$url" "$out/$f"
     same_file "$src/$f" "$out/$f"
-    record $s "$r" "$c: ferry, error lines shown" wall="$(grep -ciE 'error|421|refused|fail' "$log" || true)"
+    ferry_inproc $s "$r" "$log" "$c: ferry"
+    # what a user would see without --verbose: the command's own error line; with it, WARN and ERROR log lines too
+    record $s "$r" "$c: ferry, error lines shown" wall="$(grep -cE '^error|^ferry: | (WARN|ERROR) ' "$log" || true)"
+    record $s "$r" "$c: ferry, connections asked for beyond the plan (log)" \
+      wall="$(grep -o 'trying [0-9]* more' "$log" | awk '{n += $2} END {print n + 0}')"
     [ "$c" != shared ] || record $s "$r" "$c: ferry, connections open in its second half (most)" \
       wall="$(kept_connections "$WORK/$s-proxy.log" "$LAST_T0" "$LAST_WALL")"
 
     rm -rf "$out" "$WORK/ledger-ad"; mkdir -p "$out"
     timed $s "$r" "$c: ferry --segments $n" 600 "$WORK/$s-$c-ferryn-$r.log" -- \
-      java -jar "$JAR" get --segments "$n" --ledger "$WORK/ledger-ad" "$url" "$out/$f"
+      java -jar "$JAR" get --segments "$n" --verbose --ledger "$WORK/ledger-ad" "$url" "$out/$f"
     same_file "$src/$f" "$out/$f"
+    ferry_inproc $s "$r" "$WORK/$s-$c-ferryn-$r.log" "$c: ferry --segments $n"
     [ "$c" != shared ] || record $s "$r" "$c: ferry --segments $n, connections open in its second half (most)" \
       wall="$(kept_connections "$WORK/$s-proxy.log" "$LAST_T0" "$LAST_WALL")"
 

@@ -3,6 +3,7 @@ package dev.ferry.transfer;
 import dev.ferry.ftp.FtpSession;
 import dev.ferry.ftp.SessionPool;
 import dev.ferry.ftp.TooManyConnectionsException;
+import dev.ferry.progress.Units;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.List;
@@ -97,8 +98,9 @@ final class AdaptiveLanes {
                     continue;
                 }
                 int change = width.sample(System.nanoTime(), t.bytesMoved(), openLanes());
-                if (change != 0) {
-                    LOG.debug("{}: {} connection(s) at {} B moved: {} more", t.id(), openLanes(), t.bytesMoved(), change);
+                if (change > 0) {
+                    LOG.info("{} at {} on {} connection(s): trying {} more connection(s)", t.id(),
+                            Units.rate(width.lastRate()), openLanes(), change);
                 }
                 if (change > 0) {
                     for (int i = 0; i < change; i++) {
@@ -211,6 +213,7 @@ final class AdaptiveLanes {
             }
             retired++;
         }
-        LOG.debug("{}: retired {} connection(s) that did not raise the rate", t.id(), retired);
+        LOG.info("{} at {}: retiring {} connection(s) that did not raise the rate", t.id(),
+                Units.rate(width.lastRate()), retired);
     }
 }

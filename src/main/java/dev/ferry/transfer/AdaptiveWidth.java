@@ -42,6 +42,7 @@ final class AdaptiveWidth {
     private int asked;
     private long askedAt;
     private long lastSampleNanos;
+    private double lastRate;
 
     AdaptiveWidth(int ceiling, long settleNanos, long windowNanos) {
         if (ceiling < 1) {
@@ -84,6 +85,7 @@ final class AdaptiveWidth {
             return 0;
         }
         double rate = (bytes - windowBytes) * 1e9 / (nanos - windowStart);
+        lastRate = rate;
         windowStart = nanos;
         windowBytes = bytes;
         if (asked > 0 && nanos - askedAt > 4 * (settleNanos + windowNanos)) {
@@ -137,6 +139,11 @@ final class AdaptiveWidth {
     /** A connection asked for was not opened for want of work to give it (the transfer is nearly done). */
     synchronized void notOpened() {
         asked = Math.max(0, asked - 1);
+    }
+
+    /** Bytes per second over the last full window (0 before the first). */
+    synchronized double lastRate() {
+        return lastRate;
     }
 
     synchronized boolean held() {
