@@ -7,6 +7,7 @@
 # Environment: BENCH_ROUNDS (3), BENCH_PORT_BASE (24100), BENCH_SIZE_MIB (128), BENCH_BIG_MIB (1024),
 #              BENCH_HUGE_MIB (4096), BENCH_SMALL_FILES (1000), BENCH_STEADY_FILES ("10000 20000"),
 #              BENCH_ADAPTIVE_MIB ("256 64 128": the per-connection, capped and shared-link files of "adaptive"),
+#              BENCH_ADAPTIVE_CASES ("per-connection capped shared": which of them run),
 #              BENCH_RESULTS (a scratch results folder),
 #              BENCH_JAR, BENCH_SERVICE_ROOT, BENCH_SERVICE_JVM_OPTS (e.g. a JFR recording of the service)
 set -euo pipefail
@@ -639,9 +640,12 @@ scenario_adaptive() {
   for r in $(seq 1 "$ROUNDS"); do
     log "uptime: $(uptime)"
     record $s "$r" "load1 at the round's start" wall="$(load1)"
-    adaptive_case per-connection "$(ftp_url "$port" per.bin)" per.bin 16
-    adaptive_case capped "$(ftp_url $((port + 60)) capped.bin)" capped.bin 2
-    adaptive_case shared "$(ftp_url "$pport" shared.bin)" shared.bin 4
+    case " ${BENCH_ADAPTIVE_CASES:-per-connection capped shared} " in *" per-connection "*)
+      adaptive_case per-connection "$(ftp_url "$port" per.bin)" per.bin 16 ;; esac
+    case " ${BENCH_ADAPTIVE_CASES:-per-connection capped shared} " in *" capped "*)
+      adaptive_case capped "$(ftp_url $((port + 60)) capped.bin)" capped.bin 2 ;; esac
+    case " ${BENCH_ADAPTIVE_CASES:-per-connection capped shared} " in *" shared "*)
+      adaptive_case shared "$(ftp_url "$pport" shared.bin)" shared.bin 4 ;; esac
   done
   stop_servers
   rm -rf "$src" "$out"

@@ -92,7 +92,7 @@ final class AdaptiveLanes {
      */
     void steer() {
         try {
-            while (!allDone()) {
+            while (!allDone() || rescued()) {
                 Thread.sleep(TICK_MILLIS);
                 if (t.cancelled()) {
                     continue;
@@ -120,6 +120,30 @@ final class AdaptiveLanes {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * A retired lane's rest that no lane took, because every other had ended before it was split off: one more lane
+     * for it. True when one was started.
+     */
+    private boolean rescued() {
+        LiveSegment rest = t.cancelled() ? null : t.takeUnclaimed();
+        if (rest == null) {
+            return false;
+        }
+        futures.add(threads.submit(() -> {
+            Lane lane = new Lane();
+            lane.open = true;
+            lanes.add(lane);
+            try {
+                body.run(rest, null, lane);
+            } finally {
+                lane.open = false;
+                lanes.remove(lane);
+            }
+            return null;
+        }));
+        return true;
     }
 
     private boolean allDone() {

@@ -253,7 +253,7 @@ public final class LiveTransfer implements TransferView {
         }
     }
 
-    /** A segment a retired connection left, for a connection that is itself retired: it ends only when none is left. */
+    /** A segment a retired connection left that no connection took: the transfer is not done while one is left. */
     LiveSegment takeUnclaimed() {
         synchronized (ledgerLock) {
             return unclaimed.isEmpty() ? null : unclaimed.remove(0);

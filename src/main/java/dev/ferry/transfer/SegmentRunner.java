@@ -38,8 +38,8 @@ final class SegmentRunner {
 
     /**
      * Moves {@code first}, then what it steals, on {@code session} (null: one from the pool). A {@code lane} of an
-     * adaptive transfer learns its segment, so it can be retired: it then ends once no retired segment waits, and
-     * closes its connection, since the server counts an idle one too.
+     * adaptive transfer learns its segment, so it can be retired: it then ends after that segment, and closes its
+     * connection, since the server counts an idle one too.
      */
     void run(LiveTransfer t, LiveSegment first, FtpSession session, AdaptiveLanes.Lane lane) throws IOException {
         try {
@@ -57,7 +57,8 @@ final class SegmentRunner {
                 long took = System.nanoTime() - began;
                 double rate = took > 300_000_000L ? (s.end() - from) * 1e9 / took : -1;
                 if (lane != null && lane.retired) {
-                    s = t.takeUnclaimed();
+                    // Its rest is left to the others (or AdaptiveLanes' last look): taking it here would keep it on.
+                    s = null;
                 } else {
                     s = stealable(t) ? t.steal(MIN_STEAL, rate) : null;
                 }

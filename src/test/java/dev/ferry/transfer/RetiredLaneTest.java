@@ -69,7 +69,7 @@ class RetiredLaneTest {
     }
 
     @Test
-    void aRetiredConnectionTakesTheRestItselfWhenNoOtherDid() {
+    void aRestNoConnectionTookIsTakenOnceByTheLastLook() {
         LiveSegment retired = t.segment(1);
         retired.startRun();
         assertTrue(t.retire(retired, MIB));
