@@ -78,7 +78,7 @@ marks = [("ledger pool starting", "ferry-ledger - Starting"), ("ledger opened", 
          ("verified", " verified: "), ("done", " done: ")]
 seen = []
 for line in open(sys.argv[1], errors="replace"):
-    m = re.match(r"(\d\d):(\d\d):(\d\d)\.(\d\d\d) ", line)
+    m = re.match(r"(?:\d{4}-\d\d-\d\d[ T])?(\d\d):(\d\d):(\d\d)\.(\d\d\d) ", line)
     if not m:
         continue
     t = int(m[1]) * 3600 + int(m[2]) * 60 + int(m[3]) + int(m[4]) / 1000
