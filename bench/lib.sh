@@ -167,7 +167,7 @@ ferry_transfer_s() {
 import re, sys
 first = last = None
 for line in open(sys.argv[1], errors="replace"):
-    m = re.match(r"(\d\d):(\d\d):(\d\d)\.(\d\d\d) ", line)
+    m = re.match(r"(?:\d{4}-\d\d-\d\d[ T])?(\d\d):(\d\d):(\d\d)\.(\d\d\d) ", line)
     if not m:
         continue
     t = int(m[1]) * 3600 + int(m[2]) * 60 + int(m[3]) + int(m[4]) / 1000

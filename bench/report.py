@@ -9,8 +9,7 @@ import sys
 
 RES, OUT = sys.argv[1], sys.argv[2]
 ORDER = ["startup", "throttled-download", "throttled-upload", "loopback", "small-files", "small-files-whole", "resume",
-         "memory",
-         "uneven"]
+         "memory", "uneven", "adaptive"]
 TITLES = {
     "startup": "JVM start-up (reported apart from transfer times)",
     "throttled-download": "1. Throttled download (vsftpd, 4 MiB/s per connection)",
@@ -21,6 +20,8 @@ TITLES = {
     "resume": "5. Resume cost (kill -9 at half way, vsftpd 4 MiB/s per connection)",
     "memory": "6. Memory",
     "uneven": "7. Uneven connections (one of four data connections at 512 KiB/s, vsftpd 4 MiB/s)",
+    "adaptive": "8. Connections that adapt (vsftpd 2 MiB/s per connection; the same with max_per_ip=2; a link of 8 MiB/s"
+                " shared by all connections)",
 }
 MiB = 1024 * 1024
 
@@ -90,10 +91,11 @@ def table(sc, rows, meta):
         m = med(rs)
         vals = [float(r["wall"]) for r in rs if r.get("rc", "0") == "0"]
         failed = [r for r in rs if r.get("rc", "0") != "0"]
-        is_bytes = "bytes" in name
+        is_count = "connections" in name or "lines" in name or "load1" in name
+        is_bytes = "bytes" in name or is_count
         is_rss = "RSS" in name
-        u = " MiB" if is_rss else (" B" if is_bytes else " s")
-        d = 1 if is_rss else (0 if is_bytes else 2)
+        u = " MiB" if is_rss else ("" if is_count else (" B" if is_bytes else " s"))
+        d = 1 if is_rss else (0 if is_bytes and not is_count else 2 if "load1" in name else 0 if is_bytes else 2)
         line = f"| {name} | {len(rs)}{' (' + str(len(failed)) + ' failed)' if failed else ''} | " \
                f"{fmt(m, d)}{u} | {fmt(min(vals) if vals else None, d)} | {fmt(max(vals) if vals else None, d)} |"
         if size:

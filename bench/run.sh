@@ -4,8 +4,11 @@
 #   bench/run.sh SCENARIO...     only these (their previous results are replaced), then bench/RESULTS.md
 #   bench/run.sh report          only rewrite bench/RESULTS.md from bench/results/*.jsonl
 # Scenarios: startup throttled-download throttled-upload loopback small-files small-files-whole resume memory uneven
+#            adaptive
 # Environment: BENCH_ROUNDS (3), BENCH_PORT_BASE (24100), BENCH_SIZE_MIB (128), BENCH_BIG_MIB (1024),
 #              BENCH_HUGE_MIB (4096), BENCH_SMALL_FILES (1000), BENCH_STEADY_FILES ("10000 20000"),
+#              BENCH_ADAPTIVE_MIB ("256 64 128": the per-connection, capped and shared-link files of "adaptive"),
+#              BENCH_ADAPTIVE_CASES ("per-connection capped shared": which of them run),
 #              BENCH_RESULTS (a scratch results folder),
 #              BENCH_JAR, BENCH_SERVICE_ROOT, BENCH_SERVICE_JVM_OPTS (e.g. a JFR recording of the service)
 set -euo pipefail
@@ -16,7 +19,7 @@ set -E
 trap 'rc=$?; log "failed (exit $rc) at ${BASH_SOURCE[0]##*/}:$LINENO: $BASH_COMMAND"' ERR
 trap 'exit 130' INT TERM
 
-ALL=(startup throttled-download throttled-upload loopback small-files small-files-whole resume memory uneven)
+ALL=(startup throttled-download throttled-upload loopback small-files small-files-whole resume memory uneven adaptive)
 SIZE=$(( ${BENCH_SIZE_MIB:-128} * MiB ))
 BIG=$(( ${BENCH_BIG_MIB:-1024} * MiB ))
 HUGE=$(( ${BENCH_HUGE_MIB:-4096} * MiB ))
@@ -75,7 +78,7 @@ marks = [("ledger pool starting", "ferry-ledger - Starting"), ("ledger opened", 
          ("verified", " verified: "), ("done", " done: ")]
 seen = []
 for line in open(sys.argv[1], errors="replace"):
-    m = re.match(r"(\d\d):(\d\d):(\d\d)\.(\d\d\d) ", line)
+    m = re.match(r"(?:\d{4}-\d\d-\d\d[ T])?(\d\d):(\d\d):(\d\d)\.(\d\d\d) ", line)
     if not m:
         continue
     t = int(m[1]) * 3600 + int(m[2]) * 60 + int(m[3]) + int(m[4]) / 1000
@@ -630,6 +633,111 @@ scenario_uneven() {
   done
   stop_servers
   rm -rf "$src" "$out"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Connections that adapt (#16.3), three servers, each client with its defaults and tuned to the case:
+#   per-connection  vsftpd at 2 MiB/s per connection: more connections pay all the way (Ferry's ceiling: 16)
+#   capped          the same with max_per_ip=2: the third connection gets 421
+#   shared          vsftpd unthrottled behind throttle_proxy.py --shared-rate 8 MiB/s: four fill the link
+# Every row is the whole process; Ferry's runs are --verbose for its in-process rows (transfer only), and its log
+# is checked for a line a user would take for an error. For "shared" the proxy's log gives the control connections Ferry kept open in
+# the second half of its run (after any probe of more connections).
+scenario_adaptive() {
+  local s=adaptive port=$PORT_BASE pport=$((PORT_BASE + 50)) src=$WORK/ad-root out=$WORK/ad-out r
+  local sizes=(${BENCH_ADAPTIVE_MIB:-256 64 128})
+  local per=$((sizes[0] * MiB)) capped=$((sizes[1] * MiB)) shared=$((sizes[2] * MiB)) rate=$((2 * MiB)) link=$((8 * MiB))
+  meta $s per_connection_bytes="$per" capped_bytes="$capped" shared_bytes="$shared" rate_per_connection="$rate" \
+    shared_link_rate="$link" server=vsftpd \
+    note="targets: per-connection Ferry >= 2.5x lftp pget (default n) and >= 5x aria2c (default); capped within 5 % of --segments 2, no error shown; shared no slower than --segments 4, at most 4 connections kept"
+  make_file "$src/per.bin" "$per"
+  make_file "$src/capped.bin" "$capped"
+  make_file "$src/shared.bin" "$shared"
+
+  # adaptive_case CASE URL FILE TUNED_N: one round of the six clients, alternating
+  adaptive_case() {
+    local c=$1 url=$2 f=$3 n=$4 log
+    rm -rf "$out" "$WORK/ledger-ad"; mkdir -p "$out"
+    log=$WORK/$s-$c-ferry-$r.log
+    timed $s "$r" "$c: ferry" 600 "$log" -- java -jar "$JAR" get --verbose --ledger "$WORK/ledger-ad" "$url" "$out/$f"
+    same_file "$src/$f" "$out/$f"
+    ferry_inproc $s "$r" "$log" "$c: ferry"
+    # what a user would see without --verbose: the command's own error line; with it, WARN and ERROR log lines too
+    record $s "$r" "$c: ferry, error lines shown" wall="$(grep -cE '^error|^ferry: | (WARN|ERROR) ' "$log" || true)"
+    record $s "$r" "$c: ferry, connections asked for beyond the plan (log)" \
+      wall="$(grep -o 'trying [0-9]* more' "$log" | awk '{n += $2} END {print n + 0}')"
+    [ "$c" != shared ] || record $s "$r" "$c: ferry, connections open in its second half (most)" \
+      wall="$(kept_connections "$WORK/$s-proxy.log" "$LAST_T0" "$LAST_WALL")"
+
+    rm -rf "$out" "$WORK/ledger-ad"; mkdir -p "$out"
+    timed $s "$r" "$c: ferry --segments $n" 600 "$WORK/$s-$c-ferryn-$r.log" -- \
+      java -jar "$JAR" get --segments "$n" --verbose --ledger "$WORK/ledger-ad" "$url" "$out/$f"
+    same_file "$src/$f" "$out/$f"
+    ferry_inproc $s "$r" "$WORK/$s-$c-ferryn-$r.log" "$c: ferry --segments $n"
+    [ "$c" != shared ] || record $s "$r" "$c: ferry --segments $n, connections open in its second half (most)" \
+      wall="$(kept_connections "$WORK/$s-proxy.log" "$LAST_T0" "$LAST_WALL")"
+
+    rm -rf "$out"; mkdir -p "$out"
+    timed $s "$r" "$c: lftp pget" 600 "$WORK/$s-$c-lftp-$r.log" -- lftp -c "$LFTP_SET; pget $url -o $out/$f"
+    same_file "$src/$f" "$out/$f"
+    rm -rf "$out"; mkdir -p "$out"
+    timed $s "$r" "$c: lftp pget -n $n" 600 "$WORK/$s-$c-lftpn-$r.log" -- lftp -c "$LFTP_SET; pget -n $n $url -o $out/$f"
+    same_file "$src/$f" "$out/$f"
+
+    rm -rf "$out"; mkdir -p "$out"
+    timed $s "$r" "$c: aria2c" 600 "$WORK/$s-$c-aria2-$r.log" -- \
+      aria2c --file-allocation=none --allow-overwrite=true --console-log-level=warn --summary-interval=0 \
+      -d "$out" -o "$f" "$url"
+    same_file "$src/$f" "$out/$f"
+    rm -rf "$out"; mkdir -p "$out"
+    timed $s "$r" "$c: aria2c -x$n -s$n" 600 "$WORK/$s-$c-aria2n-$r.log" -- \
+      aria2c -x"$n" -s"$n" -k1M --file-allocation=none --allow-overwrite=true --console-log-level=warn \
+      --summary-interval=0 -d "$out" -o "$f" "$url"
+    same_file "$src/$f" "$out/$f"
+  }
+
+  start_server vsftpd "$port" "$src" "$rate"
+  start_server vsftpd $((port + 60)) "$src" "$rate" "max_per_ip=2"
+  start_server vsftpd $((port + 100)) "$src"
+  port_free "$pport" || die "port $pport (proxy) is taken"
+  rm -f "$WORK/$s-proxy.log"
+  python3 "$BENCH/throttle_proxy.py" --listen "$pport" --upstream $((port + 100)) --shared-rate "$link" \
+    --log "$WORK/$s-proxy.log" 2>"$WORK/$s-proxy.err" &
+  BG_PIDS+=($!)
+  for _ in $(seq 1 200); do port_free "$pport" || break; sleep 0.1; done
+  port_free "$pport" && die "the proxy does not listen on $pport"
+  for r in $(seq 1 "$ROUNDS"); do
+    log "uptime: $(uptime)"
+    record $s "$r" "load1 at the round's start" wall="$(load1)"
+    case " ${BENCH_ADAPTIVE_CASES:-per-connection capped shared} " in *" per-connection "*)
+      adaptive_case per-connection "$(ftp_url "$port" per.bin)" per.bin 16 ;; esac
+    case " ${BENCH_ADAPTIVE_CASES:-per-connection capped shared} " in *" capped "*)
+      adaptive_case capped "$(ftp_url $((port + 60)) capped.bin)" capped.bin 2 ;; esac
+    case " ${BENCH_ADAPTIVE_CASES:-per-connection capped shared} " in *" shared "*)
+      adaptive_case shared "$(ftp_url "$pport" shared.bin)" shared.bin 4 ;; esac
+  done
+  stop_servers
+  rm -rf "$src" "$out"
+}
+
+# kept_connections PROXY_LOG T0 WALL: most control sessions open through the proxy in the second half of [T0, T0+WALL]
+kept_connections() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import re, sys
+log, t0, wall = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+mid, end = t0 + wall / 2, t0 + wall
+live_at_mid, most = 0, None
+for line in open(log, errors="replace"):
+    m = re.search(r"live=(\d+) t=([\d.]+)", line)
+    if not m:
+        continue
+    live, t = int(m[1]), float(m[2])
+    if t <= mid:
+        live_at_mid = live
+    elif t <= end:
+        most = max(most if most is not None else live_at_mid, live)
+print(most if most is not None else live_at_mid)
+PY
 }
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
-"""An FTP proxy on 127.0.0.1 that makes one of several connections slow (bench scenario "uneven").
+"""An FTP proxy on 127.0.0.1 that makes one of several connections slow (bench scenario "uneven"), or that is one
+link of a fixed rate shared by every data connection (scenario "adaptive", --shared-rate).
 
 It forwards control connections to the upstream server and rewrites its 227 (PASV) and 229 (EPSV) replies to
 a listener of its own, which forwards the data connection to the server's data port. The first control session
 that sends `REST n` with n > 0 is the slow one: every data connection of that session is limited to
 --slow-rate bytes per second (in both directions). The others pass unthrottled (the server may limit them).
 
-    throttle_proxy.py --listen PORT --upstream PORT [--slow-rate BYTES_PER_S] [--log FILE]
+With --shared-rate the slow session is not chosen: all data connections together get at most that many bytes per
+second (downloads and uploads alike), as behind one full link. The log then has a line for each control session that
+opens or closes, with how many are open ("live=N"), for counting the connections a client keeps.
+
+    throttle_proxy.py --listen PORT --upstream PORT [--slow-rate BYTES_PER_S | --shared-rate BYTES_PER_S] [--log FILE]
 """
 import argparse
 import asyncio
@@ -36,6 +41,22 @@ class Session:
             Session.slow_chosen = False
 
 
+class SharedLink:
+    """One budget for every data connection: bytes may not run ahead of rate * time since the link got busy."""
+    total = 0
+    start = None
+
+    @classmethod
+    def delay(cls, n, rate):
+        now = time.monotonic()
+        if cls.start is None or (cls.total / rate) - (now - cls.start) < -0.1:
+            # idle for a while: no saved-up credit beyond 100 ms (a link does not store bandwidth)
+            cls.start = now - min(0.1, 0 if cls.start is None else 0.1)
+            cls.total = 0
+        cls.total += n
+        return cls.total / rate - (now - cls.start)
+
+
 def log(args, msg):
     if args.log:
         with open(args.log, "a") as f:
@@ -54,6 +75,11 @@ async def pump(reader, writer, rate_of, label, args):
             writer.write(data)
             await writer.drain()
             total += len(data)
+            if args.shared_rate:
+                ahead = SharedLink.delay(len(data), args.shared_rate)
+                if ahead > 0:
+                    await asyncio.sleep(ahead)
+                continue
             rate = rate_of()
             if rate:
                 # pace: the bytes so far may not arrive faster than rate allows
@@ -101,7 +127,7 @@ async def control(c_reader, c_writer, args):
         session.close()
         c_writer.close()
         return
-    log(args, f"session {session.id} opened")
+    log(args, f"session {session.id} opened live={Session.live} t={time.time():.3f}")
 
     async def client_to_server():
         try:
@@ -110,7 +136,7 @@ async def control(c_reader, c_writer, args):
                 if not line:
                     break
                 m = re.match(rb"REST\s+(\d+)", line, re.I)
-                if m and int(m.group(1)) > 0 and not Session.slow_chosen:
+                if m and int(m.group(1)) > 0 and not Session.slow_chosen and not args.shared_rate:
                     Session.slow_chosen = True
                     session.slow = True
                     log(args, f"session {session.id} is the slow one ({args.slow_rate} B/s), REST {m.group(1).decode()}")
@@ -153,7 +179,7 @@ async def control(c_reader, c_writer, args):
         await asyncio.gather(client_to_server(), server_to_client())
     finally:
         session.close()
-    log(args, f"session {session.id} closed")
+    log(args, f"session {session.id} closed live={Session.live} t={time.time():.3f}")
 
 
 async def main():
@@ -161,6 +187,7 @@ async def main():
     ap.add_argument("--listen", type=int, required=True)
     ap.add_argument("--upstream", type=int, required=True)
     ap.add_argument("--slow-rate", type=int, default=512 * 1024)
+    ap.add_argument("--shared-rate", type=int, default=0)
     ap.add_argument("--log")
     args = ap.parse_args()
     server = await asyncio.start_server(lambda r, w: control(r, w, args), HOST, args.listen)

@@ -25,7 +25,8 @@ abstract class TransferCommand implements Callable<Integer> {
     private final PrintStream err;
 
     @Option(names = {"-n", "--segments"}, paramLabel = "N", converter = Converters.PositiveInt.class,
-            description = "connections for this file (default 4)")
+            description = "connections for this file, fixed (default: start with 4 and add more while each added one"
+                    + " raises the rate, up to 16)")
     Integer segments;
 
     @Option(names = "--min-segment-size", paramLabel = "SIZE", converter = Converters.Size.class,
@@ -177,7 +178,7 @@ abstract class TransferCommand implements Callable<Integer> {
                 .host(url.host()).port(url.port()).user(url.user()).password(password).tls(url.tls())
                 .trustStore(trustStore).trustStorePassword(trustPassword).epsv(!noEpsv)
                 .fallbackCharset(fallbackCharset)
-                .connectionLimit(Math.max(1, segments == null ? 4 : segments))
+                .connectionLimit(segments == null ? dev.ferry.transfer.TransferEngine.DEFAULT_SEGMENTS_MAX : segments)
                 .connectTimeout(Duration.ofSeconds(connectTimeout)).soTimeout(Duration.ofSeconds(timeout))
                 .dataTimeout(Duration.ofSeconds(timeout)).outageWait(Duration.ofSeconds(outageWait)).build();
     }

@@ -56,6 +56,8 @@ public final class ConfigKeys {
                     + " reason"),
             key("ferry.events.endpoint", "seda:ferry-events", "where progress events go as JSON"),
             key("ferry.segment-threads", "16", "threads that move segments, shared by all transfers"),
+            key("ferry.segments.max", "16", "most connections one transfer grows to when its request does not fix"
+                    + " its segments (the server's connection-limit caps it too)"),
             key("ferry.transfer-consumers", "4", "queued and recovered transfers at the same time"),
             key("ferry.default-server", null, "server for drops and requests that name none"),
             key("ferry.http.enabled", "true", "false: no status page, API or health endpoint"),

@@ -113,6 +113,7 @@ public final class FerryService implements AutoCloseable {
             // One connection cap per server for every node on a shared ledger; this process's own with H2.
             this.permits = ConnectionSlots.forLedger(ledger);
             engine.pool().permits(permits);
+            engine.segmentsMax(settings.getInt("ferry.segments.max", 16));
             engine.addListener(new LoggingListener());
             this.segmentPool = segmentPool(settings.getInt("ferry.segment-threads", 16));
             this.component = new FerryComponent(engine);

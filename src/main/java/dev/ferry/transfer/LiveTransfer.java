@@ -54,6 +54,8 @@ public final class LiveTransfer implements TransferView {
     private final Claim claim;
     private final Object ledgerLock = new Object();
     private final List<LiveSegment> segments;
+    /** Segments split off retired connections, not yet taken by another (guarded by ledgerLock). */
+    private final List<LiveSegment> unclaimed = new ArrayList<>();
     private final AtomicInteger nextIndex;
     private final long bytesAtStart;
     private final AtomicLong bytesMoved = new AtomicLong();
@@ -157,6 +159,9 @@ public final class LiveTransfer implements TransferView {
      */
     LiveSegment steal(long minSteal, double thiefRate) {
         synchronized (ledgerLock) {
+            if (!unclaimed.isEmpty()) {
+                return unclaimed.remove(0);
+            }
             while (!cancelled) {
                 LiveSegment victim = null;
                 double victimLeft = 0;
@@ -190,28 +195,68 @@ public final class LiveTransfer implements TransferView {
                 if (oldEnd - newEnd < minSteal && !endGame(victimRate, remaining, oldEnd - newEnd)) {
                     return null;
                 }
-                // Memory first, so the victim's connection stops at the new end from now on; the victim cannot
-                // record itself done meanwhile (that takes ledgerLock), so a refused split is undone safely.
-                if (!victim.shrinkTo(newEnd)) {
-                    continue;
-                }
-                SegmentRecord added = new SegmentRecord(nextIndex.getAndIncrement(), newEnd, oldEnd, newEnd, false);
-                boolean split = false;
-                try {
-                    split = ledger.split(id(), claim, victim.index, newEnd, added);
-                } finally {
-                    if (!split) {
-                        victim.restoreEnd(oldEnd);
-                    }
-                }
-                if (split) {
-                    LiveSegment stolen = new LiveSegment(added);
-                    segments.add(stolen);
+                LiveSegment stolen = split(victim, newEnd);
+                if (stolen != null) {
                     return stolen;
                 }
                 // The victim finished or moved past the split point in the meantime: look again.
             }
             return null;
+        }
+    }
+
+    /** The part of {@code victim} above {@code newEnd} as a new segment, in memory and the ledger; null if refused. */
+    private LiveSegment split(LiveSegment victim, long newEnd) {
+        long oldEnd = victim.end();
+        // Memory first, so the victim's connection stops at the new end from now on; the victim cannot
+        // record itself done meanwhile (that takes ledgerLock), so a refused split is undone safely.
+        if (!victim.shrinkTo(newEnd)) {
+            return null;
+        }
+        SegmentRecord added = new SegmentRecord(nextIndex.getAndIncrement(), newEnd, oldEnd, newEnd, false);
+        boolean split = false;
+        try {
+            split = ledger.split(id(), claim, victim.index, newEnd, added);
+        } finally {
+            if (!split) {
+                victim.restoreEnd(oldEnd);
+            }
+        }
+        if (!split) {
+            return null;
+        }
+        LiveSegment part = new LiveSegment(added);
+        segments.add(part);
+        return part;
+    }
+
+    /**
+     * A connection that is retired ({@link AdaptiveLanes}) stops a few reads above its position: the rest of its
+     * segment becomes a segment of its own that the next connection to look for work takes whole, before any
+     * steal. False when too little is left to be worth it (the connection then finishes its segment).
+     */
+    boolean retire(LiveSegment s, long minLeft) {
+        synchronized (ledgerLock) {
+            if (s.done() || cancelled) {
+                return false;
+            }
+            long newEnd = s.position() + STEAL_MARGIN;
+            if (s.end() - newEnd < minLeft) {
+                return false;
+            }
+            LiveSegment rest = split(s, newEnd);
+            if (rest == null) {
+                return false;
+            }
+            unclaimed.add(rest);
+            return true;
+        }
+    }
+
+    /** A segment a retired connection left that no connection took: the transfer is not done while one is left. */
+    LiveSegment takeUnclaimed() {
+        synchronized (ledgerLock) {
+            return unclaimed.isEmpty() ? null : unclaimed.remove(0);
         }
     }
 

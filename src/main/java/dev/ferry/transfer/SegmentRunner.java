@@ -33,10 +33,21 @@ final class SegmentRunner {
     }
 
     void run(LiveTransfer t, int index) throws IOException {
-        FtpSession session = null;
+        run(t, t.segment(index), null, null);
+    }
+
+    /**
+     * Moves {@code first}, then what it steals, on {@code session} (null: one from the pool). A {@code lane} of an
+     * adaptive transfer learns its segment, so it can be retired: it then ends after that segment, and closes its
+     * connection, since the server counts an idle one too.
+     */
+    void run(LiveTransfer t, LiveSegment first, FtpSession session, AdaptiveLanes.Lane lane) throws IOException {
         try {
-            LiveSegment s = t.segment(index);
+            LiveSegment s = first;
             while (s != null) {
+                if (lane != null) {
+                    lane.current = s;
+                }
                 // runOne owns the session it is given: it returns it, or releases it before it throws.
                 FtpSession given = session;
                 session = null;
@@ -45,16 +56,23 @@ final class SegmentRunner {
                 session = runOne(t, s, given);
                 long took = System.nanoTime() - began;
                 double rate = took > 300_000_000L ? (s.end() - from) * 1e9 / took : -1;
-                s = stealable(t) ? t.steal(MIN_STEAL, rate) : null;
+                if (lane != null && lane.retired) {
+                    // Its rest is left to the others (or AdaptiveLanes' last look): taking it here would keep it on.
+                    s = null;
+                } else {
+                    s = stealable(t) ? t.steal(MIN_STEAL, rate) : null;
+                }
             }
         } finally {
-            if (session != null) {
+            if (session != null && lane != null && lane.retired) {
+                pool.discard(session);
+            } else if (session != null) {
                 pool.release(session);
             }
         }
     }
 
-    private static boolean stealable(LiveTransfer t) {
+    static boolean stealable(LiveTransfer t) {
         return t.direction() == Direction.DOWNLOAD || t.strategy == UploadStrategy.PARALLEL;
     }
 

@@ -64,6 +64,9 @@ public final class TransferEngine implements AutoCloseable {
     private final Map<String, LiveTransfer> active = new ConcurrentHashMap<>();
     private final Claims claims = new Claims();
     private final Restarts restarts = new Restarts();
+    /** {@code ferry.segments.max}'s default, also the command line's connection cap when no --segments is given. */
+    public static final int DEFAULT_SEGMENTS_MAX = AdaptiveWidth.DEFAULT_CEILING;
+    private volatile int segmentsMax = DEFAULT_SEGMENTS_MAX;
     private final ExecutorService segmentThreads = Executors.newCachedThreadPool(DaemonThreads.named("ferry-segment"));
     private final ExecutorService transferThreads =
             Executors.newCachedThreadPool(DaemonThreads.named("ferry-transfer"));
@@ -94,6 +97,18 @@ public final class TransferEngine implements AutoCloseable {
         // node takes them), without recording an end.
         ticker.scheduleAtFixedRate(ledger.leases()::tick, 0, 500, TimeUnit.MILLISECONDS);
         ledger.leases().whenLost(ids -> ids.forEach(this::cancel));
+    }
+
+    /**
+     * Most connections one transfer may grow to when its request does not fix its segments ({@code ferry.segments.max});
+     * each server's connection cap limits it further.
+     */
+    public TransferEngine segmentsMax(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("ferry.segments.max must be at least 1, found " + n);
+        }
+        segmentsMax = n;
+        return this;
     }
 
     public TransferEngine addListener(TransferListener listener) {
@@ -204,12 +219,13 @@ public final class TransferEngine implements AutoCloseable {
 
     /** Step 2, once per segment (in parallel): moves it, then steals work until none is left. */
     public void runSegment(LiveTransfer t, int index) throws TransferFailedException {
-        runSegment(t, index, UnitOfWork.IMMEDIATE);
+        runSegment(t, t.segment(index), null, null, UnitOfWork.IMMEDIATE);
     }
 
-    private void runSegment(LiveTransfer t, int index, UnitOfWork unit) throws TransferFailedException {
+    private void runSegment(LiveTransfer t, LiveSegment first, dev.ferry.ftp.FtpSession session,
+                            AdaptiveLanes.Lane lane, UnitOfWork unit) throws TransferFailedException {
         try {
-            runner.run(t, index);
+            runner.run(t, first, session, lane);
         } catch (IOException | RuntimeException e) {
             // Record the failure with its own reason before stopping the others: cancelling first would make it
             // look like a cancel. The first failure ends the transfer: the other segments stop at their next buffer.
@@ -313,23 +329,36 @@ public final class TransferEngine implements AutoCloseable {
         if (toRun.size() == 1) {
             // One segment (every small file): on this thread, where another would only add a hand-over per file.
             // It still steals from nobody and fails like the parallel case: recorded, then thrown.
-            runSegment(t, toRun.get(0).index(), unit);
+            runSegment(t, t.segment(toRun.get(0).index()), null, null, unit);
             return;
         }
-        List<Future<?>> futures = new ArrayList<>();
+        List<Future<?>> futures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AdaptiveLanes lanes = AdaptiveLanes.applies(t, toRun.size())
+                ? new AdaptiveLanes(t, pool, AdaptiveWidth.withCeiling(segmentsMax),
+                        (first, session, lane) -> runSegment(t, first, session, lane, unit), segmentThreads, futures)
+                : null;
         for (TransferView.SegmentView s : toRun) {
             futures.add(segmentThreads.submit(() -> {
-                runSegment(t, s.index(), unit);
+                if (lanes != null) {
+                    lanes.runPlanned(s.index());
+                } else {
+                    runSegment(t, t.segment(s.index()), null, null, unit);
+                }
                 return null;
             }));
         }
+        if (lanes != null) {
+            // Opens and retires connections while they run; an interrupt is seen by the first get below.
+            lanes.steer();
+        }
         FirstFailure<TransferFailedException> first = new FirstFailure<>();
+        // Lanes the controller opened are appended after the planned ones, with no planned segment of their own.
         for (int i = 0; i < futures.size(); i++) {
             try {
                 futures.get(i).get();
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof TransferFailedException tf) {
-                    first.offer(toRun.get(i).index(), tf);
+                    first.offer(i < toRun.size() ? toRun.get(i).index() : -1, tf);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

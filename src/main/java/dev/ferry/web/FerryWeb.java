@@ -113,10 +113,11 @@ public final class FerryWeb implements AutoCloseable {
             RequestReader r = reader != null ? reader : new StrictRequestReader(engine.profiles());
             Submitter s = submitter != null ? submitter : request -> engine.submit(request);
             LastErrors errors = new LastErrors();
-            Metrics metrics = new Metrics();
+            Metrics metrics = new Metrics(Metrics.registryOf(context));
             engine.addListener(errors).addListener(metrics);
             HealthMonitor health = new HealthMonitor(engine.ledger(), engine.profiles(), engine.pool(),
-                    settings.healthInterval(), settings.healthTimeout());
+                    settings.healthInterval(), settings.healthTimeout()).registerIn(context);
+            metrics.bind(engine, health);
             VertxPlatformHttpServerConfiguration http = new VertxPlatformHttpServerConfiguration();
             // The literal checked() judged, not the name: a name could resolve elsewhere when Vert.x binds it.
             http.setBindHost(settings.bindAddress().getHostAddress());
@@ -127,7 +128,7 @@ public final class FerryWeb implements AutoCloseable {
             try {
                 context.addService(server);
                 TransferApi api = new TransferApi(engine, r, s, errors, settings.recentLimit());
-                context.addRoutes(new WebRoutes(api, new ObserveApi(engine, health, metrics), settings));
+                context.addRoutes(new WebRoutes(api, new ObserveApi(context, engine, health, metrics), settings));
                 // Vert.x only logs a failed bind; a service whose status page is silently missing is worse than
                 // one that does not start.
                 context.addStartupListener(new ExtendedStartupListener() {

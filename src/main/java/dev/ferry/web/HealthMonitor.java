@@ -21,6 +21,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * reached and logged in to; requests for /observe/health only read the last results. A server check goes through
  * the session pool, so it respects the server's connection cap (a server whose every connection is busy with
  * transfers is not probed: those connections show it works).
+ *
+ * <p>{@link #registerIn} puts the checks in the CamelContext's health-check registry ({@link FerryHealthCheck}), so
+ * /observe/health reports Camel's registry as a whole: Camel's own checks and Ferry's.
  */
 public final class HealthMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);
@@ -48,6 +53,12 @@ public final class HealthMonitor implements AutoCloseable {
     private final ExecutorService probes = Executors.newCachedThreadPool(DaemonThreads.named("ferry-health-probe"));
     private volatile Map<String, Check> last = Map.of();
     private volatile Instant lastRound;
+    private final List<FerryHealthCheck> registered = new ArrayList<>();
+    private HealthCheckRegistry registry;
+
+    /** Keys of a Camel health check result's details that Ferry's checks fill. */
+    static final String DETAIL_CHECKED_AT = "checkedAt";
+    static final String DETAIL_TOOK_MILLIS = "tookMillis";
 
     public HealthMonitor(JdbcLedger ledger, ServerProfiles profiles, SessionPool pool, Duration interval,
                          Duration timeout) {
@@ -61,6 +72,41 @@ public final class HealthMonitor implements AutoCloseable {
     public HealthMonitor start() {
         scheduler.scheduleWithFixedDelay(this::checkNow, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         return this;
+    }
+
+    /**
+     * Registers the ledger and every server as readiness checks, and the rounds as a liveness check, in the
+     * context's health-check registry (created by camel-health when the context has none yet).
+     */
+    public synchronized HealthMonitor registerIn(CamelContext context) {
+        HealthCheckRegistry r = HealthCheckRegistry.get(context);
+        if (r == null) {
+            throw new IllegalStateException("the CamelContext has no health-check registry (is camel-health on the"
+                    + " classpath?)");
+        }
+        registry = r;
+        List<FerryHealthCheck> checks = new ArrayList<>();
+        checks.add(FerryHealthCheck.rounds(this));
+        names().forEach(n -> checks.add(FerryHealthCheck.readiness(this, n)));
+        for (FerryHealthCheck c : checks) {
+            c.setCamelContext(context);
+            r.register(c);
+            registered.add(c);
+        }
+        return this;
+    }
+
+    /** The names of the checks: "ledger", then "server:&lt;profile&gt;" in the order of the names. */
+    List<String> names() {
+        List<String> names = new ArrayList<>();
+        names.add("ledger");
+        profiles.all().stream().map(ServerProfile::name).sorted().forEach(n -> names.add("server:" + n));
+        return names;
+    }
+
+    /** The last result of one check, or null before its first round. */
+    Check check(String name) {
+        return last.get(name);
     }
 
     /** Runs every check once, in parallel, each bounded by the timeout. Called by the schedule. */
@@ -160,9 +206,22 @@ public final class HealthMonitor implements AutoCloseable {
         }
     }
 
-    /** The last result of every check, the ledger first; empty before the first round ends. */
-    public List<Check> checks() {
-        return List.copyOf(last.values());
+    /**
+     * Runs {@code read} on the probes' threads and waits at most {@code wait} for it: null when it failed or took
+     * longer (then it goes on alone, and its result is dropped).
+     */
+    <T> T within(Duration wait, Callable<T> read) {
+        Future<T> f = probes.submit(read);
+        try {
+            return f.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            f.cancel(true);
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.cancel(true);
+            return null;
+        }
     }
 
     /** When the last round of checks ended; null before the first. */
@@ -174,12 +233,6 @@ public final class HealthMonitor implements AutoCloseable {
         return interval;
     }
 
-    /** Ready to serve: the first round has run, and every check passed. */
-    public boolean ready() {
-        Map<String, Check> now = last;
-        return !now.isEmpty() && now.values().stream().allMatch(Check::up);
-    }
-
     /** Alive: the checks keep running (the last round is not overdue). */
     public boolean live() {
         Instant since = lastRound != null ? lastRound : started;
@@ -189,6 +242,12 @@ public final class HealthMonitor implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (registry != null) {
+                registered.forEach(registry::unregister);
+                registered.clear();
+            }
+        }
         scheduler.shutdownNow();
         probes.shutdownNow();
     }

@@ -17,6 +17,7 @@ import dev.ferry.transfer.TransferEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
 final class TransferApi {
     private static final Logger LOG = LoggerFactory.getLogger(TransferApi.class);
     private static final String GIVEN_UP = "given up";
+    /** How long a start waits for a cancelled or failed run of the same transfer to let go of it. */
+    private static final Duration WIND_DOWN = Duration.ofSeconds(10);
     /** Reasons a transfer cannot get past by running again (the planners' and the discard's words). */
     private static final List<String> PERMANENT = List.of("already exists", GIVEN_UP);
     static final ObjectMapper JSON = new ObjectMapper();
@@ -293,7 +296,7 @@ final class TransferApi {
         } catch (IllegalArgumentException e) {
             return error(400, e.getMessage());
         }
-        if (live().containsKey(id) || !engine.claims().tryClaim(id)) {
+        if (!claimToStart(id)) {
             return error(409, "transfer " + id + " (" + request + ") is already running");
         }
         TransferRequest accepted;
@@ -317,6 +320,34 @@ final class TransferApi {
         body.put("request", accepted);
         body.put("href", "/api/transfers/" + accepted.id());
         return ok(202, body).withHeader("Location", "/api/transfers/" + accepted.id());
+    }
+
+    /**
+     * A run that was cancelled or failed still holds its claim while its last steps wind down (the Camel split's other
+     * segments, its aggregation); a resume right after the cancel waits for that, a bounded moment, instead of being
+     * refused. A transfer the ledger still shows running is refused at once.
+     */
+    private boolean claimToStart(String id) {
+        if (!live().containsKey(id) && engine.claims().tryClaim(id)) {
+            return true;
+        }
+        Optional<TransferRecord> row = engine.ledger().find(id);
+        if (row.isEmpty() || !row.get().status().finished()) {
+            return false;
+        }
+        long deadline = System.nanoTime() + WIND_DOWN.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!live().containsKey(id) && engine.claims().tryClaim(id)) {
+                return true;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     private Map<String, TransferView> live() {

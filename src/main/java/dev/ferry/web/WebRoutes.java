@@ -63,7 +63,8 @@ final class WebRoutes extends RouteBuilder {
         endpoint("/api/transfers/{id}/cancel", true, Map.of("POST", ex -> api.cancel(id(ex))));
         endpoint("/api/transfers/{id}/resume", true, Map.of("POST", ex -> api.resume(id(ex))));
         endpoint("/api/transfers/{id}/discard", true, Map.of("POST", ex -> api.discard(id(ex))));
-        endpoint("/observe/health", true, Map.of("GET", ex -> observe.health()));
+        endpoint("/observe/health", true, Map.of("GET", ex -> observe.health(
+                ex.getMessage().getHeader("exposureLevel", String.class))));
         endpoint("/observe/health/live", true, Map.of("GET", ex -> observe.live()));
         endpoint("/observe/health/ready", true, Map.of("GET", ex -> observe.ready()));
         endpoint("/observe/metrics", true, Map.of("GET", ex -> observe.metrics()));

@@ -208,12 +208,15 @@ async function refreshHealth() {
     const data = await response.json();
     const list = $("#health");
     list.replaceChildren();
-    for (const c of data.checks || []) {
+    // The ledger and the servers once checked, and any other check of Camel's registry that is DOWN.
+    const shown = (data.checks || []).filter((c) => c.status !== "UNKNOWN"
+      && (c.kind !== "LIVENESS" || c.status !== "UP"));
+    for (const c of shown) {
       const li = el("li", c.status === "UP" ? "up" : "down", c.name.replace(/^server:/, ""));
-      li.title = `${c.detail} (checked ${time(c.checkedAt)})`;
+      li.title = c.checkedAt ? `${c.detail} (checked ${time(c.checkedAt)})` : `${c.detail || c.status}`;
       list.append(li);
     }
-    if (!(data.checks || []).length) list.append(el("li", "", "checking…"));
+    if (!shown.length) list.append(el("li", "", "checking…"));
   } catch (e) {
     // refresh() reports the connection.
   }

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +37,11 @@ class ServiceWebTest {
                 assertNotNull(base, "the status page is on by default");
                 Await.until(WAIT, () -> status(base + "observe/health") == 200, () -> body(base + "observe/health"));
                 assertTrue(body(base).contains("<title>Ferry</title>"));
+                // Camel's registry as a whole: camel-main's own checks beside Ferry's.
+                String full = body(base + "observe/health?exposureLevel=full");
+                for (String check : List.of("context", "ledger", "server:fixture", "ferry-health-rounds")) {
+                    assertTrue(full.contains("{\"name\":\"" + check + "\",\"status\":\"UP\""), check + " in " + full);
+                }
 
                 // The request file's JSON: default server, localPath relative to the download folder.
                 HttpResponse<String> r = post(base + "api/transfers", "{\"remotePath\":\"/w/a.bin\",\"localPath\":\"w/a.bin\"}");
@@ -45,6 +51,9 @@ class ServiceWebTest {
                 Await.until(WAIT, () -> body(base + "api/transfers/" + id).contains("\"state\":\"done\""),
                         () -> body(base + "api/transfers/" + id));
                 assertEquals(Hashes.sha256(remote), Hashes.sha256(local));
+                // Camel's meters for the YAML routes too, not only the web ones.
+                String metrics = body(base + "observe/metrics");
+                assertTrue(metrics.contains("routeId=\"ferry-transfers\""), metrics);
 
                 HttpResponse<String> escape = post(base + "api/transfers",
                         "{\"remotePath\":\"/w/a.bin\",\"localPath\":\"../../etc/a.bin\"}");
@@ -52,6 +61,22 @@ class ServiceWebTest {
                 HttpResponse<String> broken = post(base + "api/transfers", "{\"remotePath\":");
                 assertEquals(400, broken.statusCode(), broken.body());
                 assertTrue(Files.notExists(tmp.resolve("etc")));
+            }
+        }
+    }
+
+    @Test
+    void camelMetricsEnabledInTheConfigurationKeepsOneRegistryWithTheJvmRoutesAndFerry() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+            ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), ftp);
+            // camel-main then sets up Camel's metrics service itself, without JVM binders unless told.
+            harness.properties.put("camel.metrics.enabled", "true");
+            try (FerryService service = harness.start()) {
+                String metrics = body(service.webUrl() + "observe/metrics");
+                assertTrue(metrics.contains("\njvm_threads_live_threads "), metrics);
+                assertTrue(metrics.contains("\nferry_active_transfers "), metrics);
+                assertTrue(metrics.contains("routeId=\"ferry-transfers\""), metrics);
+                assertEquals(1, metrics.split("# TYPE jvm_threads_live_threads ", -1).length - 1, "one registry");
             }
         }
     }

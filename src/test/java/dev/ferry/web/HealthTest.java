@@ -7,7 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.testing.Await;
+import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.testing.FtpServerFixture;
+import dev.ferry.testing.PartitionRelay;
+import dev.ferry.testing.PostgresSchema;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -91,5 +100,65 @@ class HealthTest {
         w.ledger.close();
         Await.until(Duration.ofSeconds(10), () -> check(health(), "ledger").get("status").asText().equals("DOWN"),
                 () -> health().toString());
+    }
+
+    private int status(String path) {
+        try {
+            return w.get(path).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** Camel's readiness checks by id, as Camel's registry reports them (not through Ferry's JSON). */
+    private Map<String, HealthCheck.State> camelReadiness() {
+        return HealthCheckHelper.invokeReadiness(w.camel, "full").stream()
+                .collect(Collectors.toMap(r -> r.getCheck().getId(), HealthCheck.Result::getState));
+    }
+
+    @Test
+    void ferrysChecksAreInCamelsRegistryAndTurnDownWhenPostgresqlGoesAway() throws Exception {
+        try (PostgresSchema schema = PostgresSchema.create("health");
+             PartitionRelay db = PartitionRelay.start("127.0.0.1", 5432)) {
+            HikariConfig cfg = new HikariConfig();
+            cfg.setJdbcUrl(schema.url("jdbc:postgresql://127.0.0.1:" + db.port() + "/test"));
+            cfg.setUsername("postgres");
+            cfg.setMaximumPoolSize(4);
+            // When PostgreSQL is gone, fail in a second rather than the pool's default 30 s.
+            cfg.setConnectionTimeout(1000);
+            cfg.setMinimumIdle(0);
+            try (HikariDataSource ds = new HikariDataSource(cfg)) {
+                w = new WebFixture(JdbcLedger.open(ds), FtpServerFixture.builder().start(), s -> s);
+                Await.until(Duration.ofSeconds(10), () -> status("/observe/health") == 200,
+                        () -> health().toString());
+                Map<String, HealthCheck.State> camel = camelReadiness();
+                assertEquals(HealthCheck.State.UP, camel.get("ledger"), camel.toString());
+                assertEquals(HealthCheck.State.UP, camel.get("server:test"), camel.toString());
+                JsonNode up = health();
+                assertEquals("ferry", check(up, "ledger").get("group").asText(), up.toString());
+                assertEquals("READINESS", check(up, "server:test").get("kind").asText(), up.toString());
+                assertEquals("LIVENESS", check(up, "ferry-health-rounds").get("kind").asText(), up.toString());
+                assertTrue(up.get("nodes").isArray() && up.get("nodes").size() == 1, "nodes still shown: " + up);
+
+                db.close(); // PostgreSQL goes away: every connection through the relay is closed, new ones refused
+                Await.until(Duration.ofSeconds(10), () -> camelReadiness().get("ledger") == HealthCheck.State.DOWN,
+                        () -> camelReadiness().toString());
+                var r = w.get("/observe/health");
+                assertEquals(503, r.statusCode(), r.body());
+                JsonNode down = JSON.readTree(r.body());
+                assertEquals("DOWN", down.get("status").asText());
+                assertEquals("DOWN", check(down, "ledger").get("status").asText(), down.toString());
+                assertEquals("UP", check(down, "server:test").get("status").asText(), down.toString());
+                assertEquals(503, w.get("/observe/health/ready").statusCode());
+                assertEquals(200, w.get("/observe/health/live").statusCode(), "alive, just not ready");
+                assertEquals(0, TransferApiTest.value(w.get("/observe/metrics").body(),
+                        "ferry_health_up{check=\"ledger\"}"));
+            } finally {
+                if (w != null) {
+                    w.close();
+                    w = null;
+                }
+            }
+        }
     }
 }

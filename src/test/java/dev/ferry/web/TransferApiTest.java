@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -196,13 +197,38 @@ class TransferApiTest {
         }
     }
 
+    /**
+     * The value of one series, e.g. {@code ferry_transfers_total{server="test",outcome="failed"}}: the same name and
+     * the same labels in any order (the Prometheus registry sorts them), and a whole number (it writes "3.0").
+     */
     static long value(String metrics, String series) {
+        Map.Entry<String, Map<String, String>> wanted = series(series);
         for (String line : metrics.split("\n")) {
-            if (line.startsWith(series + " ")) {
-                return Long.parseLong(line.substring(series.length() + 1).trim());
+            if (line.startsWith("#") || line.isBlank()) {
+                continue;
+            }
+            int space = line.lastIndexOf(' ');
+            if (series(line.substring(0, space)).equals(wanted)) {
+                double v = Double.parseDouble(line.substring(space + 1).trim());
+                assertEquals(Math.rint(v), v, line);
+                return (long) v;
             }
         }
         throw new AssertionError("no series " + series + " in\n" + metrics);
+    }
+
+    private static Map.Entry<String, Map<String, String>> series(String s) {
+        int brace = s.indexOf('{');
+        if (brace < 0) {
+            return Map.entry(s.trim(), Map.of());
+        }
+        Map<String, String> labels = new java.util.HashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\w+)=\"((?:[^\"\\\\]|\\\\.)*)\"")
+                .matcher(s.substring(brace + 1, s.lastIndexOf('}')));
+        while (m.find()) {
+            labels.put(m.group(1), m.group(2));
+        }
+        return Map.entry(s.substring(0, brace), labels);
     }
 
     @Test
@@ -229,5 +255,35 @@ class TransferApiTest {
         // A second scrape does not count the same bytes again.
         assertEquals(700 * KIB, value(w.get("/observe/metrics").body(),
                 "ferry_transferred_bytes_total{server=\"test\",direction=\"download\"}"));
+    }
+
+    @Test
+    void metricsAreAPrometheusRegistryWithJvmRouteAndFerryHistogramsPerServer() throws Exception {
+        start(0);
+        Path source = w.ftp.write("h.bin", 300 * KIB, 5);
+        Path target = tmp.resolve("h.bin");
+        HttpResponse<String> r = w.post("/api/transfers", download("/h.bin", target, null));
+        String id = json(r).get("id").asText();
+        Await.until(Duration.ofSeconds(20), () -> "done".equals(stateOf(id)), () -> "state " + stateOf(id));
+        assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+
+        String text = w.get("/observe/metrics").body();
+        // The JVM and the process, from Micrometer's binders.
+        assertTrue(value(text, "jvm_threads_live_threads") > 0, text);
+        assertTrue(text.contains("\njvm_memory_used_bytes{"), text);
+        assertTrue(text.contains("\nprocess_uptime_seconds "), text);
+        // Camel's route meters: the POST went through the ferry-web-api-transfers route.
+        assertTrue(java.util.regex.Pattern.compile("(?m)^camel_exchanges_total\\{[^}]*"
+                + "routeId=\"ferry-web-api-transfers\"[^}]*} 1\\.0$").matcher(text).find(), text);
+        // Ferry's histograms, per server and direction.
+        assertTrue(text.contains("# TYPE ferry_transfer_duration_seconds histogram"), text);
+        String labels = "server=\"test\",direction=\"download\"";
+        assertEquals(1, value(text, "ferry_transfer_duration_seconds_count{" + labels + "}"));
+        assertEquals(1, value(text, "ferry_transfer_duration_seconds_bucket{" + labels + ",le=\"+Inf\"}"));
+        assertEquals(1, value(text, "ferry_transfer_size_bytes_count{" + labels + "}"));
+        assertEquals(300 * KIB, value(text, "ferry_transfer_size_bytes_sum{" + labels + "}"));
+        assertEquals(1, value(text, "ferry_transfer_size_bytes_bucket{" + labels + ",le=\"1048576.0\"}"));
+        assertEquals(0, value(text, "ferry_transfer_size_bytes_count{server=\"test\",direction=\"upload\"}"));
+        assertEquals(300 * KIB, value(text, "ferry_transferred_bytes_total{" + labels + "}"));
     }
 }

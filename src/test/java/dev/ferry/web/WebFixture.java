@@ -34,8 +34,14 @@ final class WebFixture implements AutoCloseable {
 
     WebFixture(Path tmp, FtpServerFixture ftp, UnaryOperator<WebSettings> settings, ServerProfile... more)
             throws Exception {
+        this(JdbcLedger.h2(tmp.resolve("ledger")), ftp, settings, more);
+    }
+
+    /** On a ledger of the caller's (e.g. PostgreSQL through a relay); closed with the fixture. */
+    WebFixture(JdbcLedger ledger, FtpServerFixture ftp, UnaryOperator<WebSettings> settings, ServerProfile... more)
+            throws Exception {
         this.ftp = ftp;
-        this.ledger = JdbcLedger.h2(tmp.resolve("ledger"));
+        this.ledger = ledger;
         ServerProfiles profiles = new ServerProfiles().add(profile(ftp).build());
         for (ServerProfile p : more) {
             profiles.add(p);

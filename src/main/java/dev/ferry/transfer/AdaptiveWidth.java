@@ -1,0 +1,156 @@
+package dev.ferry.transfer;
+
+/**
+ * How many connections one transfer should use, learned while it runs: more while each addition raises the total
+ * rate, back to the last width that paid once an addition did not. It knows nothing of FTP or threads: it is fed the
+ * time and the bytes moved so far with how many connections moved them, and answers how many to open (positive) or
+ * to retire (negative), so it can be driven by a simulated clock.
+ *
+ * <p>A server that limits each connection (vsftpd's {@code local_max_rate}) rewards every addition in full; a link
+ * shared by all connections rewards none once it is full. An addition pays when the total rose by at least
+ * {@link #PAYS} of what the added connections would move at the per-connection rate measured before: the rest of an
+ * addition's expected gain is measurement noise on a full link. Growth doubles the width while additions pay in
+ * full (a per-connection limit), and goes one at a time once they pay only in part (a link nearly full), so a
+ * 256 MiB file reaches 16 connections within about two seconds instead of twelve steps.
+ *
+ * <p>Every change of width restarts the measurement: the first {@code settle} after it is not counted (logins, the
+ * first RETR, TCP windows opening), then one {@code window} of bytes is the rate at that width.
+ */
+final class AdaptiveWidth {
+    /** Most connections per transfer unless configured ({@code ferry.segments.max}). */
+    static final int DEFAULT_CEILING = 16;
+    /** Share of an addition's expected gain that must show for it to be kept. */
+    static final double PAYS = 0.25;
+    /** Above this share of the expected gain the next step doubles the width again. */
+    static final double PAYS_IN_FULL = 0.75;
+
+    private enum Phase { BASELINE, PROBING, HELD }
+
+    private final int ceiling;
+    private final long settleNanos;
+    private final long windowNanos;
+    private Phase phase = Phase.BASELINE;
+    /** The server's cap as this transfer met it: the width at which it refused one more, or the ceiling. */
+    private int cap;
+    private int lastOpen = -1;
+    private long stableSince;
+    private long windowStart = -1;
+    private long windowBytes;
+    private double baseRate;
+    private int baseWidth;
+    /** Connections asked for and not yet seen open: counted as open, so a slow login is not asked for again. */
+    private int asked;
+    private long askedAt;
+    private long lastSampleNanos;
+    private double lastRate;
+
+    AdaptiveWidth(int ceiling, long settleNanos, long windowNanos) {
+        if (ceiling < 1) {
+            throw new IllegalArgumentException("ceiling " + ceiling + " is below 1");
+        }
+        this.ceiling = ceiling;
+        this.cap = ceiling;
+        this.settleNanos = settleNanos;
+        this.windowNanos = windowNanos;
+    }
+
+    /** Half a second of settling, half a second of measuring: what vsftpd's rate limit needs to read within 10 %. */
+    static AdaptiveWidth withCeiling(int ceiling) {
+        return new AdaptiveWidth(ceiling, 300_000_000L, 500_000_000L);
+    }
+
+    /**
+     * One sample: at {@code nanos}, {@code bytes} moved so far in total by this transfer, {@code open} connections
+     * moving. Returns how many connections to open (positive), retire (negative) or 0.
+     */
+    synchronized int sample(long nanos, long bytes, int open) {
+        lastSampleNanos = nanos;
+        if (open != lastOpen) {
+            if (open > lastOpen && lastOpen >= 0) {
+                asked = Math.max(0, asked - (open - lastOpen));
+            }
+            lastOpen = open;
+            stableSince = nanos;
+            windowStart = -1;
+        }
+        if (phase == Phase.HELD || open == 0 || nanos - stableSince < settleNanos) {
+            return 0;
+        }
+        if (windowStart < 0) {
+            windowStart = nanos;
+            windowBytes = bytes;
+            return 0;
+        }
+        if (nanos - windowStart < windowNanos) {
+            return 0;
+        }
+        double rate = (bytes - windowBytes) * 1e9 / (nanos - windowStart);
+        lastRate = rate;
+        windowStart = nanos;
+        windowBytes = bytes;
+        if (asked > 0 && nanos - askedAt > 4 * (settleNanos + windowNanos)) {
+            // A login that takes this long, or a connection that ended as another opened: decide on what is open.
+            asked = 0;
+        }
+        if (asked > 0) {
+            // Still waiting for connections asked for: this width is not the one being probed.
+            return 0;
+        }
+        if (phase == Phase.BASELINE || open <= baseWidth) {
+            // The first measurement, or the additions never opened (the server's cap, or no work left to split).
+            baseRate = rate;
+            baseWidth = open;
+            return grow(open, open);
+        }
+        int added = open - baseWidth;
+        double expected = added * baseRate / baseWidth;
+        double gain = rate - baseRate;
+        if (gain >= PAYS * expected && expected > 0) {
+            baseRate = rate;
+            baseWidth = open;
+            return grow(open, gain >= PAYS_IN_FULL * expected ? open : 1);
+        }
+        // The addition did not pay: back to the width that did, and stay there.
+        phase = Phase.HELD;
+        return -added;
+    }
+
+    private int grow(int open, int step) {
+        int n = Math.min(step, Math.min(ceiling, cap) - open);
+        if (n <= 0) {
+            phase = Phase.HELD;
+            return 0;
+        }
+        phase = Phase.PROBING;
+        asked = n;
+        askedAt = lastSampleNanos;
+        return n;
+    }
+
+    /**
+     * A connection asked for could not be opened: the server refused it (421) or its cap, as the pool knows it, is
+     * taken. The width stays where it is, without an error: this is where the server wants it.
+     */
+    synchronized void atLimit(int open) {
+        cap = Math.max(1, Math.min(cap, open));
+        asked = 0;
+    }
+
+    /** A connection asked for was not opened for want of work to give it (the transfer is nearly done). */
+    synchronized void notOpened() {
+        asked = Math.max(0, asked - 1);
+    }
+
+    /** Bytes per second over the last full window (0 before the first). */
+    synchronized double lastRate() {
+        return lastRate;
+    }
+
+    synchronized boolean held() {
+        return phase == Phase.HELD;
+    }
+
+    synchronized int cap() {
+        return Math.min(ceiling, cap);
+    }
+}
