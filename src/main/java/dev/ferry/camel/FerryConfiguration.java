@@ -21,7 +21,7 @@ public class FerryConfiguration implements Cloneable {
     @Metadata(required = true, enums = "accept,plan,segment,publish,transfer,batch")
     private FerryOperation operation;
 
-    @UriParam(description = "The server profile (ferry.servers.<name>.*) for uploads and for requests that name none;"
+    @UriParam(description = "The server profile (ferry.servers.NAME.*) for uploads and for requests that name none;"
             + " default: ferry.default-server")
     private String server;
 
@@ -61,7 +61,7 @@ public class FerryConfiguration implements Cloneable {
             enums = "Fail,Override,Ignore,TryRename")
     private FileExist fileExist;
 
-    @UriParam(label = "consumer", description = "Upload a dropped symbolic link (to a regular file) instead of refusing"
+    @UriParam(description = "Upload a dropped symbolic link (to a regular file) instead of refusing"
             + " it; default: the component's followLinks (ferry.inbox.follow-links), false")
     private Boolean followLinks;
 
@@ -112,7 +112,7 @@ public class FerryConfiguration implements Cloneable {
     public Boolean getOverwrite() { return overwrite; }
     public void setOverwrite(Boolean overwrite) { this.overwrite = overwrite; }
     public FileExist getFileExist() { return fileExist; }
-    public void setFileExist(String fileExist) { this.fileExist = fileExist == null ? null : FileExist.parse(fileExist); }
+    public void setFileExist(FileExist fileExist) { this.fileExist = fileExist; }
     public Boolean getFollowLinks() { return followLinks; }
     public void setFollowLinks(Boolean followLinks) { this.followLinks = followLinks; }
     public Integer getMaxAttempts() { return maxAttempts; }

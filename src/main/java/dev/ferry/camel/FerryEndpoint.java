@@ -8,11 +8,16 @@ import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
 
-/** One step of the Ferry pipeline; producer only. */
+/**
+ * Resumable, segmented FTP transfers recorded in a ledger: a whole transfer (transfer, batch) or one step of Ferry's
+ * segment pipeline (accept, plan, segment, publish). Producer only.
+ */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "ferry", title = "Ferry", syntax = "ferry:operation",
         producerOnly = true, category = {Category.FILE})
 public class FerryEndpoint extends DefaultEndpoint {
 
+    // Every option lives on the configuration (as camel-ftp does); the generated FerryEndpointConfigurer sets them
+    // there directly, so the endpoint declares none of its own.
     @UriParam
     private final FerryConfiguration configuration;
 
@@ -39,20 +44,4 @@ public class FerryEndpoint extends DefaultEndpoint {
     public Consumer createConsumer(Processor processor) {
         throw new UnsupportedOperationException("ferry: endpoints are steps of a route; they cannot start one");
     }
-
-    // Options are bound onto the configuration (camel-ftp style: endpoint options live on one class).
-    public void setServer(String v) { configuration.setServer(v); }
-    public void setRemoteDir(String v) { configuration.setRemoteDir(v); }
-    public void setDownloadDir(String v) { configuration.setDownloadDir(v); }
-    public void setSegments(Integer v) { configuration.setSegments(v); }
-    public void setMinSegmentSize(Long v) { configuration.setMinSegmentSize(v); }
-    public void setUploadStrategy(dev.ferry.ftp.UploadStrategy v) { configuration.setUploadStrategy(v); }
-    public void setChecksum(Boolean v) { configuration.setChecksum(v); }
-    public void setRateLimit(Long v) { configuration.setRateLimit(v); }
-    public void setOverwrite(Boolean v) { configuration.setOverwrite(v); }
-    public void setFileExist(String v) { configuration.setFileExist(v); }
-    public void setFollowLinks(Boolean v) { configuration.setFollowLinks(v); }
-    public void setMaxAttempts(Integer v) { configuration.setMaxAttempts(v); }
-    public void setLanes(int v) { configuration.setLanes(v); }
-    public void setBatchSize(int v) { configuration.setBatchSize(v); }
 }
