@@ -21,12 +21,19 @@ public final class NotBeingWritten implements GenericFileFilter<Object> {
      */
     private static final long POLL_NANOS = 20_000_000L;
 
+    /** How long a folder's real path is reused: a folder moved or relinked meanwhile is looked up again. */
+    private static final long FOLDER_NANOS = 1_000_000_000L;
+
+    private String folder;
+    private String realFolder;
+    private long folderResolvedAt;
+
     @Override
     public boolean accept(GenericFile<Object> file) {
         if (file.isDirectory()) {
             return true;
         }
-        OpenWriters.Stamp stamp = OpenWriters.Stamp.of(Path.of(file.getAbsoluteFilePath()));
+        OpenWriters.Stamp stamp = stamp(Path.of(file.getAbsoluteFilePath()));
         if (stamp == null) {
             return true; // gone: Camel says so
         }
@@ -37,10 +44,26 @@ public final class NotBeingWritten implements GenericFileFilter<Object> {
                 return false; // changed since this poll's pass: it is being written now, or was a moment ago
             }
             pass = OpenWriters.since(stamp.changed());
-        } else if (!thisPoll && pass.writerOf(stamp.fileKey()) >= 0) {
+        } else if (!thisPoll && pass.writerOf(stamp.realPath()) >= 0) {
             // Seen being written by an earlier poll's pass: its writer may have closed since.
             pass = OpenWriters.snapshot();
         }
-        return pass.writerOf(stamp.fileKey()) < 0;
+        return pass.writerOf(stamp.realPath()) < 0;
+    }
+
+    /** The file's stamp with one stat: its folder's real path is kept, as every file of a poll shares it. */
+    private synchronized OpenWriters.Stamp stamp(Path file) {
+        Path parent = file.getParent();
+        if (parent == null) {
+            return OpenWriters.Stamp.of(file);
+        }
+        String dir = parent.toString();
+        long now = System.nanoTime();
+        if (!dir.equals(folder) || realFolder == null || now - folderResolvedAt > FOLDER_NANOS) {
+            realFolder = OpenWriters.realPath(parent);
+            folder = dir;
+            folderResolvedAt = now;
+        }
+        return realFolder == null ? null : OpenWriters.Stamp.in(realFolder, file.getFileName().toString());
     }
 }

@@ -2,12 +2,12 @@ package dev.ferry.source;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -25,8 +25,6 @@ import java.util.Map;
  */
 public final class OpenWriters {
     private static final File PROC = new File("/proc");
-    /** O_ACCMODE bits of fdinfo's octal flags: 1 = O_WRONLY, 2 = O_RDWR. */
-    private static final int ACCESS_MODE = 3;
     /**
      * How long a pass answers "nobody writes it" for files that changed before it: bounds the window in which a
      * writer that opened a finished file after the pass, and has not written yet, goes unseen. A burst of drops then
@@ -40,23 +38,47 @@ public final class OpenWriters {
     private OpenWriters() {
     }
 
-    /** A file's identity and last change (ctime: set by every write and rename, and not settable by the writer). */
-    public record Stamp(Object fileKey, Instant changed) {
+    /**
+     * A file's real path (as /proc shows it) and last change (ctime: set by every write and rename, and not
+     * settable by the writer).
+     */
+    public record Stamp(String realPath, Instant changed) {
         /** Null when the file cannot be read (gone, or not there). */
         public static Stamp of(Path file) {
             try {
-                Map<String, Object> a = Files.readAttributes(file, "unix:ctime,fileKey");
-                return new Stamp(a.get("fileKey"), ((FileTime) a.get("ctime")).toInstant());
-            } catch (UnsupportedOperationException | IllegalArgumentException e) {
-                // No unix view, so no /proc either: the identity is all a pass could use, and it finds nothing.
-                try {
-                    BasicFileAttributes b = Files.readAttributes(file, BasicFileAttributes.class);
-                    return new Stamp(b.fileKey(), b.lastModifiedTime().toInstant());
-                } catch (IOException | SecurityException gone) {
-                    return null;
-                }
+                Path real = file.toRealPath();
+                return new Stamp(real.toString(), changeTime(real));
             } catch (IOException | SecurityException e) {
                 return null;
+            }
+        }
+
+        /**
+         * {@link #of} for a file named {@code name} in a folder whose real path is {@code realDir}: one stat
+         * instead of one per path element, for a caller that looks at many files of one folder.
+         */
+        public static Stamp in(String realDir, String name) {
+            String path = realDir.endsWith("/") ? realDir + name : realDir + "/" + name;
+            try {
+                Map<String, Object> a = Files.readAttributes(Path.of(path), "unix:ctime,isSymbolicLink",
+                        LinkOption.NOFOLLOW_LINKS);
+                if (Boolean.TRUE.equals(a.get("isSymbolicLink"))) {
+                    return of(Path.of(path));
+                }
+                return new Stamp(path, ((FileTime) a.get("ctime")).toInstant());
+            } catch (UnsupportedOperationException | IllegalArgumentException e) {
+                return of(Path.of(path));
+            } catch (IOException | SecurityException e) {
+                return null;
+            }
+        }
+
+        private static Instant changeTime(Path real) throws IOException {
+            try {
+                return ((FileTime) Files.getAttribute(real, "unix:ctime")).toInstant();
+            } catch (UnsupportedOperationException | IllegalArgumentException e) {
+                // No unix view, so no /proc either: a pass finds nothing, whatever the time.
+                return Files.getLastModifiedTime(real).toInstant();
             }
         }
     }
@@ -73,11 +95,20 @@ public final class OpenWriters {
             return -1;
         }
         WriterSnapshot pass = since(stamp.changed());
-        long pid = pass.writerOf(stamp.fileKey());
+        long pid = pass.writerOf(stamp.realPath());
         if (pid >= 0 && !pass.startedAfter(asked)) {
-            pid = snapshot(asked).writerOf(stamp.fileKey());
+            pid = snapshot(asked).writerOf(stamp.realPath());
         }
         return pid;
+    }
+
+    /** {@code file}'s real path as /proc shows it, or null when it cannot be resolved. */
+    public static String realPath(Path file) {
+        try {
+            return file.toRealPath().toString();
+        } catch (IOException | SecurityException e) {
+            return null;
+        }
     }
 
     /** A pass that answers for a file last changed at {@code changed}: the latest one if it may, else a new one. */
@@ -116,14 +147,19 @@ public final class OpenWriters {
     private static WriterSnapshot newPass() {
         Instant wall = Instant.now();
         long started = System.nanoTime();
-        Map<Object, Long> writers = new HashMap<>();
-        boolean procSeen = scan(writers);
-        WriterSnapshot pass = new WriterSnapshot(writers, procSeen, wall, started, System.nanoTime());
+        Map<String, String[]> open = new HashMap<>();
+        boolean procSeen = scan(open);
+        WriterSnapshot pass = new WriterSnapshot(open, procSeen, wall, started, System.nanoTime());
         latest = pass;
         return pass;
     }
 
-    private static boolean scan(Map<Object, Long> writers) {
+    /**
+     * Every descriptor's link: one cheap system call each. Whether one is open for writing is read later, and only
+     * for the files asked about: reading every descriptor's fdinfo cost several times the whole pass (measured:
+     * bench/RESULTS.md, section 4b).
+     */
+    private static boolean scan(Map<String, String[]> open) {
         // File.list answers null where NIO would throw: most of /proc is other users' processes, or gone.
         String[] processes = PROC.list();
         if (processes == null) {
@@ -138,18 +174,20 @@ public final class OpenWriters {
                 continue;
             }
             for (String fd : fds) {
-                // The link first: one system call, and it rules out most descriptors (sockets, pipes, devices)
-                // before the dearer read of fdinfo and the stat of the file.
-                Path link = Path.of("/proc", process, "fd", fd);
-                if (mayBeADrop(linkTarget(link)) && openForWriting(process, fd)) {
-                    Object key = fileKey(link);
-                    if (key != null) {
-                        writers.put(key, Long.parseLong(process));
-                    }
+                String target = WriterSnapshot.linkTarget(process, fd);
+                if (mayBeADrop(target)) {
+                    String pidFd = process + "/" + fd;
+                    open.merge(target, new String[] {pidFd}, OpenWriters::concat);
                 }
             }
         }
         return true;
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     /** A regular file that still has a name: not a socket, pipe, terminal, kernel file or deleted file. */
@@ -157,39 +195,5 @@ public final class OpenWriters {
         return target != null && target.startsWith("/") && !target.endsWith(" (deleted)")
                 && !target.startsWith("/proc/") && !target.startsWith("/sys/")
                 && !(target.startsWith("/dev/") && !target.startsWith("/dev/shm/"));
-    }
-
-    private static String linkTarget(Path link) {
-        try {
-            return Files.readSymbolicLink(link).toString();
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            return null;
-        }
-    }
-
-    /** The identity of the file the descriptor refers to (stat through the link, as fstat would). */
-    private static Object fileKey(Path link) {
-        try {
-            return Files.readAttributes(link, BasicFileAttributes.class).fileKey();
-        } catch (IOException | SecurityException e) {
-            return null; // closed while we looked
-        }
-    }
-
-    private static boolean openForWriting(String process, String fd) {
-        try {
-            String info = new String(Files.readAllBytes(Path.of("/proc", process, "fdinfo", fd)),
-                    StandardCharsets.US_ASCII);
-            int at = info.indexOf("flags:");
-            if (at < 0) {
-                return false;
-            }
-            int end = info.indexOf('\n', at);
-            String flags = info.substring(at + 6, end < 0 ? info.length() : end).trim();
-            return (Integer.parseInt(flags, 8) & ACCESS_MODE) != 0;
-        } catch (IOException | RuntimeException e) {
-            // The descriptor was closed while we looked: not a writer any more.
-            return false;
-        }
     }
 }

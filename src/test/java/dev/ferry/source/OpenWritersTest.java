@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One /proc pass answers for many files: real processes hold files open, for writing or only for reading, and the
- * pass must tell them apart by file identity -- and must not answer for a file that changed after it began.
+ * pass must tell them apart -- and must not answer for a file that changed after it began.
  */
 class OpenWritersTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -57,9 +57,10 @@ class OpenWritersTest {
 
         for (Path f : files) {
             OpenWriters.Stamp stamp = OpenWriters.Stamp.of(f);
+            assertEquals(stamp, OpenWriters.Stamp.in(OpenWriters.realPath(dir), f.getFileName().toString()));
             assertSame(pass, OpenWriters.since(stamp.changed()), f + " needed a pass of its own");
             long expected = f.equals(written) ? writer.pid() : -1;
-            assertEquals(expected, pass.writerOf(stamp.fileKey()), f.getFileName().toString());
+            assertEquals(expected, pass.writerOf(stamp.realPath()), f.getFileName().toString());
         }
         assertTrue(reader.isAlive(), "the reader held " + read + " while the pass ran");
     }
@@ -77,7 +78,7 @@ class OpenWritersTest {
 
         WriterSnapshot next = OpenWriters.since(after.changed());
         assertNotSame(pass, next, "a pass from before the change answered for it");
-        assertEquals(writer.pid(), next.writerOf(after.fileKey()));
+        assertEquals(writer.pid(), next.writerOf(after.realPath()));
         assertEquals(writer.pid(), OpenWriters.writerOf(f));
     }
 
@@ -91,7 +92,7 @@ class OpenWritersTest {
 
         // The latest pass saw the writer: the answer comes from one that began after the question.
         assertEquals(-1, OpenWriters.writerOf(f));
-        assertEquals(-1, OpenWriters.snapshot().writerOf(OpenWriters.Stamp.of(f).fileKey()));
+        assertEquals(-1, OpenWriters.snapshot().writerOf(OpenWriters.Stamp.of(f).realPath()));
     }
 
     /** A shell that opens {@code file} on descriptor 3 with {@code redirect} and then becomes {@code sleep}. */
