@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Whether some process still holds a file open for writing, from Linux's {@code /proc/<pid>/fd} (only the
@@ -32,7 +33,8 @@ public final class OpenWriters {
      */
     public static final long MAX_AGE_NANOS = 500_000_000L;
 
-    private static final Object PASS = new Object();
+    /** Held while a pass runs: one at a time. */
+    private static final ReentrantLock PASS = new ReentrantLock();
     private static volatile WriterSnapshot latest;
 
     private OpenWriters() {
@@ -111,26 +113,46 @@ public final class OpenWriters {
         }
     }
 
-    /** A pass that answers for a file last changed at {@code changed}: the latest one if it may, else a new one. */
+    /**
+     * A pass that answers for a file last changed at {@code changed}: the latest one if it may, else a new one. A
+     * caller that finds the latest pass past half its life makes the next one while the others go on with the
+     * latest (on a loaded machine a pass takes tenths of a second, and every caller waiting for it was measured as
+     * a third of the lanes' time: bench/RESULTS.md, section 4b).
+     */
     public static WriterSnapshot since(Instant changed) {
         WriterSnapshot pass = latest;
         if (pass != null && pass.answersFor(changed, MAX_AGE_NANOS)) {
+            if (!pass.startedAfter(System.nanoTime() - MAX_AGE_NANOS / 2) && PASS.tryLock()) {
+                try {
+                    if (latest == pass) {
+                        newPass();
+                    }
+                } finally {
+                    PASS.unlock();
+                }
+            }
             return pass;
         }
-        synchronized (PASS) {
+        PASS.lock();
+        try {
             pass = latest;
             if (pass != null && pass.answersFor(changed, MAX_AGE_NANOS)) {
                 return pass; // made by another caller while this one waited
             }
             return newPass();
+        } finally {
+            PASS.unlock();
         }
     }
 
     /** A pass that began at or after {@code nanoTime}: one another caller started meanwhile, or a new one. */
     public static WriterSnapshot snapshot(long nanoTime) {
-        synchronized (PASS) {
+        PASS.lock();
+        try {
             WriterSnapshot pass = latest;
             return pass != null && pass.startedAfter(nanoTime) ? pass : newPass();
+        } finally {
+            PASS.unlock();
         }
     }
 

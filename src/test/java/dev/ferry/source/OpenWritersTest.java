@@ -1,8 +1,8 @@
 package dev.ferry.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -58,7 +58,7 @@ class OpenWritersTest {
         for (Path f : files) {
             OpenWriters.Stamp stamp = OpenWriters.Stamp.of(f);
             assertEquals(stamp, OpenWriters.Stamp.in(OpenWriters.realPath(dir), f.getFileName().toString()));
-            assertSame(pass, OpenWriters.since(stamp.changed()), f + " needed a pass of its own");
+            assertTrue(pass.answersFor(stamp.changed(), Long.MAX_VALUE), f + " needed a pass of its own");
             long expected = f.equals(written) ? writer.pid() : -1;
             assertEquals(expected, pass.writerOf(stamp.realPath()), f.getFileName().toString());
         }
@@ -70,12 +70,13 @@ class OpenWritersTest {
         Path f = Files.write(dir.resolve("late"), new byte[] {1});
         Thread.sleep(2 * WriterSnapshot.CLOCK_MARGIN_NANOS / 1_000_000);
         WriterSnapshot pass = OpenWriters.snapshot();
-        assertSame(pass, OpenWriters.since(OpenWriters.Stamp.of(f).changed()));
+        assertTrue(pass.answersFor(OpenWriters.Stamp.of(f).changed(), Long.MAX_VALUE));
 
         Process writer = holding(f, ">>");
         Files.write(f, new byte[] {2}, StandardOpenOption.APPEND);
         OpenWriters.Stamp after = OpenWriters.Stamp.of(f);
 
+        assertFalse(pass.answersFor(after.changed(), Long.MAX_VALUE), "a pass from before the change answered for it");
         WriterSnapshot next = OpenWriters.since(after.changed());
         assertNotSame(pass, next, "a pass from before the change answered for it");
         assertEquals(writer.pid(), next.writerOf(after.realPath()));
