@@ -116,8 +116,8 @@ public final class OpenWriters {
     /**
      * A pass that answers for a file last changed at {@code changed}: the latest one if it may, else a new one. A
      * caller that finds the latest pass past half its life makes the next one while the others go on with the
-     * latest (on a loaded machine a pass takes tenths of a second, and every caller waiting for it was measured as
-     * a third of the lanes' time: bench/RESULTS.md, section 4b).
+     * latest (on a loaded machine a pass takes tenths of a second, and every caller waiting for it cost the lanes
+     * 13-27 % of their time: bench/RESULTS.md, section 4b).
      */
     public static WriterSnapshot since(Instant changed) {
         WriterSnapshot pass = latest;
