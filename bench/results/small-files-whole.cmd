@@ -1,1 +1,1 @@
-bench/run.sh small-files-whole  # 2026-12-03T08:58:36Z, BENCH_ROUNDS=2, ferry at 70ead13
+bench/run.sh small-files-whole  # 2026-12-03T09:51:49Z, BENCH_ROUNDS=1, ferry at 963c862 (tree dirty in bench/results only)

@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * the server now has (size and time as the ledger recorded them when it was sent, nobody writing to it). A file
  * that changed after its rename on the server -- a writer that came back -- is uploaded again once it settles,
  * so {@code .done/} never holds a version the server does not.
+ *
+ * <p>The look for writers costs no /proc pass of its own as a rule: the files of a batch finish together, and the
+ * pass made for the first (or for the check before their renames, or the inbox's poll) answers for all that last
+ * changed before it began ({@link dev.ferry.source.OpenWriters}).
  */
 public final class DropUnchanged {
     private static final Logger LOG = LoggerFactory.getLogger(DropUnchanged.class);

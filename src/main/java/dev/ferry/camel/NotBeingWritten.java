@@ -1,45 +1,69 @@
 package dev.ferry.camel;
 
 import dev.ferry.source.OpenWriters;
+import dev.ferry.source.WriterSnapshot;
 import java.nio.file.Path;
-import java.util.Set;
 import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileFilter;
 
 /**
  * The upload inbox's readiness filter: a file some process still holds open for writing is left for a later poll,
- * however long its writer pauses (readLock=changed alone takes it after a quiet pause). One scan of /proc serves a
- * poll's files; a file opened after that scan is caught by the checks at the finish. Directories pass: what to do
- * with them is the route's business.
+ * however long its writer pauses (readLock=changed alone takes it after a quiet pause). Camel runs it on every
+ * listed file at every poll, so it costs a stat per file and at most one /proc pass per poll, shared with the
+ * checks at the finish ({@link OpenWriters}); a file that changed after the latest pass, or that the pass saw being
+ * written, waits for the next poll's pass. A writer that opens a file after the pass is caught by the checks at
+ * the finish. Directories pass: what to do with them is the route's business.
  */
 public final class NotBeingWritten implements GenericFileFilter<Object> {
     /**
-     * Below the inbox's poll interval (50 ms by default): one scan per poll, however many files it lists, and never
-     * a scan from an earlier poll.
+     * Below the inbox's poll interval (50 ms by default): a pass that ended this recently is this poll's, and no
+     * second one is made for it -- however many files it lists, and however long a loaded machine takes to scan.
      */
-    private static final long SNAPSHOT_NANOS = 20_000_000L;
+    private static final long POLL_NANOS = 20_000_000L;
 
-    private Set<String> writing = Set.of();
-    private String scannedDir;
-    private long scannedAt;
+    /** How long a folder's real path is reused: a folder moved or relinked meanwhile is looked up again. */
+    private static final long FOLDER_NANOS = 1_000_000_000L;
+
+    private String folder;
+    private String realFolder;
+    private long folderResolvedAt;
 
     @Override
-    public synchronized boolean accept(GenericFile<Object> file) {
+    public boolean accept(GenericFile<Object> file) {
         if (file.isDirectory()) {
             return true;
         }
-        Path path = Path.of(file.getAbsoluteFilePath());
-        String real = OpenWriters.realPath(path);
-        if (real == null) {
-            return true;
+        OpenWriters.Stamp stamp = stamp(Path.of(file.getAbsoluteFilePath()));
+        if (stamp == null) {
+            return true; // gone: Camel says so
         }
-        String dir = path.getParent() == null ? "/" : path.getParent().toString();
+        WriterSnapshot pass = OpenWriters.latest();
+        boolean thisPoll = pass != null && pass.ageNanos() < POLL_NANOS;
+        if (pass == null || !pass.answersFor(stamp.changed(), OpenWriters.MAX_AGE_NANOS)) {
+            if (thisPoll) {
+                return false; // changed since this poll's pass: it is being written now, or was a moment ago
+            }
+            pass = OpenWriters.since(stamp.changed());
+        } else if (!thisPoll && pass.writerOf(stamp.realPath()) >= 0) {
+            // Seen being written by an earlier poll's pass: its writer may have closed since.
+            pass = OpenWriters.snapshot();
+        }
+        return pass.writerOf(stamp.realPath()) < 0;
+    }
+
+    /** The file's stamp with one stat: its folder's real path is kept, as every file of a poll shares it. */
+    private synchronized OpenWriters.Stamp stamp(Path file) {
+        Path parent = file.getParent();
+        if (parent == null) {
+            return OpenWriters.Stamp.of(file);
+        }
+        String dir = parent.toString();
         long now = System.nanoTime();
-        if (!dir.equals(scannedDir) || now - scannedAt > SNAPSHOT_NANOS) {
-            writing = OpenWriters.openForWriting(path.getParent());
-            scannedDir = dir;
-            scannedAt = now;
+        if (!dir.equals(folder) || realFolder == null || now - folderResolvedAt > FOLDER_NANOS) {
+            realFolder = OpenWriters.realPath(parent);
+            folder = dir;
+            folderResolvedAt = now;
         }
-        return !writing.contains(real);
+        return realFolder == null ? null : OpenWriters.Stamp.in(realFolder, file.getFileName().toString());
     }
 }

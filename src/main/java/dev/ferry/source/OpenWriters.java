@@ -3,9 +3,14 @@ package dev.ferry.source;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Set;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Whether some process still holds a file open for writing, from Linux's {@code /proc/<pid>/fd} (only the
@@ -13,47 +18,90 @@ import java.util.Set;
  * than any settle time is still found here, so a half-written file is never taken for a finished one. Where there
  * is no {@code /proc} (macOS, Windows) nothing is found, and size and time are all there is.
  *
- * <p>A scan reads one link per open file descriptor of every process it may see: about a millisecond per thousand
- * on an idle machine, so callers scan once per decision, not per buffer.
+ * <p>A pass reads a link per open descriptor of every process it may see -- 20-50 ms for 1,500 of them on a loaded
+ * 2-core machine, where reading each one's fdinfo as well cost 0.2-0.4 s -- so it is never made per file: one pass
+ * ({@link WriterSnapshot}) answers for every file that last changed before it began, and is shared by every caller
+ * (the inbox filter's poll, each upload's check before its rename, each drop's before {@code .done/}) while it is
+ * young. One pass runs at a time; callers that need a newer one meanwhile wait for it and share it.
  */
 public final class OpenWriters {
     private static final File PROC = new File("/proc");
-    /** O_ACCMODE bits of fdinfo's octal flags: 1 = O_WRONLY, 2 = O_RDWR. */
-    private static final int ACCESS_MODE = 3;
+    /**
+     * How long a pass answers "nobody writes it" for files that changed before it: bounds the window in which a
+     * writer that opened a finished file after the pass, and has not written yet, goes unseen. A burst of drops then
+     * costs about two passes a second, whatever the number of files.
+     */
+    public static final long MAX_AGE_NANOS = 500_000_000L;
+
+    /** Held while a pass runs: one at a time. */
+    private static final ReentrantLock PASS = new ReentrantLock();
+    private static volatile WriterSnapshot latest;
 
     private OpenWriters() {
     }
 
-    /** The id of a process holding {@code file} open for writing, or -1 when none is seen. */
-    public static long writerOf(Path file) {
-        String target = realPath(file);
-        if (target == null) {
-            return -1;
+    /**
+     * A file's real path (as /proc shows it) and last change (ctime: set by every write and rename, and not
+     * settable by the writer).
+     */
+    public record Stamp(String realPath, Instant changed) {
+        /** Null when the file cannot be read (gone, or not there). */
+        public static Stamp of(Path file) {
+            try {
+                Path real = file.toRealPath();
+                return new Stamp(real.toString(), changeTime(real));
+            } catch (IOException | SecurityException e) {
+                return null;
+            }
         }
-        long[] found = {-1};
-        scan(target::equals, (pid, path) -> {
-            found[0] = pid;
-            return true;
-        });
-        return found[0];
+
+        /**
+         * {@link #of} for a file named {@code name} in a folder whose real path is {@code realDir}: one stat
+         * instead of one per path element, for a caller that looks at many files of one folder.
+         */
+        public static Stamp in(String realDir, String name) {
+            String path = realDir.endsWith("/") ? realDir + name : realDir + "/" + name;
+            try {
+                Map<String, Object> a = Files.readAttributes(Path.of(path), "unix:ctime,isSymbolicLink",
+                        LinkOption.NOFOLLOW_LINKS);
+                if (Boolean.TRUE.equals(a.get("isSymbolicLink"))) {
+                    return of(Path.of(path));
+                }
+                return new Stamp(path, ((FileTime) a.get("ctime")).toInstant());
+            } catch (UnsupportedOperationException | IllegalArgumentException e) {
+                return of(Path.of(path));
+            } catch (IOException | SecurityException e) {
+                return null;
+            }
+        }
+
+        private static Instant changeTime(Path real) throws IOException {
+            try {
+                return ((FileTime) Files.getAttribute(real, "unix:ctime")).toInstant();
+            } catch (UnsupportedOperationException | IllegalArgumentException e) {
+                // No unix view, so no /proc either: a pass finds nothing, whatever the time.
+                return Files.getLastModifiedTime(real).toInstant();
+            }
+        }
     }
 
     /**
-     * The real paths of the files in {@code dir} (or below) that some visible process holds open for writing, in one
-     * scan (empty without /proc).
+     * The id of a process holding {@code file} open for writing, or -1 when none is seen -- by a pass that began
+     * after the file's last change (shared), and, when that pass saw a writer, by one that began after this call (a
+     * writer seen earlier may have closed since).
      */
-    public static Set<String> openForWriting(Path dir) {
-        Set<String> paths = new HashSet<>();
-        String root = realPath(dir);
-        if (root == null) {
-            return paths;
+    public static long writerOf(Path file) {
+        long asked = System.nanoTime();
+        Stamp stamp = Stamp.of(file);
+        if (stamp == null) {
+            return -1;
         }
-        String prefix = root.endsWith("/") ? root : root + "/";
-        scan(path -> path.startsWith(prefix), (pid, path) -> {
-            paths.add(path);
-            return false;
-        });
-        return paths;
+        WriterSnapshot pass = since(stamp.changed());
+        long pid = pass.writerOf(stamp.realPath());
+        if (pid >= 0 && !pass.startedAfter(asked)) {
+            pid = snapshot(asked).writerOf(stamp.realPath());
+        }
+        return pid;
     }
 
     /** {@code file}'s real path as /proc shows it, or null when it cannot be resolved. */
@@ -65,16 +113,79 @@ public final class OpenWriters {
         }
     }
 
-    private interface Visitor {
-        /** Called for each file held open for writing; true stops the scan. */
-        boolean visit(long pid, String path);
+    /**
+     * A pass that answers for a file last changed at {@code changed}: the latest one if it may, else a new one. A
+     * caller that finds the latest pass past half its life makes the next one while the others go on with the
+     * latest (on a loaded machine a pass takes tenths of a second, and every caller waiting for it cost the lanes
+     * 13-27 % of their time: bench/RESULTS.md, section 4b).
+     */
+    public static WriterSnapshot since(Instant changed) {
+        WriterSnapshot pass = latest;
+        if (pass != null && pass.answersFor(changed, MAX_AGE_NANOS)) {
+            if (!pass.startedAfter(System.nanoTime() - MAX_AGE_NANOS / 2) && PASS.tryLock()) {
+                try {
+                    if (latest == pass) {
+                        newPass();
+                    }
+                } finally {
+                    PASS.unlock();
+                }
+            }
+            return pass;
+        }
+        PASS.lock();
+        try {
+            pass = latest;
+            if (pass != null && pass.answersFor(changed, MAX_AGE_NANOS)) {
+                return pass; // made by another caller while this one waited
+            }
+            return newPass();
+        } finally {
+            PASS.unlock();
+        }
     }
 
-    private static void scan(java.util.function.Predicate<String> wanted, Visitor visitor) {
+    /** A pass that began at or after {@code nanoTime}: one another caller started meanwhile, or a new one. */
+    public static WriterSnapshot snapshot(long nanoTime) {
+        PASS.lock();
+        try {
+            WriterSnapshot pass = latest;
+            return pass != null && pass.startedAfter(nanoTime) ? pass : newPass();
+        } finally {
+            PASS.unlock();
+        }
+    }
+
+    /** A pass that begins now. */
+    public static WriterSnapshot snapshot() {
+        return snapshot(System.nanoTime());
+    }
+
+    /** The latest pass, or null before the first. */
+    public static WriterSnapshot latest() {
+        return latest;
+    }
+
+    private static WriterSnapshot newPass() {
+        Instant wall = Instant.now();
+        long started = System.nanoTime();
+        Map<String, String[]> open = new HashMap<>();
+        boolean procSeen = scan(open);
+        WriterSnapshot pass = new WriterSnapshot(open, procSeen, wall, started, System.nanoTime());
+        latest = pass;
+        return pass;
+    }
+
+    /**
+     * Every descriptor's link: one cheap system call each. Whether one is open for writing is read later, and only
+     * for the files asked about: reading every descriptor's fdinfo cost several times the whole pass (measured:
+     * bench/RESULTS.md, section 4b).
+     */
+    private static boolean scan(Map<String, String[]> open) {
         // File.list answers null where NIO would throw: most of /proc is other users' processes, or gone.
         String[] processes = PROC.list();
         if (processes == null) {
-            return;
+            return false;
         }
         for (String process : processes) {
             if (process.isEmpty() || !Character.isDigit(process.charAt(0))) {
@@ -85,34 +196,26 @@ public final class OpenWriters {
                 continue;
             }
             for (String fd : fds) {
-                String path = linkTarget(process, fd);
-                // The path first: reading fdinfo costs a file read, and almost every descriptor is not wanted.
-                if (path != null && wanted.test(path) && openForWriting(process, fd)
-                        && visitor.visit(Long.parseLong(process), path)) {
-                    return;
+                String target = WriterSnapshot.linkTarget(process, fd);
+                if (mayBeADrop(target)) {
+                    String pidFd = process + "/" + fd;
+                    open.merge(target, new String[] {pidFd}, OpenWriters::concat);
                 }
             }
         }
+        return true;
     }
 
-    private static String linkTarget(String process, String fd) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc", process, "fd", fd)).toString();
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            return null;
-        }
+    private static String[] concat(String[] a, String[] b) {
+        String[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
-    private static boolean openForWriting(String process, String fd) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", process, "fdinfo", fd))) {
-                if (line.startsWith("flags:")) {
-                    return (Integer.parseInt(line.substring(6).trim(), 8) & ACCESS_MODE) != 0;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // The descriptor was closed while we looked: not a writer any more.
-        }
-        return false;
+    /** A regular file that still has a name: not a socket, pipe, terminal, kernel file or deleted file. */
+    private static boolean mayBeADrop(String target) {
+        return target != null && target.startsWith("/") && !target.endsWith(" (deleted)")
+                && !target.startsWith("/proc/") && !target.startsWith("/sys/")
+                && !(target.startsWith("/dev/") && !target.startsWith("/dev/shm/"));
     }
 }

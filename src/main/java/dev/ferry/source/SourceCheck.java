@@ -21,14 +21,16 @@ public final class SourceCheck {
 
     /**
      * Why {@code file} is not (or no longer) the version that was sent, in a few words; null when it is. Includes
-     * a look for a process that still has it open for writing (a scan of /proc, so once per decision).
+     * a look for a process that still has it open for writing: a /proc pass that began after the file last changed
+     * ({@link OpenWriters#writerOf}, shared with the other files that ask meanwhile). The file is compared after
+     * that pass has ended, so a writer that wrote and closed while the pass ran shows up as a change.
      */
     public static String changed(Path file, SourceState sent) throws IOException {
+        long writer = OpenWriters.writerOf(file);
         String why = differs(file, sent);
         if (why != null) {
             return why;
         }
-        long writer = OpenWriters.writerOf(file);
         return writer < 0 ? null : "process " + writer + " still has it open for writing";
     }
 
