@@ -2,6 +2,7 @@ package dev.ferry.tree;
 
 import dev.ferry.DaemonThreads;
 import dev.ferry.ftp.FtpSession;
+import dev.ferry.ftp.RemoteFile;
 import dev.ferry.ftp.RemoteNotFoundException;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.plan.Direction;
@@ -114,7 +115,8 @@ public final class TreeRun {
                     return;
                 }
                 tally.send(new TransferRequest(Direction.DOWNLOAD, profile.name(), remote, local.toString(),
-                        options), entry.size(), entry.relative(), null);
+                        options), entry.size(), entry.relative(), null,
+                        new RemoteFile(remote, entry.size(), entry.exactTime() ? entry.mtime() : -1, false));
             }
 
             @Override
@@ -178,7 +180,7 @@ public final class TreeRun {
                             continue;
                         }
                         tally.send(new TransferRequest(Direction.UPLOAD, profile.name(), remote,
-                                child.toString(), options), a.size(), rel, () -> stamp(remote, mtime));
+                                child.toString(), options), a.size(), rel, () -> stamp(remote, mtime), null);
                     }
                 }
             } catch (IOException e) {
@@ -312,10 +314,10 @@ public final class TreeRun {
             note("refused " + relative + ": " + reason);
         }
 
-        void send(TransferRequest request, long size, String relative, Runnable afterwards)
+        void send(TransferRequest request, long size, String relative, Runnable afterwards, RemoteFile listed)
                 throws IOException {
             try {
-                queue.put(new Job(request, size, relative, afterwards));
+                queue.put(new Job(request, size, relative, afterwards, listed));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 lanes.shutdownNow();
@@ -378,12 +380,19 @@ public final class TreeRun {
 
         /** The file's transfer on this thread; null when it is published, else why not. */
         private Throwable runOne(Job job) {
+            if (job.listed != null) {
+                engine.listed(job.request.id(), job.listed);
+            }
             try {
                 TransferResult r = engine.run(job.request);
                 bytes.addAndGet(r.bytesMoved());
                 return null;
             } catch (Exception e) {
                 return e;
+            } finally {
+                if (job.listed != null) {
+                    engine.listed(job.request.id(), null);
+                }
             }
         }
 
@@ -427,6 +436,7 @@ public final class TreeRun {
         }
     }
 
-    private record Job(TransferRequest request, long size, String relative, Runnable afterwards) {
+    /** @param listed what the listing said of a download's source (planning asks the server less), null for uploads */
+    private record Job(TransferRequest request, long size, String relative, Runnable afterwards, RemoteFile listed) {
     }
 }
