@@ -53,10 +53,12 @@ public final class TreeRun {
     static final long BATCH_MILLIS = 500;
     /**
      * A batch holds one ledger connection until its commit, and the ledger's pool is small (8), shared with the
-     * inbox's batch lanes and everything else: so few tree batches run at once in a process, whatever the number of
-     * trees; a lane that finds none free runs its file with the usual commits.
+     * inbox's batch lanes and everything else: so no more tree batches run at once in a process than one tree has
+     * lanes, whatever the number of trees; a lane that finds none free runs its file with the usual commits. Fewer
+     * (it was 2) left half of a lone tree's lanes committing several times per file, which cost more CPU per file
+     * than the transfer itself on a busy machine.
      */
-    private static final Semaphore BATCHING = new Semaphore(2);
+    private static final Semaphore BATCHING = new Semaphore(TreeLimits.DEFAULTS.parallel());
     private static final Logger LOG = LoggerFactory.getLogger(TreeRun.class);
 
     private final TransferEngine engine;
