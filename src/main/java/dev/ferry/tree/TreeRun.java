@@ -432,8 +432,10 @@ public final class TreeRun {
             }
             TreeResult result = new TreeResult(id, files.get(), transferred.get(), skipped.get(), failed.get(),
                     refused.get(), bytes.get(), List.copyOf(problems));
-            LOG.info("tree {}: {} files, {} transferred, {} already there, {} failed, {} refused", id, result.files(),
-                    result.transferred(), result.skipped(), result.failed(), result.refused());
+            TreeCounters.ended(result);
+            LOG.info("tree {}: {} files, {} transferred ({} bytes), {} already there, {} failed, {} refused", id,
+                    result.files(), result.transferred(), result.bytesMoved(), result.skipped(), result.failed(),
+                    result.refused());
             return result;
         }
     }

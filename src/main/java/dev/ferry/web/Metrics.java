@@ -129,6 +129,8 @@ final class Metrics implements TransferListener {
         outcome(out, "failed", failed, zero);
         outcome(out, "cancelled", cancelled, zero);
 
+        trees(out, dev.ferry.tree.TreeCounters.snapshot());
+
         int segments = 0;
         for (TransferView t : g.active()) {
             for (TransferView.SegmentView s : t.segments()) {
@@ -161,6 +163,22 @@ final class Metrics implements TransferListener {
                     .append(c.checkedAt().getEpochSecond()).append('\n');
         }
         return out.toString();
+    }
+
+    /** A folder's files that never became transfers (skipped, refused) are counted only here. */
+    private static void trees(StringBuilder out, dev.ferry.tree.TreeCounters.Snapshot t) {
+        header(out, "ferry_trees_total", "counter", "Folder transfers (get -r, put -r, folder requests and drops)"
+                + " that ended, by outcome.");
+        out.append("ferry_trees_total{outcome=\"complete\"} ").append(t.trees() - t.incomplete()).append('\n');
+        out.append("ferry_trees_total{outcome=\"incomplete\"} ").append(t.incomplete()).append('\n');
+        header(out, "ferry_tree_files_total", "counter", "Files of ended folder transfers, by outcome (skipped: already"
+                + " identical on the other side).");
+        out.append("ferry_tree_files_total{outcome=\"transferred\"} ").append(t.transferred()).append('\n');
+        out.append("ferry_tree_files_total{outcome=\"skipped\"} ").append(t.skipped()).append('\n');
+        out.append("ferry_tree_files_total{outcome=\"failed\"} ").append(t.failed()).append('\n');
+        out.append("ferry_tree_files_total{outcome=\"refused\"} ").append(t.refused()).append('\n');
+        header(out, "ferry_tree_transferred_bytes_total", "counter", "Bytes moved by ended folder transfers.");
+        out.append("ferry_tree_transferred_bytes_total ").append(t.bytes()).append('\n');
     }
 
     private static void counter(StringBuilder out, String name, String help, Map<Key, LongAdder> values,

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.Hashes;
 import dev.ferry.testing.PseudoRandomContent;
+import dev.ferry.tree.TreeCounters;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -76,9 +77,15 @@ class CliTreeTest {
         assertTrue(get[0].startsWith("done: 6 files, 6 transferred"), get[0]);
         assertEquals(hashes(src), hashes(back));
 
+        TreeCounters.Snapshot before = TreeCounters.snapshot();
         String[] again = run(0, "get", url("/up/"), back.toString()); // a URL ending in / is a folder
         assertTrue(again[0].startsWith("done: 6 files, 0 transferred"), again[0]);
         assertTrue(again[0].contains("6 already identical"), again[0]);
+        // The metrics' tree counters: the skipped files are counted, though none became a transfer.
+        TreeCounters.Snapshot after = TreeCounters.snapshot();
+        assertEquals(1, after.trees() - before.trees());
+        assertEquals(6, after.skipped() - before.skipped());
+        assertEquals(0, after.transferred() - before.transferred());
     }
 
     @Test
