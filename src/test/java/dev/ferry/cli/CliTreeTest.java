@@ -121,6 +121,21 @@ class CliTreeTest {
     }
 
     @Test
+    void aDownloadedFileIsStatedOnceNotTwiceWhenTheListingGaveItsSizeAndTime() throws Exception {
+        for (int i = 0; i < 8; i++) {
+            ftp.write("s/f" + i + ".bin", 5000 + i, i);
+        }
+        ftp.resetCounters();
+        Path out = tmp.resolve("s");
+        String[] r = run(0, "get", "-r", url("/s/"), out.toString());
+        assertTrue(r[0].startsWith("done: 8 files, 8 transferred"), r[0]);
+        assertEquals(hashes(ftp.file("s")), hashes(out));
+        // MLSD gave each size and time to the second: planning does not ask again; publishing still does (MLST).
+        int stats = ftp.commandCount("MLST") + ftp.commandCount("SIZE") + ftp.commandCount("MDTM");
+        assertEquals(8, stats, "one stat per file (the check after the download)");
+    }
+
+    @Test
     void aMissingRemoteFolderIsExitFive() {
         String[] r = run(ExitCode.NOT_FOUND.code, "get", "-r", url("/nothing/"), tmp.resolve("x").toString());
         assertTrue(r[1].contains("/nothing"), r[1]);
