@@ -9,7 +9,7 @@ import sys
 
 RES, OUT = sys.argv[1], sys.argv[2]
 ORDER = ["startup", "throttled-download", "throttled-upload", "loopback", "small-files", "small-files-whole", "resume",
-         "memory", "uneven", "adaptive"]
+         "memory", "uneven", "adaptive", "tree-big", "tree-small"]
 TITLES = {
     "startup": "JVM start-up (reported apart from transfer times)",
     "throttled-download": "1. Throttled download (vsftpd, 4 MiB/s per connection)",
@@ -22,6 +22,8 @@ TITLES = {
     "uneven": "7. Uneven connections (one of four data connections at 512 KiB/s, vsftpd 4 MiB/s)",
     "adaptive": "8. Connections that adapt (vsftpd 2 MiB/s per connection; the same with max_per_ip=2; a link of 8 MiB/s"
                 " shared by all connections)",
+    "tree-big": "11. A folder down and up: 1,000 × 100 KiB (get -r / put -r against lftp mirror, proftpd)",
+    "tree-small": "12. A folder down and up: many × 10 KiB (get -r / put -r against lftp mirror, proftpd)",
 }
 MiB = 1024 * 1024
 
@@ -78,7 +80,7 @@ def table(sc, rows, meta):
     if size:
         hdr += " MiB/s (median) |"
         sep += "---|"
-    if sc.startswith("small-files"):
+    if sc.startswith(("small-files", "tree")):
         hdr += " files/s (median) |"
         sep += "---|"
     if ref and sc not in ("memory", "resume", "startup"):
@@ -101,9 +103,9 @@ def table(sc, rows, meta):
         if size:
             timing = not (is_bytes or is_rss or "disk" in name)
             line += f" {fmt(size / MiB / m, 1) if m and timing else ''} |"
-        if sc.startswith("small-files"):
+        if sc.startswith(("small-files", "tree")):
             n = meta.get("files")
-            line += f" {fmt(n / m, 1) if m and n else ''} |"
+            line += f" {fmt(n / m, 1) if m and n and not is_rss else ''} |"
         if ref and sc not in ("memory", "resume", "startup"):
             rf = ref_of(name)
             line += f" {fmt(m / rf, 2) + '×' if m and rf and not (is_bytes or is_rss or 'in-process' in name) else ''} |"

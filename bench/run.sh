@@ -5,10 +5,12 @@
 #   bench/run.sh report          only rewrite bench/RESULTS.md from bench/results/*.jsonl
 # Scenarios: startup throttled-download throttled-upload loopback small-files small-files-whole resume memory uneven
 #            adaptive
+#            tree-big tree-small (not in the default run: each costs minutes)
 # Environment: BENCH_ROUNDS (3), BENCH_PORT_BASE (24100), BENCH_SIZE_MIB (128), BENCH_BIG_MIB (1024),
 #              BENCH_HUGE_MIB (4096), BENCH_SMALL_FILES (1000), BENCH_STEADY_FILES ("10000 20000"),
 #              BENCH_ADAPTIVE_MIB ("256 64 128": the per-connection, capped and shared-link files of "adaptive"),
 #              BENCH_ADAPTIVE_CASES ("per-connection capped shared": which of them run),
+#              BENCH_TREE_BIG ("1000 102400": files and bytes each), BENCH_TREE_SMALL ("10000 10240"),
 #              BENCH_RESULTS (a scratch results folder),
 #              BENCH_JAR, BENCH_SERVICE_ROOT, BENCH_SERVICE_JVM_OPTS (e.g. a JFR recording of the service)
 set -euo pipefail
@@ -738,6 +740,68 @@ for line in open(log, errors="replace"):
         most = max(most if most is not None else live_at_mid, live)
 print(most if most is not None else live_at_mid)
 PY
+}
+
+# A folder down and up (#18): Ferry's CLI `get -r` / `put -r` as a whole process (JVM start and ledger included, a
+# fresh ledger each run so nothing is skipped as already there) against lftp's mirror / mirror -R, default and
+# --parallel=4, on proftpd (MLSD and HASH: Ferry checks each file's size and its SHA-256 from the server). Four
+# folders of equal share, alternating tools within each round; every copy compared with the source (diff -r, outside
+# the timer). Ferry's peak RSS beside its time, to show it flat in the number of files.
+scenario_tree_big() { tree_scenario tree-big ${BENCH_TREE_BIG:-1000 102400}; }
+scenario_tree_small() { tree_scenario tree-small ${BENCH_TREE_SMALL:-10000 10240}; }
+
+tree_scenario() {
+  local s=$1 files=$2 bytes=$3 port=$PORT_BASE src=$WORK/$1-src root=$WORK/$1-root down=$WORK/$1-down r d i
+  meta "$s" files="$files" file_bytes="$bytes" folders=4 server=proftpd \
+    verified="Ferry: size and the server's SHA-256 per file (lftp: none)"
+  if [ "$(find "$src" -type f 2>/dev/null | wc -l)" != "$files" ]; then
+    rm -rf "$src"
+    for d in 0 1 2 3; do
+      mkdir -p "$src/d$d"
+      for i in $(seq 1 $((files / 4))); do head -c "$bytes" /dev/urandom > "$src/d$d/f$i.bin"; done
+    done
+  fi
+  mkdir -p "$root"; chmod 755 "$root"
+  start_server proftpd "$port" "$root"
+  local url; url=$(ftp_url "$port" "")
+  for r in $(seq 1 "$ROUNDS"); do
+    clear_dir "$root"; cp -r "$src" "$root/tree"; chown -R "$FTP_USER" "$root"
+    rm -rf "$down" "$WORK/$s-ledger"; mkdir -p "$down"
+    EXTRA_KV=(files="$files")
+    timed "$s" "$r" "down: ferry get -r" 900 "$WORK/$s-ferry-get-$r.log" -- \
+      /usr/bin/time -v java -jar "$JAR" get -r -q --ledger "$WORK/$s-ledger" "${url}tree/" "$down"
+    tree_rss "$s" "$r" "down: ferry get -r peak RSS" "$WORK/$s-ferry-get-$r.log"
+    diff -r "$src" "$down" >/dev/null || die "ferry get -r: the copy differs from the source"
+    for par in "--parallel=4" ""; do
+      rm -rf "$down"; mkdir -p "$down"
+      EXTRA_KV=(files="$files")
+      timed "$s" "$r" "down: lftp mirror${par:+ $par}" 900 "$WORK/$s-lftp-get-$r.log" -- \
+        lftp -c "$LFTP_SET; open -u $FTP_USER,$FTP_PW -p $port 127.0.0.1; mirror $par /tree $down"
+      diff -r "$src" "$down" >/dev/null || die "lftp mirror: the copy differs from the source"
+    done
+    rm -rf "$down" "$WORK/$s-ledger"
+    clear_dir "$root"; install -d -o "$FTP_USER" "$root/up"
+    EXTRA_KV=(files="$files")
+    timed "$s" "$r" "up: ferry put -r" 900 "$WORK/$s-ferry-put-$r.log" -- \
+      /usr/bin/time -v java -jar "$JAR" put -r -q --ledger "$WORK/$s-ledger" "$src" "${url}up/"
+    tree_rss "$s" "$r" "up: ferry put -r peak RSS" "$WORK/$s-ferry-put-$r.log"
+    diff -r "$src" "$root/up" >/dev/null || die "ferry put -r: the copy differs from the source"
+    for par in "--parallel=4" ""; do
+      clear_dir "$root"; install -d -o "$FTP_USER" "$root/up"
+      EXTRA_KV=(files="$files")
+      timed "$s" "$r" "up: lftp mirror -R${par:+ $par}" 900 "$WORK/$s-lftp-put-$r.log" -- \
+        lftp -c "$LFTP_SET; open -u $FTP_USER,$FTP_PW -p $port 127.0.0.1; mirror -R $par $src /up"
+      diff -r "$src" "$root/up" >/dev/null || die "lftp mirror -R: the copy differs from the source"
+    done
+    rm -rf "$WORK/$s-ledger"
+  done
+  stop_servers
+  rm -rf "$root" "$down"
+}
+
+# tree_rss SCEN ROUND NAME LOG: the peak RSS /usr/bin/time -v wrote into LOG, as a row of its own (MiB)
+tree_rss() {
+  record "$1" "$2" "$3" wall="$(awk '/Maximum resident set size/ {printf "%.1f", $NF / 1024}' "$4")"
 }
 
 # ---------------------------------------------------------------------------------------------------------------

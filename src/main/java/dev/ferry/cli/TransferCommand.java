@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.ferry.tree.TreeFilter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Option;
@@ -108,6 +109,21 @@ abstract class TransferCommand implements Callable<Integer> {
             + " transfer each; files already identical on the other side are skipped (mirror)")
     boolean recursive;
 
+    @Option(names = "--include", paramLabel = "GLOB", description = "with -r: only files matching GLOB (a name, or a"
+            + " path below the root when it has a /); repeatable")
+    java.util.List<String> include = new java.util.ArrayList<>();
+
+    @Option(names = "--exclude", paramLabel = "GLOB", description = "with -r: no file matching GLOB; repeatable")
+    java.util.List<String> exclude = new java.util.ArrayList<>();
+
+    @Option(names = "--newer-than", paramLabel = "WHEN", description = "with -r: only files modified after WHEN"
+            + " (2026-01-31, 2026-01-31T12:00:00Z, or an age such as 7d, 12h, 30m)")
+    String newerThan;
+
+    @Option(names = "--delete", description = "with get -r: delete local files the remote folder does not have"
+            + " (off by default)")
+    boolean delete;
+
     @Option(names = {"-c", "--continue"}, description = "resume an interrupted transfer (always on; for curl and wget"
             + " habits)")
     boolean resume;
@@ -143,6 +159,9 @@ abstract class TransferCommand implements Callable<Integer> {
         if (recursive || direction() == Direction.DOWNLOAD && url.path().endsWith("/")) {
             return tree(url, profile);
         }
+        if (!include.isEmpty() || !exclude.isEmpty() || newerThan != null || delete) {
+            throw new UsageException("--include, --exclude, --newer-than and --delete are for a folder (-r)");
+        }
         TransferRequest request = request(url, profile);
         return new TransferRun(profile, out, err).run(request, ledgerDir, quiet, verbose);
     }
@@ -157,8 +176,41 @@ abstract class TransferCommand implements Callable<Integer> {
         if (direction() == Direction.DOWNLOAD && Files.exists(local) && !Files.isDirectory(local)) {
             throw new UsageException(localText() + " is a file; get -r needs a folder to write the tree into");
         }
+        if (delete && direction() == Direction.UPLOAD) {
+            throw new UsageException("--delete is for get -r only: put -r never deletes on the server");
+        }
+        TreeFilter filter;
+        try {
+            filter = new TreeFilter(include, exclude, newerThan == null ? null : when(newerThan), delete);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
         return new TransferRun(profile, out, err).runTree(direction(), remote, local, options(), ledgerDir, quiet,
-                verbose);
+                verbose, filter);
+    }
+
+    /** --newer-than: a date (midnight UTC), an instant, or an age before now. */
+    static java.time.Instant when(String text) {
+        java.util.regex.Matcher age = java.util.regex.Pattern.compile("(\\d+)([dhms])").matcher(text.strip());
+        try {
+            if (age.matches()) {
+                long n = Long.parseLong(age.group(1));
+                Duration d = switch (age.group(2)) {
+                    case "d" -> Duration.ofDays(n);
+                    case "h" -> Duration.ofHours(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    default -> Duration.ofSeconds(n);
+                };
+                return java.time.Instant.now().minus(d);
+            }
+            if (text.contains("T")) {
+                return java.time.Instant.parse(text.strip());
+            }
+            return java.time.LocalDate.parse(text.strip()).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        } catch (RuntimeException e) {
+            throw new UsageException("--newer-than " + text + ": not a date (2026-01-31), an instant"
+                    + " (2026-01-31T12:00:00Z) or an age (7d, 12h, 30m, 10s)");
+        }
     }
 
     private ServerProfile profile(FtpUrl url) {

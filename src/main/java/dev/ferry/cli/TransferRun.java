@@ -11,6 +11,7 @@ import dev.ferry.progress.Units;
 import dev.ferry.transfer.TransferEngine;
 import dev.ferry.transfer.TransferFailedException;
 import dev.ferry.transfer.TransferResult;
+import dev.ferry.tree.TreeFilter;
 import dev.ferry.tree.TreeLimits;
 import dev.ferry.tree.TreeResult;
 import dev.ferry.tree.TreeRun;
@@ -49,7 +50,7 @@ final class TransferRun {
 
     /** A folder (get -r / put -r): one line per file refused or failed on err, the counts on out. */
     int runTree(Direction direction, String remoteRoot, Path localRoot, TransferOptions options, Path ledgerDir,
-                boolean quiet, boolean verbose) {
+                boolean quiet, boolean verbose, TreeFilter filter) {
         Runnable restoreLogging = CliLogging.install(verbose, err);
         try (JdbcLedger ledger = JdbcLedger.h2(ledgerDir);
              TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(profile),
@@ -65,8 +66,8 @@ final class TransferRun {
                 main.interrupt();
             });
             Runtime.getRuntime().addShutdownHook(hook);
-            TreeResult r = direction == Direction.DOWNLOAD ? run.download(remoteRoot, localRoot, options)
-                    : run.upload(localRoot, remoteRoot, options);
+            TreeResult r = direction == Direction.DOWNLOAD ? run.download(remoteRoot, localRoot, options, filter)
+                    : run.upload(localRoot, remoteRoot, options, filter);
             Runtime.getRuntime().removeShutdownHook(hook);
             r.problems().forEach(line -> err.println("ferry: " + line));
             int untold = r.failed() + r.refused() - r.problems().size();
@@ -76,7 +77,8 @@ final class TransferRun {
             if (!quiet || !r.complete()) {
                 out.println((r.complete() ? "done: " : "incomplete: ") + r.files() + " files, " + r.transferred()
                         + " transferred (" + Units.bytes(r.bytesMoved()) + ", each verified), " + r.skipped()
-                        + " already identical, " + r.failed() + " failed, " + r.refused() + " refused");
+                        + " already identical, " + r.failed() + " failed, " + r.refused() + " refused"
+                        + (r.deleted() > 0 ? ", " + r.deleted() + " deleted locally" : ""));
             }
             return r.complete() ? ExitCode.DONE.code : ExitCode.FAILED.code;
         } catch (java.io.InterruptedIOException e) {

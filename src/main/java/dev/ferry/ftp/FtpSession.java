@@ -212,6 +212,15 @@ public final class FtpSession implements Closeable {
         throw FtpException.reply("SIZE " + path + " on " + profile, code, lastReply());
     }
 
+    /** The modification time (epoch millis) by MDTM alone, -1 when the server has no MDTM or gives none. */
+    public long modified(String path) throws IOException {
+        if (!features.has("MDTM")) {
+            return -1;
+        }
+        Instant modified = guard(() -> client.mdtmInstant(path));
+        return modified == null ? -1 : modified.toEpochMilli();
+    }
+
     /** Size and modification time of a remote file, from MLST where offered, else SIZE and MDTM. */
     public RemoteFile stat(String path) throws IOException {
         if (features.has("MLST")) {

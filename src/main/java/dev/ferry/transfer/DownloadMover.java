@@ -24,9 +24,11 @@ final class DownloadMover implements SegmentMover {
     public void move(FtpSession session, LiveTransfer t, LiveSegment s) throws IOException {
         long pos = s.offset();
         if (pos < s.end()) {
+            // read() forces what it wrote before it returns: a second force here would cost a disk flush per file.
             pos = read(session, t, s, pos);
+        } else {
+            force(t);
         }
-        force(t);
         if (pos < s.end()) {
             throw new SourceChangedException("the server ended " + t.remotePath() + " at byte " + pos
                     + ", before the planned size " + t.size + ": the remote file changed");

@@ -22,7 +22,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Plans a download: the remote fingerprint, then either the ledger's segments (same source, part file still
@@ -33,14 +35,30 @@ import java.util.Optional;
 final class DownloadPlanner {
     private final SessionPool pool;
     private final JdbcLedger ledger;
+    /** What a tree's listing said of a download's source, by transfer id, until its first planning takes it. */
+    private final Map<String, RemoteFile> listed = new ConcurrentHashMap<>();
 
     DownloadPlanner(SessionPool pool, JdbcLedger ledger) {
         this.pool = pool;
         this.ledger = ledger;
     }
 
+    /**
+     * The listing's size and time (-1 when it was not exact) of the next planning of {@code id}: that planning asks
+     * the server only for what is missing. Publishing still compares a fresh SIZE/MDTM with it, so a file that changed
+     * after the listing is caught there and started over, and the fresh start asks the server (the hint is taken once).
+     */
+    void listed(String id, RemoteFile file) {
+        if (file == null) {
+            listed.remove(id);
+        } else {
+            listed.put(id, file);
+        }
+    }
+
     Planned plan(TransferRequest r, TransferOptions options, ServerProfile profile) throws IOException {
         String id = r.id();
+        RemoteFile hint = listed.remove(id);
         Path target = Path.of(r.localPath()).toAbsolutePath();
         Path part = PartFiles.localPart(target, id);
         if (publishedBeforeRestart(id, target, part)) {
@@ -53,7 +71,13 @@ final class DownloadPlanner {
         Capabilities caps;
         FtpSession session = pool.borrow(profile);
         try {
-            remote = session.stat(r.remotePath());
+            if (hint == null || hint.size() < 0) {
+                remote = session.stat(r.remotePath());
+            } else if (hint.mtime() > 0) {
+                remote = hint;
+            } else {
+                remote = new RemoteFile(r.remotePath(), hint.size(), session.modified(r.remotePath()), false);
+            }
             caps = pool.probe().read(session);
         } finally {
             pool.release(session);

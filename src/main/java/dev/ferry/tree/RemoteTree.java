@@ -23,6 +23,13 @@ public final class RemoteTree {
         void file(TreeEntry entry) throws IOException;
 
         void refused(String relative, String reason);
+
+        /**
+         * The folder's entries have all been handed on ({@code names}: every name its listing had, refused or
+         * not); {@code whole} is false when the entry limit cut the listing short.
+         */
+        default void listed(String relative, java.util.Set<String> names, boolean whole) throws IOException {
+        }
     }
 
     private final ListingSource source;
@@ -100,7 +107,17 @@ public final class RemoteTree {
                     visitor.refused(shown, "neither a file nor a folder in the listing");
                 }
             }
+            java.util.Set<String> names = new java.util.HashSet<>();
+            boolean whole = over[0] == 0;
+            for (Listed f : listed) {
+                if (f != null) {
+                    names.add(f.name);
+                } else {
+                    whole = false; // an unparsed line may name a file that is there
+                }
+            }
             listed.clear();
+            visitor.listed(dir.relative, names, whole);
             // Reversed onto the stack, so folders are visited in the listing's order.
             for (int i = below.size() - 1; i >= 0; i--) {
                 pending.push(below.get(i));

@@ -56,6 +56,7 @@ public final class TreeRequests {
         String source = exchange.getIn().getHeader(Exchange.FILE_NAME, "request", String.class);
         ObjectNode root = (ObjectNode) JSON.readTree(exchange.getIn().getBody(String.class));
         root.remove("recursive");
+        TreeFilter filter = filter(root, source);
         RequestParser.Parsed p = RequestParser.parse(JSON.convertValue(root, Map.class), source);
         if (p.direction() == Direction.UPLOAD) {
             throw new RequestParser.RequestException(source + ": a folder is uploaded by dropping it into the upload"
@@ -68,7 +69,7 @@ public final class TreeRequests {
             throw new RequestParser.RequestException(source + ": field 'localPath' is needed for the remote root");
         }
         Path into = PathGuard.localInside(downloadDir, local);
-        TreeResult r = new TreeRun(engine, server, limits).download(remote, into, p.options());
+        TreeResult r = new TreeRun(engine, server, limits).download(remote, into, p.options(), filter);
         String summary = r.files() + " files from " + server + ":" + remote + " into " + into + ": " + r.transferred()
                 + " transferred, " + r.skipped() + " already identical, " + r.failed() + " failed, " + r.refused()
                 + " refused (tree " + r.id() + ")";
@@ -81,6 +82,58 @@ public final class TreeRequests {
             throw new IncompleteTreeException(why.toString());
         }
         return summary;
+    }
+
+    /**
+     * The folder's own fields, taken out of the request before the single-file parser sees it: {@code include} and
+     * {@code exclude} (a glob or a list of them), {@code newerThan} (an ISO instant or date), {@code delete}.
+     */
+    private static TreeFilter filter(ObjectNode root, String source) {
+        try {
+            java.util.List<String> include = globs(root.remove("include"), "include", source);
+            java.util.List<String> exclude = globs(root.remove("exclude"), "exclude", source);
+            JsonNode newer = root.remove("newerThan");
+            java.time.Instant after = null;
+            if (newer != null && !newer.isNull()) {
+                String t = newer.asText();
+                after = t.contains("T") ? java.time.Instant.parse(t)
+                        : java.time.LocalDate.parse(t).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+            }
+            JsonNode delete = root.remove("delete");
+            if (delete != null && !delete.isBoolean()) {
+                throw new RequestParser.RequestException(source + ": field 'delete' must be true or false");
+            }
+            return new TreeFilter(include, exclude, after, delete != null && delete.asBoolean());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new RequestParser.RequestException(source + ": field 'newerThan' is not an ISO date or instant");
+        } catch (RequestParser.RequestException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new RequestParser.RequestException(source + ": " + e.getMessage());
+        }
+    }
+
+    private static java.util.List<String> globs(JsonNode node, String field, String source) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (node == null || node.isNull()) {
+            return out;
+        }
+        if (node.isTextual()) {
+            out.add(node.asText());
+            return out;
+        }
+        if (node.isArray()) {
+            for (JsonNode g : node) {
+                if (!g.isTextual()) {
+                    break;
+                }
+                out.add(g.asText());
+            }
+            if (out.size() == node.size()) {
+                return out;
+            }
+        }
+        throw new RequestParser.RequestException(source + ": field '" + field + "' must be a glob or a list of globs");
     }
 
     /** Some files of a tree failed or were refused; the message lists them. */

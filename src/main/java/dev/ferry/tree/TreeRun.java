@@ -2,6 +2,7 @@ package dev.ferry.tree;
 
 import dev.ferry.DaemonThreads;
 import dev.ferry.ftp.FtpSession;
+import dev.ferry.ftp.RemoteFile;
 import dev.ferry.ftp.RemoteNotFoundException;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.plan.Direction;
@@ -52,10 +53,12 @@ public final class TreeRun {
     static final long BATCH_MILLIS = 500;
     /**
      * A batch holds one ledger connection until its commit, and the ledger's pool is small (8), shared with the
-     * inbox's batch lanes and everything else: so few tree batches run at once in a process, whatever the number of
-     * trees; a lane that finds none free runs its file with the usual commits.
+     * inbox's batch lanes and everything else: so no more tree batches run at once in a process than one tree has
+     * lanes, whatever the number of trees; a lane that finds none free runs its file with the usual commits. Fewer
+     * (it was 2) left half of a lone tree's lanes committing several times per file, which cost more CPU per file
+     * than the transfer itself on a busy machine.
      */
-    private static final Semaphore BATCHING = new Semaphore(2);
+    private static final Semaphore BATCHING = new Semaphore(TreeLimits.DEFAULTS.parallel());
     private static final Logger LOG = LoggerFactory.getLogger(TreeRun.class);
 
     private final TransferEngine engine;
@@ -82,6 +85,12 @@ public final class TreeRun {
 
     /** Every file under {@code remoteRoot} into the same relative place under {@code localRoot}. */
     public TreeResult download(String remoteRoot, Path localRoot, TransferOptions options) throws IOException {
+        return download(remoteRoot, localRoot, options, TreeFilter.ALL);
+    }
+
+    /** The files {@code filter} takes under {@code remoteRoot}, and with its delete, the extraneous local ones gone. */
+    public TreeResult download(String remoteRoot, Path localRoot, TransferOptions options, TreeFilter filter)
+            throws IOException {
         String base = RemoteTree.rootOf(remoteRoot);
         Path root = localRoot.toAbsolutePath().normalize();
         Files.createDirectories(root);
@@ -107,6 +116,9 @@ public final class TreeRun {
                     refused(entry.relative(), e.getMessage());
                     return;
                 }
+                if (!filter.takes(entry.relative(), entry.mtime())) {
+                    return;
+                }
                 String remote = RemoteTree.join(base, entry.relative());
                 tally.files.incrementAndGet();
                 if (sameLocally(local, remote, entry)) {
@@ -114,12 +126,20 @@ public final class TreeRun {
                     return;
                 }
                 tally.send(new TransferRequest(Direction.DOWNLOAD, profile.name(), remote, local.toString(),
-                        options), entry.size(), entry.relative(), null);
+                        options), entry.size(), entry.relative(), null,
+                        new RemoteFile(remote, entry.size(), entry.exactTime() ? entry.mtime() : -1, false));
             }
 
             @Override
             public void refused(String relative, String reason) {
                 tally.refuse(relative, reason);
+            }
+
+            @Override
+            public void listed(String relative, java.util.Set<String> names, boolean whole) {
+                if (filter.delete() && whole) {
+                    deleteExtraneous(root, relative, names, tally);
+                }
             }
         });
         return tally.finish();
@@ -127,6 +147,16 @@ public final class TreeRun {
 
     /** Every file under {@code localRoot} to the same relative place under {@code remoteRoot}; folders made as needed. */
     public TreeResult upload(Path localRoot, String remoteRoot, TransferOptions options) throws IOException {
+        return upload(localRoot, remoteRoot, options, TreeFilter.ALL);
+    }
+
+    /** The files {@code filter} takes under {@code localRoot}; its delete is for downloads only (refused here). */
+    public TreeResult upload(Path localRoot, String remoteRoot, TransferOptions options, TreeFilter filter)
+            throws IOException {
+        if (filter.delete()) {
+            throw new IllegalArgumentException("delete of extraneous files is for downloads only: an upload never"
+                    + " deletes on the server");
+        }
         String base = RemoteTree.rootOf(remoteRoot);
         Path root = localRoot.toAbsolutePath().normalize();
         if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
@@ -169,7 +199,7 @@ public final class TreeRun {
                         }
                     } else if (!a.isRegularFile()) {
                         tally.refuse(rel, "neither a file nor a folder");
-                    } else {
+                    } else if (filter.takes(rel, a.lastModifiedTime().toMillis())) {
                         tally.files.incrementAndGet();
                         String remote = PathGuard.remoteInside(base, rel);
                         long mtime = a.lastModifiedTime().toMillis();
@@ -178,7 +208,7 @@ public final class TreeRun {
                             continue;
                         }
                         tally.send(new TransferRequest(Direction.UPLOAD, profile.name(), remote,
-                                child.toString(), options), a.size(), rel, () -> stamp(remote, mtime));
+                                child.toString(), options), a.size(), rel, () -> stamp(remote, mtime), null);
                     }
                 }
             } catch (IOException e) {
@@ -189,6 +219,56 @@ public final class TreeRun {
             }
         }
         return tally.finish();
+    }
+
+    /**
+     * Mirror's delete in one folder whose listing was whole: every local entry the listing did not name goes, a folder
+     * with all below it (links themselves, never what they point to). A file a filter left out was in the listing,
+     * so it stays; so do Ferry's own part files, which may belong to a transfer of this very tree.
+     */
+    private static void deleteExtraneous(Path root, String relative, java.util.Set<String> names, Tally tally) {
+        Path dir;
+        try {
+            dir = relative.isEmpty() ? root : PathGuard.localInside(root, relative);
+        } catch (UnsafePathException e) {
+            return;
+        }
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        List<Path> extra = new ArrayList<>();
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+            for (Path child : children) {
+                String name = child.getFileName().toString();
+                boolean partFile = name.startsWith(".") && name.contains(".ferry-") && name.endsWith(".part");
+                if (!names.contains(name) && !partFile) {
+                    extra.add(child);
+                }
+            }
+        } catch (IOException e) {
+            tally.note("cannot read " + dir + " to delete what the remote tree does not have: " + e);
+            return;
+        }
+        for (Path p : extra) {
+            try {
+                deleteAll(p);
+                tally.deleted.incrementAndGet();
+                LOG.info("tree {}: deleted {} (not in the remote tree)", tally.id, root.relativize(p));
+            } catch (IOException e) {
+                tally.note("cannot delete " + p + ": " + e);
+            }
+        }
+    }
+
+    private static void deleteAll(Path p) throws IOException {
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(p)) {
+                for (Path c : children) {
+                    deleteAll(c);
+                }
+            }
+        }
+        Files.delete(p);
     }
 
     /** Some servers list a missing folder as an empty one: asked first, so a typo is not an empty tree. */
@@ -295,6 +375,7 @@ public final class TreeRun {
         final AtomicInteger failed = new AtomicInteger();
         final AtomicInteger refused = new AtomicInteger();
         final AtomicLong bytes = new AtomicLong();
+        final AtomicInteger deleted = new AtomicInteger();
         final List<String> problems = Collections.synchronizedList(new ArrayList<>());
         final BlockingQueue<Job> queue = new ArrayBlockingQueue<>(4 * limits.parallel());
         final ExecutorService lanes = Executors.newFixedThreadPool(limits.parallel(), DaemonThreads.named("ferry-tree-"));
@@ -312,10 +393,10 @@ public final class TreeRun {
             note("refused " + relative + ": " + reason);
         }
 
-        void send(TransferRequest request, long size, String relative, Runnable afterwards)
+        void send(TransferRequest request, long size, String relative, Runnable afterwards, RemoteFile listed)
                 throws IOException {
             try {
-                queue.put(new Job(request, size, relative, afterwards));
+                queue.put(new Job(request, size, relative, afterwards, listed));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 lanes.shutdownNow();
@@ -378,12 +459,19 @@ public final class TreeRun {
 
         /** The file's transfer on this thread; null when it is published, else why not. */
         private Throwable runOne(Job job) {
+            if (job.listed != null) {
+                engine.listed(job.request.id(), job.listed);
+            }
             try {
                 TransferResult r = engine.run(job.request);
                 bytes.addAndGet(r.bytesMoved());
                 return null;
             } catch (Exception e) {
                 return e;
+            } finally {
+                if (job.listed != null) {
+                    engine.listed(job.request.id(), null);
+                }
             }
         }
 
@@ -420,13 +508,16 @@ public final class TreeRun {
                 throw new java.io.InterruptedIOException("tree " + id + " interrupted");
             }
             TreeResult result = new TreeResult(id, files.get(), transferred.get(), skipped.get(), failed.get(),
-                    refused.get(), bytes.get(), List.copyOf(problems));
-            LOG.info("tree {}: {} files, {} transferred, {} already there, {} failed, {} refused", id, result.files(),
-                    result.transferred(), result.skipped(), result.failed(), result.refused());
+                    refused.get(), bytes.get(), List.copyOf(problems), deleted.get());
+            TreeCounters.ended(result);
+            LOG.info("tree {}: {} files, {} transferred ({} bytes), {} already there, {} failed, {} refused", id,
+                    result.files(), result.transferred(), result.bytesMoved(), result.skipped(), result.failed(),
+                    result.refused());
             return result;
         }
     }
 
-    private record Job(TransferRequest request, long size, String relative, Runnable afterwards) {
+    /** @param listed what the listing said of a download's source (planning asks the server less), null for uploads */
+    private record Job(TransferRequest request, long size, String relative, Runnable afterwards, RemoteFile listed) {
     }
 }

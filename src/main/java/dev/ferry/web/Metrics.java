@@ -5,6 +5,7 @@ import dev.ferry.ledger.TransferStatus;
 import dev.ferry.plan.Direction;
 import dev.ferry.progress.TransferListener;
 import dev.ferry.progress.TransferView;
+import dev.ferry.tree.TreeCounters;
 import dev.ferry.transfer.TransferEngine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -129,6 +130,7 @@ final class Metrics implements TransferListener {
         FunctionCounter.builder(NAME + "fenced.writes", engine, e -> e.ledger().leases().fencedOff())
                 .description("Ledger writes refused because this node had lost the transfer's lease.")
                 .register(registry);
+        trees();
         for (ServerProfile p : engine.profiles().all()) {
             for (Direction d : Direction.values()) {
                 Tags tags = tags(p.name(), d);
@@ -262,6 +264,27 @@ final class Metrics implements TransferListener {
             bytes(tags(t)).increment(now - state[0]);
             state[0] = now;
         }
+    }
+
+    /** A folder's files that never became transfers (skipped, refused) are counted only here. */
+    private void trees() {
+        for (String outcome : new String[] {"complete", "incomplete"}) {
+            FunctionCounter.builder(NAME + "trees", TreeCounters.class, c -> {
+                TreeCounters.Snapshot t = TreeCounters.snapshot();
+                return "complete".equals(outcome) ? t.trees() - t.incomplete() : t.incomplete();
+            }).tag("outcome", outcome).description("Folder transfers (get -r, put -r, folder requests and drops)"
+                    + " that ended, by outcome.").register(registry);
+        }
+        Map<String, java.util.function.ToLongFunction<TreeCounters.Snapshot>> files = Map.of(
+                "transferred", TreeCounters.Snapshot::transferred, "skipped", TreeCounters.Snapshot::skipped,
+                "failed", TreeCounters.Snapshot::failed, "refused", TreeCounters.Snapshot::refused);
+        files.forEach((outcome, f) -> FunctionCounter.builder(NAME + "tree.files", TreeCounters.class,
+                        c -> f.applyAsLong(TreeCounters.snapshot())).tag("outcome", outcome)
+                .description("Files of ended folder transfers, by outcome (skipped: already identical on the other"
+                        + " side).").register(registry));
+        FunctionCounter.builder(NAME + "tree.transferred.bytes", TreeCounters.class,
+                        c -> TreeCounters.snapshot().bytes())
+                .description("Bytes moved by ended folder transfers.").register(registry);
     }
 
     private static double activeSegments(TransferEngine e) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.Hashes;
 import dev.ferry.testing.PseudoRandomContent;
+import dev.ferry.tree.TreeCounters;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -76,9 +77,62 @@ class CliTreeTest {
         assertTrue(get[0].startsWith("done: 6 files, 6 transferred"), get[0]);
         assertEquals(hashes(src), hashes(back));
 
+        TreeCounters.Snapshot before = TreeCounters.snapshot();
         String[] again = run(0, "get", url("/up/"), back.toString()); // a URL ending in / is a folder
         assertTrue(again[0].startsWith("done: 6 files, 0 transferred"), again[0]);
         assertTrue(again[0].contains("6 already identical"), again[0]);
+        // The metrics' tree counters: the skipped files are counted, though none became a transfer.
+        TreeCounters.Snapshot after = TreeCounters.snapshot();
+        assertEquals(1, after.trees() - before.trees());
+        assertEquals(6, after.skipped() - before.skipped());
+        assertEquals(0, after.transferred() - before.transferred());
+    }
+
+    @Test
+    void includeExcludeAndNewerThanPickTheFilesAndDeleteClearsOnlyWhatTheRemoteLacks() throws Exception {
+        ftp.write("t/a.csv", 1000, 1);
+        ftp.write("t/b.txt", 1000, 2);
+        ftp.write("t/sub/c.csv", 1000, 3);
+        ftp.write("t/sub/deeper/d.csv", 1000, 4);
+        Files.setLastModifiedTime(ftp.write("t/old.csv", 1000, 5),
+                java.nio.file.attribute.FileTime.from(java.time.Instant.parse("2019-06-01T00:00:00Z")));
+        Path out = tmp.resolve("out");
+        String[] r = run(0, "get", "-r", url("/t/"), out.toString(), "--include", "*.csv", "--exclude",
+                "sub/deeper/**", "--newer-than", "2020-01-01");
+        assertTrue(r[0].startsWith("done: 2 files, 2 transferred"), r[0]);
+        assertEquals(Map.of("a.csv", Hashes.sha256(ftp.file("t/a.csv")), "sub/c.csv",
+                Hashes.sha256(ftp.file("t/sub/c.csv"))), hashes(out));
+
+        // Extraneous local files and folders go with --delete; a file a filter left out (b.txt) is in the remote
+        // tree, so it stays; without --delete nothing goes.
+        PseudoRandomContent.write(out.resolve("stale.bin"), 10, 6);
+        PseudoRandomContent.write(out.resolve("gone/x.bin"), 10, 7);
+        PseudoRandomContent.write(out.resolve("b.txt"), 10, 8);
+        String[] keep = run(0, "get", "-r", url("/t/"), out.toString(), "--include", "*.csv");
+        assertTrue(Files.exists(out.resolve("stale.bin")) && Files.exists(out.resolve("gone/x.bin")), keep[0]);
+        String[] del = run(0, "get", "-r", url("/t/"), out.toString(), "--include", "*.csv", "--delete");
+        assertTrue(del[0].contains("2 deleted locally"), del[0]);
+        assertTrue(Files.notExists(out.resolve("stale.bin")) && Files.notExists(out.resolve("gone")), del[0]);
+        assertTrue(Files.exists(out.resolve("b.txt")), "a filtered file was deleted");
+        assertEquals(Hashes.sha256(ftp.file("t/sub/deeper/d.csv")), Hashes.sha256(out.resolve("sub/deeper/d.csv")));
+
+        run(ExitCode.USAGE.code, "put", "-r", out.toString(), url("/t2/"), "--delete");
+        run(ExitCode.USAGE.code, "get", url("/t/a.csv"), tmp.resolve("one").toString(), "--include", "*.csv");
+    }
+
+    @Test
+    void aDownloadedFileIsStatedOnceNotTwiceWhenTheListingGaveItsSizeAndTime() throws Exception {
+        for (int i = 0; i < 8; i++) {
+            ftp.write("s/f" + i + ".bin", 5000 + i, i);
+        }
+        ftp.resetCounters();
+        Path out = tmp.resolve("s");
+        String[] r = run(0, "get", "-r", url("/s/"), out.toString());
+        assertTrue(r[0].startsWith("done: 8 files, 8 transferred"), r[0]);
+        assertEquals(hashes(ftp.file("s")), hashes(out));
+        // MLSD gave each size and time to the second: planning does not ask again; publishing still does (MLST).
+        int stats = ftp.commandCount("MLST") + ftp.commandCount("SIZE") + ftp.commandCount("MDTM");
+        assertEquals(8, stats, "one stat per file (the check after the download)");
     }
 
     @Test
