@@ -74,6 +74,8 @@ class BatchLostLeaseTest {
             h.properties.put("ferry.node-id", "node-1");
             h.properties.put("ferry.cluster.lease-seconds", "3");
             h.properties.put("ferry.cluster.shared-storage", "true");
+            // One lane: both drops in one batch.
+            h.properties.put("ferry.inbox.parallel-transfers", "1");
             Path inbox = Files.createDirectories(h.uploadInbox());
             Path staging = Files.createDirectories(tmp.resolve("staging"));
             Path x = PseudoRandomContent.write(staging.resolve("x.bin"), 200L * KIB + 11, 15);
@@ -81,6 +83,7 @@ class BatchLostLeaseTest {
             String xHash = Hashes.sha256(x);
             String yHash = Hashes.sha256(y);
             long xSize = Files.size(x);
+            long xMtime = Files.getLastModifiedTime(x).toMillis();
 
             TransferRequest xRequest = new TransferRequest(Direction.UPLOAD, "fixture", "/incoming/x.bin",
                     inbox.resolve("x.bin").toAbsolutePath().normalize().toString(), TransferOptions.none());
@@ -91,7 +94,7 @@ class BatchLostLeaseTest {
                 node2.leases().sharedStorage(true);
                 node2.accept(TransferRecord.accepted(id, Direction.UPLOAD, "fixture", xRequest.remotePath(),
                         xRequest.localPath(), Requests.toJson(xRequest)));
-                node2.start(id, xSize, 0, List.of(new SegmentRecord(0, 0, xSize, 0, false)));
+                node2.start(id, xSize, xMtime, List.of(new SegmentRecord(0, 0, xSize, 0, false)));
 
                 try (FerryService node1 = h.start()) {
                     ServiceHarness.dropInto(inbox, x);
@@ -102,8 +105,10 @@ class BatchLostLeaseTest {
                             () -> "y.bin never got through: " + ServiceHarness.list(inbox));
                     assertEquals(yHash, Hashes.sha256(ftp.file("incoming/y.bin")), "y.bin on the server");
 
-                    // Seconds after y.bin, x.bin is still node-2's: node-1 neither sent it nor gave up on it.
-                    Thread.sleep(1500);
+                    // node-1 tried x.bin after y.bin's batch, on the fenced path, and was refused: x.bin is node-2's.
+                    Await.until(WAIT, () -> node1.ledger().leases().fencedOff() > 0 || Files.exists(failed)
+                                    || Files.exists(done.resolve("x.bin")),
+                            () -> "node-1 never tried x.bin: " + ServiceHarness.list(inbox));
                     assertFalse(Files.exists(failed), "a drop another node holds was failed here: "
                             + ServiceHarness.list(inbox));
                     assertFalse(Files.exists(done.resolve("x.bin")), "x.bin left the inbox while node-2 runs it");
