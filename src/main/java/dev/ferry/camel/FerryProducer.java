@@ -2,6 +2,7 @@ package dev.ferry.camel;
 
 import dev.ferry.camel.RequestParser.Parsed;
 import dev.ferry.camel.RequestParser.RequestException;
+import dev.ferry.ledger.ClusterView;
 import dev.ferry.ledger.LostLeaseException;
 import dev.ferry.ledger.TransferRecord;
 import dev.ferry.ledger.TransferStatus;
@@ -67,7 +68,7 @@ public class FerryProducer extends DefaultAsyncProducer {
     protected void doStart() throws Exception {
         super.doStart();
         if (config.getOperation() == FerryOperation.batch) {
-            lanes = new BatchLanes(engine().ledger(), this::transferInBatch, config.getLanes(), config.getBatchSize(),
+            lanes = new BatchLanes(engine().ledger(), this::batchItem, config.getLanes(), config.getBatchSize(),
                     component()::isServiceStopping);
         }
     }
@@ -433,6 +434,33 @@ public class FerryProducer extends DefaultAsyncProducer {
     }
 
     /**
+     * A batch's exchange as the other inbox steps end one: a transfer whose lease another node took does not fail its
+     * drop; the exchange waits for that node's end (after the batch's commit: only then is the path fenced).
+     */
+    private boolean batchItem(Exchange exchange, UnitOfWork unit) throws Exception {
+        try {
+            return transferInBatch(exchange, unit);
+        } catch (Exception e) {
+            LostLeaseException lost = LostLeaseException.in(e);
+            if (unit.deferred() || lost == null || !fromInboxFile(exchange)) {
+                throw e;
+            }
+            continueAfterLostLease(exchange, lost);
+            return true;
+        }
+    }
+
+    /** Another node holds a live lease on this unfinished transfer (it claimed the row when this node's ran out). */
+    private boolean heldByAnotherNode(String id) {
+        Optional<TransferRecord> known = engine().ledger().find(id);
+        if (known.isEmpty() || known.get().status().finished()) {
+            return false;
+        }
+        ClusterView.Owner owner = ClusterView.of(engine().ledger()).owners(List.of(id)).get(id);
+        return owner != null && owner.leaseLive() && !owner.node().equals(engine().ledger().leases().nodeId());
+    }
+
+    /**
      * One exchange of a batch, on a lane's thread inside the batch's ledger commit: accept, then the whole transfer.
      * A transfer another exchange is running is not waited for inside a batch (the batch's uncommitted rows could be
      * what that one waits for): it returns false and the lane runs it again after the commit, waiting then.
@@ -452,6 +480,11 @@ public class FerryProducer extends DefaultAsyncProducer {
         String id = request.id();
         exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, id);
         exchange.setProperty(FerryConstants.REQUEST, request);
+        if (inBatch && heldByAnotherNode(id)) {
+            // Its commit would take that node's row over, unfenced, while that node runs the transfer: after the
+            // commit, the fenced path finds this node without the lease and waits for that node's end.
+            return false;
+        }
         boolean waited = false;
         if (inBatch) {
             if (!engine().claims().tryClaim(id)) {
