@@ -23,11 +23,17 @@ public final class Cli {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        System.exit(runProcess(args));
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         return commandLine(out, err).execute(args);
+    }
+
+    /** {@link #run} as the whole process: the caller exits with the result, so process-wide set-up may be cheaper. */
+    public static int runProcess(String[] args) {
+        NoLogging.processOwned();
+        return run(args, System.out, System.err);
     }
 
     static CommandLine commandLine(PrintStream out, PrintStream err) {

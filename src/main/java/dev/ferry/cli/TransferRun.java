@@ -34,6 +34,7 @@ final class TransferRun {
     }
 
     int run(TransferRequest request, Path ledgerDir, boolean quiet, boolean verbose) {
+        NoLogging.bindIfQuiet(verbose);
         Runnable restoreLogging = CliLogging.install(verbose, err);
         try {
             return transfer(request, ledgerDir, quiet, verbose);
@@ -50,6 +51,7 @@ final class TransferRun {
     /** A folder (get -r / put -r): one line per file refused or failed on err, the counts on out. */
     int runTree(Direction direction, String remoteRoot, Path localRoot, TransferOptions options, Path ledgerDir,
                 boolean quiet, boolean verbose) {
+        NoLogging.bindIfQuiet(verbose);
         Runnable restoreLogging = CliLogging.install(verbose, err);
         try (JdbcLedger ledger = JdbcLedger.h2(ledgerDir);
              TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(profile),
