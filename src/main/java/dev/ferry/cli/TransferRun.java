@@ -1,7 +1,9 @@
 package dev.ferry.cli;
 
+import dev.ferry.ftp.CapabilityProbe;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.ServerProfiles;
+import dev.ferry.ftp.SessionPool;
 import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.plan.Direction;
 import dev.ferry.plan.TransferOptions;
@@ -53,13 +55,11 @@ final class TransferRun {
                 boolean quiet, boolean verbose) {
         NoLogging.bindIfQuiet(verbose);
         Runnable restoreLogging = CliLogging.install(verbose, err);
-        try (JdbcLedger ledger = JdbcLedger.h2(ledgerDir);
-             TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(profile),
-                     TransferOptions.none(), Duration.ofMillis(1000))) {
+        try (Opened opened = open(ledgerDir, Duration.ofMillis(1000))) {
+            TransferEngine engine = opened.engine();
             if (verbose) {
                 engine.addListener(new LoggingListener());
             }
-            engine.pool().prewarm(profile, 1);
             TreeRun run = new TreeRun(engine, profile.name(), TreeLimits.DEFAULTS);
             Thread main = Thread.currentThread();
             Thread hook = new Thread(() -> {
@@ -96,17 +96,14 @@ final class TransferRun {
 
     private int transfer(TransferRequest request, Path ledgerDir, boolean quiet, boolean verbose) {
         boolean terminal = !quiet && Terminal.isTerminal(err);
-        try (JdbcLedger ledger = JdbcLedger.h2(ledgerDir);
-             TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(profile),
-                     TransferOptions.none(), Duration.ofMillis(terminal ? 250 : 1000))) {
+        try (Opened opened = open(ledgerDir, Duration.ofMillis(terminal ? 250 : 1000))) {
+            TransferEngine engine = opened.engine();
             if (!quiet) {
                 engine.addListener(new ProgressBar(err, terminal, PLAIN_EVERY));
             }
             if (verbose) {
                 engine.addListener(new LoggingListener());
             }
-            // Every run needs one session to plan: its login overlaps recording the request (JSON, the first SQL).
-            engine.pool().prewarm(profile, 1);
             Thread main = Thread.currentThread();
             Thread hook = new Thread(() -> {
                 // Ctrl-C: stop the segments so the ledger records a clean cancel; the next run resumes.
@@ -129,6 +126,39 @@ final class TransferRun {
             err.println("ferry: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return ExitCode.of(e) == ExitCode.FAILED && e instanceof IllegalArgumentException
                     ? ExitCode.USAGE.code : ExitCode.of(e).code;
+        }
+    }
+
+    /**
+     * The ledger and an engine on it. Every run needs one session to plan with: its login (connect, greeting, PAM on
+     * vsftpd, TLS) starts first, on a thread of the pool's, and runs while H2 opens the ledger, so neither waits for
+     * the other.
+     */
+    private Opened open(Path ledgerDir, Duration progressInterval) {
+        SessionPool pool = new SessionPool(new CapabilityProbe());
+        pool.prewarm(profile, 1);
+        JdbcLedger ledger = null;
+        try {
+            ledger = JdbcLedger.h2(ledgerDir);
+            return new Opened(ledger, new TransferEngine(ledger, pool, new ServerProfiles().add(profile),
+                    TransferOptions.none(), progressInterval));
+        } catch (RuntimeException | Error e) {
+            pool.close();
+            if (ledger != null) {
+                ledger.close();
+            }
+            throw e;
+        }
+    }
+
+    private record Opened(JdbcLedger ledger, TransferEngine engine) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                engine.close();
+            } finally {
+                ledger.close();
+            }
         }
     }
 }
