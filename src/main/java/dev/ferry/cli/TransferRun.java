@@ -18,6 +18,7 @@ import dev.ferry.tree.TreeResult;
 import dev.ferry.tree.TreeRun;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 
 /** One checked command line's transfer on its own engine and ledger: progress on err, the result line on out. */
@@ -111,7 +112,16 @@ final class TransferRun {
                 main.interrupt();
             });
             Runtime.getRuntime().addShutdownHook(hook);
-            TransferResult result = engine.run(request);
+            TransferResult result;
+            try {
+                result = engine.run(request);
+            } catch (TransferFailedException e) {
+                if (request.direction() == Direction.UPLOAD) {
+                    // Perhaps the server no longer does what its remembered answers say: the next run asks it again.
+                    opened.probes().forget(profile);
+                }
+                throw e;
+            }
             Runtime.getRuntime().removeShutdownHook(hook);
             if (!quiet) {
                 out.println("done: " + result.published() + " (" + Units.bytes(result.size()) + ", verified by "
@@ -135,13 +145,15 @@ final class TransferRun {
      * the other.
      */
     private Opened open(Path ledgerDir, Duration progressInterval) {
-        SessionPool pool = new SessionPool(new CapabilityProbe());
+        RememberedProbes probes = new RememberedProbes(Clock.systemUTC());
+        SessionPool pool = new SessionPool(new CapabilityProbe(probes));
         pool.prewarm(profile, 1);
         JdbcLedger ledger = null;
         try {
             ledger = JdbcLedger.h2(ledgerDir);
+            probes.attach(ledger.serverNotes());
             return new Opened(ledger, new TransferEngine(ledger, pool, new ServerProfiles().add(profile),
-                    TransferOptions.none(), progressInterval));
+                    TransferOptions.none(), progressInterval), probes);
         } catch (RuntimeException | Error e) {
             pool.close();
             if (ledger != null) {
@@ -151,7 +163,7 @@ final class TransferRun {
         }
     }
 
-    private record Opened(JdbcLedger ledger, TransferEngine engine) implements AutoCloseable {
+    private record Opened(JdbcLedger ledger, TransferEngine engine, RememberedProbes probes) implements AutoCloseable {
         @Override
         public void close() {
             try {

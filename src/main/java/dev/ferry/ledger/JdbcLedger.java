@@ -277,6 +277,11 @@ public final class JdbcLedger implements AutoCloseable {
         return leases;
     }
 
+    /** What is known about servers across runs (the command line's probe answers). */
+    public ServerNotes serverNotes() {
+        return new ServerNotes(this);
+    }
+
     /** For the ledger's other tables (connection slots, the cluster view): the same database. */
     DataSource dataSource() {
         return ds;
