@@ -150,7 +150,7 @@ final class TransferRun {
         pool.prewarm(profile, 1);
         JdbcLedger ledger = null;
         try {
-            ledger = JdbcLedger.h2(ledgerDir);
+            ledger = JdbcLedger.h2ForOneCommand(ledgerDir);
             probes.attach(ledger.serverNotes());
             return new Opened(ledger, new TransferEngine(ledger, pool, new ServerProfiles().add(profile),
                     TransferOptions.none(), progressInterval), probes);
