@@ -43,7 +43,7 @@ public final class Ferry {
             System.out.print(SERVICE_USAGE);
             System.exit(Cli.run(new String[] {"--help"}, System.out, System.err));
         }
-        System.exit(Cli.run(args, System.out, System.err));
+        System.exit(Cli.runProcess(args));
     }
 
     /**

@@ -23,18 +23,33 @@ public final class Cli {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        System.exit(runProcess(args));
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        return commandLine(out, err).execute(args);
+        return commandLine(out, err, args.length > 0 ? args[0] : "").execute(args);
     }
 
-    static CommandLine commandLine(PrintStream out, PrintStream err) {
-        CommandLine cmd = new CommandLine(new FerryCommand())
-                .addSubcommand("get", new GetCommand(out, err))
-                .addSubcommand("put", new PutCommand(out, err))
-                .addSubcommand("help", new CommandLine.HelpCommand());
+    /** {@link #run} as the whole process: the caller exits with the result, so process-wide set-up may be cheaper. */
+    public static int runProcess(String[] args) {
+        NoLogging.processOwned();
+        return run(args, System.out, System.err);
+    }
+
+    /**
+     * @param first the first argument: a {@code get} or {@code put} command line gets only that command's model.
+     *              picocli builds a model by reflection over every option of every command added (its classes are
+     *              too old for a class-data-sharing archive), a visible part of a transfer's start; the help and
+     *              an unknown command still see all of them.
+     */
+    static CommandLine commandLine(PrintStream out, PrintStream err, String first) {
+        CommandLine cmd = new CommandLine(new FerryCommand());
+        if (!first.equals("put")) {
+            cmd.addSubcommand("get", new GetCommand(out, err));
+        }
+        if (!first.equals("get")) {
+            cmd.addSubcommand("put", new PutCommand(out, err)).addSubcommand("help", new CommandLine.HelpCommand());
+        }
         // As before picocli: a repeated option takes its last value (scripts append to a base command line).
         cmd.setOverwrittenOptionsAllowed(true);
         cmd.setUsageHelpWidth(100);
@@ -44,13 +59,20 @@ public final class Cli {
         for (ExitCode c : ExitCode.values()) {
             codes.put(Integer.toString(c.code), c.meaning);
         }
-        for (CommandLine c : new CommandLine[] {cmd, cmd.getSubcommands().get("get"), cmd.getSubcommands().get("put")}) {
-            c.getCommandSpec().usageMessage().exitCodeListHeading("%nexit codes:%n").exitCodeList(codes)
-                    .footer("%nSIZE takes K, M or G suffixes (powers of 1024).");
+        for (CommandLine c : cmd.getCommandSpec().subcommands().values()) {
+            if (c.getCommand() instanceof TransferCommand) {
+                exitCodes(c, codes);
+            }
         }
+        exitCodes(cmd, codes);
         cmd.setParameterExceptionHandler((e, args) -> usageError(err, message(e)));
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> failure(err, e));
         return cmd;
+    }
+
+    private static void exitCodes(CommandLine c, Map<String, String> codes) {
+        c.getCommandSpec().usageMessage().exitCodeListHeading("%nexit codes:%n").exitCodeList(codes)
+                .footer("%nSIZE takes K, M or G suffixes (powers of 1024).");
     }
 
     /** The one line a command-line mistake gets, with the option's name in front of a value it refused. */

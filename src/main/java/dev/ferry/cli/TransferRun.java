@@ -1,7 +1,9 @@
 package dev.ferry.cli;
 
+import dev.ferry.ftp.CapabilityProbe;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.ServerProfiles;
+import dev.ferry.ftp.SessionPool;
 import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.plan.Direction;
 import dev.ferry.plan.TransferOptions;
@@ -17,6 +19,7 @@ import dev.ferry.tree.TreeResult;
 import dev.ferry.tree.TreeRun;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 
 /** One checked command line's transfer on its own engine and ledger: progress on err, the result line on out. */
@@ -35,6 +38,7 @@ final class TransferRun {
     }
 
     int run(TransferRequest request, Path ledgerDir, boolean quiet, boolean verbose) {
+        NoLogging.bindIfQuiet(verbose);
         Runnable restoreLogging = CliLogging.install(verbose, err);
         try {
             return transfer(request, ledgerDir, quiet, verbose);
@@ -51,14 +55,13 @@ final class TransferRun {
     /** A folder (get -r / put -r): one line per file refused or failed on err, the counts on out. */
     int runTree(Direction direction, String remoteRoot, Path localRoot, TransferOptions options, Path ledgerDir,
                 boolean quiet, boolean verbose, TreeFilter filter) {
+        NoLogging.bindIfQuiet(verbose);
         Runnable restoreLogging = CliLogging.install(verbose, err);
-        try (JdbcLedger ledger = JdbcLedger.h2(ledgerDir);
-             TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(profile),
-                     TransferOptions.none(), Duration.ofMillis(1000))) {
+        try (Opened opened = open(ledgerDir, Duration.ofMillis(1000))) {
+            TransferEngine engine = opened.engine();
             if (verbose) {
                 engine.addListener(new LoggingListener());
             }
-            engine.pool().prewarm(profile, 1);
             TreeRun run = new TreeRun(engine, profile.name(), TreeLimits.DEFAULTS);
             Thread main = Thread.currentThread();
             Thread hook = new Thread(() -> {
@@ -96,17 +99,14 @@ final class TransferRun {
 
     private int transfer(TransferRequest request, Path ledgerDir, boolean quiet, boolean verbose) {
         boolean terminal = !quiet && Terminal.isTerminal(err);
-        try (JdbcLedger ledger = JdbcLedger.h2(ledgerDir);
-             TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(profile),
-                     TransferOptions.none(), Duration.ofMillis(terminal ? 250 : 1000))) {
+        try (Opened opened = open(ledgerDir, Duration.ofMillis(terminal ? 250 : 1000))) {
+            TransferEngine engine = opened.engine();
             if (!quiet) {
                 engine.addListener(new ProgressBar(err, terminal, PLAIN_EVERY));
             }
             if (verbose) {
                 engine.addListener(new LoggingListener());
             }
-            // Every run needs one session to plan: its login overlaps recording the request (JSON, the first SQL).
-            engine.pool().prewarm(profile, 1);
             Thread main = Thread.currentThread();
             Thread hook = new Thread(() -> {
                 // Ctrl-C: stop the segments so the ledger records a clean cancel; the next run resumes.
@@ -114,7 +114,16 @@ final class TransferRun {
                 main.interrupt();
             });
             Runtime.getRuntime().addShutdownHook(hook);
-            TransferResult result = engine.run(request);
+            TransferResult result;
+            try {
+                result = engine.run(request);
+            } catch (TransferFailedException e) {
+                if (request.direction() == Direction.UPLOAD) {
+                    // Perhaps the server no longer does what its remembered answers say: the next run asks it again.
+                    opened.probes().forget(profile);
+                }
+                throw e;
+            }
             Runtime.getRuntime().removeShutdownHook(hook);
             if (!quiet) {
                 out.println("done: " + result.published() + " (" + Units.bytes(result.size()) + ", verified by "
@@ -129,6 +138,41 @@ final class TransferRun {
             err.println("ferry: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return ExitCode.of(e) == ExitCode.FAILED && e instanceof IllegalArgumentException
                     ? ExitCode.USAGE.code : ExitCode.of(e).code;
+        }
+    }
+
+    /**
+     * The ledger and an engine on it. Every run needs one session to plan with: its login (connect, greeting, PAM on
+     * vsftpd, TLS) starts first, on a thread of the pool's, and runs while H2 opens the ledger, so neither waits for
+     * the other.
+     */
+    private Opened open(Path ledgerDir, Duration progressInterval) {
+        RememberedProbes probes = new RememberedProbes(Clock.systemUTC());
+        SessionPool pool = new SessionPool(new CapabilityProbe(probes));
+        pool.prewarm(profile, 1);
+        JdbcLedger ledger = null;
+        try {
+            ledger = JdbcLedger.h2ForOneCommand(ledgerDir);
+            probes.attach(ledger.serverNotes());
+            return new Opened(ledger, new TransferEngine(ledger, pool, new ServerProfiles().add(profile),
+                    TransferOptions.none(), progressInterval), probes);
+        } catch (RuntimeException | Error e) {
+            pool.close();
+            if (ledger != null) {
+                ledger.close();
+            }
+            throw e;
+        }
+    }
+
+    private record Opened(JdbcLedger ledger, TransferEngine engine, RememberedProbes probes) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                engine.close();
+            } finally {
+                ledger.close();
+            }
         }
     }
 }

@@ -41,15 +41,26 @@ public final class CapabilityProbe {
     private final Map<String, Probed> writeCache = new ConcurrentHashMap<>();
     private final LongSupplier nanoTime;
     private final long recheckNanos;
+    private final CapabilityMemory memory;
 
     public CapabilityProbe() {
-        this(System::nanoTime, DEFAULT_RECHECK);
+        this(CapabilityMemory.NONE);
+    }
+
+    /** A probe that also keeps its definitive upload answers in {@code memory}, for a later process. */
+    public CapabilityProbe(CapabilityMemory memory) {
+        this(System::nanoTime, DEFAULT_RECHECK, memory);
     }
 
     /** @param recheck how long a result that rests on a transient (4xx) answer is used before probing again */
     CapabilityProbe(LongSupplier nanoTime, Duration recheck) {
+        this(nanoTime, recheck, CapabilityMemory.NONE);
+    }
+
+    private CapabilityProbe(LongSupplier nanoTime, Duration recheck, CapabilityMemory memory) {
         this.nanoTime = nanoTime;
         this.recheckNanos = recheck.toNanos();
+        this.memory = memory;
     }
 
     /** Capabilities known without writing anything: enough for downloads. */
@@ -71,6 +82,13 @@ public final class CapabilityProbe {
         if (cached != null && (cached.until == null || now - cached.until < 0)) {
             return cached.capabilities;
         }
+        if (cached == null) {
+            Capabilities recalled = memory.recall(session.profile());
+            if (recalled != null) {
+                writeCache.put(session.profile().key(), new Probed(recalled, null));
+                return recalled;
+            }
+        }
         Transient transientAnswer = new Transient();
         Capabilities probed = probeWrites(session, directory, transientAnswer);
         writeCache.put(session.profile().key(), new Probed(probed, transientAnswer.seen ? now + recheckNanos : null));
@@ -79,6 +97,7 @@ public final class CapabilityProbe {
                     session.profile().name(), Duration.ofNanos(recheckNanos).toSeconds(), probed);
         } else {
             LOG.info("server {} capabilities: {}", session.profile().name(), probed);
+            memory.remember(session.profile(), probed);
         }
         return probed;
     }

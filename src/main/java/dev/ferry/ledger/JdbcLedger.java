@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class JdbcLedger implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcLedger.class);
+    /** File size past which a one-command ledger compacts when it closes ({@link #h2ForOneCommand}). */
+    private static final long COMPACT_ABOVE = 2L << 20;
 
     private final DataSource ds;
     /** The pool this ledger created, closed with it; null when the caller owns the DataSource. */
@@ -60,6 +62,26 @@ public final class JdbcLedger implements AutoCloseable {
 
     /** The embedded ledger: an H2 file database {@code <dataDir>/ledger}. */
     public static JdbcLedger h2(Path dataDir) {
+        return h2(dataDir, "");
+    }
+
+    /**
+     * The embedded ledger for a process that runs one command and exits. H2 spends up to 200 ms compacting the file
+     * when it closes (MAX_COMPACT_TIME), on every run; the commits are on disk before, so what survives a crash is the
+     * same without. Uncompacted, the file grows by tens of KiB a run, so a run that finds it past
+     * {@link #COMPACT_ABOVE} compacts it as before. The service keeps compacting: it closes once, after many transfers.
+     */
+    public static JdbcLedger h2ForOneCommand(Path dataDir) {
+        long size;
+        try {
+            size = Files.size(dataDir.resolve("ledger.mv.db"));
+        } catch (IOException e) {
+            size = 0; // a new ledger
+        }
+        return h2(dataDir, size > COMPACT_ABOVE ? "" : ";MAX_COMPACT_TIME=0");
+    }
+
+    private static JdbcLedger h2(Path dataDir, String settings) {
         Path db = dataDir.toAbsolutePath().normalize().resolve("ledger");
         try {
             Files.createDirectories(dataDir);
@@ -71,7 +93,8 @@ public final class JdbcLedger implements AutoCloseable {
         // the database under a graceful shutdown still recording its last checkpoints; close() closes it.
         // H2's default file lock keeps other processes out. QUERY_CACHE_SIZE: each connection keeps all of the
         // ledger's ~20 statements parsed (H2 keeps 8 by default, so a burst of small transfers parsed SQL again).
-        return pooled("jdbc:h2:file:" + db + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE=32", "sa", "",
+        return pooled("jdbc:h2:file:" + db + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE=32" + settings,
+                "sa", "",
                 "ledger " + db, Leases.defaultNodeId(dataDir));
     }
 
@@ -275,6 +298,11 @@ public final class JdbcLedger implements AutoCloseable {
     /** This node's claims, leases and the claim loop. */
     public Leases leases() {
         return leases;
+    }
+
+    /** What is known about servers across runs (the command line's probe answers). */
+    public ServerNotes serverNotes() {
+        return new ServerNotes(this);
     }
 
     /** For the ledger's other tables (connection slots, the cluster view): the same database. */

@@ -47,6 +47,14 @@ final class LedgerSchema {
             host      VARCHAR(255) NOT NULL,
             started   TIMESTAMP WITH TIME ZONE NOT NULL,
             heartbeat TIMESTAMP WITH TIME ZONE NOT NULL)""",
+        // ServerNotes; expires in epoch milliseconds.
+        """
+        CREATE TABLE IF NOT EXISTS ferry_server_note (
+            server  VARCHAR(512) NOT NULL,
+            kind    VARCHAR(64)  NOT NULL,
+            note    VARCHAR      NOT NULL,
+            expires BIGINT       NOT NULL,
+            PRIMARY KEY (server, kind))""",
     };
 
     private LedgerSchema() {
@@ -89,6 +97,7 @@ final class LedgerSchema {
         try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
             st.executeQuery("SELECT owner, epoch, lease_until FROM ferry_transfer WHERE 1 = 0").close();
             st.executeQuery("SELECT node_id, heartbeat FROM ferry_node WHERE 1 = 0").close();
+            st.executeQuery("SELECT server, expires FROM ferry_server_note WHERE 1 = 0").close();
             if (!c.getAutoCommit()) {
                 c.commit();
             }

@@ -6,25 +6,28 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Requests as JSON: what the ledger stores for recovery, and what request files and queue messages carry. */
 public final class Requests {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-
     private Requests() {
     }
 
+    /** Written without Jackson (see {@link RequestJson}): a command-line run writes a request and never reads one. */
     public static String toJson(TransferRequest r) {
-        try {
-            return JSON.writeValueAsString(r);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write request " + r + " as JSON", e);
-        }
+        return RequestJson.write(r);
     }
 
     public static TransferRequest fromJson(String json) {
         try {
-            return JSON.readValue(json, TransferRequest.class);
+            return Mapper.JSON.readValue(json, TransferRequest.class);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not a valid transfer request: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** The mapper, made on the first read only. */
+    static final class Mapper {
+        static final ObjectMapper JSON = new ObjectMapper()
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+        private Mapper() {
         }
     }
 }

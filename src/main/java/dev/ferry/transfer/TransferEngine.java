@@ -75,10 +75,19 @@ public final class TransferEngine implements AutoCloseable {
 
     public TransferEngine(JdbcLedger ledger, ServerProfiles profiles, TransferOptions defaults,
                           Duration progressInterval) {
+        this(ledger, new SessionPool(new CapabilityProbe()), profiles, defaults, progressInterval);
+    }
+
+    /**
+     * An engine on a session pool made before it (which it then owns and closes): the command line logs in while
+     * the ledger opens.
+     */
+    public TransferEngine(JdbcLedger ledger, SessionPool pool, ServerProfiles profiles, TransferOptions defaults,
+                          Duration progressInterval) {
         this.ledger = ledger;
         this.profiles = profiles;
         this.defaults = defaults.over(TransferOptions.DEFAULTS);
-        this.pool = new SessionPool(new CapabilityProbe());
+        this.pool = pool;
         StalledWrites stalls = new StalledWrites();
         UploadMover uploadMover = new UploadMover(listeners, pool, stalls);
         this.downloadPlanner = new DownloadPlanner(pool, ledger);
