@@ -415,7 +415,7 @@ public class FerryProducer extends DefaultAsyncProducer {
             return Optional.empty();
         }
         LOG.info("{} was published before a crash and its drop had not moved yet; nothing to send", id);
-        return Optional.of(new TransferResult(id, r.remotePath(), r.size(), 0, r.size(), 0,
+        return Optional.of(TransferResult.publishedEarlier(id, r.remotePath(), r.size(),
                 "already published (before a crash)"));
     }
 
@@ -428,8 +428,8 @@ public class FerryProducer extends DefaultAsyncProducer {
         }
         TransferRecord r = record.get();
         LOG.info("{} was published by another request while this one waited; nothing to move", id);
-        return Optional.of(new TransferResult(id,
-                request.direction() == Direction.DOWNLOAD ? r.localPath() : r.remotePath(), r.size(), 0, r.size(), 0,
+        return Optional.of(TransferResult.publishedEarlier(id,
+                request.direction() == Direction.DOWNLOAD ? r.localPath() : r.remotePath(), r.size(),
                 "already published"));
     }
 

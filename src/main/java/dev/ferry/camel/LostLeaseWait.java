@@ -47,9 +47,9 @@ final class LostLeaseWait {
                 r = null;
             }
             if (r != null && r.status() == TransferStatus.PUBLISHED) {
-                return Optional.of(new TransferResult(id,
-                        request.direction() == Direction.DOWNLOAD ? r.localPath() : r.remotePath(), r.size(), 0,
-                        r.size(), 0, "published by another node"));
+                return Optional.of(TransferResult.publishedEarlier(id,
+                        request.direction() == Direction.DOWNLOAD ? r.localPath() : r.remotePath(), r.size(),
+                        "published by another node"));
             }
             if (r != null && r.status().finished()) {
                 throw new TransferFailedException(id, r.reason() != null ? r.reason()
