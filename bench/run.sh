@@ -339,28 +339,7 @@ scenario_small_files() {
       log "the service is not in $JAR (merge main once it lands): skipping its run"
     fi
 
-    EXTRA_KV=(files="$NSMALL")
-    timed $s "$r" "lftp mirror -R --parallel=4" 600 "$WORK/$s-lftp-$r.log" -- \
-      lftp -c "$LFTP_SET; open -u $FTP_USER,$FTP_PW -p $port 127.0.0.1; mirror -R --parallel=4 $src/ /lftp"
-    n=$(find "$dst/lftp" -maxdepth 1 -type f | wc -l); [ "$n" = "$NSMALL" ] || die "lftp: $n of $NSMALL files"
-
-    # lftp doing what Ferry does per file, to separate the cost of that work from the cost of Ferry: each file to a
-    # temporary name, the server's SHA-256 of it (HASH, compared after the run with sha256sum of the sources, which
-    # runs inside the timer), then RNFR/RNTO to the final name; four lftp processes, a quarter of the files each.
-    install -d -o "$FTP_USER" "$dst/lftp-safe"
-    lftp_safe_scripts "$src" "$WORK/lftp-safe" "$port"
-    EXTRA_KV=(files="$NSMALL")
-    timed $s "$r" "lftp, 4 × (put to temp name, HASH, mv)" 600 "$WORK/$s-lftp-safe-$r.log" -- \
-      bash -c 'sha256sum "$1"/* > "$2/local.sha256" & for q in 0 1 2 3; do lftp -f "$2/q$q.lftp" > "$2/q$q.out" 2>&1 & done
-               wait' _ "$src" "$WORK/lftp-safe"
-    n=$(find "$dst/lftp-safe" -maxdepth 1 -type f ! -name '.*' | wc -l); [ "$n" = "$NSMALL" ] || die "lftp-safe: $n of $NSMALL files"
-    lftp_safe_check "$WORK/lftp-safe" || die "lftp-safe: a server hash differs from the source's"
-
-    EXTRA_KV=(files="$NSMALL")
-    timed $s "$r" "camel-ftp route" 600 "$WORK/$s-camel-$r.log" -- \
-      java -cp "$JAR:$CLASSES" CamelBaseline upload 127.0.0.1 "$port" "$FTP_USER" "$FTP_PW" /camel "$src" "$NSMALL"
-    n=$(find "$dst/camel" -maxdepth 1 -type f | wc -l); [ "$n" = "$NSMALL" ] || die "camel: $n of $NSMALL files"
-    camel_kv $s "$r" "$WORK/$s-camel-$r.log"
+    small_files_peers $s "$r" "$src" "$dst" "$port"
   done
   stop_servers
   rm -rf "$src" "$dst"
@@ -411,24 +390,7 @@ scenario_small_files_whole() {
     n=$(find "$dst/svc" -maxdepth 1 -type f ! -name '.*' | wc -l); [ "$n" = "$NSMALL" ] || die "service: $n of $NSMALL files"
     rm -rf "$svc"
 
-    EXTRA_KV=(files="$NSMALL")
-    timed $s "$r" "lftp mirror -R --parallel=4" 600 "$WORK/$s-lftp-$r.log" -- \
-      lftp -c "$LFTP_SET; open -u $FTP_USER,$FTP_PW -p $port 127.0.0.1; mirror -R --parallel=4 $src/ /lftp"
-    n=$(find "$dst/lftp" -maxdepth 1 -type f | wc -l); [ "$n" = "$NSMALL" ] || die "lftp: $n of $NSMALL files"
-
-    lftp_safe_scripts "$src" "$WORK/lftp-safe" "$port"
-    EXTRA_KV=(files="$NSMALL")
-    timed $s "$r" "lftp, 4 × (put to temp name, HASH, mv)" 600 "$WORK/$s-lftp-safe-$r.log" -- \
-      bash -c 'sha256sum "$1"/* > "$2/local.sha256" & for q in 0 1 2 3; do lftp -f "$2/q$q.lftp" > "$2/q$q.out" 2>&1 & done
-               wait' _ "$src" "$WORK/lftp-safe"
-    n=$(find "$dst/lftp-safe" -maxdepth 1 -type f ! -name '.*' | wc -l); [ "$n" = "$NSMALL" ] || die "lftp-safe: $n of $NSMALL files"
-    lftp_safe_check "$WORK/lftp-safe" || die "lftp-safe: a server hash differs from the source's"
-
-    EXTRA_KV=(files="$NSMALL")
-    timed $s "$r" "camel-ftp route" 600 "$WORK/$s-camel-$r.log" -- \
-      java -cp "$JAR:$CLASSES" CamelBaseline upload 127.0.0.1 "$port" "$FTP_USER" "$FTP_PW" /camel "$src" "$NSMALL"
-    n=$(find "$dst/camel" -maxdepth 1 -type f | wc -l); [ "$n" = "$NSMALL" ] || die "camel: $n of $NSMALL files"
-    camel_kv $s "$r" "$WORK/$s-camel-$r.log"
+    small_files_peers $s "$r" "$src" "$dst" "$port"
   done
   stop_servers
   rm -rf "$src" "$dst"
@@ -802,6 +764,34 @@ tree_scenario() {
 # tree_rss SCEN ROUND NAME LOG: the peak RSS /usr/bin/time -v wrote into LOG, as a row of its own (MiB)
 tree_rss() {
   record "$1" "$2" "$3" wall="$(awk '/Maximum resident set size/ {printf "%.1f", $NF / 1024}' "$4")"
+}
+
+# small_files_peers SCEN ROUND SRC DST PORT: the peers of both small-files scenarios in one round, each a whole
+# process: lftp's mirror -R, lftp doing Ferry's per-file work, and the camel-ftp route.
+small_files_peers() {
+  local s=$1 r=$2 src=$3 dst=$4 port=$5 n
+  EXTRA_KV=(files="$NSMALL")
+  timed $s "$r" "lftp mirror -R --parallel=4" 600 "$WORK/$s-lftp-$r.log" -- \
+    lftp -c "$LFTP_SET; open -u $FTP_USER,$FTP_PW -p $port 127.0.0.1; mirror -R --parallel=4 $src/ /lftp"
+  n=$(find "$dst/lftp" -maxdepth 1 -type f | wc -l); [ "$n" = "$NSMALL" ] || die "lftp: $n of $NSMALL files"
+
+  # lftp doing what Ferry does per file, to separate the cost of that work from the cost of Ferry: each file to a
+  # temporary name, the server's SHA-256 of it (HASH, compared after the run with sha256sum of the sources, which
+  # runs inside the timer), then RNFR/RNTO to the final name; four lftp processes, a quarter of the files each.
+  install -d -o "$FTP_USER" "$dst/lftp-safe"
+  lftp_safe_scripts "$src" "$WORK/lftp-safe" "$port"
+  EXTRA_KV=(files="$NSMALL")
+  timed $s "$r" "lftp, 4 × (put to temp name, HASH, mv)" 600 "$WORK/$s-lftp-safe-$r.log" -- \
+    bash -c 'sha256sum "$1"/* > "$2/local.sha256" & for q in 0 1 2 3; do lftp -f "$2/q$q.lftp" > "$2/q$q.out" 2>&1 & done
+             wait' _ "$src" "$WORK/lftp-safe"
+  n=$(find "$dst/lftp-safe" -maxdepth 1 -type f ! -name '.*' | wc -l); [ "$n" = "$NSMALL" ] || die "lftp-safe: $n of $NSMALL files"
+  lftp_safe_check "$WORK/lftp-safe" || die "lftp-safe: a server hash differs from the source's"
+
+  EXTRA_KV=(files="$NSMALL")
+  timed $s "$r" "camel-ftp route" 600 "$WORK/$s-camel-$r.log" -- \
+    java -cp "$JAR:$CLASSES" CamelBaseline upload 127.0.0.1 "$port" "$FTP_USER" "$FTP_PW" /camel "$src" "$NSMALL"
+  n=$(find "$dst/camel" -maxdepth 1 -type f | wc -l); [ "$n" = "$NSMALL" ] || die "camel: $n of $NSMALL files"
+  camel_kv $s "$r" "$WORK/$s-camel-$r.log"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
