@@ -91,6 +91,10 @@ final class Metrics implements TransferListener {
             MicrometerPrometheus camel = new MicrometerPrometheus();
             camel.setCamelContext(context);
             camel.setBinders(BINDERS);
+            // Its exchange event meters name the same meter with and without a routeId (an event on an endpoint
+            // outside a route, e.g. the progress events' seda queue), which Prometheus refuses with a WARN at the first
+            // such event; the route policy's meters already count every route's exchanges.
+            camel.setEnableExchangeEventNotifier(false);
             context.addService(camel);
         } else if (service instanceof MicrometerPrometheus camel && (camel.getBinders() == null
                 || camel.getBinders().isBlank())) {
