@@ -34,6 +34,21 @@ public final class Claims {
         return held.putIfAbsent(transferId, new CountDownLatch(1)) == null;
     }
 
+    /** Claims a transfer, waiting up to {@code wait} for its holder to release it: true if claimed. */
+    public boolean tryClaim(String transferId, java.time.Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            CountDownLatch other = held.putIfAbsent(transferId, new CountDownLatch(1));
+            if (other == null) {
+                return true;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !other.await(left, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        }
+    }
+
     public void release(String transferId) {
         CountDownLatch latch = held.remove(transferId);
         if (latch != null) {

@@ -335,19 +335,19 @@ final class TransferApi {
         if (row.isEmpty() || !row.get().status().finished()) {
             return false;
         }
-        long deadline = System.nanoTime() + WIND_DOWN.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!live().containsKey(id) && engine.claims().tryClaim(id)) {
-                return true;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        try {
+            if (!engine.claims().tryClaim(id, WIND_DOWN)) {
                 return false;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
-        return false;
+        if (live().containsKey(id)) {
+            engine.claims().release(id);
+            return false;
+        }
+        return true;
     }
 
     private Map<String, TransferView> live() {

@@ -54,4 +54,27 @@ class LifecycleRulesTest {
         claims.release("t");
         assertTrue(claims.tryClaim("t"));
     }
+
+    @Test
+    void aTimedTryWaitsForTheReleaseAndGivesUpAtItsDeadline() throws Exception {
+        Claims claims = new Claims();
+        assertTrue(claims.tryClaim("t"));
+        assertFalse(claims.tryClaim("t", java.time.Duration.ofMillis(50)), "held throughout: refused at the deadline");
+        CompletableFuture<Boolean> timed = new CompletableFuture<>();
+        Thread waiter = new Thread(() -> {
+            try {
+                timed.complete(claims.tryClaim("t", java.time.Duration.ofSeconds(10)));
+            } catch (InterruptedException e) {
+                timed.completeExceptionally(e);
+            }
+        });
+        waiter.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (waiter.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        claims.release("t");
+        assertTrue(timed.get(10, TimeUnit.SECONDS), "released while it waited: claimed");
+        assertFalse(claims.tryClaim("t"), "the timed caller holds it now");
+    }
 }
