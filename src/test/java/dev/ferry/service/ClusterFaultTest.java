@@ -2,7 +2,6 @@ package dev.ferry.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.ferry.fault.FaultSummary;
 import dev.ferry.testing.Await;
@@ -10,6 +9,7 @@ import dev.ferry.testing.ForkedJvm;
 import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.Hashes;
 import dev.ferry.testing.PseudoRandomContent;
+import dev.ferry.testing.PostgresSchema;
 import dev.ferry.testing.RabbitMq;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,7 +51,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("fault")
 class ClusterFaultTest {
-    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test";
     private static final int KIB = 1024;
     private static final int MIB = 1024 * KIB;
     private static final long SEED = FaultSummary.seed(0xFE77_0015L);
@@ -67,24 +65,15 @@ class ClusterFaultTest {
     @TempDir
     Path tmp;
 
-    private final String schema = "ferry_chaos_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    private PostgresSchema schema;
     private String url;
     private RabbitMq rabbit;
     private String queue;
 
     @BeforeEach
     void infrastructure() {
-        try (Connection c = DriverManager.getConnection(SERVER + "?connectTimeout=5", "postgres", "");
-             Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA " + schema);
-        } catch (SQLException e) {
-            String problem = "PostgreSQL is not reachable at " + SERVER + ": " + e.getMessage();
-            if ("1".equals(System.getenv("FERRY_REQUIRE_POSTGRES")) || "true".equals(System.getenv("CI"))) {
-                fail(problem + " (CI=true or FERRY_REQUIRE_POSTGRES=1 requires it)");
-            }
-            org.junit.jupiter.api.Assumptions.abort(problem + " (start PostgreSQL with a database 'test' to run it)");
-        }
-        url = SERVER + "?connectTimeout=5&currentSchema=" + schema;
+        schema = PostgresSchema.create("ferry_chaos");
+        url = schema.url();
         rabbit = RabbitMq.requireReachable();
         queue = rabbit.uniqueQueue("ferry-chaos");
         rabbit.declare(queue);
@@ -95,11 +84,8 @@ class ClusterFaultTest {
         if (rabbit != null) {
             rabbit.close();
         }
-        if (url != null) {
-            try (Connection c = DriverManager.getConnection(SERVER, "postgres", "");
-                 Statement st = c.createStatement()) {
-                st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            }
+        if (schema != null) {
+            schema.close();
         }
     }
 

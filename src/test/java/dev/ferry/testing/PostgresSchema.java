@@ -29,8 +29,8 @@ public final class PostgresSchema implements AutoCloseable {
             st.execute("CREATE SCHEMA " + name);
         } catch (SQLException e) {
             String problem = "PostgreSQL is not reachable at " + SERVER + ": " + e.getMessage();
-            if ("1".equals(System.getenv("FERRY_REQUIRE_POSTGRES"))) {
-                fail(problem + " (FERRY_REQUIRE_POSTGRES=1 requires it)");
+            if ("1".equals(System.getenv("FERRY_REQUIRE_POSTGRES")) || "true".equals(System.getenv("CI"))) {
+                fail(problem + " (CI=true or FERRY_REQUIRE_POSTGRES=1 requires it)");
             }
             Assumptions.abort(problem + " (start PostgreSQL with a database 'test' to run it)");
         }
