@@ -97,21 +97,10 @@ public final class ConnectionSlots implements ConnectionPermits {
     }
 
     private void createTables() {
-        for (int attempt = 1; ; attempt++) {
-            try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-                for (String ddl : SCHEMA) {
-                    st.execute(ddl);
-                }
-                if (!c.getAutoCommit()) {
-                    c.commit();
-                }
-                return;
-            } catch (SQLException e) {
-                // Two nodes starting together can race on CREATE ... IF NOT EXISTS in PostgreSQL; once more sees them.
-                if (attempt == 2) {
-                    throw LedgerException.of("create the connection slot tables", null, e);
-                }
-            }
+        try {
+            Sql.ddl(ds, SCHEMA);
+        } catch (SQLException e) {
+            throw LedgerException.of("create the connection slot tables", null, e);
         }
     }
 

@@ -61,35 +61,16 @@ final class LedgerSchema {
     }
 
     static void create(DataSource ds) {
-        try {
-            createTables(ds);
-        } catch (SQLException first) {
-            // Two cluster nodes starting together can race on CREATE ... IF NOT EXISTS in PostgreSQL;
-            // the second attempt sees the other's tables.
-            try {
-                createTables(ds);
-            } catch (SQLException e) {
-                e.addSuppressed(first);
-                throw LedgerException.of("create schema", null, e);
-            }
-        }
-    }
-
-    private static void createTables(DataSource ds) throws SQLException {
         if (isCurrent(ds)) {
             // No DDL at all then: on PostgreSQL even "ADD COLUMN IF NOT EXISTS" takes the table's exclusive lock, and a
             // node (re)starting while others commit batches deadlocked with them (found by ClusterFaultTest).
             return;
         }
-        // In a transaction of its own: a caller's DataSource may hand out connections that never auto-commit.
-        Sql.inNewTx(ds, c -> {
-            try (Statement st = c.createStatement()) {
-                for (String ddl : SCHEMA) {
-                    st.execute(ddl);
-                }
-            }
-            return null;
-        });
+        try {
+            Sql.ddl(ds, SCHEMA);
+        } catch (SQLException e) {
+            throw LedgerException.of("create schema", null, e);
+        }
     }
 
     /** Whether every table and column of {@link #SCHEMA} is there: its last additions can be read. */

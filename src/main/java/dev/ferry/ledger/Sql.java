@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -54,6 +55,28 @@ final class Sql {
                 c.setAutoCommit(autoCommit);
             }
         }
+    }
+
+    /** Any number works as long as every node uses the same one: it names Ferry's schema changes in pg_locks. */
+    private static final long SCHEMA_LOCK = 0x46657272795f5351L;
+
+    /**
+     * Runs {@code statements} in one transaction that, on PostgreSQL, first takes a transaction-scoped advisory lock:
+     * CREATE ... IF NOT EXISTS is not safe against a concurrent one there (both pass the check, the second fails on
+     * pg_type's unique index), and three nodes starting together made a retry-once lose (found by ClusterFaultTest).
+     */
+    static void ddl(DataSource ds, String... statements) throws SQLException {
+        inNewTx(ds, c -> {
+            try (Statement st = c.createStatement()) {
+                if ("PostgreSQL".equalsIgnoreCase(c.getMetaData().getDatabaseProductName())) {
+                    st.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
+                }
+                for (String statement : statements) {
+                    st.execute(statement);
+                }
+            }
+            return null;
+        });
     }
 
     /**
