@@ -11,8 +11,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 
 /**
- * Verifies a finished download and publishes it with one atomic rename. Completion comes from the ledger,
- * then the size, the source's fingerprint (unchanged since planning) and the server's hash where it has one.
+ * Verifies a finished download and publishes it with one atomic rename. Completion comes from the ledger, then the
+ * size, and the server's hash of its file where it has one (equal to ours, the source is what was read); without a
+ * hash, or when it differs, the source's fingerprint (unchanged since planning) says whether the source changed.
  */
 final class DownloadPublisher {
     private final SessionPool pool;
