@@ -98,7 +98,8 @@ public final class ConfigKeys {
             secret(SERVER_PREFIX + NAME + ".trust-store-password", "password of the trust store"),
             server("epsv", "true", "false: passive mode with PASV instead of EPSV"),
             server("fallback-charset", null, "charset for names when the server does not speak UTF-8"),
-            server("connection-limit", "4", "most connections to this server at once"),
+            server("connection-limit", "{{ferry.segments.max}}", "most connections to this server at once, across all"
+                    + " transfers (lowered and remembered when the server answers 421)"),
             server("connect-timeout", "10", "seconds to connect"),
             server("so-timeout", "30", "seconds a control reply may take"),
             server("data-timeout", "30", "seconds a data connection may stall"),

@@ -350,7 +350,10 @@ public final class FerrySettings {
             if (charset != null) {
                 b.fallbackCharset(Charset.forName(charset));
             }
-            b.connectionLimit(getInt(k + "connection-limit", 4));
+            // Unset, a server may take as many connections as one transfer may grow to: a cap of its own below that
+            // would stop every adaptive transfer at it. A server that takes fewer says so (421), and the pool lowers
+            // and remembers its cap for all transfers; a limit the operator set is kept as it is.
+            b.connectionLimit(getInt(k + "connection-limit", getInt("ferry.segments.max", 16)));
             b.connectTimeout(Duration.ofSeconds(getInt(k + "connect-timeout", 10)));
             b.soTimeout(Duration.ofSeconds(getInt(k + "so-timeout", 30)));
             b.dataTimeout(Duration.ofSeconds(getInt(k + "data-timeout", 30)));

@@ -51,6 +51,8 @@ final class AdaptiveLanes {
     private final List<Future<?>> futures;
     /** Oldest first: the newest are retired first, as the ones that did not pay. */
     private final ConcurrentLinkedDeque<Lane> lanes = new ConcurrentLinkedDeque<>();
+    /** True once nobody waits for the lanes any more (the transfer ended elsewhere): steering stops. */
+    private volatile java.util.function.BooleanSupplier over = () -> false;
 
     AdaptiveLanes(LiveTransfer t, SessionPool pool, AdaptiveWidth width, Body body, ExecutorService threads,
                   List<Future<?>> futures) {
@@ -60,6 +62,12 @@ final class AdaptiveLanes {
         this.body = body;
         this.threads = threads;
         this.futures = futures;
+    }
+
+    /** Steering also stops once {@code over} says so, for lanes whose planned segments run on threads not ours. */
+    AdaptiveLanes until(java.util.function.BooleanSupplier over) {
+        this.over = over;
+        return this;
     }
 
     /** Adaptive unless the request fixed its segment count, and only where segments can be split while they run. */
@@ -92,7 +100,7 @@ final class AdaptiveLanes {
      */
     void steer() {
         try {
-            while (!allDone() || rescued()) {
+            while ((!allDone() || rescued()) && !over.getAsBoolean()) {
                 Thread.sleep(TICK_MILLIS);
                 if (t.cancelled()) {
                     continue;

@@ -62,6 +62,8 @@ public final class TransferEngine implements AutoCloseable {
     private final UploadPublisher uploadPublisher;
     private final SegmentRunner runner;
     private final Map<String, LiveTransfer> active = new ConcurrentHashMap<>();
+    /** Adaptive lanes of transfers the Camel split runs, until their last lane ends. */
+    private final Map<LiveTransfer, SplitLanes> split = new ConcurrentHashMap<>();
     private final Claims claims = new Claims();
     private final Restarts restarts = new Restarts();
     /** {@code ferry.segments.max}'s default, also the command line's connection cap when no --segments is given. */
@@ -235,9 +237,52 @@ public final class TransferEngine implements AutoCloseable {
                         : uploadPlanner.plan(request, options, profile));
     }
 
-    /** Step 2, once per segment (in parallel): moves it, then steals work until none is left. */
+    /**
+     * Step 2, once per planned segment that is not done yet (in parallel): moves it, then steals work until none is
+     * left. A transfer whose width is not fixed adapts here as in {@link #run}: the plan's segments are its first
+     * lanes, and connections are added or retired beside them; the last planned segment to end returns only after the
+     * added ones have.
+     */
     public void runSegment(LiveTransfer t, int index) throws TransferFailedException {
-        runSegment(t, t.segment(index), null, null, UnitOfWork.IMMEDIATE);
+        SplitLanes split = splitLanes(t);
+        if (split == null) {
+            runSegment(t, t.segment(index), null, null, UnitOfWork.IMMEDIATE);
+            return;
+        }
+        try {
+            split.run(index, AdaptiveLanes::runPlanned);
+        } finally {
+            if (split.ended()) {
+                this.split.remove(t, split);
+            }
+        }
+    }
+
+    /** The lanes of a transfer whose segments arrive one by one (the Camel split), made by the first; null: fixed. */
+    private SplitLanes splitLanes(LiveTransfer t) {
+        SplitLanes known = split.get(t);
+        if (known != null) {
+            return known;
+        }
+        synchronized (split) {
+            known = split.get(t);
+            if (known != null || active.get(t.id()) != t) {
+                // Lanes already made, or the transfer ended (a failure): a late segment fails fast on its own.
+                return known;
+            }
+            // The first segment to arrive: none has ended yet, so the unfinished ones are those the split will run.
+            int planned = (int) t.segments().stream().filter(s -> !s.done()).count();
+            if (!AdaptiveLanes.applies(t, planned)) {
+                return null;
+            }
+            SplitLanes lanes = new SplitLanes(t, planned, futures -> new AdaptiveLanes(t, pool,
+                    AdaptiveWidth.withCeiling(segmentsMax),
+                    (first, session, lane) -> runSegment(t, first, session, lane, UnitOfWork.IMMEDIATE),
+                    segmentThreads, futures).until(() -> active.get(t.id()) != t),
+                    segmentThreads, e -> failed(t.request, t, e, UnitOfWork.IMMEDIATE));
+            split.put(t, lanes);
+            return lanes;
+        }
     }
 
     private void runSegment(LiveTransfer t, LiveSegment first, dev.ferry.ftp.FtpSession session,
@@ -272,6 +317,7 @@ public final class TransferEngine implements AutoCloseable {
             listeners.published(t, result.published());
             listeners.transferEnd(t);
             active.remove(t.id());
+            split.remove(t);
             return result;
         } catch (IOException | RuntimeException e) {
             throw failed(t.request, t, e, unit);
@@ -460,6 +506,9 @@ public final class TransferEngine implements AutoCloseable {
         String id = request.id();
         LiveTransfer live = t != null ? t : active.get(id);
         boolean firstReport = live == null || active.remove(id, live);
+        if (live != null) {
+            split.remove(live);
+        }
         if (live != null) {
             try {
                 live.local.close();

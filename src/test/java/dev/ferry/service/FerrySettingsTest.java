@@ -63,6 +63,22 @@ class FerrySettingsTest {
         assertEquals(java.time.Duration.ofHours(1), s.server("patient").outageWait());
     }
 
+    @Test
+    void aServerWithoutALimitTakesAsManyConnectionsAsOneTransferMayGrowTo() throws Exception {
+        // A cap of its own below ferry.segments.max would stop every adaptive transfer at it (#16.3).
+        Path config = config("""
+                ferry.servers.open.host = a.example.com
+                ferry.servers.capped.host = b.example.com
+                ferry.servers.capped.connection-limit = 3
+                """, null);
+        FerrySettings s = FerrySettings.load(config, tmp, Map.of(), name -> null);
+        assertEquals(16, s.server("open").connectionLimit());
+        assertEquals(3, s.server("capped").connectionLimit());
+        FerrySettings wider = FerrySettings.load(config, tmp, Map.of("ferry.segments.max", "24"), name -> null);
+        assertEquals(24, wider.server("open").connectionLimit());
+        assertEquals(3, wider.server("capped").connectionLimit());
+    }
+
     private Path config(String application, String secrets) throws Exception {
         Path config = Files.createDirectories(tmp.resolve("config"));
         Files.writeString(config.resolve("application.properties"), application);
