@@ -44,6 +44,8 @@ public final class TreeListings {
     private static final String COLUMNS = "id, direction, server, remote_root, local_root, status, listed, entries,"
             + " files, transferred, skipped, failed, refused, bytes_moved, created, updated";
 
+    private static final int DELETE_CHUNK = 5000;
+
     private final DataSource ds;
 
     TreeListings(DataSource ds) {
@@ -57,7 +59,7 @@ public final class TreeListings {
     public boolean begin(String id, Direction direction, String server, String remoteRoot, String localRoot,
                          boolean relist) {
         try {
-            return Sql.inNewTx(ds, c -> {
+            boolean resume = Sql.inNewTx(ds, c -> {
                 TreeRecord old = Sql.queryOne(c, "SELECT " + COLUMNS + " FROM ferry_tree WHERE id = ? FOR UPDATE",
                         TreeListings::record, id);
                 Instant now = Instant.now();
@@ -65,7 +67,16 @@ public final class TreeListings {
                     Sql.update(c, "UPDATE ferry_tree SET updated = ? WHERE id = ?", now, id);
                     return true;
                 }
-                Sql.update(c, "DELETE FROM ferry_tree_entry WHERE tree_id = ?", id);
+                // Not listed yet: a walk that was cut short leaves no way to resume from its entries.
+                Sql.update(c, "UPDATE ferry_tree SET listed = FALSE WHERE id = ?", id);
+                return false;
+            });
+            if (resume) {
+                return true;
+            }
+            deleteEntries(id);
+            return Sql.inNewTx(ds, c -> {
+                Instant now = Instant.now();
                 Sql.update(c, "DELETE FROM ferry_tree WHERE id = ?", id);
                 Sql.update(c, "INSERT INTO ferry_tree (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, FALSE, 0, 0, 0, 0, 0,"
                         + " 0, 0, ?, ?)", id, direction, server, remoteRoot, localRoot,
@@ -137,15 +148,30 @@ public final class TreeListings {
 
     /** The tree ended ({@link #DONE}, {@link #INCOMPLETE} or {@link #FAILED}): its counts stay, its listing goes. */
     public void ended(String id, String status, Counts n) {
+        write("record tree end", id, "UPDATE ferry_tree SET status = ?, files = ?, transferred = ?, skipped = ?,"
+                + " failed = ?, refused = ?, bytes_moved = ?, updated = ? WHERE id = ?", status, n.files(),
+                n.transferred(), n.skipped(), n.failed(), n.refused(), n.bytesMoved(), Instant.now(), id);
         try {
-            Sql.inNewTx(ds, c -> {
-                Sql.update(c, "DELETE FROM ferry_tree_entry WHERE tree_id = ?", id);
-                return Sql.update(c, "UPDATE ferry_tree SET status = ?, files = ?, transferred = ?, skipped = ?,"
-                        + " failed = ?, refused = ?, bytes_moved = ?, updated = ? WHERE id = ?", status, n.files(),
-                        n.transferred(), n.skipped(), n.failed(), n.refused(), n.bytesMoved(), Instant.now(), id);
-            });
+            deleteEntries(id);
         } catch (SQLException e) {
-            throw LedgerException.of("record tree end", id, e);
+            throw LedgerException.of("delete tree listing", id, e);
+        }
+    }
+
+    /**
+     * A listing's entries, a few thousand per transaction: one DELETE of 100,000 rows held H2's undo log and ran
+     * into the statement timeout on a loaded machine, and would hold PostgreSQL row locks as long.
+     */
+    private void deleteEntries(String id) throws SQLException {
+        Integer last = Sql.inNewTx(ds, c -> Sql.queryOne(c, "SELECT MAX(seq) FROM ferry_tree_entry WHERE tree_id = ?",
+                rs -> rs.getObject(1) == null ? null : rs.getInt(1), id));
+        if (last == null) {
+            return;
+        }
+        for (int from = 0; from < last; from += DELETE_CHUNK) {
+            int lo = from;
+            Sql.inNewTx(ds, c -> Sql.update(c, "DELETE FROM ferry_tree_entry WHERE tree_id = ? AND seq > ? AND seq <= ?",
+                    id, lo, lo + DELETE_CHUNK));
         }
     }
 

@@ -50,7 +50,7 @@ class TreeApiTest {
 
     @Test
     void aTreeIsOneParentWithItsCountsInTheApiAndItsEvents() throws Exception {
-        w = new WebFixture(tmp, FtpServerFixture.builder().ratePerConnection(512 * 1024).start(), s -> s);
+        w = new WebFixture(tmp, FtpServerFixture.builder().ratePerConnection(128 * 1024).start(), s -> s);
         for (int i = 0; i < FILES; i++) {
             w.ftp.write("tree/d" + i % 2 + "/f" + i + ".bin", 100 * 1024 + i, i);
         }
@@ -79,9 +79,16 @@ class TreeApiTest {
         });
 
         // While it runs: the parent is listed here, with the files found by its walk.
-        Await.until(Duration.ofSeconds(30), () -> running().size() == 1 && running().get(0).get("files").asInt()
-                == FILES, () -> "trees: " + trees());
-        JsonNode live = running().get(0);
+        java.util.concurrent.atomic.AtomicReference<JsonNode> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        Await.until(Duration.ofSeconds(30), () -> {
+            List<JsonNode> here = running();
+            if (here.size() == 1 && here.get(0).get("files").asInt() == FILES) {
+                seen.set(here.get(0));
+                return true;
+            }
+            return false;
+        }, () -> "trees: " + trees());
+        JsonNode live = seen.get();
         String id = live.get("id").asText();
         assertEquals("DOWNLOAD", live.get("direction").asText());
         assertEquals("/tree", live.get("remotePath").asText());
