@@ -53,8 +53,10 @@ public final class TreeListings {
     }
 
     /**
-     * Starts a run of the tree. True when an earlier run's whole listing is there to resume from (the tree did not
-     * end, its walk did, and {@code relist} is false); otherwise the tree starts with an empty listing.
+     * Starts a run of the tree. True when an earlier run's whole listing is there to resume from (its walk ended, the
+     * tree did not: killed, or stopped {@link #FAILED} by an interruption or an error, and {@code relist} is false);
+     * otherwise the tree starts with an empty listing. A tree that ended DONE or INCOMPLETE is listed again, so a
+     * mirror run sees what changed on the server.
      */
     public boolean begin(String id, Direction direction, String server, String remoteRoot, String localRoot,
                          boolean relist) {
@@ -63,7 +65,8 @@ public final class TreeListings {
                 TreeRecord old = Sql.queryOne(c, "SELECT " + COLUMNS + " FROM ferry_tree WHERE id = ? FOR UPDATE",
                         TreeListings::record, id);
                 Instant now = Instant.now();
-                if (old != null && old.listed() && !relist && (RUNNING.equals(old.status()))) {
+                if (old != null && old.listed() && !relist && !DONE.equals(old.status())
+                        && !INCOMPLETE.equals(old.status())) {
                     Sql.update(c, "UPDATE ferry_tree SET updated = ? WHERE id = ?", now, id);
                     return true;
                 }
@@ -146,11 +149,17 @@ public final class TreeListings {
                 n.failed(), n.refused(), n.bytesMoved(), Instant.now(), id);
     }
 
-    /** The tree ended ({@link #DONE}, {@link #INCOMPLETE} or {@link #FAILED}): its counts stay, its listing goes. */
+    /**
+     * The tree ended ({@link #DONE}, {@link #INCOMPLETE}: its counts stay, its listing goes) or stopped
+     * ({@link #FAILED}: the listing stays for the next run).
+     */
     public void ended(String id, String status, Counts n) {
         write("record tree end", id, "UPDATE ferry_tree SET status = ?, files = ?, transferred = ?, skipped = ?,"
                 + " failed = ?, refused = ?, bytes_moved = ?, updated = ? WHERE id = ?", status, n.files(),
                 n.transferred(), n.skipped(), n.failed(), n.refused(), n.bytesMoved(), Instant.now(), id);
+        if (FAILED.equals(status)) {
+            return; // stopped, not ended: its next run resumes from the listing
+        }
         try {
             deleteEntries(id);
         } catch (SQLException e) {

@@ -188,6 +188,9 @@ public final class TreeRun {
                 failure = e;
             } finally {
                 listed.walked(failure);
+                if (failure == null) {
+                    tally.state.walked();
+                }
             }
         });
         walker.start();

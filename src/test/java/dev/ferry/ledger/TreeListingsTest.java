@@ -108,6 +108,12 @@ class TreeListingsTest {
         }
         assertEquals(n, seen);
 
+        // Stopped (Ctrl-C, an error) after its walk: the listing stays and the next run resumes from it.
+        trees.ended(ID, TreeListings.FAILED, new TreeListings.Counts(n, 3, 0, 0, 12, 99));
+        assertEquals(TreeListings.FAILED, trees.get(ID).status());
+        assertEquals(300, trees.page(ID, 0, 300).size());
+        assertTrue(trees.begin(ID, Direction.DOWNLOAD, "s", "/r", "/l", false), "a stopped tree resumes");
+
         trees.progress(ID, new TreeListings.Counts(n, 5, 6, 1, 12, 999));
         assertEquals(5, trees.get(ID).transferred());
         trees.ended(ID, TreeListings.INCOMPLETE, new TreeListings.Counts(n, 1200, 10, 12, 12, 4321));
