@@ -13,7 +13,11 @@ import org.apache.camel.impl.DefaultCamelContext;
  * <pre>
  *   download HOST PORT USER PASSWORD REMOTE_DIR FILE_NAME LOCAL_DIR WORK_DIR   (resumeDownload, localWorkDirectory)
  *   upload   HOST PORT USER PASSWORD REMOTE_DIR LOCAL_DIR COUNT                (every file of LOCAL_DIR, noop)
+ *   tree-download HOST PORT USER PASSWORD REMOTE_DIR LOCAL_DIR COUNT           (recursive=true consumer, noop)
+ *   tree-upload   HOST PORT USER PASSWORD REMOTE_DIR LOCAL_DIR COUNT           (file: recursive=true to ftp:)
  * </pre>
+ * The tree modes are a folder as a camel-ftp user would move one: the relative path travels in CamelFileName, the
+ * producer makes the folders (autoCreate); one connection, one file after the other, nothing verified.
  * Prints "camel-start S" (context start) and "camel-transfer S" (route started until the last file is complete).
  */
 public final class CamelBaseline {
@@ -55,8 +59,33 @@ public final class CamelBaseline {
                             .process(e -> latch.countDown());
                 }
             });
+        } else if (mode.equals("tree-download")) {
+            String localDir = a[6];
+            int count = Integer.parseInt(a[7]);
+            latch = new CountDownLatch(count);
+            ctx.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from(server + "?" + common.replace("&useList=false", "") + "&recursive=true&noop=true"
+                            + "&maxMessagesPerPoll=0")
+                            .to("file:" + localDir)
+                            .process(e -> latch.countDown());
+                }
+            });
+        } else if (mode.equals("tree-upload")) {
+            String localDir = a[6];
+            int count = Integer.parseInt(a[7]);
+            latch = new CountDownLatch(count);
+            ctx.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("file:" + localDir + "?noop=true&recursive=true&delay=200&maxMessagesPerPoll=0")
+                            .to(server + "?" + common)
+                            .process(e -> latch.countDown());
+                }
+            });
         } else {
-            throw new IllegalArgumentException("download or upload, not " + mode);
+            throw new IllegalArgumentException("download, upload, tree-download or tree-upload, not " + mode);
         }
         ctx.start();
         long t1 = System.nanoTime();

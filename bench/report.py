@@ -69,8 +69,10 @@ def table(sc, rows, meta):
     def ref_of(name):
         """Ferry's median for the same server/direction prefix ("vsftpd: ...", "down: ...")."""
         prefix = name.split(": ")[0] + ": " if ": " in name else ""
+        cpu = name.endswith(" CPU")
         for n in g:
-            if n.startswith(prefix + "ferry") and "in-process" not in n and "RSS" not in n and "bytes" not in n:
+            if n.startswith(prefix + "ferry") and "in-process" not in n and "RSS" not in n and "bytes" not in n \
+                    and n.endswith(" CPU") == cpu:
                 return med(g[n])
         return None
     ref = any(ref_of(n) for n in g)
@@ -105,7 +107,7 @@ def table(sc, rows, meta):
             line += f" {fmt(size / MiB / m, 1) if m and timing else ''} |"
         if sc.startswith(("small-files", "tree")):
             n = meta.get("files")
-            line += f" {fmt(n / m, 1) if m and n and not is_rss else ''} |"
+            line += f" {fmt(n / m, 1) if m and n and not is_rss and not name.endswith(' CPU') else ''} |"
         if ref and sc not in ("memory", "resume", "startup"):
             rf = ref_of(name)
             line += f" {fmt(m / rf, 2) + '×' if m and rf and not (is_bytes or is_rss or 'in-process' in name) else ''} |"

@@ -706,60 +706,88 @@ PY
 
 # A folder down and up (#18): Ferry's CLI `get -r` / `put -r` as a whole process (JVM start and ledger included, a
 # fresh ledger each run so nothing is skipped as already there) against lftp's mirror / mirror -R, default and
-# --parallel=4, on proftpd (MLSD and HASH: Ferry checks each file's size and its SHA-256 from the server). Four
-# folders of equal share, alternating tools within each round; every copy compared with the source (diff -r, outside
-# the timer). Ferry's peak RSS beside its time, to show it flat in the number of files.
+# --parallel=4, and a plain camel-ftp route (recursive=true consumer down, file: recursive=true to ftp: up), all on
+# proftpd (MLSD and HASH: Ferry checks each file's size and its SHA-256 from the server). Four folders of equal
+# share, the tools alternating within each round; every copy compared with the source (diff -r, outside the timer).
+# Every tool runs under /usr/bin/time -v: its process CPU (user+sys) is a row of its own, the measure that a loaded
+# machine disturbs least, and Ferry's peak RSS shows it flat in the number of files (tree-big against tree-small).
 scenario_tree_big() { tree_scenario tree-big ${BENCH_TREE_BIG:-1000 102400}; }
 scenario_tree_small() { tree_scenario tree-small ${BENCH_TREE_SMALL:-10000 10240}; }
 
 tree_scenario() {
-  local s=$1 files=$2 bytes=$3 port=$PORT_BASE src=$WORK/$1-src root=$WORK/$1-root down=$WORK/$1-down r d i
+  local s=$1 files=$2 bytes=$3 port=$PORT_BASE src=$WORK/$1-src root=$WORK/$1-root down=$WORK/$1-down r par
   meta "$s" files="$files" file_bytes="$bytes" folders=4 server=proftpd \
-    verified="Ferry: size and the server's SHA-256 per file (lftp: none)"
+    verified="Ferry: size and the server's SHA-256 per file, atomic rename (lftp, camel-ftp: none)"
   if [ "$(find "$src" -type f 2>/dev/null | wc -l)" != "$files" ]; then
     rm -rf "$src"
-    for d in 0 1 2 3; do
-      mkdir -p "$src/d$d"
-      for i in $(seq 1 $((files / 4))); do head -c "$bytes" /dev/urandom > "$src/d$d/f$i.bin"; done
-    done
+    # one process for all files: a head(1) per file cost a minute for 10,000 on a loaded machine
+    python3 - "$src" "$files" "$bytes" <<'PY'
+import os, sys
+src, files, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+for d in range(4):
+    os.makedirs(f"{src}/d{d}", exist_ok=True)
+    for i in range(1, files // 4 + 1):
+        with open(f"{src}/d{d}/f{i}.bin", "wb") as f:
+            f.write(os.urandom(size))
+PY
   fi
+  camel_classes
   mkdir -p "$root"; chmod 755 "$root"
   start_server proftpd "$port" "$root"
   local url; url=$(ftp_url "$port" "")
+  local lopen="$LFTP_SET; open -u $FTP_USER,$FTP_PW -p $port 127.0.0.1"
   for r in $(seq 1 "$ROUNDS"); do
     clear_dir "$root"; cp -r "$src" "$root/tree"; chown -R "$FTP_USER" "$root"
     rm -rf "$down" "$WORK/$s-ledger"; mkdir -p "$down"
-    EXTRA_KV=(files="$files")
-    timed "$s" "$r" "down: ferry get -r" 900 "$WORK/$s-ferry-get-$r.log" -- \
-      /usr/bin/time -v java -jar "$JAR" get -r -q --ledger "$WORK/$s-ledger" "${url}tree/" "$down"
+    tree_timed "$s" "$r" "down: ferry get -r" "$WORK/$s-ferry-get-$r.log" "$files" \
+      java -jar "$JAR" get -r -q --ledger "$WORK/$s-ledger" "${url}tree/" "$down"
     tree_rss "$s" "$r" "down: ferry get -r peak RSS" "$WORK/$s-ferry-get-$r.log"
-    diff -r "$src" "$down" >/dev/null || die "ferry get -r: the copy differs from the source"
+    tree_same "$src" "$down" "ferry get -r"
     for par in "--parallel=4" ""; do
       rm -rf "$down"; mkdir -p "$down"
-      EXTRA_KV=(files="$files")
-      timed "$s" "$r" "down: lftp mirror${par:+ $par}" 900 "$WORK/$s-lftp-get-$r.log" -- \
-        lftp -c "$LFTP_SET; open -u $FTP_USER,$FTP_PW -p $port 127.0.0.1; mirror $par /tree $down"
-      diff -r "$src" "$down" >/dev/null || die "lftp mirror: the copy differs from the source"
+      tree_timed "$s" "$r" "down: lftp mirror${par:+ $par}" "$WORK/$s-lftp-get-$r.log" "$files" \
+        lftp -c "$lopen; mirror $par /tree $down"
+      tree_same "$src" "$down" "lftp mirror${par:+ $par}"
     done
+    rm -rf "$down"; mkdir -p "$down"
+    tree_timed "$s" "$r" "down: camel-ftp route (recursive)" "$WORK/$s-camel-get-$r.log" "$files" \
+      java -cp "$JAR:$CLASSES" CamelBaseline tree-download 127.0.0.1 "$port" "$FTP_USER" "$FTP_PW" /tree "$down" "$files"
+    tree_same "$src" "$down" "camel-ftp route (recursive)"
     rm -rf "$down" "$WORK/$s-ledger"
     clear_dir "$root"; install -d -o "$FTP_USER" "$root/up"
-    EXTRA_KV=(files="$files")
-    timed "$s" "$r" "up: ferry put -r" 900 "$WORK/$s-ferry-put-$r.log" -- \
-      /usr/bin/time -v java -jar "$JAR" put -r -q --ledger "$WORK/$s-ledger" "$src" "${url}up/"
+    tree_timed "$s" "$r" "up: ferry put -r" "$WORK/$s-ferry-put-$r.log" "$files" \
+      java -jar "$JAR" put -r -q --ledger "$WORK/$s-ledger" "$src" "${url}up/"
     tree_rss "$s" "$r" "up: ferry put -r peak RSS" "$WORK/$s-ferry-put-$r.log"
-    diff -r "$src" "$root/up" >/dev/null || die "ferry put -r: the copy differs from the source"
+    tree_same "$src" "$root/up" "ferry put -r"
     for par in "--parallel=4" ""; do
       clear_dir "$root"; install -d -o "$FTP_USER" "$root/up"
-      EXTRA_KV=(files="$files")
-      timed "$s" "$r" "up: lftp mirror -R${par:+ $par}" 900 "$WORK/$s-lftp-put-$r.log" -- \
-        lftp -c "$LFTP_SET; open -u $FTP_USER,$FTP_PW -p $port 127.0.0.1; mirror -R $par $src /up"
-      diff -r "$src" "$root/up" >/dev/null || die "lftp mirror -R: the copy differs from the source"
+      tree_timed "$s" "$r" "up: lftp mirror -R${par:+ $par}" "$WORK/$s-lftp-put-$r.log" "$files" \
+        lftp -c "$lopen; mirror -R $par $src /up"
+      tree_same "$src" "$root/up" "lftp mirror -R${par:+ $par}"
     done
+    clear_dir "$root"; install -d -o "$FTP_USER" "$root/up"
+    tree_timed "$s" "$r" "up: camel-ftp route (recursive)" "$WORK/$s-camel-put-$r.log" "$files" \
+      java -cp "$JAR:$CLASSES" CamelBaseline tree-upload 127.0.0.1 "$port" "$FTP_USER" "$FTP_PW" /up "$src" "$files"
+    tree_same "$src" "$root/up" "camel-ftp route (recursive)"
     rm -rf "$WORK/$s-ledger"
   done
   stop_servers
   rm -rf "$root" "$down"
 }
+
+# tree_timed SCEN ROUND NAME LOG FILES CMD...: CMD as a whole process under /usr/bin/time -v (wall time, files), then
+# its CPU (user+sys) as a row "NAME CPU"
+tree_timed() {
+  local s=$1 r=$2 name=$3 logf=$4 files=$5; shift 5
+  EXTRA_KV=(files="$files")
+  timed "$s" "$r" "$name" 900 "$logf" -- /usr/bin/time -v "$@"
+  [ "$LAST_RC" = 0 ] || die "$name exited $LAST_RC (log $logf)"
+  record "$s" "$r" "$name CPU" wall="$(awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ {t += $2}
+                                              END {printf "%.2f", t}' "$logf")"
+}
+
+# tree_same SRC COPY TOOL: the copy is the source, byte for byte (outside the timer)
+tree_same() { diff -r "$1" "$2" >/dev/null || die "$3: the copy differs from the source"; }
 
 # tree_rss SCEN ROUND NAME LOG: the peak RSS /usr/bin/time -v wrote into LOG, as a row of its own (MiB)
 tree_rss() {
@@ -808,7 +836,9 @@ main() {
     done
     for sc in "${scenarios[@]}"; do
       rm -f "$RESULTS/$sc.jsonl"
-      echo "bench/run.sh $sc  # $(date -u +%Y-%m-%dT%H:%M:%SZ), BENCH_ROUNDS=$ROUNDS, ferry at $rev" > "$RESULTS/$sc.cmd"
+      # the sizes set from outside belong to the command: a reduced tree must say so
+      local sizes; sizes=$(env | grep -E '^BENCH_(TREE_BIG|TREE_SMALL|SMALL_FILES|SIZE_MIB)=' | sed -E 's/=(.*)/="\1"/' | tr '\n' ' ')
+      echo "${sizes}bench/run.sh $sc  # $(date -u +%Y-%m-%dT%H:%M:%SZ), BENCH_ROUNDS=$ROUNDS, ferry at $rev" > "$RESULTS/$sc.cmd"
       log "=== $sc (load $(cut -d' ' -f1-3 /proc/loadavg))"
       "scenario_${sc//-/_}"
       cleanup

@@ -1,1 +1,1 @@
-BENCH_ROUNDS=3 bench/run.sh tree-big  # 2026-12-03T09:38:26Z, ferry at 60e04fc (branch trees2)
+BENCH_TREE_SMALL="2000 10240" bench/run.sh tree-big  # 2026-12-03T11:45:01Z, BENCH_ROUNDS=1, ferry at c47a7b0

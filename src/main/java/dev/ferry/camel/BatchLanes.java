@@ -95,8 +95,10 @@ final class BatchLanes {
         List<Item> taken = new ArrayList<>(List.of(first));
         List<Item> deferred = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS);
+        UnitOfWork[] unit = {UnitOfWork.IMMEDIATE};
         try {
             ledger.oneCommit(batch -> {
+                unit[0] = batch;
                 for (int i = 0; i < taken.size(); i++) {
                     Item item = taken.get(i);
                     if (!runOne(item, batch)) {
@@ -123,6 +125,15 @@ final class BatchLanes {
                 if (!deferred.contains(item) && item.exchange().getException() == null) {
                     item.exchange().setException(e);
                 }
+            }
+        }
+        for (Item item : taken) {
+            Object id = item.exchange().getIn().getHeader(FerryConstants.TRANSFER_ID);
+            if (!deferred.contains(item) && id != null && unit[0].refused().contains(id.toString())) {
+                // Another node took it over before the commit: what this batch did for it is not in the ledger, so
+                // it waits for that node's end as any exchange that lost its lease does.
+                item.exchange().setException(null);
+                deferred.add(item);
             }
         }
         for (Item item : taken) {

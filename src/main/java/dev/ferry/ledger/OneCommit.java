@@ -45,9 +45,10 @@ final class OneCommit {
     private final ThreadLocal<Scope> scope = new ThreadLocal<>();
 
     /** A scope: its connection, and the transfers it created, not yet written. */
-    private record Scope(Connection connection, ScopedRows rows, List<Runnable> whenEnded) implements UnitOfWork {
+    private record Scope(Connection connection, ScopedRows rows, List<Runnable> whenEnded, Set<String> refused)
+            implements UnitOfWork {
         Scope(Connection connection) {
-            this(connection, new ScopedRows(), new ArrayList<>());
+            this(connection, new ScopedRows(), new ArrayList<>(), new HashSet<>());
         }
 
         @Override
@@ -117,7 +118,7 @@ final class OneCommit {
         Connection c = s.connection();
         LedgerException failure = null;
         try {
-            writeRows(c, s.rows().all());
+            s.refused().addAll(writeRows(c, s.rows().all()));
             c.commit();
         } catch (SQLException e) {
             Sql.rollbackAfter(c, null, e);
@@ -198,7 +199,8 @@ final class OneCommit {
     void writeScopedRow(String id) {
         ScopedRows held = held(id);
         if (held != null) {
-            tx("write", id, c -> writeRows(c, List.of(held.row(id))));
+            Set<String> refused = tx("write", id, c -> writeRows(c, List.of(held.row(id))));
+            scope.get().refused().addAll(refused);
             held.written(id);
         }
     }
@@ -207,7 +209,7 @@ final class OneCommit {
     void writeScopedRows() {
         Scope s = scope.get();
         if (s != null && !s.rows().isEmpty()) {
-            tx("write", null, c -> writeRows(c, s.rows().all()));
+            s.refused().addAll(tx("write", null, c -> writeRows(c, s.rows().all())));
             s.rows().allWritten();
         }
     }
@@ -215,17 +217,18 @@ final class OneCommit {
     /**
      * Writes a scope's transfers and their segments, in two batched statements. When the table already has one of
      * them (the same file sent before, or accepted meanwhile through another connection), the batch is undone and
-     * that row is brought to the scope's final state instead, the others inserted again.
+     * that row is brought to the scope's final state instead, the others inserted again. Returns the ids left as
+     * they were because another node holds them (see {@link #overwrite}).
      */
-    private Void writeRows(Connection c, Collection<ScopedRows.Row> rows) throws SQLException {
+    private Set<String> writeRows(Connection c, Collection<ScopedRows.Row> rows) throws SQLException {
         if (rows.isEmpty()) {
-            return null;
+            return Set.of();
         }
         Savepoint before = c.setSavepoint();
         try {
             insertRows(c, rows);
-            holdUnfinished(c, rows);
-            return null;
+            holdUnfinished(c, rows, Set.of());
+            return Set.of();
         } catch (SQLException e) {
             if (!Sql.duplicate(e)) {
                 throw e;
@@ -237,19 +240,20 @@ final class OneCommit {
             Savepoint again = c.setSavepoint();
             try {
                 Set<String> there = existing(c, rows);
+                Set<String> refused = new HashSet<>();
                 List<ScopedRows.Row> fresh = new ArrayList<>();
                 for (ScopedRows.Row row : rows) {
-                    if (there.contains(row.record.id())) {
-                        overwrite(c, row);
-                    } else {
+                    if (!there.contains(row.record.id())) {
                         fresh.add(row);
+                    } else if (!overwrite(c, row)) {
+                        refused.add(row.record.id());
                     }
                 }
                 if (!fresh.isEmpty()) {
                     insertRows(c, fresh);
                 }
-                holdUnfinished(c, rows);
-                return null;
+                holdUnfinished(c, rows, refused);
+                return refused;
             } catch (SQLException e) {
                 if (!Sql.duplicate(e) || attempt == WRITE_ATTEMPTS) {
                     throw e;
@@ -260,9 +264,10 @@ final class OneCommit {
     }
 
     /** The rows a scope wrote unfinished are this node's to go on with: their claims, at the epoch written. */
-    private void holdUnfinished(Connection c, Collection<ScopedRows.Row> rows) throws SQLException {
+    private void holdUnfinished(Connection c, Collection<ScopedRows.Row> rows, Set<String> refused)
+            throws SQLException {
         for (ScopedRows.Row row : rows) {
-            if (!row.record.status().finished()) {
+            if (!row.record.status().finished() && !refused.contains(row.record.id())) {
                 String id = row.record.id();
                 leases.hold(new Claim(id, leases.nodeId(), queryOne(c, "SELECT epoch FROM ferry_transfer WHERE id = ?",
                         rs -> rs.getLong(1), id)));
@@ -308,18 +313,31 @@ final class OneCommit {
         }
     }
 
-    /** A row the table already had, brought to the scope's final state: counters add up, the creation time stays. */
-    private void overwrite(Connection c, ScopedRows.Row row) throws SQLException {
+    /**
+     * A row the table already had, brought to the scope's final state: counters add up, the creation time stays.
+     * False, and the row left alone, when another node holds it under a live lease: the caller checked before its
+     * work that no one did, but a lease that ran out here may have been taken over since, and that node's transfer is
+     * the one the ledger follows now (writing over it would take its claim without a fence).
+     */
+    private boolean overwrite(Connection c, ScopedRows.Row row) throws SQLException {
         TransferRecord t = row.record;
         // The scope started the transfer afresh on this node: a new claim, as accept would have made.
-        update(c, "UPDATE ferry_transfer SET status = ?, size_bytes = ?, source_mtime = ?, request = ?, reason = ?,"
-                        + " bytes_moved = bytes_moved + ?, bytes_resent = bytes_resent + ?, updated = ?, owner = ?,"
-                        + " epoch = epoch + 1, lease_until = " + Leases.leaseEnd() + " WHERE id = ?",
+        int updated = update(c, "UPDATE ferry_transfer SET status = ?, size_bytes = ?, source_mtime = ?, request = ?,"
+                        + " reason = ?, bytes_moved = bytes_moved + ?, bytes_resent = bytes_resent + ?, updated = ?,"
+                        + " owner = ?, epoch = epoch + 1, lease_until = " + Leases.leaseEnd() + " WHERE id = ?"
+                        + " AND (status NOT IN ('ACCEPTED', 'ACTIVE') OR owner IS NULL OR owner = ?"
+                        + " OR lease_until IS NULL OR lease_until < CURRENT_TIMESTAMP)",
                 t.status(), t.size(), t.sourceMtime(), t.request(), t.reason(), t.bytesMoved(), t.bytesResent(),
-                t.updated(), leases.nodeId(), leases.leaseSeconds(), t.id());
+                t.updated(), leases.nodeId(), leases.leaseSeconds(), t.id(), leases.nodeId());
+        if (updated == 0) {
+            LOG.info("transfer {}: another node took it over while this node's batch ran it; that node's run counts",
+                    t.id());
+            return false;
+        }
         update(c, "DELETE FROM ferry_segment WHERE transfer_id = ?", t.id());
         for (SegmentRecord s : row.segments) {
             update(c, INSERT_SEGMENT, t.id(), s.index(), s.start(), s.end(), s.offset(), s.done());
         }
+        return true;
     }
 }

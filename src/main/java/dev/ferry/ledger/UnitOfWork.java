@@ -1,5 +1,7 @@
 package dev.ferry.ledger;
 
+import java.util.Set;
+
 /**
  * The unit of work a caller's ledger writes belong to, handed explicitly to the code whose behaviour depends on it
  * (instead of that code asking the ledger what the current thread is in). {@link #IMMEDIATE}: every write commits at
@@ -21,6 +23,11 @@ public interface UnitOfWork {
         }
 
         @Override
+        public Set<String> refused() {
+            return Set.of();
+        }
+
+        @Override
         public String toString() {
             return "immediate";
         }
@@ -34,4 +41,11 @@ public interface UnitOfWork {
      * other connections, such as a claim on a transfer the unit holds in memory.
      */
     void whenEnded(Runnable action);
+
+    /**
+     * After the unit ended: the transfers whose rows it did not write because another node had claimed them, live,
+     * between the unit's look and its commit (its lease had run out here). Their work in this unit counts for nothing
+     * in the ledger; their callers go on as any node that lost a lease does (camel.LostLeaseWait).
+     */
+    Set<String> refused();
 }

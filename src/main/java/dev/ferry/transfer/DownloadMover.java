@@ -6,6 +6,8 @@ import dev.ferry.progress.TransferListener;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 
 /**
  * RETR from the segment's offset into the part file at the same position. FTP cannot say where to stop, so it
@@ -49,6 +51,13 @@ final class DownloadMover implements SegmentMover {
         }
         byte[] buffer = new byte[BUFFER];
         ByteBuffer wrapped = ByteBuffer.wrap(buffer);
+        // A small file in one stream from byte 0: hash what is written, so verifying need not read the part file
+        // again on a thread of its own (per file of a tree, that was most of the download's CPU). Not a big one:
+        // hashing in this loop would slow the stream to the digest's speed, where hashing after it runs beside the
+        // server's.
+        t.sentDigest = null;
+        MessageDigest digest = pos == 0 && s.end() == t.size && t.size <= UploadMover.INLINE_DIGEST_MAX
+                && t.liveSegments().size() == 1 ? Hashing.digestFor(t) : null;
         Checkpoints checkpoints = new Checkpoints(t.options.checkpointBytes(), t.options.checkpointMillis());
         boolean eof = false;
         try {
@@ -73,6 +82,9 @@ final class DownloadMover implements SegmentMover {
                     t.rateLimiter.acquire(n);
                 }
                 write(t, wrapped, n, pos);
+                if (digest != null) {
+                    digest.update(buffer, 0, n);
+                }
                 pos += n;
                 s.offset(pos);
                 t.moved(n);
@@ -97,6 +109,9 @@ final class DownloadMover implements SegmentMover {
         force(t);
         t.checkpoint(s, pos);
         session.endRead(in, eof);
+        if (digest != null && pos == t.size && s.end() == t.size && t.liveSegments().size() == 1) {
+            t.sentDigest = HexFormat.of().formatHex(digest.digest());
+        }
         return pos;
     }
 

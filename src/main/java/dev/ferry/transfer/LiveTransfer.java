@@ -73,9 +73,9 @@ public final class LiveTransfer implements TransferView {
     /** Upload: RNFR/RNTO was sent in this run (a retried publish checks whether it took effect). */
     volatile boolean renameSent;
     /**
-     * The digest of the bytes one STOR sent from byte 0 to the end of a small file, in the algorithm publishing
-     * checks against the server's hash; null when the upload was large, resumed, parallel or is still running
-     * (publishing then reads the file).
+     * The digest of the bytes one STOR sent (or one RETR wrote) from byte 0 to the end of a small file, in the
+     * algorithm publishing checks against the server's hash; null when the transfer was large, resumed, parallel or
+     * is still running (publishing then reads the file).
      */
     volatile String sentDigest;
     /** Upload: the local file as it was sent, which publishing requires it still is (null: size and time only). */

@@ -5,6 +5,7 @@ import dev.ferry.ftp.FtpSession;
 import dev.ferry.ftp.RemoteFile;
 import dev.ferry.ftp.RemoteNotFoundException;
 import dev.ferry.ftp.ServerProfile;
+import dev.ferry.ledger.LostLeaseException;
 import dev.ferry.ledger.TreeListings;
 import dev.ferry.plan.Direction;
 import dev.ferry.plan.PathGuard;
@@ -27,6 +28,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -542,7 +544,7 @@ public final class TreeRun {
             List<Throwable> outcomes = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS);
             try {
-                engine.ledger().oneCommit(() -> {
+                Set<String> refused = engine.ledger().oneCommit(unit -> {
                     for (int i = 0; i < taken.size(); i++) {
                         outcomes.add(runOne(taken.get(i)));
                         Job next = taken.size() < BATCH_SIZE && System.nanoTime() < deadline ? queue.peek() : null;
@@ -550,8 +552,15 @@ public final class TreeRun {
                             taken.add(next);
                         }
                     }
-                    return null;
-                });
+                    return unit;
+                }).refused();
+                for (int i = 0; i < outcomes.size(); i++) {
+                    String id = taken.get(i).request.id();
+                    if (outcomes.get(i) == null && refused.contains(id)) {
+                        // Another node took the file's transfer over before the commit: the ledger follows that one.
+                        outcomes.set(i, new LostLeaseException(id, "another node took it over during this batch"));
+                    }
+                }
             } catch (RuntimeException | Error e) {
                 // Nothing of this batch is recorded: each of its files counts as failed; the next run sends them.
                 for (int i = 0; i < outcomes.size(); i++) {
