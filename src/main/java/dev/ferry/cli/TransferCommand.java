@@ -124,6 +124,10 @@ abstract class TransferCommand implements Callable<Integer> {
             + " (off by default)")
     boolean delete;
 
+    @Option(names = "--relist", description = "with get -r: list the remote folder again rather than resume an"
+            + " unfinished run of the same tree from the listing it left in the ledger")
+    boolean relist;
+
     @Option(names = {"-c", "--continue"}, description = "resume an interrupted transfer (always on; for curl and wget"
             + " habits)")
     boolean resume;
@@ -159,8 +163,8 @@ abstract class TransferCommand implements Callable<Integer> {
         if (recursive || direction() == Direction.DOWNLOAD && url.path().endsWith("/")) {
             return tree(url, profile);
         }
-        if (!include.isEmpty() || !exclude.isEmpty() || newerThan != null || delete) {
-            throw new UsageException("--include, --exclude, --newer-than and --delete are for a folder (-r)");
+        if (!include.isEmpty() || !exclude.isEmpty() || newerThan != null || delete || relist) {
+            throw new UsageException("--include, --exclude, --newer-than, --delete and --relist are for a folder (-r)");
         }
         TransferRequest request = request(url, profile);
         return new TransferRun(profile, out, err).run(request, ledgerDir, quiet, verbose);
@@ -185,8 +189,8 @@ abstract class TransferCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        return new TransferRun(profile, out, err).runTree(direction(), remote, local, options(), ledgerDir, quiet,
-                verbose, filter);
+        return new TransferRun(profile, out, err).relist(relist).runTree(direction(), remote, local, options(),
+                ledgerDir, quiet, verbose, filter);
     }
 
     /** --newer-than: a date (midnight UTC), an instant, or an age before now. */

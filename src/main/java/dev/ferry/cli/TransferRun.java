@@ -30,6 +30,7 @@ final class TransferRun {
     private final ServerProfile profile;
     private final PrintStream out;
     private final PrintStream err;
+    private boolean relist;
 
     TransferRun(ServerProfile profile, PrintStream out, PrintStream err) {
         this.profile = profile;
@@ -52,6 +53,12 @@ final class TransferRun {
         }
     }
 
+    /** get -r --relist: list the remote tree again even when an unfinished run of it left its listing. */
+    TransferRun relist(boolean relist) {
+        this.relist = relist;
+        return this;
+    }
+
     /** A folder (get -r / put -r): one line per file refused or failed on err, the counts on out. */
     int runTree(Direction direction, String remoteRoot, Path localRoot, TransferOptions options, Path ledgerDir,
                 boolean quiet, boolean verbose, TreeFilter filter) {
@@ -62,7 +69,7 @@ final class TransferRun {
             if (verbose) {
                 engine.addListener(new LoggingListener());
             }
-            TreeRun run = new TreeRun(engine, profile.name(), TreeLimits.DEFAULTS);
+            TreeRun run = new TreeRun(engine, profile.name(), TreeLimits.DEFAULTS).relist(relist);
             Thread main = Thread.currentThread();
             Thread hook = new Thread(() -> {
                 engine.active().forEach(t -> engine.cancel(t.id()));

@@ -305,6 +305,11 @@ public final class JdbcLedger implements AutoCloseable {
         return new ServerNotes(this);
     }
 
+    /** Tree downloads' parents and their listings. */
+    public TreeListings treeListings() {
+        return new TreeListings(ds);
+    }
+
     /** For the ledger's other tables (connection slots, the cluster view): the same database. */
     DataSource dataSource() {
         return ds;

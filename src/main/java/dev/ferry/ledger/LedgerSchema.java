@@ -55,6 +55,37 @@ final class LedgerSchema {
             note    VARCHAR      NOT NULL,
             expires BIGINT       NOT NULL,
             PRIMARY KEY (server, kind))""",
+        // A tree download's parent (TreeListings): its listing is kept until the tree ends, so a restart resumes it
+        // without listing the server again; listed says the walk finished, finished that the tree ended.
+        """
+        CREATE TABLE IF NOT EXISTS ferry_tree (
+            id          VARCHAR(512) NOT NULL PRIMARY KEY,
+            direction   VARCHAR(16)  NOT NULL,
+            server      VARCHAR(255) NOT NULL,
+            remote_root VARCHAR      NOT NULL,
+            local_root  VARCHAR      NOT NULL,
+            status      VARCHAR(16)  NOT NULL,
+            listed      BOOLEAN      NOT NULL,
+            entries     INTEGER      NOT NULL,
+            files       INTEGER      NOT NULL,
+            transferred INTEGER      NOT NULL,
+            skipped     INTEGER      NOT NULL,
+            failed      INTEGER      NOT NULL,
+            refused     INTEGER      NOT NULL,
+            bytes_moved BIGINT       NOT NULL,
+            created     TIMESTAMP    NOT NULL,
+            updated     TIMESTAMP    NOT NULL)""",
+        // One row per listed file or refused entry, in listing order (seq), read back a page at a time.
+        """
+        CREATE TABLE IF NOT EXISTS ferry_tree_entry (
+            tree_id    VARCHAR(512) NOT NULL REFERENCES ferry_tree (id) ON DELETE CASCADE,
+            seq        INTEGER      NOT NULL,
+            relative   VARCHAR      NOT NULL,
+            size_bytes BIGINT       NOT NULL,
+            mtime      BIGINT       NOT NULL,
+            exact_time BOOLEAN      NOT NULL,
+            refusal    VARCHAR,
+            PRIMARY KEY (tree_id, seq))""",
     };
 
     private LedgerSchema() {
@@ -74,11 +105,13 @@ final class LedgerSchema {
     }
 
     /** Whether every table and column of {@link #SCHEMA} is there: its last additions can be read. */
-    private static boolean isCurrent(DataSource ds) {
+    static boolean isCurrent(DataSource ds) {
         try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
             st.executeQuery("SELECT owner, epoch, lease_until FROM ferry_transfer WHERE 1 = 0").close();
             st.executeQuery("SELECT node_id, heartbeat FROM ferry_node WHERE 1 = 0").close();
             st.executeQuery("SELECT server, expires FROM ferry_server_note WHERE 1 = 0").close();
+            st.executeQuery("SELECT id, listed, bytes_moved FROM ferry_tree WHERE 1 = 0").close();
+            st.executeQuery("SELECT tree_id, seq, refusal FROM ferry_tree_entry WHERE 1 = 0").close();
             if (!c.getAutoCommit()) {
                 c.commit();
             }

@@ -31,6 +31,8 @@ public final class Listeners implements TransferListener {
         }
     }
 
+    @Override public void treeStarted(TreeView t) { each(l -> l.treeStarted(t)); }
+    @Override public void treeFinished(TreeView t, String r) { each(l -> l.treeFinished(t, r)); }
     @Override public void accepted(TransferView t) { each(l -> l.accepted(t)); }
     @Override public void transferStart(TransferView t) { each(l -> l.transferStart(t)); }
     @Override public void resumed(TransferView t, long b) { each(l -> l.resumed(t, b)); }

@@ -9,6 +9,20 @@ public final class LoggingListener implements TransferListener {
     private static final Logger LOG = LoggerFactory.getLogger("dev.ferry.transfer");
 
     @Override
+    public void treeStarted(TreeView t) {
+        LOG.info("tree {} started: {} {}:{} {} {}{}", t.id(), t.direction(), t.server(), t.remoteRoot(),
+                t.direction() == dev.ferry.plan.Direction.DOWNLOAD ? "->" : "<-", t.localRoot(),
+                t.resumedListing() ? " (listing resumed from the ledger)" : "");
+    }
+
+    @Override
+    public void treeFinished(TreeView t, String reason) {
+        LOG.info("tree {} {}: {} files, {} transferred ({}), {} already identical, {} failed, {} refused{}", t.id(),
+                t.status(), t.files(), t.transferred(), Units.bytes(t.bytesMoved()), t.skipped(), t.failed(),
+                t.refused(), reason == null ? "" : ": " + reason);
+    }
+
+    @Override
     public void accepted(TransferView t) {
         LOG.info("{} accepted: {} {}", t.id(), t.direction(), describe(t));
     }

@@ -18,8 +18,17 @@ import java.time.Duration;
  * {@code transferStart} comes once per run of a transfer: when its source changes under it, the same transfer goes
  * on with {@link #restarted} (its segments start again), never with a second transferStart. Listeners run on transfer threads: they must be fast and must
  * not throw (a {@link Listeners composite} shields the transfer from those that do).
+ * <p>A tree (a folder, one transfer per file) is the parent of its files' transfers: {@code treeStarted}, the files'
+ * own events, then exactly one {@code treeFinished} with its final counts, on every path.
  */
 public interface TransferListener {
+    default void treeStarted(TreeView tree) {
+    }
+
+    /** The tree ended: {@code tree.status()} says how (DONE, INCOMPLETE or FAILED, {@code reason} then not null). */
+    default void treeFinished(TreeView tree, String reason) {
+    }
+
     default void accepted(TransferView t) {
     }
 

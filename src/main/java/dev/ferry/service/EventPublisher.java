@@ -51,6 +51,16 @@ public final class EventPublisher implements TransferListener, AutoCloseable {
     }
 
     @Override
+    public void treeStarted(dev.ferry.progress.TreeView tree) {
+        send("treeStarted", tree.fields(), null);
+    }
+
+    @Override
+    public void treeFinished(dev.ferry.progress.TreeView tree, String reason) {
+        send("treeFinished", tree.fields(), reason == null ? null : Map.of("reason", reason));
+    }
+
+    @Override
     public void accepted(TransferView t) {
         send("accepted", t, null);
     }
@@ -103,7 +113,6 @@ public final class EventPublisher implements TransferListener, AutoCloseable {
 
     private void send(String event, TransferView t, Map<String, Object> extra) {
         Map<String, Object> e = new LinkedHashMap<>();
-        e.put("event", event);
         e.put("id", t.id());
         e.put("direction", t.direction());
         e.put("server", t.server());
@@ -114,6 +123,19 @@ public final class EventPublisher implements TransferListener, AutoCloseable {
         e.put("percent", t.percent());
         e.put("rate", Math.round(t.rate()));
         e.put("etaSeconds", t.etaSeconds());
+        send(event, e, extra);
+    }
+
+    /** A tree's events carry its fields under "tree": its files' own events have the transfer's at the top. */
+    private void send(String event, Map<String, Object> fields, Map<String, Object> extra) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("event", event);
+        if (event.startsWith("tree")) {
+            e.put("id", fields.get("id"));
+            e.put("tree", fields);
+        } else {
+            e.putAll(fields);
+        }
         if (extra != null) {
             e.putAll(extra);
         }

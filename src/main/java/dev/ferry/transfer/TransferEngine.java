@@ -127,6 +127,11 @@ public final class TransferEngine implements AutoCloseable {
         return this;
     }
 
+    /** Every listener as one, for the events of what runs on this engine above a transfer (a tree, its parent). */
+    public TransferListener events() {
+        return listeners;
+    }
+
     /**
      * What a listing just said of the source of download {@code requestId} (its size, and its time when exact, else
      * -1), so planning it asks the server less: one round trip fewer per file of a tree, two where the listing was

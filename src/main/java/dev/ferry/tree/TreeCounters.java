@@ -37,6 +37,22 @@ public final class TreeCounters {
                 REFUSED.sum(), BYTES.sum());
     }
 
+    /** The trees running in this process now ({@link TreeState}): how many, their files found and done. */
+    public static Running running() {
+        int trees = 0;
+        long files = 0;
+        long done = 0;
+        for (dev.ferry.progress.TreeView t : TreeState.running()) {
+            trees++;
+            files += t.files();
+            done += t.filesDone();
+        }
+        return new Running(trees, files, done);
+    }
+
+    public record Running(int trees, long files, long filesDone) {
+    }
+
     /** Trees ended (and of those, with a file failed or refused); their files by outcome; bytes moved. */
     public record Snapshot(long trees, long incomplete, long transferred, long skipped, long failed, long refused,
                            long bytes) {

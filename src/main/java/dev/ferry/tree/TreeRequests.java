@@ -56,6 +56,10 @@ public final class TreeRequests {
         String source = exchange.getIn().getHeader(Exchange.FILE_NAME, "request", String.class);
         ObjectNode root = (ObjectNode) JSON.readTree(exchange.getIn().getBody(String.class));
         root.remove("recursive");
+        JsonNode relist = root.remove("relist");
+        if (relist != null && !relist.isBoolean()) {
+            throw new RequestParser.RequestException(source + ": field 'relist' must be true or false");
+        }
         TreeFilter filter = filter(root, source);
         RequestParser.Parsed p = RequestParser.parse(JSON.convertValue(root, Map.class), source);
         if (p.direction() == Direction.UPLOAD) {
@@ -69,7 +73,8 @@ public final class TreeRequests {
             throw new RequestParser.RequestException(source + ": field 'localPath' is needed for the remote root");
         }
         Path into = PathGuard.localInside(downloadDir, local);
-        TreeResult r = new TreeRun(engine, server, limits).download(remote, into, p.options(), filter);
+        TreeResult r = new TreeRun(engine, server, limits).relist(relist != null && relist.asBoolean())
+                .download(remote, into, p.options(), filter);
         String summary = r.files() + " files from " + server + ":" + remote + " into " + into + ": " + r.transferred()
                 + " transferred, " + r.skipped() + " already identical, " + r.failed() + " failed, " + r.refused()
                 + " refused (tree " + r.id() + ")";

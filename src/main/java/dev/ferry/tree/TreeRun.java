@@ -6,6 +6,7 @@ import dev.ferry.ftp.RemoteFile;
 import dev.ferry.ftp.RemoteNotFoundException;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ledger.LostLeaseException;
+import dev.ferry.ledger.TreeListings;
 import dev.ferry.plan.Direction;
 import dev.ferry.plan.PathGuard;
 import dev.ferry.plan.TransferIds;
@@ -67,6 +68,7 @@ public final class TreeRun {
     private final ServerProfile profile;
     private final ListingSource listing;
     private final TreeLimits limits;
+    private boolean relist;
 
     public TreeRun(TransferEngine engine, String server, TreeLimits limits) {
         this(engine, server, limits, null);
@@ -90,61 +92,143 @@ public final class TreeRun {
         return download(remoteRoot, localRoot, options, TreeFilter.ALL);
     }
 
-    /** The files {@code filter} takes under {@code remoteRoot}, and with its delete, the extraneous local ones gone. */
+    /**
+     * Whether a tree that did not end lists the server again rather than resuming from the listing its earlier run
+     * left in the ledger (the request's {@code "relist": true}, the command line's {@code --relist}).
+     */
+    public TreeRun relist(boolean relist) {
+        this.relist = relist;
+        return this;
+    }
+
+    /**
+     * The files {@code filter} takes under {@code remoteRoot}, and with its delete, the extraneous local ones gone.
+     * The walk writes the listing to the ledger on a thread of its own ({@link TreeListing}); the files are read back
+     * behind it. A tree whose earlier run ended its walk but not its files is resumed from that listing instead.
+     */
     public TreeResult download(String remoteRoot, Path localRoot, TransferOptions options, TreeFilter filter)
             throws IOException {
         String base = RemoteTree.rootOf(remoteRoot);
         Path root = localRoot.toAbsolutePath().normalize();
         Files.createDirectories(root);
-        requireFolder(base);
-        Tally tally = new Tally(idOf(Direction.DOWNLOAD, profile.name(), base, root));
-        LOG.info("tree {}: {}:{} -> {}", tally.id, profile.name(), base, root);
-        new RemoteTree(listing, limits).walk(base, new RemoteTree.Visitor() {
-            @Override
-            public void folder(String relative) throws IOException {
-                try {
-                    Files.createDirectories(PathGuard.localInside(root, relative));
-                } catch (UnsafePathException e) {
-                    refused(relative, e.getMessage());
+        String id = idOf(Direction.DOWNLOAD, profile.name(), base, root);
+        TreeListings store = engine.ledger().treeListings();
+        boolean resume = store.begin(id, Direction.DOWNLOAD, profile.name(), base, root.toString(), relist);
+        TreeState state = new TreeState(id, Direction.DOWNLOAD, profile.name(), base, root.toString(), store,
+                engine.events());
+        state.started(resume);
+        Tally tally = null;
+        try {
+            if (!resume) {
+                requireFolder(base);
+            }
+            tally = new Tally(state);
+            Tally counts = tally;
+            LOG.info("tree {}: {}:{} -> {}{}", tally.id, profile.name(), base, root,
+                    resume ? " (resumed from the listing in the ledger)" : "");
+            TreeListing listed = resume ? TreeListing.resumed(store, id) : TreeListing.fresh(store, id);
+            Thread walker = resume ? null : walkInto(listed, base, root, filter, counts);
+            try {
+                listed.replay(e -> fromListing(e, base, root, options, filter, resume, counts));
+            } finally {
+                if (walker != null) {
+                    walker.interrupt();
                 }
             }
-
-            @Override
-            public void file(TreeEntry entry) throws IOException {
-                Path local;
-                try {
-                    local = PathGuard.localInside(root, entry.relative());
-                } catch (UnsafePathException e) {
-                    refused(entry.relative(), e.getMessage());
-                    return;
-                }
-                if (!filter.takes(entry.relative(), entry.mtime())) {
-                    return;
-                }
-                String remote = RemoteTree.join(base, entry.relative());
-                tally.files.incrementAndGet();
-                if (sameLocally(local, remote, entry)) {
-                    tally.skipped.incrementAndGet();
-                    return;
-                }
-                tally.send(new TransferRequest(Direction.DOWNLOAD, profile.name(), remote, local.toString(),
-                        options), entry.size(), entry.relative(), null,
-                        new RemoteFile(remote, entry.size(), entry.exactTime() ? entry.mtime() : -1, false));
+            state.walked();
+            return tally.finish();
+        } catch (IOException | RuntimeException | Error e) {
+            if (tally != null) {
+                tally.walked = true; // its lanes end once the queue is empty
+                tally.lanes.shutdown();
             }
+            state.failed(e);
+            throw e;
+        }
+    }
 
-            @Override
-            public void refused(String relative, String reason) {
-                tally.refuse(relative, reason);
-            }
+    /** The remote walk, writing the listing on its own thread: folders made, refusals and files recorded. */
+    private Thread walkInto(TreeListing listed, String base, Path root, TreeFilter filter, Tally tally) {
+        Thread walker = DaemonThreads.named("ferry-tree-walk-").newThread(() -> {
+            Throwable failure = null;
+            try {
+                new RemoteTree(listing, limits).walk(base, new RemoteTree.Visitor() {
+                    @Override
+                    public void folder(String relative) throws IOException {
+                        try {
+                            Files.createDirectories(PathGuard.localInside(root, relative));
+                        } catch (UnsafePathException e) {
+                            refused(relative, e.getMessage());
+                        }
+                    }
 
-            @Override
-            public void listed(String relative, java.util.Set<String> names, boolean whole) {
-                if (filter.delete() && whole) {
-                    deleteExtraneous(root, relative, names, tally);
+                    @Override
+                    public void file(TreeEntry entry) {
+                        try {
+                            PathGuard.localInside(root, entry.relative());
+                        } catch (UnsafePathException e) {
+                            refused(entry.relative(), e.getMessage());
+                            return;
+                        }
+                        listed.file(entry);
+                    }
+
+                    @Override
+                    public void refused(String relative, String reason) {
+                        listed.refused(relative, reason);
+                    }
+
+                    @Override
+                    public void listed(String relative, java.util.Set<String> names, boolean whole) {
+                        listed.flush();
+                        if (filter.delete() && whole) {
+                            deleteExtraneous(root, relative, names, tally);
+                        }
+                    }
+                });
+            } catch (Throwable e) {
+                failure = e;
+            } finally {
+                listed.walked(failure);
+                if (failure == null) {
+                    tally.state.walked();
                 }
             }
         });
-        return tally.finish();
+        walker.start();
+        return walker;
+    }
+
+    /** One entry of the listing (this run's walk or an earlier run's): refused, filtered out, skipped or sent. */
+    private void fromListing(TreeListings.Entry e, String base, Path root, TransferOptions options, TreeFilter filter,
+                             boolean resumed, Tally tally) throws IOException {
+        if (e.refusal() != null) {
+            tally.refuse(e.relative(), e.refusal());
+            return;
+        }
+        Path local;
+        try {
+            local = PathGuard.localInside(root, e.relative());
+        } catch (UnsafePathException x) {
+            tally.refuse(e.relative(), x.getMessage());
+            return;
+        }
+        if (!filter.takes(e.relative(), e.mtime())) {
+            return;
+        }
+        if (resumed) {
+            Files.createDirectories(local.getParent()); // this run's walk did not make the folders
+        }
+        TreeEntry entry = new TreeEntry(e.relative(), e.size(), e.mtime(), e.exactTime());
+        String remote = RemoteTree.join(base, entry.relative());
+        tally.files.incrementAndGet();
+        if (sameLocally(local, remote, entry)) {
+            tally.skipped.incrementAndGet();
+            return;
+        }
+        tally.send(new TransferRequest(Direction.DOWNLOAD, profile.name(), remote, local.toString(), options),
+                entry.size(), entry.relative(), null,
+                new RemoteFile(remote, entry.size(), entry.exactTime() ? entry.mtime() : -1, false));
     }
 
     /** Every file under {@code localRoot} to the same relative place under {@code remoteRoot}; folders made as needed. */
@@ -164,7 +248,22 @@ public final class TreeRun {
         if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException(root + " is not a folder");
         }
-        Tally tally = new Tally(idOf(Direction.UPLOAD, profile.name(), base, root));
+        String id = idOf(Direction.UPLOAD, profile.name(), base, root);
+        TreeListings store = engine.ledger().treeListings();
+        store.begin(id, Direction.UPLOAD, profile.name(), base, root.toString(), true);
+        TreeState state = new TreeState(id, Direction.UPLOAD, profile.name(), base, root.toString(), store,
+                engine.events());
+        state.started(false);
+        try {
+            return uploadWalk(root, base, options, filter, new Tally(state));
+        } catch (IOException | RuntimeException | Error e) {
+            state.failed(e);
+            throw e;
+        }
+    }
+
+    private TreeResult uploadWalk(Path root, String base, TransferOptions options, TreeFilter filter, Tally tally)
+            throws IOException {
         LOG.info("tree {}: {} -> {}:{}", tally.id, root, profile.name(), base);
         Deque<String[]> pending = new ArrayDeque<>();
         pending.push(new String[] {"", "0"});
@@ -371,20 +470,28 @@ public final class TreeRun {
      */
     private final class Tally {
         final String id;
-        final AtomicInteger files = new AtomicInteger();
-        final AtomicInteger transferred = new AtomicInteger();
-        final AtomicInteger skipped = new AtomicInteger();
-        final AtomicInteger failed = new AtomicInteger();
-        final AtomicInteger refused = new AtomicInteger();
-        final AtomicLong bytes = new AtomicLong();
+        final TreeState state;
+        final AtomicInteger files;
+        final AtomicInteger transferred;
+        final AtomicInteger skipped;
+        final AtomicInteger failed;
+        final AtomicInteger refused;
+        final AtomicLong bytes;
         final AtomicInteger deleted = new AtomicInteger();
         final List<String> problems = Collections.synchronizedList(new ArrayList<>());
         final BlockingQueue<Job> queue = new ArrayBlockingQueue<>(4 * limits.parallel());
         final ExecutorService lanes = Executors.newFixedThreadPool(limits.parallel(), DaemonThreads.named("ferry-tree-"));
         volatile boolean walked;
 
-        Tally(String id) {
-            this.id = id;
+        Tally(TreeState state) {
+            this.id = state.id();
+            this.state = state;
+            this.files = state.files;
+            this.transferred = state.transferred;
+            this.skipped = state.skipped;
+            this.failed = state.failed;
+            this.refused = state.refused;
+            this.bytes = state.bytesMoved;
             for (int i = 0; i < limits.parallel(); i++) {
                 lanes.execute(this::lane);
             }
@@ -397,6 +504,7 @@ public final class TreeRun {
 
         void send(TransferRequest request, long size, String relative, Runnable afterwards, RemoteFile listed)
                 throws IOException {
+            state.toSend(size);
             try {
                 queue.put(new Job(request, size, relative, afterwards, listed));
             } catch (InterruptedException e) {
@@ -485,6 +593,7 @@ public final class TreeRun {
         }
 
         private void finish(Job job, Throwable failure) {
+            state.sent(job.size);
             if (failure == null) {
                 if (job.afterwards != null) {
                     job.afterwards.run();
@@ -519,6 +628,7 @@ public final class TreeRun {
             TreeResult result = new TreeResult(id, files.get(), transferred.get(), skipped.get(), failed.get(),
                     refused.get(), bytes.get(), List.copyOf(problems), deleted.get());
             TreeCounters.ended(result);
+            state.finished(result);
             LOG.info("tree {}: {} files, {} transferred ({} bytes), {} already there, {} failed, {} refused", id,
                     result.files(), result.transferred(), result.bytesMoved(), result.skipped(), result.failed(),
                     result.refused());

@@ -289,6 +289,14 @@ final class Metrics implements TransferListener {
         FunctionCounter.builder(NAME + "tree.transferred.bytes", TreeCounters.class,
                         c -> TreeCounters.snapshot().bytes())
                 .description("Bytes moved by ended folder transfers.").register(registry);
+        Gauge.builder(NAME + "trees.running", TreeCounters.class, c -> TreeCounters.running().trees())
+                .description("Folder transfers running in this process.").register(registry);
+        Gauge.builder(NAME + "trees.running.files", TreeCounters.class, c -> TreeCounters.running().files())
+                .tag("state", "found").description("Files found so far by the folder transfers running in this"
+                        + " process (all of them once each walk has ended).").register(registry);
+        Gauge.builder(NAME + "trees.running.files", TreeCounters.class, c -> TreeCounters.running().filesDone())
+                .tag("state", "done").description("Files of the running folder transfers whose outcome is known.")
+                .register(registry);
     }
 
     private static double activeSegments(TransferEngine e) {

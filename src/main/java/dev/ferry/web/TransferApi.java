@@ -13,6 +13,9 @@ import dev.ferry.plan.PathGuard;
 import dev.ferry.plan.Requests;
 import dev.ferry.plan.TransferRequest;
 import dev.ferry.progress.TransferView;
+import dev.ferry.progress.TreeView;
+import dev.ferry.tree.TreeState;
+import dev.ferry.ledger.TreeListings;
 import dev.ferry.transfer.TransferEngine;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -92,7 +95,59 @@ final class TransferApi {
         body.put("active", active);
         body.put("queued", queued);
         body.put("recent", recent);
+        body.put("trees", trees());
         return ok(200, body);
+    }
+
+    /**
+     * Tree transfers (folders), the parents of their files' transfers: the ones running here with their live counts,
+     * then the ledger's latest (ended, run by another node, or cut short by a crash) with the counts last written.
+     */
+    private List<Map<String, Object>> trees() {
+        List<Map<String, Object>> trees = new ArrayList<>();
+        java.util.Set<String> here = new java.util.HashSet<>();
+        for (TreeView t : TreeState.running()) {
+            here.add(t.id());
+            trees.add(tree(t));
+        }
+        for (TreeListings.TreeRecord r : engine.ledger().treeListings().recent(recentLimit)) {
+            if (!here.contains(r.id())) {
+                trees.add(tree(r));
+            }
+        }
+        return trees;
+    }
+
+    private Map<String, Object> tree(TreeView t) {
+        Map<String, Object> m = t.fields();
+        m.put("kind", "tree");
+        m.put("here", true);
+        return m;
+    }
+
+    private static Map<String, Object> tree(TreeListings.TreeRecord r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", r.id());
+        m.put("direction", r.direction().name());
+        m.put("server", r.server());
+        m.put("remotePath", r.remoteRoot());
+        m.put("localPath", r.localRoot());
+        m.put("status", r.status());
+        m.put("listed", r.listed());
+        m.put("entries", r.entries());
+        m.put("files", r.files());
+        m.put("filesDone", r.transferred() + r.skipped() + r.failed());
+        m.put("transferred", r.transferred());
+        m.put("skipped", r.skipped());
+        m.put("failed", r.failed());
+        m.put("refused", r.refused());
+        m.put("bytesMoved", r.bytesMoved());
+        m.put("etaSeconds", -1);
+        m.put("created", r.created().toString());
+        m.put("updated", r.updated().toString());
+        m.put("kind", "tree");
+        m.put("here", false);
+        return m;
     }
 
     /** GET /api/transfers/{id}. */
@@ -101,7 +156,13 @@ final class TransferApi {
         if (t != null) {
             return ok(200, view(t));
         }
+        TreeView tree = TreeState.running(id);
+        if (tree != null) {
+            return ok(200, tree(tree));
+        }
         return engine.ledger().find(id).map(r -> ok(200, record(r, cluster.owners(List.of(id)).get(id))))
+                .or(() -> java.util.Optional.ofNullable(engine.ledger().treeListings().get(id))
+                        .map(r -> ok(200, tree(r))))
                 .orElseGet(() -> notFound(id));
     }
 

@@ -4,7 +4,7 @@
 
 const POLL_MS = 1000;
 const HEALTH_MS = 5000;
-const sections = { active: "#active", queued: "#queued", recent: "#recent" };
+const sections = { trees: "#trees", active: "#active", queued: "#queued", recent: "#recent" };
 const rows = new Map();
 
 function $(selector, root = document) { return root.querySelector(selector); }
@@ -145,6 +145,32 @@ function render(r, t) {
   }
 }
 
+// A folder (tree): the parent of its files' transfers, with its counts; its files are rows of their own above.
+function renderTree(r, t) {
+  r.dataset.state = t.status.toLowerCase();
+  r.classList.add("tree");
+  const download = t.direction === "DOWNLOAD";
+  $(".dir", r).textContent = download ? "↓" : "↑";
+  $(".dir", r).title = download ? "folder download" : "folder upload";
+  $(".name", r).textContent = "folder " + t.remotePath;
+  $(".route", r).textContent = download ? `${t.server}:${t.remotePath} → ${t.localPath}`
+                                        : `${t.localPath} → ${t.server}:${t.remotePath}`;
+  $(".state", r).textContent = t.status.toLowerCase();
+  $(".node", r).textContent = "";
+  const percent = t.files > 0 ? Math.floor(t.filesDone * 1000 / t.files) / 10 : 0;
+  const bar = $(".bar", r);
+  bar.setAttribute("aria-valuenow", String(percent));
+  $(".fill", bar).style.width = percent + "%";
+  $(".segments", r).replaceChildren();
+  const meta = [`${t.filesDone} of ${t.files} files`, `${t.transferred} transferred`, `${t.skipped} already there`,
+                `${t.failed} failed`, `${t.refused} refused`, bytes(t.bytesMoved)];
+  if (t.here && t.status === "RUNNING") meta.push(`ETA ${duration(t.etaSeconds)}`);
+  if (t.resumedListing) meta.push("listing resumed from the ledger");
+  if (t.updated) meta.push(`updated ${time(t.updated)}`);
+  $(".meta", r).textContent = meta.join(" · ");
+  $(".error", r).hidden = true;
+}
+
 async function act(id, action, button) {
   if (action === "discard" && !confirm("Give up this transfer? Its partial copy is removed and a dropped file moves to .failed/.")) return;
   button.disabled = true;
@@ -164,7 +190,7 @@ function place(list, items) {
   const container = $(sections[list] + " .list");
   items.forEach((t, i) => {
     const r = row(t);
-    render(r, t);
+    (list === "trees" ? renderTree : render)(r, t);
     if (container.children[i] !== r) container.insertBefore(r, container.children[i] || null);
   });
   $(sections[list] + " .count").textContent = items.length ? `(${items.length})` : "";
@@ -181,14 +207,14 @@ async function refresh() {
     const data = await response.json();
     const seen = new Set();
     for (const list of Object.keys(sections)) {
-      place(list, data[list]).forEach((id) => seen.add(id));
+      place(list, data[list] || []).forEach((id) => seen.add(id));
     }
     for (const [id, r] of rows) {
       if (!seen.has(id)) { r.remove(); rows.delete(id); }
     }
     for (const list of Object.keys(sections)) {
       const container = $(sections[list] + " .list");
-      const wanted = new Set(data[list].map((t) => t.id));
+      const wanted = new Set((data[list] || []).map((t) => t.id));
       [...container.children].forEach((c) => { if (!wanted.has(c.dataset.id)) c.remove(); });
     }
     $("#updated").textContent = "updated " + time(data.time);

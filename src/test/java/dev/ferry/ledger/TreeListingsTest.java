@@ -1,0 +1,134 @@
+package dev.ferry.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.plan.Direction;
+import dev.ferry.testing.PostgresSchema;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A tree's listing in the ledger, on H2 and PostgreSQL: written and read back a page at a time in listing order,
+ * resumed only while the tree has not ended and its walk had, gone when the tree ends; and a ledger made before the
+ * tree tables gets them when it opens.
+ */
+class TreeListingsTest {
+    private static final String ID = "t-tree";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aListingRoundTripsAndResumesOnH2() {
+        try (JdbcLedger ledger = JdbcLedger.h2(tmp.resolve("ledger"))) {
+            roundTrip(ledger.treeListings());
+        }
+    }
+
+    @Test
+    void aListingRoundTripsAndResumesOnPostgres() throws Exception {
+        try (PostgresSchema schema = PostgresSchema.create("ferry_tree")) {
+            try (JdbcLedger ledger = JdbcLedger.open(schema.url(), "postgres", "")) {
+                roundTrip(ledger.treeListings());
+            }
+        }
+    }
+
+    @Test
+    void aLedgerMadeBeforeTheTreeTablesGetsThemOnPostgres() throws Exception {
+        try (PostgresSchema schema = PostgresSchema.create("ferry_tree_old")) {
+            try (JdbcLedger ledger = JdbcLedger.open(schema.url(), "postgres", "")) {
+                ledger.kind();
+            }
+            try (Connection c = schema.connect(); Statement st = c.createStatement()) {
+                st.execute("DROP TABLE " + schema.name() + ".ferry_tree_entry");
+                st.execute("DROP TABLE " + schema.name() + ".ferry_tree");
+            }
+            try (JdbcLedger ledger = JdbcLedger.open(schema.url(), "postgres", "")) {
+                TreeListings trees = ledger.treeListings();
+                assertFalse(trees.begin(ID, Direction.DOWNLOAD, "s", "/r", "/l", false));
+                assertEquals(TreeListings.LISTING, trees.get(ID).status());
+            }
+        }
+    }
+
+    private static void roundTrip(TreeListings trees) {
+        assertNull(trees.get(ID));
+        assertFalse(trees.begin(ID, Direction.DOWNLOAD, "s", "/r", "/l", false), "nothing to resume from");
+        int n = 1234;
+        List<TreeListings.Entry> page = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            page.add(new TreeListings.Entry(i, "d" + i % 7 + "/f" + i, i, 1000L * i, i % 2 == 0,
+                    i % 100 == 0 ? "refused " + i : null));
+            if (page.size() == 500 || i == n) {
+                trees.append(ID, page);
+                page.clear();
+            }
+        }
+        // Not resumed before its walk ended: the listing may be short.
+        assertFalse(trees.begin(ID, Direction.DOWNLOAD, "s", "/r", "/l", false));
+        assertEquals(0, trees.page(ID, 0, 10).size(), "a new walk starts from an empty listing");
+        for (int i = 1; i <= n; i += 100) {
+            List<TreeListings.Entry> p = new ArrayList<>();
+            for (int j = i; j < i + 100 && j <= n; j++) {
+                p.add(new TreeListings.Entry(j, "d" + j % 7 + "/f" + j, j, 1000L * j, j % 2 == 0,
+                        j % 100 == 0 ? "refused " + j : null));
+            }
+            trees.append(ID, p);
+        }
+        trees.listed(ID, n);
+        assertTrue(trees.begin(ID, Direction.DOWNLOAD, "s", "/r", "/l", false), "a walked, unended tree resumes");
+
+        int after = 0;
+        int seen = 0;
+        while (true) {
+            List<TreeListings.Entry> p = trees.page(ID, after, 300);
+            if (p.isEmpty()) {
+                break;
+            }
+            assertTrue(p.size() <= 300);
+            for (TreeListings.Entry e : p) {
+                seen++;
+                assertEquals(seen, e.seq());
+                assertEquals("d" + seen % 7 + "/f" + seen, e.relative());
+                assertEquals(seen, e.size());
+                assertEquals(1000L * seen, e.mtime());
+                assertEquals(seen % 2 == 0, e.exactTime());
+                assertEquals(seen % 100 == 0 ? "refused " + seen : null, e.refusal());
+            }
+            after = p.get(p.size() - 1).seq();
+        }
+        assertEquals(n, seen);
+
+        // Stopped (Ctrl-C, an error) after its walk: the listing stays and the next run resumes from it.
+        trees.ended(ID, TreeListings.FAILED, new TreeListings.Counts(n, 3, 0, 0, 12, 99));
+        assertEquals(TreeListings.FAILED, trees.get(ID).status());
+        assertEquals(300, trees.page(ID, 0, 300).size());
+        assertTrue(trees.begin(ID, Direction.DOWNLOAD, "s", "/r", "/l", false), "a stopped tree resumes");
+
+        trees.progress(ID, new TreeListings.Counts(n, 5, 6, 1, 12, 999));
+        assertEquals(5, trees.get(ID).transferred());
+        trees.ended(ID, TreeListings.INCOMPLETE, new TreeListings.Counts(n, 1200, 10, 12, 12, 4321));
+        TreeListings.TreeRecord r = trees.get(ID);
+        assertEquals(TreeListings.INCOMPLETE, r.status());
+        assertEquals(List.of(n, 1200, 10, 12, 12, 4321L, n), List.of(r.files(), r.transferred(), r.skipped(),
+                r.failed(), r.refused(), r.bytesMoved(), r.entries()));
+        assertEquals(0, trees.page(ID, 0, 10).size(), "an ended tree's listing is gone");
+        assertEquals(ID, trees.recent(5).get(0).id());
+        assertFalse(trees.begin(ID, Direction.DOWNLOAD, "s", "/r", "/l", false), "an ended tree lists again");
+
+        // relist: a walked, unended tree starts over when asked.
+        trees.append(ID, List.of(new TreeListings.Entry(1, "a", 1, 1, true, null)));
+        trees.listed(ID, 1);
+        assertFalse(trees.begin(ID, Direction.DOWNLOAD, "s", "/r", "/l", true));
+        assertEquals(0, trees.page(ID, 0, 10).size());
+    }
+}
