@@ -15,6 +15,12 @@ public final class FerryConstants {
     /** Exchange property: set when another exchange published this transfer while this one waited for it. */
     public static final String JOINED_RESULT = "FerryJoinedResult";
 
+    /**
+     * Exchange property set by {@code ferry:batch}: the transfer's {@link dev.ferry.ledger.TransferRecord} as its
+     * batch commits it (the size and time the file was sent with), for the inbox's check before {@code .done/}.
+     */
+    public static final String SENT_RECORD = "FerrySentRecord";
+
     private FerryConstants() {
     }
 }
