@@ -67,6 +67,8 @@ public final class DropUnchanged {
             exchange.getIn().setBody(result);
             exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, result.id());
             exchange.getIn().setHeader(FerryConstants.PUBLISHED, result.published());
+            exchange.getIn().setHeader(FerryConstants.VERIFICATION, result.verification());
+            exchange.getIn().setHeader(FerryConstants.EARLIER, result.earlier());
         }
     }
 }

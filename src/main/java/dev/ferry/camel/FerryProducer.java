@@ -534,6 +534,8 @@ public class FerryProducer extends DefaultAsyncProducer {
         exchange.getIn().setBody(result);
         exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, result.id());
         exchange.getIn().setHeader(FerryConstants.PUBLISHED, result.published());
+        exchange.getIn().setHeader(FerryConstants.VERIFICATION, result.verification());
+        exchange.getIn().setHeader(FerryConstants.EARLIER, result.earlier());
     }
 
     private static TransferRequest request(Exchange exchange) {
