@@ -1,1 +1,1 @@
-bench/run.sh small-files  # 2026-11-30T15:51:55Z, BENCH_ROUNDS=3, ferry at d2049f5
+bench/run.sh small-files  # 2026-12-03T12:12:01Z, BENCH_ROUNDS=1, ferry at 18dc0ad-dirty

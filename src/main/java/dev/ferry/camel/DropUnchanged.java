@@ -41,8 +41,11 @@ public final class DropUnchanged {
         TransferEngine engine = exchange.getContext().getRegistry().lookupByNameAndType("ferryEngine",
                 TransferEngine.class);
         Path file = Path.of(request.localPath());
+        TransferRecord committed = exchange.getProperty(FerryConstants.SENT_RECORD, TransferRecord.class);
         for (int again = 0; ; again++) {
-            TransferRecord sent = engine.ledger().find(result.id()).orElse(null);
+            // A batch hands over the row it committed; anything else (and a drop sent again here) asks the ledger.
+            TransferRecord sent = again == 0 && committed != null && committed.id().equals(result.id()) ? committed
+                    : engine.ledger().find(result.id()).orElse(null);
             if (sent == null || !Files.exists(file)) {
                 // Nothing to compare with, or nothing left to move: the file consumer reports the latter.
                 return;
@@ -64,6 +67,8 @@ public final class DropUnchanged {
             exchange.getIn().setBody(result);
             exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, result.id());
             exchange.getIn().setHeader(FerryConstants.PUBLISHED, result.published());
+            exchange.getIn().setHeader(FerryConstants.VERIFICATION, result.verification());
+            exchange.getIn().setHeader(FerryConstants.EARLIER, result.earlier());
         }
     }
 }

@@ -137,6 +137,12 @@ public final class FerryService implements AutoCloseable {
             main.bind("ferrySegmentPool", segmentPool);
             main.bind("ferrySegmentAggregation", new SegmentAggregation());
             main.bind("ferryInboxPolicy", inboxes.policy());
+            // The upload inbox's in-progress files, shared by its consumer and its filter (NotBeingWritten): a drop
+            // already being sent is not looked at again at every poll.
+            org.apache.camel.spi.IdempotentRepository uploadsInProgress = org.apache.camel.support.processor
+                    .idempotent.MemoryIdempotentRepository.memoryIdempotentRepository(50_000);
+            main.bind("ferryUploadInProgress", uploadsInProgress);
+            main.bind("ferryUploadFilter", new dev.ferry.camel.NotBeingWritten(uploadsInProgress));
             // Every drop answered: cancelled drops kept aside, odd ones (folders, undecodable names) to .failed/.
             main.bind("ferryDrops", new dev.ferry.inbox.DropOutcomes(settings.uploadInbox()));
             main.bind("ferryOddDrops", new dev.ferry.inbox.OddDrops(settings.uploadInbox(),
