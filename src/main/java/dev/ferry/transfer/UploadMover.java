@@ -63,9 +63,14 @@ final class UploadMover implements SegmentMover {
                 // A small file in one stream: hash what goes out, so verifying need not read it again on a thread of
                 // its own. Not a big one: hashing in this loop would slow the stream to the digest's speed (about
                 // 300 MB/s for SHA-256 without SHA instructions), where hashing after it runs beside the server's.
+                // Nor when the source's planned SHA-256 is what the server's hash is compared with (HashCheck).
                 MessageDigest digest = from == 0 && t.size <= INLINE_DIGEST_MAX ? Hashing.digestFor(t) : null;
+                boolean small = digest != null;
+                if (small && HashCheck.planned(t, digest.getAlgorithm()) != null) {
+                    digest = null;
+                }
                 t.sentDigest = null;
-                StreamCheck check = from == 0 && digest == null ? StreamCheck.start(pool, t, s) : null;
+                StreamCheck check = from == 0 && !small ? StreamCheck.start(pool, t, s) : null;
                 t.streamCheck = check;
                 long to;
                 try {

@@ -38,10 +38,22 @@ final class UploadPlanner {
     private final JdbcLedger ledger;
     private final UploadMover mover;
 
+    /** Uploads whose final name a tree's folder listing showed free, until their first planning takes it. */
+    private final java.util.Set<String> listedFree = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     UploadPlanner(SessionPool pool, JdbcLedger ledger, UploadMover mover) {
         this.pool = pool;
         this.ledger = ledger;
         this.mover = mover;
+    }
+
+    /** See {@link TransferEngine#listedFree}: taken once, so a fresh start after a changed source asks the server. */
+    void listedFree(String id, boolean free) {
+        if (free) {
+            listedFree.add(id);
+        } else {
+            listedFree.remove(id);
+        }
     }
 
     /**
@@ -59,6 +71,7 @@ final class UploadPlanner {
 
     Planned plan(TransferRequest r, TransferOptions options, ServerProfile profile) throws IOException {
         String id = r.id();
+        boolean free = listedFree.remove(id);
         Path source = Path.of(r.localPath()).toAbsolutePath();
         long size;
         long mtime;
@@ -82,7 +95,7 @@ final class UploadPlanner {
             List<SegmentRecord> known = ledger.segments(id);
             Optional<TransferRecord> record = known.isEmpty() ? Optional.empty() : ledger.find(id);
             boolean placed = renamedBeforeCrash(record, known, size, mtime, session, temp, remote);
-            if (!placed && options.fileExist() == FileExist.FAIL && taken(session, remote)) {
+            if (!placed && !free && options.fileExist() == FileExist.FAIL && taken(session, remote)) {
                 if (record.isEmpty() && sameBytesThere(session, caps, remote, source, size)) {
                     // Placed by this drop before a crash, in a batch whose commit never came (its rows are written
                     // only then): the server's copy is this file, byte for byte. Nothing to send, nothing replaced.
@@ -97,7 +110,7 @@ final class UploadPlanner {
                         + " already exists and is kept; nothing was sent: remove it on the server, or ask for"
                         + " fileExist Override (ferry.file-exist, or \"overwrite\":true) to replace it", 553, false);
             }
-            if (!placed && options.fileExist() == FileExist.IGNORE && taken(session, remote)) {
+            if (!placed && !free && options.fileExist() == FileExist.IGNORE && taken(session, remote)) {
                 ledger.start(id, size, mtime, List.of());
                 LiveTransfer kept = new LiveTransfer(r, options, profile, caps, size, mtime,
                         FileChannel.open(source, StandardOpenOption.READ), source, remote, UploadStrategy.AUTO, ledger,

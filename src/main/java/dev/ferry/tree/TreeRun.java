@@ -228,7 +228,7 @@ public final class TreeRun {
         }
         tally.send(new TransferRequest(Direction.DOWNLOAD, profile.name(), remote, local.toString(), options),
                 entry.size(), entry.relative(), null,
-                new RemoteFile(remote, entry.size(), entry.exactTime() ? entry.mtime() : -1, false));
+                new RemoteFile(remote, entry.size(), entry.exactTime() ? entry.mtime() : -1, false), false);
     }
 
     /** Every file under {@code localRoot} to the same relative place under {@code remoteRoot}; folders made as needed. */
@@ -274,7 +274,8 @@ public final class TreeRun {
             int depth = Integer.parseInt(dir[1]);
             Path localDir = relDir.isEmpty() ? root : root.resolve(relDir);
             Map<String, FTPFile> there = new HashMap<>();
-            boolean exact = remoteFiles(relDir.isEmpty() ? base : RemoteTree.join(base, relDir), there);
+            Listed listed = remoteEntries(relDir.isEmpty() ? base : RemoteTree.join(base, relDir), there);
+            boolean exact = listed.exact();
             List<String> below = new ArrayList<>();
             try (DirectoryStream<Path> children = Files.newDirectoryStream(localDir)) {
                 for (Path child : children) {
@@ -309,7 +310,8 @@ public final class TreeRun {
                             continue;
                         }
                         tally.send(new TransferRequest(Direction.UPLOAD, profile.name(), remote,
-                                child.toString(), options), a.size(), rel, () -> stamp(remote, mtime), null);
+                                child.toString(), options), a.size(), rel, () -> stamp(remote, mtime), null,
+                                listed.whole() && !there.containsKey(name));
                     }
                 }
             } catch (IOException e) {
@@ -434,17 +436,31 @@ public final class TreeRun {
         return remoteTime > 0 && remoteTime / 1000 >= mtime / 1000;
     }
 
-    /** The files in one remote folder, by name; none when it is not there yet. */
-    private boolean remoteFiles(String dir, Map<String, FTPFile> into) throws IOException {
+    /**
+     * The entries of one remote folder, by name (files, folders, links: a name that is taken whatever it is); none
+     * when it is not there yet. Whole when every line was understood and none was left out, so a name it lacks is
+     * free -- then the upload's planning need not ask again.
+     */
+    private Listed remoteEntries(String dir, Map<String, FTPFile> into) throws IOException {
+        boolean[] whole = {true};
         try {
-            return listing.list(dir, f -> {
-                if (f != null && f.isFile() && into.size() < limits.maxEntries()) {
+            boolean exact = listing.list(dir, f -> {
+                if (f == null || f.getName() == null) {
+                    whole[0] = false;
+                } else if (into.size() < limits.maxEntries()) {
                     into.put(f.getName(), f);
+                } else {
+                    whole[0] = false;
                 }
             });
+            return new Listed(exact, whole[0]);
         } catch (RemoteNotFoundException e) {
-            return true;
+            return new Listed(true, true);
         }
+    }
+
+    /** @param exact times to the second (MLSD); @param whole every entry is in the map */
+    private record Listed(boolean exact, boolean whole) {
     }
 
     private void stamp(String remote, long mtime) {
@@ -502,11 +518,11 @@ public final class TreeRun {
             note("refused " + relative + ": " + reason);
         }
 
-        void send(TransferRequest request, long size, String relative, Runnable afterwards, RemoteFile listed)
-                throws IOException {
+        void send(TransferRequest request, long size, String relative, Runnable afterwards, RemoteFile listed,
+                  boolean listedFree) throws IOException {
             state.toSend(size);
             try {
-                queue.put(new Job(request, size, relative, afterwards, listed));
+                queue.put(new Job(request, size, relative, afterwards, listed, listedFree));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 lanes.shutdownNow();
@@ -579,6 +595,9 @@ public final class TreeRun {
             if (job.listed != null) {
                 engine.listed(job.request.id(), job.listed);
             }
+            if (job.listedFree) {
+                engine.listedFree(job.request.id(), true);
+            }
             try {
                 TransferResult r = engine.run(job.request);
                 bytes.addAndGet(r.bytesMoved());
@@ -588,6 +607,9 @@ public final class TreeRun {
             } finally {
                 if (job.listed != null) {
                     engine.listed(job.request.id(), null);
+                }
+                if (job.listedFree) {
+                    engine.listedFree(job.request.id(), false);
                 }
             }
         }
@@ -636,7 +658,11 @@ public final class TreeRun {
         }
     }
 
-    /** @param listed what the listing said of a download's source (planning asks the server less), null for uploads */
-    private record Job(TransferRequest request, long size, String relative, Runnable afterwards, RemoteFile listed) {
+    /**
+     * @param listed     what the listing said of a download's source (planning asks the server less), null for uploads
+     * @param listedFree an upload's final name was absent from its folder's whole listing (planning need not ask)
+     */
+    private record Job(TransferRequest request, long size, String relative, Runnable afterwards, RemoteFile listed,
+                       boolean listedFree) {
     }
 }

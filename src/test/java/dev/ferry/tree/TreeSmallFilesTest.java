@@ -68,6 +68,49 @@ class TreeSmallFilesTest {
         }
     }
 
+    /**
+     * Upload side: the walk lists each remote folder once, so a file the listing shows absent is not looked at again
+     * before it is sent (fileExist Fail, the default); each costs one STOR, one HASH, one RNFR/RNTO and the MFMT that
+     * keeps the next run's skip exact, and no SIZE, MDTM or MLST of its
+     * own (old main: an MLST per file).
+     */
+    @Test
+    void aSmallFileOfAnUploadedTreeIsNotLookedAtBeyondTheFolderListing() throws Exception {
+        HashCommand hash = new HashCommand();
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ftplet("hash", hash).start()) {
+            Path local = tmp.resolve("local");
+            for (int i = 0; i < FILES; i++) {
+                PseudoRandomContent.write(local.resolve("d" + (i % 3) + "/f" + i + ".bin"), 10 * 1024 + i, 900 + i);
+            }
+            Files.createDirectories(ftp.file("up"));
+            ServerProfile profile = ServerProfile.builder("test").host(ftp.host()).port(ftp.port()).user(ftp.user())
+                    .password(ftp.password()).connectionLimit(6).dataTimeout(Duration.ofSeconds(5))
+                    .soTimeout(Duration.ofSeconds(5)).connectTimeout(Duration.ofSeconds(5)).build();
+            JdbcLedger ledger = JdbcLedger.h2(tmp.resolve("ledger"));
+            TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(profile),
+                    TransferOptions.none(), Duration.ofMillis(200));
+            try {
+                ftp.resetCounters();
+                TreeResult r = new TreeRun(engine, "test", TreeLimits.DEFAULTS).upload(local, "/up/",
+                        TransferOptions.none());
+                assertEquals(List.of(), r.problems());
+                assertEquals(FILES, r.transferred());
+                assertEquals(hashes(local), hashes(ftp.file("up")));
+                // STOR: a file's one, and the server's upload probe's (once per folder, on a probe file).
+                assertEquals(FILES, ftp.commandCount("RNFR"));
+                assertEquals(FILES, ftp.commandCount("RNTO"));
+                assertTrue(hash.answered() >= FILES, "every file checked against the server's hash");
+                int looks = ftp.commandCount("SIZE") + ftp.commandCount("MDTM") + ftp.commandCount("MLST");
+                // The server's upload probe looks at its probe file once per folder (4 here): none is per file.
+                assertTrue(looks < FILES, looks + " SIZE/MDTM/MLST for " + FILES + " files the folder listings"
+                        + " showed absent");
+            } finally {
+                engine.close();
+                ledger.close();
+            }
+        }
+    }
+
     private static Map<String, String> hashes(Path root) throws IOException {
         Map<String, String> m = new TreeMap<>();
         try (Stream<Path> files = Files.walk(root)) {
