@@ -837,7 +837,7 @@ main() {
     for sc in "${scenarios[@]}"; do
       rm -f "$RESULTS/$sc.jsonl"
       # the sizes set from outside belong to the command: a reduced tree must say so
-      local sizes; sizes=$(env | grep -E '^BENCH_(TREE_BIG|TREE_SMALL|SMALL_FILES|SIZE_MIB)=' | sed -E 's/=(.*)/="\1"/' | tr '\n' ' ')
+      local sizes; sizes=$(env | { grep -E '^BENCH_(TREE_BIG|TREE_SMALL|SMALL_FILES|SIZE_MIB)=' || true; } | sed -E 's/=(.*)/="\1"/' | tr '\n' ' ')
       echo "${sizes}bench/run.sh $sc  # $(date -u +%Y-%m-%dT%H:%M:%SZ), BENCH_ROUNDS=$ROUNDS, ferry at $rev" > "$RESULTS/$sc.cmd"
       log "=== $sc (load $(cut -d' ' -f1-3 /proc/loadavg))"
       "scenario_${sc//-/_}"
