@@ -37,9 +37,9 @@ class ServiceAdaptiveKillNineTest {
      * Small enough that the bound below means something for a 32 MiB file: a lost checkpoint costs a lane its whole
      * range, far above it. Segments and connection-limit stay unset, so the width adapts.
      */
-    private static final long CHECKPOINT_BYTES = 256 * 1024;
-    /** Sent after the width grew and before the kill: about 1.5 MiB for each of 8 connections. */
-    private static final long ADDED_LANES_MOVE = 12 * MIB;
+    private static final long CHECKPOINT_BYTES = 128 * 1024;
+    /** Sent after the width grew and before the kill: a MiB or more for each added connection. */
+    private static final long ADDED_LANES_MOVE = 16 * MIB;
     /**
      * Per connection, beyond its checkpoint interval: what the server had read from the file but the service had not
      * written down (socket buffers, a read or two) at the kill, and what a steal left in the victim's socket.
