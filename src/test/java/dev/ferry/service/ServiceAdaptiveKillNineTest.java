@@ -39,12 +39,12 @@ class ServiceAdaptiveKillNineTest {
      */
     private static final long CHECKPOINT_BYTES = 128 * 1024;
     /** Sent after the width grew and before the kill: a MiB or more for each added connection. */
-    private static final long ADDED_LANES_MOVE = 16 * MIB;
+    private static final long ADDED_LANES_MOVE = 20 * MIB;
     /**
      * Per connection, beyond its checkpoint interval: what the server had read from the file but the service had not
      * written down (socket buffers, a read or two) at the kill, and what a steal left in the victim's socket.
      */
-    private static final long IN_FLIGHT = 256 * 1024;
+    private static final long IN_FLIGHT = 384 * 1024;
     /** The service logs sizes to 0.1 MiB. */
     private static final long ROUNDING = MIB / 10;
 
