@@ -8,19 +8,15 @@ import dev.ferry.ledger.TreeListings;
 import dev.ferry.testing.Await;
 import dev.ferry.testing.ForkedJvm;
 import dev.ferry.testing.FtpServerFixture;
-import dev.ferry.testing.Hashes;
+import dev.ferry.testing.PublishedTree;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import org.apache.ftpserver.ftplet.DefaultFtplet;
 import org.apache.ftpserver.ftplet.FtpRequest;
 import org.apache.ftpserver.ftplet.FtpSession;
@@ -56,10 +52,10 @@ class CliTreeListingResumeTest {
             List<Path> doneBeforeKill;
             try (ForkedJvm jvm = ForkedJvm.builder(Cli.class)
                     .args("get", "-r", "-q", url, out.toString(), "--ledger", ledger.toString()).start()) {
-                Await.until(Duration.ofSeconds(60), () -> published(out).size() >= 6,
-                        () -> "files published before the kill: " + published(out) + "\n" + jvm.output());
+                Await.until(Duration.ofSeconds(60), () -> PublishedTree.files(out).size() >= 6,
+                        () -> "files published before the kill: " + PublishedTree.files(out) + "\n" + jvm.output());
                 jvm.kill9();
-                doneBeforeKill = published(out);
+                doneBeforeKill = PublishedTree.files(out);
             }
             assertTrue(doneBeforeKill.size() < FILES, "the kill came after the whole tree: " + doneBeforeKill);
             assertTrue(listings() >= 3, "the first run listed the tree: " + commands);
@@ -68,7 +64,7 @@ class CliTreeListingResumeTest {
             int code = get(url, out, ledger);
             assertEquals(0, code);
             assertEquals(0, listings(), "the resumed run listed the server again: " + commands);
-            assertEquals(hashes(ftp.file("tree")), hashes(out));
+            assertEquals(PublishedTree.hashes(ftp.file("tree")), PublishedTree.hashes(out));
             for (Path done : doneBeforeKill) {
                 String remote = "/tree/" + out.relativize(done).toString().replace('\\', '/');
                 assertEquals(1, retrieved.getOrDefault(remote, 0), remote + " was published before the kill and was"
@@ -107,25 +103,7 @@ class CliTreeListingResumeTest {
         return code;
     }
 
-    private static List<Path> published(Path root) {
-        if (!Files.isDirectory(root)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith("."))
-                    .toList();
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return List.of(); // a part file renamed while walked: looked at again on the next poll
-        }
-    }
 
-    private static Map<String, String> hashes(Path root) throws IOException {
-        Map<String, String> m = new TreeMap<>();
-        for (Path f : published(root)) {
-            m.put(root.relativize(f).toString(), Hashes.sha256(f));
-        }
-        return m;
-    }
 
     private final class Count extends DefaultFtplet {
         @Override

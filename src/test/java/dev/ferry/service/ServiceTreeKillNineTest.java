@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.testing.Await;
 import dev.ferry.testing.ForkedJvm;
 import dev.ferry.testing.FtpServerFixture;
-import dev.ferry.testing.Hashes;
+import dev.ferry.testing.PublishedTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.apache.ftpserver.ftplet.DefaultFtplet;
@@ -52,10 +51,10 @@ class ServiceTreeKillNineTest {
                 first.awaitLine(l -> l.contains("Ferry is running."), Duration.ofSeconds(60));
                 ServiceHarness.writeJson(harness.requestInbox(), "tree.json",
                         "{\"server\":\"fixture\",\"remotePath\":\"/tree/\",\"localPath\":\"tree\"}");
-                Await.until(Duration.ofSeconds(60), () -> published(out).size() >= 6,
-                        () -> "published: " + published(out) + "\n" + String.join("\n", first.output()));
+                Await.until(Duration.ofSeconds(60), () -> PublishedTree.files(out).size() >= 6,
+                        () -> "published: " + PublishedTree.files(out) + "\n" + String.join("\n", first.output()));
                 assertEquals(137, first.kill9());
-                doneBeforeKill = published(out);
+                doneBeforeKill = PublishedTree.files(out);
             }
             assertTrue(doneBeforeKill.size() < FILES, "the kill came after the whole tree: " + doneBeforeKill);
             assertTrue(listings() >= 3, "the first run listed the tree: " + commands);
@@ -67,7 +66,7 @@ class ServiceTreeKillNineTest {
                         () -> "requests: " + list(harness.requestInbox()) + "\n" + String.join("\n", last.output()));
             }
             assertEquals(0, listings(), "the restarted service listed the server again: " + commands);
-            assertEquals(hashes(ftp.file("tree")), hashes(out));
+            assertEquals(PublishedTree.hashes(ftp.file("tree")), PublishedTree.hashes(out));
             for (Path done : doneBeforeKill) {
                 String remote = "/tree/" + out.relativize(done).toString().replace('\\', '/');
                 assertEquals(1, retrieved.getOrDefault(remote, 0), remote + " was published before the kill and was"
@@ -80,25 +79,7 @@ class ServiceTreeKillNineTest {
         return commands.getOrDefault("LIST", 0) + commands.getOrDefault("MLSD", 0) + commands.getOrDefault("NLST", 0);
     }
 
-    private static List<Path> published(Path root) {
-        if (!Files.isDirectory(root)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith("."))
-                    .toList();
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return List.of(); // a part file renamed while walked: looked at again on the next poll
-        }
-    }
 
-    private static Map<String, String> hashes(Path root) throws IOException {
-        Map<String, String> m = new TreeMap<>();
-        for (Path f : published(root)) {
-            m.put(root.relativize(f).toString(), Hashes.sha256(f));
-        }
-        return m;
-    }
 
     private static String list(Path dir) {
         try (Stream<Path> s = Files.walk(dir)) {
