@@ -1,1 +1,1 @@
-BENCH_TREE_SMALL="2000 10240" bench/run.sh tree-big  # 2026-12-03T11:45:01Z, BENCH_ROUNDS=1, ferry at c47a7b0
+bench/run.sh tree-big  # 2026-12-03T12:28:52Z, BENCH_ROUNDS=2, ferry at 926e6e4
