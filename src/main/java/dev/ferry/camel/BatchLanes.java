@@ -40,7 +40,8 @@ final class BatchLanes {
         boolean run(Exchange exchange, UnitOfWork unit) throws Exception;
     }
 
-    private record Item(Exchange exchange, AsyncCallback callback) {
+    /** @param body the exchange's body as it came, for a run again after its batch (its result replaces it) */
+    private record Item(Exchange exchange, AsyncCallback callback, Object body) {
     }
 
     private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
@@ -67,7 +68,7 @@ final class BatchLanes {
     }
 
     void submit(Exchange exchange, AsyncCallback callback) {
-        queue.add(new Item(exchange, callback));
+        queue.add(new Item(exchange, callback, exchange.getIn().getBody()));
     }
 
     /** The lanes finish the batch in hand; exchanges still queued stay unfinished, so their files stay put. */
@@ -133,6 +134,7 @@ final class BatchLanes {
                 // Another node took it over before the commit: what this batch did for it is not in the ledger, so
                 // it waits for that node's end as any exchange that lost its lease does.
                 item.exchange().setException(null);
+                item.exchange().getIn().setBody(item.body());
                 deferred.add(item);
             }
         }

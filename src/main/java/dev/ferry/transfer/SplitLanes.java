@@ -63,9 +63,38 @@ final class SplitLanes {
             if (place != null) {
                 place.complete(null);
             }
-            if (plannedLeft.decrementAndGet() == 0 && own == null) {
-                awaitAdded();
+            if (plannedLeft.decrementAndGet() == 0) {
+                if (own == null) {
+                    awaitAdded();
+                } else {
+                    // The failure already cancelled the transfer; its added lanes stop at their next buffer. Waiting
+                    // for them keeps a late checkpoint of theirs from landing after a restart's new plan.
+                    awaitQuietly();
+                }
             }
+        }
+    }
+
+    /**
+     * The split's end, whatever happened: a planned segment that never reached {@link #run} (its exchange failed
+     * before, e.g. in the idempotent consumer) still holds a place, so no lane waited for the added ones. On a
+     * failure they are cancelled; either way they have ended when this returns, and steering has stopped.
+     */
+    void settle(boolean failed) {
+        if (failed) {
+            t.cancel();
+        }
+        for (CompletableFuture<Void> place; (place = places.poll()) != null; ) {
+            place.complete(null);
+        }
+        awaitQuietly();
+    }
+
+    private void awaitQuietly() {
+        try {
+            awaitAdded();
+        } catch (TransferFailedException e) {
+            // Their failure is the transfer's, recorded where it happened; the caller reports its own.
         }
     }
 

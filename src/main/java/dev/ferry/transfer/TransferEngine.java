@@ -363,6 +363,10 @@ public final class TransferEngine implements AutoCloseable {
      */
     public TransferResult publishOrRestart(TransferRequest accepted, LiveTransfer t,
                                            TransferFailedException segmentsFailure) throws TransferFailedException {
+        SplitLanes lanes = t == null ? null : split.remove(t);
+        if (lanes != null) {
+            lanes.settle(segmentsFailure != null);
+        }
         return withRestarts(accepted, UnitOfWork.IMMEDIATE, () -> {
             if (segmentsFailure != null) {
                 throw segmentsFailure;

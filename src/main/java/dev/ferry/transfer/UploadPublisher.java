@@ -88,7 +88,11 @@ final class UploadPublisher {
         }
         if (!check.matches()) {
             requireSize(session, t);
-            throw mismatch(session, t, check.describe());
+            FtpException mismatch = mismatch(session, t, check.describe());
+            // Compared with the SHA-256 taken at planning, a mismatch may be the source's doing (rewritten since, at
+            // the same size and time): then the transfer starts over from the new version, as a changed source does.
+            requireSourceAsSent(t, true);
+            throw mismatch;
         }
         return " and " + check.verification();
     }

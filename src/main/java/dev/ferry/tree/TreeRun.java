@@ -455,7 +455,18 @@ public final class TreeRun {
             });
             return new Listed(exact, whole[0]);
         } catch (RemoteNotFoundException e) {
-            return new Listed(true, true);
+            // A 550/450 also answers a folder that is there but may not be listed (a drop folder, a busy server):
+            // its names are free only when the folder itself is not there.
+            return new Listed(true, !folderExists(dir));
+        }
+    }
+
+    private boolean folderExists(String dir) throws IOException {
+        FtpSession s = engine.pool().borrow(profile);
+        try {
+            return s.isDirectory(dir);
+        } finally {
+            engine.pool().release(s);
         }
     }
 

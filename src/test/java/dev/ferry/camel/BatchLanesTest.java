@@ -106,4 +106,40 @@ class BatchLanesTest {
         assertNull(next.getException());
         assertEquals(List.of("c.bin"), ran);
     }
+
+    /**
+     * A drop whose row another node claimed while its batch ran (the commit leaves that row alone) runs again outside
+     * the batch, from its body as it came: its first run's result in the body made the second read it as a request
+     * and fail the drop with a made-up reason.
+     */
+    @Test
+    void anExchangeTheCommitRefusedRunsAgainFromItsOwnBody() throws Exception {
+        try (dev.ferry.testing.PostgresSchema schema = dev.ferry.testing.PostgresSchema.create("ferry_lanes_refused");
+             JdbcLedger node2 = JdbcLedger.open(schema.url(), "postgres", "")) {
+            ledger = JdbcLedger.open(schema.url(), "postgres", "");
+            ledger.leases().configure("node-1", 60);
+            node2.leases().configure("node-2", 60);
+            String id = "taken-meanwhile";
+            List<String> bodies = new CopyOnWriteArrayList<>();
+            lanes = new BatchLanes(ledger, (exchange, unit) -> {
+                bodies.add(exchange.getIn().getBody(String.class) + (unit.deferred() ? " in a batch" : " alone"));
+                if (unit.deferred()) {
+                    ledger.accept(dev.ferry.ledger.TransferRecord.accepted(id, dev.ferry.plan.Direction.UPLOAD, "s",
+                            "/x", "/tmp/x", "{}"));
+                    ledger.start(id, 1, 1, List.of(new dev.ferry.ledger.SegmentRecord(0, 0, 1, 0, false)));
+                    ledger.published(id, 1, 0);
+                    node2.accept(dev.ferry.ledger.TransferRecord.accepted(id, dev.ferry.plan.Direction.UPLOAD, "s",
+                            "/x", "/tmp/x", "{}"));
+                    exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, id);
+                    exchange.getIn().setBody("the first run's result");
+                }
+                return true;
+            }, 1, 64, () -> false);
+
+            Exchange exchange = runThrough("x.bin");
+
+            assertNull(exchange.getException(), "the drop's second run failed");
+            assertEquals(List.of("x.bin in a batch", "x.bin alone"), bodies);
+        }
+    }
 }
