@@ -1,1 +1,1 @@
-bench/run.sh small-files-whole  # 2026-12-03T12:15:03Z, BENCH_ROUNDS=1, ferry at 18dc0ad-dirty
+bench/run.sh small-files-whole  # 2026-12-03T13:34:24Z, BENCH_ROUNDS=2, ferry at fd10505

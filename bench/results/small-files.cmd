@@ -1,1 +1,1 @@
-bench/run.sh small-files  # 2026-12-03T12:12:01Z, BENCH_ROUNDS=1, ferry at 18dc0ad-dirty
+bench/run.sh small-files  # 2026-12-03T13:27:32Z, BENCH_ROUNDS=2, ferry at fd10505

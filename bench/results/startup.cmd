@@ -1,1 +1,1 @@
-bench/run.sh startup  # 2026-11-30T15:03:28Z, BENCH_ROUNDS=3, ferry at d0c76f7
+bench/run.sh startup  # 2026-12-03T13:36:25Z, BENCH_ROUNDS=2, ferry at fd10505-dirty
