@@ -311,7 +311,7 @@ public final class TreeRun {
                         }
                         tally.send(new TransferRequest(Direction.UPLOAD, profile.name(), remote,
                                 child.toString(), options), a.size(), rel, () -> stamp(remote, mtime), null,
-                                listed.whole() && !there.containsKey(name));
+                                listed.whole() && !takenIgnoringCase(there, name));
                     }
                 }
             } catch (IOException e) {
@@ -468,6 +468,22 @@ public final class TreeRun {
         } finally {
             engine.pool().release(s);
         }
+    }
+
+    /**
+     * Whether a name is taken in a folder's listing, in any case: a server whose names ignore case (IIS, Windows) would
+     * rename over {@code A.bin} when asked for {@code a.bin}, so only a name no entry matches in any case is free.
+     */
+    private static boolean takenIgnoringCase(Map<String, FTPFile> there, String name) {
+        if (there.containsKey(name)) {
+            return true;
+        }
+        for (String taken : there.keySet()) {
+            if (taken.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @param exact times to the second (MLSD); @param whole every entry is in the map */
