@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.ledger.JdbcLedger;
@@ -12,11 +13,13 @@ import dev.ferry.testing.PublishedTree;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.apache.ftpserver.ftplet.DefaultFtplet;
 import org.apache.ftpserver.ftplet.FtpRequest;
 import org.apache.ftpserver.ftplet.FtpSession;
@@ -69,6 +72,10 @@ class CliTreeListingResumeTest {
                 String remote = "/tree/" + out.relativize(done).toString().replace('\\', '/');
                 assertEquals(1, retrieved.getOrDefault(remote, 0), remote + " was published before the kill and was"
                         + " sent again: " + retrieved);
+            }
+            try (Stream<Path> all = Files.walk(out)) {
+                assertFalse(all.anyMatch(p -> p.getFileName().toString().startsWith(".")),
+                        "a part file is left in the tree");
             }
             try (JdbcLedger l = JdbcLedger.h2(ledger)) {
                 List<TreeListings.TreeRecord> trees = l.treeListings().recent(10);
