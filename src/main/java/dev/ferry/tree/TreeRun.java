@@ -26,7 +26,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -276,6 +278,10 @@ public final class TreeRun {
             Map<String, FTPFile> there = new HashMap<>();
             Listed listed = remoteEntries(relDir.isEmpty() ? base : RemoteTree.join(base, relDir), there);
             boolean exact = listed.exact();
+            // A case-blind server (IIS, Windows) renames over A.bin when asked for a.bin: a name is free only when no
+            // listed entry matches it in any case.
+            Set<String> takenAnyCase = new HashSet<>();
+            there.keySet().forEach(n -> takenAnyCase.add(n.toLowerCase(Locale.ROOT)));
             List<String> below = new ArrayList<>();
             try (DirectoryStream<Path> children = Files.newDirectoryStream(localDir)) {
                 for (Path child : children) {
@@ -311,7 +317,7 @@ public final class TreeRun {
                         }
                         tally.send(new TransferRequest(Direction.UPLOAD, profile.name(), remote,
                                 child.toString(), options), a.size(), rel, () -> stamp(remote, mtime), null,
-                                listed.whole() && !takenIgnoringCase(there, name));
+                                listed.whole() && !takenAnyCase.contains(name.toLowerCase(Locale.ROOT)));
                     }
                 }
             } catch (IOException e) {
@@ -468,22 +474,6 @@ public final class TreeRun {
         } finally {
             engine.pool().release(s);
         }
-    }
-
-    /**
-     * Whether a name is taken in a folder's listing, in any case: a server whose names ignore case (IIS, Windows) would
-     * rename over {@code A.bin} when asked for {@code a.bin}, so only a name no entry matches in any case is free.
-     */
-    private static boolean takenIgnoringCase(Map<String, FTPFile> there, String name) {
-        if (there.containsKey(name)) {
-            return true;
-        }
-        for (String taken : there.keySet()) {
-            if (taken.equalsIgnoreCase(name)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** @param exact times to the second (MLSD); @param whole every entry is in the map */
