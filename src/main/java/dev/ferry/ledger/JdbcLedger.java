@@ -305,9 +305,9 @@ public final class JdbcLedger implements AutoCloseable {
         return new ServerNotes(this);
     }
 
-    /** Tree downloads' parents and their listings. */
+    /** Tree transfers' parents (one run of each at a time, claimed as a transfer is) and their listings. */
     public TreeListings treeListings() {
-        return new TreeListings(ds);
+        return new TreeListings(ds, leases);
     }
 
     /** For the ledger's other tables (connection slots, the cluster view): the same database. */

@@ -65,6 +65,8 @@ public final class Leases implements AutoCloseable {
     /** Null until the first claim looks at the database: an embedded H2 ledger has one node only. */
     private volatile Boolean oneNode;
     private final Map<String, Claim> held = new ConcurrentHashMap<>();
+    /** Trees ({@code ferry_tree}) this process runs: renewed with the transfers (see {@link TreeListings#begin}). */
+    private final Map<String, Claim> trees = new ConcurrentHashMap<>();
     private final AtomicLong fencedOff = new AtomicLong();
     private final List<Consumer<Set<String>>> whenLost = new CopyOnWriteArrayList<>();
     /** When the last renewal that succeeded was sent (JVM monotonic clock: only this node's own deadline). */
@@ -383,6 +385,24 @@ public final class Leases implements AutoCloseable {
         held.put(claim.transferId(), claim);
     }
 
+    /** A tree's run claimed its row: its lease is renewed from now on. */
+    void holdTree(Claim claim) {
+        if (held.isEmpty() && trees.isEmpty()) {
+            renewedAt = System.nanoTime();
+        }
+        trees.put(claim.transferId(), claim);
+    }
+
+    /** The tree's run under {@code claim} ended: its lease is no longer renewed. */
+    void releasedTree(Claim claim) {
+        trees.remove(claim.transferId(), claim);
+    }
+
+    /** Whether a run of the tree in this process holds its row. */
+    boolean holdsTree(String treeId) {
+        return trees.containsKey(treeId);
+    }
+
     /** The transfer ended (published, failed, cancelled): nothing more to renew or fence. */
     void released(String transferId) {
         held.remove(transferId);
@@ -502,6 +522,20 @@ public final class Leases implements AutoCloseable {
                         ps.addBatch();
                     }
                     if (!held.isEmpty()) {
+                        ps.executeBatch();
+                    }
+                }
+                if (!trees.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE ferry_tree SET lease_until = "
+                            + leaseEnd() + " WHERE id = ? AND owner = ? AND epoch = ?")) {
+                        ps.setQueryTimeout(Math.max(1, leaseSeconds / 3));
+                        for (Claim claim : trees.values()) {
+                            ps.setInt(1, leaseSeconds);
+                            ps.setString(2, claim.transferId());
+                            ps.setString(3, claim.owner());
+                            ps.setLong(4, claim.epoch());
+                            ps.addBatch();
+                        }
                         ps.executeBatch();
                     }
                 }

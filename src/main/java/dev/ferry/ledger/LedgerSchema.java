@@ -86,6 +86,11 @@ final class LedgerSchema {
             exact_time BOOLEAN      NOT NULL,
             refusal    VARCHAR,
             PRIMARY KEY (tree_id, seq))""",
+        // One run of a tree at a time (TreeListings.begin): the row names its owner, an epoch raised by every claim
+        // and a lease on the database's clock, as a transfer's row does; added to ledgers made before them.
+        "ALTER TABLE ferry_tree ADD COLUMN IF NOT EXISTS owner VARCHAR(255)",
+        "ALTER TABLE ferry_tree ADD COLUMN IF NOT EXISTS epoch BIGINT DEFAULT 0 NOT NULL",
+        "ALTER TABLE ferry_tree ADD COLUMN IF NOT EXISTS lease_until TIMESTAMP WITH TIME ZONE",
     };
 
     private LedgerSchema() {
@@ -110,7 +115,7 @@ final class LedgerSchema {
             st.executeQuery("SELECT owner, epoch, lease_until FROM ferry_transfer WHERE 1 = 0").close();
             st.executeQuery("SELECT node_id, heartbeat FROM ferry_node WHERE 1 = 0").close();
             st.executeQuery("SELECT server, expires FROM ferry_server_note WHERE 1 = 0").close();
-            st.executeQuery("SELECT id, listed, bytes_moved FROM ferry_tree WHERE 1 = 0").close();
+            st.executeQuery("SELECT id, listed, bytes_moved, owner, epoch, lease_until FROM ferry_tree WHERE 1 = 0").close();
             st.executeQuery("SELECT tree_id, seq, refusal FROM ferry_tree_entry WHERE 1 = 0").close();
             if (!c.getAutoCommit()) {
                 c.commit();

@@ -1,6 +1,7 @@
 package dev.ferry.ledger;
 
 import dev.ferry.plan.Direction;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -40,64 +41,138 @@ public final class TreeListings {
     public static final String DONE = "DONE";
     public static final String INCOMPLETE = "INCOMPLETE";
     public static final String FAILED = "FAILED";
+    /**
+     * Shown, never stored: the row says {@link #LISTING} or {@link #RUNNING} but no run holds it (its owner's lease
+     * ended, or the owner is this node and no run of it is in this process: a crash, a kill). The next run of the
+     * same tree resumes it.
+     */
+    public static final String INTERRUPTED = "INTERRUPTED";
 
     private static final String COLUMNS = "id, direction, server, remote_root, local_root, status, listed, entries,"
             + " files, transferred, skipped, failed, refused, bytes_moved, created, updated";
 
     private static final int DELETE_CHUNK = 5000;
 
-    private final DataSource ds;
+    /** The columns that say who runs a tree, and whether that owner's lease ran out (on the database's clock). */
+    private static final String OWNER = "owner, epoch, (lease_until IS NULL OR lease_until < CURRENT_TIMESTAMP) AS lapsed";
 
-    TreeListings(DataSource ds) {
+    private final DataSource ds;
+    private final Leases leases;
+
+    TreeListings(DataSource ds, Leases leases) {
         this.ds = ds;
+        this.leases = leases;
     }
 
     /**
-     * Starts a run of the tree. True when an earlier run's whole listing is there to resume from (its walk ended, the
-     * tree did not: killed, or stopped {@link #FAILED} by an interruption or an error, and {@code relist} is false);
-     * otherwise the tree starts with an empty listing. A tree that ended DONE or INCOMPLETE is listed again, so a
-     * mirror run sees what changed on the server.
+     * This node's run of a tree: {@code claim} fences every write the run makes ({@link #append}, {@link #listed},
+     * {@link #progress}, {@link #ended}); {@code resume} says an earlier run's whole listing is there to resume from.
      */
-    public boolean begin(String id, Direction direction, String server, String remoteRoot, String localRoot,
-                         boolean relist) {
+    public record Run(Claim claim, boolean resume) {
+    }
+
+    /** Another node runs the tree under a live lease: this run was not started. */
+    public static final class TreeRunningException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        TreeRunningException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Starts a run of the tree: claims its row (owner this node, a new epoch, a lease renewed by {@link Leases}) unless
+     * another node runs it under a live lease ({@link TreeRunningException}; a run of this node's is kept out by the
+     * caller, in process). {@link Run#resume} when an earlier run's whole listing is there to resume from (its walk
+     * ended, the tree did not: killed, or stopped {@link #FAILED} by an interruption or an error, and {@code relist}
+     * is false); otherwise the tree starts with an empty listing. A tree that ended DONE or INCOMPLETE is listed
+     * again, so a mirror run sees what changed on the server.
+     */
+    public Run begin(String id, Direction direction, String server, String remoteRoot, String localRoot,
+                     boolean relist) {
+        String node = leases.nodeId();
+        int lease = leases.leaseSeconds();
         try {
-            boolean resume = Sql.inNewTx(ds, c -> {
-                TreeRecord old = Sql.queryOne(c, "SELECT " + COLUMNS + " FROM ferry_tree WHERE id = ? FOR UPDATE",
-                        TreeListings::record, id);
-                Instant now = Instant.now();
-                if (old != null && old.listed() && !relist && !DONE.equals(old.status())
-                        && !INCOMPLETE.equals(old.status())) {
-                    Sql.update(c, "UPDATE ferry_tree SET updated = ? WHERE id = ?", now, id);
-                    return true;
+            Run run = Sql.inNewTx(ds, c -> {
+                TreeRecord old;
+                String owner = null;
+                boolean lapsed = true;
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + ", " + OWNER
+                        + " FROM ferry_tree WHERE id = ? FOR UPDATE")) {
+                    Sql.bind(ps, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        old = rs.next() ? record(rs) : null;
+                        if (old != null) {
+                            owner = rs.getString("owner");
+                            lapsed = rs.getBoolean("lapsed");
+                        }
+                    }
                 }
-                // Not listed yet: a walk that was cut short leaves no way to resume from its entries.
-                Sql.update(c, "UPDATE ferry_tree SET listed = FALSE WHERE id = ?", id);
-                return false;
-            });
-            if (resume) {
-                return true;
-            }
-            deleteEntries(id);
-            return Sql.inNewTx(ds, c -> {
                 Instant now = Instant.now();
-                Sql.update(c, "DELETE FROM ferry_tree WHERE id = ?", id);
-                Sql.update(c, "INSERT INTO ferry_tree (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, FALSE, 0, 0, 0, 0, 0,"
-                        + " 0, 0, ?, ?)", id, direction, server, remoteRoot, localRoot,
-                        direction == Direction.DOWNLOAD ? LISTING : RUNNING, now, now);
-                return false;
+                if (old != null && isRunning(old.status()) && owner != null && !owner.equals(node) && !lapsed) {
+                    throw new TreeRunningException("tree " + id + " (" + server + ":" + remoteRoot + " <-> "
+                            + localRoot + ") is running on node " + owner + "; a tree runs once at a time, so this"
+                            + " run was not started: run it again once that run has ended (what it moved is then"
+                            + " skipped), or, if that node died, once its lease of " + lease + " s has run out");
+                }
+                if (old == null) {
+                    Sql.update(c, "INSERT INTO ferry_tree (" + COLUMNS + ", owner, epoch, lease_until) VALUES (?, ?, ?,"
+                            + " ?, ?, ?, FALSE, 0, 0, 0, 0, 0, 0, 0, ?, ?, ?, 1, " + Leases.leaseEnd() + ")", id,
+                            direction, server, remoteRoot, localRoot, direction == Direction.DOWNLOAD ? LISTING : RUNNING,
+                            now, now, node, lease);
+                    return new Run(new Claim(id, node, 1), false);
+                }
+                long epoch = Sql.queryOne(c, "SELECT epoch FROM ferry_tree WHERE id = ?", rs -> rs.getLong(1), id) + 1;
+                if (old.listed() && !relist && !DONE.equals(old.status()) && !INCOMPLETE.equals(old.status())) {
+                    Sql.update(c, "UPDATE ferry_tree SET status = ?, owner = ?, epoch = ?, lease_until = "
+                            + Leases.leaseEnd() + ", updated = ? WHERE id = ?", RUNNING, node, epoch, lease, now, id);
+                    return new Run(new Claim(id, node, epoch), true);
+                }
+                // Not listed yet: a walk that was cut short leaves no way to resume from its entries. The row starts
+                // afresh under this claim, and its old entries go below, fenced by it.
+                Sql.update(c, "UPDATE ferry_tree SET direction = ?, server = ?, remote_root = ?, local_root = ?,"
+                        + " status = ?, listed = FALSE, entries = 0, files = 0, transferred = 0, skipped = 0,"
+                        + " failed = 0, refused = 0, bytes_moved = 0, created = ?, updated = ?, owner = ?, epoch = ?,"
+                        + " lease_until = " + Leases.leaseEnd() + " WHERE id = ?", direction, server, remoteRoot,
+                        localRoot, direction == Direction.DOWNLOAD ? LISTING : RUNNING, now, now, node, epoch, lease,
+                        id);
+                return new Run(new Claim(id, node, epoch), false);
             });
+            leases.holdTree(run.claim());
+            if (!run.resume()) {
+                deleteEntries(run.claim());
+            }
+            return run;
         } catch (SQLException e) {
             throw LedgerException.of("begin tree", id, e);
         }
     }
 
-    /** Adds a page of the listing (seq numbers given by the caller, in listing order). */
-    public void append(String id, List<Entry> page) {
+    private static boolean isRunning(String status) {
+        return LISTING.equals(status) || RUNNING.equals(status);
+    }
+
+    /**
+     * The first statement of a run's write: the row must still name the run's claim (owner and epoch), and stays
+     * locked to the commit; else {@link LostLeaseException}, and the write changes nothing.
+     */
+    private static void fence(Connection c, Claim claim) throws SQLException {
+        if (Sql.update(c, "UPDATE ferry_tree SET epoch = epoch WHERE id = ? AND owner = ? AND epoch = ?",
+                claim.transferId(), claim.owner(), claim.epoch()) != 1) {
+            throw new LostLeaseException(claim.transferId(), "the tree's run under epoch " + claim.epoch()
+                    + " no longer holds its row (a later run claimed it)");
+        }
+    }
+
+    /** Adds a page of the listing (seq numbers given by the caller, in listing order), if {@code run} still holds it. */
+    public void append(Claim run, List<Entry> page) {
         if (page.isEmpty()) {
             return;
         }
+        String id = run.transferId();
         try {
             Sql.inNewTx(ds, c -> {
+                fence(c, run);
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO ferry_tree_entry (tree_id, seq, relative,"
                         + " size_bytes, mtime, exact_time, refusal) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
                     for (Entry e : page) {
@@ -114,9 +189,9 @@ public final class TreeListings {
     }
 
     /** The walk ended with {@code entries} entries: a later run may resume from the listing. */
-    public void listed(String id, int entries) {
-        write("record tree listed", id, "UPDATE ferry_tree SET listed = TRUE, status = ?, entries = ?, updated = ?"
-                + " WHERE id = ?", RUNNING, entries, Instant.now(), id);
+    public void listed(Claim run, int entries) {
+        write("record tree listed", run, "UPDATE ferry_tree SET listed = TRUE, status = ?, entries = ?, updated = ?"
+                + " WHERE id = ?", RUNNING, entries, Instant.now(), run.transferId());
     }
 
     /** Up to {@code limit} entries after {@code afterSeq}, in listing order. */
@@ -143,25 +218,31 @@ public final class TreeListings {
     }
 
     /** The counts so far, while the tree runs (what the API shows of a tree another process runs or ran). */
-    public void progress(String id, Counts n) {
-        write("record tree progress", id, "UPDATE ferry_tree SET files = ?, transferred = ?, skipped = ?, failed = ?,"
+    public void progress(Claim run, Counts n) {
+        write("record tree progress", run, "UPDATE ferry_tree SET files = ?, transferred = ?, skipped = ?, failed = ?,"
                 + " refused = ?, bytes_moved = ?, updated = ? WHERE id = ?", n.files(), n.transferred(), n.skipped(),
-                n.failed(), n.refused(), n.bytesMoved(), Instant.now(), id);
+                n.failed(), n.refused(), n.bytesMoved(), Instant.now(), run.transferId());
     }
 
     /**
      * The tree ended ({@link #DONE}, {@link #INCOMPLETE}: its counts stay, its listing goes) or stopped
      * ({@link #FAILED}: the listing stays for the next run).
      */
-    public void ended(String id, String status, Counts n) {
-        write("record tree end", id, "UPDATE ferry_tree SET status = ?, files = ?, transferred = ?, skipped = ?,"
-                + " failed = ?, refused = ?, bytes_moved = ?, updated = ? WHERE id = ?", status, n.files(),
-                n.transferred(), n.skipped(), n.failed(), n.refused(), n.bytesMoved(), Instant.now(), id);
+    public void ended(Claim run, String status, Counts n) {
+        String id = run.transferId();
+        try {
+            write("record tree end", run, "UPDATE ferry_tree SET status = ?, files = ?, transferred = ?, skipped = ?,"
+                    + " failed = ?, refused = ?, bytes_moved = ?, updated = ?, lease_until = NULL WHERE id = ?", status,
+                    n.files(), n.transferred(), n.skipped(), n.failed(), n.refused(), n.bytesMoved(), Instant.now(),
+                    id);
+        } finally {
+            leases.releasedTree(run);
+        }
         if (FAILED.equals(status)) {
             return; // stopped, not ended: its next run resumes from the listing
         }
         try {
-            deleteEntries(id);
+            deleteEntries(run);
         } catch (SQLException e) {
             throw LedgerException.of("delete tree listing", id, e);
         }
@@ -171,7 +252,8 @@ public final class TreeListings {
      * A listing's entries, a few thousand per transaction: one DELETE of 100,000 rows held H2's undo log and ran
      * into the statement timeout on a loaded machine, and would hold PostgreSQL row locks as long.
      */
-    private void deleteEntries(String id) throws SQLException {
+    private void deleteEntries(Claim run) throws SQLException {
+        String id = run.transferId();
         Integer last = Sql.inNewTx(ds, c -> Sql.queryOne(c, "SELECT MAX(seq) FROM ferry_tree_entry WHERE tree_id = ?",
                 rs -> rs.getObject(1) == null ? null : rs.getInt(1), id));
         if (last == null) {
@@ -179,15 +261,18 @@ public final class TreeListings {
         }
         for (int from = 0; from < last; from += DELETE_CHUNK) {
             int lo = from;
-            Sql.inNewTx(ds, c -> Sql.update(c, "DELETE FROM ferry_tree_entry WHERE tree_id = ? AND seq > ? AND seq <= ?",
-                    id, lo, lo + DELETE_CHUNK));
+            Sql.inNewTx(ds, c -> {
+                fence(c, run);
+                return Sql.update(c, "DELETE FROM ferry_tree_entry WHERE tree_id = ? AND seq > ? AND seq <= ?", id, lo,
+                        lo + DELETE_CHUNK);
+            });
         }
     }
 
     public TreeRecord get(String id) {
         try {
-            return Sql.inNewTx(ds, c -> Sql.queryOne(c, "SELECT " + COLUMNS + " FROM ferry_tree WHERE id = ?",
-                    TreeListings::record, id));
+            return Sql.inNewTx(ds, c -> Sql.queryOne(c, "SELECT " + COLUMNS + ", " + OWNER
+                    + " FROM ferry_tree WHERE id = ?", this::shown, id));
         } catch (SQLException e) {
             throw LedgerException.of("read tree", id, e);
         }
@@ -197,13 +282,13 @@ public final class TreeListings {
     public List<TreeRecord> recent(int limit) {
         try {
             return Sql.inNewTx(ds, c -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + ", " + OWNER
                         + " FROM ferry_tree ORDER BY updated DESC, id")) {
                     ps.setMaxRows(limit);
                     try (ResultSet rs = ps.executeQuery()) {
                         List<TreeRecord> rows = new java.util.ArrayList<>();
                         while (rs.next() && rows.size() < limit) {
-                            rows.add(record(rs));
+                            rows.add(shown(rs));
                         }
                         return rows;
                     }
@@ -214,12 +299,32 @@ public final class TreeListings {
         }
     }
 
-    private void write(String what, String id, String sql, Object... params) {
+    private void write(String what, Claim run, String sql, Object... params) {
         try {
-            Sql.inNewTx(ds, c -> Sql.update(c, sql, params));
+            Sql.inNewTx(ds, c -> {
+                fence(c, run);
+                return Sql.update(c, sql, params);
+            });
         } catch (SQLException e) {
-            throw LedgerException.of(what, id, e);
+            throw LedgerException.of(what, run.transferId(), e);
         }
+    }
+
+    /**
+     * The row as the API and the status page show it: a row that says it runs while no run holds it is
+     * {@link #INTERRUPTED} (its owner's lease ran out, or it names this node and no run in this process holds it).
+     */
+    private TreeRecord shown(ResultSet rs) throws SQLException {
+        TreeRecord r = record(rs);
+        String owner = rs.getString("owner");
+        boolean orphaned = owner == null || rs.getBoolean("lapsed")
+                || owner.equals(leases.nodeId()) && !leases.holdsTree(r.id());
+        if (!isRunning(r.status()) || !orphaned) {
+            return r;
+        }
+        return new TreeRecord(r.id(), r.direction(), r.server(), r.remoteRoot(), r.localRoot(), INTERRUPTED,
+                r.listed(), r.entries(), r.files(), r.transferred(), r.skipped(), r.failed(), r.refused(),
+                r.bytesMoved(), r.created(), r.updated());
     }
 
     private static TreeRecord record(ResultSet rs) throws SQLException {

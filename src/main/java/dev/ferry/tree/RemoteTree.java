@@ -48,6 +48,10 @@ public final class RemoteTree {
         int[] entries = {0};
         boolean first = true;
         while (!pending.isEmpty()) {
+            if (Thread.currentThread().isInterrupted()) {
+                // The tree stopped (Ctrl-C, the service stopping): no folder is listed after that.
+                throw new java.io.InterruptedIOException("the walk of " + base + " was interrupted");
+            }
             Pending dir = pending.pop();
             String remoteDir = dir.relative.isEmpty() ? base : join(base, dir.relative);
             List<Listed> listed = new ArrayList<>();
@@ -63,7 +67,7 @@ public final class RemoteTree {
                     }
                 });
             } catch (IOException e) {
-                if (first) {
+                if (first || e instanceof java.io.InterruptedIOException) {
                     throw e; // the root itself: nothing to mirror, the caller says why
                 }
                 visitor.refused(dir.relative, "its listing failed: " + e.getMessage());

@@ -1,5 +1,6 @@
 package dev.ferry.tree;
 
+import dev.ferry.ledger.Claim;
 import dev.ferry.ledger.TreeListings;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -21,47 +22,72 @@ final class TreeListing {
     }
 
     private final TreeListings store;
+    private final Claim run;
     private final String id;
     private final List<TreeListings.Entry> buffer = new ArrayList<>();
     private int seq;
     private int flushed;
     private boolean ended;
     private Throwable walkFailure;
+    private boolean stopped;
 
-    private TreeListing(TreeListings store, String id, boolean ended) {
+    private TreeListing(TreeListings store, Claim run, boolean ended) {
         this.store = store;
-        this.id = id;
+        this.run = run;
+        this.id = run.transferId();
         this.ended = ended;
     }
 
-    /** A listing the walk is about to write. */
-    static TreeListing fresh(TreeListings store, String id) {
-        return new TreeListing(store, id, false);
+    /** A listing the walk is about to write, under the tree's run {@code run}. */
+    static TreeListing fresh(TreeListings store, Claim run) {
+        return new TreeListing(store, run, false);
     }
 
     /** An earlier run's whole listing. */
-    static TreeListing resumed(TreeListings store, String id) {
-        return new TreeListing(store, id, true);
+    static TreeListing resumed(TreeListings store, Claim run) {
+        return new TreeListing(store, run, true);
     }
 
-    synchronized void file(TreeEntry e) {
+    /**
+     * The tree stopped (interrupted, cancelled, failed): from now on the walk writes nothing and ends at its next
+     * entry. A write under way finishes first (this waits for it), so none comes after this returns.
+     */
+    synchronized void stop() {
+        stopped = true;
+        buffer.clear();
+    }
+
+    synchronized void file(TreeEntry e) throws InterruptedIOException {
+        requireRunning();
         add(new TreeListings.Entry(++seq, e.relative(), e.size(), e.mtime(), e.exactTime(), null));
     }
 
     synchronized void refused(String relative, String reason) {
-        add(new TreeListings.Entry(++seq, relative, 0, -1, false, reason));
+        if (!stopped) {
+            add(new TreeListings.Entry(++seq, relative, 0, -1, false, reason));
+        }
+    }
+
+    private void requireRunning() throws InterruptedIOException {
+        if (stopped || Thread.currentThread().isInterrupted()) {
+            throw new InterruptedIOException("tree " + id + " stopped: its walk ends here");
+        }
     }
 
     private void add(TreeListings.Entry entry) {
         buffer.add(entry);
         if (buffer.size() >= PAGE) {
-            flush();
+            store.append(run, buffer);
+            buffer.clear();
+            flushed = seq;
+            notifyAll();
         }
     }
 
     /** What the walk has so far, readable (at the end of each folder, so a small tree starts at once). */
-    synchronized void flush() {
-        store.append(id, buffer);
+    synchronized void flush() throws InterruptedIOException {
+        requireRunning();
+        store.append(run, buffer);
         buffer.clear();
         flushed = seq;
         notifyAll();
@@ -70,11 +96,13 @@ final class TreeListing {
     /** The walk ended, whole or (failure not null) not: only a whole one is resumed from later. */
     synchronized void walked(Throwable failure) {
         try {
-            if (failure == null) {
+            if (failure == null && stopped) {
+                failure = new InterruptedIOException("tree " + id + " stopped before its walk ended");
+            } else if (failure == null) {
                 flush();
-                store.listed(id, seq);
+                store.listed(run, seq);
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | InterruptedIOException e) {
             failure = e;
         } finally {
             walkFailure = failure;
@@ -87,7 +115,18 @@ final class TreeListing {
     void replay(Handler handler) throws IOException {
         int after = 0;
         while (true) {
-            List<TreeListings.Entry> page = store.page(id, after, PAGE);
+            List<TreeListings.Entry> page;
+            try {
+                page = store.page(id, after, PAGE);
+            } catch (RuntimeException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    // The ledger's pool refuses an interrupted thread: the tree was stopped, not the ledger broken.
+                    InterruptedIOException stopped = new InterruptedIOException("tree " + id + " interrupted");
+                    stopped.initCause(e);
+                    throw stopped;
+                }
+                throw e;
+            }
             if (page.isEmpty()) {
                 synchronized (this) {
                     if (flushed > after) {

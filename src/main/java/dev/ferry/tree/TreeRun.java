@@ -114,38 +114,64 @@ public final class TreeRun {
         Path root = localRoot.toAbsolutePath().normalize();
         Files.createDirectories(root);
         String id = idOf(Direction.DOWNLOAD, profile.name(), base, root);
-        TreeListings store = engine.ledger().treeListings();
-        boolean resume = store.begin(id, Direction.DOWNLOAD, profile.name(), base, root.toString(), relist);
-        TreeState state = new TreeState(id, Direction.DOWNLOAD, profile.name(), base, root.toString(), store,
-                engine.events());
-        state.started(resume);
-        Tally tally = null;
-        try {
-            if (!resume) {
-                requireFolder(base);
-            }
-            tally = new Tally(state);
-            Tally counts = tally;
-            LOG.info("tree {}: {}:{} -> {}{}", tally.id, profile.name(), base, root,
-                    resume ? " (resumed from the listing in the ledger)" : "");
-            TreeListing listed = resume ? TreeListing.resumed(store, id) : TreeListing.fresh(store, id);
-            Thread walker = resume ? null : walkInto(listed, base, root, filter, counts);
+        try (Once once = Once.of(id, profile.name() + ":" + base + " -> " + root)) {
+            TreeListings store = engine.ledger().treeListings();
+            TreeListings.Run run = store.begin(id, Direction.DOWNLOAD, profile.name(), base, root.toString(), relist);
+            boolean resume = run.resume();
+            TreeState state = new TreeState(run.claim(), Direction.DOWNLOAD, profile.name(), base, root.toString(),
+                    store, engine.events());
+            state.started(resume);
+            Tally tally = null;
             try {
-                listed.replay(e -> fromListing(e, base, root, options, filter, resume, counts));
-            } finally {
-                if (walker != null) {
-                    walker.interrupt();
+                if (!resume) {
+                    requireFolder(base);
                 }
+                tally = new Tally(state);
+                Tally counts = tally;
+                LOG.info("tree {}: {}:{} -> {}{}", tally.id, profile.name(), base, root,
+                        resume ? " (resumed from the listing in the ledger)" : "");
+                TreeListing listed = resume ? TreeListing.resumed(store, run.claim())
+                        : TreeListing.fresh(store, run.claim());
+                Thread walker = resume ? null : walkInto(listed, base, root, filter, counts);
+                try {
+                    listed.replay(e -> fromListing(e, base, root, options, filter, resume, counts));
+                } finally {
+                    if (walker != null) {
+                        stopWalk(listed, walker);
+                    }
+                }
+                state.walked();
+                return tally.finish();
+            } catch (IOException | RuntimeException | Error e) {
+                if (tally != null) {
+                    tally.walked = true; // its lanes end once the queue is empty
+                    tally.lanes.shutdown();
+                }
+                state.failed(e);
+                throw e;
             }
-            state.walked();
-            return tally.finish();
-        } catch (IOException | RuntimeException | Error e) {
-            if (tally != null) {
-                tally.walked = true; // its lanes end once the queue is empty
-                tally.lanes.shutdown();
+        }
+    }
+
+    /**
+     * The walk writes nothing more (a write under way finishes first), is interrupted, and is waited for: a tree that
+     * stops (Ctrl-C, the service stopping, an error) leaves no walk behind that would go on listing the server into
+     * the ledger. A listing command under way is not interruptible; it ends within the server's read timeout, and its
+     * entries are then dropped.
+     */
+    private static void stopWalk(TreeListing listed, Thread walker) {
+        listed.stop();
+        walker.interrupt();
+        boolean interrupted = Thread.interrupted();
+        while (walker.isAlive()) {
+            try {
+                walker.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
-            state.failed(e);
-            throw e;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -157,6 +183,9 @@ public final class TreeRun {
                 new RemoteTree(listing, limits).walk(base, new RemoteTree.Visitor() {
                     @Override
                     public void folder(String relative) throws IOException {
+                        if (Thread.currentThread().isInterrupted()) {
+                            throw new java.io.InterruptedIOException("tree " + tally.id + " stopped: its walk ends");
+                        }
                         try {
                             Files.createDirectories(PathGuard.localInside(root, relative));
                         } catch (UnsafePathException e) {
@@ -165,7 +194,7 @@ public final class TreeRun {
                     }
 
                     @Override
-                    public void file(TreeEntry entry) {
+                    public void file(TreeEntry entry) throws IOException {
                         try {
                             PathGuard.localInside(root, entry.relative());
                         } catch (UnsafePathException e) {
@@ -181,7 +210,8 @@ public final class TreeRun {
                     }
 
                     @Override
-                    public void listed(String relative, java.util.Set<String> names, boolean whole) {
+                    public void listed(String relative, java.util.Set<String> names, boolean whole)
+                            throws IOException {
                         listed.flush();
                         if (filter.delete() && whole) {
                             deleteExtraneous(root, relative, names, tally);
@@ -251,16 +281,18 @@ public final class TreeRun {
             throw new IOException(root + " is not a folder");
         }
         String id = idOf(Direction.UPLOAD, profile.name(), base, root);
-        TreeListings store = engine.ledger().treeListings();
-        store.begin(id, Direction.UPLOAD, profile.name(), base, root.toString(), true);
-        TreeState state = new TreeState(id, Direction.UPLOAD, profile.name(), base, root.toString(), store,
-                engine.events());
-        state.started(false);
-        try {
-            return uploadWalk(root, base, options, filter, new Tally(state));
-        } catch (IOException | RuntimeException | Error e) {
-            state.failed(e);
-            throw e;
+        try (Once once = Once.of(id, root + " -> " + profile.name() + ":" + base)) {
+            TreeListings store = engine.ledger().treeListings();
+            TreeListings.Run run = store.begin(id, Direction.UPLOAD, profile.name(), base, root.toString(), true);
+            TreeState state = new TreeState(run.claim(), Direction.UPLOAD, profile.name(), base, root.toString(),
+                    store, engine.events());
+            state.started(false);
+            try {
+                return uploadWalk(root, base, options, filter, new Tally(state));
+            } catch (IOException | RuntimeException | Error e) {
+                state.failed(e);
+                throw e;
+            }
         }
     }
 
@@ -491,6 +523,30 @@ public final class TreeRun {
         } catch (IOException e) {
             // Only the next mirror run's test is weaker for it (the server's own time still passes it).
             LOG.debug("cannot set the modification time of {}: {}", remote, e.toString());
+        }
+    }
+
+    /**
+     * The in-process half of "one run per tree" (the ledger's claim in {@link TreeListings#begin} is the other, for
+     * other nodes): taken before the claim, since a second claim by this node would fence off the first run's writes.
+     * A second run of a tree that runs here is refused, not queued: its request is answered at once, with the reason,
+     * and the run that is under way answers for the tree.
+     */
+    private record Once(String id) implements AutoCloseable {
+        private static final Set<String> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        static Once of(String id, String what) throws TreeAlreadyRunningException {
+            if (!RUNNING.add(id)) {
+                throw new TreeAlreadyRunningException("tree " + id + " (" + what + ") is already running in this"
+                        + " process; a tree runs once at a time, so this run was not started: run it again once that"
+                        + " run has ended (what it moved is then skipped), or cancel that run first");
+            }
+            return new Once(id);
+        }
+
+        @Override
+        public void close() {
+            RUNNING.remove(id);
         }
     }
 

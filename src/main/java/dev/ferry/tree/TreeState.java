@@ -1,5 +1,6 @@
 package dev.ferry.tree;
 
+import dev.ferry.ledger.Claim;
 import dev.ferry.ledger.TreeListings;
 import dev.ferry.plan.Direction;
 import dev.ferry.progress.TransferListener;
@@ -41,14 +42,16 @@ public final class TreeState implements TreeView {
     private final String remoteRoot;
     private final String localRoot;
     private final TreeListings store;
+    private final Claim claim;
     private final TransferListener events;
     private final long startNanos = System.nanoTime();
     private volatile String status;
     private volatile boolean resumedListing;
 
-    TreeState(String id, Direction direction, String server, String remoteRoot, String localRoot, TreeListings store,
+    TreeState(Claim claim, Direction direction, String server, String remoteRoot, String localRoot, TreeListings store,
               TransferListener events) {
-        this.id = id;
+        this.id = claim.transferId();
+        this.claim = claim;
         this.direction = direction;
         this.server = server;
         this.remoteRoot = remoteRoot;
@@ -96,7 +99,7 @@ public final class TreeState implements TreeView {
         long now = System.nanoTime();
         if (now - last > WRITE_EVERY_NANOS && lastWrite.compareAndSet(last, now)) {
             try {
-                store.progress(id, counts());
+                store.progress(claim, counts());
             } catch (RuntimeException e) {
                 LOG.debug("tree {}: its progress is not in the ledger: {}", id, e.toString());
             }
@@ -119,10 +122,17 @@ public final class TreeState implements TreeView {
         }
         status = how;
         RUNNING.remove(id);
+        // An interrupted run (Ctrl-C, the service stopping) still records that it stopped: the ledger's pool refuses
+        // a thread whose interrupt is set, which left the row saying the tree runs.
+        boolean interrupted = Thread.interrupted();
         try {
-            store.ended(id, how, counts());
+            store.ended(claim, how, counts());
         } catch (RuntimeException e) {
             LOG.warn("tree {}: its end is not in the ledger: {}", id, e.toString());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         events.treeFinished(this, reason);
     }

@@ -142,6 +142,22 @@ class TreeApiTest {
         return here;
     }
 
+    @Test
+    void aTreeACrashLeftRunningShowsAsInterruptedNotRunning() throws Exception {
+        // An earlier process of this node began the tree and died: its row still says it lists.
+        String id = TreeRun.idOf(dev.ferry.plan.Direction.DOWNLOAD, "test", "/tree", tmp.resolve("out"));
+        try (dev.ferry.ledger.JdbcLedger before = dev.ferry.ledger.JdbcLedger.h2(tmp.resolve("ledger"))) {
+            before.treeListings().begin(id, dev.ferry.plan.Direction.DOWNLOAD, "test", "/tree",
+                    tmp.resolve("out").toString(), false);
+        }
+        w = new WebFixture(tmp, FtpServerFixture.builder().start(), s -> s);
+        JsonNode one = get("/api/transfers/" + id);
+        assertEquals("INTERRUPTED", one.get("status").asText(), one.toString());
+        JsonNode listed = trees();
+        assertEquals(1, listed.size(), listed.toString());
+        assertEquals("INTERRUPTED", listed.get(0).get("status").asText(), listed.toString());
+    }
+
     private JsonNode trees() {
         try {
             JsonNode trees = get("/api/transfers").get("trees");
