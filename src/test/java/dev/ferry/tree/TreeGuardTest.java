@@ -135,10 +135,8 @@ class TreeGuardTest {
             t.join(60_000);
             assertFalse(t.isAlive(), "the tree's run did not end");
             Throwable failure = assertInstanceOf(Throwable.class, outcome.get(), () -> String.valueOf(outcome.get()));
-            if (!(failure instanceof InterruptedIOException)) {
-                failure.printStackTrace();
-            }
-            assertInstanceOf(InterruptedIOException.class, failure);
+            assertInstanceOf(InterruptedIOException.class, failure, () -> failure + " at "
+                    + List.of(failure.getStackTrace()));
             assertFalse(walker.isAlive(), "the walker thread is still there after the tree ended: "
                     + List.of(walker.getStackTrace()));
             assertEquals(1, reachedAfter.getCount(), "the walk asked for another listing after the stop");
