@@ -48,10 +48,15 @@ public final class TreeOrders {
         }
     }
 
-    /** The tree ran (whatever its outcome, which its ferry_tree row keeps): nothing left to run again. */
-    public void done(String treeId) {
+    /**
+     * The tree ran {@code order} (whatever its outcome, which its ferry_tree row keeps): nothing left to run again. An
+     * order put for the same tree since is kept, for its own run.
+     */
+    public void done(Order order) {
+        String treeId = order.treeId();
         try {
-            Sql.inNewTx(ds, c -> Sql.update(c, "DELETE FROM ferry_tree_order WHERE id = ?", treeId));
+            Sql.inNewTx(ds, c -> Sql.update(c, "DELETE FROM ferry_tree_order WHERE id = ? AND created = ?", treeId,
+                    order.created()));
         } catch (SQLException e) {
             throw LedgerException.of("forget tree request", treeId, e);
         }

@@ -28,6 +28,8 @@ import org.apache.camel.Exchange;
 public final class TreeRequests {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int REASON_LINES = 50;
+    /** One run at a time per accepted tree in this process (a few objects: one per tree id ever run here). */
+    private static final Map<String, Object> RUNS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final TransferEngine engine;
     private final Supplier<String> defaultServer;
@@ -96,20 +98,23 @@ public final class TreeRequests {
      * runs it again. The summary, or an exception whose message lists what failed.
      */
     public String runAccepted(String treeId) throws IOException {
-        TreeOrders orders = engine.ledger().treeOrders();
-        TreeOrders.Order stored = orders.get(treeId);
-        if (stored == null) {
-            return "tree " + treeId + ": nothing to run (it ran already)";
-        }
-        boolean stopped = false;
-        try {
-            return run(read(stored.request(), "tree request " + treeId));
-        } catch (java.io.InterruptedIOException e) {
-            stopped = true;
-            throw e;
-        } finally {
-            if (!stopped && !Thread.currentThread().isInterrupted()) {
-                orders.done(treeId);
+        // The same folder accepted twice before its first run took it: the second waits, then finds nothing to run.
+        synchronized (RUNS.computeIfAbsent(treeId, k -> new Object())) {
+            TreeOrders orders = engine.ledger().treeOrders();
+            TreeOrders.Order stored = orders.get(treeId);
+            if (stored == null) {
+                return "tree " + treeId + ": nothing to run (it ran already)";
+            }
+            boolean stopped = false;
+            try {
+                return run(read(stored.request(), "tree request " + treeId));
+            } catch (java.io.InterruptedIOException e) {
+                stopped = true;
+                throw e;
+            } finally {
+                if (!stopped && !Thread.currentThread().isInterrupted()) {
+                    orders.done(stored);
+                }
             }
         }
     }
