@@ -182,6 +182,11 @@ class ServiceBrokerTest {
                 assertTrue(files.stream().allMatch(f -> id.equals(f.tree())), files.toString());
                 assertTrue(service.ledger().treeOrders().pending(service.ledger().leases().nodeId()).isEmpty(),
                         "the tree ran: its request is not kept to run again");
+                // Its files' progress events name the tree too.
+                Path events = harness.data.resolve("events.jsonl");
+                Await.until(WAIT, () -> Files.exists(events) && ServiceHarness.read(events).lines().filter(l -> l
+                        .contains("\"event\":\"published\"") && l.contains("\"tree\":\"" + id + "\"")).count() == 4,
+                        () -> "events: " + (Files.exists(events) ? ServiceHarness.read(events) : "none"));
             }
             assertEquals(0, rabbit.ready(queue), "the message was acknowledged, not returned to the queue");
             assertEquals(0, rabbit.ready(queue + ".dlq"), "the folder request was not refused");
