@@ -207,7 +207,7 @@ public class FerryProducer extends DefaultAsyncProducer {
         String source = source(exchange);
         if (body instanceof TransferRequest r) {
             return new TransferRequest(r.direction(), r.server(), r.remotePath(), r.localPath(),
-                    r.options().over(config.options()));
+                    r.options().over(config.options()), r.tree());
         }
         if (body instanceof GenericFile<?> gf && !isJsonRequest(gf.getFileName())) {
             return upload(exchange, Path.of(gf.getAbsoluteFilePath()), gf.getRelativeFilePath());

@@ -182,22 +182,23 @@ public final class JdbcLedger implements AutoCloseable {
         }
         Instant now = now();
         if (current == null) {
-            update(c, "INSERT INTO ferry_transfer (" + TRANSFER_COLUMNS + ", owner, epoch, lease_until)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, -1, -1, ?, NULL, 0, 0, ?, ?, ?, 1, " + Leases.leaseEnd() + ")",
+            update(c, "INSERT INTO ferry_transfer (" + TRANSFER_COLUMNS + ", tree_id, owner, epoch, lease_until)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, -1, -1, ?, NULL, 0, 0, ?, ?, ?, ?, 1, " + Leases.leaseEnd()
+                            + ")",
                     r.id(), r.direction(), r.server(), r.remotePath(), r.localPath(), TransferStatus.ACCEPTED,
-                    r.request(), now, now, leases.nodeId(), leases.leaseSeconds());
+                    r.request(), now, now, r.tree(), leases.nodeId(), leases.leaseSeconds());
             return new Claim(r.id(), leases.nodeId(), 1);
         } else if (current == TransferStatus.PUBLISHED) {
             // The same file again, later: a new transfer under the same id.
             update(c, "UPDATE ferry_transfer SET status = ?, request = ?, reason = NULL, size_bytes = -1,"
-                            + " source_mtime = -1, updated = ? WHERE id = ?",
-                    TransferStatus.ACCEPTED, r.request(), now, r.id());
+                            + " source_mtime = -1, updated = ?, tree_id = ? WHERE id = ?",
+                    TransferStatus.ACCEPTED, r.request(), now, r.tree(), r.id());
             update(c, "DELETE FROM ferry_segment WHERE transfer_id = ?", r.id());
         } else if (current.finished()) {
             // Failed or cancelled: keep the segments and fingerprint, so the planner can resume where it stopped
             // (it compares the fingerprint and discards them if the source changed).
-            update(c, "UPDATE ferry_transfer SET status = ?, request = ?, reason = NULL, updated = ? WHERE id = ?",
-                    TransferStatus.ACCEPTED, r.request(), now, r.id());
+            update(c, "UPDATE ferry_transfer SET status = ?, request = ?, reason = NULL, updated = ?, tree_id = ?"
+                            + " WHERE id = ?", TransferStatus.ACCEPTED, r.request(), now, r.tree(), r.id());
         }
         return leases.claimIn(c, r.id(), current.finished());
     }
@@ -308,6 +309,18 @@ public final class JdbcLedger implements AutoCloseable {
     /** Tree transfers' parents (one run of each at a time, claimed as a transfer is) and their listings. */
     public TreeListings treeListings() {
         return new TreeListings(ds, leases);
+    }
+
+    /** Tree requests from a queue or the API, kept until their tree has run. */
+    public TreeOrders treeOrders() {
+        return new TreeOrders(ds);
+    }
+
+    /** Up to {@code limit} transfers of the tree {@code treeId} (its files), the most recently updated first. */
+    public List<TransferRecord> inTree(String treeId, int limit) {
+        commits.writeScopedRows();
+        return commits.query("tree", treeId, c -> queryList(c, SELECT_TRANSFERS
+                + " WHERE tree_id = ? ORDER BY updated DESC, id FETCH FIRST ? ROWS ONLY", Sql::transfer, treeId, limit));
     }
 
     /** For the ledger's other tables (connection slots, the cluster view): the same database. */

@@ -91,6 +91,16 @@ final class LedgerSchema {
         "ALTER TABLE ferry_tree ADD COLUMN IF NOT EXISTS owner VARCHAR(255)",
         "ALTER TABLE ferry_tree ADD COLUMN IF NOT EXISTS epoch BIGINT DEFAULT 0 NOT NULL",
         "ALTER TABLE ferry_tree ADD COLUMN IF NOT EXISTS lease_until TIMESTAMP WITH TIME ZONE",
+        // The tree (ferry_tree's id) a file's transfer is part of, for the API's ?tree= filter; null for a lone file.
+        "ALTER TABLE ferry_transfer ADD COLUMN IF NOT EXISTS tree_id VARCHAR(512)",
+        "CREATE INDEX IF NOT EXISTS ferry_transfer_tree ON ferry_transfer (tree_id)",
+        // TreeOrders: a tree request from a queue or the API, kept from its acceptance until its tree has run.
+        """
+        CREATE TABLE IF NOT EXISTS ferry_tree_order (
+            id      VARCHAR(512) NOT NULL PRIMARY KEY,
+            request VARCHAR      NOT NULL,
+            node    VARCHAR(255) NOT NULL,
+            created TIMESTAMP    NOT NULL)""",
     };
 
     private LedgerSchema() {
@@ -117,6 +127,8 @@ final class LedgerSchema {
             st.executeQuery("SELECT server, expires FROM ferry_server_note WHERE 1 = 0").close();
             st.executeQuery("SELECT id, listed, bytes_moved, owner, epoch, lease_until FROM ferry_tree WHERE 1 = 0").close();
             st.executeQuery("SELECT tree_id, seq, refusal FROM ferry_tree_entry WHERE 1 = 0").close();
+            st.executeQuery("SELECT tree_id FROM ferry_transfer WHERE 1 = 0").close();
+            st.executeQuery("SELECT id, request, node FROM ferry_tree_order WHERE 1 = 0").close();
             if (!c.getAutoCommit()) {
                 c.commit();
             }

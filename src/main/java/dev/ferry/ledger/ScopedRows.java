@@ -46,13 +46,18 @@ final class ScopedRows {
     /** A transfer accepted at {@code now}, from nothing; a row the table has for it is brought up to date at commit. */
     void born(TransferRecord r, Instant now) {
         rows.put(r.id(), new Row(new TransferRecord(r.id(), r.direction(), r.server(), r.remotePath(), r.localPath(),
-                TransferStatus.ACCEPTED, -1, -1, r.request(), null, 0, 0, now, now)));
+                TransferStatus.ACCEPTED, -1, -1, r.request(), null, 0, 0, now, now, r.tree())));
     }
 
     /** {@link JdbcLedger#accept} of a transfer this scope created: the same rules as for a row in the table. */
     void acceptAgain(TransferRecord r, Instant now) {
         Row row = rows.get(r.id());
-        TransferRecord t = row.record;
+        TransferRecord old = row.record;
+        // The latest request says which tree the file belongs to now, as the table's re-open does.
+        TransferRecord t = new TransferRecord(old.id(), old.direction(), old.server(), old.remotePath(),
+                old.localPath(), old.status(), old.size(), old.sourceMtime(), old.request(), old.reason(),
+                old.bytesMoved(), old.bytesResent(), old.created(), old.updated(), r.tree());
+        row.record = t;
         if (t.status() == TransferStatus.PUBLISHED) {
             row.record = with(t, TransferStatus.ACCEPTED, -1, -1, r.request(), null, 0, 0, now);
             row.segments.clear();
@@ -150,6 +155,6 @@ final class ScopedRows {
     private static TransferRecord with(TransferRecord t, TransferStatus status, long size, long mtime, String request,
                                        String reason, long moved, long resent, Instant now) {
         return new TransferRecord(t.id(), t.direction(), t.server(), t.remotePath(), t.localPath(), status, size, mtime,
-                request, reason, t.bytesMoved() + moved, t.bytesResent() + resent, t.created(), now);
+                request, reason, t.bytesMoved() + moved, t.bytesResent() + resent, t.created(), now, t.tree());
     }
 }

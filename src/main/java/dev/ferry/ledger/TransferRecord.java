@@ -12,6 +12,7 @@ import java.time.Instant;
  * @param reason      why it failed or was cancelled, null otherwise
  * @param bytesMoved  bytes moved over the network for this transfer, across all runs
  * @param bytesResent bytes moved a second time (after a crash, a cut, a restart)
+ * @param tree        the id of the tree (folder) this file's transfer is part of, null for a file on its own
  */
 public record TransferRecord(
         String id,
@@ -27,13 +28,28 @@ public record TransferRecord(
         long bytesMoved,
         long bytesResent,
         Instant created,
-        Instant updated) {
+        Instant updated,
+        String tree) {
+
+    /** A transfer of a file on its own (no tree). */
+    public TransferRecord(String id, Direction direction, String server, String remotePath, String localPath,
+                          TransferStatus status, long size, long sourceMtime, String request, String reason,
+                          long bytesMoved, long bytesResent, Instant created, Instant updated) {
+        this(id, direction, server, remotePath, localPath, status, size, sourceMtime, request, reason, bytesMoved,
+                bytesResent, created, updated, null);
+    }
 
     /** A new transfer, as accepted from a drop, a request file or a queue. */
     public static TransferRecord accepted(String id, Direction direction, String server, String remotePath,
                                           String localPath, String request) {
+        return accepted(id, direction, server, remotePath, localPath, request, null);
+    }
+
+    /** A new transfer, a file of the tree {@code tree} (null: a file on its own). */
+    public static TransferRecord accepted(String id, Direction direction, String server, String remotePath,
+                                          String localPath, String request, String tree) {
         Instant now = Instant.now();
         return new TransferRecord(id, direction, server, remotePath, localPath, TransferStatus.ACCEPTED,
-                -1, -1, request, null, 0, 0, now, now);
+                -1, -1, request, null, 0, 0, now, now, tree);
     }
 }

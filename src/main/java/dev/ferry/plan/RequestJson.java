@@ -17,6 +17,7 @@ final class RequestJson {
         field(b, "localPath", r.localPath());
         b.append(",\"options\":");
         options(b, r.options());
+        field(b, "tree", r.tree());
         return b.append('}').toString();
     }
 

@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param server     the server profile's name
  * @param remotePath absolute remote path of the file
  * @param localPath  absolute local path of the file
+ * @param tree       the tree (folder) transfer this file is part of, null for a file on its own; not part of the id
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -20,7 +21,19 @@ public record TransferRequest(
         String server,
         String remotePath,
         String localPath,
-        TransferOptions options) {
+        TransferOptions options,
+        String tree) {
+
+    /** A file on its own. */
+    public TransferRequest(Direction direction, String server, String remotePath, String localPath,
+                           TransferOptions options) {
+        this(direction, server, remotePath, localPath, options, null);
+    }
+
+    /** This file as a file of the tree {@code treeId}. */
+    public TransferRequest inTree(String treeId) {
+        return new TransferRequest(direction, server, remotePath, localPath, options, treeId);
+    }
 
     public TransferRequest {
         Objects.requireNonNull(direction, "direction");

@@ -15,6 +15,11 @@ public interface TransferView {
 
     String localPath();
 
+    /** The tree (folder) transfer this file is part of, null for a file on its own. */
+    default String tree() {
+        return null;
+    }
+
     /** Total bytes, -1 before planning. */
     long size();
 

@@ -118,6 +118,9 @@ public final class EventPublisher implements TransferListener, AutoCloseable {
         e.put("server", t.server());
         e.put("remotePath", t.remotePath());
         e.put("localPath", t.localPath());
+        if (t.tree() != null) {
+            e.put("tree", t.tree()); // a file of a tree: the tree's id (a tree's own events have its fields there)
+        }
         e.put("size", t.size());
         e.put("bytesDone", t.bytesDone());
         e.put("percent", t.percent());

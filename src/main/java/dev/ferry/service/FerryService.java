@@ -57,12 +57,15 @@ public final class FerryService implements AutoCloseable {
      * wait in the ledger until the next start.
      */
     public static final String TRANSFERS_ENDPOINT = "seda:ferry-transfers?blockWhenFull=true";
+    /** Accepted folders (their tree ids), run by routes/download-requests.yaml's ferry-trees route. */
+    public static final String TREES_ENDPOINT = "seda:ferry-trees?blockWhenFull=true";
 
     private final FerrySettings settings;
     private final Main main;
     private final JdbcLedger ledger;
     private final TransferEngine engine;
     private final FerryComponent component;
+    private final dev.ferry.tree.TreeRequests trees;
     private final ExecutorService segmentPool;
     private final ConnectionPermits permits;
     private final DemoFtpServer demo;
@@ -150,8 +153,9 @@ public final class FerryService implements AutoCloseable {
                     java.time.Clock.systemUTC()).uploadingFolders(new dev.ferry.tree.InboxTrees(engine,
                     component.getDefaultServer(), settings.remoteDirs().get(component.getDefaultServer()),
                     dev.ferry.tree.TreeLimits.DEFAULTS)));
-            main.bind("ferryTrees", new dev.ferry.tree.TreeRequests(engine, component::getDefaultServer,
-                    settings.downloadDir(), dev.ferry.tree.TreeLimits.DEFAULTS));
+            this.trees = new dev.ferry.tree.TreeRequests(engine, component::getDefaultServer,
+                    settings.downloadDir(), dev.ferry.tree.TreeLimits.DEFAULTS);
+            main.bind("ferryTrees", trees);
             bindBroker();
             main.addMainListener(new MainListenerSupport() {
                 @Override
@@ -249,6 +253,23 @@ public final class FerryService implements AutoCloseable {
                         }
                         webTemplate.sendBody(TRANSFERS_ENDPOINT, request);
                     })
+                    .trees(new dev.ferry.web.TreeSubmitter() {
+                        @Override
+                        public boolean isTree(String json) {
+                            return trees.isTree(json);
+                        }
+
+                        @Override
+                        public String submit(String json) {
+                            // Accepted durably before the 202, then run as a queued folder is (ferry-trees route).
+                            String id = trees.accept(json, "POST /api/transfers");
+                            if (webTemplate == null) {
+                                webTemplate = context.createProducerTemplate();
+                            }
+                            webTemplate.sendBody(TREES_ENDPOINT, id);
+                            return id;
+                        }
+                    })
                     .install();
         } catch (RuntimeException e) {
             throw e;
@@ -276,6 +297,12 @@ public final class FerryService implements AutoCloseable {
             LOG.info("resuming {} interrupted transfer(s)", recovered);
         }
         claimLoop = Recovery.keepClaiming(engine, component, settings, template, TRANSFERS_ENDPOINT, inboxes);
+        // Folders this node accepted from the queue or the API whose tree did not run to its end: the message was
+        // acknowledged (or 202 answered) already, so the ledger's copy is the only one.
+        for (String tree : trees.pending()) {
+            LOG.info("tree {} was accepted and did not end; running it again", tree);
+            template.sendBody(TREES_ENDPOINT, tree);
+        }
     }
 
     private void banner(PrintStream out) {

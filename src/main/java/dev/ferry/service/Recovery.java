@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * Invariant 4 at start-up: every transfer the ledger holds as unfinished runs again, with no new drop or message.
  * Those whose file is still in an inbox (a dropped upload, a request file) are left to the inbox route, which takes
  * the file again and resumes the same transfer, then moves the file to .done or .failed; all others (requests from
- * a queue) are sent into the pipeline through {@code seda:ferry-transfers}.
+ * a queue) are sent into the pipeline through {@code seda:ferry-transfers}, except the files of a folder accepted from
+ * a queue or the API, which run again with their tree.
  *
  * <p>It is the ledger's claim loop ({@link dev.ferry.ledger.Leases}): only transfers this node claims run here — at
  * start its own, at once; another node's once that node's lease ran out. After start it runs every lease / 3, so
@@ -50,8 +51,16 @@ final class Recovery {
         if (unfinished.isEmpty()) {
             return 0;
         }
+        // A file of a folder accepted from the queue or the API is its tree's: start-up runs that tree again, and the
+        // same file run beside it from here would race it for its part file.
+        Set<String> trees = new HashSet<>();
+        engine.ledger().treeOrders().pending(engine.ledger().leases().nodeId()).forEach(o -> trees.add(o.treeId()));
         int sent = 0;
         for (TransferRequest r : unfinished) {
+            if (r.tree() != null && trees.contains(r.tree())) {
+                LOG.info("{} resumes with its tree {}", r.id(), r.tree());
+                continue;
+            }
             if (r.direction() == Direction.UPLOAD) {
                 Path source = Path.of(r.localPath()).toAbsolutePath().normalize();
                 if (source.startsWith(uploadInbox) && isPending(uploadInbox, source) && Files.isRegularFile(source)) {

@@ -12,6 +12,7 @@ record AcceptedView(TransferRequest request) implements TransferView {
     @Override public String server() { return request.server(); }
     @Override public String remotePath() { return request.remotePath(); }
     @Override public String localPath() { return request.localPath(); }
+    @Override public String tree() { return request.tree(); }
     @Override public long size() { return -1; }
     @Override public long bytesDone() { return 0; }
     @Override public long bytesMoved() { return 0; }

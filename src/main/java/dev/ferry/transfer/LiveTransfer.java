@@ -385,6 +385,11 @@ public final class LiveTransfer implements TransferView {
     }
 
     @Override
+    public String tree() {
+        return request.tree();
+    }
+
+    @Override
     public long size() {
         return size;
     }

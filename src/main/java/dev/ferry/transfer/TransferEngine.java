@@ -179,7 +179,7 @@ public final class TransferEngine implements AutoCloseable {
     public TransferRequest accept(TransferRequest request) {
         TransferRequest checked = check(request);
         TransferRecord record = TransferRecord.accepted(checked.id(), checked.direction(), checked.server(),
-                checked.remotePath(), checked.localPath(), Requests.toJson(checked));
+                checked.remotePath(), checked.localPath(), Requests.toJson(checked), checked.tree());
         ledger.accept(record);
         listeners.accepted(new AcceptedView(checked));
         return checked;
@@ -195,7 +195,8 @@ public final class TransferEngine implements AutoCloseable {
         profiles.get(request.server());
         String remote = PathGuard.remoteAbsolute(request.remotePath());
         return new TransferRequest(request.direction(), request.server(), remote,
-                java.nio.file.Path.of(request.localPath()).toAbsolutePath().normalize().toString(), request.options());
+                java.nio.file.Path.of(request.localPath()).toAbsolutePath().normalize().toString(), request.options(),
+                request.tree());
     }
 
     /** Step 1: fingerprint, resume or fresh plan, part file. The segments to run are in the returned view. */

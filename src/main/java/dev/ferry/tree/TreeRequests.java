@@ -4,24 +4,32 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.camel.RequestParser;
+import dev.ferry.ledger.TreeListings;
+import dev.ferry.ledger.TreeOrders;
 import dev.ferry.plan.Direction;
 import dev.ferry.plan.PathGuard;
+import dev.ferry.plan.TransferOptions;
 import dev.ferry.transfer.TransferEngine;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 
 /**
- * Download request files that name a folder ({@code "recursive": true}, or a remotePath ending in {@code /}): the
- * request inbox's route (routes/download-requests.yaml) hands them here instead of to the single-file pipeline. The
- * tree goes into {@code localPath} under the download folder (default: the remote folder's name), and the request
- * file moves to .done/ only when every file is verified; else to .failed/ with the files that failed.
+ * Download requests that name a folder ({@code "recursive": true}, or a remotePath ending in {@code /}), the
+ * {@code ferryTrees} bean: the routes (routes/download-requests.yaml) choose it by {@link #isTree} instead of the
+ * single-file pipeline. The tree goes into {@code localPath} under the download folder (default: the remote folder's
+ * name). A request file runs on the inbox route's thread ({@link #download}) and moves to .done/ only when every file
+ * is verified, else to .failed/ with the files that failed; a queued message or an API request is accepted durably
+ * first ({@link #accept}), then run from seda:ferry-trees ({@link #runAccepted}).
  */
 public final class TreeRequests {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int REASON_LINES = 50;
+    /** One run at a time per accepted tree in this process (a few objects: one per tree id ever run here). */
+    private static final Map<String, Object> RUNS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final TransferEngine engine;
     private final Supplier<String> defaultServer;
@@ -54,8 +62,86 @@ public final class TreeRequests {
     /** Runs the tree on the calling thread; the summary, or an exception whose message lists what failed. */
     public String download(Exchange exchange) throws IOException {
         String source = exchange.getIn().getHeader(Exchange.FILE_NAME, "request", String.class);
-        ObjectNode root = (ObjectNode) JSON.readTree(exchange.getIn().getBody(String.class));
-        root.remove("recursive");
+        return run(read(exchange.getIn().getBody(String.class), source));
+    }
+
+    /**
+     * A folder request from a queue or the API, accepted durably before its caller acknowledges it: the request is
+     * kept in the ledger ({@code ferry_tree_order}) and the tree's row written ({@code ferry_tree}, what
+     * {@code GET /api/transfers/<id>} shows), so a crash right after the acknowledgement loses nothing: start-up runs
+     * it ({@link #pending}). The tree runs later through {@link #runAccepted}; this returns its id.
+     *
+     * @throws RequestParser.RequestException naming the field that is wrong (the queue's dead letter, the API's 400)
+     * @throws IllegalStateException when the same tree runs in this process now
+     */
+    public String accept(String json, String source) {
+        Order order = read(json, source);
+        if (java.nio.file.Files.exists(order.into) && !java.nio.file.Files.isDirectory(order.into)) {
+            throw new RequestParser.RequestException(source + ": field 'localPath' names " + order.into + ", which is"
+                    + " a file; a folder request needs a folder there (or nothing: it is made)");
+        }
+        String id = TreeRun.idOf(Direction.DOWNLOAD, order.server, order.remote, order.into);
+        if (TreeState.running(id) != null) {
+            throw new IllegalStateException("tree " + id + " (" + order.server + ":" + order.remote + " -> "
+                    + order.into + ") is running already");
+        }
+        TreeListings trees = engine.ledger().treeListings();
+        engine.ledger().treeOrders().put(id, json, engine.ledger().leases().nodeId());
+        // Its row, as the run will write it (the run's own begin keeps or replaces it, by the same rules).
+        trees.begin(id, Direction.DOWNLOAD, order.server, order.remote, order.into.toString(), order.relist);
+        return id;
+    }
+
+    /**
+     * Runs a tree {@link #accept} took, on the calling thread; its request is forgotten once the tree ran, whatever
+     * its outcome (the tree's row keeps that), but kept when the run was interrupted by a stop, so the next start
+     * runs it again. The summary, or an exception whose message lists what failed.
+     */
+    public String runAccepted(String treeId) throws IOException {
+        // The same folder accepted twice before its first run took it: the second waits, then finds nothing to run.
+        synchronized (RUNS.computeIfAbsent(treeId, k -> new Object())) {
+            TreeOrders orders = engine.ledger().treeOrders();
+            TreeOrders.Order stored = orders.get(treeId);
+            if (stored == null) {
+                return "tree " + treeId + ": nothing to run (it ran already)";
+            }
+            boolean stopped = false;
+            try {
+                return run(read(stored.request(), "tree request " + treeId));
+            } catch (java.io.InterruptedIOException e) {
+                stopped = true;
+                throw e;
+            } finally {
+                if (!stopped && !Thread.currentThread().isInterrupted()) {
+                    orders.done(stored);
+                }
+            }
+        }
+    }
+
+    /** The trees this node accepted that have not run to their end (a crash, a kill, a stop): for start-up. */
+    public List<String> pending() {
+        return engine.ledger().treeOrders().pending(engine.ledger().leases().nodeId()).stream()
+                .map(TreeOrders.Order::treeId).toList();
+    }
+
+    /** A folder request, read and checked: every refusal names its field. */
+    private Order read(String json, String source) {
+        ObjectNode root;
+        try {
+            JsonNode node = JSON.readTree(json);
+            if (!(node instanceof ObjectNode o)) {
+                throw new RequestParser.RequestException(source + ": a request is a JSON object");
+            }
+            root = o;
+        } catch (IOException e) {
+            throw new RequestParser.RequestException(source + ": malformed JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                    ? j.getOriginalMessage() : e.getMessage()), e);
+        }
+        JsonNode recursive = root.remove("recursive");
+        if (recursive != null && !recursive.isBoolean()) {
+            throw new RequestParser.RequestException(source + ": field 'recursive' must be true or false");
+        }
         JsonNode relist = root.remove("relist");
         if (relist != null && !relist.isBoolean()) {
             throw new RequestParser.RequestException(source + ": field 'relist' must be true or false");
@@ -63,21 +149,38 @@ public final class TreeRequests {
         TreeFilter filter = filter(root, source);
         RequestParser.Parsed p = RequestParser.parse(JSON.convertValue(root, Map.class), source);
         if (p.direction() == Direction.UPLOAD) {
-            throw new RequestParser.RequestException(source + ": a folder is uploaded by dropping it into the upload"
-                    + " inbox, not by a request");
+            throw new RequestParser.RequestException(source + ": field 'direction': a folder is uploaded by dropping it"
+                    + " into the upload inbox, not by a request");
         }
         String server = p.server() != null ? p.server() : defaultServer.get();
-        String remote = PathGuard.remoteAbsolute(p.remotePath());
+        if (server == null) {
+            throw new RequestParser.RequestException(source + ": field 'server' is needed (no default server)");
+        }
+        try {
+            engine.profiles().get(server);
+        } catch (IllegalArgumentException e) {
+            throw new RequestParser.RequestException(source + ": field 'server': " + e.getMessage());
+        }
+        String remote = RemoteTree.rootOf(PathGuard.remoteAbsolute(p.remotePath()));
         String local = p.localPath() != null ? p.localPath() : PathGuard.remoteName(remote);
         if (local.isEmpty()) {
             throw new RequestParser.RequestException(source + ": field 'localPath' is needed for the remote root");
         }
-        Path into = PathGuard.localInside(downloadDir, local);
-        TreeResult r = new TreeRun(engine, server, limits).relist(relist != null && relist.asBoolean())
-                .download(remote, into, p.options(), filter);
-        String summary = r.files() + " files from " + server + ":" + remote + " into " + into + ": " + r.transferred()
-                + " transferred, " + r.skipped() + " already identical, " + r.failed() + " failed, " + r.refused()
-                + " refused (tree " + r.id() + ")";
+        Path into;
+        try {
+            into = PathGuard.localInside(downloadDir, local);
+        } catch (RuntimeException e) {
+            throw new RequestParser.RequestException(source + ": field 'localPath': " + e.getMessage());
+        }
+        return new Order(server, remote, into, p.options(), filter, relist != null && relist.asBoolean());
+    }
+
+    private String run(Order o) throws IOException {
+        TreeResult r = new TreeRun(engine, o.server, limits).relist(o.relist)
+                .download(o.remote, o.into, o.options, o.filter);
+        String summary = r.files() + " files from " + o.server + ":" + o.remote + " into " + o.into + ": "
+                + r.transferred() + " transferred, " + r.skipped() + " already identical, " + r.failed() + " failed, "
+                + r.refused() + " refused (tree " + r.id() + ")";
         if (!r.complete()) {
             StringBuilder why = new StringBuilder(summary).append('\n');
             r.problems().stream().limit(REASON_LINES).forEach(line -> why.append(line).append('\n'));
@@ -87,6 +190,11 @@ public final class TreeRequests {
             throw new IncompleteTreeException(why.toString());
         }
         return summary;
+    }
+
+    /** What a folder request asks for, checked. */
+    private record Order(String server, String remote, Path into, TransferOptions options, TreeFilter filter,
+                         boolean relist) {
     }
 
     /**

@@ -595,7 +595,8 @@ public final class TreeRun {
                   boolean listedFree) throws IOException {
             state.toSend(size);
             try {
-                queue.put(new Job(request, size, relative, afterwards, listed, listedFree));
+                // Each file's transfer names its tree (ferry_transfer.tree_id): the API lists a tree's files by it.
+                queue.put(new Job(request.inTree(id), size, relative, afterwards, listed, listedFree));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 lanes.shutdownNow();

@@ -85,6 +85,7 @@ public final class FerryWeb implements AutoCloseable {
         private final WebSettings settings;
         private RequestReader reader;
         private Submitter submitter;
+        private TreeSubmitter trees;
 
         private Builder(CamelContext context, TransferEngine engine, WebSettings settings) {
             this.context = context;
@@ -95,6 +96,12 @@ public final class FerryWeb implements AutoCloseable {
         /** How {@code POST /api/transfers} reads its body; default {@link StrictRequestReader}. */
         public Builder requestReader(RequestReader r) {
             this.reader = r;
+            return this;
+        }
+
+        /** How a request for a folder is taken; default none (every request is one file). */
+        public Builder trees(TreeSubmitter t) {
+            this.trees = t;
             return this;
         }
 
@@ -127,7 +134,7 @@ public final class FerryWeb implements AutoCloseable {
             FerryWeb web = new FerryWeb(settings, health, server);
             try {
                 context.addService(server);
-                TransferApi api = new TransferApi(engine, r, s, errors, settings.recentLimit());
+                TransferApi api = new TransferApi(engine, r, s, errors, settings.recentLimit()).trees(trees);
                 context.addRoutes(new WebRoutes(api, new ObserveApi(context, engine, health, metrics), settings));
                 // Vert.x only logs a failed bind; a service whose status page is silently missing is worse than
                 // one that does not start.

@@ -57,6 +57,7 @@ final class TransferApi {
     private final LastErrors errors;
     private final int recentLimit;
     private final ClusterView cluster;
+    private TreeSubmitter trees;
 
     TransferApi(TransferEngine engine, RequestReader reader, Submitter submitter, LastErrors errors, int recentLimit) {
         this.engine = engine;
@@ -65,6 +66,12 @@ final class TransferApi {
         this.errors = errors;
         this.recentLimit = recentLimit;
         this.cluster = ClusterView.of(engine.ledger());
+    }
+
+    /** Folder requests go to {@code t} (null: every request is one file). */
+    TransferApi trees(TreeSubmitter t) {
+        this.trees = t;
+        return this;
     }
 
     /** GET /api/transfers: running, waiting and recently finished transfers. */
@@ -166,8 +173,14 @@ final class TransferApi {
                 .orElseGet(() -> notFound(id));
     }
 
-    /** POST /api/transfers: checks the request, records it in the ledger, starts it; 202 with its id. */
+    /**
+     * POST /api/transfers: checks the request, records it in the ledger, starts it; 202 with its id. A folder (as in
+     * a request file) is accepted as a tree: 202 with the tree's id, whose files are listed by {@code ?tree=<id>}.
+     */
     Reply submit(String body) {
+        if (trees != null && trees.isTree(body)) {
+            return submitTree(body);
+        }
         TransferRequest request;
         try {
             request = reader.read(body);
@@ -175,6 +188,49 @@ final class TransferApi {
             return error(400, e.getMessage());
         }
         return start(request, "accepted");
+    }
+
+    private Reply submitTree(String body) {
+        String id;
+        try {
+            id = trees.submit(body);
+        } catch (IllegalStateException e) {
+            return error(409, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return error(400, e.getMessage());
+        }
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("id", id);
+        reply.put("kind", "tree");
+        reply.put("state", "accepted");
+        reply.put("href", "/api/transfers/" + id);
+        reply.put("files", "/api/transfers?tree=" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8));
+        return ok(202, reply).withHeader("Location", "/api/transfers/" + id);
+    }
+
+    /**
+     * GET /api/transfers?tree=&lt;id&gt;: the tree (as by its id) and its files' transfers, those moving here first, then
+     * the ledger's, the most recently updated first.
+     */
+    Reply listTree(String treeId) {
+        Map<String, TransferView> live = live();
+        List<Map<String, Object>> files = new ArrayList<>();
+        live.values().stream().filter(t -> treeId.equals(t.tree())).forEach(t -> files.add(view(t)));
+        List<TransferRecord> rows = engine.ledger().inTree(treeId, recentLimit).stream()
+                .filter(r -> !live.containsKey(r.id())).toList();
+        Map<String, ClusterView.Owner> owners = cluster.owners(rows.stream().map(TransferRecord::id).toList());
+        rows.forEach(r -> files.add(record(r, owners.get(r.id()))));
+        TreeView running = TreeState.running(treeId);
+        TreeListings.TreeRecord row = running == null ? engine.ledger().treeListings().get(treeId) : null;
+        if (running == null && row == null && files.isEmpty()) {
+            return notFound(treeId);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("time", Instant.now().toString());
+        body.put("node", cluster.self());
+        body.put("tree", running != null ? tree(running) : row != null ? tree(row) : null);
+        body.put("transfers", files);
+        return ok(200, body);
     }
 
     /** POST /api/transfers/{id}/cancel: stops a running transfer; its segments stay, so it can be resumed. */
@@ -421,6 +477,7 @@ final class TransferApi {
 
     private Map<String, Object> view(TransferView t) {
         Map<String, Object> m = common(t.id(), t.direction().name(), t.server(), t.remotePath(), t.localPath());
+        m.put("tree", t.tree());
         m.put("state", "active");
         m.put("status", TransferStatus.ACTIVE.name());
         m.put("node", cluster.self());
@@ -449,6 +506,7 @@ final class TransferApi {
 
     private Map<String, Object> record(TransferRecord r, ClusterView.Owner owner) {
         Map<String, Object> m = common(r.id(), r.direction().name(), r.server(), r.remotePath(), r.localPath());
+        m.put("tree", r.tree());
         // Accepted there and not started yet, it is queued there.
         m.put("state", elsewhere(r, owner) && r.status() == TransferStatus.ACTIVE ? "active" : state(r));
         m.put("status", r.status().name());

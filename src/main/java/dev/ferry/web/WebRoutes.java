@@ -57,7 +57,11 @@ final class WebRoutes extends RouteBuilder {
     @Override
     public void configure() {
         endpoint("/api/transfers", true, Map.of(
-                "GET", ex -> api.list(),
+                // ?tree=<id>: one tree's files (platform-http gives query parameters as headers).
+                "GET", ex -> {
+                    String tree = ex.getMessage().getHeader("tree", String.class);
+                    return tree == null || tree.isBlank() ? api.list() : api.listTree(tree);
+                },
                 "POST", ex -> jsonBody(ex, api::submit)));
         endpoint("/api/transfers/{id}", true, Map.of("GET", ex -> api.get(id(ex))));
         endpoint("/api/transfers/{id}/cancel", true, Map.of("POST", ex -> api.cancel(id(ex))));

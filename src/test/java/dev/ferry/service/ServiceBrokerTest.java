@@ -157,4 +157,74 @@ class ServiceBrokerTest {
             }
         }
     }
+
+    /** Issue 18 on the queue: a message naming a folder runs the tree as a request file does, every file verified. */
+    @Test
+    void aFolderRequestOnTheQueueDownloadsTheTree() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+            ftp.write("qt/top.bin", 10_000, 31);
+            ftp.write("qt/l1/mid.bin", 2L * MIB, 32);
+            ftp.write("qt/l1/l2/deep.bin", 0, 33);
+            ftp.write("qt/l1/l2/more.bin", 300_000, 34);
+            rabbit.publish(queue, "{\"remotePath\":\"/qt/\",\"localPath\":\"qt\"}");
+            ServiceHarness harness = harness(ftp, "svc");
+            try (FerryService service = harness.start()) {
+                Path local = harness.downloads().resolve("qt");
+                String id = dev.ferry.tree.TreeRun.idOf(dev.ferry.plan.Direction.DOWNLOAD, "fixture", "/qt", local);
+                Await.until(WAIT, () -> {
+                    var row = service.ledger().treeListings().get(id);
+                    return row != null && "DONE".equals(row.status());
+                }, () -> "downloads: " + list(harness.downloads()) + ", tree: " + service.ledger().treeListings()
+                        .get(id));
+                assertEquals(ServiceTreeSubmitTest.hashes(ftp.file("qt")), ServiceTreeSubmitTest.hashes(local));
+                var files = service.ledger().inTree(id, 100);
+                assertEquals(4, files.size(), "each file's transfer names its tree: " + files);
+                assertTrue(files.stream().allMatch(f -> id.equals(f.tree())), files.toString());
+                assertTrue(service.ledger().treeOrders().pending(service.ledger().leases().nodeId()).isEmpty(),
+                        "the tree ran: its request is not kept to run again");
+                // Its files' progress events name the tree too.
+                Path events = harness.data.resolve("events.jsonl");
+                Await.until(WAIT, () -> Files.exists(events) && ServiceHarness.read(events).lines().filter(l -> l
+                        .contains("\"event\":\"published\"") && l.contains("\"tree\":\"" + id + "\"")).count() == 4,
+                        () -> "events: " + (Files.exists(events) ? ServiceHarness.read(events) : "none"));
+            }
+            assertEquals(0, rabbit.ready(queue), "the message was acknowledged, not returned to the queue");
+            assertEquals(0, rabbit.ready(queue + ".dlq"), "the folder request was not refused");
+        }
+    }
+
+    /**
+     * A folder request's message is acknowledged once the tree is in the ledger: a service killed while the tree runs
+     * has nothing left in the broker, and its next start runs the tree to its end from the ledger's copy.
+     */
+    @Test
+    void aServiceKilledWhileAQueuedTreeRunsFinishesItAfterARestart() throws Exception {
+        // 1 MiB/s per connection: the tree's 3 MiB files take seconds each, so the kill falls in the middle.
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(MIB).start()) {
+            for (int i = 0; i < 3; i++) {
+                ftp.write("kt/l" + i + "/sub/f" + i + ".bin", 3L * MIB, 40 + i);
+            }
+            ftp.write("kt/top.bin", 50_000, 49);
+            ServiceHarness harness = harness(ftp, "svc");
+            harness.writeConfig();
+            Path local = harness.downloads().resolve("kt");
+            try (ForkedJvm first = harness.fork(ftp, "first")) {
+                first.awaitLine(l -> l.contains("Ferry is running"), WAIT);
+                rabbit.publish(queue, "{\"remotePath\":\"/kt/\",\"localPath\":\"kt\",\"options\":{\"segments\":1}}");
+                first.awaitLine(l -> l.contains("/kt/l") && l.contains(" started: "), WAIT);
+                assertEquals(137, first.kill9());
+            }
+            assertEquals(0, rabbit.ready(queue), "the message was acknowledged before the kill");
+            assertTrue(Files.notExists(local.resolve("l0/sub/f0.bin")) || Files.notExists(local.resolve(
+                    "l1/sub/f1.bin")) || Files.notExists(local.resolve("l2/sub/f2.bin")),
+                    "the tree had ended before the kill: the test did not reach its moment");
+            try (ForkedJvm last = harness.fork(ftp, "last")) {
+                last.awaitLine(l -> l.contains("tree downloaded: ") && l.contains("/kt"), WAIT);
+                assertEquals(ServiceTreeSubmitTest.hashes(ftp.file("kt")), ServiceTreeSubmitTest.hashes(local));
+                assertTrue(last.output().stream().anyMatch(l -> l.contains("running it again")),
+                        String.join("\n", last.output()));
+            }
+            assertEquals(0, rabbit.ready(queue), "nothing came back to the queue");
+        }
+    }
 }
