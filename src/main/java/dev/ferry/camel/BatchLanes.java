@@ -25,6 +25,12 @@ import org.slf4j.LoggerFactory;
  * <p>An exchange completes only after its batch is committed, so a dropped file leaves the inbox only once the
  * ledger has it as published; a crash before that repeats the batch's files from the inbox. A lane takes the next
  * exchange only when it is free, so a burst spreads over all lanes instead of filling the first one's batch.
+ *
+ * <p>The queue holds at most {@code batchSize} exchanges: beyond that {@link #submit} waits for room. The inbox's
+ * file consumer hands its drops over on its own thread, so a poll that found 1,000 drops then hands them over as
+ * the lanes take them, and the next poll (which lists every file still in the inbox, each in progress, at 20 polls
+ * a second) comes only once the last is queued: a queue of 1,000 made every poll while it drained list them all
+ * again (#16.4). The lanes never lack work meanwhile: a full batch's worth is always queued.
  */
 final class BatchLanes {
     private static final Logger LOG = LoggerFactory.getLogger(BatchLanes.class);
@@ -44,7 +50,7 @@ final class BatchLanes {
     private record Item(Exchange exchange, AsyncCallback callback, Object body) {
     }
 
-    private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Item> queue;
     private final JdbcLedger ledger;
     private final Work work;
     private final int batchSize;
@@ -60,6 +66,7 @@ final class BatchLanes {
         this.ledger = ledger;
         this.work = work;
         this.batchSize = batchSize;
+        this.queue = new LinkedBlockingQueue<>(batchSize);
         this.serviceStopping = serviceStopping;
         this.threads = Executors.newFixedThreadPool(lanes, DaemonThreads.named("ferry-batch"));
         for (int i = 0; i < lanes; i++) {
@@ -67,8 +74,26 @@ final class BatchLanes {
         }
     }
 
+    /**
+     * Queues the exchange, waiting while the queue is full. Once the lanes are stopped it returns without queueing:
+     * the exchange stays unfinished, as those still queued then do, and its file stays in the inbox.
+     */
     void submit(Exchange exchange, AsyncCallback callback) {
-        queue.add(new Item(exchange, callback, exchange.getIn().getBody()));
+        Item item = new Item(exchange, callback, exchange.getIn().getBody());
+        try {
+            while (running) {
+                if (queue.offer(item, 100, TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Exchanges queued and not yet taken by a lane. */
+    int queued() {
+        return queue.size();
     }
 
     /** The lanes finish the batch in hand; exchanges still queued stay unfinished, so their files stay put. */

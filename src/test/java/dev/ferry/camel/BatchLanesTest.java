@@ -142,4 +142,46 @@ class BatchLanesTest {
             assertEquals(List.of("x.bin in a batch", "x.bin alone"), bodies);
         }
     }
+
+    /**
+     * The inbox's file consumer hands its drops over on its own thread: a poll of 1,000 drops must not queue them all
+     * at once, or every later poll lists all of them again while they drain (#16.4). The hand-over waits for room
+     * beyond one batch's worth, and one that waits when the lanes stop leaves its exchange unfinished (its file
+     * stays in the inbox for the next start).
+     */
+    @Test
+    void aHandOverWaitsWhileABatchsWorthIsQueuedAndGivesUpWhenTheLanesStop() throws Exception {
+        ledger = ledgerThatCanGoDown("bounded");
+        CountDownLatch release = new CountDownLatch(1);
+        lanes = new BatchLanes(ledger, (exchange, unit) -> {
+            release.await();
+            return ran.add(exchange.getIn().getBody(String.class));
+        }, 1, 2, () -> false);
+        List<String> completed = new CopyOnWriteArrayList<>();
+        AtomicBoolean handedOver = new AtomicBoolean();
+        Thread consumer = new Thread(() -> {
+            // The lane takes the first and waits in it; two more fill the queue; the fourth must wait for room.
+            for (int i = 1; i <= 4; i++) {
+                Exchange exchange = new DefaultExchange(camel);
+                String name = "f" + i + ".bin";
+                exchange.getIn().setBody(name);
+                lanes.submit(exchange, doneSync -> completed.add(name));
+            }
+            handedOver.set(true);
+        });
+        consumer.start();
+        // Until the consumer waits with three exchanges handed over (one running, two queued).
+        while (!(lanes.queued() == 2 && consumer.getState() == Thread.State.TIMED_WAITING)) {
+            assertTrue(consumer.isAlive(), "the consumer handed all four over without waiting");
+            Thread.sleep(5);
+        }
+        assertTrue(!handedOver.get(), "the fourth exchange was queued beyond one batch's worth");
+
+        lanes.stop();
+        consumer.join();
+        assertTrue(handedOver.get());
+        release.countDown();
+        assertEquals(List.of(), completed.stream().filter(n -> n.equals("f4.bin")).toList(),
+                "an exchange never queued was completed");
+    }
 }
