@@ -27,6 +27,14 @@ public final class Cli {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        TransferCommand quick = QuickLine.parse(args, out, err);
+        if (quick != null) {
+            try {
+                return quick.call();
+            } catch (RuntimeException e) {
+                return failure(err, e); // as picocli's execution exception handler below
+            }
+        }
         return commandLine(out, err, args.length > 0 ? args[0] : "").execute(args);
     }
 

@@ -64,7 +64,7 @@ final class TransferRun {
                 boolean quiet, boolean verbose, TreeFilter filter) {
         NoLogging.bindIfQuiet(verbose);
         Runnable restoreLogging = CliLogging.install(verbose, err);
-        try (Opened opened = open(ledgerDir, Duration.ofMillis(1000))) {
+        try (Opened opened = open(ledgerDir, Duration.ofMillis(1000), true)) {
             TransferEngine engine = opened.engine();
             if (verbose) {
                 engine.addListener(new LoggingListener());
@@ -106,7 +106,7 @@ final class TransferRun {
 
     private int transfer(TransferRequest request, Path ledgerDir, boolean quiet, boolean verbose) {
         boolean terminal = !quiet && Terminal.isTerminal(err);
-        try (Opened opened = open(ledgerDir, Duration.ofMillis(terminal ? 250 : 1000))) {
+        try (Opened opened = open(ledgerDir, Duration.ofMillis(terminal ? 250 : 1000), false)) {
             TransferEngine engine = opened.engine();
             if (!quiet) {
                 engine.addListener(new ProgressBar(err, terminal, PLAIN_EVERY));
@@ -152,14 +152,17 @@ final class TransferRun {
      * The ledger and an engine on it. Every run needs one session to plan with: its login (connect, greeting, PAM on
      * vsftpd, TLS) starts first, on a thread of the pool's, and runs while H2 opens the ledger, so neither waits for
      * the other.
+     *
+     * @param tree a folder's many files share a pool of ledger connections; one file needs none
+     *             ({@link JdbcLedger#h2ForOneFile})
      */
-    private Opened open(Path ledgerDir, Duration progressInterval) {
+    private Opened open(Path ledgerDir, Duration progressInterval, boolean tree) {
         RememberedProbes probes = new RememberedProbes(Clock.systemUTC());
         SessionPool pool = new SessionPool(new CapabilityProbe(probes));
         pool.prewarm(profile, 1);
         JdbcLedger ledger = null;
         try {
-            ledger = JdbcLedger.h2ForOneCommand(ledgerDir);
+            ledger = tree ? JdbcLedger.h2ForOneCommand(ledgerDir) : JdbcLedger.h2ForOneFile(ledgerDir);
             probes.attach(ledger.serverNotes());
             return new Opened(ledger, new TransferEngine(ledger, pool, new ServerProfiles().add(profile),
                     TransferOptions.none(), progressInterval), probes);

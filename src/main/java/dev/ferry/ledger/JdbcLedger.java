@@ -46,14 +46,14 @@ public final class JdbcLedger implements AutoCloseable {
 
     private final DataSource ds;
     /** The pool this ledger created, closed with it; null when the caller owns the DataSource. */
-    private final HikariDataSource ownedPool;
+    private final AutoCloseable ownedPool;
     private final AtomicLong lastMicros = new AtomicLong();
     /** This node's claims on transfers; every write for a transfer is fenced by the claim it holds. */
     private final Leases leases;
     /** Where each statement runs: its own transaction, or a batch's one commit. */
     private final OneCommit commits;
 
-    private JdbcLedger(DataSource ds, HikariDataSource ownedPool, String nodeId) {
+    private JdbcLedger(DataSource ds, AutoCloseable ownedPool, String nodeId) {
         this.ds = ds;
         this.ownedPool = ownedPool;
         this.leases = new Leases(ds, nodeId);
@@ -72,16 +72,34 @@ public final class JdbcLedger implements AutoCloseable {
      * {@link #COMPACT_ABOVE} compacts it as before. The service keeps compacting: it closes once, after many transfers.
      */
     public static JdbcLedger h2ForOneCommand(Path dataDir) {
+        return h2ForOneCommand(dataDir, true);
+    }
+
+    /**
+     * {@link #h2ForOneCommand} for a command that moves one file: a few dozen statements, so no pool
+     * ({@link DirectConnections}): starting and shutting down Hikari cost more than the statements. A tree keeps the
+     * pool, whose sessions keep their statements parsed across thousands of files.
+     */
+    public static JdbcLedger h2ForOneFile(Path dataDir) {
+        return h2ForOneCommand(dataDir, false);
+    }
+
+    private static JdbcLedger h2ForOneCommand(Path dataDir, boolean pooled) {
         long size;
         try {
             size = Files.size(dataDir.resolve("ledger.mv.db"));
         } catch (IOException e) {
             size = 0; // a new ledger
         }
-        return h2(dataDir, size > COMPACT_ABOVE ? "" : ";MAX_COMPACT_TIME=0");
+        return h2(dataDir, size > COMPACT_ABOVE ? "" : ";MAX_COMPACT_TIME=0", pooled);
     }
 
     private static JdbcLedger h2(Path dataDir, String settings) {
+        return h2(dataDir, settings, true);
+    }
+
+    /** @param pooled false: {@link DirectConnections} (one command's process), true: a Hikari pool (the service). */
+    private static JdbcLedger h2(Path dataDir, String settings, boolean pooled) {
         Path db = dataDir.toAbsolutePath().normalize().resolve("ledger");
         try {
             Files.createDirectories(dataDir);
@@ -93,9 +111,13 @@ public final class JdbcLedger implements AutoCloseable {
         // the database under a graceful shutdown still recording its last checkpoints; close() closes it.
         // H2's default file lock keeps other processes out. QUERY_CACHE_SIZE: each connection keeps all of the
         // ledger's ~20 statements parsed (H2 keeps 8 by default, so a burst of small transfers parsed SQL again).
-        return pooled("jdbc:h2:file:" + db + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE=32" + settings,
-                "sa", "",
-                "ledger " + db, Leases.defaultNodeId(dataDir));
+        String url = "jdbc:h2:file:" + db + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE=32" + settings;
+        String what = "ledger " + db;
+        if (pooled) {
+            return pooled(url, "sa", "", what, Leases.defaultNodeId(dataDir));
+        }
+        DirectConnections direct = LedgerPool.direct(url, "sa", "", what);
+        return owning(direct, direct, Leases.defaultNodeId(dataDir), what);
     }
 
     /** A ledger at any JDBC URL (jdbc:h2:..., jdbc:postgresql:...). */
@@ -113,11 +135,16 @@ public final class JdbcLedger implements AutoCloseable {
 
     private static JdbcLedger pooled(String url, String user, String password, String what, String nodeId) {
         HikariDataSource pool = LedgerPool.open(url, user, password, what);
-        JdbcLedger ledger = new JdbcLedger(pool, pool, nodeId);
+        return owning(pool, pool, nodeId, what);
+    }
+
+    private static <P extends DataSource & AutoCloseable> JdbcLedger owning(P pool, AutoCloseable closer, String nodeId,
+            String what) {
+        JdbcLedger ledger = new JdbcLedger(pool, closer, nodeId);
         try {
             LedgerSchema.create(ledger.ds);
         } catch (RuntimeException e) {
-            pool.close();
+            closeQuietly(closer);
             throw e;
         }
         LOG.info("Opened {}", what);
@@ -473,7 +500,7 @@ public final class JdbcLedger implements AutoCloseable {
     public void close() {
         leases.close();
         if (ownedPool != null) {
-            ownedPool.close();
+            closeQuietly(ownedPool);
         }
     }
 
@@ -515,6 +542,17 @@ public final class JdbcLedger implements AutoCloseable {
     }
 
     // ---- plumbing --------------------------------------------------------------------------------------
+
+    /** Hikari's close throws nothing checked; {@link DirectConnections} reports its failure as a LedgerException. */
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new LedgerException("cannot close the ledger: " + e.getMessage(), e);
+        }
+    }
 
     private static Void requireTransfer(String id, int updated) {
         if (updated == 0) {

@@ -28,12 +28,25 @@ final class LedgerPool {
         try {
             return new HikariDataSource(cfg);
         } catch (RuntimeException e) {
-            Throwable cause = scrub(e.getCause() != null ? e.getCause() : e, password);
-            if (url.startsWith("jdbc:h2:") && h2Locked(cause)) {
-                throw new LedgerException(what + " is in use by another Ferry process", cause);
-            }
-            throw new LedgerException("cannot open " + what + ": " + cause.getMessage(), cause);
+            throw failure(url, password, what, e.getCause() != null ? e.getCause() : e);
         }
+    }
+
+    /** An embedded H2 ledger for one command, without a pool ({@link DirectConnections}); the same failures. */
+    static DirectConnections direct(String url, String user, String password, String what) {
+        try {
+            return new DirectConnections(new org.h2.Driver(), url, user, password);
+        } catch (java.sql.SQLException | RuntimeException e) {
+            throw failure(url, password, what, e);
+        }
+    }
+
+    private static LedgerException failure(String url, String password, String what, Throwable e) {
+        Throwable cause = scrub(e, password);
+        if (url.startsWith("jdbc:h2:") && h2Locked(cause)) {
+            return new LedgerException(what + " is in use by another Ferry process", cause);
+        }
+        return new LedgerException("cannot open " + what + ": " + cause.getMessage(), cause);
     }
 
     private static boolean h2Locked(Throwable t) {

@@ -31,7 +31,17 @@ class JdbcLedgerH2Test extends JdbcLedgerContract {
 
     @Override
     protected JdbcLedger openLedger() {
-        return JdbcLedger.h2(dataDir.resolve("data"));
+        return open(dataDir.resolve("data"));
+    }
+
+    /** The embedded ledger as the service opens it; {@link JdbcLedgerH2OneFileTest} as {@code ferry get} does. */
+    protected JdbcLedger open(Path dir) {
+        return JdbcLedger.h2(dir);
+    }
+
+    /** How {@link LedgerCrashChild} opens it, the same way as {@link #open}. */
+    protected String childMode() {
+        return LedgerCrashChild.SERVICE;
     }
 
     /**
@@ -45,14 +55,14 @@ class JdbcLedgerH2Test extends JdbcLedgerContract {
         ledger = null;
         Path dir = dataDir.resolve("data");
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), LedgerCrashChild.class.getName(), dir.toString())
+                "-cp", System.getProperty("java.class.path"), LedgerCrashChild.class.getName(), dir.toString(), childMode())
                 .redirectErrorStream(true)
                 .start();
         try {
             BlockingQueue<String> lines = lines(child);
             awaitLine(lines, LedgerCrashChild.OPEN);
 
-            LedgerException inUse = assertThrows(LedgerException.class, () -> JdbcLedger.h2(dir));
+            LedgerException inUse = assertThrows(LedgerException.class, () -> open(dir));
             assertEquals("ledger " + dir.toAbsolutePath().resolve("ledger") + " is in use by another Ferry process",
                     inUse.getMessage());
 
@@ -65,7 +75,7 @@ class JdbcLedgerH2Test extends JdbcLedgerContract {
             child.destroyForcibly();
         }
 
-        ledger = JdbcLedger.h2(dir);
+        ledger = open(dir);
         assertEquals(LedgerCrashChild.OFFSET, ledger.segments("crash").get(1).offset());
         assertEquals(List.of("crash"), ids(ledger.unfinished()));
     }

@@ -16,9 +16,13 @@ public final class LedgerCrashChild {
     static final String OPEN = "LEDGER OPEN";
     static final String COMMITTED = "CHECKPOINT COMMITTED";
     static final long OFFSET = 777;
+    /** The second argument: the ledger as the service opens it, or as a one-file command does. */
+    static final String SERVICE = "service";
+    static final String ONE_FILE = "one-file";
 
     public static void main(String[] args) throws Exception {
-        JdbcLedger ledger = JdbcLedger.h2(Path.of(args[0]));
+        JdbcLedger ledger = args.length > 1 && args[1].equals(ONE_FILE) ? JdbcLedger.h2ForOneFile(Path.of(args[0]))
+                : JdbcLedger.h2(Path.of(args[0]));
         ledger.accept(JdbcLedgerContract.transfer("crash"));
         ledger.start("crash", 1000, 1L,
                 List.of(JdbcLedgerContract.seg(0, 0, 500), JdbcLedgerContract.seg(1, 500, 1000)));

@@ -1,0 +1,98 @@
+package dev.ferry.ledger;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.Properties;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * The embedded ledger's connections for a process that runs one command: each {@link #getConnection} is a new H2
+ * session on the open database, no pool. A session on an embedded database is an object, not a socket, so a pool
+ * (Hikari: its threads, its start and its shutdown, a tenth of a command's run) buys nothing there. One session is
+ * kept open for the ledger's life: H2 closes an embedded database when its last session closes, and would open it
+ * again for the next statement.
+ */
+final class DirectConnections implements DataSource, AutoCloseable {
+    private final Driver driver;
+    private final String url;
+    private final Properties credentials = new Properties();
+    private final Connection keeper;
+
+    /** Opens the database now, so a locked file or a bad URL fails here, as a pool's first connection would. */
+    DirectConnections(Driver driver, String url, String user, String password) throws SQLException {
+        this.driver = driver;
+        this.url = url;
+        credentials.setProperty("user", user);
+        credentials.setProperty("password", password);
+        this.keeper = getConnection();
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        Connection c = driver.connect(url, credentials);
+        if (c == null) {
+            throw new SQLException("no driver takes " + LedgerPool.redact(url));
+        }
+        return c;
+    }
+
+    @Override
+    public Connection getConnection(String user, String password) throws SQLException {
+        throw new SQLFeatureNotSupportedException("the ledger's credentials are fixed");
+    }
+
+    /** Closes the last session: H2 writes and closes the database. */
+    @Override
+    public void close() {
+        try {
+            keeper.close();
+        } catch (SQLException e) {
+            throw new LedgerException("cannot close the ledger " + LedgerPool.redact(url) + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public PrintWriter getLogWriter() {
+        return null;
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) {
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) {
+    }
+
+    @Override
+    public int getLoginTimeout() {
+        return 0;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        throw new SQLFeatureNotSupportedException();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        throw new SQLException("not a wrapper of " + iface.getName());
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+        return iface.isInstance(this);
+    }
+
+    @Override
+    public String toString() {
+        return "DirectConnections[" + LedgerPool.redact(url) + "]";
+    }
+}
