@@ -20,15 +20,19 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * vsftpd stops for a minute in the middle of an upload drop (every session killed, new connections refused) and
- * comes back on the same port: the service, on its default outage wait, waits for it instead of failing the drop,
- * and the file arrives identical. Before the outage wait, such a drop failed after about 17 s of retries.
+ * vsftpd stops in the middle of an upload drop (every session killed, new connections refused) and comes back on the
+ * same port: the service, on its default outage wait, waits for it instead of failing the drop, and the file arrives
+ * identical. Before the outage wait, such a drop failed after about 17 s of retries.
+ *
+ * <p>Why the outage is 25 s: longer than those 17 s with room to spare, so the drop would have failed during it, and
+ * short enough that the try 31 s into the outage (1 s doubling: 1 + 2 + 4 + 8 + 16) finds the server back; 32 s or
+ * more would be found only by the try after that, 30 s later.
  */
 @Tag("interop")
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ServerOutageTest {
     private static final long SIZE = (6L << 20) + 321;
-    private static final Duration OUTAGE = Duration.ofSeconds(60);
+    private static final Duration OUTAGE = Duration.ofSeconds(25);
 
     @TempDir
     Path tmp;
@@ -36,9 +40,9 @@ class ServerOutageTest {
     @Test
     void aDropWaitsForTheServerToComeBackAndCompletes() throws Exception {
         ExternalFtpServer.assumeOrFail(ExternalFtpServer.VSFTPD);
-        // 256 KiB/s per connection: at most 1 MiB/s over four, so the outage finds the upload in the middle.
+        // 512 KiB/s per connection: the outage comes at 1 MiB on the server, with most of the 6 MiB still to send.
         try (ExternalFtpServer vsftpd = ExternalFtpServer.vsftpd(new ExternalFtpServer.Options()
-                .ratePerConnection(256 * 1024).lockUploadFiles(false)).start()) {
+                .ratePerConnection(512 * 1024).lockUploadFiles(false)).start()) {
             ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), vsftpd.host(), vsftpd.port(),
                     vsftpd.user(), vsftpd.password());
             Path source = PseudoRandomContent.write(tmp.resolve("outage.bin"), SIZE, 81);
@@ -51,7 +55,7 @@ class ServerOutageTest {
                 vsftpd.stop();
                 Path failed = harness.uploadInbox().resolve(".failed");
                 Path done = harness.uploadInbox().resolve(".done/outage.bin");
-                // The outage itself: for its whole minute the drop is waiting, never given up.
+                // The outage itself: for all of it the drop is waiting, never given up.
                 long until = System.nanoTime() + OUTAGE.toNanos();
                 while (System.nanoTime() < until) {
                     assertFalse(Files.exists(failed), "failed during the outage: " + ServiceHarness.list(failed));
