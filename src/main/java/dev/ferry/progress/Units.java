@@ -27,8 +27,11 @@ public final class Units {
         return bytes((long) bytesPerSecond) + "/s";
     }
 
+    /** An ETA of more than a year means no ETA: a stalled transfer's last trickle gave one of millions of hours. */
+    private static final long NO_ETA = 365L * 24 * 3600;
+
     public static String seconds(long s) {
-        if (s < 0) {
+        if (s < 0 || s > NO_ETA) {
             return "--:--";
         }
         return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)

@@ -35,4 +35,14 @@ class UnitsTest {
             assertEquals(expected, Units.bytes(n), "bytes(" + n + ")");
         }
     }
+
+    @Test
+    void anEtaIsShownOnlyWhenItMeansSomething() {
+        assertEquals("--:--", Units.seconds(-1));
+        assertEquals("00:59", Units.seconds(59));
+        assertEquals("1:00:00", Units.seconds(3600));
+        assertEquals("240:00:00", Units.seconds(240 * 3600));
+        // A stalled transfer's rate of a few bytes a second gave "ETA 2562047788015215:30:07".
+        assertEquals("--:--", Units.seconds(Long.MAX_VALUE / 1000));
+    }
 }
