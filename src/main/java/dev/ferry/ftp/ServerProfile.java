@@ -66,8 +66,24 @@ public record ServerProfile(
      * logged in with the right one.
      */
     public String key() {
-        return (tls == TlsMode.EXPLICIT ? "ftps://" : "ftp://") + user + "@" + host + ":" + port + "#"
+        KeyOf last = lastKey;
+        if (last != null && last.profile() == this) {
+            return last.key();
+        }
+        String key = (tls == TlsMode.EXPLICIT ? "ftps://" : "ftp://") + user + "@" + host + ":" + port + "#"
                 + Integer.toHexString(password.reveal().hashCode());
+        lastKey = new KeyOf(this, key);
+        return key;
+    }
+
+    /**
+     * The last key made, for the profile object it was made for: the pool asks for a profile's key at every borrow
+     * and release (several times per file of a tree), and a process mostly uses one profile. A record has no field
+     * of its own to keep it in.
+     */
+    private static volatile KeyOf lastKey;
+
+    private record KeyOf(ServerProfile profile, String key) {
     }
 
     public Builder toBuilder() {
