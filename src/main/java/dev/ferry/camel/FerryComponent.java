@@ -167,7 +167,7 @@ public class FerryComponent extends DefaultComponent {
         stopping = true;
     }
 
-    boolean isServiceStopping() {
+    public boolean isServiceStopping() {
         return stopping;
     }
 

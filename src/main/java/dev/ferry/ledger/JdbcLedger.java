@@ -338,6 +338,11 @@ public final class JdbcLedger implements AutoCloseable {
         return new TreeListings(ds, leases);
     }
 
+    /** A folder request accepted: its order and its tree's waiting row in one transaction, claiming nothing. */
+    public TreeAcceptance treeAcceptance() {
+        return new TreeAcceptance(ds, leases);
+    }
+
     /** Tree requests from a queue or the API, kept until their tree has run. */
     public TreeOrders treeOrders() {
         return new TreeOrders(ds);

@@ -42,6 +42,11 @@ public final class TreeListings {
     public static final String INCOMPLETE = "INCOMPLETE";
     public static final String FAILED = "FAILED";
     /**
+     * A folder request was accepted ({@link TreeAcceptance}) and its run has not claimed the row yet: waiting, not
+     * running, so no node is kept out by it; the run's {@link #begin} claims it as any other row it finds not running.
+     */
+    public static final String ACCEPTED = "ACCEPTED";
+    /**
      * Shown, never stored: the row says {@link #LISTING} or {@link #RUNNING} but no run holds it (its owner's lease
      * ended, or the owner is this node and no run of it is in this process: a crash, a kill). The next run of the
      * same tree resumes it.
@@ -148,7 +153,7 @@ public final class TreeListings {
         }
     }
 
-    private static boolean isRunning(String status) {
+    static boolean isRunning(String status) {
         return LISTING.equals(status) || RUNNING.equals(status);
     }
 

@@ -38,6 +38,13 @@ public final class TreeOrders {
         }
     }
 
+    /** {@link #put} inside the caller's transaction ({@link TreeAcceptance}: the order and the tree's row at once). */
+    static void record(java.sql.Connection c, String treeId, String request, String node) throws SQLException {
+        Sql.update(c, "DELETE FROM ferry_tree_order WHERE id = ?", treeId);
+        Sql.update(c, "INSERT INTO ferry_tree_order (id, request, node, created) VALUES (?, ?, ?, ?)", treeId, request,
+                node, Instant.now());
+    }
+
     public Order get(String treeId) {
         try {
             return Sql.inNewTx(ds, c -> Sql.queryOne(c, "SELECT id, request, node, created FROM ferry_tree_order"

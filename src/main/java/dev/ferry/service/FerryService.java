@@ -154,7 +154,8 @@ public final class FerryService implements AutoCloseable {
                     component.getDefaultServer(), settings.remoteDirs().get(component.getDefaultServer()),
                     dev.ferry.tree.TreeLimits.DEFAULTS)));
             this.trees = new dev.ferry.tree.TreeRequests(engine, component::getDefaultServer,
-                    settings.downloadDir(), dev.ferry.tree.TreeLimits.DEFAULTS);
+                    settings.downloadDir(), dev.ferry.tree.TreeLimits.DEFAULTS)
+                    .stoppingWhen(() -> component.isServiceStopping() || stopping(main.getCamelContext()));
             main.bind("ferryTrees", trees);
             bindBroker();
             main.addMainListener(new MainListenerSupport() {
@@ -278,6 +279,10 @@ public final class FerryService implements AutoCloseable {
         }
     }
 
+    private static boolean stopping(CamelContext context) {
+        return context != null && (context.isStopping() || context.isStopped());
+    }
+
     /** The status page's address, or null when ferry.http.enabled = false. */
     public String webUrl() {
         return web == null || !webSettings.enabled() ? null : web.url();
@@ -297,6 +302,8 @@ public final class FerryService implements AutoCloseable {
             LOG.info("resuming {} interrupted transfer(s)", recovered);
         }
         claimLoop = Recovery.keepClaiming(engine, component, settings, template, TRANSFERS_ENDPOINT, inboxes);
+        // A folder whose run could not start (its tree ran already, here or on another node) waits and comes back.
+        trees.runAgainWith(tree -> template.sendBody(TREES_ENDPOINT, tree));
         // Folders this node accepted from the queue or the API whose tree did not run to its end: the message was
         // acknowledged (or 202 answered) already, so the ledger's copy is the only one.
         for (String tree : trees.pending()) {
@@ -434,6 +441,7 @@ public final class FerryService implements AutoCloseable {
         if (claimLoop != null) {
             claimLoop.shutdownNow();
         }
+        trees.close();
         if (events != null) {
             events.close();
         }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.camel.RequestParser;
-import dev.ferry.ledger.TreeListings;
 import dev.ferry.ledger.TreeOrders;
 import dev.ferry.plan.Direction;
 import dev.ferry.plan.PathGuard;
@@ -30,11 +29,24 @@ public final class TreeRequests {
     private static final int REASON_LINES = 50;
     /** One run at a time per accepted tree in this process (a few objects: one per tree id ever run here). */
     private static final Map<String, Object> RUNS = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * The first wait of an order whose tree could not run, doubled at each refusal up to the last: another node's run
+     * may take hours, and asking once in 30 s costs one row lock; a run in this process wakes its waiter at its end.
+     */
+    private static final long FIRST_WAIT_MILLIS = 1000;
+    private static final long LAST_WAIT_MILLIS = 30_000;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TreeRequests.class);
 
     private final TransferEngine engine;
     private final Supplier<String> defaultServer;
     private final Path downloadDir;
     private final TreeLimits limits;
+    /** Orders waiting to be sent again, by tree id; its lock guards them, the timer and closed too. */
+    private final Map<String, Wait> waits = new java.util.HashMap<>();
+    private volatile java.util.function.Consumer<String> again;
+    private volatile java.util.function.BooleanSupplier stopping = () -> false;
+    private java.util.concurrent.ScheduledExecutorService timer;
+    private boolean closed;
 
     public TreeRequests(TransferEngine engine, Supplier<String> defaultServer, Path downloadDir, TreeLimits limits) {
         this.engine = engine;
@@ -62,17 +74,24 @@ public final class TreeRequests {
     /** Runs the tree on the calling thread; the summary, or an exception whose message lists what failed. */
     public String download(Exchange exchange) throws IOException {
         String source = exchange.getIn().getHeader(Exchange.FILE_NAME, "request", String.class);
-        return run(read(exchange.getIn().getBody(String.class), source));
+        Order o = read(exchange.getIn().getBody(String.class), source);
+        try {
+            return run(new TreeRun(engine, o.server, limits).relist(o.relist), o);
+        } finally {
+            wake(idOf(o));
+        }
     }
 
     /**
      * A folder request from a queue or the API, accepted durably before its caller acknowledges it: the request is
-     * kept in the ledger ({@code ferry_tree_order}) and the tree's row written ({@code ferry_tree}, what
-     * {@code GET /api/transfers/<id>} shows), so a crash right after the acknowledgement loses nothing: start-up runs
-     * it ({@link #pending}). The tree runs later through {@link #runAccepted}; this returns its id.
+     * kept in the ledger ({@code ferry_tree_order}) and the tree's row written as waiting ({@code ferry_tree},
+     * {@code ACCEPTED}: what {@code GET /api/transfers/<id>} shows), in one transaction, so a crash right after the
+     * acknowledgement loses nothing: start-up runs it ({@link #pending}). Nothing is claimed here: the run claims the
+     * tree when it starts. The tree runs later through {@link #runAccepted}; this returns its id.
      *
      * @throws RequestParser.RequestException naming the field that is wrong (the queue's dead letter, the API's 400)
-     * @throws IllegalStateException when the same tree runs in this process now
+     * @throws IllegalStateException when the same tree runs now, in this process or on another node (nothing is
+     *                               written: an order accepted earlier stays as it was)
      */
     public String accept(String json, String source) {
         Order order = read(json, source);
@@ -80,22 +99,24 @@ public final class TreeRequests {
             throw new RequestParser.RequestException(source + ": field 'localPath' names " + order.into + ", which is"
                     + " a file; a folder request needs a folder there (or nothing: it is made)");
         }
-        String id = TreeRun.idOf(Direction.DOWNLOAD, order.server, order.remote, order.into);
-        if (TreeState.running(id) != null) {
+        String id = idOf(order);
+        // From before its claim to after its end, which the ledger's row alone does not cover.
+        if (TreeRun.runningHere(id)) {
             throw new IllegalStateException("tree " + id + " (" + order.server + ":" + order.remote + " -> "
-                    + order.into + ") is running already");
+                    + order.into + ") is running already in this process; send the request again once it has ended");
         }
-        TreeListings trees = engine.ledger().treeListings();
-        engine.ledger().treeOrders().put(id, json, engine.ledger().leases().nodeId());
-        // Its row, as the run will write it (the run's own begin keeps or replaces it, by the same rules).
-        trees.begin(id, Direction.DOWNLOAD, order.server, order.remote, order.into.toString(), order.relist);
+        engine.ledger().treeAcceptance().accept(id, Direction.DOWNLOAD, order.server, order.remote,
+                order.into.toString(), json);
         return id;
     }
 
     /**
-     * Runs a tree {@link #accept} took, on the calling thread; its request is forgotten once the tree ran, whatever
-     * its outcome (the tree's row keeps that), but kept when the run was interrupted by a stop, so the next start
-     * runs it again. The summary, or an exception whose message lists what failed.
+     * Runs a tree {@link #accept} took, on the calling thread. Its request is forgotten once the tree ran (claimed and
+     * ended, whatever its outcome: the tree's row keeps that). It is kept when the run was stopped (an interrupt, the
+     * service stopping: the next start runs it again), and when the tree did not run at all: it was running already
+     * (a request file for the same folder here, another node), or failed before its claim, or another node took it
+     * over; then it is sent again ({@link #runAgainWith}) after a while, or as soon as this process's run of it ends.
+     * The summary, or an exception whose message lists what failed.
      */
     public String runAccepted(String treeId) throws IOException {
         // The same folder accepted twice before its first run took it: the second waits, then finds nothing to run.
@@ -105,18 +126,141 @@ public final class TreeRequests {
             if (stored == null) {
                 return "tree " + treeId + ": nothing to run (it ran already)";
             }
-            boolean stopped = false;
+            Order o;
             try {
-                return run(read(stored.request(), "tree request " + treeId));
-            } catch (java.io.InterruptedIOException e) {
-                stopped = true;
+                o = read(stored.request(), "tree request " + treeId);
+            } catch (RequestParser.RequestException e) {
+                orders.done(stored); // it can never run (its server is no longer configured, say): the log says why
+                throw e;
+            }
+            TreeRun run = null;
+            Throwable failure = null;
+            try {
+                run = new TreeRun(engine, o.server, limits).relist(o.relist);
+                return run(run, o);
+            } catch (IOException | RuntimeException | Error e) {
+                failure = e;
                 throw e;
             } finally {
-                if (!stopped && !Thread.currentThread().isInterrupted()) {
-                    orders.done(stored);
-                }
+                settle(stored, run != null && run.began(), failure);
             }
         }
+    }
+
+    /** What becomes of an order once its run returned: forgotten, kept for the next start, or sent again later. */
+    private void settle(TreeOrders.Order stored, boolean began, Throwable failure) {
+        String id = stored.treeId();
+        if (failure == null) {
+            ran(stored);
+            return;
+        }
+        // A stop may fail the tree's files without interrupting this thread: the tree then ends INCOMPLETE, not run.
+        boolean stopped = failure instanceof java.io.InterruptedIOException || Thread.currentThread().isInterrupted()
+                || stopping.getAsBoolean();
+        if (stopped) {
+            LOG.info("tree {} stopped; its request stays and runs again at the next start", id);
+            return;
+        }
+        if (began && !lostTo(failure)) {
+            ran(stored);
+            return;
+        }
+        runLater(id, failure);
+    }
+
+    private void ran(TreeOrders.Order stored) {
+        synchronized (waits) {
+            waits.remove(stored.treeId());
+        }
+        engine.ledger().treeOrders().done(stored);
+    }
+
+    /** Another node claimed the tree while this run held it: this request has not run, that node's run has. */
+    private static boolean lostTo(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof dev.ferry.ledger.LostLeaseException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Where an order whose tree could not run yet is sent again (the service: seda:ferry-trees, whose route calls
+     * {@link #runAccepted}); without one it waits for the next start.
+     */
+    public TreeRequests runAgainWith(java.util.function.Consumer<String> queue) {
+        this.again = queue;
+        return this;
+    }
+
+    /**
+     * What says the service is stopping (its component, its Camel context): a tree that ends then did not run, whatever
+     * its files say (they failed because of the stop), so its request stays for the next start.
+     */
+    public TreeRequests stoppingWhen(java.util.function.BooleanSupplier stopping) {
+        this.stopping = stopping;
+        return this;
+    }
+
+    /** No order is sent again from now on; those waiting stay in the ledger for the next start. */
+    public void close() {
+        synchronized (waits) {
+            closed = true;
+            if (timer != null) {
+                timer.shutdownNow();
+            }
+        }
+    }
+
+    private void runLater(String treeId, Throwable why) {
+        String reason = why.getMessage() == null ? why.toString() : why.getMessage();
+        synchronized (waits) {
+            if (again == null || closed) {
+                LOG.warn("tree {} did not run ({}); its request stays and runs at the next start", treeId, reason);
+                return;
+            }
+            Wait previous = waits.get(treeId);
+            int attempt = previous == null ? 0 : previous.attempt + 1;
+            long delay = Math.min(FIRST_WAIT_MILLIS << Math.min(attempt, 10), LAST_WAIT_MILLIS);
+            LOG.warn("tree {} did not run ({}); its request stays and runs again in {} s, or once this process's run of"
+                    + " it ends", treeId, reason, delay / 1000.0);
+            if (previous != null) {
+                previous.timer.cancel(false);
+            }
+            waits.put(treeId, new Wait(attempt, timer().schedule(() -> send(treeId), delay,
+                    java.util.concurrent.TimeUnit.MILLISECONDS)));
+        }
+    }
+
+    /** A run of {@code treeId} here ended: a request that waits for it runs now. */
+    private void wake(String treeId) {
+        synchronized (waits) {
+            Wait w = waits.get(treeId);
+            if (w != null && !closed && w.timer.cancel(false)) {
+                timer().execute(() -> send(treeId)); // not on the ending run's thread (the inbox route's)
+            }
+        }
+    }
+
+    private void send(String treeId) {
+        try {
+            again.accept(treeId);
+        } catch (RuntimeException e) {
+            LOG.warn("tree {}: its request stays for the next start (not sent again: {})", treeId, e.toString());
+        }
+    }
+
+    private java.util.concurrent.ScheduledExecutorService timer() {
+        if (timer == null) {
+            timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    dev.ferry.DaemonThreads.named("ferry-tree-wait-"));
+        }
+        return timer;
+    }
+
+    /** An order sent again later: how many times it waited in a row, and its timer. */
+    private record Wait(int attempt, java.util.concurrent.ScheduledFuture<?> timer) {
     }
 
     /** The trees this node accepted that have not run to their end (a crash, a kill, a stop): for start-up. */
@@ -175,9 +319,12 @@ public final class TreeRequests {
         return new Order(server, remote, into, p.options(), filter, relist != null && relist.asBoolean());
     }
 
-    private String run(Order o) throws IOException {
-        TreeResult r = new TreeRun(engine, o.server, limits).relist(o.relist)
-                .download(o.remote, o.into, o.options, o.filter);
+    private static String idOf(Order o) {
+        return TreeRun.idOf(Direction.DOWNLOAD, o.server, o.remote, o.into);
+    }
+
+    private String run(TreeRun run, Order o) throws IOException {
+        TreeResult r = run.download(o.remote, o.into, o.options, o.filter);
         String summary = r.files() + " files from " + o.server + ":" + o.remote + " into " + o.into + ": "
                 + r.transferred() + " transferred, " + r.skipped() + " already identical, " + r.failed() + " failed, "
                 + r.refused() + " refused (tree " + r.id() + ")";

@@ -77,6 +77,7 @@ public final class TreeRun {
     private final ListingSource listing;
     private final TreeLimits limits;
     private boolean relist;
+    private volatile boolean began;
 
     public TreeRun(TransferEngine engine, String server, TreeLimits limits) {
         this(engine, server, limits, null);
@@ -88,6 +89,19 @@ public final class TreeRun {
         this.profile = engine.profiles().get(server);
         this.limits = limits;
         this.listing = listing != null ? listing : new PooledListing(engine.pool(), profile);
+    }
+
+    /**
+     * Whether this run claimed its tree ({@link TreeListings#begin}): false after a refusal (the tree runs here or on
+     * another node) or a failure before the claim, when the tree's row says nothing of this run.
+     */
+    public boolean began() {
+        return began;
+    }
+
+    /** Whether a run of tree {@code id} is under way in this process (from before its claim to after its end). */
+    public static boolean runningHere(String id) {
+        return Once.RUNNING.contains(id);
     }
 
     /** The tree's id: the parent of its files' transfers, stable across runs like a file's. */
@@ -123,6 +137,7 @@ public final class TreeRun {
         try (Once once = Once.of(id, profile.name() + ":" + base + " -> " + root)) {
             TreeListings store = engine.ledger().treeListings();
             TreeListings.Run run = store.begin(id, Direction.DOWNLOAD, profile.name(), base, root.toString(), relist);
+            began = true;
             boolean resume = run.resume();
             TreeState state = new TreeState(run.claim(), Direction.DOWNLOAD, profile.name(), base, root.toString(),
                     store, engine.events());
@@ -290,6 +305,7 @@ public final class TreeRun {
         try (Once once = Once.of(id, root + " -> " + profile.name() + ":" + base)) {
             TreeListings store = engine.ledger().treeListings();
             TreeListings.Run run = store.begin(id, Direction.UPLOAD, profile.name(), base, root.toString(), true);
+            began = true;
             TreeState state = new TreeState(run.claim(), Direction.UPLOAD, profile.name(), base, root.toString(),
                     store, engine.events());
             state.started(false);
