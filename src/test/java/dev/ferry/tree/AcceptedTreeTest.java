@@ -203,6 +203,44 @@ class AcceptedTreeTest {
     }
 
     @Test
+    void aRequestWhoseTreeAnotherNodeRunsIsKeptAndSentAgainUntilItHasRunOnPostgres() throws Exception {
+        try (PostgresSchema schema = PostgresSchema.create("ferry_tree_wait");
+             JdbcLedger a = JdbcLedger.open(schema.url(), "postgres", "");
+             JdbcLedger b = JdbcLedger.open(schema.url(), "postgres", "")) {
+            a.leases().configure("node-a", 30);
+            b.leases().configure("node-b", 30);
+            TransferEngine ea = engine(a);
+            TreeRequests onA = new TreeRequests(ea, () -> "test", downloads, TreeLimits.DEFAULTS);
+            java.util.concurrent.BlockingQueue<String> sentAgain = new java.util.concurrent.LinkedBlockingQueue<>();
+            onA.runAgainWith(sentAgain::add);
+            try {
+                String id = onA.accept(ALL, "queued request");
+                // Node B starts the same tree (a request file there) before node A's queue gets to it.
+                Claim runOnB = b.treeListings().begin(id, Direction.DOWNLOAD, "test", "/tree", into().toString(),
+                        false).claim();
+                assertThrows(TreeListings.TreeRunningException.class, () -> onA.runAccepted(id));
+                assertNotNull(a.treeOrders().get(id), "node A's request did not run, and was forgotten");
+                assertEquals(id, sentAgain.poll(60, java.util.concurrent.TimeUnit.SECONDS), "it was not sent again");
+                assertThrows(TreeListings.TreeRunningException.class, () -> onA.runAccepted(id));
+                assertEquals(id, sentAgain.poll(60, java.util.concurrent.TimeUnit.SECONDS), "it was not sent again");
+
+                // Node B's run ends: node A's request runs, whole, and is forgotten.
+                b.treeListings().ended(runOnB, TreeListings.DONE, new TreeListings.Counts(0, 0, 0, 0, 0, 0));
+                onA.runAccepted(id);
+                for (int i = 0; i < FOLDERS; i++) {
+                    String rel = String.format("d%02d/f.bin", i);
+                    assertEquals(Hashes.sha256(ftp.file("tree/" + rel)), Hashes.sha256(into().resolve(rel)), rel);
+                }
+                assertNull(a.treeOrders().get(id));
+                assertEquals(TreeListings.DONE, b.treeListings().get(id).status());
+            } finally {
+                onA.close();
+                ea.close();
+            }
+        }
+    }
+
+    @Test
     void aTreeWhoseFilesFailedBecauseTheServiceStoppedKeepsItsRequestForTheNextStart() throws Exception {
         AtomicBoolean stopping = new AtomicBoolean();
         requests.stoppingWhen(stopping::get);
