@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -36,6 +37,7 @@ public final class OpenWriters {
     /** Held while a pass runs: one at a time. */
     private static final ReentrantLock PASS = new ReentrantLock();
     private static volatile WriterSnapshot latest;
+    private static final AtomicLong PASSES = new AtomicLong();
 
     private OpenWriters() {
     }
@@ -167,13 +169,18 @@ public final class OpenWriters {
     }
 
     private static WriterSnapshot newPass() {
-        Instant wall = Instant.now();
-        long started = System.nanoTime();
+        Clocks started = Clocks.read();
         Map<String, String[]> open = new HashMap<>();
         boolean procSeen = scan(open);
-        WriterSnapshot pass = new WriterSnapshot(open, procSeen, wall, started, System.nanoTime());
+        WriterSnapshot pass = new WriterSnapshot(open, procSeen, started, System.nanoTime());
+        PASSES.incrementAndGet();
         latest = pass;
         return pass;
+    }
+
+    /** Passes made in this process. */
+    public static long passes() {
+        return PASSES.get();
     }
 
     /**
@@ -191,12 +198,13 @@ public final class OpenWriters {
             if (process.isEmpty() || !Character.isDigit(process.charAt(0))) {
                 continue;
             }
-            String[] fds = new File(PROC, process + "/fd").list();
+            String fdDir = "/proc/" + process + "/fd/";
+            String[] fds = new File(fdDir).list();
             if (fds == null) {
                 continue;
             }
             for (String fd : fds) {
-                String target = WriterSnapshot.linkTarget(process, fd);
+                String target = WriterSnapshot.linkTarget(fdDir + fd);
                 if (mayBeADrop(target)) {
                     String pidFd = process + "/" + fd;
                     open.merge(target, new String[] {pidFd}, OpenWriters::concat);
