@@ -99,6 +99,11 @@ public final class WriterSnapshot {
         return startedNanos - nanoTime >= 0;
     }
 
+    /** How long the pass took, in nanoseconds. */
+    public long durationNanos() {
+        return endedNanos - startedNanos;
+    }
+
     /** Nanoseconds since the pass ended. */
     public long ageNanos() {
         return System.nanoTime() - endedNanos;
