@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -37,7 +36,6 @@ public final class OpenWriters {
     /** Held while a pass runs: one at a time. */
     private static final ReentrantLock PASS = new ReentrantLock();
     private static volatile WriterSnapshot latest;
-    private static final AtomicLong PASSES = new AtomicLong();
 
     private OpenWriters() {
     }
@@ -176,14 +174,8 @@ public final class OpenWriters {
         Map<String, String[]> open = new HashMap<>();
         boolean procSeen = scan(open);
         WriterSnapshot pass = new WriterSnapshot(open, procSeen, started, System.nanoTime());
-        PASSES.incrementAndGet();
         latest = pass;
         return pass;
-    }
-
-    /** Passes made in this process. */
-    public static long passes() {
-        return PASSES.get();
     }
 
     /**
