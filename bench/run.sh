@@ -719,6 +719,8 @@ PY
 # share, the tools alternating within each round; every copy compared with the source (diff -r, outside the timer).
 # Every tool runs under /usr/bin/time -v: its process CPU (user+sys) is a row of its own, the measure that a loaded
 # machine disturbs least, and Ferry's peak RSS shows it flat in the number of files (tree-big against tree-small).
+# Ferry runs twice each way: `java -jar` (the JVM's defaults, as the rows before) and bin/ferry, the launcher users
+# run (its class-data archive, made by a warm-up run before the rounds, and its command-line JIT flags).
 scenario_tree_big() { tree_scenario tree-big ${BENCH_TREE_BIG:-1000 102400}; }
 scenario_tree_small() { tree_scenario tree-small ${BENCH_TREE_SMALL:-10000 10240}; }
 
@@ -744,6 +746,7 @@ PY
   start_server proftpd "$port" "$root"
   local url; url=$(ftp_url "$port" "")
   local lopen="$LFTP_SET; open -u $FTP_USER,$FTP_PW -p $port 127.0.0.1"
+  tree_bin_warmup "$s" "$url" "$root"
   for r in $(seq 1 "$ROUNDS"); do
     clear_dir "$root"; cp -r "$src" "$root/tree"; chown -R "$FTP_USER" "$root"
     rm -rf "$down" "$WORK/$s-ledger"; mkdir -p "$down"
@@ -751,6 +754,11 @@ PY
       java -jar "$JAR" get -r -q --ledger "$WORK/$s-ledger" "${url}tree/" "$down"
     tree_rss "$s" "$r" "down: ferry get -r peak RSS" "$WORK/$s-ferry-get-$r.log"
     tree_same "$src" "$down" "ferry get -r"
+    rm -rf "$down" "$WORK/$s-ledger"; mkdir -p "$down"
+    tree_timed "$s" "$r" "down: bin/ferry get -r" "$WORK/$s-bin-get-$r.log" "$files" \
+      env FERRY_JAR="$JAR" FERRY_CDS_DIR="$WORK/cds" "$ROOT/bin/ferry" get -r -q --ledger "$WORK/$s-ledger" \
+      "${url}tree/" "$down"
+    tree_same "$src" "$down" "bin/ferry get -r"
     for par in "--parallel=4" ""; do
       rm -rf "$down"; mkdir -p "$down"
       tree_timed "$s" "$r" "down: lftp mirror${par:+ $par}" "$WORK/$s-lftp-get-$r.log" "$files" \
@@ -767,6 +775,12 @@ PY
       java -jar "$JAR" put -r -q --ledger "$WORK/$s-ledger" "$src" "${url}up/"
     tree_rss "$s" "$r" "up: ferry put -r peak RSS" "$WORK/$s-ferry-put-$r.log"
     tree_same "$src" "$root/up" "ferry put -r"
+    rm -rf "$WORK/$s-ledger"
+    clear_dir "$root"; install -d -o "$FTP_USER" "$root/up"
+    tree_timed "$s" "$r" "up: bin/ferry put -r" "$WORK/$s-bin-put-$r.log" "$files" \
+      env FERRY_JAR="$JAR" FERRY_CDS_DIR="$WORK/cds" "$ROOT/bin/ferry" put -r -q --ledger "$WORK/$s-ledger" \
+      "$src" "${url}up/"
+    tree_same "$src" "$root/up" "bin/ferry put -r"
     for par in "--parallel=4" ""; do
       clear_dir "$root"; install -d -o "$FTP_USER" "$root/up"
       tree_timed "$s" "$r" "up: lftp mirror -R${par:+ $par}" "$WORK/$s-lftp-put-$r.log" "$files" \
@@ -781,6 +795,18 @@ PY
   done
   stop_servers
   rm -rf "$root" "$down"
+}
+
+# tree_bin_warmup SCEN URL ROOT: bin/ferry's class-data archive, made by its first run (a put -r of a few files,
+# since the command line has one archive for get and put), so that no timed bin/ferry run pays for making it
+tree_bin_warmup() {
+  local s=$1 url=$2 root=$3 w=$WORK/$1-bin-warmup
+  rm -rf "$WORK/cds" "$w" "$WORK/$s-ledger"; mkdir -p "$w/src"
+  for i in 1 2 3 4; do head -c 102400 /dev/urandom > "$w/src/f$i.bin"; done
+  clear_dir "$root"; install -d -o "$FTP_USER" "$root/up"
+  env FERRY_JAR="$JAR" FERRY_CDS_DIR="$WORK/cds" "$ROOT/bin/ferry" put -r -q --ledger "$WORK/$s-ledger" "$w/src" \
+    "${url}up/" >"$WORK/$s-bin-warmup.log" 2>&1 || log "bin/ferry's archive not made (see $WORK/$s-bin-warmup.log)"
+  rm -rf "$w" "$WORK/$s-ledger"
 }
 
 # tree_timed SCEN ROUND NAME LOG FILES CMD...: CMD as a whole process under /usr/bin/time -v (wall time, files), then

@@ -115,14 +115,17 @@ public final class OpenWriters {
 
     /**
      * A pass that answers for a file last changed at {@code changed}: the latest one if it may, else a new one. A
-     * caller that finds the latest pass past half its life makes the next one while the others go on with the
+     * caller that finds the latest pass near the end of its life makes the next one while the others go on with the
      * latest (on a loaded machine a pass takes tenths of a second, and every caller waiting for it cost the lanes
-     * 13-27 % of their time: bench/RESULTS.md, section 4b).
+     * 13-27 % of their time: bench/RESULTS.md, section 4b). Near: with twice the last pass's time left, and at the
+     * latest at half its life -- a quick pass is made about twice a second while files keep asking, a slow one as
+     * early as before (at half life a tree upload made three to four a second, 5 % of its CPU at load 7).
      */
     public static WriterSnapshot since(Instant changed) {
         WriterSnapshot pass = latest;
         if (pass != null && pass.answersFor(changed, MAX_AGE_NANOS)) {
-            if (!pass.startedAfter(System.nanoTime() - MAX_AGE_NANOS / 2) && PASS.tryLock()) {
+            long renewAfter = Math.max(MAX_AGE_NANOS / 2, MAX_AGE_NANOS - 2 * pass.durationNanos());
+            if (!pass.startedAfter(System.nanoTime() - renewAfter) && PASS.tryLock()) {
                 try {
                     if (latest == pass) {
                         newPass();
@@ -167,11 +170,10 @@ public final class OpenWriters {
     }
 
     private static WriterSnapshot newPass() {
-        Instant wall = Instant.now();
-        long started = System.nanoTime();
+        Clocks started = Clocks.read();
         Map<String, String[]> open = new HashMap<>();
         boolean procSeen = scan(open);
-        WriterSnapshot pass = new WriterSnapshot(open, procSeen, wall, started, System.nanoTime());
+        WriterSnapshot pass = new WriterSnapshot(open, procSeen, started, System.nanoTime());
         latest = pass;
         return pass;
     }
@@ -191,12 +193,13 @@ public final class OpenWriters {
             if (process.isEmpty() || !Character.isDigit(process.charAt(0))) {
                 continue;
             }
-            String[] fds = new File(PROC, process + "/fd").list();
+            String fdDir = "/proc/" + process + "/fd/";
+            String[] fds = new File(fdDir).list();
             if (fds == null) {
                 continue;
             }
             for (String fd : fds) {
-                String target = WriterSnapshot.linkTarget(process, fd);
+                String target = WriterSnapshot.linkTarget(fdDir + fd);
                 if (mayBeADrop(target)) {
                     String pidFd = process + "/" + fd;
                     open.merge(target, new String[] {pidFd}, OpenWriters::concat);

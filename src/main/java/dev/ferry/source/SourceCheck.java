@@ -34,11 +34,14 @@ public final class SourceCheck {
         return writer < 0 ? null : "process " + writer + " still has it open for writing";
     }
 
-    /** {@link #changed} without the look for writers: size, time, identity and (where sent) SHA-256 only. */
+    /**
+     * {@link #changed} without the look for writers: size, time, identity and (where sent) SHA-256 only -- read again
+     * only when the change time does not prove that nothing was written since the sent one was taken.
+     */
     public static String differs(Path file, SourceState sent) throws IOException {
         SourceState now;
         try {
-            now = SourceState.of(file, sent.sha256() != null);
+            now = SourceState.now(file, sent);
         } catch (NoSuchFileException e) {
             return "it was removed";
         }

@@ -5,10 +5,14 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * One version of a local file as a transfer saw it: size, modification time, the file's identity (inode where the
@@ -16,19 +20,58 @@ import java.util.Objects;
  * small file, its SHA-256 -- which also catches a rewrite that kept size and time (a copy with {@code -p}, or two
  * writes within one clock tick).
  *
+ * <p>Where the system keeps a change time (Linux's ctime: set by every write, truncate, rename and attribute change,
+ * and not settable by a user, unlike the modification time that {@code touch} puts back), the state also keeps the
+ * change time its SHA-256 proves. A later look that finds size, time, identity and that change time all the same
+ * knows no byte was written since the hash began, and takes the hash over instead of reading the file again (the
+ * second SHA-256 of every small upload was a fifth of a tree upload's CPU: bench/results/tree-big.notes.md).
+ *
  * @param fileKey null where the file system has none
  * @param sha256  null when not hashed
+ * @param hashedAt the change time the SHA-256 is the content of: null without a hash, without a change time, or
+ *                 when the file changed too shortly before the hash for its coarse clock to tell a later write apart
  */
-public record SourceState(long size, long mtimeMillis, Object fileKey, String sha256) {
+public record SourceState(long size, long mtimeMillis, Object fileKey, String sha256, FileTime hashedAt) {
+    /**
+     * File systems stamp a change from a coarse clock (one kernel tick, up to 10 ms, behind the precise one): two
+     * writes within one tick may leave the same change time. A change time proves the content only when it is this
+     * much older than the moment its attributes were read, so any write after that read gets a later one.
+     */
+    static final long CLOCK_MARGIN_NANOS = WriterSnapshot.CLOCK_MARGIN_NANOS;
+
+    /** Told of every file read for a SHA-256: a test's evidence that an unchanged file is not read again. */
+    static volatile Consumer<Path> onHash = file -> { };
+
+    public SourceState(long size, long mtimeMillis, Object fileKey, String sha256) {
+        this(size, mtimeMillis, fileKey, sha256, null);
+    }
 
     public static SourceState of(Path file, boolean withHash) throws IOException {
-        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-        return new SourceState(a.size(), a.lastModifiedTime().toMillis(), a.fileKey(), withHash ? sha256(file) : null);
+        Attributes a = Attributes.of(file);
+        return new SourceState(a.size, a.mtimeMillis, a.fileKey, withHash ? sha256(file) : null,
+                withHash ? a.provenChange() : null);
+    }
+
+    /**
+     * The file as it is now, compared with {@code sent}: with a SHA-256 where {@code sent} has one -- taken over from
+     * {@code sent} when size, time, identity and the change time it proves are all the same (nothing was written
+     * since), read again otherwise.
+     */
+    public static SourceState now(Path file, SourceState sent) throws IOException {
+        Attributes a = Attributes.of(file);
+        if (sent.sha256 == null) {
+            return new SourceState(a.size, a.mtimeMillis, a.fileKey, null);
+        }
+        if (sent.hashedAt != null && a.changed != null && a.changed.equals(sent.hashedAt) && a.size == sent.size
+                && a.mtimeMillis == sent.mtimeMillis && a.fileKey != null && a.fileKey.equals(sent.fileKey)) {
+            return new SourceState(a.size, a.mtimeMillis, a.fileKey, sent.sha256, sent.hashedAt);
+        }
+        return new SourceState(a.size, a.mtimeMillis, a.fileKey, sha256(file), a.provenChange());
     }
 
     /** The same state with the size and time a planner recorded: those are the bytes that were sent. */
     public SourceState as(long sentSize, long sentMtime) {
-        return new SourceState(sentSize, sentMtime, fileKey, sha256);
+        return new SourceState(sentSize, sentMtime, fileKey, sha256, hashedAt);
     }
 
     /** What differs from {@code sent}, in words, or null when this is the version that was sent. */
@@ -48,7 +91,36 @@ public record SourceState(long size, long mtimeMillis, Object fileKey, String sh
         return null;
     }
 
+    /** One stat: size, time, identity and, where the system has one, the change time. */
+    private record Attributes(long size, long mtimeMillis, Object fileKey, FileTime changed, Instant readAfter) {
+        static Attributes of(Path file) throws IOException {
+            // Before the stat: a write after it is stamped no earlier than this, less one tick of the coarse clock.
+            Instant before = Instant.now();
+            try {
+                Map<String, Object> a = Files.readAttributes(file, "unix:size,lastModifiedTime,fileKey,ctime");
+                return new Attributes((Long) a.get("size"), ((FileTime) a.get("lastModifiedTime")).toMillis(),
+                        a.get("fileKey"), (FileTime) a.get("ctime"), before);
+            } catch (UnsupportedOperationException | IllegalArgumentException e) {
+                // No unix view (not Linux or another Unix): no change time, so every look hashes again.
+                BasicFileAttributes b = Files.readAttributes(file, BasicFileAttributes.class);
+                return new Attributes(b.size(), b.lastModifiedTime().toMillis(), b.fileKey(), null, before);
+            }
+        }
+
+        /** The change time, when it is old enough that any later write would change it; else null. */
+        FileTime provenChange() {
+            if (changed == null || fileKey == null) {
+                return null;
+            }
+            Instant c = changed.toInstant();
+            long olderBy = (readAfter.getEpochSecond() - c.getEpochSecond()) * 1_000_000_000L
+                    + (readAfter.getNano() - c.getNano());
+            return olderBy > CLOCK_MARGIN_NANOS ? changed : null;
+        }
+    }
+
     private static String sha256(Path file) throws IOException {
+        onHash.accept(file);
         MessageDigest d;
         try {
             d = MessageDigest.getInstance("SHA-256");

@@ -41,14 +41,13 @@ public final class WriterSnapshot {
     /** Wall minus monotonic clock at the start: a step of the wall clock since then changes it. */
     private final long clockOffsetNanos;
 
-    WriterSnapshot(Map<String, String[]> open, boolean procSeen, Instant startedWall, long startedNanos,
-                   long endedNanos) {
+    WriterSnapshot(Map<String, String[]> open, boolean procSeen, Clocks started, long endedNanos) {
         this.open = open;
         this.procSeen = procSeen;
-        this.startedWall = startedWall;
-        this.startedNanos = startedNanos;
+        this.startedWall = started.wall();
+        this.startedNanos = started.nanos();
         this.endedNanos = endedNanos;
-        this.clockOffsetNanos = epochNanos(startedWall) - startedNanos;
+        this.clockOffsetNanos = started.offsetNanos();
     }
 
     /**
@@ -86,11 +85,10 @@ public final class WriterSnapshot {
         if (!procSeen) {
             return true;
         }
-        long now = System.nanoTime();
-        if (now - startedNanos > maxAgeNanos) {
+        if (System.nanoTime() - startedNanos > maxAgeNanos) {
             return false;
         }
-        if (Math.abs(epochNanos(Instant.now()) - now - clockOffsetNanos) > CLOCK_MARGIN_NANOS) {
+        if (Math.abs(Clocks.read().offsetNanos() - clockOffsetNanos) > CLOCK_MARGIN_NANOS) {
             return false;
         }
         return epochNanos(startedWall) - epochNanos(changed) > CLOCK_MARGIN_NANOS;
@@ -101,14 +99,24 @@ public final class WriterSnapshot {
         return startedNanos - nanoTime >= 0;
     }
 
+    /** How long the pass took, in nanoseconds. */
+    public long durationNanos() {
+        return endedNanos - startedNanos;
+    }
+
     /** Nanoseconds since the pass ended. */
     public long ageNanos() {
         return System.nanoTime() - endedNanos;
     }
 
     static String linkTarget(String pid, String fd) {
+        return linkTarget("/proc/" + pid + "/fd/" + fd);
+    }
+
+    /** The target of the link at {@code fdPath} ("/proc/pid/fd/n"), or null. */
+    static String linkTarget(String fdPath) {
         try {
-            return Files.readSymbolicLink(Path.of("/proc", pid, "fd", fd)).toString();
+            return Files.readSymbolicLink(Path.of(fdPath)).toString();
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return null; // closed, or the process ended
         }
@@ -136,7 +144,7 @@ public final class WriterSnapshot {
         }
     }
 
-    private static long epochNanos(Instant t) {
+    static long epochNanos(Instant t) {
         return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
 }

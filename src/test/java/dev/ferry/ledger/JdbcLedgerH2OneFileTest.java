@@ -1,6 +1,11 @@
 package dev.ferry.ledger;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 
 /**
  * The ledger contract, the lock refusal and a checkpoint surviving kill -9, on the ledger {@code ferry get|put} of one
@@ -15,5 +20,26 @@ class JdbcLedgerH2OneFileTest extends JdbcLedgerH2Test {
     @Override
     protected String childMode() {
         return LedgerCrashChild.ONE_FILE;
+    }
+
+    /**
+     * Ctrl-C interrupts the command's main thread while other segments still checkpoint. Without a pool between them
+     * and H2, an interrupt inside H2's file I/O must not take the database down for the others: the interrupted
+     * thread's write fails, and the ledger stays open and whole.
+     */
+    @Test
+    void anInterruptedThreadIsRefusedAndTheLedgerStaysOpen() {
+        ledger.accept(transfer("before"));
+        Thread.currentThread().interrupt();
+        try {
+            assertThrows(RuntimeException.class, () -> ledger.accept(transfer("interrupted")));
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept for the caller to see");
+        } finally {
+            Thread.interrupted();
+        }
+        ledger.accept(transfer("after"));
+        assertEquals("after", ledger.find("after").orElseThrow().id());
+        assertEquals("before", ledger.find("before").orElseThrow().id());
+        assertTrue(ledger.find("interrupted").isEmpty(), "nothing written from the interrupted thread");
     }
 }
