@@ -292,17 +292,19 @@ public final class FerryService implements AutoCloseable {
         events = new EventPublisher(template, settings.get("ferry.events.endpoint"));
         engine.addListener(events);
         banner(banner);
-        recovered = Recovery.run(engine, component, settings, template, TRANSFERS_ENDPOINT, inboxes);
+        recovered = Recovery.run(engine, component, trees, settings, template, TRANSFERS_ENDPOINT, inboxes);
         if (recovered > 0) {
             LOG.info("resuming {} interrupted transfer(s)", recovered);
         }
-        claimLoop = Recovery.keepClaiming(engine, component, settings, template, TRANSFERS_ENDPOINT, inboxes);
         // Folders this node accepted from the queue or the API whose tree did not run to its end: the message was
         // acknowledged (or 202 answered) already, so the ledger's copy is the only one.
         for (String tree : trees.pending()) {
             LOG.info("tree {} was accepted and did not end; running it again", tree);
             template.sendBody(TREES_ENDPOINT, tree);
         }
+        // Then, every lease / 3: the work of nodes that stopped for good, their tree orders included.
+        claimLoop = Recovery.keepClaiming(engine, component, trees, settings, template, TRANSFERS_ENDPOINT,
+                TREES_ENDPOINT, inboxes);
     }
 
     private void banner(PrintStream out) {

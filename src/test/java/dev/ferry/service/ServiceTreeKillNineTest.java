@@ -25,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The service, in its own JVM, killed with SIGKILL in the middle of a folder request; started again, it takes the
  * request file again and resumes the tree from the listing in its ledger: no listing command reaches the server, no
- * file published before the kill is read again, and the tree is identical.
+ * file published before the kill is read again, and the tree is identical. Files larger than a tree's batch are
+ * unfinished transfers in the ledger at the kill: they resume with their tree, not beside it (start-up recovery ran
+ * them alone too, and the two runs raced for one part file).
  */
 class ServiceTreeKillNineTest {
     private static final int FILES = 30;
@@ -72,6 +74,88 @@ class ServiceTreeKillNineTest {
                 assertEquals(1, retrieved.getOrDefault(remote, 0), remote + " was published before the kill and was"
                         + " sent again: " + retrieved);
             }
+        }
+    }
+
+    @Test
+    void theLargeFilesAKillInterruptedResumeOnceWithTheirTreeAndNoneFails() throws Exception {
+        int files = 10;
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(512 * 1024).start()) {
+            for (int i = 0; i < files; i++) {
+                // Each past the tree's 1 MiB batch bound, so each is a transfer of its own, recorded as it runs.
+                ftp.write("big/d" + i % 2 + "/f" + i + ".bin", (1200 + 200L * i) * 1024, 100 + i);
+            }
+            ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), ftp);
+            harness.writeConfig();
+            Path out = harness.downloads().resolve("big");
+            try (ForkedJvm first = harness.fork(ftp, "first")) {
+                first.awaitLine(l -> l.contains("Ferry is running."), Duration.ofSeconds(60));
+                ServiceHarness.writeJson(harness.requestInbox(), "big.json",
+                        "{\"server\":\"fixture\",\"remotePath\":\"/big/\",\"localPath\":\"big\"}");
+                Await.until(Duration.ofSeconds(60),
+                        () -> PublishedTree.files(out).size() >= 2 && partFiles(out).size() >= 2,
+                        () -> "published: " + PublishedTree.files(out) + ", part files: " + partFiles(out) + "\n"
+                                + String.join("\n", first.output()));
+                assertEquals(137, first.kill9());
+            }
+            assertTrue(PublishedTree.files(out).size() < files, "the kill came after the whole tree");
+
+            String tree = dev.ferry.tree.TreeRun.idOf(dev.ferry.plan.Direction.DOWNLOAD, "fixture", "/big",
+                    out.toAbsolutePath().normalize());
+            try (ForkedJvm last = harness.fork(ftp, "last")) {
+                java.util.regex.Matcher page = java.util.regex.Pattern.compile("Status page:\\s+(http://\\S+)")
+                        .matcher(last.awaitLine(l -> l.contains("Status page:"), Duration.ofSeconds(60)));
+                assertTrue(page.find());
+                Path done = harness.requestInbox().resolve(".done/big.json");
+                Path failed = harness.requestInbox().resolve(".failed/big.json");
+                Await.until(Duration.ofSeconds(120), () -> Files.exists(done) || Files.exists(failed),
+                        () -> "requests: " + list(harness.requestInbox()) + "\n" + String.join("\n", last.output()));
+                // The tree answered for its request; every file's transfer has ended too (none still runs beside it).
+                String url = page.group(1) + "api/transfers?tree="
+                        + java.net.URLEncoder.encode(tree, java.nio.charset.StandardCharsets.UTF_8);
+                String[] states = new String[1];
+                Await.until(Duration.ofSeconds(60), () -> {
+                    states[0] = fileStates(url);
+                    return states[0].split(",").length == files
+                            && !states[0].matches(".*(active|queued|interrupted).*");
+                }, () -> "states of the tree's files: " + states[0] + "\n" + String.join("\n", last.output()));
+                assertTrue(Files.exists(done), "the request failed: " + ServiceHarness.list(harness.requestInbox())
+                        + "\n" + String.join("\n", last.output()));
+                assertEquals(String.join(",", java.util.Collections.nCopies(files, "done")), states[0],
+                        () -> "every file's transfer ends published, none failed:\n" + String.join("\n",
+                                last.output().stream().filter(l -> l.contains("WARN") || l.contains("ERROR"))
+                                        .limit(20).toList()));
+            }
+            assertEquals(PublishedTree.hashes(ftp.file("big")), PublishedTree.hashes(out));
+            assertEquals(List.of(), partFiles(out), "part files left behind");
+        }
+    }
+
+    /** Each of the tree's files' transfer state, as the API shows it. */
+    private static String fileStates(String url) {
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            List<String> states = new java.util.ArrayList<>();
+            for (com.fasterxml.jackson.databind.JsonNode t : new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(r.body()).path("transfers")) {
+                states.add(t.path("state").asText());
+            }
+            return String.join(",", states);
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    private static List<Path> partFiles(Path root) {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return List.of(); // a part file renamed while walked: looked at again on the next poll
         }
     }
 
