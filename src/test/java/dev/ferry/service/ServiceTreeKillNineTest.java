@@ -102,23 +102,37 @@ class ServiceTreeKillNineTest {
     }
 
     @Test
-    void aFileWhoseTreeWillNotRunAgainResumesAloneAfterAKill() throws Exception {
+    void aFileWhoseTreeWillNotRunAgainResumesAloneAndTheTreeAskedForAgainWaitsForIt() throws Exception {
         try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(512 * 1024).start()) {
             ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), ftp);
             Path out = killMidTreeOfLargeFiles(ftp, harness);
             // The request is withdrawn while the service is down: nothing will run the tree again.
-            Files.delete(harness.requestInbox().resolve("big.json"));
+            Path request = Files.move(harness.requestInbox().resolve("big.json"), tmp.resolve("big.json"));
             try (ForkedJvm last = harness.fork(ftp, "last")) {
                 String url = treeFilesUrl(last, out);
-                // The files the kill cut short (and those published before it) all end published, each on its own.
-                String states = endedStates(url, -1, last);
-                assertTrue(states.matches("done(,done)+"), () -> "the tree's files: " + states + "\n" + warnings(last));
+                // So the files the kill cut short resume on their own (and are not forgotten)...
+                String[] states = new String[1];
+                Await.until(Duration.ofSeconds(60), () -> {
+                    states[0] = fileStates(url);
+                    return states[0].contains("active") || states[0].matches("done(,done)+");
+                }, () -> "the tree's files: " + states[0] + "\n" + String.join("\n", last.output()));
                 String tree = fetch(url.replace("api/transfers?tree=", "api/transfers/"));
                 assertTrue(tree.contains("INTERRUPTED"), "the tree that will not run again shows so: " + tree);
+
+                // ...and the same folder asked for again while they run waits for each, then sends the rest.
+                ServiceHarness.dropInto(harness.requestInbox(), request);
+                Path done = harness.requestInbox().resolve(".done/big.json");
+                Path failed = harness.requestInbox().resolve(".failed/big.json");
+                Await.until(Duration.ofSeconds(120), () -> Files.exists(done) || Files.exists(failed),
+                        () -> "requests: " + list(harness.requestInbox()) + "\n" + String.join("\n", last.output()));
+                String ended = endedStates(url, LARGE_FILES, last);
+                assertTrue(Files.exists(done), "the request failed: " + ServiceHarness.list(harness.requestInbox())
+                        + "\n" + warnings(last));
+                assertEquals(String.join(",", java.util.Collections.nCopies(LARGE_FILES, "done")), ended,
+                        () -> "every file's transfer ends published, none failed:\n" + warnings(last));
             }
+            assertEquals(PublishedTree.hashes(ftp.file("big")), PublishedTree.hashes(out));
             assertEquals(List.of(), partFiles(out), "part files left behind");
-            Map<String, String> remote = PublishedTree.hashes(ftp.file("big"));
-            PublishedTree.hashes(out).forEach((file, hash) -> assertEquals(remote.get(file), hash, file));
         }
     }
 
