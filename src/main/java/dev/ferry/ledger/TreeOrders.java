@@ -106,8 +106,8 @@ public final class TreeOrders {
         try {
             return Sql.inNewTx(ds, c -> {
                 List<Order> stale = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement("SELECT id, request, node, created FROM ferry_tree_order o"
-                        + " WHERE node <> ? AND EXISTS (SELECT 1 FROM ferry_node n WHERE n.node_id = o.node"
+                try (PreparedStatement ps = c.prepareStatement("SELECT id, request, node, created"
+                        + " FROM ferry_tree_order o WHERE node <> ? AND EXISTS (SELECT 1 FROM ferry_node n WHERE n.node_id = o.node"
                         + " AND n.heartbeat < CURRENT_TIMESTAMP - CAST(? AS INTEGER) * INTERVAL '1' SECOND)"
                         + " AND NOT EXISTS (SELECT 1 FROM ferry_tree t WHERE t.id = o.id AND t.status IN"
                         + " ('" + TreeListings.LISTING + "', '" + TreeListings.RUNNING + "')"
