@@ -428,16 +428,7 @@ public class FerryProducer extends DefaultAsyncProducer {
 
     /** Another request for the same transfer (a recovery, a repeated message) finished it while this one waited. */
     private Optional<TransferResult> publishedMeanwhile(TransferRequest request) {
-        String id = request.id();
-        Optional<TransferRecord> record = engine().ledger().find(id);
-        if (record.isEmpty() || record.get().status() != TransferStatus.PUBLISHED) {
-            return Optional.empty();
-        }
-        TransferRecord r = record.get();
-        LOG.info("{} was published by another request while this one waited; nothing to move", id);
-        return Optional.of(TransferResult.publishedEarlier(id,
-                request.direction() == Direction.DOWNLOAD ? r.localPath() : r.remotePath(), r.size(),
-                "already published"));
+        return engine().publishedMeanwhile(request);
     }
 
     /**

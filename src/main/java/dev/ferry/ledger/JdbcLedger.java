@@ -345,7 +345,7 @@ public final class JdbcLedger implements AutoCloseable {
 
     /** Tree requests from a queue or the API, kept until their tree has run. */
     public TreeOrders treeOrders() {
-        return new TreeOrders(ds);
+        return new TreeOrders(ds, leases);
     }
 
     /** Up to {@code limit} transfers of the tree {@code treeId} (its files), the most recently updated first. */

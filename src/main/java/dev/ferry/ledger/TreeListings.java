@@ -283,6 +283,27 @@ public final class TreeListings {
         }
     }
 
+    /**
+     * The trees a run holds now: listing or running under a live lease, by another node or by a run in this process
+     * (a row of this node's that no run here holds is a crash's leftover, {@link #INTERRUPTED}).
+     */
+    public java.util.Set<String> runningNow() {
+        try {
+            List<String[]> held = Sql.inNewTx(ds, c -> Sql.queryList(c, "SELECT id, owner FROM ferry_tree"
+                    + " WHERE status IN (?, ?) AND lease_until >= CURRENT_TIMESTAMP",
+                    rs -> new String[] {rs.getString(1), rs.getString(2)}, LISTING, RUNNING));
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            for (String[] row : held) {
+                if (!leases.nodeId().equals(row[1]) || leases.holdsTree(row[0])) {
+                    ids.add(row[0]);
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw LedgerException.of("read running trees", null, e);
+        }
+    }
+
     /** Up to {@code limit} trees, the most recently updated first. */
     public List<TreeRecord> recent(int limit) {
         try {

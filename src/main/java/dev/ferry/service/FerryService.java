@@ -297,11 +297,10 @@ public final class FerryService implements AutoCloseable {
         events = new EventPublisher(template, settings.get("ferry.events.endpoint"));
         engine.addListener(events);
         banner(banner);
-        recovered = Recovery.run(engine, component, settings, template, TRANSFERS_ENDPOINT, inboxes);
+        recovered = Recovery.run(engine, component, trees, settings, template, TRANSFERS_ENDPOINT, inboxes);
         if (recovered > 0) {
             LOG.info("resuming {} interrupted transfer(s)", recovered);
         }
-        claimLoop = Recovery.keepClaiming(engine, component, settings, template, TRANSFERS_ENDPOINT, inboxes);
         // A folder whose run could not start (its tree ran already, here or on another node) waits and comes back.
         trees.runAgainWith(tree -> template.sendBody(TREES_ENDPOINT, tree));
         // Folders this node accepted from the queue or the API whose tree did not run to its end: the message was
@@ -310,6 +309,9 @@ public final class FerryService implements AutoCloseable {
             LOG.info("tree {} was accepted and did not end; running it again", tree);
             template.sendBody(TREES_ENDPOINT, tree);
         }
+        // Then, every lease / 3: the work of nodes that stopped for good, their tree orders included.
+        claimLoop = Recovery.keepClaiming(engine, component, trees, settings, template, TRANSFERS_ENDPOINT,
+                TREES_ENDPOINT, inboxes);
     }
 
     private void banner(PrintStream out) {

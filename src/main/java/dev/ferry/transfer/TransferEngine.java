@@ -167,6 +167,23 @@ public final class TransferEngine implements AutoCloseable {
         return claims;
     }
 
+    /**
+     * For a caller that waited for another's claim on the transfer ({@link Claims#claim} returned true): the result
+     * when that caller published it meanwhile, so it is not moved again; empty when it is still to do.
+     */
+    public java.util.Optional<TransferResult> publishedMeanwhile(TransferRequest request) {
+        String id = request.id();
+        java.util.Optional<TransferRecord> record = ledger.find(id);
+        if (record.isEmpty() || record.get().status() != TransferStatus.PUBLISHED) {
+            return java.util.Optional.empty();
+        }
+        TransferRecord r = record.get();
+        LOG.info("{} was published by another request while this one waited; nothing to move", id);
+        return java.util.Optional.of(TransferResult.publishedEarlier(id,
+                request.direction() == Direction.DOWNLOAD ? r.localPath() : r.remotePath(), r.size(),
+                "already published"));
+    }
+
     /** Transfers planned and not yet published, failed or cancelled. */
     public Collection<? extends TransferView> active() {
         return active.values();

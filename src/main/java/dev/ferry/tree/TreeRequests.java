@@ -259,6 +259,23 @@ public final class TreeRequests {
         return timer;
     }
 
+    /**
+     * The orders of nodes that stopped for good (heartbeat older than a lease), now this node's: the caller runs each
+     * as it runs its own ({@link #runAccepted}). See {@link TreeOrders#takeOver}.
+     */
+    public List<String> takeOver() {
+        return engine.ledger().treeOrders().takeOver().stream().map(TreeOrders.Order::treeId).toList();
+    }
+
+    /**
+     * The id of the tree a folder request names, as {@link #download} would run it; refused in words like a run when
+     * the request is bad.
+     */
+    public String treeIdOf(String json, String source) {
+        Order o = read(json, source);
+        return TreeRun.idOf(Direction.DOWNLOAD, o.server, o.remote, o.into);
+    }
+
     /** An order sent again later: how many times it waited in a row, and its timer. */
     private record Wait(int attempt, java.util.concurrent.ScheduledFuture<?> timer) {
     }

@@ -637,7 +637,7 @@ public final class TreeRun {
                         continue;
                     }
                     if (first.size > BATCH_MAX_BYTES || !BATCHING.tryAcquire()) {
-                        finish(first, runOne(first));
+                        finish(first, runClaimed(first));
                         continue;
                     }
                     try {
@@ -651,17 +651,34 @@ public final class TreeRun {
             }
         }
 
+        /**
+         * A batch: its files run one after another inside one ledger commit, each under the process's claim on its
+         * transfer, held until the commit (only then do other callers see it published). A file another caller in this
+         * process holds (a recovered run, the API) is not waited for inside the batch, which holds a ledger
+         * connection: it runs alone after the commit, once that caller is done with it.
+         */
         private void batch(Job first) {
-            List<Job> taken = new ArrayList<>(List.of(first));
+            List<Job> taken = new ArrayList<>();
+            List<Job> busy = new ArrayList<>();
+            List<String> claimed = new ArrayList<>();
             List<Throwable> outcomes = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS);
             try {
                 Set<String> refused = engine.ledger().oneCommit(unit -> {
-                    for (int i = 0; i < taken.size(); i++) {
-                        outcomes.add(runOne(taken.get(i)));
-                        Job next = taken.size() < BATCH_SIZE && System.nanoTime() < deadline ? queue.peek() : null;
-                        if (next != null && next.size <= BATCH_MAX_BYTES && queue.remove(next)) {
+                    Job next = first;
+                    while (next != null) {
+                        String id = next.request.id();
+                        if (engine.claims().tryClaim(id)) {
+                            claimed.add(id);
                             taken.add(next);
+                            outcomes.add(runOne(next));
+                        } else {
+                            busy.add(next);
+                        }
+                        next = taken.size() + busy.size() < BATCH_SIZE && System.nanoTime() < deadline
+                                ? queue.peek() : null;
+                        if (next != null && (next.size > BATCH_MAX_BYTES || !queue.remove(next))) {
+                            next = null;
                         }
                     }
                     return unit;
@@ -680,9 +697,38 @@ public final class TreeRun {
                         outcomes.set(i, e);
                     }
                 }
+            } finally {
+                claimed.forEach(engine.claims()::release);
             }
             for (int i = 0; i < taken.size(); i++) {
                 finish(taken.get(i), i < outcomes.size() ? outcomes.get(i) : new IllegalStateException("not run"));
+            }
+            for (Job job : busy) {
+                finish(job, runClaimed(job));
+            }
+        }
+
+        /**
+         * The file's transfer on this thread under the process's claim on it ({@link TransferEngine#claims}): another
+         * caller running the same transfer here (start-up recovery, an API resume, an overlapping tree) is waited for,
+         * and what it published meanwhile is not moved again. Without the claim both would plan the same part file.
+         */
+        private Throwable runClaimed(Job job) {
+            String id = job.request.id();
+            boolean waited;
+            try {
+                waited = engine.claims().claim(id);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new java.io.InterruptedIOException("tree " + this.id + " interrupted");
+            }
+            try {
+                if (waited && engine.publishedMeanwhile(job.request).isPresent()) {
+                    return null;
+                }
+                return runOne(job);
+            } finally {
+                engine.claims().release(id);
             }
         }
 
