@@ -1,1 +1,1 @@
-bench/run.sh small-files  # 2026-12-03T13:27:32Z, BENCH_ROUNDS=2, ferry at fd10505
+bench/run.sh small-files  # 2026-12-03T16:37:54Z, BENCH_ROUNDS=3, ferry at d3126cc

@@ -1,1 +1,1 @@
-bench/run.sh startup  # 2026-12-03T13:36:25Z, BENCH_ROUNDS=2, ferry at fd10505-dirty
+bench/run.sh startup  # 2026-12-03T16:37:13Z, BENCH_ROUNDS=3, ferry at d3126cc

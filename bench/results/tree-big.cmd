@@ -1,1 +1,1 @@
-bench/run.sh tree-big  # 2026-12-03T12:28:52Z, BENCH_ROUNDS=2, ferry at 926e6e4
+bench/run.sh tree-big  # 2026-12-03T16:58:49Z, BENCH_ROUNDS=3, ferry at d3126cc-dirty
