@@ -173,6 +173,7 @@ final class TransferRun {
         } catch (RuntimeException | Error e) {
             pool.close();
             if (ledger != null) {
+                probes.detach();
                 ledger.close();
             }
             throw e;
@@ -186,6 +187,7 @@ final class TransferRun {
                 engine.close();
             } finally {
                 StartTrace.mark("engine closed");
+                probes.detach();
                 ledger.close();
                 StartTrace.mark("ledger closed");
             }
