@@ -3,7 +3,8 @@
 routes/ and config/), all running at the same time against one proftpd (as bench/run.sh's small-files scenario
 starts it), so they share the machine's load. Each gets the same steps: thousands of 100 KiB drops (hard links,
 mtime a minute old), then bursts of 200; per step its wall time and the service's CPU seconds (utime+stime from
-/proc, which a loaded machine inflates far less than wall time); at the end the CPU of each thread kind. Run as
+/proc, which a loaded machine inflates far less than wall time) and its CPU per thread kind (compiler, lanes, ...);
+at the end the CPU of each thread kind over the run. Run as
 root (proftpd), e.g.
 
   python3 bench/drops_pair.py --variant "before=/tmp/main.jar||/path/to/main" --variant "after=target/ferry.jar||."
@@ -59,13 +60,23 @@ def stage(v, tag, n):
     names = sorted(os.listdir(src))[:n]
     for x in names: os.link(os.path.join(src, x), os.path.join(s, tag + "-" + x))
     return s
+def threads(pid):
+    tt = {}
+    for t in os.listdir("/proc/%d/task" % pid):
+        try:
+            c = open("/proc/%d/task/%s/comm" % (pid, t)).read().strip()
+            f = open("/proc/%d/task/%s/stat" % (pid, t)).read().rsplit(")", 1)[1].split()
+            k = c.rstrip("0123456789-#")
+            tt[k] = tt.get(k, 0) + (int(f[11]) + int(f[12])) / HZ
+        except Exception: pass
+    return tt
 def ndone(v):
     try: return sum(1 for e in os.scandir(v["inbox"] + "/.done"))
     except FileNotFoundError: return 0
 def drop(group, tag, n):
     st = {v["name"]: stage(v, tag, n) for v in group}
     for v in group:
-        v["c0"] = cpu(v["p"].pid); v["t0"] = time.time()
+        v["c0"] = cpu(v["p"].pid); v["t0"] = time.time(); v["th0"] = threads(v["p"].pid)
         s = st[v["name"]]
         for x in os.listdir(s): os.rename(os.path.join(s, x), os.path.join(v["inbox"], x))
         v["total"] += n
@@ -75,6 +86,8 @@ def drop(group, tag, n):
             if ndone(v) >= v["total"]:
                 v["rows"].append((tag, n, round(time.time() - v["t0"], 2), round(cpu(v["p"].pid) - v["c0"], 2)))
                 print(v["name"], v["rows"][-1], "load", open("/proc/loadavg").read().split()[0], flush=True)
+                th1 = threads(v["p"].pid)
+                print("   ", v["name"], tag, sorted(((round(th1[k] - v["th0"].get(k, 0), 2), k) for k in th1 if th1[k] - v["th0"].get(k, 0) > 0.05), reverse=True), flush=True)
                 pend.remove(v)
         time.sleep(0.02)
     if pend: sys.exit("timeout")
