@@ -1,7 +1,8 @@
 package dev.ferry.transfer;
 
 import dev.ferry.ftp.Capabilities;
-import dev.ferry.ftp.FtpException;
+import dev.ferry.ftp.RemoteFolderException;
+import dev.ferry.ftp.RemoteNotFoundException;
 import dev.ferry.ftp.FtpSession;
 import dev.ferry.ftp.RemoteFile;
 import dev.ferry.ftp.ServerProfile;
@@ -72,7 +73,7 @@ final class DownloadPlanner {
         FtpSession session = pool.borrow(profile);
         try {
             if (hint == null || hint.size() < 0) {
-                remote = session.stat(r.remotePath());
+                remote = statOrFolder(session, r.remotePath(), profile);
             } else if (hint.mtime() > 0) {
                 remote = hint;
             } else {
@@ -83,8 +84,7 @@ final class DownloadPlanner {
             pool.release(session);
         }
         if (remote.directory()) {
-            throw new FtpException("remote path " + r.remotePath() + " on " + profile.name()
-                    + " is a directory, not a file", 550, false);
+            throw new RemoteFolderException(r.remotePath(), profile);
         }
         Optional<TransferRecord> record = ledger.find(id);
         List<SegmentRecord> segments = record.isPresent() ? ledger.segments(id) : List.of();
@@ -121,6 +121,24 @@ final class DownloadPlanner {
         LiveTransfer t = new LiveTransfer(r, options, profile, caps, remote.size(), remote.mtime(), channel, part,
                 r.remotePath(), UploadStrategy.AUTO, ledger, segments);
         return new Planned(t, restartWhy);
+    }
+
+    /**
+     * The source's size and time; a path the server says is not there is asked once more whether it is a folder (CWD),
+     * on this failure path only, so a file's download pays nothing for it.
+     *
+     * @throws RemoteFolderException when the path is a folder
+     */
+    private static RemoteFile statOrFolder(FtpSession session, String path, ServerProfile profile)
+            throws IOException {
+        try {
+            return session.stat(path);
+        } catch (RemoteNotFoundException e) {
+            if (session.isDirectory(path)) {
+                throw new RemoteFolderException(path, profile);
+            }
+            throw e;
+        }
     }
 
     /** A sparse file of the final size; the free space is checked first so a full disk fails early and clearly. */

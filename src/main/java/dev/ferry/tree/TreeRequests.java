@@ -83,6 +83,75 @@ public final class TreeRequests {
     }
 
     /**
+     * A request file asked for one file whose remote path is a folder (its planning threw
+     * {@link dev.ferry.ftp.RemoteFolderException}; the exchange's accepted request says which): runs that folder on the
+     * calling thread as {@link #download} would have, had its remotePath ended in {@code /}.
+     */
+    public String downloadFolderFound(Exchange exchange) throws IOException {
+        dev.ferry.plan.TransferRequest file = fileOf(exchange);
+        String source = exchange.getIn().getHeader(Exchange.FILE_NAME, "request", String.class);
+        Order o = read(folderRequest(file), source);
+        String id = idOf(o);
+        runsAs(file, id);
+        try {
+            return run(new TreeRun(engine, o.server, limits).relist(o.relist), o);
+        } finally {
+            wake(id);
+        }
+    }
+
+    /**
+     * {@link #downloadFolderFound} for a request from the queue, the API or recovery: the folder is {@link #accept}ed as
+     * such a request would have been; its tree id, for seda:ferry-trees.
+     */
+    public String acceptFolderFound(Exchange exchange) {
+        dev.ferry.plan.TransferRequest file = fileOf(exchange);
+        String id = accept(folderRequest(file), "transfer " + file.id());
+        runsAs(file, id);
+        return id;
+    }
+
+    /**
+     * The folder request a file's request becomes when its remote path is a folder: the same server, remotePath and
+     * options with a trailing {@code /}, into where the file would have gone (the same tree, the same id, as the request
+     * with the {@code /}).
+     */
+    public String folderRequest(dev.ferry.plan.TransferRequest file) {
+        try {
+            ObjectNode n = (ObjectNode) JSON.readTree(dev.ferry.plan.Requests.toJson(file));
+            n.remove("tree");
+            n.put("remotePath", file.remotePath().endsWith("/") ? file.remotePath() : file.remotePath() + "/");
+            Path local = Path.of(file.localPath()).toAbsolutePath().normalize();
+            n.put("localPath", local.startsWith(downloadDir) ? downloadDir.relativize(local).toString()
+                    : local.toString());
+            return JSON.writeValueAsString(n);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static dev.ferry.plan.TransferRequest fileOf(Exchange exchange) {
+        dev.ferry.plan.TransferRequest file = exchange.getProperty(dev.ferry.camel.FerryConstants.REQUEST,
+                dev.ferry.plan.TransferRequest.class);
+        if (file == null) {
+            throw new IllegalStateException("no accepted request on the exchange (ferry:accept runs first)");
+        }
+        return file;
+    }
+
+    /** The file's own transfer ended FAILED at its planning; its reason now says where the folder went. */
+    private void runsAs(dev.ferry.plan.TransferRequest file, String treeId) {
+        LOG.info("{} on {} is a folder: it runs as tree {}", file.remotePath(), file.server(), treeId);
+        try {
+            engine.ledger().status(file.id(), dev.ferry.ledger.TransferStatus.FAILED, "remote path "
+                    + file.remotePath() + " on " + file.server() + " is a folder: it runs as tree " + treeId
+                    + " (GET /api/transfers/" + treeId + ")");
+        } catch (RuntimeException e) {
+            LOG.debug("transfer {}: its reason stays as it was ({})", file.id(), e.toString());
+        }
+    }
+
+    /**
      * A folder request from a queue or the API, accepted durably before its caller acknowledges it: the request is
      * kept in the ledger ({@code ferry_tree_order}) and the tree's row written as waiting ({@code ferry_tree},
      * {@code ACCEPTED}: what {@code GET /api/transfers/<id>} shows), in one transaction, so a crash right after the
