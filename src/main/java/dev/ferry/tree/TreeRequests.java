@@ -43,6 +43,8 @@ public final class TreeRequests {
     private final TreeLimits limits;
     /** Orders waiting to be sent again, by tree id; its lock guards them, the timer and closed too. */
     private final Map<String, Wait> waits = new java.util.HashMap<>();
+    /** What an order that failed before its run may still spend on retries, by tree id; under the lock of waits. */
+    private final Map<String, TreeRetries> budgets = new java.util.HashMap<>();
     private volatile java.util.function.Consumer<String> again;
     private volatile java.util.function.BooleanSupplier stopping = () -> false;
     private java.util.concurrent.ScheduledExecutorService timer;
@@ -199,7 +201,8 @@ public final class TreeRequests {
             try {
                 o = read(stored.request(), "tree request " + treeId);
             } catch (RequestParser.RequestException e) {
-                orders.done(stored); // it can never run (its server is no longer configured, say): the log says why
+                // It can never run (its server is no longer configured, say): FAILED with the reason, not ACCEPTED.
+                giveUp(stored, e.getMessage());
                 throw e;
             }
             TreeRun run = null;
@@ -211,13 +214,13 @@ public final class TreeRequests {
                 failure = e;
                 throw e;
             } finally {
-                settle(stored, run != null && run.began(), failure);
+                settle(stored, o, run != null && run.began(), failure);
             }
         }
     }
 
     /** What becomes of an order once its run returned: forgotten, kept for the next start, or sent again later. */
-    private void settle(TreeOrders.Order stored, boolean began, Throwable failure) {
+    private void settle(TreeOrders.Order stored, Order o, boolean began, Throwable failure) {
         String id = stored.treeId();
         if (failure == null) {
             ran(stored);
@@ -234,14 +237,51 @@ public final class TreeRequests {
             ran(stored);
             return;
         }
+        String reason = failure.getMessage() == null ? failure.toString() : failure.getMessage();
+        if (!TreeRetries.waitsForAnotherRun(failure)) {
+            String spent;
+            synchronized (waits) {
+                spent = budgets.computeIfAbsent(id, k -> new TreeRetries(o.options.over(TransferOptions.DEFAULTS)
+                        .maxAttempts(), engine.profiles().get(o.server).outageWait())).spent(failure);
+            }
+            if (spent != null) {
+                giveUp(stored, "tree " + id + " (" + o.server + ":" + o.remote + " -> " + o.into + ") did not start: "
+                        + reason + spent);
+                return;
+            }
+        }
         runLater(id, failure);
     }
 
     private void ran(TreeOrders.Order stored) {
         synchronized (waits) {
             waits.remove(stored.treeId());
+            budgets.remove(stored.treeId());
         }
         engine.ledger().treeOrders().done(stored);
+    }
+
+    /**
+     * An order that will never run by waiting (a permanent failure, or its retries spent) ends: its tree FAILED with
+     * the reason (the API and the status page show it), the order dropped, and the tree's one {@code treeFinished}.
+     */
+    private void giveUp(TreeOrders.Order stored, String reason) {
+        String id = stored.treeId();
+        synchronized (waits) {
+            Wait w = waits.remove(id);
+            if (w != null) {
+                w.timer.cancel(false);
+            }
+            budgets.remove(id);
+        }
+        dev.ferry.ledger.TreeListings listings = engine.ledger().treeListings();
+        boolean recorded = listings.failedBeforeRun(id, reason);
+        engine.ledger().treeOrders().done(stored);
+        LOG.warn("{}; its request is given up", reason);
+        dev.ferry.ledger.TreeListings.TreeRecord row = listings.get(id);
+        if (recorded && row != null) {
+            engine.events().treeFinished(new GivenUpTree(row), reason);
+        }
     }
 
     /** Another node claimed the tree while this run held it: this request has not run, that node's run has. */

@@ -168,7 +168,10 @@ function renderTree(r, t) {
   if (t.resumedListing) meta.push("listing resumed from the ledger");
   if (t.updated) meta.push(`updated ${time(t.updated)}`);
   $(".meta", r).textContent = meta.join(" · ");
-  $(".error", r).hidden = true;
+  // A failed tree says why (login refused, no local folder, its order's retries spent).
+  const error = $(".error", r);
+  error.textContent = t.reason ? `Failed: ${t.reason}` : "";
+  error.hidden = !t.reason;
 }
 
 async function act(id, action, button) {
