@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A folder order from the API that cannot start for a permanent reason — the server refuses the login, the local
- * folder cannot be made — ends: its tree FAILED with the reason (API), the order dropped, one treeFinished event;
- * it is not sent again every 30 s with its tree ACCEPTED forever.
+ * A folder order from the API that cannot start for a permanent reason ends: its tree FAILED with the reason (API),
+ * the order dropped, one treeFinished event. The local folder cannot be made: before this, the order was sent again
+ * every 30 s with its tree ACCEPTED forever. The server refuses the login (after the claim): FAILED before too, but
+ * without a reason anyone could read.
  */
 class ServiceTreeOrderGivenUpTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -52,15 +53,15 @@ class ServiceTreeOrderGivenUpTest {
                     }
                 });
                 String base = service.webUrl();
-                String login = post(base, "{\"server\":\"refusing\",\"remotePath\":\"/tree/\",\"localPath\":\"t1\"}");
-                JsonNode refused = failed(base, login, finished);
-                assertTrue(refused.get("reason").asText().contains("refused"), refused.toString());
-
                 Files.createDirectories(harness.downloads());
                 Files.writeString(harness.downloads().resolve("a-file"), "in the way");
                 String local = post(base, "{\"remotePath\":\"/tree/\",\"localPath\":\"a-file/t2\"}");
                 JsonNode cannot = failed(base, local, finished);
                 assertTrue(cannot.get("reason").asText().contains("a-file"), cannot.toString());
+
+                String login = post(base, "{\"server\":\"refusing\",\"remotePath\":\"/tree/\",\"localPath\":\"t1\"}");
+                JsonNode refused = failed(base, login, finished);
+                assertTrue(refused.get("reason").asText().contains("refused"), refused.toString());
 
                 assertTrue(service.ledger().treeOrders().pending(service.ledger().leases().nodeId()).isEmpty(),
                         "both orders are given up");
