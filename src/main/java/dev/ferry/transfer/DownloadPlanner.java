@@ -65,7 +65,7 @@ final class DownloadPlanner {
         if (publishedBeforeRestart(id, target, part)) {
             return kept(r, options, profile, target, "size " + Files.size(target) + " (published before a restart)");
         }
-        if (LocalTarget.keepExisting(target, options.fileExist())) {
+        if (keepExisting(r, target, options, profile)) {
             return kept(r, options, profile, target, KeptFile.IGNORED);
         }
         RemoteFile remote;
@@ -121,6 +121,31 @@ final class DownloadPlanner {
         LiveTransfer t = new LiveTransfer(r, options, profile, caps, remote.size(), remote.mtime(), channel, part,
                 r.remotePath(), UploadStrategy.AUTO, ledger, segments);
         return new Planned(t, restartWhy);
+    }
+
+    /**
+     * {@link LocalTarget#keepExisting}; a local directory where the file would go is, when the remote path is a folder
+     * too, that folder's earlier tree (the request runs as the tree again, a mirror), so the server is asked then only.
+     */
+    private boolean keepExisting(TransferRequest r, Path target, TransferOptions options, ServerProfile profile)
+            throws IOException {
+        try {
+            return LocalTarget.keepExisting(target, options.fileExist());
+        } catch (LocalFileException e) {
+            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                FtpSession session = pool.borrow(profile);
+                try {
+                    if (statOrFolder(session, r.remotePath(), profile).directory()) {
+                        throw new RemoteFolderException(r.remotePath(), profile);
+                    }
+                } catch (RemoteNotFoundException missing) {
+                    // Neither file nor folder: the local directory is the answer that helps.
+                } finally {
+                    pool.release(session);
+                }
+            }
+            throw e;
+        }
     }
 
     /**

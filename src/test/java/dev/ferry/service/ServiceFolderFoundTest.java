@@ -80,6 +80,12 @@ class ServiceFolderFoundTest {
         Await.until(WAIT, () -> Files.exists(requests.resolve(".done/folder.json")),
                 () -> String.valueOf(service.ledger().treeListings().recent(10)));
         ranAsTree("byfile");
+        // Again: the folder it made locally is no "target is a directory" refusal; the tree runs and moves nothing.
+        ftp.resetCounters();
+        ServiceHarness.writeJson(requests, "again.json", "{\"remotePath\":\"/byfile\",\"localPath\":\"byfile\"}");
+        Await.until(WAIT, () -> Files.exists(requests.resolve(".done/again.json")),
+                () -> String.valueOf(service.ledger().treeListings().recent(10)));
+        assertEquals(0, ftp.commandCount("RETR"), "the second run reads no file");
 
         ServiceHarness.writeJson(requests, "nothing.json", "{\"remotePath\":\"/nothing\",\"localPath\":\"nothing\"}");
         Path reason = requests.resolve(".failed/nothing.json.error.txt");
