@@ -117,6 +117,20 @@ class StatusPageBrowserTest {
         screenshot("status-page-done.png");
     }
 
+    @Test
+    void aFilesRowNamesTheFolderItsTreeCopied() throws Exception {
+        w.ftp.write("photos/a.jpg", 1000, 21);
+        w.ftp.write("photos/b.jpg", 2000, 22);
+        dev.ferry.tree.TreeResult r = new dev.ferry.tree.TreeRun(w.engine, "test", dev.ferry.tree.TreeLimits.DEFAULTS)
+                .download("/photos/", tmp.resolve("photos"), dev.ferry.plan.TransferOptions.none());
+        assertEquals(2, r.transferred(), r.toString());
+        assertEquals(Hashes.sha256(w.ftp.file("photos/b.jpg")), Hashes.sha256(tmp.resolve("photos/b.jpg")));
+        browser.get(w.base + "/");
+        Await.until(Duration.ofSeconds(20), () -> browser.findElements(By.cssSelector("#recent .transfer .meta"))
+                        .stream().filter(m -> m.getText().contains("in folder /photos")).count() == 2,
+                () -> browser.findElement(By.id("recent")).getText());
+    }
+
     private String submit(String remote, Path local, String options) throws Exception {
         var r = w.post("/api/transfers", "{\"direction\":\"DOWNLOAD\",\"server\":\"test\",\"remotePath\":\"" + remote
                 + "\",\"localPath\":\"" + local + "\"" + (options == null ? "" : ",\"options\":" + options) + "}");
