@@ -40,8 +40,11 @@ public final class Cli {
 
     /** {@link #run} as the whole process: the caller exits with the result, so process-wide set-up may be cheaper. */
     public static int runProcess(String[] args) {
+        StartTrace.mark("main");
         NoLogging.processOwned();
-        return run(args, System.out, System.err);
+        int code = run(args, System.out, System.err);
+        StartTrace.mark("exit");
+        return code;
     }
 
     /**

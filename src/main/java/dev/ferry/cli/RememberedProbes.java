@@ -23,20 +23,33 @@ final class RememberedProbes implements CapabilityMemory {
     private static final String VERSION = "1";
 
     private final Clock clock;
-    /** Null until the ledger is open: the probe is made before it, for the login running beside the opening. */
-    private volatile ServerNotes notes;
+    /**
+     * Null until the ledger is open (the probe is made before it, for the login running beside the opening) and again
+     * once it closes ({@link #detach}): a login still under way must not open the closed ledger again.
+     */
+    private ServerNotes notes;
 
     RememberedProbes(Clock clock) {
         this.clock = clock;
     }
 
-    void attach(ServerNotes ledgerNotes) {
+    synchronized void attach(ServerNotes ledgerNotes) {
         this.notes = ledgerNotes;
+    }
+
+    /**
+     * Before the ledger closes: waits for a read or write under way and keeps later ones out. A ledger without a pool
+     * opens its database again for any statement after its close, and a background login (the one started beside the
+     * ledger's opening) may still ask after a run that ended early: that reopened the file behind the closed ledger,
+     * and the next run in the same JVM found it locked ("Database may be already in use", CliFileExistTest).
+     */
+    synchronized void detach() {
+        this.notes = null;
     }
 
     /** A note is a saving, never a reason to fail: a ledger that cannot read or write it means probing as before. */
     @Override
-    public Capabilities recall(ServerProfile profile) {
+    public synchronized Capabilities recall(ServerProfile profile) {
         ServerNotes n = notes;
         try {
             return n == null ? null : n.read(server(profile), KIND, clock.instant()).map(RememberedProbes::decode)
@@ -55,7 +68,7 @@ final class RememberedProbes implements CapabilityMemory {
         write(profile, "", Duration.ZERO);
     }
 
-    private void write(ServerProfile profile, String note, Duration kept) {
+    private synchronized void write(ServerProfile profile, String note, Duration kept) {
         ServerNotes n = notes;
         try {
             if (n != null) {

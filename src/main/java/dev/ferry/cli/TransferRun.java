@@ -107,6 +107,7 @@ final class TransferRun {
     private int transfer(TransferRequest request, Path ledgerDir, boolean quiet, boolean verbose) {
         boolean terminal = !quiet && Terminal.isTerminal(err);
         try (Opened opened = open(ledgerDir, Duration.ofMillis(terminal ? 250 : 1000), false)) {
+            StartTrace.mark("ledger and engine open");
             TransferEngine engine = opened.engine();
             if (!quiet) {
                 engine.addListener(new ProgressBar(err, terminal, PLAIN_EVERY));
@@ -124,6 +125,7 @@ final class TransferRun {
             TransferResult result;
             try {
                 result = engine.run(request);
+                StartTrace.mark("transfer done");
             } catch (TransferFailedException e) {
                 if (request.direction() == Direction.UPLOAD) {
                     // Perhaps the server no longer does what its remembered answers say: the next run asks it again.
@@ -160,15 +162,18 @@ final class TransferRun {
         RememberedProbes probes = new RememberedProbes(Clock.systemUTC());
         SessionPool pool = new SessionPool(new CapabilityProbe(probes));
         pool.prewarm(profile, 1);
+        StartTrace.mark("login started");
         JdbcLedger ledger = null;
         try {
             ledger = tree ? JdbcLedger.h2ForOneCommand(ledgerDir) : JdbcLedger.h2ForOneFile(ledgerDir);
+            StartTrace.mark("ledger opened");
             probes.attach(ledger.serverNotes());
             return new Opened(ledger, new TransferEngine(ledger, pool, new ServerProfiles().add(profile),
                     TransferOptions.none(), progressInterval), probes);
         } catch (RuntimeException | Error e) {
             pool.close();
             if (ledger != null) {
+                probes.detach();
                 ledger.close();
             }
             throw e;
@@ -181,7 +186,10 @@ final class TransferRun {
             try {
                 engine.close();
             } finally {
+                StartTrace.mark("engine closed");
+                probes.detach();
                 ledger.close();
+                StartTrace.mark("ledger closed");
             }
         }
     }
