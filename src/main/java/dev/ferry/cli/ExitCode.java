@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import dev.ferry.ftp.FtpException;
 import dev.ferry.ftp.LoginRefusedException;
+import dev.ferry.ftp.RemoteFolderException;
 import dev.ferry.ftp.RemoteNotFoundException;
 import dev.ferry.plan.UnsafePathException;
 import dev.ferry.transfer.CancelledException;
@@ -11,7 +12,7 @@ import dev.ferry.transfer.LocalFileException;
 enum ExitCode {
     DONE(0, "the file was transferred, verified and published"),
     FAILED(1, "the transfer failed on the network or the server; run the same command again to resume"),
-    USAGE(2, "the command line is wrong"),
+    USAGE(2, "the command line is wrong (also: get of a remote folder without -r)"),
     LOCAL(3, "a local file problem: missing source, unwritable target, disk full"),
     LOGIN(4, "the server refused the login"),
     NOT_FOUND(5, "the remote file does not exist"),
@@ -29,6 +30,9 @@ enum ExitCode {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof LoginRefusedException) {
                 return LOGIN;
+            }
+            if (t instanceof RemoteFolderException) {
+                return USAGE; // get -r is what was meant: the command line, not the server, is at fault
             }
             if (t instanceof RemoteNotFoundException) {
                 return NOT_FOUND;

@@ -97,6 +97,8 @@ final class LedgerSchema {
         "ALTER TABLE ferry_tree ADD COLUMN IF NOT EXISTS lease_until TIMESTAMP WITH TIME ZONE",
         // The tree (ferry_tree's id) a file's transfer is part of, for the API's ?tree= filter; null for a lone file.
         "ALTER TABLE ferry_transfer ADD COLUMN IF NOT EXISTS tree_id VARCHAR(512)",
+        // Why a tree ended FAILED before any run held it (its order given up: login refused, no local folder).
+        "ALTER TABLE ferry_tree ADD COLUMN IF NOT EXISTS reason VARCHAR(2000)",
         "CREATE INDEX IF NOT EXISTS ferry_transfer_tree ON ferry_transfer (tree_id)",
         // TreeOrders: a tree request from a queue or the API, kept from its acceptance until its tree has run.
         """
@@ -192,6 +194,7 @@ final class LedgerSchema {
             st.executeQuery("SELECT tree_id, seq, refusal FROM ferry_tree_entry WHERE 1 = 0").close();
             st.executeQuery("SELECT tree_id FROM ferry_transfer WHERE 1 = 0").close();
             st.executeQuery("SELECT id, request, node FROM ferry_tree_order WHERE 1 = 0").close();
+            st.executeQuery("SELECT reason FROM ferry_tree WHERE 1 = 0").close();
             if (!c.getAutoCommit()) {
                 c.commit();
             }

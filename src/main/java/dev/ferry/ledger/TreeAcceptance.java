@@ -84,7 +84,7 @@ public final class TreeAcceptance {
                 // Waiting again, its listing kept for the run's begin to judge by the same rules as before: a tree
                 // that ended has no entries left, so it must not read as a walk to resume from.
                 Sql.update(c, "UPDATE ferry_tree SET status = ?, listed = CASE WHEN status IN (?, ?) THEN FALSE ELSE"
-                        + " listed END, updated = ? WHERE id = ?", TreeListings.ACCEPTED, TreeListings.DONE,
+                        + " listed END, reason = NULL, updated = ? WHERE id = ?", TreeListings.ACCEPTED, TreeListings.DONE,
                         TreeListings.INCOMPLETE, now, treeId);
             }
             TreeOrders.record(c, treeId, request, node);

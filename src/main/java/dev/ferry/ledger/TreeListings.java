@@ -21,7 +21,8 @@ public final class TreeListings {
     /** A tree's row: the parent of its files' transfers. */
     public record TreeRecord(String id, Direction direction, String server, String remoteRoot, String localRoot,
                              String status, boolean listed, int entries, int files, int transferred, int skipped,
-                             int failed, int refused, long bytesMoved, Instant created, Instant updated) {
+                             int failed, int refused, long bytesMoved, Instant created, Instant updated,
+                             String reason) {
     }
 
     /**
@@ -102,7 +103,7 @@ public final class TreeListings {
                 TreeRecord old;
                 String owner = null;
                 boolean lapsed = true;
-                try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + ", " + OWNER
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + ", reason, " + OWNER
                         + " FROM ferry_tree WHERE id = ? FOR UPDATE")) {
                     Sql.bind(ps, id);
                     try (ResultSet rs = ps.executeQuery()) {
@@ -230,16 +231,38 @@ public final class TreeListings {
     }
 
     /**
+     * An {@link #ACCEPTED} tree whose order was given up before any run claimed it (login refused, the local folder
+     * cannot be made, the retries spent): {@link #FAILED} with {@code reason}. False when the row is not waiting (a
+     * run took it meanwhile): nothing is written then.
+     */
+    public boolean failedBeforeRun(String id, String reason) {
+        String r = reason.length() > 2000 ? reason.substring(0, 1997) + "..." : reason;
+        try {
+            return Sql.inNewTx(ds, c -> Sql.update(c, "UPDATE ferry_tree SET status = ?, reason = ?, updated = ? WHERE"
+                    + " id = ? AND status = ?", FAILED, r, Instant.now(), id, ACCEPTED) == 1);
+        } catch (SQLException e) {
+            throw LedgerException.of("record tree failure", id, e);
+        }
+    }
+
+    /**
      * The tree ended ({@link #DONE}, {@link #INCOMPLETE}: its counts stay, its listing goes) or stopped
      * ({@link #FAILED}: the listing stays for the next run).
      */
     public void ended(Claim run, String status, Counts n) {
+        ended(run, status, n, null);
+    }
+
+    /** {@link #ended(Claim, String, Counts)} with why a {@link #FAILED} run stopped (the API shows it). */
+    public void ended(Claim run, String status, Counts n, String reason) {
         String id = run.transferId();
+        String why = reason == null || !FAILED.equals(status) ? null
+                : reason.length() > 2000 ? reason.substring(0, 1997) + "..." : reason;
         try {
             write("record tree end", run, "UPDATE ferry_tree SET status = ?, files = ?, transferred = ?, skipped = ?,"
-                    + " failed = ?, refused = ?, bytes_moved = ?, updated = ?, lease_until = NULL WHERE id = ?", status,
-                    n.files(), n.transferred(), n.skipped(), n.failed(), n.refused(), n.bytesMoved(), Instant.now(),
-                    id);
+                    + " failed = ?, refused = ?, bytes_moved = ?, updated = ?, lease_until = NULL, reason = ? WHERE"
+                    + " id = ?", status, n.files(), n.transferred(), n.skipped(), n.failed(), n.refused(),
+                    n.bytesMoved(), Instant.now(), why, id);
         } finally {
             leases.releasedTree(run);
         }
@@ -276,7 +299,7 @@ public final class TreeListings {
 
     public TreeRecord get(String id) {
         try {
-            return Sql.inNewTx(ds, c -> Sql.queryOne(c, "SELECT " + COLUMNS + ", " + OWNER
+            return Sql.inNewTx(ds, c -> Sql.queryOne(c, "SELECT " + COLUMNS + ", reason, " + OWNER
                     + " FROM ferry_tree WHERE id = ?", this::shown, id));
         } catch (SQLException e) {
             throw LedgerException.of("read tree", id, e);
@@ -308,7 +331,7 @@ public final class TreeListings {
     public List<TreeRecord> recent(int limit) {
         try {
             return Sql.inNewTx(ds, c -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + ", " + OWNER
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + ", reason, " + OWNER
                         + " FROM ferry_tree ORDER BY updated DESC, id")) {
                     ps.setMaxRows(limit);
                     try (ResultSet rs = ps.executeQuery()) {
@@ -350,7 +373,7 @@ public final class TreeListings {
         }
         return new TreeRecord(r.id(), r.direction(), r.server(), r.remoteRoot(), r.localRoot(), INTERRUPTED,
                 r.listed(), r.entries(), r.files(), r.transferred(), r.skipped(), r.failed(), r.refused(),
-                r.bytesMoved(), r.created(), r.updated());
+                r.bytesMoved(), r.created(), r.updated(), r.reason());
     }
 
     private static TreeRecord record(ResultSet rs) throws SQLException {
@@ -359,6 +382,6 @@ public final class TreeListings {
                 rs.getBoolean("listed"), rs.getInt("entries"), rs.getInt("files"), rs.getInt("transferred"),
                 rs.getInt("skipped"), rs.getInt("failed"), rs.getInt("refused"), rs.getLong("bytes_moved"),
                 rs.getObject("created", LocalDateTime.class).toInstant(ZoneOffset.UTC),
-                rs.getObject("updated", LocalDateTime.class).toInstant(ZoneOffset.UTC));
+                rs.getObject("updated", LocalDateTime.class).toInstant(ZoneOffset.UTC), rs.getString("reason"));
     }
 }

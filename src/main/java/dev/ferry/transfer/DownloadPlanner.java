@@ -1,7 +1,8 @@
 package dev.ferry.transfer;
 
 import dev.ferry.ftp.Capabilities;
-import dev.ferry.ftp.FtpException;
+import dev.ferry.ftp.RemoteFolderException;
+import dev.ferry.ftp.RemoteNotFoundException;
 import dev.ferry.ftp.FtpSession;
 import dev.ferry.ftp.RemoteFile;
 import dev.ferry.ftp.ServerProfile;
@@ -64,7 +65,7 @@ final class DownloadPlanner {
         if (publishedBeforeRestart(id, target, part)) {
             return kept(r, options, profile, target, "size " + Files.size(target) + " (published before a restart)");
         }
-        if (LocalTarget.keepExisting(target, options.fileExist())) {
+        if (keepExisting(r, target, options, profile)) {
             return kept(r, options, profile, target, KeptFile.IGNORED);
         }
         RemoteFile remote;
@@ -72,7 +73,7 @@ final class DownloadPlanner {
         FtpSession session = pool.borrow(profile);
         try {
             if (hint == null || hint.size() < 0) {
-                remote = session.stat(r.remotePath());
+                remote = statOrFolder(session, r.remotePath(), profile);
             } else if (hint.mtime() > 0) {
                 remote = hint;
             } else {
@@ -83,8 +84,7 @@ final class DownloadPlanner {
             pool.release(session);
         }
         if (remote.directory()) {
-            throw new FtpException("remote path " + r.remotePath() + " on " + profile.name()
-                    + " is a directory, not a file", 550, false);
+            throw new RemoteFolderException(r.remotePath(), profile);
         }
         Optional<TransferRecord> record = ledger.find(id);
         List<SegmentRecord> segments = record.isPresent() ? ledger.segments(id) : List.of();
@@ -121,6 +121,49 @@ final class DownloadPlanner {
         LiveTransfer t = new LiveTransfer(r, options, profile, caps, remote.size(), remote.mtime(), channel, part,
                 r.remotePath(), UploadStrategy.AUTO, ledger, segments);
         return new Planned(t, restartWhy);
+    }
+
+    /**
+     * {@link LocalTarget#keepExisting}; a local directory where the file would go is, when the remote path is a folder
+     * too, that folder's earlier tree (the request runs as the tree again, a mirror), so the server is asked then only.
+     */
+    private boolean keepExisting(TransferRequest r, Path target, TransferOptions options, ServerProfile profile)
+            throws IOException {
+        try {
+            return LocalTarget.keepExisting(target, options.fileExist());
+        } catch (LocalFileException e) {
+            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                FtpSession session = pool.borrow(profile);
+                try {
+                    if (statOrFolder(session, r.remotePath(), profile).directory()) {
+                        throw new RemoteFolderException(r.remotePath(), profile);
+                    }
+                } catch (RemoteNotFoundException missing) {
+                    // Neither file nor folder: the local directory is the answer that helps.
+                } finally {
+                    pool.release(session);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The source's size and time; a path the server says is not there is asked once more whether it is a folder (CWD),
+     * on this failure path only, so a file's download pays nothing for it.
+     *
+     * @throws RemoteFolderException when the path is a folder
+     */
+    private static RemoteFile statOrFolder(FtpSession session, String path, ServerProfile profile)
+            throws IOException {
+        try {
+            return session.stat(path);
+        } catch (RemoteNotFoundException e) {
+            if (session.isDirectory(path)) {
+                throw new RemoteFolderException(path, profile);
+            }
+            throw e;
+        }
     }
 
     /** A sparse file of the final size; the free space is checked first so a full disk fails early and clearly. */

@@ -43,6 +43,8 @@ public final class TreeRequests {
     private final TreeLimits limits;
     /** Orders waiting to be sent again, by tree id; its lock guards them, the timer and closed too. */
     private final Map<String, Wait> waits = new java.util.HashMap<>();
+    /** What an order that failed before its run may still spend on retries, by tree id; under the lock of waits. */
+    private final Map<String, TreeRetries> budgets = new java.util.HashMap<>();
     private volatile java.util.function.Consumer<String> again;
     private volatile java.util.function.BooleanSupplier stopping = () -> false;
     private java.util.concurrent.ScheduledExecutorService timer;
@@ -79,6 +81,75 @@ public final class TreeRequests {
             return run(new TreeRun(engine, o.server, limits).relist(o.relist), o);
         } finally {
             wake(idOf(o));
+        }
+    }
+
+    /**
+     * A request file asked for one file whose remote path is a folder (its planning threw
+     * {@link dev.ferry.ftp.RemoteFolderException}; the exchange's accepted request says which): runs that folder on the
+     * calling thread as {@link #download} would have, had its remotePath ended in {@code /}.
+     */
+    public String downloadFolderFound(Exchange exchange) throws IOException {
+        dev.ferry.plan.TransferRequest file = fileOf(exchange);
+        String source = exchange.getIn().getHeader(Exchange.FILE_NAME, "request", String.class);
+        Order o = read(folderRequest(file), source);
+        String id = idOf(o);
+        runsAs(file, id);
+        try {
+            return run(new TreeRun(engine, o.server, limits).relist(o.relist), o);
+        } finally {
+            wake(id);
+        }
+    }
+
+    /**
+     * {@link #downloadFolderFound} for a request from the queue, the API or recovery: the folder is {@link #accept}ed as
+     * such a request would have been; its tree id, for seda:ferry-trees.
+     */
+    public String acceptFolderFound(Exchange exchange) {
+        dev.ferry.plan.TransferRequest file = fileOf(exchange);
+        String id = accept(folderRequest(file), "transfer " + file.id());
+        runsAs(file, id);
+        return id;
+    }
+
+    /**
+     * The folder request a file's request becomes when its remote path is a folder: the same server, remotePath and
+     * options with a trailing {@code /}, into where the file would have gone (the same tree, the same id, as the request
+     * with the {@code /}).
+     */
+    public String folderRequest(dev.ferry.plan.TransferRequest file) {
+        try {
+            ObjectNode n = (ObjectNode) JSON.readTree(dev.ferry.plan.Requests.toJson(file));
+            n.remove("tree");
+            n.put("remotePath", file.remotePath().endsWith("/") ? file.remotePath() : file.remotePath() + "/");
+            Path local = Path.of(file.localPath()).toAbsolutePath().normalize();
+            n.put("localPath", local.startsWith(downloadDir) ? downloadDir.relativize(local).toString()
+                    : local.toString());
+            return JSON.writeValueAsString(n);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static dev.ferry.plan.TransferRequest fileOf(Exchange exchange) {
+        dev.ferry.plan.TransferRequest file = exchange.getProperty(dev.ferry.camel.FerryConstants.REQUEST,
+                dev.ferry.plan.TransferRequest.class);
+        if (file == null) {
+            throw new IllegalStateException("no accepted request on the exchange (ferry:accept runs first)");
+        }
+        return file;
+    }
+
+    /** The file's own transfer ended FAILED at its planning; its reason now says where the folder went. */
+    private void runsAs(dev.ferry.plan.TransferRequest file, String treeId) {
+        LOG.info("{} on {} is a folder: it runs as tree {}", file.remotePath(), file.server(), treeId);
+        try {
+            engine.ledger().status(file.id(), dev.ferry.ledger.TransferStatus.FAILED, "remote path "
+                    + file.remotePath() + " on " + file.server() + " is a folder: it runs as tree " + treeId
+                    + " (GET /api/transfers/" + treeId + ")");
+        } catch (RuntimeException e) {
+            LOG.debug("transfer {}: its reason stays as it was ({})", file.id(), e.toString());
         }
     }
 
@@ -130,7 +201,8 @@ public final class TreeRequests {
             try {
                 o = read(stored.request(), "tree request " + treeId);
             } catch (RequestParser.RequestException e) {
-                orders.done(stored); // it can never run (its server is no longer configured, say): the log says why
+                // It can never run (its server is no longer configured, say): FAILED with the reason, not ACCEPTED.
+                giveUp(stored, e.getMessage());
                 throw e;
             }
             TreeRun run = null;
@@ -142,13 +214,13 @@ public final class TreeRequests {
                 failure = e;
                 throw e;
             } finally {
-                settle(stored, run != null && run.began(), failure);
+                settle(stored, o, run != null && run.began(), failure);
             }
         }
     }
 
     /** What becomes of an order once its run returned: forgotten, kept for the next start, or sent again later. */
-    private void settle(TreeOrders.Order stored, boolean began, Throwable failure) {
+    private void settle(TreeOrders.Order stored, Order o, boolean began, Throwable failure) {
         String id = stored.treeId();
         if (failure == null) {
             ran(stored);
@@ -165,14 +237,51 @@ public final class TreeRequests {
             ran(stored);
             return;
         }
+        String reason = failure.getMessage() == null ? failure.toString() : failure.getMessage();
+        if (!TreeRetries.waitsForAnotherRun(failure)) {
+            String spent;
+            synchronized (waits) {
+                spent = budgets.computeIfAbsent(id, k -> new TreeRetries(o.options.over(TransferOptions.DEFAULTS)
+                        .maxAttempts(), engine.profiles().get(o.server).outageWait())).spent(failure);
+            }
+            if (spent != null) {
+                giveUp(stored, "tree " + id + " (" + o.server + ":" + o.remote + " -> " + o.into + ") did not start: "
+                        + reason + spent);
+                return;
+            }
+        }
         runLater(id, failure);
     }
 
     private void ran(TreeOrders.Order stored) {
         synchronized (waits) {
             waits.remove(stored.treeId());
+            budgets.remove(stored.treeId());
         }
         engine.ledger().treeOrders().done(stored);
+    }
+
+    /**
+     * An order that will never run by waiting (a permanent failure, or its retries spent) ends: its tree FAILED with
+     * the reason (the API and the status page show it), the order dropped, and the tree's one {@code treeFinished}.
+     */
+    private void giveUp(TreeOrders.Order stored, String reason) {
+        String id = stored.treeId();
+        synchronized (waits) {
+            Wait w = waits.remove(id);
+            if (w != null) {
+                w.timer.cancel(false);
+            }
+            budgets.remove(id);
+        }
+        dev.ferry.ledger.TreeListings listings = engine.ledger().treeListings();
+        boolean recorded = listings.failedBeforeRun(id, reason);
+        engine.ledger().treeOrders().done(stored);
+        LOG.warn("{}; its request is given up", reason);
+        dev.ferry.ledger.TreeListings.TreeRecord row = listings.get(id);
+        if (recorded && row != null) {
+            engine.events().treeFinished(new GivenUpTree(row), reason);
+        }
     }
 
     /** Another node claimed the tree while this run held it: this request has not run, that node's run has. */

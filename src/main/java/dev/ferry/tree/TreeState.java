@@ -126,7 +126,7 @@ public final class TreeState implements TreeView {
         // a thread whose interrupt is set, which left the row saying the tree runs.
         boolean interrupted = Thread.interrupted();
         try {
-            store.ended(claim, how, counts());
+            store.ended(claim, how, counts(), reason);
         } catch (RuntimeException e) {
             LOG.warn("tree {}: its end is not in the ledger: {}", id, e.toString());
         } finally {

@@ -150,6 +150,9 @@ final class TransferApi {
         m.put("refused", r.refused());
         m.put("bytesMoved", r.bytesMoved());
         m.put("etaSeconds", -1);
+        if (r.reason() != null && TreeListings.FAILED.equals(r.status())) {
+            m.put("reason", r.reason());
+        }
         m.put("created", r.created().toString());
         m.put("updated", r.updated().toString());
         m.put("kind", "tree");

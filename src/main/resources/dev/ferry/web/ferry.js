@@ -6,6 +6,8 @@ const POLL_MS = 1000;
 const HEALTH_MS = 5000;
 const sections = { trees: "#trees", active: "#active", queued: "#queued", recent: "#recent" };
 const rows = new Map();
+// Tree id -> its remote folder, from the "trees" list (placed first), so a file's row can name its folder.
+const treeFolders = new Map();
 
 function $(selector, root = document) { return root.querySelector(selector); }
 
@@ -122,6 +124,7 @@ function render(r, t) {
   }
   meta.push(`${t.retries} ${t.retries === 1 ? "retry" : "retries"}`);
   if (t.updated) meta.push(`updated ${time(t.updated)}`);
+  if (t.tree) meta.push(`in folder ${treeFolders.get(t.tree) || t.tree}`);
   $(".meta", r).textContent = meta.join(" · ");
 
   const error = $(".error", r);
@@ -147,6 +150,7 @@ function render(r, t) {
 
 // A folder (tree): the parent of its files' transfers, with its counts; its files are rows of their own above.
 function renderTree(r, t) {
+  treeFolders.set(t.id, t.remotePath);
   r.dataset.state = t.status.toLowerCase();
   r.classList.add("tree");
   const download = t.direction === "DOWNLOAD";
@@ -168,7 +172,10 @@ function renderTree(r, t) {
   if (t.resumedListing) meta.push("listing resumed from the ledger");
   if (t.updated) meta.push(`updated ${time(t.updated)}`);
   $(".meta", r).textContent = meta.join(" · ");
-  $(".error", r).hidden = true;
+  // A failed tree says why (login refused, no local folder, its order's retries spent).
+  const error = $(".error", r);
+  error.textContent = t.reason ? `Failed: ${t.reason}` : "";
+  error.hidden = !t.reason;
 }
 
 async function act(id, action, button) {

@@ -176,6 +176,25 @@ class InteropTest {
         InteropResults.note("(" + names.length + " files, 3 levels)");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    @Feature(value = "A folder asked for as a file is told from a missing file (the service runs it as a tree)",
+            order = 106)
+    void aFolderAskedForAsAFileIsToldFromAMissingOne(Kind kind) throws Exception {
+        InteropServer server = plain(kind);
+        server.put("/fd/inside.bin", 1000, 106);
+        InteropEngine f = ferry(server);
+        dev.ferry.transfer.TransferFailedException folder = assertThrows(
+                dev.ferry.transfer.TransferFailedException.class,
+                () -> f.engine.run(f.download("/fd", tmp.resolve("fd"), TransferOptions.none())));
+        assertTrue(folder.getCause() instanceof dev.ferry.ftp.RemoteFolderException, folder.toString());
+        dev.ferry.transfer.TransferFailedException missing = assertThrows(
+                dev.ferry.transfer.TransferFailedException.class,
+                () -> f.engine.run(f.download("/fd-missing", tmp.resolve("fdm"), TransferOptions.none())));
+        assertTrue(missing.getCause() instanceof dev.ferry.ftp.RemoteNotFoundException, missing.toString());
+        assertFalse(Files.exists(tmp.resolve("fd")), "nothing written");
+    }
+
     // ------------------------------------------------------------------------------------------ uploads
 
     @ParameterizedTest(name = "{0}")

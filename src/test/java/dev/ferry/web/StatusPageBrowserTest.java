@@ -115,6 +115,17 @@ class StatusPageBrowserTest {
         Await.until(Duration.ofSeconds(10), () -> !browser.findElements(By.cssSelector("#health li.up")).isEmpty(),
                 () -> "health chips: " + browser.findElement(By.id("health")).getText());
         screenshot("status-page-done.png");
+
+        // A tree's files: each row names the folder its tree copied (the API's "tree", the "Folders" row's path).
+        w.ftp.write("photos/a.jpg", 1000, 21);
+        w.ftp.write("photos/b.jpg", 2000, 22);
+        dev.ferry.tree.TreeResult r = new dev.ferry.tree.TreeRun(w.engine, "test", dev.ferry.tree.TreeLimits.DEFAULTS)
+                .download("/photos/", tmp.resolve("photos"), dev.ferry.plan.TransferOptions.none());
+        assertEquals(2, r.transferred(), r.toString());
+        assertEquals(Hashes.sha256(w.ftp.file("photos/b.jpg")), Hashes.sha256(tmp.resolve("photos/b.jpg")));
+        Await.until(Duration.ofSeconds(20), () -> browser.findElements(By.cssSelector("#recent .transfer .meta"))
+                        .stream().filter(m -> m.getText().contains("in folder /photos")).count() == 2,
+                () -> browser.findElement(By.id("recent")).getText());
     }
 
     private String submit(String remote, Path local, String options) throws Exception {
