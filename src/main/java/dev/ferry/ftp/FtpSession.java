@@ -78,6 +78,10 @@ public final class FtpSession implements Closeable {
 
     private static FtpSession connect(ServerProfile profile, Charset charset) throws IOException {
         FTPClient client = profile.tls() == TlsMode.EXPLICIT ? Tls.client(profile) : new FTPClient();
+        javax.net.SocketFactory direct = DirectSockets.factory();
+        if (direct != null) {
+            client.setSocketFactory(direct); // control and passive data sockets alike
+        }
         client.setControlEncoding(charset.name());
         client.setConnectTimeout(millis(profile.connectTimeout()));
         client.setDefaultTimeout(millis(profile.soTimeout()));

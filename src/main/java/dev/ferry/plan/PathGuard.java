@@ -13,6 +13,7 @@ import java.nio.file.Path;
  * directory through a symbolic link, or that is itself a link, is refused too.
  */
 public final class PathGuard {
+    private static final java.util.regex.Pattern SLASHES = java.util.regex.Pattern.compile("/+");
     private PathGuard() {
     }
 
@@ -101,7 +102,7 @@ public final class PathGuard {
                 throw new UnsafePathException("remote path '" + printable(path) + "' contains '..'");
             }
         }
-        return p.replaceAll("/+", "/");
+        return p.contains("//") ? SLASHES.matcher(p).replaceAll("/") : p;
     }
 
     /** The last element of a remote path. */
@@ -130,7 +131,7 @@ public final class PathGuard {
         }
         checkCharacters(relative, kind);
         String r = relative.replace('\\', '/');
-        if (r.startsWith("/") || r.matches("^[A-Za-z]:.*")) {
+        if (r.startsWith("/") || driveLetter(r)) {
             throw new UnsafePathException(kind + " name '" + printable(relative) + "' is absolute; only names "
                     + "relative to the configured directory are allowed");
         }
@@ -140,6 +141,15 @@ public final class PathGuard {
             }
         }
         return r;
+    }
+
+    /** "C:..." (a Windows drive); by hand, as String.matches compiled its pattern again for every file of a tree. */
+    private static boolean driveLetter(String r) {
+        if (r.length() < 2 || r.charAt(1) != ':') {
+            return false;
+        }
+        char c = r.charAt(0);
+        return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z';
     }
 
     private static void checkCharacters(String name, String kind) {

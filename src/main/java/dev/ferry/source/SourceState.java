@@ -48,7 +48,7 @@ public record SourceState(long size, long mtimeMillis, Object fileKey, String sh
 
     public static SourceState of(Path file, boolean withHash) throws IOException {
         Attributes a = Attributes.of(file);
-        return new SourceState(a.size, a.mtimeMillis, a.fileKey, withHash ? sha256(file) : null,
+        return new SourceState(a.size, a.mtimeMillis, a.fileKey, withHash ? sha256(file, a.size) : null,
                 withHash ? a.provenChange() : null);
     }
 
@@ -66,7 +66,7 @@ public record SourceState(long size, long mtimeMillis, Object fileKey, String sh
                 && a.mtimeMillis == sent.mtimeMillis && a.fileKey != null && a.fileKey.equals(sent.fileKey)) {
             return new SourceState(a.size, a.mtimeMillis, a.fileKey, sent.sha256, sent.hashedAt);
         }
-        return new SourceState(a.size, a.mtimeMillis, a.fileKey, sha256(file), a.provenChange());
+        return new SourceState(a.size, a.mtimeMillis, a.fileKey, sha256(file, a.size), a.provenChange());
     }
 
     /** The same state with the size and time a planner recorded: those are the bytes that were sent. */
@@ -119,7 +119,8 @@ public record SourceState(long size, long mtimeMillis, Object fileKey, String sh
         }
     }
 
-    private static String sha256(Path file) throws IOException {
+    /** @param size what the file's attributes said: sizes the buffer only (a file grown since is read to its end) */
+    private static String sha256(Path file, long size) throws IOException {
         onHash.accept(file);
         MessageDigest d;
         try {
@@ -127,7 +128,9 @@ public record SourceState(long size, long mtimeMillis, Object fileKey, String sh
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every Java runtime", e);
         }
-        byte[] buffer = new byte[64 * 1024];
+        // One byte more than the file, so a small file is read in one call and its end in the next; 4 to 64 KiB (a
+        // 64 KiB buffer allocated and zeroed per 10 KiB file of a tree cost more than the hashing).
+        byte[] buffer = new byte[(int) Math.max(4 * 1024, Math.min(64 * 1024, size + 1))];
         try (InputStream in = Files.newInputStream(file)) {
             for (int n; (n = in.read(buffer)) > 0; ) {
                 d.update(buffer, 0, n);

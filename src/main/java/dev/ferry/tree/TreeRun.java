@@ -806,5 +806,18 @@ public final class TreeRun {
      */
     private record Job(TransferRequest request, long size, String relative, Runnable afterwards, RemoteFile listed,
                        boolean listedFree) {
+        /**
+         * The job itself, not an equal one: a batch takes the queue's head by {@code remove(job)}, which compared whole
+         * requests field by field for every file.
+         */
+        @Override
+        public boolean equals(Object o) {
+            return this == o;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(this);
+        }
     }
 }
