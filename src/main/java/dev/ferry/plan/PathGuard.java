@@ -19,14 +19,29 @@ public final class PathGuard {
 
     /** A file name or relative path, checked, resolved inside {@code directory}. */
     public static Path localInside(Path directory, String relative) {
-        String name = checkRelative(relative, "local");
         Path base = directory.toAbsolutePath().normalize();
+        Path resolved = byName(base, relative);
+        requireRealInside(base, resolved, relative);
+        return resolved;
+    }
+
+    /**
+     * {@link #localInside}'s checks of the name alone (control characters, {@code ..}, absolute, invalid), no look at
+     * the disk. For a step that only records a name to be written later: the links on the disk may change before
+     * then, so the writer's own {@link #localInside} is the check that counts, and a real-path check here would only
+     * repeat it (a tree's walk: two stat and readlink runs per file).
+     */
+    public static Path localName(Path directory, String relative) {
+        return byName(directory.toAbsolutePath().normalize(), relative);
+    }
+
+    private static Path byName(Path base, String relative) {
+        String name = checkRelative(relative, "local");
         try {
             Path resolved = base.resolve(name).normalize();
             if (!resolved.startsWith(base) || resolved.equals(base)) {
                 throw new UnsafePathException("'" + printable(relative) + "' would leave the directory " + base);
             }
-            requireRealInside(base, resolved, relative);
             return resolved;
         } catch (InvalidPathException e) {
             throw new UnsafePathException("'" + printable(relative) + "' is not a valid local name: "
