@@ -19,14 +19,49 @@ public final class PathGuard {
 
     /** A file name or relative path, checked, resolved inside {@code directory}. */
     public static Path localInside(Path directory, String relative) {
-        String name = checkRelative(relative, "local");
         Path base = directory.toAbsolutePath().normalize();
+        Path resolved = byName(base, relative);
+        requireRealInside(base, realOfExisting(base), resolved, relative);
+        return resolved;
+    }
+
+    /**
+     * A directory for many names ({@link Root#inside}, as {@link #localInside}), its own real path looked up once: a
+     * tree's thousands of files repeated that lookup (a stat and a readlink per folder above it) for every file.
+     * Should the directory itself become a link later, its names then resolve outside the real path looked up here
+     * and are refused.
+     */
+    public static Root root(Path directory) {
+        Path base = directory.toAbsolutePath().normalize();
+        return new Root(base, realOfExisting(base));
+    }
+
+    /** See {@link #root}. */
+    public record Root(Path base, Path realBase) {
+        public Path inside(String relative) {
+            Path resolved = byName(base, relative);
+            requireRealInside(base, realBase, resolved, relative);
+            return resolved;
+        }
+    }
+
+    /**
+     * {@link #localInside}'s checks of the name alone (control characters, {@code ..}, absolute, invalid), no look at
+     * the disk. For a step that only records a name to be written later: the links on the disk may change before
+     * then, so the writer's own {@link #localInside} is the check that counts, and a real-path check here would only
+     * repeat it (a tree's walk: two stat and readlink runs per file).
+     */
+    public static Path localName(Path directory, String relative) {
+        return byName(directory.toAbsolutePath().normalize(), relative);
+    }
+
+    private static Path byName(Path base, String relative) {
+        String name = checkRelative(relative, "local");
         try {
             Path resolved = base.resolve(name).normalize();
             if (!resolved.startsWith(base) || resolved.equals(base)) {
                 throw new UnsafePathException("'" + printable(relative) + "' would leave the directory " + base);
             }
-            requireRealInside(base, resolved, relative);
             return resolved;
         } catch (InvalidPathException e) {
             throw new UnsafePathException("'" + printable(relative) + "' is not a valid local name: "
@@ -39,8 +74,7 @@ public final class PathGuard {
      * link, to a place inside {@code base}'s real path, and the file itself must not be a link (writing through it
      * would reach its target). Where a link appears later, opening without following links catches it.
      */
-    private static void requireRealInside(Path base, Path resolved, String relative) {
-        Path realBase = realOfExisting(base);
+    private static void requireRealInside(Path base, Path realBase, Path resolved, String relative) {
         if (Files.isSymbolicLink(resolved)) {
             throw new UnsafePathException("'" + printable(relative) + "' in " + base + " is a symbolic link; Ferry does"
                     + " not write through links: remove the link or choose another name");

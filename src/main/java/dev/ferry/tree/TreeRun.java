@@ -155,7 +155,8 @@ public final class TreeRun {
                         : TreeListing.fresh(store, run.claim());
                 Thread walker = resume ? null : walkInto(listed, base, root, filter, counts);
                 try {
-                    listed.replay(e -> fromListing(e, base, root, options, filter, resume, counts));
+                    PathGuard.Root guarded = PathGuard.root(root);
+                    listed.replay(e -> fromListing(e, base, guarded, options, filter, resume, counts));
                 } finally {
                     if (walker != null) {
                         stopWalk(listed, walker);
@@ -217,7 +218,9 @@ public final class TreeRun {
                     @Override
                     public void file(TreeEntry entry) throws IOException {
                         try {
-                            PathGuard.localInside(root, entry.relative());
+                            // By name only: the links are checked when the entry is read back to be written
+                            // (fromListing), which also sees a link planted after this walk.
+                            PathGuard.localName(root, entry.relative());
                         } catch (UnsafePathException e) {
                             refused(entry.relative(), e.getMessage());
                             return;
@@ -253,15 +256,15 @@ public final class TreeRun {
     }
 
     /** One entry of the listing (this run's walk or an earlier run's): refused, filtered out, skipped or sent. */
-    private void fromListing(TreeListings.Entry e, String base, Path root, TransferOptions options, TreeFilter filter,
-                             boolean resumed, Tally tally) throws IOException {
+    private void fromListing(TreeListings.Entry e, String base, PathGuard.Root root, TransferOptions options,
+                             TreeFilter filter, boolean resumed, Tally tally) throws IOException {
         if (e.refusal() != null) {
             tally.refuse(e.relative(), e.refusal());
             return;
         }
         Path local;
         try {
-            local = PathGuard.localInside(root, e.relative());
+            local = root.inside(e.relative());
         } catch (UnsafePathException x) {
             tally.refuse(e.relative(), x.getMessage());
             return;

@@ -55,4 +55,25 @@ class PathGuardTest {
         assertEquals("/a/b.bin", PathGuard.remoteAbsolute("/a/b.bin"));
         assertEquals("..", PathGuard.remoteName("/a/.."));
     }
+
+    @org.junit.jupiter.api.Test
+    void aRootLookedUpOnceRefusesNamesThroughLinksPlantedLaterAndTheRootTurnedIntoALink(
+            @org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path root = java.nio.file.Files.createDirectories(tmp.resolve("root/sub"));
+        root = root.getParent();
+        Path outside = java.nio.file.Files.createDirectories(tmp.resolve("outside"));
+        PathGuard.Root guarded = PathGuard.root(root);
+        assertEquals(root.resolve("sub/a.bin"), guarded.inside("sub/a.bin"));
+        // A folder replaced by a link after the root was looked up, and a name that is itself a link.
+        java.nio.file.Files.delete(root.resolve("sub"));
+        java.nio.file.Files.createSymbolicLink(root.resolve("sub"), outside);
+        assertThrows(UnsafePathException.class, () -> guarded.inside("sub/a.bin"));
+        java.nio.file.Files.createSymbolicLink(root.resolve("b.bin"), outside.resolve("b.bin"));
+        assertThrows(UnsafePathException.class, () -> guarded.inside("b.bin"));
+        assertThrows(UnsafePathException.class, () -> guarded.inside("../outside/c.bin"));
+        // The root itself turned into a link elsewhere: its names no longer lead into the real path looked up.
+        java.nio.file.Files.move(root, tmp.resolve("moved"));
+        java.nio.file.Files.createSymbolicLink(root, outside);
+        assertThrows(UnsafePathException.class, () -> guarded.inside("c.bin"));
+    }
 }

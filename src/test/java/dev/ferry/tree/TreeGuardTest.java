@@ -162,6 +162,38 @@ class TreeGuardTest {
         }
     }
 
+    @Test
+    void aFolderReplacedByALinkAfterTheWalkMadeItIsRefusedAndNothingIsWrittenOutside() throws Exception {
+        // Regression guard (passes on old main too): the walk checks names only; the read-back's real-path check
+        // must catch a folder the walk made and someone then replaced by a link out of the tree.
+        Path out = tmp.resolve("out");
+        Path outside = java.nio.file.Files.createDirectories(tmp.resolve("outside"));
+        PooledListing server = new PooledListing(engine.pool(), profile);
+        ListingSource planting = (d, each) -> {
+            if (d.equals("/tree/d03")) {
+                Path made = out.resolve("d03");
+                java.nio.file.Files.delete(made); // made empty by the walk when it listed /tree
+                java.nio.file.Files.createSymbolicLink(made, outside);
+            }
+            return server.list(d, each);
+        };
+        TreeResult r = new TreeRun(engine, "test", TreeLimits.DEFAULTS, planting).download("/tree/", out,
+                TransferOptions.none());
+        assertEquals(FOLDERS - 1, r.transferred());
+        assertEquals(1, r.refused(), r.problems().toString());
+        assertTrue(r.problems().toString().contains("d03/f.bin") && r.problems().toString().contains("outside"),
+                r.problems().toString());
+        try (var left = java.nio.file.Files.list(outside)) {
+            assertEquals(List.of(), left.toList(), "written through the planted link");
+        }
+        for (int i = 0; i < FOLDERS; i++) {
+            if (i != 3) {
+                String rel = String.format("d%02d/f.bin", i);
+                assertEquals(Hashes.sha256(ftp.file("tree/" + rel)), Hashes.sha256(out.resolve(rel)), rel);
+            }
+        }
+    }
+
     private interface Run {
         Object run() throws Exception;
     }
