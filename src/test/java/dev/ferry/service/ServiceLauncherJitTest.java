@@ -47,7 +47,7 @@ class ServiceLauncherJitTest {
     /**
      * Regression guard: a folder runs the same per-file path thousands of times, like the service, yet its whole
      * process took the least CPU with the one-file flags (C2 only for what stays hot); the service's inlining, or the
-     * JVM's defaults, cost 1.2-1.5x as much CPU for 1,000-3,000 files (bench/results/tree-big.notes.md, "tree-jit").
+     * JVM's defaults, cost 1.1-1.9x as much CPU for 1,000-3,000 files (bench/results/tree-big.notes.md, "tree-jit").
      */
     @Test
     void aFolderKeepsTheCommandLineJit() throws Exception {
