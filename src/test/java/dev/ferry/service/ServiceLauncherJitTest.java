@@ -22,6 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ServiceLauncherJitTest {
     private static final List<String> SERVICE_JIT =
             List.of("-XX:MaxInlineLevel=6", "-XX:FreqInlineSize=100", "-XX:InlineSmallCode=1000");
+    private static final List<String> CLI_JIT = List.of("-XX:Tier4InvocationThreshold=100000",
+            "-XX:Tier4MinInvocationThreshold=100000", "-XX:Tier4CompileThreshold=100000",
+            "-XX:Tier4BackEdgeThreshold=2000000");
 
     @TempDir
     Path dir;
@@ -39,6 +42,23 @@ class ServiceLauncherJitTest {
 
         List<String> get = launch("", List.of("get", "ftp://h/a", "a"));
         assertFalse(get.stream().anyMatch(SERVICE_JIT::contains), get.toString());
+    }
+
+    /**
+     * Regression guard: a folder runs the same per-file path thousands of times, like the service, yet its whole
+     * process took the least CPU with the one-file flags (C2 only for what stays hot); the service's inlining, or the
+     * JVM's defaults, cost 1.1-1.9x as much CPU for 1,000-3,000 files (bench/results/tree-big.notes.md, "tree-jit").
+     */
+    @Test
+    void aFolderKeepsTheCommandLineJit() throws Exception {
+        for (List<String> args : List.of(List.of("get", "-r", "ftp://h/d/", "d"),
+                List.of("put", "-q", "d", "ftp://h/d/", "--recursive"), List.of("get", "-qr", "ftp://h/d/", "d"))) {
+            List<String> seen = launch("", args);
+            assertTrue(seen.containsAll(CLI_JIT), seen.toString());
+            assertFalse(seen.stream().anyMatch(SERVICE_JIT::contains), seen.toString());
+        }
+        List<String> one = launch("", List.of("get", "ftp://h/a", "a"));
+        assertTrue(one.containsAll(CLI_JIT), one.toString());
     }
 
     private List<String> launch(String javaOpts, List<String> args) throws IOException, InterruptedException {
