@@ -108,7 +108,9 @@ public final class TreeRequests {
      */
     public String acceptFolderFound(Exchange exchange) {
         dev.ferry.plan.TransferRequest file = fileOf(exchange);
-        String id = accept(folderRequest(file), "transfer " + file.id());
+        // Its caller was answered already (the API's 202, the queue's acknowledgement): a tree running now makes this
+        // order wait for that run (runAccepted), it does not refuse it.
+        String id = accept(folderRequest(file), "transfer " + file.id(), true);
         runsAs(file, id);
         return id;
     }
@@ -165,6 +167,10 @@ public final class TreeRequests {
      *                               written: an order accepted earlier stays as it was)
      */
     public String accept(String json, String source) {
+        return accept(json, source, false);
+    }
+
+    private String accept(String json, String source, boolean evenWhileRunning) {
         Order order = read(json, source);
         if (java.nio.file.Files.exists(order.into) && !java.nio.file.Files.isDirectory(order.into)) {
             throw new RequestParser.RequestException(source + ": field 'localPath' names " + order.into + ", which is"
@@ -172,12 +178,12 @@ public final class TreeRequests {
         }
         String id = idOf(order);
         // From before its claim to after its end, which the ledger's row alone does not cover.
-        if (TreeRun.runningHere(id)) {
+        if (!evenWhileRunning && TreeRun.runningHere(id)) {
             throw new IllegalStateException("tree " + id + " (" + order.server + ":" + order.remote + " -> "
                     + order.into + ") is running already in this process; send the request again once it has ended");
         }
         engine.ledger().treeAcceptance().accept(id, Direction.DOWNLOAD, order.server, order.remote,
-                order.into.toString(), json);
+                order.into.toString(), json, evenWhileRunning);
         return id;
     }
 
