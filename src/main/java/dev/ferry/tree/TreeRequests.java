@@ -134,6 +134,18 @@ public final class TreeRequests {
         }
     }
 
+    /**
+     * The tree a single file's request already became (its remotePath was found to be a folder, and the ledger has that
+     * tree), or null: a request file such as this one runs that tree again when the inbox takes it.
+     */
+    public String folderFoundTreeOf(dev.ferry.plan.TransferRequest file, String source) {
+        if (file.direction() != Direction.DOWNLOAD || file.tree() != null) {
+            return null;
+        }
+        String id = treeIdOf(folderRequest(file), source);
+        return engine.ledger().treeListings().get(id) != null ? id : null;
+    }
+
     private static dev.ferry.plan.TransferRequest fileOf(Exchange exchange) {
         dev.ferry.plan.TransferRequest file = exchange.getProperty(dev.ferry.camel.FerryConstants.REQUEST,
                 dev.ferry.plan.TransferRequest.class);

@@ -116,4 +116,20 @@ class ServiceFolderFoundTest {
                 .GET().build(), HttpResponse.BodyHandlers.ofString()).body());
         assertTrue(file.toString().contains("runs as tree " + treeId), file.toString());
     }
+
+    @Test
+    void aRequestFileWhoseFolderRanAsATreeLeavesThatTreesFilesToIt() throws Exception {
+        // After a kill -9, recovery must see the tree a waiting request file (no trailing /) runs again.
+        Path inbox = tmp.resolve("recovery-inbox");
+        Files.createDirectories(inbox);
+        ServiceHarness.writeJson(inbox, "folder.json", "{\"remotePath\":\"/again\",\"localPath\":\"again\"}");
+        String treeId = TreeRun.idOf(Direction.DOWNLOAD, "fixture", "/again/", harness.downloads().resolve("again"));
+        service.ledger().treeListings().begin(treeId, Direction.DOWNLOAD, "fixture", "/again",
+                harness.downloads().resolve("again").toString(), false);
+        Recovery.RequestFiles found = Recovery.requestFiles(
+                service.camelContext().getComponent("ferry", dev.ferry.camel.FerryComponent.class),
+                service.camelContext().getRegistry().lookupByNameAndType("ferryTrees", dev.ferry.tree.TreeRequests.class),
+                inbox);
+        assertTrue(found.trees().contains(treeId), found.toString());
+    }
 }
