@@ -47,6 +47,7 @@ public final class TreeRequests {
     private final Map<String, TreeRetries> budgets = new java.util.HashMap<>();
     private volatile java.util.function.Consumer<String> again;
     private volatile java.util.function.BooleanSupplier stopping = () -> false;
+    private volatile java.util.function.UnaryOperator<String> remoteDirs = server -> "/";
     private java.util.concurrent.ScheduledExecutorService timer;
     private boolean closed;
 
@@ -330,6 +331,12 @@ public final class TreeRequests {
         return this;
     }
 
+    /** Where a relative remotePath lies on each server (its profile's remote-dir), as for a file's request. */
+    public TreeRequests remoteDirsFrom(java.util.function.UnaryOperator<String> remoteDirOfServer) {
+        this.remoteDirs = remoteDirOfServer;
+        return this;
+    }
+
     /** No order is sent again from now on; those waiting stay in the ledger for the next start. */
     public void close() {
         synchronized (waits) {
@@ -449,8 +456,18 @@ public final class TreeRequests {
         } catch (IllegalArgumentException e) {
             throw new RequestParser.RequestException(source + ": field 'server': " + e.getMessage());
         }
-        String remote = RemoteTree.rootOf(PathGuard.remoteAbsolute(p.remotePath()));
-        String local = p.localPath() != null ? p.localPath() : PathGuard.remoteName(remote);
+        // As a file's request resolves them (camel.FerryProducer), so that a file's request found to name a folder is
+        // the same tree as this one: a relative remotePath lies in the server's remote-dir, and "dir/" means "into
+        // dir, under the remote name" (as cp -r does).
+        String remote;
+        try {
+            remote = RemoteTree.rootOf(p.remotePath().startsWith("/") ? PathGuard.remoteAbsolute(p.remotePath())
+                    : PathGuard.remoteInside(remoteDirs.apply(server), p.remotePath()));
+        } catch (IllegalArgumentException e) {
+            throw new RequestParser.RequestException(source + ": field 'remotePath': " + e.getMessage(), e);
+        }
+        String local = p.localPath() == null ? PathGuard.remoteName(remote)
+                : p.localPath().endsWith("/") ? p.localPath() + PathGuard.remoteName(remote) : p.localPath();
         if (local.isEmpty()) {
             throw new RequestParser.RequestException(source + ": field 'localPath' is needed for the remote root");
         }

@@ -48,6 +48,7 @@ class ServiceFolderFoundTest {
         }
         harness = new ServiceHarness(tmp.resolve("svc"), ftp);
         harness.properties.put("ferry.inbox.read-lock-min-age", "100");
+        harness.properties.put("ferry.servers.fixture.remote-dir", "/rd");
         service = harness.start();
     }
 
@@ -131,5 +132,23 @@ class ServiceFolderFoundTest {
                 service.camelContext().getRegistry().lookupByNameAndType("ferryTrees", dev.ferry.tree.TreeRequests.class),
                 inbox);
         assertTrue(found.trees().contains(treeId), found.toString());
+    }
+
+    @Test
+    void aFileRequestFoundToBeAFolderIsTheTreeOfTheRequestWithTheSlash() {
+        dev.ferry.camel.FerryComponent files = service.camelContext().getComponent("ferry",
+                dev.ferry.camel.FerryComponent.class);
+        dev.ferry.tree.TreeRequests trees = service.camelContext().getRegistry().lookupByNameAndType("ferryTrees",
+                dev.ferry.tree.TreeRequests.class);
+        // A relative remotePath lies in the remote-dir, and "in/" means "into in, under the remote name", either way.
+        for (String[] form : new String[][] {{"photos", "in/"}, {"/rd/photos", "in/"}, {"photos", "pics"}}) {
+            String file = "{\"remotePath\":\"" + form[0] + "\",\"localPath\":\"" + form[1] + "\"}";
+            String folder = "{\"remotePath\":\"" + form[0] + "/\",\"localPath\":\"" + form[1] + "\"}";
+            String found = trees.treeIdOf(trees.folderRequest(files.resolveRequestFile(file, "file")), "file");
+            assertEquals(trees.treeIdOf(folder, "folder"), found, file);
+        }
+        Path in = harness.downloads().resolve("in/photos").toAbsolutePath().normalize();
+        assertEquals(TreeRun.idOf(Direction.DOWNLOAD, "fixture", "/rd/photos/", in),
+                trees.treeIdOf("{\"remotePath\":\"photos/\",\"localPath\":\"in/\"}", "folder"));
     }
 }
