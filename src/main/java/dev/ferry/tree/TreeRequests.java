@@ -147,11 +147,23 @@ public final class TreeRequests {
         return engine.ledger().treeListings().get(id) != null ? id : null;
     }
 
-    private static dev.ferry.plan.TransferRequest fileOf(Exchange exchange) {
+    private dev.ferry.plan.TransferRequest fileOf(Exchange exchange) {
         dev.ferry.plan.TransferRequest file = exchange.getProperty(dev.ferry.camel.FerryConstants.REQUEST,
                 dev.ferry.plan.TransferRequest.class);
         if (file == null) {
             throw new IllegalStateException("no accepted request on the exchange (ferry:accept runs first)");
+        }
+        if (file.tree() != null) {
+            // Run as a tree of its own it would take the whole folder, inside its tree's, without that tree's filters.
+            String reason = "remote path " + file.remotePath() + " on " + file.server() + ", a file of tree "
+                    + file.tree() + " when it was listed, is now a folder: it is not downloaded; run tree "
+                    + file.tree() + " again with \"relist\": true to take what the folder holds";
+            try {
+                engine.ledger().status(file.id(), dev.ferry.ledger.TransferStatus.FAILED, reason);
+            } catch (RuntimeException e) {
+                LOG.debug("transfer {}: its reason stays as it was ({})", file.id(), e.toString());
+            }
+            throw new IllegalStateException(reason);
         }
         return file;
     }
