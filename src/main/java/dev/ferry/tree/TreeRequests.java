@@ -233,7 +233,7 @@ public final class TreeRequests {
                 o = read(stored.request(), "tree request " + treeId);
             } catch (RequestParser.RequestException e) {
                 // It can never run (its server is no longer configured, say): FAILED with the reason, not ACCEPTED.
-                giveUp(stored, e.getMessage());
+                giveUp(stored, e.getMessage(), e);
                 throw e;
             }
             TreeRun run = null;
@@ -277,7 +277,7 @@ public final class TreeRequests {
             }
             if (spent != null) {
                 giveUp(stored, "tree " + id + " (" + o.server + ":" + o.remote + " -> " + o.into + ") did not start: "
-                        + reason + spent);
+                        + reason + spent, failure);
                 return;
             }
         }
@@ -296,8 +296,19 @@ public final class TreeRequests {
      * An order that will never run by waiting (a permanent failure, or its retries spent) ends: its tree FAILED with
      * the reason (the API and the status page show it), the order dropped, and the tree's one {@code treeFinished}.
      */
-    private void giveUp(TreeOrders.Order stored, String reason) {
+    private void giveUp(TreeOrders.Order stored, String reason, Throwable failure) {
         String id = stored.treeId();
+        dev.ferry.ledger.TreeListings listings = engine.ledger().treeListings();
+        boolean recorded;
+        try {
+            recorded = listings.failedBeforeRun(id, reason);
+            engine.ledger().treeOrders().done(stored);
+        } catch (RuntimeException e) {
+            // The ledger cannot take the end now: the order stays and is given up at its next try, its budget kept.
+            LOG.warn("tree {}: cannot record that its request is given up ({}); tried again later", id, e.toString());
+            runLater(id, failure);
+            return;
+        }
         synchronized (waits) {
             Wait w = waits.remove(id);
             if (w != null) {
@@ -305,9 +316,6 @@ public final class TreeRequests {
             }
             budgets.remove(id);
         }
-        dev.ferry.ledger.TreeListings listings = engine.ledger().treeListings();
-        boolean recorded = listings.failedBeforeRun(id, reason);
-        engine.ledger().treeOrders().done(stored);
         LOG.warn("{}; its request is given up", reason);
         dev.ferry.ledger.TreeListings.TreeRecord row = listings.get(id);
         if (recorded && row != null) {
