@@ -68,10 +68,24 @@ final class TreeRetries {
             // Only what asking again cannot change: a full disk, too many open files or a bad number may pass.
             if (t instanceof LoginRefusedException || t instanceof UnsafePathException
                     || t instanceof RequestParser.RequestException || t instanceof AccessDeniedException
-                    || t instanceof FileAlreadyExistsException || t instanceof NotDirectoryException) {
+                    || t instanceof FileAlreadyExistsException || t instanceof NotDirectoryException
+                    || t instanceof java.nio.file.FileSystemException f && underAFile(f.getFile())) {
                 return true;
             }
             if (t instanceof FtpException f && !(t instanceof ServerUnreachableException) && !f.isTransient()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** ENOTDIR: the JDK reports it as a bare FileSystemException ("Not a directory"), so look at the path itself. */
+    private static boolean underAFile(String file) {
+        if (file == null) {
+            return false;
+        }
+        for (java.nio.file.Path p = java.nio.file.Path.of(file).getParent(); p != null; p = p.getParent()) {
+            if (java.nio.file.Files.isRegularFile(p)) {
                 return true;
             }
         }

@@ -20,6 +20,14 @@ class TreeRetriesTest {
     }
 
     @Test
+    void aFolderUnderAFileIsNotTriedAgain(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(tmp.resolve("a-file"), "in the way");
+        // What Files.createDirectories throws there (ENOTDIR has no exception type of its own).
+        assertEquals("", new TreeRetries(3, Duration.ofHours(1)).spent(
+                new FileSystemException(file.resolve("t2").toString(), null, "Not a directory")));
+    }
+
+    @Test
     void theLedgerDownIsWaitedOutNotCountedAsTries() {
         TreeRetries retries = new TreeRetries(1, Duration.ofHours(1));
         RuntimeException down = new LedgerException("cannot accept tree request t", new java.sql.SQLException("gone"));
