@@ -264,8 +264,9 @@ public final class FtpSession implements Closeable {
     public boolean isDirectory(String path) throws IOException {
         String home = guard(client::printWorkingDirectory);
         boolean cd = guard(() -> client.changeWorkingDirectory(path));
-        if (cd && home != null) {
-            guard(() -> client.changeWorkingDirectory(home));
+        // Left in another directory, the session would resolve its next caller's relative paths there: not reusable.
+        if (cd && (home == null || !guard(() -> client.changeWorkingDirectory(home)))) {
+            broken = true;
         }
         return cd;
     }

@@ -129,7 +129,9 @@ final class LedgerSchema {
                 }
                 // Only a database some other program left half made gets here: the ALTERs below finish it.
             }
-            Sql.ddl(ds, SCHEMA);
+            // An existing ledger: only what it lacks. On PostgreSQL every ALTER, even one with IF NOT EXISTS that finds
+            // its column, takes its table's exclusive lock while other nodes commit (the deadlock above).
+            Sql.ddl(ds, LedgerSchema::missing, SCHEMA);
         } catch (SQLException e) {
             throw LedgerException.of("create schema", null, e);
         }
@@ -164,6 +166,51 @@ final class LedgerSchema {
             out.set(at, table.substring(0, table.length() - 1) + ",\n    " + m.group(2) + ")");
         }
         return out.toArray(String[]::new);
+    }
+
+    private static final Pattern CREATE_TABLE = Pattern.compile("CREATE TABLE IF NOT EXISTS (\\w+).*", Pattern.DOTALL);
+    private static final Pattern CREATE_INDEX =
+            Pattern.compile("CREATE INDEX IF NOT EXISTS \\w+ ON (\\w+).*", Pattern.DOTALL);
+
+    /**
+     * Which statements of {@link #SCHEMA} the database still needs, from one look at information_schema: a table or
+     * column it lacks; an index when its table was made or grew a column in this pass (indexes came with columns).
+     */
+    private static java.util.function.Predicate<String> missing(Connection c) throws SQLException {
+        java.util.Set<String> have = new java.util.HashSet<>();
+        try (Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery("SELECT table_name,"
+                + " column_name FROM information_schema.columns WHERE table_schema = CURRENT_SCHEMA")) {
+            while (rs.next()) {
+                String table = rs.getString(1).toLowerCase(java.util.Locale.ROOT);
+                have.add(table);
+                have.add(table + "." + rs.getString(2).toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        java.util.Set<String> changed = new java.util.HashSet<>();
+        return statement -> {
+            String s = statement.strip();
+            Matcher m;
+            if ((m = ADD_COLUMN.matcher(s)).matches()) {
+                String column = m.group(2).strip().split("\\s+")[0].toLowerCase(java.util.Locale.ROOT);
+                return needs(have, changed, m.group(1).toLowerCase(java.util.Locale.ROOT), "." + column);
+            }
+            if ((m = CREATE_TABLE.matcher(s)).matches()) {
+                return needs(have, changed, m.group(1).toLowerCase(java.util.Locale.ROOT), "");
+            }
+            if ((m = CREATE_INDEX.matcher(s)).matches()) {
+                return changed.contains(m.group(1).toLowerCase(java.util.Locale.ROOT));
+            }
+            return true;
+        };
+    }
+
+    private static boolean needs(java.util.Set<String> have, java.util.Set<String> changed, String table,
+                                 String column) {
+        if (have.contains(table + column)) {
+            return false;
+        }
+        changed.add(table);
+        return true;
     }
 
     /** Whether the database has none of Ferry's tables yet (the first of them is made first). */

@@ -66,13 +66,26 @@ final class Sql {
      * pg_type's unique index), and three nodes starting together made a retry-once lose (found by ClusterFaultTest).
      */
     static void ddl(DataSource ds, String... statements) throws SQLException {
+        ddl(ds, c -> statement -> true, statements);
+    }
+
+    /** Which statements a schema change still needs, judged under the schema lock (another node may have run them). */
+    interface Needed {
+        java.util.function.Predicate<String> of(Connection c) throws SQLException;
+    }
+
+    /** {@link #ddl(DataSource, String...)} running only the statements {@code needed} picks, in order. */
+    static void ddl(DataSource ds, Needed needed, String... statements) throws SQLException {
         inNewTx(ds, c -> {
             try (Statement st = c.createStatement()) {
                 if ("PostgreSQL".equalsIgnoreCase(c.getMetaData().getDatabaseProductName())) {
                     st.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
                 }
+                java.util.function.Predicate<String> run = needed.of(c);
                 for (String statement : statements) {
-                    st.execute(statement);
+                    if (run.test(statement)) {
+                        st.execute(statement);
+                    }
                 }
             }
             return null;

@@ -32,16 +32,26 @@ public final class TreeAcceptance {
      */
     public void accept(String treeId, Direction direction, String server, String remoteRoot, String localRoot,
                        String request) {
+        accept(treeId, direction, server, remoteRoot, localRoot, request, false);
+    }
+
+    /**
+     * {@link #accept}, or with {@code evenWhileRunning} for a request already acknowledged (a file's request found to
+     * name a folder): a tree that runs now keeps its row as it is and the order is recorded beside it, for the order's
+     * run to wait for that run (refusing it would forget a request its caller was told was taken).
+     */
+    public void accept(String treeId, Direction direction, String server, String remoteRoot, String localRoot,
+                       String request, boolean evenWhileRunning) {
         try {
             try {
-                once(treeId, direction, server, remoteRoot, localRoot, request);
+                once(treeId, direction, server, remoteRoot, localRoot, request, evenWhileRunning);
             } catch (SQLException e) {
                 if (!Sql.duplicate(e)) {
                     throw e;
                 }
                 // A run's begin (or another acceptance) inserted the row since this one found none: now it is there
                 // to be locked and judged.
-                once(treeId, direction, server, remoteRoot, localRoot, request);
+                once(treeId, direction, server, remoteRoot, localRoot, request, evenWhileRunning);
             }
         } catch (SQLException e) {
             throw LedgerException.of("accept tree request", treeId, e);
@@ -49,7 +59,7 @@ public final class TreeAcceptance {
     }
 
     private void once(String treeId, Direction direction, String server, String remoteRoot, String localRoot,
-                      String request) throws SQLException {
+                      String request, boolean evenWhileRunning) throws SQLException {
         String node = leases.nodeId();
         Sql.inNewTx(ds, c -> {
             String status = null;
@@ -76,6 +86,10 @@ public final class TreeAcceptance {
                 // This node's row that no run here holds is a run that died with an earlier process: not running.
                 boolean here = node.equals(owner) && leases.holdsTree(treeId);
                 if (TreeListings.isRunning(status) && owner != null && !lapsed && (here || !node.equals(owner))) {
+                    if (evenWhileRunning) {
+                        TreeOrders.record(c, treeId, request, node);
+                        return null;
+                    }
                     throw new TreeListings.TreeRunningException("tree " + treeId + " (" + server + ":" + remoteRoot
                             + " <-> " + localRoot + ") is running " + (here ? "in this process" : "on node " + owner)
                             + "; a tree runs once at a time, so this request was not accepted: send it again once"

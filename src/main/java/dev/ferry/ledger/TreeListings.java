@@ -238,15 +238,17 @@ public final class TreeListings {
     }
 
     /**
-     * An {@link #ACCEPTED} tree whose order was given up before any run claimed it (login refused, the local folder
-     * cannot be made, the retries spent): {@link #FAILED} with {@code reason}. False when the row is not waiting (a
-     * run took it meanwhile): nothing is written then.
+     * A tree whose order was given up before any run claimed it (login refused, the local folder cannot be made, the
+     * retries spent): {@link #FAILED} with {@code reason}. Not only an {@link #ACCEPTED} row: an order kept across a
+     * restart finds the row as its earlier run left it (FAILED after a stop, RUNNING with a lapsed lease). False when a
+     * run holds the row under a live lease (it took the tree meanwhile): nothing is written then.
      */
     public boolean failedBeforeRun(String id, String reason) {
         String r = reason.length() > 2000 ? reason.substring(0, 1997) + "..." : reason;
         try {
-            return Sql.inNewTx(ds, c -> Sql.update(c, "UPDATE ferry_tree SET status = ?, reason = ?, updated = ? WHERE"
-                    + " id = ? AND status = ?", FAILED, r, Instant.now(), id, ACCEPTED) == 1);
+            return Sql.inNewTx(ds, c -> Sql.update(c, "UPDATE ferry_tree SET status = ?, reason = ?, updated = ?,"
+                    + " lease_until = NULL WHERE id = ? AND (status NOT IN (?, ?) OR lease_until IS NULL"
+                    + " OR lease_until < CURRENT_TIMESTAMP)", FAILED, r, Instant.now(), id, LISTING, RUNNING) == 1);
         } catch (SQLException e) {
             throw LedgerException.of("record tree failure", id, e);
         }

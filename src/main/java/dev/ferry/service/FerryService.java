@@ -155,7 +155,8 @@ public final class FerryService implements AutoCloseable {
                     dev.ferry.tree.TreeLimits.DEFAULTS)));
             this.trees = new dev.ferry.tree.TreeRequests(engine, component::getDefaultServer,
                     settings.downloadDir(), dev.ferry.tree.TreeLimits.DEFAULTS)
-                    .stoppingWhen(() -> component.isServiceStopping() || stopping(main.getCamelContext()));
+                    .stoppingWhen(() -> component.isServiceStopping() || stopping(main.getCamelContext()))
+                    .remoteDirsFrom(server -> component.getRemoteDirs().getOrDefault(server, "/"));
             main.bind("ferryTrees", trees);
             bindBroker();
             main.addMainListener(new MainListenerSupport() {

@@ -156,10 +156,10 @@ final class Recovery {
     }
 
     /** What the request inbox holds: single-file requests by transfer id, folder requests by tree id. */
-    private record RequestFiles(Set<String> transfers, Set<String> trees) {
+    record RequestFiles(Set<String> transfers, Set<String> trees) {
     }
 
-    private static RequestFiles requestFiles(FerryComponent component, TreeRequests trees, Path inbox) {
+    static RequestFiles requestFiles(FerryComponent component, TreeRequests trees, Path inbox) {
         RequestFiles found = new RequestFiles(new HashSet<>(), new HashSet<>());
         if (!Files.isDirectory(inbox)) {
             return found;
@@ -172,7 +172,13 @@ final class Recovery {
                     if (trees.isTree(json)) {
                         found.trees().add(trees.treeIdOf(json, source));
                     } else {
-                        found.transfers().add(component.resolveRequestFile(json, source).id());
+                        TransferRequest file = component.resolveRequestFile(json, source);
+                        found.transfers().add(file.id());
+                        // A remotePath found to name a folder ran as a tree: the inbox runs that tree again.
+                        String tree = trees.folderFoundTreeOf(file, source);
+                        if (tree != null) {
+                            found.trees().add(tree);
+                        }
                     }
                 } catch (IOException | RuntimeException e) {
                     // The inbox route reports it when it takes the file.

@@ -47,6 +47,7 @@ public final class TreeRequests {
     private final Map<String, TreeRetries> budgets = new java.util.HashMap<>();
     private volatile java.util.function.Consumer<String> again;
     private volatile java.util.function.BooleanSupplier stopping = () -> false;
+    private volatile java.util.function.UnaryOperator<String> remoteDirs = server -> "/";
     private java.util.concurrent.ScheduledExecutorService timer;
     private boolean closed;
 
@@ -108,7 +109,9 @@ public final class TreeRequests {
      */
     public String acceptFolderFound(Exchange exchange) {
         dev.ferry.plan.TransferRequest file = fileOf(exchange);
-        String id = accept(folderRequest(file), "transfer " + file.id());
+        // Its caller was answered already (the API's 202, the queue's acknowledgement): a tree running now makes this
+        // order wait for that run (runAccepted), it does not refuse it.
+        String id = accept(folderRequest(file), "transfer " + file.id(), true);
         runsAs(file, id);
         return id;
     }
@@ -132,11 +135,35 @@ public final class TreeRequests {
         }
     }
 
-    private static dev.ferry.plan.TransferRequest fileOf(Exchange exchange) {
+    /**
+     * The tree a single file's request already became (its remotePath was found to be a folder, and the ledger has that
+     * tree), or null: a request file such as this one runs that tree again when the inbox takes it.
+     */
+    public String folderFoundTreeOf(dev.ferry.plan.TransferRequest file, String source) {
+        if (file.direction() != Direction.DOWNLOAD || file.tree() != null) {
+            return null;
+        }
+        String id = treeIdOf(folderRequest(file), source);
+        return engine.ledger().treeListings().get(id) != null ? id : null;
+    }
+
+    private dev.ferry.plan.TransferRequest fileOf(Exchange exchange) {
         dev.ferry.plan.TransferRequest file = exchange.getProperty(dev.ferry.camel.FerryConstants.REQUEST,
                 dev.ferry.plan.TransferRequest.class);
         if (file == null) {
             throw new IllegalStateException("no accepted request on the exchange (ferry:accept runs first)");
+        }
+        if (file.tree() != null) {
+            // Run as a tree of its own it would take the whole folder, inside its tree's, without that tree's filters.
+            String reason = "remote path " + file.remotePath() + " on " + file.server() + ", a file of tree "
+                    + file.tree() + " when it was listed, is now a folder: it is not downloaded; run tree "
+                    + file.tree() + " again with \"relist\": true to take what the folder holds";
+            try {
+                engine.ledger().status(file.id(), dev.ferry.ledger.TransferStatus.FAILED, reason);
+            } catch (RuntimeException e) {
+                LOG.debug("transfer {}: its reason stays as it was ({})", file.id(), e.toString());
+            }
+            throw new IllegalStateException(reason);
         }
         return file;
     }
@@ -165,6 +192,10 @@ public final class TreeRequests {
      *                               written: an order accepted earlier stays as it was)
      */
     public String accept(String json, String source) {
+        return accept(json, source, false);
+    }
+
+    private String accept(String json, String source, boolean evenWhileRunning) {
         Order order = read(json, source);
         if (java.nio.file.Files.exists(order.into) && !java.nio.file.Files.isDirectory(order.into)) {
             throw new RequestParser.RequestException(source + ": field 'localPath' names " + order.into + ", which is"
@@ -172,12 +203,12 @@ public final class TreeRequests {
         }
         String id = idOf(order);
         // From before its claim to after its end, which the ledger's row alone does not cover.
-        if (TreeRun.runningHere(id)) {
+        if (!evenWhileRunning && TreeRun.runningHere(id)) {
             throw new IllegalStateException("tree " + id + " (" + order.server + ":" + order.remote + " -> "
                     + order.into + ") is running already in this process; send the request again once it has ended");
         }
         engine.ledger().treeAcceptance().accept(id, Direction.DOWNLOAD, order.server, order.remote,
-                order.into.toString(), json);
+                order.into.toString(), json, evenWhileRunning);
         return id;
     }
 
@@ -202,7 +233,7 @@ public final class TreeRequests {
                 o = read(stored.request(), "tree request " + treeId);
             } catch (RequestParser.RequestException e) {
                 // It can never run (its server is no longer configured, say): FAILED with the reason, not ACCEPTED.
-                giveUp(stored, e.getMessage());
+                giveUp(stored, e.getMessage(), e);
                 throw e;
             }
             TreeRun run = null;
@@ -246,7 +277,7 @@ public final class TreeRequests {
             }
             if (spent != null) {
                 giveUp(stored, "tree " + id + " (" + o.server + ":" + o.remote + " -> " + o.into + ") did not start: "
-                        + reason + spent);
+                        + reason + spent, failure);
                 return;
             }
         }
@@ -265,8 +296,19 @@ public final class TreeRequests {
      * An order that will never run by waiting (a permanent failure, or its retries spent) ends: its tree FAILED with
      * the reason (the API and the status page show it), the order dropped, and the tree's one {@code treeFinished}.
      */
-    private void giveUp(TreeOrders.Order stored, String reason) {
+    private void giveUp(TreeOrders.Order stored, String reason, Throwable failure) {
         String id = stored.treeId();
+        dev.ferry.ledger.TreeListings listings = engine.ledger().treeListings();
+        boolean recorded;
+        try {
+            recorded = listings.failedBeforeRun(id, reason);
+            engine.ledger().treeOrders().done(stored);
+        } catch (RuntimeException e) {
+            // The ledger cannot take the end now: the order stays and is given up at its next try, its budget kept.
+            LOG.warn("tree {}: cannot record that its request is given up ({}); tried again later", id, e.toString());
+            runLater(id, failure);
+            return;
+        }
         synchronized (waits) {
             Wait w = waits.remove(id);
             if (w != null) {
@@ -274,9 +316,6 @@ public final class TreeRequests {
             }
             budgets.remove(id);
         }
-        dev.ferry.ledger.TreeListings listings = engine.ledger().treeListings();
-        boolean recorded = listings.failedBeforeRun(id, reason);
-        engine.ledger().treeOrders().done(stored);
         LOG.warn("{}; its request is given up", reason);
         dev.ferry.ledger.TreeListings.TreeRecord row = listings.get(id);
         if (recorded && row != null) {
@@ -309,6 +348,12 @@ public final class TreeRequests {
      */
     public TreeRequests stoppingWhen(java.util.function.BooleanSupplier stopping) {
         this.stopping = stopping;
+        return this;
+    }
+
+    /** Where a relative remotePath lies on each server (its profile's remote-dir), as for a file's request. */
+    public TreeRequests remoteDirsFrom(java.util.function.UnaryOperator<String> remoteDirOfServer) {
+        this.remoteDirs = remoteDirOfServer;
         return this;
     }
 
@@ -431,8 +476,18 @@ public final class TreeRequests {
         } catch (IllegalArgumentException e) {
             throw new RequestParser.RequestException(source + ": field 'server': " + e.getMessage());
         }
-        String remote = RemoteTree.rootOf(PathGuard.remoteAbsolute(p.remotePath()));
-        String local = p.localPath() != null ? p.localPath() : PathGuard.remoteName(remote);
+        // As a file's request resolves them (camel.FerryProducer), so that a file's request found to name a folder is
+        // the same tree as this one: a relative remotePath lies in the server's remote-dir, and "dir/" means "into
+        // dir, under the remote name" (as cp -r does).
+        String remote;
+        try {
+            remote = RemoteTree.rootOf(p.remotePath().startsWith("/") ? PathGuard.remoteAbsolute(p.remotePath())
+                    : PathGuard.remoteInside(remoteDirs.apply(server), p.remotePath()));
+        } catch (IllegalArgumentException e) {
+            throw new RequestParser.RequestException(source + ": field 'remotePath': " + e.getMessage(), e);
+        }
+        String local = p.localPath() == null ? PathGuard.remoteName(remote)
+                : p.localPath().endsWith("/") ? p.localPath() + PathGuard.remoteName(remote) : p.localPath();
         if (local.isEmpty()) {
             throw new RequestParser.RequestException(source + ": field 'localPath' is needed for the remote root");
         }

@@ -128,6 +128,19 @@ class TreeListingsTest {
         }
     }
 
+    @Test
+    void anOrderGivenUpAfterARestartGetsItsReasonUnlessARunHoldsTheTree() {
+        try (JdbcLedger ledger = JdbcLedger.h2(tmp.resolve("given-up"))) {
+            TreeListings trees = ledger.treeListings();
+            Claim run = trees.begin(ID, Direction.DOWNLOAD, "s", "/r", "/l", false).claim();
+            assertFalse(trees.failedBeforeRun(ID, "login refused"), "a run holds it under a live lease");
+            // The run stopped (the service did): the order stays, its next run fails before its claim for good.
+            trees.ended(run, TreeListings.FAILED, new TreeListings.Counts(0, 0, 0, 0, 0, 0), "stopped");
+            assertTrue(trees.failedBeforeRun(ID, "login refused"));
+            assertEquals("login refused", trees.get(ID).reason());
+        }
+    }
+
     private static void roundTrip(TreeListings trees) {
         assertNull(trees.get(ID));
         TreeListings.Run run = trees.begin(ID, Direction.DOWNLOAD, "s", "/r", "/l", false);

@@ -48,6 +48,7 @@ class ServiceFolderFoundTest {
         }
         harness = new ServiceHarness(tmp.resolve("svc"), ftp);
         harness.properties.put("ferry.inbox.read-lock-min-age", "100");
+        harness.properties.put("ferry.servers.fixture.remote-dir", "/rd");
         service = harness.start();
     }
 
@@ -115,5 +116,39 @@ class ServiceFolderFoundTest {
         JsonNode file = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "api/transfers/" + id))
                 .GET().build(), HttpResponse.BodyHandlers.ofString()).body());
         assertTrue(file.toString().contains("runs as tree " + treeId), file.toString());
+    }
+
+    @Test
+    void aRequestFileWhoseFolderRanAsATreeLeavesThatTreesFilesToIt() throws Exception {
+        // After a kill -9, recovery must see the tree a waiting request file (no trailing /) runs again.
+        Path inbox = tmp.resolve("recovery-inbox");
+        Files.createDirectories(inbox);
+        ServiceHarness.writeJson(inbox, "folder.json", "{\"remotePath\":\"/again\",\"localPath\":\"again\"}");
+        String treeId = TreeRun.idOf(Direction.DOWNLOAD, "fixture", "/again/", harness.downloads().resolve("again"));
+        service.ledger().treeListings().begin(treeId, Direction.DOWNLOAD, "fixture", "/again",
+                harness.downloads().resolve("again").toString(), false);
+        Recovery.RequestFiles found = Recovery.requestFiles(
+                service.camelContext().getComponent("ferry", dev.ferry.camel.FerryComponent.class),
+                service.camelContext().getRegistry().lookupByNameAndType("ferryTrees", dev.ferry.tree.TreeRequests.class),
+                inbox);
+        assertTrue(found.trees().contains(treeId), found.toString());
+    }
+
+    @Test
+    void aFileRequestFoundToBeAFolderIsTheTreeOfTheRequestWithTheSlash() {
+        dev.ferry.camel.FerryComponent files = service.camelContext().getComponent("ferry",
+                dev.ferry.camel.FerryComponent.class);
+        dev.ferry.tree.TreeRequests trees = service.camelContext().getRegistry().lookupByNameAndType("ferryTrees",
+                dev.ferry.tree.TreeRequests.class);
+        // A relative remotePath lies in the remote-dir, and "in/" means "into in, under the remote name", either way.
+        for (String[] form : new String[][] {{"photos", "in/"}, {"/rd/photos", "in/"}, {"photos", "pics"}}) {
+            String file = "{\"remotePath\":\"" + form[0] + "\",\"localPath\":\"" + form[1] + "\"}";
+            String folder = "{\"remotePath\":\"" + form[0] + "/\",\"localPath\":\"" + form[1] + "\"}";
+            String found = trees.treeIdOf(trees.folderRequest(files.resolveRequestFile(file, "file")), "file");
+            assertEquals(trees.treeIdOf(folder, "folder"), found, file);
+        }
+        Path in = harness.downloads().resolve("in/photos").toAbsolutePath().normalize();
+        assertEquals(TreeRun.idOf(Direction.DOWNLOAD, "fixture", "/rd/photos/", in),
+                trees.treeIdOf("{\"remotePath\":\"photos/\",\"localPath\":\"in/\"}", "folder"));
     }
 }

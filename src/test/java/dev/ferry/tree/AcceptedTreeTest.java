@@ -157,6 +157,36 @@ class AcceptedTreeTest {
     }
 
     @Test
+    void aFileFoundToBeAFolderWhileItsTreeRunsIsKeptAndLeavesThatRunAlone() throws Exception {
+        String id = TreeRun.idOf(Direction.DOWNLOAD, "test", "/tree", into());
+        TreeListings trees = ledger.treeListings();
+        trees.begin(id, Direction.DOWNLOAD, "test", "/tree", into().toString(), false).claim();
+        // A queued file request (acknowledged already) whose remotePath turned out to be that folder.
+        try (org.apache.camel.impl.DefaultCamelContext camel = new org.apache.camel.impl.DefaultCamelContext()) {
+            org.apache.camel.Exchange exchange = new org.apache.camel.support.DefaultExchange(camel);
+            exchange.setProperty(dev.ferry.camel.FerryConstants.REQUEST, new dev.ferry.plan.TransferRequest(
+                    Direction.DOWNLOAD, "test", "/tree", into().toString(), TransferOptions.none()));
+            assertEquals(id, requests.acceptFolderFound(exchange));
+        }
+        assertNotNull(ledger.treeOrders().get(id), "the acknowledged request was forgotten");
+        assertEquals(TreeListings.LISTING, trees.get(id).status(), "the running tree's row was touched");
+    }
+
+    @Test
+    void aFileOfATreeFoundToBeAFolderFailsAndStartsNoTree() throws Exception {
+        try (org.apache.camel.impl.DefaultCamelContext camel = new org.apache.camel.impl.DefaultCamelContext()) {
+            org.apache.camel.Exchange exchange = new org.apache.camel.support.DefaultExchange(camel);
+            exchange.setProperty(dev.ferry.camel.FerryConstants.REQUEST, new dev.ferry.plan.TransferRequest(
+                    Direction.DOWNLOAD, "test", "/tree/d00", into().resolve("d00").toString(),
+                    TransferOptions.none()).inTree("d-parent"));
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> requests.acceptFolderFound(exchange));
+            assertTrue(e.getMessage().contains("/tree/d00") && e.getMessage().contains("d-parent"), e.getMessage());
+        }
+        assertTrue(ledger.treeOrders().treeIds().isEmpty(), "a tree's file started a tree of its own");
+    }
+
+    @Test
     void anAcceptedTreeKeepsNoNodeOutAndARefusedAcceptLeavesTheOrderAsItWasOnPostgres() throws Exception {
         try (PostgresSchema schema = PostgresSchema.create("ferry_tree_accept");
              JdbcLedger a = JdbcLedger.open(schema.url(), "postgres", "");
