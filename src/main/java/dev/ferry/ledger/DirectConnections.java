@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
 import java.util.Properties;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
@@ -45,13 +46,37 @@ final class DirectConnections implements DataSource, AutoCloseable {
         throw new SQLFeatureNotSupportedException("the ledger's credentials are fixed");
     }
 
-    /** Closes the last session: H2 writes and closes the database. */
+    /**
+     * Closes the database, here and now: closing the keeper alone leaves it open while any other session is (one a
+     * late statement on another thread still holds), and H2 would then close it on that thread after this returned —
+     * a command run next in the same JVM found the file still locked ("Database may be already in use",
+     * CliFileExistTest). {@code SHUTDOWN} is H2's ordinary close: every commit written, the file lock released.
+     */
     @Override
     public void close() {
         try {
-            keeper.close();
-        } catch (SQLException e) {
-            throw new LedgerException("cannot close the ledger " + LedgerPool.redact(url) + ": " + e.getMessage(), e);
+            shutdown(keeper);
+        } catch (SQLException keepersClosed) {
+            // An interrupted write closes H2's file under its sessions; the next statement's new session opened the
+            // database again, without the keeper: that is the one to close.
+            try (Connection c = getConnection()) {
+                shutdown(c);
+            } catch (SQLException e) {
+                throw new LedgerException("cannot close the ledger " + LedgerPool.redact(url) + ": " + e.getMessage(),
+                        e);
+            }
+        } finally {
+            try {
+                keeper.close();
+            } catch (SQLException ignored) {
+                // Closed with its database.
+            }
+        }
+    }
+
+    private static void shutdown(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SHUTDOWN");
         }
     }
 

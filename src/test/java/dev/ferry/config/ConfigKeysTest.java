@@ -92,8 +92,9 @@ class ConfigKeysTest {
         Pattern literal = Pattern.compile("\"(ferry\\.[a-z0-9.\\-]*[a-z0-9])\"");
         Pattern placeholder = Pattern.compile("\\{\\{(ferry\\.[a-z0-9.\\-]+)[:}]");
         // -Dferry.config names the folder these keys are read from; ferry.log.format is read by logback before any
-        // configuration (-D or FERRY_LOG_FORMAT only); ferry.css and ferry.js are the page's files.
-        Set<String> notKeys = Set.of("ferry.config", "ferry.log.format", "ferry.css", "ferry.js");
+        // configuration (-D or FERRY_LOG_FORMAT only); ferry.css and ferry.js are the page's files; -Dferry.trace is
+        // the command line's start-up trace (cli.StartTrace), read before any configuration and never by the service.
+        Set<String> notKeys = Set.of("ferry.config", "ferry.log.format", "ferry.css", "ferry.js", "ferry.trace");
         Set<String> read = new TreeSet<>();
         for (String dir : new String[] {"src/main/java", "routes"}) {
             try (Stream<Path> walk = Files.walk(Path.of(dir))) {
