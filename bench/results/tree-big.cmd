@@ -1,1 +1,1 @@
-bench/run.sh tree-big  # 2026-12-03T16:58:49Z, BENCH_ROUNDS=3, ferry at d3126cc-dirty
+bench/run.sh tree-big  # 2026-12-03T19:37:54Z, BENCH_ROUNDS=3, ferry at 14ade1a
