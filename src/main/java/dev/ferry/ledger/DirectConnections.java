@@ -22,6 +22,7 @@ final class DirectConnections implements DataSource, AutoCloseable {
     private final String url;
     private final Properties credentials = new Properties();
     private final Connection keeper;
+    private volatile boolean closed;
 
     /** Opens the database now, so a locked file or a bad URL fails here, as a pool's first connection would. */
     DirectConnections(Driver driver, String url, String user, String password) throws SQLException {
@@ -29,11 +30,22 @@ final class DirectConnections implements DataSource, AutoCloseable {
         this.url = url;
         credentials.setProperty("user", user);
         credentials.setProperty("password", password);
-        this.keeper = getConnection();
+        this.keeper = connect();
     }
 
+    /**
+     * A new session; refused once {@link #close} began: a late statement of the closed ledger's threads would
+     * otherwise open the database again behind the close, for the next command in this JVM to find.
+     */
     @Override
     public Connection getConnection() throws SQLException {
+        if (closed) {
+            throw new SQLException("the ledger " + LedgerPool.redact(url) + " is closed");
+        }
+        return connect();
+    }
+
+    private Connection connect() throws SQLException {
         Connection c = driver.connect(url, credentials);
         if (c == null) {
             throw new SQLException("no driver takes " + LedgerPool.redact(url));
@@ -54,12 +66,13 @@ final class DirectConnections implements DataSource, AutoCloseable {
      */
     @Override
     public void close() {
+        closed = true;
         try {
             shutdown(keeper);
         } catch (SQLException keepersClosed) {
             // An interrupted write closes H2's file under its sessions; the next statement's new session opened the
             // database again, without the keeper: that is the one to close.
-            try (Connection c = getConnection()) {
+            try (Connection c = connect()) {
                 shutdown(c);
             } catch (SQLException e) {
                 throw new LedgerException("cannot close the ledger " + LedgerPool.redact(url) + ": " + e.getMessage(),

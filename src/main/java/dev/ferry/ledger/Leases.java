@@ -590,8 +590,22 @@ public final class Leases implements AutoCloseable {
         }
     }
 
+    /**
+     * Lets a renewal under way finish rather than interrupting it: an interrupt inside H2's file write closes the
+     * database's file under every session, and a command closing its ledger at once (a folder refused) would leave the
+     * next one in this JVM a ledger whose file is closed. Bounded by the renewal's own query timeout.
+     */
     @Override
     public void close() {
-        renewer.shutdownNow();
+        renewer.shutdown();
+        try {
+            if (!renewer.awaitTermination(Math.max(1, leaseSeconds / 3) + 1L, TimeUnit.SECONDS)) {
+                LOG.warn("node {}: a lease renewal still runs as the ledger closes; it is interrupted", nodeId);
+                renewer.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            renewer.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -607,7 +607,9 @@ public final class TransferEngine implements AutoCloseable {
         for (LiveTransfer t : active.values()) {
             t.cancel();
         }
-        ticker.shutdownNow();
+        // The ticker's tick finishes (a few microseconds) rather than being interrupted: it hands lease renewals to
+        // the ledger, whose writes must not see an interrupt (JdbcLedger's Leases.close).
+        ticker.shutdown();
         segmentThreads.shutdownNow();
         transferThreads.shutdownNow();
         pool.close();

@@ -42,4 +42,26 @@ class JdbcLedgerH2OneFileTest extends JdbcLedgerH2Test {
         assertEquals("before", ledger.find("before").orElseThrow().id());
         assertTrue(ledger.find("interrupted").isEmpty(), "nothing written from the interrupted thread");
     }
+
+    /**
+     * A closed ledger takes no more writes: a late statement of one of its threads is refused rather than opening the
+     * database again behind the close, where the next command in this JVM would find it (half-closed after an
+     * interrupted write: "Writing to FileChannel failed" on its first accept, CliRemoteFolderTest in CI).
+     */
+    @Test
+    void aClosedLedgerRefusesALateWriteInsteadOfOpeningTheDatabaseAgain() {
+        Path dir = dataDir.resolve("closing");
+        JdbcLedger closed = open(dir);
+        closed.accept(transfer("before"));
+        closed.close();
+        assertThrows(LedgerException.class, () -> closed.accept(transfer("late")));
+
+        JdbcLedger again = open(dir);
+        try {
+            assertEquals("before", again.find("before").orElseThrow().id());
+            assertTrue(again.find("late").isEmpty(), "nothing written after the close");
+        } finally {
+            again.close();
+        }
+    }
 }
