@@ -195,8 +195,9 @@ class ClusterFaultTest {
                     }
                 }
                 int expected = items.size();
+                List<Item> all = items;
                 Await.until(FINISH, () -> finished() == expected, () -> "not every transfer ended: " + statuses()
-                        + "\n" + tails(logs));
+                        + "\n" + unaccounted(all, inbox, logs) + tails(logs));
                 long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
 
                 // Every transfer once in the ledger, PUBLISHED or FAILED with a reason.
@@ -368,6 +369,41 @@ class ClusterFaultTest {
         } catch (IOException e) {
             System.out.println("cannot keep the nodes' logs in " + dir + ": " + e);
         }
+    }
+
+    /**
+     * For a run that does not end: each request or drop without a ledger row, where it is (the drop's file, the queue's
+     * waiting messages) and every log line of any node that names it — a rare loss must explain itself from one run.
+     */
+    private String unaccounted(List<Item> items, Path inbox, List<Path> logs) {
+        Map<String, String> rows = new LinkedHashMap<>();
+        query("SELECT local_path, status FROM ferry_transfer",
+                rs -> rows.put(Path.of(rs.getString(1)).getFileName().toString(), rs.getString(2)));
+        StringBuilder b = new StringBuilder();
+        for (Item it : items) {
+            if (rows.containsKey(it.name())) {
+                continue;
+            }
+            b.append("no ledger row: ").append(it.name());
+            if (it.upload()) {
+                b.append(" (drop; in the inbox: ").append(Files.exists(inbox.resolve(it.name())))
+                        .append(", in .done/: ").append(Files.exists(inbox.resolve(".done").resolve(it.name())))
+                        .append(", in .failed/: ").append(Files.exists(inbox.resolve(".failed").resolve(it.name())))
+                        .append(')');
+            } else {
+                b.append(" (queued request; messages ready in the queue: ").append(rabbit.ready(queue)).append(')');
+            }
+            b.append('\n');
+            for (Path log : logs) {
+                try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+                    lines.filter(l -> l.contains(it.name())).limit(20)
+                            .forEach(l -> b.append("  ").append(log.getFileName()).append(": ").append(l).append('\n'));
+                } catch (IOException | UncheckedIOException e) {
+                    b.append("  ").append(log).append(": ").append(e).append('\n');
+                }
+            }
+        }
+        return b.toString();
     }
 
     private static String tails(List<Path> logs) {
