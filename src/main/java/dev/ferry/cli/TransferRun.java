@@ -70,15 +70,11 @@ final class TransferRun {
                 engine.addListener(new LoggingListener());
             }
             TreeRun run = new TreeRun(engine, profile.name(), TreeLimits.DEFAULTS).relist(relist);
-            Thread main = Thread.currentThread();
-            Thread hook = new Thread(() -> {
-                engine.active().forEach(t -> engine.cancel(t.id()));
-                main.interrupt();
-            });
-            Runtime.getRuntime().addShutdownHook(hook);
-            TreeResult r = direction == Direction.DOWNLOAD ? run.download(remoteRoot, localRoot, options, filter)
-                    : run.upload(localRoot, remoteRoot, options, filter);
-            Runtime.getRuntime().removeShutdownHook(hook);
+            TreeResult r;
+            try (CtrlC ignored = CtrlC.stops(engine)) {
+                r = direction == Direction.DOWNLOAD ? run.download(remoteRoot, localRoot, options, filter)
+                        : run.upload(localRoot, remoteRoot, options, filter);
+            }
             r.problems().forEach(line -> err.println("ferry: " + line));
             int untold = r.failed() + r.refused() - r.problems().size();
             if (untold > 0) {
@@ -115,15 +111,8 @@ final class TransferRun {
             if (verbose) {
                 engine.addListener(new LoggingListener());
             }
-            Thread main = Thread.currentThread();
-            Thread hook = new Thread(() -> {
-                // Ctrl-C: stop the segments so the ledger records a clean cancel; the next run resumes.
-                engine.active().forEach(t -> engine.cancel(t.id()));
-                main.interrupt();
-            });
-            Runtime.getRuntime().addShutdownHook(hook);
             TransferResult result;
-            try {
+            try (CtrlC ignored = CtrlC.stops(engine)) {
                 result = engine.run(request);
                 StartTrace.mark("transfer done");
             } catch (TransferFailedException e) {
@@ -133,7 +122,6 @@ final class TransferRun {
                 }
                 throw e;
             }
-            Runtime.getRuntime().removeShutdownHook(hook);
             if (!quiet) {
                 out.println("done: " + result.published() + " (" + Units.bytes(result.size()) + ", verified by "
                         + result.verification() + (result.bytesResumed() > 0 ? ", resumed with "

@@ -1,0 +1,37 @@
+package dev.ferry.cli;
+
+import dev.ferry.transfer.TransferEngine;
+
+/**
+ * Ctrl-C (or SIGTERM) during a command's transfer: the engine's transfers are cancelled so the ledger records a clean
+ * stop the next run resumes from, and the command's thread is interrupted out of its wait. Registered for the
+ * transfer only and removed however it ends: a hook left behind by a failed run would hold that run's engine and, in a
+ * JVM that runs several commands (tests, a program embedding the command line), interrupt a later command's thread
+ * at exit.
+ */
+final class CtrlC implements AutoCloseable {
+    private final Thread hook;
+
+    private CtrlC(Thread hook) {
+        this.hook = hook;
+    }
+
+    static CtrlC stops(TransferEngine engine) {
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(() -> {
+            engine.active().forEach(t -> engine.cancel(t.id()));
+            main.interrupt();
+        }, "ferry-ctrl-c");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return new CtrlC(hook);
+    }
+
+    @Override
+    public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The JVM is stopping: the hook runs (or ran) as it should.
+        }
+    }
+}
