@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
 public final class Leases implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Leases.class);
     static final int DEFAULT_LEASE_SECONDS = 30;
+    /** How long {@link #close} lets a renewal under way finish. */
+    private static final long CLOSE_WAIT_SECONDS = 2;
     private static final String UNFINISHED = "status IN ('ACCEPTED', 'ACTIVE')";
     /** Rows per claim round: a round is one transaction holding their row locks, so it stays short. */
     private static final int CLAIM_BATCH = 500;
@@ -593,13 +595,14 @@ public final class Leases implements AutoCloseable {
     /**
      * Lets a renewal under way finish rather than interrupting it: an interrupt inside H2's file write closes the
      * database's file under every session, and a command closing its ledger at once (a folder refused) would leave the
-     * next one in this JVM a ledger whose file is closed. Bounded by the renewal's own query timeout.
+     * next one in this JVM a ledger whose file is closed. A write the database answers takes milliseconds; one it
+     * does not answer (PostgreSQL unreachable) is not worth holding the stop for, so after two seconds it is interrupted.
      */
     @Override
     public void close() {
         renewer.shutdown();
         try {
-            if (!renewer.awaitTermination(Math.max(1, leaseSeconds / 3) + 1L, TimeUnit.SECONDS)) {
+            if (!renewer.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
                 LOG.warn("node {}: a lease renewal still runs as the ledger closes; it is interrupted", nodeId);
                 renewer.shutdownNow();
             }
