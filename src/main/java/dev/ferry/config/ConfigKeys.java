@@ -49,6 +49,7 @@ public final class ConfigKeys {
             key("ferry.inbox.poll-millis", "50", "milliseconds between two looks into each inbox"),
             key("ferry.inbox.parallel-transfers", "4", "transfers from one inbox at the same time"),
             key("ferry.inbox.batch-max-bytes", "1048576", "drops up to this size travel in batches"),
+            key("ferry.inbox.batch-lanes", "8", "batches of small drops sent at the same time, one connection each"),
             key("ferry.inbox.follow-links", "false", "true: a symbolic link dropped into the upload inbox is followed"),
             key("ferry.file-exist", "Fail", "a target that exists already: Fail, Override, Ignore or TryRename"),
             key("ferry.queue.requests", "seda:ferry-requests", "Camel endpoint that delivers JSON requests"),
