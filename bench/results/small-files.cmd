@@ -1,1 +1,1 @@
-bench/run.sh small-files  # 2026-12-03T16:37:54Z, BENCH_ROUNDS=3, ferry at d3126cc
+bench/run.sh small-files  # 2026-12-04T00:22:20Z, BENCH_ROUNDS=2, ferry at c5cc12a-dirty
