@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.testing.Await;
 import dev.ferry.testing.ForkedJvm;
 import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.Hashes;
@@ -37,7 +38,9 @@ class CliTerminateTest {
             try (ForkedJvm jvm = ForkedJvm.builder(Cli.class).args(args).logFile(tmp.resolve("first.log"))
                     .systemProperty("logback.configurationFile", "logback.xml").start()) {
                 jvm.awaitLine(l -> l.contains(" started: "), Duration.ofSeconds(60));
-                Thread.sleep(1500); // a second and a half of bytes on the way, some checkpointed
+                // A sixth of the file on the wire before the stop, so there is something to resume from.
+                Await.until(Duration.ofSeconds(60), () -> ftp.bytesSent() >= 1024 * KIB,
+                        () -> "the download did not get going: " + ftp.bytesSent() + " bytes sent");
                 jvm.terminate(Duration.ofSeconds(20));
                 assertFalse(jvm.isAlive(), "the command outlived SIGTERM by 20 s\n" + String.join("\n", jvm.output()));
             }
