@@ -57,7 +57,7 @@ public final class JdbcLedger implements AutoCloseable {
         this.ds = ds;
         this.ownedPool = ownedPool;
         this.leases = new Leases(ds, nodeId);
-        this.commits = new OneCommit(ds, leases);
+        this.commits = new OneCommit(ds, leases, LedgerPool.scopesFor(ds));
     }
 
     /** The embedded ledger: an H2 file database {@code <dataDir>/ledger}. */

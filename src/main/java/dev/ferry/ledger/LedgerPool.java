@@ -8,8 +8,15 @@ import java.sql.SQLException;
 final class LedgerPool {
     /** H2's error code when another process holds the database file's lock. */
     private static final int H2_DATABASE_ALREADY_OPEN = 90020;
-    // Up to four transfers, their segments and the status page use it at once; fewer made them queue for a connection.
-    private static final int POOL_SIZE = 8;
+    // A batch scope holds one connection until its commit, so the pool has the batch lanes' eight
+    // (ferry.inbox.batch-lanes) and RESERVE more for everything else: transfers' segments, leases, slots, the page.
+    private static final int POOL_SIZE = 12;
+    /**
+     * Connections no batch scope may hold. A lane inside its scope still borrows one more for a moment (a connection
+     * slot, a write outside the scope): with every connection held by a scope, each such lane waited on the others
+     * for the pool's 30 s timeout, the leases went unrenewed and every batch failed (ClusterFaultTest in CI).
+     */
+    static final int RESERVE = 4;
 
     private LedgerPool() {
     }
@@ -30,6 +37,18 @@ final class LedgerPool {
         } catch (RuntimeException e) {
             throw failure(url, password, what, e.getCause() != null ? e.getCause() : e);
         }
+    }
+
+    /**
+     * How many batch scopes ({@link OneCommit}) may hold a connection of {@code ds} at once: all but {@link #RESERVE}
+     * of a pool's; unbounded where connections are opened on demand ({@link DirectConnections}) or the pool is not
+     * one this class knows (the caller's DataSource: its owner sized it).
+     */
+    static int scopesFor(javax.sql.DataSource ds) {
+        if (ds instanceof HikariDataSource pool) {
+            return Math.max(1, pool.getMaximumPoolSize() - RESERVE);
+        }
+        return Integer.MAX_VALUE;
     }
 
     /** An embedded H2 ledger for one command, without a pool ({@link DirectConnections}); the same failures. */

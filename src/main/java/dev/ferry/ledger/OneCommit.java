@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,11 @@ final class OneCommit {
 
     private final DataSource ds;
     private final Leases leases;
+    /**
+     * Scopes that may hold a connection at once ({@link LedgerPool#scopesFor}): a scope waits for its turn here,
+     * holding nothing, rather than take the pool's last connections, which its own work and every other write need.
+     */
+    private final Semaphore scopes;
     /** The scope on this thread, or none: then every write commits at once. */
     private final ThreadLocal<Scope> scope = new ThreadLocal<>();
 
@@ -68,9 +74,10 @@ final class OneCommit {
         T run(UnitOfWork unit) throws E;
     }
 
-    OneCommit(DataSource ds, Leases leases) {
+    OneCommit(DataSource ds, Leases leases, int maxScopes) {
         this.ds = ds;
         this.leases = leases;
+        this.scopes = new Semaphore(maxScopes);
     }
 
     /** See {@link JdbcLedger#oneCommit(JdbcLedger.UnitWork)}. */
@@ -78,6 +85,12 @@ final class OneCommit {
         Scope outer = scope.get();
         if (outer != null) {
             return work.run(outer);
+        }
+        try {
+            scopes.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LedgerException("oneCommit: interrupted while waiting for a connection", e);
         }
         Connection c = null;
         boolean autoCommit;
@@ -88,6 +101,7 @@ final class OneCommit {
         } catch (SQLException e) {
             LedgerException failure = LedgerException.of("oneCommit", null, e);
             Sql.closeAfter(c, failure);
+            scopes.release();
             throw failure;
         }
         Scope s = new Scope(c);
@@ -109,6 +123,8 @@ final class OneCommit {
             finish(s, autoCommit);
             return result;
         } finally {
+            // The connection is back in the pool (finish closes it) before the next scope may take one.
+            scopes.release();
             s.whenEnded().forEach(Runnable::run);
         }
     }

@@ -9,6 +9,7 @@ import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.ledger.LedgerException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.Test;
 class BatchLanesTest {
     private final CamelContext camel = new DefaultCamelContext();
     private final AtomicBoolean ledgerDown = new AtomicBoolean();
+    /** Commits fail, as when PostgreSQL ends a session whose transaction stayed idle too long. */
+    private final AtomicBoolean commitsFail = new AtomicBoolean();
     private final List<String> ran = new CopyOnWriteArrayList<>();
     private JdbcLedger ledger;
     private BatchLanes lanes;
@@ -51,13 +54,29 @@ class BatchLanesTest {
                     if (method.getName().equals("getConnection") && ledgerDown.get()) {
                         throw new SQLException("connection refused (the database is restarting)", "08001");
                     }
+                    Object result;
                     try {
-                        return method.invoke(h2, args);
+                        result = method.invoke(h2, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    return result instanceof Connection c ? failingCommits(c) : result;
+                });
+        return JdbcLedger.open(flaky);
+    }
+
+    private Connection failingCommits(Connection real) {
+        return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("commit") && commitsFail.getAndSet(false)) {
+                        throw new SQLException("terminating connection due to idle-in-transaction timeout", "25P03");
+                    }
+                    try {
+                        return method.invoke(real, args);
                     } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
                 });
-        return JdbcLedger.open(flaky);
     }
 
     /** Submits an exchange named {@code name} and waits for it to complete. */
@@ -73,8 +92,9 @@ class BatchLanesTest {
     @Test
     void anExchangeWhoseBatchCannotReachTheLedgerFailsWithTheReason() throws Exception {
         ledger = ledgerThatCanGoDown("down");
-        lanes = new BatchLanes(ledger, (exchange, inBatch) -> ran.add(exchange.getIn().getBody(String.class)), 1, 64,
-                () -> false);
+        // As the real step does, an exchange asks the ledger before it sends anything.
+        lanes = new BatchLanes(ledger, (exchange, inBatch) -> ledger.find("any").isEmpty()
+                && ran.add(exchange.getIn().getBody(String.class)), 1, 64, () -> false);
 
         ledgerDown.set(true);
         Exchange refused = runThrough("a.bin");
@@ -105,6 +125,29 @@ class BatchLanesTest {
         Exchange next = runThrough("c.bin");
         assertNull(next.getException());
         assertEquals(List.of("c.bin"), ran);
+    }
+
+    /**
+     * A batch whose commit fails after its files went well (PostgreSQL ended its session) records none of them: each
+     * runs again alone, from its body as it came, and completes without a failure (the real step finds its copy on
+     * the server and records it), instead of every drop of the batch going to .failed/ with intact copies placed.
+     */
+    @Test
+    void theExchangesOfABatchWhoseCommitFailedRunAgainAloneAndComplete() throws Exception {
+        ledger = ledgerThatCanGoDown("commit");
+        List<String> runs = new CopyOnWriteArrayList<>();
+        lanes = new BatchLanes(ledger, (exchange, unit) -> {
+            runs.add(exchange.getIn().getBody(String.class) + (unit.deferred() ? " in a batch" : " alone"));
+            exchange.getIn().setBody("the result of " + exchange.getIn().getBody(String.class));
+            return true;
+        }, 1, 64, () -> false);
+
+        commitsFail.set(true);
+        Exchange exchange = runThrough("y.bin");
+
+        assertNull(exchange.getException(), "the drop failed although it went well and the ledger is up");
+        assertEquals(List.of("y.bin in a batch", "y.bin alone"), runs);
+        assertEquals("the result of y.bin", exchange.getIn().getBody());
     }
 
     /**
