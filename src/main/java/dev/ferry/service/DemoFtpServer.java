@@ -106,9 +106,11 @@ public final class DemoFtpServer implements AutoCloseable {
      * "226" waited in Nagle's buffer until the client's delayed ACK of the "150" before it (40 ms on Linux), so every
      * small file cost 40 ms more than the bytes — a single drop 0.20 s instead of 0.15, 200 drops 2.7 s instead of 1.0
      * (bench/RESULTS.md §8). The option is on the listener's acceptor, which Apache FtpServer does not expose; without
-     * it the demo still works, only slower.
+     * it the demo still works, only slower. The tests' server fixture sets it the same way.
+     *
+     * @return the acceptor, or null when this Apache FtpServer keeps it elsewhere
      */
-    private static SocketAcceptor repliesAtOnce(Listener listener) {
+    public static SocketAcceptor repliesAtOnce(Listener listener) {
         try {
             java.lang.reflect.Field field = listener.getClass().getDeclaredField("acceptor");
             field.setAccessible(true);
