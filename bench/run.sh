@@ -652,6 +652,15 @@ scenario_adaptive() {
     [ "$c" != shared ] || record $s "$r" "$c: ferry, connections open in its second half (most)" \
       wall="$(kept_connections "$WORK/$s-proxy.log" "$LAST_T0" "$LAST_WALL")"
 
+    # The launcher the README gives for the command line (its class-data archive made before the rounds): the same
+    # engine, the JVM's start-up shorter by about half a second.
+    rm -rf "$out" "$WORK/ledger-ad"; mkdir -p "$out"
+    timed $s "$r" "$c: bin/ferry" 600 "$WORK/$s-$c-binferry-$r.log" -- \
+      env FERRY_JAR="$JAR" FERRY_CDS_DIR="$WORK/cds" "$ROOT/bin/ferry" get -q --ledger "$WORK/ledger-ad" "$url" "$out/$f"
+    same_file "$src/$f" "$out/$f"
+    record $s "$r" "$c: bin/ferry, error lines shown" wall="$(grep -cE '^error|^ferry: | (WARN|ERROR) ' \
+      "$WORK/$s-$c-binferry-$r.log" || true)"
+
     rm -rf "$out" "$WORK/ledger-ad"; mkdir -p "$out"
     timed $s "$r" "$c: ferry --segments $n" 600 "$WORK/$s-$c-ferryn-$r.log" -- \
       java -jar "$JAR" get --segments "$n" --verbose --ledger "$WORK/ledger-ad" "$url" "$out/$f"
@@ -689,6 +698,11 @@ scenario_adaptive() {
   BG_PIDS+=($!)
   for _ in $(seq 1 200); do port_free "$pport" || break; sleep 0.1; done
   port_free "$pport" && die "the proxy does not listen on $pport"
+  # bin/ferry's class-data archive for the command line, made by one run before the rounds (as a user's first run)
+  rm -rf "$out" "$WORK/ledger-ad"; mkdir -p "$out"
+  env FERRY_JAR="$JAR" FERRY_CDS_DIR="$WORK/cds" "$ROOT/bin/ferry" get -q --ledger "$WORK/ledger-ad" \
+    "$(ftp_url $((port + 100)) capped.bin)" "$out/capped.bin" >"$WORK/$s-bin-warmup.log" 2>&1 \
+    || die "bin/ferry's first run failed (see $WORK/$s-bin-warmup.log)"
   for r in $(seq 1 "$ROUNDS"); do
     log "uptime: $(uptime)"
     record $s "$r" "load1 at the round's start" wall="$(load1)"
