@@ -139,6 +139,16 @@ final class OneCommit {
         } catch (SQLException e) {
             Sql.rollbackAfter(c, null, e);
             failure = LedgerException.of("commit", null, e);
+        } catch (RuntimeException | Error e) {
+            // Not the database's answer (a bug, memory): the connection still goes back to the pool, with nothing of
+            // the scope in it. Kept, it would be one connection fewer for good, and the scopes share the pool's rest.
+            try (c) {
+                c.rollback();
+                c.setAutoCommit(autoCommit);
+            } catch (SQLException r) {
+                e.addSuppressed(r);
+            }
+            throw e;
         }
         try (c) {
             c.setAutoCommit(autoCommit);

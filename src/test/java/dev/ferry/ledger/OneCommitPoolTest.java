@@ -1,9 +1,12 @@
 package dev.ferry.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.config.ConfigKeys;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -14,6 +17,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,6 +80,47 @@ class OneCommitPoolTest {
             assertEquals(List.of(), failures);
         } finally {
             threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void aScopeWhoseCommitFailsOutsideTheDatabaseStillGivesItsConnectionBack() {
+        AtomicInteger out = new AtomicInteger();
+        AtomicBoolean commitThrows = new AtomicBoolean();
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:one-commit-leak;DB_CLOSE_DELAY=-1");
+        DataSource counting = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    Object result = invoke(method, h2, args);
+                    if (!(result instanceof Connection real)) {
+                        return result;
+                    }
+                    out.incrementAndGet();
+                    return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
+                            (p, m, a) -> {
+                                if (m.getName().equals("commit") && commitThrows.getAndSet(false)) {
+                                    throw new IllegalStateException("not an SQLException: a bug, say");
+                                }
+                                if (m.getName().equals("close") && !real.isClosed()) {
+                                    out.decrementAndGet();
+                                }
+                                return invoke(m, real, a);
+                            });
+                });
+        try (JdbcLedger ledger = JdbcLedger.open(counting)) {
+            int before = out.get();
+            commitThrows.set(true);
+            assertThrows(IllegalStateException.class, () -> ledger.oneCommit(unit -> null));
+            // A pool would have lost this connection for good: a handful of such failures and the scopes starve.
+            assertEquals(before, out.get(), "connections taken and not given back");
+        }
+    }
+
+    private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
         }
     }
 }
