@@ -4,6 +4,9 @@ import dev.ferry.DaemonThreads;
 import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.ledger.LedgerException;
 import dev.ferry.ledger.UnitOfWork;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -124,7 +127,6 @@ final class BatchLanes {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS);
         UnitOfWork[] unit = {UnitOfWork.IMMEDIATE};
         List<Item> again = new ArrayList<>();
-        Throwable commitFailure = null;
         try {
             ledger.oneCommit(batch -> {
                 unit[0] = batch;
@@ -132,6 +134,11 @@ final class BatchLanes {
                     Item item = taken.get(i);
                     if (!runOne(item, batch)) {
                         deferred.add(item);
+                    }
+                    if (ledgerFailure(item.exchange().getException())) {
+                        // The batch's connection may be gone (a killed session): every exchange taken after this
+                        // one would fail on it in a moment. The batch ends here; the queue's go to the next.
+                        break;
                     }
                     boolean room = taken.size() < batchSize && System.nanoTime() < deadline && running;
                     Item next = room ? queue.poll() : null;
@@ -149,12 +156,14 @@ final class BatchLanes {
             // though its files may have reached the server. Each file that went well runs again on its own, which
             // finds a copy already in place and records it (UploadPlanner's same-bytes check) instead of sending it
             // again; failing them sent drops that had arrived intact to .failed/ (ClusterFaultTest in CI, after
-            // PostgreSQL ended a batch's session). One that failed keeps its own reason.
+            // PostgreSQL ended a batch's session). So does one that failed on the ledger: on this batch's connection,
+            // not for a reason of its own. One that failed otherwise keeps its own reason.
             LOG.warn("a batch of {} transfers could not be recorded in the ledger ({}); each runs again on its own",
                     taken.size() - deferred.size(), e.getMessage());
-            commitFailure = e;
             for (Item item : taken) {
-                if (!deferred.contains(item) && item.exchange().getException() == null) {
+                Exception failed = item.exchange().getException();
+                if (!deferred.contains(item) && (failed == null || ledgerFailure(failed))) {
+                    item.exchange().setException(null);
                     item.exchange().getIn().setBody(item.body());
                     again.add(item);
                 }
@@ -176,17 +185,18 @@ final class BatchLanes {
                 complete(item);
             }
         }
-        // Their transfer was running for another request, or their commit failed: each runs on its own now.
-        Throwable ledgerDown = null;
+        // Their transfer was running for another request, their commit failed, or they came after a ledger failure in
+        // the batch: each runs on its own now.
+        SQLException unreachable = null;
         for (Item item : deferred) {
-            if (ledgerDown != null && again.contains(item)) {
-                // The ledger itself is out of reach: the rest would each wait for the pool's timeout to learn so.
-                item.exchange().setException(ledgerDown);
+            if (unreachable != null) {
+                // The database cannot be reached at all: the rest would each wait for the pool's timeout to learn so.
+                item.exchange().setException(new LedgerException("ledger: not reachable, so this file's transfer was"
+                        + " not recorded (" + unreachable.getMessage() + "); put the file into the inbox again once"
+                        + " the database answers", unreachable));
             } else {
                 runOne(item, UnitOfWork.IMMEDIATE);
-                if (commitFailure != null && again.contains(item) && ledgerFailure(item.exchange().getException())) {
-                    ledgerDown = item.exchange().getException();
-                }
+                unreachable = connectionFailure(item.exchange().getException());
             }
             complete(item);
         }
@@ -199,6 +209,23 @@ final class BatchLanes {
             }
         }
         return false;
+    }
+
+    /**
+     * The database's own "no connection" behind a ledger failure (SQL state class 08, or the pool's wait for one
+     * ran out), or null: a failure of one transfer's statement says nothing of the others'.
+     */
+    private static SQLException connectionFailure(Throwable t) {
+        if (!ledgerFailure(t)) {
+            return null;
+        }
+        for (; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
+                    || t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                return (SQLException) t;
+            }
+        }
+        return null;
     }
 
     private boolean runOne(Item item, UnitOfWork unit) {

@@ -32,6 +32,10 @@ class BatchLanesTest {
     /** Commits fail, as when PostgreSQL ends a session whose transaction stayed idle too long. */
     private final AtomicBoolean commitsFail = new AtomicBoolean();
     private final List<String> ran = new CopyOnWriteArrayList<>();
+    /** The next statement on a connection inside a transaction kills its session, as pg_terminate_backend would. */
+    private final AtomicBoolean scopeDies = new AtomicBoolean();
+    /** The next statement fails for a reason of its own (a serialization failure): the database is there. */
+    private final AtomicBoolean nextStatementFails = new AtomicBoolean();
     private JdbcLedger ledger;
     private BatchLanes lanes;
 
@@ -66,9 +70,23 @@ class BatchLanesTest {
     }
 
     private Connection failingCommits(Connection real) {
+        AtomicBoolean killed = new AtomicBoolean();
         return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
                 (proxy, method, args) -> {
-                    if (method.getName().equals("commit") && commitsFail.getAndSet(false)) {
+                    String name = method.getName();
+                    if (killed.get() && !name.equals("close") && !name.equals("isClosed")) {
+                        throw new SQLException("terminating connection due to administrator command", "57P01");
+                    }
+                    if (name.startsWith("prepare") || name.equals("createStatement")) {
+                        if (!real.getAutoCommit() && scopeDies.getAndSet(false)) {
+                            killed.set(true);
+                            throw new SQLException("terminating connection due to administrator command", "57P01");
+                        }
+                        if (nextStatementFails.getAndSet(false)) {
+                            throw new SQLException("could not serialize access due to concurrent update", "40001");
+                        }
+                    }
+                    if (name.equals("commit") && commitsFail.getAndSet(false)) {
                         throw new SQLException("terminating connection due to idle-in-transaction timeout", "25P03");
                     }
                     try {
@@ -148,6 +166,90 @@ class BatchLanesTest {
         assertNull(exchange.getException(), "the drop failed although it went well and the ledger is up");
         assertEquals(List.of("y.bin in a batch", "y.bin alone"), runs);
         assertEquals("the result of y.bin", exchange.getIn().getBody());
+    }
+
+    /**
+     * The batch's session is killed while it runs: the exchange that met it and every one after it would fail on the
+     * dead connection in a moment, and did, each drop going to .failed/ untouched. They run again alone instead, as
+     * the ones before it whose commit failed with the session, and all complete.
+     */
+    @Test
+    void theExchangesAfterTheBatchsSessionDiedRunAgainAloneAndComplete() throws Exception {
+        ledger = ledgerThatCanGoDown("killed");
+        CountDownLatch allQueued = new CountDownLatch(1);
+        List<String> runs = new CopyOnWriteArrayList<>();
+        lanes = new BatchLanes(ledger, (exchange, unit) -> {
+            String name = exchange.getIn().getBody(String.class);
+            if (name.equals("first.bin")) {
+                allQueued.await(5, TimeUnit.SECONDS);
+            }
+            if (name.equals("killed.bin") && unit.deferred()) {
+                scopeDies.set(true);
+            }
+            // As the real step does, an exchange asks the ledger before it sends anything.
+            ledger.find(name);
+            runs.add(name + (unit.deferred() ? " in a batch" : " alone"));
+            return true;
+        }, 1, 64, () -> false);
+
+        List<Exchange> exchanges = submitAll(allQueued, "first.bin", "killed.bin", "third.bin", "fourth.bin");
+
+        for (Exchange exchange : exchanges) {
+            assertNull(exchange.getException(), exchange.getIn().getBody() + " failed although the ledger is up");
+        }
+        // The two of the failed batch alone; the two after it in whichever unit a lane gave them, none lost.
+        assertTrue(runs.containsAll(List.of("first.bin alone", "killed.bin alone")), runs.toString());
+        for (String later : List.of("third.bin", "fourth.bin")) {
+            assertTrue(runs.stream().anyMatch(r -> r.startsWith(later + " ")), later + " never ran: " + runs);
+        }
+    }
+
+    /**
+     * After a failed commit, the first exchange run again alone fails for a reason of its own (a statement the
+     * database refused, not a connection it could not give): the others still run, rather than all taking that
+     * exchange's failure, which named another transfer, as if the database were gone.
+     */
+    @Test
+    void aRunAgainThatFailsForItsOwnReasonLeavesTheOthersOfItsBatchToRun() throws Exception {
+        ledger = ledgerThatCanGoDown("own-reason");
+        CountDownLatch allQueued = new CountDownLatch(1);
+        List<String> runs = new CopyOnWriteArrayList<>();
+        lanes = new BatchLanes(ledger, (exchange, unit) -> {
+            String name = exchange.getIn().getBody(String.class);
+            if (name.equals("first.bin") && unit.deferred()) {
+                allQueued.await(5, TimeUnit.SECONDS);
+            }
+            if (name.equals("first.bin") && !unit.deferred()) {
+                nextStatementFails.set(true);
+            }
+            ledger.find(name);
+            runs.add(name + (unit.deferred() ? " in a batch" : " alone"));
+            return true;
+        }, 1, 64, () -> false);
+
+        commitsFail.set(true);
+        List<Exchange> exchanges = submitAll(allQueued, "first.bin", "second.bin", "third.bin");
+
+        LedgerException own = assertInstanceOf(LedgerException.class, exchanges.get(0).getException());
+        assertTrue(own.getMessage().contains("serialize"), own.getMessage());
+        assertNull(exchanges.get(1).getException(), "second.bin took another exchange's failure");
+        assertNull(exchanges.get(2).getException(), "third.bin took another exchange's failure");
+        assertTrue(runs.containsAll(List.of("second.bin alone", "third.bin alone")), runs.toString());
+    }
+
+    /** Submits an exchange per name, all queued before {@code allQueued} opens, and waits for every one to complete. */
+    private List<Exchange> submitAll(CountDownLatch allQueued, String... names) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(names.length);
+        List<Exchange> exchanges = new java.util.ArrayList<>();
+        for (String name : names) {
+            Exchange exchange = new DefaultExchange(camel);
+            exchange.getIn().setBody(name);
+            exchanges.add(exchange);
+            lanes.submit(exchange, doneSync -> done.countDown());
+        }
+        allQueued.countDown();
+        assertTrue(done.await(20, TimeUnit.SECONDS), done.getCount() + " of " + names.length + " never completed");
+        return exchanges;
     }
 
     /**

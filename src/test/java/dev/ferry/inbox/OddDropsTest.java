@@ -46,6 +46,41 @@ class OddDropsTest {
         assertTrue(Files.exists(inbox.resolve("plain.txt")), "a plain file is left to the file consumer");
     }
 
+    /**
+     * A folder that was uploaded but whose earlier copy in .done/ cannot be set aside (here: its name with the time
+     * added is too long for the file system) stays in the inbox with a warning, and the same sweep goes on to the
+     * other folders: the failure escaped and ended every sweep as "cannot list the upload inbox".
+     */
+    @Test
+    void aFolderThatCannotGoToDoneStaysAndTheSweepGoesOnToTheOthers() throws Exception {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        String longName = "x".repeat(240);
+        Path stuck = settledFolder(longName, t0);
+        Path earlier = Files.createDirectories(inbox.resolve(".done").resolve(longName));
+        Files.writeString(earlier.resolve("a.txt"), "the earlier drop");
+        for (int i = 0; i < 5; i++) {
+            settledFolder("ok-" + i, t0);
+        }
+        OddDrops sweeps = new OddDrops(inbox, Duration.ofSeconds(2), Clock.fixed(t0.plusSeconds(10), ZoneOffset.UTC))
+                .uploadingFolders(folder -> null);
+
+        assertEquals(0, sweeps.sweep(), "first look");
+        assertEquals(5, sweeps.sweep(), "every folder that could go to .done/ went, in the same sweep");
+
+        for (int i = 0; i < 5; i++) {
+            assertTrue(Files.isRegularFile(inbox.resolve(".done/ok-" + i + "/a.txt")), "ok-" + i);
+        }
+        assertTrue(Files.isRegularFile(stuck.resolve("a.txt")), "the folder that could not move stays in the inbox");
+        assertEquals("the earlier drop", Files.readString(earlier.resolve("a.txt")));
+    }
+
+    private Path settledFolder(String name, Instant at) throws Exception {
+        Path folder = Files.createDirectories(inbox.resolve(name));
+        Files.setLastModifiedTime(Files.writeString(folder.resolve("a.txt"), name), FileTime.from(at));
+        Files.setLastModifiedTime(folder, FileTime.from(at));
+        return folder;
+    }
+
     @Test
     void aReasonFileNameAlwaysFitsAndSaysWhenItIsShortened() {
         assertEquals("a.bin.error.txt", ReasonFiles.nameFor("a.bin"));
