@@ -44,9 +44,7 @@ public final class CancelledDrops {
             name = kept.getFileName() + "." + n;
             target = failed.resolve(name);
         }
-        Files.move(kept, target);
-        ReasonFiles.write(failed, name, reason);
-        return target;
+        return ReasonFiles.moveWithReason(kept, target, failed, name, reason);
     }
 
     static Path keptAt(Path localPath) {

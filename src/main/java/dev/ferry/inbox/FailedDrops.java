@@ -16,7 +16,7 @@ public final class FailedDrops {
     }
 
     /**
-     * Moves {@code drop} (a file or a folder) to {@code .failed/} next to it and writes the reason file.
+     * Moves {@code drop} (a file or a folder) to {@code .failed/} next to it, with its reason file.
      *
      * @param shown the drop's name as a person reads it (a name that is not UTF-8 is shown with %XX escapes)
      * @return where the drop went
@@ -31,8 +31,6 @@ public final class FailedDrops {
             name = shown + "." + n;
             target = folder.resolve(name);
         }
-        Files.move(drop, target);
-        ReasonFiles.write(folder, name, reason);
-        return target;
+        return ReasonFiles.moveWithReason(drop, target, folder, name, reason);
     }
 }

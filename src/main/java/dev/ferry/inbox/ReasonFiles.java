@@ -59,6 +59,25 @@ public final class ReasonFiles {
     }
 
     /** Writes (or replaces) the reason file for {@code dropName} in {@code folder}; returns its path. */
+    /**
+     * Moves {@code drop} to {@code target} in {@code folder} with its reason file beside it: the reason first, so a
+     * drop is never in the folder without one (a full disk); if the move then fails, the reason goes and the drop
+     * stays where it was, for the next try.
+     */
+    static Path moveWithReason(Path drop, Path target, Path folder, String name, String reason) throws IOException {
+        Path written = write(folder, name, reason);
+        try {
+            return Files.move(drop, target);
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(written);
+            } catch (IOException d) {
+                e.addSuppressed(d);
+            }
+            throw e;
+        }
+    }
+
     static Path write(Path folder, String dropName, String reason) throws IOException {
         Files.createDirectories(folder);
         Path file = folder.resolve(nameFor(dropName));

@@ -81,6 +81,23 @@ class OddDropsTest {
         return folder;
     }
 
+    /**
+     * A drop whose reason cannot be written (here a folder is in the way; a full disk in life) stays where it was
+     * dropped, for the next try: it was moved first, and sat in .failed/ with no reason while the log said it could
+     * not be moved there.
+     */
+    @Test
+    void aDropWhoseReasonCannotBeWrittenStaysWhereItWas() throws Exception {
+        Path drop = Files.writeString(inbox.resolve("a.bin"), "a");
+        Files.createDirectories(inbox.resolve(".failed").resolve(ReasonFiles.nameFor("a.bin")).resolve("in-the-way"));
+
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> FailedDrops.fail(drop, "a.bin", "why"));
+
+        assertTrue(Files.isRegularFile(drop), "the drop left the inbox");
+        assertTrue(!Files.exists(inbox.resolve(".failed/a.bin")), "the drop is in .failed/ without its reason");
+    }
+
     @Test
     void aReasonFileNameAlwaysFitsAndSaysWhenItIsShortened() {
         assertEquals("a.bin.error.txt", ReasonFiles.nameFor("a.bin"));
