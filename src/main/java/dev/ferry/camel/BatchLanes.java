@@ -220,9 +220,10 @@ final class BatchLanes {
             return null;
         }
         for (; t != null; t = t.getCause()) {
-            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
-                    || t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
-                return (SQLException) t;
+            if (t instanceof SQLException sql && (sql instanceof SQLTransientConnectionException
+                    || sql instanceof SQLNonTransientConnectionException
+                    || sql.getSQLState() != null && sql.getSQLState().startsWith("08"))) {
+                return sql;
             }
         }
         return null;

@@ -1,6 +1,7 @@
 package dev.ferry.inbox;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -14,7 +15,13 @@ final class DoneDrops {
 
     /** An earlier drop of the same name stays, set aside with its time, as {@code camel.DoneFolder} does for files. */
     static Path done(Path drop) throws IOException {
-        new dev.ferry.camel.DoneFolder().keepEarlier(drop.toAbsolutePath().toString(), FOLDER);
+        try {
+            new dev.ferry.camel.DoneFolder().keepEarlier(drop.toAbsolutePath().toString(), FOLDER);
+        } catch (UncheckedIOException e) {
+            // The file routes' helper throws unchecked (a Camel bean); this method's callers handle IOException, and
+            // one that escaped ended the whole inbox sweep. Its message says what to do.
+            throw new IOException(e.getMessage(), e.getCause());
+        }
         Path folder = drop.toAbsolutePath().getParent().resolve(FOLDER);
         Files.createDirectories(folder);
         Path target = folder.resolve(drop.getFileName());

@@ -120,9 +120,7 @@ public final class OddDrops {
             LOG.warn("folder {} in the upload inbox not fully uploaded; moved to {}/{}: {}", shown, FailedDrops.FOLDER,
                     shown(to), failure.lines().findFirst().orElse(""));
             return true;
-        } catch (IOException | java.io.UncheckedIOException e) {
-            // An earlier .done/ copy that cannot be set aside too: said here, with what to do, and the sweep goes on
-            // to the other drops (escaping, it ended the sweep as "cannot list the upload inbox" every second).
+        } catch (IOException e) {
             LOG.warn("folder {} in the upload inbox cannot be moved: {}", shown, e.getMessage());
             return false;
         }

@@ -58,7 +58,6 @@ public final class ReasonFiles {
         return when + " Ferry could not transfer " + dropName + ":\n" + reason + "\n" + shortened;
     }
 
-    /** Writes (or replaces) the reason file for {@code dropName} in {@code folder}; returns its path. */
     /**
      * Moves {@code drop} to {@code target} in {@code folder} with its reason file beside it: the reason first, so a
      * drop is never in the folder without one (a full disk); if the move then fails, the reason goes and the drop
@@ -78,6 +77,7 @@ public final class ReasonFiles {
         }
     }
 
+    /** Writes (or replaces) the reason file for {@code dropName} in {@code folder}; returns its path. */
     static Path write(Path folder, String dropName, String reason) throws IOException {
         Files.createDirectories(folder);
         Path file = folder.resolve(nameFor(dropName));

@@ -129,34 +129,35 @@ final class OneCommit {
         }
     }
 
-    /** Commits a scope. Once the commit succeeded, a failure to hand the connection back is logged, not thrown. */
+    /**
+     * Commits a scope and hands its connection back to the pool, however the commit ends: a connection kept after a
+     * failure (a RuntimeException or Error too, not only the database's answer) would be one fewer for good, and the
+     * scopes share the pool's rest. Once the commit succeeded, a failure to hand the connection back is logged.
+     */
     private void finish(Scope s, boolean autoCommit) {
         Connection c = s.connection();
+        boolean committed = false;
         LedgerException failure = null;
         try {
             s.refused().addAll(writeRows(c, s.rows().all()));
             c.commit();
+            committed = true;
         } catch (SQLException e) {
-            Sql.rollbackAfter(c, null, e);
             failure = LedgerException.of("commit", null, e);
-        } catch (RuntimeException | Error e) {
-            // Not the database's answer (a bug, memory): the connection still goes back to the pool, with nothing of
-            // the scope in it. Kept, it would be one connection fewer for good, and the scopes share the pool's rest.
+        } finally {
             try (c) {
-                c.rollback();
+                if (!committed) {
+                    // Before the reset: turning auto-commit back on commits an open transaction.
+                    c.rollback();
+                }
                 c.setAutoCommit(autoCommit);
-            } catch (SQLException r) {
-                e.addSuppressed(r);
-            }
-            throw e;
-        }
-        try (c) {
-            c.setAutoCommit(autoCommit);
-        } catch (SQLException e) {
-            if (failure == null) {
-                LOG.warn("the ledger's connection could not be reset after a commit: {}", e.getMessage());
-            } else {
-                failure.addSuppressed(e);
+            } catch (SQLException e) {
+                if (failure != null) {
+                    failure.addSuppressed(e);
+                } else {
+                    LOG.warn("the ledger's connection could not be {} after a {}: {}", committed ? "reset" : "rolled back",
+                            committed ? "commit" : "failed scope", e.getMessage());
+                }
             }
         }
         if (failure != null) {

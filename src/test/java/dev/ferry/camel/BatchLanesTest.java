@@ -178,19 +178,14 @@ class BatchLanesTest {
         ledger = ledgerThatCanGoDown("killed");
         CountDownLatch allQueued = new CountDownLatch(1);
         List<String> runs = new CopyOnWriteArrayList<>();
-        lanes = new BatchLanes(ledger, (exchange, unit) -> {
-            String name = exchange.getIn().getBody(String.class);
+        lanes = new BatchLanes(ledger, asksTheLedger(runs, (name, unit) -> {
             if (name.equals("first.bin")) {
                 allQueued.await(5, TimeUnit.SECONDS);
             }
             if (name.equals("killed.bin") && unit.deferred()) {
                 scopeDies.set(true);
             }
-            // As the real step does, an exchange asks the ledger before it sends anything.
-            ledger.find(name);
-            runs.add(name + (unit.deferred() ? " in a batch" : " alone"));
-            return true;
-        }, 1, 64, () -> false);
+        }), 1, 64, () -> false);
 
         List<Exchange> exchanges = submitAll(allQueued, "first.bin", "killed.bin", "third.bin", "fourth.bin");
 
@@ -214,18 +209,14 @@ class BatchLanesTest {
         ledger = ledgerThatCanGoDown("own-reason");
         CountDownLatch allQueued = new CountDownLatch(1);
         List<String> runs = new CopyOnWriteArrayList<>();
-        lanes = new BatchLanes(ledger, (exchange, unit) -> {
-            String name = exchange.getIn().getBody(String.class);
+        lanes = new BatchLanes(ledger, asksTheLedger(runs, (name, unit) -> {
             if (name.equals("first.bin") && unit.deferred()) {
                 allQueued.await(5, TimeUnit.SECONDS);
             }
             if (name.equals("first.bin") && !unit.deferred()) {
                 nextStatementFails.set(true);
             }
-            ledger.find(name);
-            runs.add(name + (unit.deferred() ? " in a batch" : " alone"));
-            return true;
-        }, 1, 64, () -> false);
+        }), 1, 64, () -> false);
 
         commitsFail.set(true);
         List<Exchange> exchanges = submitAll(allQueued, "first.bin", "second.bin", "third.bin");
@@ -235,6 +226,25 @@ class BatchLanesTest {
         assertNull(exchanges.get(1).getException(), "second.bin took another exchange's failure");
         assertNull(exchanges.get(2).getException(), "third.bin took another exchange's failure");
         assertTrue(runs.containsAll(List.of("second.bin alone", "third.bin alone")), runs.toString());
+    }
+
+    /** What a test arranges before an exchange's work: a wait, a fault for its statement. */
+    private interface Before {
+        void run(String name, dev.ferry.ledger.UnitOfWork unit) throws Exception;
+    }
+
+    /**
+     * Work shaped as the real step's: {@code before}, then a question to the ledger before anything is sent; each run
+     * that got its answer is noted in {@code runs} as "name in a batch" or "name alone".
+     */
+    private BatchLanes.Work asksTheLedger(List<String> runs, Before before) {
+        return (exchange, unit) -> {
+            String name = exchange.getIn().getBody(String.class);
+            before.run(name, unit);
+            ledger.find(name);
+            runs.add(name + (unit.deferred() ? " in a batch" : " alone"));
+            return true;
+        };
     }
 
     /** Submits an exchange per name, all queued before {@code allQueued} opens, and waits for every one to complete. */

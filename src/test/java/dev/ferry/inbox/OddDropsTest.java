@@ -1,8 +1,11 @@
 package dev.ferry.inbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,11 +94,10 @@ class OddDropsTest {
         Path drop = Files.writeString(inbox.resolve("a.bin"), "a");
         Files.createDirectories(inbox.resolve(".failed").resolve(ReasonFiles.nameFor("a.bin")).resolve("in-the-way"));
 
-        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
-                () -> FailedDrops.fail(drop, "a.bin", "why"));
+        assertThrows(IOException.class, () -> FailedDrops.fail(drop, "a.bin", "why"));
 
         assertTrue(Files.isRegularFile(drop), "the drop left the inbox");
-        assertTrue(!Files.exists(inbox.resolve(".failed/a.bin")), "the drop is in .failed/ without its reason");
+        assertFalse(Files.exists(inbox.resolve(".failed/a.bin")), "the drop is in .failed/ without its reason");
     }
 
     @Test
