@@ -2,27 +2,34 @@ package dev.ferry.transfer;
 
 /**
  * How many connections one transfer should use, learned while it runs: more while each addition raises the total
- * rate, back to the last width that paid once an addition did not. It knows nothing of FTP or threads: it is fed the
- * time and the bytes moved so far with how many connections moved them, and answers how many to open (positive) or
- * to retire (negative), so it can be driven by a simulated clock.
+ * rate, back to the width the rate paid for once an addition did not. It knows nothing of FTP or threads: it is fed
+ * the time and the bytes moved so far with how many connections moved them, and answers how many to open (positive)
+ * or to retire (negative), so it can be driven by a simulated clock.
  *
  * <p>A server that limits each connection (vsftpd's {@code local_max_rate}) rewards every addition in full; a link
- * shared by all connections rewards none once it is full. An addition pays when the total rose by at least
- * {@link #PAYS} of what the added connections would move at the per-connection rate measured before: the rest of an
- * addition's expected gain is measurement noise on a full link. Growth doubles the width while additions pay in
- * full (a per-connection limit), and goes one at a time once they pay only in part (a link nearly full), so a
- * 256 MiB file reaches 16 connections within about two seconds instead of twelve steps.
+ * shared by all connections rewards none once it is full. The rate per connection measured before an addition says
+ * what each added connection should bring; the gain that shows says how many of them it paid for, counting one whose
+ * worth showed for at least {@link #PAYS} of a connection, once the gain as a whole is at least {@link #PAYS} of what
+ * the width before it moved, or as many connections as were added if fewer (less is a full link's noise). An addition
+ * that paid in full is kept and the width grows again, the first time to four times the planned width (a 256 MiB
+ * file on a server that limits each connection reaches 16 connections in one probe, about a second, instead of two):
+ * the probe costs only logins where the link is full, since the connections it retires moved their share meanwhile.
+ * One that paid in part keeps the connections it paid for, retires the rest, and goes on one connection at a time (the
+ * link is nearly full); one that paid for none is retired and the width held.
  *
  * <p>Every change of width restarts the measurement: the first {@code settle} after it is not counted (logins, the
- * first RETR, TCP windows opening), then one {@code window} of bytes is the rate at that width.
+ * first RETR, TCP windows opening), then one {@code window} of bytes is the rate at that width. New connections still
+ * opening their TCP window bring less than their worth in that window; {@link #PAYS_IN_FULL} leaves room for that.
  */
 final class AdaptiveWidth {
     /** Most connections per transfer unless configured ({@code ferry.segments.max}). */
     static final int DEFAULT_CEILING = 16;
-    /** Share of an addition's expected gain that must show for it to be kept. */
+    /** Share of one added connection's expected worth that must show for it to be counted as paid for. */
     static final double PAYS = 0.25;
-    /** Above this share of the expected gain the next step doubles the width again. */
+    /** Above this share of the expected gain every added connection is kept and the width grows again. */
     static final double PAYS_IN_FULL = 0.75;
+    /** The first probe takes the width to this many times the planned one; later ones double it. */
+    static final int FIRST_GROWTH = 4;
 
     private enum Phase { BASELINE, PROBING, HELD }
 
@@ -38,6 +45,8 @@ final class AdaptiveWidth {
     private long windowBytes;
     private double baseRate;
     private int baseWidth;
+    /** Connections the next probe adds once the width it starts from is measured. */
+    private int nextStep = -1;
     /** Connections asked for and not yet seen open: counted as open, so a slow login is not asked for again. */
     private int asked;
     private long askedAt;
@@ -97,22 +106,38 @@ final class AdaptiveWidth {
             return 0;
         }
         if (phase == Phase.BASELINE || open <= baseWidth) {
-            // The first measurement, or the additions never opened (the server's cap, or no work left to split).
+            // The first measurement, a width pruned to what paid, or additions that never opened (the server's cap,
+            // or no work left to split).
             baseRate = rate;
             baseWidth = open;
-            return grow(open, open);
+            return grow(open, nextStep < 0 ? (FIRST_GROWTH - 1) * open : nextStep);
         }
         int added = open - baseWidth;
-        double expected = added * baseRate / baseWidth;
+        double perConnection = baseRate / baseWidth;
         double gain = rate - baseRate;
-        if (gain >= PAYS * expected && expected > 0) {
+        if (perConnection > 0 && gain >= PAYS_IN_FULL * added * perConnection) {
             baseRate = rate;
             baseWidth = open;
-            return grow(open, gain >= PAYS_IN_FULL * expected ? open : 1);
+            nextStep = open;
+            return grow(open, nextStep);
         }
-        // The addition did not pay: back to the width that did, and stay there.
-        phase = Phase.HELD;
-        return -added;
+        // Below a quarter of what the width before moved (what a doubling has to show), a gain is not told apart
+        // from a full link's noise, however many connections were added.
+        if (perConnection <= 0 || gain < PAYS * Math.min(added, baseWidth) * perConnection) {
+            // The addition did not pay: back to the width that did, and stay there.
+            phase = Phase.HELD;
+            return -added;
+        }
+        // The link filled on the way up: keep what it paid for, measure that width, then try one more at a time.
+        nextStep = 1;
+        int paidFor = (int) Math.max(1, Math.min(added, Math.ceil(gain / perConnection - PAYS)));
+        if (paidFor == added) {
+            baseRate = rate;
+            baseWidth = open;
+            return grow(open, nextStep);
+        }
+        baseWidth += paidFor;
+        return -(added - paidFor);
     }
 
     private int grow(int open, int step) {

@@ -23,7 +23,13 @@ class AdaptiveWidthTest {
         double bytes;
         int open;
         int refusals;
+        /** The pool's cap for the server: lowered by a 421, as the planned connections past the server's met. */
+        int poolCap;
         int most;
+        /** Connections opened beyond the planned ones. */
+        int opened;
+        /** The width after each tick. */
+        final java.util.List<Integer> widths = new java.util.ArrayList<>();
 
         SimulatedRun(double perConnection, double link, int serverCap, int planned, int ceiling) {
             this.perConnection = perConnection;
@@ -31,6 +37,7 @@ class AdaptiveWidthTest {
             this.serverCap = serverCap;
             this.width = AdaptiveWidth.withCeiling(ceiling);
             this.open = Math.min(planned, serverCap);
+            this.poolCap = planned > serverCap ? serverCap : Integer.MAX_VALUE;
             this.most = open;
         }
 
@@ -44,8 +51,14 @@ class AdaptiveWidthTest {
                 for (int i = 0; i < change; i++) {
                     if (open < serverCap) {
                         open++;
-                    } else {
+                        opened++;
+                    } else if (open < poolCap) {
+                        // The server's 421: the pool lowers its cap and remembers it.
                         refusals++;
+                        poolCap = open;
+                        width.atLimit(open);
+                    } else {
+                        // The pool's cap is taken: no login is tried.
                         width.atLimit(open);
                     }
                 }
@@ -53,8 +66,13 @@ class AdaptiveWidthTest {
                     open += change;
                 }
                 most = Math.max(most, open);
+                widths.add(open);
             }
             return this;
+        }
+
+        double secondsAbove(int width) {
+            return widths.stream().filter(w -> w > width).count() * TICK / 1e9;
         }
     }
 
@@ -67,36 +85,60 @@ class AdaptiveWidthTest {
     }
 
     @Test
-    void theCeilingIsReachedByDoublingWithinAFewSeconds() {
-        // 4 -> 8 -> 16: two probes of settle + window each, not twelve steps of one connection.
-        SimulatedRun run = new SimulatedRun(2 * MIB, Double.MAX_VALUE, 100, 4, 16).runFor(2.5);
+    void theCeilingIsReachedInOneProbeOfFourTimesThePlannedWidth() {
+        // 4 -> 16: one probe of settle + window (0.8 s) after the first measurement, not two or twelve.
+        SimulatedRun run = new SimulatedRun(2 * MIB, Double.MAX_VALUE, 100, 4, 16).runFor(1.5);
         assertEquals(16, run.open);
+        assertEquals(12, run.opened, "connections opened beyond the plan");
     }
 
     @Test
     void aSharedLinkThatIsFullKeepsTheConnectionsItHadAndRetiresTheOnesThatDidNotPay() {
-        // 8 MiB/s for all, each connection could do far more: four fill it, eight move no more than four.
+        // 8 MiB/s for all, each connection could do far more: four fill it, sixteen move no more than four.
         SimulatedRun run = new SimulatedRun(64 * MIB, 8 * MIB, 100, 4, 16).runFor(10);
         assertEquals(4, run.open);
-        assertTrue(run.most <= 8, "grew to " + run.most + " on a full link");
+        assertTrue(run.most <= 16, "grew to " + run.most + " past the ceiling");
+        assertEquals(12, run.opened, "one probe, then held");
+        assertTrue(run.secondsAbove(4) <= 1.0, run.secondsAbove(4) + " s with more than 4 connections");
         assertTrue(run.width.held());
     }
 
     @Test
     void aLinkThatFillsOnTheWayUpStopsWhereAdditionsStopPaying() {
-        // 1 MiB/s per connection, 8 MiB/s for all: 4 -> 8 pays in full, 8 -> 16 not at all.
+        // 1 MiB/s per connection, 8 MiB/s for all: the probe to 16 pays for 4 of its 12; a ninth does not pay.
         SimulatedRun run = new SimulatedRun(MIB, 8 * MIB, 100, 4, 16).runFor(10);
         assertEquals(8, run.open);
+        assertTrue(run.width.held());
+    }
+
+    @Test
+    void aLinkThatFillsBetweenTwoDoublingsKeepsWhatItPaidFor() {
+        // Full at 10 and at 6 connections: neither a doubling nor the probe's width, but what the gain paid for.
+        assertEquals(10, new SimulatedRun(MIB, 10 * MIB, 100, 4, 16).runFor(10).open);
+        assertEquals(6, new SimulatedRun(MIB, 6 * MIB, 100, 4, 16).runFor(10).open);
+        assertEquals(5, new SimulatedRun(MIB, 5 * MIB, 100, 4, 16).runFor(10).open);
     }
 
     @Test
     void aServerThatRefusesAThirdConnectionKeepsTwoWithoutAnError() {
-        // The pool had lowered its cap to 2 after the first 421; the controller's one attempt past it is refused too.
+        // The pool had lowered its cap to 2 after the planned connections' 421s: the probe finds it taken, and no
+        // login past it is tried.
         SimulatedRun run = new SimulatedRun(2 * MIB, Double.MAX_VALUE, 2, 4, 16).runFor(10);
         assertEquals(2, run.open);
         assertEquals(2, run.most);
-        assertTrue(run.refusals <= 2, run.refusals + " refused connections");
+        assertEquals(0, run.refusals, "refused connections");
         assertEquals(2, run.width.cap());
+        assertTrue(run.width.held());
+    }
+
+    @Test
+    void aCapFirstMetByTheProbeIsMetOnce() {
+        // Two planned connections, a server that takes three: the probe's fourth login gets the 421, the others of
+        // the probe find the pool's lowered cap taken.
+        SimulatedRun run = new SimulatedRun(2 * MIB, Double.MAX_VALUE, 3, 2, 16).runFor(10);
+        assertEquals(3, run.open);
+        assertEquals(1, run.refusals, "refused connections");
+        assertEquals(3, run.width.cap());
         assertTrue(run.width.held());
     }
 
