@@ -32,6 +32,23 @@ class AdaptiveDownloadTest {
     }
 
     @Test
+    void aProbeThatMeetsTheServersCapStopsThereWithoutAFailure() throws Exception {
+        // The server takes 6 connections from us: the probe past the planned 4 asks for up to 12 more, gets 2, and
+        // the rest are turned away (421) or find the pool's lowered cap taken, none of it seen as a failure.
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(MIB).maxLoginsPerIp(6).start();
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
+            Path source = ftp.write("capped.bin", 16 * MIB, 18);
+            Path target = tmp.resolve("capped.bin");
+            h.engine.run(h.download("/capped.bin", target, TransferOptions.none().withMinSegmentSize(MIB)));
+            assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+            assertEquals("start 4", h.events.get(0));
+            assertTrue(ftp.refusedConnections() >= 1, "the probe never met the server's cap");
+            assertEquals(6, ftp.maxConcurrentSessions(), "connections at once");
+            assertEquals(0, h.count("segmentFailed") + h.count("retry") + h.count("failed"), h.events.toString());
+        }
+    }
+
+    @Test
     void fixedSegmentsStayFixed() throws Exception {
         try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(MIB).start();
              EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
