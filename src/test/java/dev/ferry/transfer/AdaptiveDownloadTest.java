@@ -18,13 +18,10 @@ class AdaptiveDownloadTest {
 
     @Test
     void aServerThatLimitsEachConnectionGetsMoreConnectionsThanPlanned() throws Exception {
-        // 1 MiB/s per connection, a cap of 8: planned 4, each addition doubles the rate, so the transfer grows to 8.
+        // 1 MiB/s per connection, the profile's cap of 8: planned 4, every addition pays, so the transfer grows to 8.
         try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(MIB).start();
              EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
-            Path source = ftp.write("slow.bin", 16 * MIB, 16);
-            Path target = tmp.resolve("slow.bin");
-            h.engine.run(h.download("/slow.bin", target, TransferOptions.none().withMinSegmentSize(MIB)));
-            assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+            downloadsIntact(ftp, h, "slow.bin", 16 * MIB, 16, TransferOptions.none().withMinSegmentSize(MIB));
             assertEquals("start 4", h.events.get(0));
             assertTrue(ftp.maxConcurrentSessions() > 4, "connections at once: " + ftp.maxConcurrentSessions());
             assertTrue(ftp.maxConcurrentSessions() <= 8, "past the cap: " + ftp.maxConcurrentSessions());
@@ -37,10 +34,7 @@ class AdaptiveDownloadTest {
         // the rest are turned away (421) or find the pool's lowered cap taken, none of it seen as a failure.
         try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(MIB).maxLoginsPerIp(6).start();
              EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
-            Path source = ftp.write("capped.bin", 16 * MIB, 18);
-            Path target = tmp.resolve("capped.bin");
-            h.engine.run(h.download("/capped.bin", target, TransferOptions.none().withMinSegmentSize(MIB)));
-            assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+            downloadsIntact(ftp, h, "capped.bin", 16 * MIB, 18, TransferOptions.none().withMinSegmentSize(MIB));
             assertEquals("start 4", h.events.get(0));
             assertTrue(ftp.refusedConnections() >= 1, "the probe never met the server's cap");
             assertEquals(6, ftp.maxConcurrentSessions(), "connections at once");
@@ -52,12 +46,18 @@ class AdaptiveDownloadTest {
     void fixedSegmentsStayFixed() throws Exception {
         try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(MIB).start();
              EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
-            Path source = ftp.write("fixed.bin", 6 * MIB, 17);
-            Path target = tmp.resolve("fixed.bin");
-            h.engine.run(h.download("/fixed.bin", target,
-                    TransferOptions.none().withMinSegmentSize(MIB).withSegments(3)));
-            assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+            downloadsIntact(ftp, h, "fixed.bin", 6 * MIB, 17,
+                    TransferOptions.none().withMinSegmentSize(MIB).withSegments(3));
             assertTrue(ftp.maxConcurrentSessions() <= 3, "connections at once: " + ftp.maxConcurrentSessions());
         }
+    }
+
+    /** Downloads a file of {@code size} from the server's root and checks the copy's SHA-256 against the source's. */
+    private void downloadsIntact(FtpServerFixture ftp, EngineHarness h, String name, long size, int seed,
+                                 TransferOptions options) throws Exception {
+        Path source = ftp.write(name, size, seed);
+        Path target = tmp.resolve(name);
+        h.engine.run(h.download("/" + name, target, options));
+        assertEquals(Hashes.sha256(source), Hashes.sha256(target));
     }
 }
