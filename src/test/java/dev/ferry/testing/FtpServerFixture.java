@@ -371,6 +371,11 @@ public final class FtpServerFixture implements AutoCloseable {
         private org.apache.ftpserver.ConnectionConfig connectionConfig() {
             ConnectionConfigFactory config = new ConnectionConfigFactory();
             config.setMaxLogins(maxLogins);
+            // Apache FtpServer runs every session's commands and its disconnect on one pool of maxLogins threads, and
+            // a throttled RETR or STOR holds its thread for the whole transfer: with the pool busy, a session whose
+            // client had closed its connection stayed "logged in" here until a thread came free, beside the next
+            // login. A real server (vsftpd: a process per session) ends a session when its connection ends.
+            config.setMaxThreads(Math.max(64, 4 * maxLogins));
             config.setAnonymousLoginEnabled(false);
             return config.createConnectionConfig();
         }
