@@ -2,6 +2,7 @@ package dev.ferry.ftp;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Who may open one more connection to a server: the cap the {@link SessionPool} keeps for each server, behind an
@@ -31,6 +32,15 @@ public interface ConnectionPermits extends AutoCloseable {
 
     /** The limit in force: {@code configured}, or lower after a refusal that has not cooled down yet. */
     int limit(String server, int configured);
+
+    /**
+     * Whom to tell that a permit was lost: a cluster's lease on it ran out (this node's renewals lagged) and another
+     * node took it, so one of this holder's connections to {@code server} has no place any more. The holder closes
+     * one (an idle one at once, else the next one given back) and gives its permit back as usual; the permits count
+     * that give-back against the lost one. A single process's permits are never lost.
+     */
+    default void whenLost(Consumer<String> holder) {
+    }
 
     @Override
     default void close() {

@@ -79,7 +79,16 @@ public final class SessionPool implements AutoCloseable {
             throw new IllegalStateException("connection permits are set before the first session");
         }
         this.permits = java.util.Objects.requireNonNull(permits, "permits");
+        permits.whenLost(this::permitLost);
         return this;
+    }
+
+    /** One of our places at this server went to another node: close a connection, so the cap holds for all. */
+    private void permitLost(String key) {
+        Server server = servers.get(key);
+        if (server != null) {
+            server.shedOne();
+        }
     }
 
     /**
@@ -305,6 +314,8 @@ public final class SessionPool implements AutoCloseable {
         private long loweredUntil;
         /** The last reserve found room here but no permit: the places are taken elsewhere (other nodes). */
         private boolean permitsFull;
+        /** Connections to close for permits lost to another node: each place freed here pays for one. */
+        private int shed;
 
         Server(String key, int configured, ConnectionPermits permits) {
             this.key = key;
@@ -323,7 +334,21 @@ public final class SessionPool implements AutoCloseable {
 
         /** A place (a permit) is given back: its connection closed, or its login never happened. */
         private void free() {
+            if (shed > 0) {
+                shed--;
+            }
             permits.release(key);
+        }
+
+        /** Closes one connection for a lost permit: the oldest idle one now, else the next one given back. */
+        synchronized void shedOne() {
+            shed++;
+            if (!idle.isEmpty()) {
+                idle.pollLast().session.close();
+                open--;
+                free();
+            }
+            notifyAll();
         }
 
         synchronized int openCount() {
@@ -493,7 +518,7 @@ public final class SessionPool implements AutoCloseable {
 
         synchronized void giveBack(FtpSession session, Duration idleTimeout) {
             // After the pool closed, nothing would ever take or expire an idle session: close it.
-            if (closed || open > limit()) {
+            if (closed || shed > 0 || open > limit()) {
                 session.close();
                 open--;
                 free();

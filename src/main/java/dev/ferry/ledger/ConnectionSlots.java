@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * clock) and renewed every lease / 3, so a dead node's slots come free when its lease runs out. A "too many
  * connections" lowers the limit for everyone: {@code ferry_server_limit (server, lowered, until)}, read by every node
  * once a second.
+ *
+ * <p>A node whose renewals lag past its lease may find a slot taken by another node: it takes a free slot in its
+ * place if there is one below the limit, and otherwise has one connection too many, which its pool closes
+ * ({@link #whenLost}); the next give-back for that server is that connection's, and frees nothing in the table.
  *
  * <p>A server is named by the pool's key without its last part (a hash of the password, which has no business in a
  * table): user, host and port, what a server counts connections by.
@@ -49,11 +54,20 @@ public final class ConnectionSlots implements ConnectionPermits {
             until   TIMESTAMP WITH TIME ZONE NOT NULL)""",
     };
 
+    private static final String RENEW = "UPDATE ferry_slot SET lease_until = " + Leases.leaseEnd()
+            + " WHERE server = ? AND slot = ? AND owner = ?";
+
     private final DataSource ds;
     private final String nodeId;
     private final int leaseSeconds;
     /** The slots this node holds, per server: any of them serves as the one to give back. */
     private final Map<String, Deque<Integer>> held = new HashMap<>();
+    /** Slots lost to another node whose connections are still open here, per server (guarded by {@link #held}). */
+    private final Map<String, Integer> lost = new HashMap<>();
+    /** The pool's key and the limit it last asked with, per server: for a lost slot's replacement and its report. */
+    private final Map<String, Asked> asked = new ConcurrentHashMap<>();
+    private volatile Consumer<String> whenLost = key -> {
+    };
     /** Slot rows known to exist, per server (rows are made once, up to the largest limit asked for). */
     private final Map<String, Integer> made = new ConcurrentHashMap<>();
     /** Lowered limits in force, as last read. */
@@ -112,6 +126,7 @@ public final class ConnectionSlots implements ConnectionPermits {
     @Override
     public boolean tryAcquire(String serverKey, int limit) throws IOException {
         String server = name(serverKey);
+        asked.put(server, new Asked(serverKey, limit));
         try {
             makeRows(server, limit);
             Integer slot = takeFreeSlot(server, limit);
@@ -197,6 +212,12 @@ public final class ConnectionSlots implements ConnectionPermits {
         String server = name(serverKey);
         Integer slot;
         synchronized (held) {
+            int gone = lost.getOrDefault(server, 0);
+            if (gone > 0) {
+                // This connection's slot is another node's now: nothing to give back.
+                lost.put(server, gone - 1);
+                return;
+            }
             Deque<Integer> mine = held.get(server);
             slot = mine == null ? null : mine.poll();
         }
@@ -279,6 +300,11 @@ public final class ConnectionSlots implements ConnectionPermits {
         return n;
     }
 
+    @Override
+    public void whenLost(Consumer<String> holder) {
+        this.whenLost = holder;
+    }
+
     private void renew() {
         List<Map.Entry<String, Integer>> mine;
         synchronized (held) {
@@ -288,8 +314,8 @@ public final class ConnectionSlots implements ConnectionPermits {
         if (mine.isEmpty()) {
             return;
         }
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("UPDATE ferry_slot"
-                + " SET lease_until = " + Leases.leaseEnd() + " WHERE server = ? AND slot = ? AND owner = ?")) {
+        int[] renewed;
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(RENEW)) {
             c.setAutoCommit(true);
             ps.setQueryTimeout(Math.max(1, leaseSeconds / 3));
             for (Map.Entry<String, Integer> e : mine) {
@@ -299,9 +325,69 @@ public final class ConnectionSlots implements ConnectionPermits {
                 ps.setString(4, nodeId);
                 ps.addBatch();
             }
-            ps.executeBatch();
+            renewed = ps.executeBatch();
         } catch (SQLException | RuntimeException e) {
             LOG.warn("node {} could not renew its connection slots: {}", nodeId, e.getMessage());
+            return;
+        }
+        for (int i = 0; i < mine.size(); i++) {
+            if (renewed[i] == 0) {
+                notOurs(mine.get(i).getKey(), mine.get(i).getValue());
+            }
+        }
+    }
+
+    /**
+     * A slot whose renewal found another owner (or none): given back meanwhile, given back and taken again by this
+     * node, or lost to another node after this node's lease on it ran out.
+     */
+    private void notOurs(String server, int slot) {
+        try {
+            synchronized (held) {
+                Deque<Integer> mine = held.get(server);
+                if (mine == null || !mine.contains(slot)) {
+                    return;
+                }
+            }
+            if (renewOne(server, slot)) {
+                return;
+            }
+            synchronized (held) {
+                if (!held.get(server).remove(slot)) {
+                    return;
+                }
+            }
+            Asked last = asked.get(server);
+            Integer instead = takeFreeSlot(server, limit(last.key(), last.limit()));
+            if (instead != null) {
+                synchronized (held) {
+                    held.get(server).push(instead);
+                }
+                LOG.info("node {}'s lease on connection slot {} of {} ran out and another node took it; its"
+                        + " connection holds slot {} instead", nodeId, slot, server, instead);
+                return;
+            }
+            synchronized (held) {
+                lost.merge(server, 1, Integer::sum);
+            }
+            LOG.warn("node {}'s lease on connection slot {} of {} ran out and another node took it, with no slot"
+                    + " free below the limit of {}: closing one connection to {} (renewals of its slots lagged by"
+                    + " more than {} s: is the ledger slow or this node starved?)", nodeId, slot, server,
+                    last.limit(), server, leaseSeconds);
+            whenLost.accept(last.key());
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("node {} could not check connection slot {} of {}: {}", nodeId, slot, server, e.getMessage());
+        }
+    }
+
+    private boolean renewOne(String server, int slot) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(RENEW)) {
+            c.setAutoCommit(true);
+            ps.setInt(1, leaseSeconds);
+            ps.setString(2, server);
+            ps.setInt(3, slot);
+            ps.setString(4, nodeId);
+            return ps.executeUpdate() == 1;
         }
     }
 
@@ -338,5 +424,8 @@ public final class ConnectionSlots implements ConnectionPermits {
     public void close() {
         closed = true;
         ticker.shutdownNow();
+    }
+
+    private record Asked(String key, int limit) {
     }
 }
