@@ -171,7 +171,13 @@ final class DownloadPlanner {
         try {
             Files.createDirectories(part.getParent());
             Files.deleteIfExists(part);
-            long free = Files.getFileStore(part.getParent()).getUsableSpace();
+            // File's statfs of the folder first: Files.getFileStore reads and parses /proc/mounts and looks at every
+            // parent folder to find the mount, for each file of a tree. File says 0 also when it could not ask, so
+            // a short answer is asked again the thorough way (which throws if it cannot tell).
+            long free = part.getParent().toFile().getUsableSpace();
+            if (free < size) {
+                free = Files.getFileStore(part.getParent()).getUsableSpace();
+            }
             if (free < size) {
                 throw new LocalFileException("not enough space for " + part.getParent().resolve(
                         part.getFileName().toString()) + ": it needs " + size + " bytes and "

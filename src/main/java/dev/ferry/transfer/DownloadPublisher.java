@@ -31,8 +31,11 @@ final class DownloadPublisher {
         Completion.require(ledger, t);
         try {
             // Publishing may be tried again after a cut connection: the channel is closed on the first try.
+            // Every byte was forced before its checkpoint was recorded; this catches any that were not. The data and
+            // the size are what the final name needs: force(true)'s extra flush of the times buys nothing, as the
+            // modification time is set again just before the rename.
             if (t.local.isOpen()) {
-                t.local.force(true);
+                t.local.force(false);
                 t.local.close();
             }
         } catch (IOException e) {
