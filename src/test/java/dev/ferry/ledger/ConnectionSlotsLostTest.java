@@ -32,6 +32,10 @@ class ConnectionSlotsLostTest {
     private PostgresSchema schema;
     private FtpServerFixture ftp;
     private final List<AutoCloseable> open = new ArrayList<>();
+    /** Node-a's pool and its slots, node-b's pool: each node a ledger of its own on the one schema. */
+    private SessionPool a;
+    private ConnectionSlots slotsA;
+    private SessionPool b;
 
     @BeforeEach
     void start() {
@@ -50,13 +54,11 @@ class ConnectionSlotsLostTest {
 
     @Test
     void anIdleConnectionWhoseSlotWentToAnotherNodeIsClosed() throws Exception {
-        ServerProfile p = profile(1);
-        SessionPool a = pool("node-a");
-        SessionPool b = pool("node-b");
+        ServerProfile p = twoNodes(1);
         a.release(a.borrow(p));
         assertEquals(1, ftp.currentSessions());
 
-        FtpSession onB = takeSlotZeroFromA(b, p);
+        FtpSession onB = takeSlotZeroFromA(p);
         Await.until(WAIT, () -> a.open(p) == 0 && ftp.currentSessions() == 1,
                 () -> "node-a still has " + a.open(p) + " connection(s) open, the server counts "
                         + ftp.currentSessions() + " for a limit of 1");
@@ -72,14 +74,10 @@ class ConnectionSlotsLostTest {
 
     @Test
     void aBusyConnectionWhoseSlotWentToAnotherNodeIsClosedWhenGivenBack() throws Exception {
-        ServerProfile p = profile(1);
-        ConnectionSlots slotsA = slots("node-a");
-        SessionPool a = new SessionPool(new CapabilityProbe()).permits(slotsA);
-        open.add(a);
-        SessionPool b = pool("node-b");
+        ServerProfile p = twoNodes(1);
         FtpSession busy = a.borrow(p);
 
-        FtpSession onB = takeSlotZeroFromA(b, p);
+        FtpSession onB = takeSlotZeroFromA(p);
         Await.until(WAIT, () -> slotsA.held().getOrDefault(server(), 0) == 0,
                 () -> "node-a never noticed that its slot is node-b's: " + slotsA.held());
         assertEquals(1, a.open(p), "a connection in use is not cut");
@@ -93,12 +91,10 @@ class ConnectionSlotsLostTest {
 
     @Test
     void aSlotFreeBelowTheLimitTakesTheLostOnesPlaceAndTheConnectionStays() throws Exception {
-        ServerProfile p = profile(2);
-        SessionPool a = pool("node-a");
-        SessionPool b = pool("node-b");
+        ServerProfile p = twoNodes(2);
         a.release(a.borrow(p));
 
-        FtpSession onB = takeSlotZeroFromA(b, p);
+        FtpSession onB = takeSlotZeroFromA(p);
         Await.until(WAIT, () -> owners().equals(List.of("0=node-b", "1=node-a")),
                 () -> "node-a did not move its connection to the free slot: " + owners());
         assertEquals(1, a.open(p), "node-a's connection has a place and stays open");
@@ -111,7 +107,7 @@ class ConnectionSlotsLostTest {
      * Node-a's lease on slot 0 runs out (as if its renewals lagged) and node-b takes that slot with a login. The
      * caller keeps the session it returns in use to the end (an unreachable socket is closed by the JDK's cleaner).
      */
-    private FtpSession takeSlotZeroFromA(SessionPool b, ServerProfile p) throws Exception {
+    private FtpSession takeSlotZeroFromA(ServerProfile p) throws Exception {
         for (int attempt = 0; attempt < 50; attempt++) {
             sql("UPDATE ferry_slot SET lease_until = CURRENT_TIMESTAMP - INTERVAL '1' SECOND WHERE owner = 'node-a'");
             FtpSession taken = b.tryBorrow(p);
@@ -127,8 +123,16 @@ class ConnectionSlotsLostTest {
         throw new AssertionError("node-b never took slot 0 from node-a: " + owners());
     }
 
-    private SessionPool pool(String node) {
-        SessionPool pool = new SessionPool(new CapabilityProbe()).permits(slots(node));
+    /** Node-a and node-b, and the profile of the server with this connection limit. */
+    private ServerProfile twoNodes(int limit) {
+        slotsA = slots("node-a");
+        a = pool(slotsA);
+        b = pool(slots("node-b"));
+        return profile(limit);
+    }
+
+    private SessionPool pool(ConnectionSlots slots) {
+        SessionPool pool = new SessionPool(new CapabilityProbe()).permits(slots);
         open.add(pool);
         return pool;
     }
