@@ -108,18 +108,14 @@ final class AdaptiveWidth {
         if (phase == Phase.BASELINE || open <= baseWidth) {
             // The first measurement, a width pruned to what paid, or additions that never opened (the server's cap,
             // or no work left to split).
-            baseRate = rate;
-            baseWidth = open;
-            return grow(open, nextStep < 0 ? (FIRST_GROWTH - 1) * open : nextStep);
+            return measuredThenGrow(rate, open, nextStep < 0 ? (FIRST_GROWTH - 1) * open : nextStep);
         }
         int added = open - baseWidth;
         double perConnection = baseRate / baseWidth;
         double gain = rate - baseRate;
         if (perConnection > 0 && gain >= PAYS_IN_FULL * added * perConnection) {
-            baseRate = rate;
-            baseWidth = open;
             nextStep = open;
-            return grow(open, nextStep);
+            return measuredThenGrow(rate, open, nextStep);
         }
         // Below a quarter of what the width before moved (what a doubling has to show), a gain is not told apart
         // from a full link's noise, however many connections were added.
@@ -132,12 +128,17 @@ final class AdaptiveWidth {
         nextStep = 1;
         int paidFor = (int) Math.max(1, Math.min(added, Math.ceil(gain / perConnection - PAYS)));
         if (paidFor == added) {
-            baseRate = rate;
-            baseWidth = open;
-            return grow(open, nextStep);
+            return measuredThenGrow(rate, open, nextStep);
         }
         baseWidth += paidFor;
         return -(added - paidFor);
+    }
+
+    /** This width and its rate are the base the next probe is measured against; then the probe. */
+    private int measuredThenGrow(double rate, int open, int step) {
+        baseRate = rate;
+        baseWidth = open;
+        return grow(open, step);
     }
 
     private int grow(int open, int step) {
