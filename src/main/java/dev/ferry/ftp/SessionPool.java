@@ -83,11 +83,18 @@ public final class SessionPool implements AutoCloseable {
         return this;
     }
 
-    /** One of our places at this server went to another node: close a connection, so the cap holds for all. */
+    /**
+     * One of our places at this server went to another node: close a connection, so the cap holds for all. On the
+     * idle reaper's thread, not the caller's: a QUIT waits for the server's reply, and the caller renews leases.
+     */
     private void permitLost(String key) {
         Server server = servers.get(key);
         if (server != null) {
-            server.shedOne();
+            try {
+                reaper.execute(server::shedOne);
+            } catch (RejectedExecutionException e) {
+                // The pool is closing: every session closes anyway.
+            }
         }
     }
 
