@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A node whose renewals lag past its lease may find a slot taken by another node: it takes a free slot in its
  * place if there is one below the limit, and otherwise has one connection too many, which its pool closes
- * ({@link #whenLost}); the next give-back for that server is that connection's, and frees nothing in the table.
+ * ({@link #whenLost}); the next give-back for that server is that connection's, and frees nothing in the table. One
+ * that cannot renew at all gives every slot up two thirds of a lease after its last renewal that worked, before another
+ * node may take them ({@link #giveUpIfStale}).
  *
  * <p>A server is named by the pool's key without its last part (a hash of the password, which has no business in a
  * table): user, host and port, what a server counts connections by.
@@ -73,8 +75,14 @@ public final class ConnectionSlots implements ConnectionPermits {
     /** Lowered limits in force, as last read. */
     private volatile Map<String, Integer> lowered = Map.of();
     private volatile boolean closed;
+    /**
+     * When the last renewal that worked was sent (or nothing was held): every slot held has a lease that runs at least
+     * a lease from then.
+     */
+    private volatile long renewedAt = System.nanoTime(); // written under held
+    /** Renewals, the lowered limits and the staleness check each on a thread: a renewal may wait for the database. */
     private final ScheduledExecutorService ticker =
-            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-slots"));
+            Executors.newScheduledThreadPool(3, DaemonThreads.named("ferry-slots"));
 
     private ConnectionSlots(DataSource ds, String nodeId, int leaseSeconds) {
         this.ds = ds;
@@ -107,6 +115,8 @@ public final class ConnectionSlots implements ConnectionPermits {
         long renewEvery = Math.max(1, slots.leaseSeconds * 1000L / 3);
         slots.ticker.scheduleWithFixedDelay(slots::renew, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
         slots.ticker.scheduleWithFixedDelay(slots::readLowered, 0, 1, TimeUnit.SECONDS);
+        slots.ticker.scheduleWithFixedDelay(slots::giveUpIfStale, renewEvery, Math.max(1, renewEvery / 4),
+                TimeUnit.MILLISECONDS);
         return slots;
     }
 
@@ -311,7 +321,9 @@ public final class ConnectionSlots implements ConnectionPermits {
             mine = held.entrySet().stream()
                     .flatMap(e -> e.getValue().stream().map(slot -> Map.entry(e.getKey(), slot))).toList();
         }
+        long sent = System.nanoTime();
         if (mine.isEmpty()) {
+            renewedSince(sent);
             return;
         }
         int[] renewed;
@@ -326,6 +338,7 @@ public final class ConnectionSlots implements ConnectionPermits {
                 ps.addBatch();
             }
             renewed = ps.executeBatch();
+            renewedSince(sent);
         } catch (SQLException | RuntimeException e) {
             LOG.warn("node {} could not renew its connection slots: {}", nodeId, e.getMessage());
             return;
@@ -335,6 +348,49 @@ public final class ConnectionSlots implements ConnectionPermits {
                 notOurs(mine.get(i).getKey(), mine.get(i).getValue());
             }
         }
+    }
+
+    /** A renewal sent at {@code sent} worked; one that waited long must not set back a later give-up. */
+    private void renewedSince(long sent) {
+        synchronized (held) {
+            if (sent - renewedAt > 0) {
+                renewedAt = sent;
+            }
+        }
+    }
+
+    /**
+     * Self-fencing, as {@link Leases} does for transfers: two thirds of a lease after the last renewal that worked,
+     * this node must assume that its slots' leases run out before it can renew them and another node takes them. It
+     * gives them all up here (their rows come free with the lease) and its pool closes their connections: the idle
+     * ones at once, the busy ones when given back (their transfers stop at the same point, fenced off by their own
+     * leases). The next borrow takes a slot anew.
+     */
+    private void giveUpIfStale() {
+        long since = System.nanoTime() - renewedAt;
+        if (since <= TimeUnit.SECONDS.toNanos(leaseSeconds) * 2 / 3) {
+            return;
+        }
+        Map<String, Integer> doubtful = new HashMap<>();
+        synchronized (held) {
+            held.forEach((server, slots) -> {
+                if (!slots.isEmpty()) {
+                    doubtful.put(server, slots.size());
+                    lost.merge(server, slots.size(), Integer::sum);
+                    slots.clear();
+                }
+            });
+            renewedAt = System.nanoTime();
+        }
+        doubtful.forEach((server, n) -> {
+            LOG.warn("node {} could not renew its connection slots of {} for {} ms (the lease is {} s): another node"
+                    + " may take them, so its {} connection(s) there close", nodeId, server,
+                    TimeUnit.NANOSECONDS.toMillis(since), leaseSeconds, n);
+            String key = asked.get(server).key();
+            for (int i = 0; i < n; i++) {
+                whenLost.accept(key);
+            }
+        });
     }
 
     /**

@@ -103,6 +103,33 @@ class ConnectionSlotsLostTest {
         b.release(onB);
     }
 
+    @Test
+    void aNodeThatCannotRenewClosesItsConnectionsBeforeItsLeaseRunsOut() throws Exception {
+        ServerProfile p = twoNodes(1, 6);
+        a.release(a.borrow(p));
+        try (Connection lock = schema.connect()) {
+            // Node-a's renewals wait for this lock until their timeout, as for a database that stopped answering.
+            lock.setAutoCommit(false);
+            try (Statement st = lock.createStatement()) {
+                st.executeQuery("SELECT slot FROM ferry_slot FOR UPDATE").close();
+            }
+            Await.until(WAIT, () -> a.open(p) == 0 && ftp.currentSessions() == 0,
+                    () -> "node-a kept its connection while it could not renew: " + a.open(p) + " open, the server"
+                            + " counts " + ftp.currentSessions());
+            assertEquals(List.of("0=node-a"), owners(),
+                    "closed while node-a's lease on the slot was still live, so no other node could have taken it");
+            lock.rollback();
+        }
+        FtpSession onB = null;
+        for (int i = 0; i < 200 && onB == null; i++) {
+            onB = b.tryBorrow(p);
+            Thread.sleep(50);
+        }
+        assertEquals(List.of("0=node-b"), owners(), "node-b takes the slot once node-a's lease ran out");
+        assertNull(a.tryBorrow(p), "the one place is node-b's");
+        b.release(onB);
+    }
+
     /**
      * Node-a's lease on slot 0 runs out (as if its renewals lagged) and node-b takes that slot with a login. The
      * caller keeps the session it returns in use to the end (an unreachable socket is closed by the JDK's cleaner).
@@ -125,9 +152,13 @@ class ConnectionSlotsLostTest {
 
     /** Node-a and node-b, and the profile of the server with this connection limit. */
     private ServerProfile twoNodes(int limit) {
-        slotsA = slots("node-a");
+        return twoNodes(limit, 3);
+    }
+
+    private ServerProfile twoNodes(int limit, int leaseSeconds) {
+        slotsA = slots("node-a", leaseSeconds);
         a = pool(slotsA);
-        b = pool(slots("node-b"));
+        b = pool(slots("node-b", leaseSeconds));
         return profile(limit);
     }
 
@@ -137,9 +168,9 @@ class ConnectionSlotsLostTest {
         return pool;
     }
 
-    private ConnectionSlots slots(String node) {
+    private ConnectionSlots slots(String node, int leaseSeconds) {
         JdbcLedger ledger = JdbcLedger.open(schema.url(), "postgres", "");
-        ledger.leases().configure(node, 3);
+        ledger.leases().configure(node, leaseSeconds);
         open.add(ledger);
         ConnectionSlots slots = ConnectionSlots.on(ledger);
         open.add(slots);
