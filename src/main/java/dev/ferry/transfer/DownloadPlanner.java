@@ -13,7 +13,6 @@ import dev.ferry.ledger.SegmentRecord;
 import dev.ferry.ledger.TransferRecord;
 import dev.ferry.ledger.TransferStatus;
 import dev.ferry.plan.Fingerprint;
-import dev.ferry.plan.SegmentPlanner;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.plan.TransferRequest;
 import java.io.IOException;

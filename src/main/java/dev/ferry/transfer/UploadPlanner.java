@@ -13,7 +13,6 @@ import dev.ferry.ledger.TransferStatus;
 import dev.ferry.plan.FileExist;
 import dev.ferry.plan.Fingerprint;
 import dev.ferry.plan.PathGuard;
-import dev.ferry.plan.SegmentPlanner;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.plan.TransferRequest;
 import dev.ferry.transfer.DownloadPlanner.Planned;

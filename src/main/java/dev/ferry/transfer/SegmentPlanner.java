@@ -1,15 +1,15 @@
-package dev.ferry.plan;
+package dev.ferry.transfer;
 
 import dev.ferry.ledger.SegmentRecord;
 import java.util.ArrayList;
 import java.util.List;
 
 /** {@code segments = clamp(ceil(size / minSegmentSize), 1, limit)}, as even as the bytes allow. */
-public final class SegmentPlanner {
+final class SegmentPlanner {
     private SegmentPlanner() {
     }
 
-    public static List<SegmentRecord> plan(long size, long minSegmentSize, int limit) {
+    static List<SegmentRecord> plan(long size, long minSegmentSize, int limit) {
         if (size < 0) {
             throw new IllegalArgumentException("size " + size + " is negative");
         }
