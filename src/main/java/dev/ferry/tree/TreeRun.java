@@ -596,6 +596,10 @@ public final class TreeRun {
         final BlockingQueue<Job> queue = new ArrayBlockingQueue<>(4 * limits.parallel());
         final ExecutorService lanes = Executors.newFixedThreadPool(limits.parallel(), DaemonThreads.named("ferry-tree-"));
         volatile boolean walked;
+        /** The tree was interrupted: the lanes take no more files, and the files under way are cancelled. */
+        volatile boolean stopped;
+        /** The transfers the lanes run now, for {@link #stopLanes}. */
+        final Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         Tally(TreeState state) {
             this.id = state.id();
@@ -624,14 +628,42 @@ public final class TreeRun {
                 queue.put(new Job(request.inTree(id), size, relative, afterwards, listed, listedFree));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                lanes.shutdownNow();
+                stopLanes();
                 throw new java.io.InterruptedIOException("tree " + id + " interrupted");
+            }
+        }
+
+        /**
+         * Stops the lanes without interrupting them: a lane is often inside the ledger, and an interrupt that meets
+         * H2's file I/O closes the database under every session (seen: the tree's end and a test's read after it
+         * failed with "The database has been closed"). The queue is emptied, no lane starts another file, and the
+         * files under way are cancelled through the engine, as the API cancels a transfer: each keeps its segments
+         * in the ledger, so the next run resumes it.
+         */
+        void stopLanes() {
+            stopped = true;
+            queue.clear();
+            running.forEach(engine::cancel);
+            lanes.shutdown();
+            // Waited for (a cancelled file ends at its next read), so no lane writes after the tree has returned.
+            boolean interrupted = Thread.interrupted();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!lanes.isTerminated() && System.nanoTime() - deadline < 0) {
+                try {
+                    lanes.awaitTermination(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+                running.forEach(engine::cancel);
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
 
         private void lane() {
             try {
-                while (true) {
+                while (!stopped) {
                     Job first = queue.poll(100, TimeUnit.MILLISECONDS);
                     if (first == null) {
                         if (walked && queue.isEmpty()) {
@@ -737,6 +769,12 @@ public final class TreeRun {
 
         /** The file's transfer on this thread; null when it is published, else why not. */
         private Throwable runOne(Job job) {
+            running.add(job.request.id());
+            if (stopped) {
+                // Stopped before this file began (stopLanes may not have seen it): it is not started.
+                running.remove(job.request.id());
+                return new java.io.InterruptedIOException("tree " + id + " interrupted");
+            }
             if (job.listed != null) {
                 engine.listed(job.request.id(), job.listed);
             }
@@ -750,6 +788,7 @@ public final class TreeRun {
             } catch (Exception e) {
                 return e;
             } finally {
+                running.remove(job.request.id());
                 if (job.listed != null) {
                     engine.listed(job.request.id(), null);
                 }
@@ -789,7 +828,7 @@ public final class TreeRun {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                lanes.shutdownNow();
+                stopLanes();
                 throw new java.io.InterruptedIOException("tree " + id + " interrupted");
             }
             TreeResult result = new TreeResult(id, files.get(), transferred.get(), skipped.get(), failed.get(),
