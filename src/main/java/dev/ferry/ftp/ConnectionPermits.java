@@ -42,6 +42,11 @@ public interface ConnectionPermits extends AutoCloseable {
     default void whenLost(Consumer<String> holder) {
     }
 
+    /** Permits for {@code server} lost while their connections are still open: so many of them should close. */
+    default int lost(String server) {
+        return 0;
+    }
+
     @Override
     default void close() {
     }

@@ -321,8 +321,6 @@ public final class SessionPool implements AutoCloseable {
         private long loweredUntil;
         /** The last reserve found room here but no permit: the places are taken elsewhere (other nodes). */
         private boolean permitsFull;
-        /** Connections to close for permits lost to another node: each place freed here pays for one. */
-        private int shed;
 
         Server(String key, int configured, ConnectionPermits permits) {
             this.key = key;
@@ -341,16 +339,15 @@ public final class SessionPool implements AutoCloseable {
 
         /** A place (a permit) is given back: its connection closed, or its login never happened. */
         private void free() {
-            if (shed > 0) {
-                shed--;
-            }
             permits.release(key);
         }
 
-        /** Closes one connection for a lost permit: the oldest idle one now, else the next one given back. */
+        /**
+         * Closes one connection for a lost permit: the oldest idle one now, else the next one given back. Each place
+         * freed here pays for one lost permit (the permits count them), whichever connection it was.
+         */
         synchronized void shedOne() {
-            shed++;
-            if (!idle.isEmpty()) {
+            if (permits.lost(key) > 0 && !idle.isEmpty()) {
                 idle.pollLast().session.close();
                 open--;
                 free();
@@ -525,7 +522,7 @@ public final class SessionPool implements AutoCloseable {
 
         synchronized void giveBack(FtpSession session, Duration idleTimeout) {
             // After the pool closed, nothing would ever take or expire an idle session: close it.
-            if (closed || shed > 0 || open > limit()) {
+            if (closed || permits.lost(key) > 0 || open > limit()) {
                 session.close();
                 open--;
                 free();

@@ -315,6 +315,13 @@ public final class ConnectionSlots implements ConnectionPermits {
         this.whenLost = holder;
     }
 
+    @Override
+    public int lost(String serverKey) {
+        synchronized (held) {
+            return lost.getOrDefault(name(serverKey), 0);
+        }
+    }
+
     private void renew() {
         List<Map.Entry<String, Integer>> mine;
         synchronized (held) {

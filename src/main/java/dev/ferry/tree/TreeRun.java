@@ -645,7 +645,8 @@ public final class TreeRun {
             queue.clear();
             running.forEach(engine::cancel);
             lanes.shutdown();
-            // Waited for (a cancelled file ends at its next read), so no lane writes after the tree has returned.
+            // Waited for (a cancelled file ends at its next read), so no lane writes after the tree has returned;
+            // cancelled again on each look, since a file still being planned at the first cancel was not yet active.
             boolean interrupted = Thread.interrupted();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!lanes.isTerminated() && System.nanoTime() - deadline < 0) {
