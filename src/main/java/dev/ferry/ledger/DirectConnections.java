@@ -70,8 +70,8 @@ final class DirectConnections implements DataSource, AutoCloseable {
         try {
             shutdown(keeper);
         } catch (SQLException keepersClosed) {
-            // An interrupted write closes H2's file under its sessions; the next statement's new session opened the
-            // database again, without the keeper: that is the one to close.
+            // The database was closed under its sessions (a disk error; on a plain file channel an interrupted write
+            // did it too) and the next statement's new session opened it again, without the keeper: that one closes.
             try (Connection c = connect()) {
                 shutdown(c);
             } catch (SQLException e) {

@@ -111,7 +111,10 @@ public final class JdbcLedger implements AutoCloseable {
         // the database under a graceful shutdown still recording its last checkpoints; close() closes it.
         // H2's default file lock keeps other processes out. QUERY_CACHE_SIZE: each connection keeps all of the
         // ledger's ~20 statements parsed (H2 keeps 8 by default, so a burst of small transfers parsed SQL again).
-        String url = "jdbc:h2:file:" + db + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE=32" + settings;
+        // async: H2 reads and writes the file through an AsynchronousFileChannel and waits for each I/O without
+        // giving in to an interrupt (it sets the flag again after): on a plain FileChannel an interrupted thread's
+        // write closes the file, and with it the database under every session ("The database has been closed").
+        String url = "jdbc:h2:async:" + db + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE=32" + settings;
         String what = "ledger " + db;
         if (pooled) {
             return pooled(url, "sa", "", what, Leases.defaultNodeId(dataDir));

@@ -593,10 +593,11 @@ public final class Leases implements AutoCloseable {
     }
 
     /**
-     * Lets a renewal under way finish rather than interrupting it: an interrupt inside H2's file write closes the
-     * database's file under every session, and a command closing its ledger at once (a folder refused) would leave the
-     * next one in this JVM a ledger whose file is closed. A write the database answers takes milliseconds; one it
-     * does not answer (PostgreSQL unreachable) is not worth holding the stop for, so after two seconds it is interrupted.
+     * Lets a renewal under way finish rather than interrupting it: an interrupted renewal is a renewal lost (and on a
+     * plain file channel, before the embedded ledger's {@code async:} file system, it closed H2's file under every
+     * session, and the next command in this JVM found it closed). A write the database answers takes milliseconds;
+     * one it does not answer (PostgreSQL unreachable) is not worth holding the stop for, so after two seconds it is
+     * interrupted.
      */
     @Override
     public void close() {

@@ -634,11 +634,11 @@ public final class TreeRun {
         }
 
         /**
-         * Stops the lanes without interrupting them: a lane is often inside the ledger, and an interrupt that meets
-         * H2's file I/O closes the database under every session (seen: the tree's end and a test's read after it
-         * failed with "The database has been closed"). The queue is emptied, no lane starts another file, and the
-         * files under way are cancelled through the engine, as the API cancels a transfer: each keeps its segments
-         * in the ledger, so the next run resumes it.
+         * Stops the lanes without interrupting them: a lane is often inside the ledger or a server's reply, where an
+         * interrupt fails what it meets half way (before the embedded ledger's {@code async:} file system it closed
+         * the database under every session: "The database has been closed"). The queue is emptied, no lane starts
+         * another file, and the files under way are cancelled through the engine, as the API cancels a transfer: each
+         * keeps its segments in the ledger, so the next run resumes it.
          */
         void stopLanes() {
             stopped = true;

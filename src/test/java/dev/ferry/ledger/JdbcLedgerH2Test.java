@@ -13,8 +13,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,6 +112,59 @@ class JdbcLedgerH2Test extends JdbcLedgerContract {
             }
         }
         fail("the child did not say '" + expected + "' within 60 s; it said:\n" + seen);
+    }
+
+    /**
+     * A thread interrupted while it writes to the ledger (a stopping tree, a cancelled transfer, a pool shut down
+     * with {@code shutdownNow}) must not close the database under everyone else: on a plain file channel the
+     * interrupt closes H2's file, and every session then fails with "The database has been closed". Each round
+     * interrupts a writer at a different moment of its commits; after each, another thread's write must work and
+     * every offset the writer was told was committed must be there.
+     */
+    @Test
+    void anInterruptedWriterLeavesTheLedgerOpenForEveryoneElse() throws Exception {
+        long end = 1L << 40;
+        ledger.accept(transfer("w"));
+        ledger.start("w", end, 1L, List.of(seg(0, 0, end)));
+        ledger.accept(transfer("other"));
+        ledger.start("other", end, 1L, List.of(seg(0, 0, end)));
+        AtomicLong committed = new AtomicLong();
+        int interruptedMidWrite = 0;
+        for (int round = 0; round < 60; round++) {
+            CountDownLatch writing = new CountDownLatch(1);
+            AtomicReference<Throwable> writerFailed = new AtomicReference<>();
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 100_000 && !Thread.currentThread().isInterrupted(); i++) {
+                        long offset = committed.get() + 1;
+                        ledger.checkpoint("w", 0, offset);
+                        committed.set(offset);
+                        writing.countDown();
+                    }
+                } catch (Throwable t) {
+                    writerFailed.set(t);
+                }
+            }, "ledger-writer-" + round);
+            writer.start();
+            assertTrue(writing.await(30, TimeUnit.SECONDS), "the writer never committed");
+            TimeUnit.MICROSECONDS.sleep(round * 37L % 500);
+            writer.interrupt();
+            writer.join(TimeUnit.SECONDS.toMillis(30));
+            assertFalse(writer.isAlive(), "the interrupted writer did not stop");
+            if (writerFailed.get() != null) {
+                interruptedMidWrite++; // its statement may fail; the database must not
+            }
+            ledger.checkpoint("other", 0, round + 1);
+            assertEquals(round + 1, ledger.segments("other").get(0).offset(), "round " + round);
+            long seen = ledger.segments("w").get(0).offset();
+            assertTrue(seen >= committed.get(), "round " + round + ": committed offset " + committed.get()
+                    + " lost, the ledger has " + seen);
+        }
+        ledger.close();
+        ledger = open(dataDir.resolve("data"));
+        assertTrue(ledger.segments("w").get(0).offset() >= committed.get(), "a committed offset was lost on reopening");
+        assertEquals(60, ledger.segments("other").get(0).offset());
+        System.out.println("interrupted writers whose statement failed: " + interruptedMidWrite + " of 60");
     }
 
     @Test
