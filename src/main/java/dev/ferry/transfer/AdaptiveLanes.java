@@ -30,12 +30,22 @@ final class AdaptiveLanes {
     private static final long MIN_RETIRED_REST = 1L << 20;
     /** Seconds of work left, at the present rate, below which no lane is added: it would end as it starts. */
     private static final double MIN_SECONDS_LEFT = 1.5;
+    /** Share of the request's rate limit at which the transfer counts as moving at that limit. */
+    private static final double RATE_LIMIT_REACHED = 0.9;
 
     /** One connection of the transfer: which segment it moves, and whether it is to end. */
     static final class Lane {
+        /** Opened by the controller beyond the plan: the transfer does not depend on it. */
+        final boolean added;
         volatile LiveSegment current;
         volatile boolean retired;
         volatile boolean open;
+        /** Why the server would not serve this added lane; its segment went back to the others. */
+        volatile IOException refused;
+
+        Lane(boolean added) {
+            this.added = added;
+        }
     }
 
     /** Runs a lane to its end: the engine's segment step, with its failure handling. */
@@ -77,7 +87,7 @@ final class AdaptiveLanes {
 
     /** A lane for a planned segment. Counted as open once it has its connection (a full server makes it wait). */
     void runPlanned(int index) throws TransferFailedException {
-        Lane lane = new Lane();
+        Lane lane = new Lane(false);
         lanes.add(lane);
         FtpSession session = null;
         try {
@@ -106,6 +116,11 @@ final class AdaptiveLanes {
                     continue;
                 }
                 int change = width.sample(System.nanoTime(), t.bytesMoved(), openLanes());
+                if (change > 0 && atRateLimit()) {
+                    // The transfer already moves at the rate the request allows: more connections cannot raise it.
+                    width.atLimit(openLanes());
+                    change = 0;
+                }
                 if (change > 0) {
                     LOG.info("{} at {} on {} connection(s): trying {} more connection(s)", t.id(),
                             Units.rate(width.lastRate()), openLanes(), change);
@@ -140,7 +155,7 @@ final class AdaptiveLanes {
             return false;
         }
         futures.add(threads.submit(() -> {
-            Lane lane = new Lane();
+            Lane lane = new Lane(false);
             lane.open = true;
             lanes.add(lane);
             try {
@@ -171,6 +186,11 @@ final class AdaptiveLanes {
             }
         }
         return n;
+    }
+
+    private boolean atRateLimit() {
+        long limit = t.options.rateLimit();
+        return limit > 0 && width.lastRate() >= RATE_LIMIT_REACHED * limit;
     }
 
     private boolean worthANewLane() {
@@ -205,7 +225,7 @@ final class AdaptiveLanes {
             width.notOpened();
             return;
         }
-        Lane lane = new Lane();
+        Lane lane = new Lane(true);
         lane.open = true;
         lanes.add(lane);
         try {
@@ -213,6 +233,13 @@ final class AdaptiveLanes {
         } finally {
             lane.open = false;
             lanes.remove(lane);
+        }
+        if (lane.refused != null) {
+            // vsftpd, out of passive ports, ends the session of one more data connection with "500 OOPS": the server
+            // serves no more connections than are open now, whatever its login limit says.
+            LOG.info("{}: server {} would not serve one more connection ({}); going on with {}", t.id(), t.server(),
+                    lane.refused.getMessage(), openLanes());
+            width.atLimit(openLanes());
         }
     }
 

@@ -253,6 +253,20 @@ public final class LiveTransfer implements TransferView {
         }
     }
 
+    /**
+     * The segment of an added connection the server would not serve, whole as it is: the next connection to look for
+     * work takes it before any steal. False when there is nothing to give (done, or the transfer cancelled).
+     */
+    boolean giveBack(LiveSegment s) {
+        synchronized (ledgerLock) {
+            if (s.done() || cancelled) {
+                return false;
+            }
+            unclaimed.add(s);
+            return true;
+        }
+    }
+
     /** A segment a retired connection left that no connection took: the transfer is not done while one is left. */
     LiveSegment takeUnclaimed() {
         synchronized (ledgerLock) {

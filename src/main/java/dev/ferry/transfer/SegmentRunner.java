@@ -53,7 +53,17 @@ final class SegmentRunner {
                 session = null;
                 long from = s.offset();
                 long began = System.nanoTime();
-                session = runOne(t, s, given);
+                try {
+                    session = runOne(t, s, given);
+                } catch (FtpException refused) {
+                    // A lane the controller added is a bet on the server serving one more connection: where it
+                    // will not, the lane ends and its segment goes back to the others, not the transfer with it.
+                    if (lane == null || !lane.added || t.cancelled() || !t.giveBack(s)) {
+                        throw refused;
+                    }
+                    lane.refused = refused;
+                    return;
+                }
                 long took = System.nanoTime() - began;
                 double rate = took > 300_000_000L ? (s.end() - from) * 1e9 / took : -1;
                 if (lane != null && lane.retired) {

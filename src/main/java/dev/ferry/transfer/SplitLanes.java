@@ -57,7 +57,10 @@ final class SplitLanes {
             body.run(lanes, index);
         } catch (TransferFailedException e) {
             own = e;
-            throw e;
+            // Stopped by another lane's failure, this segment reports a cancel; the split's end then filed a failed
+            // upload drop as cancelled by a person (.cancelled/, no reason). The recorded failure is the reason.
+            TransferFailedException first = t.firstFailure();
+            throw first != null && FirstFailure.isCancel(e) && !FirstFailure.isCancel(first) ? first : e;
         } finally {
             CompletableFuture<Void> place = places.poll();
             if (place != null) {

@@ -6,7 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.Hashes;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.ftpserver.ftplet.DefaultFtpReply;
+import org.apache.ftpserver.ftplet.DefaultFtplet;
+import org.apache.ftpserver.ftplet.FtpException;
+import org.apache.ftpserver.ftplet.FtpReply;
+import org.apache.ftpserver.ftplet.FtpRequest;
+import org.apache.ftpserver.ftplet.FtpSession;
+import org.apache.ftpserver.ftplet.FtpletResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +48,68 @@ class AdaptiveDownloadTest {
             assertTrue(ftp.refusedConnections() >= 1, "the probe never met the server's cap");
             assertEquals(6, ftp.maxConcurrentSessions(), "connections at once");
             assertEquals(0, h.count("segmentFailed") + h.count("retry") + h.count("failed"), h.events.toString());
+        }
+    }
+
+    /**
+     * vsftpd with few passive ports takes every login but ends the session of a data connection it has no port for,
+     * "500 OOPS: priv_sock_get_int". An added connection is the controller's bet, not the transfer's: the server's
+     * refusal of it ends that connection, its segment goes to the others, and the transfer finishes intact.
+     */
+    @Test
+    void anAddedConnectionTheServerWillNotServeEndsAloneAndTheTransferFinishes() throws Exception {
+        DataPorts ports = new DataPorts(4);
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(MIB).ftplet("ports", ports).start();
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
+            downloadsIntact(ftp, h, "few-ports.bin", 12 * MIB, 19, TransferOptions.none().withMinSegmentSize(MIB));
+            assertTrue(ports.refused.get() >= 1, "the probe never met the server's last data port");
+            assertEquals(0, h.count("failed"), h.events.toString());
+            assertTrue(h.count("segmentFailed") >= 1, "a refused connection's segment run ends as failed: "
+                    + h.events);
+        }
+    }
+
+    /** A transfer already at the request's rate limit asks for no more connections: they could not raise it. */
+    @Test
+    void aTransferAtItsRateLimitAddsNoConnection() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(MIB).start();
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
+            downloadsIntact(ftp, h, "limited.bin", 6 * MIB, 23,
+                    TransferOptions.none().withMinSegmentSize(MIB).withRateLimit(2 * MIB));
+            assertEquals("start 4", h.events.get(0));
+            assertTrue(ftp.maxConcurrentSessions() <= 4, "connections at once: " + ftp.maxConcurrentSessions());
+        }
+    }
+
+    /** At most {@code ports} RETRs at once; one more ends its session with vsftpd's reply. */
+    private static final class DataPorts extends DefaultFtplet {
+        private final int ports;
+        final AtomicInteger busy = new AtomicInteger();
+        final AtomicInteger refused = new AtomicInteger();
+
+        DataPorts(int ports) {
+            this.ports = ports;
+        }
+
+        @Override
+        public FtpletResult beforeCommand(FtpSession session, FtpRequest request) throws FtpException, IOException {
+            if ("RETR".equalsIgnoreCase(request.getCommand())) {
+                if (busy.incrementAndGet() > ports) {
+                    busy.decrementAndGet();
+                    refused.incrementAndGet();
+                    session.write(new DefaultFtpReply(500, "OOPS: priv_sock_get_int"));
+                    return FtpletResult.DISCONNECT;
+                }
+            }
+            return FtpletResult.DEFAULT;
+        }
+
+        @Override
+        public FtpletResult afterCommand(FtpSession session, FtpRequest request, FtpReply reply) {
+            if ("RETR".equalsIgnoreCase(request.getCommand())) {
+                busy.decrementAndGet();
+            }
+            return FtpletResult.DEFAULT;
         }
     }
 
