@@ -32,10 +32,14 @@ public class FtpException extends IOException {
         return transientFailure;
     }
 
-    /** A reply-based failure: 4xx is transient, 5xx permanent. */
+    /**
+     * A reply-based failure: 4xx is transient, 5xx permanent, except vsftpd's "500 OOPS": its report of an internal
+     * failure that ends the session (a passive port or a process it could not get), not an answer about the file, so
+     * a new session can succeed.
+     */
     public static FtpException reply(String what, int code, String serverText) {
         String text = serverText == null ? "" : serverText.strip();
         return new FtpException(what + ": server replied " + (text.isEmpty() ? String.valueOf(code) : text),
-                code, code < 500);
+                code, code < 500 || (code == 500 && (text.startsWith("500 OOPS") || text.startsWith("OOPS"))));
     }
 }

@@ -40,7 +40,7 @@ final class AdaptiveLanes {
         volatile LiveSegment current;
         volatile boolean retired;
         volatile boolean open;
-        /** Why the server would not serve this added lane; its segment went back to the others. */
+        /** Why the server would not serve this lane a segment; that segment went back to the others. */
         volatile IOException refused;
 
         Lane(boolean added) {
@@ -102,6 +102,7 @@ final class AdaptiveLanes {
             lane.open = false;
             lanes.remove(lane);
         }
+        heedRefusal(lane);
     }
 
     /**
@@ -234,9 +235,15 @@ final class AdaptiveLanes {
             lane.open = false;
             lanes.remove(lane);
         }
+        heedRefusal(lane);
+    }
+
+    /**
+     * A lane that ended because the server would not serve its data connection: vsftpd, out of passive ports, ends
+     * such a session with "500 OOPS" whatever its login limit says, so the server serves no more than are open now.
+     */
+    private void heedRefusal(Lane lane) {
         if (lane.refused != null) {
-            // vsftpd, out of passive ports, ends the session of one more data connection with "500 OOPS": the server
-            // serves no more connections than are open now, whatever its login limit says.
             LOG.info("{}: server {} would not serve one more connection ({}); going on with {}", t.id(), t.server(),
                     lane.refused.getMessage(), openLanes());
             width.atLimit(openLanes());

@@ -53,12 +53,17 @@ final class SegmentRunner {
                 session = null;
                 long from = s.offset();
                 long began = System.nanoTime();
+                // A lane's bet: an added lane's segment, or one a planned lane took after its own.
+                boolean bet = lane != null && (lane.added || s != first);
                 try {
-                    session = runOne(t, s, given);
+                    session = runOne(t, s, given, bet);
                 } catch (FtpException refused) {
-                    // A lane the controller added is a bet on the server serving one more connection: where it
-                    // will not, the lane ends and its segment goes back to the others, not the transfer with it.
-                    if (lane == null || !lane.added || t.cancelled() || !t.giveBack(s)) {
+                    // Each lane of an adaptive transfer is a bet on the server serving one more data connection:
+                    // where it will not (vsftpd, out of passive ports, ends the session with "500 OOPS"), the lane
+                    // ends and the segment goes back whole to the others; the transfer fails only when the segment's
+                    // last lane does. Never a planned segment's own run: its exchange in the Camel split must not end
+                    // as if that segment were done.
+                    if (!bet || t.cancelled() || !t.giveBack(s)) {
                         throw refused;
                     }
                     lane.refused = refused;
@@ -86,7 +91,8 @@ final class SegmentRunner {
         return t.direction() == Direction.DOWNLOAD || t.strategy == UploadStrategy.PARALLEL;
     }
 
-    private FtpSession runOne(LiveTransfer t, LiveSegment s, FtpSession reuse) throws IOException {
+    /** @param bet whether a refusal by the server ends this run at once (see {@link #run}) instead of a retry */
+    private FtpSession runOne(LiveTransfer t, LiveSegment s, FtpSession reuse, boolean bet) throws IOException {
         if (s.done()) {
             return reuse;
         }
@@ -115,7 +121,7 @@ final class SegmentRunner {
                 if (t.cancelled()) {
                     failed(t, s, new CancelledException(t.id()), session);
                 }
-                if (!isTransient(e)) {
+                if (!isTransient(e) || (bet && e instanceof FtpException f && f.replyCode() >= 500)) {
                     failed(t, s, e, session);
                 }
                 Duration delay = attempts.next(e, progressed(s, offsetBefore, confirmedBefore));
