@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.ferry.plan.Direction;
 import dev.ferry.plan.TransferOptions;
+import dev.ferry.source.SourceState;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -148,10 +149,13 @@ public final class RequestParser {
                 throw new RequestException(source + ": request file too large (max 64 KiB); a request is one small"
                         + " JSON object");
             }
+            SourceState version = RequestFileDone.before(file.toPath());
             byte[] bytes = Files.readAllBytes(file.toPath());
             try {
-                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+                RequestFileDone.remember(exchange, version, text);
+                return text;
             } catch (CharacterCodingException e) {
                 throw new RequestException(source + ": not valid UTF-8; save the request file as UTF-8 and drop it"
                         + " again");

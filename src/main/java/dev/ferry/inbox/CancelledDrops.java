@@ -38,13 +38,8 @@ public final class CancelledDrops {
         Path kept = find(localPath).orElseThrow(() -> new IOException("no cancelled drop " + keptAt(localPath)));
         Path failed = localPath.toAbsolutePath().getParent().resolve(FailedDrops.FOLDER);
         Files.createDirectories(failed);
-        Path target = failed.resolve(kept.getFileName());
-        String name = kept.getFileName().toString();
-        for (int n = 2; Files.exists(target, LinkOption.NOFOLLOW_LINKS); n++) {
-            name = kept.getFileName() + "." + n;
-            target = failed.resolve(name);
-        }
-        return ReasonFiles.moveWithReason(kept, target, failed, name, reason);
+        String name = FailedDrops.freeName(failed, kept.getFileName().toString());
+        return ReasonFiles.moveWithReason(kept, failed.resolve(name), failed, name, reason);
     }
 
     static Path keptAt(Path localPath) {

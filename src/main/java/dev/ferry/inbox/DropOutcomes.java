@@ -10,15 +10,27 @@ import org.apache.camel.Exchange;
  * {@code .failed/} with a reason file whose name always fits. Bound as {@code ferryDrops}.
  */
 public final class DropOutcomes {
+    /**
+     * Exchange property: the name a failed drop takes in {@code .failed/}, chosen once when its reason file is
+     * written, so the drop moved there later (the consumer's moveFailed) lands beside that reason and no other.
+     */
+    static final String FAILED_NAME = "FerryFailedName";
+
     private final Path uploadInbox;
 
     public DropOutcomes(Path uploadInbox) {
         this.uploadInbox = uploadInbox.toAbsolutePath().normalize();
     }
 
-    /** The folder, relative to the inbox, a failed exchange's file moves to (the file consumer's moveFailed). */
-    public String failedFolder(Exchange exchange) {
-        return keptAside(exchange) ? CancelledDrops.FOLDER : FailedDrops.FOLDER;
+    /**
+     * Where, relative to the inbox, a failed exchange's file moves (the file consumer's moveFailed): {@code .failed/}
+     * under the name its reason file was written for, or {@code .cancelled/}.
+     */
+    public String failedTarget(Exchange exchange) {
+        if (keptAside(exchange)) {
+            return CancelledDrops.FOLDER + "/" + exchange.getIn().getHeader(Exchange.FILE_NAME, String.class);
+        }
+        return FailedDrops.FOLDER + "/" + failedName(exchange);
     }
 
     /** A person cancelled the transfer of a file dropped into the upload inbox. */
@@ -37,9 +49,21 @@ public final class DropOutcomes {
         return false;
     }
 
-    /** {@code <name>.error.txt}, shortened where that would be too long a name. */
+    /** {@code <name>.error.txt} for the name the drop takes in {@code .failed/}, shortened where too long. */
     public String reasonFileName(Exchange exchange) {
-        return ReasonFiles.nameFor(exchange.getIn().getHeader(Exchange.FILE_NAME, String.class));
+        return ReasonFiles.nameFor(failedName(exchange));
+    }
+
+    /** The drop's free name in {@code .failed/} ({@link FailedDrops#freeName}), the same each time it is asked. */
+    private static String failedName(Exchange exchange) {
+        String chosen = exchange.getProperty(FAILED_NAME, String.class);
+        if (chosen == null) {
+            String name = exchange.getIn().getHeader(Exchange.FILE_NAME, String.class);
+            Path parent = Path.of(exchange.getIn().getHeader(Exchange.FILE_PARENT, String.class));
+            chosen = FailedDrops.freeName(parent.resolve(FailedDrops.FOLDER), name);
+            exchange.setProperty(FAILED_NAME, chosen);
+        }
+        return chosen;
     }
 
     /** The reason file's text: the failure's message, in words. */

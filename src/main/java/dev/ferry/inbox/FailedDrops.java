@@ -24,13 +24,23 @@ public final class FailedDrops {
     public static Path fail(Path drop, String shown, String reason) throws IOException {
         Path folder = drop.toAbsolutePath().getParent().resolve(FOLDER);
         Files.createDirectories(folder);
-        Path target = folder.resolve(drop.getFileName());
-        String name = shown;
-        for (int n = 2; Files.exists(target, LinkOption.NOFOLLOW_LINKS); n++) {
-            // An earlier drop of the same name is there with its own reason: keep both.
-            name = shown + "." + n;
-            target = folder.resolve(name);
+        String free = freeName(folder, drop.getFileName().toString());
+        // The suffix a free name adds goes onto the name as shown, so its reason file pairs with it.
+        String name = shown + free.substring(drop.getFileName().toString().length());
+        return ReasonFiles.moveWithReason(drop, folder.resolve(free), folder, name, reason);
+    }
+
+    /**
+     * The name a failed drop called {@code name} gets in {@code folder}: its own, or with {@code .2}, {@code .3} ...
+     * added when an earlier drop of that name is there with its own reason -- the earlier one is the only copy of
+     * its content, so it is never replaced. The inbox routes (their moveFailed), folder drops and cancelled drops
+     * given up all take their name here, and name the reason file after it.
+     */
+    public static String freeName(Path folder, String name) {
+        String free = name;
+        for (int n = 2; Files.exists(folder.resolve(free), LinkOption.NOFOLLOW_LINKS); n++) {
+            free = name + "." + n;
         }
-        return ReasonFiles.moveWithReason(drop, target, folder, name, reason);
+        return free;
     }
 }
