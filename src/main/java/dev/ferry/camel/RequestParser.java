@@ -37,10 +37,18 @@ public final class RequestParser {
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
     /** A request is a few hundred bytes; anything this large is not one (and is refused before it is parsed). */
     public static final int MAX_BYTES = 64 * 1024;
-    private static final Set<String> FIELDS = Set.of("direction", "server", "remotePath", "localPath", "options");
-    private static final Set<String> OPTIONS = Set.of("segments", "minSegmentSize", "checkpointBytes",
+    private static final Set<String> FIELDS = orderedSet("direction", "server", "remotePath", "localPath", "options");
+    /**
+     * The fields only a folder request has: {@code tree.TreeRequests} takes them off before the rest is parsed here,
+     * so here they name a file's request that carries one.
+     */
+    public static final Set<String> FOLDER_FIELDS = orderedSet("recursive", "include", "exclude", "newerThan",
+            "delete", "relist");
+    private static final Set<String> OPTIONS = orderedSet("segments", "minSegmentSize", "checkpointBytes",
             "checkpointMillis", "uploadStrategy", "verifyChecksum", "rateLimit", "maxAttempts", "overwrite",
             "fileExist");
+    /** Every field a request may have, as the refusal of an unknown one lists them: the sets checked, not a copy. */
+    private static final Set<String> ACCEPTED = union(FIELDS, FOLDER_FIELDS);
 
     private RequestParser() {
     }
@@ -84,8 +92,15 @@ public final class RequestParser {
     private static Parsed parseNode(JsonNode root, String source) {
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String name = it.next();
+            if (FOLDER_FIELDS.contains(name)) {
+                throw new RequestException(source + ": field '" + name + "' is for a folder request (a remotePath"
+                        + " ending in /, or \"recursive\": true)");
+            }
             if (!FIELDS.contains(name)) {
-                throw new RequestException(source + ": unknown field '" + name + "'; a request has " + FIELDS);
+                String option = OPTIONS.contains(name) ? " ('" + name + "' is an option: \"options\":{\"" + name
+                        + "\": ...})" : "";
+                throw new RequestException(source + ": unknown field '" + name + "'" + option + "; a request has "
+                        + ACCEPTED);
             }
         }
         Direction direction = Direction.DOWNLOAD;
@@ -163,6 +178,17 @@ public final class RequestParser {
         } catch (IOException e) {
             throw new UncheckedIOException(source + ": cannot be read: " + e.getMessage(), e);
         }
+    }
+
+    /** Listed in a refusal in the order written here, which is the order a person reads a request in. */
+    private static Set<String> orderedSet(String... names) {
+        return java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(java.util.List.of(names)));
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.LinkedHashSet<>(a);
+        all.addAll(b);
+        return java.util.Collections.unmodifiableSet(all);
     }
 
     /** Jackson's message without its "(start marker at [Source: ...])" tail, which names no file a person knows. */

@@ -51,6 +51,26 @@ class RequestParserTest {
                 "request too large (max 64 KiB)");
     }
 
+    /**
+     * The README's "overwrite" at the top level was refused with a list of fields that left out the folder request's
+     * six; the list now names every field a request may have, and the refusal says where overwrite goes.
+     */
+    @Test
+    void anUnknownFieldIsRefusedNamingEveryAcceptedFieldAndWhereAnOptionGoes() {
+        RequestException e = assertThrows(RequestException.class, () -> RequestParser.parse(
+                "{\"remotePath\":\"/a\",\"overwrite\":true}", "req.json"));
+        assertTrue(e.getMessage().contains("unknown field 'overwrite' ('overwrite' is an option: "
+                + "\"options\":{\"overwrite\": ...})"), e.getMessage());
+        for (String field : new String[] {"direction", "server", "remotePath", "localPath", "options", "recursive",
+                "include", "exclude", "newerThan", "delete", "relist"}) {
+            assertTrue(e.getMessage().contains(field), field + " missing from: " + e.getMessage());
+        }
+        assertTrue(RequestParser.parse("{\"remotePath\":\"/a\",\"options\":{\"overwrite\":true}}", "req.json")
+                .options().fileExist() == dev.ferry.plan.FileExist.OVERRIDE, "options.overwrite, as the README says");
+        assertMessage("{\"remotePath\":\"/a.bin\",\"include\":\"*.txt\"}", "req.json",
+                "field 'include' is for a folder request");
+    }
+
     private static void assertMessage(String json, String source, String expected) {
         RequestException e = assertThrows(RequestException.class, () -> RequestParser.parse(json, source));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
