@@ -44,9 +44,43 @@ public final class RequestFileDone {
         exchange.setProperty(READ, new Read(state, text));
     }
 
+    /**
+     * Whether the request file at the exchange's name is no longer the version that was read: replaced under its name
+     * while its request ran. False for any other file (an upload drop: no request was read from it).
+     */
+    public static boolean replaced(Exchange exchange) throws IOException {
+        Read read = exchange.getProperty(READ, Read.class);
+        return read != null && SourceCheck.differs(requestFile(exchange), read.state()) != null;
+    }
+
+    /**
+     * A failed request whose file was replaced meanwhile: the request that ran goes to {@code target} (in
+     * {@code .failed/}, beside its reason) from the text that was read, and the file now at the name stays in the
+     * inbox for the next poll: moved there by the consumer, it would take the failure of a request it never was.
+     */
+    public static void failedAsRead(Exchange exchange, Path target) throws IOException {
+        writeWhole(target, exchange.getProperty(READ, Read.class).text());
+        LOG.info("{} is no longer the request file that failed: the request that failed goes to {} as it was read,"
+                + " and the file now at that name is taken as a new request", requestFile(exchange).getFileName(),
+                target);
+    }
+
+    private static Path requestFile(Exchange exchange) {
+        return Path.of(exchange.getIn().getHeader(FileConstants.FILE_ABSOLUTE_PATH, String.class));
+    }
+
+    /** Whole or not at all, as the reason files: whoever watches the folder never reads half a request. */
+    private static void writeWhole(Path target, String text) throws IOException {
+        Files.createDirectories(target.getParent());
+        Path staged = target.resolveSibling("." + target.getFileName() + ".ferry-tmp");
+        Files.writeString(staged, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        Files.move(staged, target);
+    }
+
     /** The route's last step: the request ran (or was answered); its file goes to {@code .done/}. */
     public void file(Exchange exchange) throws IOException {
-        Path file = Path.of(exchange.getIn().getHeader(FileConstants.FILE_ABSOLUTE_PATH, String.class));
+        Path file = requestFile(exchange);
         Read read = exchange.getProperty(READ, Read.class);
         String why = read == null ? null : SourceCheck.differs(file, read.state());
         Path done = file.resolveSibling(FOLDER).resolve(file.getFileName());
@@ -59,10 +93,6 @@ public final class RequestFileDone {
         LOG.info("{} is no longer the request file that ran ({}): the request that ran goes to .done/ as it was read,"
                 + " and a file now at that name is taken as a new request", file.getFileName(), why);
         new DoneFolder().keepEarlier(file.toString(), FOLDER);
-        Path staged = done.resolveSibling("." + file.getFileName() + ".ferry-tmp");
-        // Whole or not at all, as the reason files: whoever watches .done/ never reads half a request.
-        Files.writeString(staged, read.text(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-        Files.move(staged, done);
+        writeWhole(done, read.text());
     }
 }

@@ -1,6 +1,8 @@
 package dev.ferry.inbox;
 
+import dev.ferry.camel.RequestFileDone;
 import dev.ferry.transfer.CancelledException;
+import java.io.IOException;
 import java.nio.file.Path;
 import org.apache.camel.Exchange;
 
@@ -64,6 +66,22 @@ public final class DropOutcomes {
             exchange.setProperty(FAILED_NAME, chosen);
         }
         return chosen;
+    }
+
+    /**
+     * The failure is handled here, not by the consumer's moveFailed, when it is a request's whose file was replaced
+     * under its name while it ran: the file now there is a new request, to be run, not filed with this failure.
+     */
+    public boolean replacedRequest(Exchange exchange) throws IOException {
+        return RequestFileDone.replaced(exchange);
+    }
+
+    /** For a {@link #replacedRequest}: the request that failed, as it was read, into its place in {@code .failed/}. */
+    public void failedAsRead(Exchange exchange) throws IOException {
+        if (replacedRequest(exchange)) {
+            Path parent = Path.of(exchange.getIn().getHeader(Exchange.FILE_PARENT, String.class));
+            RequestFileDone.failedAsRead(exchange, parent.resolve(FailedDrops.FOLDER).resolve(failedName(exchange)));
+        }
     }
 
     /** The reason file's text: the failure's message, in words. */

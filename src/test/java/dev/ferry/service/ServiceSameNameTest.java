@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.plan.Direction;
+import dev.ferry.plan.TransferIds;
 import dev.ferry.testing.Await;
 import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.Hashes;
@@ -15,6 +17,10 @@ import dev.ferry.testing.PseudoRandomContent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -154,6 +160,41 @@ class ServiceSameNameTest {
                 () -> ".done: " + list(inbox.resolve(".done")));
         assertEquals(Set.of(hash(a), hash(b)), hashesOf(inbox.resolve(".done"), "same.json"),
                 "each request in .done/ once it ran: " + list(inbox.resolve(".done")));
+    }
+
+    /**
+     * The same replacement, but the request that ran then fails (cancelled through the API): before, the consumer's
+     * moveFailed took the file at the name -- the new request, never run -- into .failed/ with the first one's reason.
+     */
+    @Test
+    void aRequestThatFailsAfterItsFileWasReplacedLeavesTheNewFileToRun() throws Exception {
+        ftp.write("slowC.bin", 2L << 20, 97);
+        ftp.write("D.bin", 64 << 10, 98);
+        Path inbox = harness.requestInbox();
+        String c = "{\"remotePath\":\"/slowC.bin\",\"localPath\":\"slowC.bin\",\"options\":{\"segments\":1}}";
+        String d = "{\"remotePath\":\"/D.bin\",\"localPath\":\"D-from-replaced.bin\"}";
+        writeJson(inbox, "failing.json", c);
+        Await.until(WAIT, () -> !names(harness.downloads(), ".slowC.bin.ferry-").isEmpty(),
+                () -> "slowC never started: " + list(harness.downloads()));
+        replace(inbox, "failing.json", d);
+        String id = TransferIds.of(Direction.DOWNLOAD, "fixture", "/slowC.bin",
+                harness.downloads().resolve("slowC.bin").toAbsolutePath().toString());
+        HttpResponse<String> cancel = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(service.webUrl() + "api/transfers/" + id + "/cancel")).POST(
+                HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, cancel.statusCode(), cancel.body());
+
+        Path fromD = harness.downloads().resolve("D-from-replaced.bin");
+        Path failed = inbox.resolve(".failed");
+        Await.until(WAIT, () -> Files.exists(fromD) && !Files.exists(inbox.resolve("failing.json"))
+                && hashesOf(inbox.resolve(".done"), "failing.json").size() == 1,
+                () -> "inbox: " + list(inbox) + ", .failed: " + list(failed));
+        assertEquals(Hashes.sha256(ftp.file("D.bin")), Hashes.sha256(fromD), "the new request ran");
+        assertEquals(Set.of(hash(d)), hashesOf(inbox.resolve(".done"), "failing.json"), "and is filed as done");
+        assertEquals(hash(c), Hashes.sha256(failed.resolve("failing.json")), "the failed request, as it was read");
+        assertTrue(read(failed.resolve("failing.json.error.txt")).contains("cancel"),
+                read(failed.resolve("failing.json.error.txt")));
+        assertFalse(Files.exists(harness.downloads().resolve("slowC.bin")), "the cancelled request published");
     }
 
     /** {@code mv} of a file written aside over one that exists: one rename, replacing it. */
