@@ -17,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers the drops the upload inbox's file consumer never takes, so none waits in the inbox for ever: a folder
- * and a file whose name is not valid UTF-8 (Java names it with U+FFFD, and the consumer cannot open what it lists),
+ * Answers the drops the upload inbox's file consumer never takes, so none waits in the inbox for ever: a folder,
+ * a file whose name is not valid UTF-8 (Java names it with U+FFFD, and the consumer cannot open what it lists), a
+ * name with a backslash, and a symbolic link to a folder or to nothing,
  * once it has settled: unchanged since the last sweep and older than the inbox's read-lock age, as a file drop must
  * be. A folder is uploaded as a tree where {@link #uploadingFolders} gave the way, and moves to {@code .done/} when
  * every file is verified; anything else goes to {@code .failed/} with a reason and one log line.
@@ -62,7 +63,7 @@ public final class OddDrops {
                 }
                 boolean folder = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
                 boolean badName = !folder && !Files.exists(inbox.resolve(name), LinkOption.NOFOLLOW_LINKS);
-                if (!folder && !badName) {
+                if (!folder && !badName && !unreadable(p, name)) {
                     continue; // the file consumer's
                 }
                 present.add(p);
@@ -90,6 +91,12 @@ public final class OddDrops {
         String reason = folder
                 ? "this is a folder; folders are not uploaded yet: drop the files themselves (the folder is kept here"
                 + " as it was)"
+                : Files.isSymbolicLink(p)
+                ? (Files.isDirectory(p) ? "this is a symbolic link to a folder" : "this is a symbolic link whose target"
+                + " is missing") + "; links are not followed from the inbox: drop the file or folder itself"
+                : shown.indexOf('\\') >= 0
+                ? "the name contains a backslash (\\), which the inbox reads as a folder separator; rename it without"
+                + " one and drop it again"
                 : "the name is not valid UTF-8 (shown here with %XX for each byte that is not); rename it to a UTF-8"
                 + " name and drop it again";
         try {
@@ -124,6 +131,15 @@ public final class OddDrops {
             LOG.warn("folder {} in the upload inbox cannot be moved: {}", shown, e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * Drops the file consumer lists but never takes, which would otherwise wait in the inbox for ever, unanswered: a
+     * symbolic link to a folder or to nothing (the consumer takes links to regular files only, and the route refuses
+     * or follows those), and a name with a backslash (the consumer reads it as a folder separator and finds no file).
+     */
+    private static boolean unreadable(Path p, String name) {
+        return name.indexOf('\\') >= 0 || (Files.isSymbolicLink(p) && !Files.isRegularFile(p));
     }
 
     /** The newest modification time in the drop, its number of entries and total size; null if it went away. */

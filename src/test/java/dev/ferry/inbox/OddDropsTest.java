@@ -77,6 +77,36 @@ class OddDropsTest {
         assertEquals("the earlier drop", Files.readString(earlier.resolve("a.txt")));
     }
 
+    /**
+     * Drops the file consumer lists but never takes waited in the inbox for ever, with no log line: a symbolic link to
+     * a folder, one to nothing, a name with a backslash. Each goes to .failed/ with a reason once settled; a link to
+     * a regular file stays for the consumer (the route refuses or follows it).
+     */
+    @Test
+    void linksToFoldersOrToNothingAndBackslashNamesAreAnswered() throws Exception {
+        Path elsewhere = Files.createDirectories(inbox.resolveSibling(inbox.getFileName() + "-elsewhere"));
+        Path file = Files.writeString(elsewhere.resolve("real.txt"), "real");
+        Files.createSymbolicLink(inbox.resolve("to-folder"), elsewhere);
+        Files.createSymbolicLink(inbox.resolve("dangling"), elsewhere.resolve("missing.txt"));
+        Files.createSymbolicLink(inbox.resolve("to-file"), file);
+        Files.writeString(inbox.resolve("back\\slash.bin"), "b");
+        OddDrops sweeps = new OddDrops(inbox, Duration.ofSeconds(2),
+                Clock.offset(Clock.systemUTC(), Duration.ofSeconds(10)));
+
+        assertEquals(0, sweeps.sweep(), "first look");
+        assertEquals(3, sweeps.sweep());
+
+        assertTrue(Files.isSymbolicLink(inbox.resolve(".failed/to-folder")), "the link itself moved, not its folder");
+        assertTrue(Files.readString(inbox.resolve(".failed/to-folder.error.txt")).contains("symbolic link to a folder"));
+        assertTrue(Files.isSymbolicLink(inbox.resolve(".failed/dangling")));
+        assertTrue(Files.readString(inbox.resolve(".failed/dangling.error.txt")).contains("target is missing"));
+        assertEquals("b", Files.readString(inbox.resolve(".failed/back\\slash.bin")));
+        String reason = Files.readString(inbox.resolve(".failed/back\\slash.bin.error.txt"));
+        assertTrue(reason.contains("backslash"), reason);
+        assertTrue(Files.isSymbolicLink(inbox.resolve("to-file")), "a link to a file is the file consumer's");
+        assertEquals("real", Files.readString(file), "nothing done to a link's target");
+    }
+
     private Path settledFolder(String name, Instant at) throws Exception {
         Path folder = Files.createDirectories(inbox.resolve(name));
         Files.setLastModifiedTime(Files.writeString(folder.resolve("a.txt"), name), FileTime.from(at));
