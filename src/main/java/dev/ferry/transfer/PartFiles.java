@@ -3,6 +3,7 @@ package dev.ferry.transfer;
 import dev.ferry.plan.PathGuard;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -11,17 +12,47 @@ import java.nio.file.StandardOpenOption;
 
 /** Names of the hidden work files: next to the target, so the final rename stays on one file system or directory. */
 final class PartFiles {
+    private static final int MAX_NAME_BYTES = 255;
+
     private PartFiles() {
     }
 
     static Path localPart(Path target, String transferId) {
-        return target.resolveSibling("." + target.getFileName() + ".ferry-" + shortId(transferId) + ".part");
+        return target.resolveSibling(partName(target.getFileName().toString(), transferId));
     }
 
     static String remotePart(String remotePath, String transferId) {
         String dir = PathGuard.remoteParent(remotePath);
-        return (dir.equals("/") ? "" : dir) + "/." + PathGuard.remoteName(remotePath) + ".ferry-"
-                + shortId(transferId) + ".part";
+        return (dir.equals("/") ? "" : dir) + "/" + partName(PathGuard.remoteName(remotePath), transferId);
+    }
+
+    /**
+     * {@code .<name>.ferry-<id>.part}, within the 255 bytes a name may have on Linux file systems and FTP servers:
+     * the part name adds 20 bytes to the file's, so a name of 236 bytes or more (79 CJK characters) could never be
+     * sent or fetched ("File name too long", a 551 from the server). Such a name is cut, on a character boundary, in
+     * its part file's name only; the transfer's id in it keeps two cut names apart.
+     */
+    static String partName(String name, String transferId) {
+        String suffix = ".ferry-" + shortId(transferId) + ".part";
+        return "." + fit(name, MAX_NAME_BYTES - 1 - suffix.length()) + suffix;
+    }
+
+    private static String fit(String name, int maxBytes) {
+        if (name.getBytes(StandardCharsets.UTF_8).length <= maxBytes) {
+            return name;
+        }
+        int bytes = 0;
+        int end = 0;
+        while (end < name.length()) {
+            int cp = name.codePointAt(end);
+            int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (bytes + n > maxBytes) {
+                break;
+            }
+            bytes += n;
+            end += Character.charCount(cp);
+        }
+        return name.substring(0, end);
     }
 
     /**
