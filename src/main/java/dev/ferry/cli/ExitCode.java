@@ -7,6 +7,7 @@ import dev.ferry.ftp.RemoteNotFoundException;
 import dev.ferry.plan.UnsafePathException;
 import dev.ferry.transfer.CancelledException;
 import dev.ferry.transfer.LocalFileException;
+import dev.ferry.transfer.UploadTargetIsFolderException;
 
 /** The documented exit codes; scripts can tell what to do from the number alone. */
 enum ExitCode {
@@ -31,7 +32,7 @@ enum ExitCode {
             if (t instanceof LoginRefusedException) {
                 return LOGIN;
             }
-            if (t instanceof RemoteFolderException) {
+            if (t instanceof RemoteFolderException || t instanceof UploadTargetIsFolderException) {
                 return USAGE; // get -r is what was meant: the command line, not the server, is at fault
             }
             if (t instanceof RemoteNotFoundException) {

@@ -105,6 +105,9 @@ final class UploadPlanner {
                     kept.kept = KeptFile.ALREADY_THERE;
                     return new Planned(kept, null);
                 }
+                if (session.isDirectory(remote)) {
+                    throw new UploadTargetIsFolderException(remote, profile, false, null);
+                }
                 throw new dev.ferry.ftp.FtpException("remote file " + remote + " on " + profile.name()
                         + " already exists and is kept; nothing was sent: remove it on the server, or ask for"
                         + " fileExist Override (ferry.file-exist, or \"overwrite\":true) to replace it", 553, false);

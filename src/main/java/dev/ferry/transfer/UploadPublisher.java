@@ -42,11 +42,31 @@ final class UploadPublisher {
             // Again just before the rename: the final name must never show a version the drop no longer is.
             requireSourceAsSent(t, true);
             t.renameSent = true;
-            session.rename(t.remoteWork, t.remotePath());
+            rename(session, t);
         } finally {
             pool.release(session);
         }
         return published(t, verification);
+    }
+
+    /**
+     * The rename into place, which a folder at the final name refuses (550 and the like): then the copy is removed
+     * and the failure says so, instead of a bare "Rename failed" that every run repeated after sending it all again.
+     */
+    private static void rename(FtpSession session, LiveTransfer t) throws IOException {
+        try {
+            session.rename(t.remoteWork, t.remotePath());
+        } catch (FtpException e) {
+            if (e.isTransient() || !session.isDirectory(t.remotePath())) {
+                throw e;
+            }
+            try {
+                session.delete(t.remoteWork);
+            } catch (IOException kept) {
+                // The next run's plan replaces it; the failure below is the news.
+            }
+            throw new UploadTargetIsFolderException(t.remotePath(), t.profile, true, e);
+        }
     }
 
     /**
