@@ -68,6 +68,29 @@ final class UploadPlanner {
         }
     }
 
+    /**
+     * The source is gone: a partial copy an earlier run of this transfer left on the server can never be finished (a
+     * drop deleted while it was sent left hundreds of MiB there until someone asked for a discard), so it goes.
+     */
+    private String abandoned(String id, String remote, ServerProfile profile) {
+        if (ledger.segments(id).isEmpty()) {
+            return "nothing was sent";
+        }
+        String temp = PartFiles.remotePart(remote, id);
+        try {
+            FtpSession session = pool.borrow(profile);
+            try {
+                return session.delete(temp) ? "the partial copy " + temp + " on the server was removed"
+                        : "no partial copy is left on the server";
+            } finally {
+                pool.release(session);
+            }
+        } catch (IOException e) {
+            return "the partial copy " + temp + " may be left on the server (" + e.getMessage() + "): discard the"
+                    + " transfer to remove it";
+        }
+    }
+
     Planned plan(TransferRequest r, TransferOptions options, ServerProfile profile) throws IOException {
         String id = r.id();
         boolean free = listedFree.remove(id);
@@ -81,8 +104,8 @@ final class UploadPlanner {
             size = Files.size(source);
             mtime = Files.getLastModifiedTime(source).toMillis();
         } catch (IOException e) {
-            throw new LocalFileException("the local file " + source + " does not exist or is not a regular file;"
-                    + " nothing was sent", e);
+            throw new LocalFileException("the local file " + source + " does not exist or is not a regular file; "
+                    + abandoned(id, r.remotePath(), profile), e);
         }
         String remote = r.remotePath();
         String temp = PartFiles.remotePart(remote, id);
