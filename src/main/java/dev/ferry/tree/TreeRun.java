@@ -132,6 +132,11 @@ public final class TreeRun {
             throws IOException {
         String base = RemoteTree.rootOf(remoteRoot);
         Path root = localRoot.toAbsolutePath().normalize();
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            // Files.createDirectories would say only the path (a request file's whole reason was that path).
+            throw new java.nio.file.FileAlreadyExistsException(root.toString(), null, "this is a file, and a folder"
+                    + " download needs a folder here (or nothing: it is made); name another local folder");
+        }
         Files.createDirectories(root);
         String id = idOf(Direction.DOWNLOAD, profile.name(), base, root);
         try (Once once = Once.of(id, profile.name() + ":" + base + " -> " + root)) {

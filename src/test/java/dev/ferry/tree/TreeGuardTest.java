@@ -18,6 +18,7 @@ import dev.ferry.testing.Hashes;
 import dev.ferry.transfer.TransferEngine;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -65,6 +66,22 @@ class TreeGuardTest {
         engine.close();
         ledger.close();
         ftp.close();
+    }
+
+    /**
+     * A folder download into a path that is a file: the failure was Files.createDirectories' bare path (a request
+     * file's whole reason file read "/data/downloads/dl.bin"); it says what is wrong and what to do, and the file
+     * stays as it was.
+     */
+    @Test
+    void aFolderDownloadIntoAFileSaysWhatIsWrong() throws Exception {
+        Path out = Files.writeString(tmp.resolve("dl.bin"), "mine");
+        java.nio.file.FileAlreadyExistsException e = assertThrows(java.nio.file.FileAlreadyExistsException.class,
+                () -> new TreeRun(engine, "test", TreeLimits.DEFAULTS).download("/tree/", out,
+                        TransferOptions.none()));
+        assertTrue(e.getMessage().contains(out.toString()) && e.getMessage().contains("this is a file")
+                && e.getMessage().contains("name another local folder"), e.getMessage());
+        assertEquals("mine", Files.readString(out));
     }
 
     @Test
