@@ -170,7 +170,8 @@ public final class RequestParser {
                 String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
                 RequestFileDone.remember(exchange, version, text);
-                return text;
+                // A byte-order mark (Windows editors write one when saving as UTF-8) is not JSON, nor part of it.
+                return text.startsWith("\uFEFF") ? text.substring(1) : text;
             } catch (CharacterCodingException e) {
                 throw new RequestException(source + ": not valid UTF-8; save the request file as UTF-8 and drop it"
                         + " again");

@@ -21,6 +21,20 @@ class RequestParserTest {
         assertEquals(2, p.options().segments());
     }
 
+    /** Notepad's "UTF-8" starts the file with a byte-order mark: it was refused as "Unexpected character (65279)". */
+    @Test
+    void aRequestFileWithAByteOrderMarkIsRead(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(tmp.resolve("bom.json"),
+                "\uFEFF{\"remotePath\":\"/r/b.bin\"}", java.nio.charset.StandardCharsets.UTF_8);
+        try (org.apache.camel.impl.DefaultCamelContext camel = new org.apache.camel.impl.DefaultCamelContext()) {
+            org.apache.camel.Exchange exchange = new org.apache.camel.support.DefaultExchange(camel);
+            exchange.getIn().setBody(file.toFile());
+            String text = RequestParser.requestFileText(exchange);
+            assertEquals("/r/b.bin", RequestParser.parse(text, "bom.json").remotePath());
+        }
+    }
+
     @Test
     void errorsNameTheRequestAndTheField() {
         assertMessage("{\"remotePath\":", "req.json", "req.json: malformed JSON");
