@@ -139,16 +139,9 @@ class ServiceSameNameTest {
      */
     @Test
     void aRequestFileReplacedWhileItsRequestRunsIsRunAfterIt() throws Exception {
-        ftp.write("slowA.bin", 2L << 20, 95);
-        ftp.write("B.bin", 64 << 10, 96);
         Path inbox = harness.requestInbox();
-        String a = "{\"remotePath\":\"/slowA.bin\",\"localPath\":\"slowA.bin\",\"options\":{\"segments\":1}}";
-        String b = "{\"remotePath\":\"/B.bin\",\"localPath\":\"B-from-same.bin\"}";
-        writeJson(inbox, "same.json", a);
-        // Its part file is there: A has begun, and has about 8 s to go.
-        Await.until(WAIT, () -> !names(harness.downloads(), ".slowA.bin.ferry-").isEmpty(),
-                () -> "slowA never started: " + list(harness.downloads()));
-        replace(inbox, "same.json", b);
+        String a = slowRequest("slowA.bin", 95);
+        String b = replacedBy("same.json", a, "B.bin", "B-from-same.bin", 96);
         assertFalse(Files.exists(harness.downloads().resolve("slowA.bin")), "A must still be running when B comes");
 
         Path fromB = harness.downloads().resolve("B-from-same.bin");
@@ -168,15 +161,9 @@ class ServiceSameNameTest {
      */
     @Test
     void aRequestThatFailsAfterItsFileWasReplacedLeavesTheNewFileToRun() throws Exception {
-        ftp.write("slowC.bin", 2L << 20, 97);
-        ftp.write("D.bin", 64 << 10, 98);
         Path inbox = harness.requestInbox();
-        String c = "{\"remotePath\":\"/slowC.bin\",\"localPath\":\"slowC.bin\",\"options\":{\"segments\":1}}";
-        String d = "{\"remotePath\":\"/D.bin\",\"localPath\":\"D-from-replaced.bin\"}";
-        writeJson(inbox, "failing.json", c);
-        Await.until(WAIT, () -> !names(harness.downloads(), ".slowC.bin.ferry-").isEmpty(),
-                () -> "slowC never started: " + list(harness.downloads()));
-        replace(inbox, "failing.json", d);
+        String c = slowRequest("slowC.bin", 97);
+        String d = replacedBy("failing.json", c, "D.bin", "D-from-replaced.bin", 98);
         String id = TransferIds.of(Direction.DOWNLOAD, "fixture", "/slowC.bin",
                 harness.downloads().resolve("slowC.bin").toAbsolutePath().toString());
         HttpResponse<String> cancel = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -195,6 +182,29 @@ class ServiceSameNameTest {
         assertTrue(read(failed.resolve("failing.json.error.txt")).contains("cancel"),
                 read(failed.resolve("failing.json.error.txt")));
         assertFalse(Files.exists(harness.downloads().resolve("slowC.bin")), "the cancelled request published");
+    }
+
+    /** A request for a 2 MiB file of its own, on one connection at the fixture's 256 KiB/s: about 8 s. */
+    private static String slowRequest(String name, int seed) {
+        ftp.write(name, 2L << 20, seed);
+        return "{\"remotePath\":\"/" + name + "\",\"localPath\":\"" + name + "\",\"options\":{\"segments\":1}}";
+    }
+
+    /**
+     * Drops {@code first} as {@code file}, waits until its download has begun (its part file is there), then replaces
+     * the file with a request for a small file {@code remote} into {@code local}; returns that request.
+     */
+    private static String replacedBy(String file, String first, String remote, String local, int seed)
+            throws IOException {
+        ftp.write(remote, 64 << 10, seed);
+        Path inbox = harness.requestInbox();
+        writeJson(inbox, file, first);
+        String part = "." + first.replaceAll(".*\"localPath\":\"([^\"]+)\".*", "$1") + ".ferry-";
+        Await.until(WAIT, () -> !names(harness.downloads(), part).isEmpty(),
+                () -> "the first request never started: " + list(harness.downloads()));
+        String second = "{\"remotePath\":\"/" + remote + "\",\"localPath\":\"" + local + "\"}";
+        replace(inbox, file, second);
+        return second;
     }
 
     /** {@code mv} of a file written aside over one that exists: one rename, replacing it. */
