@@ -166,6 +166,10 @@ abstract class TransferCommand implements Callable<Integer> {
         if (!include.isEmpty() || !exclude.isEmpty() || newerThan != null || delete || relist) {
             throw new UsageException("--include, --exclude, --newer-than, --delete and --relist are for a folder (-r)");
         }
+        if (direction() == Direction.UPLOAD && Files.isDirectory(Path.of(localText()))) {
+            // Else the planner's "does not exist or is not a regular file" (exit 3), where get says "use get -r".
+            throw new UsageException(localText() + " is a folder: send it with put -r");
+        }
         TransferRequest request = request(url, profile);
         return new TransferRun(profile, out, err).run(request, ledgerDir, quiet, verbose);
     }

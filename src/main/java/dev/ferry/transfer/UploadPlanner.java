@@ -132,8 +132,9 @@ final class UploadPlanner {
                     throw new UploadTargetIsFolderException(remote, profile, false, null);
                 }
                 throw new dev.ferry.ftp.FtpException("remote file " + remote + " on " + profile.name()
-                        + " already exists and is kept; nothing was sent: remove it on the server, or ask for"
-                        + " fileExist Override (ferry.file-exist, or \"overwrite\":true) to replace it", 553, false);
+                        + " already exists and is kept; nothing was sent: remove it on the server, or choose fileExist"
+                        + " Override to replace it (request option \"fileExist\" or \"overwrite\", service key"
+                        + " ferry.file-exist, command line --overwrite or --file-exist)", 553, false);
             }
             if (!placed && !free && options.fileExist() == FileExist.IGNORE && taken(session, remote)) {
                 ledger.start(id, size, mtime, List.of());

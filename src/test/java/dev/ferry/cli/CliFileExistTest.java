@@ -63,7 +63,7 @@ class CliFileExistTest {
 
         Result refused = cli("put", mine.toString(), base + "/pub/b.bin");
         assertTrue(refused.code != 0, refused.err);
-        assertTrue(refused.err.contains("already exists"), refused.err);
+        assertTrue(refused.err.contains("already exists") && refused.err.contains("--overwrite"), refused.err);
         assertEquals(before, Hashes.sha256(ftp.file("pub/b.bin")), "the server's copy is kept");
 
         Result kept = cli("put", "--file-exist", "ignore", mine.toString(), base + "/pub/b.bin");

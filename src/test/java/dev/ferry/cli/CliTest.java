@@ -84,6 +84,19 @@ class CliTest {
         assertFalse(errText.contains(PASSWORD), errText);
     }
 
+    /** put of a folder without -r: a usage error that says what to do, as get's "use get -r" does. */
+    @Test
+    void putOfAFolderWithoutRSaysToUseR(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String folder = tmp.toString();
+        int code = Cli.run(new String[] {"put", folder, "ftp://ferrytest:" + PASSWORD + "@127.0.0.1:2121/in/"},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String errText = err.toString(StandardCharsets.UTF_8);
+        assertEquals(ExitCode.USAGE.code, code, errText);
+        assertTrue(errText.contains(folder + " is a folder: send it with put -r"), errText);
+    }
+
     /**
      * As ferry.jar runs it (its own JVM, the jar's logback.xml): without --verbose the output is the command's own
      * lines only, for a download, an upload and a failure; with --verbose the engine's log lines come on stderr,
