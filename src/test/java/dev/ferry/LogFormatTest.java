@@ -48,6 +48,16 @@ class LogFormatTest {
         }
     }
 
+    /** A name with a line break in it (here the local one) cannot start a log line that reads like Ferry's own. */
+    @Test
+    void aLineBreakInANameStaysInItsLine() throws Exception {
+        String forged = "2026-01-01 00:00:00.000 INFO  Ferry - transfer x published";
+        List<String> err = run(1, null, null, "x.bin\n" + forged);
+        assertTrue(err.stream().anyMatch(l -> l.contains(" accepted: ") && l.contains("x.bin\\u000a" + forged)),
+                String.join("\n", err));
+        assertTrue(err.stream().noneMatch(l -> l.startsWith(forged)), String.join("\n", err));
+    }
+
     @Test
     void anotherFormatIsRefusedAtOnce() throws Exception {
         List<String> err = run(2, "xml", null);
@@ -56,9 +66,13 @@ class LogFormatTest {
 
     /** stderr lines of {@code ferry get --verbose} on an unknown host, run as the jar's main runs it. */
     private List<String> run(int expectedCode, String env, String property) throws Exception {
+        return run(expectedCode, env, property, "x.bin");
+    }
+
+    private List<String> run(int expectedCode, String env, String property, String localName) throws Exception {
         ForkedJvm.Builder b = ForkedJvm.builder(Ferry.class).systemProperty("logback.configurationFile", "logback.xml")
                 .args("get", "--verbose", "--ledger", tmp.resolve("ledger").toString(),
-                        "ftp://u:secret-pw@no-such-host.invalid/x.bin", tmp.resolve("x.bin").toString());
+                        "ftp://u:secret-pw@no-such-host.invalid/x.bin", tmp.resolve(localName).toString());
         if (env != null) {
             b.env("FERRY_LOG_FORMAT", env);
         }

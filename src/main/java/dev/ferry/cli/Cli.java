@@ -1,10 +1,12 @@
 package dev.ferry.cli;
 
+import dev.ferry.Printable;
 import dev.ferry.plan.UnsafePathException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
@@ -99,7 +101,7 @@ public final class Cli {
     }
 
     private static int usageError(PrintStream err, String message) {
-        err.println("ferry: " + message);
+        err.println("ferry: " + Printable.of(message));
         err.println(HINT);
         return ExitCode.USAGE.code;
     }
@@ -110,7 +112,7 @@ public final class Cli {
         }
         if (e instanceof UnsafePathException) {
             // A name that would climb out of the target directory (or a control character in it): refused as given.
-            err.println("ferry: " + e.getMessage());
+            err.println("ferry: " + Printable.of(e.getMessage()));
             return ExitCode.of(e).code;
         }
         if (e instanceof IllegalArgumentException) {
@@ -118,7 +120,7 @@ public final class Cli {
             // the file system cannot name): still the command line, so a usage error rather than a stack trace.
             return usageError(err, e.getMessage() == null ? e.toString() : e.getMessage());
         }
-        err.println("ferry: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        err.println("ferry: " + Printable.of(Objects.toString(e.getMessage(), e.toString())));
         return ExitCode.of(e).code;
     }
 }

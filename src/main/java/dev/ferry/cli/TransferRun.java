@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.Printable;
 import dev.ferry.ftp.CapabilityProbe;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.ServerProfiles;
@@ -21,6 +22,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Objects;
 
 /** One checked command line's transfer on its own engine and ledger: progress on err, the result line on out. */
 final class TransferRun {
@@ -75,7 +77,7 @@ final class TransferRun {
                 r = direction == Direction.DOWNLOAD ? run.download(remoteRoot, localRoot, options, filter)
                         : run.upload(localRoot, remoteRoot, options, filter);
             }
-            r.problems().forEach(line -> err.println("ferry: " + line));
+            r.problems().forEach(line -> err.println("ferry: " + Printable.of(line)));
             int untold = r.failed() + r.refused() - r.problems().size();
             if (untold > 0) {
                 err.println("ferry: ... and " + untold + " more (see the log with -v)");
@@ -88,10 +90,10 @@ final class TransferRun {
             }
             return r.complete() ? ExitCode.DONE.code : ExitCode.FAILED.code;
         } catch (java.io.InterruptedIOException e) {
-            err.println("ferry: " + e.getMessage());
+            err.println("ferry: " + Printable.of(e.getMessage()));
             return ExitCode.CANCELLED.code;
         } catch (java.io.IOException | RuntimeException e) {
-            err.println("ferry: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            err.println("ferry: " + Printable.of(Objects.toString(e.getMessage(), e.toString())));
             return ExitCode.of(e).code;
         } finally {
             if (out != System.out || err != System.err) {
@@ -123,16 +125,17 @@ final class TransferRun {
                 throw e;
             }
             if (!quiet) {
-                out.println("done: " + result.published() + " (" + Units.bytes(result.size()) + ", verified by "
+                out.println("done: " + Printable.of(result.published().toString()) + " ("
+                        + Units.bytes(result.size()) + ", verified by "
                         + result.verification() + (result.bytesResumed() > 0 ? ", resumed with "
                         + Units.bytes(result.bytesResumed()) + " already there" : "") + ")");
             }
             return ExitCode.DONE.code;
         } catch (TransferFailedException e) {
-            err.println("ferry: " + e.getMessage());
+            err.println("ferry: " + Printable.of(e.getMessage()));
             return ExitCode.of(e).code;
         } catch (RuntimeException e) {
-            err.println("ferry: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            err.println("ferry: " + Printable.of(Objects.toString(e.getMessage(), e.toString())));
             return ExitCode.of(e) == ExitCode.FAILED && e instanceof IllegalArgumentException
                     ? ExitCode.USAGE.code : ExitCode.of(e).code;
         }

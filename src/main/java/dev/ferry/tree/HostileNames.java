@@ -1,5 +1,6 @@
 package dev.ferry.tree;
 
+import dev.ferry.Printable;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -50,13 +51,6 @@ public final class HostileNames {
 
     /** The name with every character that could break a log line shown as \\uXXXX. */
     public static String printable(String name) {
-        if (name == null) {
-            return "(no name)";
-        }
-        StringBuilder b = new StringBuilder();
-        for (char c : name.toCharArray()) {
-            b.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-        }
-        return b.toString();
+        return name == null ? "(no name)" : Printable.of(name);
     }
 }
