@@ -45,6 +45,9 @@ public final class Listeners implements TransferListener {
     }
     @Override public void segmentEnd(TransferView t, int s, long b) { each(l -> l.segmentEnd(t, s, b)); }
     @Override public void segmentFailed(TransferView t, int s, Throwable c) { each(l -> l.segmentFailed(t, s, c)); }
+    @Override public void segmentGivenBack(TransferView t, int s, Throwable c) {
+        each(l -> l.segmentGivenBack(t, s, c));
+    }
     @Override public void progress(TransferView t) { each(l -> l.progress(t)); }
     @Override public void verified(TransferView t, String how) { each(l -> l.verified(t, how)); }
     @Override public void published(TransferView t, String n) { each(l -> l.published(t, n)); }

@@ -8,13 +8,14 @@ import java.time.Duration;
  * accepted ─ stepRetry*                                          (planning: connect, probe, size)
  * transferStart ─┬─ resumed?                                       (once, after planning)
  *                ├─ segmentStart ─┬─ checkpoint*  ─┬─ segmentEnd   (per segment, and per stolen half)
- *                │                └─ retry*        └─ segmentFailed
+ *                │                └─ retry*        ├─ segmentFailed
+ *                │                                 └─ segmentGivenBack (an added connection the server refused)
  *                ├─ progress*                                      (sampled, every few seconds)
  *                └─ stepRetry* ─ verified ─ published ─ transferEnd  |  transferFailed  |  transferCancelled
  *                   (publishing)
  * </pre>
  * Every {@code transferStart} gets exactly one of transferEnd, transferFailed or transferCancelled; every
- * segmentStart one segmentEnd or segmentFailed, on every path (a failed step, such as a ledger write, included).
+ * segmentStart one segmentEnd, segmentFailed or segmentGivenBack, on every path (a failed step, such as a ledger write, included).
  * {@code transferStart} comes once per run of a transfer: when its source changes under it, the same transfer goes
  * on with {@link #restarted} (its segments start again), never with a second transferStart. Listeners run on transfer threads: they must be fast and must
  * not throw (a {@link Listeners composite} shields the transfer from those that do).
@@ -72,6 +73,13 @@ public interface TransferListener {
     }
 
     default void segmentFailed(TransferView t, int segment, Throwable cause) {
+    }
+
+    /**
+     * The server refused the connection an adaptive transfer added (vsftpd's "500 OOPS" when its passive ports run
+     * out): the segment's rest goes to the transfer's other connections, so this is no failure of the transfer.
+     */
+    default void segmentGivenBack(TransferView t, int segment, Throwable refusal) {
     }
 
     default void progress(TransferView t) {

@@ -57,6 +57,15 @@ final class SegmentRunner {
                 boolean bet = lane != null && (lane.added || s != first);
                 try {
                     session = runOne(t, s, given, bet);
+                } catch (LaneRefused refused) {
+                    // Not yet reported: a segment given back did not fail, it goes on on another connection.
+                    if (t.cancelled() || !t.giveBack(s)) {
+                        listener.segmentFailed(t, s.index, refused.reply);
+                        throw refused.reply;
+                    }
+                    listener.segmentGivenBack(t, s.index, refused.reply);
+                    lane.refused = refused.reply;
+                    return;
                 } catch (FtpException refused) {
                     // Each lane of an adaptive transfer is a bet on the server serving one more data connection:
                     // where it will not (vsftpd, out of passive ports, ends the session with "500 OOPS"), the lane
@@ -121,7 +130,13 @@ final class SegmentRunner {
                 if (t.cancelled()) {
                     failed(t, s, new CancelledException(t.id()), session);
                 }
-                if (!isTransient(e) || (bet && e instanceof FtpException f && f.replyCode() >= 500)) {
+                if (bet && e instanceof FtpException f && (!isTransient(f) || f.replyCode() >= 500)) {
+                    if (session != null) {
+                        pool.release(session);
+                    }
+                    throw new LaneRefused(f);
+                }
+                if (!isTransient(e)) {
                     failed(t, s, e, session);
                 }
                 Duration delay = attempts.next(e, progressed(s, offsetBefore, confirmedBefore));
@@ -164,6 +179,16 @@ final class SegmentRunner {
         }
         listener.segmentFailed(t, s.index, e);
         throw e;
+    }
+
+    /** A lane's bet refused by the server (see {@link #run}); its segment's end event is {@link #run}'s to send. */
+    private static final class LaneRefused extends IOException {
+        final FtpException reply;
+
+        LaneRefused(FtpException reply) {
+            super(reply.getMessage(), reply);
+            this.reply = reply;
+        }
     }
 
     static boolean isTransient(IOException e) {

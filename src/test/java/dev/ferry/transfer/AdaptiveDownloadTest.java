@@ -54,7 +54,8 @@ class AdaptiveDownloadTest {
     /**
      * vsftpd with few passive ports takes every login but ends the session of a data connection it has no port for,
      * "500 OOPS: priv_sock_get_int". An added connection is the controller's bet, not the transfer's: the server's
-     * refusal of it ends that connection, its segment goes to the others, and the transfer finishes intact.
+     * refusal of it ends that connection, its segment goes to the others, and the transfer finishes intact, with no
+     * segment reported as failed.
      */
     @Test
     void anAddedConnectionTheServerWillNotServeEndsAloneAndTheTransferFinishes() throws Exception {
@@ -64,8 +65,10 @@ class AdaptiveDownloadTest {
             downloadsIntact(ftp, h, "few-ports.bin", 12 * MIB, 19, TransferOptions.none().withMinSegmentSize(MIB));
             assertTrue(ports.refused.get() >= 1, "the probe never met the server's last data port");
             assertEquals(0, h.count("failed"), h.events.toString());
-            assertTrue(h.count("segmentFailed") >= 1, "a refused connection's segment run ends as failed: "
+            // Given back, not failed: the status page's last error and the log's warnings stay for real failures.
+            assertTrue(h.count("segmentGivenBack") >= 1, "a refused connection's segment run ends given back: "
                     + h.events);
+            assertEquals(0, h.count("segmentFailed"), h.events.toString());
         }
     }
 

@@ -60,6 +60,9 @@ final class EngineHarness implements AutoCloseable {
         @Override public void segmentStart(TransferView t, int s, long a, long b) { events.add("segmentStart " + s); }
         @Override public void segmentEnd(TransferView t, int s, long b) { events.add("segmentEnd " + s); }
         @Override public void segmentFailed(TransferView t, int s, Throwable c) { events.add("segmentFailed " + s); }
+        @Override public void segmentGivenBack(TransferView t, int s, Throwable c) {
+            events.add("segmentGivenBack " + s);
+        }
         @Override public void retry(TransferView t, int s, Throwable c, Duration d) { events.add("retry " + c.getMessage()); }
         @Override public void checkpoint(TransferView t, int s, long o) { events.add("checkpoint " + s + " " + o); }
         @Override public void verified(TransferView t, String how) { events.add("verified " + how); }
