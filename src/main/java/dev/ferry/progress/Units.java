@@ -37,4 +37,9 @@ public final class Units {
         return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
                 : String.format(Locale.ROOT, "%02d:%02d", s / 60, s % 60);
     }
+
+    /** A file's modification time (epoch milliseconds) as an instant in UTC to the millisecond; "unknown" below 0. */
+    public static String time(long epochMillis) {
+        return epochMillis < 0 ? "unknown" : java.time.Instant.ofEpochMilli(epochMillis).toString();
+    }
 }

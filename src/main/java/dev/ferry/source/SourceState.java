@@ -1,5 +1,6 @@
 package dev.ferry.source;
 
+import dev.ferry.progress.Units;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -53,6 +54,15 @@ public record SourceState(long size, long mtimeMillis, Object fileKey, String sh
     }
 
     /**
+     * Whether the file was put where it is (renamed, copied or written there) after {@code when}: its change time,
+     * which a rename sets and a user cannot set back, is later. False where the system keeps no change time.
+     */
+    public static boolean placedAfter(Path file, Instant when) throws IOException {
+        FileTime changed = Attributes.of(file).changed;
+        return changed != null && changed.toInstant().isAfter(when);
+    }
+
+    /**
      * The file as it is now, compared with {@code sent}: with a SHA-256 where {@code sent} has one -- taken over from
      * {@code sent} when size, time, identity and the change time it proves are all the same (nothing was written
      * since), read again otherwise.
@@ -80,7 +90,7 @@ public record SourceState(long size, long mtimeMillis, Object fileKey, String sh
             return "size " + sent.size + " -> " + size;
         }
         if (mtimeMillis != sent.mtimeMillis) {
-            return "modified " + sent.mtimeMillis + " -> " + mtimeMillis;
+            return "modified " + Units.time(sent.mtimeMillis) + " -> " + Units.time(mtimeMillis);
         }
         if (fileKey != null && sent.fileKey != null && !Objects.equals(fileKey, sent.fileKey)) {
             return "replaced by another file of the same name";

@@ -1,10 +1,10 @@
 package dev.ferry.transfer;
 
 import dev.ferry.ftp.Capabilities;
-import dev.ferry.ftp.RemoteFolderException;
-import dev.ferry.ftp.RemoteNotFoundException;
 import dev.ferry.ftp.FtpSession;
 import dev.ferry.ftp.RemoteFile;
+import dev.ferry.ftp.RemoteFolderException;
+import dev.ferry.ftp.RemoteNotFoundException;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.SessionPool;
 import dev.ferry.ftp.UploadStrategy;
@@ -15,6 +15,7 @@ import dev.ferry.ledger.TransferStatus;
 import dev.ferry.plan.Fingerprint;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.plan.TransferRequest;
+import dev.ferry.progress.Units;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -93,8 +94,8 @@ final class DownloadPlanner {
             TransferRecord rec = record.get();
             if (!new Fingerprint(rec.size(), rec.sourceMtime()).sameSourceAs(remote.size(), remote.mtime())) {
                 restartWhy = "the remote file changed since the last run (size " + rec.size() + " -> "
-                        + remote.size() + ", modified " + rec.sourceMtime() + " -> " + remote.mtime()
-                        + "); the partial data is discarded";
+                        + remote.size() + ", modified " + Units.time(rec.sourceMtime()) + " -> "
+                        + Units.time(remote.mtime()) + "); the partial data is discarded";
             } else if (!Files.isRegularFile(part, LinkOption.NOFOLLOW_LINKS) || Files.size(part) != remote.size()) {
                 restartWhy = "the partial file " + part + " is missing or has the wrong size";
             } else {

@@ -15,6 +15,7 @@ import dev.ferry.plan.Fingerprint;
 import dev.ferry.plan.PathGuard;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.plan.TransferRequest;
+import dev.ferry.progress.Units;
 import dev.ferry.transfer.DownloadPlanner.Planned;
 import java.io.IOException;
 import java.io.InputStream;
@@ -163,7 +164,8 @@ final class UploadPlanner {
                     segments = known;
                 } else if (!new Fingerprint(rec.size(), rec.sourceMtime()).sameSourceAs(size, mtime)) {
                     restartWhy = "the local file changed since the last run (size " + rec.size() + " -> " + size
-                            + ", modified " + rec.sourceMtime() + " -> " + mtime + "); the partial upload is discarded";
+                            + ", modified " + Units.time(rec.sourceMtime()) + " -> " + Units.time(mtime)
+                            + "); the partial upload is discarded";
                 } else if (strategy == UploadStrategy.PARALLEL
                         && (known.size() < 2 || known.get(0).offset() == 0 || !remoteExists(session, temp))) {
                     restartWhy = "the partial upload " + temp + " cannot be resumed in place";

@@ -37,6 +37,12 @@ class UnitsTest {
     }
 
     @Test
+    void aModificationTimeReadsAsADateNotAsMilliseconds() {
+        assertEquals("2026-12-04T21:58:09.123Z", Units.time(1_796_421_489_123L));
+        assertEquals("unknown", Units.time(-1));
+    }
+
+    @Test
     void anEtaIsShownOnlyWhenItMeansSomething() {
         assertEquals("--:--", Units.seconds(-1));
         assertEquals("00:59", Units.seconds(59));
