@@ -13,6 +13,7 @@ import dev.ferry.plan.Requests;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.plan.TransferRequest;
 import dev.ferry.progress.TransferView;
+import dev.ferry.source.SourceState;
 import dev.ferry.transfer.LiveTransfer;
 import dev.ferry.transfer.TransferEngine;
 import dev.ferry.transfer.TransferFailedException;
@@ -391,9 +392,10 @@ public class FerryProducer extends DefaultAsyncProducer {
 
     /**
      * A drop still in the inbox whose transfer the ledger holds as PUBLISHED from this very file (same size and
-     * modification time): the node that published it died before the drop moved to .done (a kill -9, or a batch
-     * committed just before one). Sent again, it would meet its own copy on the server, and fail under fileExist
-     * Fail; it is done already.
+     * modification time, and put in the inbox before it was published): the node that published it died before the
+     * drop moved to .done (a kill -9, or a batch committed just before one). Sent again, it would meet its own copy
+     * on the server, and fail under fileExist Fail; it is done already. The same file put in the inbox again after
+     * it was published (moved back from .done/ to send it again, which keeps its modification time) is a new drop.
      */
     private Optional<TransferResult> publishedBeforeCrash(Exchange exchange, TransferRequest request) {
         if (!inboxUpload(exchange, request)) {
@@ -415,7 +417,8 @@ public class FerryProducer extends DefaultAsyncProducer {
         try {
             Path file = Path.of(r.localPath());
             if (java.nio.file.Files.size(file) != r.size()
-                    || java.nio.file.Files.getLastModifiedTime(file).toMillis() != r.sourceMtime()) {
+                    || java.nio.file.Files.getLastModifiedTime(file).toMillis() != r.sourceMtime()
+                    || SourceState.placedAfter(file, r.updated())) {
                 return Optional.empty();
             }
         } catch (java.io.IOException e) {

@@ -95,6 +95,33 @@ class ServiceSameNameTest {
         assertEquals("1024", String.valueOf(Files.size(ftp.file("incoming/app2.bin"))), "the server's file stays");
     }
 
+    /**
+     * {@code mv .done/resend.bin .} after the partner took the server's copy: the drop keeps its modification time,
+     * so the ledger's PUBLISHED row matched it as a drop left behind by a crash, and it went to .done/ again with
+     * nothing sent. Put in the inbox after it was published, it is a new drop and is sent again (a small file in a
+     * batch, a larger one alone).
+     */
+    @Test
+    void aDropMovedBackFromDoneIsSentAgain() throws Exception {
+        Path inbox = harness.uploadInbox();
+        for (long size : new long[] {100 << 10, 2L << 20}) {
+            String name = "resend-" + size + ".bin";
+            Path source = PseudoRandomContent.write(tmp.resolve("resend").resolve(name), size, 95);
+            String sha = Hashes.sha256(source);
+            Path done = inbox.resolve(".done").resolve(name);
+            Path remote = ftp.file("incoming/" + name);
+            dropInto(inbox, source);
+            Await.until(WAIT, () -> Files.exists(done) && !Files.exists(inbox.resolve(name)),
+                    () -> "inbox: " + list(inbox));
+            assertEquals(sha, Hashes.sha256(remote), name + " sent");
+            Files.delete(remote); // the partner took it
+            dropInto(inbox, done); // same file, same modification time
+            Await.until(WAIT, () -> Files.exists(remote) && Files.exists(done) && !Files.exists(inbox.resolve(name)),
+                    () -> name + " not sent again; inbox: " + list(inbox) + ", server: " + Files.exists(remote));
+            assertEquals(sha, Hashes.sha256(remote), name + " sent again");
+        }
+    }
+
     /** Request files: .failed/ and .done/ replaced an earlier request of the same name (plain move: .done/.failed). */
     @Test
     void requestFilesOfOneNameAreAllKeptInFailedAndInDone() throws Exception {
