@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import dev.ferry.plan.Direction;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.source.SourceState;
@@ -137,6 +138,11 @@ public final class RequestParser {
             } catch (MismatchedInputException e) {
                 throw new RequestException(source + ": field 'options." + field(e) + "' must be a "
                         + simple(e.getTargetType()), e);
+            } catch (ValueInstantiationException e) {
+                // A value the option's own type refused (fileExist "Replace"): its words, not Jackson's.
+                throw new RequestException(source + ": field 'options." + field(e) + "': "
+                        + (e.getCause() instanceof IllegalArgumentException a ? a.getMessage()
+                        : e.getOriginalMessage()), e);
             } catch (JsonProcessingException e) {
                 throw new RequestException(source + ": field 'options' cannot be read: " + e.getOriginalMessage(), e);
             }
@@ -215,7 +221,7 @@ public final class RequestParser {
         return n.asText();
     }
 
-    private static String field(MismatchedInputException e) {
+    private static String field(com.fasterxml.jackson.databind.JsonMappingException e) {
         StringBuilder b = new StringBuilder();
         e.getPath().forEach(r -> b.append(b.length() > 0 ? "." : "").append(r.getFieldName()));
         return b.toString();

@@ -45,6 +45,10 @@ class RequestParserTest {
                 "field 'options.segments' has the value 'many', which is not a whole number");
         assertMessage("{\"remotePath\":\"/a\",\"options\":{\"segmnts\":2}}", "req.json",
                 "unknown field 'options.segmnts'");
+        // In words, without Jackson's ("Cannot construct instance of `dev.ferry.plan.FileExist`, problem: ...").
+        assertMessage("{\"remotePath\":\"/a\",\"options\":{\"fileExist\":\"Replace\"}}", "req.json",
+                "req.json: field 'options.fileExist': fileExist 'Replace' is not one of Fail, Override, Ignore,"
+                        + " TryRename");
         assertMessage("[1,2]", "req.json", "expected a JSON object, found array");
         assertMessage("", "req.json", "the request is empty");
     }
