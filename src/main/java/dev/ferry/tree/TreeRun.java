@@ -1,6 +1,7 @@
 package dev.ferry.tree;
 
 import dev.ferry.DaemonThreads;
+import dev.ferry.ftp.FtpException;
 import dev.ferry.ftp.FtpSession;
 import dev.ferry.ftp.RemoteFile;
 import dev.ferry.ftp.RemoteNotFoundException;
@@ -137,7 +138,6 @@ public final class TreeRun {
             throw new java.nio.file.FileAlreadyExistsException(root.toString(), null, "this is a file, and a folder"
                     + " download needs a folder here (or nothing: it is made); name another local folder");
         }
-        Files.createDirectories(root);
         String id = idOf(Direction.DOWNLOAD, profile.name(), base, root);
         try (Once once = Once.of(id, profile.name() + ":" + base + " -> " + root)) {
             TreeListings store = engine.ledger().treeListings();
@@ -152,6 +152,8 @@ public final class TreeRun {
                 if (!resume) {
                     requireFolder(base);
                 }
+                // Only now: a remote folder that is not there leaves no empty local one behind.
+                Files.createDirectories(root);
                 tally = new Tally(state);
                 Tally counts = tally;
                 LOG.info("tree {}: {}:{} -> {}{}", tally.id, profile.name(), base, root,
@@ -329,22 +331,30 @@ public final class TreeRun {
     private TreeResult uploadWalk(Path root, String base, TransferOptions options, TreeFilter filter, Tally tally)
             throws IOException {
         LOG.info("tree {}: {} -> {}:{}", tally.id, root, profile.name(), base);
+        // {relative folder, depth, "absent" when its parent's whole listing lacks it}
         Deque<String[]> pending = new ArrayDeque<>();
-        pending.push(new String[] {"", "0"});
+        pending.push(new String[] {"", "0", ""});
         int entries = 0;
         while (!pending.isEmpty()) {
             String[] dir = pending.pop();
             String relDir = dir[0];
             int depth = Integer.parseInt(dir[1]);
             Path localDir = relDir.isEmpty() ? root : root.resolve(relDir);
+            String remoteDir = relDir.isEmpty() ? base : RemoteTree.join(base, relDir);
             Map<String, FTPFile> there = new HashMap<>();
-            Listed listed = remoteEntries(relDir.isEmpty() ? base : RemoteTree.join(base, relDir), there);
+            // A folder the server lacks is made before its files go, so an empty one is there too (as with lftp's
+            // mirror -R); one known to be absent is not listed first.
+            Listed listed = dir[2].isEmpty() ? remoteEntries(remoteDir, there) : Listed.MADE;
+            if ((listed == Listed.MADE || listed.absent()) && !makeFolder(remoteDir, relDir, tally)) {
+                continue;
+            }
             boolean exact = listed.exact();
             // A case-blind server (IIS, Windows) renames over A.bin when asked for a.bin: a name is free only when no
             // listed entry matches it in any case.
             Set<String> takenAnyCase = new HashSet<>();
             there.keySet().forEach(n -> takenAnyCase.add(n.toLowerCase(Locale.ROOT)));
             List<String> below = new ArrayList<>();
+            List<Boolean> absentBelow = new ArrayList<>();
             try (DirectoryStream<Path> children = Files.newDirectoryStream(localDir)) {
                 for (Path child : children) {
                     String name = child.getFileName().toString();
@@ -366,6 +376,7 @@ public final class TreeRun {
                             tally.refuse(rel, "a folder deeper than " + limits.maxDepth() + " levels (the depth limit)");
                         } else {
                             below.add(rel);
+                            absentBelow.add(listed.whole() && !there.containsKey(name));
                         }
                     } else if (!a.isRegularFile()) {
                         tally.refuse(rel, "neither a file nor a folder");
@@ -386,7 +397,8 @@ public final class TreeRun {
                 tally.refuse(relDir.isEmpty() ? "." : relDir, "cannot read the folder: " + e);
             }
             for (int i = below.size() - 1; i >= 0; i--) {
-                pending.push(new String[] {below.get(i), Integer.toString(depth + 1)});
+                pending.push(new String[] {below.get(i), Integer.toString(depth + 1),
+                        absentBelow.get(i) ? "absent" : ""});
             }
         }
         return tally.finish();
@@ -521,11 +533,33 @@ public final class TreeRun {
                     whole[0] = false;
                 }
             });
-            return new Listed(exact, whole[0]);
+            // vsftpd lists a folder that is not there as empty: an empty listing is asked whether the folder is.
+            return new Listed(exact, whole[0], into.isEmpty() && !folderExists(dir));
         } catch (RemoteNotFoundException e) {
             // A 550/450 also answers a folder that is there but may not be listed (a drop folder, a busy server):
             // its names are free only when the folder itself is not there.
-            return new Listed(true, !folderExists(dir));
+            boolean absent = !folderExists(dir);
+            return new Listed(true, absent, absent);
+        }
+    }
+
+    /**
+     * Makes a remote folder of the tree; false, with the folder refused in words, when the server will not (a file
+     * of that name, no permission): nothing below it could go. A transient failure fails the tree, to be run again.
+     */
+    private boolean makeFolder(String remoteDir, String relDir, Tally tally) throws IOException {
+        FtpSession s = engine.pool().borrow(profile);
+        try {
+            s.mkdirs(remoteDir);
+            return true;
+        } catch (FtpException e) {
+            if (e.isTransient()) {
+                throw e;
+            }
+            tally.refuse(relDir.isEmpty() ? "." : relDir, e.getMessage());
+            return false;
+        } finally {
+            engine.pool().release(s);
         }
     }
 
@@ -538,8 +572,13 @@ public final class TreeRun {
         }
     }
 
-    /** @param exact times to the second (MLSD); @param whole every entry is in the map */
-    private record Listed(boolean exact, boolean whole) {
+    /**
+     * @param exact times to the second (MLSD); @param whole every entry is in the map; @param absent the folder is not
+     * there
+     */
+    private record Listed(boolean exact, boolean whole, boolean absent) {
+        /** A folder its parent's whole listing lacked: made now, so empty, and not listed. */
+        static final Listed MADE = new Listed(true, true, false);
     }
 
     private void stamp(String remote, long mtime) {

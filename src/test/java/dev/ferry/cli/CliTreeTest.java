@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.testing.FtpServerFixture;
@@ -68,14 +69,21 @@ class CliTreeTest {
             PseudoRandomContent.write(src.resolve((i % 3 == 0 ? "" : "d" + i % 3 + "/deeper/") + "f" + i + ".bin"),
                     i * 70_001L, i);
         }
+        // Empty folders go too, as with lftp's mirror -R: one at the top, one below, one under a folder of files.
+        Files.createDirectories(src.resolve("empty/inner"));
+        Files.createDirectories(src.resolve("d1/none"));
         String[] put = run(0, "put", "-r", src.toString(), url("/up/"));
         assertTrue(put[0].startsWith("done: 6 files, 6 transferred"), put[0]);
         assertEquals(hashes(src), hashes(ftp.file("up")));
+        for (String empty : new String[] {"empty/inner", "d1/none"}) {
+            assertTrue(Files.isDirectory(ftp.file("up/" + empty)), empty + " made on the server");
+        }
 
         Path back = tmp.resolve("back");
         String[] get = run(0, "get", "--recursive", url("/up/"), back.toString());
         assertTrue(get[0].startsWith("done: 6 files, 6 transferred"), get[0]);
         assertEquals(hashes(src), hashes(back));
+        assertTrue(Files.isDirectory(back.resolve("empty/inner")) && Files.isDirectory(back.resolve("d1/none")));
 
         TreeCounters.Snapshot before = TreeCounters.snapshot();
         String[] again = run(0, "get", url("/up/"), back.toString()); // a URL ending in / is a folder
@@ -135,9 +143,11 @@ class CliTreeTest {
         assertEquals(8, stats, "one stat per file (the check after the download)");
     }
 
+    /** ... and leaves nothing behind: the local folder it names is made only for a remote folder that is there. */
     @Test
     void aMissingRemoteFolderIsExitFive() {
         String[] r = run(ExitCode.NOT_FOUND.code, "get", "-r", url("/nothing/"), tmp.resolve("x").toString());
         assertTrue(r[1].contains("/nothing"), r[1]);
+        assertFalse(Files.exists(tmp.resolve("x")), "an empty local folder made for a remote one that is not there");
     }
 }

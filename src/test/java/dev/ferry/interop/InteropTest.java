@@ -164,8 +164,13 @@ class InteropTest {
         assertEquals(names.length, first.transferred());
         assertEquals(0, run.download("/t/", down, TransferOptions.none()).transferred(), "second run");
 
+        // Empty folders are made too (vsftpd lists a folder that is not there as empty: it is asked, then made).
+        java.nio.file.Files.createDirectories(down.resolve("void/inner"));
+        java.nio.file.Files.createDirectories(down.resolve("l1/l2/void"));
         dev.ferry.tree.TreeResult up = run.upload(down, "/t-up/", TransferOptions.none());
         assertEquals(List.of(), up.problems());
+        assertTrue(java.nio.file.Files.isDirectory(server.file("/t-up/void/inner"))
+                && java.nio.file.Files.isDirectory(server.file("/t-up/l1/l2/void")), "empty folders made");
         dev.ferry.tree.TreeResult again = run.upload(down, "/t-up/", TransferOptions.none());
         assertTrue(again.complete() && again.transferred() == 0, again.toString());
         for (String name : names) {
