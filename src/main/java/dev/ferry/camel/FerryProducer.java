@@ -1,5 +1,6 @@
 package dev.ferry.camel;
 
+import dev.ferry.Printable;
 import dev.ferry.camel.RequestParser.Parsed;
 import dev.ferry.camel.RequestParser.RequestException;
 import dev.ferry.ledger.ClusterView;
@@ -316,12 +317,13 @@ public class FerryProducer extends DefaultAsyncProducer {
     /** The request file's name, or the message's origin: what a person looks for. */
     static String source(Exchange exchange) {
         Object body = exchange.getIn().getBody();
+        // Printable: the name may hold a line break, and the reason file and the log line read it.
         if (body instanceof GenericFile<?> gf) {
-            return "file " + gf.getAbsoluteFilePath();
+            return "file " + Printable.of(gf.getAbsoluteFilePath());
         }
         String file = exchange.getIn().getHeader(Exchange.FILE_PATH, String.class);
         if (file != null) {
-            return "request file " + file;
+            return "request file " + Printable.of(file);
         }
         String from = exchange.getFromEndpoint() == null ? "?" : exchange.getFromEndpoint().getEndpointBaseUri();
         return "request message " + exchange.getExchangeId() + " from " + from;

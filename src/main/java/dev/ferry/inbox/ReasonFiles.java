@@ -1,5 +1,6 @@
 package dev.ferry.inbox;
 
+import dev.ferry.Printable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,9 +54,9 @@ public final class ReasonFiles {
         String when = OffsetDateTime.now(ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS)
                 .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         String shortened = nameFor(dropName).equals(dropName + SUFFIX) ? ""
-                : "(This file's name is shortened: " + dropName + SUFFIX
+                : "(This file's name is shortened: " + Printable.of(dropName) + SUFFIX
                 + " would be longer than a file name may be.)\n";
-        return when + " Ferry could not transfer " + dropName + ":\n" + reason + "\n" + shortened;
+        return when + " Ferry could not transfer " + Printable.of(dropName) + ":\n" + reason + "\n" + shortened;
     }
 
     /**

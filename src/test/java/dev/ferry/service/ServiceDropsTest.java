@@ -149,6 +149,26 @@ class ServiceDropsTest {
         assertEquals(List.of(), stackTraces(), "a stack trace was logged:\n" + lines());
     }
 
+    /**
+     * A name with a line break (no FTP server may be sent one: it would end the command) goes to .failed/, and its
+     * reason file names it with the break shown as \\u000a: the reason's lines are Ferry's, not the name's.
+     */
+    @Test
+    void aNameWithALineBreakIsRefusedAndItsReasonKeepsItToOneLine() throws Exception {
+        Path inbox = harness.uploadInbox();
+        String name = "two\nlines.bin";
+        Files.createDirectories(tmp.resolve("staging-break"));
+        Files.writeString(tmp.resolve("staging-break").resolve(name), "x", StandardCharsets.UTF_8);
+        dropInto(inbox, tmp.resolve("staging-break").resolve(name));
+        Path reason = inbox.resolve(".failed").resolve(name + ".error.txt");
+        Await.until(WAIT, () -> Files.exists(reason) && Files.exists(inbox.resolve(".failed").resolve(name)),
+                () -> "inbox: " + list(inbox));
+        List<String> lines = Files.readAllLines(reason, StandardCharsets.UTF_8);
+        assertTrue(lines.get(0).endsWith(" Ferry could not transfer two\\u000alines.bin:"), lines.toString());
+        assertTrue(lines.get(1).contains("two\\u000alines.bin") && lines.get(1).contains("control character"),
+                lines.toString());
+    }
+
     @Test
     void aCancelledDropIsKeptAsideAndResumesToAByteIdenticalCopy() throws Exception {
         Path inbox = harness.uploadInbox();
