@@ -42,6 +42,19 @@ public final class CancelledDrops {
         return ReasonFiles.moveWithReason(kept, failed.resolve(name), failed, name, reason);
     }
 
+    /**
+     * A later drop of the same name is being cancelled too and takes the place in {@code .cancelled/}: the earlier
+     * one, whose transfer (the same id, as the name is the same) now belongs to the later one, goes to
+     * {@code .failed/} with a reason instead of being replaced.
+     */
+    static void makeRoom(Path localPath) throws IOException {
+        if (find(localPath).isPresent()) {
+            giveUp(localPath, "a later file of the same name was cancelled too and now waits in " + FOLDER
+                    + "/ in this one's place (one transfer per name: resuming it resumes the later file). This"
+                    + " file is kept here; drop it into the inbox again to send it.");
+        }
+    }
+
     static Path keptAt(Path localPath) {
         Path abs = localPath.toAbsolutePath();
         return abs.getParent().resolve(FOLDER).resolve(abs.getFileName());

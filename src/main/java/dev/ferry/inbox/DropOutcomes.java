@@ -28,9 +28,12 @@ public final class DropOutcomes {
      * Where, relative to the inbox, a failed exchange's file moves (the file consumer's moveFailed): {@code .failed/}
      * under the name its reason file was written for, or {@code .cancelled/}.
      */
-    public String failedTarget(Exchange exchange) {
+    public String failedTarget(Exchange exchange) throws IOException {
         if (keptAside(exchange)) {
-            return CancelledDrops.FOLDER + "/" + exchange.getIn().getHeader(Exchange.FILE_NAME, String.class);
+            String name = exchange.getIn().getHeader(Exchange.FILE_NAME, String.class);
+            // The consumer's move replaces what has the name; an earlier cancelled drop of it moves out of the way.
+            CancelledDrops.makeRoom(uploadInbox.resolve(name));
+            return CancelledDrops.FOLDER + "/" + name;
         }
         return FailedDrops.FOLDER + "/" + failedName(exchange);
     }

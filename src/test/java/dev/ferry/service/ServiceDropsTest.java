@@ -199,6 +199,37 @@ class ServiceDropsTest {
         assertEquals(List.of(), stackTraces(), "a stack trace was logged:\n" + lines());
     }
 
+    /**
+     * Two drops of one name, each cancelled: the second's move into .cancelled/ replaced the first there, which then
+     * existed nowhere. The first now goes to .failed/ with a reason; the second waits in .cancelled/.
+     */
+    @Test
+    void aSecondCancelledDropOfOneNameKeepsTheFirstInFailed() throws Exception {
+        Path inbox = harness.uploadInbox();
+        String id = TransferIds.of(Direction.UPLOAD, "fixture", "/incoming/twice.bin",
+                inbox.resolve("twice.bin").toAbsolutePath().toString());
+        String[] hashes = new String[2];
+        for (int i = 0; i < 2; i++) {
+            Path source = PseudoRandomContent.write(tmp.resolve("staging-twice-" + i).resolve("twice.bin"), 3L << 20,
+                    73 + i);
+            hashes[i] = Hashes.sha256(source);
+            long before = service.ledger().find(id).map(r -> r.updated().toEpochMilli()).orElse(0L);
+            dropInto(inbox, source);
+            Await.until(WAIT, () -> transfer(id).path("bytesDone").asLong() >= 256 << 10
+                            && service.ledger().find(id).map(r -> r.updated().toEpochMilli() > before).orElse(false)
+                            && "active".equals(transfer(id).path("state").asText()),
+                    () -> transfer(id).toString());
+            assertEquals(202, post("api/transfers/" + id + "/cancel").statusCode());
+            String hash = hashes[i];
+            Await.until(WAIT, () -> Files.exists(inbox.resolve(".cancelled/twice.bin"))
+                    && !Files.exists(inbox.resolve("twice.bin"))
+                    && hash.equals(Hashes.sha256(inbox.resolve(".cancelled/twice.bin"))), () -> "inbox: " + list(inbox));
+        }
+        assertEquals(hashes[0], Hashes.sha256(inbox.resolve(".failed/twice.bin")), "the first drop, kept");
+        String reason = read(inbox.resolve(".failed/twice.bin.error.txt"));
+        assertTrue(reason.contains("a later file of the same name was cancelled too"), reason);
+    }
+
     @Test
     void aCancelledDropGivenUpGoesToFailedAndItsTemporaryFileLeavesTheServer() throws Exception {
         Path inbox = harness.uploadInbox();
