@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class FerryWeb implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FerryWeb.class);
+    /** Far above any request (a few hundred bytes), far below what would cost memory. */
+    private static final int MAX_BODY_MIB = 1;
 
     private final WebSettings settings;
     private final HealthMonitor health;
@@ -66,6 +68,20 @@ public final class FerryWeb implements AutoCloseable {
                     + " ferry.http.port to a free port, or ferry.http.enabled = false");
         }
         LOG.info("status page and API on {}{}", url(), settings.token() == null ? "" : " (token required)");
+    }
+
+    /**
+     * A body over the server's limit is refused by Vert.x before any route runs, in plain text; the API's clients
+     * read JSON with an {@code error} in words, as for every other refusal.
+     */
+    private void tooLargeInJson() {
+        // The root router: the one registered for Camel's routes is mounted below it, and a sub-router's error
+        // handlers are not asked for a failure of the body handler.
+        if (server.getServer() != null && server.getServer().requestHandler() instanceof io.vertx.ext.web.Router root) {
+            root.errorHandler(413, rc -> rc.response().setStatusCode(413).putHeader("Content-Type", Reply.JSON)
+                    .end("{\"error\":\"the request body is larger than " + MAX_BODY_MIB + " MiB; a transfer request"
+                            + " is a small JSON object\",\"status\":413}"));
+        }
     }
 
     HealthMonitor health() {
@@ -129,7 +145,7 @@ public final class FerryWeb implements AutoCloseable {
             // The literal checked() judged, not the name: a name could resolve elsewhere when Vert.x binds it.
             http.setBindHost(settings.bindAddress().getHostAddress());
             http.setBindPort(settings.port());
-            http.setMaxBodySize(1L << 20);
+            http.setMaxBodySize((long) MAX_BODY_MIB << 20);
             VertxPlatformHttpServer server = new VertxPlatformHttpServer(http);
             FerryWeb web = new FerryWeb(settings, health, server);
             try {
@@ -146,10 +162,12 @@ public final class FerryWeb implements AutoCloseable {
                     @Override
                     public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
                         web.listening();
+                        web.tooLargeInJson();
                     }
                 });
                 if (context.isStarted()) {
                     web.listening();
+                    web.tooLargeInJson();
                 }
                 health.start();
             } catch (Exception | Error e) {

@@ -106,6 +106,12 @@ class TransferApiTest {
         HttpResponse<String> form = w.send(w.request("/api/transfers").header("Content-Type", "text/plain")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(download("/a.bin", local, null))));
         assertEquals(415, form.statusCode(), form.body());
+        // Over the body limit: refused before any route, still as JSON with the reason in words.
+        HttpResponse<String> big = w.post("/api/transfers", "{\"remotePath\":\"" + "a".repeat(2 << 20) + "\"}");
+        assertEquals(413, big.statusCode(), big.body());
+        assertTrue(big.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
+                big.headers().toString());
+        assertTrue(big.body().contains("larger than 1 MiB"), big.body());
         HttpResponse<String> put = w.send(w.request("/api/transfers").PUT(
                 java.net.http.HttpRequest.BodyPublishers.ofString("{}")));
         assertEquals(405, put.statusCode());
