@@ -416,19 +416,27 @@ public class FerryProducer extends DefaultAsyncProducer {
             return Optional.empty();
         }
         TransferRecord r = record.get();
-        try {
-            Path file = Path.of(r.localPath());
-            if (java.nio.file.Files.size(file) != r.size()
-                    || java.nio.file.Files.getLastModifiedTime(file).toMillis() != r.sourceMtime()
-                    || SourceState.placedAfter(file, r.updated())) {
-                return Optional.empty();
-            }
-        } catch (java.io.IOException e) {
+        if (!leftBehind(r)) {
             return Optional.empty();
         }
         LOG.info("{} was published before a crash and its drop had not moved yet; nothing to send", r.id());
         return Optional.of(TransferResult.publishedEarlier(r.id(), r.remotePath(), r.size(),
                 "already published (before a crash)"));
+    }
+
+    /**
+     * Whether the file at a PUBLISHED transfer's local path is the drop it published, still in the inbox: the same
+     * size and modification time, and there since before the publish (a drop moved back in later is a new one).
+     */
+    static boolean leftBehind(TransferRecord published) {
+        try {
+            Path file = Path.of(published.localPath());
+            return java.nio.file.Files.size(file) == published.size()
+                    && java.nio.file.Files.getLastModifiedTime(file).toMillis() == published.sourceMtime()
+                    && !SourceState.placedAfter(file, published.updated());
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** Another request for the same transfer (a recovery, a repeated message) finished it while this one waited. */
