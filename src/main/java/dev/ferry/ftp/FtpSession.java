@@ -229,7 +229,9 @@ public final class FtpSession implements Closeable {
     public RemoteFile stat(String path) throws IOException {
         if (features.has("MLST")) {
             FTPFile file = guard(() -> client.mlistFile(path));
-            if (file != null && file.getSize() >= 0) {
+            // An entry for another name is no answer: Apache FtpServer reads a name with '?' or '*' as a pattern and
+            // answers with the parent folder's entry, which made "what?.txt" a folder that already exists.
+            if (file != null && file.getSize() >= 0 && namesItself(file, path)) {
                 Calendar ts = file.getTimestamp();
                 return new RemoteFile(path, file.getSize(), ts == null ? -1 : ts.getTimeInMillis(),
                         file.isDirectory());
@@ -248,6 +250,17 @@ public final class FtpSession implements Closeable {
             }
         }
         return new RemoteFile(path, size, mtime, false);
+    }
+
+    /** Whether an MLST entry is for {@code path}'s last name (servers give the path as asked, or only the name). */
+    private static boolean namesItself(FTPFile file, String path) {
+        String name = file.getName();
+        if (name == null) {
+            return false;
+        }
+        String asked = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        String trimmed = name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
+        return trimmed.substring(trimmed.lastIndexOf('/') + 1).equals(asked.substring(asked.lastIndexOf('/') + 1));
     }
 
     /** True when the path exists (file or directory); uses SIZE/MLST, not a listing. */
