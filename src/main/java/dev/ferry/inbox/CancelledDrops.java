@@ -48,10 +48,23 @@ public final class CancelledDrops {
      * {@code .failed/} with a reason instead of being replaced.
      */
     static void makeRoom(Path localPath) throws IOException {
+        giveUpIfThere(localPath, "a later file of the same name was cancelled too and now waits in " + FOLDER
+                + "/ in this one's place (one transfer per name: resuming it resumes the later file).");
+    }
+
+    /**
+     * A later drop of the same name was sent: the transfer the waiting drop could have resumed is that one's now
+     * (done: neither resumed nor given up any more), so the waiting drop goes to {@code .failed/} with a reason
+     * instead of waiting for ever.
+     */
+    static void supersededBy(Path localPath) throws IOException {
+        giveUpIfThere(localPath, "a later file of the same name was sent meanwhile (one transfer per name), so this"
+                + " cancelled one can no longer be resumed.");
+    }
+
+    private static void giveUpIfThere(Path localPath, String why) throws IOException {
         if (find(localPath).isPresent()) {
-            giveUp(localPath, "a later file of the same name was cancelled too and now waits in " + FOLDER
-                    + "/ in this one's place (one transfer per name: resuming it resumes the later file). This"
-                    + " file is kept here; drop it into the inbox again to send it.");
+            giveUp(localPath, why + " This file is kept here; drop it into the inbox again to send it.");
         }
     }
 

@@ -201,7 +201,8 @@ class ServiceDropsTest {
 
     /**
      * Two drops of one name, each cancelled: the second's move into .cancelled/ replaced the first there, which then
-     * existed nowhere. The first now goes to .failed/ with a reason; the second waits in .cancelled/.
+     * existed nowhere. The first now goes to .failed/ with a reason; the second waits in .cancelled/ until a third
+     * is sent.
      */
     @Test
     void aSecondCancelledDropOfOneNameKeepsTheFirstInFailed() throws Exception {
@@ -228,6 +229,18 @@ class ServiceDropsTest {
         assertEquals(hashes[0], Hashes.sha256(inbox.resolve(".failed/twice.bin")), "the first drop, kept");
         String reason = read(inbox.resolve(".failed/twice.bin.error.txt"));
         assertTrue(reason.contains("a later file of the same name was cancelled too"), reason);
+
+        // A third drop of the name is sent: the second, still waiting in .cancelled/, could no longer be resumed or
+        // given up (its transfer was the third's, done: 409 both) and waited there for ever. It goes to .failed/.
+        Path third = PseudoRandomContent.write(tmp.resolve("staging-twice-2").resolve("twice.bin"), 100 << 10, 75);
+        String thirdHash = Hashes.sha256(third);
+        dropInto(inbox, third);
+        Await.until(WAIT, () -> Files.exists(inbox.resolve(".done/twice.bin"))
+                && Files.exists(inbox.resolve(".failed/twice.bin.2.error.txt")), () -> "inbox: " + list(inbox));
+        assertEquals(thirdHash, Hashes.sha256(ftp.file("incoming/twice.bin")), "the third drop, sent");
+        assertEquals(hashes[1], Hashes.sha256(inbox.resolve(".failed/twice.bin.2")), "the second drop, kept");
+        assertTrue(read(inbox.resolve(".failed/twice.bin.2.error.txt")).contains("sent meanwhile"));
+        assertFalse(Files.exists(inbox.resolve(".cancelled/twice.bin")), list(inbox));
     }
 
     @Test
