@@ -8,6 +8,7 @@ import dev.ferry.ftp.RemoteNotFoundException;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ledger.LostLeaseException;
 import dev.ferry.ledger.TreeListings;
+import dev.ferry.ledger.UnitOfWork;
 import dev.ferry.plan.Direction;
 import dev.ferry.plan.PathGuard;
 import dev.ferry.plan.TransferIds;
@@ -751,7 +752,7 @@ public final class TreeRun {
                         if (engine.claims().tryClaim(id)) {
                             claimed.add(id);
                             taken.add(next);
-                            outcomes.add(runOne(next));
+                            outcomes.add(runOne(next, unit));
                         } else {
                             busy.add(next);
                         }
@@ -765,8 +766,9 @@ public final class TreeRun {
                 }).refused();
                 for (int i = 0; i < outcomes.size(); i++) {
                     String id = taken.get(i).request.id();
-                    if (outcomes.get(i) == null && refused.contains(id)) {
-                        // Another node took the file's transfer over before the commit: the ledger follows that one.
+                    if (refused.contains(id)) {
+                        // Another node took the file's transfer over before the commit: the ledger follows that one,
+                        // so neither this batch's success nor its failure of the file is what happened to it.
                         outcomes.set(i, new LostLeaseException(id, "another node took it over during this batch"));
                     }
                 }
@@ -806,14 +808,19 @@ public final class TreeRun {
                 if (waited && engine.publishedMeanwhile(job.request).isPresent()) {
                     return null;
                 }
-                return runOne(job);
+                return runOne(job, UnitOfWork.IMMEDIATE);
             } finally {
                 engine.claims().release(id);
             }
         }
 
-        /** The file's transfer on this thread; null when it is published, else why not. */
-        private Throwable runOne(Job job) {
+        /**
+         * The file's transfer on this thread, its ledger writes in {@code unit}; null when it is published, else why
+         * not. The engine must be told of a batch's unit: the row of a transfer accepted inside it is in the batch's
+         * memory, not claimed under a lease, and an engine that believed its writes immediate would read a failure of
+         * it as a lease lost to another node and record nothing.
+         */
+        private Throwable runOne(Job job, UnitOfWork unit) {
             running.add(job.request.id());
             if (stopped) {
                 // Stopped before this file began (stopLanes may not have seen it): it is not started.
@@ -827,7 +834,7 @@ public final class TreeRun {
                 engine.listedFree(job.request.id(), true);
             }
             try {
-                TransferResult r = engine.run(job.request);
+                TransferResult r = engine.runAccepted(engine.accept(job.request), unit);
                 bytes.addAndGet(r.bytesMoved());
                 return null;
             } catch (Exception e) {

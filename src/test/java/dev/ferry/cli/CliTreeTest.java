@@ -143,6 +143,22 @@ class CliTreeTest {
         assertEquals(8, stats, "one stat per file (the check after the download)");
     }
 
+    /** The reason a person can act on, for a file of a batch: not a lease lost to another node (there is none). */
+    @Test
+    void aLocalFileWithOtherBytesFailsBecauseItExists() throws Exception {
+        ftp.write("tree/two.bin", 5000, 2);
+        Files.writeString(ftp.file("tree/one.txt"), "one", StandardCharsets.UTF_8);
+        Path out = tmp.resolve("loc3");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("one.txt"), "DIFF\n", StandardCharsets.UTF_8);
+        String[] r = run(ExitCode.FAILED.code, "get", "-r", url("/tree/"), out.toString());
+        assertTrue(r[0].startsWith("incomplete: 2 files, 1 transferred"), r[0]);
+        assertTrue(r[1].startsWith("ferry: failed one.txt: ") && r[1].contains("already exists")
+                && r[1].contains("remove or rename it"), r[1]);
+        assertFalse(r[1].contains("lease"), r[1]);
+        assertEquals("DIFF\n", Files.readString(out.resolve("one.txt"), StandardCharsets.UTF_8));
+    }
+
     /** ... and leaves nothing behind: the local folder it names is made only for a remote folder that is there. */
     @Test
     void aMissingRemoteFolderIsExitFive() {
