@@ -24,6 +24,12 @@ public final class FailedDrops {
     public static Path fail(Path drop, String shown, String reason) throws IOException {
         Path folder = drop.toAbsolutePath().getParent().resolve(FOLDER);
         Files.createDirectories(folder);
+        Path own = folder.resolve(drop.getFileName());
+        if (!Files.exists(own, LinkOption.NOFOLLOW_LINKS)) {
+            // Byte for byte: a name that is not UTF-8 would come back from a String changed (each bad byte U+FFFD).
+            return ReasonFiles.moveWithReason(drop, own, folder, shown, reason);
+        }
+        // Taken: the suffix can only be added to the name as a String.
         String free = freeName(folder, drop.getFileName().toString());
         // The suffix a free name adds goes onto the name as shown, so its reason file pairs with it.
         String name = shown + free.substring(drop.getFileName().toString().length());
