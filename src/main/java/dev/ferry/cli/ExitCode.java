@@ -7,6 +7,7 @@ import dev.ferry.ftp.RemoteNotFoundException;
 import dev.ferry.plan.UnsafePathException;
 import dev.ferry.transfer.CancelledException;
 import dev.ferry.transfer.LocalFileException;
+import dev.ferry.transfer.UploadTargetExistsException;
 import dev.ferry.transfer.UploadTargetIsFolderException;
 
 /** The documented exit codes; scripts can tell what to do from the number alone. */
@@ -17,6 +18,7 @@ enum ExitCode {
     LOCAL(3, "a local file problem: missing source, unwritable target, disk full"),
     LOGIN(4, "the server refused the login"),
     NOT_FOUND(5, "the remote file does not exist"),
+    EXISTS(6, "the target exists and was kept, nothing transferred: --overwrite replaces it"),
     CANCELLED(130, "interrupted (Ctrl-C); run the same command again to resume");
 
     final int code;
@@ -37,6 +39,10 @@ enum ExitCode {
             }
             if (t instanceof RemoteNotFoundException) {
                 return NOT_FOUND;
+            }
+            if (t instanceof UploadTargetExistsException
+                    || (t instanceof LocalFileException local && local.isTargetExists())) {
+                return EXISTS; // running it again cannot help: a person chooses
             }
             if (t instanceof LocalFileException || t instanceof UnsafePathException) {
                 return LOCAL;

@@ -4,8 +4,25 @@ import java.io.IOException;
 
 /** A failure of the local disk (full, read-only, gone): retrying the network will not help, a person must act. */
 public final class LocalFileException extends IOException {
+    private final boolean targetExists;
+
     public LocalFileException(String message, Throwable cause) {
+        this(message, cause, false);
+    }
+
+    private LocalFileException(String message, Throwable cause, boolean targetExists) {
         super(message, cause);
+        this.targetExists = targetExists;
+    }
+
+    /** The download's target is taken and fileExist says to keep it: nothing failed, a person chooses. */
+    static LocalFileException targetExists(String message) {
+        return new LocalFileException(message, null, true);
+    }
+
+    /** Whether the failure is only that the target exists (see {@link #targetExists(String)}). */
+    public boolean isTargetExists() {
+        return targetExists;
     }
 
     static LocalFileException writing(java.nio.file.Path file, IOException e) {

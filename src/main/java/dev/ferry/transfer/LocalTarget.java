@@ -29,10 +29,10 @@ final class LocalTarget {
             return false;
         }
         return switch (mode) {
-            case FAIL -> throw new LocalFileException("the target " + target + " already exists; nothing was"
-                    + " transferred: remove or rename it, or choose fileExist Override to replace it or Ignore to keep"
-                    + " it (request option \"fileExist\", service key ferry.file-exist, command line --file-exist)",
-                    null);
+            case FAIL -> throw LocalFileException.targetExists("the target " + target + " already exists; nothing"
+                    + " was transferred: remove or rename it, or choose fileExist Override to replace it or Ignore to"
+                    + " keep it (request option \"fileExist\", service key ferry.file-exist, command line"
+                    + " --file-exist)");
             case IGNORE -> true;
             case OVERRIDE, TRYRENAME -> false;
         };

@@ -132,10 +132,7 @@ final class UploadPlanner {
                 if (session.isDirectory(remote)) {
                     throw new UploadTargetIsFolderException(remote, profile, false, null);
                 }
-                throw new dev.ferry.ftp.FtpException("remote file " + remote + " on " + profile.name()
-                        + " already exists and is kept; nothing was sent: remove it on the server, or choose fileExist"
-                        + " Override to replace it (request option \"fileExist\" or \"overwrite\", service key"
-                        + " ferry.file-exist, command line --overwrite or --file-exist)", 553, false);
+                throw new UploadTargetExistsException(remote, profile);
             }
             if (!placed && !free && options.fileExist() == FileExist.IGNORE && taken(session, remote)) {
                 ledger.start(id, size, mtime, List.of());
