@@ -567,6 +567,16 @@ public final class TransferEngine implements AutoCloseable {
             }
             return new TransferFailedException(id, why, lost);
         }
+        if (interrupted(e) && !(e instanceof CancelledException) && (live == null || !live.cancelled())) {
+            // The process is stopping (its threads interrupted, e.g. one waiting for a connection): the transfer is
+            // not over. Recorded as FAILED, recovery would never run it again; left as it is, it resumes at the next
+            // start, as the transfers still moving bytes at the stop do.
+            String why = "transfer " + id + " was interrupted (" + e.getMessage() + "); it resumes at the next start";
+            if (firstReport) {
+                listeners.transferFailed(view, why); // its one end event, as for a lost lease: nothing recorded
+            }
+            return new TransferFailedException(id, why, e);
+        }
         if (e instanceof CancelledException || (live != null && live.cancelled() && !(e instanceof LocalFileException))) {
             if (firstReport) {
                 ledger.status(id, TransferStatus.CANCELLED, "cancelled");
@@ -594,6 +604,17 @@ public final class TransferEngine implements AutoCloseable {
             listeners.transferFailed(view, reason);
         }
         return failure;
+    }
+
+    /** An interrupt, not a timeout (SocketTimeoutException is an InterruptedIOException too). */
+    private static boolean interrupted(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof InterruptedException
+                    || (c instanceof java.io.InterruptedIOException && !(c instanceof java.net.SocketTimeoutException))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String reason(TransferRequest request, Throwable e) {
