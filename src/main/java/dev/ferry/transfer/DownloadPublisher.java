@@ -41,6 +41,7 @@ final class DownloadPublisher {
         } catch (IOException e) {
             throw LocalFileException.writing(t.workFile, e);
         }
+        LocalTarget.requireSameFolder(t.workFile, t.localFile, t.workFolder);
         long onDisk = Files.size(t.workFile);
         if (onDisk != t.size) {
             throw new SourceChangedException("the part file " + t.workFile + " has " + onDisk + " bytes, "
@@ -74,6 +75,7 @@ final class DownloadPublisher {
         if (t.sourceMtime > 0) {
             Files.setLastModifiedTime(t.workFile, FileTime.fromMillis(t.sourceMtime));
         }
+        LocalTarget.requireSameFolder(t.workFile, t.localFile, t.workFolder); // again: the server's check took a while
         LocalTarget.publish(t.workFile, target, t.options.fileExist());
         ledger.published(t.id(), t.bytesMoved(), t.bytesResent());
         return new TransferResult(t.id(), target.toString(), t.size, t.bytesMoved(), t.bytesAtStart(), t.retries(),

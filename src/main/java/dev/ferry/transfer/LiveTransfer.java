@@ -41,6 +41,8 @@ public final class LiveTransfer implements TransferView {
     final Path localFile;
     /** Download: the hidden part file. Upload: the source. */
     final Path workFile;
+    /** Download: the part file's folder as it really was at planning, which publishing requires it still is. */
+    final Path workFolder;
     /** Upload: the remote temporary name. Download: the remote file. */
     final String remoteWork;
     final UploadStrategy strategy;
@@ -103,6 +105,7 @@ public final class LiveTransfer implements TransferView {
         this.local = local;
         this.localFile = Path.of(request.localPath());
         this.workFile = workFile;
+        this.workFolder = request.direction() == Direction.DOWNLOAD ? LocalTarget.realFolderOf(workFile) : null;
         this.remoteWork = remoteWork;
         this.strategy = strategy;
         this.ledger = ledger;

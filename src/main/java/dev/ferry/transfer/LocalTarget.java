@@ -38,6 +38,32 @@ final class LocalTarget {
         };
     }
 
+    /** The real path of {@code file}'s folder, or null when it cannot be resolved. */
+    static Path realFolderOf(Path file) {
+        try {
+            return file == null ? null : file.toAbsolutePath().getParent().toRealPath();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The part file's folder must be the one the download began in: a folder moved away and replaced by a link
+     * meanwhile would have the final name written wherever the link points, outside the folder that was checked.
+     */
+    static void requireSameFolder(Path part, Path target, Path plannedFolder) throws LocalFileException {
+        if (plannedFolder == null) {
+            return;
+        }
+        Path now = realFolderOf(part);
+        if (!plannedFolder.equals(now)) {
+            throw new LocalFileException("the folder " + target.toAbsolutePath().getParent() + " was moved or replaced"
+                    + " during the download (it was " + plannedFolder + ", it is now "
+                    + (now == null ? "gone" : now.toString()) + "); nothing was published: put the folder back and"
+                    + " run the transfer again to resume", null);
+        }
+    }
+
     /** The verified part file under the final name, in one step; Override alone may replace a file there. */
     static void publish(Path part, Path target, FileExist mode) throws IOException {
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
