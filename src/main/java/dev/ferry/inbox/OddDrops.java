@@ -42,6 +42,17 @@ public final class OddDrops {
         this.clock = clock;
     }
 
+    private volatile java.util.function.BooleanSupplier stopping = () -> false;
+
+    /**
+     * What says the service is stopping: a folder whose upload ends then (its files stopped, the ledger closed) did
+     * not fail; it stays in the inbox, and the next start sends what is missing.
+     */
+    public OddDrops stoppingWhen(java.util.function.BooleanSupplier stopping) {
+        this.stopping = stopping;
+        return this;
+    }
+
     /** Folders are uploaded as trees by {@code uploads} from now on, rather than refused. */
     public OddDrops uploadingFolders(FolderUploads uploads) {
         this.folders = uploads;
@@ -116,6 +127,11 @@ public final class OddDrops {
             failure = uploads.upload(p);
         } catch (IOException | RuntimeException e) {
             failure = "the folder could not be uploaded: " + (e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+        if (failure != null && stopping.getAsBoolean()) {
+            LOG.info("folder {} stopped with the service; it stays in the inbox, and the next start sends what is"
+                    + " missing", shown);
+            return false;
         }
         try {
             if (failure == null) {

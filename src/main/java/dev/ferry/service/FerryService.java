@@ -152,7 +152,8 @@ public final class FerryService implements AutoCloseable {
                     Duration.ofMillis(settings.getInt("ferry.inbox.read-lock-min-age", 2000)),
                     java.time.Clock.systemUTC()).uploadingFolders(new dev.ferry.tree.InboxTrees(engine,
                     component.getDefaultServer(), settings.remoteDirs().get(component.getDefaultServer()),
-                    dev.ferry.tree.TreeLimits.DEFAULTS)));
+                    dev.ferry.tree.TreeLimits.DEFAULTS))
+                    .stoppingWhen(() -> component.isServiceStopping() || stopping(main.getCamelContext())));
             this.trees = new dev.ferry.tree.TreeRequests(engine, component::getDefaultServer,
                     settings.downloadDir(), dev.ferry.tree.TreeLimits.DEFAULTS)
                     .stoppingWhen(() -> component.isServiceStopping() || stopping(main.getCamelContext()))

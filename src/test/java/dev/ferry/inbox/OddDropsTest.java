@@ -78,6 +78,31 @@ class OddDropsTest {
     }
 
     /**
+     * A folder whose upload the service's stop ended (its files stopped, the ledger closed under them) went to .failed/
+     * as if its files had failed, and stayed there after the restart. It stays in the inbox now, for the next start;
+     * the same failure while the service runs still goes to .failed/ with its reason.
+     */
+    @Test
+    void aFolderStoppedWithTheServiceStaysInTheInbox() throws Exception {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        Path folder = settledFolder("pics", t0);
+        boolean[] stopping = {true};
+        OddDrops sweeps = new OddDrops(inbox, Duration.ofSeconds(2), Clock.fixed(t0.plusSeconds(10), ZoneOffset.UTC))
+                .uploadingFolders(f -> "failed p1.bin: ledger: HikariDataSource (ferry-ledger) has been closed")
+                .stoppingWhen(() -> stopping[0]);
+        assertEquals(0, sweeps.sweep(), "first look");
+        assertEquals(0, sweeps.sweep(), "stopping: not answered");
+        assertTrue(Files.isRegularFile(folder.resolve("a.txt")), "still in the inbox");
+        assertFalse(Files.exists(inbox.resolve(".failed/pics")));
+
+        stopping[0] = false;
+        sweeps.sweep();
+        assertEquals(1, sweeps.sweep());
+        assertTrue(Files.isRegularFile(inbox.resolve(".failed/pics/a.txt")), "a real failure: .failed/");
+        assertTrue(Files.readString(inbox.resolve(".failed/pics.error.txt")).contains("has been closed"));
+    }
+
+    /**
      * Drops the file consumer lists but never takes waited in the inbox for ever, with no log line: a symbolic link to
      * a folder, one to nothing, a name with a backslash. Each goes to .failed/ with a reason once settled; a link to
      * a regular file stays for the consumer (the route refuses or follows it).
