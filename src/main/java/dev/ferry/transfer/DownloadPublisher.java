@@ -76,6 +76,8 @@ final class DownloadPublisher {
             Files.setLastModifiedTime(t.workFile, FileTime.fromMillis(t.sourceMtime));
         }
         LocalTarget.requireSameFolder(t.workFile, t.localFile, t.workFolder); // again: the server's check took a while
+        // And a cancel accepted while the server verified: the person asked for it to stop (the API said so).
+        t.checkNotCancelled();
         LocalTarget.publish(t.workFile, target, t.options.fileExist());
         ledger.published(t.id(), t.bytesMoved(), t.bytesResent());
         return new TransferResult(t.id(), target.toString(), t.size, t.bytesMoved(), t.bytesAtStart(), t.retries(),

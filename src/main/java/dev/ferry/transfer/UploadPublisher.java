@@ -41,6 +41,8 @@ final class UploadPublisher {
             verification += verify(session, t);
             // Again just before the rename: the final name must never show a version the drop no longer is.
             requireSourceAsSent(t, true);
+            // And a cancel accepted while the server verified: the person asked for it to stop (the API said so).
+            t.checkNotCancelled();
             t.renameSent = true;
             rename(session, t);
         } finally {
