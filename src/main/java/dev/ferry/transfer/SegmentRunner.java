@@ -58,24 +58,17 @@ final class SegmentRunner {
                 try {
                     session = runOne(t, s, given, bet);
                 } catch (LaneRefused refused) {
-                    // Not yet reported: a segment given back did not fail, it goes on on another connection.
+                    // Each lane of an adaptive transfer is a bet on the server serving one more data connection:
+                    // where it will not (vsftpd, out of passive ports, ends the session with "500 OOPS"), the lane
+                    // ends and the segment goes back whole to the others, no failure: the transfer fails only when
+                    // the segment's last lane does. Never a planned segment's own run (not a bet): its exchange in
+                    // the Camel split must not end as if that segment were done.
                     if (t.cancelled() || !t.giveBack(s)) {
                         listener.segmentFailed(t, s.index, refused.reply);
                         throw refused.reply;
                     }
                     listener.segmentGivenBack(t, s.index, refused.reply);
                     lane.refused = refused.reply;
-                    return;
-                } catch (FtpException refused) {
-                    // Each lane of an adaptive transfer is a bet on the server serving one more data connection:
-                    // where it will not (vsftpd, out of passive ports, ends the session with "500 OOPS"), the lane
-                    // ends and the segment goes back whole to the others; the transfer fails only when the segment's
-                    // last lane does. Never a planned segment's own run: its exchange in the Camel split must not end
-                    // as if that segment were done.
-                    if (!bet || t.cancelled() || !t.giveBack(s)) {
-                        throw refused;
-                    }
-                    lane.refused = refused;
                     return;
                 }
                 long took = System.nanoTime() - began;
@@ -128,20 +121,15 @@ final class SegmentRunner {
                     session = null;
                 }
                 if (t.cancelled()) {
-                    failed(t, s, new CancelledException(t.id()), session);
+                    failed(t, s, new CancelledException(t.id()), session, bet);
                 }
-                if (bet && e instanceof FtpException f && (!isTransient(f) || f.replyCode() >= 500)) {
-                    if (session != null) {
-                        pool.release(session);
-                    }
-                    throw new LaneRefused(f);
-                }
-                if (!isTransient(e)) {
-                    failed(t, s, e, session);
+                // A bet ends at a 5xx the server says at once, even vsftpd's transient "500 OOPS".
+                if (!isTransient(e) || (bet && e instanceof FtpException f && f.replyCode() >= 500)) {
+                    failed(t, s, e, session, bet);
                 }
                 Duration delay = attempts.next(e, progressed(s, offsetBefore, confirmedBefore));
                 if (delay == null) {
-                    failed(t, s, attempts.gaveUp(e), session);
+                    failed(t, s, attempts.gaveUp(e), session, bet);
                 }
                 t.retried();
                 listener.retry(t, s.index, e, delay);
@@ -173,9 +161,14 @@ final class SegmentRunner {
         return s.offset() > offsetBefore;
     }
 
-    private void failed(LiveTransfer t, LiveSegment s, IOException e, FtpSession session) throws IOException {
+    /** Ends the segment's run with {@code e}; a bet's refusal by the server goes to {@link #run} unreported. */
+    private void failed(LiveTransfer t, LiveSegment s, IOException e, FtpSession session, boolean bet)
+            throws IOException {
         if (session != null) {
             pool.release(session);
+        }
+        if (bet && e instanceof FtpException f) {
+            throw new LaneRefused(f);
         }
         listener.segmentFailed(t, s.index, e);
         throw e;
