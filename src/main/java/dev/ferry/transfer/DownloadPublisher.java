@@ -41,8 +41,14 @@ final class DownloadPublisher {
         } catch (IOException e) {
             throw LocalFileException.writing(t.workFile, e);
         }
-        LocalTarget.requireSameFolder(t.workFile, t.localFile, t.workFolder);
-        long onDisk = Files.size(t.workFile);
+        long onDisk;
+        try {
+            onDisk = Files.size(t.workFile);
+        } catch (java.nio.file.NoSuchFileException e) {
+            // Its folder moved away (perhaps replaced by a link): say so, rather than a bare path, and stop.
+            LocalTarget.requireSameFolder(t.workFile, t.localFile, t.workFolder);
+            throw e;
+        }
         if (onDisk != t.size) {
             throw new SourceChangedException("the part file " + t.workFile + " has " + onDisk + " bytes, "
                     + t.size + " were planned");
@@ -75,7 +81,8 @@ final class DownloadPublisher {
         if (t.sourceMtime > 0) {
             Files.setLastModifiedTime(t.workFile, FileTime.fromMillis(t.sourceMtime));
         }
-        LocalTarget.requireSameFolder(t.workFile, t.localFile, t.workFolder); // again: the server's check took a while
+        // The folder must still be the one the download began in, just before the rename that trusts it.
+        LocalTarget.requireSameFolder(t.workFile, t.localFile, t.workFolder);
         // And a cancel accepted while the server verified: the person asked for it to stop (the API said so).
         t.checkNotCancelled();
         LocalTarget.publish(t.workFile, target, t.options.fileExist());
