@@ -148,15 +148,18 @@ public final class FerryService implements AutoCloseable {
             main.bind("ferryUploadFilter", new dev.ferry.camel.NotBeingWritten(uploadsInProgress));
             // Every drop answered: cancelled drops kept aside, odd ones (folders, undecodable names) to .failed/.
             main.bind("ferryDrops", new dev.ferry.inbox.DropOutcomes(settings.uploadInbox()));
+            // A folder whose run ends while the service stops did not fail: it runs again at the next start.
+            java.util.function.BooleanSupplier stoppingNow = () -> component.isServiceStopping()
+                    || stopping(main.getCamelContext());
             main.bind("ferryOddDrops", new dev.ferry.inbox.OddDrops(settings.uploadInbox(),
                     Duration.ofMillis(settings.getInt("ferry.inbox.read-lock-min-age", 2000)),
                     java.time.Clock.systemUTC()).uploadingFolders(new dev.ferry.tree.InboxTrees(engine,
                     component.getDefaultServer(), settings.remoteDirs().get(component.getDefaultServer()),
                     dev.ferry.tree.TreeLimits.DEFAULTS))
-                    .stoppingWhen(() -> component.isServiceStopping() || stopping(main.getCamelContext())));
+                    .stoppingWhen(stoppingNow));
             this.trees = new dev.ferry.tree.TreeRequests(engine, component::getDefaultServer,
                     settings.downloadDir(), dev.ferry.tree.TreeLimits.DEFAULTS)
-                    .stoppingWhen(() -> component.isServiceStopping() || stopping(main.getCamelContext()))
+                    .stoppingWhen(stoppingNow)
                     .remoteDirsFrom(server -> component.getRemoteDirs().getOrDefault(server, "/"));
             main.bind("ferryTrees", trees);
             bindBroker();

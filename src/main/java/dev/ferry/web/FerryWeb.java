@@ -78,9 +78,11 @@ public final class FerryWeb implements AutoCloseable {
         // The root router: the one registered for Camel's routes is mounted below it, and a sub-router's error
         // handlers are not asked for a failure of the body handler.
         if (server.getServer() != null && server.getServer().requestHandler() instanceof io.vertx.ext.web.Router root) {
-            root.errorHandler(413, rc -> rc.response().setStatusCode(413).putHeader("Content-Type", Reply.JSON)
-                    .end("{\"error\":\"the request body is larger than " + MAX_BODY_MIB + " MiB; a transfer request"
-                            + " is a small JSON object\",\"status\":413}"));
+            Reply tooLarge = TransferApi.error(413, "the request body is larger than " + MAX_BODY_MIB + " MiB; a"
+                    + " transfer request is a small JSON object");
+            root.errorHandler(413, rc -> rc.response().setStatusCode(413)
+                    .putHeader("Content-Type", tooLarge.contentType())
+                    .end(io.vertx.core.buffer.Buffer.buffer(tooLarge.body())));
         }
     }
 
