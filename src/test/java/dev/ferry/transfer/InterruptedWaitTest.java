@@ -54,7 +54,9 @@ class InterruptedWaitTest {
             });
             waiter.start();
             Await.until(Duration.ofSeconds(30), () -> h.ledger.find(waiting.id()).isPresent(), () -> "not accepted");
-            Thread.sleep(300); // in the pool's wait for the one connection
+            // Parked in the pool's wait for the one connection, not somewhere on the way to it.
+            Await.until(Duration.ofSeconds(30), () -> waiter.getState() == Thread.State.WAITING
+                    || waiter.getState() == Thread.State.TIMED_WAITING, () -> "waiter is " + waiter.getState());
             waiter.interrupt();
             waiter.join(30_000);
             assertTrue(ended.get() instanceof TransferFailedException, String.valueOf(ended.get()));
