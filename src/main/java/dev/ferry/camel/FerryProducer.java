@@ -461,15 +461,6 @@ public class FerryProducer extends DefaultAsyncProducer {
         }
     }
 
-    /** Another node holds a live lease on this unfinished transfer (it claimed the row when this node's ran out). */
-    private boolean heldByAnotherNode(String id, Optional<TransferRecord> known) {
-        if (known.isEmpty() || known.get().status().finished()) {
-            return false;
-        }
-        ClusterView.Owner owner = ClusterView.of(engine().ledger()).owners(List.of(id)).get(id);
-        return owner != null && owner.leaseLive() && !owner.node().equals(engine().ledger().leases().nodeId());
-    }
-
     /**
      * One exchange of a batch, on a lane's thread inside the batch's ledger commit: accept, then the whole transfer.
      * A transfer another exchange is running is not waited for inside a batch (the batch's uncommitted rows could be
@@ -495,7 +486,8 @@ public class FerryProducer extends DefaultAsyncProducer {
         String id = request.id();
         exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, id);
         exchange.setProperty(FerryConstants.REQUEST, request);
-        if (inBatch && heldByAnotherNode(id, known != null ? known : engine().ledger().find(id))) {
+        if (inBatch && ClusterView.of(engine().ledger()).heldElsewhere(id, known != null ? known
+                : engine().ledger().find(id))) {
             // Its commit would take that node's row over, unfenced, while that node runs the transfer: after the
             // commit, the fenced path finds this node without the lease and waits for that node's end.
             return false;

@@ -73,6 +73,41 @@ public final class ClusterView {
         return nodes;
     }
 
+    /**
+     * Another node holds a live lease on this unfinished transfer (it claimed the row when this node's ran out): a
+     * batch's one commit must not run it, as its commit would take that node's row over, unfenced, while it runs.
+     * {@code known} is the row as the caller read it (no second query for a transfer that is new or finished).
+     */
+    public boolean heldElsewhere(String id, java.util.Optional<TransferRecord> known) {
+        if (known.isEmpty() || known.get().status().finished()) {
+            return false;
+        }
+        Owner owner = owners(List.of(id)).get(id);
+        return owner != null && owner.leaseLive() && !owner.node().equals(self());
+    }
+
+    /**
+     * The unfinished transfers other nodes hold a live lease on now (each took one over when this node's lease ran
+     * out): for a batch of many files, one query instead of {@link #heldElsewhere(String, java.util.Optional)} per
+     * file. Unfinished rows are few, and found through the status index.
+     */
+    public java.util.Set<String> heldElsewhere() {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT id FROM"
+                + " ferry_transfer WHERE status IN ('ACCEPTED', 'ACTIVE') AND owner IS NOT NULL AND owner <> ?"
+                + " AND lease_until >= CURRENT_TIMESTAMP")) {
+            ps.setString(1, self());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw LedgerException.of("read the transfers other nodes hold", null, e);
+        }
+        return ids;
+    }
+
     /** The owners of these transfers; a transfer nobody ever claimed is left out. */
     public Map<String, Owner> owners(Collection<String> ids) {
         Map<String, Owner> owners = new HashMap<>();

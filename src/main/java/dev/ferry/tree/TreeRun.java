@@ -6,6 +6,7 @@ import dev.ferry.ftp.FtpSession;
 import dev.ferry.ftp.RemoteFile;
 import dev.ferry.ftp.RemoteNotFoundException;
 import dev.ferry.ftp.ServerProfile;
+import dev.ferry.ledger.ClusterView;
 import dev.ferry.ledger.LostLeaseException;
 import dev.ferry.ledger.TreeListings;
 import dev.ferry.ledger.UnitOfWork;
@@ -736,7 +737,8 @@ public final class TreeRun {
          * A batch: its files run one after another inside one ledger commit, each under the process's claim on its
          * transfer, held until the commit (only then do other callers see it published). A file another caller in this
          * process holds (a recovered run, the API) is not waited for inside the batch, which holds a ledger
-         * connection: it runs alone after the commit, once that caller is done with it.
+         * connection: it runs alone after the commit, once that caller is done with it; so does one another node
+         * holds a live lease on.
          */
         private void batch(Job first) {
             List<Job> taken = new ArrayList<>();
@@ -745,11 +747,15 @@ public final class TreeRun {
             List<Throwable> outcomes = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS);
             try {
+                // Once per batch: one taken over while the batch runs is still refused at its commit.
+                Set<String> elsewhere = ClusterView.of(engine.ledger()).heldElsewhere();
                 Set<String> refused = engine.ledger().oneCommit(unit -> {
                     Job next = first;
                     while (next != null) {
                         String id = next.request.id();
-                        if (engine.claims().tryClaim(id)) {
+                        // A file another node runs (it took the transfer over) would be sent here too, and this
+                        // commit refused: it runs alone after the commit, where the lease fences it off.
+                        if (!elsewhere.contains(id) && engine.claims().tryClaim(id)) {
                             claimed.add(id);
                             taken.add(next);
                             outcomes.add(runOne(next, unit));
