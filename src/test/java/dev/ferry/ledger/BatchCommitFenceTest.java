@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ferry.plan.Direction;
 import dev.ferry.testing.PostgresSchema;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -41,15 +38,8 @@ class BatchCommitFenceTest {
                 return null;
             });
             assertEquals(Set.of(taken), unit[0].refused(), "the batch names the row it left to node-2");
-            assertEquals("ACTIVE node-2", row(schema, taken), "node-2's claim survives the batch's commit");
-            assertEquals("PUBLISHED node-1", row(schema, free), "the rest of the batch is committed");
-        }
-    }
-
-    private static String row(PostgresSchema schema, String id) throws Exception {
-        try (Connection c = schema.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT status, owner FROM ferry_transfer WHERE id = '" + id + "'")) {
-            return rs.next() ? rs.getString(1) + " " + rs.getString(2) : "NONE";
+            assertEquals("ACTIVE node-2", schema.statusAndOwner(taken), "node-2's claim survives the batch's commit");
+            assertEquals("PUBLISHED node-1", schema.statusAndOwner(free), "the rest of the batch is committed");
         }
     }
 }

@@ -19,10 +19,7 @@ import dev.ferry.testing.PostgresSchema;
 import dev.ferry.testing.PseudoRandomContent;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -56,14 +53,6 @@ class BatchLostLeaseTest {
         schema.close();
     }
 
-    private String statusAndOwner(String id) {
-        try (Connection c = schema.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT status, owner FROM ferry_transfer WHERE id = '" + id + "'")) {
-            return rs.next() ? rs.getString(1) + " " + rs.getString(2) : "NONE";
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @Test
     void aSmallDropAnotherNodeHoldsIsNotSentHereNorFailedAndItsBatchGoesOn() throws Exception {
@@ -113,18 +102,18 @@ class BatchLostLeaseTest {
                             + ServiceHarness.list(inbox));
                     assertFalse(Files.exists(done.resolve("x.bin")), "x.bin left the inbox while node-2 runs it");
                     assertFalse(Files.exists(ftp.file("incoming/x.bin")), "node-1 published x.bin, node-2's transfer");
-                    assertEquals("ACTIVE node-2", statusAndOwner(id), "node-1 took node-2's row over");
+                    assertEquals("ACTIVE node-2", schema.statusAndOwner(id), "node-1 took node-2's row over");
 
                     // node-2 publishes it: node-1's inbox then moves x.bin to .done, without sending it.
                     Files.copy(inbox.resolve("x.bin"), ftp.file("incoming/x.bin"));
                     node2.published(id, xSize, 0);
                     Await.until(WAIT, () -> Files.exists(done.resolve("x.bin")),
                             () -> "x.bin never moved to .done after node-2 published it: "
-                                    + ServiceHarness.list(inbox) + " " + statusAndOwner(id));
+                                    + ServiceHarness.list(inbox) + " " + schema.statusAndOwner(id));
                     assertFalse(Files.exists(failed), "a drop failed: " + ServiceHarness.list(inbox));
                     assertEquals(xHash, Hashes.sha256(ftp.file("incoming/x.bin")), "x.bin on the server");
                     assertEquals(1, ftp.commandCount("RNTO"), "node-1 renamed into place more than y.bin");
-                    assertEquals("PUBLISHED node-2", statusAndOwner(id));
+                    assertEquals("PUBLISHED node-2", schema.statusAndOwner(id));
                 }
             }
         }

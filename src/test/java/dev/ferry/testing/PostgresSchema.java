@@ -55,6 +55,19 @@ public final class PostgresSchema implements AutoCloseable {
         return DriverManager.getConnection(url(), "postgres", "");
     }
 
+    /** A transfer's row as "STATUS owner" (what another node's claim leaves in the table), or "NONE". */
+    public String statusAndOwner(String id) {
+        try (Connection c = connect(); java.sql.PreparedStatement ps = c.prepareStatement(
+                "SELECT status, owner FROM ferry_transfer WHERE id = ?")) {
+            ps.setString(1, id);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) + " " + rs.getString(2) : "NONE";
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public void close() throws SQLException {
         try (Connection c = DriverManager.getConnection(SERVER, "postgres", ""); Statement st = c.createStatement()) {

@@ -20,10 +20,7 @@ import dev.ferry.testing.PseudoRandomContent;
 import dev.ferry.transfer.TransferEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -88,21 +85,12 @@ class TreeHeldElsewhereTest {
 
             assertEquals(2, ftp.commandCount("RETR"), "node-1 downloaded b.bin, which node-2 runs: " + r);
             assertFalse(Files.exists(out.resolve("b.bin")), "node-1 published b.bin, node-2's transfer");
-            assertEquals("ACTIVE node-2", statusAndOwner(b.id()), "node-1 took node-2's row over");
+            assertEquals("ACTIVE node-2", schema.statusAndOwner(b.id()), "node-1 took node-2's row over");
             assertEquals(1, r.failed(), r.problems().toString());
             assertTrue(r.problems().get(0).startsWith("failed b.bin: "), r.problems().toString());
             for (String name : List.of("a.bin", "c.bin")) {
                 assertEquals(Hashes.sha256(remote.resolve(name)), Hashes.sha256(out.resolve(name)), name);
             }
-        }
-    }
-
-    private String statusAndOwner(String id) {
-        try (Connection c = schema.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT status, owner FROM ferry_transfer WHERE id = '" + id + "'")) {
-            return rs.next() ? rs.getString(1) + " " + rs.getString(2) : "NONE";
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
