@@ -88,6 +88,16 @@ public final class FtpServerFixture implements AutoCloseable {
         return password;
     }
 
+    /**
+     * A profile named "test" for this server as the tests use it: its user, at most {@code connectionLimit}
+     * connections, 5 s to connect and between bytes (a test fails in seconds, not at the defaults' minutes).
+     */
+    public dev.ferry.ftp.ServerProfile.Builder profile(int connectionLimit) {
+        return dev.ferry.ftp.ServerProfile.builder("test").host(host()).port(port()).user(user()).password(password())
+                .connectionLimit(connectionLimit).dataTimeout(java.time.Duration.ofSeconds(5))
+                .soTimeout(java.time.Duration.ofSeconds(5)).connectTimeout(java.time.Duration.ofSeconds(5));
+    }
+
     /** The user's home directory: "/" on the server. Writable; deleted by {@link #close()}. */
     public Path root() {
         return root;

@@ -30,9 +30,7 @@ final class EngineHarness implements AutoCloseable {
     }
 
     static ServerProfile.Builder profileFor(FtpServerFixture ftp) {
-        return ServerProfile.builder("test").host(ftp.host()).port(ftp.port()).user(ftp.user())
-                .password(ftp.password()).connectionLimit(8).dataTimeout(Duration.ofSeconds(5))
-                .soTimeout(Duration.ofSeconds(5)).connectTimeout(Duration.ofSeconds(5));
+        return ftp.profile(8);
     }
 
     TransferRequest download(String remote, Path local, TransferOptions options) {

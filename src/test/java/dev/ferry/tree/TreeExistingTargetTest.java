@@ -45,9 +45,7 @@ class TreeExistingTargetTest {
     @BeforeEach
     void start() {
         ftp = FtpServerFixture.builder().start();
-        ServerProfile profile = ServerProfile.builder("test").host(ftp.host()).port(ftp.port()).user(ftp.user())
-                .password(ftp.password()).connectionLimit(6).dataTimeout(Duration.ofSeconds(5))
-                .soTimeout(Duration.ofSeconds(5)).connectTimeout(Duration.ofSeconds(5)).build();
+        ServerProfile profile = ftp.profile(6).build();
         ledger = JdbcLedger.h2(tmp.resolve("ledger"));
         engine = new TransferEngine(ledger, new ServerProfiles().add(profile), TransferOptions.none(),
                 Duration.ofMillis(200));

@@ -53,9 +53,7 @@ class TreeGuardTest {
         for (int i = 0; i < FOLDERS; i++) {
             ftp.write(String.format("tree/d%02d/f.bin", i), 1024 + i, i);
         }
-        profile = ServerProfile.builder("test").host(ftp.host()).port(ftp.port()).user(ftp.user())
-                .password(ftp.password()).connectionLimit(6).dataTimeout(Duration.ofSeconds(5))
-                .soTimeout(Duration.ofSeconds(5)).connectTimeout(Duration.ofSeconds(5)).build();
+        profile = ftp.profile(6).build();
         ledger = JdbcLedger.h2(tmp.resolve("ledger"));
         engine = new TransferEngine(ledger, new ServerProfiles().add(profile), TransferOptions.none(),
                 Duration.ofMillis(200));

@@ -74,9 +74,7 @@ class TreeHeldElsewhereTest {
             node2.start(b.id(), size, Files.getLastModifiedTime(remote.resolve("b.bin")).toMillis(),
                     List.of(new SegmentRecord(0, 0, size, 0, false)));
 
-            ServerProfile profile = ServerProfile.builder("test").host(ftp.host()).port(ftp.port()).user(ftp.user())
-                    .password(ftp.password()).connectionLimit(6).dataTimeout(Duration.ofSeconds(5))
-                    .soTimeout(Duration.ofSeconds(5)).connectTimeout(Duration.ofSeconds(5)).build();
+            ServerProfile profile = ftp.profile(6).build();
             TreeResult r;
             try (TransferEngine engine = new TransferEngine(node1, new ServerProfiles().add(profile),
                     TransferOptions.none(), Duration.ofMillis(200))) {

@@ -42,9 +42,7 @@ class TreeSmallFilesTest {
             for (int i = 0; i < FILES; i++) {
                 PseudoRandomContent.write(remote.resolve("d" + (i % 3) + "/f" + i + ".bin"), 10 * 1024 + i, 700 + i);
             }
-            ServerProfile profile = ServerProfile.builder("test").host(ftp.host()).port(ftp.port()).user(ftp.user())
-                    .password(ftp.password()).connectionLimit(6).dataTimeout(Duration.ofSeconds(5))
-                    .soTimeout(Duration.ofSeconds(5)).connectTimeout(Duration.ofSeconds(5)).build();
+            ServerProfile profile = ftp.profile(6).build();
             JdbcLedger ledger = JdbcLedger.h2(tmp.resolve("ledger"));
             TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(profile),
                     TransferOptions.none(), Duration.ofMillis(200));
@@ -83,9 +81,7 @@ class TreeSmallFilesTest {
                 PseudoRandomContent.write(local.resolve("d" + (i % 3) + "/f" + i + ".bin"), 10 * 1024 + i, 900 + i);
             }
             Files.createDirectories(ftp.file("up"));
-            ServerProfile profile = ServerProfile.builder("test").host(ftp.host()).port(ftp.port()).user(ftp.user())
-                    .password(ftp.password()).connectionLimit(6).dataTimeout(Duration.ofSeconds(5))
-                    .soTimeout(Duration.ofSeconds(5)).connectTimeout(Duration.ofSeconds(5)).build();
+            ServerProfile profile = ftp.profile(6).build();
             JdbcLedger ledger = JdbcLedger.h2(tmp.resolve("ledger"));
             TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(profile),
                     TransferOptions.none(), Duration.ofMillis(200));

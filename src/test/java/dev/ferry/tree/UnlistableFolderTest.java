@@ -53,9 +53,7 @@ class UnlistableFolderTest {
             Path local = tmp.resolve("src");
             PseudoRandomContent.write(local.resolve("keep/a.bin"), 6000, 2);
             Path fresh = PseudoRandomContent.write(local.resolve("keep/b.bin"), 7000, 3);
-            ServerProfile profile = ServerProfile.builder("test").host(ftp.host()).port(ftp.port()).user(ftp.user())
-                    .password(ftp.password()).connectionLimit(4).dataTimeout(Duration.ofSeconds(5))
-                    .soTimeout(Duration.ofSeconds(5)).connectTimeout(Duration.ofSeconds(5)).build();
+            ServerProfile profile = ftp.profile(4).build();
             try (JdbcLedger ledger = JdbcLedger.h2(tmp.resolve("ledger"));
                  TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(profile),
                          TransferOptions.none(), Duration.ofMillis(200))) {

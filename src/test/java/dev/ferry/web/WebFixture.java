@@ -57,9 +57,7 @@ final class WebFixture implements AutoCloseable {
     }
 
     static ServerProfile.Builder profile(FtpServerFixture ftp) {
-        return ServerProfile.builder("test").host(ftp.host()).port(ftp.port()).user(ftp.user())
-                .password(ftp.password()).connectionLimit(8).dataTimeout(Duration.ofSeconds(5))
-                .soTimeout(Duration.ofSeconds(5)).connectTimeout(Duration.ofSeconds(5));
+        return ftp.profile(8);
     }
 
     static int freePort() {
