@@ -1,10 +1,23 @@
 package dev.ferry.inbox;
 
+import dev.ferry.camel.FerryConstants;
 import dev.ferry.camel.RequestFileDone;
 import dev.ferry.transfer.CancelledException;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.component.file.GenericFileOnCompletion;
+import org.apache.camel.spi.ExceptionHandler;
+import org.apache.camel.support.LoggingExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the inbox routes (routes/error-handling.yaml, routes/upload-drops.yaml) do with a drop whose exchange failed:
@@ -12,6 +25,7 @@ import org.apache.camel.Exchange;
  * {@code .failed/} with a reason file whose name always fits. Bound as {@code ferryDrops}.
  */
 public final class DropOutcomes {
+    private static final Logger LOG = LoggerFactory.getLogger(DropOutcomes.class);
     /**
      * Exchange property: the name a failed drop takes in {@code .failed/}, chosen once when its reason file is
      * written, so the drop moved there later (the consumer's moveFailed) lands beside that reason and no other.
@@ -19,14 +33,36 @@ public final class DropOutcomes {
     static final String FAILED_NAME = "FerryFailedName";
 
     private final Path uploadInbox;
+    private volatile BooleanSupplier stopping = () -> false;
+    /** Exchanges whose file {@link #failedTarget} kept from the consumer's move, until {@link #rollbackLog} hears. */
+    private final Set<String> notMoved = ConcurrentHashMap.newKeySet();
 
     public DropOutcomes(Path uploadInbox) {
         this.uploadInbox = uploadInbox.toAbsolutePath().normalize();
     }
 
+    /** What says the service is stopping (its component, its Camel context): see {@link #failedTarget}. */
+    public DropOutcomes stoppingWhen(BooleanSupplier stopping) {
+        this.stopping = stopping;
+        return this;
+    }
+
     /**
      * Where, relative to the inbox, a failed exchange's file moves (the file consumer's moveFailed): {@code .failed/}
-     * under the name its reason file was written for, or {@code .cancelled/}.
+     * under the name its reason file was written for, or {@code .cancelled/}; null for no move at all.
+     *
+     * <p>A failure the routes' onException never saw has no reason file. Camel ends an exchange that way when a stop
+     * runs out of time (the service's SIGTERM, or the inbox route's when another node takes the inbox): it refuses
+     * the exchange's next step with a RejectedExecutionException no error handler sees, and the consumer applies
+     * moveFailed. Such a drop did not fail. It stays in the inbox, to be taken again at the next start (the ledger
+     * knows a transfer it accepted, and an upload it published) -- except a request whose download was published,
+     * whose route's last step alone was refused: run again, it would find its target there and fail, so it goes to
+     * {@code .done/} here, as that step would have filed it. Either way the consumer must move nothing, and no name
+     * says so: Camel deletes a move's target first, so the file's own name would destroy it. Null does (the rename
+     * then fails on the missing name before it touches a file, and the consumer only releases the file); the
+     * consumer's complaint about that is kept out of the log ({@link #rollbackLog}).
+     * Any other failure without a reason (the reason file's own write failed) gets its reason written here: no drop
+     * is ever in {@code .failed/} without one.
      */
     public String failedTarget(Exchange exchange) throws IOException {
         if (keptAside(exchange)) {
@@ -35,7 +71,84 @@ public final class DropOutcomes {
             CancelledDrops.makeRoom(uploadInbox.resolve(name));
             return CancelledDrops.FOLDER + "/" + name;
         }
-        return FailedDrops.FOLDER + "/" + failedName(exchange);
+        String name = failedName(exchange);
+        Path parent = Path.of(exchange.getIn().getHeader(Exchange.FILE_PARENT, String.class));
+        Path folder = parent.resolve(FailedDrops.FOLDER);
+        if (!Files.exists(folder.resolve(ReasonFiles.nameFor(name)), LinkOption.NOFOLLOW_LINKS)) {
+            String dropped = exchange.getIn().getHeader(Exchange.FILE_NAME, String.class);
+            if (stopping(exchange)) {
+                Object published = exchange.getIn().getHeader(FerryConstants.PUBLISHED);
+                if (published != null && !parent.toAbsolutePath().normalize().equals(uploadInbox)) {
+                    try {
+                        new RequestFileDone().file(exchange);
+                        LOG.info("{} was downloaded to {} as the service stopped; filed in .done/", dropped,
+                                published);
+                    } catch (IOException | RuntimeException e) {
+                        LOG.warn("{} was downloaded to {} as the service stopped, but cannot be filed in .done/ ({});"
+                                + " it stays in the inbox", dropped, published, e.toString());
+                    }
+                } else {
+                    LOG.info("{} was stopped with the service before it ended; it stays in the inbox, and the next"
+                            + " start takes it again", dropped);
+                }
+                // The renamer's copy of the exchange keeps its id.
+                notMoved.add(exchange.getExchangeId());
+                return null;
+            }
+            ReasonFiles.write(folder, name, unhandledReason(exchange));
+            LOG.warn("{} failed without a reason from the route; moved to {}/{} with one", dropped,
+                    FailedDrops.FOLDER, name);
+        }
+        return FailedDrops.FOLDER + "/" + name;
+    }
+
+    /** The service, or the route that took the drop, is stopping: Camel refuses the steps it has not run yet. */
+    private boolean stopping(Exchange exchange) {
+        CamelContext context = exchange.getContext();
+        if (stopping.getAsBoolean() || context.isStopping() || context.isStopped()) {
+            return true;
+        }
+        String route = exchange.getFromRouteId();
+        ServiceStatus status = route == null ? null : context.getRouteController().getRouteStatus(route);
+        return status != null && !status.isStarted();
+    }
+
+    /**
+     * The reason for a failure the routes did not write one for. The exchange's exception is not to be had here (the
+     * bean language calls {@link #failedTarget} with a copy whose exception it cleared): only the one onException
+     * caught, when the failure was in its own steps.
+     */
+    private static String unhandledReason(Exchange exchange) {
+        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String why = e == null ? "the transfer ended without a reason Ferry could read; the service's log at this time"
+                + " says more" : e.getMessage() != null ? e.getMessage() : e.toString();
+        return why + "\nTo try again, move the file back into the inbox.";
+    }
+
+    /**
+     * The inbox consumers' onCompletionExceptionHandler: Camel's own for a move that failed, and nothing for the one
+     * {@link #failedTarget} refused (a drop the stop interrupted), which it has said in one line already.
+     */
+    public ExceptionHandler rollbackLog() {
+        ExceptionHandler camel = new LoggingExceptionHandler(null, GenericFileOnCompletion.class);
+        return new ExceptionHandler() {
+            @Override
+            public void handleException(Throwable exception) {
+                camel.handleException(exception);
+            }
+
+            @Override
+            public void handleException(String message, Throwable exception) {
+                camel.handleException(message, exception);
+            }
+
+            @Override
+            public void handleException(String message, Exchange exchange, Throwable exception) {
+                if (exchange == null || !notMoved.remove(exchange.getExchangeId())) {
+                    camel.handleException(message, exchange, exception);
+                }
+            }
+        };
     }
 
     /** A person cancelled the transfer of a file dropped into the upload inbox. */

@@ -146,11 +146,16 @@ public final class FerryService implements AutoCloseable {
                     .idempotent.MemoryIdempotentRepository.memoryIdempotentRepository(50_000);
             main.bind("ferryUploadInProgress", uploadsInProgress);
             main.bind("ferryUploadFilter", new dev.ferry.camel.NotBeingWritten(uploadsInProgress));
-            // Every drop answered: cancelled drops kept aside, odd ones (folders, undecodable names) to .failed/.
-            main.bind("ferryDrops", new dev.ferry.inbox.DropOutcomes(settings.uploadInbox()));
-            // A folder whose run ends while the service stops did not fail: it runs again at the next start.
+            // A drop or folder whose run ends while the service stops did not fail: it runs again at the next start.
             java.util.function.BooleanSupplier stoppingNow = () -> component.isServiceStopping()
                     || stopping(main.getCamelContext());
+            // Every drop answered: cancelled drops kept aside, odd ones (folders, undecodable names) to .failed/; one
+            // the stop interrupted stays in its inbox (DropOutcomes.failedTarget), and the consumer's log is quiet
+            // about it (the inbox routes' onCompletionExceptionHandler).
+            dev.ferry.inbox.DropOutcomes drops = new dev.ferry.inbox.DropOutcomes(settings.uploadInbox())
+                    .stoppingWhen(stoppingNow);
+            main.bind("ferryDrops", drops);
+            main.bind("ferryDropRollbacks", drops.rollbackLog());
             main.bind("ferryOddDrops", new dev.ferry.inbox.OddDrops(settings.uploadInbox(),
                     Duration.ofMillis(settings.getInt("ferry.inbox.read-lock-min-age", 2000)),
                     java.time.Clock.systemUTC()).uploadingFolders(new dev.ferry.tree.InboxTrees(engine,

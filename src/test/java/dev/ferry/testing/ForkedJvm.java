@@ -137,8 +137,13 @@ public final class ForkedJvm implements AutoCloseable {
      * {@link Process#destroy()} also closes our ends of the child's stdout and stderr, losing its last lines.
      */
     public int terminate(Duration timeout) {
-        process.toHandle().destroy();
+        sigterm();
         return awaitExit(timeout);
+    }
+
+    /** SIGTERM as {@link #terminate} sends it, without waiting for the exit (then {@link #awaitExit}). */
+    public void sigterm() {
+        process.toHandle().destroy();
     }
 
     /** Waits for the JVM to exit by itself and returns its exit code; fails with its output on timeout. */

@@ -1,0 +1,115 @@
+package dev.ferry.inbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.ferry.testing.Await;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.file.GenericFileOnCompletion;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The inbox consumers' moveFailed ({@link DropOutcomes#failedTarget}) for an exchange that failed where the routes'
+ * onException never saw it, so no reason file was written -- as Camel fails one whose next step a forced stop
+ * refuses: a real file consumer, whose route fails that way.
+ */
+class DropOutcomesTest {
+    @TempDir
+    Path tmp;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final AtomicInteger taken = new AtomicInteger();
+    private volatile String published;
+    private DefaultCamelContext camel;
+    private ListAppender<ILoggingEvent> rollbackLog;
+    private Path inbox;
+
+    @BeforeEach
+    void start() throws Exception {
+        inbox = Files.createDirectories(tmp.resolve("requests"));
+        rollbackLog = new ListAppender<>();
+        rollbackLog.start();
+        ((Logger) LoggerFactory.getLogger(GenericFileOnCompletion.class)).addAppender(rollbackLog);
+        DropOutcomes drops = new DropOutcomes(tmp.resolve("upload")).stoppingWhen(stopping::get);
+        camel = new DefaultCamelContext();
+        camel.getRegistry().bind("ferryDrops", drops);
+        camel.getRegistry().bind("ferryDropRollbacks", drops.rollbackLog());
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                // As routes/download-requests.yaml takes a request file.
+                from("file:" + inbox + "?noop=true&idempotent=false&delay=50&initialDelay=0"
+                        + "&moveFailed=${bean:ferryDrops?method=failedTarget}"
+                        + "&onCompletionExceptionHandler=#ferryDropRollbacks")
+                        .errorHandler(noErrorHandler())
+                        .process(e -> {
+                            taken.incrementAndGet();
+                            if (published != null) {
+                                e.getIn().setHeader("FerryPublished", published);
+                            }
+                            throw new RejectedExecutionException("Run not allowed as ShutdownStrategy is forcing"
+                                    + " shutting down");
+                        });
+            }
+        });
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        camel.close();
+        ((Logger) LoggerFactory.getLogger(GenericFileOnCompletion.class)).detachAppender(rollbackLog);
+    }
+
+    @Test
+    void whileTheServiceStopsTheRequestStaysInTheInboxUntouched() throws Exception {
+        stopping.set(true);
+        Files.writeString(inbox.resolve("a.json"), "{}");
+        camel.start();
+        // Taken a second time: the first failure left it where it was.
+        Await.until(Duration.ofSeconds(10), () -> taken.get() >= 2, () -> "taken " + taken.get() + " times");
+        camel.stop();
+        assertEquals("{}", Files.readString(inbox.resolve("a.json")));
+        assertFalse(Files.exists(inbox.resolve(".failed")), "nothing in .failed/");
+        assertTrue(rollbackLog.list.stream().noneMatch(e -> e.getFormattedMessage().contains("Error during rollback")),
+                "the refused move is not logged as an error: " + rollbackLog.list);
+    }
+
+    @Test
+    void whileTheServiceStopsARequestWhoseDownloadWasPublishedIsDone() throws Exception {
+        stopping.set(true);
+        published = tmp.resolve("downloads/a.bin").toString();
+        Files.writeString(inbox.resolve("a.json"), "{}");
+        camel.start();
+        Await.until(Duration.ofSeconds(10), () -> Files.exists(inbox.resolve(".done/a.json")),
+                () -> "a.json in .done/; taken " + taken.get() + " times");
+        camel.stop();
+        assertFalse(Files.exists(inbox.resolve("a.json")));
+        assertFalse(Files.exists(inbox.resolve(".failed")), "nothing in .failed/");
+        assertEquals(1, taken.get());
+    }
+
+    @Test
+    void otherwiseItGoesToFailedWithAReasonThatNamesIt() throws Exception {
+        Files.writeString(inbox.resolve("a.json"), "{}");
+        camel.start();
+        Await.until(Duration.ofSeconds(10), () -> Files.exists(inbox.resolve(".failed/a.json")),
+                () -> "a.json in .failed/; taken " + taken.get() + " times");
+        camel.stop();
+        String reason = Files.readString(inbox.resolve(".failed/a.json.error.txt"));
+        assertTrue(reason.contains("a.json") && reason.contains("move the file back into the inbox"), reason);
+    }
+}
