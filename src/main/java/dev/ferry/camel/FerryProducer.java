@@ -400,40 +400,55 @@ public class FerryProducer extends DefaultAsyncProducer {
      * it was published (moved back from .done/ to send it again, which keeps its modification time) is a new drop.
      */
     private Optional<TransferResult> publishedBeforeCrash(Exchange exchange, TransferRequest request) {
-        if (!inboxUpload(exchange, request)) {
+        if (!fromInboxFile(exchange)) {
             return Optional.empty();
         }
-        return publishedBeforeCrash(engine().ledger().find(engine().check(request).id()));
+        // An upload's inbox file is its source; a download's is the request file, its download the local path.
+        Path inboxFile = request.direction() == Direction.UPLOAD ? null
+                : Path.of(exchange.getIn().getHeader(Exchange.FILE_PATH, String.class));
+        String id;
+        try {
+            id = engine().check(request).id();
+        } catch (IllegalArgumentException e) {
+            // A request that cannot run (an unknown server, an unsafe path): accepting it records why.
+            return Optional.empty();
+        }
+        return publishedBeforeCrash(engine().ledger().find(id), inboxFile);
     }
 
     private static boolean inboxUpload(Exchange exchange, TransferRequest request) {
         return request.direction() == Direction.UPLOAD && fromInboxFile(exchange);
     }
 
-    /** {@link #publishedBeforeCrash(Exchange, TransferRequest)} on the drop's ledger row, already looked up. */
-    private Optional<TransferResult> publishedBeforeCrash(Optional<TransferRecord> record) {
+    /**
+     * {@link #publishedBeforeCrash(Exchange, TransferRequest)} on the transfer's ledger row, already looked up;
+     * {@code requestFile} is a download's request file, null for an upload's drop.
+     */
+    private Optional<TransferResult> publishedBeforeCrash(Optional<TransferRecord> record, Path requestFile) {
         if (record.isEmpty() || record.get().status() != TransferStatus.PUBLISHED) {
             return Optional.empty();
         }
         TransferRecord r = record.get();
-        if (!leftBehind(r)) {
+        if (!leftBehind(r, requestFile == null ? Path.of(r.localPath()) : requestFile)) {
             return Optional.empty();
         }
-        LOG.info("{} was published before a crash and its drop had not moved yet; nothing to send", r.id());
+        LOG.info("{} was published before a crash and its inbox file had not moved yet; nothing to send", r.id());
         return Optional.of(TransferResult.publishedEarlier(r.id(), r.remotePath(), r.size(),
                 "already published (before a crash)"));
     }
 
     /**
-     * Whether the file at a PUBLISHED transfer's local path is the drop it published, still in the inbox: the same
-     * size and modification time, and there since before the publish (a drop moved back in later is a new one).
+     * Whether {@code inboxFile} is what a crash left behind in its inbox after the PUBLISHED transfer it asked for:
+     * there since before the publish (one moved in later is a new request), and the file at the transfer's local path
+     * still the one published (the same size and modification time). For an upload both are the drop; for a download
+     * the request file and its download (stamped with the remote file's time).
      */
-    static boolean leftBehind(TransferRecord published) {
+    static boolean leftBehind(TransferRecord published, Path inboxFile) {
         try {
             Path file = Path.of(published.localPath());
             return java.nio.file.Files.size(file) == published.size()
                     && java.nio.file.Files.getLastModifiedTime(file).toMillis() == published.sourceMtime()
-                    && !SourceState.placedAfter(file, published.updated());
+                    && !SourceState.placedAfter(inboxFile, published.updated());
         } catch (java.io.IOException e) {
             return false;
         }
@@ -476,7 +491,7 @@ public class FerryProducer extends DefaultAsyncProducer {
         // batch lane's time, #16.4): nothing writes the row between them, as the transfer is not yet claimed here.
         boolean inboxUpload = inboxUpload(exchange, asked);
         Optional<TransferRecord> known = inboxUpload ? engine().ledger().find(engine().check(asked).id()) : null;
-        Optional<TransferResult> before = inboxUpload ? publishedBeforeCrash(known) : Optional.empty();
+        Optional<TransferResult> before = inboxUpload ? publishedBeforeCrash(known, null) : Optional.empty();
         if (before.isPresent()) {
             done(exchange, before.get());
             return true;
