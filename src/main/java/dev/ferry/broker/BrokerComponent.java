@@ -61,6 +61,17 @@ public final class BrokerComponent {
         cf.setChannelsQos(1);
         // Text published by a JMS client is read back as text.
         cf.setKeepTextMessageType(true);
+        // A message from a plain AMQP client without a priority (pika's and most clients' default) has no JMS
+        // priority, and the JMS client throws when asked for it: Camel asks before any route runs, so the message
+        // went round for ever, neither run nor dead-lettered. It gets JMS's default priority instead.
+        cf.setReceivingContextConsumer(context -> {
+            jakarta.jms.Message message = context.getMessage();
+            try {
+                message.getJMSPriority();
+            } catch (NumberFormatException e) {
+                message.setJMSPriority(jakarta.jms.Message.DEFAULT_PRIORITY);
+            }
+        });
         cf.setAmqpConnectionPostProcessor(connection -> declare(connection, queues));
         return cf;
     }

@@ -158,6 +158,29 @@ class ServiceBrokerTest {
         }
     }
 
+    /**
+     * A message from a plain AMQP client, with a delivery mode and nothing else (no priority: pika's and most
+     * clients' default). The JMS client could not read its priority, so Camel failed every delivery before Ferry's
+     * route saw it: the message went round a hundred times a second, neither run nor dead-lettered.
+     */
+    @Test
+    void aMessageWithoutAPriorityFromAPlainAmqpClientRuns() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+            Path remote = ftp.write("q/plain.bin", 200_000, 17);
+            rabbit.publish(queue, request("q/plain.bin", "q/plain.bin"),
+                    new com.rabbitmq.client.AMQP.BasicProperties.Builder().deliveryMode(2).build());
+            ServiceHarness harness = harness(ftp, "svc");
+            try (FerryService service = harness.start()) {
+                Path local = harness.downloads().resolve("q/plain.bin");
+                Await.until(WAIT, () -> Files.exists(local) && rabbit.ready(queue) == 0,
+                        () -> "downloads: " + list(harness.downloads()) + ", ready: " + rabbit.ready(queue));
+                assertEquals(Hashes.sha256(remote), Hashes.sha256(local));
+            }
+            assertEquals(0, rabbit.ready(queue), "the message was acknowledged, not returned to the queue");
+            assertEquals(0, rabbit.ready(queue + ".dlq"), "the request was not refused");
+        }
+    }
+
     /** Issue 18 on the queue: a message naming a folder runs the tree as a request file does, every file verified. */
     @Test
     void aFolderRequestOnTheQueueDownloadsTheTree() throws Exception {

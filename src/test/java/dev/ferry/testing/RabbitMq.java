@@ -67,8 +67,16 @@ public final class RabbitMq implements AutoCloseable {
 
     /** Publishes a persistent message to the default exchange, routing key = queue, as any AMQP client can. */
     public void publish(String queue, String text) {
+        publish(queue, text, MessageProperties.PERSISTENT_BASIC);
+    }
+
+    /**
+     * The same with the client's own properties: e.g. only {@code deliveryMode(2)}, as pika and most clients send
+     * (no priority, no content type), where {@code PERSISTENT_BASIC} carries priority 0 and a content type.
+     */
+    public void publish(String queue, String text, com.rabbitmq.client.AMQP.BasicProperties properties) {
         try (Connection c = amqp().newConnection("ferry-test"); Channel ch = c.createChannel()) {
-            ch.basicPublish("", queue, MessageProperties.PERSISTENT_BASIC, text.getBytes(StandardCharsets.UTF_8));
+            ch.basicPublish("", queue, properties, text.getBytes(StandardCharsets.UTF_8));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
