@@ -405,6 +405,11 @@ public final class Leases implements AutoCloseable {
         return trees.containsKey(treeId);
     }
 
+    /** Whether the run under {@code claim} still holds its tree's row (not given up by {@link #selfFence}). */
+    boolean holdsTree(Claim claim) {
+        return claim.equals(trees.get(claim.transferId()));
+    }
+
     /** The transfer ended (published, failed, cancelled): nothing more to renew or fence. */
     void released(String transferId) {
         held.remove(transferId);
@@ -484,7 +489,7 @@ public final class Leases implements AutoCloseable {
     public void tick() {
         long now = System.nanoTime();
         long lease = TimeUnit.SECONDS.toNanos(leaseSeconds);
-        if (!held.isEmpty() && now - renewedAt > lease * 2 / 3) {
+        if ((!held.isEmpty() || !trees.isEmpty()) && now - renewedAt > lease * 2 / 3) {
             selfFence(Duration.ofNanos(now - renewedAt));
         }
         if (now - lastTick >= lease / 3 && renewing.compareAndSet(false, true)) {
@@ -578,11 +583,18 @@ public final class Leases implements AutoCloseable {
     private void selfFence(Duration since) {
         Set<String> lost = Set.copyOf(held.keySet());
         held.keySet().removeAll(lost);
+        // A folder's run too: it starts none of its files once its row is given up (TreeState.lost).
+        Set<String> lostTrees = Set.copyOf(trees.keySet());
+        trees.keySet().removeAll(lostTrees);
+        if (lost.isEmpty() && lostTrees.isEmpty()) {
+            return;
+        }
+        LOG.error("node {} could not renew its leases for {} s (lease {} s): it stops its {} transfer(s) and {}"
+                + " folder run(s), which another node takes over", nodeId, since.toSeconds(), leaseSeconds,
+                lost.size(), lostTrees.size());
         if (lost.isEmpty()) {
             return;
         }
-        LOG.error("node {} could not renew its leases for {} s (lease {} s): it stops its {} transfer(s), which"
-                + " another node takes over", nodeId, since.toSeconds(), leaseSeconds, lost.size());
         for (Consumer<Set<String>> l : whenLost) {
             try {
                 l.accept(lost);

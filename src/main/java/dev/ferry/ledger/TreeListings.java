@@ -230,6 +230,14 @@ public final class TreeListings {
         }
     }
 
+    /**
+     * Whether this process still holds the tree's row under {@code run}: false once this node gave it up (its leases
+     * not renewed in time: a pause, the database out of reach), after which another node may run the tree.
+     */
+    public boolean holds(Claim run) {
+        return leases.holdsTree(run);
+    }
+
     /** The counts so far, while the tree runs (what the API shows of a tree another process runs or ran). */
     public void progress(Claim run, Counts n) {
         write("record tree progress", run, "UPDATE ferry_tree SET files = ?, transferred = ?, skipped = ?, failed = ?,"

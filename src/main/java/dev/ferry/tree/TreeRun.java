@@ -827,6 +827,10 @@ public final class TreeRun {
          * it as a lease lost to another node and record nothing.
          */
         private Throwable runOne(Job job, UnitOfWork unit) {
+            if (state.lost()) {
+                // Not started: the tree runs on another node now, which sends this file (or sent it already).
+                return new LostLeaseException(job.request.id(), "tree " + id + " runs on another node now");
+            }
             running.add(job.request.id());
             if (stopped) {
                 // Stopped before this file began (stopLanes may not have seen it): it is not started.
@@ -888,6 +892,10 @@ public final class TreeRun {
                 Thread.currentThread().interrupt();
                 stopLanes();
                 throw new java.io.InterruptedIOException("tree " + id + " interrupted");
+            }
+            if (state.lost()) {
+                throw new LostLeaseException(id, "another node took tree " + id + " over and runs it; this run"
+                        + " stopped starting its files");
             }
             TreeResult result = new TreeResult(id, files.get(), transferred.get(), skipped.get(), failed.get(),
                     refused.get(), bytes.get(), List.copyOf(problems), deleted.get());

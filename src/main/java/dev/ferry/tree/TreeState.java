@@ -1,6 +1,7 @@
 package dev.ferry.tree;
 
 import dev.ferry.ledger.Claim;
+import dev.ferry.ledger.LostLeaseException;
 import dev.ferry.ledger.TreeListings;
 import dev.ferry.plan.Direction;
 import dev.ferry.progress.TransferListener;
@@ -47,6 +48,8 @@ public final class TreeState implements TreeView {
     private final long startNanos = System.nanoTime();
     private volatile String status;
     private volatile boolean resumedListing;
+    /** Another node took the tree's row over (or this node gave it up): this run starts no more of its files. */
+    private volatile boolean lost;
 
     TreeState(Claim claim, Direction direction, String server, String remoteRoot, String localRoot, TreeListings store,
               TransferListener events) {
@@ -100,10 +103,24 @@ public final class TreeState implements TreeView {
         if (now - last > WRITE_EVERY_NANOS && lastWrite.compareAndSet(last, now)) {
             try {
                 store.progress(claim, counts());
+            } catch (LostLeaseException e) {
+                lost = true;
             } catch (RuntimeException e) {
                 LOG.debug("tree {}: its progress is not in the ledger: {}", id, e.toString());
             }
         }
+    }
+
+    /**
+     * Whether this run lost the tree to another node: its row's write was refused, or this node gave its leases up
+     * (a pause longer than a lease). The other node runs the tree; this run must neither start its files (each would
+     * be claimed afresh and could record over what the other node published) nor record the tree's end.
+     */
+    boolean lost() {
+        if (!lost && !store.holds(claim)) {
+            lost = true;
+        }
+        return lost;
     }
 
     /** The tree ended with {@code result}; once only, whatever the path. */
@@ -120,8 +137,13 @@ public final class TreeState implements TreeView {
         if (!ended.compareAndSet(false, true)) {
             return;
         }
-        status = how;
         RUNNING.remove(id);
+        if (lost()) {
+            // Its end is the other node's to record, and to announce.
+            LOG.info("tree {}: another node took it over; this run ends without recording an end", id);
+            return;
+        }
+        status = how;
         // An interrupted run (Ctrl-C, the service stopping) still records that it stopped: the ledger's pool refuses
         // a thread whose interrupt is set, which left the row saying the tree runs.
         boolean interrupted = Thread.interrupted();
