@@ -238,6 +238,11 @@ public final class TreeListings {
         return leases.holdsTree(run);
     }
 
+    /** The run under {@code run} lost its tree to another node and ends: its claim is no longer renewed or held. */
+    public void lost(Claim run) {
+        leases.releasedTree(run);
+    }
+
     /** The counts so far, while the tree runs (what the API shows of a tree another process runs or ran). */
     public void progress(Claim run, Counts n) {
         write("record tree progress", run, "UPDATE ferry_tree SET files = ?, transferred = ?, skipped = ?, failed = ?,"

@@ -139,7 +139,8 @@ public final class TreeState implements TreeView {
         }
         RUNNING.remove(id);
         if (lost()) {
-            // Its end is the other node's to record, and to announce.
+            // Its end is the other node's to record, and to announce; this node stops renewing the claim it lost.
+            store.lost(claim);
             LOG.info("tree {}: another node took it over; this run ends without recording an end", id);
             return;
         }

@@ -90,6 +90,12 @@ class TreeTakenOverTest {
                 assertEquals("node-2 RUNNING", rs.getString(1) + " " + rs.getString(2),
                         "node-1 recorded an end of node-2's run");
             }
+            // The ended run no longer holds the tree: a row of node-1's now reads as a leftover, not as a run here.
+            try (Connection c = schema.connect(); Statement st = c.createStatement()) {
+                st.executeUpdate("UPDATE ferry_tree SET owner = 'node-1'");
+            }
+            assertEquals(java.util.Set.of(), ledger.treeListings().runningNow(),
+                    "node-1 still holds the claim of the run that lost its tree");
         }
     }
 }
