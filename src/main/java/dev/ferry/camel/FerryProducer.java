@@ -400,12 +400,11 @@ public class FerryProducer extends DefaultAsyncProducer {
      * it was published (moved back from .done/ to send it again, which keeps its modification time) is a new drop.
      */
     private Optional<TransferResult> publishedBeforeCrash(Exchange exchange, TransferRequest request) {
-        if (!fromInboxFile(exchange)) {
+        boolean inboxFile = fromInboxFile(exchange);
+        DeliveredAgain again = inboxFile ? null : DeliveredAgain.of(exchange);
+        if (!inboxFile && again == null) {
             return Optional.empty();
         }
-        // An upload's inbox file is its source; a download's is the request file, its download the local path.
-        Path inboxFile = request.direction() == Direction.UPLOAD ? null
-                : Path.of(exchange.getIn().getHeader(Exchange.FILE_PATH, String.class));
         String id;
         try {
             id = engine().check(request).id();
@@ -413,7 +412,34 @@ public class FerryProducer extends DefaultAsyncProducer {
             // A request that cannot run (an unknown server, an unsafe path): accepting it records why.
             return Optional.empty();
         }
-        return publishedBeforeCrash(engine().ledger().find(id), inboxFile);
+        Optional<TransferRecord> row = engine().ledger().find(id);
+        if (again != null) {
+            return publishedBeforeRedelivery(row, again);
+        }
+        // An upload's inbox file is its source; a download's is the request file, its download the local path.
+        return publishedBeforeCrash(row, request.direction() == Direction.UPLOAD ? null
+                : Path.of(exchange.getIn().getHeader(Exchange.FILE_PATH, String.class)));
+    }
+
+    /**
+     * A message the broker delivered again after its transfer was published: the node that took it first accepted it
+     * and died (or stopped) before the acknowledgement, and the transfer was finished by a recovery. Accepted again,
+     * the finished row would re-open, and the new run would meet its own download and fail under fileExist Fail.
+     * It is done when it was sent before that publish and the published file is still the one published.
+     */
+    private Optional<TransferResult> publishedBeforeRedelivery(Optional<TransferRecord> record, DeliveredAgain again) {
+        if (record.isEmpty() || record.get().status() != TransferStatus.PUBLISHED) {
+            return Optional.empty();
+        }
+        TransferRecord r = record.get();
+        if (!again.sentBefore(r.updated()) || !stillPublished(r)) {
+            return Optional.empty();
+        }
+        LOG.info("{} was published after its message was sent; the broker delivered it again; nothing to send",
+                r.id());
+        return Optional.of(TransferResult.publishedEarlier(r.id(),
+                r.direction() == Direction.DOWNLOAD ? r.localPath() : r.remotePath(), r.size(),
+                "already published (the message was delivered again)"));
     }
 
     private static boolean inboxUpload(Exchange exchange, TransferRequest request) {
@@ -445,10 +471,18 @@ public class FerryProducer extends DefaultAsyncProducer {
      */
     static boolean leftBehind(TransferRecord published, Path inboxFile) {
         try {
+            return stillPublished(published) && !SourceState.placedAfter(inboxFile, published.updated());
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /** The file at the transfer's local path has the size and modification time it had when it was published. */
+    private static boolean stillPublished(TransferRecord published) {
+        try {
             Path file = Path.of(published.localPath());
             return java.nio.file.Files.size(file) == published.size()
-                    && java.nio.file.Files.getLastModifiedTime(file).toMillis() == published.sourceMtime()
-                    && !SourceState.placedAfter(inboxFile, published.updated());
+                    && java.nio.file.Files.getLastModifiedTime(file).toMillis() == published.sourceMtime();
         } catch (java.io.IOException e) {
             return false;
         }

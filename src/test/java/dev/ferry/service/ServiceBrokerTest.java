@@ -181,6 +181,84 @@ class ServiceBrokerTest {
         }
     }
 
+    /**
+     * A message a node took and did not acknowledge (it died after accepting the transfer), delivered again after the
+     * transfer was published (by a recovery; here by the same request sent again). It is the request already done:
+     * nothing is sent again and the published row stays PUBLISHED. Accepted afresh, the row re-opened and the new run
+     * met its own download: FAILED "already exists" (seen in ClusterFaultTest).
+     */
+    @Test
+    void aMessageDeliveredAgainAfterItsTransferWasPublishedIsDone() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+            Path remote = ftp.write("q/again.bin", 300_000, 18);
+            ftp.write("q/next.bin", 1_000, 19);
+            String request = request("q/again.bin", "q/again.bin");
+            rabbit.publish(queue, request, stamped(System.currentTimeMillis()));
+            ServiceHarness harness = harness(ftp, "svc");
+            try (RabbitMq.Held taken = rabbit.hold(queue, WAIT)) {
+                assertEquals(request, taken.body);
+                try (FerryService service = harness.start()) {
+                    Path local = harness.downloads().resolve("q/again.bin");
+                    rabbit.publish(queue, request);
+                    Await.until(WAIT, () -> "PUBLISHED".equals(status(service, local)),
+                            () -> "downloads: " + list(harness.downloads()) + ", row: " + status(service, local));
+                    long retrs = ftp.commandCount("RETR");
+                    taken.close();
+                    // Behind the returned message on the queue: once it is down, the message before it was taken.
+                    rabbit.publish(queue, request("q/next.bin", "q/next.bin"));
+                    Path next = harness.downloads().resolve("q/next.bin");
+                    Await.until(WAIT, () -> Files.exists(next) && service.ledger().unfinished().isEmpty()
+                            && rabbit.ready(queue) == 0, () -> "downloads: " + list(harness.downloads())
+                            + ", unfinished: " + service.ledger().unfinished());
+                    assertEquals("PUBLISHED", status(service, local), "the delivery again re-ran the transfer");
+                    assertEquals(retrs + 1, ftp.commandCount("RETR"), "only q/next.bin was fetched after the publish");
+                    assertEquals(Hashes.sha256(remote), Hashes.sha256(local));
+                }
+            }
+            assertEquals(0, rabbit.ready(queue), "the message was acknowledged, not returned to the queue");
+            assertEquals(0, rabbit.ready(queue + ".dlq"), "the request was not refused");
+        }
+    }
+
+    /**
+     * The same, with a message sent after the transfer was published (its timestamp says so) that the broker
+     * delivers again: a new request for the same file, not a repeat of the one done, so it runs and meets the
+     * download under fileExist Fail.
+     */
+    @Test
+    void aMessageSentAfterThePublishIsANewRequestEvenWhenDeliveredAgain() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+            ftp.write("q/later.bin", 300_000, 20);
+            String request = request("q/later.bin", "q/later.bin");
+            // Stamped an hour ahead: sent, as far as the ledger can tell, after the publish below.
+            rabbit.publish(queue, request, stamped(System.currentTimeMillis() + 3_600_000));
+            ServiceHarness harness = harness(ftp, "svc");
+            try (RabbitMq.Held taken = rabbit.hold(queue, WAIT);
+                 FerryService service = harness.start()) {
+                Path local = harness.downloads().resolve("q/later.bin");
+                rabbit.publish(queue, request);
+                Await.until(WAIT, () -> "PUBLISHED".equals(status(service, local)),
+                        () -> "downloads: " + list(harness.downloads()) + ", row: " + status(service, local));
+                taken.close();
+                Await.until(WAIT, () -> status(service, local).startsWith("FAILED"),
+                        () -> "row: " + status(service, local));
+                assertTrue(status(service, local).contains("already exists"), status(service, local));
+            }
+        }
+    }
+
+    private static com.rabbitmq.client.AMQP.BasicProperties stamped(long millis) {
+        return new com.rabbitmq.client.AMQP.BasicProperties.Builder().deliveryMode(2).priority(4)
+                .timestamp(new java.util.Date(millis)).build();
+    }
+
+    /** The status of the transfer to {@code local} (with its reason when it failed), or "none". */
+    private static String status(FerryService service, Path local) {
+        return service.ledger().recent(50).stream()
+                .filter(r -> Path.of(r.localPath()).equals(local.toAbsolutePath().normalize()))
+                .map(r -> r.status() + (r.reason() == null ? "" : " " + r.reason())).findFirst().orElse("none");
+    }
+
     /** Issue 18 on the queue: a message naming a folder runs the tree as a request file does, every file verified. */
     @Test
     void aFolderRequestOnTheQueueDownloadsTheTree() throws Exception {

@@ -112,6 +112,66 @@ public final class RabbitMq implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes the next message on the queue without acknowledging it, as a consumer that dies before its
+     * acknowledgement: the broker gives it to no one else until {@link Held#close}, which returns it to the queue,
+     * where its next delivery says it was delivered before (JMSRedelivered).
+     */
+    public Held hold(String queue, Duration timeout) {
+        long until = System.nanoTime() + timeout.toNanos();
+        try {
+            Connection c = amqp().newConnection("ferry-test-holder");
+            Channel ch = c.createChannel();
+            while (true) {
+                GetResponse r = ch.basicGet(queue, false);
+                if (r != null) {
+                    return new Held(c, ch, r.getEnvelope().getDeliveryTag(),
+                            new String(r.getBody(), StandardCharsets.UTF_8));
+                }
+                if (System.nanoTime() > until) {
+                    c.close();
+                    fail("no message on " + queue + " to hold within " + timeout);
+                }
+                Thread.sleep(Await.POLL.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A message taken and not acknowledged; closing returns it to its queue. */
+    public static final class Held implements AutoCloseable {
+        private final Connection connection;
+        private final Channel channel;
+        private final long tag;
+        private boolean returned;
+        public final String body;
+
+        private Held(Connection connection, Channel channel, long tag, String body) {
+            this.connection = connection;
+            this.channel = channel;
+            this.tag = tag;
+            this.body = body;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (returned) {
+                return;
+            }
+            returned = true;
+            try {
+                channel.basicNack(tag, false, true);
+                connection.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     /** Messages ready for delivery (not those a consumer holds unacknowledged); 0 for a queue not declared yet. */
     public long ready(String queue) {
         try (Connection c = amqp().newConnection("ferry-test"); Channel ch = c.createChannel()) {
