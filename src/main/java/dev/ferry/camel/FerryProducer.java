@@ -176,7 +176,9 @@ public class FerryProducer extends DefaultAsyncProducer {
 
     private void accept(Exchange exchange) {
         TransferRequest request = toRequest(exchange);
-        Optional<TransferResult> before = publishedBeforeCrash(exchange, request);
+        // Passed on by the queue's route, which found it done already: said once, not looked up again.
+        TransferResult found = exchange.getProperty(FerryConstants.JOINED_RESULT, TransferResult.class);
+        Optional<TransferResult> before = found != null ? Optional.of(found) : publishedBeforeCrash(exchange, request);
         if (before.isPresent()) {
             // plan and publish pass the result on: nothing is sent, the drop moves to .done.
             exchange.setProperty(FerryConstants.JOINED_RESULT, before.get());

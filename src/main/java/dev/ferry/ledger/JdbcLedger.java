@@ -164,42 +164,49 @@ public final class JdbcLedger implements AutoCloseable {
      * <p>Inside a {@link #oneCommit} scope the transfer starts afresh without a look at the table (its work is cheap
      * to repeat, or it would not be in such a scope): no segments of an earlier run are resumed, and the commit
      * brings a row the table already has to the scope's final state.
+     *
+     * @return whether a transfer starts here (a new row, or a finished one re-opened); false for one accepted already
+     *     and not finished (a queued request passed on, a resumed one): it was announced when it started
      */
-    public void accept(TransferRecord r) {
+    public boolean accept(TransferRecord r) {
         Objects.requireNonNull(r, "r");
         ScopedRows scoped = commits.rows();
         if (scoped != null) {
             if (scoped.has(r.id())) {
-                scoped.acceptAgain(r, now());
-            } else {
-                scoped.born(r, now());
+                return scoped.acceptAgain(r, now());
             }
-            return;
+            scoped.born(r, now());
+            return true;
         }
-        Claim claim;
+        Accepted accepted;
         try {
             try {
-                claim = commits.inTx(c -> acceptOnce(c, r));
+                accepted = commits.inTx(c -> acceptOnce(c, r));
             } catch (SQLException e) {
                 if (!DUPLICATE_KEY.equals(e.getSQLState())) {
                     throw e;
                 }
                 // Another thread inserted the same id between our look and our insert; now the row is there.
-                claim = commits.inTx(c -> acceptOnce(c, r));
+                accepted = commits.inTx(c -> acceptOnce(c, r));
             }
         } catch (SQLException e) {
             throw LedgerException.of("accept", r.id(), e);
         }
-        if (claim != null) {
-            leases.hold(claim);
+        if (accepted.claim() != null) {
+            leases.hold(accepted.claim());
         }
+        return accepted.opened();
+    }
+
+    /** What {@link #acceptOnce} did: the claim this node holds now (or null), and whether the transfer starts. */
+    private record Accepted(Claim claim, boolean opened) {
     }
 
     /**
      * Accepts and claims: a new or finished transfer for this node in any case, an unfinished one only when no other
      * node holds a live lease on it (then null: that node runs it, and this one's writes for it are refused).
      */
-    private Claim acceptOnce(Connection c, TransferRecord r) throws SQLException {
+    private Accepted acceptOnce(Connection c, TransferRecord r) throws SQLException {
         // A new id, the common case, needs no lock: a concurrent insert of the same id fails on the key and the
         // caller tries again, then finding the row. A plain SELECT also stays parsed in H2's statement cache,
         // where a SELECT ... FOR UPDATE is parsed again every time.
@@ -217,7 +224,7 @@ public final class JdbcLedger implements AutoCloseable {
                             + ")",
                     r.id(), r.direction(), r.server(), r.remotePath(), r.localPath(), TransferStatus.ACCEPTED,
                     r.request(), now, now, r.tree(), leases.nodeId(), leases.leaseSeconds());
-            return new Claim(r.id(), leases.nodeId(), 1);
+            return new Accepted(new Claim(r.id(), leases.nodeId(), 1), true);
         } else if (current == TransferStatus.PUBLISHED) {
             // The same file again, later: a new transfer under the same id.
             update(c, "UPDATE ferry_transfer SET status = ?, request = ?, reason = NULL, size_bytes = -1,"
@@ -230,7 +237,7 @@ public final class JdbcLedger implements AutoCloseable {
             update(c, "UPDATE ferry_transfer SET status = ?, request = ?, reason = NULL, updated = ?, tree_id = ?"
                             + " WHERE id = ?", TransferStatus.ACCEPTED, r.request(), now, r.tree(), r.id());
         }
-        return leases.claimIn(c, r.id(), current.finished());
+        return new Accepted(leases.claimIn(c, r.id(), current.finished()), current.finished());
     }
 
     public Optional<TransferRecord> find(String id) {

@@ -49,8 +49,11 @@ final class ScopedRows {
                 TransferStatus.ACCEPTED, -1, -1, r.request(), null, 0, 0, now, now, r.tree())));
     }
 
-    /** {@link JdbcLedger#accept} of a transfer this scope created: the same rules as for a row in the table. */
-    void acceptAgain(TransferRecord r, Instant now) {
+    /**
+     * {@link JdbcLedger#accept} of a transfer this scope created: the same rules as for a row in the table, and the
+     * same answer (whether it starts again).
+     */
+    boolean acceptAgain(TransferRecord r, Instant now) {
         Row row = rows.get(r.id());
         TransferRecord old = row.record;
         // The latest request says which tree the file belongs to now, as the table's re-open does.
@@ -64,6 +67,7 @@ final class ScopedRows {
         } else if (t.status().finished()) {
             row.record = with(t, TransferStatus.ACCEPTED, t.size(), t.sourceMtime(), r.request(), null, 0, 0, now);
         }
+        return t.status().finished();
     }
 
     TransferRecord find(String id) {

@@ -191,14 +191,16 @@ public final class TransferEngine implements AutoCloseable {
 
     /**
      * Checks a request and records it in the ledger, after which it is never forgotten: a crash before it
-     * finishes means it resumes at the next start.
+     * finishes means it resumes at the next start. Listeners hear of it once per start: not again when a request
+     * accepted already is passed on (the queue's route to the pipeline's) or resumed.
      */
     public TransferRequest accept(TransferRequest request) {
         TransferRequest checked = check(request);
         TransferRecord record = TransferRecord.accepted(checked.id(), checked.direction(), checked.server(),
                 checked.remotePath(), checked.localPath(), Requests.toJson(checked), checked.tree());
-        ledger.accept(record);
-        listeners.accepted(new AcceptedView(checked));
+        if (ledger.accept(record)) {
+            listeners.accepted(new AcceptedView(checked));
+        }
         return checked;
     }
 

@@ -213,6 +213,15 @@ class ServiceBrokerTest {
                     assertEquals("PUBLISHED", status(service, local), "the delivery again re-ran the transfer");
                     assertEquals(retrs + 1, ftp.commandCount("RETR"), "only q/next.bin was fetched after the publish");
                     assertEquals(Hashes.sha256(remote), Hashes.sha256(local));
+                    // Each request accepted once, though the queue's route and the pipeline's both take it in, and
+                    // the delivery again not at all.
+                    Path events = harness.data.resolve("events.jsonl");
+                    Await.until(WAIT, () -> Files.exists(events) && ServiceHarness.read(events).lines().anyMatch(l ->
+                            l.contains("\"event\":\"published\"") && l.contains("q/next.bin")), () -> "events");
+                    for (String name : List.of("q/again.bin", "q/next.bin")) {
+                        assertEquals(1, ServiceHarness.read(events).lines().filter(l -> l.contains(name)
+                                && l.contains("\"event\":\"accepted\"")).count(), ServiceHarness.read(events));
+                    }
                 }
             }
             assertEquals(0, rabbit.ready(queue), "the message was acknowledged, not returned to the queue");
