@@ -54,4 +54,5 @@ public final class Listeners implements TransferListener {
     @Override public void transferEnd(TransferView t) { each(l -> l.transferEnd(t)); }
     @Override public void transferFailed(TransferView t, String r) { each(l -> l.transferFailed(t, r)); }
     @Override public void transferCancelled(TransferView t) { each(l -> l.transferCancelled(t)); }
+    @Override public void transferStopped(TransferView t, String why) { each(l -> l.transferStopped(t, why)); }
 }

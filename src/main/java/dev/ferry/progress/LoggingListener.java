@@ -86,6 +86,11 @@ public final class LoggingListener implements TransferListener {
         LOG.info("{} cancelled at {}%; run it again to resume", t.id(), t.percent());
     }
 
+    @Override
+    public void transferStopped(TransferView t, String why) {
+        LOG.warn("{} stopped here at {}%: {}", t.id(), t.percent(), why);
+    }
+
     private static String describe(TransferView t) {
         return switch (t.direction()) {
             case DOWNLOAD -> t.server() + ":" + t.remotePath() + " -> " + t.localPath();

@@ -12,9 +12,9 @@ import java.time.Duration;
  *                │                                 └─ segmentGivenBack (an added connection the server refused)
  *                ├─ progress*                                      (sampled, every few seconds)
  *                └─ stepRetry* ─ verified ─ published ─ transferEnd  |  transferFailed  |  transferCancelled
- *                   (publishing)
+ *                   (publishing)                                       |  transferStopped
  * </pre>
- * Every {@code transferStart} gets exactly one of transferEnd, transferFailed or transferCancelled; every
+ * Every {@code transferStart} gets exactly one of transferEnd, transferFailed, transferCancelled or transferStopped; every
  * segmentStart one segmentEnd, segmentFailed or segmentGivenBack, on every path (a failed step, such as a ledger write, included).
  * {@code transferStart} comes once per run of a transfer: when its source changes under it, the same transfer goes
  * on with {@link #restarted} (its segments start again), never with a second transferStart. Listeners run on transfer threads: they must be fast and must
@@ -100,5 +100,13 @@ public interface TransferListener {
     }
 
     default void transferCancelled(TransferView t) {
+    }
+
+    /**
+     * The transfer stops in this process without an end of its own: another node owns it now (this node's lease ran
+     * out, or it gave its leases up), or the process is stopping. It goes on there, or at the next start; nothing
+     * failed, so nothing is recorded. {@code why} is for a person.
+     */
+    default void transferStopped(TransferView t, String why) {
     }
 }

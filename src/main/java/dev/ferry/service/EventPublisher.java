@@ -111,6 +111,11 @@ public final class EventPublisher implements TransferListener, AutoCloseable {
         send("cancelled", t, null);
     }
 
+    @Override
+    public void transferStopped(TransferView t, String why) {
+        send("stopped", t, Map.of("reason", why));
+    }
+
     private void send(String event, TransferView t, Map<String, Object> extra) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("id", t.id());

@@ -564,8 +564,7 @@ public final class TransferEngine implements AutoCloseable {
             // Another node owns the transfer: record nothing and leave the files alone; only this run ends here.
             String why = lost.getMessage();
             if (firstReport) {
-                LOG.warn("{}", why);
-                listeners.transferFailed(view, why);
+                listeners.transferStopped(view, why);
             }
             return new TransferFailedException(id, why, lost);
         }
@@ -575,7 +574,7 @@ public final class TransferEngine implements AutoCloseable {
             // start, as the transfers still moving bytes at the stop do.
             String why = "transfer " + id + " was interrupted (" + e.getMessage() + "); it resumes at the next start";
             if (firstReport) {
-                listeners.transferFailed(view, why); // its one end event, as for a lost lease: nothing recorded
+                listeners.transferStopped(view, why); // nothing recorded, as for a lost lease
             }
             return new TransferFailedException(id, why, e);
         }

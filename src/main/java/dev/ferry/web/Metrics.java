@@ -143,7 +143,7 @@ final class Metrics implements TransferListener {
                 retries(tags);
                 duration(tags);
                 size(tags);
-                for (String outcome : new String[] {"published", "failed", "cancelled"}) {
+                for (String outcome : new String[] {"published", "failed", "cancelled", "stopped"}) {
                     ended(tags, outcome);
                 }
             }
@@ -250,6 +250,12 @@ final class Metrics implements TransferListener {
     public void transferCancelled(TransferView t) {
         finish(t);
         ended(tags(t), "cancelled").increment();
+    }
+
+    @Override
+    public void transferStopped(TransferView t, String why) {
+        finish(t);
+        ended(tags(t), "stopped").increment();
     }
 
     private synchronized long[] finish(TransferView t) {

@@ -68,5 +68,6 @@ final class EngineHarness implements AutoCloseable {
         @Override public void transferEnd(TransferView t) { events.add("end"); }
         @Override public void transferFailed(TransferView t, String r) { events.add("failed " + r); }
         @Override public void transferCancelled(TransferView t) { events.add("cancelled"); }
+        @Override public void transferStopped(TransferView t, String why) { events.add("stopped " + why); }
     }
 }

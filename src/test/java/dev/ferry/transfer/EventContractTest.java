@@ -67,7 +67,8 @@ class EventContractTest {
             assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("grows.bin")));
             assertEquals(1, h.count("start"), h.events.toString());
             assertTrue(h.count("restarted") >= 1, h.events.toString());
-            assertEquals(1, h.count("end") + h.count("failed") + h.count("cancelled"), h.events.toString());
+            assertEquals(1, h.count("end") + h.count("failed") + h.count("cancelled") + h.count("stopped"),
+                    h.events.toString());
             assertEquals("end", h.events.get(h.events.size() - 1), h.events.toString());
             assertSegmentsPaired(h.events);
         }
@@ -93,6 +94,7 @@ class EventContractTest {
                     @Override public void transferEnd(TransferView t) { events.add("end"); }
                     @Override public void transferFailed(TransferView t, String r) { events.add("failed"); }
                     @Override public void transferCancelled(TransferView t) { events.add("cancelled"); }
+                    @Override public void transferStopped(TransferView t, String why) { events.add("stopped"); }
                 });
                 Path source = PseudoRandomContent.write(tmp.resolve("ledger-breaks.bin"), 3 * MIB, 32);
                 TransferRequest request = new TransferRequest(Direction.UPLOAD, profile.name(), "/ledger-breaks.bin",
@@ -104,7 +106,8 @@ class EventContractTest {
         }
         assertTrue(events.stream().anyMatch(e -> e.startsWith("segmentFailed")), events.toString());
         assertEquals(1, events.stream().filter(e -> e.equals("start")).count(), events.toString());
-        assertEquals(1, events.stream().filter(e -> e.equals("end") || e.equals("failed") || e.equals("cancelled"))
+        assertEquals(1, events.stream().filter(e -> e.equals("end") || e.equals("failed") || e.equals("cancelled")
+                        || e.equals("stopped"))
                 .count(), events.toString());
         assertSegmentsPaired(events);
     }
