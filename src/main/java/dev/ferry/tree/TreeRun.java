@@ -814,7 +814,12 @@ public final class TreeRun {
                 if (waited && engine.publishedMeanwhile(job.request).isPresent()) {
                     return null;
                 }
-                return runOne(job, UnitOfWork.IMMEDIATE);
+                Throwable failure = runOne(job, UnitOfWork.IMMEDIATE);
+                if (failure != null && LostLeaseException.in(failure) != null && !stopped && !state.lost()) {
+                    failure = HeldFileWait.until(engine, id, failure, () -> stopped || state.lost(),
+                            () -> runOne(job, UnitOfWork.IMMEDIATE));
+                }
+                return failure;
             } finally {
                 engine.claims().release(id);
             }
