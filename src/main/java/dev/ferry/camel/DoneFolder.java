@@ -25,6 +25,11 @@ public final class DoneFolder {
         if (!Files.exists(earlier, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            // The drop is not here to be moved: another node filed it already (a frozen master woken after the
+            // other took the inbox over), and what is in the folder under its name is that very drop, not an earlier one.
+            return;
+        }
         try {
             String stamp = STAMP.format(Files.getLastModifiedTime(earlier, LinkOption.NOFOLLOW_LINKS).toInstant());
             for (int n = 0; ; n++) {

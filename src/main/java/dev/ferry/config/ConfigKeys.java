@@ -74,9 +74,8 @@ public final class ConfigKeys {
             key("ferry.node-id", null, "this node's name in a shared ledger (default: host name and a hash of the data dir)"),
             key("ferry.cluster.lease-seconds", "30", "seconds a node's claim on a transfer lasts without renewal"),
             key("ferry.cluster.inbox", "local", "local: this service holds its inboxes alone; master: nodes sharing"
-                    + " the inbox folders elect one that takes them, another takes over when it dies"),
-            key("ferry.cluster.inbox-lock-dir", null, "where the inbox election's lock lives, on the shared storage"
-                    + " (default: .ferry-cluster in the upload inbox)"),
+                    + " the inbox folders and the ledger elect one that takes them, another takes over when it dies"
+                    + " or freezes"),
             key("ferry.cluster.shared-storage", "false",
                     "true: every node sees the same data dir, so a taken-over transfer continues from its files"),
             key("ferry.broker.url", null, "RabbitMQ as amqp://host:port/virtual-host, without a password"),

@@ -102,6 +102,23 @@ public final class DropOutcomes {
         return FailedDrops.FOLDER + "/" + name;
     }
 
+    /**
+     * Where the upload inbox's consumer moves a sent drop: {@code .done/<name>}; nowhere (null, as
+     * {@link #failedTarget} refuses a move) when the drop is no longer in the inbox. Another node filed it already: it
+     * took the inbox over while this one was frozen, and found the drop sent. Camel deletes a move's target before it
+     * renames, so this node's move would have deleted that node's filing of the very drop.
+     */
+    public String doneTarget(Exchange exchange) {
+        String name = exchange.getIn().getHeader(Exchange.FILE_NAME, String.class);
+        String path = exchange.getIn().getHeader(Exchange.FILE_PATH, String.class);
+        if (path != null && !Files.exists(Path.of(path), LinkOption.NOFOLLOW_LINKS)) {
+            LOG.info("{} was filed by another node meanwhile (it took the inbox over); nothing to move", name);
+            notMoved.add(exchange.getExchangeId());
+            return null;
+        }
+        return DoneDrops.FOLDER + "/" + name;
+    }
+
     /** The service, or the route that took the drop, is stopping: Camel refuses the steps it has not run yet. */
     private boolean stopping(Exchange exchange) {
         CamelContext context = exchange.getContext();

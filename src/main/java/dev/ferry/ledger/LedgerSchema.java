@@ -107,6 +107,13 @@ final class LedgerSchema {
             request VARCHAR      NOT NULL,
             node    VARCHAR(255) NOT NULL,
             created TIMESTAMP    NOT NULL)""",
+        // Election: who takes the shared inboxes (ferry.cluster.inbox = master), under a lease like a transfer's.
+        """
+        CREATE TABLE IF NOT EXISTS ferry_election (
+            name        VARCHAR(255) NOT NULL PRIMARY KEY,
+            owner       VARCHAR(255) NOT NULL,
+            epoch       BIGINT       NOT NULL,
+            lease_until TIMESTAMP WITH TIME ZONE NOT NULL)""",
     };
 
     private static final Pattern ADD_COLUMN =
@@ -242,6 +249,7 @@ final class LedgerSchema {
             st.executeQuery("SELECT tree_id FROM ferry_transfer WHERE 1 = 0").close();
             st.executeQuery("SELECT id, request, node FROM ferry_tree_order WHERE 1 = 0").close();
             st.executeQuery("SELECT reason FROM ferry_tree WHERE 1 = 0").close();
+            st.executeQuery("SELECT name, owner, epoch, lease_until FROM ferry_election WHERE 1 = 0").close();
             if (!c.getAutoCommit()) {
                 c.commit();
             }

@@ -89,8 +89,7 @@ public final class FerryService implements AutoCloseable {
         this.webSettings = WebSettings.from(settings::lookup, System::getenv).checked();
         createDirectories();
         // Alone, the service holds its inboxes (a second one is refused); shared, the nodes elect who takes them.
-        this.inboxes = settings.inboxElected() ? InboxElection.elected(settings.inboxLockDir(), settings.leaseSeconds())
-                : InboxElection.alone();
+        this.inboxes = settings.inboxElected() ? InboxElection.elected(settings.leaseSeconds()) : InboxElection.alone();
         this.inboxLocks = inboxes.isElected() ? InboxLocks.none()
                 : InboxLocks.take(settings.uploadInbox().toAbsolutePath().normalize(),
                         settings.requestInbox().toAbsolutePath().normalize());
@@ -176,7 +175,7 @@ public final class FerryService implements AutoCloseable {
 
                 @Override
                 public void afterConfigure(BaseMainSupport m) {
-                    inboxes.joinIn(m.getCamelContext());
+                    inboxes.joinIn(m.getCamelContext(), ledger);
                     installWeb(m.getCamelContext());
                 }
 

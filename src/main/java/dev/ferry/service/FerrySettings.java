@@ -254,6 +254,11 @@ public final class FerrySettings {
                 throw new IllegalStateException("ferry.cluster.inbox = master shares the inboxes, so they are on"
                         + " storage every node sees: set ferry.cluster.shared-storage = true as well");
             }
+            if (get("ferry.ledger.url", null) == null) {
+                // The election is held in the ledger: in each node's own embedded one, every node would win it.
+                throw new IllegalStateException("ferry.cluster.inbox = master elects the node that takes the inboxes"
+                        + " in the ledger the nodes share: set ferry.ledger.url to it (PostgreSQL) as well");
+            }
             return true;
         }
         if (v.equalsIgnoreCase("local")) {
@@ -261,12 +266,6 @@ public final class FerrySettings {
         }
         throw new IllegalStateException("configuration key ferry.cluster.inbox = '" + v + "': use local (one service"
                 + " per inbox) or master (nodes sharing the inbox folders elect one that takes them)");
-    }
-
-    /** ferry.cluster.inbox-lock-dir: the election's lock folder, on the shared storage; default in the upload inbox. */
-    public Path inboxLockDir() {
-        String v = get("ferry.cluster.inbox-lock-dir", null);
-        return v == null || v.isBlank() ? uploadInbox().resolve(".ferry-cluster") : path(v);
     }
 
     /** ferry.cluster.shared-storage: every node sees the same data dir, so takeovers continue from its files. */

@@ -112,4 +112,41 @@ class DropOutcomesTest {
         String reason = Files.readString(inbox.resolve(".failed/a.json.error.txt"));
         assertTrue(reason.contains("a.json") && reason.contains("move the file back into the inbox"), reason);
     }
+
+    /**
+     * A drop another node filed in .done/ while this one sent it (this node was frozen, and the other took the inbox
+     * over): Camel's move deletes its target before it renames, so moving the drop, which is gone, deleted the other
+     * node's filing of it. The move is refused instead; the filed drop stays, and nothing is logged as an error.
+     */
+    @Test
+    void aDropAnotherNodeFiledMeanwhileIsNotMovedOverItsFiling() throws Exception {
+        Path upload = Files.createDirectories(tmp.resolve("upload"));
+        DropOutcomes drops = new DropOutcomes(upload);
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.getRegistry().bind("ferryDrops", drops);
+            context.getRegistry().bind("ferryDropRollbacks", drops.rollbackLog());
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    // As routes/upload-drops.yaml takes a drop.
+                    from("file:" + upload + "?delay=50&initialDelay=0&move=${bean:ferryDrops?method=doneTarget}"
+                            + "&onCompletionExceptionHandler=#ferryDropRollbacks")
+                            .process(e -> {
+                                taken.incrementAndGet();
+                                // The other node finds the drop sent and files it, while this one still holds it.
+                                Path done = Files.createDirectories(upload.resolve(".done"));
+                                Files.move(upload.resolve("b.bin"), done.resolve("b.bin"));
+                            });
+                }
+            });
+            Files.writeString(upload.resolve("b.bin"), "the drop");
+            context.start();
+            Await.until(Duration.ofSeconds(10), () -> taken.get() >= 1, () -> "not taken");
+            Thread.sleep(500);
+        }
+        assertEquals("the drop", Files.readString(upload.resolve(".done/b.bin")), "the other node's filing is gone");
+        assertFalse(Files.exists(upload.resolve(".failed")), "nothing in .failed/");
+        assertTrue(rollbackLog.list.stream().noneMatch(e -> e.getFormattedMessage().contains("Error during")),
+                "the refused move is not logged as an error: " + rollbackLog.list);
+    }
 }

@@ -158,4 +158,68 @@ class SharedInboxFailoverTest {
             }
         }
     }
+
+    /**
+     * The master frozen rather than dead (SIGSTOP: its sockets, files and locks stay open, as in a paused VM). It kept
+     * Camel's lock file's lock, so the other node never took the inbox and the drops waited until the master ran
+     * again. Now its lead in the ledger runs out like a lease: the other node takes the inbox and finishes every drop
+     * while the master is still frozen; woken, the master stops taking the inbox, and every drop is uploaded once.
+     */
+    @Test
+    void whenTheMasterFreezesTheOtherTakesTheInboxAndTheWokenMasterStops() throws Exception {
+        Path shared = tmp.resolve("shared-inbox");
+        Path staging = Files.createDirectories(tmp.resolve("staging"));
+        int drops = 8;
+        // 512 KiB/s per connection: a drop takes 3 s, so most are still to do when the master freezes.
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(512L * KIB).start()) {
+            ServiceHarness first = node("node-1", ftp, shared);
+            ServiceHarness second = node("node-2", ftp, shared);
+            Map<String, String> sources = new LinkedHashMap<>();
+            try (ForkedJvm one = first.fork(ftp, "node-1"); ForkedJvm two = second.fork(ftp, "node-2")) {
+                one.awaitLine(l -> l.contains("Ferry is running."), WAIT);
+                two.awaitLine(l -> l.contains("Ferry is running."), WAIT);
+                for (int i = 0; i < drops; i++) {
+                    String name = "drop-" + i + ".bin";
+                    Path file = PseudoRandomContent.write(staging.resolve(name), 1536L * KIB + i * 7919L, 700 + i);
+                    sources.put(name, Hashes.sha256(file));
+                    ServiceHarness.dropInto(shared.resolve("upload"), file);
+                }
+                Path done = shared.resolve("upload").resolve(".done");
+                Await.until(WAIT, () -> uploadedLines(one) + uploadedLines(two) >= 1,
+                        () -> "no drop was uploaded: " + statuses());
+                ForkedJvm master = uploadedLines(one) > 0 ? one : two;
+                ForkedJvm other = master == one ? two : one;
+                master.signal("STOP");
+                try {
+                    assertTrue(count(done) < drops - 2, "the master had filed nearly every drop before it froze");
+                    Await.until(WAIT, () -> count(done) == drops && statuses().equals(Map.of("PUBLISHED", drops)),
+                            () -> "the other node did not finish the drops while the master was frozen: " + statuses()
+                            + " done " + ServiceHarness.list(shared.resolve("upload")) + "\n"
+                            + String.join("\n", other.output()));
+                    assertTrue(other.output().stream().anyMatch(l -> l.contains(" takes the shared inboxes")),
+                            () -> "the other node never said it took the inboxes:\n"
+                                    + String.join("\n", other.output()));
+                } finally {
+                    master.signal("CONT");
+                }
+                master.awaitLine(l -> l.contains(" no longer takes the shared inboxes"), WAIT);
+                // Each drop reported once, by one node: uploaded, or found already uploaded, never twice.
+                Map<String, Long> uploaded = reports(" - uploaded drop-", master, other);
+                Map<String, Long> found = reports(" was already uploaded to ", master, other);
+                for (String name : sources.keySet()) {
+                    assertTrue(uploaded.getOrDefault(name, 0L) <= 1, name + " was uploaded twice: " + uploaded);
+                    assertTrue(uploaded.containsKey(name) || found.containsKey(name), name + " was never reported");
+                }
+                for (Map.Entry<String, String> e : sources.entrySet()) {
+                    assertEquals(e.getValue(), Hashes.sha256(ftp.file("incoming/" + e.getKey())), e.getKey());
+                    assertTrue(Files.exists(done.resolve(e.getKey())), () -> e.getKey() + " not in .done/: "
+                            + ServiceHarness.list(shared.resolve("upload")) + "\n" + String.join("\n", master.output()));
+                }
+                assertEquals(drops, count(done), () -> "more than the drops in .done/: " + ServiceHarness.list(done));
+                assertTrue(!Files.exists(shared.resolve("upload").resolve(".failed")),
+                        "a drop failed: " + ServiceHarness.list(shared.resolve("upload").resolve(".failed")));
+                assertEquals(Map.of("PUBLISHED", drops), statuses());
+            }
+        }
+    }
 }

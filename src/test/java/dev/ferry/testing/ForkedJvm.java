@@ -146,6 +146,21 @@ public final class ForkedJvm implements AutoCloseable {
         process.toHandle().destroy();
     }
 
+    /** SIGSTOP (frozen, as a paused VM: its sockets, locks and files stay open) or SIGCONT (running again). */
+    public void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + pid() + " failed");
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Waits for the JVM to exit by itself and returns its exit code; fails with its output on timeout. */
     public int awaitExit(Duration timeout) {
         try {
