@@ -1,8 +1,6 @@
 package dev.ferry.ledger;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 
@@ -31,21 +29,10 @@ public final class Election {
      * @return the node that leads now (this one's id when it does), or null when the database cannot say
      */
     public String round(String name, int leaseSeconds) {
-        try (Connection c = ds.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                String leader = roundIn(c, name, leaseSeconds);
-                c.commit();
-                return leader;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(autoCommit);
-            }
+        try {
+            return Sql.inNewTx(ds, c -> roundIn(c, name, leaseSeconds));
         } catch (SQLException e) {
-            if (Sql.DUPLICATE_KEY.equals(e.getSQLState())) {
+            if (Sql.duplicate(e)) {
                 // Two nodes inserted the first row at once: the other's stands; the next round reads it.
                 return null;
             }
@@ -55,48 +42,30 @@ public final class Election {
 
     private String roundIn(Connection c, String name, int leaseSeconds) throws SQLException {
         // Renewed by its holder even when run out: nobody took it meanwhile, or the owner would differ.
-        if (update(c, "UPDATE ferry_election SET lease_until = " + Leases.leaseEnd() + " WHERE name = ? AND owner = ?",
-                leaseSeconds, name, node) == 1) {
+        if (Sql.update(c, "UPDATE ferry_election SET lease_until = " + Leases.leaseEnd()
+                + " WHERE name = ? AND owner = ?", leaseSeconds, name, node) == 1) {
             return node;
         }
-        if (update(c, "UPDATE ferry_election SET owner = ?, epoch = epoch + 1, lease_until = " + Leases.leaseEnd()
+        if (Sql.update(c, "UPDATE ferry_election SET owner = ?, epoch = epoch + 1, lease_until = " + Leases.leaseEnd()
                 + " WHERE name = ? AND lease_until < CURRENT_TIMESTAMP", node, leaseSeconds, name) == 1) {
             return node;
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT owner FROM ferry_election WHERE name = ?")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    return rs.getString(1);
-                }
-            }
+        String owner = Sql.queryOne(c, "SELECT owner FROM ferry_election WHERE name = ?", rs -> rs.getString(1), name);
+        if (owner != null) {
+            return owner;
         }
-        update(c, "INSERT INTO ferry_election (name, owner, epoch, lease_until) VALUES (?, ?, 1, "
+        Sql.update(c, "INSERT INTO ferry_election (name, owner, epoch, lease_until) VALUES (?, ?, 1, "
                 + Leases.leaseEnd() + ")", name, node, leaseSeconds);
         return node;
     }
 
     /** Lets the lead go at once (a stop), so another node takes it at its next round, not after the lease. */
     public void resign(String name) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("UPDATE ferry_election SET"
-                + " lease_until = CURRENT_TIMESTAMP - INTERVAL '1' SECOND WHERE name = ? AND owner = ?")) {
-            ps.setString(1, name);
-            ps.setString(2, node);
-            ps.executeUpdate();
-            if (!c.getAutoCommit()) {
-                c.commit();
-            }
+        try {
+            Sql.inNewTx(ds, c -> Sql.update(c, "UPDATE ferry_election SET lease_until = CURRENT_TIMESTAMP"
+                    + " - INTERVAL '1' SECOND WHERE name = ? AND owner = ?", name, node));
         } catch (SQLException e) {
             throw LedgerException.of("resign from the election " + name, null, e);
-        }
-    }
-
-    private static int update(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            return ps.executeUpdate();
         }
     }
 }

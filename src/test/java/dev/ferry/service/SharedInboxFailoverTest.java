@@ -103,6 +103,22 @@ class SharedInboxFailoverTest {
         return byName;
     }
 
+    /** Once every node runs: {@code drops} files of about 1.5 MiB into the shared upload inbox; name → SHA-256. */
+    private static Map<String, String> dropWhenRunning(Path shared, Path staging, int drops, int seed,
+                                                       ForkedJvm... nodes) throws java.io.IOException {
+        for (ForkedJvm node : nodes) {
+            node.awaitLine(l -> l.contains("Ferry is running."), WAIT);
+        }
+        Map<String, String> sources = new LinkedHashMap<>();
+        for (int i = 0; i < drops; i++) {
+            String name = "drop-" + i + ".bin";
+            Path file = PseudoRandomContent.write(staging.resolve(name), 1536L * KIB + i * 7919L, seed + i);
+            sources.put(name, Hashes.sha256(file));
+            ServiceHarness.dropInto(shared.resolve("upload"), file);
+        }
+        return sources;
+    }
+
     private static long uploadedLines(ForkedJvm node) {
         return node.output().stream().filter(l -> l.contains(" - uploaded drop-")).count();
     }
@@ -115,16 +131,8 @@ class SharedInboxFailoverTest {
         try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(1024L * KIB).start()) {
             ServiceHarness first = node("node-1", ftp, shared);
             ServiceHarness second = node("node-2", ftp, shared);
-            Map<String, String> sources = new LinkedHashMap<>();
             try (ForkedJvm one = first.fork(ftp, "node-1"); ForkedJvm two = second.fork(ftp, "node-2")) {
-                one.awaitLine(l -> l.contains("Ferry is running."), WAIT);
-                two.awaitLine(l -> l.contains("Ferry is running."), WAIT);
-                for (int i = 0; i < DROPS; i++) {
-                    String name = "drop-" + i + ".bin";
-                    Path file = PseudoRandomContent.write(staging.resolve(name), 1536L * KIB + i * 7919L, 500 + i);
-                    sources.put(name, Hashes.sha256(file));
-                    ServiceHarness.dropInto(shared.resolve("upload"), file);
-                }
+                Map<String, String> sources = dropWhenRunning(shared, staging, DROPS, 500, one, two);
                 Path done = shared.resolve("upload").resolve(".done");
                 Await.until(WAIT, () -> uploadedLines(one) + uploadedLines(two) >= 2,
                         () -> "no drop was uploaded: " + statuses());
@@ -174,16 +182,8 @@ class SharedInboxFailoverTest {
         try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(512L * KIB).start()) {
             ServiceHarness first = node("node-1", ftp, shared);
             ServiceHarness second = node("node-2", ftp, shared);
-            Map<String, String> sources = new LinkedHashMap<>();
             try (ForkedJvm one = first.fork(ftp, "node-1"); ForkedJvm two = second.fork(ftp, "node-2")) {
-                one.awaitLine(l -> l.contains("Ferry is running."), WAIT);
-                two.awaitLine(l -> l.contains("Ferry is running."), WAIT);
-                for (int i = 0; i < drops; i++) {
-                    String name = "drop-" + i + ".bin";
-                    Path file = PseudoRandomContent.write(staging.resolve(name), 1536L * KIB + i * 7919L, 700 + i);
-                    sources.put(name, Hashes.sha256(file));
-                    ServiceHarness.dropInto(shared.resolve("upload"), file);
-                }
+                Map<String, String> sources = dropWhenRunning(shared, staging, drops, 700, one, two);
                 Path done = shared.resolve("upload").resolve(".done");
                 Await.until(WAIT, () -> uploadedLines(one) + uploadedLines(two) >= 1,
                         () -> "no drop was uploaded: " + statuses());
