@@ -50,6 +50,8 @@ final class LedgerClusterService extends AbstractCamelClusterService<LedgerClust
     final class View extends AbstractCamelClusterView {
         private volatile String leader;
         private volatile long renewedAt;
+        /** Said once when the rounds start failing (every second otherwise), and once when they work again. */
+        private boolean failing;
         private ScheduledExecutorService rounds;
 
         View(CamelClusterService service, String namespace) {
@@ -121,8 +123,15 @@ final class LedgerClusterService extends AbstractCamelClusterService<LedgerClust
             try {
                 now = election.round(getNamespace(), leaseSeconds);
             } catch (RuntimeException e) {
-                LOG.warn("the inboxes' election could not hold its round: {}", e.getMessage());
+                if (!failing) {
+                    failing = true;
+                    LOG.warn("the inboxes' election cannot hold its rounds (tried every second): {}", e.getMessage());
+                }
                 return;
+            }
+            if (failing) {
+                failing = false;
+                LOG.info("the inboxes' election holds its rounds again");
             }
             if (now == null) {
                 return;
