@@ -22,7 +22,7 @@ public final class TreeListings {
     public record TreeRecord(String id, Direction direction, String server, String remoteRoot, String localRoot,
                              String status, boolean listed, int entries, int files, int transferred, int skipped,
                              int failed, int refused, long bytesMoved, Instant created, Instant updated,
-                             String reason) {
+                             String reason, String owner) {
     }
 
     /**
@@ -395,7 +395,7 @@ public final class TreeListings {
         }
         return new TreeRecord(r.id(), r.direction(), r.server(), r.remoteRoot(), r.localRoot(), INTERRUPTED,
                 r.listed(), r.entries(), r.files(), r.transferred(), r.skipped(), r.failed(), r.refused(),
-                r.bytesMoved(), r.created(), r.updated(), r.reason());
+                r.bytesMoved(), r.created(), r.updated(), r.reason(), r.owner());
     }
 
     private static TreeRecord record(ResultSet rs) throws SQLException {
@@ -404,6 +404,7 @@ public final class TreeListings {
                 rs.getBoolean("listed"), rs.getInt("entries"), rs.getInt("files"), rs.getInt("transferred"),
                 rs.getInt("skipped"), rs.getInt("failed"), rs.getInt("refused"), rs.getLong("bytes_moved"),
                 rs.getObject("created", LocalDateTime.class).toInstant(ZoneOffset.UTC),
-                rs.getObject("updated", LocalDateTime.class).toInstant(ZoneOffset.UTC), rs.getString("reason"));
+                rs.getObject("updated", LocalDateTime.class).toInstant(ZoneOffset.UTC), rs.getString("reason"),
+                rs.getString("owner"));
     }
 }

@@ -128,6 +128,7 @@ final class TransferApi {
     private Map<String, Object> tree(TreeView t) {
         Map<String, Object> m = t.fields();
         m.put("kind", "tree");
+        m.put("node", cluster.self());
         m.put("here", true);
         return m;
     }
@@ -156,6 +157,8 @@ final class TransferApi {
         m.put("created", r.created().toString());
         m.put("updated", r.updated().toString());
         m.put("kind", "tree");
+        // The node that runs or last ran it (the ledger's owner), as a transfer names its node.
+        m.put("node", r.owner());
         m.put("here", false);
         return m;
     }

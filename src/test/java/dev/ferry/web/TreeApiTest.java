@@ -93,6 +93,7 @@ class TreeApiTest {
         assertEquals("DOWNLOAD", live.get("direction").asText());
         assertEquals("/tree", live.get("remotePath").asText());
         assertTrue(live.has("etaSeconds") && live.has("bytesDone") && live.has("filesDone"), live.toString());
+        assertEquals(w.engine.ledger().leases().nodeId(), live.path("node").asText(), "the node that runs it");
 
         TreeResult r = result.get();
         assertTrue(r.complete(), r.problems().toString());
@@ -108,6 +109,7 @@ class TreeApiTest {
         assertEquals(FILES, ended.get("transferred").asInt());
         assertEquals(FILES, ended.get("filesDone").asInt());
         assertEquals(0, ended.get("failed").asInt());
+        assertEquals(w.engine.ledger().leases().nodeId(), ended.path("node").asText(), "the node that ran it");
         assertEquals(r.bytesMoved(), ended.get("bytesMoved").asLong());
         JsonNode listed = trees();
         assertEquals(1, listed.size(), listed.toString());
