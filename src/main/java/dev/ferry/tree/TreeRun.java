@@ -719,7 +719,7 @@ public final class TreeRun {
                         continue;
                     }
                     if (first.size > BATCH_MAX_BYTES || !BATCHING.tryAcquire()) {
-                        finish(first, runClaimed(first));
+                        finish(first, runClaimed(first, false));
                         continue;
                     }
                     try {
@@ -743,6 +743,7 @@ public final class TreeRun {
         private void batch(Job first) {
             List<Job> taken = new ArrayList<>();
             List<Job> busy = new ArrayList<>();
+            Set<Job> heldElsewhere = new HashSet<>();
             List<String> claimed = new ArrayList<>();
             List<Throwable> outcomes = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS);
@@ -761,6 +762,9 @@ public final class TreeRun {
                             outcomes.add(runOne(next, unit));
                         } else {
                             busy.add(next);
+                            if (elsewhere.contains(id)) {
+                                heldElsewhere.add(next);
+                            }
                         }
                         next = taken.size() + busy.size() < BATCH_SIZE && System.nanoTime() < deadline
                                 ? queue.peek() : null;
@@ -792,7 +796,7 @@ public final class TreeRun {
                 finish(taken.get(i), i < outcomes.size() ? outcomes.get(i) : new IllegalStateException("not run"));
             }
             for (Job job : busy) {
-                finish(job, runClaimed(job));
+                finish(job, runClaimed(job, heldElsewhere.contains(job)));
             }
         }
 
@@ -801,7 +805,7 @@ public final class TreeRun {
          * caller running the same transfer here (start-up recovery, an API resume, an overlapping tree) is waited for,
          * and what it published meanwhile is not moved again. Without the claim both would plan the same part file.
          */
-        private Throwable runClaimed(Job job) {
+        private Throwable runClaimed(Job job, boolean heldElsewhere) {
             String id = job.request.id();
             boolean waited;
             try {
@@ -813,6 +817,12 @@ public final class TreeRun {
             try {
                 if (waited && engine.publishedMeanwhile(job.request).isPresent()) {
                     return null;
+                }
+                if (heldElsewhere) {
+                    // Waited for first: run now, it would re-open the row should that node publish it meanwhile, and
+                    // meet its file (FAILED over that node's PUBLISHED).
+                    return HeldFileWait.until(engine, id, new LostLeaseException(id, "another node holds it"),
+                            () -> stopped || state.lost(), () -> runOne(job, UnitOfWork.IMMEDIATE));
                 }
                 Throwable failure = runOne(job, UnitOfWork.IMMEDIATE);
                 if (failure != null && LostLeaseException.in(failure) != null && !stopped && !state.lost()) {
