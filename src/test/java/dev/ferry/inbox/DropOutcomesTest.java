@@ -139,10 +139,13 @@ class DropOutcomesTest {
                             });
                 }
             });
+            // Done: the consumer's commit (its move, or the refusal of it) has run, not merely the route's steps.
+            org.apache.camel.builder.NotifyBuilder done = new org.apache.camel.builder.NotifyBuilder(context)
+                    .whenDone(1).create();
             Files.writeString(upload.resolve("b.bin"), "the drop");
             context.start();
-            Await.until(Duration.ofSeconds(10), () -> taken.get() >= 1, () -> "not taken");
-            Thread.sleep(500);
+            assertTrue(done.matches(10, java.util.concurrent.TimeUnit.SECONDS), "the drop's exchange never ended");
+            assertEquals(1, taken.get());
         }
         assertEquals("the drop", Files.readString(upload.resolve(".done/b.bin")), "the other node's filing is gone");
         assertFalse(Files.exists(upload.resolve(".failed")), "nothing in .failed/");
