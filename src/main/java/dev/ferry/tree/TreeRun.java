@@ -712,6 +712,9 @@ public final class TreeRun {
             try {
                 while (!stopped) {
                     Job first = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (first == Job.END) {
+                        return;
+                    }
                     if (first == null) {
                         if (walked && queue.isEmpty()) {
                             return;
@@ -900,6 +903,14 @@ public final class TreeRun {
             walked = true;
             lanes.shutdown();
             try {
+                // One end mark per lane, behind the last file: a lane idle in its poll ends at once rather than at
+                // the poll's timeout (up to 100 ms of every tree's run). Offered while lanes live, so a full queue
+                // of lanes that have stopped never blocks the finish.
+                for (int i = 0; i < limits.parallel() && !lanes.isTerminated(); ) {
+                    if (queue.offer(Job.END, 100, TimeUnit.MILLISECONDS)) {
+                        i++;
+                    }
+                }
                 while (!lanes.awaitTermination(1, TimeUnit.SECONDS)) {
                     // the lanes end once the queue is empty
                 }
@@ -929,6 +940,9 @@ public final class TreeRun {
      */
     private record Job(TransferRequest request, long size, String relative, Runnable afterwards, RemoteFile listed,
                        boolean listedFree) {
+        /** The walk's end, to a lane: larger than any batch takes, so a batch's look ahead never removes it. */
+        static final Job END = new Job(null, Long.MAX_VALUE, "", null, null, false);
+
         /**
          * The job itself, not an equal one: a batch takes the queue's head by {@code remove(job)}, which compared whole
          * requests field by field for every file.
