@@ -1,1 +1,1 @@
-bench/run.sh startup  # 2026-12-04T15:53:06Z, BENCH_ROUNDS=3, ferry at e1313e9-dirty
+bench/run.sh startup  # 2026-12-05T07:07:13Z, BENCH_ROUNDS=5, ferry at b868e60-dirty
