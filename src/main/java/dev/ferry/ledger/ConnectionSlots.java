@@ -181,40 +181,31 @@ public final class ConnectionSlots implements ConnectionPermits {
 
     /** Leases a free slot below the limit (never held, given back, or its owner's lease ran out); null if none. */
     private Integer takeFreeSlot(String server, int limit) throws SQLException {
-        try (Connection c = ds.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Integer slot = null;
-                try (PreparedStatement ps = c.prepareStatement("SELECT slot FROM ferry_slot WHERE server = ?"
-                        + " AND slot < ? AND (owner IS NULL OR lease_until < CURRENT_TIMESTAMP)"
-                        + " ORDER BY slot FETCH FIRST 1 ROWS ONLY FOR UPDATE SKIP LOCKED")) {
-                    ps.setString(1, server);
-                    ps.setInt(2, limit);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next()) {
-                            slot = rs.getInt(1);
-                        }
+        return Sql.inNewTx(ds, c -> {
+            Integer slot = null;
+            try (PreparedStatement ps = c.prepareStatement("SELECT slot FROM ferry_slot WHERE server = ?"
+                    + " AND slot < ? AND (owner IS NULL OR lease_until < CURRENT_TIMESTAMP)"
+                    + " ORDER BY slot FETCH FIRST 1 ROWS ONLY FOR UPDATE SKIP LOCKED")) {
+                ps.setString(1, server);
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        slot = rs.getInt(1);
                     }
                 }
-                if (slot != null) {
-                    try (PreparedStatement ps = c.prepareStatement("UPDATE ferry_slot SET owner = ?, lease_until = "
-                            + Leases.leaseEnd() + " WHERE server = ? AND slot = ?")) {
-                        ps.setString(1, nodeId);
-                        ps.setInt(2, leaseSeconds);
-                        ps.setString(3, server);
-                        ps.setInt(4, slot);
-                        ps.executeUpdate();
-                    }
-                }
-                c.commit();
-                return slot;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
-        }
+            if (slot != null) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE ferry_slot SET owner = ?, lease_until = "
+                        + Leases.leaseEnd() + " WHERE server = ? AND slot = ?")) {
+                    ps.setString(1, nodeId);
+                    ps.setInt(2, leaseSeconds);
+                    ps.setString(3, server);
+                    ps.setInt(4, slot);
+                    ps.executeUpdate();
+                }
+            }
+            return slot;
+        });
     }
 
     @Override
@@ -246,24 +237,23 @@ public final class ConnectionSlots implements ConnectionPermits {
     @Override
     public void refused(String serverKey, Duration cooldown) {
         String server = name(serverKey);
-        try (Connection c = ds.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                int open;
+        int seconds = (int) Math.max(1, cooldown.toSeconds());
+        try {
+            int open = Sql.inNewTx(ds, c -> {
+                int taken;
                 try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM ferry_slot WHERE server = ?"
                         + " AND owner IS NOT NULL AND lease_until >= CURRENT_TIMESTAMP")) {
                     ps.setString(1, server);
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
-                        open = Math.max(1, rs.getInt(1));
+                        taken = Math.max(1, rs.getInt(1));
                     }
                 }
                 String until = "CURRENT_TIMESTAMP + CAST(? AS INTEGER) * INTERVAL '1' SECOND";
-                int seconds = (int) Math.max(1, cooldown.toSeconds());
                 int n;
                 try (PreparedStatement ps = c.prepareStatement(
                         "UPDATE ferry_server_limit SET lowered = ?, until = " + until + " WHERE server = ?")) {
-                    ps.setInt(1, open);
+                    ps.setInt(1, taken);
                     ps.setInt(2, seconds);
                     ps.setString(3, server);
                     n = ps.executeUpdate();
@@ -272,23 +262,18 @@ public final class ConnectionSlots implements ConnectionPermits {
                     try (PreparedStatement ps = c.prepareStatement(
                             "INSERT INTO ferry_server_limit (server, lowered, until) VALUES (?, ?, " + until + ")")) {
                         ps.setString(1, server);
-                        ps.setInt(2, open);
+                        ps.setInt(2, taken);
                         ps.setInt(3, seconds);
                         ps.executeUpdate();
                     }
                 }
-                c.commit();
-                Map<String, Integer> now = new HashMap<>(lowered);
-                now.put(server, open);
-                lowered = Map.copyOf(now);
-                LOG.info("server {} refused a connection: its limit is {} for every node for {} s", server, open,
-                        seconds);
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+                return taken;
+            });
+            Map<String, Integer> now = new HashMap<>(lowered);
+            now.put(server, open);
+            lowered = Map.copyOf(now);
+            LOG.info("server {} refused a connection: its limit is {} for every node for {} s", server, open,
+                    seconds);
         } catch (SQLException e) {
             // This node's pool lowers its own cap anyway; the others learn it from their own refusal.
             LOG.warn("could not lower the limit of {} for every node: {}", server, e.getMessage());

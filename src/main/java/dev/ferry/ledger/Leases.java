@@ -193,11 +193,9 @@ public final class Leases implements AutoCloseable {
      * @return the claims taken, oldest transfer first
      */
     public List<Claim> claimUnfinished(Predicate<String> busy) {
-        List<Claim> taken = new ArrayList<>();
-        try (Connection c = ds.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
+        List<Claim> taken;
+        try {
+            taken = Sql.inNewTx(ds, c -> {
                 boolean shared = filesAreShared(c);
                 List<Row> rows = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement("SELECT id, direction, owner FROM ferry_transfer"
@@ -217,18 +215,14 @@ public final class Leases implements AutoCloseable {
                         }
                     }
                 }
+                List<Claim> took = new ArrayList<>();
                 for (Row row : rows) {
                     if (!held.containsKey(row.id()) && !busy.test(row.id())) {
-                        taken.add(take(c, row, shared));
+                        took.add(take(c, row, shared));
                     }
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(autoCommit);
-            }
+                return took;
+            });
         } catch (SQLException e) {
             throw LedgerException.of("claim unfinished transfers", null, e);
         }
@@ -243,18 +237,8 @@ public final class Leases implements AutoCloseable {
      */
     public Optional<Claim> claim(String transferId) {
         Claim claim;
-        try (Connection c = ds.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                claim = claimIn(c, transferId, false);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(autoCommit);
-            }
+        try {
+            claim = Sql.inNewTx(ds, c -> claimIn(c, transferId, false));
         } catch (SQLException e) {
             throw LedgerException.of("claim", transferId, e);
         }
@@ -511,10 +495,8 @@ public final class Leases implements AutoCloseable {
     /** Renews every lease this node holds and writes its heartbeat, now; false (logged) if the database refused. */
     public boolean renew() {
         long sent = System.nanoTime();
-        try (Connection c = ds.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
+        try {
+            Sql.inNewTx(ds, c -> {
                 // Only the claims this process holds, not every row naming this node: a node restarted under the
                 // same id leaves some of its old rows to others (files waiting in a shared inbox, taken by the
                 // elected node), and renewing those would keep them from everyone for as long as it runs.
@@ -547,13 +529,8 @@ public final class Leases implements AutoCloseable {
                     }
                 }
                 heartbeat(c);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(autoCommit);
-            }
+                return null;
+            });
             renewedAt = sent;
             return true;
         } catch (SQLException | RuntimeException e) {
