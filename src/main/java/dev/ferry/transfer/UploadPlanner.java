@@ -20,7 +20,9 @@ import dev.ferry.transfer.DownloadPlanner.Planned;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -60,6 +62,34 @@ final class UploadPlanner {
      * One command (MLST, or SIZE): a new name, the usual case, costs a single 550. A directory of the name fails at the
      * rename as before, in words.
      */
+    /**
+     * The source, read as it is: a tree's file is opened without following a link (O_NOFOLLOW), so a link put in its
+     * place between the look above and this open fails here instead of being read.
+     */
+    private static FileChannel openSource(Path source, boolean noLinks) throws IOException {
+        if (!noLinks) {
+            return FileChannel.open(source, StandardOpenOption.READ);
+        }
+        try {
+            return FileChannel.open(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        } catch (FileSystemException e) {
+            if (Files.isSymbolicLink(source)) {
+                throw new LocalFileException("the local file " + source + " was replaced by a symbolic link (to "
+                        + linkTarget(source) + ") while it was planned; links in a folder are not followed, so it was"
+                        + " not uploaded: put the file itself back and run the folder again", e);
+            }
+            throw e;
+        }
+    }
+
+    private static String linkTarget(Path link) {
+        try {
+            return String.valueOf(Files.readSymbolicLink(link));
+        } catch (IOException | UnsupportedOperationException e) {
+            return "?";
+        }
+    }
+
     private static boolean taken(FtpSession session, String remote) throws IOException {
         try {
             session.stat(remote);
@@ -96,6 +126,15 @@ final class UploadPlanner {
         String id = r.id();
         boolean free = listedFree.remove(id);
         Path source = Path.of(r.localPath()).toAbsolutePath();
+        // A folder's walk refused the links it met, so a link met now was put in a file's place after the walk: it
+        // would send whatever it points to (/etc/shadow as well), under the file's name, verified against itself.
+        boolean noLinks = r.tree() != null;
+        if (noLinks && Files.isSymbolicLink(source)) {
+            throw new LocalFileException("the local file " + source + " was replaced by a symbolic link (to "
+                    + linkTarget(source) + ") after its folder was read; links in a folder are not followed, so it"
+                    + " was not uploaded; " + abandoned(id, r.remotePath(), profile) + ": put the file itself back and"
+                    + " run the folder again", null);
+        }
         long size;
         long mtime;
         try {
@@ -124,7 +163,7 @@ final class UploadPlanner {
                     // only then): the server's copy is this file, byte for byte. Nothing to send, nothing replaced.
                     ledger.start(id, size, mtime, List.of());
                     LiveTransfer kept = new LiveTransfer(r, options, profile, caps, size, mtime,
-                            FileChannel.open(source, StandardOpenOption.READ), source, remote, UploadStrategy.AUTO,
+                            openSource(source, noLinks), source, remote, UploadStrategy.AUTO,
                             ledger, List.of());
                     kept.kept = KeptFile.ALREADY_THERE;
                     return new Planned(kept, null);
@@ -137,7 +176,7 @@ final class UploadPlanner {
             if (!placed && !free && options.fileExist() == FileExist.IGNORE && taken(session, remote)) {
                 ledger.start(id, size, mtime, List.of());
                 LiveTransfer kept = new LiveTransfer(r, options, profile, caps, size, mtime,
-                        FileChannel.open(source, StandardOpenOption.READ), source, remote, UploadStrategy.AUTO, ledger,
+                        openSource(source, noLinks), source, remote, UploadStrategy.AUTO, ledger,
                         List.of());
                 kept.kept = KeptFile.IGNORED;
                 return new Planned(kept, null);
@@ -192,7 +231,7 @@ final class UploadPlanner {
                     session.delete(temp);
                 }
             }
-            FileChannel channel = FileChannel.open(source, StandardOpenOption.READ);
+            FileChannel channel = openSource(source, noLinks);
             LiveTransfer t = new LiveTransfer(r, options, profile, caps, size, mtime, channel, source, temp,
                     strategy, ledger, segments);
             t.serverHasOurBytes = resumable;
