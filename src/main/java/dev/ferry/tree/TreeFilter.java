@@ -43,6 +43,17 @@ public record TreeFilter(List<String> include, List<String> exclude, Instant new
         return exclude.stream().noneMatch(g -> matches(g, relative));
     }
 
+    /**
+     * True when the globs leave the file at {@code relative} out, whatever its time: mirror's delete keeps such a
+     * local file (as rsync and lftp keep excluded files), since the filter says it is none of this mirror's business.
+     */
+    public boolean leavesOut(String relative) {
+        if (!include.isEmpty() && include.stream().noneMatch(g -> matches(g, relative))) {
+            return true;
+        }
+        return exclude.stream().anyMatch(g -> matches(g, relative));
+    }
+
     /** True when a filter leaves some files out (then a file missing remotely may just be filtered). */
     boolean narrows() {
         return !include.isEmpty() || !exclude.isEmpty() || newerThan != null;

@@ -247,7 +247,7 @@ public final class TreeRun {
                             throws IOException {
                         listed.flush();
                         if (filter.delete() && whole) {
-                            deleteExtraneous(root, relative, names, tally);
+                            deleteExtraneous(root, relative, names, filter, tally);
                         }
                     }
                 });
@@ -408,10 +408,12 @@ public final class TreeRun {
 
     /**
      * Mirror's delete in one folder whose listing was whole: every local entry the listing did not name goes, a folder
-     * with all below it (links themselves, never what they point to). A file a filter left out was in the listing,
-     * so it stays; so do Ferry's own part files, which may belong to a transfer of this very tree.
+     * with all below it (links themselves, never what they point to). A file a filter left out stays: one the listing
+     * named, and one only here that the globs leave out (`--exclude '*.tmp'` keeps the local c.tmp), with the folders
+     * that hold one; so do Ferry's own part files, which may belong to a transfer of this very tree.
      */
-    private static void deleteExtraneous(Path root, String relative, java.util.Set<String> names, Tally tally) {
+    private static void deleteExtraneous(Path root, String relative, java.util.Set<String> names, TreeFilter filter,
+                                         Tally tally) {
         Path dir;
         try {
             dir = relative.isEmpty() ? root : PathGuard.localInside(root, relative);
@@ -425,8 +427,7 @@ public final class TreeRun {
         try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
             for (Path child : children) {
                 String name = child.getFileName().toString();
-                boolean partFile = name.startsWith(".") && name.contains(".ferry-") && name.endsWith(".part");
-                if (!names.contains(name) && !partFile) {
+                if (!names.contains(name) && !isPartFile(name)) {
                     extra.add(child);
                 }
             }
@@ -436,24 +437,37 @@ public final class TreeRun {
         }
         for (Path p : extra) {
             try {
-                deleteAll(p);
-                tally.deleted.incrementAndGet();
-                LOG.info("tree {}: deleted {} (not in the remote tree)", tally.id, root.relativize(p));
+                deleteUnlessKept(root, p, filter, tally);
             } catch (IOException e) {
                 tally.note("cannot delete " + p + ": " + e);
             }
         }
     }
 
-    private static void deleteAll(Path p) throws IOException {
+    private static boolean isPartFile(String name) {
+        return name.startsWith(".") && name.contains(".ferry-") && name.endsWith(".part");
+    }
+
+    /** Deletes {@code p} and what is below it, except the files the filter leaves out; true when {@code p} is gone. */
+    private static boolean deleteUnlessKept(Path root, Path p, TreeFilter filter, Tally tally) throws IOException {
+        String relative = root.relativize(p).toString().replace(java.io.File.separatorChar, '/');
         if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            boolean emptied = true;
             try (DirectoryStream<Path> children = Files.newDirectoryStream(p)) {
                 for (Path c : children) {
-                    deleteAll(c);
+                    emptied &= deleteUnlessKept(root, c, filter, tally);
                 }
             }
+            if (!emptied) {
+                return false;
+            }
+        } else if (filter.leavesOut(relative)) {
+            return false;
         }
         Files.delete(p);
+        tally.deleted.incrementAndGet();
+        LOG.info("tree {}: deleted {} (not in the remote tree)", tally.id, relative);
+        return true;
     }
 
     /** Some servers list a missing folder as an empty one: asked first, so a typo is not an empty tree. */

@@ -111,17 +111,32 @@ class CliTreeTest {
         assertEquals(Map.of("a.csv", Hashes.sha256(ftp.file("t/a.csv")), "sub/c.csv",
                 Hashes.sha256(ftp.file("t/sub/c.csv"))), hashes(out));
 
-        // Extraneous local files and folders go with --delete; a file a filter left out (b.txt) is in the remote
-        // tree, so it stays; without --delete nothing goes.
-        PseudoRandomContent.write(out.resolve("stale.bin"), 10, 6);
-        PseudoRandomContent.write(out.resolve("gone/x.bin"), 10, 7);
+        // Extraneous local files and folders go with --delete; a file a filter left out stays: b.txt, which the remote
+        // tree has, and the local-only stale.bin and kept/x.bin, which --include '*.csv' leaves out (rsync and lftp
+        // keep excluded files too), with the folder that holds one; without --delete nothing goes.
+        PseudoRandomContent.write(out.resolve("stale.csv"), 10, 6);
+        PseudoRandomContent.write(out.resolve("gone/x.csv"), 10, 7);
         PseudoRandomContent.write(out.resolve("b.txt"), 10, 8);
+        PseudoRandomContent.write(out.resolve("stale.bin"), 10, 9);
+        PseudoRandomContent.write(out.resolve("kept/x.bin"), 10, 10);
+        PseudoRandomContent.write(out.resolve("kept/y.csv"), 10, 11);
         String[] keep = run(0, "get", "-r", url("/t/"), out.toString(), "--include", "*.csv");
-        assertTrue(Files.exists(out.resolve("stale.bin")) && Files.exists(out.resolve("gone/x.bin")), keep[0]);
+        assertTrue(Files.exists(out.resolve("stale.csv")) && Files.exists(out.resolve("gone/x.csv")), keep[0]);
         String[] del = run(0, "get", "-r", url("/t/"), out.toString(), "--include", "*.csv", "--delete");
-        assertTrue(del[0].contains("2 deleted locally"), del[0]);
-        assertTrue(Files.notExists(out.resolve("stale.bin")) && Files.notExists(out.resolve("gone")), del[0]);
-        assertTrue(Files.exists(out.resolve("b.txt")), "a filtered file was deleted");
+        assertTrue(del[0].contains("4 deleted locally"), del[0]); // stale.csv, gone/x.csv, gone, kept/y.csv
+        assertTrue(Files.notExists(out.resolve("stale.csv")) && Files.notExists(out.resolve("gone"))
+                && Files.notExists(out.resolve("kept/y.csv")), del[0]);
+        assertTrue(Files.exists(out.resolve("b.txt")), "a filtered file the remote has was deleted");
+        assertTrue(Files.exists(out.resolve("stale.bin")) && Files.exists(out.resolve("kept/x.bin")),
+                "a local file the filter leaves out was deleted");
+        Path out2 = tmp.resolve("out2");
+        PseudoRandomContent.write(out2.resolve("c.tmp"), 10, 12);
+        PseudoRandomContent.write(out2.resolve("tmp/x.csv"), 10, 13);
+        PseudoRandomContent.write(out2.resolve("sub/d.tmp"), 10, 14);
+        String[] ex = run(0, "get", "-r", url("/t/"), out2.toString(), "--exclude", "*.tmp", "--exclude", "tmp/**",
+                "--delete");
+        assertTrue(Files.exists(out2.resolve("c.tmp")) && Files.exists(out2.resolve("tmp/x.csv"))
+                && Files.exists(out2.resolve("sub/d.tmp")), "an excluded local file was deleted: " + ex[0]);
         assertEquals(Hashes.sha256(ftp.file("t/sub/deeper/d.csv")), Hashes.sha256(out.resolve("sub/deeper/d.csv")));
 
         run(ExitCode.USAGE.code, "put", "-r", out.toString(), url("/t2/"), "--delete");
