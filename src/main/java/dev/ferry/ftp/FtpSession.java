@@ -308,7 +308,16 @@ public final class FtpSession implements Closeable {
             throw FtpException.reply((machine ? "MLSD " : "LIST ") + dir + " on " + profile, code, lastReply());
         }
         while (listing.hasNext()) {
-            for (FTPFile f : listing.getNext(256)) {
+            // One line at a time: commons-net's MLSD parser throws on some lines (proftpd's "perm=;" for a folder the
+            // user may not read, StringIndexOutOfBoundsException), which aborted the whole tree with that text. The
+            // engine has moved past the line when its parser throws, so the line is handed on as not understood.
+            FTPFile[] one;
+            try {
+                one = listing.getNext(1);
+            } catch (RuntimeException unparsable) {
+                one = new FTPFile[] {null};
+            }
+            for (FTPFile f : one) {
                 each.accept(f);
             }
         }

@@ -81,8 +81,10 @@ public final class RemoteTree {
             List<Pending> below = new ArrayList<>();
             for (Listed f : listed) {
                 if (f == null) {
-                    visitor.refused(dir.relative.isEmpty() ? "." : dir.relative, "a listing line that could not be"
-                            + " parsed");
+                    visitor.refused(dir.relative.isEmpty() ? "." : dir.relative, "a line in the listing of "
+                            + HostileNames.printable(remoteDir) + " could not be parsed (proftpd lists a folder the"
+                            + " user may not read so), so what it names is not transferred; nothing in this folder is"
+                            + " deleted");
                     continue;
                 }
                 String name = f.name;
