@@ -77,7 +77,7 @@ public final class FtpSession implements Closeable {
     }
 
     private static FtpSession connect(ServerProfile profile, Charset charset) throws IOException {
-        FTPClient client = profile.tls() == TlsMode.EXPLICIT ? Tls.client(profile) : new FTPClient();
+        FTPClient client = profile.tls() == TlsMode.EXPLICIT ? Tls.client(profile) : new ListingClient();
         javax.net.SocketFactory direct = DirectSockets.factory();
         if (direct != null) {
             client.setSocketFactory(direct); // control and passive data sockets alike
@@ -307,10 +307,11 @@ public final class FtpSession implements Closeable {
         if (!FTPReply.isPositiveCompletion(code)) {
             throw FtpException.reply((machine ? "MLSD " : "LIST ") + dir + " on " + profile, code, lastReply());
         }
+        java.util.function.Consumer<FTPFile> to = machine ? each : new OwnLineCheck(dir, each);
         while (listing.hasNext()) {
-            // One line at a time: commons-net's MLSD parser throws on some lines (proftpd's "perm=;" for a folder the
-            // user may not read, StringIndexOutOfBoundsException), which aborted the whole tree with that text. The
-            // engine has moved past the line when its parser throws, so the line is handed on as not understood.
+            // One line at a time: a parser that throws on a line (commons-net's MLSD parser did on proftpd's
+            // "perm=;", see TolerantMlsd) would take the whole listing with it. The engine has moved past the line
+            // when its parser throws, so the line is handed on as not understood.
             FTPFile[] one;
             try {
                 one = listing.getNext(1);
@@ -318,10 +319,63 @@ public final class FtpSession implements Closeable {
                 one = new FTPFile[] {null};
             }
             for (FTPFile f : one) {
-                each.accept(f);
+                to.accept(f);
             }
         }
+        if (to instanceof OwnLineCheck check) {
+            if (check.ownLine()) {
+                throw new RemoteNotFoundException("remote directory " + dir + " cannot be listed on " + profile
+                        + ": the server listed the folder itself, not what is in it (vsftpd does so for a folder the"
+                        + " user may not read)", 550);
+            }
+            check.flush();
+        }
         return machine;
+    }
+
+    /**
+     * vsftpd answers LIST of a folder it cannot open with that folder's own line, as {@code ls -d} would (and an
+     * empty listing for one that is not there): read as the folder's content, it made a folder of the same name
+     * below it and let a mirror's delete clear the local copy. A listing of hidden files ({@code LIST -a}) of a
+     * folder that could be read has its "." entry; one made of a single folder line of the folder's own name and no
+     * "." is that answer. The first line is held back until the second shows it is not.
+     */
+    private static final class OwnLineCheck implements java.util.function.Consumer<FTPFile> {
+        private final String name;
+        private final java.util.function.Consumer<FTPFile> each;
+        private FTPFile held;
+        private int seen;
+
+        OwnLineCheck(String dir, java.util.function.Consumer<FTPFile> each) {
+            String trimmed = dir.endsWith("/") && dir.length() > 1 ? dir.substring(0, dir.length() - 1) : dir;
+            this.name = trimmed.substring(trimmed.lastIndexOf('/') + 1);
+            this.each = each;
+        }
+
+        @Override
+        public void accept(FTPFile f) {
+            seen++;
+            if (seen == 1) {
+                held = f;
+                return;
+            }
+            if (seen == 2) {
+                each.accept(held);
+                held = null;
+            }
+            each.accept(f);
+        }
+
+        boolean ownLine() {
+            return seen == 1 && held != null && held.isDirectory() && !name.isEmpty() && name.equals(held.getName());
+        }
+
+        void flush() {
+            if (seen == 1) {
+                each.accept(held);
+                held = null;
+            }
+        }
     }
 
     /**

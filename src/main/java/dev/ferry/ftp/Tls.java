@@ -28,7 +28,9 @@ final class Tls {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, new TrustManager[] {trustManager(profile)}, null);
-            return new SessionReusingFtpsClient(context);
+            SessionReusingFtpsClient client = new SessionReusingFtpsClient(context);
+            client.setMlsdReader(TolerantMlsd::engine);
+            return client;
         } catch (GeneralSecurityException e) {
             throw new FtpException("cannot set up TLS for server '" + profile.name() + "': " + e.getMessage(),
                     0, false, e);

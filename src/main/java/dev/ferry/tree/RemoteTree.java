@@ -82,9 +82,8 @@ public final class RemoteTree {
             for (Listed f : listed) {
                 if (f == null) {
                     visitor.refused(dir.relative.isEmpty() ? "." : dir.relative, "a line in the listing of "
-                            + HostileNames.printable(remoteDir) + " could not be parsed (proftpd lists a folder the"
-                            + " user may not read so), so what it names is not transferred; nothing in this folder is"
-                            + " deleted");
+                            + HostileNames.printable(remoteDir) + " could not be parsed, so what it names is not"
+                            + " transferred; nothing in this folder is deleted");
                     continue;
                 }
                 String name = f.name;

@@ -146,6 +146,38 @@ class InteropTest {
         InteropResults.note("(" + r.bytesResumed() / 1024 + " KiB kept)");
     }
 
+    /**
+     * A remote folder the user may not read, under get -r --delete: vsftpd listed it as its own line (a folder
+     * "locked" inside "locked", made locally) and the delete cleared the local copy of a folder that could not be
+     * listed; proftpd's "perm=;" line failed the whole tree. The other files come down, the folder is reported, and
+     * nothing under it is deleted. (The embedded server runs as this JVM's user, root here, and reads it.)
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Kind.class, names = {"VSFTPD", "PROFTPD", "PURE_FTPD"})
+    @Feature(value = "A folder the user may not read: reported, the rest mirrored, nothing deleted under it",
+            order = 107)
+    void unreadableFolderInATree(Kind kind) throws Exception {
+        InteropServer server = plain(kind);
+        Path a = server.put("/ur/keep/a.bin", 5000, 61);
+        Path locked = server.put("/ur/locked/l.bin", 4000, 62).getParent();
+        Files.setPosixFilePermissions(locked, java.util.Set.of());
+        try {
+            Path down = tmp.resolve("ur");
+            Path mine = PseudoRandomContent.write(down.resolve("locked/mine.bin"), 10, 63);
+            dev.ferry.tree.TreeResult r = new dev.ferry.tree.TreeRun(ferry(server).engine, ferry.profile.name(),
+                    dev.ferry.tree.TreeLimits.DEFAULTS).download("/ur/", down, TransferOptions.none(),
+                    new dev.ferry.tree.TreeFilter(null, null, null, true));
+            assertEquals(Hashes.sha256(a), Hashes.sha256(down.resolve("keep/a.bin")), r.problems().toString());
+            assertTrue(Files.exists(mine), "deleted under a folder that could not be listed: " + r.problems());
+            assertFalse(Files.exists(down.resolve("locked/locked")), "a folder made of the folder's own line");
+            assertFalse(r.complete(), r.toString());
+            assertTrue(r.problems().stream().anyMatch(p -> p.contains("locked")), r.problems().toString());
+            InteropResults.note("(" + r.problems().get(0) + ")");
+        } finally {
+            Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(Kind.class)
     @Feature(value = "Folder down and up (get -r / put -r), second run moves nothing", order = 105)

@@ -27,22 +27,30 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * proftpd lists a folder the user may not read with an empty permission fact ({@code perm=;type=dir;... locked}), and
  * commons-net's MLSD parser throws on it (StringIndexOutOfBoundsException): {@code get -r} of the folder around it
- * failed as a whole, "ferry: String index out of range: -1", exit 1, nothing downloaded. The line is refused as one
- * that could not be parsed; the rest of the folder comes down, and nothing is deleted in a folder whose listing had
- * such a line.
+ * failed as a whole, "ferry: String index out of range: -1", exit 1, nothing downloaded. Such a line is read by its
+ * facts and name (the folder is then listed, and refused in the server's words); a line that is not MLSD at all is
+ * refused as one that could not be parsed; the rest of the folder comes down, and nothing is deleted in a folder
+ * whose listing was not whole or failed.
  */
 class UnparsableListingLineTest {
     @TempDir
     Path tmp;
 
     @Test
-    void aListingLineTheParserCannotReadIsRefusedAndTheRestOfTheFolderComesDown() throws Exception {
+    void aFolderTheParserChokedOnIsListedAndRefusedInTheServersWordsAndTheRestComesDown() throws Exception {
         DefaultFtplet proftpdLike = new DefaultFtplet() {
             @Override
             public FtpletResult beforeCommand(FtpSession session, FtpRequest request)
                     throws org.apache.ftpserver.ftplet.FtpException, java.io.IOException {
                 String argument = String.valueOf(request.getArgument());
-                if (!request.getCommand().toUpperCase(Locale.ROOT).equals("MLSD") || !argument.matches("/?t/?")) {
+                if (!request.getCommand().toUpperCase(Locale.ROOT).equals("MLSD")) {
+                    return FtpletResult.DEFAULT;
+                }
+                if (argument.matches("/?t/locked/?")) {
+                    session.write(new DefaultFtpReply(550, argument + ": Permission denied"));
+                    return FtpletResult.SKIP;
+                }
+                if (!argument.matches("/?t/?")) {
                     return FtpletResult.DEFAULT;
                 }
                 session.write(new DefaultFtpReply(150, "Opening ASCII mode data connection for MLSD"));
@@ -55,7 +63,8 @@ class UnparsableListingLineTest {
                 data.transferToClient(session, "modify=20261205073149;perm=flcdmpe;type=cdir; .\r\n"
                         + "modify=20261205073149;perm=;type=dir;unique=FE00U20E512;UNIX.mode=00; locked\r\n"
                         + "modify=20261201100000;perm=adfr;size=5000;type=file; a.bin\r\n"
-                        + "modify=20261201100000;perm=flcdmpe;type=dir; sub\r\n");
+                        + "modify=20261201100000;perm=flcdmpe;type=dir; sub\r\n"
+                        + "this line is not MLSD\r\n");
                 session.getDataConnection().closeDataConnection();
                 session.write(new DefaultFtpReply(226, "Transfer complete"));
                 return FtpletResult.SKIP;
@@ -67,6 +76,7 @@ class UnparsableListingLineTest {
             Files.createDirectories(ftp.file("t/locked"));
             Path local = tmp.resolve("out");
             Path mine = PseudoRandomContent.write(local.resolve("mine.bin"), 10, 3);
+            Path mineUnder = PseudoRandomContent.write(local.resolve("locked/mine.bin"), 10, 4);
             ServerProfile profile = ftp.profile(4).build();
             try (JdbcLedger ledger = JdbcLedger.h2(tmp.resolve("ledger"));
                  TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(profile),
@@ -75,10 +85,13 @@ class UnparsableListingLineTest {
                         TransferOptions.none(), new TreeFilter(null, null, null, true));
                 assertEquals(Hashes.sha256(a), Hashes.sha256(local.resolve("a.bin")), "a.bin: " + r.problems());
                 assertEquals(Hashes.sha256(b), Hashes.sha256(local.resolve("sub/b.bin")), "sub/b.bin: " + r.problems());
-                assertEquals(1, r.refused(), r.problems().toString());
+                assertEquals(2, r.refused(), r.problems().toString());
+                assertTrue(r.problems().stream().anyMatch(p -> p.contains("locked") && p.contains("Permission denied")),
+                        r.problems().toString());
                 assertTrue(r.problems().stream().anyMatch(p -> p.contains("could not be parsed")), r.problems()
                         .toString());
                 assertTrue(Files.exists(mine), "a local file was deleted under a listing that was not whole");
+                assertTrue(Files.exists(mineUnder), "a local file was deleted under a folder that could not be listed");
             }
         }
     }

@@ -66,6 +66,28 @@ public class SessionReusingFtpsClient extends FTPSClient {
         setEnabledProtocols(new String[] {"TLSv1.2"});
     }
 
+    /** Reads an MLSD listing from its data connection (null: none was opened). */
+    @FunctionalInterface
+    public interface MlsdReader {
+        org.apache.commons.net.ftp.FTPListParseEngine read(org.apache.commons.net.ftp.FTPClient client, Socket data)
+                throws IOException;
+    }
+
+    private MlsdReader mlsd;
+
+    /** How this client reads MLSD, as the plain client of its maker does; unset: commons-net's parser. */
+    public void setMlsdReader(MlsdReader mlsd) {
+        this.mlsd = mlsd;
+    }
+
+    @Override
+    public org.apache.commons.net.ftp.FTPListParseEngine initiateMListParsing(String pathName) throws IOException {
+        if (mlsd == null) {
+            return super.initiateMListParsing(pathName);
+        }
+        return mlsd.read(this, _openDataConnection_(org.apache.commons.net.ftp.FTPCmd.MLSD, pathName));
+    }
+
     @Override
     public void execPROT(String prot) throws IOException {
         super.execPROT(prot);
