@@ -18,7 +18,8 @@ import org.apache.commons.net.ftp.FTPFile;
 public final class RemoteTree {
     /** What the walk finds. Called on the walking thread, after the directory's listing session is given back. */
     public interface Visitor {
-        void folder(String relative) throws IOException;
+        /** A folder of the listing; false when it is refused (the visitor said why): nothing below it is listed. */
+        boolean folder(String relative) throws IOException;
 
         void file(TreeEntry entry) throws IOException;
 
@@ -103,8 +104,9 @@ public final class RemoteTree {
                         visitor.refused(shown, "a folder deeper than " + limits.maxDepth() + " levels (the depth"
                                 + " limit; a link looping into its own parent looks like this)");
                     } else {
-                        visitor.folder(shown);
-                        below.add(new Pending(shown, dir.depth + 1));
+                        if (visitor.folder(shown)) {
+                            below.add(new Pending(shown, dir.depth + 1));
+                        }
                     }
                 } else if (f.type == FTPFile.FILE_TYPE) {
                     visitor.file(new TreeEntry(shown, f.size, f.mtime, exact));

@@ -213,14 +213,22 @@ public final class TreeRun {
             try {
                 new RemoteTree(listing, limits).walk(base, new RemoteTree.Visitor() {
                     @Override
-                    public void folder(String relative) throws IOException {
+                    public boolean folder(String relative) throws IOException {
                         if (Thread.currentThread().isInterrupted()) {
                             throw new java.io.InterruptedIOException("tree " + tally.id + " stopped: its walk ends");
                         }
                         try {
                             Files.createDirectories(PathGuard.localInside(root, relative));
+                            return true;
                         } catch (UnsafePathException e) {
                             refused(relative, e.getMessage());
+                            return false;
+                        } catch (java.nio.file.FileAlreadyExistsException e) {
+                            // Files.createDirectories says only the path, which was the whole tree's failure.
+                            refused(relative, "the server has a folder of this name, but " + e.getFile() + " is a"
+                                    + " file here; nothing in that folder was transferred: move the file aside and"
+                                    + " run again");
+                            return false;
                         }
                     }
 

@@ -33,7 +33,9 @@ class RemoteTreeLimitsTest {
         AtomicInteger files = new AtomicInteger();
         List<String> refused = new ArrayList<>();
         new RemoteTree(huge, new TreeLimits(32, 100_000, 1)).walk("/big", new RemoteTree.Visitor() {
-            @Override public void folder(String relative) { }
+            @Override public boolean folder(String relative) {
+                return true;
+            }
             @Override public void file(TreeEntry entry) { files.incrementAndGet(); }
             @Override public void refused(String relative, String reason) { refused.add(relative + ": " + reason); }
         });
