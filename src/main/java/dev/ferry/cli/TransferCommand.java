@@ -106,7 +106,7 @@ abstract class TransferCommand implements Callable<Integer> {
     boolean noEpsv;
 
     @Option(names = {"-r", "--recursive"}, description = "a whole folder: every file in it and below, one verified"
-            + " transfer each; files already identical on the other side are skipped (mirror)")
+            + " transfer each; files unchanged on the other side (same size and time) are skipped (mirror)")
     boolean recursive;
 
     @Option(names = "--include", paramLabel = "GLOB", description = "with -r: only files matching GLOB (a name, or a"

@@ -85,7 +85,7 @@ final class TransferRun {
             if (!quiet || !r.complete()) {
                 out.println((r.complete() ? "done: " : "incomplete: ") + r.files() + " files, " + r.transferred()
                         + " transferred (" + Units.bytes(r.bytesMoved()) + ", each verified), " + r.skipped()
-                        + " already identical, " + r.failed() + " failed, " + r.refused() + " refused"
+                        + " skipped as unchanged, " + r.failed() + " failed, " + r.refused() + " refused"
                         + (r.deleted() > 0 ? ", " + r.deleted() + " deleted locally" : ""));
             }
             return r.complete() ? ExitCode.DONE.code : ExitCode.FAILED.code;

@@ -17,7 +17,7 @@ public final class LoggingListener implements TransferListener {
 
     @Override
     public void treeFinished(TreeView t, String reason) {
-        LOG.info("tree {} {}: {} files, {} transferred ({}), {} already identical, {} failed, {} refused{}", t.id(),
+        LOG.info("tree {} {}: {} files, {} transferred ({}), {} skipped as unchanged, {} failed, {} refused{}", t.id(),
                 t.status(), t.files(), t.transferred(), Units.bytes(t.bytesMoved()), t.skipped(), t.failed(),
                 t.refused(), reason == null ? "" : ": " + reason);
     }

@@ -507,7 +507,7 @@ public final class TreeRequests {
     private String run(TreeRun run, Order o) throws IOException {
         TreeResult r = run.download(o.remote, o.into, o.options, o.filter);
         String summary = r.files() + " files from " + o.server + ":" + o.remote + " into " + o.into + ": "
-                + r.transferred() + " transferred, " + r.skipped() + " already identical, " + r.failed() + " failed, "
+                + r.transferred() + " transferred, " + r.skipped() + " skipped as unchanged, " + r.failed() + " failed, "
                 + r.refused() + " refused (tree " + r.id() + ")";
         if (!r.complete()) {
             StringBuilder why = new StringBuilder(summary).append('\n');

@@ -88,7 +88,7 @@ class CliTreeTest {
         TreeCounters.Snapshot before = TreeCounters.snapshot();
         String[] again = run(0, "get", url("/up/"), back.toString()); // a URL ending in / is a folder
         assertTrue(again[0].startsWith("done: 6 files, 0 transferred"), again[0]);
-        assertTrue(again[0].contains("6 already identical"), again[0]);
+        assertTrue(again[0].contains("6 skipped as unchanged"), again[0]);
         // The metrics' tree counters: the skipped files are counted, though none became a transfer.
         TreeCounters.Snapshot after = TreeCounters.snapshot();
         assertEquals(1, after.trees() - before.trees());
