@@ -16,10 +16,17 @@ final class CtrlC implements AutoCloseable {
         this.hook = hook;
     }
 
-    static CtrlC stops(TransferEngine engine) {
+    /**
+     * The line on {@code err} is the hook's to say: the JVM ends once its hooks have run, often before the command's
+     * own thread gets to print anything (a Ctrl-C ended with exit 130 and not a word), so the command says nothing
+     * more of a stop.
+     */
+    static CtrlC stops(TransferEngine engine, java.io.PrintStream err) {
         Thread main = Thread.currentThread();
         Thread hook = new Thread(() -> {
             engine.active().forEach(t -> engine.cancel(t.id()));
+            err.println("ferry: stopped (Ctrl-C or SIGTERM); what was sent is kept: run the same command again to"
+                    + " resume");
             main.interrupt();
         }, "ferry-ctrl-c");
         Runtime.getRuntime().addShutdownHook(hook);

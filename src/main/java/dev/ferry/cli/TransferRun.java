@@ -73,7 +73,7 @@ final class TransferRun {
             }
             TreeRun run = new TreeRun(engine, profile.name(), TreeLimits.DEFAULTS).relist(relist);
             TreeResult r;
-            try (CtrlC ignored = CtrlC.stops(engine)) {
+            try (CtrlC ignored = CtrlC.stops(engine, err)) {
                 r = direction == Direction.DOWNLOAD ? run.download(remoteRoot, localRoot, options, filter)
                         : run.upload(localRoot, remoteRoot, options, filter);
             }
@@ -90,8 +90,7 @@ final class TransferRun {
             }
             return r.complete() ? ExitCode.DONE.code : ExitCode.FAILED.code;
         } catch (java.io.InterruptedIOException e) {
-            err.println("ferry: " + Printable.of(e.getMessage()));
-            return ExitCode.CANCELLED.code;
+            return ExitCode.CANCELLED.code; // CtrlC said so
         } catch (java.io.IOException | RuntimeException e) {
             err.println("ferry: " + Printable.of(Objects.toString(e.getMessage(), e.toString())));
             return ExitCode.of(e).code;
@@ -114,7 +113,7 @@ final class TransferRun {
                 engine.addListener(new LoggingListener());
             }
             TransferResult result;
-            try (CtrlC ignored = CtrlC.stops(engine)) {
+            try (CtrlC ignored = CtrlC.stops(engine, err)) {
                 result = engine.run(request);
                 StartTrace.mark("transfer done");
             } catch (TransferFailedException e) {
@@ -132,7 +131,9 @@ final class TransferRun {
             }
             return ExitCode.DONE.code;
         } catch (TransferFailedException e) {
-            err.println("ferry: " + Printable.of(e.getMessage()));
+            if (ExitCode.of(e) != ExitCode.CANCELLED) { // else CtrlC said so
+                err.println("ferry: " + Printable.of(e.getMessage()));
+            }
             return ExitCode.of(e).code;
         } catch (RuntimeException e) {
             err.println("ferry: " + Printable.of(Objects.toString(e.getMessage(), e.toString())));

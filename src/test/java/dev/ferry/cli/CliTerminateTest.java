@@ -43,6 +43,9 @@ class CliTerminateTest {
                         () -> "the download did not get going: " + ftp.bytesSent() + " bytes sent");
                 jvm.terminate(Duration.ofSeconds(20));
                 assertFalse(jvm.isAlive(), "the command outlived SIGTERM by 20 s\n" + String.join("\n", jvm.output()));
+                assertEquals(1, jvm.output().stream().filter(l -> l.startsWith("ferry: stopped")
+                        && l.contains("run the same command again")).count(), "one line says why it stopped:\n"
+                        + String.join("\n", jvm.output()));
             }
             assertFalse(Files.exists(target), "nothing under the final name after a stop");
             long sentBefore = ftp.bytesSent();
