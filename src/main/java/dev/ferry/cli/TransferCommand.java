@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.Printable;
 import dev.ferry.ftp.Secret;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.UploadStrategy;
@@ -178,8 +179,13 @@ abstract class TransferCommand implements Callable<Integer> {
     private int tree(FtpUrl url, ServerProfile profile) {
         String remote = PathGuard.remoteAbsolute(url.path());
         Path local = Path.of(localText()).toAbsolutePath().normalize();
+        if (direction() == Direction.UPLOAD && !Files.exists(local)) {
+            // A local file problem, as put of a missing file is (exit 3), not a wrong command line.
+            err.println("ferry: " + Printable.of(localText()) + " does not exist; nothing was sent");
+            return ExitCode.LOCAL.code;
+        }
         if (direction() == Direction.UPLOAD && !Files.isDirectory(local)) {
-            throw new UsageException(localText() + " is not a folder (put -r sends a folder)");
+            throw new UsageException(localText() + " is a file, not a folder: put -r sends a folder, put sends a file");
         }
         if (direction() == Direction.DOWNLOAD && Files.exists(local) && !Files.isDirectory(local)) {
             throw new UsageException(localText() + " is a file; get -r needs a folder to write the tree into");

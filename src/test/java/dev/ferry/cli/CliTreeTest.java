@@ -140,6 +140,9 @@ class CliTreeTest {
         assertEquals(Hashes.sha256(ftp.file("t/sub/deeper/d.csv")), Hashes.sha256(out.resolve("sub/deeper/d.csv")));
 
         run(ExitCode.USAGE.code, "put", "-r", out.toString(), url("/t2/"), "--delete");
+        String[] missing = run(ExitCode.LOCAL.code, "put", "-r", tmp.resolve("nowhere").toString(), url("/t2/"));
+        assertTrue(missing[1].contains("nowhere does not exist"), missing[1]);
+        run(ExitCode.USAGE.code, "put", "-r", out.resolve("a.csv").toString(), url("/t2/"));
         run(ExitCode.USAGE.code, "get", url("/t/a.csv"), tmp.resolve("one").toString(), "--include", "*.csv");
     }
 
