@@ -139,7 +139,9 @@ public final class OddDrops {
                 LOG.info("folder {} uploaded, every file verified; moved to {}", shown, inbox.relativize(done));
                 return true;
             }
-            Path to = FailedDrops.fail(p, shown, failure);
+            // Its files named from the folder: the inbox path they failed under is gone once it is in .failed/.
+            Path to = FailedDrops.fail(p, shown, failure.replace(p.toAbsolutePath() + java.io.File.separator,
+                    p.getFileName() + "/"));
             LOG.warn("folder {} in the upload inbox not fully uploaded; moved to {}/{}: {}", shown, FailedDrops.FOLDER,
                     shown(to), failure.lines().findFirst().orElse(""));
             return true;

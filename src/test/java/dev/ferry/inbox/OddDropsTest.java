@@ -103,6 +103,25 @@ class OddDropsTest {
     }
 
     /**
+     * A failed folder's reason named its files where they were when they failed ("…/inbox/upload/d1/a.txt: …"), a
+     * path that no longer exists once the folder is in .failed/. The reason file, beside the folder there, names
+     * them from the folder ("d1/a.txt").
+     */
+    @Test
+    void aFailedFoldersReasonNamesItsFilesFromTheFolderNotTheInbox() throws Exception {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        Path folder = settledFolder("d1", t0);
+        OddDrops sweeps = new OddDrops(inbox, Duration.ofSeconds(2), Clock.fixed(t0.plusSeconds(10), ZoneOffset.UTC))
+                .uploadingFolders(f -> "failed a.txt: the local file " + f.resolve("a.txt") + " changed while it was"
+                        + " sent");
+        sweeps.sweep();
+        assertEquals(1, sweeps.sweep());
+        String reason = Files.readString(inbox.resolve(".failed/d1.error.txt"));
+        assertFalse(reason.contains(folder.toString()), reason);
+        assertTrue(reason.contains("the local file d1/a.txt changed"), reason);
+    }
+
+    /**
      * Drops the file consumer lists but never takes waited in the inbox for ever, with no log line: a symbolic link to
      * a folder, one to nothing, a name with a backslash. Each goes to .failed/ with a reason once settled; a link to
      * a regular file stays for the consumer (the route refuses or follows it).
