@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * bin/ferry's first run with a jar (no class-data archive yet) runs the JVM as its child, to keep the archive only
  * when the run went through. A SIGTERM sent to the launcher ({@code kill}, {@code docker stop}, a process manager
  * that signals the main process) was held until the JVM ended, which it never did: the service kept running. The
- * signal now goes on to the JVM. The "java" here is a script that says when it starts and when it is stopped.
+ * signal now goes on to the JVM, which keeps the launcher's stdin. The "java" here is a script that says when it
+ * starts, what its stdin is, and when it is stopped.
  */
 class LauncherStopTest {
     @TempDir
@@ -28,8 +29,8 @@ class LauncherStopTest {
     @Test
     void aSigtermToTheLauncherOnItsFirstRunStopsTheJvm() throws Exception {
         Path java = dir.resolve("java");
-        Files.writeString(java, "#!/bin/sh\ntrap 'echo stopped-by-TERM; exit 143' TERM\necho started\n"
-                + "while :; do sleep 0.1; done\n");
+        Files.writeString(java, "#!/bin/sh\ntrap 'echo stopped-by-TERM; exit 143' TERM\n"
+                + "echo \"stdin $(readlink /proc/self/fd/0)\"\necho started\nwhile :; do sleep 0.1; done\n");
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
         Path jar = dir.resolve("ferry.jar");
         Files.write(jar, new byte[0]);
@@ -56,6 +57,8 @@ class LauncherStopTest {
             reader.join(5000);
             assertTrue(lines.contains("stopped-by-TERM"), "the JVM was not sent SIGTERM: " + lines);
             assertEquals(143, p.exitValue(), lines.toString());
+            // The launcher's own stdin (a pipe here), not the /dev/null a job started with & gets.
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("stdin pipe:")), lines.toString());
         } finally {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
