@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import dev.ferry.ftp.FtpException;
 import dev.ferry.ftp.LoginRefusedException;
 import dev.ferry.ftp.RemoteFolderException;
+import dev.ferry.ftp.RemoteNotFolderException;
 import dev.ferry.ftp.RemoteNotFoundException;
 import dev.ferry.plan.UnsafePathException;
 import dev.ferry.transfer.CancelledException;
@@ -34,8 +35,9 @@ enum ExitCode {
             if (t instanceof LoginRefusedException) {
                 return LOGIN;
             }
-            if (t instanceof RemoteFolderException || t instanceof UploadTargetIsFolderException) {
-                return USAGE; // get -r is what was meant: the command line, not the server, is at fault
+            if (t instanceof RemoteFolderException || t instanceof RemoteNotFolderException
+                    || t instanceof UploadTargetIsFolderException) {
+                return USAGE; // the other of get and get -r was meant: the command line, not the server, is at fault
             }
             if (t instanceof RemoteNotFoundException) {
                 return NOT_FOUND;

@@ -486,8 +486,7 @@ public final class TreeRun {
                 return;
             }
             if (s.exists(base)) {
-                throw new dev.ferry.ftp.FtpException("remote " + base + " on " + profile + " is a file, not a folder;"
-                        + " a single file is sent without -r", 0, false);
+                throw new dev.ferry.ftp.RemoteNotFolderException(base, profile);
             }
             throw new RemoteNotFoundException("remote folder " + base + " not found on " + profile, 550);
         } finally {

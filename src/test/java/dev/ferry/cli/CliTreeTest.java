@@ -144,6 +144,8 @@ class CliTreeTest {
         assertTrue(missing[1].contains("nowhere does not exist"), missing[1]);
         run(ExitCode.USAGE.code, "put", "-r", out.resolve("a.csv").toString(), url("/t2/"));
         run(ExitCode.USAGE.code, "get", url("/t/a.csv"), tmp.resolve("one").toString(), "--include", "*.csv");
+        String[] fileAsFolder = run(ExitCode.USAGE.code, "get", "-r", url("/t/a.csv"), tmp.resolve("two").toString());
+        assertTrue(fileAsFolder[1].contains("is a file, not a folder"), fileAsFolder[1]);
     }
 
     @Test
