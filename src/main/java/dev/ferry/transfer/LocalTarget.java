@@ -22,8 +22,11 @@ final class LocalTarget {
     /** Before planning: true when the existing target is to be kept and nothing moved (Ignore). */
     static boolean keepExisting(Path target, FileExist mode) throws LocalFileException {
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new LocalFileException("the target " + target + " is a directory; nothing was transferred: name a"
-                    + " file, or end localPath with '/' to download into the directory under the remote name", null);
+            // Worded for every caller: a folder's file (get -r) can only move the folder aside; a request can also
+            // name the folder to download into.
+            throw new LocalFileException("the target " + target + " is a directory; nothing was transferred: move the"
+                    + " directory aside, or name a file instead (a request's localPath ending in '/' downloads into"
+                    + " the directory under the remote name)", null);
         }
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             return false;
