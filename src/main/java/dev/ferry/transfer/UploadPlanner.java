@@ -59,12 +59,8 @@ final class UploadPlanner {
     }
 
     /**
-     * One command (MLST, or SIZE): a new name, the usual case, costs a single 550. A directory of the name fails at the
-     * rename as before, in words.
-     */
-    /**
      * The source, read as it is: a tree's file is opened without following a link (O_NOFOLLOW), so a link put in its
-     * place between the look above and this open fails here instead of being read.
+     * place between {@link #plan}'s look at it and this open fails here instead of being read.
      */
     private static FileChannel openSource(Path source, boolean noLinks) throws IOException {
         if (!noLinks) {
@@ -90,6 +86,10 @@ final class UploadPlanner {
         }
     }
 
+    /**
+     * One command (MLST, or SIZE): a new name, the usual case, costs a single 550. A directory of the name fails at the
+     * rename as before, in words.
+     */
     private static boolean taken(FtpSession session, String remote) throws IOException {
         try {
             session.stat(remote);
