@@ -70,20 +70,23 @@ final class UploadPlanner {
             return FileChannel.open(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
         } catch (FileSystemException e) {
             if (Files.isSymbolicLink(source)) {
-                throw new LocalFileException("the local file " + source + " was replaced by a symbolic link (to "
-                        + linkTarget(source) + ") while it was planned; links in a folder are not followed, so it was"
-                        + " not uploaded: put the file itself back and run the folder again", e);
+                throw replacedByLink(source, "nothing was sent", e);
             }
             throw e;
         }
     }
 
-    private static String linkTarget(Path link) {
+    /** A folder's file that is a symbolic link now: the walk refused links, so one was put in its place since. */
+    private static LocalFileException replacedByLink(Path source, String sent, Exception cause) {
+        String target;
         try {
-            return String.valueOf(Files.readSymbolicLink(link));
+            target = String.valueOf(Files.readSymbolicLink(source));
         } catch (IOException | UnsupportedOperationException e) {
-            return "?";
+            target = "?";
         }
+        return new LocalFileException("the local file " + source + " was replaced by a symbolic link (to " + target
+                + ") after its folder was read; links in a folder are not followed, so it was not uploaded; " + sent
+                + ": put the file itself back and run the folder again", cause);
     }
 
     /**
@@ -130,10 +133,7 @@ final class UploadPlanner {
         // would send whatever it points to (/etc/shadow as well), under the file's name, verified against itself.
         boolean noLinks = r.tree() != null;
         if (noLinks && Files.isSymbolicLink(source)) {
-            throw new LocalFileException("the local file " + source + " was replaced by a symbolic link (to "
-                    + linkTarget(source) + ") after its folder was read; links in a folder are not followed, so it"
-                    + " was not uploaded; " + abandoned(id, r.remotePath(), profile) + ": put the file itself back and"
-                    + " run the folder again", null);
+            throw replacedByLink(source, abandoned(id, r.remotePath(), profile), null);
         }
         long size;
         long mtime;

@@ -37,10 +37,7 @@ public record TreeFilter(List<String> include, List<String> exclude, Instant new
         if (newerThan != null && mtime >= 0 && mtime <= newerThan.toEpochMilli()) {
             return false;
         }
-        if (!include.isEmpty() && include.stream().noneMatch(g -> matches(g, relative))) {
-            return false;
-        }
-        return exclude.stream().noneMatch(g -> matches(g, relative));
+        return !leavesOut(relative);
     }
 
     /**
