@@ -78,6 +78,7 @@ public final class FtpSession implements Closeable {
 
     private static FtpSession connect(ServerProfile profile, Charset charset) throws IOException {
         FTPClient client = profile.tls() == TlsMode.EXPLICIT ? Tls.client(profile) : new ListingClient();
+        client.setParserFactory(new ListingLines.ListParsers());
         javax.net.SocketFactory direct = DirectSockets.factory();
         if (direct != null) {
             client.setSocketFactory(direct); // control and passive data sockets alike

@@ -16,14 +16,12 @@ import org.apache.commons.net.ftp.parser.MLSxEntryParser;
  * words by the server ("Permission denied"), a link is refused as a link. Both clients Ferry makes list through this.
  */
 final class TolerantMlsd {
-    private static final Parser PARSER = new Parser();
-
     private TolerantMlsd() {
     }
 
     /** What {@link FTPClient#initiateMListParsing(String)} does, with {@link Parser}; {@code data} may be null. */
     static FTPListParseEngine engine(FTPClient client, Socket data) throws IOException {
-        FTPListParseEngine engine = new FTPListParseEngine(PARSER);
+        FTPListParseEngine engine = new FTPListParseEngine(new Parser());
         if (data == null) {
             return engine;
         }
@@ -40,7 +38,21 @@ final class TolerantMlsd {
         return engine;
     }
 
+    /** One listing's parser: it reads the lines (see {@link ListingLines}) as well as parsing them. */
     static final class Parser extends MLSxEntryParser {
+        private final ListingLines lines = new ListingLines();
+
+        @Override
+        public String readNextEntry(java.io.BufferedReader reader) throws IOException {
+            return lines.next(reader);
+        }
+
+        @Override
+        public java.util.List<String> preParse(java.util.List<String> original) {
+            ListingLines.joinMlsdContinuations(original);
+            return original;
+        }
+
         @Override
         public FTPFile parseFTPEntry(String line) {
             FTPFile parsed;

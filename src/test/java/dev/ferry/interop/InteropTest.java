@@ -178,6 +178,43 @@ class InteropTest {
         }
     }
 
+    /**
+     * A remote name with a line break: vsftpd and proftpd send the name's LF as it is in LIST, proftpd's MLSD as CRLF.
+     * Read line by line at every break, it was a file named up to the break (requested: "No such file", its part file
+     * left behind) and a line that could not be parsed. It is one entry, refused by name; nothing else is written.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Kind.class, names = {"VSFTPD", "PROFTPD", "PURE_FTPD"})
+    @Feature(value = "A remote name with a line break in a tree: refused by name, no part file left", order = 108)
+    void nameWithALineBreakInATree(Kind kind) throws Exception {
+        InteropServer server = plain(kind);
+        Path ok = server.put("/lb/ok.bin", 3000, 64);
+        server.put("/lb/a\nb.bin", 10, 65);
+        server.put("/lb/c\rd.bin", 10, 66);
+        Path down = tmp.resolve("lb");
+        dev.ferry.tree.TreeResult r = new dev.ferry.tree.TreeRun(ferry(server).engine, ferry.profile.name(),
+                dev.ferry.tree.TreeLimits.DEFAULTS).download("/lb/", down, TransferOptions.none());
+        assertEquals(Hashes.sha256(ok), Hashes.sha256(down.resolve("ok.bin")), r.problems().toString());
+        try (java.util.stream.Stream<Path> all = Files.list(down)) {
+            assertEquals(List.of("ok.bin"), all.map(p -> p.getFileName().toString()).sorted().toList(),
+                    r.problems().toString());
+        }
+        assertEquals(1, r.transferred(), r.toString());
+        if (kind == Kind.PURE_FTPD) {
+            // pure-ftpd lists no name with a control character: nothing to refuse
+            assertEquals(List.of(), r.problems());
+            InteropResults.note("(the server does not list such names)");
+            return;
+        }
+        assertFalse(r.complete(), r.toString());
+        String problems = String.join("\n", r.problems());
+        assertFalse(problems.contains("No such file") || problems.contains("not found"), problems);
+        assertTrue(problems.contains("refused a\\u000ab.bin: the name contains a line break"), problems);
+        assertTrue(problems.contains("refused c\\u000dd.bin: the name contains a line break"), problems);
+        assertFalse(problems.contains("could not be parsed"), problems);
+        InteropResults.note("(" + r.problems().size() + " refused: " + problems.replace("\n", "; ") + ")");
+    }
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(Kind.class)
     @Feature(value = "Folder down and up (get -r / put -r), second run moves nothing", order = 105)

@@ -60,11 +60,13 @@ class UnparsableListingLineTest {
                 } catch (Exception e) {
                     throw new java.io.IOException(e);
                 }
-                data.transferToClient(session, "modify=20261205073149;perm=flcdmpe;type=cdir; .\r\n"
+                // A line that is not MLSD first: after another line it would be read as the rest of that line's
+                // name, whose line break proftpd sends as CRLF (ListingLines)
+                data.transferToClient(session, "this line is not MLSD\r\n"
+                        + "modify=20261205073149;perm=flcdmpe;type=cdir; .\r\n"
                         + "modify=20261205073149;perm=;type=dir;unique=FE00U20E512;UNIX.mode=00; locked\r\n"
                         + "modify=20261201100000;perm=adfr;size=5000;type=file; a.bin\r\n"
-                        + "modify=20261201100000;perm=flcdmpe;type=dir; sub\r\n"
-                        + "this line is not MLSD\r\n");
+                        + "modify=20261201100000;perm=flcdmpe;type=dir; sub\r\n");
                 session.getDataConnection().closeDataConnection();
                 session.write(new DefaultFtpReply(226, "Transfer complete"));
                 return FtpletResult.SKIP;
