@@ -62,8 +62,7 @@ public final class DropUnchanged {
             SourceCheck.awaitSettled(file, SETTLE_MAX);
             // The server's copy is this drop's own earlier version, sent a moment ago: it is replaced, whatever the
             // fileExist rule says about other people's files.
-            result = engine.run(new TransferRequest(request.direction(), request.server(), request.remotePath(),
-                    request.localPath(), request.options().withFileExist(FileExist.OVERRIDE)));
+            result = engine.run(request.withOptions(request.options().withFileExist(FileExist.OVERRIDE)));
             exchange.getIn().setBody(result);
             exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, result.id());
             exchange.getIn().setHeader(FerryConstants.PUBLISHED, result.published());

@@ -210,8 +210,7 @@ public class FerryProducer extends DefaultAsyncProducer {
         Object body = exchange.getIn().getBody();
         String source = source(exchange);
         if (body instanceof TransferRequest r) {
-            return new TransferRequest(r.direction(), r.server(), r.remotePath(), r.localPath(),
-                    r.options().over(config.options()), r.tree());
+            return r.withOptions(r.options().over(config.options()));
         }
         if (body instanceof GenericFile<?> gf && !isJsonRequest(gf.getFileName())) {
             return upload(exchange, Path.of(gf.getAbsoluteFilePath()), gf.getRelativeFilePath());
@@ -251,8 +250,8 @@ public class FerryProducer extends DefaultAsyncProducer {
     /** A dropped file: it goes to the server under its name relative to the inbox, in the remote directory. */
     private TransferRequest upload(Exchange exchange, Path file, String relative) {
         String source = source(exchange);
-        InboxLinks.check(file, config.getFollowLinks() != null ? config.getFollowLinks() : component().isFollowLinks(),
-                source);
+        boolean followLinks = config.getFollowLinks() != null ? config.getFollowLinks() : component().isFollowLinks();
+        InboxLinks.check(file, followLinks, source);
         String server = serverFor(null, source);
         String dir = config.getRemoteDir() != null ? config.getRemoteDir()
                 : component().getRemoteDirs().getOrDefault(server, "/");
@@ -262,8 +261,9 @@ public class FerryProducer extends DefaultAsyncProducer {
         } catch (IllegalArgumentException e) {
             throw new RequestException(source + ": " + e.getMessage(), e);
         }
+        // Checked above as it is now: the planner reads it without following a link swapped in after this
         return new TransferRequest(Direction.UPLOAD, server, remote, file.toAbsolutePath().normalize().toString(),
-                config.options());
+                config.options(), null, followLinks);
     }
 
     private String serverFor(String named, String source) {

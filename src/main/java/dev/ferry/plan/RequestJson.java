@@ -18,6 +18,7 @@ final class RequestJson {
         b.append(",\"options\":");
         options(b, r.options());
         field(b, "tree", r.tree());
+        number(b, "followLinks", r.followLinks());
         return b.append('}').toString();
     }
 

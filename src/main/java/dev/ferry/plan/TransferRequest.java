@@ -13,6 +13,9 @@ import java.util.Objects;
  * @param remotePath absolute remote path of the file
  * @param localPath  absolute local path of the file
  * @param tree       the tree (folder) transfer this file is part of, null for a file on its own; not part of the id
+ * @param followLinks an upload's source: false, it is read only as the file it is, never through a symbolic link
+ *                    (an inbox drop: the inbox refused links when it took it, and one swapped in later would send what
+ *                    it points to); null or true, a link is followed (the command line's file, named by its user)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -22,7 +25,8 @@ public record TransferRequest(
         String remotePath,
         String localPath,
         TransferOptions options,
-        String tree) {
+        String tree,
+        Boolean followLinks) {
 
     /** A file on its own. */
     public TransferRequest(Direction direction, String server, String remotePath, String localPath,
@@ -30,9 +34,25 @@ public record TransferRequest(
         this(direction, server, remotePath, localPath, options, null);
     }
 
+    public TransferRequest(Direction direction, String server, String remotePath, String localPath,
+                           TransferOptions options, String tree) {
+        this(direction, server, remotePath, localPath, options, tree, null);
+    }
+
     /** This file as a file of the tree {@code treeId}. */
     public TransferRequest inTree(String treeId) {
-        return new TransferRequest(direction, server, remotePath, localPath, options, treeId);
+        return new TransferRequest(direction, server, remotePath, localPath, options, treeId, followLinks);
+    }
+
+    /** The same file with other options. */
+    public TransferRequest withOptions(TransferOptions other) {
+        return new TransferRequest(direction, server, remotePath, localPath, other, tree, followLinks);
+    }
+
+    /** An upload whose source may not be read through a symbolic link: a tree's file, or as {@code followLinks}. */
+    @JsonIgnore
+    public boolean readsNoLinks() {
+        return tree != null || Boolean.FALSE.equals(followLinks);
     }
 
     public TransferRequest {

@@ -215,7 +215,7 @@ public final class TransferEngine implements AutoCloseable {
         String remote = PathGuard.remoteAbsolute(request.remotePath());
         return new TransferRequest(request.direction(), request.server(), remote,
                 java.nio.file.Path.of(request.localPath()).toAbsolutePath().normalize().toString(), request.options(),
-                request.tree());
+                request.tree(), request.followLinks());
     }
 
     /** Step 1: fingerprint, resume or fresh plan, part file. The segments to run are in the returned view. */

@@ -59,34 +59,41 @@ final class UploadPlanner {
     }
 
     /**
-     * The source, read as it is: a tree's file is opened without following a link (O_NOFOLLOW), so a link put in its
-     * place between {@link #plan}'s look at it and this open fails here instead of being read.
+     * The source, read as it is: a tree's file or an inbox drop is opened without following a link (O_NOFOLLOW), so a
+     * link put in its place between {@link #plan}'s look at it and this open fails here instead of being read.
      */
-    private static FileChannel openSource(Path source, boolean noLinks) throws IOException {
-        if (!noLinks) {
+    private static FileChannel openSource(Path source, TransferRequest r) throws IOException {
+        if (!r.readsNoLinks()) {
             return FileChannel.open(source, StandardOpenOption.READ);
         }
         try {
             return FileChannel.open(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
         } catch (FileSystemException e) {
             if (Files.isSymbolicLink(source)) {
-                throw replacedByLink(source, "nothing was sent", e);
+                throw replacedByLink(source, r, "nothing was sent", e);
             }
             throw e;
         }
     }
 
-    /** A folder's file that is a symbolic link now: the walk refused links, so one was put in its place since. */
-    private static LocalFileException replacedByLink(Path source, String sent, Exception cause) {
+    /**
+     * A source that is a symbolic link now, where none was when it was taken: a folder's walk and the upload inbox
+     * refuse links, so one was put in its place since.
+     */
+    private static LocalFileException replacedByLink(Path source, TransferRequest r, String sent, Exception cause) {
         String target;
         try {
             target = String.valueOf(Files.readSymbolicLink(source));
         } catch (IOException | UnsupportedOperationException e) {
             target = "?";
         }
+        String why = r.tree() != null
+                ? ") after its folder was read; links in a folder are not followed, so it was not uploaded; " + sent
+                        + ": put the file itself back and run the folder again"
+                : ") after the inbox took it; links in the upload inbox are not followed, so it was not uploaded; "
+                        + sent + ": drop the file itself again";
         return new LocalFileException("the local file " + source + " was replaced by a symbolic link (to " + target
-                + ") after its folder was read; links in a folder are not followed, so it was not uploaded; " + sent
-                + ": put the file itself back and run the folder again", cause);
+                + why, cause);
     }
 
     /**
@@ -129,11 +136,11 @@ final class UploadPlanner {
         String id = r.id();
         boolean free = listedFree.remove(id);
         Path source = Path.of(r.localPath()).toAbsolutePath();
-        // A folder's walk refused the links it met, so a link met now was put in a file's place after the walk: it
-        // would send whatever it points to (/etc/shadow as well), under the file's name, verified against itself.
-        boolean noLinks = r.tree() != null;
-        if (noLinks && Files.isSymbolicLink(source)) {
-            throw replacedByLink(source, abandoned(id, r.remotePath(), profile), null);
+        // A folder's walk and the upload inbox refused the links they met, so a link met now was put in a file's place
+        // since: it would send whatever it points to (/etc/shadow as well), under the file's name, verified against
+        // itself.
+        if (r.readsNoLinks() && Files.isSymbolicLink(source)) {
+            throw replacedByLink(source, r, abandoned(id, r.remotePath(), profile), null);
         }
         long size;
         long mtime;
@@ -163,7 +170,7 @@ final class UploadPlanner {
                     // only then): the server's copy is this file, byte for byte. Nothing to send, nothing replaced.
                     ledger.start(id, size, mtime, List.of());
                     LiveTransfer kept = new LiveTransfer(r, options, profile, caps, size, mtime,
-                            openSource(source, noLinks), source, remote, UploadStrategy.AUTO,
+                            openSource(source, r), source, remote, UploadStrategy.AUTO,
                             ledger, List.of());
                     kept.kept = KeptFile.ALREADY_THERE;
                     return new Planned(kept, null);
@@ -176,7 +183,7 @@ final class UploadPlanner {
             if (!placed && !free && options.fileExist() == FileExist.IGNORE && taken(session, remote)) {
                 ledger.start(id, size, mtime, List.of());
                 LiveTransfer kept = new LiveTransfer(r, options, profile, caps, size, mtime,
-                        openSource(source, noLinks), source, remote, UploadStrategy.AUTO, ledger,
+                        openSource(source, r), source, remote, UploadStrategy.AUTO, ledger,
                         List.of());
                 kept.kept = KeptFile.IGNORED;
                 return new Planned(kept, null);
@@ -231,7 +238,7 @@ final class UploadPlanner {
                     session.delete(temp);
                 }
             }
-            FileChannel channel = openSource(source, noLinks);
+            FileChannel channel = openSource(source, r);
             LiveTransfer t = new LiveTransfer(r, options, profile, caps, size, mtime, channel, source, temp,
                     strategy, ledger, segments);
             t.serverHasOurBytes = resumable;

@@ -18,7 +18,9 @@ class RequestJsonTest {
             new TransferRequest(Direction.UPLOAD, "s", "/r", "/l",
                     new TransferOptions(8, 1L, 2L, 3L, null, null, 4L, null, null, null)),
             new TransferRequest(Direction.UPLOAD, "s", "/\b\f\r", "/l",
-                    new TransferOptions(null, null, null, null, null, null, null, null, true, null)));
+                    new TransferOptions(null, null, null, null, null, null, null, null, true, null)),
+            new TransferRequest(Direction.UPLOAD, "s", "/r", "/inbox/x.bin", TransferOptions.none(), null, false),
+            new TransferRequest(Direction.UPLOAD, "s", "/r", "/l", TransferOptions.none(), "u-1", true));
 
     @Test
     void writesWhatTheMapperWrites() throws Exception {
