@@ -35,10 +35,13 @@ ferry() { java "${FERRY_JVM_OPTS[@]}" -jar "$JAR" "$@"; }
 FERRY_JVM_OPTS=()
 
 camel_classes() {
-  if [ ! -f "$CLASSES/CamelBaseline.class" ] || [ "$BENCH/CamelBaseline.java" -nt "$CLASSES/CamelBaseline.class" ]; then
-    mkdir -p "$CLASSES"
-    javac -cp "$JAR" -d "$CLASSES" "$BENCH/CamelBaseline.java"
-  fi
+  local c
+  for c in CamelBaseline JvmFloor; do
+    if [ ! -f "$CLASSES/$c.class" ] || [ "$BENCH/$c.java" -nt "$CLASSES/$c.class" ]; then
+      mkdir -p "$CLASSES"
+      javac -cp "$JAR" -d "$CLASSES" "$BENCH/$c.java"
+    fi
+  done
 }
 
 # ferry_inproc SCEN ROUND LOG [TOOL]: records Ferry's in-process transfer time (accepted .. done, from --verbose)
@@ -739,7 +742,8 @@ PY
 
 # A folder down and up (#18): Ferry's CLI `get -r` / `put -r` as a whole process (JVM start and ledger included, a
 # fresh ledger each run so nothing is skipped as already there) against lftp's mirror / mirror -R, default and
-# --parallel=4, and a plain camel-ftp route (recursive=true consumer down, file: recursive=true to ftp: up), all on
+# --parallel=4, a plain camel-ftp route (recursive=true consumer down, file: recursive=true to ftp: up), and the JVM
+# floor (bench/JvmFloor.java: commons-net on 4 connections that only stream, the least any JVM client does), all on
 # proftpd (MLSD and HASH: Ferry checks each file's size and its SHA-256 from the server). Four folders of equal
 # share, the tools alternating within each round; every copy compared with the source (diff -r, outside the timer).
 # Every tool runs under /usr/bin/time -v: its process CPU (user+sys) is a row of its own, the measure that a loaded
@@ -794,6 +798,12 @@ PY
     tree_timed "$s" "$r" "down: camel-ftp route (recursive)" "$WORK/$s-camel-get-$r.log" "$files" \
       java -cp "$JAR:$CLASSES" CamelBaseline tree-download 127.0.0.1 "$port" "$FTP_USER" "$FTP_PW" /tree "$down" "$files"
     tree_same "$src" "$down" "camel-ftp route (recursive)"
+    rm -rf "$down"; mkdir -p "$down"
+    tree_timed "$s" "$r" "down: JVM floor (commons-net, 4 streams, nothing kept or verified)" \
+      "$WORK/$s-floor-get-$r.log" "$files" \
+      java -XX:TieredStopAtLevel=1 -cp "$JAR:$CLASSES" JvmFloor tree-download 127.0.0.1 "$port" "$FTP_USER" "$FTP_PW" \
+      /tree "$down" 4
+    tree_same "$src" "$down" "JVM floor"
     rm -rf "$down" "$WORK/$s-ledger"
     clear_dir "$root"; install -d -o "$FTP_USER" "$root/up"
     tree_timed "$s" "$r" "up: ferry put -r" "$WORK/$s-ferry-put-$r.log" "$files" \
@@ -816,6 +826,12 @@ PY
     tree_timed "$s" "$r" "up: camel-ftp route (recursive)" "$WORK/$s-camel-put-$r.log" "$files" \
       java -cp "$JAR:$CLASSES" CamelBaseline tree-upload 127.0.0.1 "$port" "$FTP_USER" "$FTP_PW" /up "$src" "$files"
     tree_same "$src" "$root/up" "camel-ftp route (recursive)"
+    clear_dir "$root"; install -d -o "$FTP_USER" "$root/up"
+    tree_timed "$s" "$r" "up: JVM floor (commons-net, 4 streams, nothing kept or verified)" \
+      "$WORK/$s-floor-put-$r.log" "$files" \
+      java -XX:TieredStopAtLevel=1 -cp "$JAR:$CLASSES" JvmFloor tree-upload 127.0.0.1 "$port" "$FTP_USER" "$FTP_PW" \
+      /up "$src" 4
+    tree_same "$src" "$root/up" "JVM floor"
     rm -rf "$WORK/$s-ledger"
   done
   stop_servers

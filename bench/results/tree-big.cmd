@@ -1,1 +1,1 @@
-bench/run.sh tree-big  # 2026-12-05T07:03:39Z, BENCH_ROUNDS=3, ferry at b868e60
+bench/run.sh tree-big  # 2026-12-05T09:42:41Z, BENCH_ROUNDS=3, ferry at a47a074-dirty
