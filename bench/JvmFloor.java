@@ -57,15 +57,7 @@ public final class JvmFloor {
         walk(first, remote, "", local, files);
         parallel(first, connections, files, (c, rel, buf) -> {
             InputStream in = retryOnBusyPort(c, () -> c.retrieveFileStream(remote + "/" + rel), rel);
-            try (in; OutputStream out = Files.newOutputStream(local.resolve(rel))) {
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    out.write(buf, 0, n);
-                }
-            }
-            if (!c.completePendingCommand()) {
-                throw new IOException(rel + ": " + c.getReplyString().strip());
-            }
+            copy(c, rel, in, Files.newOutputStream(local.resolve(rel)), buf);
         });
     }
 
@@ -86,16 +78,22 @@ public final class JvmFloor {
         }
         parallel(first, connections, files, (c, rel, buf) -> {
             OutputStream out = retryOnBusyPort(c, () -> c.storeFileStream(remote + "/" + rel), rel);
-            try (out; InputStream in = Files.newInputStream(local.resolve(rel))) {
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    out.write(buf, 0, n);
-                }
-            }
-            if (!c.completePendingCommand()) {
-                throw new IOException(rel + ": " + c.getReplyString().strip());
-            }
+            copy(c, rel, Files.newInputStream(local.resolve(rel)), out, buf);
         });
+    }
+
+    /** Streams one file, closes both ends, then reads the server's reply to the transfer. */
+    private static void copy(FTPClient c, String rel, InputStream in, OutputStream out, byte[] buf)
+            throws IOException {
+        try (in; out) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                out.write(buf, 0, n);
+            }
+        }
+        if (!c.completePendingCommand()) {
+            throw new IOException(rel + ": " + c.getReplyString().strip());
+        }
     }
 
     private static void walk(FTPClient c, String remote, String rel, Path local, ConcurrentLinkedQueue<String> files)
