@@ -69,8 +69,28 @@ record FtpUrl(TlsMode tls, String user, Secret password, String host, int port, 
     }
 
     /** The URL with any password replaced, for messages. */
+    /**
+     * The URL with the password between its user's ':' and the host's '@' masked, whatever its scheme: a URL refused
+     * for its scheme ("sftp://", "ftp:/") is printed too. A password may hold a raw '@': the last one before the path
+     * ends it.
+     */
     static String redact(String url) {
-        return url.replaceFirst("(?i)^(ftps?://[^:/@]*):[^@/]*@", "$1:****@");
+        int slashes = url.indexOf("//");
+        int start = slashes >= 0 ? slashes + 2 : url.indexOf(':') + 1;
+        while (start < url.length() && url.charAt(start) == '/') {
+            start++;
+        }
+        int firstAt = url.indexOf('@', start);
+        if (firstAt < 0) {
+            return url;
+        }
+        int path = url.indexOf('/', firstAt);
+        int at = url.lastIndexOf('@', (path < 0 ? url.length() : path) - 1);
+        int colon = url.indexOf(':', start);
+        if (colon < 0 || colon > at) {
+            return url;
+        }
+        return url.substring(0, colon) + ":****" + url.substring(at);
     }
 
     private static String decode(String s) {

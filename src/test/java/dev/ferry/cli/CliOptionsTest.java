@@ -60,6 +60,19 @@ class CliOptionsTest {
         assertEquals(1, ftp.commandCount("RETR"), one.err);
     }
 
+    /** The password in a URL is masked in every error about the URL, also when it is not an ftp:// one at all. */
+    @Test
+    void aUrlThatIsNotFtpIsRefusedWithItsPasswordMasked() {
+        for (String url : new String[] {"sftp://ferrytest:Sekr3t@127.0.0.1:25021/a.bin",
+                "ftp:/ferrytest:Sekr3t@127.0.0.1:25021/a.bin", "ftpx://ferrytest:Sekr3t@127.0.0.1/a.bin",
+                "ftp://ferrytest:Sek@r3t@127.0.0.1:99999/a.bin"}) {
+            Result r = run("get", "--ledger", tmp.resolve("l").toString(), url, tmp.resolve("x").toString());
+            assertEquals(2, r.code, r.err);
+            assertFalse(r.err.contains("Sekr3t") || r.err.contains("r3t") || r.out.contains("r3t"), r.err);
+            assertTrue(r.err.contains("ferrytest:****@127.0.0.1"), r.err);
+        }
+    }
+
     @Test
     void versionPrintsTheBuildsVersion() {
         for (String flag : new String[] {"--version", "-V"}) {
