@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /** Names of the hidden work files: next to the target, so the final rename stays on one file system or directory. */
-final class PartFiles {
+public final class PartFiles {
     private static final int MAX_NAME_BYTES = 255;
 
     private PartFiles() {
@@ -72,6 +72,18 @@ final class PartFiles {
     /** The part file for reading and writing, refusing a link in its place. */
     static FileChannel open(Path part) throws IOException {
         return FileChannel.open(part, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private static final java.util.regex.Pattern WORK_NAME =
+            java.util.regex.Pattern.compile("\\..*\\.ferry-[0-9a-f]{8}\\.part|\\.ferry-probe-[0-9a-f]+", java.util.regex.Pattern.DOTALL);
+
+    /**
+     * A name of the form Ferry gives the files it works in ({@code .<name>.ferry-<id>.part}, and the upload probe's):
+     * a transfer may not publish under one, or it would replace another transfer's part file, which that transfer
+     * then verifies by size and publishes as its own (a hostile review made a download publish another file so).
+     */
+    public static boolean isWorkName(String name) {
+        return WORK_NAME.matcher(name).matches();
     }
 
     private static String shortId(String id) {

@@ -213,9 +213,16 @@ public final class TransferEngine implements AutoCloseable {
     public TransferRequest check(TransferRequest request) {
         profiles.get(request.server());
         String remote = PathGuard.remoteAbsolute(request.remotePath());
-        return new TransferRequest(request.direction(), request.server(), remote,
-                java.nio.file.Path.of(request.localPath()).toAbsolutePath().normalize().toString(), request.options(),
-                request.tree(), request.followLinks());
+        java.nio.file.Path local = java.nio.file.Path.of(request.localPath()).toAbsolutePath().normalize();
+        String published = request.direction() == Direction.DOWNLOAD
+                ? String.valueOf(local.getFileName()) : PathGuard.remoteName(remote);
+        if (PartFiles.isWorkName(published)) {
+            throw new IllegalArgumentException("the name " + dev.ferry.Printable.of(published) + " has the form of a"
+                    + " part file Ferry writes while it transfers (.<name>.ferry-<id>.part); a file is not published"
+                    + " under it, so another transfer's part file cannot be replaced: choose another name");
+        }
+        return new TransferRequest(request.direction(), request.server(), remote, local.toString(),
+                request.options(), request.tree(), request.followLinks());
     }
 
     /** Step 1: fingerprint, resume or fresh plan, part file. The segments to run are in the returned view. */

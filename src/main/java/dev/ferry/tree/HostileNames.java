@@ -46,6 +46,10 @@ public final class HostileNames {
         if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
             return "the name is longer than " + MAX_NAME_BYTES + " bytes";
         }
+        if (dev.ferry.transfer.PartFiles.isWorkName(name)) {
+            return "the name has the form of a part file Ferry writes while it transfers (.<name>.ferry-<id>.part):"
+                    + " another transfer's work in progress, not a file to copy";
+        }
         return null;
     }
 

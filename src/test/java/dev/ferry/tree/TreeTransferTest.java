@@ -132,7 +132,7 @@ class TreeTransferTest {
             boolean exact = real.list(dir, each);
             if (dir.equals("/h")) {
                 for (String name : List.of("../escape.bin", "a/b.bin", "..\\win.bin", "cr\rlf\n.bin", "nul\0.bin",
-                        "bad\uFFFD.bin", "/etc/passwd")) {
+                        "bad\uFFFD.bin", "/etc/passwd", ".x.bin.ferry-0123abcd.part")) {
                     each.accept(file(name, FTPFile.FILE_TYPE));
                 }
                 each.accept(file("..", FTPFile.FILE_TYPE));
@@ -156,6 +156,7 @@ class TreeTransferTest {
                 "nul\\u0000.bin: the name contains a NUL", "bad\uFFFD.bin: the name does not decode",
                 "/etc/passwd: the name contains a '/'", "refused ..: the name is '..'", "up: a symbolic link (to ..)",
                 "could not be parsed", "bell\\u0007.bin: the name contains the control character",
+                ".x.bin.ferry-0123abcd.part: the name has the form of a part file Ferry writes",
                 "deeper than 4 levels")) {
             assertTrue(problems.contains(expected), expected + " in\n" + problems);
         }
