@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -55,7 +56,50 @@ public final class WriterSnapshot {
      * holds that descriptor), or -1.
      */
     public long writerOf(String realPath) {
-        String[] descriptors = realPath == null ? null : open.get(realPath);
+        if (realPath == null) {
+            return -1;
+        }
+        long pid = writerOf(realPath, open.get(realPath));
+        return pid >= 0 ? pid : writerByAnotherName(realPath);
+    }
+
+    /**
+     * A writer that opened the file under another of its names: /proc shows the name a descriptor was opened by, so
+     * a hard link made into the inbox of a file still being written elsewhere looked unwritten, and its first part
+     * was published (a hostile review). Only a file with more than one name is looked up so: every path the pass saw
+     * open is compared with it by device and inode.
+     */
+    private long writerByAnotherName(String realPath) {
+        Object key;
+        try {
+            Map<String, Object> a = Files.readAttributes(Path.of(realPath), "unix:nlink,ino,dev");
+            if (((Number) a.get("nlink")).intValue() < 2) {
+                return -1;
+            }
+            key = List.of(a.get("dev"), a.get("ino"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
+            return -1;
+        }
+        for (Map.Entry<String, String[]> e : open.entrySet()) {
+            if (e.getKey().equals(realPath)) {
+                continue;
+            }
+            try {
+                Map<String, Object> a = Files.readAttributes(Path.of(e.getKey()), "unix:ino,dev");
+                if (key.equals(List.of(a.get("dev"), a.get("ino")))) {
+                    long pid = writerOf(e.getKey(), e.getValue());
+                    if (pid >= 0) {
+                        return pid;
+                    }
+                }
+            } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException x) {
+                // gone since the pass, or not ours to look at
+            }
+        }
+        return -1;
+    }
+
+    private static long writerOf(String realPath, String[] descriptors) {
         if (descriptors == null) {
             return -1;
         }

@@ -97,6 +97,23 @@ class OpenWritersTest {
     }
 
     /** A shell that opens {@code file} on descriptor 3 with {@code redirect} and then becomes {@code sleep}. */
+    /** A hard link to a file another process still writes under its first name is a file being written. */
+    @Test
+    void aWriterOfAnotherNameOfTheFileIsFound() throws Exception {
+        Path outside = Files.createDirectories(dir.resolve("elsewhere")).resolve("hw.bin");
+        Files.write(outside, new byte[3000]);
+        Process writer = holding(outside, ">>");
+        Path inbox = Files.createDirectories(dir.resolve("inbox"));
+        Path drop = Files.createLink(inbox.resolve("hw.bin"), outside);
+        Thread.sleep(2 * WriterSnapshot.CLOCK_MARGIN_NANOS / 1_000_000);
+
+        assertEquals(writer.pid(), OpenWriters.writerOf(drop));
+        assertEquals(writer.pid(), OpenWriters.snapshot().writerOf(OpenWriters.realPath(drop)));
+        writer.destroyForcibly().waitFor();
+        Await.until(WAIT, () -> OpenWriters.snapshot().writerOf(OpenWriters.realPath(drop)) < 0,
+                () -> "still written after the writer ended");
+    }
+
     private Process holding(Path file, String redirect) throws IOException {
         if (!redirect.equals("<") && !Files.exists(file)) {
             Files.createFile(file);
