@@ -31,8 +31,12 @@ import java.util.function.Consumer;
  * @param sha256  null when not hashed
  * @param hashedAt the change time the SHA-256 is the content of: null without a hash, without a change time, or
  *                 when the file changed too shortly before the hash for its coarse clock to tell a later write apart
+ * @param changedAt the change time when the state was read, null where the system keeps none: without a SHA-256 it
+ *                 is what tells a rewrite in place whose modification time was put back ({@code touch -r},
+ *                 {@code rsync --inplace -t}) from the version that was sent
  */
-public record SourceState(long size, long mtimeMillis, Object fileKey, String sha256, FileTime hashedAt) {
+public record SourceState(long size, long mtimeMillis, Object fileKey, String sha256, FileTime hashedAt,
+                          FileTime changedAt) {
     /**
      * File systems stamp a change from a coarse clock (one kernel tick, up to 10 ms, behind the precise one): two
      * writes within one tick may leave the same change time. A change time proves the content only when it is this
@@ -44,13 +48,17 @@ public record SourceState(long size, long mtimeMillis, Object fileKey, String sh
     static volatile Consumer<Path> onHash = file -> { };
 
     public SourceState(long size, long mtimeMillis, Object fileKey, String sha256) {
-        this(size, mtimeMillis, fileKey, sha256, null);
+        this(size, mtimeMillis, fileKey, sha256, null, null);
+    }
+
+    public SourceState(long size, long mtimeMillis, Object fileKey, String sha256, FileTime hashedAt) {
+        this(size, mtimeMillis, fileKey, sha256, hashedAt, null);
     }
 
     public static SourceState of(Path file, boolean withHash) throws IOException {
         Attributes a = Attributes.of(file);
         return new SourceState(a.size, a.mtimeMillis, a.fileKey, withHash ? sha256(file, a.size) : null,
-                withHash ? a.provenChange() : null);
+                withHash ? a.provenChange() : null, a.changed);
     }
 
     /**
@@ -70,18 +78,18 @@ public record SourceState(long size, long mtimeMillis, Object fileKey, String sh
     public static SourceState now(Path file, SourceState sent) throws IOException {
         Attributes a = Attributes.of(file);
         if (sent.sha256 == null) {
-            return new SourceState(a.size, a.mtimeMillis, a.fileKey, null);
+            return new SourceState(a.size, a.mtimeMillis, a.fileKey, null, null, a.changed);
         }
         if (sent.hashedAt != null && a.changed != null && a.changed.equals(sent.hashedAt) && a.size == sent.size
                 && a.mtimeMillis == sent.mtimeMillis && a.fileKey != null && a.fileKey.equals(sent.fileKey)) {
-            return new SourceState(a.size, a.mtimeMillis, a.fileKey, sent.sha256, sent.hashedAt);
+            return new SourceState(a.size, a.mtimeMillis, a.fileKey, sent.sha256, sent.hashedAt, a.changed);
         }
-        return new SourceState(a.size, a.mtimeMillis, a.fileKey, sha256(file, a.size), a.provenChange());
+        return new SourceState(a.size, a.mtimeMillis, a.fileKey, sha256(file, a.size), a.provenChange(), a.changed);
     }
 
     /** The same state with the size and time a planner recorded: those are the bytes that were sent. */
     public SourceState as(long sentSize, long sentMtime) {
-        return new SourceState(sentSize, sentMtime, fileKey, sha256, hashedAt);
+        return new SourceState(sentSize, sentMtime, fileKey, sha256, hashedAt, changedAt);
     }
 
     /** What differs from {@code sent}, in words, or null when this is the version that was sent. */
@@ -95,8 +103,11 @@ public record SourceState(long size, long mtimeMillis, Object fileKey, String sh
         if (fileKey != null && sent.fileKey != null && !Objects.equals(fileKey, sent.fileKey)) {
             return "replaced by another file of the same name";
         }
-        if (sha256 != null && sent.sha256 != null && !sha256.equals(sent.sha256)) {
-            return "same size and time, different content (SHA-256)";
+        if (sha256 != null && sent.sha256 != null) {
+            return sha256.equals(sent.sha256) ? null : "same size and time, different content (SHA-256)";
+        }
+        if (changedAt != null && sent.changedAt != null && !changedAt.equals(sent.changedAt)) {
+            return "written again with its size and modification time kept (its change time moved)";
         }
         return null;
     }
