@@ -47,6 +47,8 @@ public final class LiveTransfer implements TransferView {
     final String remoteWork;
     final UploadStrategy strategy;
     final RateLimiter rateLimiter;
+    /** When this run planned the transfer (monotonic): how long its final name has gone unasked. */
+    final long plannedNanos = System.nanoTime();
 
     private final JdbcLedger ledger;
     /**

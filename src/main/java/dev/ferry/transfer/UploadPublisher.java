@@ -14,6 +14,8 @@ import java.io.IOException;
  * or range by range as it streamed -- the local source unchanged) and publishes it with RNFR/RNTO.
  */
 final class UploadPublisher {
+    /** An upload planned longer ago than this asks again whether its final name is still free (fileExist Fail). */
+    static final long STILL_FREE_AFTER_NANOS = 1_000_000_000L;
     private final SessionPool pool;
     private final JdbcLedger ledger;
 
@@ -43,12 +45,38 @@ final class UploadPublisher {
             requireSourceAsSent(t, true);
             // And a cancel accepted while the server verified: the person asked for it to stop (the API said so).
             t.checkNotCancelled();
+            requireStillFree(session, t);
             t.renameSent = true;
             rename(session, t);
         } finally {
             pool.release(session);
         }
         return published(t, verification);
+    }
+
+    /**
+     * fileExist Fail: the final name was free when the upload was planned, and RNTO replaces a file on most servers
+     * (vsftpd, proftpd), so a file someone put there meanwhile would be lost without a word (a hostile review lost
+     * one so). Asked again before the rename of an upload that took a second or more since its planning; a quicker
+     * one (a folder's small files) leaves a window of that size, as any client's check before its rename does, FTP
+     * having no rename that refuses to replace.
+     */
+    private static void requireStillFree(FtpSession session, LiveTransfer t) throws IOException {
+        if (t.options.fileExist() != dev.ferry.plan.FileExist.FAIL
+                || System.nanoTime() - t.plannedNanos < STILL_FREE_AFTER_NANOS) {
+            return;
+        }
+        try {
+            session.stat(t.remotePath());
+        } catch (dev.ferry.ftp.RemoteNotFoundException free) {
+            return;
+        }
+        try {
+            session.delete(t.remoteWork);
+        } catch (IOException kept) {
+            // The next run's plan finds it; the failure below is the news.
+        }
+        throw UploadTargetExistsException.appeared(t.remotePath(), t.profile);
     }
 
     /**

@@ -8,10 +8,23 @@ import dev.ferry.ftp.ServerProfile;
  * the same file); the command line gives it its own exit code, as it does a download's taken target.
  */
 public final class UploadTargetExistsException extends FtpException {
+    private static final String WHAT_TO_DO = ": remove it on the server, or choose fileExist Override to replace it"
+            + " (request option \"fileExist\" or \"overwrite\", service key ferry.file-exist, command line --overwrite or"
+            + " --file-exist)";
+
     UploadTargetExistsException(String remote, ServerProfile profile) {
-        super("remote file " + remote + " on " + profile.name() + " already exists and is kept; nothing was sent:"
-                + " remove it on the server, or choose fileExist Override to replace it (request option \"fileExist\""
-                + " or \"overwrite\", service key ferry.file-exist, command line --overwrite or --file-exist)", 553,
-                false);
+        this("remote file " + remote + " on " + profile.name() + " already exists and is kept; nothing was sent"
+                + WHAT_TO_DO);
+    }
+
+    private UploadTargetExistsException(String message) {
+        super(message, 553, false);
+    }
+
+    /** The name was free when the upload was planned and is taken now: what was sent is not published over it. */
+    static UploadTargetExistsException appeared(String remote, ServerProfile profile) {
+        return new UploadTargetExistsException("remote file " + remote + " on " + profile.name() + " appeared during"
+                + " the upload and is kept; what was sent is not published over it (its temporary copy is removed)"
+                + WHAT_TO_DO);
     }
 }
