@@ -32,10 +32,12 @@ import java.util.Set;
  * fix the file without reading code. Paths are only read here; they are checked where they are resolved.
  */
 public final class RequestParser {
-    // One JSON value and nothing after it; 4.7 is not a whole number (Jackson would silently take 4).
+    // One JSON value and nothing after it; 4.7 is not a whole number (Jackson would silently take 4); a field named
+    // twice is refused (Jackson would keep the last: a request that said two remote paths downloaded the second).
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     /** A request is a few hundred bytes; anything this large is not one (and is refused before it is parsed). */
     public static final int MAX_BYTES = 64 * 1024;
     private static final Set<String> FIELDS = orderedSet("direction", "server", "remotePath", "localPath", "options");

@@ -19,10 +19,12 @@ import java.util.Set;
  * server. Each error names the field and says what is expected.
  */
 public final class StrictRequestReader implements RequestReader {
-    // One JSON value and nothing after it; 4.7 is not a whole number (Jackson would silently take 4).
+    // One JSON value and nothing after it; 4.7 is not a whole number (Jackson would silently take 4); a field named
+    // twice is refused (Jackson would keep the last: a request that said two remote paths downloaded the second).
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Set<String> FIELDS = Set.of("direction", "server", "remotePath", "localPath", "options");
     private static final String EXAMPLE = "{\"direction\":\"DOWNLOAD\",\"server\":\"demo\",\"remotePath\":\"/a.bin\","
             + "\"localPath\":\"/srv/in/a.bin\"}";

@@ -65,6 +65,10 @@ class RequestParserTest {
         assertMessage("{\"remotePath\":\"/a\"} {\"remotePath\":\"/b\"}", "req.json",
                 "there is more after the JSON object");
         assertMessage("{\"remotePath\":\"/a\"} garbage", "req.json", "garbage");
+        assertMessage("{\"remotePath\":\"/d1.bin\",\"localPath\":\"x\",\"remotePath\":\"/zero.bin\"}", "req.json",
+                "Duplicate field 'remotePath'");
+        assertMessage("{\"remotePath\":\"/a\",\"options\":{\"segments\":2,\"segments\":8}}", "req.json",
+                "Duplicate field 'segments'");
         assertMessage("{\"remotePath\":\"/a\",\"localPath\":\"" + "x".repeat(70_000) + "\"}", "req.json",
                 "request too large (max 64 KiB)");
     }
