@@ -12,7 +12,7 @@ import java.nio.file.StandardOpenOption;
 
 /** Names of the hidden work files: next to the target, so the final rename stays on one file system or directory. */
 public final class PartFiles {
-    private static final int MAX_NAME_BYTES = 255;
+    static final int MAX_NAME_BYTES = 255;
 
     private PartFiles() {
     }

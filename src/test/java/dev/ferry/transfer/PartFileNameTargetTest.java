@@ -62,6 +62,23 @@ class PartFileNameTargetTest {
         }
     }
 
+    /** A local name too long for any file system was found only after the whole file came down, its part left. */
+    @Test
+    void aLocalNameLongerThanAFileSystemTakesIsRefusedBeforeAnythingMoves() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
+            ftp.write("d1.bin", 100_000, 3);
+            Path down = Files.createDirectories(tmp.resolve("downloads"));
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> h.engine.run(
+                    h.download("/d1.bin", down.resolve("y".repeat(300)), TransferOptions.none())));
+            assertTrue(refused.getMessage().contains("300 bytes long"), refused.getMessage());
+            assertEquals(0, ftp.bytesSent(), "bytes were sent for a file that could never be published");
+            try (Stream<Path> all = Files.list(down)) {
+                assertEquals(0, all.count());
+            }
+        }
+    }
+
     private static Path partFile(Path dir) {
         try (Stream<Path> all = Files.list(dir)) {
             return all.filter(p -> p.getFileName().toString().endsWith(".part")).findFirst().orElse(null);
