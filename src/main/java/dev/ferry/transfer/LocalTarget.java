@@ -82,19 +82,28 @@ final class LocalTarget {
             // that creates the target meanwhile. The part file's name then goes.
             Files.createLink(target, part);
         } catch (FileAlreadyExistsException e) {
-            throw new LocalFileException("the target " + target + " appeared during the download and is kept"
-                    + " (fileExist " + mode.camelName() + "); the data stays in " + part + "; remove the target or"
-                    + " ask for fileExist Override and run the transfer again", null);
+            throw taken(part, target, mode);
         } catch (UnsupportedOperationException | FileSystemException e) {
             // No hard links here (some network or FAT file systems): the check and the rename, a moment apart.
             if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                throw new LocalFileException("the target " + target + " appeared during the download and is kept"
-                        + " (fileExist " + mode.camelName() + "); the data stays in " + part, null);
+                throw taken(part, target, mode);
             }
             move(part, target);
             return;
         }
         Files.delete(part);
+    }
+
+    /**
+     * The final name is taken at the rename: TryRename checks nothing before (a file there from the start is found
+     * here), the others did, so one appeared since. Either way the same exit as a target found before (6).
+     */
+    private static LocalFileException taken(Path part, Path target, FileExist mode) {
+        String when = mode == FileExist.TRYRENAME ? " exists and is kept (fileExist TryRename renames only onto a free"
+                + " name, and looks only then)" : " appeared during the download and is kept (fileExist "
+                + mode.camelName() + ")";
+        return LocalFileException.targetExists("the target " + target + when + "; the data stays in " + part
+                + ": remove the target, or ask for fileExist Override, and run the transfer again to publish it");
     }
 
     private static void move(Path part, Path target) throws LocalFileException {
