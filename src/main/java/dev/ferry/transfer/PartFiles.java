@@ -75,7 +75,8 @@ public final class PartFiles {
     }
 
     private static final java.util.regex.Pattern WORK_NAME =
-            java.util.regex.Pattern.compile("\\..*\\.ferry-[0-9a-f]{8}\\.part|\\.ferry-probe-[0-9a-f]+", java.util.regex.Pattern.DOTALL);
+            java.util.regex.Pattern.compile("\\..*\\.ferry-[0-9a-f]{8}\\.part|\\.ferry-probe-[0-9a-f]+",
+                    java.util.regex.Pattern.DOTALL);
 
     /**
      * A name of the form Ferry gives the files it works in ({@code .<name>.ferry-<id>.part}, and the upload probe's):

@@ -41,6 +41,22 @@ final class EngineHarness implements AutoCloseable {
         return new TransferRequest(Direction.UPLOAD, profile.name(), remote, local.toString(), options);
     }
 
+    /** One segment at {@code bytesPerSecond}: a transfer slow enough for a test to act while it runs. */
+    static TransferOptions slow(long bytesPerSecond) {
+        return new TransferOptions(1, null, null, null, null, null, bytesPerSecond, null, null, null);
+    }
+
+    /** {@link TransferEngine#run} on another thread; its failure is the future's (wrapped once). */
+    java.util.concurrent.CompletableFuture<TransferResult> runAsync(TransferRequest request) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return engine.run(request);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+    }
+
     long count(String prefix) {
         return events.stream().filter(e -> e.startsWith(prefix)).count();
     }

@@ -3,7 +3,6 @@ package dev.ferry.transfer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.plan.TransferOptions;
 import dev.ferry.testing.Await;
 import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.Hashes;
@@ -35,14 +34,8 @@ class InPlaceRewriteTest {
              EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
             Path source = PseudoRandomContent.write(tmp.resolve("u2.bin"), 3_000_000, 5);
             FileTime mtime = Files.getLastModifiedTime(source);
-            TransferOptions slow = new TransferOptions(1, null, null, null, null, null, 1_000_000L, null, null, null);
-            CompletableFuture<TransferResult> upload = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return h.engine.run(h.upload(source, "/u2.bin", slow));
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
+            CompletableFuture<TransferResult> upload = h.runAsync(h.upload(source, "/u2.bin",
+                    EngineHarness.slow(1_000_000)));
             Await.until(Duration.ofSeconds(20), () -> ftp.bytesReceived() > 1_000_000,
                     () -> "the upload did not get going: " + ftp.bytesReceived());
             try (FileChannel ch = FileChannel.open(source, StandardOpenOption.WRITE)) {

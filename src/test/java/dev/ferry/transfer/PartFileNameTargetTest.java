@@ -34,14 +34,8 @@ class PartFileNameTargetTest {
             Path victimSource = ftp.write("s1.bin", 3_000_000, 1);
             ftp.write("evil.bin", 3_000_000, 2);
             Path down = Files.createDirectories(tmp.resolve("downloads"));
-            TransferOptions slow = new TransferOptions(1, null, null, null, null, null, 1_000_000L, null, null, null);
-            CompletableFuture<TransferResult> victim = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return h.engine.run(h.download("/s1.bin", down.resolve("victim.bin"), slow));
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
+            CompletableFuture<TransferResult> victim = h.runAsync(h.download("/s1.bin", down.resolve("victim.bin"),
+                    EngineHarness.slow(1_000_000)));
             Await.until(Duration.ofSeconds(20), () -> partFile(down) != null, () -> "no part file in " + down);
             Path part = partFile(down);
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.plan.TransferOptions;
 import dev.ferry.testing.Await;
 import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.PseudoRandomContent;
@@ -33,14 +32,8 @@ class UploadTargetAppearsTest {
         try (FtpServerFixture ftp = FtpServerFixture.builder().start();
              EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
             Path source = PseudoRandomContent.write(tmp.resolve("appear.bin"), 3_000_000, 6);
-            TransferOptions slow = new TransferOptions(1, null, null, null, null, null, 1_000_000L, null, null, null);
-            CompletableFuture<TransferResult> upload = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return h.engine.run(h.upload(source, "/appear.bin", slow));
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
+            CompletableFuture<TransferResult> upload = h.runAsync(h.upload(source, "/appear.bin",
+                    EngineHarness.slow(1_000_000)));
             Await.until(Duration.ofSeconds(20), () -> ftp.bytesReceived() > 1_000_000,
                     () -> "the upload did not get going: " + ftp.bytesReceived());
             Files.writeString(ftp.file("appear.bin"), "someone else's file\n");
