@@ -152,4 +152,45 @@ class DropOutcomesTest {
         assertTrue(rollbackLog.list.stream().noneMatch(e -> e.getFormattedMessage().contains("Error during")),
                 "the refused move is not logged as an error: " + rollbackLog.list);
     }
+
+    /**
+     * The same, when the other node files the drop after this one looked where to move it and before Camel's move
+     * (which deletes its target first): nothing this node does after that look may delete the filing.
+     */
+    @Test
+    void aDropFiledByAnotherNodeRightAfterTheLookIsKept() throws Exception {
+        Path upload = Files.createDirectories(tmp.resolve("upload"));
+        DropOutcomes drops = new DropOutcomes(upload);
+        Object lookThenOtherNode = new Object() {
+            @SuppressWarnings("unused")
+            public String doneTarget(org.apache.camel.Exchange exchange) throws java.io.IOException {
+                String target = drops.doneTarget(exchange);
+                Path drop = upload.resolve("c.bin");
+                if (Files.exists(drop)) {
+                    // frozen here; the other node takes the inbox over and files the drop
+                    Files.move(drop, Files.createDirectories(upload.resolve(".done")).resolve("c.bin"));
+                }
+                return target;
+            }
+        };
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.getRegistry().bind("ferryDrops", lookThenOtherNode);
+            context.getRegistry().bind("ferryDropRollbacks", drops.rollbackLog());
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("file:" + upload + "?delay=50&initialDelay=0&move=${bean:ferryDrops?method=doneTarget}"
+                            + "&onCompletionExceptionHandler=#ferryDropRollbacks")
+                            .process(e -> taken.incrementAndGet());
+                }
+            });
+            org.apache.camel.builder.NotifyBuilder done = new org.apache.camel.builder.NotifyBuilder(context)
+                    .whenDone(1).create();
+            Files.writeString(upload.resolve("c.bin"), "the drop");
+            context.start();
+            assertTrue(done.matches(10, java.util.concurrent.TimeUnit.SECONDS), "the drop's exchange never ended");
+        }
+        assertEquals("the drop", Files.readString(upload.resolve(".done/c.bin")), "the filing is gone");
+        assertFalse(Files.exists(upload.resolve("c.bin")), "the drop stayed in the inbox");
+    }
 }
