@@ -2,8 +2,8 @@ package dev.ferry.ftp;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.ListIterator;
 import org.apache.commons.net.ftp.FTPFile;
 import org.apache.commons.net.ftp.FTPFileEntryParser;
 import org.apache.commons.net.ftp.FTPFileEntryParserImpl;
@@ -56,20 +56,18 @@ final class ListingLines {
      * begins otherwise continues the name of the line before it, whose line break the server sent as CRLF.
      */
     static void joinMlsdContinuations(List<String> lines) {
-        ListIterator<String> it = lines.listIterator();
-        String previous = null;
-        while (it.hasNext()) {
-            String line = it.next();
-            if (previous != null && !beginsWithFacts(line)) {
-                it.remove();
-                previous = previous + "\n" + line;
-                it.previous();
-                it.set(previous);
-                it.next();
+        List<String> joined = new ArrayList<>(lines.size());
+        for (String line : lines) {
+            int last = joined.size() - 1;
+            if (last >= 0 && !beginsWithFacts(line)) {
+                joined.set(last, joined.get(last) + "\n" + line);
             } else {
-                previous = line;
+                joined.add(line);
             }
         }
+        // commons-net reads on from the list it handed over: changed in place
+        lines.clear();
+        lines.addAll(joined);
     }
 
     private static boolean beginsWithFacts(String line) {

@@ -35,6 +35,8 @@ public final class WriterSnapshot {
 
     /** Real path to the descriptors open on it, as "pid/fd". */
     private final Map<String, String[]> open;
+    /** The open paths by device and inode, made once per pass and only if a file with several names is asked. */
+    private volatile Map<List<Object>, List<String>> byInode;
     private final boolean procSeen;
     private final Instant startedWall;
     private final long startedNanos;
@@ -66,11 +68,11 @@ public final class WriterSnapshot {
     /**
      * A writer that opened the file under another of its names: /proc shows the name a descriptor was opened by, so
      * a hard link made into the inbox of a file still being written elsewhere looked unwritten, and its first part
-     * was published (a hostile review). Only a file with more than one name is looked up so: every path the pass saw
-     * open is compared with it by device and inode.
+     * was published (a hostile review). Only a file with more than one name is looked up so, in the pass's paths by
+     * device and inode ({@link #byInode}: a stat per open path, once per pass, however many such files ask).
      */
     private long writerByAnotherName(String realPath) {
-        Object key;
+        List<Object> key;
         try {
             Map<String, Object> a = Files.readAttributes(Path.of(realPath), "unix:nlink,ino,dev");
             if (((Number) a.get("nlink")).intValue() < 2) {
@@ -80,23 +82,32 @@ public final class WriterSnapshot {
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
             return -1;
         }
-        for (Map.Entry<String, String[]> e : open.entrySet()) {
-            if (e.getKey().equals(realPath)) {
-                continue;
-            }
-            try {
-                Map<String, Object> a = Files.readAttributes(Path.of(e.getKey()), "unix:ino,dev");
-                if (key.equals(List.of(a.get("dev"), a.get("ino")))) {
-                    long pid = writerOf(e.getKey(), e.getValue());
-                    if (pid >= 0) {
-                        return pid;
-                    }
-                }
-            } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException x) {
-                // gone since the pass, or not ours to look at
+        for (String other : byInode().getOrDefault(key, List.of())) {
+            long pid = other.equals(realPath) ? -1 : writerOf(other, open.get(other));
+            if (pid >= 0) {
+                return pid;
             }
         }
         return -1;
+    }
+
+    private Map<List<Object>, List<String>> byInode() {
+        Map<List<Object>, List<String>> index = byInode;
+        if (index == null) {
+            index = new java.util.HashMap<>();
+            for (String path : open.keySet()) {
+                try {
+                    Map<String, Object> a = Files.readAttributes(Path.of(path), "unix:ino,dev");
+                    index.computeIfAbsent(List.of(a.get("dev"), a.get("ino")), k -> new java.util.ArrayList<>())
+                            .add(path);
+                } catch (IOException | UnsupportedOperationException | IllegalArgumentException
+                         | SecurityException e) {
+                    // gone since the pass, or not ours to look at
+                }
+            }
+            byInode = index; // two callers may both make it: the same map, once more
+        }
+        return index;
     }
 
     private static long writerOf(String realPath, String[] descriptors) {

@@ -216,12 +216,12 @@ public final class TransferEngine implements AutoCloseable {
         java.nio.file.Path local = java.nio.file.Path.of(request.localPath()).toAbsolutePath().normalize();
         String published = request.direction() == Direction.DOWNLOAD
                 ? String.valueOf(local.getFileName()) : PathGuard.remoteName(remote);
-        if (request.direction() == Direction.DOWNLOAD
-                && published.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > PartFiles.MAX_NAME_BYTES) {
+        int bytes = published.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (request.direction() == Direction.DOWNLOAD && bytes > PartFiles.MAX_NAME_BYTES) {
             // Found only at the publish, after the whole file came down, with a part file left and advice to resume
-            throw new IllegalArgumentException("the local name " + dev.ferry.Printable.of(published) + " is "
-                    + published.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + " bytes long; a file"
-                    + " name may have at most " + PartFiles.MAX_NAME_BYTES + ": choose a shorter localPath");
+            throw new IllegalArgumentException("the local name " + dev.ferry.Printable.of(published) + " is " + bytes
+                    + " bytes long; a file name may have at most " + PartFiles.MAX_NAME_BYTES
+                    + ": choose a shorter localPath");
         }
         if (PartFiles.isWorkName(published)) {
             throw new IllegalArgumentException("the name " + dev.ferry.Printable.of(published) + " has the form of a"
