@@ -110,13 +110,19 @@ class SharedInboxFailoverTest {
             node.awaitLine(l -> l.contains("Ferry is running."), WAIT);
         }
         Map<String, String> sources = new LinkedHashMap<>();
-        for (int i = 0; i < drops; i++) {
+        drop(shared, staging, 0, drops, seed, sources);
+        return sources;
+    }
+
+    /** Drops {@code drop-from} … {@code drop-(from+count-1)} into the shared upload inbox, adding them to sources. */
+    private static void drop(Path shared, Path staging, int from, int count, int seed, Map<String, String> sources)
+            throws java.io.IOException {
+        for (int i = from; i < from + count; i++) {
             String name = "drop-" + i + ".bin";
             Path file = PseudoRandomContent.write(staging.resolve(name), 1536L * KIB + i * 7919L, seed + i);
             sources.put(name, Hashes.sha256(file));
             ServiceHarness.dropInto(shared.resolve("upload"), file);
         }
-        return sources;
     }
 
     private static long uploadedLines(ForkedJvm node) {
@@ -132,7 +138,10 @@ class SharedInboxFailoverTest {
             ServiceHarness first = node("node-1", ftp, shared);
             ServiceHarness second = node("node-2", ftp, shared);
             try (ForkedJvm one = first.fork(ftp, "node-1"); ForkedJvm two = second.fork(ftp, "node-2")) {
-                Map<String, String> sources = dropWhenRunning(shared, staging, DROPS, 500, one, two);
+                // The leader may file every drop it saw before the test reads its reports (several connections per
+                // drop); the drops made after the kill are the ones only the other node can finish.
+                int after = 5;
+                Map<String, String> sources = dropWhenRunning(shared, staging, DROPS - after, 500, one, two);
                 Path done = shared.resolve("upload").resolve(".done");
                 Await.until(WAIT, () -> uploadedLines(one) + uploadedLines(two) >= 2,
                         () -> "no drop was uploaded: " + statuses());
@@ -140,14 +149,14 @@ class SharedInboxFailoverTest {
                         "both nodes took drops from the shared inbox at once");
                 ForkedJvm leader = uploadedLines(one) > 0 ? one : two;
                 ForkedJvm follower = leader == one ? two : one;
-                long doneAtKill = uploadedLines(leader);
                 assertEquals(137, leader.kill9());
-                assertTrue(doneAtKill < DROPS, "every drop was done before the kill; nothing was taken over");
+                drop(shared, staging, DROPS - after, after, 500, sources);
 
                 Await.until(WAIT, () -> count(done) == DROPS && statuses().equals(Map.of("PUBLISHED", DROPS)),
                         () -> "the other node did not finish the drops: " + statuses() + " done "
                         + ServiceHarness.list(shared.resolve("upload")) + "\n" + String.join("\n", follower.output()));
-                assertTrue(uploadedLines(follower) > 0, "the other node never took the inbox over");
+                assertTrue(uploadedLines(follower) >= after, () -> "the other node uploaded fewer than the " + after
+                        + " drops made after the kill:\n" + String.join("\n", follower.output()));
                 // Each drop reported once: uploaded by one node, or (killed between its report and its move to
                 // .done/, or between its publish and its report) found already uploaded by the other, never twice.
                 Map<String, Long> uploaded = reports(" - uploaded drop-", leader, follower);
@@ -177,13 +186,17 @@ class SharedInboxFailoverTest {
     void whenTheMasterFreezesTheOtherTakesTheInboxAndTheWokenMasterStops() throws Exception {
         Path shared = tmp.resolve("shared-inbox");
         Path staging = Files.createDirectories(tmp.resolve("staging"));
-        int drops = 8;
-        // 512 KiB/s per connection: a drop takes 3 s, so most are still to do when the master freezes.
+        int before = 4;
+        int after = 4;
+        int drops = before + after;
+        // 512 KiB/s per connection, so the master is likely to hold drops in flight when it freezes. The master can
+        // still be quick enough (several connections per drop) to file every drop it saw before the test reads its
+        // first report; the drops made after the freeze are the ones only the other node can finish.
         try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(512L * KIB).start()) {
             ServiceHarness first = node("node-1", ftp, shared);
             ServiceHarness second = node("node-2", ftp, shared);
             try (ForkedJvm one = first.fork(ftp, "node-1"); ForkedJvm two = second.fork(ftp, "node-2")) {
-                Map<String, String> sources = dropWhenRunning(shared, staging, drops, 700, one, two);
+                Map<String, String> sources = dropWhenRunning(shared, staging, before, 700, one, two);
                 Path done = shared.resolve("upload").resolve(".done");
                 Await.until(WAIT, () -> uploadedLines(one) + uploadedLines(two) >= 1,
                         () -> "no drop was uploaded: " + statuses());
@@ -191,7 +204,7 @@ class SharedInboxFailoverTest {
                 ForkedJvm other = master == one ? two : one;
                 master.signal("STOP");
                 try {
-                    assertTrue(count(done) < drops - 2, "the master had filed nearly every drop before it froze");
+                    drop(shared, staging, before, after, 700, sources);
                     Await.until(WAIT, () -> count(done) == drops && statuses().equals(Map.of("PUBLISHED", drops)),
                             () -> "the other node did not finish the drops while the master was frozen: " + statuses()
                             + " done " + ServiceHarness.list(shared.resolve("upload")) + "\n"
@@ -199,6 +212,8 @@ class SharedInboxFailoverTest {
                     assertTrue(other.output().stream().anyMatch(l -> l.contains(" takes the shared inboxes")),
                             () -> "the other node never said it took the inboxes:\n"
                                     + String.join("\n", other.output()));
+                    assertTrue(uploadedLines(other) >= after, () -> "the other node uploaded fewer than the "
+                            + after + " drops made after the freeze:\n" + String.join("\n", other.output()));
                 } finally {
                     master.signal("CONT");
                 }
