@@ -15,7 +15,7 @@ import dev.ferry.transfer.UploadTargetIsFolderException;
 enum ExitCode {
     DONE(0, "the file was transferred, verified and published"),
     FAILED(1, "the transfer failed on the network or the server; run the same command again to resume"),
-    USAGE(2, "the command line is wrong (also: get of a remote folder without -r)"),
+    USAGE(2, "the command line is wrong (also: get of a remote folder without -r, a path with '..')"),
     LOCAL(3, "a local file problem: missing source, unwritable target, disk full"),
     LOGIN(4, "the server refused the login"),
     NOT_FOUND(5, "the remote file does not exist"),
@@ -46,7 +46,10 @@ enum ExitCode {
                     || (t instanceof LocalFileException local && local.isTargetExists())) {
                 return EXISTS; // running it again cannot help: a person chooses
             }
-            if (t instanceof LocalFileException || t instanceof UnsafePathException) {
+            if (t instanceof UnsafePathException) {
+                return USAGE; // a path the command line gave ('..', a control character): nothing to retry
+            }
+            if (t instanceof LocalFileException) {
                 return LOCAL;
             }
             if (t instanceof CancelledException) {

@@ -123,7 +123,10 @@ final class TransferRun {
                 }
                 throw e;
             }
-            if (!quiet) {
+            if (!quiet && result.skipped()) {
+                out.println("kept: " + Printable.of(result.published().toString())
+                        + " exists and was left as it is (--file-exist ignore); nothing was sent");
+            } else if (!quiet) {
                 out.println("done: " + Printable.of(result.published().toString()) + " ("
                         + Units.bytes(result.size()) + ", verified by "
                         + result.verification() + (result.bytesResumed() > 0 ? ", resumed with "

@@ -9,8 +9,8 @@ final class KeptFile {
     }
 
     static final String IGNORED = "skipped: the existing file was kept (fileExist Ignore)";
-    static final String ALREADY_THERE = "already there: the server's copy has this file's size and hash (sent before"
-            + " a crash)";
+    static final String ALREADY_THERE = "already there: the server's copy has this file's size and hash, so nothing"
+            + " was sent or replaced";
 
     static TransferResult publish(JdbcLedger ledger, LiveTransfer t, String where) throws IOException {
         t.local.close();

@@ -17,6 +17,11 @@ public record TransferResult(String id, String published, long size, long bytesM
         this(id, published, size, bytesMoved, bytesResumed, retries, verification, false);
     }
 
+    /** The target was there and kept as it was ({@code fileExist=Ignore}): nothing was sent, nothing verified. */
+    public boolean skipped() {
+        return KeptFile.IGNORED.equals(verification);
+    }
+
     /** Found published already: nothing moved in this run. */
     public static TransferResult publishedEarlier(String id, String published, long size, String how) {
         return new TransferResult(id, published, size, 0, size, 0, how, true);

@@ -45,9 +45,11 @@ class CliFileExistTest {
         assertTrue(refused.err.contains("already exists") && refused.err.contains("--file-exist"), refused.err);
         assertEquals("mine", Files.readString(local));
 
-        Result kept = cli("get", "--file-exist", "ignore", base + "/pub/a.bin", local.toString());
+        Result kept = shown("get", "--file-exist", "ignore", base + "/pub/a.bin", local.toString());
         assertEquals(0, kept.code, kept.err);
         assertEquals("mine", Files.readString(local));
+        assertTrue(kept.out.startsWith("kept: ") && kept.out.contains("nothing was sent")
+                && !kept.out.contains("verified"), kept.out);
 
         Result replaced = cli("get", "--overwrite", base + "/pub/a.bin", local.toString());
         assertEquals(0, replaced.code, replaced.err);
@@ -67,8 +69,9 @@ class CliFileExistTest {
         assertTrue(refused.err.contains("already exists") && refused.err.contains("--overwrite"), refused.err);
         assertEquals(before, Hashes.sha256(ftp.file("pub/b.bin")), "the server's copy is kept");
 
-        Result kept = cli("put", "--file-exist", "ignore", mine.toString(), base + "/pub/b.bin");
+        Result kept = shown("put", "--file-exist", "ignore", mine.toString(), base + "/pub/b.bin");
         assertEquals(0, kept.code, kept.err);
+        assertTrue(kept.out.startsWith("kept: /pub/b.bin exists") && !kept.out.contains("verified"), kept.out);
         assertEquals(before, Hashes.sha256(ftp.file("pub/b.bin")), "Ignore keeps the server's copy");
 
         Result replaced = cli("put", "--file-exist", "override", mine.toString(), base + "/pub/b.bin");
@@ -90,14 +93,25 @@ class CliFileExistTest {
     }
 
     private Result cli(String... args) {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String[] all = Stream.concat(Stream.of(args[0], "--quiet", "--ledger", tmp.resolve("cli-ledger").toString()),
-                Stream.of(args).skip(1)).toArray(String[]::new);
-        int code = Cli.run(all, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, err.toString(StandardCharsets.UTF_8));
+        return run(true, args);
     }
 
-    private record Result(int code, String err) {
+    /** Without --quiet: what the command prints on stdout is kept too. */
+    private Result shown(String... args) {
+        return run(false, args);
+    }
+
+    private Result run(boolean quiet, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String[] all = Stream.concat(Stream.concat(Stream.of(args[0]), quiet ? Stream.of("--quiet") : Stream.of()),
+                Stream.concat(Stream.of("--ledger", tmp.resolve("cli-ledger").toString()), Stream.of(args).skip(1)))
+                .toArray(String[]::new);
+        int code = Cli.run(all, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private record Result(int code, String out, String err) {
     }
 }

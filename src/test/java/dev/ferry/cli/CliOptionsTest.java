@@ -73,6 +73,21 @@ class CliOptionsTest {
         }
     }
 
+    /** A path that climbs out ('..') is the command line's fault: exit 2, nothing sent, the path named. */
+    @Test
+    void aRemotePathWithDotDotIsAUsageError() throws Exception {
+        ftp = FtpServerFixture.builder().user("ferrytest", PASSWORD).start();
+        Path source = java.nio.file.Files.write(tmp.resolve("x.bin"), new byte[1000]);
+        Result put = run("put", "--ledger", tmp.resolve("l").toString(), source.toString(), base() + "/../../x.bin");
+        assertEquals(2, put.code, put.err);
+        assertTrue(put.err.contains("'/../../x.bin' contains '..'"), put.err);
+        Result get = run("get", "--ledger", tmp.resolve("l").toString(), base() + "/a/../../x.bin",
+                tmp.resolve("y.bin").toString());
+        assertEquals(2, get.code, get.err);
+        assertTrue(get.err.contains("contains '..'"), get.err);
+        assertEquals(0, ftp.commandCount("STOR") + ftp.commandCount("RETR"), "something moved");
+    }
+
     @Test
     void versionPrintsTheBuildsVersion() {
         for (String flag : new String[] {"--version", "-V"}) {
