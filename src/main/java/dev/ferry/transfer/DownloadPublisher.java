@@ -85,9 +85,9 @@ final class DownloadPublisher {
         LocalTarget.requireSameFolder(t.workFile, t.localFile, t.workFolder);
         // And a cancel accepted while the server verified: the person asked for it to stop (the API said so).
         t.checkNotCancelled();
-        LocalTarget.publish(t.workFile, target, t.options.fileExist());
+        boolean placed = LocalTarget.publish(t.workFile, target, t.options.fileExist());
         ledger.published(t.id(), t.bytesMoved(), t.bytesResent());
         return new TransferResult(t.id(), target.toString(), t.size, t.bytesMoved(), t.bytesAtStart(), t.retries(),
-                verification);
+                placed ? verification : KeptFile.IGNORED);
     }
 }

@@ -67,8 +67,24 @@ final class LocalTarget {
         }
     }
 
-    /** The verified part file under the final name, in one step; Override alone may replace a file there. */
-    static void publish(Path part, Path target, FileExist mode) throws IOException {
+    /**
+     * The verified part file under the final name, in one step; Override alone may replace a file there. False when
+     * the name was taken under Ignore: that file is kept, as one found before the download, and the part file goes.
+     */
+    static boolean publish(Path part, Path target, FileExist mode) throws IOException {
+        try {
+            place(part, target, mode);
+            return true;
+        } catch (LocalFileException e) {
+            if (mode != FileExist.IGNORE || !e.isTargetExists()) {
+                throw e;
+            }
+            Files.deleteIfExists(part);
+            return false;
+        }
+    }
+
+    private static void place(Path part, Path target, FileExist mode) throws IOException {
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new LocalFileException("the target " + target + " became a directory during the download; the data"
                     + " stays in " + part + "; move the directory away and run the transfer again", null);

@@ -66,6 +66,28 @@ class ExistingTargetTest {
         }
     }
 
+    /** Ignore keeps a file that appeared during the download, as one found before: skipped, not failed. */
+    @Test
+    void ignoreKeepsAFileThatAppearedDuringTheDownloadAndReportsItSkipped() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
+            ftp.write("pub/late.bin", 200_000, 3);
+            Path target = tmp.resolve("out/late.bin");
+            TransferRequest request = h.engine.accept(h.download("/pub/late.bin", target,
+                    TransferOptions.none().withFileExist(FileExist.IGNORE)));
+            LiveTransfer t = h.engine.plan(request);
+            for (var s : t.segments()) {
+                h.engine.runSegment(t, s.index());
+            }
+            Files.writeString(target, "written by someone else meanwhile");
+            TransferResult r = h.engine.publish(t);
+            assertTrue(r.skipped(), r.verification());
+            assertEquals("written by someone else meanwhile", Files.readString(target));
+            assertEquals(TransferStatus.PUBLISHED, h.ledger.find(request.id()).orElseThrow().status());
+            assertEquals(0, parts(target.getParent()), "the discarded download's part file is removed");
+        }
+    }
+
     private static long parts(Path dir) throws Exception {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().endsWith(".part")).count();
