@@ -39,6 +39,7 @@ public final class CapabilityProbe {
 
     private final Map<String, Capabilities> readCache = new ConcurrentHashMap<>();
     private final Map<String, Probed> writeCache = new ConcurrentHashMap<>();
+    private final Map<String, Object> probing = new ConcurrentHashMap<>();
     private final LongSupplier nanoTime;
     private final long recheckNanos;
     private final CapabilityMemory memory;
@@ -77,10 +78,28 @@ public final class CapabilityProbe {
 
     /** Full capabilities, probing writes in {@code directory} (which must exist) the first time. */
     public Capabilities forUpload(FtpSession session, String directory) throws IOException {
+        Capabilities known = stillValid(session.profile().key());
+        if (known != null) {
+            return known;
+        }
+        // One probe per server at a time: a tree's lanes start together, and each would otherwise probe (three STORs,
+        // a RETR, a HASH, a DELE) for the same answer while the others wait for the server.
+        synchronized (probing.computeIfAbsent(session.profile().key(), k -> new Object())) {
+            return probeOnce(session, directory);
+        }
+    }
+
+    private Capabilities stillValid(String key) {
+        Probed cached = writeCache.get(key);
+        return cached != null && (cached.until == null || nanoTime.getAsLong() - cached.until < 0)
+                ? cached.capabilities : null;
+    }
+
+    private Capabilities probeOnce(FtpSession session, String directory) throws IOException {
         Probed cached = writeCache.get(session.profile().key());
         long now = nanoTime.getAsLong();
         if (cached != null && (cached.until == null || now - cached.until < 0)) {
-            return cached.capabilities;
+            return cached.capabilities; // probed by the caller this one waited for
         }
         if (cached == null) {
             Capabilities recalled = memory.recall(session.profile());

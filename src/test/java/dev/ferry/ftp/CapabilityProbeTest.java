@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.testing.FtpServerFixture;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ftpserver.ftplet.DefaultFtpReply;
@@ -48,6 +49,35 @@ class CapabilityProbeTest {
             now.addAndGet(Duration.ofDays(1).toNanos());
             assertFalse(probe.forUpload(session, "/").storeRestart());
             assertEquals(1, refusal.probeStores.get(), "a 5xx is an answer: not asked again");
+        }
+    }
+
+    /** A folder's lanes start together: one of them probes, the others wait for its answer. */
+    @Test
+    void sessionsAskingAtOnceShareOneProbe() throws Exception {
+        ProbeRefusal counter = new ProbeRefusal(0, 553, "unused");
+        try (FtpServerFixture ftp = FtpServerFixture.builder().writeInPlace(true).ftplet("count", counter).start()) {
+            CapabilityProbe probe = new CapabilityProbe(now::get, RECHECK);
+            int lanes = 4;
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(lanes);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(lanes);
+            try {
+                List<java.util.concurrent.Future<Capabilities>> answers = new java.util.ArrayList<>();
+                for (int i = 0; i < lanes; i++) {
+                    answers.add(pool.submit(() -> {
+                        try (FtpSession session = FtpSession.open(profile(ftp), null)) {
+                            together.await();
+                            return probe.forUpload(session, "/");
+                        }
+                    }));
+                }
+                for (var answer : answers) {
+                    assertTrue(answer.get(30, java.util.concurrent.TimeUnit.SECONDS).storeInPlace());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(1, counter.probeStores.get(), "probes begun: " + counter.probeStores.get());
         }
     }
 
