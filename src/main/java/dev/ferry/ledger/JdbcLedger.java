@@ -251,15 +251,21 @@ public final class JdbcLedger implements AutoCloseable {
 
     /** Marks the transfer ACTIVE with the source's fingerprint, and replaces its segments with {@code plan}. */
     public void start(String id, long size, long sourceMtime, List<SegmentRecord> plan) {
+        start(id, size, sourceMtime, -1, plan);
+    }
+
+    /** {@link #start}, with an upload source's change time ({@link TransferRecord#sourceChangedAt}). */
+    public void start(String id, long size, long sourceMtime, long sourceChangedAt, List<SegmentRecord> plan) {
         ScopedRows held = commits.held(id);
         if (held != null) {
-            held.start(id, size, sourceMtime, plan, now());
+            held.start(id, size, sourceMtime, sourceChangedAt, plan, now());
             return;
         }
         commits.tx("start", id, c -> {
             leases.fence(c, id);
             requireTransfer(id, update(c, "UPDATE ferry_transfer SET status = ?, size_bytes = ?, source_mtime = ?,"
-                    + " updated = ? WHERE id = ?", TransferStatus.ACTIVE, size, sourceMtime, now(), id));
+                    + " source_ctime = ?, updated = ? WHERE id = ?", TransferStatus.ACTIVE, size, sourceMtime,
+                    sourceChangedAt, now(), id));
             update(c, "DELETE FROM ferry_segment WHERE transfer_id = ?", id);
             try (PreparedStatement ps = c.prepareStatement(INSERT_SEGMENT)) {
                 for (SegmentRecord s : plan) {

@@ -100,6 +100,8 @@ final class LedgerSchema {
         // Why a tree ended FAILED before any run held it (its order given up: login refused, no local folder).
         "ALTER TABLE ferry_tree ADD COLUMN IF NOT EXISTS reason VARCHAR(2000)",
         "CREATE INDEX IF NOT EXISTS ferry_transfer_tree ON ferry_transfer (tree_id)",
+        // TransferRecord.sourceChangedAt (-1: unknown); NULL in rows made before it, read as -1.
+        "ALTER TABLE ferry_transfer ADD COLUMN IF NOT EXISTS source_ctime BIGINT",
         // TreeOrders: a tree request from a queue or the API, kept from its acceptance until its tree has run.
         """
         CREATE TABLE IF NOT EXISTS ferry_tree_order (
@@ -246,7 +248,7 @@ final class LedgerSchema {
             st.executeQuery("SELECT server, expires FROM ferry_server_note WHERE 1 = 0").close();
             st.executeQuery("SELECT id, listed, bytes_moved, owner, epoch, lease_until FROM ferry_tree WHERE 1 = 0").close();
             st.executeQuery("SELECT tree_id, seq, refusal FROM ferry_tree_entry WHERE 1 = 0").close();
-            st.executeQuery("SELECT tree_id FROM ferry_transfer WHERE 1 = 0").close();
+            st.executeQuery("SELECT tree_id, source_ctime FROM ferry_transfer WHERE 1 = 0").close();
             st.executeQuery("SELECT id, request, node FROM ferry_tree_order WHERE 1 = 0").close();
             st.executeQuery("SELECT reason FROM ferry_tree WHERE 1 = 0").close();
             st.executeQuery("SELECT name, owner, epoch, lease_until FROM ferry_election WHERE 1 = 0").close();

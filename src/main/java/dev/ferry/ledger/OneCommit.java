@@ -317,15 +317,15 @@ final class OneCommit {
 
     private void insertRows(Connection c, Collection<ScopedRows.Row> rows) throws SQLException {
         try (PreparedStatement transfers = c.prepareStatement("INSERT INTO ferry_transfer (" + TRANSFER_COLUMNS
-                + ", tree_id, owner, epoch, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, "
-                + Leases.leaseEnd() + ")");
+                + ", tree_id, source_ctime, owner, epoch, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                + " ?, ?, ?, 1, " + Leases.leaseEnd() + ")");
              PreparedStatement segments = c.prepareStatement(INSERT_SEGMENT)) {
             boolean anySegment = false;
             for (ScopedRows.Row row : rows) {
                 TransferRecord t = row.record;
                 bind(transfers, t.id(), t.direction(), t.server(), t.remotePath(), t.localPath(), t.status(), t.size(),
                         t.sourceMtime(), t.request(), t.reason(), t.bytesMoved(), t.bytesResent(), t.created(),
-                        t.updated(), t.tree(), leases.nodeId(), leases.leaseSeconds());
+                        t.updated(), t.tree(), t.sourceChangedAt(), leases.nodeId(), leases.leaseSeconds());
                 transfers.addBatch();
                 for (SegmentRecord s : row.segments) {
                     bind(segments, t.id(), s.index(), s.start(), s.end(), s.offset(), s.done());
@@ -351,11 +351,12 @@ final class OneCommit {
         // The scope started the transfer afresh on this node: a new claim, as accept would have made.
         int updated = update(c, "UPDATE ferry_transfer SET status = ?, size_bytes = ?, source_mtime = ?, request = ?,"
                         + " reason = ?, bytes_moved = bytes_moved + ?, bytes_resent = bytes_resent + ?, updated = ?,"
-                        + " tree_id = ?, owner = ?, epoch = epoch + 1, lease_until = " + Leases.leaseEnd() + " WHERE id = ?"
+                        + " tree_id = ?, source_ctime = ?, owner = ?, epoch = epoch + 1, lease_until = "
+                        + Leases.leaseEnd() + " WHERE id = ?"
                         + " AND (status NOT IN ('ACCEPTED', 'ACTIVE') OR owner IS NULL OR owner = ?"
                         + " OR lease_until IS NULL OR lease_until < CURRENT_TIMESTAMP)",
                 t.status(), t.size(), t.sourceMtime(), t.request(), t.reason(), t.bytesMoved(), t.bytesResent(),
-                t.updated(), t.tree(), leases.nodeId(), leases.leaseSeconds(), t.id(), leases.nodeId());
+                t.updated(), t.tree(), t.sourceChangedAt(), leases.nodeId(), leases.leaseSeconds(), t.id(), leases.nodeId());
         if (updated == 0) {
             LOG.info("transfer {}: another node took it over while this node's batch ran it; that node's run counts",
                     t.id());

@@ -46,7 +46,7 @@ final class ScopedRows {
     /** A transfer accepted at {@code now}, from nothing; a row the table has for it is brought up to date at commit. */
     void born(TransferRecord r, Instant now) {
         rows.put(r.id(), new Row(new TransferRecord(r.id(), r.direction(), r.server(), r.remotePath(), r.localPath(),
-                TransferStatus.ACCEPTED, -1, -1, r.request(), null, 0, 0, now, now, r.tree())));
+                TransferStatus.ACCEPTED, -1, -1, r.request(), null, 0, 0, now, now, r.tree(), -1)));
     }
 
     /**
@@ -59,13 +59,14 @@ final class ScopedRows {
         // The latest request says which tree the file belongs to now, as the table's re-open does.
         TransferRecord t = new TransferRecord(old.id(), old.direction(), old.server(), old.remotePath(),
                 old.localPath(), old.status(), old.size(), old.sourceMtime(), old.request(), old.reason(),
-                old.bytesMoved(), old.bytesResent(), old.created(), old.updated(), r.tree());
+                old.bytesMoved(), old.bytesResent(), old.created(), old.updated(), r.tree(), old.sourceChangedAt());
         row.record = t;
         if (t.status() == TransferStatus.PUBLISHED) {
-            row.record = with(t, TransferStatus.ACCEPTED, -1, -1, r.request(), null, 0, 0, now);
+            row.record = with(t, TransferStatus.ACCEPTED, -1, -1, -1, r.request(), null, 0, 0, now);
             row.segments.clear();
         } else if (t.status().finished()) {
-            row.record = with(t, TransferStatus.ACCEPTED, t.size(), t.sourceMtime(), r.request(), null, 0, 0, now);
+            row.record = with(t, TransferStatus.ACCEPTED, t.size(), t.sourceMtime(), t.sourceChangedAt(), r.request(),
+                    null, 0, 0, now);
         }
         return t.status().finished();
     }
@@ -80,7 +81,7 @@ final class ScopedRows {
         return sorted;
     }
 
-    void start(String id, long size, long sourceMtime, List<SegmentRecord> plan, Instant now) {
+    void start(String id, long size, long sourceMtime, long sourceChangedAt, List<SegmentRecord> plan, Instant now) {
         // What the table's key and CHECK would refuse, refused before anything changes.
         Set<Integer> indexes = new HashSet<>();
         for (SegmentRecord s : plan) {
@@ -95,7 +96,8 @@ final class ScopedRows {
         }
         Row row = rows.get(id);
         TransferRecord t = row.record;
-        row.record = with(t, TransferStatus.ACTIVE, size, sourceMtime, t.request(), t.reason(), 0, 0, now);
+        row.record = with(t, TransferStatus.ACTIVE, size, sourceMtime, sourceChangedAt, t.request(), t.reason(), 0, 0,
+                now);
         row.segments.clear();
         row.segments.addAll(plan);
     }
@@ -103,14 +105,14 @@ final class ScopedRows {
     void status(String id, TransferStatus status, String reason, Instant now) {
         Row row = rows.get(id);
         TransferRecord t = row.record;
-        row.record = with(t, status, t.size(), t.sourceMtime(), t.request(), reason, 0, 0, now);
+        row.record = with(t, status, t.size(), t.sourceMtime(), t.sourceChangedAt(), t.request(), reason, 0, 0, now);
     }
 
     void published(String id, long moved, long resent, Instant now) {
         Row row = rows.get(id);
         TransferRecord t = row.record;
-        row.record = with(t, TransferStatus.PUBLISHED, t.size(), t.sourceMtime(), t.request(), null, moved, resent,
-                now);
+        row.record = with(t, TransferStatus.PUBLISHED, t.size(), t.sourceMtime(), t.sourceChangedAt(), t.request(),
+                null, moved, resent, now);
     }
 
     void checkpoint(String id, int index, long offset) {
@@ -156,9 +158,10 @@ final class ScopedRows {
     }
 
     /** The counters add up across runs, as bytes_moved = bytes_moved + ? does in the table. */
-    private static TransferRecord with(TransferRecord t, TransferStatus status, long size, long mtime, String request,
-                                       String reason, long moved, long resent, Instant now) {
+    private static TransferRecord with(TransferRecord t, TransferStatus status, long size, long mtime, long changedAt,
+                                       String request, String reason, long moved, long resent, Instant now) {
         return new TransferRecord(t.id(), t.direction(), t.server(), t.remotePath(), t.localPath(), status, size, mtime,
-                request, reason, t.bytesMoved() + moved, t.bytesResent() + resent, t.created(), now, t.tree());
+                request, reason, t.bytesMoved() + moved, t.bytesResent() + resent, t.created(), now, t.tree(),
+                changedAt);
     }
 }

@@ -20,7 +20,7 @@ final class Sql {
     static final String DUPLICATE_KEY = "23505";
     static final String TRANSFER_COLUMNS = "id, direction, server, remote_path, local_path, status,"
             + " size_bytes, source_mtime, request, reason, bytes_moved, bytes_resent, created, updated";
-    static final String SELECT_TRANSFERS = "SELECT " + TRANSFER_COLUMNS + ", tree_id FROM ferry_transfer";
+    static final String SELECT_TRANSFERS = "SELECT " + TRANSFER_COLUMNS + ", tree_id, source_ctime FROM ferry_transfer";
     static final String SELECT_SEGMENTS =
             "SELECT seg_index, seg_start, seg_end, seg_offset, done FROM ferry_segment WHERE transfer_id = ?";
     static final String INSERT_SEGMENT = "INSERT INTO ferry_segment"
@@ -175,7 +175,12 @@ final class Sql {
                 rs.getString("server"), rs.getString("remote_path"), rs.getString("local_path"),
                 TransferStatus.valueOf(rs.getString("status")), rs.getLong("size_bytes"), rs.getLong("source_mtime"),
                 rs.getString("request"), rs.getString("reason"), rs.getLong("bytes_moved"), rs.getLong("bytes_resent"),
-                instant(rs, "created"), instant(rs, "updated"), rs.getString("tree_id"));
+                instant(rs, "created"), instant(rs, "updated"), rs.getString("tree_id"), changedAt(rs));
+    }
+
+    private static long changedAt(ResultSet rs) throws SQLException {
+        long v = rs.getLong("source_ctime");
+        return rs.wasNull() ? -1 : v;
     }
 
     static SegmentRecord segment(ResultSet rs) throws SQLException {

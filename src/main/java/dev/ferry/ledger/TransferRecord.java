@@ -13,6 +13,9 @@ import java.time.Instant;
  * @param bytesMoved  bytes moved over the network for this transfer, across all runs
  * @param bytesResent bytes moved a second time (after a crash, a cut, a restart)
  * @param tree        the id of the tree (folder) this file's transfer is part of, null for a file on its own
+ * @param sourceChangedAt an upload's source change time (Linux's ctime, epoch nanoseconds) when it was planned, -1
+ *                    when unknown: unlike the modification time, no user can put it back, so a source rewritten in
+ *                    place between two runs with its size and time kept is not resumed as the file sent before
  */
 public record TransferRecord(
         String id,
@@ -29,14 +32,23 @@ public record TransferRecord(
         long bytesResent,
         Instant created,
         Instant updated,
-        String tree) {
+        String tree,
+        long sourceChangedAt) {
 
     /** A transfer of a file on its own (no tree). */
     public TransferRecord(String id, Direction direction, String server, String remotePath, String localPath,
                           TransferStatus status, long size, long sourceMtime, String request, String reason,
                           long bytesMoved, long bytesResent, Instant created, Instant updated) {
         this(id, direction, server, remotePath, localPath, status, size, sourceMtime, request, reason, bytesMoved,
-                bytesResent, created, updated, null);
+                bytesResent, created, updated, null, -1);
+    }
+
+    /** A transfer whose source change time is not known. */
+    public TransferRecord(String id, Direction direction, String server, String remotePath, String localPath,
+                          TransferStatus status, long size, long sourceMtime, String request, String reason,
+                          long bytesMoved, long bytesResent, Instant created, Instant updated, String tree) {
+        this(id, direction, server, remotePath, localPath, status, size, sourceMtime, request, reason, bytesMoved,
+                bytesResent, created, updated, tree, -1);
     }
 
     /** A new transfer, as accepted from a drop, a request file or a queue. */
@@ -50,6 +62,6 @@ public record TransferRecord(
                                           String localPath, String request, String tree) {
         Instant now = Instant.now();
         return new TransferRecord(id, direction, server, remotePath, localPath, TransferStatus.ACCEPTED,
-                -1, -1, request, null, 0, 0, now, now, tree);
+                -1, -1, request, null, 0, 0, now, now, tree, -1);
     }
 }

@@ -16,6 +16,7 @@ import dev.ferry.plan.PathGuard;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.plan.TransferRequest;
 import dev.ferry.progress.Units;
+import dev.ferry.source.SourceState;
 import dev.ferry.transfer.DownloadPlanner.Planned;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,6 +29,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Plans an upload: remote directories, the strategy the server allows, and either the ledger's segments (same
@@ -144,12 +146,15 @@ final class UploadPlanner {
         }
         long size;
         long mtime;
+        long changedAt;
         try {
             if (!Files.isRegularFile(source)) {
                 throw new NoSuchFileException(source.toString());
             }
-            size = Files.size(source);
-            mtime = Files.getLastModifiedTime(source).toMillis();
+            SourceState seen = SourceState.of(source, false);
+            size = seen.size();
+            mtime = seen.mtimeMillis();
+            changedAt = seen.changedAt() == null ? -1 : seen.changedAt().to(TimeUnit.NANOSECONDS);
         } catch (IOException e) {
             throw new LocalFileException("the local file " + source + " does not exist or is not a regular file; "
                     + abandoned(id, r.remotePath(), profile), e);
@@ -163,7 +168,8 @@ final class UploadPlanner {
             // Segments first: a new transfer has none, and then its record is not needed.
             List<SegmentRecord> known = ledger.segments(id);
             Optional<TransferRecord> record = known.isEmpty() ? Optional.empty() : ledger.find(id);
-            boolean placed = renamedBeforeCrash(record, known, size, mtime, session, temp, remote);
+            boolean placed = renamedBeforeCrash(record, known, size, mtime, session, temp, remote)
+                    && !rewrittenInPlace(record.get(), changedAt);
             if (!placed && !free && options.fileExist() == FileExist.FAIL && taken(session, remote)) {
                 if (record.isEmpty() && sameBytesThere(session, caps, remote, source, size)) {
                     // Placed by this drop before a crash, in a batch whose commit never came (its rows are written
@@ -209,6 +215,9 @@ final class UploadPlanner {
                     restartWhy = "the local file changed since the last run (size " + rec.size() + " -> " + size
                             + ", modified " + Units.time(rec.sourceMtime()) + " -> " + Units.time(mtime)
                             + "); the partial upload is discarded";
+                } else if (rewrittenInPlace(rec, changedAt)) {
+                    restartWhy = "the local file was written again since the last run, with its size and modification"
+                            + " time kept (its change time moved); the partial upload is discarded";
                 } else if (strategy == UploadStrategy.PARALLEL
                         && (known.size() < 2 || known.get(0).offset() == 0 || !remoteExists(session, temp))) {
                     restartWhy = "the partial upload " + temp + " cannot be resumed in place";
@@ -233,7 +242,7 @@ final class UploadPlanner {
                 }
             } else {
                 // The fenced ledger write first: a node that lost this transfer must not delete the new owner's copy.
-                ledger.start(id, size, mtime, segments);
+                ledger.start(id, size, mtime, changedAt, segments);
                 if (restartWhy != null) {
                     session.delete(temp);
                 }
@@ -301,6 +310,15 @@ final class UploadPlanner {
             session.endRead(in, read != null);
         }
         return read != null && read.equals(Hashing.of(source, "SHA-256"));
+    }
+
+    /**
+     * The source's change time moved since the run that recorded it: written again in place (rsync --inplace -t,
+     * touch -r), or its attributes changed. Either way what the server has may not be this file's bytes, and a server
+     * without a hash could not tell at the end.
+     */
+    private static boolean rewrittenInPlace(TransferRecord rec, long changedAt) {
+        return rec.sourceChangedAt() >= 0 && changedAt >= 0 && rec.sourceChangedAt() != changedAt;
     }
 
     private static boolean renamedBeforeCrash(Optional<TransferRecord> record, List<SegmentRecord> known, long size,

@@ -189,6 +189,22 @@ abstract class JdbcLedgerContract {
         assertEquals(replan, ledger.segments("t1"));
     }
 
+    /** An upload's source change time, in a scope's rows (written at its commit) and in the table alike. */
+    @Test
+    void startStoresTheSourcesChangeTime() throws Exception {
+        long changed = 1_764_000_000_123_456_789L;
+        planned("t1", seg(0, 0, 100));
+        assertEquals(-1, ledger.find("t1").orElseThrow().sourceChangedAt(), "unknown until given");
+        ledger.start("t1", 100, 42L, changed, List.of(seg(0, 0, 100)));
+        assertEquals(changed, ledger.find("t1").orElseThrow().sourceChangedAt());
+        ledger.oneCommit(() -> {
+            ledger.accept(transfer("t2"));
+            ledger.start("t2", 100, 42L, changed + 1, List.of(seg(0, 0, 100)));
+            return null;
+        });
+        assertEquals(changed + 1, seenElsewhere("t2").orElseThrow().sourceChangedAt());
+    }
+
     @Test
     void startIsAllOrNothing() {
         planned("t1", seg(0, 0, 100));

@@ -83,6 +83,33 @@ class CrashResumeTest {
         }
     }
 
+    /**
+     * Killed half way, then the source rewritten in place with its size and modification time put back (rsync
+     * --inplace -t) before the next run, to a server without a hash: resumed as the same file, the server's first
+     * half (old bytes) and the new second half were published as it, "verified by size". The change time moved, so
+     * the run starts over.
+     */
+    @Test
+    void anUploadWhoseSourceWasRewrittenInPlaceBetweenRunsStartsOver() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().writeInPlace(true).ratePerConnection(8 * MIB).start()) {
+            Path source = PseudoRandomContent.write(tmp.resolve("re.bin"), SIZE, 44);
+            java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(source);
+            String[] args = {"put", "--segments", "" + SEGMENTS, "--checkpoint", "2M", "--ledger",
+                    tmp.resolve("ledger").toString(), source.toString(), url(ftp, "/up/re.bin")};
+            killHalfWay(args, ftp::bytesReceived);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(source,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                for (long at = 0; at < SIZE; at += SIZE / SEGMENTS) { // into what every segment sent already
+                    ch.write(java.nio.ByteBuffer.wrap("rewritten".getBytes()), at + 1000);
+                }
+            }
+            Files.setLastModifiedTime(source, mtime);
+            String said = runAgain(args);
+            assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("up/re.bin")), "a mix was published");
+            assertTrue(said.contains("change time moved"), "the rerun says why it starts over: " + said);
+        }
+    }
+
     private static long killHalfWay(String[] args, java.util.function.LongSupplier counter) throws Exception {
         try (ForkedJvm jvm = ForkedJvm.builder(Cli.class).args(args).start()) {
             Await.until(Duration.ofSeconds(30), () -> counter.getAsLong() >= SIZE / 2 || !jvm.isAlive(),
