@@ -74,6 +74,8 @@ public final class TreeRun {
      */
     private static final Semaphore BATCHING = new Semaphore(TreeLimits.DEFAULTS.parallel());
     private static final Logger LOG = LoggerFactory.getLogger(TreeRun.class);
+    /** Told of each file mirror's delete is about to remove (its relative path): a test's moment to swap a folder. */
+    static volatile java.util.function.Consumer<String> onDelete = relative -> { };
 
     private final TransferEngine engine;
     private final ServerProfile profile;
@@ -419,60 +421,104 @@ public final class TreeRun {
      * with all below it (links themselves, never what they point to). A file a filter left out stays: one the listing
      * named, and one only here that the globs leave out (`--exclude '*.tmp'` keeps the local c.tmp), with the folders
      * that hold one; so do Ferry's own part files, which may belong to a transfer of this very tree.
+     *
+     * <p>Every step goes through an open folder (openat, unlinkat), never a path looked up again: a folder swapped for
+     * a link while its entries are deleted would otherwise have the deletes go through the link, outside the target.
      */
     private static void deleteExtraneous(Path root, String relative, java.util.Set<String> names, TreeFilter filter,
                                          Tally tally) {
-        Path dir;
         try {
-            dir = relative.isEmpty() ? root : PathGuard.localInside(root, relative);
+            if (!relative.isEmpty()) {
+                PathGuard.localInside(root, relative);
+            }
         } catch (UnsafePathException e) {
             return;
         }
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        List<Path> extra = new ArrayList<>();
-        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
-            for (Path child : children) {
+        try (java.nio.file.SecureDirectoryStream<Path> dir = openNoFollow(root, relative)) {
+            if (dir == null) {
+                return;
+            }
+            List<Path> extra = new ArrayList<>();
+            for (Path child : dir) {
                 String name = child.getFileName().toString();
                 if (!names.contains(name) && !isPartFile(name)) {
-                    extra.add(child);
+                    extra.add(child.getFileName());
+                }
+            }
+            for (Path name : extra) {
+                String rel = relative.isEmpty() ? name.toString() : relative + "/" + name;
+                try {
+                    deleteUnlessKept(dir, name, rel, filter, tally);
+                } catch (IOException e) {
+                    tally.note("cannot delete " + root.resolve(rel) + ": " + e);
                 }
             }
         } catch (IOException e) {
-            tally.note("cannot read " + dir + " to delete what the remote tree does not have: " + e);
-            return;
+            tally.note("cannot read " + root.resolve(relative) + " to delete what the remote tree does not have: " + e);
         }
-        for (Path p : extra) {
+    }
+
+    /**
+     * The folder {@code relative} below {@code root}, opened one name at a time without following a link; null when
+     * it is not a folder (gone, a file, a link) or the system cannot open folders so (then nothing is deleted).
+     */
+    private static java.nio.file.SecureDirectoryStream<Path> openNoFollow(Path root, String relative)
+            throws IOException {
+        DirectoryStream<Path> top = Files.newDirectoryStream(root);
+        if (!(top instanceof java.nio.file.SecureDirectoryStream<Path> dir)) {
+            top.close();
+            return null;
+        }
+        for (String part : relative.isEmpty() ? new String[0] : relative.split("/")) {
+            java.nio.file.SecureDirectoryStream<Path> below;
             try {
-                deleteUnlessKept(root, p, filter, tally);
+                below = dir.newDirectoryStream(Path.of(part), LinkOption.NOFOLLOW_LINKS);
             } catch (IOException e) {
-                tally.note("cannot delete " + p + ": " + e);
+                dir.close();
+                return null; // not a folder (any more), or a link: nothing of the target's to delete there
             }
+            dir.close();
+            dir = below;
         }
+        return dir;
     }
 
     private static boolean isPartFile(String name) {
         return name.startsWith(".") && name.contains(".ferry-") && name.endsWith(".part");
     }
 
-    /** Deletes {@code p} and what is below it, except the files the filter leaves out; true when {@code p} is gone. */
-    private static boolean deleteUnlessKept(Path root, Path p, TreeFilter filter, Tally tally) throws IOException {
-        String relative = root.relativize(p).toString().replace(java.io.File.separatorChar, '/');
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+    /**
+     * Deletes the entry {@code name} of the open folder {@code parent} and what is below it, except the files the
+     * filter leaves out; true when it is gone.
+     */
+    private static boolean deleteUnlessKept(java.nio.file.SecureDirectoryStream<Path> parent, Path name,
+                                            String relative, TreeFilter filter, Tally tally) throws IOException {
+        boolean folder = parent.getFileAttributeView(name, java.nio.file.attribute.BasicFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS).readAttributes().isDirectory();
+        if (folder) {
             boolean emptied = true;
-            try (DirectoryStream<Path> children = Files.newDirectoryStream(p)) {
+            // Opened without following a link: a folder swapped for one since the look above fails here (ELOOP).
+            try (java.nio.file.SecureDirectoryStream<Path> below = parent.newDirectoryStream(name,
+                    LinkOption.NOFOLLOW_LINKS)) {
+                List<Path> children = new ArrayList<>();
+                for (Path c : below) {
+                    children.add(c.getFileName());
+                }
                 for (Path c : children) {
-                    emptied &= deleteUnlessKept(root, c, filter, tally);
+                    emptied &= deleteUnlessKept(below, c, relative + "/" + c, filter, tally);
                 }
             }
             if (!emptied) {
                 return false;
             }
-        } else if (filter.leavesOut(relative)) {
-            return false;
+            parent.deleteDirectory(name);
+        } else {
+            if (filter.leavesOut(relative)) {
+                return false;
+            }
+            onDelete.accept(relative);
+            parent.deleteFile(name); // a link itself, never what it points to
         }
-        Files.delete(p);
         tally.deleted.incrementAndGet();
         LOG.info("tree {}: deleted {} (not in the remote tree)", tally.id, relative);
         return true;
