@@ -19,6 +19,7 @@ final class RequestJson {
         options(b, r.options());
         field(b, "tree", r.tree());
         number(b, "followLinks", r.followLinks());
+        field(b, "sourceRoot", r.sourceRoot());
         return b.append('}').toString();
     }
 

@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param followLinks an upload's source: false, it is read only as the file it is, never through a symbolic link
  *                    (an inbox drop: the inbox refused links when it took it, and one swapped in later would send what
  *                    it points to); null or true, a link is followed (the command line's file, named by its user)
+ * @param sourceRoot  an upload of a folder's file: the folder that was given (the tree's root), below which no
+ *                    folder on the way to the file is read through a symbolic link either; null for a file on its own
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -26,7 +28,8 @@ public record TransferRequest(
         String localPath,
         TransferOptions options,
         String tree,
-        Boolean followLinks) {
+        Boolean followLinks,
+        String sourceRoot) {
 
     /** A file on its own. */
     public TransferRequest(Direction direction, String server, String remotePath, String localPath,
@@ -39,14 +42,25 @@ public record TransferRequest(
         this(direction, server, remotePath, localPath, options, tree, null);
     }
 
+    public TransferRequest(Direction direction, String server, String remotePath, String localPath,
+                           TransferOptions options, String tree, Boolean followLinks) {
+        this(direction, server, remotePath, localPath, options, tree, followLinks, null);
+    }
+
+    /** This file as one of the folder {@code root}, read without following a link on the way down from it. */
+    public TransferRequest fromFolder(String root) {
+        return new TransferRequest(direction, server, remotePath, localPath, options, tree, followLinks, root);
+    }
+
     /** This file as a file of the tree {@code treeId}. */
     public TransferRequest inTree(String treeId) {
-        return new TransferRequest(direction, server, remotePath, localPath, options, treeId, followLinks);
+        return new TransferRequest(direction, server, remotePath, localPath, options, treeId, followLinks,
+                sourceRoot);
     }
 
     /** The same file with other options. */
     public TransferRequest withOptions(TransferOptions other) {
-        return new TransferRequest(direction, server, remotePath, localPath, other, tree, followLinks);
+        return new TransferRequest(direction, server, remotePath, localPath, other, tree, followLinks, sourceRoot);
     }
 
     /** An upload whose source may not be read through a symbolic link: a tree's file, or as {@code followLinks}. */

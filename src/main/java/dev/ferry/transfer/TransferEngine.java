@@ -229,7 +229,7 @@ public final class TransferEngine implements AutoCloseable {
                     + " under it, so another transfer's part file cannot be replaced: choose another name");
         }
         return new TransferRequest(request.direction(), request.server(), remote, local.toString(),
-                request.options(), request.tree(), request.followLinks());
+                request.options(), request.tree(), request.followLinks(), request.sourceRoot());
     }
 
     /** Step 1: fingerprint, resume or fresh plan, part file. The segments to run are in the returned view. */

@@ -68,6 +68,10 @@ final class UploadPlanner {
         if (!r.readsNoLinks()) {
             return FileChannel.open(source, StandardOpenOption.READ);
         }
+        FileChannel below = r.sourceRoot() == null ? null : FolderFiles.open(Path.of(r.sourceRoot()), source, r);
+        if (below != null) {
+            return below;
+        }
         try {
             return FileChannel.open(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
         } catch (FileSystemException e) {

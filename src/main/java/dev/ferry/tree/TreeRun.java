@@ -367,8 +367,19 @@ public final class TreeRun {
             there.keySet().forEach(n -> takenAnyCase.add(n.toLowerCase(Locale.ROOT)));
             List<String> below = new ArrayList<>();
             List<Boolean> absentBelow = new ArrayList<>();
-            try (DirectoryStream<Path> children = Files.newDirectoryStream(localDir)) {
-                for (Path child : children) {
+            // Opened from the root one name at a time, none followed if it is a link: a subfolder swapped for a link
+            // after its parent was read is not listed through it (nor are its files read: FolderFiles).
+            try (java.nio.file.SecureDirectoryStream<Path> children = openNoFollow(root, relDir)) {
+                if (children == null) {
+                    if (Files.isSymbolicLink(localDir)) {
+                        tally.refuse(relDir.isEmpty() ? "." : relDir, "replaced by a symbolic link after its"
+                                + " folder was read; links are not followed");
+                        continue;
+                    }
+                    throw new java.nio.file.NoSuchFileException(localDir.toString(), null, "not a folder any more");
+                }
+                for (Path entry : children) {
+                    Path child = localDir.resolve(entry.getFileName());
                     String name = child.getFileName().toString();
                     String rel = relDir.isEmpty() ? HostileNames.printable(name)
                             : relDir + "/" + HostileNames.printable(name);
@@ -377,8 +388,9 @@ public final class TreeRun {
                         continue;
                     }
                     String reason = HostileNames.refusal(name);
-                    BasicFileAttributes a = Files.readAttributes(child, BasicFileAttributes.class,
-                            LinkOption.NOFOLLOW_LINKS);
+                    BasicFileAttributes a = children.getFileAttributeView(entry.getFileName(),
+                            java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                            .readAttributes();
                     if (reason != null) {
                         tally.refuse(rel, reason);
                     } else if (a.isSymbolicLink()) {
@@ -401,7 +413,8 @@ public final class TreeRun {
                             continue;
                         }
                         tally.send(new TransferRequest(Direction.UPLOAD, profile.name(), remote,
-                                child.toString(), options), a.size(), rel, () -> stamp(remote, mtime), null,
+                                child.toString(), options).fromFolder(root.toString()), a.size(), rel,
+                                () -> stamp(remote, mtime), null,
                                 listed.whole() && !takenAnyCase.contains(name.toLowerCase(Locale.ROOT)));
                     }
                 }

@@ -20,7 +20,8 @@ class RequestJsonTest {
             new TransferRequest(Direction.UPLOAD, "s", "/\b\f\r", "/l",
                     new TransferOptions(null, null, null, null, null, null, null, null, true, null)),
             new TransferRequest(Direction.UPLOAD, "s", "/r", "/inbox/x.bin", TransferOptions.none(), null, false),
-            new TransferRequest(Direction.UPLOAD, "s", "/r", "/l", TransferOptions.none(), "u-1", true));
+            new TransferRequest(Direction.UPLOAD, "s", "/r", "/l", TransferOptions.none(), "u-1", true),
+            new TransferRequest(Direction.UPLOAD, "s", "/r", "/l/a/b", TransferOptions.none(), "u-1", null, "/l"));
 
     @Test
     void writesWhatTheMapperWrites() throws Exception {
