@@ -13,4 +13,13 @@ public interface ListingSource {
      * @throws dev.ferry.ftp.RemoteNotFoundException when the directory is not there
      */
     boolean list(String dir, Consumer<FTPFile> each) throws IOException;
+
+    /**
+     * Whether {@code dir} can be entered (CWD). Asked of a folder that listed as empty: vsftpd and proftpd list a
+     * folder the user may read but not enter (mode 644) as empty instead of refusing, and mirror's delete must not
+     * take that for a folder with nothing in it.
+     */
+    default boolean enterable(String dir) throws IOException {
+        return true;
+    }
 }

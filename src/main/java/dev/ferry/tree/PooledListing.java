@@ -26,4 +26,14 @@ public final class PooledListing implements ListingSource {
             pool.release(session);
         }
     }
+
+    @Override
+    public boolean enterable(String dir) throws IOException {
+        FtpSession session = pool.borrow(profile);
+        try {
+            return session.isDirectory(dir);
+        } finally {
+            pool.release(session);
+        }
+    }
 }

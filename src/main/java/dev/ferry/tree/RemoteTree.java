@@ -124,6 +124,13 @@ public final class RemoteTree {
                 }
             }
             listed.clear();
+            names.remove(".");
+            names.remove("..");
+            if (whole && names.isEmpty() && !dir.relative.isEmpty() && !source.enterable(remoteDir)) {
+                visitor.refused(dir.relative, "it lists as empty but cannot be entered (no permission to enter it?),"
+                        + " so what it holds is not known; nothing in this folder is deleted");
+                whole = false;
+            }
             visitor.listed(dir.relative, names, whole);
             // Reversed onto the stack, so folders are visited in the listing's order.
             for (int i = below.size() - 1; i >= 0; i--) {

@@ -179,6 +179,36 @@ class InteropTest {
     }
 
     /**
+     * A remote folder the user may read but not enter (mode 644), under get -r --delete: vsftpd's LIST and proftpd's
+     * MLSD list it as empty rather than refuse, and the delete removed the local copies of what it holds. It is
+     * reported, and nothing under it is deleted.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Kind.class, names = {"VSFTPD", "PROFTPD", "PURE_FTPD"})
+    @Feature(value = "A folder the user may list but not enter: reported, nothing deleted under it", order = 107)
+    void unenterableFolderInATree(Kind kind) throws Exception {
+        InteropServer server = plain(kind);
+        Path a = server.put("/ue/keep/a.bin", 5000, 67);
+        Path shut = server.put("/ue/shut/s.bin", 4000, 68).getParent();
+        Files.setPosixFilePermissions(shut, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        try {
+            Path down = tmp.resolve("ue");
+            Path mine = PseudoRandomContent.write(down.resolve("shut/s.bin"), 4000, 68);
+            dev.ferry.tree.TreeResult r = new dev.ferry.tree.TreeRun(ferry(server).engine, ferry.profile.name(),
+                    dev.ferry.tree.TreeLimits.DEFAULTS).download("/ue/", down, TransferOptions.none(),
+                    new dev.ferry.tree.TreeFilter(null, null, null, true));
+            assertEquals(Hashes.sha256(a), Hashes.sha256(down.resolve("keep/a.bin")), r.problems().toString());
+            assertTrue(Files.exists(mine), "deleted under a folder that could not be entered: " + r);
+            assertEquals(0, r.deleted(), r.toString());
+            assertFalse(r.complete(), r.toString());
+            assertTrue(r.problems().stream().anyMatch(p -> p.contains("shut")), r.problems().toString());
+            InteropResults.note("(" + r.problems().get(0) + ")");
+        } finally {
+            Files.setPosixFilePermissions(shut, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    /**
      * A remote name with a line break: vsftpd and proftpd send the name's LF as it is in LIST, proftpd's MLSD as CRLF.
      * Read line by line at every break, it was a file named up to the break (requested: "No such file", its part file
      * left behind) and a line that could not be parsed. It is one entry, refused by name; nothing else is written.
