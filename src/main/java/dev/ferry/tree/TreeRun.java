@@ -567,6 +567,10 @@ public final class TreeRun {
             FtpSession s = engine.pool().borrow(profile);
             try {
                 remoteTime = s.stat(remote).mtime();
+            } catch (RemoteNotFoundException e) {
+                // Gone since the listing (a resumed run does not list again): not the same; its own transfer then
+                // fails by name, and the rest of the tree goes on.
+                return false;
             } finally {
                 engine.pool().release(s);
             }
