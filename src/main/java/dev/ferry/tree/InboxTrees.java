@@ -24,10 +24,28 @@ public final class InboxTrees implements FolderUploads {
         this.limits = limits;
     }
 
+    /** Walks again after a complete upload, at most this many times, while a walk still finds something to send. */
+    static final int AGAIN_MAX = 2;
+
     @Override
     public String upload(Path folder) throws IOException {
         String remote = PathGuard.remoteInside(remoteDir, folder.getFileName().toString());
         TreeResult r = new TreeRun(engine, server, limits).upload(folder, remote, TransferOptions.none());
+        // A file put into the folder (or changed) after the walk passed it was never sent: the folder must not be
+        // filed in .done/ with it. One more walk finds what is not on the server yet, as a second put -r does, and
+        // costs a listing per folder when nothing is.
+        for (int again = 0; r.complete(); again++) {
+            TreeResult check = new TreeRun(engine, server, limits).upload(folder, remote, TransferOptions.none());
+            if (check.complete() && check.transferred() == 0) {
+                return null;
+            }
+            if (again == AGAIN_MAX) {
+                return "files of the folder kept appearing or changing while it was uploaded (" + check.transferred()
+                        + " more sent by the last look); move the folder in only once it is complete, and drop it"
+                        + " again: only what is missing is sent\n";
+            }
+            r = check;
+        }
         if (r.complete()) {
             return null;
         }
