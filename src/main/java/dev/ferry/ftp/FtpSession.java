@@ -1,5 +1,6 @@
 package dev.ferry.ftp;
 
+import dev.ferry.Printable;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -205,7 +206,11 @@ public final class FtpSession implements Closeable {
     public long size(String path) throws IOException {
         int code = command("SIZE", path);
         if (code == 213) {
-            return Long.parseLong(lastReply().substring(3).strip().split("\\s+")[0]);
+            try {
+                return Long.parseLong(lastReply().substring(3).strip().split("\\s+")[0]);
+            } catch (RuntimeException e) {
+                throw garbled(e);
+            }
         }
         if (code == 550) {
             throw new RemoteNotFoundException("remote file " + path + " not found on " + profile + ": "
@@ -677,7 +682,22 @@ public final class FtpSession implements Closeable {
             String what = e instanceof SocketTimeoutException ? "no answer from " + profile + " in time"
                     : "connection to " + profile + " failed";
             throw new FtpException(what + ": " + describe(e), 0, true, e);
+        } catch (RuntimeException e) {
+            throw garbled(e);
         }
+    }
+
+    /**
+     * commons-net's parsers throw unchecked exceptions at a reply cut short or mangled on the way (an MDTM reply of
+     * "213 2" gave a NullPointerException, a SIZE reply of "213" a NumberFormatException): the connection cannot be
+     * trusted any more, and like a dropped one it is a transient failure the step's retry gets past.
+     */
+    private FtpException garbled(RuntimeException e) {
+        broken = true;
+        String reply = client.getReplyString();
+        return new FtpException("a reply from " + profile + " could not be read"
+                + (reply == null || reply.isBlank() ? "" : " ('" + Printable.of(reply.strip()) + "')")
+                + "; the connection is dropped and the step tried again", 0, true, e);
     }
 
     @Override
