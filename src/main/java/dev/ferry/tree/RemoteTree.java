@@ -41,6 +41,9 @@ public final class RemoteTree {
         this.limits = limits;
     }
 
+    /** A folder's listing is tried at most this many times when the connection fails under it. */
+    static final int LIST_ATTEMPTS = 3;
+
     /** Walks the tree under {@code root}; a listing that fails is refused for its folder and the walk goes on. */
     public void walk(String root, Visitor visitor) throws IOException {
         String base = rootOf(root);
@@ -57,21 +60,42 @@ public final class RemoteTree {
             String remoteDir = dir.relative.isEmpty() ? base : join(base, dir.relative);
             List<Listed> listed = new ArrayList<>();
             int[] over = {0};
-            boolean exact;
-            try {
-                exact = source.list(remoteDir, f -> {
-                    if (entries[0] >= limits.maxEntries()) {
-                        over[0]++;
-                    } else {
-                        entries[0]++;
-                        listed.add(Listed.of(f));
+            boolean exact = false;
+            boolean failed = false;
+            for (int attempt = 1; ; attempt++) {
+                int before = entries[0];
+                try {
+                    exact = source.list(remoteDir, f -> {
+                        if (entries[0] >= limits.maxEntries()) {
+                            over[0]++;
+                        } else {
+                            entries[0]++;
+                            listed.add(Listed.of(f));
+                        }
+                    });
+                    break;
+                } catch (IOException e) {
+                    if (e instanceof java.io.InterruptedIOException) {
+                        throw e;
                     }
-                });
-            } catch (IOException e) {
-                if (first || e instanceof java.io.InterruptedIOException) {
-                    throw e; // the root itself: nothing to mirror, the caller says why
+                    // A connection cut under a listing (or a reply garbled) is tried again from the start, with what
+                    // the failed try handed over forgotten; a refusal (550, a missing folder) is an answer.
+                    if (e instanceof dev.ferry.ftp.FtpException f && f.isTransient()
+                            && !(e instanceof dev.ferry.ftp.RemoteNotFoundException) && attempt < LIST_ATTEMPTS) {
+                        entries[0] = before;
+                        over[0] = 0;
+                        listed.clear();
+                        continue;
+                    }
+                    if (first) {
+                        throw e; // the root itself: nothing to mirror, the caller says why
+                    }
+                    visitor.refused(dir.relative, "its listing failed: " + e.getMessage());
+                    failed = true;
+                    break;
                 }
-                visitor.refused(dir.relative, "its listing failed: " + e.getMessage());
+            }
+            if (failed) {
                 continue;
             }
             first = false;
