@@ -288,7 +288,7 @@ public final class TreeRun {
             tally.refuse(e.relative(), x.getMessage());
             return;
         }
-        if (!filter.takes(e.relative(), e.mtime())) {
+        if (!filter.takes(e.relative(), timeForFilter(e, base, filter))) {
             return;
         }
         if (resumed) {
@@ -552,6 +552,30 @@ public final class TreeRun {
             engine.pool().release(s);
         }
     }
+
+    /**
+     * A LIST time is to the minute, or only the day for an older file, and in the server's zone, which the listing
+     * does not say: a file listed near --newer-than's moment may be on either side of it. Its exact time (MDTM) is
+     * asked then, and where there is none the file is taken, so nothing is left out for an inexact time.
+     */
+    private long timeForFilter(TreeListings.Entry e, String base, TreeFilter filter) throws IOException {
+        if (e.exactTime() || filter.newerThan() == null || e.mtime() < 0
+                || Math.abs(e.mtime() - filter.newerThan().toEpochMilli()) > LIST_TIME_UNCERTAINTY_MILLIS) {
+            return e.mtime();
+        }
+        FtpSession s = engine.pool().borrow(profile);
+        try {
+            long exact = s.modified(RemoteTree.join(base, e.relative()));
+            return exact; // -1 (no MDTM): taken
+        } catch (RemoteNotFoundException gone) {
+            return -1; // its own transfer says so, by name
+        } finally {
+            engine.pool().release(s);
+        }
+    }
+
+    /** A day for a date-only LIST time, and 14 hours either way for the server's time zone. */
+    private static final long LIST_TIME_UNCERTAINTY_MILLIS = (24 + 14) * 3600_000L;
 
     /**
      * Mirror's test for a download: the local file has the remote size and the remote modification time to the
