@@ -86,6 +86,7 @@ final class UploadPublisher {
     private static void rename(FtpSession session, LiveTransfer t) throws IOException {
         try {
             session.rename(t.remoteWork, t.remotePath());
+            requireNamedAsAsked(session, t);
         } catch (FtpException e) {
             if (e.isTransient() || !session.isDirectory(t.remotePath())) {
                 throw e;
@@ -96,6 +97,26 @@ final class UploadPublisher {
                 // The next run's plan replaces it; the failure below is the news.
             }
             throw new UploadTargetIsFolderException(t.remotePath(), t.profile, true, e);
+        }
+    }
+
+    /**
+     * Some servers change a name's leading or trailing space as they store it (pure-ftpd writes "a.txt " as
+     * "a.txt_") and answer the rename with success: for such a name the final name is asked for once more, so a file
+     * is never reported published under a name the server does not have (and sent again by every mirror run).
+     */
+    private static void requireNamedAsAsked(FtpSession session, LiveTransfer t) throws IOException {
+        String path = t.remotePath();
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        if (name.equals(name.strip())) {
+            return;
+        }
+        try {
+            session.stat(path);
+        } catch (RemoteNotFoundException e) {
+            throw new FtpException("the server answered the rename to " + path + " with success but has no file of"
+                    + " that name: it changes a name's leading or trailing spaces (pure-ftpd stores them as '_'), so"
+                    + " the file is there under another name; rename the local file without them", 0, false, e);
         }
     }
 
