@@ -407,16 +407,16 @@ public class FerryProducer extends DefaultAsyncProducer {
         if (!inboxFile && again == null) {
             return Optional.empty();
         }
-        String id;
+        TransferRequest checked;
         try {
-            id = engine().check(request).id();
+            checked = engine().check(request);
         } catch (IllegalArgumentException e) {
             // A request that cannot run (an unknown server, an unsafe path): accepting it records why.
             return Optional.empty();
         }
-        Optional<TransferRecord> row = engine().ledger().find(id);
+        Optional<TransferRecord> row = engine().ledger().find(checked.id());
         if (again != null) {
-            return publishedBeforeRedelivery(row, again);
+            return publishedBeforeRedelivery(row, again, checked);
         }
         // An upload's inbox file is its source; a download's is the request file, its download the local path.
         return publishedBeforeCrash(row, request.direction() == Direction.UPLOAD ? null
@@ -429,12 +429,19 @@ public class FerryProducer extends DefaultAsyncProducer {
      * the finished row would re-open, and the new run would meet its own download and fail under fileExist Fail.
      * It is done when it was sent before that publish and the published file is still the one published.
      */
-    private Optional<TransferResult> publishedBeforeRedelivery(Optional<TransferRecord> record, DeliveredAgain again) {
+    private Optional<TransferResult> publishedBeforeRedelivery(Optional<TransferRecord> record, DeliveredAgain again,
+                                                               TransferRequest checked) {
         if (record.isEmpty() || record.get().status() != TransferStatus.PUBLISHED) {
             return Optional.empty();
         }
         TransferRecord r = record.get();
         if (!again.sentBefore(r.updated()) || !stillPublished(r)) {
+            return Optional.empty();
+        }
+        // Without a send time (a plain AMQP publish has none) the broker's word alone cannot tell this delivery from
+        // a new request for the same file that waited unacknowledged: the publish is this message's own only if it
+        // was of this very request (same options), as the ledger recorded it.
+        if (again.sent() == null && !dev.ferry.plan.Requests.toJson(checked).equals(r.request())) {
             return Optional.empty();
         }
         LOG.info("{} was published after its message was sent; the broker delivered it again; nothing to send",

@@ -256,6 +256,37 @@ class ServiceBrokerTest {
         }
     }
 
+    /**
+     * A hostile review: a message without a send time (a plain AMQP publish) asking for the file again with other
+     * options, delivered again after an earlier request for the same file was published, was taken for that request's
+     * own delivery and dropped: "nothing to send", the new file never fetched. Only a delivery of the very request
+     * the ledger published counts as done then.
+     */
+    @Test
+    void anUnstampedMessageDeliveredAgainForAnotherRequestOfTheSameFileRuns() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+            ftp.write("q/over.bin", 300_000, 21);
+            String plain = request("q/over.bin", "q/over.bin");
+            String override = "{\"remotePath\":\"/q/over.bin\",\"localPath\":\"q/over.bin\",\"options\":"
+                    + "{\"segments\":1,\"fileExist\":\"Override\"}}";
+            rabbit.publish(queue, override); // no timestamp, as pika and amqp-publish send
+            ServiceHarness harness = harness(ftp, "svc");
+            try (RabbitMq.Held taken = rabbit.hold(queue, WAIT);
+                 FerryService service = harness.start()) {
+                Path local = harness.downloads().resolve("q/over.bin");
+                rabbit.publish(queue, plain);
+                Await.until(WAIT, () -> "PUBLISHED".equals(status(service, local)),
+                        () -> "downloads: " + list(harness.downloads()) + ", row: " + status(service, local));
+                Path newer = ftp.write("q/over.bin", 300_000, 22);
+                taken.close();
+                Await.until(WAIT, () -> Hashes.sha256(local).equals(Hashes.sha256(newer))
+                        && service.ledger().unfinished().isEmpty() && rabbit.ready(queue) == 0,
+                        () -> "the Override request was not run: row " + status(service, local));
+            }
+            assertEquals(0, rabbit.ready(queue + ".dlq"), "the request was refused");
+        }
+    }
+
     private static com.rabbitmq.client.AMQP.BasicProperties stamped(long millis) {
         return new com.rabbitmq.client.AMQP.BasicProperties.Builder().deliveryMode(2).priority(4)
                 .timestamp(new java.util.Date(millis)).build();
