@@ -69,6 +69,12 @@ public final class RequestParser {
         if (json.length() > MAX_BYTES) {
             throw new RequestException(source + ": request too large (max 64 KiB); a request is one small JSON object");
         }
+        if (json.indexOf('\uFFFD') >= 0) {
+            // What a body's bytes that are not UTF-8 were decoded as (a queue message, an API call): a file name made
+            // of them would not be the one meant. A request file is refused so before it is decoded.
+            throw new RequestException(source + ": not valid UTF-8 (a byte sequence that is not UTF-8 was read as"
+                    + " U+FFFD); send the request as UTF-8");
+        }
         JsonNode root;
         try {
             root = JSON.readTree(json);
@@ -219,6 +225,12 @@ public final class RequestParser {
         }
         if (required && n.asText().isBlank()) {
             throw new RequestException(source + ": field '" + field + "' is empty");
+        }
+        if (dev.ferry.plan.Urls.hasUrl(n.asText())) {
+            // A URL with a password would be logged, recorded and echoed as the path or profile name it is not.
+            throw new RequestException(source + ": field '" + field + "' is a URL ('"
+                    + dev.ferry.plan.Urls.masked(n.asText()) + "'); a request names its server by a profile name"
+                    + " (ferry.servers.<name>.*, the password in the environment) and gives plain paths");
         }
         return n.asText();
     }

@@ -75,22 +75,7 @@ record FtpUrl(TlsMode tls, String user, Secret password, String host, int port, 
      * ends it.
      */
     static String redact(String url) {
-        int slashes = url.indexOf("//");
-        int start = slashes >= 0 ? slashes + 2 : url.indexOf(':') + 1;
-        while (start < url.length() && url.charAt(start) == '/') {
-            start++;
-        }
-        int firstAt = url.indexOf('@', start);
-        if (firstAt < 0) {
-            return url;
-        }
-        int path = url.indexOf('/', firstAt);
-        int at = url.lastIndexOf('@', (path < 0 ? url.length() : path) - 1);
-        int colon = url.indexOf(':', start);
-        if (colon < 0 || colon > at) {
-            return url;
-        }
-        return url.substring(0, colon) + ":****" + url.substring(at);
+        return dev.ferry.plan.Urls.masked(url);
     }
 
     private static String decode(String s) {

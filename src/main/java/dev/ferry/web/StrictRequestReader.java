@@ -111,6 +111,10 @@ public final class StrictRequestReader implements RequestReader {
         if (!v.isTextual() || v.asText().isBlank()) {
             throw new IllegalArgumentException("\"" + field + "\" must be a non-empty string");
         }
+        if (dev.ferry.plan.Urls.hasUrl(v.asText())) {
+            throw new IllegalArgumentException("\"" + field + "\" is a URL (\"" + dev.ferry.plan.Urls.masked(v.asText())
+                    + "\"); a request names its server by a profile name and gives plain paths");
+        }
         return v.asText();
     }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.camel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,6 +52,32 @@ class RequestParserTest {
                         + " TryRename");
         assertMessage("[1,2]", "req.json", "expected a JSON object, found array");
         assertMessage("", "req.json", "the request is empty");
+    }
+
+    /** A hostile review: a queue message or API body with bytes that are not UTF-8 made a file named "x9\uFFFD\uFFFD". */
+    @Test
+    void aBodyThatWasNotUtf8IsRefused() {
+        String read = new String(new byte[] {'{', '"', 'r', 'e', 'm', 'o', 't', 'e', 'P', 'a', 't', 'h', '"', ':', '"',
+            '/', 'x', (byte) 0xff, (byte) 0xfe, '"', '}'}, java.nio.charset.StandardCharsets.UTF_8);
+        assertMessage(read, "queue", "queue: not valid UTF-8");
+    }
+
+    /**
+     * A hostile review: an ftp:// URL with a password in a request's server or path fields was echoed by the API's
+     * error, logged, stored in the ledger and the events (the path taken as "/ftp:/demo:Secret@..."). Refused, masked.
+     */
+    @Test
+    void aUrlInAFieldIsRefusedWithItsPasswordMasked() {
+        for (String field : new String[] {"server", "remotePath", "localPath"}) {
+            String url = "\"ftp://demo:SuperSecretPW1@127.0.0.1:2121/a.bin\"";
+            String json = field.equals("remotePath") ? "{\"remotePath\":" + url + "}"
+                    : "{\"remotePath\":\"/a.bin\",\"" + field + "\":" + url + "}";
+            RequestException e = org.junit.jupiter.api.Assertions.assertThrows(RequestException.class,
+                    () -> RequestParser.parse(json, "api"));
+            assertTrue(e.getMessage().contains("field '" + field + "' is a URL ('ftp://demo:****@127.0.0.1:2121/a.bin')"),
+                    e.getMessage());
+            assertFalse(e.getMessage().contains("SuperSecretPW1"), e.getMessage());
+        }
     }
 
     @Test

@@ -98,6 +98,10 @@ class TransferApiTest {
                 "use DOWNLOAD or UPLOAD");
         assertBad(w.post("/api/transfers", download("/a.bin", local, null).replace("\"test\"", "\"nowhere\"")),
                 "unknown server profile 'nowhere'");
+        HttpResponse<String> url = w.post("/api/transfers", download("/a.bin", local, null).replace("\"test\"",
+                "\"ftp://demo:SuperSecretPW1@127.0.0.1:2121/\""));
+        assertBad(url, "\"server\" is a URL (\"ftp://demo:****@127.0.0.1:2121/\")");
+        assertFalse(url.body().contains("SuperSecretPW1"), url.body());
         assertBad(w.post("/api/transfers", download("a.bin", local, null)), "must be absolute");
         assertBad(w.post("/api/transfers", download("/a.bin", Path.of("rel/x.bin"), null)), "absolute path");
         assertBad(w.post("/api/transfers", download("/a.bin", local, "{\"segments\":\"many\"}")), "options");
