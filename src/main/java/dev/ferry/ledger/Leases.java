@@ -169,6 +169,16 @@ public final class Leases implements AutoCloseable {
         return fencedOff.get();
     }
 
+    /**
+     * Whether this node's last renewal that worked is recent enough for its claims to stand: false from the moment
+     * {@link #tick} gives them up (a process frozen past its lease, a database out of reach). A writer asks before
+     * each write, so a node woken after another took its transfers over stops before it writes into their files:
+     * the other node's published download is the same inode as the part file this one still holds open.
+     */
+    public boolean fresh() {
+        return System.nanoTime() - renewedAt <= TimeUnit.SECONDS.toNanos(leaseSeconds) * 2 / 3;
+    }
+
     public boolean holds(String transferId) {
         return held.containsKey(transferId);
     }

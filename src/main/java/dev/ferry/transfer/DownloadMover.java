@@ -118,6 +118,7 @@ final class DownloadMover implements SegmentMover {
     }
 
     private static void write(LiveTransfer t, ByteBuffer buffer, int n, long position) throws LocalFileException {
+        t.requireLeaseFresh();
         buffer.clear().limit(n);
         long at = position;
         try {

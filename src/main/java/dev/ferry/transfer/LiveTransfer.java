@@ -5,6 +5,8 @@ import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.UploadStrategy;
 import dev.ferry.ledger.Claim;
 import dev.ferry.ledger.JdbcLedger;
+import dev.ferry.ledger.Leases;
+import dev.ferry.ledger.LostLeaseException;
 import dev.ferry.ledger.SegmentRecord;
 import dev.ferry.plan.Direction;
 import dev.ferry.plan.TransferOptions;
@@ -356,6 +358,14 @@ public final class LiveTransfer implements TransferView {
 
     void firstFailure(TransferFailedException failure) {
         firstFailure = failure;
+    }
+
+    /** Before a write of this transfer's bytes: this node's claim must still stand ({@link Leases#fresh}). */
+    void requireLeaseFresh() {
+        if (!ledger.leases().fresh()) {
+            throw new LostLeaseException(id(), "node " + ledger.leases().nodeId() + " could not renew its lease in"
+                    + " time, so it writes nothing more");
+        }
     }
 
     void checkNotCancelled() throws CancelledException {

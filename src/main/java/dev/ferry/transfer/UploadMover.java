@@ -183,6 +183,7 @@ final class UploadMover implements SegmentMover {
                 if (t.rateLimiter != null) {
                     t.rateLimiter.acquire(n);
                 }
+                t.requireLeaseFresh();
                 try {
                     watch.writing();
                     out.write(buffer.array(), 0, n);
