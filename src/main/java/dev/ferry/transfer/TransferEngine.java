@@ -512,6 +512,9 @@ public final class TransferEngine implements AutoCloseable {
             throw new IllegalStateException("transfer " + id + " is " + r.status() + "; only a cancelled or failed"
                     + " transfer can be given up");
         }
+        // The fenced write this ends with, tried before anything is deleted: a node that may not write the row (it
+        // is another node's) must not remove that node's partial copy and then fail to record it.
+        ledger.status(id, r.status(), r.reason());
         if (r.direction() == Direction.UPLOAD) {
             dev.ferry.ftp.FtpSession session = pool.borrow(profiles.get(r.server()));
             try {

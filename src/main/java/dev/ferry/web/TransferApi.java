@@ -165,6 +165,9 @@ final class TransferApi {
 
     /** GET /api/transfers/{id}. */
     Reply get(String id) {
+        if (!plausible(id)) {
+            return notFound(id);
+        }
         TransferView t = live().get(id);
         if (t != null) {
             return ok(200, view(t));
@@ -241,6 +244,9 @@ final class TransferApi {
 
     /** POST /api/transfers/{id}/cancel: stops a running transfer; its segments stay, so it can be resumed. */
     Reply cancel(String id) {
+        if (!plausible(id)) {
+            return notFound(id);
+        }
         if (engine.cancel(id)) {
             return ok(202, Map.of("id", id, "state", "cancelling",
                     "message", "the transfer stops at its next buffer; resume it with POST /api/transfers/" + id
@@ -259,6 +265,9 @@ final class TransferApi {
 
     /** POST /api/transfers/{id}/resume: runs the stored request again; the ledger's segments make it resume. */
     Reply resume(String id) {
+        if (!plausible(id)) {
+            return notFound(id);
+        }
         if (live().containsKey(id)) {
             return error(409, "transfer " + id + " is running");
         }
@@ -303,6 +312,9 @@ final class TransferApi {
      * temporary file, or the local part file), a cancelled drop moves to .failed/ with the reason.
      */
     Reply discard(String id) {
+        if (!plausible(id)) {
+            return notFound(id);
+        }
         if (live().containsKey(id) || !engine.claims().tryClaim(id)) {
             return error(409, "transfer " + id + " is running; cancel it first");
         }
@@ -331,6 +343,8 @@ final class TransferApi {
                     + "); try again");
         } catch (IllegalStateException e) {
             return error(409, e.getMessage());
+        } catch (dev.ferry.ledger.LostLeaseException e) {
+            return error(409, "transfer " + id + " is another node's; give it up there (" + e.getMessage() + ")");
         }
         Path local = Path.of(r.localPath());
         String where = null;
@@ -426,7 +440,9 @@ final class TransferApi {
         try {
             Optional<TransferRecord> existing = engine.ledger().find(id);
             if (existing.isPresent() && !existing.get().status().finished()) {
-                return error(409, "transfer " + id + " (" + request + ") is already " + state(existing.get()));
+                return error(409, "transfer " + id + " (" + request + ") is already " + (existing.get().status()
+                        == TransferStatus.ACTIVE ? "running, or waiting to resume where it stopped"
+                        : state(existing.get())));
             }
             try {
                 accepted = engine.accept(request);
@@ -612,6 +628,15 @@ final class TransferApi {
         body.put("error", message);
         body.put("status", status);
         return ok(status, body);
+    }
+
+    /**
+     * Ids are made of letters, digits and dashes ({@code d-<hex>}, {@code u-<hex>}): another is no transfer, found
+     * without asking the ledger, which a NUL in it made fail as if the ledger were down (503).
+     */
+    static boolean plausible(String id) {
+        return id != null && !id.isEmpty() && id.length() <= 200 && id.chars().allMatch(c -> c == '-' || c == '_'
+                || c == '.' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
     }
 
     private static Reply notFound(String id) {

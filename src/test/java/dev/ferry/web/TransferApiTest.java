@@ -102,6 +102,8 @@ class TransferApiTest {
                 "\"ftp://demo:SuperSecretPW1@127.0.0.1:2121/\""));
         assertBad(url, "\"server\" is a URL (\"ftp://demo:****@127.0.0.1:2121/\")");
         assertFalse(url.body().contains("SuperSecretPW1"), url.body());
+        HttpResponse<String> nul = w.get("/api/transfers/%00");
+        assertEquals(404, nul.statusCode(), "a NUL in an id is no transfer, not a ledger outage: " + nul.body());
         assertBad(w.post("/api/transfers", download("a.bin", local, null)), "must be absolute");
         assertBad(w.post("/api/transfers", download("/a.bin", Path.of("rel/x.bin"), null)), "absolute path");
         assertBad(w.post("/api/transfers", download("/a.bin", local, "{\"segments\":\"many\"}")), "options");
