@@ -619,9 +619,26 @@ public final class TransferEngine implements AutoCloseable {
         if (firstReport && !(e instanceof SourceChangedException)) {
             restarts.forget(id);
             ledger.status(id, TransferStatus.FAILED, reason);
+            removeEmptyPart(live);
             listeners.transferFailed(view, reason);
         }
         return failure;
+    }
+
+    /**
+     * A download that failed before any byte of it was written (a 550 for a file it may not read) leaves nothing to
+     * resume: its part file (sized to the file, all holes) would only lie in the folder, hidden, until a discard.
+     */
+    private void removeEmptyPart(LiveTransfer live) {
+        if (live == null || live.direction() != Direction.DOWNLOAD || live.workFile == null
+                || live.liveSegments().stream().anyMatch(s -> s.offset() > s.start)) {
+            return;
+        }
+        try {
+            java.nio.file.Files.deleteIfExists(live.workFile);
+        } catch (IOException ignored) {
+            // Found and removed by a discard, or resumed over by the next run.
+        }
     }
 
     /** An interrupt, not a timeout (SocketTimeoutException is an InterruptedIOException too). */

@@ -120,9 +120,8 @@ final class UploadPlanner {
      * drop deleted while it was sent left hundreds of MiB there until someone asked for a discard), so it goes.
      */
     private String abandoned(String id, String remote, ServerProfile profile) {
-        if (ledger.segments(id).isEmpty()) {
-            return "nothing was sent";
-        }
+        // Asked of the server even when the ledger holds no segments: a batch's file (its rows written only at the
+        // commit) or a run restarted after its bytes went may have left a full-size copy there.
         String temp = PartFiles.remotePart(remote, id);
         try {
             FtpSession session = pool.borrow(profile);

@@ -387,7 +387,8 @@ public final class TreeRun {
                         tally.refuse(rel, "over the tree's entry limit of " + limits.maxEntries());
                         continue;
                     }
-                    String reason = HostileNames.refusal(name);
+                    String reason = name.indexOf('\uFFFD') >= 0 ? "the local name is not valid UTF-8 (Ferry sends"
+                            + " names as UTF-8); rename it" : HostileNames.refusal(name);
                     BasicFileAttributes a = children.getFileAttributeView(entry.getFileName(),
                             java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                             .readAttributes();
@@ -463,6 +464,8 @@ public final class TreeRun {
                 try {
                     deleteUnlessKept(dir, name, rel, filter, tally);
                 } catch (IOException e) {
+                    // Asked for and not done: the run is not complete (exit 1), as for a file that failed.
+                    tally.failed.incrementAndGet();
                     tally.note("cannot delete " + root.resolve(rel) + ": " + e);
                 }
             }
