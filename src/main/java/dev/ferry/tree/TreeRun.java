@@ -324,6 +324,7 @@ public final class TreeRun {
             throw new IOException(root + " is not a folder");
         }
         String id = idOf(Direction.UPLOAD, profile.name(), base, root);
+        requireNotAFile(base);
         try (Once once = Once.of(id, root + " -> " + profile.name() + ":" + base)) {
             TreeListings store = engine.ledger().treeListings();
             TreeListings.Run run = store.begin(id, Direction.UPLOAD, profile.name(), base, root.toString(), true);
@@ -671,6 +672,24 @@ public final class TreeRun {
             }
             tally.refuse(relDir.isEmpty() ? "." : relDir, e.getMessage());
             return false;
+        } finally {
+            engine.pool().release(s);
+        }
+    }
+
+    /**
+     * The folder to upload into must not be a file on the server: said once (exit 2), as get -r says it, not as a
+     * refusal of every subfolder and file whose folder could not be made.
+     */
+    private void requireNotAFile(String base) throws IOException {
+        if (base.equals("/")) {
+            return;
+        }
+        FtpSession s = engine.pool().borrow(profile);
+        try {
+            if (s.exists(base) && !s.isDirectory(base)) {
+                throw new dev.ferry.ftp.RemoteNotFolderException(base, profile);
+            }
         } finally {
             engine.pool().release(s);
         }

@@ -146,6 +146,10 @@ class CliTreeTest {
         run(ExitCode.USAGE.code, "get", url("/t/a.csv"), tmp.resolve("one").toString(), "--include", "*.csv");
         String[] fileAsFolder = run(ExitCode.USAGE.code, "get", "-r", url("/t/a.csv"), tmp.resolve("two").toString());
         assertTrue(fileAsFolder[1].contains("is a file, not a folder"), fileAsFolder[1]);
+        // put -r onto a remote file: said once (it was a refusal per subfolder and file, 15 lines, exit 1).
+        String[] ontoFile = run(ExitCode.USAGE.code, "put", "-r", out.toString(), url("/t/a.csv"));
+        assertTrue(ontoFile[1].contains("is a file, not a folder"), ontoFile[1]);
+        assertEquals(1, ontoFile[1].lines().filter(l -> l.contains("a.csv")).count(), ontoFile[1]);
     }
 
     @Test
