@@ -75,13 +75,17 @@ final class FolderFiles {
         }
     }
 
-    private static LocalFileException replaced(Path link, Path source, TransferRequest r, Exception cause) {
-        String target;
+    /** Where a link points, for a message; "?" when it cannot be read (gone again, or no links here). */
+    static String linkTarget(Path link) {
         try {
-            target = String.valueOf(Files.readSymbolicLink(link));
+            return String.valueOf(Files.readSymbolicLink(link));
         } catch (IOException | UnsupportedOperationException e) {
-            target = "?";
+            return "?";
         }
+    }
+
+    private static LocalFileException replaced(Path link, Path source, TransferRequest r, Exception cause) {
+        String target = linkTarget(link);
         return new LocalFileException((link.equals(source) ? "the local file " : "the folder ") + link
                 + " was replaced by a symbolic link (to " + target + ") after its folder was read; links in a folder"
                 + " are not followed, so " + source + " was not uploaded" + (r.tree() != null

@@ -87,12 +87,7 @@ final class UploadPlanner {
      * refuse links, so one was put in its place since.
      */
     private static LocalFileException replacedByLink(Path source, TransferRequest r, String sent, Exception cause) {
-        String target;
-        try {
-            target = String.valueOf(Files.readSymbolicLink(source));
-        } catch (IOException | UnsupportedOperationException e) {
-            target = "?";
-        }
+        String target = FolderFiles.linkTarget(source);
         String why = r.tree() != null
                 ? ") after its folder was read; links in a folder are not followed, so it was not uploaded; " + sent
                         + ": put the file itself back and run the folder again"

@@ -3,16 +3,11 @@ package dev.ferry.tree;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.ftp.ServerProfile;
-import dev.ferry.ftp.ServerProfiles;
-import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.Hashes;
-import dev.ferry.transfer.TransferEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,31 +23,22 @@ class GoneSinceListedTest {
 
     @Test
     void aFileGoneSinceTheListingFailsAloneAndTheTreeGoesOn() throws Exception {
-        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
-             JdbcLedger ledger = JdbcLedger.h2(tmp.resolve("ledger"))) {
-            ServerProfile profile = ftp.profile(4).build();
-            TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(profile),
-                    TransferOptions.none(), Duration.ofMillis(200));
-            try {
-                Path gone = ftp.write("t/gone.bin", 1000, 1);
-                Path stays = ftp.write("t/stays.bin", 2000, 2);
-                Path out = tmp.resolve("out");
-                Files.createDirectories(out);
-                Files.write(out.resolve("gone.bin"), new byte[1000]); // same size: mirror's test asks its time
-                PooledListing real = new PooledListing(engine.pool(), profile);
-                ListingSource listOnceThenDelete = (dir, each) -> {
-                    real.list(dir, each);
-                    Files.deleteIfExists(gone); // gone between the listing and the file's turn
-                    return false; // LIST's times: not exact
-                };
-                TreeResult r = new TreeRun(engine, profile.name(), TreeLimits.DEFAULTS, listOnceThenDelete)
-                        .download("/t/", out, TransferOptions.none());
-                assertEquals(Hashes.sha256(stays), Hashes.sha256(out.resolve("stays.bin")), r.toString());
-                assertEquals(1, r.failed(), r.toString());
-                assertTrue(String.join("\n", r.problems()).contains("gone.bin"), r.problems().toString());
-            } finally {
-                engine.close();
-            }
+        try (TreeHarness h = new TreeHarness(FtpServerFixture.builder().start(), tmp.resolve("ledger"))) {
+            Path gone = h.ftp.write("t/gone.bin", 1000, 1);
+            Path stays = h.ftp.write("t/stays.bin", 2000, 2);
+            Path out = tmp.resolve("out");
+            Files.createDirectories(out);
+            Files.write(out.resolve("gone.bin"), new byte[1000]); // same size: mirror's test asks its time
+            PooledListing real = h.listing();
+            ListingSource listOnceThenDelete = (dir, each) -> {
+                real.list(dir, each);
+                Files.deleteIfExists(gone); // gone between the listing and the file's turn
+                return false; // LIST's times: not exact
+            };
+            TreeResult r = h.run(listOnceThenDelete).download("/t/", out, TransferOptions.none());
+            assertEquals(Hashes.sha256(stays), Hashes.sha256(out.resolve("stays.bin")), r.toString());
+            assertEquals(1, r.failed(), r.toString());
+            assertTrue(String.join("\n", r.problems()).contains("gone.bin"), r.problems().toString());
         }
     }
 }

@@ -3,15 +3,10 @@ package dev.ferry.tree;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.ferry.ftp.ServerProfile;
-import dev.ferry.ftp.ServerProfiles;
-import dev.ferry.ledger.JdbcLedger;
-import dev.ferry.plan.TransferOptions;
 import dev.ferry.testing.Await;
 import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.Hashes;
 import dev.ferry.testing.PseudoRandomContent;
-import dev.ferry.transfer.TransferEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,33 +24,26 @@ class InboxTreesTest {
 
     @Test
     void aFileAddedAfterTheWalkIsSentBeforeTheFolderIsDone() throws Exception {
-        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(256 * 1024).start();
-             JdbcLedger ledger = JdbcLedger.h2(tmp.resolve("ledger"))) {
-            ServerProfile profile = ftp.profile(4).build();
-            TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(profile),
-                    TransferOptions.none(), Duration.ofMillis(200));
-            try {
-                Path drop = Files.createDirectories(tmp.resolve("inbox/drop"));
-                for (int i = 0; i < 3; i++) {
-                    PseudoRandomContent.write(drop.resolve("f" + i + ".bin"), 400 * 1024, i);
-                }
-                InboxTrees trees = new InboxTrees(engine, profile.name(), "/incoming", TreeLimits.DEFAULTS);
-                CompletableFuture<String> upload = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return trees.upload(drop);
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
-                Await.until(Duration.ofSeconds(20), () -> ftp.bytesReceived() > 100 * 1024,
-                        () -> "the upload did not get going");
-                Path late = Files.writeString(drop.resolve("late.txt"), "written after the walk");
-                assertNull(upload.get(), "the folder's upload failed");
-                assertEquals(Hashes.sha256(late), Hashes.sha256(ftp.file("incoming/drop/late.txt")),
-                        "the folder was reported done without the file added late");
-            } finally {
-                engine.close();
+        try (TreeHarness h = new TreeHarness(FtpServerFixture.builder().ratePerConnection(256 * 1024).start(),
+                tmp.resolve("ledger"))) {
+            Path drop = Files.createDirectories(tmp.resolve("inbox/drop"));
+            for (int i = 0; i < 3; i++) {
+                PseudoRandomContent.write(drop.resolve("f" + i + ".bin"), 400 * 1024, i);
             }
+            InboxTrees trees = new InboxTrees(h.engine, h.profile.name(), "/incoming", TreeLimits.DEFAULTS);
+            CompletableFuture<String> upload = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return trees.upload(drop);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Await.until(Duration.ofSeconds(20), () -> h.ftp.bytesReceived() > 100 * 1024,
+                    () -> "the upload did not get going");
+            Path late = Files.writeString(drop.resolve("late.txt"), "written after the walk");
+            assertNull(upload.get(), "the folder's upload failed");
+            assertEquals(Hashes.sha256(late), Hashes.sha256(h.ftp.file("incoming/drop/late.txt")),
+                    "the folder was reported done without the file added late");
         }
     }
 }
