@@ -111,8 +111,7 @@ public class FerryProducer extends DefaultAsyncProducer {
                 default -> throw new IllegalStateException("unknown operation " + config.getOperation());
             }
         } catch (Exception e) {
-            if (component().isServiceStopping() && config.getOperation() != FerryOperation.accept
-                    && !endedInLedger(exchange)) {
+            if (component().isServiceStopping() && config.getOperation() != FerryOperation.accept) {
                 parkUntilExit(exchange, e);
             }
             LostLeaseException lost = LostLeaseException.in(e);
@@ -622,26 +621,6 @@ public class FerryProducer extends DefaultAsyncProducer {
                 exchange.getIn().getHeader(FerryConstants.TRANSFER_ID), e.getMessage());
         while (true) {
             LockSupport.park();
-            // An interrupt (Camel's forced stop) would make every later park return at once: a thread spinning at
-            // a full core until the JVM exits.
-            Thread.interrupted();
-        }
-    }
-
-    /**
-     * The failure was a transfer's own, recorded as its end (FAILED: a target that exists, a file refused), not one
-     * the stop caused, which the engine leaves unrecorded to resume: such an exchange ends as it would have, rather
-     * than wait for the JVM's exit (a service stopped in-process waited for it for ever).
-     */
-    private boolean endedInLedger(Exchange exchange) {
-        TransferRequest request = exchange.getProperty(FerryConstants.REQUEST, TransferRequest.class);
-        if (request == null) {
-            return false;
-        }
-        try {
-            return engine().ledger().find(request.id()).map(r -> r.status().finished()).orElse(false);
-        } catch (RuntimeException ledgerClosed) {
-            return false;
         }
     }
 }
