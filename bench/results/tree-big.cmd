@@ -1,1 +1,1 @@
-bench/run.sh tree-big  # 2026-12-05T09:42:41Z, BENCH_ROUNDS=3, ferry at a47a074-dirty
+bench/run.sh tree-big  # 2026-12-05T14:17:36Z, BENCH_ROUNDS=3, ferry at 6fd426b-dirty
