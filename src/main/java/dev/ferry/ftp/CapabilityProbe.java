@@ -96,12 +96,12 @@ public final class CapabilityProbe {
     }
 
     private Capabilities probeOnce(FtpSession session, String directory) throws IOException {
-        Probed cached = writeCache.get(session.profile().key());
-        long now = nanoTime.getAsLong();
-        if (cached != null && (cached.until == null || now - cached.until < 0)) {
-            return cached.capabilities; // probed by the caller this one waited for
+        Capabilities known = stillValid(session.profile().key());
+        if (known != null) {
+            return known; // probed by the caller this one waited for
         }
-        if (cached == null) {
+        long now = nanoTime.getAsLong();
+        if (!writeCache.containsKey(session.profile().key())) {
             Capabilities recalled = memory.recall(session.profile());
             if (recalled != null) {
                 writeCache.put(session.profile().key(), new Probed(recalled, null));

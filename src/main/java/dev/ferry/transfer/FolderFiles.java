@@ -13,13 +13,38 @@ import java.nio.file.StandardOpenOption;
 import java.util.Set;
 
 /**
- * A folder's file opened from the folder that was given, one name at a time, none followed if it is a symbolic link
- * (openat with O_NOFOLLOW): the O_NOFOLLOW of a plain open guards the file's own name only, so a subfolder swapped for
- * a link after the walk listed it had its "files" read from wherever the link pointed (a secret uploaded as
- * {@code a/secret.txt} of the tree).
+ * A folder's file, or a folder below it, opened from the folder that was given, one name at a time, none followed if
+ * it is a symbolic link (openat with O_NOFOLLOW): the O_NOFOLLOW of a plain open guards a path's last name only, so a
+ * subfolder swapped for a link after the walk listed it had its "files" read from wherever the link pointed (a secret
+ * uploaded as {@code a/secret.txt} of the tree), and mirror's delete deleted through it.
  */
-final class FolderFiles {
+public final class FolderFiles {
     private FolderFiles() {
+    }
+
+    /**
+     * The folder {@code relative} ({@code /}-separated, empty for the root itself) below {@code root}, opened without
+     * following a link below the root; null where the system cannot open folders so. A name on the way that is not a
+     * folder now (gone, a file, a link) fails with the open's own exception.
+     */
+    public static SecureDirectoryStream<Path> openFolder(Path root, String relative) throws IOException {
+        DirectoryStream<Path> top = Files.newDirectoryStream(root);
+        if (!(top instanceof SecureDirectoryStream<Path> dir)) {
+            top.close();
+            return null;
+        }
+        for (String part : relative.isEmpty() ? new String[0] : relative.split("/")) {
+            SecureDirectoryStream<Path> below;
+            try {
+                below = dir.newDirectoryStream(Path.of(part), LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException | RuntimeException e) {
+                dir.close();
+                throw e;
+            }
+            dir.close();
+            dir = below;
+        }
+        return dir;
     }
 
     /**
@@ -32,47 +57,39 @@ final class FolderFiles {
         if (!absolute.startsWith(top) || absolute.equals(top)) {
             return null;
         }
-        Path relative = top.relativize(absolute);
-        DirectoryStream<Path> first = Files.newDirectoryStream(top);
-        if (!(first instanceof SecureDirectoryStream<Path> dir)) {
-            first.close();
+        Path parent = top.relativize(absolute).getParent();
+        SecureDirectoryStream<Path> dir;
+        try {
+            dir = openFolder(top, parent == null ? "" : parent.toString().replace(java.io.File.separatorChar, '/'));
+        } catch (IOException e) {
+            throw linkOnTheWay(top, absolute, r, e);
+        }
+        if (dir == null) {
             return null;
         }
-        try {
-            Path walked = top;
-            for (int i = 0; i < relative.getNameCount() - 1; i++) {
-                Path name = relative.getName(i);
-                walked = walked.resolve(name);
-                SecureDirectoryStream<Path> next;
-                try {
-                    next = dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS);
-                } catch (IOException e) {
-                    if (Files.isSymbolicLink(walked)) {
-                        throw replaced(walked, source, r, e);
-                    }
-                    throw e;
-                }
-                dir.close();
-                dir = next;
-            }
-            Path name = relative.getFileName();
-            SeekableByteChannel channel;
-            try {
-                channel = dir.newByteChannel(name, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
-            } catch (IOException e) {
-                if (Files.isSymbolicLink(absolute)) {
-                    throw replaced(absolute, source, r, e);
-                }
-                throw e;
-            }
+        try (dir) {
+            SeekableByteChannel channel = dir.newByteChannel(absolute.getFileName(),
+                    Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
             if (channel instanceof FileChannel file) {
                 return file;
             }
             channel.close();
             return null;
-        } finally {
-            dir.close();
+        } catch (IOException e) {
+            throw linkOnTheWay(top, absolute, r, e);
         }
+    }
+
+    /** The open's failure, in words when a name below the root on the way to the file (or the file) is a link now. */
+    private static IOException linkOnTheWay(Path top, Path absolute, TransferRequest r, IOException e) {
+        Path p = top;
+        for (Path name : top.relativize(absolute)) {
+            p = p.resolve(name);
+            if (Files.isSymbolicLink(p)) {
+                return replaced(p, absolute, r, e);
+            }
+        }
+        return e;
     }
 
     /** Where a link points, for a message; "?" when it cannot be read (gone again, or no links here). */
@@ -84,12 +101,11 @@ final class FolderFiles {
         }
     }
 
-    private static LocalFileException replaced(Path link, Path source, TransferRequest r, Exception cause) {
-        String target = linkTarget(link);
-        return new LocalFileException((link.equals(source) ? "the local file " : "the folder ") + link
-                + " was replaced by a symbolic link (to " + target + ") after its folder was read; links in a folder"
-                + " are not followed, so " + source + " was not uploaded" + (r.tree() != null
-                ? ": put the " + (link.equals(source) ? "file" : "folder") + " itself back and run the folder again"
-                : ""), cause);
+    private static LocalFileException replaced(Path link, Path file, TransferRequest r, Exception cause) {
+        boolean itself = link.equals(file);
+        return new LocalFileException((itself ? "the local file " : "the folder ") + link + " was replaced by a"
+                + " symbolic link (to " + linkTarget(link) + ") after its folder was read; links in a folder are not"
+                + " followed, so " + file + " was not uploaded" + (r.tree() != null ? ": put the "
+                + (itself ? "file" : "folder") + " itself back and run the folder again" : ""), cause);
     }
 }

@@ -60,42 +60,14 @@ public final class RemoteTree {
             String remoteDir = dir.relative.isEmpty() ? base : join(base, dir.relative);
             List<Listed> listed = new ArrayList<>();
             int[] over = {0};
-            boolean exact = false;
-            boolean failed = false;
-            for (int attempt = 1; ; attempt++) {
-                int before = entries[0];
-                try {
-                    exact = source.list(remoteDir, f -> {
-                        if (entries[0] >= limits.maxEntries()) {
-                            over[0]++;
-                        } else {
-                            entries[0]++;
-                            listed.add(Listed.of(f));
-                        }
-                    });
-                    break;
-                } catch (IOException e) {
-                    if (e instanceof java.io.InterruptedIOException) {
-                        throw e;
-                    }
-                    // A connection cut under a listing (or a reply garbled) is tried again from the start, with what
-                    // the failed try handed over forgotten; a refusal (550, a missing folder) is an answer.
-                    if (e instanceof dev.ferry.ftp.FtpException f && f.isTransient()
-                            && !(e instanceof dev.ferry.ftp.RemoteNotFoundException) && attempt < LIST_ATTEMPTS) {
-                        entries[0] = before;
-                        over[0] = 0;
-                        listed.clear();
-                        continue;
-                    }
-                    if (first) {
-                        throw e; // the root itself: nothing to mirror, the caller says why
-                    }
-                    visitor.refused(dir.relative, "its listing failed: " + e.getMessage());
-                    failed = true;
-                    break;
+            boolean exact;
+            try {
+                exact = listWithRetries(remoteDir, listed, entries, over);
+            } catch (IOException e) {
+                if (first || e instanceof java.io.InterruptedIOException) {
+                    throw e; // the root itself: nothing to mirror, the caller says why
                 }
-            }
-            if (failed) {
+                visitor.refused(dir.relative, "its listing failed: " + e.getMessage());
                 continue;
             }
             first = false;
@@ -159,6 +131,36 @@ public final class RemoteTree {
             // Reversed onto the stack, so folders are visited in the listing's order.
             for (int i = below.size() - 1; i >= 0; i--) {
                 pending.push(below.get(i));
+            }
+        }
+    }
+
+    /**
+     * One folder's entries into {@code listed}, counted against the entry limit. A connection cut under the listing
+     * (or a reply garbled) is tried again from the start, with what the failed try handed over forgotten; a refusal
+     * (550, a missing folder) is an answer.
+     */
+    private boolean listWithRetries(String remoteDir, List<Listed> listed, int[] entries, int[] over)
+            throws IOException {
+        int before = entries[0];
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return source.list(remoteDir, f -> {
+                    if (entries[0] >= limits.maxEntries()) {
+                        over[0]++;
+                    } else {
+                        entries[0]++;
+                        listed.add(Listed.of(f));
+                    }
+                });
+            } catch (dev.ferry.ftp.FtpException e) {
+                if (!e.isTransient() || e instanceof dev.ferry.ftp.RemoteNotFoundException
+                        || attempt == LIST_ATTEMPTS) {
+                    throw e;
+                }
+                entries[0] = before;
+                over[0] = 0;
+                listed.clear();
             }
         }
     }

@@ -16,6 +16,7 @@ import dev.ferry.plan.TransferIds;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.plan.TransferRequest;
 import dev.ferry.plan.UnsafePathException;
+import dev.ferry.transfer.FolderFiles;
 import dev.ferry.transfer.TransferEngine;
 import dev.ferry.transfer.TransferResult;
 import java.io.IOException;
@@ -370,14 +371,13 @@ public final class TreeRun {
             List<Boolean> absentBelow = new ArrayList<>();
             // Opened from the root one name at a time, none followed if it is a link: a subfolder swapped for a link
             // after its parent was read is not listed through it (nor are its files read: FolderFiles).
-            try (java.nio.file.SecureDirectoryStream<Path> children = openNoFollow(root, relDir)) {
+            if (!relDir.isEmpty() && Files.isSymbolicLink(localDir)) {
+                tally.refuse(relDir, "replaced by a symbolic link after its folder was read; links are not followed");
+                continue;
+            }
+            try (java.nio.file.SecureDirectoryStream<Path> children = FolderFiles.openFolder(root, relDir)) {
                 if (children == null) {
-                    if (Files.isSymbolicLink(localDir)) {
-                        tally.refuse(relDir.isEmpty() ? "." : relDir, "replaced by a symbolic link after its"
-                                + " folder was read; links are not followed");
-                        continue;
-                    }
-                    throw new java.nio.file.NoSuchFileException(localDir.toString(), null, "not a folder any more");
+                    throw new IOException("this system cannot open a folder without following links");
                 }
                 for (Path entry : children) {
                     Path child = localDir.resolve(entry.getFileName());
@@ -449,10 +449,16 @@ public final class TreeRun {
         } catch (UnsafePathException e) {
             return;
         }
-        try (java.nio.file.SecureDirectoryStream<Path> dir = openNoFollow(root, relative)) {
-            if (dir == null) {
-                return;
-            }
+        java.nio.file.SecureDirectoryStream<Path> opened;
+        try {
+            opened = FolderFiles.openFolder(root, relative);
+        } catch (IOException notAFolderNow) {
+            return; // gone, a file or a link since it was listed: nothing of the target's to delete there
+        }
+        if (opened == null) {
+            return;
+        }
+        try (java.nio.file.SecureDirectoryStream<Path> dir = opened) {
             List<Path> extra = new ArrayList<>();
             for (Path child : dir) {
                 String name = child.getFileName().toString();
@@ -473,31 +479,6 @@ public final class TreeRun {
         } catch (IOException e) {
             tally.note("cannot read " + root.resolve(relative) + " to delete what the remote tree does not have: " + e);
         }
-    }
-
-    /**
-     * The folder {@code relative} below {@code root}, opened one name at a time without following a link; null when
-     * it is not a folder (gone, a file, a link) or the system cannot open folders so (then nothing is deleted).
-     */
-    private static java.nio.file.SecureDirectoryStream<Path> openNoFollow(Path root, String relative)
-            throws IOException {
-        DirectoryStream<Path> top = Files.newDirectoryStream(root);
-        if (!(top instanceof java.nio.file.SecureDirectoryStream<Path> dir)) {
-            top.close();
-            return null;
-        }
-        for (String part : relative.isEmpty() ? new String[0] : relative.split("/")) {
-            java.nio.file.SecureDirectoryStream<Path> below;
-            try {
-                below = dir.newDirectoryStream(Path.of(part), LinkOption.NOFOLLOW_LINKS);
-            } catch (IOException e) {
-                dir.close();
-                return null; // not a folder (any more), or a link: nothing of the target's to delete there
-            }
-            dir.close();
-            dir = below;
-        }
-        return dir;
     }
 
     private static boolean isPartFile(String name) {

@@ -165,9 +165,6 @@ final class TransferApi {
 
     /** GET /api/transfers/{id}. */
     Reply get(String id) {
-        if (!plausible(id)) {
-            return notFound(id);
-        }
         TransferView t = live().get(id);
         if (t != null) {
             return ok(200, view(t));
@@ -244,9 +241,6 @@ final class TransferApi {
 
     /** POST /api/transfers/{id}/cancel: stops a running transfer; its segments stay, so it can be resumed. */
     Reply cancel(String id) {
-        if (!plausible(id)) {
-            return notFound(id);
-        }
         if (engine.cancel(id)) {
             return ok(202, Map.of("id", id, "state", "cancelling",
                     "message", "the transfer stops at its next buffer; resume it with POST /api/transfers/" + id
@@ -265,9 +259,6 @@ final class TransferApi {
 
     /** POST /api/transfers/{id}/resume: runs the stored request again; the ledger's segments make it resume. */
     Reply resume(String id) {
-        if (!plausible(id)) {
-            return notFound(id);
-        }
         if (live().containsKey(id)) {
             return error(409, "transfer " + id + " is running");
         }
@@ -312,9 +303,6 @@ final class TransferApi {
      * temporary file, or the local part file), a cancelled drop moves to .failed/ with the reason.
      */
     Reply discard(String id) {
-        if (!plausible(id)) {
-            return notFound(id);
-        }
         if (live().containsKey(id) || !engine.claims().tryClaim(id)) {
             return error(409, "transfer " + id + " is running; cancel it first");
         }
@@ -630,11 +618,16 @@ final class TransferApi {
         return ok(status, body);
     }
 
+    /** {@code action} on the transfer or tree {@code id}; 404 for a text that cannot be an id ({@link #plausible}). */
+    Reply forId(String id, java.util.function.Function<String, Reply> action) {
+        return plausible(id) ? action.apply(id) : notFound(id);
+    }
+
     /**
      * Ids are made of letters, digits and dashes ({@code d-<hex>}, {@code u-<hex>}): another is no transfer, found
      * without asking the ledger, which a NUL in it made fail as if the ledger were down (503).
      */
-    static boolean plausible(String id) {
+    private static boolean plausible(String id) {
         return id != null && !id.isEmpty() && id.length() <= 200 && id.chars().allMatch(c -> c == '-' || c == '_'
                 || c == '.' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
     }

@@ -60,13 +60,13 @@ final class WebRoutes extends RouteBuilder {
                 // ?tree=<id>: one tree's files (platform-http gives query parameters as headers).
                 "GET", ex -> {
                     String tree = ex.getMessage().getHeader("tree", String.class);
-                    return tree == null || tree.isBlank() ? api.list() : api.listTree(tree);
+                    return tree == null || tree.isBlank() ? api.list() : api.forId(tree, api::listTree);
                 },
                 "POST", ex -> jsonBody(ex, api::submit)));
-        endpoint("/api/transfers/{id}", true, Map.of("GET", ex -> api.get(id(ex))));
-        endpoint("/api/transfers/{id}/cancel", true, Map.of("POST", ex -> api.cancel(id(ex))));
-        endpoint("/api/transfers/{id}/resume", true, Map.of("POST", ex -> api.resume(id(ex))));
-        endpoint("/api/transfers/{id}/discard", true, Map.of("POST", ex -> api.discard(id(ex))));
+        endpoint("/api/transfers/{id}", true, Map.of("GET", ex -> api.forId(id(ex), api::get)));
+        endpoint("/api/transfers/{id}/cancel", true, Map.of("POST", ex -> api.forId(id(ex), api::cancel)));
+        endpoint("/api/transfers/{id}/resume", true, Map.of("POST", ex -> api.forId(id(ex), api::resume)));
+        endpoint("/api/transfers/{id}/discard", true, Map.of("POST", ex -> api.forId(id(ex), api::discard)));
         endpoint("/observe/health", true, Map.of("GET", ex -> observe.health(
                 ex.getMessage().getHeader("exposureLevel", String.class))));
         endpoint("/observe/health/live", true, Map.of("GET", ex -> observe.live()));
