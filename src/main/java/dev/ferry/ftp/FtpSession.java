@@ -85,6 +85,9 @@ public final class FtpSession implements Closeable {
             client.setSocketFactory(direct); // control and passive data sockets alike
         }
         client.setControlEncoding(charset.name());
+        // A reply of its code alone ("421", as a server refusing one more connection may send) is a reply, not a
+        // malformed one; a reply cut short elsewhere still fails as one.
+        client.setStrictReplyParsing(false);
         client.setConnectTimeout(millis(profile.connectTimeout()));
         client.setDefaultTimeout(millis(profile.soTimeout()));
         client.setDataTimeout(profile.dataTimeout());
@@ -112,7 +115,7 @@ public final class FtpSession implements Closeable {
                 String text = client.getReplyString();
                 if (TooManyConnectionsException.saysTooMany(banner, text)) {
                     throw new TooManyConnectionsException("server " + where + " refused another connection: "
-                            + text.strip(), banner);
+                            + TooManyConnectionsException.reason(banner, text), banner);
                 }
                 throw FtpException.reply("connecting to " + where, banner, text);
             }
@@ -135,11 +138,11 @@ public final class FtpSession implements Closeable {
             disconnectQuietly(client);
             String text = client.getReplyString() == null ? "" : client.getReplyString().strip();
             if (TooManyConnectionsException.saysTooMany(client.getReplyCode(), text)) {
-                throw new TooManyConnectionsException("server " + where + " refused another connection: " + text,
-                        client.getReplyCode());
+                throw new TooManyConnectionsException("server " + where + " refused another connection: "
+                        + TooManyConnectionsException.reason(client.getReplyCode(), text), client.getReplyCode());
             }
-            throw new FtpException("server " + where + " closed the connection: " + text, client.getReplyCode(),
-                    true, e);
+            throw new FtpException("server " + where + " closed the connection"
+                    + (text.isEmpty() ? " without a reply" : ": " + text), client.getReplyCode(), true, e);
         } catch (javax.net.ssl.SSLHandshakeException e) {
             disconnectQuietly(client);
             if (Tls.untrustedCertificate(e)) {
@@ -162,7 +165,8 @@ public final class FtpSession implements Closeable {
         int code = client.getReplyCode();
         String text = client.getReplyString() == null ? "" : client.getReplyString().strip();
         if (TooManyConnectionsException.saysTooMany(code, text)) {
-            throw new TooManyConnectionsException("server " + profile + " refused another login: " + text, code);
+            throw new TooManyConnectionsException("server " + profile + " refused another login: "
+                    + TooManyConnectionsException.reason(code, text), code);
         }
         if (code >= 500) {
             throw new LoginRefusedException("login as '" + profile.user() + "' refused by " + profile.host() + ":"

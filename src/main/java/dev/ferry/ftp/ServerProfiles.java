@@ -14,10 +14,16 @@ public final class ServerProfiles {
         return this;
     }
 
+    /** The profile a request's {@code "server"} field names. */
     public ServerProfile get(String name) {
+        return get(name, "\"server\"");
+    }
+
+    /** The profile {@code name} names, {@code where} saying where the name was given, for the error. */
+    public ServerProfile get(String name, String where) {
         ServerProfile p = name == null ? null : byName.get(name);
         if (p == null) {
-            throw new UnknownServerException("unknown server profile '" + name + "'; configured: "
+            throw new UnknownServerException("unknown server profile '" + name + "' in " + where + "; configured: "
                     + new TreeMap<>(byName).keySet() + " (define ferry.servers." + name + ".host and friends in "
                     + "config/application.properties)");
         }

@@ -21,4 +21,13 @@ public final class TooManyConnectionsException extends FtpException {
         return t.contains("too many") || t.contains("maximum number") || t.contains("max number")
                 || t.contains("limit") || t.contains("already connected");
     }
+
+    /** The server's words, or its code where it gave none (a bare {@code 421} read as a closed connection). */
+    static String reason(int code, String text) {
+        String t = text == null ? "" : text.strip();
+        if (t.isEmpty() || t.matches("\\d{3}[ -]?")) {
+            return "reply " + (code > 0 ? code : 421) + " with no reason given";
+        }
+        return t;
+    }
 }

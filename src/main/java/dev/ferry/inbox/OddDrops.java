@@ -133,6 +133,14 @@ public final class OddDrops {
                     + " missing", shown);
             return false;
         }
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            if (failure == null) {
+                LOG.info("folder {} uploaded, every file verified; it left the inbox before it could be moved to"
+                        + " .done/", shown);
+                return true;
+            }
+            return leftTheInbox(p, shown, failure);
+        }
         try {
             if (failure == null) {
                 Path done = DoneDrops.done(p);
@@ -147,6 +155,29 @@ public final class OddDrops {
             return true;
         } catch (IOException e) {
             LOG.warn("folder {} in the upload inbox cannot be moved: {}", shown, e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * The folder was moved or renamed away while it uploaded: there is nothing to file, but the drop is answered all
+     * the same, by its reason file alone in {@code .failed/}, since the server may hold a part of it under its name.
+     */
+    private boolean leftTheInbox(Path p, String shown, String failure) {
+        String reason = "the folder left the upload inbox (moved or renamed) while it was uploaded, so it was not"
+                + " filed here; the server may hold a part of it under its name; drop it again to send what is"
+                + " missing:\n" + failure.replace(p.toAbsolutePath() + java.io.File.separator, p.getFileName() + "/");
+        try {
+            Path folder = inbox.resolve(FailedDrops.FOLDER);
+            String free = FailedDrops.freeName(folder, p.getFileName().toString());
+            Path written = ReasonFiles.write(folder, shown + free.substring(p.getFileName().toString().length()),
+                    reason);
+            LOG.warn("folder {} left the upload inbox while it was uploaded; reason in {}/{}", shown,
+                    FailedDrops.FOLDER, written.getFileName());
+            return true;
+        } catch (IOException e) {
+            LOG.warn("folder {} left the upload inbox while it was uploaded; its reason cannot be written: {}", shown,
+                    e.toString());
             return false;
         }
     }

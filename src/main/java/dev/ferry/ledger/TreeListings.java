@@ -85,11 +85,11 @@ public final class TreeListings {
     public record Run(Claim claim, boolean resume) {
     }
 
-    /** Another node runs the tree under a live lease: this run was not started. */
+    /** The tree runs now, on another node under a live lease or in this process: this run was not started. */
     public static final class TreeRunningException extends IllegalStateException {
         private static final long serialVersionUID = 1L;
 
-        TreeRunningException(String message) {
+        public TreeRunningException(String message) {
             super(message);
         }
     }

@@ -371,7 +371,7 @@ public final class FerryService implements AutoCloseable {
     private String defaultServer(ServerProfiles profiles) {
         String named = settings.get("ferry.default-server", null);
         if (named != null) {
-            profiles.get(named);
+            profiles.get(named, "ferry.default-server");
             return named;
         }
         if (demo != null) {

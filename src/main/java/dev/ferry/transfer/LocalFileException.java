@@ -27,6 +27,16 @@ public final class LocalFileException extends IOException {
 
     static LocalFileException writing(java.nio.file.Path file, IOException e) {
         String m = String.valueOf(e.getMessage());
+        boolean part = PART.matcher(String.valueOf(file.getFileName())).matches();
+        if (part && (e instanceof java.nio.file.FileAlreadyExistsException
+                || e instanceof java.nio.file.NoSuchFileException)) {
+            // The part file was made or removed under this transfer: another process works on the same file. Its
+            // bare path (the JDK's whole message for these) said nothing of that.
+            return new LocalFileException("cannot write " + file + describeTarget(file) + ": it was "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "removed" : "made")
+                    + " meanwhile by another process, most likely another Ferry with a ledger of its own downloading"
+                    + " the same file; run one download of a local file at a time, then run this one again", e);
+        }
         String advice = m.contains("No space left") || m.contains("Disk quota")
                 ? "the local disk is full; free space and run the transfer again to resume"
                 : "check that the directory exists and is writable, then run the transfer again to resume";

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.camel.RequestParser;
+import dev.ferry.ledger.TreeListings;
 import dev.ferry.ledger.TreeOrders;
 import dev.ferry.plan.Direction;
 import dev.ferry.plan.PathGuard;
@@ -204,8 +205,10 @@ public final class TreeRequests {
         String id = idOf(order);
         // From before its claim to after its end, which the ledger's row alone does not cover.
         if (!evenWhileRunning && TreeRun.runningHere(id)) {
-            throw new IllegalStateException("tree " + id + " (" + order.server + ":" + order.remote + " -> "
-                    + order.into + ") is running already in this process; send the request again once it has ended");
+            throw new TreeListings.TreeRunningException("tree " + id + " (" + order.server + ":" + order.remote
+                    + " <-> " + order.into + ") is running in this process; a tree runs once at a time, so this"
+                    + " request was not accepted: send it again once that run has ended (what it moved is then"
+                    + " skipped)");
         }
         engine.ledger().treeAcceptance().accept(id, Direction.DOWNLOAD, order.server, order.remote,
                 order.into.toString(), json, evenWhileRunning);

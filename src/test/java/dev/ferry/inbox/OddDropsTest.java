@@ -184,4 +184,28 @@ class OddDropsTest {
         assertTrue(ReasonFiles.text(longName, "why").contains("shortened"));
         assertTrue(!ReasonFiles.text("a.bin", "why").contains("shortened"));
     }
+
+    /**
+     * A hostile review: a folder drop renamed while it uploaded left a part of it on the server and nothing in the
+     * inbox to say so (its move to .failed/ found no folder, and the log said only that it could not be moved).
+     */
+    @Test
+    void aFolderRenamedWhileItUploadsIsAnsweredByItsReasonFile() throws Exception {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        Path folder = settledFolder("pics", t0);
+        OddDrops sweeps = new OddDrops(inbox, Duration.ofSeconds(2), Clock.fixed(t0.plusSeconds(10), ZoneOffset.UTC))
+                .uploadingFolders(f -> {
+                    Files.move(f, inbox.resolve(".pics-renamed"));
+                    return "2 of 3 files not uploaded:\n" + f.toAbsolutePath() + "/b.txt: the local file is gone";
+                });
+        assertEquals(0, sweeps.sweep(), "first look");
+        assertEquals(1, sweeps.sweep(), "answered");
+
+        assertFalse(Files.exists(folder));
+        String reason = Files.readString(inbox.resolve(".failed/pics.error.txt"));
+        assertTrue(reason.contains("left the upload inbox (moved or renamed) while it was uploaded"), reason);
+        assertTrue(reason.contains("drop it again to send what is missing"), reason);
+        assertTrue(reason.contains("pics/b.txt: the local file is gone"), reason);
+        assertFalse(reason.contains(inbox.toString()), "named from the folder: " + reason);
+    }
 }

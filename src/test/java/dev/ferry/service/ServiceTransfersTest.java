@@ -323,7 +323,7 @@ class ServiceTransfersTest {
         String[][] expected = {
             {"malformed.json", "malformed JSON"},
             {"empty.json", "the request is empty"},
-            {"unknown-server.json", "unknown server profile 'nope'"},
+            {"unknown-server.json", "unknown server profile 'nope' in \"server\""},
             {"missing-local.json", "does not exist"},
             {"remote-550.json", "/reports/no-such.bin not found"},
             {"wrong-password.json", "check the user and password of server profile 'badpass'"},

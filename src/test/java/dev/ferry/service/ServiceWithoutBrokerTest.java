@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.testing.Await;
 import dev.ferry.testing.FtpServerFixture;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +43,47 @@ class ServiceWithoutBrokerTest {
                 String reason = dead.getMessage().getHeader("FerryDeadLetterReason", String.class);
                 assertTrue(reason != null && reason.contains("malformed JSON"), "reason: " + reason);
             }
+        }
+    }
+
+    /**
+     * A hostile review: the same folder queued again while its run went on was tried again for about 15 s (Camel's
+     * redeliveries of the refusal) and then ran the tree a second time, instead of going to the dead-letter endpoint
+     * with the reason, as the README says.
+     */
+    @Test
+    void aFolderQueuedAgainWhileItRunsIsDeadLetteredAtOnce() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(64 * 1024).start()) {
+            for (int i = 0; i < 4; i++) {
+                ftp.write("incoming/slow/f" + i + ".bin", 2 << 20, i);
+            }
+            ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), ftp);
+            harness.properties.put("ferry.queue.dead-letter", "seda:test-dead-letter");
+            try (FerryService service = harness.start()) {
+                String request = "{\"remotePath\":\"slow/\",\"localPath\":\"slow\"}";
+                service.camelContext().createProducerTemplate().sendBody("seda:ferry-requests", request);
+                Path local = harness.downloads().resolve("slow");
+                Await.until(Duration.ofSeconds(30), () -> Files.isDirectory(local) && list(local).contains(".part"),
+                        () -> "the first run never started writing: " + list(harness.downloads()));
+                long sent = System.nanoTime();
+                service.camelContext().createProducerTemplate().sendBody("seda:ferry-requests", request);
+                Exchange dead = service.camelContext().createConsumerTemplate().receive("seda:test-dead-letter",
+                        10_000);
+                assertNotNull(dead, "the second request was not dead-lettered within 10 s");
+                assertEquals(request, dead.getMessage().getBody(String.class));
+                String reason = dead.getMessage().getHeader("FerryDeadLetterReason", String.class);
+                assertTrue(reason != null && reason.contains("is running in this process"), "reason: " + reason);
+                assertTrue(list(local).contains(".part"), "the first run still runs: it was refused while it ran, "
+                        + (System.nanoTime() - sent) / 1_000_000 + " ms after it was sent");
+            }
+        }
+    }
+
+    private static String list(Path dir) {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList().toString();
+        } catch (java.io.IOException e) {
+            return "[" + e.getMessage() + "]";
         }
     }
 }

@@ -97,7 +97,7 @@ class TransferApiTest {
         assertBad(w.post("/api/transfers", download("/a.bin", local, null).replace("DOWNLOAD", "SIDEWAYS")),
                 "use DOWNLOAD or UPLOAD");
         assertBad(w.post("/api/transfers", download("/a.bin", local, null).replace("\"test\"", "\"nowhere\"")),
-                "unknown server profile 'nowhere'");
+                "unknown server profile 'nowhere' in \"server\"");
         HttpResponse<String> url = w.post("/api/transfers", download("/a.bin", local, null).replace("\"test\"",
                 "\"ftp://demo:SuperSecretPW1@127.0.0.1:2121/\""));
         assertBad(url, "\"server\" is a URL (\"ftp://demo:****@127.0.0.1:2121/\")");
