@@ -1,6 +1,7 @@
 package dev.ferry.ftp;
 
 import dev.ferry.Printable;
+import dev.ferry.ftp.tls.SessionReusingFtpsClient;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,12 +37,14 @@ public final class FtpSession implements Closeable {
     private static final Pattern X_HASH_REPLY = Pattern.compile("^2\\d\\d\\s+(?:\\S+\\s+)?([0-9a-fA-F]{8,})\\b.*");
 
     private static final int DATA_RECEIVE_BUFFER = 512 * 1024;
+    private static final int BROKEN_TLS_CLOSE_MILLIS = 200;
 
     private final ServerProfile profile;
     private final FTPClient client;
     private final Features features;
     private final boolean utf8;
-    private boolean broken;
+    /** Volatile: {@link #cut} marks it from another thread (a cancel, the stall check). */
+    private volatile boolean broken;
     /** Data connections opened on this session (STOR, APPE, RETR). */
     private int transfers;
     private long lastAnswer = System.nanoTime();
@@ -466,17 +469,18 @@ public final class FtpSession implements Closeable {
     private OutputStream openWrite(String path, long offset, boolean append) throws IOException {
         transfers++;
         OutputStream out = guard(() -> append ? client.appendFileStream(path) : client.storeFileStream(path));
-        if (out == null) {
-            int code = client.getReplyCode();
-            knownDirs.clear();
-            if (TooManyConnectionsException.saysTooMany(code, lastReply())) {
-                throw new TooManyConnectionsException("server " + profile + " refused a data connection: "
-                        + lastReply().strip(), code);
-            }
-            throw FtpException.reply((append ? "APPE " : "STOR ") + path
-                    + (offset > 0 ? " from offset " + offset : "") + " on " + profile, code, lastReply());
+        if (out != null) {
+            java.net.Socket data = lastDataSocket();
+            return data != null ? new UploadStream(out, data) : out;
         }
-        return out;
+        int code = client.getReplyCode();
+        knownDirs.clear();
+        if (TooManyConnectionsException.saysTooMany(code, lastReply())) {
+            throw new TooManyConnectionsException("server " + profile + " refused a data connection: "
+                    + lastReply().strip(), code);
+        }
+        throw FtpException.reply((append ? "APPE " : "STOR ") + path
+                + (offset > 0 ? " from offset " + offset : "") + " on " + profile, code, lastReply());
     }
 
     /** Closes the upload's data connection and requires the server's 226: only then are the bytes confirmed. */
@@ -497,11 +501,59 @@ public final class FtpSession implements Closeable {
 
     /** Drops a data connection after a failure without waiting for the server's say. */
     public void abandon(Closeable dataStream) {
-        broken = true;
+        cut(dataStream);
         try {
             dataStream.close();
         } catch (IOException ignored) {
             // The session is broken anyway; closing it is what matters.
+        }
+    }
+
+    /**
+     * Ends an upload's data connection at once, from any thread: its socket is closed, so a write blocked in it fails.
+     * Its stream is left to the thread that writes it, which then {@link #abandon}s it; closing it here could wait (TLS
+     * sends close_notify under the lock a blocked write holds). Other streams are only marked: a read has its timeout.
+     */
+    public void cut(Closeable dataStream) {
+        broken = true;
+        if (dataStream instanceof UploadStream u) {
+            try {
+                u.socket.close();
+            } catch (IOException ignored) {
+                // Closed already, or closing failed: the write fails either way.
+            }
+        }
+    }
+
+    /** {@link #cut} of {@code dataStream} as a {@link Closeable}, for a cancel that closes what is in flight. */
+    public Closeable cutter(Closeable dataStream) {
+        return () -> cut(dataStream);
+    }
+
+    /**
+     * The plain TCP socket of the data connection opened last (under TLS, the one TLS is layered on), which a cut
+     * closes: TLS's own close sends close_notify first, under the lock a blocked write holds, so it waited as long as
+     * the server read nothing.
+     */
+    private java.net.Socket lastDataSocket() {
+        if (client instanceof ListingClient plain) {
+            return plain.lastDataSocket();
+        }
+        return client instanceof SessionReusingFtpsClient tls ? tls.lastDataSocket() : null;
+    }
+
+    /** An upload's stream with its data connection's own socket, which {@link #cut} closes. */
+    private static final class UploadStream extends java.io.FilterOutputStream {
+        private final java.net.Socket socket;
+
+        UploadStream(OutputStream out, java.net.Socket socket) {
+            super(out);
+            this.socket = socket;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
         }
     }
 
@@ -711,6 +763,14 @@ public final class FtpSession implements Closeable {
                 client.logout();
             } catch (IOException ignored) {
                 // Leaving anyway.
+            }
+        } else if (client.isConnected() && client instanceof FTPSClient) {
+            // TLS's close waits for the server's close_notify, for as long as the read timeout: a server that froze
+            // or hung (why the session broke) would hold this close, and the retry behind it, that long.
+            try {
+                client.setSoTimeout(BROKEN_TLS_CLOSE_MILLIS);
+            } catch (IOException ignored) {
+                // Closed already: nothing to wait for.
             }
         }
         disconnectQuietly(client);

@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Ends an upload's data connection when one write into it has been blocked for the server's data timeout. A read
  * has a timeout of its own (SO_TIMEOUT); a write has none: a server or path that stops taking bytes but keeps the
- * connection open would hold the upload, its connection and its transfer forever. Closing the stream makes the
- * blocked write fail, and the segment's usual retry follows. Checked by the engine's ticker.
+ * connection open would hold the upload, its connection and its transfer forever. Closing the data socket makes the
+ * blocked write fail, and the segment's usual retry follows. Checked by the engine's ticker, which must not wait on the
+ * stream itself ({@link FtpSession#cut}).
  */
 final class StalledWrites {
     private static final Logger LOG = LoggerFactory.getLogger(StalledWrites.class);
@@ -58,7 +59,7 @@ final class StalledWrites {
                 ended = true;
                 LOG.warn("upload to {} on {}: the server took no byte for {}; its data connection is closed and the"
                         + " upload goes on", transfer.remotePath(), transfer.profile, timeout());
-                session.abandon(out);
+                session.cut(out);
             }
         }
 

@@ -156,11 +156,13 @@ final class UploadMover implements SegmentMover {
                       MessageDigest digest) throws IOException {
         t.checkNotCancelled();
         OutputStream out = append ? session.append(t.remoteWork) : session.store(t.remoteWork, from);
-        t.inFlight(out, true);
+        // A cancel cuts the data connection rather than close the stream, which could wait on a blocked write.
+        java.io.Closeable cutter = session.cutter(out);
+        t.inFlight(cutter, true);
         if (t.cancelled()) {
             // A cancel that came while the connection opened did not see this stream.
             session.abandon(out);
-            t.inFlight(out, false);
+            t.inFlight(cutter, false);
             throw new CancelledException(t.id());
         }
         // No bigger than what this stream sends: a 64 KiB buffer allocated (and zeroed) for every 10 KiB file of a
@@ -209,7 +211,7 @@ final class UploadMover implements SegmentMover {
             session.abandon(out);
             throw e;
         } finally {
-            t.inFlight(out, false);
+            t.inFlight(cutter, false);
         }
         session.endWrite(out);
         return pos;

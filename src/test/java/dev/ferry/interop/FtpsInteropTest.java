@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.ftp.Secret;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.TlsMode;
+import dev.ferry.ftp.UploadStrategy;
 import dev.ferry.interop.InteropServer.Kind;
 import dev.ferry.ledger.TransferStatus;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.plan.TransferRequest;
+import dev.ferry.testing.Await;
 import dev.ferry.testing.ExternalFtpServer;
 import dev.ferry.testing.Hashes;
 import dev.ferry.testing.PseudoRandomContent;
@@ -20,7 +22,10 @@ import dev.ferry.transfer.TransferFailedException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -122,6 +127,60 @@ class FtpsInteropTest {
     void otherCertificateRefused() throws Exception {
         refused(profile().trustStore(otherCert.truststore())
                 .trustStorePassword(Secret.of(otherCert.truststorePassword())).build());
+    }
+
+    /**
+     * An FTPS upload whose server stops reading (every vsftpd session frozen, SIGSTOP) is cut after the data timeout
+     * and goes on. Closing the TLS stream, as a cancel or the stall check did, first sends TLS's close_notify, which
+     * waits for the lock the blocked write holds: the engine's ticker, which renews leases and checks every stall, hung
+     * in that close for as long as the server stayed frozen (a plain upload's close did not wait).
+     */
+    @Test
+    @InteropResults.Server(Kind.VSFTPD)
+    @Feature(value = "FTPS upload to a server that stops reading: cut after the data timeout, resumed", order = 140)
+    void anFtpsUploadWhoseServerStopsReadingIsCutAndResumes() throws Exception {
+        // A server of its own: vsftpd's frozen session keeps its upload's lock after it wakes (for minutes, until its
+        // own timeouts), which with lock_upload_files=YES would hold the resumed STOR as long; that is vsftpd's part.
+        try (ExternalFtpServer own = ExternalFtpServer.vsftpd(new ExternalFtpServer.Options()
+                .tls(cert.certPem(), cert.keyPem()).lockUploadFiles(false)).start()) {
+            Path source = PseudoRandomContent.write(tmp.resolve("stall.bin"), 24L * MIB + 5, 140);
+            InteropEngine f = ferry(ServerProfile.builder("vsftpd-tls").host(own.host()).port(own.port())
+                    .user(own.user()).password(own.password()).tls(TlsMode.EXPLICIT).connectionLimit(8)
+                    .trustStore(cert.truststore()).trustStorePassword(Secret.of(cert.truststorePassword()))
+                    .dataTimeout(Duration.ofSeconds(2)).build());
+            TransferRequest request = f.upload(source, "/stall/stall.bin", TransferOptions.none()
+                    .withUploadStrategy(UploadStrategy.SEQUENTIAL).withRateLimit(4L * MIB));
+            CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
+                try {
+                    f.engine.run(request);
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
+            Path folder = own.root().resolve("stall");
+            Await.until(Duration.ofSeconds(30), () -> largestIn(folder) > 2L * MIB, () -> "the upload never got"
+                    + " going: " + f.events);
+            int frozen = own.signalSessions("STOP");
+            try {
+                assertTrue(frozen > 0, "no session to freeze");
+                Await.until(Duration.ofSeconds(15), () -> f.events.stream().anyMatch(e -> e.startsWith("retry ")
+                        && e.contains("took no byte for 2 s")), () -> "the stalled stream was not cut while the"
+                        + " server stayed frozen: " + f.events);
+            } finally {
+                own.signalSessions("CONT");
+            }
+            run.get(30, TimeUnit.SECONDS);
+            assertEquals(Hashes.sha256(source), Hashes.sha256(folder.resolve("stall.bin")));
+            InteropResults.note("(every session SIGSTOPped mid-stream; data timeout 2 s)");
+        }
+    }
+
+    private static long largestIn(Path folder) {
+        try (var files = Files.list(folder)) {
+            return files.mapToLong(p -> p.toFile().length()).max().orElse(0);
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     private void refused(ServerProfile profile) throws Exception {

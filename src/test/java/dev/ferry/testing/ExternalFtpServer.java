@@ -544,6 +544,22 @@ public final class ExternalFtpServer implements AutoCloseable {
         return pids;
     }
 
+    /**
+     * Sends {@code signal} (e.g. {@code STOP}, {@code CONT}) to the server's processes other than the one started,
+     * which for vsftpd are its sessions: {@code STOP} freezes every session as a hung server does, its sockets open and
+     * nothing read, while new connections are still answered. Returns how many processes were signalled.
+     */
+    public int signalSessions(String signal) throws IOException, InterruptedException {
+        Set<Long> pids = serverPids();
+        if (process != null) {
+            pids.remove(process.pid());
+        }
+        for (long pid : pids) {
+            new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor();
+        }
+        return pids.size();
+    }
+
     private void killSession() {
         if (process == null) return;
         Set<Long> pids = serverPids();

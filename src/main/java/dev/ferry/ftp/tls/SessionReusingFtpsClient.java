@@ -98,9 +98,20 @@ public class SessionReusingFtpsClient extends FTPSClient {
         }
     }
 
+    private volatile Socket lastData;
+
+    /**
+     * The plain TCP socket of the data connection opened last, under its TLS layer: closing it ends a write blocked in
+     * that connection at once, where the TLS socket's close would first wait for the lock that write holds.
+     */
+    public Socket lastDataSocket() {
+        return lastData;
+    }
+
     @Override
     protected Socket _openDataConnection_(String command, String arg) throws IOException {
         Socket socket = super._openDataConnection_(command, arg);
+        lastData = socket;
         if (socket == null || !protectData || socket instanceof SSLSocket) {
             return socket;
         }
