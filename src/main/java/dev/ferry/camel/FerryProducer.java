@@ -212,10 +212,12 @@ public class FerryProducer extends DefaultAsyncProducer {
         if (body instanceof TransferRequest r) {
             return r.withOptions(r.options().over(config.options()));
         }
-        if (body instanceof GenericFile<?> gf && !isJsonRequest(gf.getFileName())) {
+        // A file is uploaded, whatever its name: a request arrives as its text (the request inbox reads its files
+        // so), a Map or a TransferRequest. A data.json dropped to be uploaded was run as a download request.
+        if (body instanceof GenericFile<?> gf) {
             return upload(exchange, Path.of(gf.getAbsoluteFilePath()), gf.getRelativeFilePath());
         }
-        if (body instanceof File f && !isJsonRequest(f.getName())) {
+        if (body instanceof File f) {
             return upload(exchange, f.toPath(), f.getName());
         }
         Parsed parsed;
@@ -310,10 +312,6 @@ public class FerryProducer extends DefaultAsyncProducer {
     FerryProducer withoutRecording() {
         recordRefusals = false;
         return this;
-    }
-
-    private static boolean isJsonRequest(String name) {
-        return name != null && name.toLowerCase(java.util.Locale.ROOT).endsWith(".json");
     }
 
     /** The request file's name, or the message's origin: what a person looks for. */

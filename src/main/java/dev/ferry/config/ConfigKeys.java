@@ -29,7 +29,30 @@ public final class ConfigKeys {
      * @param doc          what it does, one line
      * @param secret       true: only from the environment, -D or secrets.properties, never application.properties
      */
-    public record Key(String name, String defaultValue, String doc, boolean secret) {
+    public record Key(String name, String defaultValue, String doc, boolean secret, Long min, boolean flag) {
+        /**
+         * What is wrong with {@code value} for this key, or null: a whole number of at least {@link #min} where it
+         * has one, {@code true} or {@code false} for a {@link #flag}. Other values are the reader's to judge.
+         */
+        public String problem(String value) {
+            String v = value.trim();
+            if (flag && !v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+                return "must be true or false";
+            }
+            if (min != null) {
+                long n;
+                try {
+                    n = Long.parseLong(v);
+                } catch (NumberFormatException e) {
+                    return "must be a whole number" + (min > Long.MIN_VALUE ? " of at least " + min : "");
+                }
+                if (n < min || n > Integer.MAX_VALUE) {
+                    return "must be a whole number " + (n < min ? "of at least " + min : "up to " + Integer.MAX_VALUE);
+                }
+            }
+            return null;
+        }
+
         public boolean perServer() {
             return name.startsWith(SERVER_PREFIX);
         }
@@ -45,81 +68,101 @@ public final class ConfigKeys {
             key("ferry.inbox.upload", "{{ferry.data-dir}}/inbox/upload", "files dropped here are uploaded"),
             key("ferry.inbox.requests", "{{ferry.data-dir}}/inbox/requests", "JSON download requests dropped here"),
             key("ferry.download-dir", "{{ferry.data-dir}}/downloads", "where downloads appear"),
-            key("ferry.inbox.read-lock-min-age", "100", "milliseconds a drop must stay unchanged before it is taken"),
-            key("ferry.inbox.poll-millis", "50", "milliseconds between two looks into each inbox"),
-            key("ferry.inbox.parallel-transfers", "4", "transfers from one inbox at the same time"),
-            key("ferry.inbox.batch-max-bytes", "1048576", "drops up to this size travel in batches"),
-            key("ferry.inbox.batch-lanes", "8", "batches of small drops sent at the same time, one connection each"),
-            key("ferry.inbox.follow-links", "false", "true: a symbolic link dropped into the upload inbox is followed"),
+            count("ferry.inbox.read-lock-min-age", "100", 0,
+                    "milliseconds a drop must stay unchanged before it is taken"),
+            count("ferry.inbox.poll-millis", "50", 1, "milliseconds between two looks into each inbox"),
+            count("ferry.inbox.parallel-transfers", "4", 1, "transfers from one inbox at the same time"),
+            count("ferry.inbox.batch-max-bytes", "1048576", 0, "drops up to this size travel in batches"),
+            count("ferry.inbox.batch-lanes", "8", 1,
+                    "batches of small drops sent at the same time, one connection each"),
+            flag("ferry.inbox.follow-links", "false",
+                    "true: a symbolic link dropped into the upload inbox is followed"),
             key("ferry.file-exist", "Fail", "a target that exists already: Fail, Override, Ignore or TryRename"),
             key("ferry.queue.requests", "seda:ferry-requests", "Camel endpoint that delivers JSON requests"),
             key("ferry.queue.dead-letter", DEAD_LETTER_LOG, "where queue requests that cannot be done go, with the"
                     + " reason"),
             key("ferry.events.endpoint", "seda:ferry-events", "where progress events go as JSON"),
-            key("ferry.segment-threads", "16", "threads that move segments, shared by all transfers"),
-            key("ferry.segments.max", "16", "most connections one transfer grows to when its request does not fix"
+            count("ferry.segment-threads", "16", 1, "threads that move segments, shared by all transfers"),
+            count("ferry.segments.max", "16", 1, "most connections one transfer grows to when its request does not fix"
                     + " its segments (the server's connection-limit caps it too)"),
-            key("ferry.transfer-consumers", "4", "queued and recovered transfers at the same time"),
+            count("ferry.transfer-consumers", "4", 1, "queued and recovered transfers at the same time"),
             key("ferry.default-server", null, "server for drops and requests that name none"),
-            key("ferry.http.enabled", "true", "false: no status page, API or health endpoint"),
+            flag("ferry.http.enabled", "true", "false: no status page, API or health endpoint"),
             key("ferry.http.host", "127.0.0.1", "address the HTTP endpoint binds"),
-            key("ferry.http.port", "8080", "port of the HTTP endpoint"),
+            count("ferry.http.port", "8080", 0, "port of the HTTP endpoint"),
             secret("ferry.http.token", "bearer token for the API and /observe (at least 16 characters)"),
-            key("ferry.http.health-interval", "30", "seconds between background health checks"),
-            key("ferry.http.health-timeout", "15", "seconds one health check may take"),
-            key("ferry.http.recent", "25", "finished transfers the page and API list"),
+            count("ferry.http.health-interval", "30", 1, "seconds between background health checks"),
+            count("ferry.http.health-timeout", "15", 1, "seconds one health check may take"),
+            count("ferry.http.recent", "25", 1, "finished transfers the page and API list"),
             key("ferry.ledger.url", null, "JDBC URL of a shared ledger (default: H2 in the data folder)"),
             key("ferry.ledger.user", null, "user of the shared ledger"),
             secret("ferry.ledger.password", "password of the shared ledger"),
             key("ferry.node-id", null, "this node's name in a shared ledger (default: host name and a hash of the data dir)"),
-            key("ferry.cluster.lease-seconds", "30", "seconds a node's claim on a transfer lasts without renewal"),
+            count("ferry.cluster.lease-seconds", "30", 1, "seconds a node's claim on a transfer lasts without renewal"),
             key("ferry.cluster.inbox", "local", "local: this service holds its inboxes alone; master: nodes sharing"
                     + " the inbox folders and the ledger elect one that takes them, another takes over when it dies"
                     + " or freezes"),
-            key("ferry.cluster.shared-storage", "false",
+            flag("ferry.cluster.shared-storage", "false",
                     "true: every node sees the same data dir, so a taken-over transfer continues from its files"),
             key("ferry.broker.url", null, "RabbitMQ as amqp://host:port/virtual-host, without a password"),
             key("ferry.broker.host", null, "RabbitMQ's address (instead of ferry.broker.url)"),
-            key("ferry.broker.port", "5672", "RabbitMQ's AMQP port"),
+            count("ferry.broker.port", "5672", 1, "RabbitMQ's AMQP port"),
             key("ferry.broker.virtual-host", null, "RabbitMQ virtual host (default: the broker's, /)"),
             key("ferry.broker.user", null, "RabbitMQ user"),
             secret("ferry.broker.password", "RabbitMQ password"),
-            key("ferry.broker.prefetch", null, "queued transfers a node runs or has waiting before it takes another"
+            count("ferry.broker.prefetch", null, 1,
+                    "queued transfers a node runs or has waiting before it takes another"
                     + " request (default: ferry.transfer-consumers)"),
             key("ferry.demo.host", "127.0.0.1", "address of the demo FTP server"),
-            key("ferry.demo.port", "2121", "port of the demo FTP server"),
+            count("ferry.demo.port", "2121", 0, "port of the demo FTP server"),
             key("ferry.demo.root", "{{ferry.data-dir}}/ftp-root", "folder the demo FTP server serves"),
             server("host", null, "the server's address; a server block exists when it has a host"),
-            server("port", "21", "the server's control port"),
+            serverCount("port", "21", 1, "the server's control port"),
             server("user", "anonymous", "login name"),
             secret(SERVER_PREFIX + NAME + ".password", "login password"),
             server("tls", "none", "none or explicit (FTPS: AUTH TLS, PROT P)"),
             server("trust-store", null, "PKCS12 trust store for FTPS"),
             secret(SERVER_PREFIX + NAME + ".trust-store-password", "password of the trust store"),
-            server("epsv", "true", "false: passive mode with PASV instead of EPSV"),
+            new Key(SERVER_PREFIX + NAME + ".epsv", "true", "false: passive mode with PASV instead of EPSV", false,
+                    null, true),
             server("fallback-charset", null, "charset for names when the server does not speak UTF-8"),
-            server("connection-limit", "{{ferry.segments.max}}", "most connections to this server at once, across all"
-                    + " transfers (lowered and remembered when the server answers 421)"),
-            server("connect-timeout", "10", "seconds to connect"),
-            server("so-timeout", "30", "seconds a control reply may take"),
-            server("data-timeout", "30", "seconds a data connection may stall"),
+            serverCount("connection-limit", "{{ferry.segments.max}}", 1,
+                    "most connections to this server at once, across all transfers (lowered and remembered when the"
+                    + " server answers 421)"),
+            serverCount("connect-timeout", "10", 1, "seconds to connect"),
+            serverCount("so-timeout", "30", 1, "seconds a control reply may take"),
+            serverCount("data-timeout", "30", 1, "seconds a data connection may stall"),
             server("upload-strategy", "AUTO", "AUTO, PARALLEL, SEQUENTIAL or RESTART"),
             server("remote-dir", null, "where dropped files go on this server"),
-            server("outage-wait", "600", "seconds a transfer waits for the server to come back"));
+            serverCount("outage-wait", "600", 0, "seconds a transfer waits for the server to come back"));
 
     private ConfigKeys() {
     }
 
     private static Key key(String name, String defaultValue, String doc) {
-        return new Key(name, defaultValue, doc, false);
+        return new Key(name, defaultValue, doc, false, null, false);
+    }
+
+    /** A whole number of at least {@code min}. */
+    private static Key count(String name, String defaultValue, long min, String doc) {
+        return new Key(name, defaultValue, doc, false, min, false);
+    }
+
+    /** true or false. */
+    private static Key flag(String name, String defaultValue, String doc) {
+        return new Key(name, defaultValue, doc, false, null, true);
     }
 
     private static Key secret(String name, String doc) {
-        return new Key(name, null, doc, true);
+        return new Key(name, null, doc, true, null, false);
     }
 
     private static Key server(String suffix, String defaultValue, String doc) {
-        return new Key(SERVER_PREFIX + NAME + "." + suffix, defaultValue, doc, false);
+        return key(SERVER_PREFIX + NAME + "." + suffix, defaultValue, doc);
+    }
+
+    private static Key serverCount(String suffix, String defaultValue, long min, String doc) {
+        return count(SERVER_PREFIX + NAME + "." + suffix, defaultValue, min, doc);
     }
 
     public static List<Key> all() {

@@ -53,6 +53,17 @@ public record ServerProfile(
         if (outageWait.isNegative()) {
             throw new IllegalArgumentException("server " + name + ": outageWait must not be negative");
         }
+        // Zero is "wait for ever" to a socket: a server that stops answering would hold its transfer for good.
+        requirePositive(name, "connect-timeout", connectTimeout);
+        requirePositive(name, "so-timeout", soTimeout);
+        requirePositive(name, "data-timeout", dataTimeout);
+    }
+
+    private static void requirePositive(String name, String what, Duration d) {
+        if (d == null || d.isZero() || d.isNegative() || d.toMillis() < 1) {
+            throw new IllegalArgumentException("server " + name + ": " + what + " must be at least 1 ms, not "
+                    + (d == null ? "unset" : d.toMillis() + " ms") + " (0 would wait for ever)");
+        }
     }
 
     public static Builder builder(String name) {

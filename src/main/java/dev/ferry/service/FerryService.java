@@ -84,7 +84,9 @@ public final class FerryService implements AutoCloseable {
     private FerryService(FerrySettings settings, PrintStream banner) {
         this.settings = settings;
         this.banner = banner;
-        // Refused before anything starts: the API bound beyond loopback without a token.
+        // Refused before anything starts: a value out of range or of the wrong kind, a server profile without host,
+        settings.checkValues();
+        // and the API bound beyond loopback without a token.
         WebSettings.refuseOtherServers(settings::get);
         this.webSettings = WebSettings.from(settings::lookup, System::getenv).checked();
         createDirectories();

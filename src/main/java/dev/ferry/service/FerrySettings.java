@@ -16,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -317,6 +319,47 @@ public final class FerrySettings {
         return names;
     }
 
+    /**
+     * Refuses, in one line naming each key, values that would be misread later, where they would fail without naming
+     * the key (a stack trace at start, a 500 from the API) or quietly mean something else: a number out of range or
+     * not a number (a time-out of 0 waits for ever), a flag that is not true or false, and a server profile's keys
+     * without its host, which made the profile not exist (drops then went to the demo server).
+     *
+     * @throws IllegalStateException naming every such key and what it must be
+     */
+    public void checkValues() {
+        List<String> problems = new ArrayList<>();
+        TreeSet<String> servers = serverNames();
+        java.util.Set<String> keys = new TreeSet<>(properties().stringPropertyNames());
+        keys.addAll(System.getProperties().stringPropertyNames());
+        keys.addAll(secrets.stringPropertyNames());
+        Map<String, List<String>> headless = new java.util.TreeMap<>();
+        for (String key : keys) {
+            Matcher m = SERVER_KEY.matcher(key);
+            if (m.matches() && !servers.contains(m.group(1))) {
+                headless.computeIfAbsent(m.group(1), n -> new ArrayList<>()).add(key);
+            }
+        }
+        headless.forEach((name, named) -> problems.add("server profile '" + name + "' has " + String.join(", ", named)
+                + " but no ferry.servers." + name + ".host, so it does not exist: give it its host, or remove its"
+                + " keys"));
+        for (ConfigKeys.Key k : ConfigKeys.all()) {
+            if (k.min() == null && !k.flag()) {
+                continue;
+            }
+            for (String key : k.perServer() ? servers.stream().map(k::forServer).toList() : List.of(k.name())) {
+                String v = get(key);
+                String problem = v == null || v.isBlank() ? null : k.problem(v);
+                if (problem != null) {
+                    problems.add(key + " = '" + v.trim() + "' " + problem + " (" + k.doc() + ")");
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("configuration: " + String.join("; ", problems));
+        }
+    }
+
     /** Remote base directory per server (ferry.servers.NAME.remote-dir). */
     public Map<String, String> remoteDirs() {
         Map<String, String> dirs = new LinkedHashMap<>();
@@ -347,7 +390,7 @@ public final class FerrySettings {
                 b.trustStore(path(trust));
                 b.trustStorePassword(secret(name, "trust-store-password"));
             }
-            b.epsv(Boolean.parseBoolean(get(k + "epsv", "true")));
+            b.epsv(Boolean.parseBoolean(get(k + "epsv", "true").trim()));
             String charset = get(k + "fallback-charset", null);
             if (charset != null) {
                 b.fallbackCharset(Charset.forName(charset));

@@ -212,4 +212,53 @@ class FerrySettingsTest {
                 () -> FerrySettings.arguments("ferry.inbox.upload=/srv/drop"));
         assertTrue(e.getMessage().contains("--ferry.<key>=value"), e.getMessage());
     }
+
+    /**
+     * A hostile review: values that were accepted and then misread: so-timeout 0 (a transfer waited for ever on a server
+     * that stopped answering), http.recent -1 (every GET /api/transfers answered 500), segment-threads 0 (the start
+     * failed with a bare IllegalArgumentException), batch-max-bytes abc (a Simple-language dump), epsv yes (read as
+     * false), and a server profile whose host line was missing: it did not exist, and drops went to the demo server.
+     */
+    @Test
+    void valuesOutOfRangeAndAProfileWithoutHostAreRefusedNamingTheKey() throws Exception {
+        String[][] cases = {
+            {"ferry.servers.x.so-timeout = 0", "ferry.servers.x.so-timeout = '0' must be a whole number of at least 1"},
+            {"ferry.servers.x.data-timeout = -1", "ferry.servers.x.data-timeout = '-1' must be a whole number of at"
+                    + " least 1"},
+            {"ferry.http.recent = -1", "ferry.http.recent = '-1' must be a whole number of at least 1"},
+            {"ferry.segment-threads = 0", "ferry.segment-threads = '0' must be a whole number of at least 1"},
+            {"ferry.transfer-consumers = 0", "ferry.transfer-consumers = '0' must be"},
+            {"ferry.inbox.parallel-transfers = 0", "ferry.inbox.parallel-transfers = '0' must be"},
+            {"ferry.inbox.batch-lanes = 0", "ferry.inbox.batch-lanes = '0' must be"},
+            {"ferry.inbox.batch-max-bytes = abc", "ferry.inbox.batch-max-bytes = 'abc' must be a whole number"},
+            {"ferry.servers.x.epsv = yes", "ferry.servers.x.epsv = 'yes' must be true or false"},
+            {"ferry.servers.reports.port = 2121\nferry.servers.reports.remote-dir = /in",
+                "server profile 'reports' has ferry.servers.reports.port, ferry.servers.reports.remote-dir but no"
+                    + " ferry.servers.reports.host, so it does not exist"},
+        };
+        for (String[] c : cases) {
+            Path config = config("ferry.servers.x.host = ftp.example.com\n" + c[0] + "\n", null);
+            FerrySettings s = FerrySettings.load(config, tmp, Map.of(), name -> null);
+            IllegalStateException e = assertThrows(IllegalStateException.class, s::checkValues, c[0]);
+            assertTrue(e.getMessage().contains(c[1]), c[0] + ": " + e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+        }
+        Path secretOnly = config("ferry.servers.x.host = ftp.example.com\n", "ferry.servers.gone.password = pw\n");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> FerrySettings.load(secretOnly, tmp, Map.of(), name -> null).checkValues());
+        assertTrue(e.getMessage().contains("server profile 'gone' has ferry.servers.gone.password but no"), e.getMessage());
+        assertFalse(e.getMessage().contains("pw'"), "no secret's value: " + e.getMessage());
+        FerrySettings fine = FerrySettings.load(config("ferry.servers.x.host = ftp.example.com\n"
+                + "ferry.servers.x.epsv = FALSE\nferry.http.port = 0\nferry.inbox.read-lock-min-age = 0\n", null), tmp,
+                Map.of(), name -> null);
+        fine.checkValues();
+        assertFalse(fine.server("x").epsv());
+    }
+
+    @Test
+    void aServerProfileRefusesATimeOutOfZeroWhichWouldWaitForEver() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dev.ferry.ftp.ServerProfile
+                .builder("x").host("h").soTimeout(java.time.Duration.ZERO).build());
+        assertTrue(e.getMessage().contains("so-timeout must be at least 1 ms"), e.getMessage());
+    }
 }

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -142,6 +143,32 @@ class ServiceTransfersTest {
                     .toList();
             assertTrue(left.size() <= 1 && left.stream().allMatch(n -> n.startsWith(".")), "left on the server: " + left);
         }
+    }
+
+    /**
+     * A hostile review: a .json file dropped to be uploaded was read as a download request: data.json ({"a":1}) went to
+     * .failed/ ("unknown field 'a'"), req.json ({"remotePath":…}) downloaded a file, and one over 64 KiB was refused as
+     * a request too large. Every file in the upload inbox is uploaded, small (a batch) or large (the pipeline).
+     */
+    @Test
+    void aJsonFileDroppedIntoTheUploadInboxIsUploadedNotRunAsARequest() throws Exception {
+        Path inbox = harness.uploadInbox();
+        Path staging = Files.createDirectories(tmp.resolve("staging-json"));
+        ftp.write("reports/x.bin", 1000, 503);
+        Map<String, String> sources = new java.util.TreeMap<>();
+        Files.writeString(staging.resolve("data.json"), "{\"a\":1}");
+        Files.writeString(staging.resolve("req.json"), "{\"remotePath\":\"/reports/x.bin\",\"localPath\":\"x.bin\"}");
+        Files.writeString(staging.resolve("big.json"), "[" + "1,".repeat(800_000) + "1]");
+        for (String name : List.of("data.json", "req.json", "big.json")) {
+            sources.put(name, Hashes.sha256(staging.resolve(name)));
+            dropInto(inbox, staging.resolve(name));
+        }
+        for (Map.Entry<String, String> e : sources.entrySet()) {
+            Await.until(WAIT, () -> Files.exists(inbox.resolve(".done").resolve(e.getKey())), () -> "inbox: "
+                    + list(inbox) + " failed: " + list(inbox.resolve(".failed")));
+            assertEquals(e.getValue(), Hashes.sha256(ftp.file("incoming/" + e.getKey())), e.getKey());
+        }
+        assertFalse(Files.exists(harness.downloads().resolve("x.bin")), "req.json was run as a download request");
     }
 
     @Test
