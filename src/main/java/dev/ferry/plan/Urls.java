@@ -25,6 +25,30 @@ public final class Urls {
         return url.substring(0, colon) + ":****" + url.substring(at);
     }
 
+    private static final java.util.regex.Pattern USER_PASSWORD = java.util.regex.Pattern.compile(
+            "([A-Za-z][A-Za-z0-9+.-]*://[^/\\s:@\"']*:)[^@\\s/\"']*@");
+
+    /** {@code text} with the password of every URL in it masked ({@code ftp://u:****@host}). */
+    public static String maskedIn(String text) {
+        return text == null ? null : USER_PASSWORD.matcher(text).replaceAll("$1****@");
+    }
+
+    /**
+     * A message body as it may be passed on (a dead letter, whose default is the log): text with each URL's password
+     * masked, as text or UTF-8 bytes as it came; any other body, or one without such a password, as it is.
+     */
+    public static Object maskedBody(Object body) {
+        if (body instanceof String text) {
+            return maskedIn(text);
+        }
+        if (body instanceof byte[] bytes) {
+            String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+            String masked = maskedIn(text);
+            return masked.equals(text) ? bytes : masked.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return body;
+    }
+
     /** Whether {@code text} holds a URL ({@code scheme://}) anywhere. */
     public static boolean hasUrl(String text) {
         return text != null && text.contains("://");

@@ -42,6 +42,15 @@ class ServiceWithoutBrokerTest {
                 assertEquals(malformed, dead.getMessage().getBody(String.class));
                 String reason = dead.getMessage().getHeader("FerryDeadLetterReason", String.class);
                 assertTrue(reason != null && reason.contains("malformed JSON"), "reason: " + reason);
+
+                // A hostile review: the default dead letter (the log) showed such a request's password in full.
+                String withPassword = "{\"remotePath\":\"ftp://alice:Leak3dPW-77@127.0.0.1:2121/r.txt\"}";
+                service.camelContext().createProducerTemplate().sendBody("seda:ferry-requests", withPassword);
+                Exchange masked = service.camelContext().createConsumerTemplate().receive("seda:test-dead-letter",
+                        30_000);
+                assertNotNull(masked, "nothing reached the dead-letter endpoint");
+                assertEquals("{\"remotePath\":\"ftp://alice:****@127.0.0.1:2121/r.txt\"}",
+                        masked.getMessage().getBody(String.class));
             }
         }
     }
