@@ -1,5 +1,6 @@
 package dev.ferry.camel;
 
+import dev.ferry.Printable;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.TlsMode;
 import dev.ferry.transfer.TransferEngine;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Endpoint;
+import org.apache.camel.util.URISupport;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
@@ -100,8 +102,37 @@ public class FerryComponent extends DefaultComponent {
                     + java.util.Arrays.toString(FerryOperation.values()), e);
         }
         FerryEndpoint endpoint = new FerryEndpoint(uri, this, configuration);
+        requireWholeNumbers(uri, parameters);
         setProperties(endpoint, parameters);
+        try {
+            configuration.options().checked();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(URISupport.sanitizeUri(uri) + ": "
+                    + e.getMessage().replace("field 'options.", "option '"), e);
+        }
+        if (configuration.getLanes() < 1 || configuration.getBatchSize() < 1) {
+            throw new IllegalArgumentException(URISupport.sanitizeUri(uri) + ": options 'lanes' and 'batchSize'"
+                    + " must be 1 or more, found " + configuration.getLanes() + " and " + configuration.getBatchSize());
+        }
         return endpoint;
+    }
+
+    private static final java.util.Set<String> WHOLE_NUMBERS = java.util.Set.of("segments", "minSegmentSize",
+            "rateLimit", "maxAttempts", "lanes", "batchSize");
+
+    /**
+     * Camel reads a number option's text as a time pattern when it is not a number: "abc" and "4M" became 0 (for
+     * rateLimit, no limit at all) and "1m" 60000. A number option takes digits only.
+     */
+    private static void requireWholeNumbers(String uri, Map<String, Object> parameters) {
+        for (Map.Entry<String, Object> e : parameters.entrySet()) {
+            if (WHOLE_NUMBERS.contains(e.getKey()) && e.getValue() instanceof String text
+                    && !text.trim().matches("-?\\d{1,18}")) {
+                throw new IllegalArgumentException(URISupport.sanitizeUri(uri) + ": option '" + e.getKey()
+                        + "' must be a whole number" + (e.getKey().equals("rateLimit") ? " of bytes per second" : "") + ", found '"
+                        + Printable.of(text) + "'");
+            }
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.testing.FtpServerFixture;
@@ -123,6 +124,21 @@ class ComponentFromPropertiesTest {
             assertEquals(dev.ferry.plan.FileExist.TRYRENAME, e.getConfiguration().getFileExist());
             assertEquals(Boolean.TRUE, e.getConfiguration().getFollowLinks());
             assertFalse(json.contains("app-secret-pw"));
+
+            // A hostile review: number options were never checked. Camel read "abc" and "4M" as time patterns (0,
+            // and rateLimit 0 is no limit), and 0 or -5 were taken, where a request's options are refused in words.
+            String[][] refused = {
+                {"ferry:transfer?segments=abc", "option 'segments' must be a whole number, found 'abc'"},
+                {"ferry:transfer?rateLimit=4M", "option 'rateLimit' must be a whole number of bytes per second"},
+                {"ferry:transfer?maxAttempts=0", "option 'maxAttempts' must be 1 or more, found 0"},
+                {"ferry:transfer?rateLimit=-5", "option 'rateLimit' must be 0 (no limit) or more, found -5"},
+                {"ferry:batch?lanes=0", "options 'lanes' and 'batchSize' must be 1 or more"},
+            };
+            for (String[] r : refused) {
+                Exception x = assertThrows(Exception.class, () -> context.getEndpoint(r[0]), r[0]);
+                String all = x.getMessage() + (x.getCause() == null ? "" : " / " + x.getCause().getMessage());
+                assertTrue(all.contains(r[1]), r[0] + ": " + all);
+            }
         }
     }
 }
