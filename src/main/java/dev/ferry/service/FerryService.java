@@ -177,6 +177,7 @@ public final class FerryService implements AutoCloseable {
 
                 @Override
                 public void afterConfigure(BaseMainSupport m) {
+                    requireCoreRoutes(m.getCamelContext());
                     inboxes.joinIn(m.getCamelContext(), ledger);
                     installWeb(m.getCamelContext());
                 }
@@ -205,6 +206,32 @@ public final class FerryService implements AutoCloseable {
         }
     }
 
+    /** Where the service sends work, and the route files that take it: no route, and the work would wait unseen. */
+    private static final java.util.Map<String, String> CORE_ROUTES = java.util.Map.of(
+            "direct:ferry-pipeline", "routes/segment-pipeline.yaml",
+            "seda:ferry-transfers", "routes/segment-pipeline.yaml",
+            "seda:ferry-trees", "routes/download-requests.yaml");
+
+    /**
+     * Refuses to start when a route the service sends work to is missing (a route file removed or its route renamed):
+     * a request would be accepted (202, the message acknowledged) and then never run, the health check saying UP.
+     */
+    private static void requireCoreRoutes(CamelContext context) {
+        java.util.Set<String> inputs = new java.util.HashSet<>();
+        for (org.apache.camel.model.RouteDefinition r : ((org.apache.camel.model.ModelCamelContext) context)
+                .getRouteDefinitions()) {
+            String uri = context.resolvePropertyPlaceholders(r.getInput().getEndpointUri());
+            inputs.add(uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri);
+        }
+        java.util.List<String> missing = CORE_ROUTES.keySet().stream().sorted().filter(u -> !inputs.contains(u)
+                && !inputs.contains(u.replace(":", "://"))).map(u -> u + " (" + CORE_ROUTES.get(u) + ")").toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("no route takes " + String.join(", ", missing) + ": the service sends"
+                    + " work there, which would wait for ever; put the route file back (it ships with Ferry) or add a"
+                    + " route from that endpoint");
+        }
+    }
+
     /** The jms component on RabbitMQ when ferry.broker.* is configured; the request queue's room either way. */
     private void bindBroker() {
         Optional<BrokerSettings> broker = BrokerSettings.from(settings::get,
@@ -221,7 +248,13 @@ public final class FerryService implements AutoCloseable {
     /** Starts the service and returns once its routes run and recovery has been sent. */
     public static FerryService start(FerrySettings settings, PrintStream banner) throws Exception {
         FerryService service = new FerryService(settings, banner);
-        service.main.start();
+        try {
+            service.main.start();
+        } catch (Exception | Error e) {
+            // Refused at start (a route missing, a port taken): its ledger, locks and demo server are let go.
+            service.close();
+            throw e;
+        }
         // camel-main calls its listeners' afterStart only from run(); here the routes run once start() returns.
         service.onStarted();
         return service;
@@ -232,10 +265,11 @@ public final class FerryService implements AutoCloseable {
         FerryService service = new FerryService(settings, banner);
         // SIGTERM: camel-main's own hook stops the routes; this one then closes the ledger and the demo server,
         // before the JVM halts (hooks run at the same time, so it waits for Camel first).
+        // Read now: once Camel stopped, its properties cannot be read (the hook failed with an NPE when the start did).
+        long stopSeconds = service.settings.getInt("camel.main.shutdown-timeout", 15) + 5L;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.component.serviceStopping();
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(service.settings.getInt(
-                    "camel.main.shutdown-timeout", 15) + 5L);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(stopSeconds);
             CamelContext context = service.main.getCamelContext();
             while (context != null && !context.isStopped() && System.nanoTime() < until) {
                 try {

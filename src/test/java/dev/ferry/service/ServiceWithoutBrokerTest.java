@@ -95,4 +95,32 @@ class ServiceWithoutBrokerTest {
             return "[" + e.getMessage() + "]";
         }
     }
+
+    /**
+     * A hostile review: with routes/segment-pipeline.yaml removed the service started and said UP, and every request
+     * it accepted (202, a queue's message acknowledged) waited for ever. It does not start, and says which route is
+     * missing.
+     */
+    @Test
+    void withoutThePipelineRouteTheServiceDoesNotStart() throws Exception {
+        Path routes = Files.createDirectories(tmp.resolve("routes"));
+        try (var files = Files.list(ServiceHarness.ROUTES)) {
+            for (Path f : files.toList()) {
+                if (!f.getFileName().toString().equals("segment-pipeline.yaml")) {
+                    Files.copy(f, routes.resolve(f.getFileName()));
+                }
+            }
+        }
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+            ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), ftp);
+            harness.properties.put("camel.main.routes-include-pattern", "file:" + routes + "/*.yaml");
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> harness.start().close());
+            StringBuilder all = new StringBuilder();
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                all.append(t.getMessage()).append(" / ");
+            }
+            assertTrue(all.toString().contains("no route takes direct:ferry-pipeline (routes/segment-pipeline.yaml),"
+                    + " seda:ferry-transfers (routes/segment-pipeline.yaml)"), all.toString());
+        }
+    }
 }
