@@ -80,8 +80,10 @@ final class WebRoutes extends RouteBuilder {
     private void endpoint(String path, boolean protectedPath, Map<String, Handler> methods) {
         String routeId = path.equals("/") ? "ferry-web-page"
                 : ("ferry-web" + path.replaceAll("[{}]", "").replaceAll("[^a-zA-Z0-9]+", "-")).replaceAll("-$", "");
-        from("platform-http:" + path).routeId(routeId).process(ex -> write(ex.getMessage(), handle(ex, path,
-                protectedPath, methods)));
+        from("platform-http:" + path).routeId(routeId).process(ex -> {
+            boolean head = "HEAD".equalsIgnoreCase(ex.getMessage().getHeader(Exchange.HTTP_METHOD, String.class));
+            write(ex.getMessage(), handle(ex, path, protectedPath, methods), head);
+        });
     }
 
     private Reply handle(Exchange ex, String path, boolean protectedPath, Map<String, Handler> methods) {
@@ -101,10 +103,15 @@ final class WebRoutes extends RouteBuilder {
             return TransferApi.error(401, "a bearer token is required: send Authorization: Bearer <ferry.http.token>")
                     .withHeader("WWW-Authenticate", "Bearer realm=\"ferry\"");
         }
-        Handler h = methods.get(method);
+        // HEAD wherever GET is (HTTP requires it): the same reply, whose body the server leaves out.
+        Handler h = methods.get(method.equals("HEAD") ? "GET" : method);
         if (h == null) {
+            java.util.List<String> allowed = new java.util.ArrayList<>(new java.util.TreeSet<>(methods.keySet()));
+            if (allowed.contains("GET")) {
+                allowed.add("HEAD");
+            }
             return TransferApi.error(405, method + " is not allowed on " + path + "; use "
-                    + String.join(" or ", methods.keySet())).withHeader("Allow", String.join(", ", methods.keySet()));
+                    + String.join(" or ", allowed)).withHeader("Allow", String.join(", ", allowed));
         }
         if (method.equals("POST") && !sameOrigin(in.getHeader("Origin", String.class), host)) {
             return TransferApi.error(403, "cross-origin requests are refused");
@@ -197,7 +204,7 @@ final class WebRoutes extends RouteBuilder {
         return colon < 0 ? h : h.substring(0, colon);
     }
 
-    private static void write(Message out, Reply reply) {
+    private static void write(Message out, Reply reply, boolean head) {
         out.removeHeaders("*");
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, reply.status());
         out.setHeader(Exchange.CONTENT_TYPE, reply.contentType());
@@ -205,7 +212,7 @@ final class WebRoutes extends RouteBuilder {
         out.setHeader("X-Content-Type-Options", "nosniff");
         out.setHeader("Referrer-Policy", "no-referrer");
         reply.headers().forEach(out::setHeader);
-        out.setBody(reply.body());
+        out.setBody(head ? null : reply.body());
     }
 
     private static Reply file(String name, String type) {

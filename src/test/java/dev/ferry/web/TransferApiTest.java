@@ -121,6 +121,14 @@ class TransferApiTest {
         HttpResponse<String> put = w.send(w.request("/api/transfers").PUT(
                 java.net.http.HttpRequest.BodyPublishers.ofString("{}")));
         assertEquals(405, put.statusCode());
+        assertEquals("GET, POST, HEAD", put.headers().firstValue("Allow").orElse(""), put.headers().toString());
+        // HEAD wherever GET is: the same status and headers, no body.
+        for (String path : new String[] {"/api/transfers", "/observe/health", "/"}) {
+            HttpResponse<String> head = w.send(w.request(path).method("HEAD",
+                    java.net.http.HttpRequest.BodyPublishers.noBody()));
+            assertEquals(200, head.statusCode(), path + ": " + head.body());
+            assertEquals("", head.body(), path);
+        }
         assertTrue(w.ledger.recent(10).isEmpty(), "nothing bad reached the ledger");
     }
 
