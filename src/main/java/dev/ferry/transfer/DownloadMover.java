@@ -81,7 +81,7 @@ final class DownloadMover implements SegmentMover {
                     break;
                 }
                 if (t.rateLimiter != null) {
-                    t.rateLimiter.acquire(n);
+                    t.rateLimiter.acquire(n, t);
                 }
                 write(t, wrapped, n, pos);
                 if (digest != null) {

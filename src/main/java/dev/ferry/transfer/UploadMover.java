@@ -183,7 +183,7 @@ final class UploadMover implements SegmentMover {
                 buffer.clear().limit(want);
                 int n = read(t, buffer, pos);
                 if (t.rateLimiter != null) {
-                    t.rateLimiter.acquire(n);
+                    t.rateLimiter.acquire(n, t);
                 }
                 t.requireLeaseFresh();
                 try {
