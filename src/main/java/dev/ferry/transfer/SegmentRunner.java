@@ -127,7 +127,7 @@ final class SegmentRunner {
                 if (!isTransient(e) || (bet && e instanceof FtpException f && f.replyCode() >= 500)) {
                     failed(t, s, e, session, bet);
                 }
-                Duration delay = attempts.next(e, progressed(s, offsetBefore, confirmedBefore));
+                Duration delay = attempts.next(e, progressed(t, s, offsetBefore, confirmedBefore));
                 if (delay == null) {
                     failed(t, s, attempts.gaveUp(e), session, bet);
                 }
@@ -151,9 +151,14 @@ final class SegmentRunner {
      * Whether the attempt that just failed leaves the transfer further on. Where the server's SIZE is asked at the
      * start of each attempt (sequential uploads), what counts is that it grew since the attempt before: on a cut,
      * what was written into the socket runs ahead of what the server kept, and could look like no progress at all
-     * (the next attempt starts lower) or like progress where there was none.
+     * (the next attempt starts lower) or like progress where there was none. An upload that starts over each time
+     * (RESTART) keeps nothing of an attempt that broke: however far it got, it did not progress (a link or a full disk
+     * that cut it at varying points kept it retrying for ever).
      */
-    private static boolean progressed(LiveSegment s, long offsetBefore, long confirmedBefore) {
+    private static boolean progressed(LiveTransfer t, LiveSegment s, long offsetBefore, long confirmedBefore) {
+        if (t.direction() == Direction.UPLOAD && t.strategy == UploadStrategy.RESTART) {
+            return false;
+        }
         long confirmedNow = s.confirmed();
         if (confirmedNow >= 0 && confirmedBefore >= 0) {
             return confirmedNow > confirmedBefore;

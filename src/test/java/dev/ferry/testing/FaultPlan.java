@@ -28,6 +28,9 @@ final class FaultPlan {
     private final Map<Integer, Long> throttles = new ConcurrentHashMap<>();
     private Fault nextData;
     private Fault everyData;
+    /** Every data connection cut after {@code growing.afterBytes} + its ordinal × {@code growingStep}, when set. */
+    private Fault growing;
+    private long growingStep;
     private Fault nextControl;
     private volatile int epoch;
     private int ordinal;
@@ -38,6 +41,11 @@ final class FaultPlan {
 
     synchronized void everyData(Fault fault) {
         everyData = fault;
+    }
+
+    synchronized void everyDataGrowing(long first, long step) {
+        growing = new Fault(Kind.CUT, first);
+        growingStep = step;
     }
 
     synchronized void nextControl(Fault fault) {
@@ -53,6 +61,9 @@ final class FaultPlan {
 
     synchronized DataAssignment assignData() {
         Fault fault = nextData != null ? nextData : everyData;
+        if (fault == null && growing != null) {
+            fault = new Fault(Kind.CUT, growing.afterBytes() + growingStep * ordinal);
+        }
         nextData = null;
         return new DataAssignment(fault, epoch, ordinal++);
     }
@@ -75,6 +86,7 @@ final class FaultPlan {
     synchronized void clear() {
         nextData = null;
         everyData = null;
+        growing = null;
         nextControl = null;
         throttles.clear();
         epoch++;

@@ -105,6 +105,14 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /**
+     * Every data connection from now until {@link #clearFaults()} is reset, each a little later than the one before:
+     * the n-th (from 0) after {@code first} + n × {@code step} bytes, as a link that cuts at varying points does.
+     */
+    public void cutEveryDataAfterGrowing(long first, long step) {
+        plan.everyDataGrowing(first, step);
+    }
+
+    /**
      * The next data connection stops forwarding after {@code bytes} bytes but stays open, as a hung server
      * or a black-holed path does: only the client's read timeout can end the transfer.
      */

@@ -178,6 +178,31 @@ class UploadTest {
         }
     }
 
+    /**
+     * A hostile review: an upload that starts over on every attempt (RESTART: the server keeps nothing of a broken one,
+     * or the probe chose it for a full disk) on a link that cuts at varying points retried for ever: a cut later than
+     * the last counted as progress, though the server kept nothing. Nothing it sends is kept until the whole file is:
+     * each broken attempt is one without progress, and the attempts run out.
+     */
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void anUploadThatStartsOverEachTimeGivesUpWhenEveryAttemptBreaks() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
+             FaultProxy proxy = FaultProxy.start(ftp.host(), ftp.port());
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"),
+                     EngineHarness.profileFor(ftp).port(proxy.port()).build())) {
+            // Far more than the socket buffers hold, so what was written when the cut came grows with the cut.
+            Path source = PseudoRandomContent.write(tmp.resolve("restart.bin"), 48 * MIB, 31);
+            proxy.cutEveryDataAfterGrowing(256 * 1024, 512 * 1024);
+            TransferFailedException e = assertThrows(TransferFailedException.class, () -> h.engine.run(h.upload(
+                    source, "/restart.bin", TransferOptions.none().withUploadStrategy(UploadStrategy.RESTART)
+                            .withMaxAttempts(3))));
+            assertTrue(e.getMessage().contains("gave up after 3 attempts"), e.getMessage());
+            long retries = h.events.stream().filter(x -> x.startsWith("retry ")).count();
+            assertEquals(2, retries, "three attempts, two retries: " + h.events);
+        }
+    }
+
     @Test
     void aRenameWhoseReplyWasLostIsRecognisedNotRepeated() throws Exception {
         try (FtpServerFixture ftp = FtpServerFixture.builder().loseRenameReplies(1).start();
