@@ -219,6 +219,9 @@ final class UploadPlanner {
                 } else if (strategy == UploadStrategy.PARALLEL
                         && (known.size() < 2 || known.get(0).offset() == 0 || !remoteExists(session, temp))) {
                     restartWhy = "the partial upload " + temp + " cannot be resumed in place";
+                } else if (strategy == UploadStrategy.PARALLEL && !holdsConfirmed(session, temp, known, size)) {
+                    restartWhy = "the partial upload " + temp + " on the server is shorter than the bytes it"
+                            + " confirmed, or longer than the file: it was changed since; it is discarded";
                 } else if (strategy != UploadStrategy.PARALLEL && known.size() != 1) {
                     restartWhy = "the server no longer allows a parallel upload";
                 } else {
@@ -375,6 +378,22 @@ final class UploadPlanner {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while the server's SIZE settled");
         }
+    }
+
+    /**
+     * Whether a parallel upload's partial copy on the server still holds what the ledger says the server confirmed: at
+     * least up to the highest byte confirmed, and no longer than the file. One cut short since (a clean-up, a quota,
+     * restored storage) had its size made right again by the segments above the cut, zeros where the lost bytes were,
+     * and a server without a hash published that as verified by size.
+     */
+    private static boolean holdsConfirmed(FtpSession session, String temp, List<SegmentRecord> known, long size)
+            throws IOException {
+        long confirmed = 0;
+        for (SegmentRecord s : known) {
+            confirmed = Math.max(confirmed, s.done() ? s.end() : s.offset() > s.start() ? s.offset() : 0);
+        }
+        long there = sizeOrZero(session, temp);
+        return there >= confirmed && there <= size;
     }
 
     private static boolean remoteExists(FtpSession session, String temp) throws IOException {

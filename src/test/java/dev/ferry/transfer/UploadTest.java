@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.ftp.UploadStrategy;
 import dev.ferry.plan.TransferOptions;
+import dev.ferry.plan.TransferRequest;
 import dev.ferry.testing.Await;
 import dev.ferry.testing.FaultProxy;
 import dev.ferry.testing.FtpServerFixture;
@@ -200,6 +201,46 @@ class UploadTest {
             assertTrue(e.getMessage().contains("gave up after 3 attempts"), e.getMessage());
             long retries = h.events.stream().filter(x -> x.startsWith("retry ")).count();
             assertEquals(2, retries, "three attempts, two retries: " + h.events);
+        }
+    }
+
+    /**
+     * A hostile review: a parallel upload resumed onto its partial copy on the server after that copy had been cut short
+     * (a clean-up job, a quota, restored storage) and published it "verified by size": the segments above the cut made
+     * the size right again, with zeros where the lost bytes had been. A copy shorter than what the server confirmed is
+     * not resumed: the upload starts over.
+     */
+    @Test
+    void aParallelUploadWhosePartialCopyShrankStartsOver() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().writeInPlace(true).ratePerConnection(2 * MIB).start();
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
+            Path source = PseudoRandomContent.write(tmp.resolve("shrunk.bin"), 24 * MIB, 32);
+            TransferRequest request = h.upload(source, "/shrunk.bin", TransferOptions.none().withSegments(4)
+                    .withUploadStrategy(UploadStrategy.PARALLEL).withCheckpointBytes(256 * 1024));
+            java.util.concurrent.CompletableFuture<Void> first = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    h.engine.run(request);
+                } catch (Exception e) {
+                    // Cancelled below.
+                }
+            });
+            dev.ferry.testing.Await.until(java.time.Duration.ofSeconds(30), () -> h.ledger.segments(request.id())
+                    .stream().filter(x -> x.offset() > x.start()).count() >= 2, () -> "no checkpoints");
+            h.engine.cancel(request.id());
+            first.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            Path temp;
+            try (var files = Files.list(ftp.root())) {
+                temp = files.filter(p -> p.getFileName().toString().endsWith(".part")).findFirst().orElseThrow();
+            }
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(temp,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(1000);
+            }
+            h.engine.run(h.upload(source, "/shrunk.bin", TransferOptions.none().withSegments(4)
+                    .withUploadStrategy(UploadStrategy.PARALLEL).withCheckpointBytes(256 * 1024)));
+            assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("shrunk.bin")));
+            assertTrue(h.events.stream().anyMatch(e -> e.startsWith("restarted ") && e.contains("shorter than the bytes it confirmed")),
+                    "the start over said why: " + h.events);
         }
     }
 
