@@ -18,8 +18,10 @@ enum ExitCode {
     USAGE(2, "the command line is wrong (also: get of a remote folder without -r, a path with '..')"),
     LOCAL(3, "a local file problem: missing source, unwritable target, disk full"),
     LOGIN(4, "the server refused the login"),
-    NOT_FOUND(5, "the remote file does not exist"),
+    NOT_FOUND(5, "the remote file does not exist (or the server will not say it does: it cannot be read)"),
     EXISTS(6, "the target exists and was kept, nothing transferred: --overwrite replaces it"),
+    REFUSED(7, "the server refused for good (permission denied, a name it does not take): running it again will not"
+            + " help until that changes"),
     CANCELLED(130, "interrupted (Ctrl-C); run the same command again to resume");
 
     final int code;
@@ -55,8 +57,9 @@ enum ExitCode {
             if (t instanceof CancelledException) {
                 return CANCELLED;
             }
-            if (t instanceof FtpException) {
-                return FAILED;
+            if (t instanceof FtpException f) {
+                // A 5xx the server meant (553 Could not create file), not a connection given up on (code 0).
+                return f.replyCode() >= 500 && !f.isTransient() ? REFUSED : FAILED;
             }
         }
         return FAILED;

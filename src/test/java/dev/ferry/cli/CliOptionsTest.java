@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.ftpserver.ftplet.DefaultFtpReply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,6 +135,33 @@ class CliOptionsTest {
         assertTrue(first.toLowerCase().contains("connection refused"), first);
         assertTrue(lines.get(lines.size() - 1).startsWith("ferry: "), err.text());
         assertFalse(err.text().contains(PASSWORD), err.text());
+    }
+
+    /**
+     * A hostile review: a put the server refused for good (vsftpd's "553 Could not create file" in a folder the user may
+     * not write) exited 1, "run the same command again to resume", which could never help.
+     */
+    @Test
+    void aPutTheServerRefusesForGoodExitsWithItsOwnCode() throws Exception {
+        try (dev.ferry.testing.FtpServerFixture ftp = dev.ferry.testing.FtpServerFixture.builder()
+                .ftplet("refuse", new org.apache.ftpserver.ftplet.DefaultFtplet() {
+                    @Override
+                    public org.apache.ftpserver.ftplet.FtpletResult beforeCommand(
+                            org.apache.ftpserver.ftplet.FtpSession session, org.apache.ftpserver.ftplet.FtpRequest r)
+                            throws org.apache.ftpserver.ftplet.FtpException, java.io.IOException {
+                        if (r.getCommand().equalsIgnoreCase("STOR") || r.getCommand().equalsIgnoreCase("APPE")) {
+                            session.write(new DefaultFtpReply(553, "Could not create file."));
+                            return org.apache.ftpserver.ftplet.FtpletResult.SKIP;
+                        }
+                        return org.apache.ftpserver.ftplet.FtpletResult.DEFAULT;
+                    }
+                }).start()) {
+            java.nio.file.Path source = java.nio.file.Files.writeString(tmp.resolve("up.txt"), "refused");
+            Result r = run("put", "--ledger", tmp.resolve("l").toString(), source.toString(),
+                    "ftp://" + ftp.user() + ":" + ftp.password() + "@" + ftp.host() + ":" + ftp.port() + "/up.txt");
+            assertEquals(ExitCode.REFUSED.code, r.code, r.err);
+            assertTrue(r.err.contains("553"), r.err);
+        }
     }
 
     @Test
