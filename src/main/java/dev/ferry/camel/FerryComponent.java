@@ -127,7 +127,7 @@ public class FerryComponent extends DefaultComponent {
     private static void requireWholeNumbers(String uri, Map<String, Object> parameters) {
         for (Map.Entry<String, Object> e : parameters.entrySet()) {
             if (WHOLE_NUMBERS.contains(e.getKey()) && e.getValue() instanceof String text
-                    && !text.trim().matches("-?\\d{1,18}")) {
+                    && !text.matches("-?\\d{1,18}")) {
                 throw new IllegalArgumentException(URISupport.sanitizeUri(uri) + ": option '" + e.getKey()
                         + "' must be a whole number" + (e.getKey().equals("rateLimit") ? " of bytes per second" : "") + ", found '"
                         + Printable.of(text) + "'");

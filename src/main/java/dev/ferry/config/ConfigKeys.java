@@ -29,25 +29,31 @@ public final class ConfigKeys {
      * @param doc          what it does, one line
      * @param secret       true: only from the environment, -D or secrets.properties, never application.properties
      */
-    public record Key(String name, String defaultValue, String doc, boolean secret, Long min, boolean flag) {
+    public record Key(String name, String defaultValue, String doc, boolean secret, Long min, long max,
+                      boolean flag) {
         /**
-         * What is wrong with {@code value} for this key, or null: a whole number of at least {@link #min} where it
-         * has one, {@code true} or {@code false} for a {@link #flag}. Other values are the reader's to judge.
+         * What is wrong with {@code value} for this key, or null: digits (a whole number from {@link #min} to
+         * {@link #max}) where it has a least value, {@code true} or {@code false} for a {@link #flag}. Nothing around
+         * them, no sign: routes put the text itself into endpoint URIs ({@code {{ferry.inbox.batch-lanes}}}), where
+         * Camel read {@code +4} or {@code " 4"} as 0. Other values are the reader's to judge.
          */
         public String problem(String value) {
-            String v = value.trim();
-            if (flag && !v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+            if (flag && !value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
                 return "must be true or false";
             }
             if (min != null) {
+                String range = min + " to " + max;
+                if (!value.matches("-?\\d{1,19}")) {
+                    return "must be a whole number from " + range + ", digits only";
+                }
                 long n;
                 try {
-                    n = Long.parseLong(v);
+                    n = Long.parseLong(value);
                 } catch (NumberFormatException e) {
-                    return "must be a whole number" + (min > Long.MIN_VALUE ? " of at least " + min : "");
+                    return "must be a whole number from " + range;
                 }
-                if (n < min || n > Integer.MAX_VALUE) {
-                    return "must be a whole number " + (n < min ? "of at least " + min : "up to " + Integer.MAX_VALUE);
+                if (n < min || n > max) {
+                    return "must be a whole number from " + range;
                 }
             }
             return null;
@@ -72,7 +78,7 @@ public final class ConfigKeys {
                     "milliseconds a drop must stay unchanged before it is taken"),
             count("ferry.inbox.poll-millis", "50", 1, "milliseconds between two looks into each inbox"),
             count("ferry.inbox.parallel-transfers", "4", 1, "transfers from one inbox at the same time"),
-            count("ferry.inbox.batch-max-bytes", "1048576", 0, "drops up to this size travel in batches"),
+            bytes("ferry.inbox.batch-max-bytes", "1048576", 0, "drops up to this size travel in batches"),
             count("ferry.inbox.batch-lanes", "8", 1,
                     "batches of small drops sent at the same time, one connection each"),
             flag("ferry.inbox.follow-links", "false",
@@ -124,7 +130,7 @@ public final class ConfigKeys {
             server("trust-store", null, "PKCS12 trust store for FTPS"),
             secret(SERVER_PREFIX + NAME + ".trust-store-password", "password of the trust store"),
             new Key(SERVER_PREFIX + NAME + ".epsv", "true", "false: passive mode with PASV instead of EPSV", false,
-                    null, true),
+                    null, 0, true),
             server("fallback-charset", null, "charset for names when the server does not speak UTF-8"),
             serverCount("connection-limit", "{{ferry.segments.max}}", 1,
                     "most connections to this server at once, across all transfers (lowered and remembered when the"
@@ -140,21 +146,26 @@ public final class ConfigKeys {
     }
 
     private static Key key(String name, String defaultValue, String doc) {
-        return new Key(name, defaultValue, doc, false, null, false);
+        return new Key(name, defaultValue, doc, false, null, 0, false);
     }
 
-    /** A whole number of at least {@code min}. */
+    /** A whole number of at least {@code min}, read as an int. */
     private static Key count(String name, String defaultValue, long min, String doc) {
-        return new Key(name, defaultValue, doc, false, min, false);
+        return new Key(name, defaultValue, doc, false, min, Integer.MAX_VALUE, false);
+    }
+
+    /** A whole number of at least {@code min}, read as a long (bytes). */
+    private static Key bytes(String name, String defaultValue, long min, String doc) {
+        return new Key(name, defaultValue, doc, false, min, Long.MAX_VALUE, false);
     }
 
     /** true or false. */
     private static Key flag(String name, String defaultValue, String doc) {
-        return new Key(name, defaultValue, doc, false, null, true);
+        return new Key(name, defaultValue, doc, false, null, 0, true);
     }
 
     private static Key secret(String name, String doc) {
-        return new Key(name, null, doc, true, null, false);
+        return new Key(name, null, doc, true, null, 0, false);
     }
 
     private static Key server(String suffix, String defaultValue, String doc) {

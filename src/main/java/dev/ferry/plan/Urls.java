@@ -25,12 +25,65 @@ public final class Urls {
         return url.substring(0, colon) + ":****" + url.substring(at);
     }
 
+    /**
+     * A URL's user part, as far as it can be told in text that may be escaped JSON ({@code :\/\/}, {@code \u003a}):
+     * everything after {@code scheme://user:} up to the last {@code @} before white space or a quote is the password.
+     * Greedy on purpose: masking too much of a refused body costs nothing, showing a password does.
+     */
     private static final java.util.regex.Pattern USER_PASSWORD = java.util.regex.Pattern.compile(
-            "([A-Za-z][A-Za-z0-9+.-]*://[^/\\s:@\"']*:)[^@\\s/\"']*@");
+            "([A-Za-z][A-Za-z0-9+.-]*(?::|\\\\u003[aA])(?:\\\\?/){2}[^/\\\\\\s:@\"']*:)(?:\\\\.|[^\\s\"'])*@");
 
-    /** {@code text} with the password of every URL in it masked ({@code ftp://u:****@host}). */
+    /**
+     * {@code text} with the password of every URL in it masked ({@code ftp://u:****@host}). JSON is read and every
+     * string in it masked as {@link #masked} would (whatever the escapes, a password with {@code /}, {@code @} or a
+     * space), and written again if anything was; other text is masked by its look.
+     */
     public static String maskedIn(String text) {
-        return text == null ? null : USER_PASSWORD.matcher(text).replaceAll("$1****@");
+        if (text == null) {
+            return null;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode tree = Requests.Mapper.JSON.readTree(text);
+            if (tree != null && tree.isContainerNode()) {
+                return maskStrings(tree) ? Requests.Mapper.JSON.writeValueAsString(tree) : text;
+            }
+        } catch (java.io.IOException notJson) {
+            // Masked by its look below.
+        }
+        return USER_PASSWORD.matcher(text).replaceAll("$1****@");
+    }
+
+    /** Masks every string value (and key) of {@code node} that holds a URL's password; true if any did. */
+    private static boolean maskStrings(com.fasterxml.jackson.databind.JsonNode node) {
+        boolean changed = false;
+        if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
+            java.util.List<String> names = new java.util.ArrayList<>();
+            object.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                com.fasterxml.jackson.databind.JsonNode value = object.get(name);
+                if (value.isTextual() && !masked(value.asText()).equals(value.asText())) {
+                    object.put(name, masked(value.asText()));
+                    changed = true;
+                } else {
+                    changed |= maskStrings(value);
+                }
+                if (!masked(name).equals(name)) {
+                    object.set(masked(name), object.remove(name));
+                    changed = true;
+                }
+            }
+        } else if (node instanceof com.fasterxml.jackson.databind.node.ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                com.fasterxml.jackson.databind.JsonNode value = array.get(i);
+                if (value.isTextual() && !masked(value.asText()).equals(value.asText())) {
+                    array.set(i, array.textNode(masked(value.asText())));
+                    changed = true;
+                } else {
+                    changed |= maskStrings(value);
+                }
+            }
+        }
+        return changed;
     }
 
     /**

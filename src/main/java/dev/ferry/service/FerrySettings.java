@@ -351,7 +351,7 @@ public final class FerrySettings {
                 String v = get(key);
                 String problem = v == null || v.isBlank() ? null : k.problem(v);
                 if (problem != null) {
-                    problems.add(key + " = '" + v.trim() + "' " + problem + " (" + k.doc() + ")");
+                    problems.add(key + " = '" + v + "' " + problem + " (" + k.doc() + ")");
                 }
             }
         }

@@ -130,6 +130,8 @@ class ComponentFromPropertiesTest {
             String[][] refused = {
                 {"ferry:transfer?segments=abc", "option 'segments' must be a whole number, found 'abc'"},
                 {"ferry:transfer?rateLimit=4M", "option 'rateLimit' must be a whole number of bytes per second"},
+                // "+" is a space in a URI: " 1000" passed a trimmed check, and Camel read it as 0 (no limit).
+                {"ferry:transfer?rateLimit=+1000", "option 'rateLimit' must be a whole number of bytes per second"},
                 {"ferry:transfer?maxAttempts=0", "option 'maxAttempts' must be 1 or more, found 0"},
                 {"ferry:transfer?rateLimit=-5", "option 'rateLimit' must be 0 (no limit) or more, found -5"},
                 {"ferry:batch?lanes=0", "options 'lanes' and 'batchSize' must be 1 or more"},

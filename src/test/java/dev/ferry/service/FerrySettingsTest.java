@@ -221,15 +221,17 @@ class FerrySettingsTest {
      */
     @Test
     void valuesOutOfRangeAndAProfileWithoutHostAreRefusedNamingTheKey() throws Exception {
+        String whole = "must be a whole number from 1 to 2147483647";
         String[][] cases = {
-            {"ferry.servers.x.so-timeout = 0", "ferry.servers.x.so-timeout = '0' must be a whole number of at least 1"},
-            {"ferry.servers.x.data-timeout = -1", "ferry.servers.x.data-timeout = '-1' must be a whole number of at"
-                    + " least 1"},
-            {"ferry.http.recent = -1", "ferry.http.recent = '-1' must be a whole number of at least 1"},
-            {"ferry.segment-threads = 0", "ferry.segment-threads = '0' must be a whole number of at least 1"},
+            {"ferry.servers.x.so-timeout = 0", "ferry.servers.x.so-timeout = '0' " + whole},
+            {"ferry.servers.x.data-timeout = -1", "ferry.servers.x.data-timeout = '-1' " + whole},
+            {"ferry.http.recent = -1", "ferry.http.recent = '-1' " + whole},
+            {"ferry.segment-threads = 0", "ferry.segment-threads = '0' " + whole},
             {"ferry.transfer-consumers = 0", "ferry.transfer-consumers = '0' must be"},
             {"ferry.inbox.parallel-transfers = 0", "ferry.inbox.parallel-transfers = '0' must be"},
             {"ferry.inbox.batch-lanes = 0", "ferry.inbox.batch-lanes = '0' must be"},
+            // Routes put the text itself into an endpoint's URI, where Camel read "+4" as 0.
+            {"ferry.inbox.batch-lanes = +4", "ferry.inbox.batch-lanes = '+4' " + whole + ", digits only"},
             {"ferry.inbox.batch-max-bytes = abc", "ferry.inbox.batch-max-bytes = 'abc' must be a whole number"},
             {"ferry.servers.x.epsv = yes", "ferry.servers.x.epsv = 'yes' must be true or false"},
             {"ferry.servers.reports.port = 2121\nferry.servers.reports.remote-dir = /in",
@@ -249,10 +251,14 @@ class FerrySettingsTest {
         assertTrue(e.getMessage().contains("server profile 'gone' has ferry.servers.gone.password but no"), e.getMessage());
         assertFalse(e.getMessage().contains("pw'"), "no secret's value: " + e.getMessage());
         FerrySettings fine = FerrySettings.load(config("ferry.servers.x.host = ftp.example.com\n"
-                + "ferry.servers.x.epsv = FALSE\nferry.http.port = 0\nferry.inbox.read-lock-min-age = 0\n", null), tmp,
-                Map.of(), name -> null);
+                + "ferry.servers.x.epsv = FALSE\nferry.http.port = 0\nferry.inbox.read-lock-min-age = 0\n"
+                + "ferry.inbox.batch-max-bytes = 4294967296\n", null), tmp, Map.of(), name -> null);
         fine.checkValues();
         assertFalse(fine.server("x").epsv());
+        FerrySettings spaced = FerrySettings.load(config("ferry.servers.x.host = ftp.example.com\n", null), tmp,
+                Map.of("ferry.inbox.batch-lanes", " 4"), name -> null);
+        IllegalStateException space = assertThrows(IllegalStateException.class, spaced::checkValues);
+        assertTrue(space.getMessage().contains("ferry.inbox.batch-lanes = ' 4' " + whole), space.getMessage());
     }
 
     @Test
