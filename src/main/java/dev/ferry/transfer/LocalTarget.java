@@ -34,8 +34,8 @@ final class LocalTarget {
         return switch (mode) {
             case FAIL -> throw LocalFileException.targetExists("the target " + target + " already exists; nothing"
                     + " was transferred: remove or rename it, or choose fileExist Override to replace it or Ignore to"
-                    + " keep it (request option \"fileExist\", service key ferry.file-exist, command line"
-                    + " --file-exist)");
+                    + " keep it (a request's option \"fileExist\"; for requests that set none, the service's"
+                    + " ferry.file-exist; on the command line --file-exist)");
             case IGNORE -> true;
             case OVERRIDE, TRYRENAME -> false;
         };

@@ -9,8 +9,8 @@ import dev.ferry.ftp.ServerProfile;
  */
 public final class UploadTargetExistsException extends FtpException {
     private static final String WHAT_TO_DO = ": remove it on the server, or choose fileExist Override to replace it"
-            + " (request option \"fileExist\" or \"overwrite\", service key ferry.file-exist, command line"
-            + " --overwrite or --file-exist)";
+            + " (a request's option \"fileExist\" or \"overwrite\"; for dropped files and requests that set none, the"
+            + " service's ferry.file-exist; on the command line --overwrite or --file-exist)";
 
     UploadTargetExistsException(String remote, ServerProfile profile) {
         this("remote file " + remote + " on " + profile.name() + " already exists and is kept; nothing was sent"
