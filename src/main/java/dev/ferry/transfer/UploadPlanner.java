@@ -216,11 +216,10 @@ final class UploadPlanner {
                 } else if (rewrittenInPlace(rec, changedAt)) {
                     restartWhy = "the local file was written again since the last run, with its size and modification"
                             + " time kept (its change time moved); the partial upload is discarded";
-                } else if (strategy == UploadStrategy.PARALLEL
-                        && (known.size() < 2 || known.get(0).offset() == 0 || !remoteExists(session, temp))) {
+                } else if (strategy == UploadStrategy.PARALLEL && (known.size() < 2 || known.get(0).offset() == 0)) {
                     restartWhy = "the partial upload " + temp + " cannot be resumed in place";
                 } else if (strategy == UploadStrategy.PARALLEL && !holdsConfirmed(session, temp, known, size)) {
-                    restartWhy = "the partial upload " + temp + " on the server is shorter than the bytes it"
+                    restartWhy = "the partial upload " + temp + " on the server is gone, shorter than the bytes it"
                             + " confirmed, or longer than the file: it was changed since; it is discarded";
                 } else if (strategy != UploadStrategy.PARALLEL && known.size() != 1) {
                     restartWhy = "the server no longer allows a parallel upload";
@@ -381,8 +380,8 @@ final class UploadPlanner {
     }
 
     /**
-     * Whether a parallel upload's partial copy on the server still holds what the ledger says the server confirmed: at
-     * least up to the highest byte confirmed, and no longer than the file. One cut short since (a clean-up, a quota,
+     * Whether a parallel upload's partial copy on the server still holds what the ledger says the server confirmed: it
+     * is there (one SIZE says both), at least up to the highest byte confirmed, and no longer than the file. One cut short since (a clean-up, a quota,
      * restored storage) had its size made right again by the segments above the cut, zeros where the lost bytes were,
      * and a server without a hash published that as verified by size.
      */

@@ -43,7 +43,9 @@ class RateLimitedCancelTest {
             });
             Await.until(Duration.ofSeconds(20), () -> h.engine.active().stream().anyMatch(v -> v.id().equals(
                     request.id()) && v.bytesDone() > 0), () -> "the transfer never moved a byte");
-            Thread.sleep(300); // the segments are in the rate limit's wait now
+            // A segment waits in the rate limit now: the cancel must end that wait, not come before it.
+            Await.until(Duration.ofSeconds(20), RateLimitedCancelTest::aSegmentWaitsInTheRateLimit,
+                    () -> "no segment waits in the rate limit");
             long cancelled = System.nanoTime();
             assertTrue(h.engine.cancel(request.id()));
             try {
@@ -60,5 +62,11 @@ class RateLimitedCancelTest {
                     .withMinSegmentSize(64 * 1024)));
             assertEquals(Hashes.sha256(source), Hashes.sha256(target));
         }
+    }
+
+    private static boolean aSegmentWaitsInTheRateLimit() {
+        return Thread.getAllStackTraces().values().stream().anyMatch(stack -> java.util.Arrays.stream(stack)
+                .anyMatch(f -> f.getClassName().equals(RateLimiter.class.getName())
+                        && f.getMethodName().equals("acquire")));
     }
 }
