@@ -220,6 +220,11 @@ public final class FerryService implements AutoCloseable {
         java.util.Set<String> inputs = new java.util.HashSet<>();
         for (org.apache.camel.model.RouteDefinition r : ((org.apache.camel.model.ModelCamelContext) context)
                 .getRouteDefinitions()) {
+            // A route that never starts takes nothing either (autoStartup: false in its file).
+            String auto = r.getAutoStartup();
+            if (auto != null && "false".equalsIgnoreCase(context.resolvePropertyPlaceholders(auto).trim())) {
+                continue;
+            }
             String uri = context.resolvePropertyPlaceholders(r.getInput().getEndpointUri());
             inputs.add(uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri);
         }
@@ -227,8 +232,8 @@ public final class FerryService implements AutoCloseable {
                 && !inputs.contains(u.replace(":", "://"))).map(u -> u + " (" + CORE_ROUTES.get(u) + ")").toList();
         if (!missing.isEmpty()) {
             throw new IllegalStateException("no route takes " + String.join(", ", missing) + ": the service sends"
-                    + " work there, which would wait for ever; put the route file back (it ships with Ferry) or add a"
-                    + " route from that endpoint");
+                    + " work there, which would wait for ever; put the route file back (it ships with Ferry), or add a"
+                    + " route from that endpoint, and let it start (no autoStartup: false)");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.ferry.web;
 
 import dev.ferry.transfer.TransferEngine;
 import io.vertx.core.http.HttpServer;
+import java.io.IOException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
@@ -71,6 +72,24 @@ public final class FerryWeb implements AutoCloseable {
     }
 
     /**
+     * Vert.x reports a port in use with a page of its own ERROR lines before {@link #listening()} can say it in one:
+     * asking first lets the one line come alone. The check after the start stays, for a port taken in between.
+     */
+    private static void requirePortFree(WebSettings settings) {
+        if (settings.port() == 0) {
+            return;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(settings.bindAddress(), settings.port()));
+        } catch (IOException e) {
+            throw new IllegalStateException("the status page and API cannot listen on " + settings.host() + ":"
+                    + settings.port() + " (" + e.getMessage() + ": another program is using the port, or another"
+                    + " Ferry); set ferry.http.port to a free port, or ferry.http.enabled = false");
+        }
+    }
+
+    /**
      * A body over the server's limit is refused by Vert.x before any route runs, in plain text; the API's clients
      * read JSON with an {@code error} in words, as for every other refusal.
      */
@@ -135,6 +154,7 @@ public final class FerryWeb implements AutoCloseable {
                 LOG.info("the HTTP status page and API are off (ferry.http.enabled = false)");
                 return new FerryWeb(settings, null, null);
             }
+            requirePortFree(settings);
             RequestReader r = reader != null ? reader : new StrictRequestReader(engine.profiles());
             Submitter s = submitter != null ? submitter : request -> engine.submit(request);
             LastErrors errors = new LastErrors();

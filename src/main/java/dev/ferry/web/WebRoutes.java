@@ -187,11 +187,18 @@ final class WebRoutes extends RouteBuilder {
         if (url == null) {
             return null;
         }
-        try {
-            return URI.create(url).getRawAuthority();
-        } catch (IllegalArgumentException e) {
+        // Read by hand: a character URI refuses elsewhere in the URL (a raw '<' in the path) must not make the
+        // host look foreign.
+        int start = url.indexOf("://");
+        if (start < 0) {
             return "";
         }
+        start += 3;
+        int end = start;
+        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        return url.substring(start, end);
     }
 
     private static String hostName(String host) {

@@ -123,4 +123,31 @@ class ServiceWithoutBrokerTest {
                     + " seda:ferry-transfers (routes/segment-pipeline.yaml)"), all.toString());
         }
     }
+
+    @Test
+    void aPipelineRouteThatNeverStartsIsRefusedAsMissing() throws Exception {
+        Path routes = Files.createDirectories(tmp.resolve("routes"));
+        try (var files = Files.list(ServiceHarness.ROUTES)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, routes.resolve(f.getFileName()));
+            }
+        }
+        Path pipeline = routes.resolve("segment-pipeline.yaml");
+        String yaml = Files.readString(pipeline);
+        assertTrue(yaml.contains("    id: ferry-pipeline\n"), yaml);
+        Files.writeString(pipeline, yaml.replace("    id: ferry-pipeline\n",
+                "    id: ferry-pipeline\n    autoStartup: false\n"));
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+            ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), ftp);
+            harness.properties.put("camel.main.routes-include-pattern", "file:" + routes + "/*.yaml");
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> harness.start().close());
+            StringBuilder all = new StringBuilder();
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                all.append(t.getMessage()).append(" / ");
+            }
+            assertTrue(all.toString().contains("no route takes direct:ferry-pipeline (routes/segment-pipeline.yaml):"),
+                    all.toString());
+            assertTrue(all.toString().contains("no autoStartup: false"), all.toString());
+        }
+    }
 }

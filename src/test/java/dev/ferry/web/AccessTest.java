@@ -105,6 +105,11 @@ class AccessTest {
         // A DNS-rebinding page reaches 127.0.0.1 under its own name.
         assertTrue(raw(port, "GET /api/transfers HTTP/1.1\r\nHost: evil.example:" + port + "\r\n").startsWith(
                 "HTTP/1.1 421"));
+        // A character a URI refuses, in the path: the host is still the one addressed, the id just unknown.
+        String odd = raw(port, "GET /api/transfers/d-<x> HTTP/1.1\r\nHost: localhost:" + port + "\r\n");
+        assertTrue(odd.startsWith("HTTP/1.1 404"), odd);
+        assertTrue(raw(port, "GET /api/transfers/d-<x> HTTP/1.1\r\nHost: evil.example:" + port + "\r\n")
+                .startsWith("HTTP/1.1 421"));
         HttpResponse<String> crossSite = w.send(w.request("/api/transfers/d-0000000000000000/cancel")
                 .header("Origin", "http://evil.example").POST(HttpRequest.BodyPublishers.noBody()));
         assertEquals(403, crossSite.statusCode());
