@@ -80,7 +80,10 @@ final class WebRoutes extends RouteBuilder {
     private void endpoint(String path, boolean protectedPath, Map<String, Handler> methods) {
         String routeId = path.equals("/") ? "ferry-web-page"
                 : ("ferry-web" + path.replaceAll("[{}]", "").replaceAll("[^a-zA-Z0-9]+", "-")).replaceAll("-$", "");
-        from("platform-http:" + path).routeId(routeId).process(ex -> {
+        org.apache.camel.component.platform.http.PlatformHttpEndpoint http = getContext().getEndpoint(
+                "platform-http:" + path, org.apache.camel.component.platform.http.PlatformHttpEndpoint.class);
+        http.setHeaderFilterStrategy(new ReplyHeaders());
+        from(http).routeId(routeId).process(ex -> {
             boolean head = "HEAD".equalsIgnoreCase(ex.getMessage().getHeader(Exchange.HTTP_METHOD, String.class));
             write(ex.getMessage(), handle(ex, path, protectedPath, methods), head);
         });
@@ -219,6 +222,10 @@ final class WebRoutes extends RouteBuilder {
         out.setHeader("X-Content-Type-Options", "nosniff");
         out.setHeader("Referrer-Policy", "no-referrer");
         reply.headers().forEach(out::setHeader);
+        if (head) {
+            // The length GET would send (RFC 9110 9.3.2); Vert.x writes no body for HEAD.
+            out.setHeader("Content-Length", String.valueOf(reply.body().length));
+        }
         out.setBody(head ? null : reply.body());
     }
 
@@ -231,6 +238,20 @@ final class WebRoutes extends RouteBuilder {
             return new Reply(200, type, in.readAllBytes(), Map.of());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + resource, e);
+        }
+    }
+
+    /**
+     * Camel's HTTP filter drops Cache-Control and Content-Length from every reply: the API's answers must not be
+     * cached (they hold transfers' paths), and a HEAD reply says the length its GET would have. The routes set only
+     * their own reply headers (write), so letting these two through lets nothing else through.
+     */
+    private static final class ReplyHeaders extends org.apache.camel.http.base.HttpHeaderFilterStrategy {
+        @Override
+        protected void initialize() {
+            super.initialize();
+            getOutFilter().remove("cache-control");
+            getOutFilter().remove("content-length");
         }
     }
 }

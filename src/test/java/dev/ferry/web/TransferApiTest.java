@@ -128,6 +128,17 @@ class TransferApiTest {
                     java.net.http.HttpRequest.BodyPublishers.noBody()));
             assertEquals(200, head.statusCode(), path + ": " + head.body());
             assertEquals("", head.body(), path);
+            assertTrue(head.headers().firstValue("Content-Length").isPresent(), path + ": " + head.headers());
+            assertEquals("no-store", head.headers().firstValue("Cache-Control").orElse(""), path);
+        }
+        // The length its GET sends (these two answers do not change between the calls).
+        for (String path : new String[] {"/api/transfers", "/"}) {
+            HttpResponse<String> get = w.get(path);
+            HttpResponse<String> head = w.send(w.request(path).method("HEAD",
+                    java.net.http.HttpRequest.BodyPublishers.noBody()));
+            assertEquals(String.valueOf(get.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length),
+                    head.headers().firstValue("Content-Length").orElse(""), path);
+            assertEquals("no-store", get.headers().firstValue("Cache-Control").orElse(""), path + ": not cached");
         }
         assertTrue(w.ledger.recent(10).isEmpty(), "nothing bad reached the ledger");
     }
