@@ -614,11 +614,15 @@ public class FerryProducer extends DefaultAsyncProducer {
      * file to .failed (or .done). Leaving it unfinished keeps the file where it is and the transfer ACTIVE in the
      * ledger; the next start resumes it. The thread is a daemon and ends with the JVM.
      */
-    private static void parkUntilExit(Exchange exchange, Exception e) {
+    static void parkUntilExit(Exchange exchange, Exception e) {
         LOG.info("{} interrupted by shutdown ({}); it resumes at the next start",
                 exchange.getIn().getHeader(FerryConstants.TRANSFER_ID), e.getMessage());
         while (true) {
             LockSupport.park();
+            // An interrupt (Camel's forced stop of its thread pools) would make every later park return at once: a
+            // thread spinning at a full core for as long as the JVM lives, which in a user's own application may be
+            // long after this context stopped.
+            Thread.interrupted();
         }
     }
 }
