@@ -246,7 +246,10 @@ public class FerryProducer extends DefaultAsyncProducer {
             throw new RequestException(reason, e);
         }
         TransferOptions options = parsed.options() == null ? TransferOptions.none() : parsed.options();
-        return new TransferRequest(parsed.direction(), server, remote, local.toString(), options.over(config.options()));
+        TransferRequest request = new TransferRequest(parsed.direction(), server, remote, local.toString(),
+                options.over(config.options()));
+        // Written below the download directory only, through no link (checked again when it is written).
+        return parsed.direction() == Direction.DOWNLOAD ? request.fromFolder(downloadDir().toString()) : request;
     }
 
     /** A dropped file: it goes to the server under its name relative to the inbox, in the remote directory. */

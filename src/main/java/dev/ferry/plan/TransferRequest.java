@@ -16,8 +16,9 @@ import java.util.Objects;
  * @param followLinks an upload's source: false, it is read only as the file it is, never through a symbolic link
  *                    (an inbox drop: the inbox refused links when it took it, and one swapped in later would send what
  *                    it points to); null or true, a link is followed (the command line's file, named by its user)
- * @param sourceRoot  an upload of a folder's file: the folder that was given (the tree's root), below which no
- *                    folder on the way to the file is read through a symbolic link either; null for a file on its own
+ * @param sourceRoot  the folder that was given, below which no folder on the way to the file is read or written
+ *                    through a symbolic link: an upload's folder (the tree's root), a download's target folder (the
+ *                    tree's root, the service's download directory); null for a file the command line names
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)

@@ -109,6 +109,8 @@ final class DownloadPlanner {
         // The segments' logins overlap the ledger writes and the part file instead of following them; the
         // planning session, idle again, is one of the sessions wanted.
         pool.prewarm(profile, (int) segments.stream().filter(s -> !s.done()).count());
+        // Below a folder that was given, the part file's folder is made and entered without following a link.
+        Path folder = r.sourceRoot() == null ? null : FolderFiles.makeFolder(Path.of(r.sourceRoot()), part.getParent());
         if (resumable) {
             ledger.status(id, TransferStatus.ACTIVE, null);
         } else {
@@ -118,6 +120,19 @@ final class DownloadPlanner {
             prepare(part, remote.size());
         }
         FileChannel channel = open(part);
+        if (folder != null) {
+            try {
+                // A link swapped in between the folder's making and the part file's creation: found before a byte is
+                // written, the part file (made where the link led) removed.
+                LocalTarget.requireSameFolder(part, target, folder);
+            } catch (LocalFileException e) {
+                channel.close();
+                if (!resumable) {
+                    Files.deleteIfExists(part);
+                }
+                throw e;
+            }
+        }
         LiveTransfer t = new LiveTransfer(r, options, profile, caps, remote.size(), remote.mtime(), channel, part,
                 r.remotePath(), UploadStrategy.AUTO, ledger, segments);
         return new Planned(t, restartWhy);

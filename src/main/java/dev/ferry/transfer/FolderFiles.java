@@ -80,6 +80,56 @@ public final class FolderFiles {
         }
     }
 
+    /**
+     * The folder {@code folder} below {@code root}, made where missing one name at a time and never through a
+     * symbolic link below the root, and where it really is: the real path of the root with the names below it. A
+     * download writes and publishes its file there and nowhere else ({@link LocalTarget#requireSameFolder}): a
+     * subfolder swapped for a link while a tree ran had its files written wherever the link pointed (over files
+     * there, too). Null when {@code folder} is not below {@code root}.
+     *
+     * @throws LocalFileException when a name on the way is a link or a file, or cannot be made
+     */
+    public static Path makeFolder(Path root, Path folder) throws LocalFileException {
+        Path top = root.toAbsolutePath().normalize();
+        Path below = folder.toAbsolutePath().normalize();
+        if (!below.startsWith(top)) {
+            return null;
+        }
+        Path p = top;
+        try {
+            Files.createDirectories(top);
+            Path realTop = top.toRealPath();
+            for (Path name : top.relativize(below)) {
+                if (name.toString().isEmpty()) {
+                    continue;
+                }
+                p = p.resolve(name);
+                try {
+                    // mkdir creates no folder through a link in its last name; the links above were refused already.
+                    Files.createDirectory(p);
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    // There already: a folder is walked into; a link or a file is refused below.
+                }
+                if (Files.isSymbolicLink(p)) {
+                    throw new LocalFileException("the folder " + p + " is a symbolic link (to " + linkTarget(p)
+                            + "); links below " + top + " are not followed, so nothing was written through it: put"
+                            + " the folder itself back, or remove the link, and run the transfer again", null);
+                }
+                if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new LocalFileException(p + " is a file, where the folder of " + below + " must be; nothing"
+                            + " was written in it: move the file aside and run the transfer again", null);
+                }
+            }
+            return realTop.resolve(top.relativize(below)).normalize();
+        } catch (LocalFileException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new LocalFileException("cannot make the folder " + p + " (" + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + "); nothing was written in it: make it writable (or free the name) and run the"
+                    + " transfer again", e);
+        }
+    }
+
     /** The open's failure, in words when a name below the root on the way to the file (or the file) is a link now. */
     private static IOException linkOnTheWay(Path top, Path absolute, TransferRequest r, IOException e) {
         Path p = top;

@@ -51,6 +51,27 @@ final class LocalTarget {
     }
 
     /**
+     * Where {@code file}'s folder really is for the download of {@code r}: below a folder that was given (a tree's
+     * root, the service's download folder), the root's real path with the names below it, which a link swapped in
+     * on the way cannot change ({@link FolderFiles#makeFolder}); otherwise the folder's real path now.
+     */
+    static Path plannedFolder(dev.ferry.plan.TransferRequest r, Path file) {
+        if (r.sourceRoot() == null || file == null) {
+            return realFolderOf(file);
+        }
+        Path top = Path.of(r.sourceRoot()).toAbsolutePath().normalize();
+        Path folder = file.toAbsolutePath().normalize().getParent();
+        if (!folder.startsWith(top)) {
+            return realFolderOf(file);
+        }
+        try {
+            return top.toRealPath().resolve(top.relativize(folder)).normalize();
+        } catch (IOException e) {
+            return folder; // the root is gone: no real folder equals this, so nothing is published
+        }
+    }
+
+    /**
      * The part file's folder must be the one the download began in: a folder moved away and replaced by a link
      * meanwhile would have the final name written wherever the link points, outside the folder that was checked.
      */

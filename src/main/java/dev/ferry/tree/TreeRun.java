@@ -221,16 +221,12 @@ public final class TreeRun {
                             throw new java.io.InterruptedIOException("tree " + tally.id + " stopped: its walk ends");
                         }
                         try {
-                            Files.createDirectories(PathGuard.localInside(root, relative));
+                            dev.ferry.transfer.FolderFiles.makeFolder(root, PathGuard.localInside(root, relative));
                             return true;
-                        } catch (UnsafePathException e) {
+                        } catch (UnsafePathException | dev.ferry.transfer.LocalFileException e) {
+                            // A folder that cannot be made here (a file, a link, no permission) is that folder's
+                            // refusal, not the whole tree's failure.
                             refused(relative, e.getMessage());
-                            return false;
-                        } catch (java.nio.file.FileAlreadyExistsException e) {
-                            // Files.createDirectories says only the path, which was the whole tree's failure.
-                            refused(relative, "the server has a folder of this name, but " + e.getFile() + " is a"
-                                    + " file here; nothing in that folder was transferred: move the file aside and"
-                                    + " run again");
                             return false;
                         }
                     }
@@ -293,7 +289,13 @@ public final class TreeRun {
             return;
         }
         if (resumed) {
-            Files.createDirectories(local.getParent()); // this run's walk did not make the folders
+            try {
+                // This run's walk did not make the folders.
+                dev.ferry.transfer.FolderFiles.makeFolder(root.base(), local.getParent());
+            } catch (dev.ferry.transfer.LocalFileException x) {
+                tally.refuse(e.relative(), x.getMessage());
+                return;
+            }
         }
         TreeEntry entry = new TreeEntry(e.relative(), e.size(), e.mtime(), e.exactTime());
         String remote = RemoteTree.join(base, entry.relative());
@@ -302,7 +304,9 @@ public final class TreeRun {
             tally.skipped.incrementAndGet();
             return;
         }
-        tally.send(new TransferRequest(Direction.DOWNLOAD, profile.name(), remote, local.toString(), options),
+        // Written below the root only, through no link (the download's planning makes and checks its folder).
+        tally.send(new TransferRequest(Direction.DOWNLOAD, profile.name(), remote, local.toString(), options)
+                        .fromFolder(root.base().toString()),
                 entry.size(), entry.relative(), null,
                 new RemoteFile(remote, entry.size(), entry.exactTime() ? entry.mtime() : -1, false), false);
     }
