@@ -92,6 +92,18 @@ public record SourceState(long size, long mtimeMillis, Object fileKey, String sh
         return new SourceState(sentSize, sentMtime, fileKey, sha256, hashedAt, changedAt);
     }
 
+    /**
+     * This state with the identity and change time of {@code first}, an earlier look (null: this one): a write or a
+     * replacement between the two is then a difference from the version that was sent, found at the finish.
+     */
+    public SourceState seenFirstAs(SourceState first) {
+        if (first == null) {
+            return this;
+        }
+        return new SourceState(size, mtimeMillis, first.fileKey != null ? first.fileKey : fileKey, sha256, hashedAt,
+                first.changedAt != null ? first.changedAt : changedAt);
+    }
+
     /** What differs from {@code sent}, in words, or null when this is the version that was sent. */
     public String differenceFrom(SourceState sent) {
         if (size != sent.size) {

@@ -81,6 +81,15 @@ final class Hashing {
         return HexFormat.of().formatHex(digest.digest());
     }
 
+    /** A SHA-256 digest; every Java runtime has one. */
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this Java runtime has no SHA-256", e);
+        }
+    }
+
     private static MessageDigest digest(String algorithm) throws IOException {
         try {
             return MessageDigest.getInstance(algorithm);

@@ -86,6 +86,13 @@ public final class LiveTransfer implements TransferView {
     volatile String sentDigest;
     /** Upload: the local file as it was sent, which publishing requires it still is (null: size and time only). */
     volatile dev.ferry.source.SourceState sentSource;
+    /** Upload: the planner's first look at the local file, before a byte was sent (null: not taken). */
+    volatile dev.ferry.source.SourceState firstSeen;
+    /**
+     * Upload to a server without a hash: the SHA-256 of the bytes one stream sent from byte 0 to the end of a small
+     * file, which publishing compares with the source's; null otherwise.
+     */
+    volatile String sentSha256;
     /** Upload: the range checks of the last stream from byte 0, or null (see {@link StreamCheck}). */
     volatile StreamCheck streamCheck;
     private volatile TransferFailedException firstFailure;

@@ -254,8 +254,10 @@ public final class TransferEngine implements AutoCloseable {
             Planned planned = planWithRetries(request, options, profile);
             LiveTransfer t = planned.transfer();
             if (t.direction() == Direction.UPLOAD) {
+                // As first seen, before the first bytes went out (a parallel upload's prime): a rewrite that put
+                // the modification time back while they went was not seen by a later look's change time.
                 t.sentSource = SourceState.of(t.workFile, t.size <= HASHED_MAX || unit.deferred())
-                        .as(t.size, t.sourceMtime);
+                        .as(t.size, t.sourceMtime).seenFirstAs(t.firstSeen);
             }
             active.put(t.id(), t);
             if (restartedBecause != null) {

@@ -69,12 +69,17 @@ final class UploadMover implements SegmentMover {
                 if (small && HashCheck.planned(t, digest.getAlgorithm()) != null) {
                     digest = null;
                 }
+                // A server without a hash cannot tell a copy of bytes read while the file was rewritten (and then put
+                // back): the SHA-256 of what went out, beside the source's, can (UploadPublisher.verify).
+                MessageDigest asSent = digest == null && !small && from == 0 && t.size <= INLINE_DIGEST_MAX
+                        && t.sentSource != null && t.sentSource.sha256() != null ? Hashing.sha256() : null;
                 t.sentDigest = null;
+                t.sentSha256 = null;
                 StreamCheck check = from == 0 && !small ? StreamCheck.start(pool, t, s) : null;
                 t.streamCheck = check;
                 long to;
                 try {
-                    to = sendIntoDir(session, t, s, from, t.size, append, digest);
+                    to = sendIntoDir(session, t, s, from, t.size, append, digest != null ? digest : asSent);
                 } catch (IOException | RuntimeException e) {
                     if (check != null) {
                         check.abandon();
@@ -87,6 +92,9 @@ final class UploadMover implements SegmentMover {
                 s.offset(to);
                 if (digest != null && to == t.size) {
                     t.sentDigest = HexFormat.of().formatHex(digest.digest());
+                }
+                if (asSent != null && to == t.size) {
+                    t.sentSha256 = HexFormat.of().formatHex(asSent.digest());
                 }
             }
         }

@@ -145,11 +145,12 @@ final class UploadPlanner {
         long size;
         long mtime;
         long changedAt;
+        SourceState seen;
         try {
             if (!Files.isRegularFile(source)) {
                 throw new NoSuchFileException(source.toString());
             }
-            SourceState seen = SourceState.of(source, false);
+            seen = SourceState.of(source, false);
             size = seen.size();
             mtime = seen.mtimeMillis();
             changedAt = seen.changedAt() == null ? -1 : seen.changedAt().to(TimeUnit.NANOSECONDS);
@@ -252,6 +253,7 @@ final class UploadPlanner {
                     strategy, ledger, segments);
             t.serverHasOurBytes = resumable;
             t.renameSent = placed;
+            t.firstSeen = seen;
             if (strategy == UploadStrategy.PARALLEL && !resumable) {
                 mover.prime(session, t);
             }

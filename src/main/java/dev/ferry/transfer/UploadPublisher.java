@@ -155,7 +155,7 @@ final class UploadPublisher {
         HashCheck check = HashCheck.run(t, session, t.remoteWork);
         if (check == null) {
             requireSize(session, t);
-            return "";
+            return requireSentAsPlanned(t);
         }
         if (!check.matches()) {
             requireSize(session, t);
@@ -166,6 +166,23 @@ final class UploadPublisher {
             throw mismatch;
         }
         return " and " + check.verification();
+    }
+
+    /**
+     * Without the server's hash: the bytes one stream sent must be the source as planned (a small file's SHA-256). A
+     * file rewritten while it was read, then put back, has its old SHA-256 at the finish, and its copy is a mixture.
+     */
+    private static String requireSentAsPlanned(LiveTransfer t) throws SourceChangedException {
+        String sent = t.sentSha256;
+        String planned = t.sentSource == null ? null : t.sentSource.sha256();
+        if (sent == null || planned == null) {
+            return "";
+        }
+        if (!sent.equalsIgnoreCase(planned)) {
+            throw new SourceChangedException("the local file " + t.workFile + " changed during the upload (the bytes"
+                    + " sent are not its content as planned: it was written while it was read)");
+        }
+        return " and SHA-256 of the bytes sent";
     }
 
     private static FtpException mismatch(FtpSession session, LiveTransfer t, String how) throws IOException {
