@@ -646,7 +646,8 @@ public final class TransferEngine implements AutoCloseable {
     /** An interrupt, not a timeout (SocketTimeoutException is an InterruptedIOException too). */
     private static boolean interrupted(Throwable e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof InterruptedException
+            // A file channel interrupted in its read or write closes and says so with its own exception.
+            if (c instanceof InterruptedException || c instanceof java.nio.channels.ClosedByInterruptException
                     || (c instanceof java.io.InterruptedIOException && !(c instanceof java.net.SocketTimeoutException))) {
                 return true;
             }
