@@ -12,6 +12,33 @@ public final class LedgerException extends RuntimeException {
         super(message, cause);
     }
 
+    /**
+     * Whether {@code e} is, or was caused by, a ledger write that failed because the database connection was lost (a
+     * restart or failover of the database, a terminated session, a cut network): the same write on a new connection
+     * can succeed, so the transfer it belongs to is not over.
+     */
+    public static boolean connectionLost(Throwable e) {
+        boolean ledger = false;
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof LostLeaseException) {
+                return false;
+            }
+            if (c instanceof LedgerException) {
+                ledger = true;
+            }
+            if (ledger && c instanceof java.sql.SQLException sql) {
+                String state = sql.getSQLState();
+                if (sql instanceof java.sql.SQLRecoverableException
+                        || sql instanceof java.sql.SQLTransientConnectionException
+                        || (state != null && (state.startsWith("08") || state.startsWith("57P")))
+                        || String.valueOf(sql.getMessage()).contains("Connection is closed")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     static LedgerException of(String operation, String transferId, Throwable cause) {
         String forWhom = transferId == null ? "" : " for transfer " + transferId;
         return new LedgerException("ledger: " + operation + " failed" + forWhom + ": " + cause.getMessage(), cause);

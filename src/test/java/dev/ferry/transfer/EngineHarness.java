@@ -22,7 +22,12 @@ final class EngineHarness implements AutoCloseable {
     final List<String> events = new CopyOnWriteArrayList<>();
 
     EngineHarness(Path ledgerDir, ServerProfile profile) {
-        this.ledger = JdbcLedger.h2(ledgerDir);
+        this(JdbcLedger.h2(ledgerDir), profile);
+    }
+
+    /** On {@code ledger} (a shared database's), which {@link #close} closes. */
+    EngineHarness(JdbcLedger ledger, ServerProfile profile) {
+        this.ledger = ledger;
         this.profile = profile;
         this.engine = new TransferEngine(ledger, new ServerProfiles().add(profile), TransferOptions.none(),
                 Duration.ofMillis(200));
