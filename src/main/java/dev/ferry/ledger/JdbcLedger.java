@@ -45,6 +45,8 @@ public final class JdbcLedger implements AutoCloseable {
     private static final long COMPACT_ABOVE = 2L << 20;
 
     private final DataSource ds;
+    /** An embedded ledger's folder (see {@link #localDir}), null otherwise. */
+    private volatile Path localDir;
     /** The pool this ledger created, closed with it; null when the caller owns the DataSource. */
     private final AutoCloseable ownedPool;
     private final AtomicLong lastMicros = new AtomicLong();
@@ -116,11 +118,20 @@ public final class JdbcLedger implements AutoCloseable {
         // write closes the file, and with it the database under every session ("The database has been closed").
         String url = "jdbc:h2:async:" + db + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE=32" + settings;
         String what = "ledger " + db;
+        JdbcLedger ledger;
         if (pooled) {
-            return pooled(url, "sa", "", what, Leases.defaultNodeId(dataDir));
+            ledger = pooled(url, "sa", "", what, Leases.defaultNodeId(dataDir));
+        } else {
+            DirectConnections direct = LedgerPool.direct(url, "sa", "", what);
+            ledger = owning(direct, direct, Leases.defaultNodeId(dataDir), what);
         }
-        DirectConnections direct = LedgerPool.direct(url, "sa", "", what);
-        return owning(direct, direct, Leases.defaultNodeId(dataDir), what);
+        ledger.localDir = dataDir.toAbsolutePath().normalize();
+        return ledger;
+    }
+
+    /** The folder an embedded ledger's files are in; empty for a database elsewhere. */
+    public Optional<Path> localDir() {
+        return Optional.ofNullable(localDir);
     }
 
     /** A ledger at any JDBC URL (jdbc:h2:..., jdbc:postgresql:...). */

@@ -143,6 +143,9 @@ public final class TreeRun {
             throw new java.nio.file.FileAlreadyExistsException(root.toString(), null, "this is a file, and a folder"
                     + " download needs a folder here (or nothing: it is made); name another local folder");
         }
+        if (filter.delete()) {
+            requireLedgerOutside(root);
+        }
         String id = idOf(Direction.DOWNLOAD, profile.name(), base, root);
         try (Once once = Once.of(id, profile.name() + ":" + base + " -> " + root)) {
             TreeListings store = engine.ledger().treeListings();
@@ -524,6 +527,24 @@ public final class TreeRun {
         tally.deleted.incrementAndGet();
         LOG.info("tree {}: deleted {} (not in the remote tree)", tally.id, relative);
         return true;
+    }
+
+    /**
+     * Mirror's delete removes what the server does not have below the root: an embedded ledger there (get -r into the
+     * home folder, whose ~/.ferry holds the command line's ledger) would go with it, and every transfer's record.
+     */
+    private void requireLedgerOutside(Path root) throws IOException {
+        Path ledger = engine.ledger().localDir().orElse(null);
+        if (ledger == null) {
+            return;
+        }
+        Path realRoot = Files.exists(root) ? root.toRealPath() : root;
+        Path realLedger = Files.exists(ledger) ? ledger.toRealPath() : ledger;
+        if (realLedger.startsWith(realRoot)) {
+            throw new IllegalArgumentException("the ledger " + ledger + " is inside " + root + ", and delete would"
+                    + " delete it with everything else the server does not have: put the ledger elsewhere (--ledger"
+                    + " DIR on the command line, ferry.data-dir for the service) or download without delete");
+        }
     }
 
     /** Some servers list a missing folder as an empty one: asked first, so a typo is not an empty tree. */

@@ -66,4 +66,26 @@ class MirrorDeleteSwapTest {
             assertTrue(Files.isRegularFile(out.resolve("keep.txt")), err.toString());
         }
     }
+
+    @Test
+    void aLedgerInsideTheTargetIsNeverDeleted() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+            ftp.write("t/keep.txt", 100, 1);
+            Path out = Files.createDirectories(tmp.resolve("out"));
+            Path ledger = out.resolve(".ledger");
+            String url = "ftp://" + ftp.user() + ":" + ftp.password() + "@" + ftp.host() + ":" + ftp.port() + "/t/";
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = Cli.run(new String[] {"get", "-r", "--delete", "--ledger", ledger.toString(), url,
+                    out.toString()}, new PrintStream(new ByteArrayOutputStream()),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertEquals(2, code, "refused as the command line's mistake: " + err);
+            assertTrue(err.toString().contains("the ledger " + ledger + " is inside " + out), err.toString());
+            assertTrue(Files.isDirectory(ledger), "the ledger was deleted: " + err);
+            // Elsewhere, the same mirror runs.
+            assertEquals(0, Cli.run(new String[] {"get", "-r", "--delete", "--ledger", tmp.resolve("l2").toString(),
+                    url, out.toString()}, new PrintStream(new ByteArrayOutputStream()),
+                    new PrintStream(err, true, StandardCharsets.UTF_8)), err.toString());
+            assertTrue(Files.isRegularFile(out.resolve("keep.txt")));
+        }
+    }
 }
