@@ -96,20 +96,23 @@ public final class OddDrops {
     private boolean answer(Path p, boolean folder) {
         String shown = shown(p);
         FolderUploads uploads = folders;
-        if (folder && uploads != null && shown.equals(p.getFileName().toString())) {
+        boolean backslash = shown.indexOf('\\') >= 0;
+        boolean undecodable = !shown.equals(p.getFileName().toString());
+        // A folder's name is its remote folder's: one with a backslash went to a/b on the server (a file's is refused).
+        if (folder && uploads != null && !undecodable && !backslash) {
             return uploadFolder(p, shown, uploads);
         }
-        String reason = folder
-                ? "this is a folder; folders are not uploaded yet: drop the files themselves (the folder is kept here"
-                + " as it was)"
-                : Files.isSymbolicLink(p)
+        String reason = Files.isSymbolicLink(p)
                 ? (Files.isDirectory(p) ? "this is a symbolic link to a folder" : "this is a symbolic link whose target"
                 + " is missing") + "; links are not followed from the inbox: drop the file or folder itself"
-                : shown.indexOf('\\') >= 0
+                : backslash
                 ? "the name contains a backslash (\\), which the inbox reads as a folder separator; rename it without"
                 + " one and drop it again"
-                : "the name is not valid UTF-8 (shown here with %XX for each byte that is not); rename it to a UTF-8"
-                + " name and drop it again";
+                : undecodable
+                ? "the name is not valid UTF-8 (shown here with %XX for each byte that is not); rename it to a UTF-8"
+                + " name and drop it again"
+                : "this is a folder; folders are not uploaded yet: drop the files themselves (the folder is kept here"
+                + " as it was)";
         try {
             Path to = FailedDrops.fail(p, shown, reason);
             LOG.warn("{} in the upload inbox not transferred: {}; moved to {}/{}", shown, reason, FailedDrops.FOLDER,

@@ -208,4 +208,27 @@ class OddDropsTest {
         assertTrue(reason.contains("pics/b.txt: the local file is gone"), reason);
         assertFalse(reason.contains(inbox.toString()), "named from the folder: " + reason);
     }
+
+    /**
+     * A hostile review: a folder named a\\b was uploaded to a/b on the server (a file of that name is refused), where
+     * it could merge into a real drop named a. It is refused as the file is; a folder is uploaded otherwise.
+     */
+    @Test
+    void aFolderWithABackslashInItsNameIsRefusedNotUploadedToANestedPath() throws Exception {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        settledFolder("a\\b", t0);
+        settledFolder("plain", t0);
+        java.util.List<String> uploaded = new java.util.ArrayList<>();
+        OddDrops sweeps = new OddDrops(inbox, Duration.ofSeconds(2), Clock.fixed(t0.plusSeconds(10), ZoneOffset.UTC))
+                .uploadingFolders(f -> {
+                    uploaded.add(f.getFileName().toString());
+                    return null;
+                });
+        assertEquals(0, sweeps.sweep(), "first look");
+        assertEquals(2, sweeps.sweep());
+        assertEquals(java.util.List.of("plain"), uploaded);
+        String reason = Files.readString(inbox.resolve(".failed/a\\b.error.txt"));
+        assertTrue(reason.contains("backslash"), reason);
+        assertTrue(Files.isRegularFile(inbox.resolve(".failed/a\\b/a.txt")));
+    }
 }
