@@ -45,6 +45,8 @@ public final class JdbcLedger implements AutoCloseable {
     private static final long COMPACT_ABOVE = 2L << 20;
 
     private final DataSource ds;
+    /** See {@link #instance}; null until asked. */
+    private volatile String instance;
     /** An embedded ledger's folder (see {@link #localDir}), null otherwise. */
     private volatile Path localDir;
     /** The pool this ledger created, closed with it; null when the caller owns the DataSource. */
@@ -127,6 +129,51 @@ public final class JdbcLedger implements AutoCloseable {
         }
         ledger.localDir = dataDir.toAbsolutePath().normalize();
         return ledger;
+    }
+
+    /**
+     * This ledger's own random name, made the first time it is asked and the same for every node on the ledger ever
+     * after. An upload's temporary name on the server carries it: two machines (or two command-line ledgers) sending
+     * the same local path to the same remote name had one temporary file between them, each writing into the other's,
+     * and a server without a hash published the mixture, "verified by size".
+     */
+    public String instance() {
+        String known = instance;
+        if (known != null) {
+            return known;
+        }
+        String made = java.util.HexFormat.of().formatHex(randomBytes());
+        String found;
+        try {
+            found = instanceOr(made);
+        } catch (LedgerException raced) {
+            found = instanceOr(made); // another node made it at the same moment (its key taken): read it
+        }
+        instance = found;
+        return found;
+    }
+
+    private String instanceOr(String made) {
+        // Its own transaction, never a batch's scope: a batch rolled back would leave this process a name no other has.
+        try {
+            return Sql.inNewTx(ds, c -> {
+                String there = Sql.queryOne(c, "SELECT meta_value FROM ferry_meta WHERE name = 'instance'",
+                        rs -> rs.getString(1));
+                if (there != null) {
+                    return there;
+                }
+                Sql.update(c, "INSERT INTO ferry_meta (name, meta_value) VALUES ('instance', ?)", made);
+                return made;
+            });
+        } catch (java.sql.SQLException e) {
+            throw LedgerException.of("instance", null, e);
+        }
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[8];
+        new java.security.SecureRandom().nextBytes(b);
+        return b;
     }
 
     /** The folder an embedded ledger's files are in; empty for a database elsewhere. */

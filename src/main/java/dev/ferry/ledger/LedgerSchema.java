@@ -116,6 +116,11 @@ final class LedgerSchema {
             owner       VARCHAR(255) NOT NULL,
             epoch       BIGINT       NOT NULL,
             lease_until TIMESTAMP WITH TIME ZONE NOT NULL)""",
+        // Facts about the ledger itself: its instance (JdbcLedger.instance), made once, shared by every node on it.
+        """
+        CREATE TABLE IF NOT EXISTS ferry_meta (
+            name  VARCHAR(255) NOT NULL PRIMARY KEY,
+            meta_value VARCHAR(255) NOT NULL)""",
     };
 
     private static final Pattern ADD_COLUMN =
@@ -252,6 +257,7 @@ final class LedgerSchema {
             st.executeQuery("SELECT id, request, node FROM ferry_tree_order WHERE 1 = 0").close();
             st.executeQuery("SELECT reason FROM ferry_tree WHERE 1 = 0").close();
             st.executeQuery("SELECT name, owner, epoch, lease_until FROM ferry_election WHERE 1 = 0").close();
+            st.executeQuery("SELECT name, meta_value FROM ferry_meta WHERE 1 = 0").close();
             if (!c.getAutoCommit()) {
                 c.commit();
             }

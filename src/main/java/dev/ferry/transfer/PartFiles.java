@@ -21,9 +21,16 @@ public final class PartFiles {
         return target.resolveSibling(partName(target.getFileName().toString(), transferId));
     }
 
-    static String remotePart(String remotePath, String transferId) {
+    /**
+     * An upload's temporary name on the server: {@link #partName} with an id made of the transfer's and the ledger's
+     * {@code instance} ({@link dev.ferry.ledger.JdbcLedger#instance}), so that two ledgers' uploads of one local path
+     * to one remote name never share it, while every node on one ledger finds the same name to resume.
+     */
+    static String remotePart(String remotePath, String transferId, String instance) {
         String dir = PathGuard.remoteParent(remotePath);
-        return (dir.equals("/") ? "" : dir) + "/" + partName(PathGuard.remoteName(remotePath), transferId);
+        String id = "u-" + java.util.HexFormat.of().formatHex(Hashing.sha256().digest(
+                (transferId + "@" + instance).getBytes(StandardCharsets.UTF_8)));
+        return (dir.equals("/") ? "" : dir) + "/" + partName(PathGuard.remoteName(remotePath), id);
     }
 
     /**

@@ -520,7 +520,7 @@ public final class TransferEngine implements AutoCloseable {
         if (r.direction() == Direction.UPLOAD) {
             dev.ferry.ftp.FtpSession session = pool.borrow(profiles.get(r.server()));
             try {
-                session.delete(PartFiles.remotePart(r.remotePath(), id));
+                session.delete(PartFiles.remotePart(r.remotePath(), id, ledger.instance()));
                 pool.release(session);
             } catch (IOException | RuntimeException e) {
                 pool.discard(session);

@@ -117,7 +117,7 @@ final class UploadPlanner {
     private String abandoned(String id, String remote, ServerProfile profile) {
         // Asked of the server even when the ledger holds no segments: a batch's file (its rows written only at the
         // commit) or a run restarted after its bytes went may have left a full-size copy there.
-        String temp = PartFiles.remotePart(remote, id);
+        String temp = PartFiles.remotePart(remote, id, ledger.instance());
         try {
             FtpSession session = pool.borrow(profile);
             try {
@@ -159,7 +159,7 @@ final class UploadPlanner {
                     + abandoned(id, r.remotePath(), profile), e);
         }
         String remote = r.remotePath();
-        String temp = PartFiles.remotePart(remote, id);
+        String temp = PartFiles.remotePart(remote, id, ledger.instance());
         FtpSession session = pool.borrow(profile);
         try {
             session.mkdirs(PathGuard.remoteParent(remote));
