@@ -76,6 +76,8 @@ public final class Leases implements AutoCloseable {
     private volatile long lastTick;
     private final AtomicBoolean renewing = new AtomicBoolean();
     private volatile boolean registered;
+    /** This process among all that ever ran as this node: its heartbeat's signature. */
+    private final String process = newProcessMark();
     // Renewal runs here, off the engine's ticker: a database that hangs must not stop the self-fencing check.
     private final ExecutorService renewer = Executors.newSingleThreadExecutor(DaemonThreads.named("ferry-lease"));
 
@@ -551,15 +553,17 @@ public final class Leases implements AutoCloseable {
 
     private void heartbeat(Connection c) throws SQLException {
         String started = registered ? "" : ", started = CURRENT_TIMESTAMP";
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE ferry_node SET heartbeat = CURRENT_TIMESTAMP, host = ?" + started + " WHERE node_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE ferry_node SET heartbeat = CURRENT_TIMESTAMP, host = ?,"
+                + " process = ?" + started + " WHERE node_id = ?")) {
             ps.setString(1, hostName());
-            ps.setString(2, nodeId);
+            ps.setString(2, process);
+            ps.setString(3, nodeId);
             if (ps.executeUpdate() == 0) {
                 try (PreparedStatement insert = c.prepareStatement("INSERT INTO ferry_node (node_id, host, started,"
-                        + " heartbeat) VALUES (?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")) {
+                        + " heartbeat, process) VALUES (?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, ?)")) {
                     insert.setString(1, nodeId);
                     insert.setString(2, hostName());
+                    insert.setString(3, process);
                     insert.executeUpdate();
                 }
             }
@@ -609,6 +613,71 @@ public final class Leases implements AutoCloseable {
         } catch (InterruptedException e) {
             renewer.shutdownNow();
             Thread.currentThread().interrupt();
+        }
+        if (registered) {
+            // Stopped, not dead: a start right after it need not wait to see whether this process still beats.
+            try {
+                Sql.inNewTx(ds, c -> Sql.update(c, "UPDATE ferry_node SET process = NULL WHERE node_id = ? AND"
+                        + " process = ?", nodeId, process));
+            } catch (SQLException | RuntimeException e) {
+                LOG.debug("node {}: its heartbeat's process was not cleared: {}", nodeId, e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Refuses to start a second live process as this node. Two processes with one {@code ferry.node-id} (a copied
+     * configuration, or two services on one data directory) each take the other's transfers as their own, unfinished
+     * rows a restarted node takes back at once, and both write the same file. A heartbeat of another process younger
+     * than a renewal round may be a process that was just killed: it is watched for one more round, and only one that
+     * beats again is refused; a process that stopped cleared its mark, and is not waited for.
+     *
+     * @throws IllegalStateException when another live process writes this node's heartbeat
+     */
+    public void requireNoLiveTwin() {
+        long round = TimeUnit.SECONDS.toMillis(leaseSeconds) / 3;
+        Beat first = beat();
+        if (first == null || first.process == null || first.process.equals(process)
+                || first.ageMillis > round * 2 + 1000) {
+            return;
+        }
+        long waitMillis = round * 3 / 2 + 500 - first.ageMillis;
+        if (waitMillis > 0) {
+            LOG.info("node {}: another process beat as this node {} ms ago; waiting {} ms to see whether it still"
+                    + " runs", nodeId, first.ageMillis, waitMillis);
+            try {
+                Thread.sleep(waitMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        Beat then = beat();
+        if (then != null && then.process != null && !then.process.equals(process)
+                && (!then.process.equals(first.process) || then.heartbeat.after(first.heartbeat))) {
+            throw new IllegalStateException("another running Ferry is node " + nodeId + " (on host " + then.host
+                    + ", its heartbeat " + then.ageMillis + " ms ago): two processes with one ferry.node-id take each"
+                    + " other's transfers and write the same files; give each node its own ferry.node-id and its own"
+                    + " ferry.data-dir, or stop the other one first");
+        }
+    }
+
+    private static String newProcessMark() {
+        byte[] b = new byte[8];
+        new java.security.SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private record Beat(String host, String process, java.sql.Timestamp heartbeat, long ageMillis) {
+    }
+
+    private Beat beat() {
+        try {
+            return Sql.inNewTx(ds, c -> Sql.queryOne(c, "SELECT host, process, heartbeat, CURRENT_TIMESTAMP FROM"
+                    + " ferry_node WHERE node_id = ?", rs -> new Beat(rs.getString(1), rs.getString(2),
+                    rs.getTimestamp(3), rs.getTimestamp(4).getTime() - rs.getTimestamp(3).getTime()), nodeId));
+        } catch (SQLException e) {
+            throw LedgerException.of("read node " + nodeId + "'s heartbeat", null, e);
         }
     }
 }

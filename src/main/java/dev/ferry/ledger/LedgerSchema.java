@@ -51,6 +51,8 @@ final class LedgerSchema {
             host      VARCHAR(255) NOT NULL,
             started   TIMESTAMP WITH TIME ZONE NOT NULL,
             heartbeat TIMESTAMP WITH TIME ZONE NOT NULL)""",
+        // The process that wrote a node's heartbeat (Leases.requireNoLiveTwin), null once it stopped.
+        "ALTER TABLE ferry_node ADD COLUMN IF NOT EXISTS process VARCHAR(64)",
         // ServerNotes; expires in epoch milliseconds.
         """
         CREATE TABLE IF NOT EXISTS ferry_server_note (
@@ -249,7 +251,7 @@ final class LedgerSchema {
     static boolean isCurrent(DataSource ds) {
         try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
             st.executeQuery("SELECT owner, epoch, lease_until FROM ferry_transfer WHERE 1 = 0").close();
-            st.executeQuery("SELECT node_id, heartbeat FROM ferry_node WHERE 1 = 0").close();
+            st.executeQuery("SELECT node_id, heartbeat, process FROM ferry_node WHERE 1 = 0").close();
             st.executeQuery("SELECT server, expires FROM ferry_server_note WHERE 1 = 0").close();
             st.executeQuery("SELECT id, listed, bytes_moved, owner, epoch, lease_until FROM ferry_tree WHERE 1 = 0").close();
             st.executeQuery("SELECT tree_id, seq, refusal FROM ferry_tree_entry WHERE 1 = 0").close();

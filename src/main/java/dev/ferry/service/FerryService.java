@@ -112,6 +112,15 @@ public final class FerryService implements AutoCloseable {
                             settings.get("ferry.ledger.user", ""), ledgerPassword());
             ledger.leases().configure(settings.nodeId(), settings.leaseSeconds());
             ledger.leases().sharedStorage(settings.sharedStorage());
+            if (url != null) {
+                // Before anything is claimed: a twin would take this node's running transfers as its own at start.
+                try {
+                    ledger.leases().requireNoLiveTwin();
+                } catch (RuntimeException e) {
+                    ledger.close();
+                    throw e;
+                }
+            }
             this.engine = new TransferEngine(ledger, profiles,
                     TransferOptions.none().withFileExist(settings.fileExist()), Duration.ofSeconds(2));
             // One connection cap per server for every node on a shared ledger; this process's own with H2.

@@ -2,6 +2,7 @@ package dev.ferry.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.ledger.TransferStatus;
 import dev.ferry.testing.Await;
@@ -142,6 +143,38 @@ class SharedLedgerTest {
                 assertEquals(sha, Hashes.sha256(published));
                 assertEquals(TransferStatus.PUBLISHED, two.ledger().find(
                         two.ledger().recent(1).get(0).id()).orElseThrow().status());
+            }
+        }
+    }
+
+    /**
+     * A hostile review: a second process with the first's ferry.node-id started without a word and took the first's
+     * running download as its own (a restarted node takes its rows back at once); both wrote the same file. It is
+     * refused while the first beats; once the first is killed, the same node starts again.
+     */
+    @Test
+    void aSecondLiveProcessWithTheSameNodeIdIsRefusedAndARestartAfterAKillIsNot() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+            ServiceHarness first = node("node-1", ftp);
+            ServiceHarness twin = new ServiceHarness(tmp.resolve("twin"), ftp);
+            twin.properties.put("ferry.ledger.url", schema.url());
+            twin.properties.put("ferry.ledger.user", "postgres");
+            twin.properties.put("ferry.node-id", "node-1"); // a copied configuration, its folders its own
+            twin.properties.put("ferry.cluster.lease-seconds", "3");
+            twin.writeConfig();
+            try (ForkedJvm one = first.fork(ftp, "node-1")) {
+                one.awaitLine(l -> l.contains("Ferry is running."), WAIT);
+                Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> twin.start().close());
+                StringBuilder all = new StringBuilder();
+                for (Throwable t = e; t != null; t = t.getCause()) {
+                    all.append(t.getMessage()).append(" / ");
+                }
+                assertTrue(all.toString().contains("another running Ferry is node node-1"), all.toString());
+                one.kill9();
+            }
+            // Killed: its last heartbeat is fresh, but no new one comes, so the node starts again here.
+            try (FerryService again = twin.start()) {
+                assertTrue(again != null);
             }
         }
     }
