@@ -77,12 +77,42 @@ final class Recovery {
                 LOG.info("{} resumes when the request inbox takes its request file again", r.id());
                 continue;
             }
+            if (r.tree() != null && deliveredByItsTree(engine, r)) {
+                // Its folder ran again (the node that ran it died) and ended with every file verified, this one's
+                // too: run alone now, it would fail on a source filed away in .done/ and show a delivered file FAILED.
+                engine.ledger().published(r.id(), 0, 0);
+                LOG.info("{} was interrupted, and its folder's later run (tree {}) delivered it, verified; recorded"
+                        + " as published", r.id(), r.tree());
+                continue;
+            }
             LOG.info("{} was interrupted; resuming{}: {}", r.id(), r.tree() == null ? ""
                     : " alone (its tree " + r.tree() + " is not to run again)", r);
             template.sendBody(endpoint, r);
             sent++;
         }
         return sent;
+    }
+
+    /**
+     * Whether the tree's run that ended after this file's transfer last moved ended with every file verified (DONE,
+     * none failed or refused); for a download, with the file in place at its size.
+     */
+    private static boolean deliveredByItsTree(TransferEngine engine, TransferRequest r) {
+        dev.ferry.ledger.TreeListings.TreeRecord tree = engine.ledger().treeListings().get(r.tree());
+        TransferRecord file = engine.ledger().find(r.id()).orElse(null);
+        if (tree == null || file == null || !dev.ferry.ledger.TreeListings.DONE.equals(tree.status())
+                || tree.failed() != 0 || tree.refused() != 0 || !tree.updated().isAfter(file.updated())) {
+            return false;
+        }
+        if (r.direction() == Direction.UPLOAD) {
+            return true;
+        }
+        try {
+            Path local = Path.of(r.localPath());
+            return Files.isRegularFile(local) && Files.size(local) == file.size();
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /**

@@ -1,0 +1,57 @@
+package dev.ferry.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.ferry.ledger.JdbcLedger;
+import dev.ferry.ledger.SegmentRecord;
+import dev.ferry.ledger.TransferRecord;
+import dev.ferry.ledger.TransferStatus;
+import dev.ferry.ledger.TreeListings;
+import dev.ferry.plan.Direction;
+import dev.ferry.plan.Requests;
+import dev.ferry.plan.TransferOptions;
+import dev.ferry.plan.TransferRequest;
+import dev.ferry.testing.Await;
+import dev.ferry.testing.FtpServerFixture;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A hostile review: a folder drop's node died mid-folder; the next node ran the folder again, found every file on the
+ * server and filed the folder in .done/; then the dead node's unfinished transfer of one of its files was run alone,
+ * failed on its source (in .done/ now), and a delivered file showed FAILED under a tree that said DONE. A file whose
+ * tree ended DONE after it last moved is recorded published.
+ */
+class DeliveredByItsTreeTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void anInterruptedFileOfAFolderThatRanAgainToTheEndIsRecordedPublishedNotRunAlone() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+            ServiceHarness h = new ServiceHarness(tmp.resolve("svc"), ftp).writeConfig();
+            Path folder = h.uploadInbox().resolve("photos");
+            String tree = "u-00000000000000aa";
+            TransferRequest file = new TransferRequest(Direction.UPLOAD, "fixture", "/incoming/photos/p13.bin",
+                    folder.resolve("p13.bin").toString(), TransferOptions.none(), tree);
+            try (JdbcLedger ledger = JdbcLedger.h2(h.data)) {
+                ledger.accept(TransferRecord.accepted(file.id(), Direction.UPLOAD, "fixture", file.remotePath(),
+                        file.localPath(), Requests.toJson(file), tree));
+                ledger.start(file.id(), 1000, 1_700_000_000_000L, List.of(new SegmentRecord(0, 0, 1000, 400, false)));
+                Thread.sleep(20);
+                TreeListings.Run run = ledger.treeListings().begin(tree, Direction.UPLOAD, "fixture", "/incoming/photos",
+                        folder.toString(), false);
+                ledger.treeListings().ended(run.claim(), TreeListings.DONE, new TreeListings.Counts(30, 0, 30, 0, 0, 0));
+            }
+            try (FerryService service = h.start()) {
+                Await.until(Duration.ofSeconds(20), () -> service.engine().ledger().find(file.id()).orElseThrow()
+                        .status().finished(), () -> "never ended");
+                TransferRecord r = service.engine().ledger().find(file.id()).orElseThrow();
+                assertEquals(TransferStatus.PUBLISHED, r.status(), r.reason());
+            }
+        }
+    }
+}
