@@ -260,6 +260,38 @@ public final class Leases implements AutoCloseable {
         return Optional.ofNullable(claim);
     }
 
+    /**
+     * Claims a cancelled or failed transfer to give it up (a discard) when no other node holds a live lease on it: a
+     * node that died after a cancel left the row its own, and no other node could remove the partial copy. Empty when
+     * another node's lease still runs (or the transfer is not cancelled or failed).
+     */
+    public Optional<Claim> claimToGiveUp(String transferId) {
+        Claim claim;
+        try {
+            claim = Sql.inNewTx(ds, c -> {
+                boolean shared = filesAreShared(c);
+                try (PreparedStatement ps = c.prepareStatement("SELECT id, direction, owner FROM ferry_transfer"
+                        + " WHERE id = ? AND status IN ('CANCELLED', 'FAILED') AND (owner IS NULL OR owner = ? OR"
+                        + " lease_until IS NULL OR lease_until < CURRENT_TIMESTAMP) FOR UPDATE")) {
+                    ps.setString(1, transferId);
+                    ps.setString(2, nodeId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            return null;
+                        }
+                        return take(c, new Row(rs.getString(1), rs.getString(2), rs.getString(3)), shared);
+                    }
+                }
+            });
+        } catch (SQLException e) {
+            throw LedgerException.of("claim to give up", transferId, e);
+        }
+        if (claim != null) {
+            hold(claim);
+        }
+        return Optional.ofNullable(claim);
+    }
+
     /** Who holds the transfer and until when (database clock), for messages; empty if no row or no owner. */
     public Optional<String> describeOwner(String transferId) {
         try (Connection c = ds.getConnection();

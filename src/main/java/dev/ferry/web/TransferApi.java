@@ -324,6 +324,10 @@ final class TransferApi {
                     + " given up");
         }
         String reason = GIVEN_UP + " (POST /api/transfers/" + id + "/discard); its partial copy was removed";
+        if (!engine.ledger().leases().holds(id) && engine.ledger().leases().claimToGiveUp(id).isEmpty()) {
+            return error(409, "transfer " + id + " is held by " + engine.ledger().leases().describeOwner(id)
+                    .orElse("another node") + "; give it up there, or here once that node's lease has run out");
+        }
         try {
             engine.discard(id, reason);
         } catch (IOException e) {

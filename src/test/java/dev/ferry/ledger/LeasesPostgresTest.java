@@ -292,4 +292,23 @@ class LeasesPostgresTest {
         assertTrue(b.leases().claim("t1").isPresent(), "t1's lease was renewed by a node that does not run it");
         assertTrue(b.leases().claim("t2").isEmpty(), "t2, which node-a runs, was not renewed");
     }
+
+    /**
+     * A hostile review: a transfer cancelled on a node that then died could be given up by no other node ("is another
+     * node's"), and its partial copy stayed for good. Once that node's lease ran out, another node claims it to give
+     * it up; while the lease runs, it does not.
+     */
+    @Test
+    void aCancelledTransferOfANodeWhoseLeaseRanOutCanBeGivenUpByAnother() throws SQLException {
+        JdbcLedger a = node("node-a");
+        JdbcLedger b = node("node-b");
+        a.accept(JdbcLedgerContract.transfer("t9"));
+        a.start("t9", 1000, 1L, List.of(JdbcLedgerContract.seg(0, 0, 1000)));
+        a.status("t9", TransferStatus.CANCELLED, "cancelled");
+        assertTrue(b.leases().claimToGiveUp("t9").isEmpty(), "node-a's lease still runs");
+        expireLeases();
+        assertTrue(b.leases().claimToGiveUp("t9").isPresent(), "node-a's lease ran out");
+        b.status("t9", TransferStatus.FAILED, "given up");
+        assertEquals(TransferStatus.FAILED, b.find("t9").orElseThrow().status());
+    }
 }
