@@ -7,7 +7,8 @@ package dev.ferry.ftp;
  */
 public final class RemoteNotFolderException extends FtpException {
     public RemoteNotFolderException(String path, ServerProfile profile) {
-        super("remote " + path + " on " + profile + " is a file, not a folder; a single file is sent without -r", 0,
+        super("remote " + path + " on " + profile + " is a file, not a folder: a folder's transfer (-r) needs a folder there; a single file is fetched with get, or"
+                + " sent with put, without -r", 0,
                 false);
     }
 }

@@ -65,6 +65,16 @@ final class UploadPlanner {
      * link put in its place between {@link #plan}'s look at it and this open fails here instead of being read.
      */
     private static FileChannel openSource(Path source, TransferRequest r) throws IOException {
+        try {
+            return openSourceAsItIs(source, r);
+        } catch (java.nio.file.AccessDeniedException e) {
+            // Its message is the path alone ("failed: secret"), which says nothing of why.
+            throw new LocalFileException("cannot read the local file " + source + ": permission denied; make it"
+                    + " readable by the user Ferry runs as and run the transfer again", e);
+        }
+    }
+
+    private static FileChannel openSourceAsItIs(Path source, TransferRequest r) throws IOException {
         if (!r.readsNoLinks()) {
             return FileChannel.open(source, StandardOpenOption.READ);
         }

@@ -428,7 +428,9 @@ public final class TreeRun {
                     }
                 }
             } catch (IOException e) {
-                tally.refuse(relDir.isEmpty() ? "." : relDir, "cannot read the folder: " + e);
+                tally.refuse(relDir.isEmpty() ? "." : relDir, "cannot read the folder: "
+                        + (e instanceof java.nio.file.AccessDeniedException ? "permission denied; make it readable by"
+                        + " the user Ferry runs as and run again" : e.toString()));
             }
             for (int i = below.size() - 1; i >= 0; i--) {
                 pending.push(new String[] {below.get(i), Integer.toString(depth + 1),
