@@ -81,13 +81,14 @@ public final class FolderFiles {
     }
 
     /**
-     * The folder {@code folder} below {@code root}, made where missing one name at a time and never through a
-     * symbolic link below the root, and where it really is: the real path of the root with the names below it. A
-     * download writes and publishes its file there and nowhere else ({@link LocalTarget#requireSameFolder}): a
-     * subfolder swapped for a link while a tree ran had its files written wherever the link pointed (over files
-     * there, too). Null when {@code folder} is not below {@code root}.
+     * The folder {@code folder} below {@code root}, made where missing one name at a time, and where it really is: its
+     * real path, which must lie inside the root's real path. A download writes and publishes its file there and
+     * nowhere else ({@link LocalTarget#requireSameFolder}): a subfolder swapped for a link to elsewhere while a tree
+     * ran had its files written wherever the link pointed (over files there, too). A link that stays inside the root
+     * ({@code current -> 2026-12}) is a folder of the root like any other. Null when {@code folder} is not below
+     * {@code root}.
      *
-     * @throws LocalFileException when a name on the way is a link or a file, or cannot be made
+     * @throws LocalFileException when a name on the way leads out of the root, is a file, or cannot be made
      */
     public static Path makeFolder(Path root, Path folder) throws LocalFileException {
         Path top = root.toAbsolutePath().normalize();
@@ -104,23 +105,22 @@ public final class FolderFiles {
                     continue;
                 }
                 p = p.resolve(name);
-                try {
-                    // mkdir creates no folder through a link in its last name; the links above were refused already.
-                    Files.createDirectory(p);
-                } catch (java.nio.file.FileAlreadyExistsException e) {
-                    // There already: a folder is walked into; a link or a file is refused below.
+                if (!Files.isDirectory(p)) {
+                    try {
+                        // mkdir makes no folder through a link in its last name (a dangling one fails here).
+                        Files.createDirectory(p);
+                    } catch (java.nio.file.FileAlreadyExistsException e) {
+                        throw new LocalFileException(p + " is a file here (or a link to nothing), where the folder"
+                                + " of " + below + " must be; nothing was written in it: move the file aside and run"
+                                + " the transfer again", null);
+                    }
                 }
-                if (Files.isSymbolicLink(p)) {
-                    throw new LocalFileException("the folder " + p + " is a symbolic link (to " + linkTarget(p)
-                            + "); links below " + top + " are not followed, so nothing was written through it: put"
-                            + " the folder itself back, or remove the link, and run the transfer again", null);
-                }
-                if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new LocalFileException(p + " is a file, where the folder of " + below + " must be; nothing"
-                            + " was written in it: move the file aside and run the transfer again", null);
+                // Each name as it is reached: a link out of the root is never gone through, even to make a folder.
+                if (!p.toRealPath().startsWith(realTop)) {
+                    throw leadsOut(p, top);
                 }
             }
-            return realTop.resolve(top.relativize(below)).normalize();
+            return below.toRealPath();
         } catch (LocalFileException e) {
             throw e;
         } catch (IOException e) {
@@ -128,6 +128,22 @@ public final class FolderFiles {
                     + e.getMessage() + "); nothing was written in it: make it writable (or free the name) and run the"
                     + " transfer again", e);
         }
+    }
+
+    /** The real path of {@code folder} below {@code root} when it lies inside the root's real path, else null. */
+    static Path realFolderInside(Path root, Path folder) {
+        try {
+            Path real = folder.toRealPath();
+            return real.startsWith(root.toAbsolutePath().normalize().toRealPath()) ? real : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static LocalFileException leadsOut(Path link, Path top) {
+        return new LocalFileException("the folder " + link + " is a symbolic link out of " + top + " (to "
+                + linkTarget(link) + "); nothing is written through it: put the folder itself back, or remove the"
+                + " link, and run the transfer again", null);
     }
 
     /** The open's failure, in words when a name below the root on the way to the file (or the file) is a link now. */

@@ -52,23 +52,17 @@ final class LocalTarget {
 
     /**
      * Where {@code file}'s folder really is for the download of {@code r}: below a folder that was given (a tree's
-     * root, the service's download folder), the root's real path with the names below it, which a link swapped in
-     * on the way cannot change ({@link FolderFiles#makeFolder}); otherwise the folder's real path now.
+     * root, the service's download directory), its real path when that lies inside the given folder's
+     * ({@link FolderFiles#makeFolder}), else a path no real folder equals, so nothing is published; otherwise the
+     * folder's real path now.
      */
     static Path plannedFolder(dev.ferry.plan.TransferRequest r, Path file) {
         if (r.sourceRoot() == null || file == null) {
             return realFolderOf(file);
         }
-        Path top = Path.of(r.sourceRoot()).toAbsolutePath().normalize();
         Path folder = file.toAbsolutePath().normalize().getParent();
-        if (!folder.startsWith(top)) {
-            return realFolderOf(file);
-        }
-        try {
-            return top.toRealPath().resolve(top.relativize(folder)).normalize();
-        } catch (IOException e) {
-            return folder; // the root is gone: no real folder equals this, so nothing is published
-        }
+        Path inside = FolderFiles.realFolderInside(Path.of(r.sourceRoot()), folder);
+        return inside != null ? inside : folder.resolve("\0outside");
     }
 
     /**

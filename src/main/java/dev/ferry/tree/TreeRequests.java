@@ -80,7 +80,7 @@ public final class TreeRequests {
         String source = exchange.getIn().getHeader(Exchange.FILE_NAME, "request", String.class);
         Order o = read(exchange.getIn().getBody(String.class), source);
         try {
-            return run(new TreeRun(engine, o.server, limits).relist(o.relist), o);
+            return run(new TreeRun(engine, o.server, limits).relist(o.relist).confinedTo(downloadDir), o);
         } finally {
             wake(idOf(o));
         }
@@ -98,7 +98,7 @@ public final class TreeRequests {
         String id = idOf(o);
         runsAs(file, id);
         try {
-            return run(new TreeRun(engine, o.server, limits).relist(o.relist), o);
+            return run(new TreeRun(engine, o.server, limits).relist(o.relist).confinedTo(downloadDir), o);
         } finally {
             wake(id);
         }
@@ -242,7 +242,7 @@ public final class TreeRequests {
             TreeRun run = null;
             Throwable failure = null;
             try {
-                run = new TreeRun(engine, o.server, limits).relist(o.relist);
+                run = new TreeRun(engine, o.server, limits).relist(o.relist).confinedTo(downloadDir);
                 return run(run, o);
             } catch (IOException | RuntimeException | Error e) {
                 failure = e;

@@ -83,6 +83,8 @@ public final class TreeRun {
     private final ListingSource listing;
     private final TreeLimits limits;
     private boolean relist;
+    /** The folder no download of this run writes outside of, through any link: the root itself unless given. */
+    private Path confinedTo;
     private volatile boolean began;
 
     public TreeRun(TransferEngine engine, String server, TreeLimits limits) {
@@ -118,6 +120,20 @@ public final class TreeRun {
     /** Every file under {@code remoteRoot} into the same relative place under {@code localRoot}. */
     public TreeResult download(String remoteRoot, Path localRoot, TransferOptions options) throws IOException {
         return download(remoteRoot, localRoot, options, TreeFilter.ALL);
+    }
+
+    /** The folder the downloads below {@code root} are confined to (see {@link #confinedTo}). */
+    private Path confine(Path root) {
+        return confinedTo != null && root.startsWith(confinedTo) ? confinedTo : root;
+    }
+
+    /**
+     * Downloads of this run write nothing outside {@code folder} (the service's download directory), through any link
+     * below it: the tree's own root is inside it and can be swapped for a link too by whoever may write there.
+     */
+    public TreeRun confinedTo(Path folder) {
+        this.confinedTo = folder.toAbsolutePath().normalize();
+        return this;
     }
 
     /**
@@ -224,7 +240,8 @@ public final class TreeRun {
                             throw new java.io.InterruptedIOException("tree " + tally.id + " stopped: its walk ends");
                         }
                         try {
-                            dev.ferry.transfer.FolderFiles.makeFolder(root, PathGuard.localInside(root, relative));
+                            dev.ferry.transfer.FolderFiles.makeFolder(confine(root),
+                                    PathGuard.localInside(root, relative));
                             return true;
                         } catch (UnsafePathException | dev.ferry.transfer.LocalFileException e) {
                             // A folder that cannot be made here (a file, a link, no permission) is that folder's
@@ -294,7 +311,7 @@ public final class TreeRun {
         if (resumed) {
             try {
                 // This run's walk did not make the folders.
-                dev.ferry.transfer.FolderFiles.makeFolder(root.base(), local.getParent());
+                dev.ferry.transfer.FolderFiles.makeFolder(confine(root.base()), local.getParent());
             } catch (dev.ferry.transfer.LocalFileException x) {
                 tally.refuse(e.relative(), x.getMessage());
                 return;
@@ -308,8 +325,9 @@ public final class TreeRun {
             return;
         }
         // Written below the root only, through no link (the download's planning makes and checks its folder).
+        Path confine = confine(root.base());
         tally.send(new TransferRequest(Direction.DOWNLOAD, profile.name(), remote, local.toString(), options)
-                        .fromFolder(root.base().toString()),
+                        .fromFolder(confine.toString()),
                 entry.size(), entry.relative(), null,
                 new RemoteFile(remote, entry.size(), entry.exactTime() ? entry.mtime() : -1, false), false);
     }

@@ -84,4 +84,49 @@ class TreeTargetSwapTest {
         }
         return all;
     }
+
+    /**
+     * The service's folder request: its tree's root is a folder inside the download directory, which whoever may write
+     * there can swap for a link as well. Confined to the download directory, nothing goes through it.
+     */
+    @Test
+    void aTreesRootSwappedForALinkInsideTheDownloadDirectoryHasNothingWrittenThroughIt() throws Exception {
+        Path downloads = Files.createDirectories(tmp.resolve("downloads"));
+        Path root = downloads.resolve("t40");
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.createDirectories(outside.resolve("d"));
+        for (int i = 1; i <= 12; i++) {
+            Files.writeString(outside.resolve(String.format("d/f%02d", i)), "PRECIOUS " + i);
+        }
+        Map<String, String> before = contents(outside.resolve("d"));
+        AtomicBoolean swapped = new AtomicBoolean();
+        DefaultFtplet swapAtTheFifth = new DefaultFtplet() {
+            @Override
+            public FtpletResult beforeCommand(FtpSession session, FtpRequest request) {
+                if ("RETR".equalsIgnoreCase(request.getCommand()) && request.getArgument().contains("f05")
+                        && swapped.compareAndSet(false, true)) {
+                    try {
+                        Files.move(root, downloads.resolve("t40.real"));
+                        Files.createSymbolicLink(root, outside);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                return FtpletResult.DEFAULT;
+            }
+        };
+        try (TreeHarness h = new TreeHarness(FtpServerFixture.builder().ftplet("swap", swapAtTheFifth).start(),
+                tmp.resolve("ledger"))) {
+            for (int i = 1; i <= 12; i++) {
+                h.ftp.write(String.format("t/d/f%02d", i), 200_000, i);
+            }
+            TreeResult r = h.run(h.listing()).confinedTo(downloads).download("/t/", root,
+                    dev.ferry.plan.TransferOptions.none().withFileExist(dev.ferry.plan.FileExist.OVERRIDE),
+                    TreeFilter.ALL);
+            assertTrue(swapped.get(), r.problems().toString());
+            assertEquals(before, contents(outside.resolve("d")), "files were written through the link: "
+                    + r.problems());
+            assertTrue(!r.complete(), "the tree cannot be whole: " + r.problems());
+        }
+    }
 }
