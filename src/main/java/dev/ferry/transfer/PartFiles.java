@@ -21,6 +21,12 @@ public final class PartFiles {
         return target.resolveSibling(partName(target.getFileName().toString(), transferId));
     }
 
+    /** The temporary name on the server of an upload begun before the names carried the ledger's instance. */
+    static String legacyRemotePart(String remotePath, String transferId) {
+        String dir = PathGuard.remoteParent(remotePath);
+        return (dir.equals("/") ? "" : dir) + "/" + partName(PathGuard.remoteName(remotePath), transferId);
+    }
+
     /**
      * An upload's temporary name on the server: {@link #partName} with an id made of the transfer's and the ledger's
      * {@code instance} ({@link dev.ferry.ledger.JdbcLedger#instance}), so that two ledgers' uploads of one local path

@@ -521,6 +521,7 @@ public final class TransferEngine implements AutoCloseable {
             dev.ferry.ftp.FtpSession session = pool.borrow(profiles.get(r.server()));
             try {
                 session.delete(PartFiles.remotePart(r.remotePath(), id, ledger.instance()));
+                session.delete(PartFiles.legacyRemotePart(r.remotePath(), id)); // one begun before the instance
                 pool.release(session);
             } catch (IOException | RuntimeException e) {
                 pool.discard(session);

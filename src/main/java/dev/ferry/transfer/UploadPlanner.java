@@ -131,7 +131,9 @@ final class UploadPlanner {
         try {
             FtpSession session = pool.borrow(profile);
             try {
-                return session.delete(temp) ? "the partial copy " + temp + " on the server was removed"
+                // An upload under way since before the temporary names carried the ledger's instance left this one.
+                boolean legacy = session.delete(PartFiles.legacyRemotePart(remote, id));
+                return session.delete(temp) || legacy ? "the partial copy " + temp + " on the server was removed"
                         : "no partial copy is left on the server";
             } finally {
                 pool.release(session);
@@ -177,6 +179,9 @@ final class UploadPlanner {
             // Segments first: a new transfer has none, and then its record is not needed.
             List<SegmentRecord> known = ledger.segments(id);
             Optional<TransferRecord> record = known.isEmpty() ? Optional.empty() : ledger.find(id);
+            if (!known.isEmpty()) {
+                temp = underWayAs(session, temp, PartFiles.legacyRemotePart(remote, id));
+            }
             boolean placed = renamedBeforeCrash(record, known, size, mtime, session, temp, remote)
                     && !rewrittenInPlace(record.get(), changedAt);
             if (!placed && !free && options.fileExist() == FileExist.FAIL && taken(session, remote)) {
@@ -275,6 +280,18 @@ final class UploadPlanner {
                 pool.release(session);
             }
         }
+    }
+
+    /**
+     * The temporary name of an upload under way: {@code temp}, or the name an upload begun before the names carried
+     * the ledger's instance has on the server ({@code legacy}), so that it resumes, and is never taken for one renamed
+     * into place because its new name is not there.
+     */
+    private static String underWayAs(FtpSession session, String temp, String legacy) throws IOException {
+        if (session.exists(temp) || !session.exists(legacy)) {
+            return temp;
+        }
+        return legacy;
     }
 
     /**

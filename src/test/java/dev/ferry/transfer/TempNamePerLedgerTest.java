@@ -83,4 +83,36 @@ class TempNamePerLedgerTest {
             return List.of();
         }
     }
+
+    /**
+     * An upload under way when Ferry was upgraded has its partial copy under the name without the instance: it resumes
+     * from there (it would have started over, or worse: a final name of the same size taken as its own renamed copy).
+     */
+    @Test
+    void anUploadBegunUnderTheOldNameResumesFromIt() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
+            Path source = PseudoRandomContent.write(tmp.resolve("old.bin"), 4 * MIB, 95);
+            TransferRequest a = h.upload(source, "/old.bin", EngineHarness.slow(MIB));
+            CompletableFuture<TransferResult> run = h.runAsync(a);
+            Await.until(Duration.ofSeconds(20), () -> parts(ftp.root()).size() == 1
+                    && parts(ftp.root()).get(0).toFile().length() > 512 * 1024, () -> "no partial copy");
+            h.engine.cancel(a.id());
+            try {
+                run.get(30, TimeUnit.SECONDS);
+            } catch (Exception cancelled) {
+                // as asked
+            }
+            Path now = parts(ftp.root()).get(0);
+            Path legacy = ftp.root().resolve(PartFiles.legacyRemotePart("/old.bin", a.id()).substring(1));
+            assertNotEquals(now, legacy);
+            Files.move(now, legacy);
+
+            TransferResult r = h.engine.run(h.upload(source, "/old.bin", TransferOptions.none()));
+
+            assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("old.bin")));
+            assertTrue(r.bytesResumed() > 0, "started over: " + h.events);
+            assertEquals(List.of(), parts(ftp.root()), "a partial copy left");
+        }
+    }
 }
