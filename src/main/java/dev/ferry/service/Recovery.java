@@ -105,7 +105,19 @@ final class Recovery {
             return false;
         }
         if (r.direction() == Direction.UPLOAD) {
-            return true;
+            // The server holds the file at its size (the tree's counts alone would take a file left out of the
+            // folder's later run, or one removed since, for delivered).
+            try {
+                dev.ferry.ftp.ServerProfile profile = engine.profiles().get(r.server());
+                dev.ferry.ftp.FtpSession session = engine.pool().borrow(profile);
+                try {
+                    return session.stat(r.remotePath()).size() == file.size();
+                } finally {
+                    engine.pool().release(session);
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                return false; // not known: run alone, as before
+            }
         }
         try {
             Path local = Path.of(r.localPath());

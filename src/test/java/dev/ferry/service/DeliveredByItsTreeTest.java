@@ -32,6 +32,7 @@ class DeliveredByItsTreeTest {
     @Test
     void anInterruptedFileOfAFolderThatRanAgainToTheEndIsRecordedPublishedNotRunAlone() throws Exception {
         try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+            ftp.write("incoming/photos/p13.bin", 1000, 13); // the folder's later run put it there
             ServiceHarness h = new ServiceHarness(tmp.resolve("svc"), ftp).writeConfig();
             Path folder = h.uploadInbox().resolve("photos");
             String tree = "u-00000000000000aa";
@@ -51,6 +52,33 @@ class DeliveredByItsTreeTest {
                         .status().finished(), () -> "never ended");
                 TransferRecord r = service.engine().ledger().find(file.id()).orElseThrow();
                 assertEquals(TransferStatus.PUBLISHED, r.status(), r.reason());
+            }
+        }
+    }
+
+    /** The same, but the server has no such file (left out of the later run, or removed since): not taken as delivered. */
+    @Test
+    void aFileTheServerDoesNotHaveIsNotTakenAsDelivered() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+            ServiceHarness h = new ServiceHarness(tmp.resolve("svc"), ftp).writeConfig();
+            Path folder = h.uploadInbox().resolve("photos");
+            String tree = "u-00000000000000ab";
+            TransferRequest file = new TransferRequest(Direction.UPLOAD, "fixture", "/incoming/photos/p14.bin",
+                    folder.resolve("p14.bin").toString(), TransferOptions.none(), tree);
+            try (JdbcLedger ledger = JdbcLedger.h2(h.data)) {
+                ledger.accept(TransferRecord.accepted(file.id(), Direction.UPLOAD, "fixture", file.remotePath(),
+                        file.localPath(), Requests.toJson(file), tree));
+                ledger.start(file.id(), 1000, 1_700_000_000_000L, List.of(new SegmentRecord(0, 0, 1000, 400, false)));
+                Thread.sleep(20);
+                TreeListings.Run run = ledger.treeListings().begin(tree, Direction.UPLOAD, "fixture", "/incoming/photos",
+                        folder.toString(), false);
+                ledger.treeListings().ended(run.claim(), TreeListings.DONE, new TreeListings.Counts(30, 0, 30, 0, 0, 0));
+            }
+            try (FerryService service = h.start()) {
+                Await.until(Duration.ofSeconds(20), () -> service.engine().ledger().find(file.id()).orElseThrow()
+                        .status().finished(), () -> "never ended");
+                TransferRecord r = service.engine().ledger().find(file.id()).orElseThrow();
+                assertEquals(TransferStatus.FAILED, r.status(), "taken as delivered with nothing on the server");
             }
         }
     }
