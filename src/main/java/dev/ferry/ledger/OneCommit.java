@@ -186,12 +186,29 @@ final class OneCommit {
 
     /** A write, in a transaction of its own or, in a scope, undone alone (a savepoint) when it fails. */
     <T> T tx(String op, String id, Sql.SqlWork<T> work) {
-        try {
-            return inTx(work);
-        } catch (SQLException e) {
-            throw LedgerException.of(op, id, e);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return inTx(work);
+            } catch (SQLException e) {
+                LedgerException failed = LedgerException.of(op, id, e);
+                // A connection the database ended (restarted, failed over, the session terminated) fails only the
+                // write under way: the pool gives a new one. A write after a file was published (published), or one
+                // in a planning, must not end the transfer for it. Not in a scope: its transaction is gone whole.
+                if (attempt >= CONNECTION_RETRIES || scope.get() != null || !LedgerException.connectionLost(failed)) {
+                    throw failed;
+                }
+                try {
+                    Thread.sleep(250L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw failed;
+                }
+            }
         }
     }
+
+    /** Tries of a write whose connection was lost (see {@link #tx}). */
+    private static final int CONNECTION_RETRIES = 3;
 
     <T> T inTx(Sql.SqlWork<T> work) throws SQLException {
         Scope s = scope.get();
