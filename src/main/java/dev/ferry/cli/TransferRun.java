@@ -94,9 +94,7 @@ final class TransferRun {
         } catch (java.io.IOException | RuntimeException e) {
             err.println("ferry: " + Printable.of(Objects.toString(e.getMessage(), e.toString())));
             ExitCode code = ExitCode.of(e);
-            if (code == ExitCode.FAILED && e instanceof IllegalArgumentException) {
-                code = ExitCode.USAGE; // the command line asked for what cannot be (delete of the ledger's folder)
-            } else if (code == ExitCode.FAILED && e instanceof java.nio.file.FileSystemException) {
+            if (code == ExitCode.FAILED && e instanceof java.nio.file.FileSystemException) {
                 code = ExitCode.LOCAL; // the local folder given (under a file, not writable): not the network's
             }
             return code.code;

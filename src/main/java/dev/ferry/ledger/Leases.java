@@ -261,9 +261,9 @@ public final class Leases implements AutoCloseable {
     }
 
     /**
-     * Claims a cancelled or failed transfer to give it up (a discard) when no other node holds a live lease on it: a
-     * node that died after a cancel left the row its own, and no other node could remove the partial copy. Empty when
-     * another node's lease still runs (or the transfer is not cancelled or failed).
+     * Claims a cancelled or failed transfer to give it up (a discard) when the node that ran it stopped (no lease on
+     * it, no heartbeat for a lease): a node that died after a cancel left the row its own, and no other node could
+     * remove the partial copy. Empty while that node lives (or the transfer is not cancelled or failed).
      */
     public Optional<Claim> claimToGiveUp(String transferId) {
         Claim claim;
@@ -272,9 +272,14 @@ public final class Leases implements AutoCloseable {
                 boolean shared = filesAreShared(c);
                 try (PreparedStatement ps = c.prepareStatement("SELECT id, direction, owner FROM ferry_transfer"
                         + " WHERE id = ? AND status IN ('CANCELLED', 'FAILED') AND (owner IS NULL OR owner = ? OR"
-                        + " lease_until IS NULL OR lease_until < CURRENT_TIMESTAMP) FOR UPDATE")) {
+                        + " ((lease_until IS NULL OR lease_until < CURRENT_TIMESTAMP) AND NOT EXISTS (SELECT 1 FROM"
+                        + " ferry_node n WHERE n.node_id = ferry_transfer.owner AND n.heartbeat > CURRENT_TIMESTAMP -"
+                        + " CAST(? AS INTEGER) * INTERVAL '1' SECOND))) FOR UPDATE")) {
                     ps.setString(1, transferId);
                     ps.setString(2, nodeId);
+                    // Its node's heartbeat older than a lease: that node stopped (a live node gives its claim up
+                    // when a transfer ends, and its partial copy may be on its own disk).
+                    ps.setInt(3, leaseSeconds);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (!rs.next()) {
                             return null;
@@ -439,7 +444,7 @@ public final class Leases implements AutoCloseable {
     }
 
     /** The transfer ended (published, failed, cancelled): nothing more to renew or fence. */
-    void released(String transferId) {
+    public void released(String transferId) {
         held.remove(transferId);
     }
 

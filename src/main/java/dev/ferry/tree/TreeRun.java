@@ -561,7 +561,7 @@ public final class TreeRun {
         Path realRoot = Files.exists(root) ? root.toRealPath() : root;
         Path realLedger = Files.exists(ledger) ? ledger.toRealPath() : ledger;
         if (realLedger.startsWith(realRoot)) {
-            throw new IllegalArgumentException("the ledger " + ledger + " is inside " + root + ", and delete would"
+            throw new UnsafePathException("the ledger " + ledger + " is inside " + root + ", and delete would"
                     + " delete it with everything else the server does not have: put the ledger elsewhere (--ledger"
                     + " DIR on the command line, ferry.data-dir for the service) or download without delete");
         }

@@ -324,13 +324,21 @@ final class TransferApi {
                     + " given up");
         }
         String reason = GIVEN_UP + " (POST /api/transfers/" + id + "/discard); its partial copy was removed";
-        if (!engine.ledger().leases().holds(id) && engine.ledger().leases().claimToGiveUp(id).isEmpty()) {
-            return error(409, "transfer " + id + " is held by " + engine.ledger().leases().describeOwner(id)
-                    .orElse("another node") + "; give it up there, or here once that node's lease has run out");
+        boolean claimedHere = false;
+        if (!engine.ledger().leases().holds(id)) {
+            if (engine.ledger().leases().claimToGiveUp(id).isEmpty()) {
+                return error(409, "transfer " + id + " is held by " + engine.ledger().leases().describeOwner(id)
+                        .orElse("another node") + "; give it up there, or here once that node has stopped for a"
+                        + " lease");
+            }
+            claimedHere = true;
         }
         try {
             engine.discard(id, reason);
         } catch (IOException e) {
+            if (claimedHere) {
+                engine.ledger().leases().released(id); // kept as it was: its claim is not held on for nothing
+            }
             return error(503, "transfer " + id + " is kept: its partial copy cannot be removed now (" + e.getMessage()
                     + "); try again");
         } catch (IllegalStateException e) {

@@ -306,8 +306,14 @@ class LeasesPostgresTest {
         a.start("t9", 1000, 1L, List.of(JdbcLedgerContract.seg(0, 0, 1000)));
         a.status("t9", TransferStatus.CANCELLED, "cancelled");
         assertTrue(b.leases().claimToGiveUp("t9").isEmpty(), "node-a's lease still runs");
+        assertTrue(a.leases().renew(), "node-a beats");
         expireLeases();
-        assertTrue(b.leases().claimToGiveUp("t9").isPresent(), "node-a's lease ran out");
+        assertTrue(b.leases().claimToGiveUp("t9").isEmpty(), "node-a lives: its heartbeat is fresh");
+        try (Connection c = DriverManager.getConnection(SERVER + "?currentSchema=" + schema, USER, "");
+             Statement st = c.createStatement()) {
+            st.execute("UPDATE ferry_node SET heartbeat = CURRENT_TIMESTAMP - INTERVAL '1' MINUTE");
+        }
+        assertTrue(b.leases().claimToGiveUp("t9").isPresent(), "node-a stopped: no lease, no heartbeat");
         b.status("t9", TransferStatus.FAILED, "given up");
         assertEquals(TransferStatus.FAILED, b.find("t9").orElseThrow().status());
     }
