@@ -126,6 +126,7 @@ public final class TreeRequests {
         try {
             ObjectNode n = (ObjectNode) JSON.readTree(dev.ferry.plan.Requests.toJson(file));
             n.remove("tree");
+            n.remove("sourceRoot"); // the service's own (its download directory), never a request's field
             n.put("remotePath", file.remotePath().endsWith("/") ? file.remotePath() : file.remotePath() + "/");
             Path local = Path.of(file.localPath()).toAbsolutePath().normalize();
             n.put("localPath", local.startsWith(downloadDir) ? downloadDir.relativize(local).toString()
