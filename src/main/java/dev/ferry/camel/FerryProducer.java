@@ -111,7 +111,8 @@ public class FerryProducer extends DefaultAsyncProducer {
                 default -> throw new IllegalStateException("unknown operation " + config.getOperation());
             }
         } catch (Exception e) {
-            if (component().isServiceStopping() && config.getOperation() != FerryOperation.accept) {
+            if (component().isServiceStopping() && config.getOperation() != FerryOperation.accept
+                    && !endedOnItsOwn(exchange)) {
                 parkUntilExit(exchange, e);
             }
             LostLeaseException lost = LostLeaseException.in(e);
@@ -610,6 +611,27 @@ public class FerryProducer extends DefaultAsyncProducer {
             throw new IllegalArgumentException("no planned transfer on this exchange (run ferry:plan first)");
         }
         return t;
+    }
+
+    /**
+     * A transfer sent in by the service itself (recovery, the API: {@code seda:ferry-transfers}, no file to move, no
+     * message to acknowledge) whose failure was its own, recorded as its end, not one the stop caused (the engine
+     * leaves those unrecorded to resume): its exchange ends as it would have. Parked, it held the stop for ever, as
+     * Camel waits for every exchange a seda consumer has taken (a service stopped in-process never returned).
+     */
+    private boolean endedOnItsOwn(Exchange exchange) {
+        if (exchange.getFromEndpoint() == null || !exchange.getFromEndpoint().getEndpointUri().startsWith("seda:")) {
+            return false;
+        }
+        TransferRequest request = exchange.getProperty(FerryConstants.REQUEST, TransferRequest.class);
+        if (request == null) {
+            return false;
+        }
+        try {
+            return engine().ledger().find(request.id()).map(r -> r.status().finished()).orElse(false);
+        } catch (RuntimeException ledgerClosed) {
+            return false;
+        }
     }
 
     /**

@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,7 +64,7 @@ class SourceRehashTest {
         SourceState sent = SourceState.of(file, true);
         long before = hashes.get();
 
-        rewriteInPlace(file, content(2));
+        dev.ferry.testing.Rewrites.inPlace(file, content(2));
 
         assertEquals("same size and time, different content (SHA-256)", SourceCheck.differs(file, sent));
         assertEquals(before + 1, hashes.get());
@@ -102,17 +99,5 @@ class SourceRehashTest {
             b[i] = (byte) (i * seed);
         }
         return b;
-    }
-
-    /** Same inode, same size, same modification time: only the bytes (and the change time) differ. */
-    private static void rewriteInPlace(Path file, byte[] content) throws Exception {
-        FileTime mtime = Files.getLastModifiedTime(file);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.wrap(content);
-            while (b.hasRemaining()) {
-                ch.write(b, b.position());
-            }
-        }
-        Files.setLastModifiedTime(file, mtime);
     }
 }

@@ -10,14 +10,7 @@ import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.HashCommand;
 import dev.ferry.testing.Hashes;
 import dev.ferry.testing.PseudoRandomContent;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +42,7 @@ class SmallUploadRewrittenTest {
                 public void transferStart(TransferView t) {
                     // After planning took the SHA-256, before a byte is read: the first run sends the new content.
                     if (rewritten.compareAndSet(false, true)) {
-                        rewriteInPlace(source, second);
+                        dev.ferry.testing.Rewrites.inPlace(source, second);
                     }
                 }
             });
@@ -64,23 +57,6 @@ class SmallUploadRewrittenTest {
             assertTrue(hash.answered() >= 2, "both runs were checked by the server's hash: " + hash.answered());
             assertTrue(r.verification().contains("SHA-256 from the server"), r.verification());
             assertEquals(0, h.count("failed"), h.events.toString());
-        }
-    }
-
-    /** Same inode, same size, same modification time: only the bytes differ. */
-    private static void rewriteInPlace(Path file, byte[] content) {
-        try {
-            FileTime mtime = Files.getLastModifiedTime(file);
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                ByteBuffer b = ByteBuffer.wrap(content);
-                while (b.hasRemaining()) {
-                    ch.write(b, b.position());
-                }
-                ch.force(true);
-            }
-            Files.setLastModifiedTime(file, mtime);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -10,13 +10,8 @@ import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.Hashes;
 import dev.ferry.testing.PseudoRandomContent;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,9 +54,9 @@ class SourceRewrittenWhileSentTest {
                 }
             });
             Await.until(Duration.ofSeconds(20), () -> partSize(ftp.root()) > 100_000, () -> "no bytes arrived");
-            rewriteInPlace(source, other);
+            dev.ferry.testing.Rewrites.inPlace(source, other);
             Thread.sleep(400);
-            rewriteInPlace(source, first);
+            dev.ferry.testing.Rewrites.inPlace(source, first);
             TransferResult r = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
             assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("aba.bin")), "one version, whole: " + h.events);
             assertTrue(h.events.stream().anyMatch(e -> e.startsWith("restarted") && e.contains("bytes sent")),
@@ -90,7 +85,7 @@ class SourceRewrittenWhileSentTest {
                     // rewrite comes after its bytes were read, before the planning's last look.
                     CompletableFuture.runAsync(() -> {
                         sleep(250);
-                        rewriteInPlace(source, other);
+                        dev.ferry.testing.Rewrites.inPlace(source, other);
                     });
                 }
                 return FtpletResult.DEFAULT;
@@ -125,22 +120,6 @@ class SourceRewrittenWhileSentTest {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Same inode, same size, same modification time: only the bytes (and the change time) differ. */
-    private static void rewriteInPlace(Path file, byte[] content) {
-        try {
-            FileTime mtime = Files.getLastModifiedTime(file);
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                ByteBuffer b = ByteBuffer.wrap(content);
-                while (b.hasRemaining()) {
-                    ch.write(b, b.position());
-                }
-            }
-            Files.setLastModifiedTime(file, mtime);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
