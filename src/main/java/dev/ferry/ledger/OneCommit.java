@@ -198,7 +198,7 @@ final class OneCommit {
                     throw failed;
                 }
                 try {
-                    Thread.sleep(250L * attempt);
+                    Thread.sleep(250L << attempt);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw failed;
@@ -207,8 +207,11 @@ final class OneCommit {
         }
     }
 
-    /** Tries of a write whose connection was lost (see {@link #tx}). */
-    private static final int CONNECTION_RETRIES = 3;
+    /**
+     * Tries of a write whose connection was lost (see {@link #tx}): 0.5, 1, 2 and 4 s apart, time for a database's
+     * restart; a longer outage ends the write, and the leases' self-fencing stops the node's transfers anyway.
+     */
+    private static final int CONNECTION_RETRIES = 5;
 
     <T> T inTx(Sql.SqlWork<T> work) throws SQLException {
         Scope s = scope.get();

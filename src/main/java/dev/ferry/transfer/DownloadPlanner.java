@@ -120,21 +120,18 @@ final class DownloadPlanner {
             prepare(part, remote.size());
         }
         FileChannel channel = open(part);
-        if (folder != null) {
-            try {
-                // A link swapped in between the folder's making and the part file's creation: found before a byte is
-                // written, the part file (made where the link led) removed.
-                LocalTarget.requireSameFolder(part, target, folder);
-            } catch (LocalFileException e) {
-                channel.close();
-                if (!resumable) {
-                    Files.deleteIfExists(part);
-                }
-                throw e;
-            }
-        }
         LiveTransfer t = new LiveTransfer(r, options, profile, caps, remote.size(), remote.mtime(), channel, part,
                 r.remotePath(), UploadStrategy.AUTO, ledger, segments);
+        if (folder != null && !folder.equals(t.workFolder)) {
+            // A link swapped in between the folder's making and the part file's creation: found before a byte is
+            // written, the part file (made where the link led) removed. Publishing checks against this folder.
+            channel.close();
+            if (!resumable) {
+                Files.deleteIfExists(part);
+            }
+            LocalTarget.requireSameFolder(part, target, folder);
+            throw LocalFileException.writing(part, new IOException("its folder changed as it was made"));
+        }
         return new Planned(t, restartWhy);
     }
 

@@ -100,6 +100,14 @@ public final class FolderFiles {
         try {
             Files.createDirectories(top);
             Path realTop = top.toRealPath();
+            if (Files.isDirectory(below)) {
+                // There already (every file of a tree but a folder's first): one look at where it leads.
+                Path real = below.toRealPath();
+                if (!real.startsWith(realTop)) {
+                    throw leadsOut(firstLinkOut(top, below, realTop), top);
+                }
+                return real;
+            }
             for (Path name : top.relativize(below)) {
                 if (name.toString().isEmpty()) {
                     continue;
@@ -130,14 +138,16 @@ public final class FolderFiles {
         }
     }
 
-    /** The real path of {@code folder} below {@code root} when it lies inside the root's real path, else null. */
-    static Path realFolderInside(Path root, Path folder) {
-        try {
-            Path real = folder.toRealPath();
-            return real.startsWith(root.toAbsolutePath().normalize().toRealPath()) ? real : null;
-        } catch (IOException e) {
-            return null;
+    /** The name on the way from {@code top} to {@code below} whose real path first leaves {@code realTop}. */
+    private static Path firstLinkOut(Path top, Path below, Path realTop) throws IOException {
+        Path p = top;
+        for (Path name : top.relativize(below)) {
+            p = p.resolve(name);
+            if (!p.toRealPath().startsWith(realTop)) {
+                return p;
+            }
         }
+        return below;
     }
 
     private static LocalFileException leadsOut(Path link, Path top) {

@@ -116,7 +116,7 @@ public final class LiveTransfer implements TransferView {
         this.local = local;
         this.localFile = Path.of(request.localPath());
         this.workFile = workFile;
-        this.workFolder = request.direction() == Direction.DOWNLOAD ? LocalTarget.plannedFolder(request, workFile) : null;
+        this.workFolder = request.direction() == Direction.DOWNLOAD ? LocalTarget.realFolderOf(workFile) : null;
         this.remoteWork = remoteWork;
         this.strategy = strategy;
         this.ledger = ledger;

@@ -51,21 +51,6 @@ final class LocalTarget {
     }
 
     /**
-     * Where {@code file}'s folder really is for the download of {@code r}: below a folder that was given (a tree's
-     * root, the service's download directory), its real path when that lies inside the given folder's
-     * ({@link FolderFiles#makeFolder}), else a path no real folder equals, so nothing is published; otherwise the
-     * folder's real path now.
-     */
-    static Path plannedFolder(dev.ferry.plan.TransferRequest r, Path file) {
-        if (r.sourceRoot() == null || file == null) {
-            return realFolderOf(file);
-        }
-        Path folder = file.toAbsolutePath().normalize().getParent();
-        Path inside = FolderFiles.realFolderInside(Path.of(r.sourceRoot()), folder);
-        return inside != null ? inside : folder.resolve("\0outside");
-    }
-
-    /**
      * The part file's folder must be the one the download began in: a folder moved away and replaced by a link
      * meanwhile would have the final name written wherever the link points, outside the folder that was checked.
      */

@@ -115,21 +115,8 @@ final class SegmentRunner {
                 mover.move(session, t, s);
                 listener.segmentEnd(t, s.index, t.bytesMoved() - movedBefore);
                 return session;
-            } catch (IOException | dev.ferry.ledger.LedgerException caught) {
-                // A checkpoint the database lost its connection for (restarted, failed over, the session ended):
-                // the bytes are on their way, and the write on a new connection after a pause can succeed.
-                if (caught instanceof dev.ferry.ledger.LedgerException l && !dev.ferry.ledger.LedgerException
-                        .connectionLost(l)) {
-                    if (session != null) {
-                        pool.discard(session);
-                    }
-                    listener.segmentFailed(t, s.index, l);
-                    throw l;
-                }
-                IOException e = caught instanceof IOException io ? io
-                        : new java.io.IOException(caught.getMessage(), caught);
-                // The write failed in the middle of a command (a stream open): that session is not reused.
-                if (session != null && (session.isBroken() || caught != e)) {
+            } catch (IOException e) {
+                if (session != null && session.isBroken()) {
                     pool.discard(session);
                     session = null;
                 }
