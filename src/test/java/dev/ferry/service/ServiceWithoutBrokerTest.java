@@ -111,17 +111,9 @@ class ServiceWithoutBrokerTest {
                 }
             }
         }
-        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
-            ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), ftp);
-            harness.properties.put("camel.main.routes-include-pattern", "file:" + routes + "/*.yaml");
-            Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> harness.start().close());
-            StringBuilder all = new StringBuilder();
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                all.append(t.getMessage()).append(" / ");
-            }
-            assertTrue(all.toString().contains("no route takes direct:ferry-pipeline (routes/segment-pipeline.yaml),"
-                    + " seda:ferry-transfers (routes/segment-pipeline.yaml)"), all.toString());
-        }
+        String all = refusedStartWith(routes);
+        assertTrue(all.contains("no route takes direct:ferry-pipeline (routes/segment-pipeline.yaml),"
+                + " seda:ferry-transfers (routes/segment-pipeline.yaml)"), all);
     }
 
     @Test
@@ -137,6 +129,13 @@ class ServiceWithoutBrokerTest {
         assertTrue(yaml.contains("    id: ferry-pipeline\n"), yaml);
         Files.writeString(pipeline, yaml.replace("    id: ferry-pipeline\n",
                 "    id: ferry-pipeline\n    autoStartup: false\n"));
+        String all = refusedStartWith(routes);
+        assertTrue(all.contains("no route takes direct:ferry-pipeline (routes/segment-pipeline.yaml):"), all);
+        assertTrue(all.contains("no autoStartup: false"), all);
+    }
+
+    /** The messages, cause by cause, of the start refused with the route files of {@code routes}. */
+    private String refusedStartWith(Path routes) throws Exception {
         try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
             ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), ftp);
             harness.properties.put("camel.main.routes-include-pattern", "file:" + routes + "/*.yaml");
@@ -145,9 +144,7 @@ class ServiceWithoutBrokerTest {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 all.append(t.getMessage()).append(" / ");
             }
-            assertTrue(all.toString().contains("no route takes direct:ferry-pipeline (routes/segment-pipeline.yaml):"),
-                    all.toString());
-            assertTrue(all.toString().contains("no autoStartup: false"), all.toString());
+            return all.toString();
         }
     }
 }

@@ -42,21 +42,7 @@ class TreeTargetSwapTest {
         }
         Map<String, String> before = contents(outside);
         AtomicBoolean swapped = new AtomicBoolean();
-        DefaultFtplet swapAtTheFifth = new DefaultFtplet() {
-            @Override
-            public FtpletResult beforeCommand(FtpSession session, FtpRequest request) {
-                if ("RETR".equalsIgnoreCase(request.getCommand()) && request.getArgument().contains("f05")
-                        && swapped.compareAndSet(false, true)) {
-                    try {
-                        Files.move(out.resolve("d"), out.resolve("d.real"));
-                        Files.createSymbolicLink(out.resolve("d"), outside);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }
-                return FtpletResult.DEFAULT;
-            }
-        };
+        DefaultFtplet swapAtTheFifth = swapForALinkAtTheFifth(out.resolve("d"), outside, swapped);
         try (FtpServerFixture ftp = FtpServerFixture.builder().ftplet("swap", swapAtTheFifth).start()) {
             for (int i = 1; i <= 12; i++) {
                 ftp.write(String.format("t/d/f%02d", i), 200_000, i);
@@ -100,21 +86,7 @@ class TreeTargetSwapTest {
         }
         Map<String, String> before = contents(outside.resolve("d"));
         AtomicBoolean swapped = new AtomicBoolean();
-        DefaultFtplet swapAtTheFifth = new DefaultFtplet() {
-            @Override
-            public FtpletResult beforeCommand(FtpSession session, FtpRequest request) {
-                if ("RETR".equalsIgnoreCase(request.getCommand()) && request.getArgument().contains("f05")
-                        && swapped.compareAndSet(false, true)) {
-                    try {
-                        Files.move(root, downloads.resolve("t40.real"));
-                        Files.createSymbolicLink(root, outside);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }
-                return FtpletResult.DEFAULT;
-            }
-        };
+        DefaultFtplet swapAtTheFifth = swapForALinkAtTheFifth(root, outside, swapped);
         try (TreeHarness h = new TreeHarness(FtpServerFixture.builder().ftplet("swap", swapAtTheFifth).start(),
                 tmp.resolve("ledger"))) {
             for (int i = 1; i <= 12; i++) {
@@ -128,5 +100,24 @@ class TreeTargetSwapTest {
                     + r.problems());
             assertTrue(!r.complete(), "the tree cannot be whole: " + r.problems());
         }
+    }
+
+    /** Moves {@code folder} aside and puts a link to {@code to} in its place as the fifth file is asked for. */
+    private static DefaultFtplet swapForALinkAtTheFifth(Path folder, Path to, AtomicBoolean swapped) {
+        return new DefaultFtplet() {
+            @Override
+            public FtpletResult beforeCommand(FtpSession session, FtpRequest request) {
+                if ("RETR".equalsIgnoreCase(request.getCommand()) && request.getArgument().contains("f05")
+                        && swapped.compareAndSet(false, true)) {
+                    try {
+                        Files.move(folder, folder.resolveSibling(folder.getFileName() + ".real"));
+                        Files.createSymbolicLink(folder, to);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                return FtpletResult.DEFAULT;
+            }
+        };
     }
 }
