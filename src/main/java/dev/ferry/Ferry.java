@@ -65,6 +65,9 @@ public final class Ferry {
                     FerrySettings.arguments(args));
             FerryService.run(settings, System.out);
             return 0;
+        } catch (FerryService.Displaced e) {
+            System.err.println("ferry: the service stopped: " + e.getMessage());
+            return 1;
         } catch (Exception e) {
             System.err.println("ferry: the service could not start: " + (e.getMessage() == null ? e : e.getMessage()));
             return 1;

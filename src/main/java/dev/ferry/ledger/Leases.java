@@ -71,6 +71,8 @@ public final class Leases implements AutoCloseable {
     private final Map<String, Claim> trees = new ConcurrentHashMap<>();
     private final AtomicLong fencedOff = new AtomicLong();
     private final List<Consumer<Set<String>>> whenLost = new CopyOnWriteArrayList<>();
+    private final List<Runnable> whenDisplaced = new CopyOnWriteArrayList<>();
+    private volatile boolean displaced;
     /** When the last renewal that succeeded was sent (JVM monotonic clock: only this node's own deadline). */
     private volatile long renewedAt = System.nanoTime();
     private volatile long lastTick;
@@ -178,7 +180,20 @@ public final class Leases implements AutoCloseable {
      * the other node's published download is the same inode as the part file this one still holds open.
      */
     public boolean fresh() {
-        return System.nanoTime() - renewedAt <= TimeUnit.SECONDS.toNanos(leaseSeconds) * 2 / 3;
+        return !displaced && System.nanoTime() - renewedAt <= TimeUnit.SECONDS.toNanos(leaseSeconds) * 2 / 3;
+    }
+
+    /**
+     * Called once when another process turned out to run as this node (see {@link #renew}): this one has given up
+     * every claim and claims nothing more; its owner stops it.
+     */
+    public void whenDisplaced(Runnable listener) {
+        whenDisplaced.add(listener);
+    }
+
+    /** Whether another process took this node's heartbeat over (a twin): if so, this one claims nothing more. */
+    public boolean displaced() {
+        return displaced;
     }
 
     public boolean holds(String transferId) {
@@ -369,6 +384,10 @@ public final class Leases implements AutoCloseable {
      * segments, starts the download afresh with a new part file.
      */
     private Claim take(Connection c, Row row, boolean shared) throws SQLException {
+        if (displaced) {
+            throw new LostLeaseException(row.id(), "node " + nodeId + " runs in another process now; this one claims"
+                    + " nothing more");
+        }
         try (PreparedStatement ps = c.prepareStatement("UPDATE ferry_transfer SET owner = ?, epoch = epoch + 1,"
                 + " lease_until = " + leaseEnd() + " WHERE id = ?")) {
             ps.setString(1, nodeId);
@@ -543,9 +562,16 @@ public final class Leases implements AutoCloseable {
 
     /** Renews every lease this node holds and writes its heartbeat, now; false (logged) if the database refused. */
     public boolean renew() {
+        if (displaced) {
+            return false;
+        }
         long sent = System.nanoTime();
         try {
-            Sql.inNewTx(ds, c -> {
+            String twin = Sql.inNewTx(ds, c -> {
+                String other = heartbeat(c);
+                if (other != null) {
+                    return other;
+                }
                 // Only the claims this process holds, not every row naming this node: a node restarted under the
                 // same id leaves some of its old rows to others (files waiting in a shared inbox, taken by the
                 // elected node), and renewing those would keep them from everyone for as long as it runs.
@@ -577,9 +603,12 @@ public final class Leases implements AutoCloseable {
                         ps.executeBatch();
                     }
                 }
-                heartbeat(c);
                 return null;
             });
+            if (twin != null) {
+                displace(twin);
+                return false;
+            }
             renewedAt = sent;
             return true;
         } catch (SQLException | RuntimeException e) {
@@ -588,14 +617,29 @@ public final class Leases implements AutoCloseable {
         }
     }
 
-    private void heartbeat(Connection c) throws SQLException {
+    /**
+     * Writes this process's heartbeat as its node's. The first takes the node's row whatever it says (the start's
+     * {@link #requireNoLiveTwin} looked); every later one only while the row is still this process's, and otherwise
+     * returns the host of the process whose mark is there now: a twin that started at the same moment, or a process
+     * started as this node while this one was frozen for longer than a lease.
+     */
+    private String heartbeat(Connection c) throws SQLException {
         String started = registered ? "" : ", started = CURRENT_TIMESTAMP";
+        String stillOurs = registered ? " AND (process IS NULL OR process = ?)" : "";
         try (PreparedStatement ps = c.prepareStatement("UPDATE ferry_node SET heartbeat = CURRENT_TIMESTAMP, host = ?,"
-                + " process = ?" + started + " WHERE node_id = ?")) {
+                + " process = ?" + started + " WHERE node_id = ?" + stillOurs)) {
             ps.setString(1, hostName());
             ps.setString(2, process);
             ps.setString(3, nodeId);
+            if (registered) {
+                ps.setString(4, process);
+            }
             if (ps.executeUpdate() == 0) {
+                String other = registered ? Sql.queryOne(c, "SELECT host FROM ferry_node WHERE node_id = ?",
+                        rs -> String.valueOf(rs.getString(1)), nodeId) : null;
+                if (other != null) {
+                    return other;
+                }
                 try (PreparedStatement insert = c.prepareStatement("INSERT INTO ferry_node (node_id, host, started,"
                         + " heartbeat, process) VALUES (?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, ?)")) {
                     insert.setString(1, nodeId);
@@ -606,20 +650,40 @@ public final class Leases implements AutoCloseable {
             }
         }
         registered = true;
+        return null;
+    }
+
+    private void displace(String twinHost) {
+        displaced = true;
+        LOG.error("node {}: another process (on host {}) now runs as this node, so this one stops: two processes with"
+                + " one ferry.node-id take each other's transfers and write the same files; give each node its own"
+                + " ferry.node-id and ferry.data-dir", nodeId, twinHost);
+        giveUpAll();
+        for (Runnable l : whenDisplaced) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                LOG.warn("a displaced-node listener failed: {}", e.toString());
+            }
+        }
     }
 
     private void selfFence(Duration since) {
-        Set<String> lost = Set.copyOf(held.keySet());
-        held.keySet().removeAll(lost);
-        // A folder's run too: it starts none of its files once its row is given up (TreeState.lost).
-        Set<String> lostTrees = Set.copyOf(trees.keySet());
-        trees.keySet().removeAll(lostTrees);
-        if (lost.isEmpty() && lostTrees.isEmpty()) {
+        if (held.isEmpty() && trees.isEmpty()) {
             return;
         }
         LOG.error("node {} could not renew its leases for {} s (lease {} s): it stops its {} transfer(s) and {}"
                 + " folder run(s), which another node takes over", nodeId, since.toSeconds(), leaseSeconds,
-                lost.size(), lostTrees.size());
+                held.size(), trees.size());
+        giveUpAll();
+    }
+
+    /** Stops every transfer and folder run this node holds, recording nothing: another node takes them over. */
+    private void giveUpAll() {
+        Set<String> lost = Set.copyOf(held.keySet());
+        held.keySet().removeAll(lost);
+        // A folder's run too: it starts none of its files once its row is given up (TreeState.lost).
+        trees.clear();
         if (lost.isEmpty()) {
             return;
         }

@@ -76,10 +76,49 @@ final class Sql {
 
     /** {@link #ddl(DataSource, String...)} running only the statements {@code needed} picks, in order. */
     static void ddl(DataSource ds, Needed needed, String... statements) throws SQLException {
+        long waited = 0;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                ddlOnce(ds, needed, statements);
+                return;
+            } catch (SQLException e) {
+                if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState()) || attempt >= DDL_ATTEMPTS) {
+                    if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                        throw new SQLException("a change to the ledger's tables waited " + (waited + attempt
+                                * DDL_LOCK_WAIT_MILLIS) / 1000 + " s for a table that a running node's transaction"
+                                + " holds; start this node again once no transaction holds it for long (see"
+                                + " pg_stat_activity): " + e.getMessage(), e.getSQLState(), e);
+                    }
+                    throw e;
+                }
+            }
+            long pause = Math.min(4_000, 250L << Math.min(attempt, 4));
+            waited += pause;
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while a change to the ledger's tables waited for a lock");
+            }
+        }
+    }
+
+    /** PostgreSQL's "lock_not_available": a lock_timeout ran out. */
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
+    private static final int DDL_ATTEMPTS = 10;
+    /**
+     * How long one ALTER waits for its table. While it waits, every other session's use of the table queues behind
+     * it (its exclusive lock is first in line), so a long wait would stall every running node: a short one, tried
+     * again, lets them through in between.
+     */
+    private static final long DDL_LOCK_WAIT_MILLIS = 2_000;
+
+    private static void ddlOnce(DataSource ds, Needed needed, String... statements) throws SQLException {
         inNewTx(ds, c -> {
             try (Statement st = c.createStatement()) {
                 if ("PostgreSQL".equalsIgnoreCase(c.getMetaData().getDatabaseProductName())) {
                     st.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
+                    st.execute("SET LOCAL lock_timeout = '" + DDL_LOCK_WAIT_MILLIS + "ms'");
                 }
                 java.util.function.Predicate<String> run = needed.of(c);
                 for (String statement : statements) {

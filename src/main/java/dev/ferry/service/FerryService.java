@@ -135,6 +135,11 @@ public final class FerryService implements AutoCloseable {
             component.setFollowLinks(settings.inboxFollowLinks());
             component.setRemoteDirs(settings.remoteDirs());
             this.main = new Main();
+            // Another process is this node now (Leases.renew): it has given up its transfers; it stops as on SIGTERM.
+            ledger.leases().whenDisplaced(() -> {
+                component.serviceStopping();
+                main.completed();
+            });
             if (component.getDefaultServer() != null) {
                 settings.initialProperties().putIfAbsent("ferry.default-server", component.getDefaultServer());
             }
@@ -281,6 +286,7 @@ public final class FerryService implements AutoCloseable {
         // before the JVM halts (hooks run at the same time, so it waits for Camel first).
         // Read now: once Camel stopped, its properties cannot be read (the hook failed with an NPE when the start did).
         long stopSeconds = service.settings.getInt("camel.main.shutdown-timeout", 15) + 5L;
+        String nodeId = service.settings.nodeId();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.component.serviceStopping();
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(stopSeconds);
@@ -298,6 +304,17 @@ public final class FerryService implements AutoCloseable {
             service.main.run();
         } finally {
             service.release();
+        }
+        if (service.ledger.leases().displaced()) {
+            throw new Displaced("another process runs as node " + nodeId + " now (see the log);"
+                    + " give each node its own ferry.node-id and ferry.data-dir");
+        }
+    }
+
+    /** The service stopped because another process took its node over. */
+    public static final class Displaced extends Exception {
+        Displaced(String message) {
+            super(message);
         }
     }
 

@@ -166,6 +166,10 @@ final class Recovery {
         long every = Math.max(1000, engine.ledger().leases().lease().toMillis() / 3);
         ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ferry-claim"));
         loop.scheduleWithFixedDelay(() -> {
+            if (engine.ledger().leases().displaced()) {
+                // Another process is this node now; this one stops and claims nothing.
+                return;
+            }
             try {
                 takeOverTrees(trees, template, treesEndpoint);
                 int taken = run(engine, component, trees, settings, template, endpoint, inboxes);

@@ -89,10 +89,12 @@ public final class LiveTransfer implements TransferView {
     /** Upload: the planner's first look at the local file, before a byte was sent (null: not taken). */
     volatile dev.ferry.source.SourceState firstSeen;
     /**
-     * Upload to a server without a hash: the SHA-256 of the bytes one stream sent from byte 0 to the end of a small
-     * file, which publishing compares with the source's; null otherwise.
+     * Upload to a server without a hash: the SHA-256 of the bytes this run's streams sent from byte 0 to the end of a
+     * small file, which publishing compares with the source's; null otherwise.
      */
     volatile String sentSha256;
+    /** Upload to a server without a hash: that SHA-256 after each write so far (one stream at a time), or null. */
+    volatile SentSha256 sentSoFar;
     /** Upload: the range checks of the last stream from byte 0, or null (see {@link StreamCheck}). */
     volatile StreamCheck streamCheck;
     private volatile TransferFailedException firstFailure;

@@ -43,13 +43,25 @@ final class UploadMover implements SegmentMover {
             while (s.offset() < s.end()) {
                 long from = s.offset();
                 long to = sendIntoDir(session, t, s, from, Math.min(s.end(), from + t.options.checkpointBytes()), false,
-                        null);
+                        null, null);
                 s.offset(to);
                 t.checkpoint(s, to);
                 listener.checkpoint(t, s.index, Math.min(to, s.end()));
             }
         } else {
             long from = serverOffset(session, t);
+            // A server without a hash cannot tell a copy of bytes read while the file was rewritten (and then put
+            // back): the SHA-256 of what went out, beside the source's, can (UploadPublisher.verify) -- when every
+            // byte it holds was sent by this run, whose digest after each write resumes a cut stream.
+            SentSha256 sent = null;
+            if (t.size > 0 && t.size <= INLINE_DIGEST_MAX && t.sentSource != null && t.sentSource.sha256() != null
+                    && Hashing.digestFor(t) == null) {
+                sent = t.sentSoFar != null ? t.sentSoFar : new SentSha256();
+                t.sentSoFar = sent;
+                long back = sent.resumeAt(from);
+                // APPE appends at the server's size only.
+                from = back == from || t.capabilities.storeRestart() ? back : sent.resumeAt(0);
+            }
             s.offset(from);
             if (t.strategy == UploadStrategy.SEQUENTIAL) {
                 s.confirmed(from);
@@ -69,17 +81,12 @@ final class UploadMover implements SegmentMover {
                 if (small && HashCheck.planned(t, digest.getAlgorithm()) != null) {
                     digest = null;
                 }
-                // A server without a hash cannot tell a copy of bytes read while the file was rewritten (and then put
-                // back): the SHA-256 of what went out, beside the source's, can (UploadPublisher.verify).
-                MessageDigest asSent = digest == null && !small && from == 0 && t.size <= INLINE_DIGEST_MAX
-                        && t.sentSource != null && t.sentSource.sha256() != null ? Hashing.sha256() : null;
                 t.sentDigest = null;
-                t.sentSha256 = null;
                 StreamCheck check = from == 0 && !small ? StreamCheck.start(pool, t, s) : null;
                 t.streamCheck = check;
                 long to;
                 try {
-                    to = sendIntoDir(session, t, s, from, t.size, append, digest != null ? digest : asSent);
+                    to = sendIntoDir(session, t, s, from, t.size, append, digest, sent);
                 } catch (IOException | RuntimeException e) {
                     if (check != null) {
                         check.abandon();
@@ -93,10 +100,9 @@ final class UploadMover implements SegmentMover {
                 if (digest != null && to == t.size) {
                     t.sentDigest = HexFormat.of().formatHex(digest.digest());
                 }
-                if (asSent != null && to == t.size) {
-                    t.sentSha256 = HexFormat.of().formatHex(asSent.digest());
-                }
             }
+            // Also when nothing was left to send: a stream of this run sent the last byte and lost the 226.
+            t.sentSha256 = sent != null && sent.position() == t.size ? sent.hex() : null;
         }
         t.segmentDone(s);
         listener.checkpoint(t, s.index, s.end());
@@ -111,7 +117,7 @@ final class UploadMover implements SegmentMover {
     void prime(FtpSession session, LiveTransfer t) throws IOException {
         LiveSegment first = t.segment(0);
         long to = sendIntoDir(session, t, first, 0,
-                Math.min(first.end(), Math.min(PRIME_BYTES, t.options.checkpointBytes())), false, null);
+                Math.min(first.end(), Math.min(PRIME_BYTES, t.options.checkpointBytes())), false, null, null);
         first.offset(to);
         t.checkpoint(first, to);
         if (to >= first.end()) {
@@ -141,12 +147,12 @@ final class UploadMover implements SegmentMover {
      * bytes are sent once more. A refusal for any other cause stays a failure.
      */
     private long sendIntoDir(FtpSession session, LiveTransfer t, LiveSegment s, long from, long to, boolean append,
-                             MessageDigest digest) throws IOException {
+                             MessageDigest digest, SentSha256 sent) throws IOException {
         String dir = PathGuard.remoteParent(t.remoteWork);
         boolean remembered = session.knowsDir(dir);
         session.mkdirs(dir);
         try {
-            return send(session, t, s, from, to, append, digest);
+            return send(session, t, s, from, to, append, digest, sent);
         } catch (FtpException e) {
             int code = e.replyCode();
             if (!remembered || (code != 550 && code != 551 && code != 553)) {
@@ -156,12 +162,15 @@ final class UploadMover implements SegmentMover {
             if (digest != null) {
                 digest.reset();
             }
-            return send(session, t, s, from, to, append, digest);
+            if (sent != null) {
+                sent.resumeAt(from);
+            }
+            return send(session, t, s, from, to, append, digest, sent);
         }
     }
 
     private long send(FtpSession session, LiveTransfer t, LiveSegment s, long from, long to, boolean append,
-                      MessageDigest digest) throws IOException {
+                      MessageDigest digest, SentSha256 sent) throws IOException {
         t.checkNotCancelled();
         OutputStream out = append ? session.append(t.remoteWork) : session.store(t.remoteWork, from);
         // A cancel cuts the data connection rather than close the stream, which could wait on a blocked write.
@@ -206,6 +215,9 @@ final class UploadMover implements SegmentMover {
                 }
                 if (digest != null) {
                     digest.update(buffer.array(), 0, n);
+                }
+                if (sent != null) {
+                    sent.update(buffer.array(), 0, n);
                 }
                 pos += n;
                 t.moved(n);

@@ -178,4 +178,35 @@ class SharedLedgerTest {
             }
         }
     }
+    /**
+     * The start's check cannot see a twin that starts in the same second, nor a process started as this node while
+     * this one was frozen past its lease. Once another process's heartbeat mark is on the node's row (as such a twin's
+     * first heartbeat writes it), this one gives up its running download, records nothing for it, and stops with a
+     * line that says why; before, both kept running as one node.
+     */
+    @Test
+    void aNodeWhoseHeartbeatAnotherProcessTookOverStopsAndLeavesItsTransferToIt() throws Exception {
+        long size = 24L * MIB;
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(2 * MIB).start()) {
+            ftp.write("pub/twin.bin", size, 16L);
+            ServiceHarness first = node("node-1", ftp);
+            try (ForkedJvm one = first.fork(ftp, "node-1")) {
+                one.awaitLine(l -> l.contains("Ferry is running."), WAIT);
+                ServiceHarness.writeJson(first.requestInbox(), "twin.json",
+                        "{\"server\":\"fixture\",\"remotePath\":\"/pub/twin.bin\",\"localPath\":\"twin.bin\"}");
+                awaitUnderWay(size);
+                try (Connection c = schema.connect(); Statement st = c.createStatement()) {
+                    assertEquals(1, st.executeUpdate("UPDATE ferry_node SET process = 'a-twin', host = 'twin-host'"
+                            + " WHERE node_id = 'node-1'"));
+                }
+                assertEquals(1, one.awaitExit(WAIT), String.join("\n", one.output()));
+                String log = String.join("\n", one.output());
+                assertTrue(log.contains("another process (on host twin-host) now runs as this node"), log);
+                assertTrue(log.contains("ferry: the service stopped: another process runs as node node-1"), log);
+                // Given up, not ended: the twin (or this node's next start) resumes it.
+                assertEquals("ACTIVE", row().status(), log);
+                assertTrue(!Files.exists(first.downloads().resolve("twin.bin")), "published by a displaced node");
+            }
+        }
+    }
 }
