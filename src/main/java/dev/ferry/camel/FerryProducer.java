@@ -180,6 +180,9 @@ public class FerryProducer extends DefaultAsyncProducer {
         // Passed on by the queue's route, which found it done already: said once, not looked up again.
         TransferResult found = exchange.getProperty(FerryConstants.JOINED_RESULT, TransferResult.class);
         Optional<TransferResult> before = found != null ? Optional.of(found) : publishedBeforeCrash(exchange, request);
+        if (before.isEmpty()) {
+            before = publishedByAnEarlierRequest(request);
+        }
         if (before.isPresent()) {
             // plan and publish pass the result on: nothing is sent, the drop moves to .done.
             exchange.setProperty(FerryConstants.JOINED_RESULT, before.get());
@@ -306,7 +309,9 @@ public class FerryProducer extends DefaultAsyncProducer {
             TransferRecord record = TransferRecord.accepted(request.id(), request.direction(), request.server(),
                     request.remotePath(), request.localPath(), Requests.toJson(request));
             engine().ledger().accept(record);
-            engine().ledger().status(request.id(), TransferStatus.FAILED, reason);
+            // Marked so the API never resumes it: its stored request is the one refused, unchecked (an absolute or
+            // escaping local path ran as it was).
+            engine().ledger().status(request.id(), TransferStatus.FAILED, TransferRecord.REFUSED + reason);
         } catch (RuntimeException e) {
             LOG.warn("could not record the refused request {} in the ledger: {}", request, e.toString());
         }
@@ -451,6 +456,37 @@ public class FerryProducer extends DefaultAsyncProducer {
         return Optional.of(TransferResult.publishedEarlier(r.id(),
                 r.direction() == Direction.DOWNLOAD ? r.localPath() : r.remotePath(), r.size(),
                 "already published (the message was delivered again)"));
+    }
+
+    /**
+     * The same download asked for again after it was published, its file still the one published (same size and
+     * time), under fileExist Fail or Ignore: done, as for a request that waited while the first ran. Run again, it
+     * met its own download, failed "already exists", and its FAILED replaced the first request's PUBLISHED (their
+     * transfer ids are the same), so whoever asked first read that their delivered file had failed.
+     */
+    private Optional<TransferResult> publishedByAnEarlierRequest(TransferRequest request) {
+        if (request.direction() != Direction.DOWNLOAD) {
+            return Optional.empty();
+        }
+        TransferRequest checked;
+        try {
+            checked = engine().check(request);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        dev.ferry.plan.FileExist mode = engine().fileExistFor(checked);
+        if (mode != dev.ferry.plan.FileExist.FAIL && mode != dev.ferry.plan.FileExist.IGNORE) {
+            return Optional.empty();
+        }
+        Optional<TransferRecord> row = engine().ledger().find(checked.id());
+        if (row.isEmpty() || row.get().status() != TransferStatus.PUBLISHED || !stillPublished(row.get())) {
+            return Optional.empty();
+        }
+        TransferRecord r = row.get();
+        LOG.info("{} was published at {} and {} is still that file; nothing to move (to fetch it again, remove it or"
+                + " ask with fileExist Override)", r.id(), r.updated(), r.localPath());
+        return Optional.of(TransferResult.publishedEarlier(r.id(), r.localPath(), r.size(),
+                "already published at " + r.updated() + " (the file there is that download)"));
     }
 
     private static boolean inboxUpload(Exchange exchange, TransferRequest request) {

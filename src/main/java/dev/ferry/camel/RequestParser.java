@@ -62,6 +62,10 @@ public final class RequestParser {
     }
 
     public static Parsed parse(String json, String source) {
+        if (json != null && json.startsWith("\uFEFF")) {
+            // A byte order mark, as some editors write UTF-8: taken as a request file takes it.
+            json = json.substring(1);
+        }
         if (json == null || json.isBlank()) {
             throw new RequestException(source + ": the request is empty; expected a JSON object such as "
                     + "{\"server\":\"demo\",\"remotePath\":\"/reports/a.bin\",\"localPath\":\"a.bin\"}");

@@ -251,6 +251,21 @@ public final class DropOutcomes {
             e = exchange.getException();
         }
         String message = e == null ? "unknown failure" : e.getMessage() != null ? e.getMessage() : e.toString();
-        return ReasonFiles.text(exchange.getIn().getHeader(Exchange.FILE_NAME, String.class), message);
+        String name = exchange.getIn().getHeader(Exchange.FILE_NAME, String.class);
+        CancelledException cancel = CancelledException.in(e);
+        if (cancel != null) {
+            // Only a request comes here cancelled (a cancelled upload drop waits in .cancelled/): what to do next.
+            String id = cancel.transferId();
+            dev.ferry.plan.TransferRequest r = exchange.getProperty(FerryConstants.REQUEST,
+                    dev.ferry.plan.TransferRequest.class);
+            String what = r == null ? "" : r.direction() == dev.ferry.plan.Direction.DOWNLOAD
+                    ? " (" + r.server() + ":" + r.remotePath() + " to " + r.localPath() + ")"
+                    : " (" + r.localPath() + " to " + r.server() + ":" + r.remotePath() + ")";
+            message = "transfer " + id + what + " was cancelled (through the API or the status page); what it moved is kept."
+                    + " To resume it, move this request back into the request inbox (it continues where it stopped"
+                    + " and goes to .done/), or POST /api/transfers/" + id + "/resume; POST /api/transfers/" + id
+                    + "/discard gives it up and removes its part file";
+        }
+        return ReasonFiles.text(name, message);
     }
 }

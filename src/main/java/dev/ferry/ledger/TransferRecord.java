@@ -35,6 +35,17 @@ public record TransferRecord(
         String tree,
         long sourceChangedAt) {
 
+    /**
+     * How the reason of a request refused when it came begins (an unsafe path, an unknown server): its stored request
+     * is the one refused, never run, so it is not resumed; a corrected request is.
+     */
+    public static final String REFUSED = "refused: ";
+
+    /** Whether this is a request refused when it came (see {@link #REFUSED}). */
+    public boolean refused() {
+        return reason != null && reason.startsWith(REFUSED);
+    }
+
     /** A transfer of a file on its own (no tree). */
     public TransferRecord(String id, Direction direction, String server, String remotePath, String localPath,
                           TransferStatus status, long size, long sourceMtime, String request, String reason,

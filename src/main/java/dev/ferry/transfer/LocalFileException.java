@@ -37,6 +37,11 @@ public final class LocalFileException extends IOException {
                     + " meanwhile by another process, most likely another Ferry with a ledger of its own downloading"
                     + " the same file; run one download of a local file at a time, then run this one again", e);
         }
+        if (e instanceof java.nio.channels.ClosedByInterruptException) {
+            // Its message is null, and the advice below would send someone to look at a healthy disk.
+            return new LocalFileException("cannot write " + file + describeTarget(file) + ": interrupted (the transfer"
+                    + " is stopping); it resumes from its last checkpoint", e);
+        }
         String advice = m.contains("No space left") || m.contains("Disk quota")
                 ? "the local disk is full; free space and run the transfer again to resume"
                 : "check that the directory exists and is writable, then run the transfer again to resume";

@@ -184,6 +184,11 @@ public final class TransferEngine implements AutoCloseable {
                 "already published"));
     }
 
+    /** What {@code request} does when its final name is taken, its own option or this engine's default. */
+    public dev.ferry.plan.FileExist fileExistFor(TransferRequest request) {
+        return request.options().over(defaults).fileExist();
+    }
+
     /** Transfers planned and not yet published, failed or cancelled. */
     public Collection<? extends TransferView> active() {
         return active.values();
@@ -223,6 +228,9 @@ public final class TransferEngine implements AutoCloseable {
                     + " bytes long; a file name may have at most " + PartFiles.MAX_NAME_BYTES
                     + ": choose a shorter localPath");
         }
+        if (request.direction() == Direction.DOWNLOAD) {
+            requireLocalPathFits(local);
+        }
         if (PartFiles.isWorkName(published)) {
             throw new IllegalArgumentException("the name " + dev.ferry.Printable.of(published) + " has the form of a"
                     + " part file Ferry writes while it transfers (.<name>.ferry-<id>.part); a file is not published"
@@ -230,6 +238,37 @@ public final class TransferEngine implements AutoCloseable {
         }
         return new TransferRequest(request.direction(), request.server(), remote, local.toString(),
                 request.options(), request.tree(), request.followLinks(), request.sourceRoot());
+    }
+
+    /** Linux's limits on a path (PATH_MAX, with its NUL) and on a name in it (NAME_MAX). */
+    private static final int PATH_MAX_BYTES = 4095;
+
+    /**
+     * A local path the file system cannot hold is refused before anything is made: found at the mkdir, it left the
+     * folders made up to there behind, and its advice ("make it writable") could never help.
+     */
+    private static void requireLocalPathFits(java.nio.file.Path local) {
+        // The part file beside it has the longer name.
+        int bytes = Math.max(local.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+                PartFiles.localPart(local, "d-0000000000000000").toString()
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        if (bytes > PATH_MAX_BYTES) {
+            throw new IllegalArgumentException("the local path " + dev.ferry.Printable.of(abbreviated(local)) + " is "
+                    + bytes + " bytes long; a path may have at most " + PATH_MAX_BYTES + ": choose a shorter localPath");
+        }
+        for (java.nio.file.Path name : local) {
+            int n = name.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (n > PartFiles.MAX_NAME_BYTES) {
+                throw new IllegalArgumentException("the folder name " + dev.ferry.Printable.of(abbreviated(name))
+                        + " in the local path is " + n + " bytes long; a name may have at most "
+                        + PartFiles.MAX_NAME_BYTES + ": choose a shorter localPath");
+            }
+        }
+    }
+
+    private static String abbreviated(java.nio.file.Path p) {
+        String s = p.toString();
+        return s.length() <= 120 ? s : s.substring(0, 60) + "…" + s.substring(s.length() - 50);
     }
 
     /** Step 1: fingerprint, resume or fresh plan, part file. The segments to run are in the returned view. */

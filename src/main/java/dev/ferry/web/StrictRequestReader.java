@@ -37,6 +37,10 @@ public final class StrictRequestReader implements RequestReader {
 
     @Override
     public TransferRequest read(String json) {
+        if (json != null && json.startsWith("\uFEFF")) {
+            // A byte order mark, as some editors write UTF-8: taken as a request file takes it.
+            json = json.substring(1);
+        }
         if (json == null || json.isBlank()) {
             throw new IllegalArgumentException("the request body is empty; send a JSON object such as " + EXAMPLE);
         }

@@ -379,6 +379,10 @@ final class TransferApi {
             return "it is " + state(r);
         }
         String reason = r.reason() == null ? "" : r.reason();
+        if (r.refused()) {
+            return "the request was refused when it came (" + reason.substring(TransferRecord.REFUSED.length())
+                    + "); send a corrected request";
+        }
         for (String permanent : PERMANENT) {
             if (reason.contains(permanent)) {
                 return "it failed because " + permanent + "; running it again ends the same way";

@@ -34,6 +34,8 @@ class RequestParserTest {
             String text = RequestParser.requestFileText(exchange);
             assertEquals("/r/b.bin", RequestParser.parse(text, "bom.json").remotePath());
         }
+        // A queue message's or an API call's body likewise (a review: refused there, read from a file).
+        assertEquals("/r/c.bin", RequestParser.parse("\uFEFF{\"remotePath\":\"/r/c.bin\"}", "message").remotePath());
     }
 
     @Test

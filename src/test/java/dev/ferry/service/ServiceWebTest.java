@@ -110,6 +110,125 @@ class ServiceWebTest {
         }
     }
 
+    /**
+     * A hostile review: a request file refused for its path (absolute, outside the download folder) was kept in the
+     * ledger as failed and resumable, and the API's resume ran it as stored, writing outside the download folder. A
+     * path too long for the file system made its folders up to the limit, then advised making them writable.
+     */
+    @Test
+    void aRefusedRequestIsNeverResumedAndAPathTooLongIsRefusedBeforeAnyFolderIsMade() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+            ftp.write("w/r.bin", 10_000, 11);
+            ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), ftp);
+            Path outside = tmp.resolve("outside/abs.bin");
+            try (FerryService service = harness.start()) {
+                String base = service.webUrl();
+                ServiceHarness.writeJson(harness.requestInbox(), "abs.json",
+                        "{\"remotePath\":\"/w/r.bin\",\"localPath\":\"" + outside + "\"}");
+                String deep = ("d".repeat(200) + "/").repeat(30) + "f.bin";
+                ServiceHarness.writeJson(harness.requestInbox(), "deep.json",
+                        "{\"remotePath\":\"/w/r.bin\",\"localPath\":\"" + deep + "\"}");
+                Path failed = harness.requestInbox().resolve(".failed");
+                Await.until(WAIT, () -> Files.exists(failed.resolve("abs.json.error.txt"))
+                        && Files.exists(failed.resolve("deep.json.error.txt")), () -> "not refused");
+                String deepReason = Files.readString(failed.resolve("deep.json.error.txt"));
+                assertTrue(deepReason.contains("bytes long; a path may have at most 4095"), deepReason);
+                try (var made = Files.list(harness.downloads())) {
+                    assertEquals(List.of(), made.toList(), "folders made for a path that cannot be");
+                }
+                com.fasterxml.jackson.databind.JsonNode list = new ObjectMapper().readTree(body(base + "api/transfers"));
+                String id = null;
+                for (com.fasterxml.jackson.databind.JsonNode t : list.get("recent")) {
+                    if (t.get("localPath").asText().equals(outside.toString())) {
+                        id = t.get("id").asText();
+                        assertEquals(false, t.get("resumable").asBoolean(true), t.toString());
+                    }
+                }
+                assertNotNull(id, "the refusal is in the ledger: " + list);
+                HttpResponse<String> resume = post(base + "api/transfers/" + id + "/resume", "");
+                assertEquals(409, resume.statusCode(), resume.body());
+                assertTrue(resume.body().contains("refused when it came"), resume.body());
+                Thread.sleep(1_000);
+                assertTrue(Files.notExists(outside), "written outside the download folder");
+            }
+        }
+    }
+
+    /**
+     * A cancelled request file's reason said only "was cancelled"; moved back into the inbox as it now says, the
+     * download continues and the request goes to .done/, its stale reason gone from .failed/.
+     */
+    @Test
+    void aCancelledRequestSaysHowToResumeAndMovedBackEndsDoneWithoutItsOldReason() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(256 << 10).start()) {
+            Path remote = ftp.write("w/k.bin", 2L << 20, 12);
+            ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), ftp);
+            try (FerryService service = harness.start()) {
+                String base = service.webUrl();
+                ServiceHarness.writeJson(harness.requestInbox(), "k.json",
+                        "{\"remotePath\":\"/w/k.bin\",\"localPath\":\"k.bin\",\"options\":{\"segments\":2,"
+                                + "\"minSegmentSize\":524288,\"checkpointBytes\":65536}}");
+                String[] id = {null};
+                Await.until(WAIT, () -> {
+                    try {
+                        for (com.fasterxml.jackson.databind.JsonNode t : new ObjectMapper().readTree(
+                                body(base + "api/transfers")).get("active")) {
+                            if (t.path("bytesDone").asLong() > 256 << 10) {
+                                id[0] = t.get("id").asText();
+                            }
+                        }
+                    } catch (Exception e) {
+                        return false;
+                    }
+                    return id[0] != null;
+                }, () -> body(base + "api/transfers"));
+                assertEquals(202, post(base + "api/transfers/" + id[0] + "/cancel", "").statusCode());
+                Path failed = harness.requestInbox().resolve(".failed");
+                Await.until(WAIT, () -> Files.exists(failed.resolve("k.json.error.txt")), () -> "not filed");
+                String reason = Files.readString(failed.resolve("k.json.error.txt"));
+                assertTrue(reason.contains("move this request back into the request inbox"), reason);
+                assertTrue(reason.contains("/w/k.bin to " + harness.downloads().resolve("k.bin")), reason);
+                Files.move(failed.resolve("k.json"), harness.requestInbox().resolve("k.json"));
+                Path done = harness.requestInbox().resolve(".done/k.json");
+                Await.until(WAIT, () -> Files.exists(done), () -> body(base + "api/transfers/" + id[0]));
+                assertEquals(Hashes.sha256(remote), Hashes.sha256(harness.downloads().resolve("k.bin")));
+                assertTrue(Files.notExists(failed.resolve("k.json.error.txt")), "the stale reason stayed");
+            }
+        }
+    }
+
+    /**
+     * A hostile review: the same request again after its file was delivered failed "already exists", and, sharing the
+     * first's transfer id, turned the first's PUBLISHED into FAILED. It is done now, the file untouched.
+     */
+    @Test
+    void theSameRequestAgainAfterItsFileWasDeliveredIsDoneAndTheFirstStaysDone() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+            Path remote = ftp.write("w/s.bin", 100_000, 13);
+            ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), ftp);
+            try (FerryService service = harness.start()) {
+                String base = service.webUrl();
+                String request = "{\"remotePath\":\"/w/s.bin\",\"localPath\":\"s.bin\"}";
+                Path done = harness.requestInbox().resolve(".done");
+                ServiceHarness.writeJson(harness.requestInbox(), "s1.json", request);
+                Await.until(WAIT, () -> Files.exists(done.resolve("s1.json")), () -> body(base + "api/transfers"));
+                Path local = harness.downloads().resolve("s.bin");
+                java.nio.file.attribute.FileTime published = Files.getLastModifiedTime(local);
+                ServiceHarness.writeJson(harness.requestInbox(), "s2.json", request);
+                Await.until(WAIT, () -> Files.exists(done.resolve("s2.json"))
+                        || Files.exists(harness.requestInbox().resolve(".failed/s2.json")), () -> "not answered");
+                assertTrue(Files.exists(done.resolve("s2.json")), "the second request failed: "
+                        + body(base + "api/transfers"));
+                com.fasterxml.jackson.databind.JsonNode recent = new ObjectMapper().readTree(
+                        body(base + "api/transfers")).get("recent");
+                assertEquals(1, recent.size(), recent.toString());
+                assertEquals("PUBLISHED", recent.get(0).get("status").asText(), recent.toString());
+                assertEquals(Hashes.sha256(remote), Hashes.sha256(local));
+                assertEquals(published, Files.getLastModifiedTime(local));
+            }
+        }
+    }
+
     private long bytesDone(String base, String id) {
         try {
             return new ObjectMapper().readTree(body(base + "api/transfers/" + id)).path("bytesDone").asLong(-1);
