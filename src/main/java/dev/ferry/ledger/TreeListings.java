@@ -42,6 +42,8 @@ public final class TreeListings {
     public static final String DONE = "DONE";
     public static final String INCOMPLETE = "INCOMPLETE";
     public static final String FAILED = "FAILED";
+    /** Stopped through the API: like {@link #FAILED}, its listing stays for the next run of its request. */
+    public static final String CANCELLED = "CANCELLED";
     /**
      * A folder request was accepted ({@link TreeAcceptance}) and its run has not claimed the row yet: waiting, not
      * running, so no node is kept out by it; the run's {@link #begin} claims it as any other row it finds not running.
@@ -278,7 +280,8 @@ public final class TreeListings {
     /** {@link #ended(Claim, String, Counts)} with why a {@link #FAILED} run stopped (the API shows it). */
     public void ended(Claim run, String status, Counts n, String reason) {
         String id = run.transferId();
-        String why = reason == null || !FAILED.equals(status) ? null
+        boolean stopped = FAILED.equals(status) || CANCELLED.equals(status);
+        String why = reason == null || !stopped ? null
                 : reason.length() > 2000 ? reason.substring(0, 1997) + "..." : reason;
         try {
             write("record tree end", run, "UPDATE ferry_tree SET status = ?, files = ?, transferred = ?, skipped = ?,"
@@ -288,7 +291,7 @@ public final class TreeListings {
         } finally {
             leases.releasedTree(run);
         }
-        if (FAILED.equals(status)) {
+        if (stopped) {
             return; // stopped, not ended: its next run resumes from the listing
         }
         try {

@@ -815,6 +815,17 @@ public final class TreeRun {
             for (int i = 0; i < limits.parallel(); i++) {
                 lanes.execute(this::lane);
             }
+            state.onCancel(() -> {
+                stopped = true;
+                queue.clear();
+                running.forEach(engine::cancel);
+            });
+        }
+
+        /** The cancel's failure, once the lanes have stopped (no lane writes after the tree has returned). */
+        private TreeCancelledException cancelled() {
+            stopLanes();
+            return new TreeCancelledException(state);
         }
 
         void refuse(String relative, String reason) {
@@ -824,10 +835,19 @@ public final class TreeRun {
 
         void send(TransferRequest request, long size, String relative, Runnable afterwards, RemoteFile listed,
                   boolean listedFree) throws IOException {
+            if (state.cancelled()) {
+                throw cancelled();
+            }
             state.toSend(size);
             try {
                 // Each file's transfer names its tree (ferry_transfer.tree_id): the API lists a tree's files by it.
-                queue.put(new Job(request.inTree(id), size, relative, afterwards, listed, listedFree));
+                Job job = new Job(request.inTree(id), size, relative, afterwards, listed, listedFree);
+                // Not a plain put: a cancel stops the lanes, and a full queue would then wait for ever.
+                while (!queue.offer(job, 100, TimeUnit.MILLISECONDS)) {
+                    if (state.cancelled()) {
+                        throw cancelled();
+                    }
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 stopLanes();
@@ -1036,6 +1056,10 @@ public final class TreeRun {
 
         private void finish(Job job, Throwable failure) {
             state.sent(job.size);
+            if (failure != null && state.cancelled()) {
+                // Not a failure of the file: what it moved is kept for the tree's next run.
+                return;
+            }
             if (failure == null) {
                 if (job.afterwards != null) {
                     job.afterwards.run();
@@ -1078,6 +1102,9 @@ public final class TreeRun {
             if (state.lost()) {
                 throw new LostLeaseException(id, "another node took tree " + id + " over and runs it; this run"
                         + " stopped starting its files");
+            }
+            if (state.cancelled()) {
+                throw new TreeCancelledException(state);
             }
             TreeResult result = new TreeResult(id, files.get(), transferred.get(), skipped.get(), failed.get(),
                     refused.get(), bytes.get(), List.copyOf(problems), deleted.get());

@@ -50,6 +50,10 @@ public final class TreeState implements TreeView {
     private volatile boolean resumedListing;
     /** Another node took the tree's row over (or this node gave it up): this run starts no more of its files. */
     private volatile boolean lost;
+    /** Someone cancelled the tree (the API): it starts no more files, and those under way are cancelled. */
+    private volatile boolean cancelled;
+    /** What stops the tree's lanes at a cancel, without waiting for them (its run's thread waits). */
+    private volatile Runnable onCancel = () -> { };
 
     TreeState(Claim claim, Direction direction, String server, String remoteRoot, String localRoot, TreeListings store,
               TransferListener events) {
@@ -72,6 +76,31 @@ public final class TreeState implements TreeView {
     /** The tree running in this process under {@code id}, or null. */
     public static TreeView running(String id) {
         return RUNNING.get(id);
+    }
+
+    /**
+     * Cancels the tree running in this process under {@code id}: no more of its files start, the files under way are
+     * cancelled (each keeps what it moved), and its run ends CANCELLED. False when no such tree runs here.
+     */
+    public static boolean cancel(String id) {
+        TreeState state = RUNNING.get(id);
+        if (state == null || state.ended.get()) {
+            return false;
+        }
+        state.cancelled = true;
+        state.onCancel.run();
+        return true;
+    }
+
+    boolean cancelled() {
+        return cancelled;
+    }
+
+    void onCancel(Runnable stop) {
+        this.onCancel = stop;
+        if (cancelled) {
+            stop.run();
+        }
     }
 
     void started(boolean fromLedger) {
@@ -130,7 +159,8 @@ public final class TreeState implements TreeView {
 
     /** The tree stopped on {@code failure} before it ended; no-op once ended. */
     void failed(Throwable failure) {
-        end(TreeListings.FAILED, failure.getMessage() == null ? failure.toString() : failure.getMessage());
+        end(cancelled ? TreeListings.CANCELLED : TreeListings.FAILED,
+                failure.getMessage() == null ? failure.toString() : failure.getMessage());
     }
 
     private void end(String how, String reason) {

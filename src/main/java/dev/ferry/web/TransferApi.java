@@ -151,7 +151,8 @@ final class TransferApi {
         m.put("refused", r.refused());
         m.put("bytesMoved", r.bytesMoved());
         m.put("etaSeconds", -1);
-        if (r.reason() != null && TreeListings.FAILED.equals(r.status())) {
+        if (r.reason() != null && (TreeListings.FAILED.equals(r.status())
+                || TreeListings.CANCELLED.equals(r.status()))) {
             m.put("reason", r.reason());
         }
         m.put("created", r.created().toString());
@@ -246,15 +247,44 @@ final class TransferApi {
                     "message", "the transfer stops at its next buffer; resume it with POST /api/transfers/" + id
                             + "/resume"));
         }
+        if (TreeState.cancel(id)) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("id", id);
+            body.put("kind", "tree");
+            body.put("state", "cancelling");
+            body.put("message", "no more of the folder's files start, and those under way stop at their next buffer;"
+                    + " what it moved is kept: send its request again to resume it (the files already there are"
+                    + " skipped)");
+            return ok(202, body);
+        }
         Optional<TransferRecord> r = engine.ledger().find(id);
         if (r.isEmpty()) {
-            return notFound(id);
+            return treeNotRunning(id, "cancelled");
         }
         ClusterView.Owner owner = cluster.owners(List.of(id)).get(id);
         if (elsewhere(r.get(), owner)) {
             return error(409, "transfer " + id + " runs on node " + owner.node() + "; cancel it there");
         }
         return error(409, "transfer " + id + " is not running in this process (it is " + state(r.get()) + ")");
+    }
+
+    /**
+     * A folder's id, where a file's was expected: 409 saying what can be done with it, or 404 when it is no folder
+     * either. A folder is cancelled while it runs here; it resumes, or is given up, through its request.
+     */
+    private Reply treeNotRunning(String id, String asked) {
+        TreeListings.TreeRecord tree = engine.ledger().treeListings().get(id);
+        if (tree == null) {
+            return notFound(id);
+        }
+        String status = tree.status();
+        boolean live = TreeListings.LISTING.equals(status) || TreeListings.RUNNING.equals(status);
+        if ("cancelled".equals(asked) && live && tree.owner() != null && !tree.owner().equals(cluster.self())) {
+            return error(409, "folder transfer " + id + " runs on node " + tree.owner() + "; cancel it there");
+        }
+        return error(409, "folder transfer " + id + " is " + status.toLowerCase(java.util.Locale.ROOT) + " here; a"
+                + " folder is cancelled while it runs, and resumed by sending its request again (the files already"
+                + " there are skipped); its files' transfers are listed by /api/transfers?tree=" + id);
     }
 
     /** POST /api/transfers/{id}/resume: runs the stored request again; the ledger's segments make it resume. */
@@ -264,7 +294,7 @@ final class TransferApi {
         }
         Optional<TransferRecord> found = engine.ledger().find(id);
         if (found.isEmpty()) {
-            return notFound(id);
+            return treeNotRunning(id, "resumed");
         }
         TransferRecord r = found.get();
         if (!r.status().finished()) {
@@ -316,7 +346,7 @@ final class TransferApi {
     private Reply discardClaimed(String id) {
         Optional<TransferRecord> found = engine.ledger().find(id);
         if (found.isEmpty()) {
-            return notFound(id);
+            return treeNotRunning(id, "discarded");
         }
         TransferRecord r = found.get();
         if (r.status() != TransferStatus.CANCELLED && r.status() != TransferStatus.FAILED) {

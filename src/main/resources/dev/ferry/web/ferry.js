@@ -135,6 +135,10 @@ function render(r, t) {
   // Resume only where it can work (the API says so); giving up is offered with it. Another node's running
   // transfer is cancelled on that node.
   const wanted = t.state === "active" ? (t.here !== false ? ["cancel"] : []) : t.resumable ? ["resume", "discard"] : [];
+  renderActions(actions, t.id, wanted);
+}
+
+function renderActions(actions, id, wanted) {
   const labels = { cancel: "Cancel", resume: "Resume", discard: "Give up" };
   if (actions.dataset.actions !== wanted.join(" ")) {
     actions.dataset.actions = wanted.join(" ");
@@ -142,7 +146,7 @@ function render(r, t) {
     for (const action of wanted) {
       const b = el("button", action, labels[action]);
       b.dataset.action = action;
-      b.addEventListener("click", () => act(t.id, action, b));
+      b.addEventListener("click", () => act(id, action, b));
       actions.append(b);
     }
   }
@@ -172,10 +176,13 @@ function renderTree(r, t) {
   if (t.resumedListing) meta.push("listing resumed from the ledger");
   if (t.updated) meta.push(`updated ${time(t.updated)}`);
   $(".meta", r).textContent = meta.join(" · ");
-  // A failed tree says why (login refused, no local folder, its order's retries spent).
+  // A failed tree says why (login refused, no local folder, its order's retries spent); a cancelled one, how to resume.
   const error = $(".error", r);
-  error.textContent = t.reason ? `Failed: ${t.reason}` : "";
+  error.textContent = t.reason ? `${t.status === "CANCELLED" ? "Cancelled" : "Failed"}: ${t.reason}` : "";
   error.hidden = !t.reason;
+  // A folder running here is cancelled here; it resumes when its request is sent again.
+  const running = t.here && (t.status === "RUNNING" || t.status === "LISTING");
+  renderActions($(".actions", r), t.id, running ? ["cancel"] : []);
 }
 
 async function act(id, action, button) {

@@ -229,6 +229,45 @@ class ServiceWebTest {
         }
     }
 
+    /** A folder request cancelled through the API goes to .failed/ saying how to resume it, and is not run again. */
+    @Test
+    void aCancelledFolderRequestIsFiledWithHowToResumeItAndNotRunAgain() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(64 << 10).start()) {
+            for (int i = 0; i < 10; i++) {
+                ftp.write("tree/f" + i + ".bin", 64 << 10, 30 + i);
+            }
+            ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), ftp);
+            try (FerryService service = harness.start()) {
+                String base = service.webUrl();
+                ServiceHarness.writeJson(harness.requestInbox(), "tree.json",
+                        "{\"remotePath\":\"/tree/\",\"localPath\":\"tree\"}");
+                String[] id = {null};
+                Await.until(WAIT, () -> {
+                    try {
+                        for (com.fasterxml.jackson.databind.JsonNode t : new ObjectMapper().readTree(
+                                body(base + "api/transfers")).get("trees")) {
+                            if (t.path("here").asBoolean() && t.path("transferred").asInt() >= 1) {
+                                id[0] = t.get("id").asText();
+                            }
+                        }
+                    } catch (Exception e) {
+                        return false;
+                    }
+                    return id[0] != null;
+                }, () -> body(base + "api/transfers"));
+                HttpResponse<String> cancel = post(base + "api/transfers/" + id[0] + "/cancel", "");
+                assertEquals(202, cancel.statusCode(), cancel.body());
+                Path failed = harness.requestInbox().resolve(".failed");
+                Await.until(WAIT, () -> Files.exists(failed.resolve("tree.json.error.txt")), () -> "not filed");
+                String reason = Files.readString(failed.resolve("tree.json.error.txt"));
+                assertTrue(reason.contains("was cancelled; what it moved is kept"), reason);
+                assertTrue(body(base + "api/transfers/" + id[0]).contains("\"status\":\"CANCELLED\""),
+                        body(base + "api/transfers/" + id[0]));
+                assertTrue(service.ledger().treeOrders().get(id[0]) == null, "its order stays to run again");
+            }
+        }
+    }
+
     private long bytesDone(String base, String id) {
         try {
             return new ObjectMapper().readTree(body(base + "api/transfers/" + id)).path("bytesDone").asLong(-1);

@@ -134,6 +134,61 @@ class TreeApiTest {
         publisher.close();
     }
 
+    /**
+     * A folder could not be cancelled (404 on its id): a folder started by mistake ran to its end, and a stop only put
+     * it off to the next start. Cancelled, it starts no more files, the files under way stop, it ends CANCELLED with
+     * what to do; sent again, it resumes, the files it finished skipped.
+     */
+    @Test
+    void aRunningFolderIsCancelledThroughTheApiAndItsRequestSentAgainResumesIt() throws Exception {
+        w = new WebFixture(tmp, FtpServerFixture.builder().ratePerConnection(64 * 1024).start(), s -> s);
+        for (int i = 0; i < FILES; i++) {
+            w.ftp.write("big/f" + i + ".bin", 64 * 1024 + i, 40 + i);
+        }
+        Path out = tmp.resolve("out");
+        CompletableFuture<TreeResult> first = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new TreeRun(w.engine, "test", TreeLimits.DEFAULTS).download("/big/", out, TransferOptions.none());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String[] id = {null};
+        Await.until(Duration.ofSeconds(30), () -> {
+            List<JsonNode> here = running();
+            if (here.size() == 1 && here.get(0).get("transferred").asInt() >= 2) {
+                id[0] = here.get(0).get("id").asText();
+                return true;
+            }
+            return false;
+        }, () -> "trees: " + trees());
+        HttpResponse<String> cancel = w.post("/api/transfers/" + id[0] + "/cancel", null);
+        assertEquals(202, cancel.statusCode(), cancel.body());
+        java.util.concurrent.ExecutionException stopped = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> first.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(stopped.getCause().getCause() instanceof dev.ferry.tree.TreeCancelledException, stopped.toString());
+        assertEquals(List.of(), List.copyOf(w.engine.active()), "files still running after the cancel");
+        JsonNode ended = get("/api/transfers/" + id[0]);
+        assertEquals("CANCELLED", ended.get("status").asText(), ended.toString());
+        assertTrue(ended.get("reason").asText().contains("send its request again"), ended.toString());
+        int done = ended.get("transferred").asInt();
+        assertTrue(done >= 2 && done < FILES, ended.toString());
+        assertEquals(0, ended.get("failed").asInt(), "a cancelled file is no failure: " + ended);
+        HttpResponse<String> again = w.post("/api/transfers/" + id[0] + "/cancel", null);
+        assertEquals(409, again.statusCode(), again.body());
+        HttpResponse<String> resume = w.post("/api/transfers/" + id[0] + "/resume", null);
+        assertEquals(409, resume.statusCode(), resume.body());
+        assertTrue(resume.body().contains("resumed by sending its request again"), resume.body());
+
+        TreeResult second = new TreeRun(w.engine, "test", TreeLimits.DEFAULTS).download("/big/", out,
+                TransferOptions.none());
+        assertTrue(second.complete(), second.problems().toString());
+        assertTrue(second.skipped() >= done, "the files it finished were sent again: " + second);
+        for (int i = 0; i < FILES; i++) {
+            assertEquals(Hashes.sha256(w.ftp.file("big/f" + i + ".bin")), Hashes.sha256(out.resolve("f" + i + ".bin")));
+        }
+    }
+
     private List<JsonNode> running() {
         List<JsonNode> here = new ArrayList<>();
         trees().forEach(t -> {
