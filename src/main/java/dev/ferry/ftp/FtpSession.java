@@ -485,13 +485,16 @@ public final class FtpSession implements Closeable {
 
     /** Closes the upload's data connection and requires the server's 226: only then are the bytes confirmed. */
     public void endWrite(OutputStream out) throws IOException {
+        java.net.Socket data = out instanceof UploadStream u ? u.socket : null;
+        int local = data == null ? -1 : data.getLocalPort();
+        int remote = data == null ? -1 : data.getPort();
         try {
             out.close();
         } catch (IOException e) {
             broken = true;
             throw new FtpException("closing the upload connection on " + profile + ": " + describe(e), 0, true, e);
         }
-        int code = finalReply();
+        int code = replyAfterUpload(local, remote);
         if (!FTPReply.isPositiveCompletion(code)) {
             // Some servers (Apache FtpServer) accept the STOR and find the directory missing only when they write.
             knownDirs.clear();
@@ -710,6 +713,35 @@ public final class FtpSession implements Closeable {
     String lastReply() {
         String s = client.getReplyString();
         return s == null ? "" : s;
+    }
+
+    /**
+     * The server's answer to an upload whose connection is closed: it comes once the server has read every byte, which
+     * a server reading far slower than the socket buffers hold does long after the read timeout. While the kernel's
+     * queue of bytes it has not taken yet ({@link SendQueue}) shrinks, the answer is waited for again; once that queue
+     * is empty (or gone), for two more read timeouts, while the server reads what its own buffer holds.
+     */
+    private int replyAfterUpload(int local, int remote) throws IOException {
+        long last = SendQueue.unsent(local, remote);
+        int idle = 0;
+        while (true) {
+            try {
+                return finalReply();
+            } catch (FtpException e) {
+                if (!(e.getCause() instanceof SocketTimeoutException) || local <= 0) {
+                    throw e;
+                }
+                long now = SendQueue.unsent(local, remote);
+                boolean taking = now > 0 && (last < 0 || now < last);
+                idle = taking ? 0 : idle + 1;
+                if (idle > 2) {
+                    throw e;
+                }
+                last = now;
+                // The timeout came before any byte of the answer: the control connection is as it was.
+                broken = false;
+            }
+        }
     }
 
     private int finalReply() throws IOException {

@@ -205,6 +205,27 @@ class UploadTest {
     }
 
     /**
+     * A server that takes bytes far slower than the socket buffers fill: a chunk is in the buffers at once, and the
+     * server's 226 comes when it has read them, long after the control connection's read timeout. The upload failed
+     * with "Read timed out" after minutes (a review: vsftpd at 50 KB/s); it waits for the server as long as the
+     * server keeps taking bytes.
+     */
+    @Test
+    void aParallelUploadToAServerFarSlowerThanTheSocketBuffersFinishes() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().writeInPlace(true).ratePerConnection(48 * 1024).start();
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp)
+                     .soTimeout(java.time.Duration.ofSeconds(2)).build())) {
+            Path source = PseudoRandomContent.write(tmp.resolve("slow.bin"), 1536 * 1024, 33);
+            TransferResult r = h.engine.run(h.upload(source, "/slow.bin", TransferOptions.none().withSegments(2)
+                    .withMinSegmentSize(512 * 1024).withUploadStrategy(UploadStrategy.PARALLEL)
+                    .withCheckpointBytes(384 * 1024).withMaxAttempts(2)));
+            assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("slow.bin")));
+            assertTrue(ftp.bytesReceived() < 1536 * 1024 + 256 * 1024, "sent again: " + ftp.bytesReceived() + " "
+                    + h.events);
+        }
+    }
+
+    /**
      * A hostile review: a parallel upload resumed onto its partial copy on the server after that copy had been cut short
      * (a clean-up job, a quota, restored storage) and published it "verified by size": the segments above the cut made
      * the size right again, with zeros where the lost bytes had been. A copy shorter than what the server confirmed is
