@@ -414,11 +414,8 @@ public class FerryProducer extends DefaultAsyncProducer {
         if (!inboxFile && again == null) {
             return Optional.empty();
         }
-        TransferRequest checked;
-        try {
-            checked = engine().check(request);
-        } catch (IllegalArgumentException e) {
-            // A request that cannot run (an unknown server, an unsafe path): accepting it records why.
+        TransferRequest checked = checkedOrNull(request);
+        if (checked == null) {
             return Optional.empty();
         }
         Optional<TransferRecord> row = engine().ledger().find(checked.id());
@@ -458,6 +455,15 @@ public class FerryProducer extends DefaultAsyncProducer {
                 "already published (the message was delivered again)"));
     }
 
+    /** The request as accepting it records it; null when it cannot run (an unknown server, an unsafe path). */
+    private TransferRequest checkedOrNull(TransferRequest request) {
+        try {
+            return engine().check(request);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     /**
      * The same download asked for again after it was published, its file still the one published (same size and
      * time), under fileExist Fail or Ignore: done, as for a request that waited while the first ran. Run again, it
@@ -468,10 +474,8 @@ public class FerryProducer extends DefaultAsyncProducer {
         if (request.direction() != Direction.DOWNLOAD) {
             return Optional.empty();
         }
-        TransferRequest checked;
-        try {
-            checked = engine().check(request);
-        } catch (IllegalArgumentException e) {
+        TransferRequest checked = checkedOrNull(request);
+        if (checked == null) {
             return Optional.empty();
         }
         dev.ferry.plan.FileExist mode = engine().fileExistFor(checked);

@@ -18,15 +18,7 @@ class LedgerSchemaUpgradeTest {
     @Test
     void onlyTheMissingColumnIsAddedOnPostgres() throws Exception {
         try (PostgresSchema schema = PostgresSchema.create("ferry_upgrade")) {
-            try (JdbcLedger made = JdbcLedger.open(schema.url(), "postgres", "")) {
-                made.treeListings();
-            }
-            try (Connection c = schema.connect(); Statement st = c.createStatement()) {
-                st.execute("ALTER TABLE " + schema.name() + ".ferry_tree DROP COLUMN reason");
-            }
-            PGSimpleDataSource pg = new PGSimpleDataSource();
-            pg.setURL(schema.url());
-            pg.setUser("postgres");
+            PGSimpleDataSource pg = ledgerWithoutTreeReason(schema);
             List<String> ran = new CopyOnWriteArrayList<>();
             LedgerSchema.create(recording(pg, ran));
             List<String> ddl = ran.stream().filter(s -> !s.startsWith("SELECT") && !s.startsWith("SET LOCAL"))
@@ -45,15 +37,7 @@ class LedgerSchemaUpgradeTest {
     @Test
     void aSchemaChangeWaitingForABusyTableDoesNotStallTheNodesThatUseIt() throws Exception {
         try (PostgresSchema schema = PostgresSchema.create("ferry_upgrade_busy")) {
-            try (JdbcLedger made = JdbcLedger.open(schema.url(), "postgres", "")) {
-                made.treeListings();
-            }
-            try (Connection c = schema.connect(); Statement st = c.createStatement()) {
-                st.execute("ALTER TABLE " + schema.name() + ".ferry_tree DROP COLUMN reason");
-            }
-            PGSimpleDataSource pg = new PGSimpleDataSource();
-            pg.setURL(schema.url());
-            pg.setUser("postgres");
+            PGSimpleDataSource pg = ledgerWithoutTreeReason(schema);
             try (Connection holder = schema.connect(); Statement held = holder.createStatement();
                  Connection other = schema.connect(); Statement st = other.createStatement()) {
                 holder.setAutoCommit(false);
@@ -76,6 +60,20 @@ class LedgerSchemaUpgradeTest {
             }
             assertTrue(LedgerSchema.isCurrent(pg));
         }
+    }
+
+    /** A ledger of the previous version in {@code schema}: its ferry_tree lacks the reason column. */
+    private static PGSimpleDataSource ledgerWithoutTreeReason(PostgresSchema schema) throws Exception {
+        try (JdbcLedger made = JdbcLedger.open(schema.url(), "postgres", "")) {
+            made.treeListings();
+        }
+        try (Connection c = schema.connect(); Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE " + schema.name() + ".ferry_tree DROP COLUMN reason");
+        }
+        PGSimpleDataSource pg = new PGSimpleDataSource();
+        pg.setURL(schema.url());
+        pg.setUser("postgres");
+        return pg;
     }
 
     /** Until an ALTER TABLE waits for a lock (pg_stat_activity), or 20 s. */
