@@ -268,6 +268,51 @@ class ServiceWebTest {
         }
     }
 
+    /**
+     * A folder drop cancelled through the API goes to .failed/ with how to resume it; moved back into the inbox, it is
+     * sent whole, the files it had sent skipped.
+     */
+    @Test
+    void aCancelledFolderDropGoesToFailedAndMovedBackIsSentWhole() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(64 << 10).start()) {
+            ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), ftp);
+            Path staged = Files.createDirectories(tmp.resolve("svc/data/inbox/upload/.album"));
+            for (int i = 0; i < 10; i++) {
+                dev.ferry.testing.PseudoRandomContent.write(staged.resolve("p" + i + ".bin"), 64 << 10, 50 + i);
+            }
+            try (FerryService service = harness.start()) {
+                String base = service.webUrl();
+                Path album = Files.move(staged, harness.uploadInbox().resolve("album"));
+                String[] id = {null};
+                Await.until(WAIT, () -> {
+                    try {
+                        for (com.fasterxml.jackson.databind.JsonNode t : new ObjectMapper().readTree(
+                                body(base + "api/transfers")).get("trees")) {
+                            if (t.path("here").asBoolean() && t.path("transferred").asInt() >= 1) {
+                                id[0] = t.get("id").asText();
+                            }
+                        }
+                    } catch (Exception e) {
+                        return false;
+                    }
+                    return id[0] != null;
+                }, () -> body(base + "api/transfers"));
+                assertEquals(202, post(base + "api/transfers/" + id[0] + "/cancel", "").statusCode());
+                Path failed = harness.uploadInbox().resolve(".failed");
+                Await.until(WAIT, () -> Files.exists(failed.resolve("album.error.txt")), () -> "not filed");
+                String reason = Files.readString(failed.resolve("album.error.txt"));
+                assertTrue(reason.contains("was cancelled; what it moved is kept"), reason);
+                Files.move(failed.resolve("album"), album);
+                Path done = harness.uploadInbox().resolve(".done/album");
+                Await.until(WAIT, () -> Files.exists(done), () -> body(base + "api/transfers"));
+                for (int i = 0; i < 10; i++) {
+                    assertEquals(Hashes.sha256(done.resolve("p" + i + ".bin")),
+                            Hashes.sha256(ftp.file("incoming/album/p" + i + ".bin")), "p" + i);
+                }
+            }
+        }
+    }
+
     private long bytesDone(String base, String id) {
         try {
             return new ObjectMapper().readTree(body(base + "api/transfers/" + id)).path("bytesDone").asLong(-1);
