@@ -466,7 +466,8 @@ public class FerryProducer extends DefaultAsyncProducer {
 
     /**
      * The same download asked for again after it was published, its file still the one published (same size and
-     * time), under fileExist Fail or Ignore: done, as for a request that waited while the first ran. Run again, it
+     * time) and the server's too, under fileExist Fail or Ignore: done, as for a request that waited while the first
+     * ran. Run again, it
      * met its own download, failed "already exists", and its FAILED replaced the first request's PUBLISHED (their
      * transfer ids are the same), so whoever asked first read that their delivered file had failed.
      */
@@ -483,12 +484,14 @@ public class FerryProducer extends DefaultAsyncProducer {
             return Optional.empty();
         }
         Optional<TransferRecord> row = engine().ledger().find(checked.id());
-        if (row.isEmpty() || row.get().status() != TransferStatus.PUBLISHED || !stillPublished(row.get())) {
+        if (row.isEmpty() || row.get().status() != TransferStatus.PUBLISHED || !stillPublished(row.get())
+                || !engine().remoteStillAsPublished(checked, row.get().size(), row.get().sourceMtime())) {
+            // The server's file changed since (or cannot be asked): it runs, and says what stands in its way.
             return Optional.empty();
         }
         TransferRecord r = row.get();
-        LOG.info("{} was published at {} and {} is still that file; nothing to move (to fetch it again, remove it or"
-                + " ask with fileExist Override)", r.id(), r.updated(), r.localPath());
+        LOG.info("{} was published at {}, and {} and the server's file are still as then; nothing to move (to fetch"
+                + " it again, remove it or ask with fileExist Override)", r.id(), r.updated(), r.localPath());
         return Optional.of(TransferResult.publishedEarlier(r.id(), r.localPath(), r.size(),
                 "already published at " + r.updated() + " (the file there is that download)"));
     }

@@ -184,6 +184,25 @@ public final class TransferEngine implements AutoCloseable {
                 "already published"));
     }
 
+    /**
+     * Whether the server still has the download's remote file at {@code size} and {@code mtime} (as it was when it was
+     * published); false when it differs or cannot be asked.
+     */
+    public boolean remoteStillAsPublished(TransferRequest request, long size, long mtime) {
+        dev.ferry.ftp.FtpSession session = null;
+        try {
+            session = pool.borrow(profiles.get(request.server()));
+            dev.ferry.ftp.RemoteFile now = session.stat(request.remotePath());
+            return mtime > 0 && new dev.ferry.plan.Fingerprint(size, mtime).sameSourceAs(now.size(), now.mtime());
+        } catch (IOException | RuntimeException e) {
+            return false;
+        } finally {
+            if (session != null) {
+                pool.release(session);
+            }
+        }
+    }
+
     /** What {@code request} does when its final name is taken, its own option or this engine's default. */
     public dev.ferry.plan.FileExist fileExistFor(TransferRequest request) {
         return request.options().over(defaults).fileExist();
