@@ -184,7 +184,9 @@ class ServiceWebTest {
                 }, () -> body(base + "api/transfers"));
                 assertEquals(202, post(base + "api/transfers/" + id[0] + "/cancel", "").statusCode());
                 Path failed = harness.requestInbox().resolve(".failed");
-                Await.until(WAIT, () -> Files.exists(failed.resolve("k.json.error.txt")), () -> "not filed");
+                // The reason is written first, then the request moves beside it.
+                Await.until(WAIT, () -> Files.exists(failed.resolve("k.json.error.txt"))
+                        && Files.exists(failed.resolve("k.json")), () -> "not filed");
                 String reason = Files.readString(failed.resolve("k.json.error.txt"));
                 assertTrue(reason.contains("move this request back into the request inbox"), reason);
                 assertTrue(reason.contains("/w/k.bin to " + harness.downloads().resolve("k.bin")), reason);
@@ -237,43 +239,64 @@ class ServiceWebTest {
         }
     }
 
-    /** A folder request cancelled through the API goes to .failed/ saying how to resume it, and is not run again. */
+    /**
+     * A folder request cancelled through the API goes to .failed/ saying how to resume it; one sent through the API
+     * has its order (kept until its tree has run, so a start runs what is left) dropped, so it is not run again.
+     */
     @Test
-    void aCancelledFolderRequestIsFiledWithHowToResumeItAndNotRunAgain() throws Exception {
+    void aCancelledFolderRequestIsFiledWithHowToResumeItAndItsOrderIsDropped() throws Exception {
         try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(64 << 10).start()) {
             for (int i = 0; i < 10; i++) {
                 ftp.write("tree/f" + i + ".bin", 64 << 10, 30 + i);
+                ftp.write("tree2/f" + i + ".bin", 64 << 10, 60 + i);
             }
             ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), ftp);
             try (FerryService service = harness.start()) {
                 String base = service.webUrl();
                 ServiceHarness.writeJson(harness.requestInbox(), "tree.json",
                         "{\"remotePath\":\"/tree/\",\"localPath\":\"tree\"}");
-                String[] id = {null};
-                Await.until(WAIT, () -> {
-                    try {
-                        for (com.fasterxml.jackson.databind.JsonNode t : new ObjectMapper().readTree(
-                                body(base + "api/transfers")).get("trees")) {
-                            if (t.path("here").asBoolean() && t.path("transferred").asInt() >= 1) {
-                                id[0] = t.get("id").asText();
-                            }
-                        }
-                    } catch (Exception e) {
-                        return false;
-                    }
-                    return id[0] != null;
-                }, () -> body(base + "api/transfers"));
-                HttpResponse<String> cancel = post(base + "api/transfers/" + id[0] + "/cancel", "");
+                String id = awaitTreeUnderWay(base, null);
+                HttpResponse<String> cancel = post(base + "api/transfers/" + id + "/cancel", "");
                 assertEquals(202, cancel.statusCode(), cancel.body());
                 Path failed = harness.requestInbox().resolve(".failed");
-                Await.until(WAIT, () -> Files.exists(failed.resolve("tree.json.error.txt")), () -> "not filed");
+                Await.until(WAIT, () -> Files.exists(failed.resolve("tree.json.error.txt"))
+                        && Files.exists(failed.resolve("tree.json")), () -> "not filed");
                 String reason = Files.readString(failed.resolve("tree.json.error.txt"));
                 assertTrue(reason.contains("was cancelled; what it moved is kept"), reason);
-                assertTrue(body(base + "api/transfers/" + id[0]).contains("\"status\":\"CANCELLED\""),
-                        body(base + "api/transfers/" + id[0]));
-                assertTrue(service.ledger().treeOrders().get(id[0]) == null, "its order stays to run again");
+                assertTrue(body(base + "api/transfers/" + id).contains("\"status\":\"CANCELLED\""),
+                        body(base + "api/transfers/" + id));
+
+                HttpResponse<String> r = post(base + "api/transfers", "{\"remotePath\":\"/tree2/\",\"localPath\":"
+                        + "\"tree2\"}");
+                assertEquals(202, r.statusCode(), r.body());
+                String id2 = new ObjectMapper().readTree(r.body()).get("id").asText();
+                awaitTreeUnderWay(base, id2);
+                assertNotNull(service.ledger().treeOrders().get(id2), "its order is kept while it runs");
+                assertEquals(202, post(base + "api/transfers/" + id2 + "/cancel", "").statusCode());
+                Await.until(WAIT, () -> body(base + "api/transfers/" + id2).contains("\"status\":\"CANCELLED\"")
+                        && service.ledger().treeOrders().get(id2) == null, () -> body(base + "api/transfers/" + id2));
             }
         }
+    }
+
+    /** The id of a folder running here ({@code id}, or any) once it has transferred a file. */
+    private String awaitTreeUnderWay(String base, String id) {
+        String[] found = {null};
+        Await.until(WAIT, () -> {
+            try {
+                for (com.fasterxml.jackson.databind.JsonNode t : new ObjectMapper().readTree(
+                        body(base + "api/transfers")).get("trees")) {
+                    if (t.path("here").asBoolean() && t.path("transferred").asInt() >= 1
+                            && (id == null || id.equals(t.get("id").asText()))) {
+                        found[0] = t.get("id").asText();
+                    }
+                }
+            } catch (Exception e) {
+                return false;
+            }
+            return found[0] != null;
+        }, () -> body(base + "api/transfers"));
+        return found[0];
     }
 
     /**
@@ -291,23 +314,11 @@ class ServiceWebTest {
             try (FerryService service = harness.start()) {
                 String base = service.webUrl();
                 Path album = Files.move(staged, harness.uploadInbox().resolve("album"));
-                String[] id = {null};
-                Await.until(WAIT, () -> {
-                    try {
-                        for (com.fasterxml.jackson.databind.JsonNode t : new ObjectMapper().readTree(
-                                body(base + "api/transfers")).get("trees")) {
-                            if (t.path("here").asBoolean() && t.path("transferred").asInt() >= 1) {
-                                id[0] = t.get("id").asText();
-                            }
-                        }
-                    } catch (Exception e) {
-                        return false;
-                    }
-                    return id[0] != null;
-                }, () -> body(base + "api/transfers"));
-                assertEquals(202, post(base + "api/transfers/" + id[0] + "/cancel", "").statusCode());
+                String id = awaitTreeUnderWay(base, null);
+                assertEquals(202, post(base + "api/transfers/" + id + "/cancel", "").statusCode());
                 Path failed = harness.uploadInbox().resolve(".failed");
-                Await.until(WAIT, () -> Files.exists(failed.resolve("album.error.txt")), () -> "not filed");
+                Await.until(WAIT, () -> Files.exists(failed.resolve("album.error.txt"))
+                        && Files.exists(failed.resolve("album")), () -> "not filed");
                 String reason = Files.readString(failed.resolve("album.error.txt"));
                 assertTrue(reason.contains("was cancelled; what it moved is kept"), reason);
                 Files.move(failed.resolve("album"), album);
