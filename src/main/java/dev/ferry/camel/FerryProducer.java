@@ -181,7 +181,7 @@ public class FerryProducer extends DefaultAsyncProducer {
         TransferResult found = exchange.getProperty(FerryConstants.JOINED_RESULT, TransferResult.class);
         Optional<TransferResult> before = found != null ? Optional.of(found) : publishedBeforeCrash(exchange, request);
         if (before.isEmpty()) {
-            before = publishedByAnEarlierRequest(request);
+            before = engine().publishedAlready(request);
         }
         if (before.isPresent()) {
             // plan and publish pass the result on: nothing is sent, the drop moves to .done.
@@ -464,38 +464,6 @@ public class FerryProducer extends DefaultAsyncProducer {
         }
     }
 
-    /**
-     * The same download asked for again after it was published, its file still the one published (same size and
-     * time) and the server's too, under fileExist Fail or Ignore: done, as for a request that waited while the first
-     * ran. Run again, it
-     * met its own download, failed "already exists", and its FAILED replaced the first request's PUBLISHED (their
-     * transfer ids are the same), so whoever asked first read that their delivered file had failed.
-     */
-    private Optional<TransferResult> publishedByAnEarlierRequest(TransferRequest request) {
-        if (request.direction() != Direction.DOWNLOAD) {
-            return Optional.empty();
-        }
-        TransferRequest checked = checkedOrNull(request);
-        if (checked == null) {
-            return Optional.empty();
-        }
-        dev.ferry.plan.FileExist mode = engine().fileExistFor(checked);
-        if (mode != dev.ferry.plan.FileExist.FAIL && mode != dev.ferry.plan.FileExist.IGNORE) {
-            return Optional.empty();
-        }
-        Optional<TransferRecord> row = engine().ledger().find(checked.id());
-        if (row.isEmpty() || row.get().status() != TransferStatus.PUBLISHED || !stillPublished(row.get())
-                || !engine().remoteStillAsPublished(checked, row.get().size(), row.get().sourceMtime())) {
-            // The server's file changed since (or cannot be asked): it runs, and says what stands in its way.
-            return Optional.empty();
-        }
-        TransferRecord r = row.get();
-        LOG.info("{} was published at {}, and {} and the server's file are still as then; nothing to move (to fetch"
-                + " it again, remove it or ask with fileExist Override)", r.id(), r.updated(), r.localPath());
-        return Optional.of(TransferResult.publishedEarlier(r.id(), r.localPath(), r.size(),
-                "already published at " + r.updated() + " (the file there is that download)"));
-    }
-
     private static boolean inboxUpload(Exchange exchange, TransferRequest request) {
         return request.direction() == Direction.UPLOAD && fromInboxFile(exchange);
     }
@@ -531,15 +499,8 @@ public class FerryProducer extends DefaultAsyncProducer {
         }
     }
 
-    /** The file at the transfer's local path has the size and modification time it had when it was published. */
     private static boolean stillPublished(TransferRecord published) {
-        try {
-            Path file = Path.of(published.localPath());
-            return java.nio.file.Files.size(file) == published.size()
-                    && java.nio.file.Files.getLastModifiedTime(file).toMillis() == published.sourceMtime();
-        } catch (java.io.IOException e) {
-            return false;
-        }
+        return TransferEngine.stillAsPublished(published);
     }
 
     /** Another request for the same transfer (a recovery, a repeated message) finished it while this one waited. */

@@ -78,22 +78,6 @@ public final class RequestFileDone {
         Files.move(staged, target);
     }
 
-    /**
-     * A request moved back from {@code .failed/} to run again (after a cancel, a full disk) leaves its reason there;
-     * once it ran, that reason is no longer true. Only a reason whose request file is gone from {@code .failed/}.
-     */
-    private static void dropStaleReason(Path file) {
-        Path failed = file.resolveSibling(".failed");
-        String name = file.getFileName().toString();
-        try {
-            if (!Files.exists(failed.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                Files.deleteIfExists(failed.resolve(dev.ferry.inbox.ReasonFiles.nameFor(name)));
-            }
-        } catch (IOException e) {
-            LOG.debug("{}: its earlier reason in .failed/ stays: {}", name, e.toString());
-        }
-    }
-
     /** The route's last step: the request ran (or was answered); its file goes to {@code .done/}. */
     public void file(Exchange exchange) throws IOException {
         Path file = requestFile(exchange);
@@ -101,7 +85,6 @@ public final class RequestFileDone {
         String why = read == null ? null : SourceCheck.differs(file, read.state());
         Path done = file.resolveSibling(FOLDER).resolve(file.getFileName());
         Files.createDirectories(done.getParent());
-        dropStaleReason(file);
         if (why == null) {
             new DoneFolder().keepEarlier(file.toString(), FOLDER);
             Files.move(file, done);

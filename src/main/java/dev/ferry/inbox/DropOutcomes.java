@@ -64,6 +64,19 @@ public final class DropOutcomes {
      * Any other failure without a reason (the reason file's own write failed) gets its reason written here: no drop
      * is ever in {@code .failed/} without one.
      */
+    /**
+     * The request inbox's last step: the request ran (or was answered); its file goes to {@code .done/}
+     * ({@link RequestFileDone}), and a reason left in {@code .failed/} by its earlier run, no longer true, goes.
+     */
+    public void requestDone(Exchange exchange) throws IOException {
+        new RequestFileDone().file(exchange);
+        String parent = exchange.getIn().getHeader(Exchange.FILE_PARENT, String.class);
+        String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        if (parent != null && name != null) {
+            ReasonFiles.dropStale(Path.of(parent).resolve(FailedDrops.FOLDER), name);
+        }
+    }
+
     public String failedTarget(Exchange exchange) throws IOException {
         if (keptAside(exchange)) {
             String name = exchange.getIn().getHeader(Exchange.FILE_NAME, String.class);

@@ -126,12 +126,15 @@ public final class OddDrops {
 
     private boolean uploadFolder(Path p, String shown, FolderUploads uploads) {
         String failure;
+        boolean cancelled = false;
         try {
             failure = uploads.upload(p);
         } catch (IOException | RuntimeException e) {
             failure = "the folder could not be uploaded: " + (e.getMessage() == null ? e.toString() : e.getMessage());
+            cancelled = e instanceof FolderUploads.Cancelled;
         }
-        if (failure != null && stopping.getAsBoolean()) {
+        // A cancel is someone's word, not the stop's doing: the folder is filed, not sent again at the next start.
+        if (failure != null && !cancelled && stopping.getAsBoolean()) {
             LOG.info("folder {} stopped with the service; it stays in the inbox, and the next start sends what is"
                     + " missing", shown);
             return false;
@@ -147,6 +150,7 @@ public final class OddDrops {
         try {
             if (failure == null) {
                 Path done = DoneDrops.done(p);
+                ReasonFiles.dropStale(inbox.resolve(FailedDrops.FOLDER), p.getFileName().toString());
                 LOG.info("folder {} uploaded, every file verified; moved to {}", shown, inbox.relativize(done));
                 return true;
             }

@@ -101,4 +101,18 @@ public final class ReasonFiles {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }
     }
+
+    /**
+     * A drop or request moved back from {@code .failed/} to run again (after a cancel, a full disk) leaves its reason
+     * there; once it ran, that reason is no longer true. Only a reason whose drop is gone from {@code failed}.
+     */
+    public static void dropStale(Path failed, String name) {
+        try {
+            if (!Files.exists(failed.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.deleteIfExists(failed.resolve(nameFor(name)));
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not worth a failure: the drop itself is filed; its old reason stays.
+        }
+    }
 }

@@ -185,10 +185,60 @@ public final class TransferEngine implements AutoCloseable {
     }
 
     /**
-     * Whether the server still has the download's remote file at {@code size} and {@code mtime} (as it was when it was
-     * published); false when it differs or cannot be asked.
+     * The same download asked for again after it was published, answered as done without moving anything: under
+     * fileExist Fail or Ignore, while its local file is untouched since the publish (its size and time as published,
+     * and no change since — a change time, unlike a modification time, no one can put back) and the server's file has
+     * its size and time as then. Run again, it met its own download, failed "already exists", and its FAILED replaced
+     * the first request's PUBLISHED (their transfer ids are the same). Empty whenever any of it is not so, or cannot
+     * be told: the request then runs, and says what stands in its way.
      */
-    public boolean remoteStillAsPublished(TransferRequest request, long size, long mtime) {
+    public java.util.Optional<TransferResult> publishedAlready(TransferRequest request) {
+        if (request.direction() != Direction.DOWNLOAD) {
+            return java.util.Optional.empty();
+        }
+        TransferRequest checked;
+        try {
+            checked = check(request);
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
+        dev.ferry.plan.FileExist mode = checked.options().over(defaults).fileExist();
+        if (mode != dev.ferry.plan.FileExist.FAIL && mode != dev.ferry.plan.FileExist.IGNORE) {
+            return java.util.Optional.empty();
+        }
+        java.util.Optional<TransferRecord> row = ledger.find(checked.id());
+        if (row.isEmpty() || row.get().status() != TransferStatus.PUBLISHED) {
+            return java.util.Optional.empty();
+        }
+        TransferRecord r = row.get();
+        java.nio.file.Path local = java.nio.file.Path.of(r.localPath());
+        try {
+            // The rename that published it came before its row said so; any write, rename or touch since is later.
+            if (!stillAsPublished(r) || dev.ferry.source.SourceState.placedAfter(local, r.updated())
+                    || !remoteStillAsPublished(checked, r.size(), r.sourceMtime())) {
+                return java.util.Optional.empty();
+            }
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+        LOG.info("{} was published at {}, and {} and the server's file are as they were then; nothing to move (to"
+                + " fetch it again, remove it or ask with fileExist Override)", r.id(), r.updated(), r.localPath());
+        return java.util.Optional.of(TransferResult.publishedEarlier(r.id(), r.localPath(), r.size(),
+                "already published at " + r.updated() + " (the file there is that download)"));
+    }
+
+    /** The file at a transfer's local path has the size and modification time it had when it was published. */
+    public static boolean stillAsPublished(TransferRecord published) {
+        try {
+            java.nio.file.Path file = java.nio.file.Path.of(published.localPath());
+            return java.nio.file.Files.size(file) == published.size()
+                    && java.nio.file.Files.getLastModifiedTime(file).toMillis() == published.sourceMtime();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private boolean remoteStillAsPublished(TransferRequest request, long size, long mtime) {
         dev.ferry.ftp.FtpSession session = null;
         try {
             session = pool.borrow(profiles.get(request.server()));
@@ -201,11 +251,6 @@ public final class TransferEngine implements AutoCloseable {
                 pool.release(session);
             }
         }
-    }
-
-    /** What {@code request} does when its final name is taken, its own option or this engine's default. */
-    public dev.ferry.plan.FileExist fileExistFor(TransferRequest request) {
-        return request.options().over(defaults).fileExist();
     }
 
     /** Transfers planned and not yet published, failed or cancelled. */

@@ -29,6 +29,14 @@ public final class InboxTrees implements FolderUploads {
 
     @Override
     public String upload(Path folder) throws IOException {
+        try {
+            return uploadOnce(folder);
+        } catch (TreeCancelledException e) {
+            throw new Cancelled(e.getMessage(), e);
+        }
+    }
+
+    private String uploadOnce(Path folder) throws IOException {
         String remote = PathGuard.remoteInside(remoteDir, folder.getFileName().toString());
         TreeResult r = new TreeRun(engine, server, limits).upload(folder, remote, TransferOptions.none());
         // A file put into the folder (or changed) after the walk passed it was never sent: the folder must not be

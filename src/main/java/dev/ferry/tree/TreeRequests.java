@@ -262,8 +262,9 @@ public final class TreeRequests {
             return;
         }
         // A stop may fail the tree's files without interrupting this thread: the tree then ends INCOMPLETE, not run.
-        boolean stopped = failure instanceof java.io.InterruptedIOException || Thread.currentThread().isInterrupted()
-                || stopping.getAsBoolean();
+        // A cancel is someone's word, not the stop's doing: its order ends (below), whether or not the service stops.
+        boolean stopped = !(failure instanceof TreeCancelledException) && (failure instanceof java.io.InterruptedIOException
+                || Thread.currentThread().isInterrupted() || stopping.getAsBoolean());
         if (stopped) {
             LOG.info("tree {} stopped; its request stays and runs again at the next start", id);
             return;

@@ -478,6 +478,18 @@ final class TransferApi {
                         == TransferStatus.ACTIVE ? "running, or waiting to resume where it stopped"
                         : state(existing.get())));
             }
+            Optional<dev.ferry.transfer.TransferResult> done = existing.isPresent()
+                    && existing.get().status() == TransferStatus.PUBLISHED && "accepted".equals(verb)
+                    ? engine.publishedAlready(request) : Optional.empty();
+            if (done.isPresent()) {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("id", id);
+                body.put("state", "done");
+                body.put("message", done.get().verification() + "; nothing to move: to fetch it again, remove the"
+                        + " local file or ask with fileExist Override");
+                body.put("href", "/api/transfers/" + id);
+                return ok(200, body).withHeader("Location", "/api/transfers/" + id);
+            }
             try {
                 accepted = engine.accept(request);
             } catch (IllegalArgumentException e) {
