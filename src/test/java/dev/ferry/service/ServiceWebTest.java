@@ -300,6 +300,15 @@ class ServiceWebTest {
         }
     }
 
+    /** Ten files of 64 KiB, p0.bin ... p9.bin, in a folder built under a hidden name in the upload inbox. */
+    private static Path hiddenFolder(ServiceHarness harness, String name, int seed) throws Exception {
+        Path staged = Files.createDirectories(harness.uploadInbox().resolve("." + name));
+        for (int i = 0; i < 10; i++) {
+            dev.ferry.testing.PseudoRandomContent.write(staged.resolve("p" + i + ".bin"), 64 << 10, seed + i);
+        }
+        return staged;
+    }
+
     /** The id of a folder running here ({@code id}, or any) once it has transferred a file. */
     private String awaitTreeUnderWay(String base, String id) {
         String[] found = {null};
@@ -328,10 +337,7 @@ class ServiceWebTest {
     void aCancelledFolderDropGoesToFailedAndMovedBackIsSentWhole() throws Exception {
         try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(64 << 10).start()) {
             ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), ftp);
-            Path staged = Files.createDirectories(tmp.resolve("svc/data/inbox/upload/.album"));
-            for (int i = 0; i < 10; i++) {
-                dev.ferry.testing.PseudoRandomContent.write(staged.resolve("p" + i + ".bin"), 64 << 10, 50 + i);
-            }
+            Path staged = hiddenFolder(harness, "album", 50);
             try (FerryService service = harness.start()) {
                 String base = service.webUrl();
                 Path album = Files.move(staged, harness.uploadInbox().resolve("album"));
@@ -362,10 +368,7 @@ class ServiceWebTest {
     void aFolderDropCancelledJustBeforeTheServiceStopsIsFiledNotSentAtTheNextStart() throws Exception {
         try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(64 << 10).start()) {
             ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), ftp);
-            Path staged = Files.createDirectories(tmp.resolve("svc/data/inbox/upload/.set"));
-            for (int i = 0; i < 10; i++) {
-                dev.ferry.testing.PseudoRandomContent.write(staged.resolve("s" + i + ".bin"), 64 << 10, 70 + i);
-            }
+            Path staged = hiddenFolder(harness, "set", 70);
             try (FerryService service = harness.start()) {
                 String base = service.webUrl();
                 Files.move(staged, harness.uploadInbox().resolve("set"));
