@@ -1,1 +1,1 @@
-bench/run.sh startup  # 2026-12-05T14:17:21Z, BENCH_ROUNDS=5, ferry at 6fd426b
+bench/run.sh startup  # 2026-12-05T21:58:34Z, BENCH_ROUNDS=3, ferry at 8c98194

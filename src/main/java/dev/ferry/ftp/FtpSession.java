@@ -722,7 +722,9 @@ public final class FtpSession implements Closeable {
      * is empty (or gone), for two more read timeouts, while the server reads what its own buffer holds.
      */
     private int replyAfterUpload(int local, int remote) throws IOException {
-        long last = SendQueue.unsent(local, remote);
+        // Looked at only once the answer is late: the table lists every socket of the machine (thousands after a
+        // tree's uploads), and reading it for every upload cost a tree's upload ten times its time.
+        long last = -1;
         int idle = 0;
         while (true) {
             try {
