@@ -718,14 +718,18 @@ public final class FtpSession implements Closeable {
     /**
      * The server's answer to an upload whose connection is closed: it comes once the server has read every byte, which
      * a server reading far slower than the socket buffers hold does long after the read timeout. While the kernel's
-     * queue of bytes it has not taken yet ({@link SendQueue}) shrinks, the answer is waited for again; once that queue
-     * is empty (or gone), for two more read timeouts, while the server reads what its own buffer holds.
+     * queue of bytes the server has not taken yet ({@link SendQueue}) shrinks, the answer is waited for again; once
+     * that queue is empty (or gone: the server took every byte into its own buffer), for a minute more (at least two
+     * read timeouts) while the server reads that buffer. A queue that stops shrinking for three read timeouts is a
+     * server that stopped reading.
      */
     private int replyAfterUpload(int local, int remote) throws IOException {
         // Looked at only once the answer is late: the table lists every socket of the machine (thousands after a
         // tree's uploads), and reading it for every upload cost a tree's upload ten times its time.
         long last = -1;
-        int idle = 0;
+        int stuck = 0;
+        long drainedAt = 0;
+        long patience = Math.max(DRAINED_PATIENCE_NANOS, 2 * profile.soTimeout().toNanos());
         while (true) {
             try {
                 return finalReply();
@@ -734,9 +738,15 @@ public final class FtpSession implements Closeable {
                     throw e;
                 }
                 long now = SendQueue.unsent(local, remote);
-                boolean taking = now > 0 && (last < 0 || now < last);
-                idle = taking ? 0 : idle + 1;
-                if (idle > 2) {
+                if (now > 0) {
+                    stuck = last < 0 || now < last ? 0 : stuck + 1;
+                    if (stuck > 2) {
+                        throw e;
+                    }
+                    drainedAt = 0;
+                } else if (drainedAt == 0) {
+                    drainedAt = System.nanoTime();
+                } else if (System.nanoTime() - drainedAt > patience) {
                     throw e;
                 }
                 last = now;
@@ -745,6 +755,8 @@ public final class FtpSession implements Closeable {
             }
         }
     }
+
+    private static final long DRAINED_PATIENCE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
 
     private int finalReply() throws IOException {
         int code = readReply();

@@ -214,13 +214,14 @@ class UploadTest {
     void aParallelUploadToAServerFarSlowerThanTheSocketBuffersFinishes() throws Exception {
         try (FtpServerFixture ftp = FtpServerFixture.builder().writeInPlace(true).ratePerConnection(48 * 1024).start();
              EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp)
-                     .soTimeout(java.time.Duration.ofSeconds(2)).build())) {
-            Path source = PseudoRandomContent.write(tmp.resolve("slow.bin"), 1536 * 1024, 33);
+                     .soTimeout(java.time.Duration.ofSeconds(1)).build())) {
+            // Each chunk's 226 comes about 5 s after its bytes were written: five read timeouts.
+            Path source = PseudoRandomContent.write(tmp.resolve("slow.bin"), 768 * 1024, 33);
             TransferResult r = h.engine.run(h.upload(source, "/slow.bin", TransferOptions.none().withSegments(2)
-                    .withMinSegmentSize(512 * 1024).withUploadStrategy(UploadStrategy.PARALLEL)
-                    .withCheckpointBytes(384 * 1024).withMaxAttempts(2)));
+                    .withMinSegmentSize(384 * 1024).withUploadStrategy(UploadStrategy.PARALLEL)
+                    .withCheckpointBytes(256 * 1024).withMaxAttempts(2)));
             assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("slow.bin")));
-            assertTrue(ftp.bytesReceived() < 1536 * 1024 + 256 * 1024, "sent again: " + ftp.bytesReceived() + " "
+            assertTrue(ftp.bytesReceived() < 768 * 1024 + 128 * 1024, "sent again: " + ftp.bytesReceived() + " "
                     + h.events);
         }
     }
