@@ -49,6 +49,13 @@ record FtpUrl(TlsMode tls, String user, Secret password, String host, int port, 
             host = authority.substring(0, colon);
             String portText = authority.substring(colon + 1);
             if (!portText.matches("[+-]?[0-9]+")) {
+                if (rest.indexOf('@', slash) >= 0) {
+                    // "ftp://user:pa/ss@host/f": the '/' ended the host part inside the password, which is then
+                    // neither a port nor maskable as one; nothing of it is printed.
+                    throw new UsageException("the URL " + text.substring(0, text.indexOf("://") + 3) + "… has a '/'"
+                            + " before its '@': a user name or password holding '/' must write it as %2F (or give the"
+                            + " password with --password-env)");
+                }
                 throw new UsageException("port '" + portText + "' in " + redact(text) + " is not a number");
             }
             // Checked here, so that the mistake is reported as the command line's (exit 2) with the URL masked.
