@@ -61,7 +61,7 @@ final class DownloadPlanner {
         String id = r.id();
         RemoteFile hint = listed.remove(id);
         Path target = Path.of(r.localPath()).toAbsolutePath();
-        Path part = PartFiles.localPart(target, id);
+        Path part = partFile(target, id);
         if (publishedBeforeRestart(id, target, part)) {
             return kept(r, options, profile, target, "size " + Files.size(target) + " (published before a restart)");
         }
@@ -217,6 +217,24 @@ final class DownloadPlanner {
      * the target has the source's size and modification time (set on the part file before the rename). Refusing it as
      * "already exists" would fail a transfer that is done.
      */
+    /**
+     * {@link PartFiles#localPart}; a download begun before part names carried the ledger's instance resumes from (or
+     * finishes publishing) its part file under the old name, which it takes over by a rename (never through a link).
+     */
+    private Path partFile(Path target, String id) throws IOException {
+        Path part = PartFiles.localPart(target, id, ledger.instance());
+        Path legacy = PartFiles.legacyLocalPart(target, id);
+        if (!Files.exists(part, LinkOption.NOFOLLOW_LINKS) && Files.isRegularFile(legacy, LinkOption.NOFOLLOW_LINKS)
+                && ledger.find(id).isPresent()) {
+            try {
+                Files.move(legacy, part, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (java.nio.file.NoSuchFileException | java.nio.file.FileAlreadyExistsException gone) {
+                // taken or made by another run meanwhile: planning sees what is there now
+            }
+        }
+        return part;
+    }
+
     private boolean publishedBeforeRestart(String id, Path target, Path part) throws IOException {
         if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
             return false;

@@ -17,7 +17,20 @@ public final class PartFiles {
     private PartFiles() {
     }
 
-    static Path localPart(Path target, String transferId) {
+    /**
+     * A download's part file: {@link #partName} with an id made of the transfer's and the ledger's {@code instance},
+     * as {@link #remotePart} does on the server. Two ledgers (two command-line runs with their own {@code --ledger})
+     * fetching one remote file to one local path have the same transfer id; with one part file between them the second
+     * recreated it under the first, and the first published what the second had written so far (zeros) as verified.
+     */
+    static Path localPart(Path target, String transferId, String instance) {
+        String id = "d-" + java.util.HexFormat.of().formatHex(Hashing.sha256().digest(
+                (transferId + "@" + instance).getBytes(StandardCharsets.UTF_8)));
+        return target.resolveSibling(partName(target.getFileName().toString(), id));
+    }
+
+    /** The part file of a download begun before the names carried the ledger's instance. */
+    static Path legacyLocalPart(Path target, String transferId) {
         return target.resolveSibling(partName(target.getFileName().toString(), transferId));
     }
 

@@ -314,7 +314,7 @@ public final class TransferEngine implements AutoCloseable {
     private static void requireLocalPathFits(java.nio.file.Path local) {
         // The part file beside it has the longer name.
         int bytes = Math.max(local.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
-                PartFiles.localPart(local, "d-0000000000000000").toString()
+                PartFiles.legacyLocalPart(local, "d-0000000000000000").toString()
                         .getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
         if (bytes > PATH_MAX_BYTES) {
             throw new IllegalArgumentException("the local path " + dev.ferry.Printable.of(abbreviated(local)) + " is "
@@ -631,7 +631,9 @@ public final class TransferEngine implements AutoCloseable {
                 throw e;
             }
         } else {
-            java.nio.file.Files.deleteIfExists(PartFiles.localPart(java.nio.file.Path.of(r.localPath()), id));
+            java.nio.file.Path local = java.nio.file.Path.of(r.localPath()).toAbsolutePath();
+            java.nio.file.Files.deleteIfExists(PartFiles.localPart(local, id, ledger.instance()));
+            java.nio.file.Files.deleteIfExists(PartFiles.legacyLocalPart(local, id)); // one begun before the instance
         }
         ledger.status(id, TransferStatus.FAILED, reason);
     }

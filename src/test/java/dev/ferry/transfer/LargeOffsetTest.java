@@ -45,7 +45,7 @@ class LargeOffsetTest {
             }
             // An earlier run got everything below 4 GiB + 1 MiB; the part file holds those bytes.
             long resumeAt = FOUR_GIB + MIB;
-            Path part = PartFiles.localPart(target, request.id());
+            Path part = PartFiles.localPart(target, request.id(), h.ledger.instance());
             try (RandomAccessFile raf = new RandomAccessFile(part.toFile(), "rw")) {
                 raf.setLength(size);
             }
