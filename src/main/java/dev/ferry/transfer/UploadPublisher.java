@@ -55,21 +55,29 @@ final class UploadPublisher {
     }
 
     /**
-     * fileExist Fail: the final name was free when the upload was planned, and RNTO replaces a file on most servers
+     * fileExist TryRename: the rename must not replace a file, and FTP has no rename that refuses to, so the final name
+     * is asked for just before it (vsftpd and proftpd replaced a file there without a word). fileExist Fail: the final name was free when the upload was planned, and RNTO replaces a file on most servers
      * (vsftpd, proftpd), so a file someone put there meanwhile would be lost without a word (a hostile review lost
      * one so). Asked again before the rename of an upload that took a second or more since its planning; a quicker
      * one (a folder's small files) leaves a window of that size, as any client's check before its rename does, FTP
      * having no rename that refuses to replace.
      */
     private static void requireStillFree(FtpSession session, LiveTransfer t) throws IOException {
-        if (t.options.fileExist() != dev.ferry.plan.FileExist.FAIL
-                || System.nanoTime() - t.plannedNanos < STILL_FREE_AFTER_NANOS) {
+        dev.ferry.plan.FileExist mode = t.options.fileExist();
+        boolean ask = mode == dev.ferry.plan.FileExist.TRYRENAME
+                || mode == dev.ferry.plan.FileExist.FAIL && System.nanoTime() - t.plannedNanos >= STILL_FREE_AFTER_NANOS;
+        if (!ask) {
             return;
         }
         try {
             session.stat(t.remotePath());
         } catch (dev.ferry.ftp.RemoteNotFoundException free) {
             return;
+        }
+        if (mode == dev.ferry.plan.FileExist.TRYRENAME) {
+            // Checked nothing before (a file there from the start is found here): what was sent stays for a run
+            // with Override to publish, as a download's part file does.
+            throw UploadTargetExistsException.atRename(t.remotePath(), t.remoteWork, t.profile);
         }
         try {
             session.delete(t.remoteWork);

@@ -21,6 +21,14 @@ public final class UploadTargetExistsException extends FtpException {
         super(message, 553, false);
     }
 
+    /** fileExist TryRename found the name taken at the rename: what was sent stays under its temporary name. */
+    static UploadTargetExistsException atRename(String remote, String temporary, ServerProfile profile) {
+        return new UploadTargetExistsException("remote file " + remote + " on " + profile.name() + " exists and is"
+                + " kept (fileExist TryRename renames only onto a free name, and looks only then); what was sent stays"
+                + " in " + temporary + ": remove the remote file, or choose fileExist Override, and run the transfer"
+                + " again to publish it");
+    }
+
     /** The name was free when the upload was planned and is taken now: what was sent is not published over it. */
     static UploadTargetExistsException appeared(String remote, ServerProfile profile) {
         return new UploadTargetExistsException("remote file " + remote + " on " + profile.name() + " appeared during"

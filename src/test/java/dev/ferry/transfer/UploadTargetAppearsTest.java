@@ -50,4 +50,34 @@ class UploadTargetAppearsTest {
             }
         }
     }
+
+    /**
+     * A review of the command line: {@code put --file-exist=tryrename} onto a name that was taken replaced the file on
+     * vsftpd (its RNTO replaces). TryRename asks for the name just before the rename; what was sent stays under its
+     * temporary name, and a run with Override publishes it without sending it again.
+     */
+    @Test
+    void tryRenameKeepsAFileAtTheFinalNameAndOverrideThenPublishesWhatWasSent() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start();
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
+            Path source = PseudoRandomContent.write(tmp.resolve("taken.bin"), 3_000_000, 7);
+            Files.writeString(ftp.file("taken.bin"), "someone else's file\n");
+
+            TransferFailedException failed = assertThrows(TransferFailedException.class, () -> h.engine.run(
+                    h.upload(source, "/taken.bin", dev.ferry.plan.TransferOptions.none()
+                            .withFileExist(dev.ferry.plan.FileExist.TRYRENAME))));
+            assertInstanceOf(UploadTargetExistsException.class, failed.getCause(), String.valueOf(failed));
+            assertTrue(failed.getMessage().contains("TryRename renames only onto a free name"), failed.getMessage());
+            assertEquals("someone else's file\n", Files.readString(ftp.file("taken.bin")));
+            long sent = ftp.bytesReceived();
+
+            h.engine.run(h.upload(source, "/taken.bin", dev.ferry.plan.TransferOptions.none()
+                    .withFileExist(dev.ferry.plan.FileExist.OVERRIDE)));
+            assertEquals(dev.ferry.testing.Hashes.sha256(source), dev.ferry.testing.Hashes.sha256(ftp.file("taken.bin")));
+            assertTrue(ftp.bytesReceived() - sent < 1_000_000, "sent again: " + (ftp.bytesReceived() - sent));
+            try (Stream<Path> all = Files.list(ftp.root())) {
+                assertEquals(List.of("taken.bin"), all.map(p -> p.getFileName().toString()).toList());
+            }
+        }
+    }
 }
