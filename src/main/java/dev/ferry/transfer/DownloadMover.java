@@ -16,6 +16,13 @@ import java.util.HexFormat;
  */
 final class DownloadMover implements SegmentMover {
     private static final int BUFFER = 64 * 1024;
+    /**
+     * A segment that goes on from bytes already in the part file (an earlier run's, or before a dropped connection)
+     * reads this much before its offset again and compares it with the part file: a remote file replaced with its size
+     * and time kept (a rewrite within the same second, {@code touch -r}) was otherwise spliced onto the old version's
+     * bytes and, on a server without a hash, published as verified by size and time.
+     */
+    static final int OVERLAP = 64 * 1024;
     private final TransferListener listener;
 
     DownloadMover(TransferListener listener) {
@@ -41,13 +48,23 @@ final class DownloadMover implements SegmentMover {
 
     private long read(FtpSession session, LiveTransfer t, LiveSegment s, long pos) throws IOException {
         t.checkNotCancelled();
-        InputStream in = session.retrieve(t.remoteWork, pos);
+        int again = (int) Math.min(OVERLAP, pos - s.start);
+        InputStream in = session.retrieve(t.remoteWork, pos - again);
         t.inFlight(in, true);
         if (t.cancelled()) {
             // A cancel that came while the connection opened did not see this stream.
             session.abandon(in);
             t.inFlight(in, false);
             throw new CancelledException(t.id());
+        }
+        if (again > 0) {
+            try {
+                requireSameBytes(in, t, pos - again, again);
+            } catch (IOException e) {
+                session.abandon(in);
+                t.inFlight(in, false);
+                throw e;
+            }
         }
         // No bigger than the segment's bytes (a 64 KiB buffer allocated and zeroed per 10 KiB file of a tree was a
         // tenth of a lane's CPU); the end of the stream is then read with read() below.
@@ -115,6 +132,24 @@ final class DownloadMover implements SegmentMover {
             t.sentDigest = HexFormat.of().formatHex(digest.digest());
         }
         return pos;
+    }
+
+    private static void requireSameBytes(InputStream in, LiveTransfer t, long from, int length) throws IOException {
+        byte[] remote = in.readNBytes(length);
+        t.moved(remote.length);
+        ByteBuffer local = ByteBuffer.allocate(length);
+        try {
+            while (local.hasRemaining() && t.local.read(local, from + local.position()) >= 0) {
+                // reads until full or the end of the part file
+            }
+        } catch (IOException e) {
+            throw LocalFileException.reading(t.workFile, e);
+        }
+        if (remote.length < length || !java.util.Arrays.equals(remote, 0, length, local.array(), 0, length)) {
+            throw new SourceChangedException("the bytes of " + t.remotePath() + " before byte " + (from + length)
+                    + " differ from those fetched before, with its size and time unchanged: the remote file was"
+                    + " replaced; the partial data is discarded");
+        }
     }
 
     private static void write(LiveTransfer t, ByteBuffer buffer, int n, long position) throws LocalFileException {

@@ -718,11 +718,9 @@ public final class TransferEngine implements AutoCloseable {
         if (firstReport && e instanceof SourceChangedException && live != null) {
             // The transfer goes on from the new version: its next plan reports restarted, not a new start.
             restarts.pending(id, e.getMessage());
-            if (live.direction() == Direction.UPLOAD) {
-                // The sent segments are of the old version, even where size and time match (a hash or a writer
-                // told): the next plan must start afresh, not resume them.
-                ledger.start(id, live.size, live.sourceMtime, List.of());
-            }
+            // The moved segments are of the old version, even where size and time match (a hash, a writer, or a
+            // download's bytes read again told): the next plan must start afresh, not resume them.
+            ledger.start(id, live.size, live.sourceMtime, List.of());
         }
         if (firstReport && !(e instanceof SourceChangedException)) {
             restarts.forget(id);
