@@ -57,6 +57,9 @@ enum ExitCode {
             if (t instanceof CancelledException) {
                 return CANCELLED;
             }
+            if (t instanceof dev.ferry.ftp.TlsRefusedException) {
+                return REFUSED;
+            }
             if (t instanceof FtpException f) {
                 // A 5xx the server meant (553 Could not create file), not a connection given up on (code 0).
                 return f.replyCode() >= 500 && !f.isTransient() ? REFUSED : FAILED;

@@ -155,6 +155,16 @@ public final class FtpSession implements Closeable {
                         + " the server profile (trustStore; --trust-store on the command line)", 0, false, e);
             }
             throw new FtpException("TLS handshake with " + where + " failed: " + describe(e), 0, true, e);
+        } catch (javax.net.ssl.SSLException e) {
+            int code = client.getReplyCode();
+            String reply = e.getMessage() == null ? String.valueOf(code) : e.getMessage().strip();
+            disconnectQuietly(client);
+            if (client instanceof FTPSClient && code >= 400 && reply.startsWith(String.valueOf(code))) {
+                // commons-net's answer to a refused AUTH TLS (the reply as its message): trying again (it was retried
+                // as an outage) cannot help.
+                throw new TlsRefusedException(where, code, reply, e);
+            }
+            throw new FtpException("cannot reach " + where + ": " + describe(e), 0, true, e);
         } catch (IOException e) {
             disconnectQuietly(client);
             throw new FtpException("cannot reach " + where + ": " + describe(e), 0, true, e);

@@ -88,6 +88,29 @@ class CliTest {
         assertTrue(errText.contains("%2F") && errText.contains("--password-env"), errText);
     }
 
+    /**
+     * A review of the command line: ftps:// to a server without TLS was retried for a minute as a server that cannot
+     * be reached ("SSLException 431 Service is unavailable", exit 1). A refused AUTH TLS is final: exit 7 at once, one
+     * line saying the server offers no TLS and that Ferry never goes on in plain FTP.
+     */
+    @Test
+    void ftpsToAServerWithoutTlsIsRefusedAtOnce() {
+        ftp = FtpServerFixture.builder().start(); // no TLS on this server
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String url = "ftps://" + ftp.user() + ":" + PASSWORD + "@127.0.0.1:" + ftp.port() + "/big.bin";
+        long started = System.nanoTime();
+        int code = Cli.run(new String[] {"get", "--ledger", tmp.resolve("ledger").toString(), url,
+                        tmp.resolve("x").toString()},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String errText = err.toString(StandardCharsets.UTF_8);
+        assertEquals(ExitCode.REFUSED.code, code, errText);
+        assertTrue(errText.contains("does not offer TLS") && errText.contains("never falls back to plain FTP"), errText);
+        assertFalse(errText.contains("retrying"), errText);
+        assertFalse(errText.contains(PASSWORD), errText);
+        assertFalse(Files.exists(tmp.resolve("x")));
+    }
+
     /** Any other value the command line's checks refuse (here a local path no file system can name): exit 2. */
     @Test
     void aValueRefusedWhileParsingIsAUsageErrorNotAStackTrace() {
