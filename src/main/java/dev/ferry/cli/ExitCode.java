@@ -57,6 +57,9 @@ enum ExitCode {
             if (t instanceof CancelledException) {
                 return CANCELLED;
             }
+            if (t instanceof CliLedgerException l) {
+                return l.local ? LOCAL : FAILED;
+            }
             if (t instanceof dev.ferry.ftp.TlsRefusedException) {
                 return REFUSED;
             }

@@ -175,8 +175,25 @@ final class TransferRun {
                 probes.detach();
                 ledger.close();
             }
+            if (e instanceof dev.ferry.ledger.LedgerException l) {
+                throw withAdvice(l, ledgerDir);
+            }
             throw e;
         }
+    }
+
+    /** A ledger the command cannot open: what the person running it can do, with this command's option. */
+    private static CliLedgerException withAdvice(dev.ferry.ledger.LedgerException l, Path ledgerDir) {
+        return switch (l.kind()) {
+            case IN_USE -> new CliLedgerException(l.getMessage() + " (a ledger serves one ferry command at a time): wait"
+                    + " for that command to end, or give this one a ledger of its own with --ledger DIR (a ledger"
+                    + " resumes only the transfers begun with it)", l, false);
+            case LOCAL_FOLDER -> new CliLedgerException(l.getMessage() + ": choose a folder Ferry may create or write"
+                    + " with --ledger DIR (default ~/.ferry/cli-ledger)", l, true);
+            case DATABASE -> new CliLedgerException(l.getMessage() + ": if the ledger " + ledgerDir + " is damaged,"
+                    + " move it away (its unfinished transfers then start over) or choose another with --ledger DIR",
+                    l, false);
+        };
     }
 
     private record Opened(JdbcLedger ledger, TransferEngine engine, RememberedProbes probes) implements AutoCloseable {

@@ -98,6 +98,20 @@ public final class JdbcLedger implements AutoCloseable {
         return h2(dataDir, size > COMPACT_ABOVE ? "" : ";MAX_COMPACT_TIME=0", pooled);
     }
 
+    /** The file system's reason in words (its exceptions' messages are the bare path). */
+    private static String why(IOException e) {
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            return "a file is in the way at " + e.getMessage();
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied at " + e.getMessage();
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason() + (f.getFile() == null ? "" : " at " + f.getFile());
+        }
+        return String.valueOf(e.getMessage());
+    }
+
     private static JdbcLedger h2(Path dataDir, String settings) {
         return h2(dataDir, settings, true);
     }
@@ -108,7 +122,8 @@ public final class JdbcLedger implements AutoCloseable {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the ledger directory " + dataDir, e);
+            throw new LedgerException("cannot create the ledger directory " + dataDir + ": " + why(e), e,
+                    LedgerException.Kind.LOCAL_FOLDER);
         }
         // WRITE_DELAY=0: H2 writes each commit to the file at once (the default batches for 500 ms), so a
         // committed offset survives the JVM being killed. DB_CLOSE_ON_EXIT=FALSE: H2's shutdown hook would close

@@ -8,8 +8,22 @@ public final class LedgerException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** What went wrong, where a caller says what to do about it (the command line names its --ledger option). */
+    public enum Kind { DATABASE, IN_USE, LOCAL_FOLDER }
+
+    private final Kind kind;
+
     public LedgerException(String message, Throwable cause) {
+        this(message, cause, Kind.DATABASE);
+    }
+
+    LedgerException(String message, Throwable cause, Kind kind) {
         super(message, cause);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
     }
 
     /**

@@ -111,6 +111,21 @@ class CliTest {
         assertFalse(Files.exists(tmp.resolve("x")));
     }
 
+    /** A review of the command line: a --ledger that cannot be made said "cannot create the ledger directory X", exit 1. */
+    @Test
+    void aLedgerFolderThatCannotBeMadeSaysWhyAndWhatToDo() throws Exception {
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Cli.run(new String[] {"get", "--ledger", file.resolve("ledger").toString(),
+                        "ftp://ferrytest:" + PASSWORD + "@127.0.0.1:1/big.bin", tmp.resolve("x").toString()},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String errText = err.toString(StandardCharsets.UTF_8);
+        assertEquals(ExitCode.LOCAL.code, code, errText);
+        assertTrue(errText.contains("cannot create the ledger directory " + file.resolve("ledger") + ": Not a directory")
+                && errText.contains("--ledger DIR"), errText);
+    }
+
     /** Any other value the command line's checks refuse (here a local path no file system can name): exit 2. */
     @Test
     void aValueRefusedWhileParsingIsAUsageErrorNotAStackTrace() {

@@ -68,6 +68,16 @@ class JdbcLedgerH2Test extends JdbcLedgerContract {
             LedgerException inUse = assertThrows(LedgerException.class, () -> open(dir));
             assertEquals("ledger " + dir.toAbsolutePath().resolve("ledger") + " is in use by another Ferry process",
                     inUse.getMessage());
+            // A review of the command line: a second ferry command on the same ledger said only "is in use" (exit 1).
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            int code = dev.ferry.cli.Cli.run(new String[] {"get", "--ledger", dir.toString(),
+                            "ftp://u:p@127.0.0.1:1/x.bin", dataDir.resolve("x.bin").toString()},
+                    new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                    new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+            String said = err.toString(StandardCharsets.UTF_8);
+            assertEquals(1, code, said);
+            assertTrue(said.contains("is in use by another Ferry process") && said.contains("wait for that command")
+                    && said.contains("--ledger DIR"), said);
 
             child.getOutputStream().write('\n');
             child.getOutputStream().flush();
