@@ -45,10 +45,13 @@ final class DownloadPublisher {
         try {
             onDisk = Files.size(t.workFile);
         } catch (java.nio.file.NoSuchFileException e) {
-            // Its folder moved away (perhaps replaced by a link): say so, rather than a bare path, and stop.
+            // Its folder moved away (perhaps replaced by a link), or the part file was removed: say so, rather than
+            // a bare path, and stop.
             LocalTarget.requireSameFolder(t.workFile, t.localFile, t.workFolder);
+            LocalTarget.requireSamePart(t.workFile, t.workFileKey);
             throw e;
         }
+        LocalTarget.requireSamePart(t.workFile, t.workFileKey);
         if (onDisk != t.size) {
             throw new SourceChangedException("the part file " + t.workFile + " has " + onDisk + " bytes, "
                     + t.size + " were planned");

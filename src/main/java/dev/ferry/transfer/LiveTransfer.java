@@ -45,6 +45,8 @@ public final class LiveTransfer implements TransferView {
     final Path workFile;
     /** Download: the part file's folder as it really was at planning, which publishing requires it still is. */
     final Path workFolder;
+    /** A download's part file's identity (device and inode) as it was opened, null where unknown. */
+    final Object workFileKey;
     /** Upload: the remote temporary name. Download: the remote file. */
     final String remoteWork;
     final UploadStrategy strategy;
@@ -119,6 +121,7 @@ public final class LiveTransfer implements TransferView {
         this.localFile = Path.of(request.localPath());
         this.workFile = workFile;
         this.workFolder = request.direction() == Direction.DOWNLOAD ? LocalTarget.realFolderOf(workFile) : null;
+        this.workFileKey = request.direction() == Direction.DOWNLOAD ? LocalTarget.fileKey(workFile) : null;
         this.remoteWork = remoteWork;
         this.strategy = strategy;
         this.ledger = ledger;

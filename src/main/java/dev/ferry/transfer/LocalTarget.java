@@ -41,6 +41,29 @@ final class LocalTarget {
         };
     }
 
+    /** {@code file}'s identity on its file system (device and inode), or null when it cannot be read. */
+    static Object fileKey(Path file) {
+        try {
+            return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The part file must still be the one the download wrote through its channel: removed or replaced under its name
+     * meanwhile, what the name holds is not what was fetched, and the channel's file cannot be published.
+     */
+    static void requireSamePart(Path part, Object key) throws LocalFileException {
+        boolean removed = !Files.exists(part, LinkOption.NOFOLLOW_LINKS);
+        Object now = removed ? null : fileKey(part);
+        if (removed || (key != null && now != null && !key.equals(now))) {
+            throw new LocalFileException("the part file " + part + " was " + (removed ? "removed" : "replaced")
+                    + " during the download; nothing was published: run the transfer again to start over", null);
+        }
+    }
+
     /** The real path of {@code file}'s folder, or null when it cannot be resolved. */
     static Path realFolderOf(Path file) {
         try {
