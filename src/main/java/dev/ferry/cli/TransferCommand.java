@@ -159,6 +159,10 @@ abstract class TransferCommand implements Callable<Integer> {
     public Integer call() {
         // Everything the command line says is checked before anything is opened: a mistake is exit 2.
         FtpUrl url = FtpUrl.parse(urlText());
+        if (localText().isBlank()) {
+            // Path.of("") is the working folder: get '' wrote there under the remote name, put '' said "  is a folder".
+            throw new UsageException("the local path is empty: name a file or a folder (. for the working folder)");
+        }
         ServerProfile profile = profile(url);
         // get of a URL ending in / names a folder: no single file has that name, so it can only mean the tree.
         if (recursive || direction() == Direction.DOWNLOAD && url.path().endsWith("/")) {

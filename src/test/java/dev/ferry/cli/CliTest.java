@@ -126,6 +126,27 @@ class CliTest {
                 && errText.contains("--ledger DIR"), errText);
     }
 
+    /**
+     * A review of the command line: an unclosed IPv6 bracket went to the resolver ("unknown host [:", exit 1), and an
+     * empty local path was the working folder (get wrote there under the remote name; put said "  is a folder").
+     */
+    @Test
+    void anUnclosedBracketOrAnEmptyLocalPathIsAUsageError() {
+        String url = "ftp://ferrytest:" + PASSWORD + "@127.0.0.1:2121/big.bin";
+        for (String[] args : List.of(
+                new String[] {"get", "ftp://ferrytest:" + PASSWORD + "@[::1/big.bin", tmp.resolve("x").toString()},
+                new String[] {"get", url, ""},
+                new String[] {"put", "", url})) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = Cli.run(args, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            String errText = err.toString(StandardCharsets.UTF_8);
+            assertEquals(ExitCode.USAGE.code, code, errText);
+            assertTrue(errText.contains("unmatched '['") || errText.contains("the local path is empty"), errText);
+            assertFalse(errText.contains(PASSWORD), errText);
+        }
+    }
+
     /** Any other value the command line's checks refuse (here a local path no file system can name): exit 2. */
     @Test
     void aValueRefusedWhileParsingIsAUsageErrorNotAStackTrace() {
