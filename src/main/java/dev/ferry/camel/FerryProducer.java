@@ -179,10 +179,7 @@ public class FerryProducer extends DefaultAsyncProducer {
         TransferRequest request = toRequest(exchange);
         // Passed on by the queue's route, which found it done already: said once, not looked up again.
         TransferResult found = exchange.getProperty(FerryConstants.JOINED_RESULT, TransferResult.class);
-        Optional<TransferResult> before = found != null ? Optional.of(found) : publishedBeforeCrash(exchange, request);
-        if (before.isEmpty()) {
-            before = engine().publishedAlready(request);
-        }
+        Optional<TransferResult> before = found != null ? Optional.of(found) : doneAlready(exchange, request);
         if (before.isPresent()) {
             // plan and publish pass the result on: nothing is sent, the drop moves to .done.
             exchange.setProperty(FerryConstants.JOINED_RESULT, before.get());
@@ -407,24 +404,30 @@ public class FerryProducer extends DefaultAsyncProducer {
      * drop moved to .done (a kill -9, or a batch committed just before one). Sent again, it would meet its own copy
      * on the server, and fail under fileExist Fail; it is done already. The same file put in the inbox again after
      * it was published (moved back from .done/ to send it again, which keeps its modification time) is a new drop.
+     * Likewise a message the broker delivered again, and a download asked for again whose file is still as it was
+     * published ({@link dev.ferry.transfer.TransferEngine#publishedAlready}).
      */
-    private Optional<TransferResult> publishedBeforeCrash(Exchange exchange, TransferRequest request) {
+    private Optional<TransferResult> doneAlready(Exchange exchange, TransferRequest request) {
         boolean inboxFile = fromInboxFile(exchange);
         DeliveredAgain again = inboxFile ? null : DeliveredAgain.of(exchange);
-        if (!inboxFile && again == null) {
+        if (!inboxFile && again == null && request.direction() != Direction.DOWNLOAD) {
             return Optional.empty();
         }
+        // Checked and looked up once for both questions: a request file asked them twice, each with its own.
         TransferRequest checked = checkedOrNull(request);
         if (checked == null) {
             return Optional.empty();
         }
         Optional<TransferRecord> row = engine().ledger().find(checked.id());
+        Optional<TransferResult> before = Optional.empty();
         if (again != null) {
-            return publishedBeforeRedelivery(row, again, checked);
+            before = publishedBeforeRedelivery(row, again, checked);
+        } else if (inboxFile) {
+            // An upload's inbox file is its source; a download's is the request file, its download the local path.
+            before = publishedBeforeCrash(row, request.direction() == Direction.UPLOAD ? null
+                    : Path.of(exchange.getIn().getHeader(Exchange.FILE_PATH, String.class)));
         }
-        // An upload's inbox file is its source; a download's is the request file, its download the local path.
-        return publishedBeforeCrash(row, request.direction() == Direction.UPLOAD ? null
-                : Path.of(exchange.getIn().getHeader(Exchange.FILE_PATH, String.class)));
+        return before.isPresent() ? before : engine().publishedAlready(checked, row);
     }
 
     /**
@@ -469,7 +472,7 @@ public class FerryProducer extends DefaultAsyncProducer {
     }
 
     /**
-     * {@link #publishedBeforeCrash(Exchange, TransferRequest)} on the transfer's ledger row, already looked up;
+     * A drop (or request file) left in its inbox by a crash after its transfer was published, on its ledger row;
      * {@code requestFile} is a download's request file, null for an upload's drop.
      */
     private Optional<TransferResult> publishedBeforeCrash(Optional<TransferRecord> record, Path requestFile) {

@@ -202,11 +202,19 @@ public final class TransferEngine implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return java.util.Optional.empty();
         }
+        return publishedAlready(checked, ledger.find(checked.id()));
+    }
+
+    /** {@link #publishedAlready(TransferRequest)} of a request already {@link #check checked}, on its ledger row. */
+    public java.util.Optional<TransferResult> publishedAlready(TransferRequest checked,
+                                                               java.util.Optional<TransferRecord> row) {
+        if (checked.direction() != Direction.DOWNLOAD) {
+            return java.util.Optional.empty();
+        }
         dev.ferry.plan.FileExist mode = checked.options().over(defaults).fileExist();
         if (mode != dev.ferry.plan.FileExist.FAIL && mode != dev.ferry.plan.FileExist.IGNORE) {
             return java.util.Optional.empty();
         }
-        java.util.Optional<TransferRecord> row = ledger.find(checked.id());
         if (row.isEmpty() || row.get().status() != TransferStatus.PUBLISHED) {
             return java.util.Optional.empty();
         }

@@ -148,7 +148,13 @@ class ServiceWebTest {
                 HttpResponse<String> resume = post(base + "api/transfers/" + id + "/resume", "");
                 assertEquals(409, resume.statusCode(), resume.body());
                 assertTrue(resume.body().contains("refused when it came"), resume.body());
-                Thread.sleep(1_000);
+                // Refused before anything was submitted: nothing runs, and the row still says why it was refused.
+                com.fasterxml.jackson.databind.JsonNode after = new ObjectMapper().readTree(body(base + "api/transfers"));
+                assertEquals(0, after.get("active").size(), after.toString());
+                com.fasterxml.jackson.databind.JsonNode row = new ObjectMapper().readTree(
+                        body(base + "api/transfers/" + id));
+                assertTrue(row.get("lastError").asText().startsWith("refused: "), row.toString());
+                assertEquals("FAILED", row.get("status").asText(), row.toString());
                 assertTrue(Files.notExists(outside), "written outside the download folder");
             }
         }
