@@ -242,6 +242,17 @@ final class TransferApi {
 
     /** POST /api/transfers/{id}/cancel: stops a running transfer; its segments stay, so it can be resumed. */
     Reply cancel(String id) {
+        if (live().containsKey(id)) {
+            // Still running here after another node took it over (this node froze past its lease): that node's run
+            // is the transfer now, and cancelling this one's left-over run would answer "cancelling" for nothing.
+            Optional<TransferRecord> row = engine.ledger().find(id);
+            ClusterView.Owner owner = row.isEmpty() ? null : cluster.owners(List.of(id)).get(id);
+            if (row.isPresent() && elsewhere(row.get(), owner)) {
+                engine.cancel(id);
+                return error(409, "transfer " + id + " was taken over by node " + owner.node() + " (this node lost"
+                        + " its lease); cancel it there");
+            }
+        }
         if (engine.cancel(id)) {
             return ok(202, Map.of("id", id, "state", "cancelling",
                     "message", "the transfer stops at its next buffer; resume it with POST /api/transfers/" + id

@@ -195,6 +195,33 @@ class ClusterViewAndCapTest {
         }
     }
 
+    /**
+     * A review: on a node that lost a transfer to another (frozen past its lease) and still ran it, a cancel answered
+     * 202 "cancelling" and stopped only that left-over run; the node running it went on. It now names that node.
+     */
+    @Test
+    void aCancelOnANodeThatLostTheTransferNamesTheNodeThatHasIt() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(256 << 10).start()) {
+            ftp.write("pub/lost.bin", 8L * MIB, 61L);
+            try (FerryService a = node("node-a", ftp)) {
+                String id = submit(a, "/pub/lost.bin", "lost.bin", 1);
+                Await.until(WAIT, () -> get(a, "api/transfers/" + id).path("bytesDone").asLong() > 0,
+                        () -> "node-a's download did not start");
+                try (java.sql.Connection c = schema.connect(); java.sql.PreparedStatement ps = c.prepareStatement(
+                        "UPDATE ferry_transfer SET owner = 'node-z', lease_until = CURRENT_TIMESTAMP + INTERVAL '1 hour'"
+                                + " WHERE id = ?")) {
+                    ps.setString(1, id);
+                    assertEquals(1, ps.executeUpdate());
+                }
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                        URI.create(a.webUrl() + "api/transfers/" + id + "/cancel"))
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(409, r.statusCode(), r.body());
+                assertTrue(r.body().contains("node-z") && r.body().contains("cancel it there"), r.body());
+            }
+        }
+    }
+
     private static Map<String, String> nodes(JsonNode health) {
         Map<String, String> nodes = new java.util.TreeMap<>();
         for (JsonNode n : health.path("nodes")) {
