@@ -50,7 +50,9 @@ public final class DropUnchanged {
                 // Nothing to compare with, or nothing left to move: the file consumer reports the latter.
                 return;
             }
-            String why = SourceCheck.changed(file, new SourceState(sent.size(), sent.sourceMtime(), null, null));
+            // Its change time too: a rewrite that put the size and time back is otherwise this version.
+            String why = SourceCheck.changed(file, SourceState.recorded(sent.size(), sent.sourceMtime(),
+                    sent.sourceChangedAt()));
             if (why == null) {
                 return;
             }

@@ -426,6 +426,9 @@ public class FerryProducer extends DefaultAsyncProducer {
             // An upload's inbox file is its source; a download's is the request file, its download the local path.
             before = publishedBeforeCrash(row, request.direction() == Direction.UPLOAD ? null
                     : Path.of(exchange.getIn().getHeader(Exchange.FILE_PATH, String.class)));
+            if (before.isEmpty() && request.direction() == Direction.UPLOAD) {
+                before = filedElsewhere(exchange, row);
+            }
         }
         return before.isPresent() ? before : engine().publishedAlready(checked, row);
     }
@@ -489,6 +492,26 @@ public class FerryProducer extends DefaultAsyncProducer {
     }
 
     /**
+     * A drop taken by this node that left the inbox before its turn came, its transfer published since it was taken:
+     * another node that took the inboxes over (this one was frozen past its lease) sent it and filed it in .done/.
+     * Accepted here, the finished row was taken back and failed ("does not exist"), with a reason file in .failed/
+     * for a drop that was delivered.
+     */
+    private static Optional<TransferResult> filedElsewhere(Exchange exchange, Optional<TransferRecord> record) {
+        String path = exchange.getIn().getHeader(Exchange.FILE_PATH, String.class);
+        if (path == null || record.isEmpty() || record.get().status() != TransferStatus.PUBLISHED
+                || java.nio.file.Files.exists(Path.of(path), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                || record.get().updated().toEpochMilli() < exchange.getClock().getCreated()) {
+            return Optional.empty();
+        }
+        TransferRecord r = record.get();
+        LOG.info("{} left the inbox while it waited here, published meanwhile (by the node that takes the inboxes"
+                + " now); nothing to send", r.id());
+        return Optional.of(TransferResult.publishedEarlier(r.id(), r.remotePath(), r.size(),
+                "already published (by another node, while this one waited)"));
+    }
+
+    /**
      * Whether {@code inboxFile} is what a crash left behind in its inbox after the PUBLISHED transfer it asked for:
      * there since before the publish (one moved in later is a new request), and the file at the transfer's local path
      * still the one published (the same size and modification time). For an upload both are the drop; for a download
@@ -544,6 +567,9 @@ public class FerryProducer extends DefaultAsyncProducer {
         boolean inboxUpload = inboxUpload(exchange, asked);
         Optional<TransferRecord> known = inboxUpload ? engine().ledger().find(engine().check(asked).id()) : null;
         Optional<TransferResult> before = inboxUpload ? publishedBeforeCrash(known, null) : Optional.empty();
+        if (before.isEmpty() && inboxUpload) {
+            before = filedElsewhere(exchange, known);
+        }
         if (before.isPresent()) {
             done(exchange, before.get());
             return true;

@@ -17,9 +17,18 @@ final class ListingClient extends FTPClient {
 
     @Override
     protected Socket _openDataConnection_(String command, String arg) throws IOException {
-        Socket s = super._openDataConnection_(command, arg);
-        lastData = s;
-        return s;
+        dev.ferry.ftp.tls.DataSockets opening = new dev.ferry.ftp.tls.DataSockets(_socketFactory_);
+        _socketFactory_ = opening;
+        try {
+            Socket s = super._openDataConnection_(command, arg);
+            lastData = s;
+            return s;
+        } catch (IOException | RuntimeException e) {
+            opening.closeMade();
+            throw e;
+        } finally {
+            _socketFactory_ = opening.wrapped();
+        }
     }
 
     @Override

@@ -55,6 +55,15 @@ public record SourceState(long size, long mtimeMillis, Object fileKey, String sh
         this(size, mtimeMillis, fileKey, sha256, hashedAt, null);
     }
 
+    /**
+     * The version a ledger recorded as sent: its size, time and, where known ({@code changedAtNanos} ≥ 0), its change
+     * time, which tells a rewrite that kept the size and time ({@code dd conv=notrunc}, then {@code touch -d}).
+     */
+    public static SourceState recorded(long size, long mtimeMillis, long changedAtNanos) {
+        return new SourceState(size, mtimeMillis, null, null, null, changedAtNanos < 0 ? null
+                : FileTime.from(changedAtNanos, java.util.concurrent.TimeUnit.NANOSECONDS));
+    }
+
     public static SourceState of(Path file, boolean withHash) throws IOException {
         Attributes a = Attributes.of(file);
         return new SourceState(a.size, a.mtimeMillis, a.fileKey, withHash ? sha256(file, a.size) : null,

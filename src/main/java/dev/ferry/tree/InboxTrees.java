@@ -38,12 +38,16 @@ public final class InboxTrees implements FolderUploads {
 
     private String uploadOnce(Path folder) throws IOException {
         String remote = PathGuard.remoteInside(remoteDir, folder.getFileName().toString());
+        // What this drop publishes from here on (the ledger stamps rows with this clock) is its own copy, replaced
+        // if its file changes before the folder is filed in .done/.
+        java.time.Instant since = java.time.Instant.now();
         TreeResult r = new TreeRun(engine, server, limits).upload(folder, remote, TransferOptions.none());
         // A file put into the folder (or changed) after the walk passed it was never sent: the folder must not be
         // filed in .done/ with it. One more walk finds what is not on the server yet, as a second put -r does, and
         // costs a listing per folder when nothing is.
         for (int again = 0; r.complete(); again++) {
-            TreeResult check = new TreeRun(engine, server, limits).upload(folder, remote, TransferOptions.none());
+            TreeResult check = new TreeRun(engine, server, limits).ownCopiesSince(since)
+                    .upload(folder, remote, TransferOptions.none());
             if (check.complete() && check.transferred() == 0) {
                 return null;
             }

@@ -83,6 +83,7 @@ public final class TreeRun {
     private final ListingSource listing;
     private final TreeLimits limits;
     private boolean relist;
+    private java.time.Instant ownSince;
     /** The folder no download of this run writes outside of, through any link: the root itself unless given. */
     private Path confinedTo;
     private volatile boolean began;
@@ -142,6 +143,16 @@ public final class TreeRun {
      */
     public TreeRun relist(boolean relist) {
         this.relist = relist;
+        return this;
+    }
+
+    /**
+     * An upload's files this Ferry published at or after {@code since} are its own copies of moments ago (a folder
+     * drop walked again before it is filed in .done/): one whose local file changed since it was sent — even with its
+     * size and time kept, which the mirror test cannot see, but its change time moved — is sent again over that copy.
+     */
+    public TreeRun ownCopiesSince(java.time.Instant since) {
+        this.ownSince = since;
         return this;
     }
 
@@ -435,12 +446,26 @@ public final class TreeRun {
                         tally.files.incrementAndGet();
                         String remote = PathGuard.remoteInside(base, rel);
                         long mtime = a.lastModifiedTime().toMillis();
+                        TransferOptions sendWith = options;
+                        dev.ferry.ledger.TransferRecord own = ownCopy(child, remote, there.get(name));
                         if (sameRemotely(there.get(name), exact, remote, a.size(), mtime)) {
-                            tally.skipped.incrementAndGet();
-                            continue;
+                            String changed = own == null ? null : dev.ferry.source.SourceCheck.differs(child,
+                                    dev.ferry.source.SourceState.recorded(own.size(), own.sourceMtime(),
+                                            own.sourceChangedAt()));
+                            if (changed == null) {
+                                tally.skipped.incrementAndGet();
+                                continue;
+                            }
+                            LOG.warn("tree {}: {} changed after it was uploaded ({}); uploading it again", tally.id,
+                                    rel, changed);
+                        }
+                        if (own != null) {
+                            // The server's copy is this drop's own, of moments ago: replaced, whatever the fileExist
+                            // rule says about other people's files (as a dropped file's, DropUnchanged).
+                            sendWith = options.withFileExist(dev.ferry.plan.FileExist.OVERRIDE);
                         }
                         tally.send(new TransferRequest(Direction.UPLOAD, profile.name(), remote,
-                                child.toString(), options).fromFolder(root.toString()), a.size(), rel,
+                                child.toString(), sendWith).fromFolder(root.toString()), a.size(), rel,
                                 () -> stamp(remote, mtime), null,
                                 listed.whole() && !takenAnyCase.contains(name.toLowerCase(Locale.ROOT)));
                     }
@@ -639,6 +664,24 @@ public final class TreeRun {
      * server's own time of the upload is later than the local file's, which passes too, while a local file changed
      * since then is newer and is sent again.
      */
+    /**
+     * See {@link #ownCopiesSince}: the ledger's row of {@code file}'s upload when this Ferry published it at or after
+     * that moment and the server's entry still has its size; null otherwise (then the mirror test and the request's
+     * fileExist alone decide).
+     */
+    private dev.ferry.ledger.TransferRecord ownCopy(Path file, String remote, FTPFile there) {
+        if (ownSince == null || there == null || !there.isFile()) {
+            return null;
+        }
+        java.util.Optional<dev.ferry.ledger.TransferRecord> row = engine.ledger().find(
+                dev.ferry.plan.TransferIds.of(Direction.UPLOAD, profile.name(), remote, file.toString()));
+        if (row.isEmpty() || row.get().status() != dev.ferry.ledger.TransferStatus.PUBLISHED
+                || row.get().updated().isBefore(ownSince) || row.get().size() != there.getSize()) {
+            return null;
+        }
+        return row.get();
+    }
+
     private boolean sameRemotely(FTPFile there, boolean exact, String remote, long size, long mtime)
             throws IOException {
         if (there == null || !there.isFile() || there.getSize() != size) {

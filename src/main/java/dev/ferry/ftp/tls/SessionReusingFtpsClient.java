@@ -110,7 +110,17 @@ public class SessionReusingFtpsClient extends FTPSClient {
 
     @Override
     protected Socket _openDataConnection_(String command, String arg) throws IOException {
-        Socket socket = super._openDataConnection_(command, arg);
+        DataSockets opening = new DataSockets(_socketFactory_);
+        _socketFactory_ = opening;
+        Socket socket;
+        try {
+            socket = super._openDataConnection_(command, arg);
+        } catch (IOException | RuntimeException e) {
+            opening.closeMade();
+            throw e;
+        } finally {
+            _socketFactory_ = opening.wrapped();
+        }
         lastData = socket;
         if (socket == null || !protectData || socket instanceof SSLSocket) {
             return socket;

@@ -1,0 +1,72 @@
+package dev.ferry.ftp.tls;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.SocketFactory;
+
+/**
+ * The sockets a client's socket factory makes while it opens one data connection. commons-net connects the passive
+ * data socket before it sends the command (STOR, RETR …) and closes it when the reply refuses, but not when reading
+ * the reply fails: a server that holds the command unanswered (vsftpd waiting for another session's upload lock)
+ * then leaves the socket open for good, and that server's session with it — which kept the lock another node's
+ * upload waited for, until it failed. The client closes {@link #made} sockets when opening fails.
+ */
+public final class DataSockets extends SocketFactory {
+    private final SocketFactory factory;
+    private final List<Socket> made = new ArrayList<>(1);
+
+    public DataSockets(SocketFactory factory) {
+        this.factory = factory != null ? factory : SocketFactory.getDefault();
+    }
+
+    /** The factory the client had, to put back once the data connection is open (or failed). */
+    public SocketFactory wrapped() {
+        return factory;
+    }
+
+    /** Closes what was made; the caller's failure is the news. */
+    public void closeMade() {
+        for (Socket s : made) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // Closing is all there is to do.
+            }
+        }
+        made.clear();
+    }
+
+    private Socket kept(Socket s) {
+        made.add(s);
+        return s;
+    }
+
+    @Override
+    public Socket createSocket() throws IOException {
+        return kept(factory.createSocket());
+    }
+
+    @Override
+    public Socket createSocket(String host, int port) throws IOException {
+        return kept(factory.createSocket(host, port));
+    }
+
+    @Override
+    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+        return kept(factory.createSocket(host, port, localHost, localPort));
+    }
+
+    @Override
+    public Socket createSocket(InetAddress host, int port) throws IOException {
+        return kept(factory.createSocket(host, port));
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+            throws IOException {
+        return kept(factory.createSocket(address, port, localAddress, localPort));
+    }
+}
