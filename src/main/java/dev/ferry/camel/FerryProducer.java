@@ -499,9 +499,15 @@ public class FerryProducer extends DefaultAsyncProducer {
      */
     private static Optional<TransferResult> filedElsewhere(Exchange exchange, Optional<TransferRecord> record) {
         String path = exchange.getIn().getHeader(Exchange.FILE_PATH, String.class);
-        if (path == null || record.isEmpty() || record.get().status() != TransferStatus.PUBLISHED
-                || java.nio.file.Files.exists(Path.of(path), java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                || record.get().updated().toEpochMilli() < exchange.getClock().getCreated()) {
+        return path == null ? Optional.empty()
+                : filedElsewhere(Path.of(path), exchange.getClock().getCreated(), record);
+    }
+
+    /** {@link #filedElsewhere(Exchange, Optional)} of the drop at {@code drop}, taken at {@code takenAtMillis}. */
+    static Optional<TransferResult> filedElsewhere(Path drop, long takenAtMillis, Optional<TransferRecord> record) {
+        if (record.isEmpty() || record.get().status() != TransferStatus.PUBLISHED
+                || java.nio.file.Files.exists(drop, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                || record.get().updated().toEpochMilli() < takenAtMillis) {
             return Optional.empty();
         }
         TransferRecord r = record.get();

@@ -55,6 +55,27 @@ class LeftBehindDropTest {
                 "the download is gone");
     }
 
+    /**
+     * A hostile review of several nodes: a drop this node took before it froze past its lease, delivered meanwhile by
+     * the node that took the inboxes over, was accepted again when this node woke, and its PUBLISHED row turned FAILED
+     * ("does not exist") with a reason file for a delivered drop. Gone from the inbox and published since it was
+     * taken, it is done; anything else runs as before.
+     */
+    @Test
+    void aDropGoneFromTheInboxAndPublishedSinceItWasTakenIsDoneElsewhere() throws Exception {
+        Path gone = inbox.resolve("gone.bin");
+        Instant taken = Instant.now();
+        java.util.Optional<TransferRecord> after = java.util.Optional.of(published(gone, 5, 1, taken.plusSeconds(2)));
+        assertTrue(FerryProducer.filedElsewhere(gone, taken.toEpochMilli(), after).isPresent());
+        assertFalse(FerryProducer.filedElsewhere(gone, taken.toEpochMilli(),
+                java.util.Optional.of(published(gone, 5, 1, taken.minusSeconds(60)))).isPresent(),
+                "published before it was taken: removed by someone, not delivered by another node");
+        assertFalse(FerryProducer.filedElsewhere(gone, taken.toEpochMilli(), java.util.Optional.empty()).isPresent());
+        Path here = Files.writeString(inbox.resolve("here.bin"), "hello");
+        assertFalse(FerryProducer.filedElsewhere(here, taken.toEpochMilli(),
+                java.util.Optional.of(published(here, 5, 1, taken.plusSeconds(2)))).isPresent(), "still in the inbox");
+    }
+
     private static TransferRecord published(Path drop, long size, long mtime, Instant at) {
         return new TransferRecord("u-1", Direction.UPLOAD, "s", "/a.bin", drop.toString(), TransferStatus.PUBLISHED,
                 size, mtime, "{}", null, size, 0, at, at);
