@@ -361,8 +361,9 @@ final class TransferApi {
         }
         TransferRecord r = found.get();
         if (r.status() != TransferStatus.CANCELLED && r.status() != TransferStatus.FAILED) {
-            return error(409, "transfer " + id + " is " + state(r) + "; only a cancelled or failed transfer can be"
-                    + " given up");
+            ClusterView.Owner owner = cluster.owners(List.of(id)).get(id);
+            return error(409, "transfer " + id + " is " + (elsewhere(r, owner) ? "running on node " + owner.node()
+                    : state(r)) + "; only a cancelled or failed transfer can be given up");
         }
         String reason = GIVEN_UP + " (POST /api/transfers/" + id + "/discard); its partial copy was removed";
         boolean claimedHere = false;
@@ -454,9 +455,10 @@ final class TransferApi {
             return error(409, "transfer " + id + " is " + state(r) + " on this node already");
         }
         if (engine.ledger().leases().claim(id).isEmpty()) {
-            return error(409, "transfer " + id + " is " + state(r) + " and held by "
+            // A live lease elsewhere: that node runs it (or, frozen or cut off, held it last); not "interrupted".
+            return error(409, "transfer " + id + " runs on "
                     + engine.ledger().leases().describeOwner(id).orElse("another node")
-                    + "; it can be resumed here once that node's lease has run out");
+                    + "; it can be resumed here only once that node's lease has run out");
         }
         submitter.submit(request);
         Map<String, Object> body = new LinkedHashMap<>();
@@ -612,7 +614,12 @@ final class TransferApi {
         m.put("segments", segments);
         m.put("created", r.created().toString());
         m.put("updated", r.updated().toString());
-        lastError(m, r.id(), r.status() == TransferStatus.FAILED ? r.reason() : null);
+        if (r.status() == TransferStatus.PUBLISHED) {
+            // A retry on its way (a reset connection) is not the state of a file delivered and verified.
+            m.put("lastError", null);
+        } else {
+            lastError(m, r.id(), r.status() == TransferStatus.FAILED ? r.reason() : null);
+        }
         m.put("resumable", resumable(r));
         return m;
     }

@@ -218,6 +218,17 @@ class ClusterViewAndCapTest {
                         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(409, r.statusCode(), r.body());
                 assertTrue(r.body().contains("node-z") && r.body().contains("cancel it there"), r.body());
+                // Resume and discard here say where it runs, not "interrupted" (the review's wording for a transfer
+                // running healthily on another node).
+                Await.until(WAIT, () -> !get(a, "api/transfers/" + id).path("here").asBoolean(true),
+                        () -> "node-a still runs it: " + get(a, "api/transfers/" + id));
+                for (String verb : new String[] {"resume", "discard"}) {
+                    HttpResponse<String> v = http.send(HttpRequest.newBuilder(
+                            URI.create(a.webUrl() + "api/transfers/" + id + "/" + verb))
+                            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                    assertEquals(409, v.statusCode(), v.body());
+                    assertTrue(v.body().contains("node-z") && !v.body().contains("interrupted"), verb + ": " + v.body());
+                }
             }
         }
     }
