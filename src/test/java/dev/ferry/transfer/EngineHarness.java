@@ -62,6 +62,31 @@ final class EngineHarness implements AutoCloseable {
         });
     }
 
+    /**
+     * Runs {@code request} (a {@link #slow} one) until its first checkpoint, then cancels it: what an interrupted run
+     * leaves (a part file with data, its segments in the ledger) for a test to resume from.
+     */
+    void stopAfterFirstCheckpoint(TransferRequest request) throws Exception {
+        java.util.concurrent.CompletableFuture<TransferResult> run = runAsync(request);
+        dev.ferry.testing.Await.until(Duration.ofSeconds(20), () -> count("checkpoint") >= 1,
+                () -> "no checkpoint: " + events);
+        engine.cancel(request.id());
+        try {
+            run.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException cancelled) {
+            // as asked
+        }
+    }
+
+    /** Ferry's part files ({@code .<name>.ferry-<id>.part}) directly in {@code folder}. */
+    static List<Path> partFiles(Path folder) {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(folder)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+    }
+
     long count(String prefix) {
         return events.stream().filter(e -> e.startsWith(prefix)).count();
     }

@@ -7,17 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.plan.TransferRequest;
-import dev.ferry.testing.Await;
 import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.Hashes;
 import dev.ferry.testing.PseudoRandomContent;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,16 +37,8 @@ class PartFilePerLedgerTest {
             Path out = Files.createDirectories(tmp.resolve("out"));
             Path target = out.resolve("same.bin");
             TransferRequest a = first.download("/same.bin", target, EngineHarness.slow(MIB));
-            CompletableFuture<TransferResult> run = first.runAsync(a);
-            Await.until(Duration.ofSeconds(20), () -> first.count("checkpoint") >= 1 && parts(out).size() == 1,
-                    () -> "no checkpoint: " + first.events);
-            first.engine.cancel(a.id());
-            try {
-                run.get(30, TimeUnit.SECONDS);
-            } catch (Exception cancelled) {
-                // as asked
-            }
-            Path firstsPart = parts(out).get(0);
+            first.stopAfterFirstCheckpoint(a);
+            Path firstsPart = EngineHarness.partFiles(out).get(0);
             String firstsBytes = Hashes.sha256(firstsPart);
 
             TransferRequest b = second.download("/same.bin", target, TransferOptions.none());
@@ -67,7 +54,7 @@ class PartFilePerLedgerTest {
                     TransferOptions.none().withFileExist(dev.ferry.plan.FileExist.OVERRIDE)));
             assertTrue(resumed.bytesResumed() > 0, "started over: " + first.events);
             assertEquals(Hashes.sha256(source), Hashes.sha256(target));
-            assertEquals(List.of(), parts(out), "a part file left");
+            assertEquals(List.of(), EngineHarness.partFiles(out), "a part file left");
         }
     }
 
@@ -80,16 +67,8 @@ class PartFilePerLedgerTest {
             Path out = Files.createDirectories(tmp.resolve("out"));
             Path target = out.resolve("old.bin");
             TransferRequest a = h.download("/old.bin", target, EngineHarness.slow(MIB));
-            CompletableFuture<TransferResult> run = h.runAsync(a);
-            Await.until(Duration.ofSeconds(20), () -> h.count("checkpoint") >= 1 && parts(out).size() == 1,
-                    () -> "no checkpoint: " + h.events);
-            h.engine.cancel(a.id());
-            try {
-                run.get(30, TimeUnit.SECONDS);
-            } catch (Exception cancelled) {
-                // as asked
-            }
-            Path now = parts(out).get(0);
+            h.stopAfterFirstCheckpoint(a);
+            Path now = EngineHarness.partFiles(out).get(0);
             Path legacy = PartFiles.legacyLocalPart(target, a.id());
             assertNotEquals(now, legacy);
             Files.move(now, legacy);
@@ -98,16 +77,8 @@ class PartFilePerLedgerTest {
 
             assertEquals(Hashes.sha256(source), Hashes.sha256(target));
             assertTrue(r.bytesResumed() > 0, "started over: " + h.events);
-            assertEquals(List.of(), parts(out), "a part file left");
+            assertEquals(List.of(), EngineHarness.partFiles(out), "a part file left");
             assertFalse(Files.exists(legacy));
-        }
-    }
-
-    private static List<Path> parts(Path folder) {
-        try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
-        } catch (java.io.IOException e) {
-            return List.of();
         }
     }
 }

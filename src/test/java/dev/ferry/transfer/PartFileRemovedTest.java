@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,9 +41,9 @@ class PartFileRemovedTest {
             Path target = out.resolve("gone.bin");
             TransferRequest r = h.download("/gone.bin", target, EngineHarness.slow(2 * MIB));
             CompletableFuture<TransferResult> run = h.runAsync(r);
-            Await.until(Duration.ofSeconds(20), () -> h.count("checkpoint") >= 1 && parts(out).size() == 1,
+            Await.until(Duration.ofSeconds(20), () -> h.count("checkpoint") >= 1 && EngineHarness.partFiles(out).size() == 1,
                     () -> "no checkpoint: " + h.events);
-            Files.delete(parts(out).get(0));
+            Files.delete(EngineHarness.partFiles(out).get(0));
 
             ExecutionException failed = assertThrows(ExecutionException.class, run::get);
             Throwable cause = failed.getCause().getCause();
@@ -57,7 +56,7 @@ class PartFileRemovedTest {
             TransferResult again = h.engine.run(h.download("/gone.bin", target, TransferOptions.none()));
             assertEquals(Hashes.sha256(remote), Hashes.sha256(target));
             assertEquals(0, again.bytesResumed());
-            assertEquals(List.of(), parts(out));
+            assertEquals(List.of(), EngineHarness.partFiles(out));
         }
     }
 
@@ -71,9 +70,9 @@ class PartFileRemovedTest {
             Path target = out.resolve("swap.bin");
             CompletableFuture<TransferResult> run = h.runAsync(h.download("/swap.bin", target,
                     EngineHarness.slow(2 * MIB)));
-            Await.until(Duration.ofSeconds(20), () -> h.count("checkpoint") >= 1 && parts(out).size() == 1,
+            Await.until(Duration.ofSeconds(20), () -> h.count("checkpoint") >= 1 && EngineHarness.partFiles(out).size() == 1,
                     () -> "no checkpoint: " + h.events);
-            Path part = parts(out).get(0);
+            Path part = EngineHarness.partFiles(out).get(0);
             Files.delete(part);
             Files.write(part, new byte[3 * MIB]);
 
@@ -81,14 +80,6 @@ class PartFileRemovedTest {
             String why = failed.getCause().getCause().getMessage();
             assertTrue(why.contains("was replaced during the download") && why.contains("nothing was published"), why);
             assertFalse(Files.exists(target));
-        }
-    }
-
-    private static List<Path> parts(Path folder) {
-        try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
-        } catch (java.io.IOException e) {
-            return List.of();
         }
     }
 }

@@ -4,17 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.plan.TransferOptions;
-import dev.ferry.plan.TransferRequest;
-import dev.ferry.testing.Await;
 import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.Hashes;
 import dev.ferry.testing.PseudoRandomContent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,15 +32,7 @@ class ReplacedSameSizeAndTimeTest {
             Path remote = PseudoRandomContent.write(ftp.file("twin.bin"), 4 * MIB, 81);
             FileTime mtime = Files.getLastModifiedTime(remote);
             Path target = tmp.resolve("twin.bin");
-            TransferRequest first = h.download("/twin.bin", target, EngineHarness.slow(MIB));
-            CompletableFuture<TransferResult> run = h.runAsync(first);
-            Await.until(Duration.ofSeconds(20), () -> h.count("checkpoint") >= 1, () -> "no checkpoint: " + h.events);
-            h.engine.cancel(first.id());
-            try {
-                run.get(30, TimeUnit.SECONDS);
-            } catch (Exception cancelled) {
-                // as asked
-            }
+            h.stopAfterFirstCheckpoint(h.download("/twin.bin", target, EngineHarness.slow(MIB)));
             PseudoRandomContent.write(remote, 4 * MIB, 82);
             Files.setLastModifiedTime(remote, mtime);
 
@@ -63,15 +50,7 @@ class ReplacedSameSizeAndTimeTest {
              EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
             Path remote = PseudoRandomContent.write(ftp.file("same.bin"), 4 * MIB, 83);
             Path target = tmp.resolve("same.bin");
-            TransferRequest first = h.download("/same.bin", target, EngineHarness.slow(MIB));
-            CompletableFuture<TransferResult> run = h.runAsync(first);
-            Await.until(Duration.ofSeconds(20), () -> h.count("checkpoint") >= 1, () -> "no checkpoint: " + h.events);
-            h.engine.cancel(first.id());
-            try {
-                run.get(30, TimeUnit.SECONDS);
-            } catch (Exception cancelled) {
-                // as asked
-            }
+            h.stopAfterFirstCheckpoint(h.download("/same.bin", target, EngineHarness.slow(MIB)));
 
             TransferResult r = h.engine.run(h.download("/same.bin", target, TransferOptions.none()));
 
