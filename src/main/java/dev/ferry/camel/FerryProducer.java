@@ -503,11 +503,17 @@ public class FerryProducer extends DefaultAsyncProducer {
                 : filedElsewhere(Path.of(path), exchange.getClock().getCreated(), record);
     }
 
+    /** How far apart two nodes' clocks may be for {@link #filedElsewhere}. */
+    static final long CLOCKS_APART_MILLIS = 10 * 60_000L;
+
     /** {@link #filedElsewhere(Exchange, Optional)} of the drop at {@code drop}, taken at {@code takenAtMillis}. */
     static Optional<TransferResult> filedElsewhere(Path drop, long takenAtMillis, Optional<TransferRecord> record) {
+        // The row's time is the publishing node's clock, the exchange's this node's: nodes' clocks a few minutes
+        // apart must not bring back the failed rows; a drop removed by hand whose name was published long before its
+        // taking still fails "does not exist".
         if (record.isEmpty() || record.get().status() != TransferStatus.PUBLISHED
                 || java.nio.file.Files.exists(drop, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                || record.get().updated().toEpochMilli() < takenAtMillis) {
+                || record.get().updated().toEpochMilli() < takenAtMillis - CLOCKS_APART_MILLIS) {
             return Optional.empty();
         }
         TransferRecord r = record.get();

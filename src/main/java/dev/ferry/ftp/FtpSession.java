@@ -159,7 +159,9 @@ public final class FtpSession implements Closeable {
             int code = client.getReplyCode();
             String reply = e.getMessage() == null ? String.valueOf(code) : e.getMessage().strip();
             disconnectQuietly(client);
-            if (client instanceof FTPSClient && code >= 400 && reply.startsWith(String.valueOf(code))) {
+            // 5xx, and 431 ("need some unavailable resource", Apache FtpServer's answer without TLS); 421 and the
+            // other 4xx stay what they were: a server busy now, tried again.
+            if (client instanceof FTPSClient && (code >= 500 || code == 431) && reply.startsWith(String.valueOf(code))) {
                 // commons-net's answer to a refused AUTH TLS (the reply as its message): trying again (it was retried
                 // as an outage) cannot help.
                 throw new TlsRefusedException(where, code, reply, e);

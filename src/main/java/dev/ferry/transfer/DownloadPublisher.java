@@ -29,6 +29,15 @@ final class DownloadPublisher {
             return KeptFile.publish(ledger, t, t.localFile.toString());
         }
         Completion.require(ledger, t);
+        Path target = t.localFile.toAbsolutePath();
+        if (t.renameSent && !Files.exists(t.workFile, java.nio.file.LinkOption.NOFOLLOW_LINKS) && t.workFileKey != null
+                && t.workFileKey.equals(LocalTarget.fileKey(target))) {
+            // Tried again after the rename itself succeeded (the ledger's write after it failed): the final name is
+            // the part file that was verified, not a part file someone removed.
+            ledger.published(t.id(), t.bytesMoved(), t.bytesResent());
+            return new TransferResult(t.id(), target.toString(), t.size, t.bytesMoved(), t.bytesAtStart(),
+                    t.retries(), "size " + t.size + " (renamed before the step was tried again)");
+        }
         try {
             // Publishing may be tried again after a cut connection: the channel is closed on the first try.
             // Every byte was forced before its checkpoint was recorded; this catches any that were not. The data and
@@ -83,7 +92,6 @@ final class DownloadPublisher {
         } finally {
             pool.release(session);
         }
-        Path target = t.localFile.toAbsolutePath();
         if (t.sourceMtime > 0) {
             Files.setLastModifiedTime(t.workFile, FileTime.fromMillis(t.sourceMtime));
         }
@@ -91,6 +99,7 @@ final class DownloadPublisher {
         LocalTarget.requireSameFolder(t.workFile, t.localFile, t.workFolder);
         // And a cancel accepted while the server verified: the person asked for it to stop (the API said so).
         t.checkNotCancelled();
+        t.renameSent = true;
         boolean placed = LocalTarget.publish(t.workFile, target, t.options.fileExist());
         ledger.published(t.id(), t.bytesMoved(), t.bytesResent());
         return new TransferResult(t.id(), target.toString(), t.size, t.bytesMoved(), t.bytesAtStart(), t.retries(),

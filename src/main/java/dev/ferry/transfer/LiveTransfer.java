@@ -78,7 +78,10 @@ public final class LiveTransfer implements TransferView {
      * own copy, published before a restart); null for a transfer that moves bytes. Publishing reports it.
      */
     volatile String kept;
-    /** Upload: RNFR/RNTO was sent in this run (a retried publish checks whether it took effect). */
+    /**
+     * RNFR/RNTO (upload) or the local rename (download) was tried in this run: a retried publish checks whether it
+     * took effect.
+     */
     volatile boolean renameSent;
     /**
      * The digest of the bytes one STOR sent (or one RETR wrote) from byte 0 to the end of a small file, in the

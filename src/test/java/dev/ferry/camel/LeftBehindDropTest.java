@@ -67,9 +67,12 @@ class LeftBehindDropTest {
         Instant taken = Instant.now();
         java.util.Optional<TransferRecord> after = java.util.Optional.of(published(gone, 5, 1, taken.plusSeconds(2)));
         assertTrue(FerryProducer.filedElsewhere(gone, taken.toEpochMilli(), after).isPresent());
-        assertFalse(FerryProducer.filedElsewhere(gone, taken.toEpochMilli(),
+        assertTrue(FerryProducer.filedElsewhere(gone, taken.toEpochMilli(),
                 java.util.Optional.of(published(gone, 5, 1, taken.minusSeconds(60)))).isPresent(),
-                "published before it was taken: removed by someone, not delivered by another node");
+                "published by a node whose clock is a minute behind this one's");
+        assertFalse(FerryProducer.filedElsewhere(gone, taken.toEpochMilli(),
+                java.util.Optional.of(published(gone, 5, 1, taken.minusSeconds(3600)))).isPresent(),
+                "published long before it was taken: removed by someone, not delivered by another node");
         assertFalse(FerryProducer.filedElsewhere(gone, taken.toEpochMilli(), java.util.Optional.empty()).isPresent());
         Path here = Files.writeString(inbox.resolve("here.bin"), "hello");
         assertFalse(FerryProducer.filedElsewhere(here, taken.toEpochMilli(),
