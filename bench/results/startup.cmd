@@ -1,1 +1,1 @@
-bench/run.sh startup  # 2026-12-05T22:11:21Z, BENCH_ROUNDS=3, ferry at 2b5d79d-dirty
+bench/run.sh startup  # 2026-12-06T01:19:16Z, BENCH_ROUNDS=3, ferry at 6b27c95

@@ -1,1 +1,1 @@
-bench/run.sh tree-big  # 2026-12-05T22:03:20Z, BENCH_ROUNDS=3, ferry at 8c98194-dirty
+bench/run.sh tree-big  # 2026-12-06T01:19:40Z, BENCH_ROUNDS=3, ferry at 6b27c95
