@@ -42,8 +42,9 @@ record FtpUrl(TlsMode tls, String user, Secret password, String host, int port, 
                 password = Secret.of(decode(userInfo.substring(colon + 1)));
             }
         }
-        if (authority.indexOf('[') >= 0 != authority.indexOf(']') >= 0
-                || authority.indexOf('[') > 0 || authority.indexOf(']') > 0 && authority.indexOf(']') < authority.indexOf('[')) {
+        int open = authority.indexOf('[');
+        int close = authority.indexOf(']');
+        if ((open >= 0 || close >= 0) && !(open == 0 && close > 0)) {
             // "[::1/x": the resolver's "unknown host [:" (exit 1) said nothing of the typing mistake.
             throw new UsageException("the host in " + redact(text) + " has an unmatched '[' or ']': an IPv6 address is"
                     + " written whole in brackets, as ftp://[::1]:21/path");

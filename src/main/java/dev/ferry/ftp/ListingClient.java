@@ -1,5 +1,6 @@
 package dev.ferry.ftp;
 
+import dev.ferry.ftp.tls.DataSockets;
 import java.io.IOException;
 import java.net.Socket;
 import org.apache.commons.net.ftp.FTPClient;
@@ -17,18 +18,10 @@ final class ListingClient extends FTPClient {
 
     @Override
     protected Socket _openDataConnection_(String command, String arg) throws IOException {
-        dev.ferry.ftp.tls.DataSockets opening = new dev.ferry.ftp.tls.DataSockets(_socketFactory_);
-        _socketFactory_ = opening;
-        try {
-            Socket s = super._openDataConnection_(command, arg);
-            lastData = s;
-            return s;
-        } catch (IOException | RuntimeException e) {
-            opening.closeMade();
-            throw e;
-        } finally {
-            _socketFactory_ = opening.wrapped();
-        }
+        Socket s = DataSockets.open(_socketFactory_, f -> _socketFactory_ = f,
+                () -> super._openDataConnection_(command, arg));
+        lastData = s;
+        return s;
     }
 
     @Override

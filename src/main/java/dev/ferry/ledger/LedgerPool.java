@@ -63,7 +63,8 @@ final class LedgerPool {
     private static LedgerException failure(String url, String password, String what, Throwable e) {
         Throwable cause = scrub(e, password);
         if (url.startsWith("jdbc:h2:") && h2Locked(cause)) {
-            return new LedgerException(what + " is in use by another Ferry process", cause, LedgerException.Kind.IN_USE);
+            return new LedgerException(what + " is in use by another Ferry process", cause,
+                    LedgerException.Kind.IN_USE);
         }
         return new LedgerException("cannot open " + what + ": " + cause.getMessage(), cause);
     }

@@ -212,12 +212,6 @@ final class DownloadPlanner {
     }
 
     /**
-     * A crash between the final rename and the ledger's PUBLISHED leaves this transfer's own file under the final
-     * name: every segment done in the ledger, no part file left (or the part file is the target, hard-linked), and
-     * the target has the source's size and modification time (set on the part file before the rename). Refusing it as
-     * "already exists" would fail a transfer that is done.
-     */
-    /**
      * {@link PartFiles#localPart}; a download begun before part names carried the ledger's instance resumes from (or
      * finishes publishing) its part file under the old name, which it takes over by a rename (never through a link).
      */
@@ -235,6 +229,12 @@ final class DownloadPlanner {
         return part;
     }
 
+    /**
+     * A crash between the final rename and the ledger's PUBLISHED leaves this transfer's own file under the final
+     * name: every segment done in the ledger, no part file left (or the part file is the target, hard-linked), and
+     * the target has the source's size and modification time (set on the part file before the rename). Refusing it as
+     * "already exists" would fail a transfer that is done.
+     */
     private boolean publishedBeforeRestart(String id, Path target, Path part) throws IOException {
         if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
             return false;

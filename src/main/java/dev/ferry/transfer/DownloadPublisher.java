@@ -50,17 +50,21 @@ final class DownloadPublisher {
         } catch (IOException e) {
             throw LocalFileException.writing(t.workFile, e);
         }
-        long onDisk;
+        // One look at the part file: its size, and that it is still the file the download wrote through its channel.
+        java.nio.file.attribute.BasicFileAttributes part;
         try {
-            onDisk = Files.size(t.workFile);
+            part = Files.readAttributes(t.workFile, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
         } catch (java.nio.file.NoSuchFileException e) {
             // Its folder moved away (perhaps replaced by a link), or the part file was removed: say so, rather than
             // a bare path, and stop.
             LocalTarget.requireSameFolder(t.workFile, t.localFile, t.workFolder);
-            LocalTarget.requireSamePart(t.workFile, t.workFileKey);
-            throw e;
+            throw LocalTarget.partChanged(t.workFile, "removed");
         }
-        LocalTarget.requireSamePart(t.workFile, t.workFileKey);
+        if (t.workFileKey != null && part.fileKey() != null && !t.workFileKey.equals(part.fileKey())) {
+            throw LocalTarget.partChanged(t.workFile, "replaced");
+        }
+        long onDisk = part.size();
         if (onDisk != t.size) {
             throw new SourceChangedException("the part file " + t.workFile + " has " + onDisk + " bytes, "
                     + t.size + " were planned");

@@ -52,16 +52,12 @@ final class LocalTarget {
     }
 
     /**
-     * The part file must still be the one the download wrote through its channel: removed or replaced under its name
-     * meanwhile, what the name holds is not what was fetched, and the channel's file cannot be published.
+     * The part file is not the one the download wrote through its channel ({@code how}: removed, or replaced under its
+     * name): what the name holds is not what was fetched, and the channel's file cannot be published.
      */
-    static void requireSamePart(Path part, Object key) throws LocalFileException {
-        boolean removed = !Files.exists(part, LinkOption.NOFOLLOW_LINKS);
-        Object now = removed ? null : fileKey(part);
-        if (removed || (key != null && now != null && !key.equals(now))) {
-            throw new LocalFileException("the part file " + part + " was " + (removed ? "removed" : "replaced")
-                    + " during the download; nothing was published: run the transfer again to start over", null);
-        }
+    static LocalFileException partChanged(Path part, String how) {
+        return new LocalFileException("the part file " + part + " was " + how + " during the download; nothing was"
+                + " published: run the transfer again to start over", null);
     }
 
     /** The real path of {@code file}'s folder, or null when it cannot be resolved. */

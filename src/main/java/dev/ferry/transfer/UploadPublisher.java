@@ -56,9 +56,9 @@ final class UploadPublisher {
 
     /**
      * fileExist TryRename: the rename must not replace a file, and FTP has no rename that refuses to, so the final name
-     * is asked for just before it (vsftpd and proftpd replaced a file there without a word). fileExist Fail: the final name was free when the upload was planned, and RNTO replaces a file on most servers
-     * (vsftpd, proftpd), so a file someone put there meanwhile would be lost without a word (a hostile review lost
-     * one so). Asked again before the rename of an upload that took a second or more since its planning; a quicker
+     * is asked for just before it (vsftpd and proftpd replaced a file there without a word). fileExist Fail: the final
+     * name was free when the upload was planned, and RNTO replaces a file on most servers (vsftpd, proftpd), so a file
+     * someone put there meanwhile would be lost without a word (a hostile review lost one so). Asked again before the rename of an upload that took a second or more since its planning; a quicker
      * one (a folder's small files) leaves a window of that size, as any client's check before its rename does, FTP
      * having no rename that refuses to replace.
      */

@@ -659,12 +659,6 @@ public final class TreeRun {
     }
 
     /**
-     * Mirror's test for an upload: the server has a file of that size that is no older than the local one (to the
-     * second). Ferry stamps each file it publishes with the local time (MFMT) where the server can; elsewhere the
-     * server's own time of the upload is later than the local file's, which passes too, while a local file changed
-     * since then is newer and is sent again.
-     */
-    /**
      * See {@link #ownCopiesSince}: the ledger's row of {@code file}'s upload when this Ferry published it at or after
      * that moment and the server's entry still has its size; null otherwise (then the mirror test and the request's
      * fileExist alone decide).
@@ -682,6 +676,12 @@ public final class TreeRun {
         return row.get();
     }
 
+    /**
+     * Mirror's test for an upload: the server has a file of that size that is no older than the local one (to the
+     * second). Ferry stamps each file it publishes with the local time (MFMT) where the server can; elsewhere the
+     * server's own time of the upload is later than the local file's, which passes too, while a local file changed
+     * since then is newer and is sent again.
+     */
     private boolean sameRemotely(FTPFile there, boolean exact, String remote, long size, long mtime)
             throws IOException {
         if (there == null || !there.isFile() || there.getSize() != size) {

@@ -18,17 +18,34 @@ public final class DataSockets extends SocketFactory {
     private final SocketFactory factory;
     private final List<Socket> made = new ArrayList<>(1);
 
-    public DataSockets(SocketFactory factory) {
+    private DataSockets(SocketFactory factory) {
         this.factory = factory != null ? factory : SocketFactory.getDefault();
     }
 
-    /** The factory the client had, to put back once the data connection is open (or failed). */
-    public SocketFactory wrapped() {
-        return factory;
+    /** A client's own {@code super._openDataConnection_(command, arg)}. */
+    public interface Opening {
+        Socket open() throws IOException;
     }
 
-    /** Closes what was made; the caller's failure is the news. */
-    public void closeMade() {
+    /**
+     * {@code opening} with the client's socket factory ({@code current}, put in place by {@code install}) wrapped, so
+     * that a socket it made is closed when opening fails; the client's factory is put back either way.
+     */
+    public static Socket open(SocketFactory current, java.util.function.Consumer<SocketFactory> install,
+                              Opening opening) throws IOException {
+        DataSockets tracked = new DataSockets(current);
+        install.accept(tracked);
+        try {
+            return opening.open();
+        } catch (IOException | RuntimeException e) {
+            tracked.closeMade();
+            throw e;
+        } finally {
+            install.accept(tracked.factory);
+        }
+    }
+
+    private void closeMade() {
         for (Socket s : made) {
             try {
                 s.close();

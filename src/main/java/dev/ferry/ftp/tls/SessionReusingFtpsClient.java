@@ -110,17 +110,8 @@ public class SessionReusingFtpsClient extends FTPSClient {
 
     @Override
     protected Socket _openDataConnection_(String command, String arg) throws IOException {
-        DataSockets opening = new DataSockets(_socketFactory_);
-        _socketFactory_ = opening;
-        Socket socket;
-        try {
-            socket = super._openDataConnection_(command, arg);
-        } catch (IOException | RuntimeException e) {
-            opening.closeMade();
-            throw e;
-        } finally {
-            _socketFactory_ = opening.wrapped();
-        }
+        Socket socket = DataSockets.open(_socketFactory_, f -> _socketFactory_ = f,
+                () -> super._openDataConnection_(command, arg));
         lastData = socket;
         if (socket == null || !protectData || socket instanceof SSLSocket) {
             return socket;
