@@ -6,6 +6,7 @@ import dev.ferry.plan.FileExist;
 import dev.ferry.plan.TransferRequest;
 import dev.ferry.source.SourceCheck;
 import dev.ferry.source.SourceState;
+import dev.ferry.transfer.ServerCopy;
 import dev.ferry.transfer.SourceChangedException;
 import dev.ferry.transfer.TransferEngine;
 import dev.ferry.transfer.TransferResult;
@@ -50,9 +51,10 @@ public final class DropUnchanged {
                 // Nothing to compare with, or nothing left to move: the file consumer reports the latter.
                 return;
             }
-            // Its change time too: a rewrite that put the size and time back is otherwise this version.
+            // Its change time too: a rewrite that put the size and time back is otherwise this version. Where that
+            // is all that moved, the server's copy is compared by bytes: a chmod is not a reason to send it again.
             String why = SourceCheck.changed(file, SourceState.recorded(sent.size(), sent.sourceMtime(),
-                    sent.sourceChangedAt()));
+                    sent.sourceChangedAt()), ServerCopy.published(engine, request.server(), result.published()));
             if (why == null) {
                 return;
             }

@@ -26,8 +26,16 @@ public final class SourceCheck {
      * that pass has ended, so a writer that wrote and closed while the pass ran shows up as a change.
      */
     public static String changed(Path file, SourceState sent) throws IOException {
+        return changed(file, sent, null);
+    }
+
+    /**
+     * {@link #changed(Path, SourceState)}, where a file whose change time alone moved is the version that was sent if
+     * {@code sameBytes} finds its bytes on the server ({@link #differs(Path, SourceState, SameBytes)}).
+     */
+    public static String changed(Path file, SourceState sent, SameBytes sameBytes) throws IOException {
         long writer = OpenWriters.writerOf(file);
-        String why = differs(file, sent);
+        String why = differs(file, sent, sameBytes);
         if (why != null) {
             return why;
         }
@@ -39,13 +47,28 @@ public final class SourceCheck {
      * only when the change time does not prove that nothing was written since the sent one was taken.
      */
     public static String differs(Path file, SourceState sent) throws IOException {
+        return differs(file, sent, null);
+    }
+
+    /**
+     * {@link #differs(Path, SourceState)}; when only the file's change time moved -- its attributes changed
+     * ({@code chmod}, an antivirus's extended attribute), or it was rewritten with its size and time put back --
+     * {@code sameBytes} (null: none) is asked whether the server's copy has the file's bytes as they are now, read
+     * while the file held still. If it has, the file is the version that was sent, and is not sent again.
+     */
+    public static String differs(Path file, SourceState sent, SameBytes sameBytes) throws IOException {
         SourceState now;
         try {
             now = SourceState.now(file, sent);
         } catch (NoSuchFileException e) {
             return "it was removed";
         }
-        return now.differenceFrom(sent);
+        String why = now.differenceFrom(sent);
+        if (why != null && sameBytes != null && now.onlyChangeTimeMovedFrom(sent)
+                && SourceState.heldStillWhile(file, sameBytes)) {
+            return null;
+        }
+        return why;
     }
 
     /**

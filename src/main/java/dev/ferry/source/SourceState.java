@@ -133,6 +133,44 @@ public record SourceState(long size, long mtimeMillis, Object fileKey, String sh
         return null;
     }
 
+    /**
+     * Whether the change time is all that tells this state from {@code sent}: size, time and identity the same, no
+     * SHA-256 on both sides to compare. A change of the file's attributes alone ({@code chmod}, {@code chown}, an
+     * extended attribute an antivirus sets) moves it, and so does a rewrite that put the size and time back: only the
+     * bytes can tell the two apart ({@link SourceCheck#differs(Path, SourceState, SameBytes)}).
+     */
+    public boolean onlyChangeTimeMovedFrom(SourceState sent) {
+        return size == sent.size && mtimeMillis == sent.mtimeMillis
+                && (fileKey == null || sent.fileKey == null || Objects.equals(fileKey, sent.fileKey))
+                && (sha256 == null || sent.sha256 == null)
+                && changedAt != null && sent.changedAt != null && !changedAt.equals(sent.changedAt);
+    }
+
+    /**
+     * {@code check}'s answer over the file, taken only when the file held still while it ran: its change time older
+     * than one tick of the coarse clock at the first look (so a write after it moves it) and size, time, identity and
+     * change time the same after as before. False otherwise, and where the system keeps no change time. A change
+     * time too recent to prove anything yet (a chmod a moment ago) is waited for: one clock margin, 20 ms.
+     */
+    static boolean heldStillWhile(Path file, SameBytes check) throws IOException {
+        Attributes before = Attributes.of(file);
+        if (before.changed != null && before.fileKey != null && before.provenChange() == null) {
+            try {
+                Thread.sleep(CLOCK_MARGIN_NANOS / 1_000_000 + 1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while comparing " + file + " with the server's");
+            }
+            before = Attributes.of(file);
+        }
+        if (before.provenChange() == null || !check.there(file, before.size)) {
+            return false;
+        }
+        Attributes after = Attributes.of(file);
+        return after.size == before.size && after.mtimeMillis == before.mtimeMillis
+                && Objects.equals(after.fileKey, before.fileKey) && before.changed.equals(after.changed);
+    }
+
     /** One stat: size, time, identity and, where the system has one, the change time. */
     private record Attributes(long size, long mtimeMillis, Object fileKey, FileTime changed, Instant readAfter) {
         static Attributes of(Path file) throws IOException {

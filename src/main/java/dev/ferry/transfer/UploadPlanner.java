@@ -19,7 +19,6 @@ import dev.ferry.progress.Units;
 import dev.ferry.source.SourceState;
 import dev.ferry.transfer.DownloadPlanner.Planned;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -185,7 +184,7 @@ final class UploadPlanner {
             boolean placed = renamedBeforeCrash(record, known, size, mtime, session, temp, remote)
                     && !rewrittenInPlace(record.get(), changedAt);
             if (!placed && !free && options.fileExist() == FileExist.FAIL && taken(session, remote)) {
-                if (record.isEmpty() && sameBytesThere(session, caps, remote, source, size)) {
+                if (record.isEmpty() && ServerCopy.hasBytesOf(session, caps, remote, source, size)) {
                     // Placed by this drop before a crash, in a batch whose commit never came (its rows are written
                     // only then): the server's copy is this file, byte for byte. Nothing to send, nothing replaced.
                     ledger.start(id, size, mtime, List.of());
@@ -295,53 +294,6 @@ final class UploadPlanner {
     }
 
     /**
-     * Whether the run before sent every byte, and the server renamed the file into place, but the run ended (killed)
-     * before the ledger recorded it published: every segment done for this source, the temporary name (it carries
-     * the transfer's id) gone, the final name holding the size sent. The publish step then checks the bytes (the
-     * server's hash where it has one) and records the transfer published; nothing is sent again, nothing fails.
-     */
-    /** The largest file whose existing remote copy is hashed on both sides to tell whether it is this file. */
-    private static final long SAME_BYTES_MAX = 64L << 20;
-    /**
-     * Without a server hash, the largest remote copy read back to compare: every batch file (1 MiB by default),
-     * whose rows a kill before the batch's commit loses while its copy is already in place.
-     */
-    private static final long READ_BACK_MAX = 8L << 20;
-
-    /** The remote file has this file's size and bytes: by the server's hash, or for a small file by reading it. */
-    private static boolean sameBytesThere(FtpSession session, Capabilities caps, String remote, Path source, long size)
-            throws IOException {
-        String algorithm = caps.bestHash();
-        if (size > (algorithm != null ? SAME_BYTES_MAX : READ_BACK_MAX)) {
-            return false;
-        }
-        try {
-            if (session.size(remote) != size) {
-                return false;
-            }
-        } catch (RemoteNotFoundException e) {
-            return false;
-        }
-        if (algorithm == null) {
-            return sameBytesRead(session, remote, source, size);
-        }
-        String server = session.hash(remote, algorithm);
-        return server != null && server.equalsIgnoreCase(Hashing.of(source, algorithm));
-    }
-
-    private static boolean sameBytesRead(FtpSession session, String remote, Path source, long size)
-            throws IOException {
-        InputStream in = session.retrieve(remote, 0);
-        String read = null;
-        try {
-            read = Hashing.of(in, "SHA-256", size);
-        } finally {
-            session.endRead(in, read != null);
-        }
-        return read != null && read.equals(Hashing.of(source, "SHA-256"));
-    }
-
-    /**
      * The source's change time moved since the run that recorded it: written again in place (rsync --inplace -t,
      * touch -r), or its attributes changed. Either way what the server has may not be this file's bytes, and a server
      * without a hash could not tell at the end.
@@ -350,6 +302,12 @@ final class UploadPlanner {
         return rec.sourceChangedAt() >= 0 && changedAt >= 0 && rec.sourceChangedAt() != changedAt;
     }
 
+    /**
+     * Whether the run before sent every byte, and the server renamed the file into place, but the run ended (killed)
+     * before the ledger recorded it published: every segment done for this source, the temporary name (it carries
+     * the transfer's id) gone, the final name holding the size sent. The publish step then checks the bytes (the
+     * server's hash where it has one) and records the transfer published; nothing is sent again, nothing fails.
+     */
     private static boolean renamedBeforeCrash(Optional<TransferRecord> record, List<SegmentRecord> known, long size,
                                               long mtime, FtpSession session, String temp, String remote)
             throws IOException {

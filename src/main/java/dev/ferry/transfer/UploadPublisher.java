@@ -30,7 +30,7 @@ final class UploadPublisher {
         }
         Completion.require(ledger, t);
         // Before the server is asked anything: a file that changed is not worth verifying.
-        requireSourceAsSent(t, false);
+        requireSourceAsSent(t, null, false);
         String verification = "size " + t.size;
         FtpSession session = pool.borrow(t.profile);
         try {
@@ -41,8 +41,9 @@ final class UploadPublisher {
                 }
             }
             verification += verify(session, t);
-            // Again just before the rename: the final name must never show a version the drop no longer is.
-            requireSourceAsSent(t, true);
+            // Again just before the rename: the final name must never show a version the drop no longer is. A file
+            // whose attributes alone changed meanwhile (its change time moved) is compared with the copy by bytes.
+            requireSourceAsSent(t, session, true);
             // And a cancel accepted while the server verified: the person asked for it to stop (the API said so).
             t.checkNotCancelled();
             requireStillFree(session, t);
@@ -131,12 +132,14 @@ final class UploadPublisher {
     /**
      * The local file must still be the version whose bytes were sent -- same size, time, identity and (small files)
      * SHA-256 -- with no process holding it open to write more; else the transfer starts over from the new version.
-     * Without {@code writers}, a cheap early look: size, time and identity.
+     * Without {@code writers}, a cheap early look: size, time and identity. With {@code session}, a file whose change
+     * time alone moved is the version sent if the server's copy under its temporary name has its bytes.
      */
-    private static void requireSourceAsSent(LiveTransfer t, boolean writers) throws IOException {
+    private static void requireSourceAsSent(LiveTransfer t, FtpSession session, boolean writers) throws IOException {
         SourceState sent = t.sentSource != null ? t.sentSource : new SourceState(t.size, t.sourceMtime, null, null);
         // The early look is a stat only; the SHA-256 and the scan are for the last moment before the rename.
-        String why = writers ? SourceCheck.changed(t.workFile, sent)
+        String why = writers ? SourceCheck.changed(t.workFile, sent,
+                        session == null ? null : ServerCopy.sent(session, t.capabilities, t.remoteWork))
                 : SourceCheck.differs(t.workFile, new SourceState(sent.size(), sent.mtimeMillis(), sent.fileKey(), null));
         if (why != null) {
             throw new SourceChangedException("the local file " + t.workFile + " changed during the upload (" + why
@@ -170,7 +173,7 @@ final class UploadPublisher {
             FtpException mismatch = mismatch(session, t, check.describe());
             // Compared with the SHA-256 taken at planning, a mismatch may be the source's doing (rewritten since, at
             // the same size and time): then the transfer starts over from the new version, as a changed source does.
-            requireSourceAsSent(t, true);
+            requireSourceAsSent(t, null, true);
             throw mismatch;
         }
         return " and " + check.verification();

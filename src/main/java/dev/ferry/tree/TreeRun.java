@@ -17,6 +17,7 @@ import dev.ferry.plan.TransferOptions;
 import dev.ferry.plan.TransferRequest;
 import dev.ferry.plan.UnsafePathException;
 import dev.ferry.transfer.FolderFiles;
+import dev.ferry.transfer.ServerCopy;
 import dev.ferry.transfer.TransferEngine;
 import dev.ferry.transfer.TransferResult;
 import java.io.IOException;
@@ -451,7 +452,8 @@ public final class TreeRun {
                         if (sameRemotely(there.get(name), exact, remote, a.size(), mtime)) {
                             String changed = own == null ? null : dev.ferry.source.SourceCheck.differs(child,
                                     dev.ferry.source.SourceState.recorded(own.size(), own.sourceMtime(),
-                                            own.sourceChangedAt()));
+                                            own.sourceChangedAt()),
+                                    ServerCopy.published(engine, profile.name(), remote));
                             if (changed == null) {
                                 tally.skipped.incrementAndGet();
                                 continue;
