@@ -36,7 +36,9 @@ public final class DropUnchanged {
     public void check(Exchange exchange) throws Exception {
         TransferRequest request = exchange.getProperty(FerryConstants.REQUEST, TransferRequest.class);
         if (!(exchange.getIn().getBody() instanceof TransferResult result) || request == null
-                || request.direction() != Direction.UPLOAD) {
+                || request.direction() != Direction.UPLOAD || result.skipped()) {
+            // A drop kept out (fileExist Ignore) sent nothing: the server's file is another's, which sending this
+            // one again "over its own copy" would replace.
             return;
         }
         TransferEngine engine = exchange.getContext().getRegistry().lookupByNameAndType("ferryEngine",

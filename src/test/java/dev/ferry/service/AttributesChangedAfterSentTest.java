@@ -182,6 +182,43 @@ class AttributesChangedAfterSentTest {
         assertNotEquals(0, hash.answered(), "the server's copies were compared by hash");
     }
 
+    @Test
+    void aDropKeptOutByFileExistIgnoreThatChangesIsNotSentOverTheServersFile() throws Exception {
+        try (FtpServerFixture own = FtpServerFixture.builder().start()) {
+            ServiceHarness ignoring = new ServiceHarness(tmp.resolve("ignoring"), own);
+            ignoring.properties.put("ferry.file-exist", "Ignore");
+            String name = "kept.bin";
+            Path theirs = own.write("incoming/" + name, 4_000, 81);
+            String theirSha = Hashes.sha256(theirs);
+            try (FerryService ignoringService = ignoring.start()) {
+                AtomicBoolean changed = new AtomicBoolean();
+                ignoringService.engine().addListener(new TransferListener() {
+                    @Override
+                    public void published(TransferView t, String finalName) {
+                        // Kept out, then written to again before the drop is put away.
+                        if (finalName.endsWith("/" + name) && changed.compareAndSet(false, true)) {
+                            try {
+                                Files.write(ignoring.uploadInbox().resolve(name), new byte[1000],
+                                        StandardOpenOption.APPEND);
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        }
+                    }
+                });
+                Path staged = PseudoRandomContent.write(tmp.resolve("staging-ignoring").resolve(name), 4_000, 82);
+                Files.setLastModifiedTime(staged, LONG_AGO);
+                Path drop = ServiceHarness.dropInto(ignoring.uploadInbox(), staged);
+                Path done = ignoring.uploadInbox().resolve(".done").resolve(name);
+                Await.until(WAIT, () -> Files.exists(done) && !Files.exists(drop),
+                        () -> "inbox: " + list(ignoring.uploadInbox()));
+                assertTrue(changed.get(), "the kept drop changed before it was put away");
+                assertEquals(theirSha, Hashes.sha256(own.file("incoming/" + name)),
+                        "the server's file, which fileExist Ignore keeps, was replaced");
+            }
+        }
+    }
+
     /** The file's identity (device and inode): a copy sent again is renamed over it, a new file. */
     private static Object key(Path file) {
         try {
