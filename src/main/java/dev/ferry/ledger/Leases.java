@@ -123,13 +123,25 @@ public final class Leases implements AutoCloseable {
      * timeout they could not take its work over until the server noticed the dead connection (hours, with TCP's
      * defaults). With it the server ends that session two leases after it stalled. Two, not one: a batch's one
      * commit ({@link JdbcLedger#oneCommit}) stays open while its files move, and must not be ended by a slow file.
+     *
+     * <p>And the driver's {@code socketTimeout} at three leases (unless the URL sets it): a link that stops answering
+     * without closing (packets dropped) left a read on a connection used a moment before -- which the pool hands out
+     * unchecked -- waiting for as long as the kernel kept the connection, minutes to hours, and with it a node's API
+     * request or lease renewal. No statement of Ferry's waits that long: a row lock is held at most two leases.
      */
     public static String withSessionTimeouts(String jdbcUrl, int leaseSeconds) {
-        if (!jdbcUrl.startsWith("jdbc:postgresql:") || jdbcUrl.contains("options=")) {
+        if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
             return jdbcUrl;
         }
-        return jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?")
-                + "options=-c%20idle_in_transaction_session_timeout%3D" + leaseSeconds * 2000L;
+        StringBuilder url = new StringBuilder(jdbcUrl);
+        if (!jdbcUrl.contains("options=")) {
+            url.append(url.indexOf("?") >= 0 ? '&' : '?')
+                    .append("options=-c%20idle_in_transaction_session_timeout%3D").append(leaseSeconds * 2000L);
+        }
+        if (!jdbcUrl.contains("socketTimeout=")) {
+            url.append(url.indexOf("?") >= 0 ? '&' : '?').append("socketTimeout=").append(leaseSeconds * 3L);
+        }
+        return url.toString();
     }
 
     /** Sets this node's id and lease length; before the first claim (the service does it right after opening). */

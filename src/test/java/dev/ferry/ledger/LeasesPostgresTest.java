@@ -258,6 +258,41 @@ class LeasesPostgresTest {
         assertEquals("jdbc:h2:file:/x", Leases.withSessionTimeouts("jdbc:h2:file:/x", 3));
     }
 
+    /**
+     * A link to the ledger that stops answering (packets dropped, nothing closed) left a query on a connection used a
+     * moment before waiting for as long as the kernel kept the connection (minutes to hours): the pool validates only
+     * connections idle for half a second, and PostgreSQL's driver reads without a timeout. A node's API request or
+     * renewal then hung until the link came back. The read times out after three leases now.
+     */
+    @Test
+    void aQueryOnALinkThatStopsAnsweringFailsWithinThreeLeases() throws Exception {
+        try (dev.ferry.testing.PartitionRelay db = dev.ferry.testing.PartitionRelay.start("127.0.0.1", 5432)) {
+            String url = Leases.withSessionTimeouts("jdbc:postgresql://127.0.0.1:" + db.port()
+                    + "/test?connectTimeout=5&currentSchema=" + schema, 3);
+            JdbcLedger a = JdbcLedger.open(url, USER, "");
+            a.leases().configure("node-a", 3);
+            open.add(a);
+            a.accept(JdbcLedgerContract.transfer("t1"));
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                assertTrue(a.find("t1").isPresent());
+                db.cut();
+                // At once, on the connection the find above just gave back: handed out without a validation.
+                Future<?> cutOff = pool.submit(() -> a.find("t1"));
+                long started = System.nanoTime();
+                java.util.concurrent.ExecutionException failed = assertThrows(
+                        java.util.concurrent.ExecutionException.class, () -> cutOff.get(40, java.util.concurrent.TimeUnit.SECONDS),
+                        "the query on a link that stopped answering did not fail");
+                assertTrue(failed.getCause() instanceof LedgerException, failed.getCause().toString());
+                assertTrue(System.nanoTime() - started >= 5_000_000_000L, "failed before the link could have"
+                        + " answered a slow query: " + failed.getCause());
+            } finally {
+                db.heal();
+                pool.shutdownNow();
+            }
+        }
+    }
+
     @Test
     void renewalKeepsALeaseAndWritesTheNodesHeartbeat() throws Exception {
         JdbcLedger a = node("node-a");
