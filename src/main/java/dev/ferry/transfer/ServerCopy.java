@@ -37,7 +37,7 @@ public final class ServerCopy {
      * where the server has a hash (else it would be sent whole again), up to 8 MiB read back where it has none.
      */
     public static SameBytes published(TransferEngine engine, String server, String remote) {
-        return (file, size) -> {
+        return (file, size) -> unlessFailed(() -> {
             ServerProfile profile = engine.profiles().get(server);
             FtpSession session = engine.pool().borrow(profile);
             try {
@@ -45,12 +45,31 @@ public final class ServerCopy {
             } finally {
                 engine.pool().release(session);
             }
-        };
+        });
     }
 
     /** {@link #published} through a session the caller holds: an upload's copy before its rename. */
     static SameBytes sent(FtpSession session, Capabilities caps, String remote) {
-        return (file, size) -> hasBytesOf(session, caps, remote, file, size, Long.MAX_VALUE);
+        return (file, size) -> unlessFailed(() -> hasBytesOf(session, caps, remote, file, size, Long.MAX_VALUE));
+    }
+
+    private interface Look {
+        boolean get() throws IOException;
+    }
+
+    /**
+     * A comparison that could not be made (the server busy or gone, the file unreadable) is no proof: false, so the
+     * caller sends the file again, whose own retries and messages deal with what failed here. An interrupt stops.
+     */
+    private static boolean unlessFailed(Look look) throws IOException {
+        try {
+            return look.get();
+        } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            return false;
+        }
     }
 
     private static boolean hasBytesOf(FtpSession session, Capabilities caps, String remote, Path source, long size,
