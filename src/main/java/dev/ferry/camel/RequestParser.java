@@ -178,12 +178,9 @@ public final class RequestParser {
             if (file == null) {
                 throw new RequestException(source + ": no file in the message");
             }
-            if (Files.size(file.toPath()) > MAX_BYTES) {
-                throw new RequestException(source + ": request file too large (max 64 KiB); a request is one small"
-                        + " JSON object");
-            }
+            FerryComponent ferry = exchange.getContext().getComponent("ferry", FerryComponent.class);
             SourceState version = RequestFileDone.before(file.toPath());
-            byte[] bytes = Files.readAllBytes(file.toPath());
+            byte[] bytes = RequestFiles.read(file.toPath(), ferry != null && ferry.isFollowLinks(), source);
             try {
                 String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
