@@ -34,6 +34,22 @@ public final class OddDrops {
     private final Clock clock;
     /** What each odd drop looked like at the last sweep: it is answered only when it looks the same again. */
     private final Map<Path, String> seen = new HashMap<>();
+    /**
+     * Drops answered whose move out of the inbox was refused (a folder another user owns needs write permission on
+     * itself to move): tried again at every sweep, silently, while they look the same -- not uploaded again every two
+     * seconds with a WARN each time, for ever, as they were.
+     */
+    private final Map<Path, Unmoved> unmoved = new HashMap<>();
+
+    /** How a drop looked when its move was refused, and the move to try again. */
+    private record Unmoved(String look, Move move) {
+    }
+
+    @FunctionalInterface
+    private interface Move {
+        /** Moves the drop to where its answer files it; returns the line to log. */
+        String run() throws IOException;
+    }
     private volatile FolderUploads folders;
 
     public OddDrops(Path inbox, Duration settle, Clock clock) {
@@ -79,10 +95,17 @@ public final class OddDrops {
                 }
                 present.add(p);
                 String look = look(p);
+                Unmoved waiting = unmoved.get(p);
+                if (waiting != null && waiting.look.equals(look)) {
+                    answered += moveAgain(p, waiting) ? 1 : 0;
+                    continue;
+                }
+                // Changed since (or never answered): answered afresh once it settles.
+                unmoved.remove(p);
                 if (look == null || !look.equals(seen.put(p, look)) || !settled(look)) {
                     continue;
                 }
-                answered += answer(p, folder) ? 1 : 0;
+                answered += answer(p, folder, look) ? 1 : 0;
                 seen.remove(p);
             }
         } catch (IOException | RuntimeException e) {
@@ -90,17 +113,49 @@ public final class OddDrops {
             LOG.warn("cannot list the upload inbox {}: {}", inbox, e.toString());
         }
         seen.keySet().retainAll(present);
+        unmoved.keySet().retainAll(present);
         return answered;
     }
 
-    private boolean answer(Path p, boolean folder) {
+    private boolean moveAgain(Path p, Unmoved waiting) {
+        try {
+            LOG.info(waiting.move.run());
+            unmoved.remove(p);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false; // said once, with what to do, when it was first refused
+        }
+    }
+
+    /**
+     * The drop's answer is known but its move was refused: said once, in the log and in a reason file in
+     * {@code .failed/} (with what to do), and tried again at every sweep while the drop stays as it is.
+     */
+    private boolean refusedMove(Path p, String shown, String look, String answer, IOException e, Move move) {
+        unmoved.put(p, new Unmoved(look, move));
+        boolean folder = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+        String why = (folder ? "folder " : "") + shown + " " + answer + ", but it cannot be moved out of the upload"
+                + " inbox (" + e + "). The user Ferry runs as needs to be allowed to rename it" + (folder
+                ? " (a folder moved into another folder needs write permission on the folder itself, and on the inbox)"
+                : " (write permission on the inbox)") + ": give it that, or move it out yourself. It is not sent"
+                + " again; Ferry moves it as soon as it can.";
+        try {
+            ReasonFiles.write(inbox.resolve(FailedDrops.FOLDER), shown, why);
+        } catch (IOException w) {
+            e.addSuppressed(w);
+        }
+        LOG.warn(why);
+        return false;
+    }
+
+    private boolean answer(Path p, boolean folder, String look) {
         String shown = shown(p);
         FolderUploads uploads = folders;
         boolean backslash = shown.indexOf('\\') >= 0;
         boolean undecodable = !shown.equals(p.getFileName().toString());
         // A folder's name is its remote folder's: one with a backslash went to a/b on the server (a file's is refused).
         if (folder && uploads != null && !undecodable && !backslash) {
-            return uploadFolder(p, shown, uploads);
+            return uploadFolder(p, shown, uploads, look);
         }
         String reason = Files.isSymbolicLink(p)
                 ? (Files.isDirectory(p) ? "this is a symbolic link to a folder" : "this is a symbolic link whose target"
@@ -113,18 +168,17 @@ public final class OddDrops {
                 + " name and drop it again"
                 : "this is a folder; folders are not uploaded yet: drop the files themselves (the folder is kept here"
                 + " as it was)";
+        Move toFailed = () -> shown + " in the upload inbox not transferred: " + reason + "; moved to "
+                + FailedDrops.FOLDER + "/" + shown(FailedDrops.fail(p, shown, reason));
         try {
-            Path to = FailedDrops.fail(p, shown, reason);
-            LOG.warn("{} in the upload inbox not transferred: {}; moved to {}/{}", shown, reason, FailedDrops.FOLDER,
-                    shown(to));
+            LOG.warn(toFailed.run());
             return true;
         } catch (IOException e) {
-            LOG.warn("{} in the upload inbox cannot be moved to {}: {}", shown, FailedDrops.FOLDER, e.toString());
-            return false;
+            return refusedMove(p, shown, look, "is not transferred: " + reason, e, toFailed);
         }
     }
 
-    private boolean uploadFolder(Path p, String shown, FolderUploads uploads) {
+    private boolean uploadFolder(Path p, String shown, FolderUploads uploads, String look) {
         String failure;
         boolean cancelled = false;
         try {
@@ -147,22 +201,29 @@ public final class OddDrops {
             }
             return leftTheInbox(p, shown, failure);
         }
-        try {
-            if (failure == null) {
+        if (failure == null) {
+            Move toDone = () -> {
                 Path done = DoneDrops.done(p);
                 ReasonFiles.dropStale(inbox.resolve(FailedDrops.FOLDER), p.getFileName().toString());
-                LOG.info("folder {} uploaded, every file verified; moved to {}", shown, inbox.relativize(done));
+                return "folder " + shown + " uploaded, every file verified; moved to " + inbox.relativize(done);
+            };
+            try {
+                LOG.info(toDone.run());
                 return true;
+            } catch (IOException e) {
+                return refusedMove(p, shown, look, "was uploaded, every file verified", e, toDone);
             }
-            // Its files named from the folder: the inbox path they failed under is gone once it is in .failed/.
-            Path to = FailedDrops.fail(p, shown, failure.replace(p.toAbsolutePath() + java.io.File.separator,
-                    p.getFileName() + "/"));
-            LOG.warn("folder {} in the upload inbox not fully uploaded; moved to {}/{}: {}", shown, FailedDrops.FOLDER,
-                    shown(to), failure.lines().findFirst().orElse(""));
+        }
+        // Its files named from the folder: the inbox path they failed under is gone once it is in .failed/.
+        String reason = failure.replace(p.toAbsolutePath() + java.io.File.separator, p.getFileName() + "/");
+        String first = failure.lines().findFirst().orElse("");
+        Move toFailed = () -> "folder " + shown + " in the upload inbox not fully uploaded; moved to "
+                + FailedDrops.FOLDER + "/" + shown(FailedDrops.fail(p, shown, reason)) + ": " + first;
+        try {
+            LOG.warn(toFailed.run());
             return true;
         } catch (IOException e) {
-            LOG.warn("folder {} in the upload inbox cannot be moved: {}", shown, e.getMessage());
-            return false;
+            return refusedMove(p, shown, look, "was not fully uploaded (" + first + ")", e, toFailed);
         }
     }
 

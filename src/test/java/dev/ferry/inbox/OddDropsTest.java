@@ -78,6 +78,40 @@ class OddDropsTest {
     }
 
     /**
+     * A hostile review: a folder the service could upload but not move (another user's folder, mode 755: moving a
+     * folder into another needs write permission on the folder itself) was uploaded again every two seconds, for ever,
+     * each round a new login and listing and a WARN that said neither why nor what to do, and never answered. It is
+     * answered once now (a reason file saying what to do, one WARN), not uploaded again, and moved once it can be.
+     */
+    @Test
+    void aFolderThatCannotBeMovedIsUploadedOnceAnsweredOnceAndMovedWhenItCan() throws Exception {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        settledFolder("theirs", t0);
+        // What refuses the move here, where the tests run as root: .done is a file, so nothing can go into it.
+        Path blocker = Files.writeString(inbox.resolve(".done"), "not a folder");
+        int[] uploads = {0};
+        OddDrops sweeps = new OddDrops(inbox, Duration.ofSeconds(2), Clock.fixed(t0.plusSeconds(10), ZoneOffset.UTC))
+                .uploadingFolders(folder -> {
+                    uploads[0]++;
+                    return null;
+                });
+        for (int i = 0; i < 6; i++) {
+            sweeps.sweep();
+        }
+        assertEquals(1, uploads[0], "uploaded again while it could not be moved");
+        assertTrue(Files.isRegularFile(inbox.resolve("theirs/a.txt")), "still in the inbox");
+        String reason = Files.readString(inbox.resolve(".failed/theirs.error.txt"));
+        assertTrue(reason.contains("every file verified") && reason.contains("cannot be moved")
+                && reason.contains("write permission"), reason);
+
+        Files.delete(blocker);
+        assertEquals(1, sweeps.sweep(), "moved once it could be");
+        assertTrue(Files.isRegularFile(inbox.resolve(".done/theirs/a.txt")));
+        assertFalse(Files.exists(inbox.resolve(".failed/theirs.error.txt")), "its reason is no longer true");
+        assertEquals(1, uploads[0]);
+    }
+
+    /**
      * A folder whose upload the service's stop ended (its files stopped, the ledger closed under them) went to .failed/
      * as if its files had failed, and stayed there after the restart. It stays in the inbox now, for the next start;
      * the same failure while the service runs still goes to .failed/ with its reason.
