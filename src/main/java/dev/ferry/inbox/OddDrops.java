@@ -51,6 +51,8 @@ public final class OddDrops {
         String run() throws IOException;
     }
     private volatile FolderUploads folders;
+    /** The request inbox's sweep ({@link #ofRequests}): only names ending in .json are requests to answer. */
+    private boolean requests;
 
     public OddDrops(Path inbox, Duration settle, Clock clock) {
         this.inbox = inbox.toAbsolutePath().normalize();
@@ -69,6 +71,21 @@ public final class OddDrops {
         return this;
     }
 
+    /**
+     * The same for the request inbox, whose file consumer takes regular files named {@code *.json} only: a name
+     * ending in .json that it lists but cannot open (not valid UTF-8), a folder or a link to one so named, and a link
+     * to nothing, were left there unanswered. Other names are not requests, and are left alone.
+     */
+    public static OddDrops ofRequests(Path inbox, Duration settle, Clock clock) {
+        OddDrops sweep = new OddDrops(inbox, settle, clock);
+        sweep.requests = true;
+        return sweep;
+    }
+
+    private String inboxName() {
+        return requests ? "request inbox" : "upload inbox";
+    }
+
     /** Folders are uploaded as trees by {@code uploads} from now on, rather than refused. */
     public OddDrops uploadingFolders(FolderUploads uploads) {
         this.folders = uploads;
@@ -85,7 +102,7 @@ public final class OddDrops {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(inbox)) {
             for (Path p : entries) {
                 String name = p.getFileName().toString();
-                if (name.startsWith(".")) {
+                if (name.startsWith(".") || requests && !shown(p).endsWith(".json")) {
                     continue;
                 }
                 boolean folder = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
@@ -110,7 +127,7 @@ public final class OddDrops {
             }
         } catch (IOException | RuntimeException e) {
             // One line, every second at most: the timer tries again (a stack trace each time would flood the log).
-            LOG.warn("cannot list the upload inbox {}: {}", inbox, e.toString());
+            LOG.warn("cannot list the {} {}: {}", inboxName(), inbox, e.toString());
         }
         seen.keySet().retainAll(present);
         unmoved.keySet().retainAll(present);
@@ -134,8 +151,8 @@ public final class OddDrops {
     private boolean refusedMove(Path p, String shown, String look, String answer, IOException e, Move move) {
         unmoved.put(p, new Unmoved(look, move));
         boolean folder = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
-        String why = (folder ? "folder " : "") + shown + " " + answer + ", but it cannot be moved out of the upload"
-                + " inbox (" + e + "). The user Ferry runs as needs to be allowed to rename it" + (folder
+        String why = (folder ? "folder " : "") + shown + " " + answer + ", but it cannot be moved out of the "
+                + inboxName() + " (" + e + "). The user Ferry runs as needs to be allowed to rename it" + (folder
                 ? " (a folder moved into another folder needs write permission on the folder itself, and on the inbox)"
                 : " (write permission on the inbox)") + ": give it that, or move it out yourself. It is not sent"
                 + " again; Ferry moves it as soon as it can.";
@@ -157,7 +174,7 @@ public final class OddDrops {
         if (folder && uploads != null && !undecodable && !backslash) {
             return uploadFolder(p, shown, uploads, look);
         }
-        String reason = Files.isSymbolicLink(p)
+        String reason = requests ? requestReason(p, folder, backslash, undecodable) : Files.isSymbolicLink(p)
                 ? (Files.isDirectory(p) ? "this is a symbolic link to a folder" : "this is a symbolic link whose target"
                 + " is missing") + "; links are not followed from the inbox: drop the file or folder itself"
                 : backslash
@@ -168,7 +185,7 @@ public final class OddDrops {
                 + " name and drop it again"
                 : "this is a folder; folders are not uploaded yet: drop the files themselves (the folder is kept here"
                 + " as it was)";
-        Move toFailed = () -> shown + " in the upload inbox not transferred: " + reason + "; moved to "
+        Move toFailed = () -> shown + " in the " + inboxName() + " not transferred: " + reason + "; moved to "
                 + FailedDrops.FOLDER + "/" + shown(FailedDrops.fail(p, shown, reason));
         try {
             LOG.warn(toFailed.run());
@@ -176,6 +193,18 @@ public final class OddDrops {
         } catch (IOException e) {
             return refusedMove(p, shown, look, "is not transferred: " + reason, e, toFailed);
         }
+    }
+
+    private static String requestReason(Path p, boolean folder, boolean backslash, boolean undecodable) {
+        String what = Files.isSymbolicLink(p) ? (Files.isDirectory(p) ? "a symbolic link to a folder"
+                : "a symbolic link to nothing") : folder ? "a folder" : null;
+        if (what != null) {
+            return "this is " + what + ", not a request file; a request is one JSON file of its own: drop that";
+        }
+        return backslash ? "the name contains a backslash (\\), which the inbox reads as a folder separator; rename"
+                + " it without one and drop it again"
+                : "the name is not valid UTF-8 (shown here with %XX for each byte that is not); rename it to a UTF-8"
+                + " name and drop it again";
     }
 
     private boolean uploadFolder(Path p, String shown, FolderUploads uploads, String look) {

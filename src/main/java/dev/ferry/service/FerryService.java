@@ -177,6 +177,9 @@ public final class FerryService implements AutoCloseable {
                     component.getDefaultServer(), settings.remoteDirs().get(component.getDefaultServer()),
                     dev.ferry.tree.TreeLimits.DEFAULTS))
                     .stoppingWhen(stoppingNow));
+            main.bind("ferryOddRequests", dev.ferry.inbox.OddDrops.ofRequests(settings.requestInbox(),
+                    Duration.ofMillis(settings.getInt("ferry.inbox.read-lock-min-age", 2000)),
+                    java.time.Clock.systemUTC()));
             this.trees = new dev.ferry.tree.TreeRequests(engine, component::getDefaultServer,
                     settings.downloadDir(), dev.ferry.tree.TreeLimits.DEFAULTS)
                     .stoppingWhen(stoppingNow)

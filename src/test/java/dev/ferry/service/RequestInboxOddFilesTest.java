@@ -84,6 +84,27 @@ class RequestInboxOddFilesTest {
         assertReasonFor("line\nbreak.json", "control character");
     }
 
+    @Test
+    void aRequestFileWhoseNameIsNotUtf8IsAnswered() throws Exception {
+        // printf '{…}' > caf$'\xe9'.json: a Latin-1 name, which Java cannot name as a String.
+        Process sh = new ProcessBuilder("/bin/sh", "-c", "printf '{\"remotePath\":\"/reports/after.bin\"}' > "
+                + "\"$(printf 'caf\\351.json')\"").directory(harness.requestInbox().toFile()).inheritIO().start();
+        assertEquals(0, sh.waitFor());
+        assertReasonFor("caf%E9.json", "not valid UTF-8");
+    }
+
+    @Test
+    void aFolderOrALinkToOneNamedLikeARequestIsAnswered() throws Exception {
+        Files.createDirectories(harness.requestInbox().resolve("folder.json"));
+        Files.createSymbolicLink(harness.requestInbox().resolve("etc.json"), Path.of("/etc"));
+        assertReasonFor("folder.json", "a folder, not a request file");
+        assertReasonFor("etc.json", "a symbolic link to a folder");
+        // Names that are not requests are not the inbox's business.
+        Path notes = Files.createDirectories(harness.requestInbox().resolve("notes"));
+        assertRequestsStillRun("after-folders");
+        assertTrue(Files.isDirectory(notes), "a folder not named like a request was moved");
+    }
+
     private static void assertReasonFor(String name, String words) {
         Path failed = harness.requestInbox().resolve(".failed");
         Await.until(WAIT, () -> Files.exists(failed.resolve(name + ".error.txt")), () -> "no reason for " + name
