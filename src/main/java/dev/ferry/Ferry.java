@@ -69,7 +69,7 @@ public final class Ferry {
             System.err.println("ferry: the service stopped: " + e.getMessage());
             return 1;
         } catch (Exception e) {
-            System.err.println("ferry: the service could not start: " + (e.getMessage() == null ? e : e.getMessage()));
+            System.err.println("ferry: the service could not start: " + dev.ferry.service.StartFailure.describe(e));
             return 1;
         }
     }
