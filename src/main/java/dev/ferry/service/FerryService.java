@@ -86,6 +86,8 @@ public final class FerryService implements AutoCloseable {
         this.banner = banner;
         // Refused before anything starts: a value out of range or of the wrong kind, a server profile without host,
         settings.checkValues();
+        // folders where one route's output would be another's input,
+        FolderOverlap.refuse(settings);
         // and the API bound beyond loopback without a token.
         WebSettings.refuseOtherServers(settings::get);
         this.webSettings = WebSettings.from(settings::lookup, System::getenv).checked();

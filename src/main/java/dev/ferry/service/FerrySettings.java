@@ -58,16 +58,19 @@ public final class FerrySettings {
     private final Properties overrides;
     private final Properties secrets;
     private final Function<String, String> env;
+    /** The keys application.properties sets, to name it as where a value came from. */
+    private final java.util.Set<String> fileKeys;
     private volatile PropertiesComponent camel;
 
     private FerrySettings(Path configDir, Path workDir, Properties initial, Properties overrides, Properties secrets,
-                          Function<String, String> env) {
+                          Function<String, String> env, java.util.Set<String> fileKeys) {
         this.configDir = configDir;
         this.workDir = workDir;
         this.initial = initial;
         this.overrides = overrides;
         this.secrets = secrets;
         this.env = env;
+        this.fileKeys = fileKeys;
         this.camel = bootstrap(initial, overrides);
     }
 
@@ -100,11 +103,13 @@ public final class FerrySettings {
         p.setProperty("camel.component.seda.default-poll-timeout", "100");
         Path file = configDir.resolve("application.properties");
         Path secretFile = configDir.resolve("secrets.properties");
+        java.util.Set<String> fileKeys = new java.util.HashSet<>();
         if (Files.isRegularFile(file)) {
             Properties fromFile = new Properties();
             read(file, fromFile);
             ConfigCheck.applicationFile(file, fromFile, secretFile);
             fromFile.forEach((k, v) -> p.setProperty(((String) k).trim(), camelPlaceholders(((String) v).trim())));
+            fromFile.stringPropertyNames().forEach(k -> fileKeys.add(k.trim()));
         }
         Properties secrets = new Properties();
         if (Files.isRegularFile(secretFile)) {
@@ -121,7 +126,7 @@ public final class FerrySettings {
         Properties camelOverrides = new Properties();
         overrides.forEach((key, value) -> (ConfigKeys.secretLike(key) ? secrets : camelOverrides)
                 .setProperty(key, value));
-        return new FerrySettings(configDir, workDir, p, camelOverrides, secrets, env);
+        return new FerrySettings(configDir, workDir, p, camelOverrides, secrets, env, fileKeys);
     }
 
     /**
@@ -223,6 +228,24 @@ public final class FerrySettings {
 
     public Path configDir() {
         return configDir;
+    }
+
+    /**
+     * Where {@code key}'s value comes from, in Camel's order (an environment variable, -D, an argument,
+     * application.properties, the default), for a line that tells the user what to change.
+     */
+    public String origin(String key) {
+        String variable = ConfigKeys.variable(key);
+        if (env.apply(variable) != null) {
+            return "environment variable " + variable;
+        }
+        if (System.getProperty(key) != null) {
+            return "system property -D" + key;
+        }
+        if (overrides.containsKey(key)) {
+            return "argument --" + key;
+        }
+        return fileKeys.contains(key) ? configDir.resolve("application.properties").toString() : "default";
     }
 
     /** Relative to the working directory, as the route's file: endpoints read it. */
