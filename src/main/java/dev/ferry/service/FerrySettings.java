@@ -346,7 +346,8 @@ public final class FerrySettings {
      * Refuses, in one line naming each key, values that would be misread later, where they would fail without naming
      * the key (a stack trace at start, a 500 from the API) or quietly mean something else: a number out of range or
      * not a number (a time-out of 0 waits for ever), a flag that is not true or false, and a server profile's keys
-     * without its host, which made the profile not exist (drops then went to the demo server).
+     * without its host, which made the profile not exist (drops then went to the demo server); and where a setting
+     * points that cannot be right ({@link Locations}).
      *
      * @throws IllegalStateException naming every such key and what it must be
      */
@@ -378,8 +379,21 @@ public final class FerrySettings {
                 }
             }
         }
+        for (String name : servers) {
+            String host = get(ConfigKeys.SERVER_PREFIX + name + ".host");
+            if (host != null) {
+                addIfAny(problems, Locations.host(name, host, origin(ConfigKeys.SERVER_PREFIX + name + ".host"),
+                        configDir.resolve("secrets.properties")));
+            }
+        }
         if (!problems.isEmpty()) {
             throw new IllegalStateException("configuration: " + String.join("; ", problems));
+        }
+    }
+
+    private static void addIfAny(List<String> problems, String problem) {
+        if (problem != null) {
+            problems.add(problem);
         }
     }
 

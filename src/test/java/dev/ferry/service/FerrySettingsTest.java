@@ -261,6 +261,43 @@ class FerrySettingsTest {
         assertTrue(space.getMessage().contains("ferry.inbox.batch-lanes = ' 4' " + whole), space.getMessage());
     }
 
+    /**
+     * A hostile review: a host given as ftp://bob:Hunter2Secret@127.0.0.1:23021/ was taken as a name, and its password
+     * went into log lines, the health page, reason files, events.jsonl and the ledger.
+     */
+    @Test
+    void aHostThatIsAUrlOrHoldsAUserIsRefusedWithoutShowingIt() throws Exception {
+        String url = "ftp://bob:Hunter2Secret@127.0.0.1:23021/";
+        Path config = config("ferry.servers.x.host = " + url + "\n", null);
+        String m = assertThrows(IllegalStateException.class,
+                () -> FerrySettings.load(config, tmp, Map.of(), name -> null).checkValues()).getMessage();
+        assertTrue(m.contains("ferry.servers.x.host (" + config.resolve("application.properties") + ") is a URL or"
+                + " holds a user"), m);
+        assertTrue(m.contains("the port in ferry.servers.x.port and the user in ferry.servers.x.user, and the password"
+                + " in the environment as FERRY_SERVERS_X_PASSWORD or as ferry.servers.x.password in "
+                + config.resolve("secrets.properties")), m);
+        assertFalse(m.contains("Hunter2Secret") || m.contains("bob") || m.contains("23021"), "not shown: " + m);
+        assertFalse(m.contains("\n"), m);
+        Path plain = config("ferry.servers.x.host = 127.0.0.1\n", null);
+        for (String host : new String[] {url, "bob@ftp.example.com", "ftp://ftp.example.com"}) {
+            m = assertThrows(IllegalStateException.class, () -> FerrySettings.load(plain, tmp,
+                    Map.of("ferry.servers.x.host", host), name -> null).checkValues(), host).getMessage();
+            assertTrue(m.contains("ferry.servers.x.host (argument --ferry.servers.x.host) is a URL"), m);
+            assertFalse(m.contains(host), m);
+        }
+        System.setProperty("ferry.servers.x.host", url);
+        try {
+            m = assertThrows(IllegalStateException.class,
+                    () -> FerrySettings.load(plain, tmp, Map.of(), name -> null).checkValues()).getMessage();
+            assertTrue(m.contains("ferry.servers.x.host (system property -Dferry.servers.x.host) is a URL"), m);
+            assertFalse(m.contains("Hunter2Secret"), m);
+        } finally {
+            System.clearProperty("ferry.servers.x.host");
+        }
+        FerrySettings.load(config("ferry.servers.x.host = ftp.example.com\nferry.servers.y.host = ::1\n", null), tmp,
+                Map.of(), name -> null).checkValues();
+    }
+
     @Test
     void aServerProfileRefusesATimeOutOfZeroWhichWouldWaitForEver() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dev.ferry.ftp.ServerProfile

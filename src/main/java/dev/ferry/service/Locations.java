@@ -1,0 +1,30 @@
+package dev.ferry.service;
+
+import dev.ferry.config.ConfigKeys;
+import java.nio.file.Path;
+
+/**
+ * What is wrong with where a setting points, found at start rather than by every transfer: a server's host given as
+ * a URL. Each answer is one clause naming the key and what to do, or null; none repeats a value that may hold a
+ * password.
+ */
+final class Locations {
+    private Locations() {
+    }
+
+    /**
+     * A host that is a URL or carries a user ({@code ftp://bob:pw@host:21/}) was used as a name: its password then
+     * went into log lines, the health page, reason files, events and the ledger. Its value is not repeated.
+     */
+    static String host(String server, String host, String origin, Path secretsFile) {
+        if (!host.contains("://") && !host.contains("@")) {
+            return null;
+        }
+        String k = ConfigKeys.SERVER_PREFIX + server + ".";
+        String password = k + "password";
+        return k + "host (" + origin + ") is a URL or holds a user, which may carry a password, so its value is not"
+                + " shown: give the host name alone there, the port in " + k + "port and the user in " + k + "user,"
+                + " and the password in the environment as " + ConfigKeys.variable(password) + " or as " + password
+                + " in " + secretsFile;
+    }
+}
