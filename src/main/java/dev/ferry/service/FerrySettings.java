@@ -385,6 +385,11 @@ public final class FerrySettings {
                 addIfAny(problems, Locations.host(name, host, origin(ConfigKeys.SERVER_PREFIX + name + ".host"),
                         configDir.resolve("secrets.properties")));
             }
+            String storeKey = ConfigKeys.SERVER_PREFIX + name + ".trust-store";
+            String store = get(storeKey, null);
+            if (store != null) {
+                addIfAny(problems, Locations.store(storeKey, path(store), origin(storeKey)));
+            }
         }
         if (!problems.isEmpty()) {
             throw new IllegalStateException("configuration: " + String.join("; ", problems));

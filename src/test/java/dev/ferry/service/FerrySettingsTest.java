@@ -298,6 +298,27 @@ class FerrySettingsTest {
                 Map.of(), name -> null).checkValues();
     }
 
+    /** A hostile review: a trust store that is not there was accepted; every transfer then failed with the path. */
+    @Test
+    void aTrustStoreThatIsNotThereIsRefusedNamingTheKeyAndThePath() throws Exception {
+        Path config = config("ferry.servers.x.host = ftp.example.com\nferry.servers.x.trust-store = rv/nonexist.p12\n",
+                null);
+        String m = assertThrows(IllegalStateException.class,
+                () -> FerrySettings.load(config, tmp, Map.of(), name -> null).checkValues()).getMessage();
+        assertTrue(m.contains("ferry.servers.x.trust-store = " + tmp.resolve("rv/nonexist.p12") + " ("
+                + config.resolve("application.properties") + ") does not exist: give the path of the server's PKCS12"
+                + " trust store"), m);
+        assertFalse(m.contains("\n"), m);
+        Files.createDirectories(tmp.resolve("rv/folder.p12"));
+        m = assertThrows(IllegalStateException.class, () -> FerrySettings.load(config, tmp,
+                Map.of("ferry.servers.x.trust-store", "rv/folder.p12"), name -> null).checkValues()).getMessage();
+        assertTrue(m.contains("ferry.servers.x.trust-store = " + tmp.resolve("rv/folder.p12")
+                + " (argument --ferry.servers.x.trust-store) is a folder"), m);
+        Files.write(tmp.resolve("rv/there.p12"), new byte[] {1});
+        FerrySettings.load(config, tmp, Map.of("ferry.servers.x.trust-store", "rv/there.p12"), name -> null)
+                .checkValues();
+    }
+
     @Test
     void aServerProfileRefusesATimeOutOfZeroWhichWouldWaitForEver() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dev.ferry.ftp.ServerProfile
