@@ -391,6 +391,10 @@ public final class FerrySettings {
                 addIfAny(problems, Locations.store(storeKey, path(store), origin(storeKey)));
             }
         }
+        String ledger = get("ferry.ledger.url", null);
+        if (ledger != null) {
+            addIfAny(problems, Locations.ledgerUrl(ledger, origin("ferry.ledger.url")));
+        }
         if (!problems.isEmpty()) {
             throw new IllegalStateException("configuration: " + String.join("; ", problems));
         }

@@ -3,13 +3,18 @@ package dev.ferry.service;
 import dev.ferry.config.ConfigKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What is wrong with where a setting points, found at start rather than by every transfer: a server's host given as
- * a URL, a trust store that is not there. Each answer is one clause naming the key and what to do, or null; none
- * repeats a value that may hold a password.
+ * a URL, a trust store that is not there, a ledger URL no driver takes. Each answer is one clause naming the key and
+ * what to do, or null; none repeats a value that may hold a password.
  */
 final class Locations {
+    /** The scheme parts of a URL (jdbc:bogus:), which hold no user or password, to show what was given. */
+    private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*(:[A-Za-z][A-Za-z0-9+.-]*)?:");
+
     private Locations() {
     }
 
@@ -44,5 +49,20 @@ final class Locations {
         return key + " = " + file + " (" + origin + ") " + problem + ": give the path of the server's PKCS12 trust"
                 + " store (a relative path is read from the working folder), or remove the key to use the JVM's"
                 + " default trust";
+    }
+
+    /**
+     * A JDBC URL no driver in the jar takes failed as "No suitable driver" without naming the key. Only its scheme is
+     * shown: the rest may hold a user and password.
+     */
+    static String ledgerUrl(String url, String origin) {
+        if (url.startsWith("jdbc:postgresql:") || url.startsWith("jdbc:h2:")) {
+            return null;
+        }
+        Matcher scheme = SCHEME.matcher(url);
+        String given = scheme.find() ? " (it begins " + scheme.group() + ")" : "";
+        return "ferry.ledger.url (" + origin + ") is not a ledger Ferry can open" + given + ": use"
+                + " jdbc:postgresql://host:port/database for a shared ledger or a jdbc:h2: URL, or remove the key for"
+                + " the embedded H2 ledger in ferry.data-dir";
     }
 }

@@ -319,6 +319,26 @@ class FerrySettingsTest {
                 .checkValues();
     }
 
+    /** A hostile review: jdbc:bogus://x said "cannot open ledger jdbc:bogus://x: No suitable driver", no key named. */
+    @Test
+    void aLedgerUrlNoDriverTakesIsRefusedNamingTheKeyAndTheFormsThatWork() throws Exception {
+        Path config = config("ferry.ledger.url = jdbc:bogus://u:hunter2@x/db\n", null);
+        String m = assertThrows(IllegalStateException.class,
+                () -> FerrySettings.load(config, tmp, Map.of(), name -> null).checkValues()).getMessage();
+        assertTrue(m.contains("ferry.ledger.url (" + config.resolve("application.properties") + ") is not a ledger"
+                + " Ferry can open (it begins jdbc:bogus:): use jdbc:postgresql://host:port/database for a shared"
+                + " ledger or a jdbc:h2: URL, or remove the key"), m);
+        assertFalse(m.contains("hunter2"), "the rest of the URL may hold a password: " + m);
+        assertFalse(m.contains("\n"), m);
+        m = assertThrows(IllegalStateException.class, () -> FerrySettings.load(config, tmp,
+                Map.of("ferry.ledger.url", "postgres://db/ferry"), name -> null).checkValues()).getMessage();
+        assertTrue(m.contains("ferry.ledger.url (argument --ferry.ledger.url) is not a ledger Ferry can open (it"
+                + " begins postgres:)"), m);
+        for (String fine : new String[] {"jdbc:postgresql://db:5432/ferry", "jdbc:h2:mem:x"}) {
+            FerrySettings.load(config, tmp, Map.of("ferry.ledger.url", fine), name -> null).checkValues();
+        }
+    }
+
     @Test
     void aServerProfileRefusesATimeOutOfZeroWhichWouldWaitForEver() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dev.ferry.ftp.ServerProfile
