@@ -61,8 +61,7 @@ public final class Ferry {
 
     private static int service(String[] args) {
         try {
-            FerrySettings settings = FerrySettings.load(FerrySettings.configDirFromEnvironment(),
-                    FerrySettings.arguments(args));
+            FerrySettings settings = FerrySettings.ofProcess(args);
             FerryService.run(settings, System.out);
             return 0;
         } catch (FerryService.Displaced e) {

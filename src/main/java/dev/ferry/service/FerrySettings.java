@@ -74,13 +74,35 @@ public final class FerrySettings {
         this.camel = bootstrap(initial, overrides);
     }
 
+    /** The service's own settings: the config folder ({@link #configDirFromEnvironment}) and its arguments. */
+    public static FerrySettings ofProcess(String... args) {
+        return load(configDirFromEnvironment(), arguments(args));
+    }
+
     /** The configuration directory from -Dferry.config, FERRY_CONFIG, or {@code config} in the working directory. */
     public static Path configDirFromEnvironment() {
-        String dir = System.getProperty(CONFIG_PROPERTY);
-        if (dir == null || dir.isBlank()) {
-            dir = System.getenv(CONFIG_ENV);
+        return configDir(System.getProperty(CONFIG_PROPERTY), System.getenv(CONFIG_ENV));
+    }
+
+    /**
+     * A folder given that is not there is refused: the service started on its defaults instead, with the demo FTP
+     * server, and filed drops as done that went there. The default {@code config} may be missing (a jar run
+     * elsewhere than the project's folder).
+     */
+    static Path configDir(String property, String variable) {
+        boolean byProperty = property != null && !property.isBlank();
+        String given = byProperty ? property : variable;
+        if (given == null || given.isBlank()) {
+            return Path.of("config").toAbsolutePath().normalize();
         }
-        return Path.of(dir == null || dir.isBlank() ? "config" : dir).toAbsolutePath().normalize();
+        Path dir = Path.of(given).toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException((byProperty ? "system property -D" + CONFIG_PROPERTY
+                    : "environment variable " + CONFIG_ENV) + " = " + dir + (Files.exists(dir) ? " is not a folder"
+                    : " does not exist") + ": give the folder that holds application.properties (and"
+                    + " secrets.properties), or leave it unset for config/ in the working folder");
+        }
+        return dir;
     }
 
     public static FerrySettings load(Path configDir, Map<String, String> overrides) {

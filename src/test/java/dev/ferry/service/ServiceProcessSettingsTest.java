@@ -1,0 +1,60 @@
+package dev.ferry.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.Ferry;
+import dev.ferry.testing.ForkedJvm;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A hostile review, the service's own process (Ferry.main): a config folder given as -Dferry.config or FERRY_CONFIG
+ * that does not exist was ignored, and the service started on its defaults with the demo FTP server, which took the
+ * drops and had them filed as done.
+ */
+class ServiceProcessSettingsTest {
+    private static final String REFUSED = "ferry: the service could not start: ";
+
+    @TempDir
+    Path tmp;
+
+    /** The service's stderr; everything it might make is under tmp, should it start after all. */
+    private List<String> run(UnaryOperator<ForkedJvm.Builder> setUp) throws Exception {
+        ServiceHarness h = new ServiceHarness(tmp.resolve("svc"), "127.0.0.1", 1, "u", "p").writeConfig();
+        ForkedJvm.Builder b = ForkedJvm.builder(Ferry.class).systemProperty("ferry.config", h.config.toString())
+                .systemProperty("ferry.data-dir", tmp.resolve("data").toString())
+                .systemProperty("ferry.demo.port", "0").systemProperty("ferry.http.port", "0")
+                .jvmArg("-Xmx256m").logFile(tmp.resolve("service.log"));
+        try (ForkedJvm jvm = setUp.apply(b).start()) {
+            assertEquals(1, jvm.awaitExit(Duration.ofSeconds(60)), String.join("\n", jvm.output()));
+            return Files.readAllLines(jvm.logFile()).stream().filter(l -> l.startsWith("[err] "))
+                    .map(l -> l.substring(6)).toList();
+        }
+    }
+
+    @Test
+    void aConfigFolderGivenThatIsNotThereStopsTheStart() throws Exception {
+        Path missing = tmp.resolve("nonexistent/cfg");
+        List<String> err = run(b -> b.systemProperty("ferry.config", missing.toString()));
+        assertEquals(List.of(REFUSED + "system property -Dferry.config = " + missing + " does not exist: give the"
+                + " folder that holds application.properties (and secrets.properties), or leave it unset for config/"
+                + " in the working folder"), err);
+        assertFalse(Files.exists(tmp.resolve("data")), "nothing started");
+    }
+
+    @Test
+    void aConfigFolderGivenInTheEnvironmentThatIsAFileStopsTheStart() throws Exception {
+        Path file = Files.writeString(tmp.resolve("application.properties"), "");
+        List<String> err = run(b -> b.systemProperty("ferry.config", "").env("FERRY_CONFIG", file.toString()));
+        assertEquals(1, err.size(), err.toString());
+        assertTrue(err.get(0).startsWith(REFUSED + "environment variable FERRY_CONFIG = " + file + " is not a folder:"
+                + " give the folder that holds application.properties"), err.toString());
+    }
+}
