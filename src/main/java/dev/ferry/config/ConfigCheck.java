@@ -80,7 +80,7 @@ public final class ConfigCheck {
         }
     }
 
-    private static String unknown(String key, Path secretsFile) {
+    static String unknown(String key, Path secretsFile) {
         String line = key + " is not a known key";
         if (key.startsWith(ConfigKeys.SERVER_PREFIX) && key.split("\\.", -1).length == 3) {
             return line + " (a server's keys are ferry.servers.<name>.<key>, e.g. ferry.servers.reports.host)";

@@ -2,6 +2,7 @@ package dev.ferry.service;
 
 import dev.ferry.config.ConfigCheck;
 import dev.ferry.config.ConfigKeys;
+import dev.ferry.config.ProcessSettings;
 import dev.ferry.ftp.Secret;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.TlsMode;
@@ -74,9 +75,17 @@ public final class FerrySettings {
         this.camel = bootstrap(initial, overrides);
     }
 
-    /** The service's own settings: the config folder ({@link #configDirFromEnvironment}) and its arguments. */
+    /**
+     * The service's own settings: the config folder ({@link #configDirFromEnvironment}), the {@code --ferry.<key>=}
+     * arguments, and this process's {@code -Dferry.*} properties and {@code FERRY_*} variables checked as the file is
+     * ({@link ProcessSettings}). Only for the service's own process: a JVM that embeds the service (the tests') may
+     * carry -D settings of its own.
+     */
     public static FerrySettings ofProcess(String... args) {
-        return load(configDirFromEnvironment(), arguments(args));
+        Path configDir = configDirFromEnvironment();
+        Map<String, String> overrides = arguments(args);
+        ProcessSettings.check(System.getProperties(), System.getenv(), configDir.resolve("secrets.properties"));
+        return load(configDir, overrides);
     }
 
     /** The configuration directory from -Dferry.config, FERRY_CONFIG, or {@code config} in the working directory. */

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A hostile review, the service's own process (Ferry.main): a config folder given as -Dferry.config or FERRY_CONFIG
+ * A hostile review, the service's own process (Ferry.main): a key mistyped as -D or as an environment variable was
+ * not checked, and the service connected quietly to port 21; a config folder given as -Dferry.config or FERRY_CONFIG
  * that does not exist was ignored, and the service started on its defaults with the demo FTP server, which took the
  * drops and had them filed as done.
  */
@@ -37,6 +38,20 @@ class ServiceProcessSettingsTest {
             return Files.readAllLines(jvm.logFile()).stream().filter(l -> l.startsWith("[err] "))
                     .map(l -> l.substring(6)).toList();
         }
+    }
+
+    @Test
+    void aKeyMistypedAsASystemPropertyStopsTheStart() throws Exception {
+        List<String> err = run(b -> b.systemProperty("ferry.servers.fixture.prot", "23022"));
+        assertEquals(List.of(REFUSED + "configuration: system property -Dferry.servers.fixture.prot is not a known key:"
+                + " did you mean ferry.servers.fixture.port?"), err);
+    }
+
+    @Test
+    void aKeyMistypedAsAnEnvironmentVariableStopsTheStart() throws Exception {
+        List<String> err = run(b -> b.env("FERRY_SERVERS_FIXTURE_PROT", "23022"));
+        assertEquals(List.of(REFUSED + "configuration: environment variable FERRY_SERVERS_FIXTURE_PROT is not a key's"
+                + " variable: did you mean FERRY_SERVERS_FIXTURE_PORT?"), err);
     }
 
     @Test

@@ -1,0 +1,104 @@
+package dev.ferry.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A hostile review: -Dferry.servers.x.prot=23022 and FERRY_SERVERS_X_PROT=23022 were not checked (the same typo in the
+ * file or an argument is refused), and the service quietly connected to port 21.
+ */
+class ProcessSettingsTest {
+    private static final Path SECRETS = Path.of("/etc/ferry/secrets.properties");
+
+    private static String refused(Map<?, ?> properties, Map<String, String> environment) {
+        String m = assertThrows(IllegalStateException.class,
+                () -> ProcessSettings.check(properties, environment, SECRETS)).getMessage();
+        assertFalse(m.contains("\n"), "one line: " + m);
+        return m;
+    }
+
+    @Test
+    void aSystemPropertyThatIsNoKeyIsRefusedNamingTheKeyItMeant() {
+        String m = refused(Map.of("ferry.servers.x.prot", "23022"), Map.of());
+        assertEquals("configuration: system property -Dferry.servers.x.prot is not a known key: did you mean"
+                + " ferry.servers.x.port?", m);
+        m = refused(Map.of("ferry.servers.x.passwd", "hunter2", "ferry.colour", "blue"), Map.of());
+        assertTrue(m.contains("system property -Dferry.colour is not a known key (every key is documented"), m);
+        assertTrue(m.contains("system property -Dferry.servers.x.passwd is not a known key: did you mean"
+                + " ferry.servers.x.password? That is a secret: set FERRY_SERVERS_X_PASSWORD in the environment or put"
+                + " ferry.servers.x.password in " + SECRETS), m);
+        assertFalse(m.contains("hunter2") || m.contains("blue"), "never a value: " + m);
+    }
+
+    @Test
+    void anEnvironmentVariableThatIsNoKeysIsRefusedNamingTheVariableItMeant() {
+        String m = refused(Map.of(), Map.of("FERRY_SERVERS_X_PROT", "23022"));
+        assertEquals("configuration: environment variable FERRY_SERVERS_X_PROT is not a key's variable: did you mean"
+                + " FERRY_SERVERS_X_PORT?", m);
+        assertEquals(Optional.of("FERRY_SERVERS_MY_BOX_CONNECT_TIMEOUT"),
+                ProcessSettings.nearest("FERRY_SERVERS_MY_BOX_CONECT_TIMEOUT"));
+        assertEquals(Optional.of("FERRY_INBOX_UPLOAD"), ProcessSettings.nearest("FERRY_INBOX_UPLAOD"));
+        assertEquals(Optional.of("FERRY_DOWNLOAD_DIR"), ProcessSettings.nearest("FERRY_DOWNLOADS_DIR"));
+        m = refused(Map.of(), Map.of("FERRY_SERVERS_X_PASWORD", "hunter2", "FERRY_COLOUR", "blue"));
+        assertTrue(m.contains("environment variable FERRY_COLOUR is not a key's variable (a key's is the key in upper"
+                + " case"), m);
+        assertTrue(m.contains("correct it or unset it"), m);
+        assertTrue(m.contains("environment variable FERRY_SERVERS_X_PASWORD is not a key's variable: did you mean"
+                + " FERRY_SERVERS_X_PASSWORD?"), m);
+        assertFalse(m.contains("hunter2") || m.contains("blue"), "never a value: " + m);
+    }
+
+    @Test
+    void keysTheirVariablesAndWhatFerrysScriptsAndTestsReadPass() {
+        ProcessSettings.check(Map.of("ferry.config", "/etc/ferry", "ferry.log.format", "json", "ferry.trace", "",
+                "ferry.servers.my-box.port", "2121", "ferry.ledger.password", "pw", "java.home", "/jdk"),
+                Map.of("FERRY_DATA_DIR", "d", "FERRY_SERVERS_MY_BOX_PORT", "2121", "FERRY_SERVERS_MY_BOX_PASSWORD", "p",
+                        "FERRY_SERVERS_X_TRUST_STORE_PASSWORD", "p", "FERRY_LEDGER_PASSWORD", "p", "FERRY_HTTP_TOKEN",
+                        "t", "FERRY_BROKER_PASSWORD", "p", "FERRYMAN", "not ours", "PATH", "/bin"), SECRETS);
+    }
+
+    /** Every FERRY_ variable the project's scripts, build, tests and code read is a key's or let through. */
+    @Test
+    void everyVariableTheProjectReadsPasses() throws IOException {
+        Pattern variable = Pattern.compile("\\bFERRY_[A-Z0-9_]*[A-Z0-9]\\b");
+        Set<String> seen = new TreeSet<>();
+        for (String dir : List.of("bin", ".ci", "bench", "deploy", "src", "config")) {
+            try (Stream<Path> walk = Files.walk(Path.of(dir))) {
+                for (Path f : walk.filter(Files::isRegularFile).filter(ProcessSettingsTest::isText).toList()) {
+                    Matcher m = variable.matcher(Files.readString(f, StandardCharsets.ISO_8859_1));
+                    while (m.find()) {
+                        seen.add(m.group());
+                    }
+                }
+            }
+        }
+        assertTrue(seen.contains("FERRY_CDS_DIR") && seen.contains("FERRY_REQUIRE_POSTGRES"), seen.toString());
+        java.util.Map<String, String> all = new java.util.TreeMap<>();
+        seen.forEach(v -> all.put(v, "x"));
+        ProcessSettings.check(Map.of(), all, SECRETS);
+    }
+
+    /** Not the tests of this check, which name typos on purpose. */
+    private static boolean isText(Path f) {
+        String name = f.getFileName().toString();
+        return !name.startsWith("ProcessSettings") && !name.startsWith("ServiceProcessSettings")
+                && !name.endsWith(".jar") && !name.endsWith(".p12") && !name.endsWith(".png") && !name.endsWith(".jsa")
+                && !name.endsWith(".class");
+    }
+}
