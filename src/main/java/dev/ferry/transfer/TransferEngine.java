@@ -611,6 +611,12 @@ public final class TransferEngine implements AutoCloseable {
         return true;
     }
 
+    /** Whether {@code id} runs in this process and was asked to stop ({@link #cancel}): it does at its next buffer. */
+    public boolean cancelling(String id) {
+        LiveTransfer t = active.get(id);
+        return t != null && t.cancelled();
+    }
+
     /**
      * Gives up a cancelled or failed transfer for good: its partial copy (the server's temporary file for an
      * upload, the local part file for a download) is removed and the ledger records it FAILED with {@code reason}.

@@ -345,7 +345,10 @@ final class TransferApi {
      */
     Reply discard(String id) {
         if (live().containsKey(id) || !engine.claims().tryClaim(id)) {
-            return error(409, "transfer " + id + " is running; cancel it first");
+            // A discard right after its cancel (a script's two calls) was told to cancel it first. Not waited for
+            // here: an inbox drop is filed in .cancelled/ after its run ends, and only from there can it be given up.
+            return error(409, "transfer " + id + (engine.cancelling(id) ? " is still stopping after its cancel;"
+                    + " discard it once its state is cancelled" : " is running; cancel it first"));
         }
         try {
             return discardClaimed(id);
