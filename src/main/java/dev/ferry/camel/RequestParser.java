@@ -217,7 +217,8 @@ public final class RequestParser {
         JsonNode n = root.get(field);
         if (n == null || n.isNull()) {
             if (required) {
-                throw new RequestException(source + ": field '" + field + "' is missing");
+                throw new RequestException(source + ": field '" + field + "' is " + (n == null ? "missing"
+                        : "null; give it a string"));
             }
             return null;
         }

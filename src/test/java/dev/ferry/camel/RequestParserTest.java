@@ -43,6 +43,7 @@ class RequestParserTest {
         assertMessage("{\"remotePath\":", "req.json", "req.json: malformed JSON");
         assertMessage("{\"server\":\"demo\"}", "req.json", "req.json: field 'remotePath' is missing");
         assertMessage("{\"remotePath\":7}", "req.json", "field 'remotePath' must be a string");
+        assertMessage("{\"remotePath\":null}", "req.json", "req.json: field 'remotePath' is null; give it a string");
         assertMessage("{\"remotePath\":\"/a\",\"direction\":\"sideways\"}", "req.json", "field 'direction' is 'sideways'");
         assertMessage("{\"remotePath\":\"/a\",\"options\":{\"segments\":\"many\"}}", "req.json",
                 "field 'options.segments' has the value 'many', which is not a whole number");
