@@ -191,7 +191,8 @@ public final class PathGuard {
             char c = name.charAt(i);
             if (c < 0x20 || c == 0x7f) {
                 throw new UnsafePathException(kind + " name '" + printable(name)
-                        + "' contains a control character (code " + (int) c + ")");
+                        + "' contains a control character (code " + (int) c + "); such a name is not transferred:"
+                        + " rename it without one");
             }
         }
     }

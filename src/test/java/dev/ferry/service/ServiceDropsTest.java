@@ -166,8 +166,8 @@ class ServiceDropsTest {
                 () -> "inbox: " + list(inbox));
         List<String> lines = Files.readAllLines(reason, StandardCharsets.UTF_8);
         assertTrue(lines.get(0).endsWith(" Ferry could not transfer two\\u000alines.bin:"), lines.toString());
-        assertTrue(lines.get(1).contains("two\\u000alines.bin") && lines.get(1).contains("control character"),
-                lines.toString());
+        assertTrue(lines.get(1).contains("two\\u000alines.bin") && lines.get(1).contains("control character")
+                && lines.get(1).contains("rename it"), lines.toString());
     }
 
     @Test
