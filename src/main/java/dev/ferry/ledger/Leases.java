@@ -624,6 +624,7 @@ public final class Leases implements AutoCloseable {
             renewedAt = sent;
             return true;
         } catch (SQLException | RuntimeException e) {
+            LedgerPool.afterFailure(e); // a database that closed itself is opened again by the next round
             LOG.warn("node {} could not renew its leases: {}", nodeId, e.getMessage());
             return false;
         }

@@ -54,6 +54,7 @@ public final class LedgerException extends RuntimeException {
     }
 
     static LedgerException of(String operation, String transferId, Throwable cause) {
+        LedgerPool.afterFailure(cause);
         String forWhom = transferId == null ? "" : " for transfer " + transferId;
         return new LedgerException("ledger: " + operation + " failed" + forWhom + ": " + cause.getMessage(), cause);
     }

@@ -3,6 +3,7 @@ package dev.ferry.ledger;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.SQLException;
+import java.util.Set;
 
 /** The connection pool a ledger opens for itself, and the one-line failures a wrong URL or a locked file give. */
 final class LedgerPool {
@@ -17,6 +18,10 @@ final class LedgerPool {
      * for the pool's 30 s timeout, the leases went unrenewed and every batch failed (ClusterFaultTest in CI).
      */
     static final int RESERVE = 4;
+    /** H2's error codes for a database that closed itself (a write failed: a full disk) or was shut down. */
+    private static final Set<Integer> H2_CLOSED = Set.of(90098, 90121);
+    /** The embedded H2 pools of this process (see {@link #afterFailure}). */
+    private static final Set<HikariDataSource> H2_POOLS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private LedgerPool() {
     }
@@ -33,10 +38,42 @@ final class LedgerPool {
         // Try one connection up front, so a wrong URL or a locked file fails here and not on first use.
         cfg.setInitializationFailTimeout(1);
         try {
-            return new HikariDataSource(cfg);
+            HikariDataSource pool = new HikariDataSource(cfg);
+            if (url.startsWith("jdbc:h2:")) {
+                H2_POOLS.add(pool);
+            }
+            return pool;
         } catch (RuntimeException e) {
             throw failure(url, password, what, e.getCause() != null ? e.getCause() : e);
         }
+    }
+
+    /**
+     * Told of every ledger failure. H2 closes its database itself when a write fails (the disk full), and the pool
+     * kept lending out the connections of the closed database, which H2 still calls valid: every statement failed
+     * ("The database has been closed"), also once the space was free again, until the service was restarted. The
+     * pools let those connections go, and the next connection opens the database again.
+     */
+    static void afterFailure(Throwable cause) {
+        if (!closedDatabase(cause)) {
+            return;
+        }
+        H2_POOLS.removeIf(HikariDataSource::isClosed);
+        for (HikariDataSource pool : H2_POOLS) {
+            com.zaxxer.hikari.HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+            if (bean != null) {
+                bean.softEvictConnections();
+            }
+        }
+    }
+
+    private static boolean closedDatabase(Throwable t) {
+        for (; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && H2_CLOSED.contains(s.getErrorCode())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

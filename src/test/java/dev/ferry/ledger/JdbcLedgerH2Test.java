@@ -203,4 +203,36 @@ class JdbcLedgerH2Test extends JdbcLedgerContract {
         }
         assertTrue(e.getMessage().contains("password=***"), e.getMessage());
     }
+
+    /**
+     * A hostile review: the ledger's disk filled, H2 closed its database on the failed write, and the service's pool
+     * kept handing out its dead connections for ever ("The database has been closed"): every later drop failed, also
+     * after the space was freed, until a restart. The pool lets such a connection go, and the next one opens the
+     * database again. (H2 closes itself alike on SHUTDOWN, which stands in for the full disk here.)
+     */
+    @Test
+    void aLedgerWhoseDatabaseClosedItselfOpensItAgain() throws Exception {
+        ledger.accept(JdbcLedgerContract.transfer("t-closed"));
+        Connection c = ledger.dataSource().getConnection();
+        try {
+            c.createStatement().execute("SHUTDOWN");
+        } finally {
+            try {
+                c.close(); // back to the pool, which may keep it: that is what is tested
+            } catch (java.sql.SQLException closedAlready) {
+                // the database went with it
+            }
+        }
+        java.util.Optional<TransferRecord> found = java.util.Optional.empty();
+        for (int i = 0; i < 20 && found.isEmpty(); i++) {
+            try {
+                found = ledger.find("t-closed");
+            } catch (LedgerException e) {
+                // A connection handed out before the pool learnt the database closed: the next one is a new one.
+            }
+        }
+        assertTrue(found.isPresent(), "the ledger did not open its database again");
+        ledger.accept(JdbcLedgerContract.transfer("t-after"));
+        assertTrue(ledger.find("t-after").isPresent(), "a write after it");
+    }
 }
