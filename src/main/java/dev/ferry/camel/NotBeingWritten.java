@@ -52,6 +52,9 @@ public final class NotBeingWritten implements GenericFileFilter<Object> {
         if (inProgress != null && inProgress.contains(file.getAbsoluteFilePath())) {
             return true; // its exchange runs: Camel skips it next, and it was looked at when it was taken
         }
+        if (FilingTrouble.waiting(file.getAbsoluteFilePath())) {
+            return false; // it could not be filed a moment ago: tried again once its wait is over
+        }
         OpenWriters.Stamp stamp = stamp(Path.of(file.getAbsoluteFilePath()));
         if (stamp == null) {
             return true; // gone: Camel says so

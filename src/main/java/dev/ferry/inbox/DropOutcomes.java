@@ -1,6 +1,7 @@
 package dev.ferry.inbox;
 
 import dev.ferry.camel.FerryConstants;
+import dev.ferry.camel.FilingTrouble;
 import dev.ferry.camel.RequestFileDone;
 import dev.ferry.transfer.CancelledException;
 import java.io.IOException;
@@ -69,7 +70,15 @@ public final class DropOutcomes {
      * ({@link RequestFileDone}), and a reason left in {@code .failed/} by its earlier run, no longer true, goes.
      */
     public void requestDone(Exchange exchange) throws IOException {
-        new RequestFileDone().file(exchange);
+        try {
+            new RequestFileDone().file(exchange);
+        } catch (IOException e) {
+            String path = exchange.getIn().getHeader(Exchange.FILE_PATH, String.class);
+            if (path != null) {
+                FilingTrouble.failed(Path.of(path), ".done/ cannot take it: " + innermost(e));
+            }
+            throw e;
+        }
         String parent = exchange.getIn().getHeader(Exchange.FILE_PARENT, String.class);
         String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
         if (parent != null && name != null) {
@@ -138,6 +147,13 @@ public final class DropOutcomes {
         Path filed = drop.resolveSibling(DoneDrops.FOLDER).resolve(drop.getFileName());
         try {
             Files.createDirectories(filed.getParent());
+        } catch (java.io.IOException e) {
+            // A file in the way of the folder (it said "in .done/ already" below, at every poll), or no space.
+            FilingTrouble.failed(drop, filed.getParent() + " cannot be made a folder: " + innermost(e));
+            notMoved.add(exchange.getExchangeId());
+            return null;
+        }
+        try {
             Files.createLink(filed, drop);
         } catch (java.nio.file.FileAlreadyExistsException e) {
             // Filed meanwhile by another node, or a newer drop of the name is in the inbox: nothing is replaced, and
@@ -201,11 +217,28 @@ public final class DropOutcomes {
 
             @Override
             public void handleException(String message, Exchange exchange, Throwable exception) {
-                if (exchange == null || !notMoved.remove(exchange.getExchangeId())) {
-                    camel.handleException(message, exchange, exception);
+                if (exchange != null && notMoved.remove(exchange.getExchangeId())) {
+                    return;
                 }
+                String path = exchange == null ? null : exchange.getIn().getHeader(Exchange.FILE_PATH, String.class);
+                if (path == null) {
+                    camel.handleException(message, exchange, exception);
+                    return;
+                }
+                // The drop's move to .done/ or .failed/ failed: one line, and a wait before the next try.
+                FilingTrouble.failed(Path.of(path), innermost(exception));
             }
         };
+    }
+
+    /** The innermost cause's words: Camel's wrappers say "Cannot store file" and hide "No space left on device". */
+    private static String innermost(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage() == null ? t.toString() : t.getClass().getSimpleName() + ": " + t.getMessage();
+        return t == e ? m : e.getMessage() + " (" + m + ")";
     }
 
     /** A person cancelled the transfer of a file dropped into the upload inbox. */
