@@ -84,9 +84,19 @@ public final class ReasonFiles {
         Path file = folder.resolve(nameFor(dropName));
         // Whole or not at all: whoever watches the folder never reads half a reason.
         Path staged = folder.resolve(".ferry-reason-" + hash(dropName) + ".tmp");
-        Files.writeString(staged, text(dropName, reason), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-        return Files.move(staged, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.writeString(staged, text(dropName, reason), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+            return Files.move(staged, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            // A full disk: the half-written staging file was left behind, one per drop (914 in a review's run).
+            try {
+                Files.deleteIfExists(staged);
+            } catch (IOException d) {
+                e.addSuppressed(d);
+            }
+            throw e;
+        }
     }
 
     private static int utf8(String s) {
