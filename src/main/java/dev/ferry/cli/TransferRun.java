@@ -138,11 +138,22 @@ final class TransferRun {
             }
             return ExitCode.DONE.code;
         } catch (TransferFailedException e) {
+            String disk = LedgerDisk.problem(e, ledgerDir);
+            if (disk != null && ExitCode.of(e) != ExitCode.CANCELLED) {
+                err.println("ferry: " + Printable.of(disk));
+                return ExitCode.LOCAL.code;
+            }
             if (ExitCode.of(e) != ExitCode.CANCELLED) { // else CtrlC said so
-                err.println("ferry: " + Printable.of(e.getMessage()));
+                String lease = LedgerDisk.lostLease(e, ledgerDir);
+                err.println("ferry: " + Printable.of(lease != null ? lease : e.getMessage()));
             }
             return ExitCode.of(e).code;
         } catch (RuntimeException e) {
+            String disk = LedgerDisk.problem(e, ledgerDir);
+            if (disk != null) {
+                err.println("ferry: " + Printable.of(disk));
+                return ExitCode.LOCAL.code;
+            }
             err.println("ferry: " + Printable.of(Objects.toString(e.getMessage(), e.toString())));
             return ExitCode.of(e) == ExitCode.FAILED && e instanceof IllegalArgumentException
                     ? ExitCode.USAGE.code : ExitCode.of(e).code;
