@@ -55,9 +55,15 @@ final class DownloadPublisher {
         try {
             part = Files.readAttributes(t.workFile, java.nio.file.attribute.BasicFileAttributes.class,
                     java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        } catch (java.nio.file.NoSuchFileException e) {
-            // Its folder moved away (perhaps replaced by a link), or the part file was removed: say so, rather than
-            // a bare path, and stop.
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException e) {
+            // Its folder moved away (perhaps replaced by a link or a file), or the part file was removed: say so,
+            // rather than a bare path ("Not a directory", tried again seven times), and stop.
+            LocalTarget.requireSameFolder(t.workFile, t.localFile, t.workFolder);
+            throw LocalTarget.partChanged(t.workFile, "removed");
+        } catch (java.nio.file.FileSystemException e) {
+            if (!"Not a directory".equals(e.getReason())) {
+                throw e;
+            }
             LocalTarget.requireSameFolder(t.workFile, t.localFile, t.workFolder);
             throw LocalTarget.partChanged(t.workFile, "removed");
         }

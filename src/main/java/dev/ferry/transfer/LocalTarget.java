@@ -63,7 +63,9 @@ final class LocalTarget {
     /** The real path of {@code file}'s folder, or null when it cannot be resolved. */
     static Path realFolderOf(Path file) {
         try {
-            return file == null ? null : file.toAbsolutePath().getParent().toRealPath();
+            Path real = file == null ? null : file.toAbsolutePath().getParent().toRealPath();
+            // A file put where the folder was has a real path too, the folder's own.
+            return real != null && Files.isDirectory(real) ? real : null;
         } catch (IOException e) {
             return null;
         }
@@ -81,7 +83,8 @@ final class LocalTarget {
         if (!plannedFolder.equals(now)) {
             throw new LocalFileException("the folder " + target.toAbsolutePath().getParent() + " was moved or replaced"
                     + " during the download (it was " + plannedFolder + ", it is now "
-                    + (now == null ? "gone" : now.toString()) + "); nothing was published: put the folder back and"
+                    + (now != null ? now.toString() : Files.exists(target.toAbsolutePath().getParent())
+                    ? "a file, not a folder" : "gone") + "); nothing was published: put the folder back and"
                     + " run the transfer again to resume", null);
         }
     }
