@@ -179,6 +179,7 @@ public final class FerryService implements AutoCloseable {
                     component.getDefaultServer(), settings.remoteDirs().get(component.getDefaultServer()),
                     dev.ferry.tree.TreeLimits.DEFAULTS))
                     .stoppingWhen(stoppingNow));
+            main.bind("ferryEventLog", new EventLogRoll(settings.dataDir().resolve("events.jsonl")));
             main.bind("ferryOddRequests", dev.ferry.inbox.OddDrops.ofRequests(settings.requestInbox(),
                     Duration.ofMillis(settings.getInt("ferry.inbox.read-lock-min-age", 2000)),
                     java.time.Clock.systemUTC()));
