@@ -171,6 +171,8 @@ public final class DropOutcomes {
             LOG.warn("{} is filed in {}/ but could not leave the inbox ({}); remove it from the inbox", name,
                     DoneDrops.FOLDER, e.getMessage());
         }
+        // A reason left from an earlier failure of this drop (moved back from .failed/ to try again) is no longer true.
+        ReasonFiles.dropStale(drop.resolveSibling(FailedDrops.FOLDER), drop.getFileName().toString());
         notMoved.add(exchange.getExchangeId());
         return null;
     }

@@ -154,6 +154,37 @@ class DropOutcomesTest {
     }
 
     /**
+     * A hostile review: a drop moved back from .failed/ to try again, and sent then, was filed in .done/ while its
+     * reason from the failure stayed in .failed/ (the request inbox removed such a reason; the upload inbox did not).
+     */
+    @Test
+    void aDropFiledInDoneTakesItsOldReasonAlong() throws Exception {
+        Path upload = Files.createDirectories(tmp.resolve("upload"));
+        Path failed = Files.createDirectories(upload.resolve(".failed"));
+        Files.writeString(failed.resolve(ReasonFiles.nameFor("c.bin")), "the remote name was taken");
+        DropOutcomes drops = new DropOutcomes(upload);
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.getRegistry().bind("ferryDrops", drops);
+            context.getRegistry().bind("ferryDropRollbacks", drops.rollbackLog());
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("file:" + upload + "?delay=50&initialDelay=0&move=${bean:ferryDrops?method=doneTarget}"
+                            + "&onCompletionExceptionHandler=#ferryDropRollbacks")
+                            .process(e -> taken.incrementAndGet());
+                }
+            });
+            org.apache.camel.builder.NotifyBuilder done = new org.apache.camel.builder.NotifyBuilder(context)
+                    .whenDone(1).create();
+            Files.writeString(upload.resolve("c.bin"), "moved back from .failed/");
+            context.start();
+            assertTrue(done.matches(10, java.util.concurrent.TimeUnit.SECONDS), "the drop's exchange never ended");
+        }
+        assertTrue(Files.exists(upload.resolve(".done/c.bin")));
+        assertFalse(Files.exists(failed.resolve(ReasonFiles.nameFor("c.bin"))), "its old reason stayed");
+    }
+
+    /**
      * The same, when the other node files the drop after this one looked where to move it and before Camel's move
      * (which deletes its target first): nothing this node does after that look may delete the filing.
      */
