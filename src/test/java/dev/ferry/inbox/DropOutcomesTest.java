@@ -163,23 +163,7 @@ class DropOutcomesTest {
         Path failed = Files.createDirectories(upload.resolve(".failed"));
         Files.writeString(failed.resolve(ReasonFiles.nameFor("c.bin")), "the remote name was taken");
         DropOutcomes drops = new DropOutcomes(upload);
-        try (DefaultCamelContext context = new DefaultCamelContext()) {
-            context.getRegistry().bind("ferryDrops", drops);
-            context.getRegistry().bind("ferryDropRollbacks", drops.rollbackLog());
-            context.addRoutes(new RouteBuilder() {
-                @Override
-                public void configure() {
-                    from("file:" + upload + "?delay=50&initialDelay=0&move=${bean:ferryDrops?method=doneTarget}"
-                            + "&onCompletionExceptionHandler=#ferryDropRollbacks")
-                            .process(e -> taken.incrementAndGet());
-                }
-            });
-            org.apache.camel.builder.NotifyBuilder done = new org.apache.camel.builder.NotifyBuilder(context)
-                    .whenDone(1).create();
-            Files.writeString(upload.resolve("c.bin"), "moved back from .failed/");
-            context.start();
-            assertTrue(done.matches(10, java.util.concurrent.TimeUnit.SECONDS), "the drop's exchange never ended");
-        }
+        fileOneDrop(upload, drops, drops, "c.bin", "moved back from .failed/");
         assertTrue(Files.exists(upload.resolve(".done/c.bin")));
         assertFalse(Files.exists(failed.resolve(ReasonFiles.nameFor("c.bin"))), "its old reason stayed");
     }
@@ -204,8 +188,16 @@ class DropOutcomesTest {
                 return target;
             }
         };
+        fileOneDrop(upload, lookThenOtherNode, drops, "c.bin", "the drop");
+        assertEquals("the drop", Files.readString(upload.resolve(".done/c.bin")), "the filing is gone");
+        assertFalse(Files.exists(upload.resolve("c.bin")), "the drop stayed in the inbox");
+    }
+
+    /** As routes/upload-drops.yaml takes a drop: one drop written, taken and filed by {@code filing}'s doneTarget. */
+    private void fileOneDrop(Path upload, Object filing, DropOutcomes drops, String name, String content)
+            throws Exception {
         try (DefaultCamelContext context = new DefaultCamelContext()) {
-            context.getRegistry().bind("ferryDrops", lookThenOtherNode);
+            context.getRegistry().bind("ferryDrops", filing);
             context.getRegistry().bind("ferryDropRollbacks", drops.rollbackLog());
             context.addRoutes(new RouteBuilder() {
                 @Override
@@ -217,11 +209,9 @@ class DropOutcomesTest {
             });
             org.apache.camel.builder.NotifyBuilder done = new org.apache.camel.builder.NotifyBuilder(context)
                     .whenDone(1).create();
-            Files.writeString(upload.resolve("c.bin"), "the drop");
+            Files.writeString(upload.resolve(name), content);
             context.start();
             assertTrue(done.matches(10, java.util.concurrent.TimeUnit.SECONDS), "the drop's exchange never ended");
         }
-        assertEquals("the drop", Files.readString(upload.resolve(".done/c.bin")), "the filing is gone");
-        assertFalse(Files.exists(upload.resolve("c.bin")), "the drop stayed in the inbox");
     }
 }

@@ -33,20 +33,7 @@ class FolderSwappedTest {
             Path outside = Files.createDirectories(tmp.resolve("outside"));
             var request = h.download("/big.bin", folder.resolve("big.bin"),
                     TransferOptions.none().withSegments(1).withRateLimit(MIB));
-            CompletableFuture<TransferResult> run = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return h.engine.run(request);
-                } catch (TransferFailedException e) {
-                    throw new java.util.concurrent.CompletionException(e);
-                }
-            });
-            Await.until(Duration.ofSeconds(30), () -> {
-                try (var s = Files.list(folder)) {
-                    return s.anyMatch(p -> p.getFileName().toString().endsWith(".part"));
-                } catch (java.io.IOException e) {
-                    return false;
-                }
-            }, () -> "no part file");
+            CompletableFuture<TransferResult> run = startAndAwaitPartFile(h, request, folder);
             assertFalse(run.isDone(), "done before the swap: " + run);
             // mv downloads/swap outside/swapdir; ln -s outside/swapdir downloads/swap
             Files.move(folder, outside.resolve("swapdir"));
@@ -72,20 +59,7 @@ class FolderSwappedTest {
             Path folder = Files.createDirectories(tmp.resolve("downloads/cl"));
             var request = h.download("/big.bin", folder.resolve("big.bin"),
                     TransferOptions.none().withSegments(1).withRateLimit(MIB));
-            CompletableFuture<TransferResult> run = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return h.engine.run(request);
-                } catch (TransferFailedException e) {
-                    throw new java.util.concurrent.CompletionException(e);
-                }
-            });
-            Await.until(Duration.ofSeconds(30), () -> {
-                try (var s = Files.list(folder)) {
-                    return s.anyMatch(p -> p.getFileName().toString().endsWith(".part"));
-                } catch (java.io.IOException e) {
-                    return false;
-                }
-            }, () -> "no part file");
+            CompletableFuture<TransferResult> run = startAndAwaitPartFile(h, request, folder);
             Files.move(folder, tmp.resolve("downloads/cl-moved"));
             Files.writeString(folder, "a file where the folder was");
 
@@ -99,5 +73,25 @@ class FolderSwappedTest {
             }
             assertTrue(local, "not a local-file failure (the command line's exit 3): " + e);
         }
+    }
+
+    /** Runs the download on a thread of its own and returns once its part file is in {@code folder}. */
+    private static CompletableFuture<TransferResult> startAndAwaitPartFile(EngineHarness h,
+            dev.ferry.plan.TransferRequest request, Path folder) {
+        CompletableFuture<TransferResult> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return h.engine.run(request);
+            } catch (TransferFailedException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        Await.until(Duration.ofSeconds(30), () -> {
+            try (var s = Files.list(folder)) {
+                return s.anyMatch(p -> p.getFileName().toString().endsWith(".part"));
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }, () -> "no part file");
+        return run;
     }
 }
