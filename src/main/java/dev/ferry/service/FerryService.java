@@ -80,6 +80,8 @@ public final class FerryService implements AutoCloseable {
     private final PrintStream banner;
     private volatile int recovered = -1;
     private volatile java.util.concurrent.ScheduledExecutorService claimLoop;
+    /** Looks every 2 s that the inbox folders are still the ones this service locked ({@link InboxLocks#recheck}). */
+    private volatile java.util.concurrent.ScheduledExecutorService inboxWatch;
 
     private FerryService(FerrySettings settings, PrintStream banner) {
         this.settings = settings;
@@ -394,6 +396,32 @@ public final class FerryService implements AutoCloseable {
         // Then, every lease / 3: the work of nodes that stopped for good, their tree orders included.
         claimLoop = Recovery.keepClaiming(engine, component, trees, settings, template, TRANSFERS_ENDPOINT,
                 TREES_ENDPOINT, inboxes);
+        if (!inboxes.isElected()) {
+            inboxWatch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    dev.ferry.DaemonThreads.named("ferry-inbox-lock"));
+            inboxWatch.scheduleWithFixedDelay(() -> {
+                String lost = inboxLocks.recheck();
+                if (lost != null) {
+                    LOG.error(lost);
+                    stopInboxRoutes(context);
+                    inboxWatch.shutdown();
+                }
+            }, 2, 2, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    /** The routes that take the inboxes: another service holds them now (see {@link InboxLocks#recheck}). */
+    private static void stopInboxRoutes(CamelContext context) {
+        for (String id : java.util.List.of("ferry-upload-drops", "ferry-odd-drops", "ferry-request-files",
+                "ferry-odd-requests")) {
+            try {
+                if (context.getRoute(id) != null) {
+                    context.getRouteController().stopRoute(id);
+                }
+            } catch (Exception e) {
+                LOG.warn("the inbox route {} could not be stopped: {}", id, e.toString());
+            }
+        }
     }
 
     private void banner(PrintStream out) {
@@ -524,6 +552,9 @@ public final class FerryService implements AutoCloseable {
         }
         if (claimLoop != null) {
             claimLoop.shutdownNow();
+        }
+        if (inboxWatch != null) {
+            inboxWatch.shutdownNow();
         }
         trees.close();
         if (events != null) {
