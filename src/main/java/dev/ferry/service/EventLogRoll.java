@@ -34,7 +34,7 @@ public final class EventLogRoll {
 
     /** Called before each event is appended (a bean step of the events route). */
     public void roll() {
-        if (events.getAndIncrement() % EVERY != 0) {
+        if (Math.floorMod(events.getAndIncrement(), EVERY) != 0) { // past 2^31 events the count goes negative
             return;
         }
         try {

@@ -91,6 +91,10 @@ class RequestInboxOddFilesTest {
                 + "\"$(printf 'caf\\351.json')\"").directory(harness.requestInbox().toFile()).inheritIO().start();
         assertEquals(0, sh.waitFor());
         assertReasonFor("caf%E9.json", "not valid UTF-8");
+        // Its own name, which Java cannot spell, is gone from the inbox (assertReasonFor's look is for the %XX form).
+        Process gone = new ProcessBuilder("/bin/sh", "-c", "test ! -e \"$(printf 'caf\\351.json')\"")
+                .directory(harness.requestInbox().toFile()).inheritIO().start();
+        assertEquals(0, gone.waitFor(), "caf\\351.json left in the inbox: " + list(harness.requestInbox()));
     }
 
     @Test
