@@ -133,7 +133,11 @@ public final class JdbcLedger implements AutoCloseable {
         // async: H2 reads and writes the file through an AsynchronousFileChannel and waits for each I/O without
         // giving in to an interrupt (it sets the flag again after): on a plain FileChannel an interrupted thread's
         // write closes the file, and with it the database under every session ("The database has been closed").
-        String url = "jdbc:h2:async:" + db + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE=32" + settings;
+        // TRACE_LEVEL_FILE=0: H2 copied every SQL error into ledger.trace.db beside the ledger, a new ledger's schema
+        // probe ("table not found", expected) too, so each new ledger looked broken; Ferry reports its ledger's
+        // errors itself (LedgerException, naming the ledger and what to do).
+        String url = "jdbc:h2:async:" + db + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE=32;TRACE_LEVEL_FILE=0"
+                + settings;
         String what = "ledger " + db;
         JdbcLedger ledger;
         if (pooled) {

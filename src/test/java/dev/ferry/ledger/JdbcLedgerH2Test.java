@@ -52,6 +52,20 @@ class JdbcLedgerH2Test extends JdbcLedgerContract {
      * killed (SIGKILL: no shutdown hooks, H2 gets no chance to close) the moment it says so; the checkpoint must
      * be there when the ledger reopens.
      */
+    /**
+     * A new ledger's schema probe asks for a table that is not there yet; H2 wrote that expected error into
+     * ledger.trace.db beside the ledger, so every new ledger came with a file of errors.
+     */
+    @Test
+    void aNewLedgerLeavesNoTraceFileOfErrors() throws Exception {
+        Path dir = dataDir.resolve("fresh");
+        try (JdbcLedger fresh = open(dir)) {
+            assertFalse(fresh.instance().isEmpty()); // its tables were made and answer
+        }
+        assertTrue(java.nio.file.Files.exists(dir.resolve("ledger.mv.db")), "the ledger's file");
+        assertFalse(java.nio.file.Files.exists(dir.resolve("ledger.trace.db")), "no ledger.trace.db");
+    }
+
     @Test
     void aLockedLedgerIsRefusedAndACommittedCheckpointSurvivesKill9() throws Exception {
         ledger.close(); // the child must be the only process with the database open
