@@ -56,6 +56,40 @@ public final class ProcessSettings {
         }
     }
 
+    /**
+     * A server's variable whose server does not exist (FERRY_SERVERS_PRD_PORT beside ferry.servers.prod.host) was not
+     * read, and the profile it was meant for connected to its default port 21 quietly, perhaps another FTP server there.
+     *
+     * @param servers the profiles with a host (a variable alone cannot name one: FERRY_SERVERS_A_B_HOST is ambiguous)
+     * @throws IllegalStateException naming each such variable and the profiles there are; never a value
+     */
+    public static void checkServers(Map<String, String> environment, Set<String> servers) {
+        List<String> problems = new ArrayList<>();
+        for (String variable : new TreeMap<>(environment).keySet()) {
+            if (!variable.startsWith(SERVERS) || !isKeys(variable) || servers.stream().anyMatch(n -> isServers(n,
+                    variable))) {
+                continue;
+            }
+            problems.add("environment variable " + variable + " is a setting of a server profile that does not exist"
+                    + " (a profile exists once ferry.servers.<name>.host is set in application.properties, an argument"
+                    + " or -D; " + (servers.isEmpty() ? "none is" : "these are: " + String.join(", ", servers))
+                    + "): correct the name or unset it");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("configuration: " + String.join("; ", problems));
+        }
+    }
+
+    private static boolean isServers(String server, String variable) {
+        String prefix = ConfigKeys.variable(ConfigKeys.SERVER_PREFIX + server + ".");
+        if (!variable.startsWith(prefix)) {
+            return false;
+        }
+        String rest = variable.substring(prefix.length());
+        return ConfigKeys.all().stream().filter(ConfigKeys.Key::perServer)
+                .anyMatch(k -> ConfigKeys.variable(serverSuffix(k)).equals(rest));
+    }
+
     /** True when {@code variable} is a key's; a server's name may hold _ itself (FERRY_SERVERS_MY_BOX_PORT). */
     static boolean isKeys(String variable) {
         for (ConfigKeys.Key k : ConfigKeys.all()) {

@@ -85,7 +85,9 @@ public final class FerrySettings {
         Path configDir = configDirFromEnvironment();
         Map<String, String> overrides = arguments(args);
         ProcessSettings.check(System.getProperties(), System.getenv(), configDir.resolve("secrets.properties"));
-        return load(configDir, overrides);
+        FerrySettings settings = load(configDir, overrides);
+        ProcessSettings.checkServers(System.getenv(), settings.serverNames());
+        return settings;
     }
 
     /** The configuration directory from -Dferry.config, FERRY_CONFIG, or {@code config} in the working directory. */

@@ -46,6 +46,25 @@ class ProcessSettingsTest {
         assertFalse(m.contains("hunter2") || m.contains("blue"), "never a value: " + m);
     }
 
+    /** FERRY_SERVERS_PRD_PORT beside ferry.servers.prod.host was not read: prod connected to port 21 quietly. */
+    @Test
+    void aServersVariableForAProfileThatDoesNotExistIsRefused() {
+        Map<String, String> env = Map.of("FERRY_SERVERS_PRD_PORT", "2121", "FERRY_SERVERS_PROD_USER", "bob",
+                "FERRY_SERVERS_MY_BOX_PASSWORD", "hunter2", "FERRY_SERVERS_MY_BOX_CONNECT_TIMEOUT", "5000");
+        String m = assertThrows(IllegalStateException.class,
+                () -> ProcessSettings.checkServers(env, new TreeSet<>(Set.of("prod", "my-box")))).getMessage();
+        assertEquals("configuration: environment variable FERRY_SERVERS_PRD_PORT is a setting of a server profile that"
+                + " does not exist (a profile exists once ferry.servers.<name>.host is set in application.properties, an"
+                + " argument or -D; these are: my-box, prod): correct the name or unset it", m);
+        ProcessSettings.checkServers(Map.of("FERRY_SERVERS_PROD_USER", "bob", "FERRY_SERVERS_MY_BOX_PASSWORD", "x",
+                "FERRY_INBOX_UPLOAD", "in"), Set.of("prod", "my-box"));
+        m = assertThrows(IllegalStateException.class,
+                () -> ProcessSettings.checkServers(Map.of("FERRY_SERVERS_Y_PASSWORD", "hunter2"), Set.of())).getMessage();
+        assertTrue(m.contains("FERRY_SERVERS_Y_PASSWORD is a setting of a server profile that does not exist") && m
+                .contains("none is"), m);
+        assertFalse(m.contains("hunter2"), m);
+    }
+
     @Test
     void anEnvironmentVariableThatIsNoKeysIsRefusedNamingTheVariableItMeant() {
         String m = refused(Map.of(), Map.of("FERRY_SERVERS_X_PROT", "23022"));

@@ -54,6 +54,15 @@ class ServiceProcessSettingsTest {
                 + " variable: did you mean FERRY_SERVERS_FIXTURE_PORT?"), err);
     }
 
+    /** A server's variable whose profile does not exist was not read: the profile connected to port 21 quietly. */
+    @Test
+    void aServersVariableForAProfileThatDoesNotExistStopsTheStart() throws Exception {
+        List<String> err = run(b -> b.env("FERRY_SERVERS_FIXTUR_PORT", "23022"));
+        assertEquals(List.of(REFUSED + "configuration: environment variable FERRY_SERVERS_FIXTUR_PORT is a setting of a"
+                + " server profile that does not exist (a profile exists once ferry.servers.<name>.host is set in"
+                + " application.properties, an argument or -D; these are: fixture): correct the name or unset it"), err);
+    }
+
     @Test
     void aConfigFolderGivenThatIsNotThereStopsTheStart() throws Exception {
         Path missing = tmp.resolve("nonexistent/cfg");
