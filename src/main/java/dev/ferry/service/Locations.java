@@ -18,15 +18,28 @@ final class Locations {
     private Locations() {
     }
 
+    /** host:port, not an IPv6 address (more than one colon). */
+    private static final Pattern HOST_AND_PORT = Pattern.compile("[^:\\[\\]]+:\\d+");
+
     /**
      * A host that is a URL or carries a user ({@code ftp://bob:pw@host:21/}) was used as a name: its password then
-     * went into log lines, the health page, reason files, events and the ledger. Its value is not repeated.
+     * went into log lines, the health page, reason files, events and the ledger. Its value is not repeated. A host
+     * with a path, a space or a port is refused too, naming the key.
      */
     static String host(String server, String host, String origin, Path secretsFile) {
+        String k = ConfigKeys.SERVER_PREFIX + server + ".";
         if (!host.contains("://") && !host.contains("@")) {
+            // Taken as a name, each would fail every transfer's seven tries with "unknown host", naming no key.
+            if (host.contains("/") || host.chars().anyMatch(Character::isWhitespace)) {
+                return k + "host = '" + host + "' (" + origin + ") holds a path or a space: give the server's host name"
+                        + " or address alone, and a folder on the server in " + k + "remote-dir";
+            }
+            if (HOST_AND_PORT.matcher(host).matches()) {
+                return k + "host = '" + host + "' (" + origin + ") holds a port: give the host alone, and the port in "
+                        + k + "port";
+            }
             return null;
         }
-        String k = ConfigKeys.SERVER_PREFIX + server + ".";
         String password = k + "password";
         return k + "host (" + origin + ") is a URL or holds a user, which may carry a password, so its value is not"
                 + " shown: give the host name alone there, the port in " + k + "port and the user in " + k + "user,"

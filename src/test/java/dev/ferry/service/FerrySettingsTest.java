@@ -261,6 +261,27 @@ class FerrySettingsTest {
         assertTrue(space.getMessage().contains("ferry.inbox.batch-lanes = ' 4' " + whole), space.getMessage());
     }
 
+    /** A host with a path, a space or a port was taken as a name: every transfer's tries failed with "unknown host". */
+    @Test
+    void aHostWithAPathASpaceOrAPortIsRefusedNamingTheKey() throws Exception {
+        Path config = config("ferry.servers.x.host = ftp.example.com/pub\n", null);
+        String m = assertThrows(IllegalStateException.class,
+                () -> FerrySettings.load(config, tmp, Map.of(), name -> null).checkValues()).getMessage();
+        assertTrue(m.contains("ferry.servers.x.host = 'ftp.example.com/pub' (" + config.resolve("application.properties")
+                + ") holds a path or a space: give the server's host name or address alone, and a folder on the server"
+                + " in ferry.servers.x.remote-dir"), m);
+        m = assertThrows(IllegalStateException.class, () -> FerrySettings.load(config, tmp,
+                Map.of("ferry.servers.x.host", "ftp.example.com:2121"), name -> null).checkValues()).getMessage();
+        assertTrue(m.contains("ferry.servers.x.host = 'ftp.example.com:2121' (argument --ferry.servers.x.host) holds a"
+                + " port: give the host alone, and the port in ferry.servers.x.port"), m);
+        m = assertThrows(IllegalStateException.class, () -> FerrySettings.load(config, tmp,
+                Map.of("ferry.servers.x.host", "ftp example.com"), name -> null).checkValues()).getMessage();
+        assertTrue(m.contains("holds a path or a space"), m);
+        for (String fine : new String[] {"ftp.example.com", "127.0.0.1", "::1", "fe80::1"}) {
+            FerrySettings.load(config, tmp, Map.of("ferry.servers.x.host", fine), name -> null).checkValues();
+        }
+    }
+
     /**
      * A hostile review: a host given as ftp://bob:Hunter2Secret@127.0.0.1:23021/ was taken as a name, and its password
      * went into log lines, the health page, reason files, events.jsonl and the ledger.
