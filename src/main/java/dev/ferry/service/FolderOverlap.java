@@ -12,11 +12,11 @@ import java.util.Map;
  * Refuses an upload inbox, a request inbox and a download folder that are not apart. Each route's output would be
  * another's input: a download published into the upload inbox was uploaded again and filed in .done/, a download
  * folder inside it was taken as a folder drop and moved away, and a request file in the upload inbox was both sent
- * to the server and run as a download.
+ * to the server and run as a download. The demo server's root, when it runs, is one more: an upload published into
+ * the upload inbox is dropped again, and a download from it into it is its own source.
  */
 final class FolderOverlap {
-    private static final List<String> KEYS = List.of("ferry.inbox.upload", "ferry.inbox.requests",
-            "ferry.download-dir");
+    private static final String DEMO_ROOT = "ferry.demo.root";
 
     private FolderOverlap() {
     }
@@ -24,16 +24,21 @@ final class FolderOverlap {
     /** @throws IllegalStateException one line naming both keys and folders of every pair that overlaps */
     static void refuse(FerrySettings settings) {
         Map<String, Path> given = new LinkedHashMap<>();
-        given.put(KEYS.get(0), settings.uploadInbox());
-        given.put(KEYS.get(1), settings.requestInbox());
-        given.put(KEYS.get(2), settings.downloadDir());
+        given.put("ferry.inbox.upload", settings.uploadInbox());
+        given.put("ferry.inbox.requests", settings.requestInbox());
+        given.put("ferry.download-dir", settings.downloadDir());
+        boolean demo = settings.serverNames().isEmpty(); // as FerryService decides it
+        if (demo) {
+            given.put(DEMO_ROOT, settings.demoRoot());
+        }
+        List<String> keys = List.copyOf(given.keySet());
         Map<String, Path> real = new LinkedHashMap<>();
         given.forEach((key, path) -> real.put(key, real(path)));
         List<String> problems = new ArrayList<>();
-        for (int i = 0; i < KEYS.size(); i++) {
-            for (int j = i + 1; j < KEYS.size(); j++) {
-                String a = KEYS.get(i);
-                String b = KEYS.get(j);
+        for (int i = 0; i < keys.size(); i++) {
+            for (int j = i + 1; j < keys.size(); j++) {
+                String a = keys.get(i);
+                String b = keys.get(j);
                 Path ra = real.get(a);
                 Path rb = real.get(b);
                 if (ra.equals(rb)) {
@@ -50,7 +55,8 @@ final class FolderOverlap {
             throw new IllegalStateException("configuration: " + String.join("; ", problems) + ": each would take the"
                     + " other's files as its own; give the upload inbox, the request inbox and the download folder a"
                     + " folder each, none inside another (as the defaults under ferry.data-dir: inbox/upload,"
-                    + " inbox/requests, downloads)");
+                    + " inbox/requests, downloads" + (demo ? ", and ftp-root for " + DEMO_ROOT + ", the demo server's"
+                    + " files" : "") + ")");
         }
     }
 

@@ -34,6 +34,26 @@ class FolderOverlapTest {
         return m;
     }
 
+    /**
+     * With no server configured the demo server serves ferry.demo.root: as the upload inbox, each upload was published
+     * into the inbox and dropped again; as the download folder, a download's source was its own target.
+     */
+    @Test
+    void theDemoServersRootIsOneMoreFolderApartWhenItRuns() {
+        ServiceHarness h = harness();
+        h.properties.keySet().removeIf(k -> k.startsWith("ferry.servers.") || k.equals("ferry.default-server"));
+        h.secrets.clear();
+        h.properties.put("ferry.demo.port", "0");
+        h.writeConfig();
+        String m = refused(h, Map.of("ferry.demo.root", h.uploadInbox().toString()));
+        assertTrue(m.contains("ferry.inbox.upload = " + h.uploadInbox() + " (default) is the same folder as"
+                + " ferry.demo.root = " + h.uploadInbox() + " (argument --ferry.demo.root)"), m);
+        assertTrue(m.contains("and ftp-root for ferry.demo.root, the demo server's files"), m);
+        m = refused(h, Map.of("ferry.demo.root", h.downloads().resolve("srv").toString()));
+        assertTrue(m.contains("ferry.demo.root = " + h.downloads().resolve("srv") + " (argument --ferry.demo.root) is"
+                + " inside ferry.download-dir"), m);
+    }
+
     @Test
     void aDownloadFolderThatIsTheUploadInboxIsRefusedNamingBothKeys() {
         ServiceHarness h = harness();
