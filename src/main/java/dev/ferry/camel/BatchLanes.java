@@ -192,8 +192,8 @@ final class BatchLanes {
             if (unreachable != null) {
                 // The database cannot be reached at all: the rest would each wait for the pool's timeout to learn so.
                 item.exchange().setException(new LedgerException("ledger: not reachable, so this file's transfer was"
-                        + " not recorded (" + unreachable.getMessage() + "); put the file into the inbox again once"
-                        + " the database answers", unreachable));
+                        + " not recorded (" + unreachable.getMessage() + "); it waits in the inbox until the"
+                        + " database answers", unreachable));
             } else {
                 runOne(item, UnitOfWork.IMMEDIATE);
                 unreachable = connectionFailure(item.exchange().getException());

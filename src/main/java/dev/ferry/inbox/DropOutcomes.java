@@ -2,6 +2,7 @@ package dev.ferry.inbox;
 
 import dev.ferry.camel.FerryConstants;
 import dev.ferry.camel.FilingTrouble;
+import dev.ferry.ledger.LedgerException;
 import dev.ferry.camel.RequestFileDone;
 import dev.ferry.transfer.CancelledException;
 import java.io.IOException;
@@ -87,6 +88,12 @@ public final class DropOutcomes {
     }
 
     public String failedTarget(Exchange exchange) throws IOException {
+        if (ledgerAway(exchange)) {
+            String path = exchange.getIn().getHeader(Exchange.FILE_PATH, String.class);
+            FilingTrouble.ledgerAway(Path.of(path), innermost(failure(exchange)));
+            notMoved.add(exchange.getExchangeId());
+            return null;
+        }
         if (keptAside(exchange)) {
             String name = exchange.getIn().getHeader(Exchange.FILE_NAME, String.class);
             // The consumer's move replaces what has the name; an earlier cancelled drop of it moves out of the way.
@@ -243,14 +250,27 @@ public final class DropOutcomes {
         return t == e ? m : e.getMessage() + " (" + m + ")";
     }
 
+    /**
+     * The drop did not fail: the ledger could not be reached to record its transfer or read its outcome (the
+     * database stopped or restarting, the network to it cut). It waits in the inbox ({@link #failedTarget}) instead of
+     * going to {@code .failed/}; error-handling.yaml writes no reason for it.
+     */
+    public boolean ledgerAway(Exchange exchange) {
+        return LedgerException.connectionLost(failure(exchange));
+    }
+
+    private static Throwable failure(Exchange exchange) {
+        return exchange.getException() != null ? exchange.getException()
+                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+    }
+
     /** A person cancelled the transfer of a file dropped into the upload inbox. */
     public boolean keptAside(Exchange exchange) {
         String parent = exchange.getIn().getHeader(Exchange.FILE_PARENT, String.class);
         if (parent == null || !Path.of(parent).toAbsolutePath().normalize().equals(uploadInbox)) {
             return false;
         }
-        Throwable e = exchange.getException() != null ? exchange.getException()
-                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Throwable e = failure(exchange);
         for (int depth = 0; e != null && depth < 10; e = e.getCause(), depth++) {
             if (e instanceof CancelledException) {
                 return true;

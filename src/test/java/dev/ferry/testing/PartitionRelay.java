@@ -30,6 +30,7 @@ public final class PartitionRelay implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final Object gate = new Object();
     private volatile boolean cut;
+    private volatile boolean down;
     private volatile boolean closed;
 
     private PartitionRelay(String targetHost, int targetPort, ServerSocket listener) {
@@ -56,9 +57,19 @@ public final class PartitionRelay implements AutoCloseable {
         cut = true;
     }
 
+    /**
+     * The database as when it stops or restarts: every connection through the relay is closed, and new ones are
+     * closed at once, until {@link #heal()}.
+     */
+    public void down() {
+        down = true;
+        sockets.forEach(this::closeQuietly);
+    }
+
     /** Forwards again, first everything that waited. */
     public void heal() {
         synchronized (gate) {
+            down = false;
             cut = false;
             gate.notifyAll();
         }
@@ -84,6 +95,10 @@ public final class PartitionRelay implements AutoCloseable {
         while (!closed) {
             try {
                 Socket client = listener.accept();
+                if (down) {
+                    client.close();
+                    continue;
+                }
                 sockets.add(client);
                 Thread t = new Thread(() -> connect(client), "partition-relay-connect");
                 t.setDaemon(true);
