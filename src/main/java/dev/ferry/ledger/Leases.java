@@ -73,8 +73,11 @@ public final class Leases implements AutoCloseable {
     private final List<Consumer<Set<String>>> whenLost = new CopyOnWriteArrayList<>();
     private final List<Runnable> whenDisplaced = new CopyOnWriteArrayList<>();
     private volatile boolean displaced;
-    /** When the last renewal that succeeded was sent (JVM monotonic clock: only this node's own deadline). */
-    private volatile long renewedAt = System.nanoTime();
+    /**
+     * When the last renewal that succeeded was sent, or the first claim since none was held was made (JVM monotonic
+     * clock: only this node's own deadline). Never moves back.
+     */
+    private final AtomicLong renewedAt = new AtomicLong(System.nanoTime());
     private volatile long lastTick;
     private final AtomicBoolean renewing = new AtomicBoolean();
     private volatile boolean registered;
@@ -192,7 +195,7 @@ public final class Leases implements AutoCloseable {
      * the other node's published download is the same inode as the part file this one still holds open.
      */
     public boolean fresh() {
-        return !displaced && System.nanoTime() - renewedAt <= TimeUnit.SECONDS.toNanos(leaseSeconds) * 2 / 3;
+        return !displaced && System.nanoTime() - renewedAt.get() <= TimeUnit.SECONDS.toNanos(leaseSeconds) * 2 / 3;
     }
 
     /**
@@ -446,7 +449,7 @@ public final class Leases implements AutoCloseable {
     void hold(Claim claim) {
         if (held.isEmpty()) {
             // The first lease since none was held: it was set just now, whatever the last renewal found.
-            renewedAt = System.nanoTime();
+            renewedAt.set(System.nanoTime());
         }
         held.put(claim.transferId(), claim);
     }
@@ -454,7 +457,7 @@ public final class Leases implements AutoCloseable {
     /** A tree's run claimed its row: its lease is renewed from now on. */
     void holdTree(Claim claim) {
         if (held.isEmpty() && trees.isEmpty()) {
-            renewedAt = System.nanoTime();
+            renewedAt.set(System.nanoTime());
         }
         trees.put(claim.transferId(), claim);
     }
@@ -553,8 +556,8 @@ public final class Leases implements AutoCloseable {
     public void tick() {
         long now = System.nanoTime();
         long lease = TimeUnit.SECONDS.toNanos(leaseSeconds);
-        if ((!held.isEmpty() || !trees.isEmpty()) && now - renewedAt > lease * 2 / 3) {
-            selfFence(Duration.ofNanos(now - renewedAt));
+        if ((!held.isEmpty() || !trees.isEmpty()) && now - renewedAt.get() > lease * 2 / 3) {
+            selfFence(Duration.ofNanos(now - renewedAt.get()));
         }
         if (now - lastTick >= lease / 3 && renewing.compareAndSet(false, true)) {
             lastTick = now;
@@ -621,7 +624,10 @@ public final class Leases implements AutoCloseable {
                 displace(twin);
                 return false;
             }
-            renewedAt = sent;
+            // Never back: a renewal that waited out a database outage for its connection was sent long ago, and a
+            // claim made since it was sent (hold: its lease set then) stood fenced off the moment the renewal came
+            // back -- a single node's drops taken just after the outage were stopped as "another node owns it now".
+            renewedAt.accumulateAndGet(sent, (was, now) -> now - was > 0 ? now : was);
             return true;
         } catch (SQLException | RuntimeException e) {
             LedgerPool.afterFailure(e); // a database that closed itself is opened again by the next round
