@@ -47,13 +47,60 @@ class LedgerAwayDropsTest {
 
     @Test
     void dropsMadeWhileTheLedgerIsAwayWaitInTheInboxAndAreSentOnceItAnswers() throws Exception {
+        // A lease longer than the outage: the node keeps its claims throughout. The pool gives up on a connection
+        // after 30 s, so each drop is tried and refused by the ledger at least once.
+        dropsDuringAnOutage(60, 40_000);
+    }
+
+    /**
+     * An outage longer than the node's lease: it gives its claims up (another node may take them), then claims them
+     * back once the ledger answers. The drops went to .failed/ saying another node owned their transfers.
+     */
+    @Test
+    void dropsOfANodeWhoseLedgerWasAwayLongerThanItsLeaseAreSentOnceItAnswers() throws Exception {
+        dropsDuringAnOutage(3, 12_000);
+    }
+
+    /**
+     * An outage longer than the lease while a drop's upload runs: the node stops it (another node may take it over),
+     * then claims it back once the ledger answers and finishes it.
+     */
+    @Test
+    void anUploadUnderWayWhenTheLedgerGoesAwayForLongerThanItsLeaseFinishes() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(1 << 20).start();
+             PartitionRelay db = PartitionRelay.start("127.0.0.1", 5432)) {
+            ServiceHarness h = new ServiceHarness(tmp.resolve("svc"), ftp);
+            h.properties.put("ferry.ledger.url", schema.url("jdbc:postgresql://127.0.0.1:" + db.port() + "/test"));
+            h.properties.put("ferry.ledger.user", "postgres");
+            h.properties.put("ferry.cluster.lease-seconds", "3");
+            try (FerryService service = h.start()) {
+                Path inbox = Files.createDirectories(h.uploadInbox());
+                Path drop = ServiceHarness.dropInto(inbox, PseudoRandomContent.write(tmp.resolve("staging/big.bin"),
+                        24 << 20, 7));
+                String sha = Hashes.sha256(drop);
+                Await.until(WAIT, () -> !service.ledger().unfinished().isEmpty(), () -> "not accepted: " + list(inbox));
+                Thread.sleep(2_000); // under way: 4 connections at 1 MiB/s each, for about 6 s
+                db.down();
+                Thread.sleep(6_000); // twice the lease: the node gives its claim up after 2 s
+                assertFalse(Files.exists(inbox.resolve(".failed")), "failed while the ledger was away: "
+                        + list(inbox.resolve(".failed")));
+                db.heal();
+                Await.until(WAIT, () -> Files.exists(inbox.resolve(".done/big.bin")),
+                        () -> "not done once the ledger answered: " + list(inbox));
+                assertEquals(sha, Hashes.sha256(inbox.resolve(".done/big.bin")));
+                assertEquals(sha, Hashes.sha256(ftp.file("incoming/big.bin")));
+                assertFalse(Files.exists(inbox.resolve(".failed")), list(inbox.resolve(".failed")));
+            }
+        }
+    }
+
+    private void dropsDuringAnOutage(int leaseSeconds, long outageMillis) throws Exception {
         try (FtpServerFixture ftp = FtpServerFixture.builder().start();
              PartitionRelay db = PartitionRelay.start("127.0.0.1", 5432)) {
             ServiceHarness h = new ServiceHarness(tmp.resolve("svc"), ftp);
             h.properties.put("ferry.ledger.url", schema.url("jdbc:postgresql://127.0.0.1:" + db.port() + "/test"));
             h.properties.put("ferry.ledger.user", "postgres");
-            // Longer than the outage: the node keeps its claims throughout (LedgerAwayLongerThanLeaseTest: one that loses them).
-            h.properties.put("ferry.cluster.lease-seconds", "60");
+            h.properties.put("ferry.cluster.lease-seconds", String.valueOf(leaseSeconds));
             try (FerryService service = h.start()) {
                 Path inbox = Files.createDirectories(h.uploadInbox());
                 db.down();
@@ -65,7 +112,7 @@ class LedgerAwayDropsTest {
                             size, name.hashCode()));
                     sent.put(name, Hashes.sha256(drop));
                 }
-                Thread.sleep(40_000); // an outage longer than the pool waits for a connection (30 s): every drop has been tried and could not be recorded
+                Thread.sleep(outageMillis);
                 assertFalse(Files.exists(inbox.resolve(".failed")), "failed while the ledger was away: "
                         + list(inbox.resolve(".failed")));
                 db.heal();
