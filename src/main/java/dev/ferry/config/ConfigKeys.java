@@ -103,6 +103,9 @@ public final class ConfigKeys {
             key("ferry.ledger.url", null, "JDBC URL of a shared ledger (default: H2 in the data folder)"),
             key("ferry.ledger.user", null, "user of the shared ledger"),
             secret("ferry.ledger.password", "password of the shared ledger"),
+            count("ferry.ledger.keep-days", "30", 0, "days a published transfer (and a folder run that ended DONE)"
+                    + " stays in the ledger, listed by the API and answering a repeated request at once; 0 keeps them"
+                    + " for ever"),
             key("ferry.node-id", null, "this node's name in a shared ledger (default: host name and a hash of the data dir)"),
             count("ferry.cluster.lease-seconds", "30", 1, "seconds a node's claim on a transfer lasts without renewal"),
             key("ferry.cluster.inbox", "local", "local: this service holds its inboxes alone; master: nodes sharing"

@@ -436,6 +436,11 @@ public final class JdbcLedger implements AutoCloseable {
         return new TreeAcceptance(ds, leases);
     }
 
+    /** Finished transfers and folder runs past their retention period leave the ledger. */
+    public Retention retention() {
+        return new Retention(ds);
+    }
+
     /** Tree requests from a queue or the API, kept until their tree has run. */
     public TreeOrders treeOrders() {
         return new TreeOrders(ds, leases);

@@ -82,6 +82,7 @@ public final class FerryService implements AutoCloseable {
     private volatile java.util.concurrent.ScheduledExecutorService claimLoop;
     /** Looks every 2 s that the inbox folders are still the ones this service locked ({@link InboxLocks#recheck}). */
     private volatile java.util.concurrent.ScheduledExecutorService inboxWatch;
+    private volatile java.util.concurrent.ScheduledExecutorService ledgerUpkeep;
 
     private FerryService(FerrySettings settings, PrintStream banner) {
         this.settings = settings;
@@ -396,6 +397,7 @@ public final class FerryService implements AutoCloseable {
         // Then, every lease / 3: the work of nodes that stopped for good, their tree orders included.
         claimLoop = Recovery.keepClaiming(engine, component, trees, settings, template, TRANSFERS_ENDPOINT,
                 TREES_ENDPOINT, inboxes);
+        ledgerUpkeep = LedgerUpkeep.start(ledger, settings.getInt("ferry.ledger.keep-days", 30));
         if (!inboxes.isElected()) {
             inboxWatch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
                     dev.ferry.DaemonThreads.named("ferry-inbox-lock"));
@@ -552,6 +554,9 @@ public final class FerryService implements AutoCloseable {
         }
         if (claimLoop != null) {
             claimLoop.shutdownNow();
+        }
+        if (ledgerUpkeep != null) {
+            ledgerUpkeep.shutdownNow();
         }
         if (inboxWatch != null) {
             inboxWatch.shutdownNow();
