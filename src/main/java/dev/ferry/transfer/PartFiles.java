@@ -23,10 +23,26 @@ public final class PartFiles {
      * fetching one remote file to one local path have the same transfer id; with one part file between them the second
      * recreated it under the first, and the first published what the second had written so far (zeros) as verified.
      */
-    static Path localPart(Path target, String transferId, String instance) {
+    public static Path localPart(Path target, String transferId, String instance) {
         String id = "d-" + java.util.HexFormat.of().formatHex(Hashing.sha256().digest(
                 (transferId + "@" + instance).getBytes(StandardCharsets.UTF_8)));
         return target.resolveSibling(partName(target.getFileName().toString(), id));
+    }
+
+    /**
+     * A download killed between its publishing link and the removal of its part file's name (LocalTarget.publish)
+     * leaves the part file beside the published file: the same file under a hidden name, for ever, when the next run
+     * finds the file there and has nothing to plan (a folder's run skips it as already there). Such a name goes.
+     *
+     * @return whether it was there and went
+     */
+    public static boolean dropLinkedPart(Path target, String transferId, String instance) throws IOException {
+        Path part = localPart(target, transferId, instance);
+        if (!Files.isRegularFile(part, LinkOption.NOFOLLOW_LINKS) || !Files.isSameFile(part, target)) {
+            return false;
+        }
+        Files.delete(part);
+        return true;
     }
 
     /** The part file of a download begun before the names carried the ledger's instance. */

@@ -332,14 +332,17 @@ public final class TreeRun {
         TreeEntry entry = new TreeEntry(e.relative(), e.size(), e.mtime(), e.exactTime());
         String remote = RemoteTree.join(base, entry.relative());
         tally.files.incrementAndGet();
+        TransferRequest request = new TransferRequest(Direction.DOWNLOAD, profile.name(), remote, local.toString(),
+                options);
         if (sameLocally(local, remote, entry)) {
             tally.skipped.incrementAndGet();
+            // Published by a run killed before it removed the part file's name: that name goes now.
+            dev.ferry.transfer.PartFiles.dropLinkedPart(local, request.id(), engine.ledger().instance());
             return;
         }
         // Written below the root only, through no link (the download's planning makes and checks its folder).
         Path confine = confine(root.base());
-        tally.send(new TransferRequest(Direction.DOWNLOAD, profile.name(), remote, local.toString(), options)
-                        .fromFolder(confine.toString()),
+        tally.send(request.fromFolder(confine.toString()),
                 entry.size(), entry.relative(), null,
                 new RemoteFile(remote, entry.size(), entry.exactTime() ? entry.mtime() : -1, false), false);
     }

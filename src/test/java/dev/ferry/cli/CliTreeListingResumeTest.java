@@ -74,8 +74,8 @@ class CliTreeListingResumeTest {
                         + " sent again: " + retrieved);
             }
             try (Stream<Path> all = Files.walk(out)) {
-                assertFalse(all.anyMatch(p -> p.getFileName().toString().startsWith(".")),
-                        "a part file is left in the tree");
+                List<Path> left = all.filter(p -> p.getFileName().toString().startsWith(".")).toList();
+                assertTrue(left.isEmpty(), "a part file is left in the tree: " + left);
             }
             try (JdbcLedger l = JdbcLedger.h2(ledger)) {
                 List<TreeListings.TreeRecord> trees = l.treeListings().recent(10);
