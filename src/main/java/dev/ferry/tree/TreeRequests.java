@@ -28,8 +28,8 @@ import org.apache.camel.Exchange;
 public final class TreeRequests {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int REASON_LINES = 50;
-    /** One run at a time per accepted tree in this process (a few objects: one per tree id ever run here). */
-    private static final Map<String, Object> RUNS = new java.util.concurrent.ConcurrentHashMap<>();
+    /** One run at a time per accepted tree in this process. */
+    private static final RunLocks RUNS = new RunLocks();
     /**
      * The first wait of an order whose tree could not run, doubled at each refusal up to the last: another node's run
      * may take hours, and asking once in 30 s costs one row lock; a run in this process wakes its waiter at its end.
@@ -226,7 +226,7 @@ public final class TreeRequests {
      */
     public String runAccepted(String treeId) throws IOException {
         // The same folder accepted twice before its first run took it: the second waits, then finds nothing to run.
-        synchronized (RUNS.computeIfAbsent(treeId, k -> new Object())) {
+        return RUNS.with(treeId, () -> {
             TreeOrders orders = engine.ledger().treeOrders();
             TreeOrders.Order stored = orders.get(treeId);
             if (stored == null) {
@@ -251,7 +251,7 @@ public final class TreeRequests {
             } finally {
                 settle(stored, o, run != null && run.began(), failure);
             }
-        }
+        });
     }
 
     /** What becomes of an order once its run returned: forgotten, kept for the next start, or sent again later. */
