@@ -465,6 +465,27 @@ public final class JdbcLedger implements AutoCloseable {
                 + " WHERE status IN ('ACCEPTED', 'ACTIVE') ORDER BY created, id", Sql::transfer));
     }
 
+    /** The {@code limit} oldest of {@link #unfinished}: what a page of them shows. */
+    public List<TransferRecord> unfinished(int limit) {
+        commits.writeScopedRows();
+        return commits.query("unfinished", null, c -> queryList(c, SELECT_TRANSFERS
+                + " WHERE status IN ('ACCEPTED', 'ACTIVE') ORDER BY created, id FETCH FIRST ? ROWS ONLY", Sql::transfer,
+                limit));
+    }
+
+    /** How many transfers are unfinished. */
+    public long unfinishedCount() {
+        return count(TransferStatus.ACCEPTED) + count(TransferStatus.ACTIVE);
+    }
+
+    /** How many transfers have {@code status} (an index's count: the metrics ask at every scrape). */
+    public long count(TransferStatus status) {
+        commits.writeScopedRows();
+        Long n = commits.query("count", null, c -> Sql.queryOne(c, "SELECT COUNT(*) FROM ferry_transfer WHERE status = ?",
+                rs -> rs.getLong(1), status));
+        return n == null ? 0 : n;
+    }
+
     /** Up to {@code limit} transfers, the most recently updated first. */
     public List<TransferRecord> recent(int limit) {
         if (limit < 0) {

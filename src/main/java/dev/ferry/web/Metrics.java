@@ -317,8 +317,7 @@ final class Metrics implements TransferListener {
 
     /** NaN when the ledger does not answer within 2 s: a scrape must not wait for the pool's 30 s. */
     private static double queued(TransferEngine e, HealthMonitor health) {
-        Long n = health.within(Duration.ofSeconds(2), () -> e.ledger().unfinished().stream()
-                .filter(r -> r.status() == TransferStatus.ACCEPTED).count());
+        Long n = health.within(Duration.ofSeconds(2), () -> e.ledger().count(TransferStatus.ACCEPTED));
         return n == null ? Double.NaN : n; // ferry_health_up{check="ledger"} tells why
     }
 

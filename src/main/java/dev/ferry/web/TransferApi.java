@@ -74,13 +74,20 @@ final class TransferApi {
         return this;
     }
 
+    /** How many unfinished transfers from the ledger a list shows at most, the oldest first. */
+    static final int UNFINISHED_LISTED = 200;
+
     /** GET /api/transfers: running, waiting and recently finished transfers. */
     Reply list() {
         Map<String, TransferView> live = live();
         List<Map<String, Object>> active = new ArrayList<>();
         live.values().forEach(t -> active.add(view(t)));
-        List<TransferRecord> unfinished = engine.ledger().unfinished().stream()
-                .filter(r -> !live.containsKey(r.id())).toList();
+        // A page's worth, the oldest first: a backlog of thousands made every poll of the status page list them all,
+        // a segments query each (1,029 rows: 0.5 MB and 12.7 s while the service worked, in a review).
+        List<TransferRecord> page = engine.ledger().unfinished(UNFINISHED_LISTED);
+        long unlisted = page.size() < UNFINISHED_LISTED ? 0
+                : Math.max(0, engine.ledger().unfinishedCount() - page.size());
+        List<TransferRecord> unfinished = page.stream().filter(r -> !live.containsKey(r.id())).toList();
         List<TransferRecord> finished = engine.ledger().recent(recentLimit).stream()
                 .filter(r -> r.status().finished() && !live.containsKey(r.id())).toList();
         List<String> ids = new ArrayList<>();
@@ -101,6 +108,8 @@ final class TransferApi {
         body.put("node", cluster.self());
         body.put("active", active);
         body.put("queued", queued);
+        // Unfinished transfers beyond the page, not listed (the oldest are): GET /api/transfers/{id} has any of them.
+        body.put("queuedMore", unlisted);
         body.put("recent", recent);
         body.put("trees", trees());
         return ok(200, body);

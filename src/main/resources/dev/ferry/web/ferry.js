@@ -200,14 +200,14 @@ async function act(id, action, button) {
   }
 }
 
-function place(list, items) {
+function place(list, items, more) {
   const container = $(sections[list] + " .list");
   items.forEach((t, i) => {
     const r = row(t);
     (list === "trees" ? renderTree : render)(r, t);
     if (container.children[i] !== r) container.insertBefore(r, container.children[i] || null);
   });
-  $(sections[list] + " .count").textContent = items.length ? `(${items.length})` : "";
+  $(sections[list] + " .count").textContent = items.length ? `(${items.length}${more ? ` + ${more} more` : ""})` : "";
   return new Set(items.map((t) => t.id));
 }
 
@@ -221,7 +221,7 @@ async function refresh() {
     const data = await response.json();
     const seen = new Set();
     for (const list of Object.keys(sections)) {
-      place(list, data[list] || []).forEach((id) => seen.add(id));
+      place(list, data[list] || [], list === "queued" ? data.queuedMore : 0).forEach((id) => seen.add(id));
     }
     for (const [id, r] of rows) {
       if (!seen.has(id)) { r.remove(); rows.delete(id); }
