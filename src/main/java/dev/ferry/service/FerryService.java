@@ -332,17 +332,34 @@ public final class FerryService implements AutoCloseable {
         try {
             web = FerryWeb.on(context, engine, webSettings)
                     .requestReader(json -> component.resolveRequestFile(json, "POST /api/transfers"))
-                    .submitter(request -> {
-                        // Through the route pipeline, like queued and recovered transfers.
-                        if (webTemplate == null) {
-                            webTemplate = context.createProducerTemplate();
+                    .submitter(new dev.ferry.web.Submitter() {
+                        // Through the route pipeline, like queued and recovered transfers; never waiting for room.
+                        private final QueueRoom room = new QueueRoom(context, TRANSFERS_ENDPOINT);
+
+                        @Override
+                        public void submit(dev.ferry.plan.TransferRequest request) {
+                            if (webTemplate == null) {
+                                webTemplate = context.createProducerTemplate();
+                            }
+                            room.offer(webTemplate, request);
                         }
-                        webTemplate.sendBody(TRANSFERS_ENDPOINT, request);
+
+                        @Override
+                        public boolean hasRoom() {
+                            return room.hasRoom();
+                        }
                     })
                     .trees(new dev.ferry.web.TreeSubmitter() {
                         @Override
                         public boolean isTree(String json) {
                             return trees.isTree(json);
+                        }
+
+                        private final QueueRoom room = new QueueRoom(context, TREES_ENDPOINT);
+
+                        @Override
+                        public boolean hasRoom() {
+                            return room.hasRoom();
                         }
 
                         @Override

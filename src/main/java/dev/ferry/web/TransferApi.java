@@ -207,6 +207,9 @@ final class TransferApi {
     }
 
     private Reply submitTree(String body) {
+        if (!trees.hasRoom()) {
+            return full("the folder request was not accepted", "folders");
+        }
         String id;
         try {
             id = trees.submit(body);
@@ -466,14 +469,17 @@ final class TransferApi {
         if (engine.ledger().leases().holds(id)) {
             return error(409, "transfer " + id + " is " + state(r) + " on this node already");
         }
+        if (!submitter.hasRoom()) {
+            return full("transfer " + id + " was not resumed", "transfers");
+        }
         if (engine.ledger().leases().claim(id).isEmpty()) {
             // A live lease elsewhere: that node runs it (or, frozen or cut off, held it last); not "interrupted".
             return error(409, "transfer " + id + " runs on "
                     + engine.ledger().leases().describeOwner(id).orElse("another node")
                     + "; it can be resumed here only once that node's lease has run out");
         }
-        submitter.submit(request);
         Map<String, Object> body = new LinkedHashMap<>();
+        queue(request, body);
         body.put("id", id);
         body.put("state", "resuming");
         body.put("request", request);
@@ -491,6 +497,10 @@ final class TransferApi {
             id = engine.check(request).id();
         } catch (IllegalArgumentException e) {
             return error(400, e.getMessage());
+        }
+        if (!submitter.hasRoom()) {
+            return full("transfer " + id + " (" + request + ") was not " + ("accepted".equals(verb) ? "accepted"
+                    : "resumed"), "transfers");
         }
         if (!claimToStart(id)) {
             return error(409, "transfer " + id + " (" + request + ") is already running");
@@ -523,13 +533,41 @@ final class TransferApi {
         } finally {
             engine.claims().release(id);
         }
-        submitter.submit(accepted);
         Map<String, Object> body = new LinkedHashMap<>();
+        queue(accepted, body);
         body.put("id", accepted.id());
         body.put("state", verb);
         body.put("request", accepted);
         body.put("href", "/api/transfers/" + accepted.id());
         return ok(202, body).withHeader("Location", "/api/transfers/" + accepted.id());
+    }
+
+    /**
+     * Queues a transfer the ledger holds now. Another caller may take the last place between the look for room and
+     * this: then it is not waited for (see {@link Submitter#submit}) but let go, so the service's claim round, which
+     * takes this node's unfinished transfers that nothing holds, queues it when there is room; it is in the ledger
+     * either way, and the reply says so.
+     */
+    private void queue(TransferRequest accepted, Map<String, Object> body) {
+        try {
+            submitter.submit(accepted);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            engine.ledger().leases().released(accepted.id());
+            LOG.warn("{} accepted, but the transfer queue is full; it starts from the ledger once there is room",
+                    accepted.id());
+            body.put("message", "accepted into the ledger; the queue of transfers waiting to start is full, so it"
+                    + " starts once there is room");
+        }
+    }
+
+    /**
+     * The queue of accepted transfers (or folders) waiting to start has no room: refused before anything is recorded,
+     * so the caller knows to send it again; the worker thread is not held waiting for room.
+     */
+    private static Reply full(String what, String kind) {
+        return error(503, what + ": the queue of " + kind + " waiting to start is full (they wait for their servers,"
+                + " or for a server that cannot be reached); nothing was recorded: send it again once some have started"
+                + " (GET /api/transfers lists them)");
     }
 
     /**

@@ -16,4 +16,9 @@ public interface TreeSubmitter {
      * @throws IllegalStateException when the same tree runs already
      */
     String submit(String json);
+
+    /** Whether a folder accepted now can be queued at once; the API refuses it (503) before recording it if not. */
+    default boolean hasRoom() {
+        return true;
+    }
 }
