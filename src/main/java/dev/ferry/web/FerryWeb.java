@@ -168,7 +168,7 @@ public final class FerryWeb implements AutoCloseable {
             http.setBindHost(settings.bindAddress().getHostAddress());
             http.setBindPort(settings.port());
             http.setMaxBodySize((long) MAX_BODY_MIB << 20);
-            VertxPlatformHttpServer server = new VertxPlatformHttpServer(http);
+            VertxPlatformHttpServer server = new IdleClosingHttpServer(http, settings.idleTimeout());
             FerryWeb web = new FerryWeb(settings, health, server);
             try {
                 context.addService(server);

@@ -16,9 +16,10 @@ import java.util.function.Function;
  * @param healthInterval how often the background health check reaches the ledger and every server
  * @param healthTimeout  how long one check may take before it counts as failed
  * @param recentLimit    how many finished transfers the list shows
+ * @param idleTimeout    how long a connection may stay idle (nothing sent either way) before it is closed
  */
 public record WebSettings(boolean enabled, String host, int port, String token, Duration healthInterval,
-                          Duration healthTimeout, int recentLimit) {
+                          Duration healthTimeout, int recentLimit, Duration idleTimeout) {
 
     public static final String TOKEN_ENV = "FERRY_HTTP_TOKEN";
     /** 16 characters: a token short enough to guess or to have been typed from memory is refused at start. */
@@ -33,16 +34,21 @@ public record WebSettings(boolean enabled, String host, int port, String token, 
         if (healthInterval.isNegative() || healthInterval.isZero()) {
             throw new IllegalStateException("ferry.http.health-interval must be positive");
         }
+        if (idleTimeout == null || idleTimeout.toSeconds() < 1) {
+            throw new IllegalStateException("ferry.http.idle-timeout must be 1 second or more");
+        }
     }
 
     /** Loopback, port 8080, no token, health checked every 30 s. */
     public static WebSettings defaults() {
-        return new WebSettings(true, "127.0.0.1", 8080, null, Duration.ofSeconds(30), Duration.ofSeconds(15), 25);
+        return new WebSettings(true, "127.0.0.1", 8080, null, Duration.ofSeconds(30), Duration.ofSeconds(15), 25,
+                Duration.ofSeconds(60));
     }
 
     /**
      * From configuration keys ({@code ferry.http.enabled}, {@code .host}, {@code .port}, {@code .token},
-     * {@code .health-interval} and {@code .health-timeout} in seconds, {@code .recent}); the token may also come
+     * {@code .health-interval}, {@code .health-timeout} and {@code .idle-timeout} in seconds, {@code .recent}); the
+     * token may also come
      * from the environment variable {@value #TOKEN_ENV}, which wins.
      */
     public static WebSettings from(Function<String, String> config, Function<String, String> env) {
@@ -58,23 +64,28 @@ public record WebSettings(boolean enabled, String host, int port, String token, 
                 token,
                 Duration.ofSeconds(number(config, "ferry.http.health-interval", (int) d.healthInterval().toSeconds())),
                 Duration.ofSeconds(number(config, "ferry.http.health-timeout", (int) d.healthTimeout().toSeconds())),
-                number(config, "ferry.http.recent", d.recentLimit()));
+                number(config, "ferry.http.recent", d.recentLimit()),
+                Duration.ofSeconds(number(config, "ferry.http.idle-timeout", (int) d.idleTimeout().toSeconds())));
     }
 
     public WebSettings withPort(int p) {
-        return new WebSettings(enabled, host, p, token, healthInterval, healthTimeout, recentLimit);
+        return new WebSettings(enabled, host, p, token, healthInterval, healthTimeout, recentLimit, idleTimeout);
     }
 
     public WebSettings withHost(String h) {
-        return new WebSettings(enabled, h, port, token, healthInterval, healthTimeout, recentLimit);
+        return new WebSettings(enabled, h, port, token, healthInterval, healthTimeout, recentLimit, idleTimeout);
     }
 
     public WebSettings withToken(String t) {
-        return new WebSettings(enabled, host, port, t, healthInterval, healthTimeout, recentLimit);
+        return new WebSettings(enabled, host, port, t, healthInterval, healthTimeout, recentLimit, idleTimeout);
+    }
+
+    public WebSettings withIdleTimeout(Duration d) {
+        return new WebSettings(enabled, host, port, token, healthInterval, healthTimeout, recentLimit, d);
     }
 
     public WebSettings withHealthInterval(Duration d) {
-        return new WebSettings(enabled, host, port, token, d, healthTimeout, recentLimit);
+        return new WebSettings(enabled, host, port, token, d, healthTimeout, recentLimit, idleTimeout);
     }
 
     /**
