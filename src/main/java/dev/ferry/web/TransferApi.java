@@ -498,10 +498,6 @@ final class TransferApi {
         } catch (IllegalArgumentException e) {
             return error(400, e.getMessage());
         }
-        if (!submitter.hasRoom()) {
-            return full("transfer " + id + " (" + request + ") was not " + ("accepted".equals(verb) ? "accepted"
-                    : "resumed"), "transfers");
-        }
         if (!claimToStart(id)) {
             return error(409, "transfer " + id + " (" + request + ") is already running");
         }
@@ -524,6 +520,11 @@ final class TransferApi {
                         + " local file or ask with fileExist Override");
                 body.put("href", "/api/transfers/" + id);
                 return ok(200, body).withHeader("Location", "/api/transfers/" + id);
+            }
+            if (!submitter.hasRoom()) {
+                // After the answers that need no room (running already, delivered already).
+                return full("transfer " + id + " (" + request + ") was not " + ("accepted".equals(verb) ? "accepted"
+                        : "resumed"), "transfers");
             }
             try {
                 accepted = engine.accept(request);
