@@ -486,6 +486,17 @@ public final class JdbcLedger implements AutoCloseable {
         return n == null ? 0 : n;
     }
 
+    /**
+     * Up to {@code limit} finished transfers, the most recently updated first: {@link #recent} of a ledger with a
+     * backlog held only unfinished ones, and the list showed nothing finished while it lasted.
+     */
+    public List<TransferRecord> recentFinished(int limit) {
+        commits.writeScopedRows();
+        return commits.query("recent finished", null, c -> queryList(c, SELECT_TRANSFERS
+                + " WHERE status IN ('PUBLISHED', 'FAILED', 'CANCELLED') ORDER BY updated DESC, id FETCH FIRST ? ROWS"
+                + " ONLY", Sql::transfer, limit));
+    }
+
     /** Up to {@code limit} transfers, the most recently updated first. */
     public List<TransferRecord> recent(int limit) {
         if (limit < 0) {

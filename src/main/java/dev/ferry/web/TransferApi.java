@@ -88,8 +88,8 @@ final class TransferApi {
         long unlisted = page.size() < UNFINISHED_LISTED ? 0
                 : Math.max(0, engine.ledger().unfinishedCount() - page.size());
         List<TransferRecord> unfinished = page.stream().filter(r -> !live.containsKey(r.id())).toList();
-        List<TransferRecord> finished = engine.ledger().recent(recentLimit).stream()
-                .filter(r -> r.status().finished() && !live.containsKey(r.id())).toList();
+        List<TransferRecord> finished = engine.ledger().recentFinished(recentLimit).stream()
+                .filter(r -> !live.containsKey(r.id())).toList();
         List<String> ids = new ArrayList<>();
         unfinished.forEach(r -> ids.add(r.id()));
         finished.forEach(r -> ids.add(r.id()));

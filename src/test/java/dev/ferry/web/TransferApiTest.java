@@ -83,6 +83,12 @@ class TransferApiTest {
     @Test
     void aBacklogIsListedAPageAtATimeWithACountOfTheRest() throws Exception {
         start(0);
+        // One finished before the backlog: still listed as recent (the list's recent rows were all unfinished ones).
+        w.ftp.write("in/done.bin", 10 * KIB, 4);
+        HttpResponse<String> r = w.post("/api/transfers", download("/in/done.bin", tmp.resolve("out/done.bin"), null));
+        assertEquals(202, r.statusCode(), r.body());
+        String done = json(r).get("id").asText();
+        Await.until(Duration.ofSeconds(20), () -> "done".equals(stateOf(done)), () -> "state " + stateOf(done));
         int backlog = TransferApi.UNFINISHED_LISTED + 37;
         for (int i = 0; i < backlog; i++) {
             w.engine.accept(new dev.ferry.plan.TransferRequest(dev.ferry.plan.Direction.DOWNLOAD, "test",
@@ -93,6 +99,7 @@ class TransferApiTest {
         assertEquals(TransferApi.UNFINISHED_LISTED, list.get("queued").size() + list.get("active").size(),
                 list.get("queued").size() + " queued, " + list.get("active").size() + " active");
         assertEquals(37, list.get("queuedMore").asLong());
+        assertEquals(done, list.get("recent").get(0).get("id").asText(), list.get("recent").toString());
         assertEquals(backlog, w.ledger.unfinishedCount());
     }
 
