@@ -49,7 +49,8 @@ final class DownloadMover implements SegmentMover {
     private long read(FtpSession session, LiveTransfer t, LiveSegment s, long pos) throws IOException {
         t.checkNotCancelled();
         int again = (int) Math.min(OVERLAP, pos - s.start);
-        InputStream in = session.retrieve(t.remoteWork, pos - again);
+        long asked = pos - again;
+        InputStream in = session.retrieve(t.remoteWork, asked);
         t.inFlight(in, true);
         if (t.cancelled()) {
             // A cancel that came while the connection opened did not see this stream.
@@ -116,6 +117,9 @@ final class DownloadMover implements SegmentMover {
             // The last segment reads on to the end of the file, so the server can finish with a clean 226.
             if (!eof && pos == t.size) {
                 eof = in.read() < 0;
+                if (!eof) {
+                    throw beyondPlannedSize(t, asked, pos);
+                }
             }
         } catch (IOException e) {
             session.abandon(in);
@@ -132,6 +136,19 @@ final class DownloadMover implements SegmentMover {
             t.sentDigest = HexFormat.of().formatHex(digest.digest());
         }
         return pos;
+    }
+
+    /**
+     * More bytes than the file has, past its end: it grew, or the server answered REST with 350 and sent from byte 0
+     * anyway (every segment but the first would then hold the file's head; only this one, which reads to the end, can
+     * tell). Thrown before the segment's end is recorded, and as a changed source, so the next plan starts afresh from
+     * nothing these bytes touched.
+     */
+    private static SourceChangedException beyondPlannedSize(LiveTransfer t, long asked, long pos) {
+        return new SourceChangedException("the server sent more of " + t.remotePath() + " than its " + t.size
+                + " bytes (asked from offset " + asked + ", still sending past byte " + pos + "): the remote file grew,"
+                + " or the server ignores REST and sends from byte 0 (then download it in one segment, --segments 1);"
+                + " the partial data is discarded");
     }
 
     private static void requireSameBytes(InputStream in, LiveTransfer t, long from, int length) throws IOException {
