@@ -148,6 +148,12 @@ public final class FtpSession implements Closeable {
                     + (text.isEmpty() ? " without a reply" : ": " + text), client.getReplyCode(), true, e);
         } catch (javax.net.ssl.SSLHandshakeException e) {
             disconnectQuietly(client);
+            if (Tls.otherName(e)) {
+                // A trusted certificate for another name: trusting it would help a man in the middle, not the person.
+                throw new FtpException("the TLS certificate of server " + where + " is not trusted for that name ("
+                        + e.getMessage() + "): connect with a host name or address the certificate is made out to,"
+                        + " or check that this is the right server", 0, false, e);
+            }
             if (Tls.untrustedCertificate(e)) {
                 // Trying again cannot help: a person must decide to trust the certificate.
                 throw new FtpException("the TLS certificate of server " + where + " is not trusted (" + e.getMessage()

@@ -12,7 +12,10 @@ import javax.net.ssl.X509TrustManager;
 import dev.ferry.ftp.tls.SessionReusingFtpsClient;
 import org.apache.commons.net.ftp.FTPSClient;
 
-/** Explicit FTPS: certificate checking is always on, against the profile's trust store or the JVM's. */
+/**
+ * Explicit FTPS: certificate checking is always on, against the profile's trust store or the JVM's, and for the host
+ * name (or address) connected to.
+ */
 final class Tls {
     static {
         // vsftpd's session tickets are discarded by the JDK, so data connections must resume by session id.
@@ -29,6 +32,10 @@ final class Tls {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, new TrustManager[] {trustManager(profile)}, null);
             SessionReusingFtpsClient client = new SessionReusingFtpsClient(context);
+            // A chain that ends in a trusted certificate proves only that someone the trust store vouches for answered:
+            // it must also be made out to the host connected to, or any other server of the same CA (or anyone with a
+            // public CA's certificate for any name) could stand in the middle and serve any bytes and any hash.
+            client.setEndpointCheckingEnabled(true);
             client.setMlsdReader(TolerantMlsd::engine);
             return client;
         } catch (GeneralSecurityException e) {
@@ -44,6 +51,21 @@ final class Tls {
         } catch (javax.net.ssl.SSLException e) {
             throw FtpException.reply("PBSZ/PROT P on " + where, client.getReplyCode(), client.getReplyString());
         }
+    }
+
+    /**
+     * The handshake failed because the certificate is made out to another name than the one connected to (the JDK's
+     * endpoint check, which says so only in its message: a {@code CertificateException} without a type of its own).
+     */
+    static boolean otherName(javax.net.ssl.SSLHandshakeException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            String m = c.getMessage();
+            if (c instanceof java.security.cert.CertificateException && m != null
+                    && (m.startsWith("No subject alternative") || m.startsWith("No name matching"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The handshake failed because the server's certificate (chain) is not trusted, not for a network reason. */

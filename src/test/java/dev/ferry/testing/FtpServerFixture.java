@@ -242,6 +242,7 @@ public final class FtpServerFixture implements AutoCloseable {
         private int port;
         private LostRenameReply lostRenameReply = new LostRenameReply(0);
         private final Map<String, org.apache.ftpserver.ftplet.Ftplet> extraFtplets = new java.util.LinkedHashMap<>();
+        private ServerCertificate certificate;
 
         private Builder() {
         }
@@ -302,6 +303,12 @@ public final class FtpServerFixture implements AutoCloseable {
         /** A test's own behaviour (a command the server lacks, a refusal on cue), after the fixture's own ftplets. */
         public Builder ftplet(String name, org.apache.ftpserver.ftplet.Ftplet ftplet) {
             extraFtplets.put(name, ftplet);
+            return this;
+        }
+
+        /** Explicit TLS (AUTH TLS, PROT P) with the key in {@code keyStore} (PKCS12, {@link ServerCertificate}). */
+        public Builder tls(ServerCertificate certificate) {
+            this.certificate = certificate;
             return this;
         }
 
@@ -374,6 +381,16 @@ public final class FtpServerFixture implements AutoCloseable {
             ListenerFactory listener = new ListenerFactory();
             listener.setServerAddress(HOST);
             listener.setPort(port); // 0: Apache reads the bound port back after start.
+            if (certificate != null) {
+                org.apache.ftpserver.ssl.SslConfigurationFactory ssl = new org.apache.ftpserver.ssl.SslConfigurationFactory();
+                ssl.setKeystoreFile(certificate.keyStore().toFile());
+                ssl.setKeystoreType("PKCS12");
+                ssl.setKeystorePassword(ServerCertificate.PASSWORD);
+                ssl.setKeyPassword(ServerCertificate.PASSWORD);
+                data.setSslConfiguration(ssl.createSslConfiguration());
+                listener.setSslConfiguration(ssl.createSslConfiguration());
+                listener.setImplicitSsl(false);
+            }
             listener.setDataConnectionConfiguration(data.createDataConnectionConfiguration());
             return listener.createListener();
         }
