@@ -328,9 +328,16 @@ public final class FtpSession implements Closeable {
     public boolean list(String dir, java.util.function.Consumer<FTPFile> each) throws IOException {
         boolean machine = features.has("MLST");
         client.setListHiddenFiles(true);
+        ListingLines.takeCut();
         org.apache.commons.net.ftp.FTPListParseEngine listing =
                 guard(() -> machine ? client.initiateMListParsing(dir) : client.initiateListParsing(dir));
         int code = client.getReplyCode();
+        if (ListingLines.takeCut()) {
+            // Read no further (ListingLines.MAX_LINES): the reply is the server's to our close of the data connection
+            // (426, or a 226 while its last bytes were in flight), and whatever it says next is not worth waiting for.
+            broken = true;
+            code = 226;
+        }
         if (code == 550 || code == 450) {
             throw new RemoteNotFoundException("remote directory " + dir + " cannot be listed on " + profile + ": "
                     + lastReply().strip(), code);

@@ -18,8 +18,19 @@ import org.apache.commons.net.ftp.parser.DefaultFTPFileEntryParserFactory;
  * not begin with facts is the rest of the name before it ({@link #joinMlsdContinuations}).
  */
 final class ListingLines {
+    /**
+     * Lines one listing is read to, at most. commons-net holds a listing's lines until it has them all, so a server
+     * whose listing never ends (or sends millions of lines) took the heap and never let the walk go on (a hostile
+     * review: 6 GiB in 12 minutes, deaf to SIGTERM). Twice a tree's entry limit ({@code tree.TreeLimits}): a listing
+     * cut here has already given more entries than a tree takes, so its folder counts as not whole (nothing deleted
+     * for what it lacks) and the entries past the limit are reported not taken.
+     */
+    static final int MAX_LINES = 200_000;
+    /** Set on the listing thread when its listing was cut at {@link #MAX_LINES}; {@link #takeCut} reads and clears it. */
+    private static final ThreadLocal<Boolean> CUT = new ThreadLocal<>();
     private BufferedReader reader;
     private boolean endsWithCrlf;
+    private int count;
 
     /**
      * The next line of the listing {@code in} reads, or null at its end. A parser is kept by its client across
@@ -29,6 +40,11 @@ final class ListingLines {
         if (in != reader) {
             reader = in;
             endsWithCrlf = false;
+            count = 0;
+        }
+        if (++count > MAX_LINES) {
+            CUT.set(Boolean.TRUE);
+            return null; // the end, as far as this listing is read; the caller closes the data connection
         }
         StringBuilder line = new StringBuilder();
         int c;
@@ -49,6 +65,13 @@ final class ListingLines {
             line.append('\n');
         }
         return line.length() > 0 ? line.toString() : null;
+    }
+
+    /** Whether the listing this thread read last was cut at {@link #MAX_LINES}; clears the mark. */
+    static boolean takeCut() {
+        boolean cut = CUT.get() != null;
+        CUT.remove();
+        return cut;
     }
 
     /**
