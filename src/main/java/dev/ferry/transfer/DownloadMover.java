@@ -58,9 +58,10 @@ final class DownloadMover implements SegmentMover {
             t.inFlight(in, false);
             throw new CancelledException(t.id());
         }
+        TrickleWatch trickle = new TrickleWatch(t.profile.dataTimeout());
         if (again > 0) {
             try {
-                requireSameBytes(in, t, pos - again, again);
+                requireSameBytes(in, t, pos - again, again, trickle);
             } catch (IOException e) {
                 session.abandon(in);
                 t.inFlight(in, false);
@@ -87,6 +88,7 @@ final class DownloadMover implements SegmentMover {
                     break;
                 }
                 int n;
+                long readAt = System.nanoTime();
                 try {
                     n = in.read(buffer, 0, want);
                 } catch (IOException e) {
@@ -94,6 +96,7 @@ final class DownloadMover implements SegmentMover {
                     throw new FtpException("download of " + t.remotePath() + " interrupted at byte " + pos + ": "
                             + e.getMessage(), 0, true, e);
                 }
+                trickle.read(System.nanoTime() - readAt, n, t, pos);
                 if (n < 0) {
                     eof = true;
                     break;
@@ -151,8 +154,20 @@ final class DownloadMover implements SegmentMover {
                 + " the partial data is discarded");
     }
 
-    private static void requireSameBytes(InputStream in, LiveTransfer t, long from, int length) throws IOException {
-        byte[] remote = in.readNBytes(length);
+    private static void requireSameBytes(InputStream in, LiveTransfer t, long from, int length, TrickleWatch trickle)
+            throws IOException {
+        byte[] buffer = new byte[length];
+        int read = 0;
+        while (read < length) {
+            long readAt = System.nanoTime();
+            int n = in.read(buffer, read, length - read);
+            trickle.read(System.nanoTime() - readAt, n, t, from + Math.max(0, read));
+            if (n < 0) {
+                break;
+            }
+            read += n;
+        }
+        byte[] remote = read == length ? buffer : java.util.Arrays.copyOf(buffer, read);
         t.moved(remote.length);
         ByteBuffer local = ByteBuffer.allocate(length);
         try {

@@ -127,7 +127,8 @@ final class SegmentRunner {
                 if (!isTransient(e) || (bet && e instanceof FtpException f && f.replyCode() >= 500)) {
                     failed(t, s, e, session, bet);
                 }
-                Duration delay = attempts.next(e, progressed(t, s, offsetBefore, confirmedBefore));
+                Duration delay = attempts.next(e, !(e instanceof TrickleWatch.Stalled)
+                        && progressed(t, s, offsetBefore, confirmedBefore));
                 if (delay == null) {
                     failed(t, s, attempts.gaveUp(e), session, bet);
                 }
