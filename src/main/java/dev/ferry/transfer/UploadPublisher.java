@@ -16,6 +16,8 @@ import java.io.IOException;
 final class UploadPublisher {
     /** An upload planned longer ago than this asks again whether its final name is still free (fileExist Fail). */
     static final long STILL_FREE_AFTER_NANOS = 1_000_000_000L;
+    /** Files over this size have their final name asked for after the rename ({@link #requireRenamed}). */
+    static final long RENAME_CHECK_MIN = 1L << 20;
     private final SessionPool pool;
     private final JdbcLedger ledger;
 
@@ -96,6 +98,7 @@ final class UploadPublisher {
         try {
             session.rename(t.remoteWork, t.remotePath());
             requireNamedAsAsked(session, t);
+            requireRenamed(session, t);
         } catch (FtpException e) {
             if (e.isTransient() || !session.isDirectory(t.remotePath())) {
                 throw e;
@@ -107,6 +110,32 @@ final class UploadPublisher {
             }
             throw new UploadTargetIsFolderException(t.remotePath(), t.profile, true, e);
         }
+    }
+
+    /**
+     * A server may answer RNTO with 250 and rename nothing (a gateway whose rename fails behind it, a hook that
+     * refuses it quietly): the upload was reported done with the file only under its temporary name (a hostile review).
+     * The final name is asked for once after the rename of a file over {@link #RENAME_CHECK_MIN}, where one command is
+     * nothing against the transfer; a folder's small files are asked nothing more, as every file costs its commands.
+     */
+    private static void requireRenamed(FtpSession session, LiveTransfer t) throws IOException {
+        if (t.size <= RENAME_CHECK_MIN) {
+            return;
+        }
+        long there;
+        try {
+            there = session.size(t.remotePath());
+        } catch (RemoteNotFoundException e) {
+            there = -2;
+        }
+        if (there == -1 || there == t.size) {
+            return; // a server without SIZE cannot be asked; or the file is there
+        }
+        throw new FtpException("the server answered the rename of " + t.remoteWork + " to " + t.remotePath()
+                + " with success, but " + (there == -2 ? "has no file of that name"
+                : "its file of that name has " + there + " bytes, not the " + t.size + " sent")
+                + ": it did not rename it; the copy stays under the temporary name. Check the server's renames"
+                + " (permissions, a hook), then run the upload again", 0, false);
     }
 
     /**
