@@ -87,6 +87,12 @@ final class Tls {
                 store = KeyStore.getInstance("PKCS12");
                 try (InputStream in = Files.newInputStream(profile.trustStore())) {
                     store.load(in, profile.trustStorePassword().reveal().toCharArray());
+                } catch (IOException e) {
+                    // A wrong password or a file that is no PKCS12 store: a setting to correct, which no retry mends
+                    // (it was tried again for 20 s, and said only "keystore password was incorrect").
+                    throw new FtpException("cannot read trust store " + profile.trustStore() + " for server '"
+                            + profile.name() + "': " + e.getMessage() + " (its password is the server's"
+                            + " trust-store-password; --trust-store-password-env on the command line)", 0, false, e);
                 }
             }
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
