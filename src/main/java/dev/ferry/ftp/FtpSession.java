@@ -806,7 +806,12 @@ public final class FtpSession implements Closeable {
             if (e instanceof FtpException) {
                 throw e;
             }
+            // Logged in, the control connection is up: a connection refused now is the data connection, to the port
+            // the server named in its passive-mode reply, which the person must be told rather than the control one.
             String what = e instanceof SocketTimeoutException ? "no answer from " + profile + " in time"
+                    : e instanceof java.net.ConnectException && client.getPassivePort() > 0
+                    ? "data connection to " + client.getPassiveHost() + ":" + client.getPassivePort() + " (the port"
+                            + " server " + profile + " named in its EPSV/PASV reply) failed"
                     : "connection to " + profile + " failed";
             throw new FtpException(what + ": " + describe(e), 0, true, e);
         } catch (RuntimeException e) {
