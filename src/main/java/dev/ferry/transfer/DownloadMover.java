@@ -150,7 +150,8 @@ final class DownloadMover implements SegmentMover {
     private static SourceChangedException beyondPlannedSize(LiveTransfer t, long asked, long pos) {
         return new SourceChangedException("the server sent more of " + t.remotePath() + " than its " + t.size
                 + " bytes (asked from offset " + asked + ", still sending past byte " + pos + "): the remote file grew,"
-                + " or the server ignores REST and sends from byte 0 (then download it in one segment, --segments 1);"
+                + " or the server ignores REST and sends from byte 0 (then download it in one segment: --segments 1, or"
+                + " a request's \"options\": {\"segments\": 1});"
                 + " the partial data is discarded");
     }
 

@@ -38,7 +38,8 @@ class IgnoredRestTest {
 
             assertTrue(rest.ignored() > 0, "no REST was sent: " + h.events);
             assertFalse(Files.exists(target), "published from a server that ignores REST");
-            assertTrue(e.getMessage().contains("REST"), e.getMessage());
+            assertTrue(e.getMessage().contains("REST") && e.getMessage().contains("--segments 1")
+                    && e.getMessage().contains("{\"segments\": 1}"), e.getMessage());
         }
     }
 
