@@ -52,6 +52,22 @@ class CapabilityProbeTest {
         }
     }
 
+    /**
+     * A server that answers REST with 350 and writes from byte 0 anyway cannot resume an upload with REST: the probe
+     * reads back where its byte went, and such a server is resumed with APPE, which it does honour.
+     */
+    @Test
+    void aServerThatIgnoresRestIsNotTakenToResumeWithIt() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ftplet("rest", new dev.ferry.testing.IgnoredRest())
+                .start();
+             FtpSession session = FtpSession.open(profile(ftp), null)) {
+            Capabilities caps = new CapabilityProbe(now::get, RECHECK).forUpload(session, "/");
+            assertFalse(caps.storeRestart(), caps.toString());
+            assertFalse(caps.storeInPlace(), caps.toString());
+            assertTrue(caps.append(), caps.toString());
+        }
+    }
+
     /** A folder's lanes start together: one of them probes, the others wait for its answer. */
     @Test
     void sessionsAskingAtOnceShareOneProbe() throws Exception {
