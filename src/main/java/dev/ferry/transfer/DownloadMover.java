@@ -40,7 +40,8 @@ final class DownloadMover implements SegmentMover {
         }
         if (pos < s.end()) {
             throw new SourceChangedException("the server ended " + t.remotePath() + " at byte " + pos
-                    + ", before the planned size " + t.size + ": the remote file changed");
+                    + ", before the planned size " + t.size + ": the remote file changed, or the server ended the"
+                    + " transfer early");
         }
         t.segmentDone(s);
         listener.checkpoint(t, s.index, s.end());
