@@ -644,6 +644,7 @@ public final class FtpSession implements Closeable {
      */
     public String hash(String path, String algorithm) throws IOException {
         String upper = algorithm.toUpperCase(Locale.ROOT);
+        String unusable = null;
         if (features.hashAlgorithms().contains(upper)) {
             // The second round is for a server that forgot the selection: its reply names another algorithm.
             for (int round = 0; round < 2; round++) {
@@ -657,6 +658,7 @@ public final class FtpSession implements Closeable {
                     hashSelected = upper;
                     return m.group(2).toLowerCase(Locale.ROOT);
                 }
+                unusable = FTPReply.isPositiveCompletion(code) ? "HASH" : unusable;
                 if (hashSelected == null) {
                     break;
                 }
@@ -671,9 +673,20 @@ public final class FtpSession implements Closeable {
             if (FTPReply.isPositiveCompletion(code) && m.matches()) {
                 return m.group(1).toLowerCase(Locale.ROOT);
             }
+            unusable = FTPReply.isPositiveCompletion(code) ? x : unusable;
+        }
+        if (unusable != null && UNUSABLE_HASH_SAID.add(profile.toString())) {
+            // A hash of another algorithm, or not hex: the check falls back to size and time as for a server without
+            // one, which a person should know of (said once a process per server: it repeats for every file).
+            LOG.warn("{} answered {} with a hash Ferry cannot use ({}): its files are verified by size and time only",
+                    profile, unusable, lastReplyLine());
         }
         return null;
     }
+
+    /** Servers whose unusable hash reply was said already. */
+    private static final java.util.Set<String> UNUSABLE_HASH_SAID = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FtpSession.class);
 
     private void refuseTransient(int code, String what) throws FtpException {
         if (FTPReply.isNegativeTransient(code)) {

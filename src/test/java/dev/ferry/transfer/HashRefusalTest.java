@@ -52,6 +52,37 @@ class HashRefusalTest {
         }
     }
 
+    /**
+     * A server review: a HASH answered 213 with another algorithm's hash, or with one that is not hex, was taken as no
+     * hash at all, silently. The upload is still checked by size, and the log says why, once.
+     */
+    @Test
+    void aHashReplyThatCannotBeUsedIsSaidOnceAndTheFileCheckedBySize() throws Exception {
+        HashCommand hash = new HashCommand().refuse(-1, 213, "MD5 0-7 0123456789abcdef0123456789abcdef /x.bin");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+                new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(dev.ferry.ftp.FtpSession.class);
+        logger.addAppender(log);
+        try (FtpServerFixture ftp = FtpServerFixture.builder().ftplet("hash", hash).start();
+             EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
+            for (int i = 0; i < 2; i++) {
+                Path source = PseudoRandomContent.write(tmp.resolve("md5-" + i + ".bin"), SIZE, 64 + i);
+                TransferResult r = h.engine.run(h.upload(source, "/md5-" + i + ".bin", TransferOptions.none()));
+                assertEquals(Hashes.sha256(source), Hashes.sha256(ftp.file("md5-" + i + ".bin")));
+                assertEquals("size " + SIZE, r.verification());
+            }
+            java.util.List<String> said = log.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .filter(m -> m.contains("with a hash Ferry cannot use")).toList();
+            assertEquals(1, said.size(), "once, not per file: " + said);
+            assertTrue(said.get(0).contains("MD5 0-7") && said.get(0).contains("verified by size and time only"),
+                    said.get(0));
+        } finally {
+            logger.detachAppender(log);
+        }
+    }
+
     @Test
     void aServerThatSaysItHasNoHashIsCheckedBySize() throws Exception {
         HashCommand hash = new HashCommand().refuse(-1, 502, "HASH not implemented");
