@@ -51,6 +51,26 @@ final class IdleClosingHttpServer extends VertxPlatformHttpServer {
         }
     }
 
+    /**
+     * Closes the Vert.x instance this server made (none was in the registry), as Camel's own does, but here: Camel's
+     * closes it on an executor that only its own startServer makes, so every stop logged a NullPointerException and
+     * left Vert.x's threads running.
+     */
+    @Override
+    protected void stopVertx() {
+        io.vertx.core.Vertx v = getVertx();
+        if (v == null || lookupVertx() != null) {
+            return;
+        }
+        try {
+            v.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            org.slf4j.LoggerFactory.getLogger(IdleClosingHttpServer.class).debug("Vert.x close failed", e);
+        } finally {
+            setVertx(null);
+        }
+    }
+
     @Override
     protected void stopServer() {
         HttpServer s = server;
