@@ -22,7 +22,11 @@ public final class FilingTrouble {
     static final long LONGEST_WAIT_MILLIS = 60_000;
     private static final Map<String, Trouble> TROUBLES = new ConcurrentHashMap<>();
 
-    private record Trouble(int failures, long retryAtMillis) {
+    private record Trouble(int failures, long retryAtMillis, long waitMillis) {
+        /** The 1st, 2nd, 4th, 8th ... failure in a row: worth a line, as the wait has doubled since the last one. */
+        boolean news() {
+            return (failures & (failures - 1)) == 0;
+        }
     }
 
     private FilingTrouble() {
@@ -33,11 +37,11 @@ public final class FilingTrouble {
      * and each time the wait doubles up to its longest.
      */
     public static void failed(Path drop, String why) {
-        long wait = waitMore(drop);
-        if (wait > 0) {
+        Trouble t = waitMore(drop);
+        if (t.news()) {
             LOG.warn("{} cannot be filed ({}); it stays in the inbox and is tried again in {} s, then less often:"
                     + " make .done/ and .failed/ next to it writable folders with free space", drop.getFileName(),
-                    why, wait / 1000);
+                    why, t.waitMillis() / 1000);
         }
     }
 
@@ -48,21 +52,22 @@ public final class FilingTrouble {
      * one, and a drop published just as the ledger went away was filed as failed though the server had it.
      */
     public static void ledgerAway(Path drop, String why) {
-        long wait = waitMore(drop);
-        if (wait > 0) {
+        Trouble t = waitMore(drop);
+        if (t.news()) {
             LOG.warn("{} waits in the inbox: the ledger cannot be reached ({}); tried again in {} s, then less often,"
-                    + " until it answers", drop.getFileName(), why, wait / 1000);
+                    + " until it answers", drop.getFileName(), why, t.waitMillis() / 1000);
         }
     }
 
-    /** The drop's next wait, negative when it is no news (said already at a shorter wait). */
-    private static long waitMore(Path drop) {
+    /** One more failure of {@code drop} in a row, and its next wait. */
+    private static Trouble waitMore(Path drop) {
         TROUBLES.keySet().removeIf(p -> !Files.exists(Path.of(p), LinkOption.NOFOLLOW_LINKS));
         Trouble before = TROUBLES.get(key(drop));
         int failures = before == null ? 1 : before.failures + 1;
         long wait = Math.min(LONGEST_WAIT_MILLIS, FIRST_WAIT_MILLIS << Math.min(16, failures - 1));
-        TROUBLES.put(key(drop), new Trouble(failures, System.currentTimeMillis() + wait));
-        return (failures & (failures - 1)) == 0 ? wait : -wait; // the 1st, 2nd, 4th, 8th ... failure
+        Trouble t = new Trouble(failures, System.currentTimeMillis() + wait, wait);
+        TROUBLES.put(key(drop), t);
+        return t;
     }
 
     /** Whether {@code drop} waits before its next try; a drop whose wait ran out is taken (and tried) again. */

@@ -39,6 +39,9 @@ public final class FtpSession implements Closeable {
     private static final int DATA_RECEIVE_BUFFER = 512 * 1024;
     private static final int BROKEN_TLS_CLOSE_MILLIS = 200;
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FtpSession.class);
+    /** Servers whose unusable hash reply was said already (once a process each: it repeats for every file). */
+    private static final java.util.Set<String> UNUSABLE_HASH_SAID = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ServerProfile profile;
     private final FTPClient client;
     private final Features features;
@@ -684,9 +687,6 @@ public final class FtpSession implements Closeable {
         return null;
     }
 
-    /** Servers whose unusable hash reply was said already. */
-    private static final java.util.Set<String> UNUSABLE_HASH_SAID = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FtpSession.class);
 
     private void refuseTransient(int code, String what) throws FtpException {
         if (FTPReply.isNegativeTransient(code)) {

@@ -63,9 +63,7 @@ final class IdleClosingHttpServer extends VertxPlatformHttpServer {
             return;
         }
         try {
-            v.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            org.slf4j.LoggerFactory.getLogger(IdleClosingHttpServer.class).debug("Vert.x close failed", e);
+            closed(v.close(), "Vert.x");
         } finally {
             setVertx(null);
         }
@@ -78,11 +76,21 @@ final class IdleClosingHttpServer extends VertxPlatformHttpServer {
             return;
         }
         try {
-            s.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            org.slf4j.LoggerFactory.getLogger(IdleClosingHttpServer.class).debug("close failed", e);
+            closed(s.close(), "the HTTP server");
         } finally {
             server = null;
+        }
+    }
+
+    /** Waits up to 10 s for a close; a stop goes on either way. */
+    private static void closed(io.vertx.core.Future<Void> close, String what) {
+        try {
+            close.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            org.slf4j.LoggerFactory.getLogger(IdleClosingHttpServer.class).debug("closing {} failed", what, e);
         }
     }
 }

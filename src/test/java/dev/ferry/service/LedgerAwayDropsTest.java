@@ -79,7 +79,8 @@ class LedgerAwayDropsTest {
                         24 << 20, 7));
                 String sha = Hashes.sha256(drop);
                 Await.until(WAIT, () -> !service.ledger().unfinished().isEmpty(), () -> "not accepted: " + list(inbox));
-                Thread.sleep(2_000); // under way: 4 connections at 1 MiB/s each, for about 6 s
+                Thread.sleep(2_000); // under way: one connection at 1 MiB/s, for about 24 s
+                assertFalse(Files.exists(ftp.file("incoming/big.bin")), "published before the ledger went away");
                 db.down();
                 Thread.sleep(6_000); // twice the lease: the node gives its claim up after 2 s
                 assertFalse(Files.exists(inbox.resolve(".failed")), "failed while the ledger was away: "
