@@ -10,7 +10,9 @@ import org.apache.camel.component.seda.SedaEndpoint;
  * Holds the request queue's consumer until this node has room: with a broker, a node takes the next request only
  * while fewer than {@code limit} queued transfers (requests, recovered, from the API) run here or wait to start, so
  * the rest stay in the broker for idle nodes instead of in this node's memory. Without a broker ({@code seda:}) it
- * never waits: there a request is safer in the ledger than in the in-memory queue.
+ * never waits: there a request is safer in the ledger than in the in-memory queue. A transfer waiting aside for a
+ * server that cannot be reached ({@link dev.ferry.transfer.ServerWaits}) is in neither count: it holds nothing, and
+ * counted it would stop this node taking requests for the servers that answer.
  */
 public final class PipelineRoom implements Processor {
     private static final long POLL_MILLIS = 50;

@@ -359,7 +359,9 @@ public class FerryProducer extends DefaultAsyncProducer {
             exchange.getIn().setBody(List.of());
             return;
         }
-        planned(exchange, engine().plan(request));
+        // The service's own queue can send a transfer again: one whose server is out of reach waits without its
+        // consumer (routes/error-handling.yaml); an inbox file's exchange waits where it is.
+        planned(exchange, engine().plan(request, fromServiceQueue(exchange)));
     }
 
     /** The plan's segments as the body, one task each, for the split. */

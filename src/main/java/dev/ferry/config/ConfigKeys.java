@@ -144,7 +144,8 @@ public final class ConfigKeys {
             serverCount("data-timeout", "30", 1, "seconds a data connection may stall"),
             server("upload-strategy", "AUTO", "AUTO, PARALLEL, SEQUENTIAL or RESTART"),
             server("remote-dir", null, "where dropped files go on this server"),
-            serverCount("outage-wait", "600", 0, "seconds a transfer waits for the server to come back"));
+            serverCount("outage-wait", "600", 0, "seconds a transfer waits for the server to come back (a queued"
+                    + " one waits aside, holding no worker)"));
 
     private ConfigKeys() {
     }

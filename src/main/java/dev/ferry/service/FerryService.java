@@ -399,6 +399,19 @@ public final class FerryService implements AutoCloseable {
         events = new EventPublisher(template, settings.get("ferry.events.endpoint"));
         engine.addListener(events);
         banner(banner);
+        // A transfer whose server cannot be reached waits off the queue's consumers and comes back through it.
+        QueueRoom transfersRoom = new QueueRoom(context, TRANSFERS_ENDPOINT);
+        engine.serverWaits().resendWith(r -> {
+            if (stopping(context)) {
+                return false; // stays unfinished in the ledger: the next start resumes it
+            }
+            try {
+                transfersRoom.offer(template, r);
+                return true;
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                return false;
+            }
+        });
         recovered = Recovery.run(engine, component, trees, settings, template, TRANSFERS_ENDPOINT, inboxes);
         if (recovered > 0) {
             LOG.info("resuming {} interrupted transfer(s)", recovered);
@@ -569,6 +582,8 @@ public final class FerryService implements AutoCloseable {
         if (!released.compareAndSet(false, true)) {
             return;
         }
+        // Before the rest: none of the transfers waiting for their server is sent into a queue that is going away.
+        engine.serverWaits().close();
         if (claimLoop != null) {
             claimLoop.shutdownNow();
         }

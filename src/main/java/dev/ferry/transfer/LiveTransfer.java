@@ -91,6 +91,11 @@ public final class LiveTransfer implements TransferView {
     volatile String sentDigest;
     /** Upload: the local file as it was sent, which publishing requires it still is (null: size and time only). */
     volatile dev.ferry.source.SourceState sentSource;
+    /**
+     * Set when something can send this transfer again (the service's queue): a server out of reach is then not
+     * waited for on the transfer's threads, it goes to {@link ServerWaits} instead. Null: waited for here.
+     */
+    volatile Retries.StepAside stepAside;
     /** Upload: the planner's first look at the local file, before a byte was sent (null: not taken). */
     volatile dev.ferry.source.SourceState firstSeen;
     /**

@@ -19,6 +19,15 @@ final class Retries {
 
     static <T> T call(String transferId, String step, int maxAttempts, Duration outageWait, OnRetry onRetry,
                       Step<T> body) throws IOException {
+        return call(transferId, step, maxAttempts, outageWait, onRetry, null, body);
+    }
+
+    /**
+     * As above; with {@code stepAside} given, a server that cannot be reached at all is not waited for here: its
+     * answer is thrown instead (the transfer waits in {@link ServerWaits}, holding no thread).
+     */
+    static <T> T call(String transferId, String step, int maxAttempts, Duration outageWait, OnRetry onRetry,
+                      StepAside stepAside, Step<T> body) throws IOException {
         Attempts attempts = new Attempts(maxAttempts, outageWait);
         while (true) {
             try {
@@ -26,6 +35,10 @@ final class Retries {
             } catch (IOException e) {
                 if (!SegmentRunner.isTransient(e)) {
                     throw e;
+                }
+                if (stepAside != null && e instanceof dev.ferry.ftp.ServerUnreachableException away
+                        && !outageWait.isZero()) {
+                    throw stepAside.instead(away);
                 }
                 Duration delay = attempts.next(e, false);
                 if (delay == null) {
@@ -47,6 +60,12 @@ final class Retries {
     @FunctionalInterface
     interface OnRetry {
         void retrying(IOException cause, Duration delay, int nextTry, int plannedTries);
+    }
+
+    /** What to throw instead of waiting for a server that cannot be reached. */
+    @FunctionalInterface
+    interface StepAside {
+        IOException instead(dev.ferry.ftp.ServerUnreachableException e);
     }
 
     @FunctionalInterface

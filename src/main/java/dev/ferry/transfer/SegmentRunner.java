@@ -2,6 +2,7 @@ package dev.ferry.transfer;
 
 import dev.ferry.ftp.FtpException;
 import dev.ferry.ftp.FtpSession;
+import dev.ferry.ftp.ServerUnreachableException;
 import dev.ferry.ftp.SessionPool;
 import dev.ferry.ftp.UploadStrategy;
 import dev.ferry.plan.Direction;
@@ -126,6 +127,11 @@ final class SegmentRunner {
                 // A bet ends at a 5xx the server says at once, even vsftpd's transient "500 OOPS".
                 if (!isTransient(e) || (bet && e instanceof FtpException f && f.replyCode() >= 500)) {
                     failed(t, s, e, session, bet);
+                }
+                if (t.stepAside != null && e instanceof ServerUnreachableException away
+                        && !t.profile.outageWait().isZero()) {
+                    // The whole transfer waits for its server off this thread; its next run resumes this segment.
+                    failed(t, s, t.stepAside.instead(away), session, false);
                 }
                 Duration delay = attempts.next(e, !(e instanceof TrickleWatch.Stalled)
                         && progressed(t, s, offsetBefore, confirmedBefore));

@@ -66,6 +66,7 @@ public final class TransferEngine implements AutoCloseable {
     private final Map<LiveTransfer, SplitLanes> split = new ConcurrentHashMap<>();
     private final Claims claims = new Claims();
     private final Restarts restarts = new Restarts();
+    private final ServerWaits waits;
     /** {@code ferry.segments.max}'s default, also the command line's connection cap when no --segments is given. */
     public static final int DEFAULT_SEGMENTS_MAX = AdaptiveWidth.DEFAULT_CEILING;
     private volatile int segmentsMax = DEFAULT_SEGMENTS_MAX;
@@ -97,6 +98,7 @@ public final class TransferEngine implements AutoCloseable {
         this.downloadPublisher = new DownloadPublisher(pool, ledger);
         this.uploadPublisher = new UploadPublisher(pool, ledger);
         this.runner = new SegmentRunner(pool, listeners, uploadMover);
+        this.waits = new ServerWaits(pool, this::waitedOut, System::nanoTime);
         long every = Math.max(100, progressInterval.toMillis());
         long sampleEvery = Math.min(every, 500);
         ticker.scheduleAtFixedRate(() -> active.values().forEach(LiveTransfer::sample),
@@ -107,7 +109,12 @@ public final class TransferEngine implements AutoCloseable {
         // Leases: renewed every lease / 3; transfers whose lease could not be renewed in time stop here (another
         // node takes them), without recording an end.
         ticker.scheduleAtFixedRate(ledger.leases()::tick, 0, 500, TimeUnit.MILLISECONDS);
-        ledger.leases().whenLost(ids -> ids.forEach(this::cancel));
+        // A transfer waiting for its server here is simply let go: the node that took it runs it.
+        ledger.leases().whenLost(ids -> ids.forEach(id -> {
+            if (!waits.remove(id)) {
+                cancel(id);
+            }
+        }));
     }
 
     /**
@@ -345,16 +352,37 @@ public final class TransferEngine implements AutoCloseable {
 
     /** Step 1: fingerprint, resume or fresh plan, part file. The segments to run are in the returned view. */
     public LiveTransfer plan(TransferRequest request) throws TransferFailedException {
-        return plan(request, UnitOfWork.IMMEDIATE);
+        return plan(request, UnitOfWork.IMMEDIATE, false);
     }
 
-    private LiveTransfer plan(TransferRequest request, UnitOfWork unit) throws TransferFailedException {
+    /**
+     * {@link #plan(TransferRequest)}; with {@code mayStepAside}, for a transfer something can send again (the
+     * service's queue), a server that cannot be reached is not waited for on this thread: the transfer waits in
+     * {@link #serverWaits()}, unfinished, and this throws a {@link TransferFailedException} whose cause is a
+     * {@link ServerAwayException} (nothing recorded, nothing failed).
+     */
+    public LiveTransfer plan(TransferRequest request, boolean mayStepAside) throws TransferFailedException {
+        return plan(request, UnitOfWork.IMMEDIATE, mayStepAside);
+    }
+
+    /** Transfers waiting for a server that cannot be reached, without a thread. */
+    public ServerWaits serverWaits() {
+        return waits;
+    }
+
+    private LiveTransfer plan(TransferRequest request, UnitOfWork unit, boolean mayStepAside)
+            throws TransferFailedException {
         LiveTransfer running = active.get(request.id());
         if (running != null) {
             return running;
         }
         try {
             ServerProfile profile = profiles.get(request.server());
+            boolean stepAside = mayStepAside && waits.open() && !profile.outageWait().isZero();
+            if (stepAside && waits.isAway(profile.name())) {
+                // Known to be away: no connect (each may cost its timeout) until the server's probe finds it back.
+                throw stepAside(request, profile, null);
+            }
             TransferOptions options = request.options().over(defaults);
             if (unit.deferred()) {
                 // Segment threads would write through connections of their own, which cannot see the rows of a
@@ -362,8 +390,20 @@ public final class TransferEngine implements AutoCloseable {
                 options = options.withSegments(1);
             }
             String restartedBecause = restarts.take(request);
-            Planned planned = planWithRetries(request, options, profile);
+            Planned planned;
+            try {
+                planned = planWithRetries(request, options, profile,
+                        stepAside ? e -> stepAside(request, profile, e) : null);
+            } catch (ServerAwayException e) {
+                if (restartedBecause != null) {
+                    restarts.pending(request.id(), restartedBecause); // still to be said when it runs
+                }
+                throw e;
+            }
             LiveTransfer t = planned.transfer();
+            if (stepAside) {
+                t.stepAside = e -> stepAside(request, profile, e);
+            }
             if (t.direction() == Direction.UPLOAD) {
                 // As first seen, before the first bytes went out (a parallel upload's prime): a rewrite that put
                 // the modification time back while they went was not seen by a later look's change time.
@@ -389,13 +429,38 @@ public final class TransferEngine implements AutoCloseable {
     }
 
     /** Planning talks to the server too: a cut connection there is retried like one in a segment. */
-    private Planned planWithRetries(TransferRequest request, TransferOptions options, ServerProfile profile)
-            throws IOException {
+    private Planned planWithRetries(TransferRequest request, TransferOptions options, ServerProfile profile,
+                                    Retries.StepAside stepAside) throws IOException {
         return Retries.call(request.id(), "planning", options.maxAttempts(), profile.outageWait(),
                 (e, delay, next, of) -> listeners.stepRetry(new AcceptedView(request), "planning", e, delay, next, of),
-                () -> request.direction() == Direction.DOWNLOAD
+                stepAside, () -> request.direction() == Direction.DOWNLOAD
                         ? downloadPlanner.plan(request, options, profile)
                         : uploadPlanner.plan(request, options, profile));
+    }
+
+    /** Puts the transfer in {@link #waits} and says so: a person sees at once why it does not move. */
+    private ServerAwayException stepAside(TransferRequest request, ServerProfile profile, IOException cause) {
+        String why = waits.park(request, profile, cause);
+        listeners.stepRetry(new AcceptedView(request), "planning", cause != null ? cause
+                : new dev.ferry.ftp.ServerUnreachableException(why, null), Attempts.outageBackoff(1), 2, 0);
+        return new ServerAwayException(request.id(), why, cause);
+    }
+
+    /** A transfer that waited in {@link #waits} for its whole outage wait: it fails, as it did on its thread. */
+    private void waitedOut(TransferRequest request, String why) {
+        if (!claims.tryClaim(request.id())) {
+            return; // running again after all (sent in anew): that run ends it
+        }
+        try {
+            String reason = reason(request, new IOException(why));
+            ledger.status(request.id(), TransferStatus.FAILED, reason);
+            listeners.transferFailed(new AcceptedView(request), reason);
+        } catch (RuntimeException e) {
+            // Another node holds it now (a lost lease), or the ledger is away: it stays unfinished for recovery.
+            LOG.warn("{}: could not record that its server stayed out of reach: {}", request.id(), e.getMessage());
+        } finally {
+            claims.release(request.id());
+        }
     }
 
     /**
@@ -472,7 +537,7 @@ public final class TransferEngine implements AutoCloseable {
             ledger.confirmClaim(t.id());
             TransferResult result = Retries.call(t.id(), "publishing", t.options.maxAttempts(),
                     t.profile.outageWait(),
-                    (e, delay, next, of) -> listeners.stepRetry(t, "publishing", e, delay, next, of),
+                    (e, delay, next, of) -> listeners.stepRetry(t, "publishing", e, delay, next, of), t.stepAside,
                     () -> t.direction() == Direction.DOWNLOAD ? downloadPublisher.publish(t) : uploadPublisher.publish(t));
             listeners.verified(t, result.verification());
             listeners.published(t, result.published());
@@ -533,7 +598,7 @@ public final class TransferEngine implements AutoCloseable {
     }
 
     private TransferResult runOnce(TransferRequest accepted, UnitOfWork unit) throws TransferFailedException {
-        LiveTransfer t = plan(accepted, unit);
+        LiveTransfer t = plan(accepted, unit, false);
         runSegments(t, unit);
         if (t.cancelled()) {
             // Cancelled after the last byte moved: a cancel that was accepted must not publish.
@@ -605,10 +670,34 @@ public final class TransferEngine implements AutoCloseable {
     public boolean cancel(String id) {
         LiveTransfer t = active.get(id);
         if (t == null) {
-            return false;
+            return cancelWaiting(id);
         }
         t.cancel();
         return true;
+    }
+
+    /** A transfer waiting for its server ({@link #waits}) is cancelled at once: it holds nothing to stop. */
+    private boolean cancelWaiting(String id) {
+        if (!claims.tryClaim(id)) {
+            return false;
+        }
+        try {
+            if (!waits.remove(id)) {
+                return false;
+            }
+            TransferRecord r = ledger.find(id).orElse(null);
+            ledger.status(id, TransferStatus.CANCELLED, "cancelled");
+            if (r != null) {
+                try {
+                    listeners.transferCancelled(new AcceptedView(Requests.fromJson(r.request())));
+                } catch (IllegalArgumentException ignored) {
+                    // Its stored request cannot be read: the ledger's row says it all.
+                }
+            }
+            return true;
+        } finally {
+            claims.release(id);
+        }
     }
 
     /** Whether {@code id} runs in this process and was asked to stop ({@link #cancel}): it does at its next buffer. */
@@ -694,6 +783,15 @@ public final class TransferEngine implements AutoCloseable {
             }
         }
         TransferView view = live != null ? live : new AcceptedView(request);
+        ServerAwayException away = away(e);
+        if (away != null) {
+            // Waiting for its server (ServerWaits), unfinished: nothing ended. A run that had started stops here, as
+            // at a stop of the process; its segments' offsets are in the ledger, and the next run resumes them.
+            if (firstReport && live != null) {
+                listeners.transferStopped(view, away.getMessage());
+            }
+            return new TransferFailedException(id, away.getMessage(), away);
+        }
         LostLeaseException lost = LostLeaseException.in(e);
         if (lost == null && firstReport && !unit.deferred() && !ledger.leases().holds(id)) {
             // Stopped because this node gave its leases up (see Leases.tick): its claim is gone.
@@ -761,6 +859,15 @@ public final class TransferEngine implements AutoCloseable {
         }
     }
 
+    private static ServerAwayException away(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof ServerAwayException a) {
+                return a;
+            }
+        }
+        return null;
+    }
+
     /** An interrupt, not a timeout (SocketTimeoutException is an InterruptedIOException too). */
     private static boolean interrupted(Throwable e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
@@ -781,6 +888,7 @@ public final class TransferEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        waits.close();
         for (LiveTransfer t : active.values()) {
             t.cancel();
         }

@@ -51,6 +51,12 @@ final class LastErrors implements TransferListener {
     }
 
     @Override
+    public void stepRetry(TransferView t, String step, Throwable cause, Duration delay, int nextTry,
+                          int plannedTries) {
+        put(t.id(), step + ": " + words(cause));
+    }
+
+    @Override
     public void segmentFailed(TransferView t, int segment, Throwable cause) {
         put(t.id(), "segment " + segment + " failed: " + words(cause));
     }

@@ -131,6 +131,8 @@ final class Metrics implements TransferListener {
         Gauge.builder(NAME + "queued.transfers", engine, e -> queued(e, health)).strongReference(true)
                 .description("Transfers accepted and waiting to start (NaN while the ledger does not answer).")
                 .register(registry);
+        Gauge.builder(NAME + "waiting.transfers", engine, e -> e.serverWaits().size()).strongReference(true)
+                .description("Transfers waiting aside for a server that cannot be reached.").register(registry);
         FunctionCounter.builder(NAME + "fenced.writes", engine, e -> e.ledger().leases().fencedOff())
                 .description("Ledger writes refused because this node had lost the transfer's lease.")
                 .register(registry);

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A transfer's {@code state}: {@code active} (moving in this process), {@code queued} (accepted, not started),
  * {@code interrupted} (the ledger has it unfinished but it does not run here: it resumes at the next start, or runs
- * on another instance sharing the ledger), {@code done}, {@code failed}, {@code cancelled}.
+ * on another instance sharing the ledger), {@code waiting} (its server cannot be reached; {@code waiting} says since
+ * when and until when it is waited for), {@code done}, {@code failed}, {@code cancelled}.
  *
  * <p>The ledger is shared by every node of a cluster, so the lists hold every node's transfers; each names its
  * {@code node} (the owner in the ledger; null if never claimed) and whether it runs {@code here}. Another node's
@@ -640,7 +641,11 @@ final class TransferApi {
         Map<String, Object> m = common(r.id(), r.direction().name(), r.server(), r.remotePath(), r.localPath());
         m.put("tree", r.tree());
         // Accepted there and not started yet, it is queued there.
-        m.put("state", elsewhere(r, owner) && r.status() == TransferStatus.ACTIVE ? "active" : state(r));
+        Optional<String> waiting = r.status().finished() ? Optional.empty() : engine.serverWaits().waiting(r.id());
+        m.put("state", waiting.isPresent() ? "waiting"
+                : elsewhere(r, owner) && r.status() == TransferStatus.ACTIVE ? "active" : state(r));
+        // Why it does not move: its server is out of reach, and until when it is waited for.
+        m.put("waiting", waiting.orElse(null));
         m.put("status", r.status().name());
         m.put("node", owner == null ? null : owner.node());
         m.put("here", false);

@@ -128,13 +128,16 @@ function render(r, t) {
   $(".meta", r).textContent = meta.join(" · ");
 
   const error = $(".error", r);
-  error.textContent = t.lastError ? `Last error${t.lastErrorAt ? " (" + time(t.lastErrorAt) + ")" : ""}: ${t.lastError}` : "";
-  error.hidden = !t.lastError;
+  // A transfer waiting for its server says so, and until when, rather than its last error.
+  error.textContent = t.waiting ? `Waiting: ${t.waiting}`
+    : t.lastError ? `Last error${t.lastErrorAt ? " (" + time(t.lastErrorAt) + ")" : ""}: ${t.lastError}` : "";
+  error.hidden = !t.waiting && !t.lastError;
 
   const actions = $(".actions", r);
   // Resume only where it can work (the API says so); giving up is offered with it. Another node's running
   // transfer is cancelled on that node.
-  const wanted = t.state === "active" ? (t.here !== false ? ["cancel"] : []) : t.resumable ? ["resume", "discard"] : [];
+  const wanted = t.state === "active" ? (t.here !== false ? ["cancel"] : []) : t.state === "waiting" ? ["cancel"]
+    : t.resumable ? ["resume", "discard"] : [];
   renderActions(actions, t.id, wanted);
 }
 

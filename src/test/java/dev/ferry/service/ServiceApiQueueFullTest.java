@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The API's queue of transfers waiting to start fills up behind a server that cannot be reached (its one transfer
- * consumer waits the outage out): a request posted then is refused at once with 503, nothing recorded, and the status
- * page and the API keep answering. Before, the POST that found the queue full waited for room on its HTTP worker,
+ * The API's queue of transfers waiting to start fills up behind a server that takes connections and never answers
+ * (its one transfer consumer waits for the greeting): a request posted then is refused at once with 503, nothing
+ * recorded, and the status page and the API keep answering. (A server that cannot be reached at all no longer holds
+ * the consumer: its transfers wait aside, {@link ServerWaitsTest}.) Before, the POST that found the queue full waited for room on its HTTP worker,
  * and so did every one after it, until no worker was left for the status page, the API or the health checks (a
  * review of the service over time saw all of them answer nothing for eight minutes).
  */
@@ -44,21 +45,20 @@ class ServiceApiQueueFullTest {
 
     @Test
     void aRequestPostedWhileTheQueueIsFullIsRefusedAndTheApiKeepsAnswering() throws Exception {
-        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+        // Connections to it complete in the kernel's backlog, and nothing is ever said on them.
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start(); ServerSocket silent = new ServerSocket(0)) {
             ftp.write("w/a.bin", 4096, 3);
             ServiceHarness harness = new ServiceHarness(tmp.resolve("svc"), ftp);
             harness.properties.put("ferry.transfer-consumers", "1");
-            // A server with nothing listening: its transfers wait for it (outage-wait), holding the one consumer.
+            // A server that never answers: the one consumer waits for its greeting (and again at each retry).
             harness.properties.put("ferry.servers.gone.host", "127.0.0.1");
-            harness.properties.put("ferry.servers.gone.port", String.valueOf(closedPort()));
+            harness.properties.put("ferry.servers.gone.port", String.valueOf(silent.getLocalPort()));
             harness.properties.put("ferry.servers.gone.user", "nobody");
-            harness.properties.put("ferry.servers.gone.outage-wait", "3600");
             harness.secrets.put("ferry.servers.gone.password", "pw");
             int port = freePort();
             harness.properties.put("ferry.http.port", String.valueOf(port));
             harness.writeConfig();
-            // In a JVM of its own: a transfer stopped while it waits for its server parks its thread until the JVM
-            // exits (FerryProducer.parkUntilExit), and a stop in this JVM would wait for that thread.
+            // In a JVM of its own, killed at the end: 1,000 queued transfers are not waited for.
             try (ForkedJvm service = harness.fork(ftp, "service")) {
                 service.awaitLine(l -> l.contains("Ferry is running."), ANSWER);
                 String base = "http://127.0.0.1:" + port + "/";

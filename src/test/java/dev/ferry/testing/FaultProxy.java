@@ -85,6 +85,19 @@ public final class FaultProxy implements AutoCloseable {
         return proxy;
     }
 
+    /**
+     * Starts a proxy on a port of the caller's choosing, e.g. the port of a proxy {@link #close closed} before: a
+     * server that went away (connections refused meanwhile) and came back at its address.
+     */
+    public static FaultProxy startOn(int listenPort, String host, int port) throws IOException {
+        ServerSocket listener = new ServerSocket();
+        listener.setReuseAddress(true);
+        listener.bind(new java.net.InetSocketAddress(LOOPBACK, listenPort), 50);
+        FaultProxy proxy = new FaultProxy(host, port, listener);
+        daemon("fault-proxy-accept-" + listener.getLocalPort(), proxy::acceptControl).start();
+        return proxy;
+    }
+
     public String host() {
         return LOOPBACK.getHostAddress();
     }

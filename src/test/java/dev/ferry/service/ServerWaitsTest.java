@@ -1,0 +1,243 @@
+package dev.ferry.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.ledger.TransferRecord;
+import dev.ferry.ledger.TransferStatus;
+import dev.ferry.testing.Await;
+import dev.ferry.testing.FaultProxy;
+import dev.ferry.testing.FtpServerFixture;
+import dev.ferry.testing.Hashes;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A server that cannot be reached must not stop the service's transfers to every other server. Queued, API and
+ * recovered transfers run on a few consumers of one queue; one whose server was out of reach waited its outage wait
+ * (600 s by default) on its consumer, so as many such transfers as consumers stopped everything queued behind them,
+ * for every server, and the list said nothing about why (a review of the service over time: a request to a server
+ * that was up waited 11 minutes). Such a transfer now waits without a consumer, says so in the API, and runs when its
+ * server answers.
+ */
+class ServerWaitsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void transfersToAServerOutOfReachWaitAsideAndRunWhenItAnswers() throws Exception {
+        int gonePort = freePort();
+        try (FtpServerFixture up = FtpServerFixture.builder().start()) {
+            Path upFile = up.write("incoming/up.bin", 2L << 20, 7);
+            ServiceHarness h = harness(up, gonePort, 300);
+            try (FerryService service = h.start()) {
+                String base = service.webUrl();
+                // More transfers for the server out of reach than the queue has consumers (2 here).
+                List<String> gone = new ArrayList<>();
+                for (int i = 1; i <= 3; i++) {
+                    gone.add(post(base, "{\"server\":\"gone\",\"remotePath\":\"/g" + i + ".bin\",\"localPath\":\"g" + i
+                            + ".bin\"}"));
+                }
+                // Queued behind them (the queue is first in, first out).
+                String upId = post(base, "{\"remotePath\":\"up.bin\",\"localPath\":\"up.bin\"}");
+                // On the old code both consumers waited out gone's 300 s: this one never started in time.
+                Await.until(Duration.ofSeconds(60), () -> "done".equals(state(base, upId)),
+                        () -> "the transfer to the server that is up did not run: " + get(base, "api/transfers/"
+                                + upId));
+                assertEquals(Hashes.sha256(upFile), Hashes.sha256(h.downloads().resolve("up.bin")));
+
+                assertTrue(gone.stream().allMatch(id -> "waiting".equals(state(base, id))), get(base, "api/transfers"));
+                JsonNode waiting = JSON.readTree(get(base, "api/transfers/" + gone.get(0)));
+                String why = waiting.path("waiting").asText();
+                assertTrue(why.contains("server gone cannot be reached") && why.contains("given up at")
+                        && why.contains("outage-wait 300 s"), waiting.toString());
+                for (String id : gone) {
+                    TransferRecord r = service.ledger().find(id).orElseThrow();
+                    assertTrue(!r.status().finished(), r.toString());
+                    // Held by this node: no other node takes it, and the claim loop does not send it again.
+                    assertTrue(service.ledger().leases().holds(id), id);
+                }
+
+                // The server comes up: every transfer that waited for it runs, and arrives identical.
+                try (FtpServerFixture back = FtpServerFixture.builder().port(gonePort).user("nobody", "pw").start()) {
+                    List<Path> sources = new ArrayList<>();
+                    for (int i = 1; i <= 3; i++) {
+                        sources.add(back.write("g" + i + ".bin", (1L << 20) + i, 20 + i));
+                    }
+                    Await.until(Duration.ofSeconds(90), () -> gone.stream().allMatch(id -> "done".equals(
+                            state(base, id))), () -> "not run once the server answered: " + get(base, "api/transfers"));
+                    for (int i = 1; i <= 3; i++) {
+                        assertEquals(Hashes.sha256(sources.get(i - 1)),
+                                Hashes.sha256(h.downloads().resolve("g" + i + ".bin")));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aServerThatGoesAwayMidTransferFreesItsThreadsAndItsTransferResumesWhenItIsBack() throws Exception {
+        long size = 8L << 20;
+        try (FtpServerFixture a = FtpServerFixture.builder().ratePerConnection(1024 * 1024).start();
+             FtpServerFixture b = FtpServerFixture.builder().user("other", "pw2").start()) {
+            Path big = a.write("incoming/big.bin", size, 31);
+            Path small = b.write("small.bin", 100 * 1024, 32);
+            // Server a is reached through a proxy: closed, its address refuses connections as a server that is down.
+            FaultProxy proxy = FaultProxy.start(a.host(), a.port());
+            int address = proxy.port();
+            ServiceHarness h = new ServiceHarness(tmp.resolve("svc"), proxy.host(), address, a.user(), a.password());
+            // One thread moves segments, for every transfer: a segment that waited out its server's outage on it
+            // held every other transfer's segments.
+            h.properties.put("ferry.segment-threads", "1");
+            h.properties.put("ferry.servers.fixture.outage-wait", "300");
+            h.properties.put("ferry.servers.other.host", b.host());
+            h.properties.put("ferry.servers.other.port", String.valueOf(b.port()));
+            h.properties.put("ferry.servers.other.user", "other");
+            h.secrets.put("ferry.servers.other.password", "pw2");
+            FaultProxy back = null;
+            try (FerryService service = h.start()) {
+                String base = service.webUrl();
+                String bigId = post(base, "{\"remotePath\":\"big.bin\",\"localPath\":\"big.bin\",\"options\":"
+                        + "{\"segments\":1}}");
+                Await.until(Duration.ofSeconds(60), () -> bytesDone(base, bigId) >= (2L << 20),
+                        () -> "not under way: " + get(base, "api/transfers/" + bigId));
+                proxy.close();
+                String smallId = post(base, "{\"server\":\"other\",\"remotePath\":\"/small.bin\",\"localPath\":"
+                        + "\"small.bin\"}");
+                Await.until(Duration.ofSeconds(60), () -> "done".equals(state(base, smallId)),
+                        () -> "the transfer to the other server did not run: " + get(base, "api/transfers/" + smallId));
+                assertEquals(Hashes.sha256(small), Hashes.sha256(h.downloads().resolve("small.bin")));
+                Await.until(Duration.ofSeconds(30), () -> "waiting".equals(state(base, bigId)),
+                        () -> "not waiting: " + get(base, "api/transfers/" + bigId));
+                assertTrue(service.ledger().leases().holds(bigId), "this node keeps the waiting transfer's lease");
+                long doneWhenCut = bytesDone(base, bigId);
+                assertTrue(doneWhenCut >= (2L << 20) && doneWhenCut < size, "cut at " + doneWhenCut);
+
+                a.resetCounters();
+                back = FaultProxy.startOn(address, a.host(), a.port());
+                Await.until(Duration.ofSeconds(120), () -> "done".equals(state(base, bigId)),
+                        () -> "not resumed: " + get(base, "api/transfers/" + bigId));
+                assertEquals(Hashes.sha256(big), Hashes.sha256(h.downloads().resolve("big.bin")));
+                // Resumed from its segment's last checkpoint, not started over.
+                assertTrue(a.bytesSent() <= size - doneWhenCut + (1L << 20),
+                        "sent after the outage: " + a.bytesSent() + " of " + size + ", " + doneWhenCut + " done before");
+            } finally {
+                if (back != null) {
+                    back.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aServerThatStaysAwayFailsItsWaitingTransferAfterItsOutageWait() throws Exception {
+        try (FtpServerFixture up = FtpServerFixture.builder().start()) {
+            ServiceHarness h = harness(up, freePort(), 3);
+            try (FerryService service = h.start()) {
+                String base = service.webUrl();
+                String id = post(base, "{\"server\":\"gone\",\"remotePath\":\"/g.bin\",\"localPath\":\"g.bin\"}");
+                Await.until(Duration.ofSeconds(60), () -> "failed".equals(state(base, id)),
+                        () -> "not given up: " + get(base, "api/transfers/" + id));
+                TransferRecord r = service.ledger().find(id).orElseThrow();
+                assertEquals(TransferStatus.FAILED, r.status());
+                assertTrue(r.reason().contains("could not be reached for") && r.reason().contains("outage-wait is 3 s")
+                        && r.reason().contains("g.bin"), r.reason());
+                assertTrue(Files.notExists(h.downloads().resolve("g.bin")));
+            }
+        }
+    }
+
+    @Test
+    void aWaitingTransferIsCancelledAtOnceAndWaitsAgainWhenResumed() throws Exception {
+        try (FtpServerFixture up = FtpServerFixture.builder().start()) {
+            ServiceHarness h = harness(up, freePort(), 300);
+            try (FerryService service = h.start()) {
+                String base = service.webUrl();
+                String id = post(base, "{\"server\":\"gone\",\"remotePath\":\"/g.bin\",\"localPath\":\"g.bin\"}");
+                Await.until(Duration.ofSeconds(30), () -> "waiting".equals(state(base, id)),
+                        () -> "not waiting: " + get(base, "api/transfers/" + id));
+                HttpResponse<String> cancel = send(base + "api/transfers/" + id + "/cancel", "");
+                assertEquals(202, cancel.statusCode(), cancel.body());
+                assertEquals("cancelled", state(base, id));
+                assertEquals(TransferStatus.CANCELLED, service.ledger().find(id).orElseThrow().status());
+                assertEquals(0, service.engine().serverWaits().size());
+
+                HttpResponse<String> resume = send(base + "api/transfers/" + id + "/resume", "");
+                assertEquals(202, resume.statusCode(), resume.body());
+                Await.until(Duration.ofSeconds(30), () -> "waiting".equals(state(base, id)),
+                        () -> "not waiting again: " + get(base, "api/transfers/" + id));
+            }
+        }
+    }
+
+    private ServiceHarness harness(FtpServerFixture up, int gonePort, int outageWaitSeconds) {
+        ServiceHarness h = new ServiceHarness(tmp.resolve("svc"), up);
+        h.properties.put("ferry.transfer-consumers", "2");
+        h.properties.put("ferry.servers.gone.host", "127.0.0.1");
+        h.properties.put("ferry.servers.gone.port", String.valueOf(gonePort));
+        h.properties.put("ferry.servers.gone.user", "nobody");
+        h.properties.put("ferry.servers.gone.outage-wait", String.valueOf(outageWaitSeconds));
+        h.secrets.put("ferry.servers.gone.password", "pw");
+        return h;
+    }
+
+    private String post(String base, String json) throws Exception {
+        HttpResponse<String> r = send(base + "api/transfers", json);
+        assertEquals(202, r.statusCode(), r.body());
+        String id = JSON.readTree(r.body()).path("id").asText(null);
+        assertNotNull(id, r.body());
+        return id;
+    }
+
+    private HttpResponse<String> send(String url, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private long bytesDone(String base, String id) {
+        try {
+            return JSON.readTree(get(base, "api/transfers/" + id)).path("bytesDone").asLong();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private String state(String base, String id) {
+        try {
+            return JSON.readTree(get(base, "api/transfers/" + id)).path("state").asText();
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    private String get(String base, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
