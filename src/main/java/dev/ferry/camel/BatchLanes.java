@@ -172,9 +172,13 @@ final class BatchLanes {
         }
         for (Item item : taken) {
             Object id = item.exchange().getIn().getHeader(FerryConstants.TRANSFER_ID);
-            if (!deferred.contains(item) && id != null && unit[0].refused().contains(id.toString())) {
+            boolean refused = id != null && unit[0].refused().contains(id.toString());
+            if (!deferred.contains(item) && (refused || stoppedForItsLease(item.exchange()))) {
                 // Another node took it over before the commit: what this batch did for it is not in the ledger, so
-                // it waits for that node's end as any exchange that lost its lease does.
+                // it waits for that node's end as any exchange that lost its lease does. Or this node stopped it
+                // itself, its last lease renewal too old for it to write (a renewal that waited out a ledger
+                // outage): run alone, it waits the same way until the claim loop gives it back to this node; in
+                // the batch it failed, and its drop went to .failed/ "another node owns it now" with none there.
                 item.exchange().setException(null);
                 item.exchange().getIn().setBody(item.body());
                 deferred.add(item);
@@ -247,5 +251,11 @@ final class BatchLanes {
             return;
         }
         item.callback().done(false);
+    }
+
+    /** The item's transfer stopped in the batch because this node could not write for it under its lease. */
+    private static boolean stoppedForItsLease(Exchange exchange) {
+        return exchange.getException() != null
+                && dev.ferry.ledger.LostLeaseException.in(exchange.getException()) != null;
     }
 }

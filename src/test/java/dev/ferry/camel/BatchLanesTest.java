@@ -126,6 +126,32 @@ class BatchLanesTest {
         assertEquals(List.of("b.bin"), ran);
     }
 
+    /**
+     * A transfer stopped inside a batch because this node could not write under its lease (its last renewal too old:
+     * one that waited out a ledger outage; seen in CI under load in LedgerAwayDropsTest) failed its drop, "another
+     * node owns it now" with no other node there. It runs alone after the batch, where an exchange that lost its lease
+     * waits for the ledger and runs once this node has it again.
+     */
+    @Test
+    void aTransferStoppedInABatchForItsLeaseRunsAloneInsteadOfFailing() throws Exception {
+        ledger = ledgerThatCanGoDown("lease");
+        lanes = new BatchLanes(ledger, (exchange, unit) -> {
+            String name = exchange.getIn().getBody(String.class);
+            if (unit.deferred() && name.equals("lost.bin")) {
+                throw new dev.ferry.transfer.TransferFailedException("u-1", "stopped", new dev.ferry.ledger
+                        .LostLeaseException("u-1", "node n could not renew its lease in time, so it writes nothing"));
+            }
+            return ran.add(name + (unit.deferred() ? " in a batch" : " alone"));
+        }, 1, 64, () -> false);
+
+        Exchange lost = runThrough("lost.bin");
+        assertNull(lost.getException(), () -> "failed: " + lost.getException());
+        assertEquals(List.of("lost.bin alone"), ran);
+        Exchange next = runThrough("next.bin");
+        assertNull(next.getException());
+        assertEquals(List.of("lost.bin alone", "next.bin in a batch"), ran);
+    }
+
     @Test
     void anErrorInOneExchangeFailsItAloneAndTheLaneGoesOn() throws Exception {
         ledger = ledgerThatCanGoDown("error");
