@@ -27,6 +27,12 @@ public final class FerryConstants {
      * batch commits it (the size and time the file was sent with), for the inbox's check before {@code .done/}.
      */
     public static final String SENT_RECORD = "FerrySentRecord";
+    /**
+     * Exchange property set by a route whose transfers may wait aside for a server that cannot be reached
+     * ({@link dev.ferry.transfer.ServerWaits}) instead of on its thread: {@code queue} (sent back into the service's
+     * queue) or {@code inbox} (a request file, left in its inbox and taken again).
+     */
+    public static final String WAIT_ASIDE = "FerryWaitAside";
 
     private FerryConstants() {
     }

@@ -359,9 +359,23 @@ public class FerryProducer extends DefaultAsyncProducer {
             exchange.getIn().setBody(List.of());
             return;
         }
-        // The service's own queue can send a transfer again: one whose server is out of reach waits without its
-        // consumer (routes/error-handling.yaml); an inbox file's exchange waits where it is.
-        planned(exchange, engine().plan(request, fromServiceQueue(exchange)));
+        planned(exchange, engine().plan(request, comeback(exchange)));
+    }
+
+    /**
+     * How a transfer whose server cannot be reached comes back, where its route lets it wait aside instead of on this
+     * thread ({@link FerryConstants#WAIT_ASIDE}); null: it waits here (an upload drop, whose inbox is for one server).
+     */
+    private dev.ferry.transfer.ServerWaits.Comeback comeback(Exchange exchange) {
+        String aside = exchange.getProperty(FerryConstants.WAIT_ASIDE, String.class);
+        if ("queue".equals(aside)) {
+            return engine().serverWaits().viaQueue();
+        }
+        String file = exchange.getIn().getHeader("CamelFileAbsolutePath", String.class);
+        if ("inbox".equals(aside) && fromInboxFile(exchange) && file != null) {
+            return ServerAwayFiles.of(Path.of(file), engine().serverWaits());
+        }
+        return null;
     }
 
     /** The plan's segments as the body, one task each, for the split. */

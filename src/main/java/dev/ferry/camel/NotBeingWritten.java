@@ -55,6 +55,9 @@ public final class NotBeingWritten implements GenericFileFilter<Object> {
         if (FilingTrouble.waiting(file.getAbsoluteFilePath())) {
             return false; // it could not be filed a moment ago: tried again once its wait is over
         }
+        if (ServerAwayFiles.held(file.getAbsoluteFilePath(), file.getFileLength(), file.getLastModified())) {
+            return false; // a request whose server cannot be reached: taken again when it answers
+        }
         OpenWriters.Stamp stamp = stamp(Path.of(file.getAbsoluteFilePath()));
         if (stamp == null) {
             return true; // gone: Camel says so

@@ -62,7 +62,7 @@ final class Retries {
         void retrying(IOException cause, Duration delay, int nextTry, int plannedTries);
     }
 
-    /** What to throw instead of waiting for a server that cannot be reached. */
+    /** What to throw instead of waiting for a server that cannot be reached (see {@link ServerWaits}). */
     @FunctionalInterface
     interface StepAside {
         IOException instead(dev.ferry.ftp.ServerUnreachableException e);

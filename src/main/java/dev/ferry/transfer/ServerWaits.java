@@ -23,7 +23,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,51 +36,73 @@ import org.slf4j.LoggerFactory;
  * transfer steps aside instead: its row stays unfinished in the ledger and this node keeps its lease, the consumer is
  * free at once, and one probe per server (a login, on this class's own threads, 1 s doubling to 30 s apart as
  * {@link Attempts} waits) finds the server back and sends every transfer waiting for it into the queue again, in the
- * order they came. A transfer whose server stays away for its outage wait, counted from when it first found it gone,
- * fails as it did on its thread. Transfers for a server already known to be away wait without trying it again.
+ * order they came. Transfers for a server already known to be away wait without trying it again.
  *
- * <p>Only where something can send a transfer back ({@link #resendWith}: the service); elsewhere the engine waits on
- * the transfer's thread, as the command line and a folder's files do.
+ * <p>Each transfer keeps its own clock, from when it first found its server gone until it reaches it: one whose wait
+ * ran out is sent back like the others, and its next try that finds the server still away fails it, on the engine's
+ * one failure path, as it did on its thread.
+ *
+ * <p>How a transfer comes back is its caller's ({@link Comeback}): the service's queue offers it again
+ * ({@link #viaQueue}, set by {@link #resendWith}); a request file stays in its inbox, held back by the inbox's filter
+ * while {@link #isWaiting}, and is taken again after. Without one the engine waits on the transfer's thread, as the
+ * command line and a folder's files do.
  */
 public final class ServerWaits implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServerWaits.class);
     /** How soon a transfer whose server is back but whose queue is full is offered again. */
     private static final long RESEND_AGAIN_MS = 1_000;
 
-    /** Records the end of a transfer that waited its whole outage wait: the engine, which owns its lifecycle. */
-    interface Ends {
-        void waitedOut(TransferRequest request, String reason);
+    /** How a waiting transfer comes back to where it runs. */
+    @FunctionalInterface
+    public interface Comeback {
+        /** Sends it back; false when there is no room now (offered again a second later). */
+        boolean sendBack(TransferRequest request);
+
+        /** It has just begun to wait here (a request file is held back in its inbox from now on). */
+        default void waiting(TransferRequest request) {
+        }
+    }
+
+    /** What {@link #park} did: the words for the person, or, when the transfer's own wait ran out, why it fails. */
+    record Parked(String why, boolean waitedOut) {
     }
 
     private final SessionPool pool;
-    private final Ends ends;
     private final LongSupplier nanoTime;
     private final ScheduledExecutorService threads =
             Executors.newScheduledThreadPool(2, DaemonThreads.named("ferry-server-wait"));
     /** By server name; guarded by this. */
     private final Map<String, Outage> outages = new HashMap<>();
-    /** Transfers whose server is back, not yet taken by the queue (it was full); guarded by this. */
+    /** Transfers whose server is back (or whose wait ran out), not yet taken back (no room); guarded by this. */
     private final LinkedHashMap<String, Waiting> returning = new LinkedHashMap<>();
-    private volatile Predicate<TransferRequest> resend;
+    /** Each transfer's clock, from its first try that found its server away until it reaches it; guarded by this. */
+    private final Map<String, Long> since = new HashMap<>();
+    private volatile Comeback queue;
     private volatile boolean closed;
 
-    ServerWaits(SessionPool pool, Ends ends, LongSupplier nanoTime) {
+    ServerWaits(SessionPool pool, LongSupplier nanoTime) {
         this.pool = pool;
-        this.ends = ends;
         this.nanoTime = nanoTime;
     }
 
-    /**
-     * Lets transfers step aside from now on: {@code resend} offers one to the queue again and says whether it was
-     * taken (false: no room now, offered again a second later).
-     */
-    public void resendWith(Predicate<TransferRequest> resend) {
-        this.resend = resend;
+    /** Lets the service's queued transfers step aside from now on: {@code queue} offers one to the queue again. */
+    public void resendWith(Comeback queue) {
+        this.queue = queue;
     }
 
-    /** Whether a transfer that can be sent again should step aside rather than wait on its thread. */
-    boolean open() {
-        return resend != null && !closed;
+    /** How a transfer comes back through the service's queue; null where there is none (not the service). */
+    public Comeback viaQueue() {
+        return queue;
+    }
+
+    /** Whether a transfer that {@code comeback} can send again should step aside rather than wait on its thread. */
+    boolean open(Comeback comeback) {
+        return comeback != null && !closed;
+    }
+
+    /** The transfer reached its server: a later outage is a new one, with a clock of its own. */
+    synchronized void reached(String id) {
+        since.remove(id);
     }
 
     /** Whether {@code server} is known to be out of reach now: a transfer for it waits without trying it. */
@@ -90,12 +111,20 @@ public final class ServerWaits implements AutoCloseable {
     }
 
     /**
-     * Puts {@code request} aside until its server answers; {@code cause} is what the try found (null: nothing was
-     * tried, the server was known to be away). Returns the words for the person: what it waits for, and until when.
+     * Puts {@code request} aside until its server answers, to come back by {@code comeback}; {@code cause} is what
+     * the try found (null: nothing was tried, the server was known to be away). Not parked when its own wait ran out:
+     * then the transfer fails with the returned reason.
      */
-    synchronized String park(TransferRequest request, ServerProfile profile, IOException cause) {
+    synchronized Parked park(TransferRequest request, ServerProfile profile, IOException cause, Comeback comeback) {
         long now = nanoTime.getAsLong();
+        long first = since.computeIfAbsent(request.id(), id -> now);
         Outage outage = outages.get(profile.name());
+        String what = cause != null ? cause.getMessage() : outage != null ? outage.cause : "unreachable";
+        if (now - first >= profile.outageWait().toNanos()) {
+            forget(request.id());
+            return new Parked(what + " (the server could not be reached for " + (now - first) / 1_000_000_000L
+                    + " s (outage-wait is " + profile.outageWait().toSeconds() + " s))", true);
+        }
         if (outage == null) {
             outage = new Outage(profile, cause);
             outages.put(profile.name(), outage);
@@ -105,11 +134,23 @@ public final class ServerWaits implements AutoCloseable {
         }
         Waiting w = outage.waiting.get(request.id());
         if (w == null) {
-            w = returning.remove(request.id());
-            w = w != null ? w : new Waiting(request, now, Instant.now());
+            returning.remove(request.id());
+            Instant wall = Instant.now().minusNanos(now - first);
+            w = new Waiting(request, first, wall, comeback);
             outage.waiting.put(request.id(), w);
+            comeback.waiting(request);
         }
-        return describe(outage, w);
+        return new Parked(describe(outage, w), false);
+    }
+
+    /** Whether {@code id} waits here for its server (not yet sent back). */
+    public synchronized boolean isWaiting(String id) {
+        for (Outage o : outages.values()) {
+            if (o.waiting.containsKey(id)) {
+                return true;
+            }
+        }
+        return returning.containsKey(id);
     }
 
     /** What {@code id} waits for, when it waits here: for the status page and the API. */
@@ -124,10 +165,13 @@ public final class ServerWaits implements AutoCloseable {
                 ? Optional.of("its server answers again; waiting for room in the transfer queue") : Optional.empty();
     }
 
-    /** Takes {@code id} out (a cancel, or a lease this node lost): true when it was waiting here. */
-    synchronized boolean remove(String id) {
-        for (Iterator<Outage> it = outages.values().iterator(); it.hasNext(); ) {
-            Outage o = it.next();
+    /**
+     * Takes {@code id} out, its clock too (a cancel, a lease this node lost, the transfer's end): true when it was
+     * waiting here.
+     */
+    synchronized boolean forget(String id) {
+        since.remove(id);
+        for (Outage o : outages.values()) {
             if (o.waiting.remove(id) != null) {
                 return true;
             }
@@ -180,16 +224,16 @@ public final class ServerWaits implements AutoCloseable {
             // It answered (a refused login, too many connections): the transfers meet that answer themselves.
         }
         List<Waiting> back = new ArrayList<>();
-        List<Waiting> waitedOut = new ArrayList<>();
         synchronized (this) {
             if (still != null) {
                 o.probes++;
                 o.cause = still.getMessage();
+                // Those whose own wait ran out go back too: their next try fails them, on the engine's one path.
                 long now = nanoTime.getAsLong();
                 for (Iterator<Waiting> it = o.waiting.values().iterator(); it.hasNext(); ) {
                     Waiting w = it.next();
                     if (now - w.since >= o.wait.toNanos()) {
-                        waitedOut.add(w);
+                        back.add(w);
                         it.remove();
                     }
                 }
@@ -201,27 +245,20 @@ public final class ServerWaits implements AutoCloseable {
             } else {
                 outages.remove(o.name);
                 back.addAll(o.waiting.values());
-                for (Waiting w : back) {
-                    returning.put(w.request.id(), w);
-                }
+            }
+            for (Waiting w : back) {
+                returning.put(w.request.id(), w);
             }
         }
-        for (Waiting w : waitedOut) {
-            long waited = (nanoTime.getAsLong() - w.since) / 1_000_000_000L;
-            ends.waitedOut(w.request, still.getMessage() + " (the server could not be reached for " + waited
-                    + " s (outage-wait is " + o.wait.toSeconds() + " s))");
+        if (still == null && !back.isEmpty()) {
+            LOG.info("server {} answers again: {} transfer(s) waiting for it run again", o.name, back.size());
         }
-        if (!back.isEmpty()) {
-            LOG.info("server {} answers again: {} transfer(s) waiting for it go back to the queue", o.name,
-                    back.size());
-            sendBack();
-        }
+        sendBack();
     }
 
-    /** Offers the returning transfers to the queue in the order they came, until it has no room. */
+    /** Sends the returning transfers back in the order they came, until one finds no room. */
     private void sendBack() {
-        Predicate<TransferRequest> to = resend;
-        while (!closed && to != null) {
+        while (!closed) {
             Waiting next;
             synchronized (this) {
                 Iterator<Waiting> it = returning.values().iterator();
@@ -232,7 +269,7 @@ public final class ServerWaits implements AutoCloseable {
             }
             boolean taken;
             try {
-                taken = to.test(next.request);
+                taken = next.comeback.sendBack(next.request);
             } catch (RuntimeException e) {
                 taken = false;
             }
@@ -274,6 +311,6 @@ public final class ServerWaits implements AutoCloseable {
         }
     }
 
-    private record Waiting(TransferRequest request, long since, Instant sinceWall) {
+    private record Waiting(TransferRequest request, long since, Instant sinceWall, Comeback comeback) {
     }
 }

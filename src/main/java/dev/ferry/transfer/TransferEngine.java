@@ -98,7 +98,7 @@ public final class TransferEngine implements AutoCloseable {
         this.downloadPublisher = new DownloadPublisher(pool, ledger);
         this.uploadPublisher = new UploadPublisher(pool, ledger);
         this.runner = new SegmentRunner(pool, listeners, uploadMover);
-        this.waits = new ServerWaits(pool, this::waitedOut, System::nanoTime);
+        this.waits = new ServerWaits(pool, System::nanoTime);
         long every = Math.max(100, progressInterval.toMillis());
         long sampleEvery = Math.min(every, 500);
         ticker.scheduleAtFixedRate(() -> active.values().forEach(LiveTransfer::sample),
@@ -111,7 +111,7 @@ public final class TransferEngine implements AutoCloseable {
         ticker.scheduleAtFixedRate(ledger.leases()::tick, 0, 500, TimeUnit.MILLISECONDS);
         // A transfer waiting for its server here is simply let go: the node that took it runs it.
         ledger.leases().whenLost(ids -> ids.forEach(id -> {
-            if (!waits.remove(id)) {
+            if (!waits.forget(id)) {
                 cancel(id);
             }
         }));
@@ -352,17 +352,17 @@ public final class TransferEngine implements AutoCloseable {
 
     /** Step 1: fingerprint, resume or fresh plan, part file. The segments to run are in the returned view. */
     public LiveTransfer plan(TransferRequest request) throws TransferFailedException {
-        return plan(request, UnitOfWork.IMMEDIATE, false);
+        return plan(request, UnitOfWork.IMMEDIATE, null);
     }
 
     /**
-     * {@link #plan(TransferRequest)}; with {@code mayStepAside}, for a transfer something can send again (the
-     * service's queue), a server that cannot be reached is not waited for on this thread: the transfer waits in
-     * {@link #serverWaits()}, unfinished, and this throws a {@link TransferFailedException} whose cause is a
-     * {@link ServerAwayException} (nothing recorded, nothing failed).
+     * {@link #plan(TransferRequest)}; with a {@code comeback}, for a transfer something can send again (the service's
+     * queue, a request file's inbox), a server that cannot be reached is not waited for on this thread, here or in
+     * its segments and publishing: the transfer waits in {@link #serverWaits()}, unfinished, and this throws a
+     * {@link TransferFailedException} whose cause is a {@link ServerAwayException} (nothing recorded, nothing failed).
      */
-    public LiveTransfer plan(TransferRequest request, boolean mayStepAside) throws TransferFailedException {
-        return plan(request, UnitOfWork.IMMEDIATE, mayStepAside);
+    public LiveTransfer plan(TransferRequest request, ServerWaits.Comeback comeback) throws TransferFailedException {
+        return plan(request, UnitOfWork.IMMEDIATE, comeback);
     }
 
     /** Transfers waiting for a server that cannot be reached, without a thread. */
@@ -370,7 +370,7 @@ public final class TransferEngine implements AutoCloseable {
         return waits;
     }
 
-    private LiveTransfer plan(TransferRequest request, UnitOfWork unit, boolean mayStepAside)
+    private LiveTransfer plan(TransferRequest request, UnitOfWork unit, ServerWaits.Comeback comeback)
             throws TransferFailedException {
         LiveTransfer running = active.get(request.id());
         if (running != null) {
@@ -378,10 +378,10 @@ public final class TransferEngine implements AutoCloseable {
         }
         try {
             ServerProfile profile = profiles.get(request.server());
-            boolean stepAside = mayStepAside && waits.open() && !profile.outageWait().isZero();
+            boolean stepAside = waits.open(comeback) && !profile.outageWait().isZero();
             if (stepAside && waits.isAway(profile.name())) {
                 // Known to be away: no connect (each may cost its timeout) until the server's probe finds it back.
-                throw stepAside(request, profile, null);
+                throw stepAside(request, profile, null, comeback);
             }
             TransferOptions options = request.options().over(defaults);
             if (unit.deferred()) {
@@ -393,7 +393,7 @@ public final class TransferEngine implements AutoCloseable {
             Planned planned;
             try {
                 planned = planWithRetries(request, options, profile,
-                        stepAside ? e -> stepAside(request, profile, e) : null);
+                        stepAside ? e -> stepAside(request, profile, e, comeback) : null);
             } catch (ServerAwayException e) {
                 if (restartedBecause != null) {
                     restarts.pending(request.id(), restartedBecause); // still to be said when it runs
@@ -402,7 +402,8 @@ public final class TransferEngine implements AutoCloseable {
             }
             LiveTransfer t = planned.transfer();
             if (stepAside) {
-                t.stepAside = e -> stepAside(request, profile, e);
+                waits.reached(request.id());
+                t.stepAside = e -> stepAside(request, profile, e, comeback);
             }
             if (t.direction() == Direction.UPLOAD) {
                 // As first seen, before the first bytes went out (a parallel upload's prime): a rewrite that put
@@ -438,29 +439,19 @@ public final class TransferEngine implements AutoCloseable {
                         : uploadPlanner.plan(request, options, profile));
     }
 
-    /** Puts the transfer in {@link #waits} and says so: a person sees at once why it does not move. */
-    private ServerAwayException stepAside(TransferRequest request, ServerProfile profile, IOException cause) {
-        String why = waits.park(request, profile, cause);
+    /**
+     * Puts the transfer in {@link #waits} and says so (a person sees at once why it does not move); or, when its own
+     * wait ran out, the failure it ends with, as it did waiting on its thread.
+     */
+    private IOException stepAside(TransferRequest request, ServerProfile profile, IOException cause,
+                                  ServerWaits.Comeback comeback) {
+        ServerWaits.Parked parked = waits.park(request, profile, cause, comeback);
+        if (parked.waitedOut()) {
+            return new dev.ferry.ftp.FtpException(parked.why(), 0, false, cause);
+        }
         listeners.stepRetry(new AcceptedView(request), "planning", cause != null ? cause
-                : new dev.ferry.ftp.ServerUnreachableException(why, null), Attempts.outageBackoff(1), 2, 0);
-        return new ServerAwayException(request.id(), why, cause);
-    }
-
-    /** A transfer that waited in {@link #waits} for its whole outage wait: it fails, as it did on its thread. */
-    private void waitedOut(TransferRequest request, String why) {
-        if (!claims.tryClaim(request.id())) {
-            return; // running again after all (sent in anew): that run ends it
-        }
-        try {
-            String reason = reason(request, new IOException(why));
-            ledger.status(request.id(), TransferStatus.FAILED, reason);
-            listeners.transferFailed(new AcceptedView(request), reason);
-        } catch (RuntimeException e) {
-            // Another node holds it now (a lost lease), or the ledger is away: it stays unfinished for recovery.
-            LOG.warn("{}: could not record that its server stayed out of reach: {}", request.id(), e.getMessage());
-        } finally {
-            claims.release(request.id());
-        }
+                : new dev.ferry.ftp.ServerUnreachableException(parked.why(), null), Attempts.outageBackoff(1), 2, 0);
+        return new ServerAwayException(request.id(), parked.why());
     }
 
     /**
@@ -598,7 +589,7 @@ public final class TransferEngine implements AutoCloseable {
     }
 
     private TransferResult runOnce(TransferRequest accepted, UnitOfWork unit) throws TransferFailedException {
-        LiveTransfer t = plan(accepted, unit, false);
+        LiveTransfer t = plan(accepted, unit, null);
         runSegments(t, unit);
         if (t.cancelled()) {
             // Cancelled after the last byte moved: a cancel that was accepted must not publish.
@@ -682,7 +673,7 @@ public final class TransferEngine implements AutoCloseable {
             return false;
         }
         try {
-            if (!waits.remove(id)) {
+            if (!waits.forget(id)) {
                 return false;
             }
             TransferRecord r = ledger.find(id).orElse(null);
@@ -792,6 +783,7 @@ public final class TransferEngine implements AutoCloseable {
             }
             return new TransferFailedException(id, away.getMessage(), away);
         }
+        waits.forget(id);
         LostLeaseException lost = LostLeaseException.in(e);
         if (lost == null && firstReport && !unit.deferred() && !ledger.leases().holds(id)) {
             // Stopped because this node gave its leases up (see Leases.tick): its claim is gone.

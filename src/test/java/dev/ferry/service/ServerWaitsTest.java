@@ -146,6 +146,91 @@ class ServerWaitsTest {
     }
 
     @Test
+    void requestFilesForAServerOutOfReachWaitInTheirInboxAndRunWhenItAnswers() throws Exception {
+        int gonePort = freePort();
+        try (FtpServerFixture up = FtpServerFixture.builder().start()) {
+            Path upFile = up.write("incoming/up.bin", 1L << 20, 8);
+            ServiceHarness h = harness(up, gonePort, 300);
+            // One thread runs request files: a request that waited out its server's outage on it held all the others.
+            h.properties.put("ferry.inbox.parallel-transfers", "1");
+            try (FerryService service = h.start()) {
+                Path inbox = h.requestInbox();
+                for (int i = 1; i <= 2; i++) {
+                    ServiceHarness.writeJson(inbox, "gone" + i + ".json", "{\"server\":\"gone\",\"remotePath\":\"/g"
+                            + i + ".bin\",\"localPath\":\"g" + i + ".bin\"}");
+                }
+                ServiceHarness.writeJson(inbox, "up.json", "{\"remotePath\":\"up.bin\",\"localPath\":\"up.bin\"}");
+                Await.until(Duration.ofSeconds(60), () -> Files.exists(inbox.resolve(".done/up.json")),
+                        () -> "the request for the server that is up did not run: " + ServiceHarness.list(inbox));
+                assertEquals(Hashes.sha256(upFile), Hashes.sha256(h.downloads().resolve("up.bin")));
+                // The waiting requests stay in the inbox, neither done nor failed, and say why.
+                Await.until(Duration.ofSeconds(30), () -> service.engine().serverWaits().size() == 2,
+                        () -> "not waiting: " + ServiceHarness.list(inbox));
+                for (int i = 1; i <= 2; i++) {
+                    assertTrue(Files.exists(inbox.resolve("gone" + i + ".json")), ServiceHarness.list(inbox));
+                }
+                assertTrue(Files.notExists(inbox.resolve(".failed")) || ServiceHarness.list(inbox.resolve(".failed"))
+                        .isEmpty(), ServiceHarness.list(inbox));
+                assertTrue(get(service.webUrl(), "api/transfers").contains("\"state\":\"waiting\""),
+                        get(service.webUrl(), "api/transfers"));
+
+                try (FtpServerFixture back = FtpServerFixture.builder().port(gonePort).user("nobody", "pw").start()) {
+                    List<Path> sources = new ArrayList<>();
+                    for (int i = 1; i <= 2; i++) {
+                        sources.add(back.write("g" + i + ".bin", (1L << 20) + i, 40 + i));
+                    }
+                    Await.until(Duration.ofSeconds(90), () -> Files.exists(inbox.resolve(".done/gone1.json"))
+                            && Files.exists(inbox.resolve(".done/gone2.json")),
+                            () -> "not run once the server answered: " + ServiceHarness.list(inbox));
+                    for (int i = 1; i <= 2; i++) {
+                        assertEquals(Hashes.sha256(sources.get(i - 1)),
+                                Hashes.sha256(h.downloads().resolve("g" + i + ".bin")));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aWaitingRequestFileCorrectedByAPersonIsTakenAtOnce() throws Exception {
+        try (FtpServerFixture up = FtpServerFixture.builder().start()) {
+            Path upFile = up.write("incoming/up.bin", 200 * 1024, 9);
+            ServiceHarness h = harness(up, freePort(), 300);
+            try (FerryService service = h.start()) {
+                Path inbox = h.requestInbox();
+                ServiceHarness.writeJson(inbox, "fix.json", "{\"server\":\"gone\",\"remotePath\":\"/up.bin\"}");
+                Await.until(Duration.ofSeconds(30), () -> service.engine().serverWaits().size() == 1,
+                        () -> "not waiting: " + ServiceHarness.list(inbox));
+                // The server's name was wrong: corrected in place, it is a new request, not held behind the old one.
+                Path staged = tmp.resolve("fix.json");
+                Files.writeString(staged, "{\"remotePath\":\"up.bin\",\"localPath\":\"fixed.bin\"}");
+                Files.move(staged, inbox.resolve("fix.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Await.until(Duration.ofSeconds(30), () -> Files.exists(inbox.resolve(".done/fix.json")),
+                        () -> "the corrected request did not run: " + ServiceHarness.list(inbox));
+                assertEquals(Hashes.sha256(upFile), Hashes.sha256(h.downloads().resolve("fixed.bin")));
+            }
+        }
+    }
+
+    @Test
+    void aRequestFileWhoseServerStaysAwayGoesToFailedWithTheReason() throws Exception {
+        try (FtpServerFixture up = FtpServerFixture.builder().start()) {
+            ServiceHarness h = harness(up, freePort(), 3);
+            try (FerryService service = h.start()) {
+                Path inbox = h.requestInbox();
+                ServiceHarness.writeJson(inbox, "gone.json", "{\"server\":\"gone\",\"remotePath\":\"/g.bin\"}");
+                Path reason = inbox.resolve(".failed/gone.json.error.txt");
+                Await.until(Duration.ofSeconds(60), () -> Files.exists(reason),
+                        () -> "not failed: " + ServiceHarness.list(inbox));
+                String why = Files.readString(reason);
+                assertTrue(why.contains("could not be reached for") && why.contains("outage-wait is 3 s"), why);
+                assertTrue(Files.exists(inbox.resolve(".failed/gone.json")));
+                assertEquals(0, service.engine().serverWaits().size());
+            }
+        }
+    }
+
+    @Test
     void aServerThatStaysAwayFailsItsWaitingTransferAfterItsOutageWait() throws Exception {
         try (FtpServerFixture up = FtpServerFixture.builder().start()) {
             ServiceHarness h = harness(up, freePort(), 3);
