@@ -11,8 +11,11 @@ import javax.sql.DataSource;
  * ({@code ElectedInboxes} gives up before its lease can run out) or from its next round.
  */
 public final class Election {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Election.class);
     private final DataSource ds;
     private final String node;
+    /** The node from before the election last seen alive, so that it is told once. */
+    private volatile String olderSeen;
 
     public Election(JdbcLedger ledger) {
         this.ds = ledger.dataSource();
@@ -41,6 +44,27 @@ public final class Election {
     }
 
     private String roundIn(Connection c, String name, int leaseSeconds) throws SQLException {
+        String older = olderNode(c, leaseSeconds);
+        if (older != null) {
+            // Found in a rolling upgrade: a node of a version from before this election (before 2026-12-05) takes the
+            // shared inboxes by the lock file in its ferry.cluster.inbox-lock-dir, which this version knows nothing
+            // of, so both took every drop; one sent it, the other recorded it FAILED and filed a reason in .failed/
+            // for a delivered file, and some were sent twice. The inboxes are left to it until it stops or is
+            // upgraded.
+            Sql.update(c, "UPDATE ferry_election SET lease_until = CURRENT_TIMESTAMP - INTERVAL '1' SECOND"
+                    + " WHERE name = ? AND owner = ?", name, node);
+            if (!older.equals(olderSeen)) {
+                LOG.warn("node {} runs a Ferry from before the inboxes' election, which takes the shared inboxes by"
+                        + " a lock file: node {} leaves them to it until it is stopped or upgraded", older, node);
+            }
+            olderSeen = older;
+            return older;
+        }
+        if (olderSeen != null) {
+            LOG.info("node {} no longer runs a Ferry from before the inboxes' election: the nodes elect who takes"
+                    + " the shared inboxes", olderSeen);
+            olderSeen = null;
+        }
         // Renewed by its holder even when run out: nobody took it meanwhile, or the owner would differ.
         if (Sql.update(c, "UPDATE ferry_election SET lease_until = " + Leases.leaseEnd()
                 + " WHERE name = ? AND owner = ?", leaseSeconds, name, node) == 1) {
@@ -57,6 +81,17 @@ public final class Election {
         Sql.update(c, "INSERT INTO ferry_election (name, owner, epoch, lease_until) VALUES (?, ?, 1, "
                 + Leases.leaseEnd() + ")", name, node, leaseSeconds);
         return node;
+    }
+
+    /**
+     * A live node (its heartbeat younger than the lease) whose heartbeat carries no process mark: only a version from
+     * before the marks writes none (a node of this version that stopped leaves {@link Leases#STOPPED}). Those
+     * versions include every one that took the shared inboxes by a lock file instead of this election.
+     */
+    private String olderNode(Connection c, int leaseSeconds) throws SQLException {
+        return Sql.queryOne(c, "SELECT node_id FROM ferry_node WHERE process IS NULL AND node_id <> ? AND heartbeat >"
+                + " CURRENT_TIMESTAMP - CAST(? AS INTEGER) * INTERVAL '1' SECOND ORDER BY node_id FETCH FIRST 1 ROWS"
+                + " ONLY", rs -> rs.getString(1), node, leaseSeconds);
     }
 
     /** Lets the lead go at once (a stop), so another node takes it at its next round, not after the lease. */

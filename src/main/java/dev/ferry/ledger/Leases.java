@@ -81,6 +81,13 @@ public final class Leases implements AutoCloseable {
     private volatile long lastTick;
     private final AtomicBoolean renewing = new AtomicBoolean();
     private volatile boolean registered;
+    /**
+     * The mark a node's heartbeat keeps once its process stopped. Not NULL: a NULL mark with a fresh heartbeat is a
+     * node of a version from before the marks, and such a node may hold the shared inboxes by Camel's lock file rather
+     * than by the ledger's {@link Election} (see there), which a stopped node must not be taken for.
+     */
+    static final String STOPPED = "stopped";
+
     /** This process among all that ever ran as this node: its heartbeat's signature. */
     private final String process = newProcessMark();
     // Renewal runs here, off the engine's ticker: a database that hangs must not stop the self-fencing check.
@@ -737,8 +744,8 @@ public final class Leases implements AutoCloseable {
         if (registered) {
             // Stopped, not dead: a start right after it need not wait to see whether this process still beats.
             try {
-                Sql.inNewTx(ds, c -> Sql.update(c, "UPDATE ferry_node SET process = NULL WHERE node_id = ? AND"
-                        + " process = ?", nodeId, process));
+                Sql.inNewTx(ds, c -> Sql.update(c, "UPDATE ferry_node SET process = ? WHERE node_id = ? AND"
+                        + " process = ?", STOPPED, nodeId, process));
             } catch (SQLException | RuntimeException e) {
                 LOG.debug("node {}: its heartbeat's process was not cleared: {}", nodeId, e.getMessage());
             }
@@ -757,7 +764,7 @@ public final class Leases implements AutoCloseable {
     public void requireNoLiveTwin() {
         long round = TimeUnit.SECONDS.toMillis(leaseSeconds) / 3;
         Beat first = beat();
-        if (first == null || first.process == null || first.process.equals(process)
+        if (first == null || first.process == null || STOPPED.equals(first.process) || first.process.equals(process)
                 || first.ageMillis > round * 2 + 1000) {
             return;
         }
@@ -773,7 +780,7 @@ public final class Leases implements AutoCloseable {
             }
         }
         Beat then = beat();
-        if (then != null && then.process != null && !then.process.equals(process)
+        if (then != null && then.process != null && !STOPPED.equals(then.process) && !then.process.equals(process)
                 && (!then.process.equals(first.process) || then.heartbeat.after(first.heartbeat))) {
             throw new IllegalStateException("another running Ferry is node " + nodeId + " (on host " + then.host
                     + ", its heartbeat " + then.ageMillis + " ms ago): two processes with one ferry.node-id take each"
