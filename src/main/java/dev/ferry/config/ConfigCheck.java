@@ -80,7 +80,29 @@ public final class ConfigCheck {
         }
     }
 
+    /**
+     * Keys an earlier version read and this one does not, with what took their place. An upgrade keeps its
+     * configuration, and "not a known key" alone did not say whether the key was mistyped or gone, nor what replaces
+     * it.
+     */
+    private static final Map<String, String> RETIRED = Map.of(
+            "ferry.cluster.inbox-lock-dir", "the nodes with ferry.cluster.inbox = master now elect the one that takes"
+                    + " the shared inboxes in the shared ledger (ferry.ledger.url), with no lock file; remove the key");
+
+    /** What replaced {@code key}, if an earlier version read it and this one does not. */
+    static Optional<String> retired(String key) {
+        return Optional.ofNullable(RETIRED.get(key));
+    }
+
+    static java.util.Set<String> retiredKeys() {
+        return RETIRED.keySet();
+    }
+
     static String unknown(String key, Path secretsFile) {
+        Optional<String> retired = retired(key);
+        if (retired.isPresent()) {
+            return key + " is no longer used (an earlier version read it): " + retired.get();
+        }
         String line = key + " is not a known key";
         if (key.startsWith(ConfigKeys.SERVER_PREFIX) && key.split("\\.", -1).length == 3) {
             return line + " (a server's keys are ferry.servers.<name>.<key>, e.g. ferry.servers.reports.host)";

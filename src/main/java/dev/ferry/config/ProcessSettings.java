@@ -44,6 +44,12 @@ public final class ProcessSettings {
         }
         for (String variable : new TreeMap<>(environment).keySet()) {
             if (variable.startsWith("FERRY_") && !VARIABLES.contains(variable) && !isKeys(variable)) {
+                Optional<String> retired = retiredKeyOf(variable);
+                if (retired.isPresent()) {
+                    problems.add("environment variable " + variable + " is no longer used (an earlier version read"
+                            + " it): " + ConfigCheck.retired(retired.get()).orElseThrow());
+                    continue;
+                }
                 problems.add("environment variable " + variable + " is not a key's variable" + nearest(variable)
                         .map(v -> ": did you mean " + v + "?")
                         .orElse(" (a key's is the key in upper case, . and - as _: FERRY_INBOX_UPLOAD for"
@@ -54,6 +60,10 @@ public final class ProcessSettings {
         if (!problems.isEmpty()) {
             throw new IllegalStateException("configuration: " + String.join("; ", problems));
         }
+    }
+
+    private static Optional<String> retiredKeyOf(String variable) {
+        return ConfigCheck.retiredKeys().stream().filter(k -> ConfigKeys.variable(k).equals(variable)).findFirst();
     }
 
     /**

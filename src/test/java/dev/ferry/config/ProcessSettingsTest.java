@@ -120,4 +120,26 @@ class ProcessSettingsTest {
                 && !name.endsWith(".jar") && !name.endsWith(".p12") && !name.endsWith(".png") && !name.endsWith(".jsa")
                 && !name.endsWith(".class");
     }
+
+    /**
+     * An upgrade keeps its configuration: a node set up for shared inboxes before the ledger's election (365be3b) has
+     * ferry.cluster.inbox-lock-dir, which this version refused as "not a known key (every key is documented ...)", as
+     * if it were a typo, without saying the key is gone and what replaced it.
+     */
+    @Test
+    void aKeyAnEarlierVersionReadIsRefusedSayingWhatReplacedIt() {
+        String advice = "the nodes with ferry.cluster.inbox = master now elect the one that takes the shared inboxes"
+                + " in the shared ledger (ferry.ledger.url), with no lock file; remove the key";
+        String m = assertThrows(IllegalStateException.class, () -> ConfigCheck.applicationFile(
+                Path.of("config/application.properties"), Map.of("ferry.cluster.inbox-lock-dir", "/srv/locks"),
+                SECRETS)).getMessage();
+        assertEquals("config/application.properties: ferry.cluster.inbox-lock-dir is no longer used (an earlier"
+                + " version read it): " + advice, m);
+        m = refused(Map.of("ferry.cluster.inbox-lock-dir", "/srv/locks"), Map.of());
+        assertEquals("configuration: system property -Dferry.cluster.inbox-lock-dir is no longer used (an earlier"
+                + " version read it): " + advice, m);
+        m = refused(Map.of(), Map.of("FERRY_CLUSTER_INBOX_LOCK_DIR", "/srv/locks"));
+        assertEquals("configuration: environment variable FERRY_CLUSTER_INBOX_LOCK_DIR is no longer used (an earlier"
+                + " version read it): " + advice, m);
+    }
 }
