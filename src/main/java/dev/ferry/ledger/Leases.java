@@ -757,14 +757,18 @@ public final class Leases implements AutoCloseable {
      * configuration, or two services on one data directory) each take the other's transfers as their own, unfinished
      * rows a restarted node takes back at once, and both write the same file. A heartbeat of another process younger
      * than a renewal round may be a process that was just killed: it is watched for one more round, and only one that
-     * beats again is refused; a process that stopped cleared its mark, and is not waited for.
+     * beats again is refused, also one whose heartbeat has no mark (a version from before the marks); a process
+     * that stopped marked its heartbeat {@link #STOPPED}, and is not waited for.
      *
      * @throws IllegalStateException when another live process writes this node's heartbeat
      */
     public void requireNoLiveTwin() {
         long round = TimeUnit.SECONDS.toMillis(leaseSeconds) / 3;
         Beat first = beat();
-        if (first == null || first.process == null || STOPPED.equals(first.process) || first.process.equals(process)
+        // A fresh heartbeat without a mark is watched too: a version from before the marks writes none, and such a
+        // process still running as this node (a copied configuration, a new host started before the old one was
+        // stopped in an upgrade) was let through, and both ran this node's transfers.
+        if (first == null || STOPPED.equals(first.process) || process.equals(first.process)
                 || first.ageMillis > round * 2 + 1000) {
             return;
         }
@@ -780,8 +784,8 @@ public final class Leases implements AutoCloseable {
             }
         }
         Beat then = beat();
-        if (then != null && then.process != null && !STOPPED.equals(then.process) && !then.process.equals(process)
-                && (!then.process.equals(first.process) || then.heartbeat.after(first.heartbeat))) {
+        if (then != null && !STOPPED.equals(then.process) && !process.equals(then.process)
+                && (!java.util.Objects.equals(then.process, first.process) || then.heartbeat.after(first.heartbeat))) {
             throw new IllegalStateException("another running Ferry is node " + nodeId + " (on host " + then.host
                     + ", its heartbeat " + then.ageMillis + " ms ago): two processes with one ferry.node-id take each"
                     + " other's transfers and write the same files; give each node its own ferry.node-id and its own"

@@ -51,7 +51,8 @@ final class LedgerSchema {
             host      VARCHAR(255) NOT NULL,
             started   TIMESTAMP WITH TIME ZONE NOT NULL,
             heartbeat TIMESTAMP WITH TIME ZONE NOT NULL)""",
-        // The process that wrote a node's heartbeat (Leases.requireNoLiveTwin), null once it stopped.
+        // The process that wrote a node's heartbeat (Leases.requireNoLiveTwin), Leases.STOPPED once it stopped; null
+        // from a version before the marks.
         "ALTER TABLE ferry_node ADD COLUMN IF NOT EXISTS process VARCHAR(64)",
         // ServerNotes; expires in epoch milliseconds.
         """
