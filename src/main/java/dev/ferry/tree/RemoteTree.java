@@ -76,6 +76,9 @@ public final class RemoteTree {
                         + " has more than " + limits.maxEntries() + " entries (the entry limit)");
             }
             List<Pending> below = new ArrayList<>();
+            // A server may list a name twice (a listing read while the folder changed, a buggy server): run twice,
+            // the second run met the first's file and failed "already exists", and the folder ended incomplete.
+            java.util.Map<String, Listed> seen = new java.util.HashMap<>();
             for (Listed f : listed) {
                 if (f == null) {
                     visitor.refused(dir.relative.isEmpty() ? "." : dir.relative, "a line in the listing of "
@@ -89,6 +92,15 @@ public final class RemoteTree {
                 }
                 String shown = dir.relative.isEmpty() ? HostileNames.printable(name)
                         : dir.relative + "/" + HostileNames.printable(name);
+                Listed earlier = seen.putIfAbsent(name, f);
+                if (earlier != null) {
+                    if (!earlier.equals(f)) {
+                        visitor.refused(shown, "listed twice in the listing of " + HostileNames.printable(remoteDir)
+                                + ", the second time as " + f.describe() + " against " + earlier.describe()
+                                + "; the first is taken");
+                    }
+                    continue; // the same entry twice: taken once
+                }
                 String reason = HostileNames.refusal(name);
                 if (reason != null) {
                     visitor.refused(shown, reason);
@@ -182,6 +194,13 @@ public final class RemoteTree {
      * (which holds its raw line and a Calendar), so a folder at the entry limit stays a few MiB.
      */
     private record Listed(String name, int type, long size, long mtime, String link) {
+        String describe() {
+            String kind = type == FTPFile.DIRECTORY_TYPE ? "a folder" : type == FTPFile.FILE_TYPE ? "a file"
+                    : type == FTPFile.SYMBOLIC_LINK_TYPE ? "a link" : "an entry";
+            return kind + (type == FTPFile.FILE_TYPE ? " of " + size + " bytes" : "")
+                    + (mtime < 0 ? "" : " of " + java.time.Instant.ofEpochMilli(mtime));
+        }
+
         static Listed of(FTPFile f) {
             if (f == null) {
                 return null;
