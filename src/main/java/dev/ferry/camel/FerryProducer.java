@@ -177,6 +177,9 @@ public class FerryProducer extends DefaultAsyncProducer {
 
     private void accept(Exchange exchange) {
         TransferRequest request = toRequest(exchange);
+        if (fromServiceQueue(exchange)) {
+            letGoIfItFails(exchange, request); // before the first ledger call: the look for a run done already
+        }
         // Passed on by the queue's route, which found it done already: said once, not looked up again.
         TransferResult found = exchange.getProperty(FerryConstants.JOINED_RESULT, TransferResult.class);
         Optional<TransferResult> before = found != null ? Optional.of(found) : doneAlready(exchange, request);
@@ -188,6 +191,27 @@ public class FerryProducer extends DefaultAsyncProducer {
         exchange.getIn().setBody(accepted);
         exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, accepted.id());
         exchange.setProperty(FerryConstants.REQUEST, accepted);
+    }
+
+    /**
+     * A queued run that fails before the engine ends it (a ledger call that did not answer, at its acceptance or its
+     * plan) leaves its transfer unfinished under this node's lease, which the claim loop leaves alone: the engine lets
+     * it go, and the claim loop runs it again. A transfer back from waiting for its server (ServerWaits) sent into a
+     * ledger outage stayed so until the process restarted.
+     */
+    private void letGoIfItFails(Exchange exchange, TransferRequest request) {
+        String id;
+        try {
+            id = engine().check(request).id();
+        } catch (IllegalArgumentException e) {
+            return; // refused as it is read: nothing was claimed
+        }
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onFailure(Exchange e) {
+                engine().letGo(id);
+            }
+        });
     }
 
     private TransferRequest engineAccept(Exchange exchange, TransferRequest request) {
@@ -350,6 +374,9 @@ public class FerryProducer extends DefaultAsyncProducer {
             @Override
             public void onDone(Exchange e) {
                 engine().claims().release(id);
+                if (e.isFailed() && fromServiceQueue(e)) {
+                    engine().letGo(id); // after the claim: accept's own hook may have found it still claimed
+                }
             }
         });
         exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, id);

@@ -1,6 +1,7 @@
 package dev.ferry.transfer;
 
 import dev.ferry.DaemonThreads;
+import dev.ferry.ftp.FtpException;
 import dev.ferry.ftp.FtpSession;
 import dev.ferry.ftp.ServerProfile;
 import dev.ferry.ftp.ServerUnreachableException;
@@ -213,6 +214,7 @@ public final class ServerWaits implements AutoCloseable {
             return;
         }
         IOException still = null;
+        boolean heard = true;
         try {
             FtpSession s = pool.borrowIfRoom(o.profile);
             if (s != null) {
@@ -220,14 +222,22 @@ public final class ServerWaits implements AutoCloseable {
             }
         } catch (ServerUnreachableException e) {
             still = e;
-        } catch (IOException | RuntimeException e) {
+        } catch (FtpException e) {
             // It answered (a refused login, too many connections): the transfers meet that answer themselves.
+        } catch (IOException | RuntimeException e) {
+            // Nothing was asked of the server: on a shared ledger the login first takes a connection slot there, and
+            // a ledger that did not answer was taken for the server answering, which sent every waiting transfer
+            // into runs that failed at their first ledger call. The server stays away until a login says otherwise.
+            heard = false;
+            LOG.debug("server {} not probed: {}", o.name, e.toString());
         }
         List<Waiting> back = new ArrayList<>();
         synchronized (this) {
-            if (still != null) {
+            if (still != null || !heard) {
                 o.probes++;
-                o.cause = still.getMessage();
+                if (still != null) {
+                    o.cause = still.getMessage();
+                }
                 // Those whose own wait ran out go back too: their next try fails them, on the engine's one path.
                 long now = nanoTime.getAsLong();
                 for (Iterator<Waiting> it = o.waiting.values().iterator(); it.hasNext(); ) {
@@ -250,7 +260,7 @@ public final class ServerWaits implements AutoCloseable {
                 returning.put(w.request.id(), w);
             }
         }
-        if (still == null && !back.isEmpty()) {
+        if (still == null && heard && !back.isEmpty()) {
             LOG.info("server {} answers again: {} transfer(s) waiting for it run again", o.name, back.size());
         }
         sendBack();

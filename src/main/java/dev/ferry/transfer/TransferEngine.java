@@ -667,6 +667,26 @@ public final class TransferEngine implements AutoCloseable {
         return true;
     }
 
+    /**
+     * For a queued run that ended without this engine recording anything (a ledger call that did not answer, before
+     * or at its plan): the transfer is unfinished and this node's lease on it was still renewed, so the claim loop,
+     * which leaves held transfers alone, never ran it again, and a resume was refused as running here. Let go, it is
+     * claimed and run again by the claim loop once the ledger answers. Nothing is done while it runs or waits here.
+     */
+    public void letGo(String id) {
+        if (active.containsKey(id) || waits.isWaiting(id) || !claims.tryClaim(id)) {
+            return;
+        }
+        try {
+            if (ledger.leases().holds(id)) {
+                ledger.leases().released(id);
+                LOG.warn("{}: its queued run ended before it could start; it runs again once the ledger answers", id);
+            }
+        } finally {
+            claims.release(id);
+        }
+    }
+
     /** A transfer waiting for its server ({@link #waits}) is cancelled at once: it holds nothing to stop. */
     private boolean cancelWaiting(String id) {
         if (!claims.tryClaim(id)) {
