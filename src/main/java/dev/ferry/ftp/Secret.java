@@ -29,6 +29,19 @@ public final class Secret {
         return value.isEmpty();
     }
 
+    /**
+     * {@code text} with every place {@code secret} stands as a word of its own replaced by {@code mask}. Not inside
+     * other words: a password of one or two letters, masked wherever its letters occur, showed what it was
+     * ("cannot r****ach": "e").
+     */
+    public static String masked(String text, String secret, String mask) {
+        if (text == null || secret == null || secret.isEmpty()) {
+            return text;
+        }
+        return java.util.regex.Pattern.compile("(?<![\\p{L}\\p{N}])" + java.util.regex.Pattern.quote(secret)
+                + "(?![\\p{L}\\p{N}])").matcher(text).replaceAll(java.util.regex.Matcher.quoteReplacement(mask));
+    }
+
     @Override
     public String toString() {
         return value.isEmpty() ? "(none)" : "****";

@@ -128,7 +128,8 @@ final class LedgerPool {
         if (password == null || password.isEmpty() || !mentions(t, password)) {
             return t;
         }
-        String message = t.getClass().getName() + ": " + String.valueOf(t.getMessage()).replace(password, "***");
+        String message = t.getClass().getName() + ": " + dev.ferry.ftp.Secret.masked(String.valueOf(t.getMessage()),
+                password, "***");
         Throwable cause = t.getCause() == null ? null : scrub(t.getCause(), password);
         RuntimeException copy = new RuntimeException(message, cause);
         copy.setStackTrace(t.getStackTrace());

@@ -199,10 +199,10 @@ public final class HealthMonitor implements AutoCloseable {
             }
             return "logged in at " + p.host() + ":" + p.port();
         } catch (Exception e) {
-            // A server's message could quote what was sent; the password is never shown.
+            // A server's message could quote what was sent; the password is never shown (Secret.masked: as a word).
             String secret = p.password().reveal();
             String words = LastErrors.words(e);
-            throw new Exception(secret.isEmpty() ? words : words.replace(secret, "****"));
+            throw new Exception(dev.ferry.ftp.Secret.masked(words, secret, "****"));
         }
     }
 

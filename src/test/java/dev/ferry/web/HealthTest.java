@@ -102,6 +102,21 @@ class HealthTest {
                 () -> health().toString());
     }
 
+    /**
+     * The password is never shown in a check's words, and not given away either: masked inside every word, a password
+     * of one letter showed itself ("cannot r****ach d****ad ...": it is "e").
+     */
+    @Test
+    void aShortPasswordIsNotMaskedInsideWords() throws Exception {
+        ServerProfile dead = ServerProfile.builder("dead").host("127.0.0.1").port(WebFixture.freePort()).user("u")
+                .password("e").connectTimeout(Duration.ofSeconds(2)).build();
+        w = new WebFixture(tmp, FtpServerFixture.builder().start(), s -> s, dead);
+        Await.until(Duration.ofSeconds(10), () -> health().get("checkedAt").isTextual(), () -> health().toString());
+        String detail = check(health(), "server:dead").get("detail").asText();
+        assertTrue(detail.startsWith("cannot reach dead") && detail.contains("refused"), detail);
+        assertTrue(!detail.contains("****"), detail);
+    }
+
     private int status(String path) {
         try {
             return w.get(path).statusCode();
