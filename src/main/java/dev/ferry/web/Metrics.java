@@ -129,7 +129,8 @@ final class Metrics implements TransferListener {
         Gauge.builder(NAME + "active.segments", engine, Metrics::activeSegments).strongReference(true)
                 .description("Segments of the running transfers not yet done.").register(registry);
         Gauge.builder(NAME + "queued.transfers", engine, e -> queued(e, health)).strongReference(true)
-                .description("Transfers accepted and waiting to start (NaN while the ledger does not answer).")
+                .description("Transfers accepted and waiting to start, those waiting for their server included (NaN while"
+                        + " the ledger does not answer).")
                 .register(registry);
         Gauge.builder(NAME + "waiting.transfers", engine, e -> e.serverWaits().size()).strongReference(true)
                 .description("Transfers waiting aside for a server that cannot be reached.").register(registry);

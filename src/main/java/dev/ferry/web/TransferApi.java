@@ -266,7 +266,12 @@ final class TransferApi {
                         + " its lease); cancel it there");
             }
         }
+        boolean waiting = engine.serverWaits().isWaiting(id);
         if (engine.cancel(id)) {
+            if (waiting) {
+                return ok(202, Map.of("id", id, "state", "cancelled", "message", "cancelled at once: it was waiting"
+                        + " for its server; resume it with POST /api/transfers/" + id + "/resume"));
+            }
             return ok(202, Map.of("id", id, "state", "cancelling",
                     "message", "the transfer stops at its next buffer; resume it with POST /api/transfers/" + id
                             + "/resume"));
@@ -648,7 +653,7 @@ final class TransferApi {
         m.put("waiting", waiting.orElse(null));
         m.put("status", r.status().name());
         m.put("node", owner == null ? null : owner.node());
-        m.put("here", false);
+        m.put("here", waiting.isPresent()); // waiting for its server on this node, under this node's lease
         List<SegmentRecord> recorded = engine.ledger().segments(r.id());
         long done = 0;
         List<Map<String, Object>> segments = new ArrayList<>();

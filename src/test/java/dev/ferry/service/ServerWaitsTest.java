@@ -257,8 +257,10 @@ class ServerWaitsTest {
                 String id = post(base, "{\"server\":\"gone\",\"remotePath\":\"/g.bin\",\"localPath\":\"g.bin\"}");
                 Await.until(Duration.ofSeconds(30), () -> "waiting".equals(state(base, id)),
                         () -> "not waiting: " + get(base, "api/transfers/" + id));
+                assertTrue(JSON.readTree(get(base, "api/transfers/" + id)).path("here").asBoolean(), "waits here");
                 HttpResponse<String> cancel = send(base + "api/transfers/" + id + "/cancel", "");
                 assertEquals(202, cancel.statusCode(), cancel.body());
+                assertTrue(cancel.body().contains("cancelled at once"), cancel.body());
                 assertEquals("cancelled", state(base, id));
                 assertEquals(TransferStatus.CANCELLED, service.ledger().find(id).orElseThrow().status());
                 assertEquals(0, service.engine().serverWaits().size());
