@@ -1,19 +1,13 @@
 package dev.ferry.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.testing.Await;
 import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.Hashes;
 import dev.ferry.testing.PartitionRelay;
 import dev.ferry.testing.PostgresSchema;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -34,8 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * Skipped without PostgreSQL at 127.0.0.1:5432, a failure with {@code FERRY_REQUIRE_POSTGRES=1}.
  */
 class ServerWaitsLedgerAwayTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path tmp;
@@ -66,13 +58,13 @@ class ServerWaitsLedgerAwayTest {
             h.properties.put("ferry.cluster.lease-seconds", "240");
             h.properties.put("ferry.servers.fixture.outage-wait", "600");
             try (FerryService service = h.start()) {
-                String base = service.webUrl();
+                ApiClient api = new ApiClient(service.webUrl());
                 List<String> ids = new ArrayList<>();
                 for (int i = 1; i <= 3; i++) {
-                    ids.add(post(base, "{\"remotePath\":\"w" + i + ".bin\",\"localPath\":\"w" + i + ".bin\"}"));
+                    ids.add(api.post("{\"remotePath\":\"w" + i + ".bin\",\"localPath\":\"w" + i + ".bin\"}"));
                 }
                 Await.until(Duration.ofSeconds(60), () -> service.engine().serverWaits().size() == 3,
-                        () -> "not waiting: " + get(base, "api/transfers"));
+                        () -> "not waiting: " + api.get("api/transfers"));
 
                 db.down();
                 // The FTP server is still away: a probe that could not take a connection slot (it waits up to the
@@ -91,8 +83,8 @@ class ServerWaitsLedgerAwayTest {
                     Thread.sleep(40_000);
                     db.heal();
                     Await.until(Duration.ofSeconds(120), () -> ids.stream().allMatch(id -> "done".equals(
-                            state(base, id))), () -> "not run once the server and the ledger answered: "
-                            + get(base, "api/transfers"));
+                            api.state(id))), () -> "not run once the server and the ledger answered: "
+                            + api.get("api/transfers"));
                     for (int i = 1; i <= 3; i++) {
                         assertEquals(Hashes.sha256(sources.get(i - 1)),
                                 Hashes.sha256(h.downloads().resolve("w" + i + ".bin")));
@@ -102,30 +94,4 @@ class ServerWaitsLedgerAwayTest {
         }
     }
 
-    private String post(String base, String json) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "api/transfers"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(202, r.statusCode(), r.body());
-        String id = JSON.readTree(r.body()).path("id").asText(null);
-        assertNotNull(id, r.body());
-        return id;
-    }
-
-    private String state(String base, String id) {
-        try {
-            return JSON.readTree(get(base, "api/transfers/" + id)).path("state").asText();
-        } catch (Exception e) {
-            return e.toString();
-        }
-    }
-
-    private String get(String base, String path) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        } catch (Exception e) {
-            return e.toString();
-        }
-    }
 }

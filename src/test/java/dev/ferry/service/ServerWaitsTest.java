@@ -1,11 +1,9 @@
 package dev.ferry.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.ledger.TransferRecord;
 import dev.ferry.ledger.TransferStatus;
 import dev.ferry.testing.Await;
@@ -13,9 +11,6 @@ import dev.ferry.testing.FaultProxy;
 import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.Hashes;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  * server answers.
  */
 class ServerWaitsTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path tmp;
@@ -47,23 +40,23 @@ class ServerWaitsTest {
             Path upFile = up.write("incoming/up.bin", 2L << 20, 7);
             ServiceHarness h = harness(up, gonePort, 300);
             try (FerryService service = h.start()) {
-                String base = service.webUrl();
+                ApiClient api = new ApiClient(service.webUrl());
                 // More transfers for the server out of reach than the queue has consumers (2 here).
                 List<String> gone = new ArrayList<>();
                 for (int i = 1; i <= 3; i++) {
-                    gone.add(post(base, "{\"server\":\"gone\",\"remotePath\":\"/g" + i + ".bin\",\"localPath\":\"g" + i
+                    gone.add(api.post("{\"server\":\"gone\",\"remotePath\":\"/g" + i + ".bin\",\"localPath\":\"g" + i
                             + ".bin\"}"));
                 }
                 // Queued behind them (the queue is first in, first out).
-                String upId = post(base, "{\"remotePath\":\"up.bin\",\"localPath\":\"up.bin\"}");
+                String upId = api.post("{\"remotePath\":\"up.bin\",\"localPath\":\"up.bin\"}");
                 // On the old code both consumers waited out gone's 300 s: this one never started in time.
-                Await.until(Duration.ofSeconds(60), () -> "done".equals(state(base, upId)),
-                        () -> "the transfer to the server that is up did not run: " + get(base, "api/transfers/"
+                Await.until(Duration.ofSeconds(60), () -> "done".equals(api.state(upId)),
+                        () -> "the transfer to the server that is up did not run: " + api.get("api/transfers/"
                                 + upId));
                 assertEquals(Hashes.sha256(upFile), Hashes.sha256(h.downloads().resolve("up.bin")));
 
-                assertTrue(gone.stream().allMatch(id -> "waiting".equals(state(base, id))), get(base, "api/transfers"));
-                JsonNode waiting = JSON.readTree(get(base, "api/transfers/" + gone.get(0)));
+                assertTrue(gone.stream().allMatch(id -> "waiting".equals(api.state(id))), api.get("api/transfers"));
+                JsonNode waiting = api.transfer(gone.get(0));
                 String why = waiting.path("waiting").asText();
                 assertTrue(why.contains("server gone cannot be reached") && why.contains("given up at")
                         && why.contains("outage-wait 300 s"), waiting.toString());
@@ -81,7 +74,7 @@ class ServerWaitsTest {
                         sources.add(back.write("g" + i + ".bin", (1L << 20) + i, 20 + i));
                     }
                     Await.until(Duration.ofSeconds(90), () -> gone.stream().allMatch(id -> "done".equals(
-                            state(base, id))), () -> "not run once the server answered: " + get(base, "api/transfers"));
+                            api.state(id))), () -> "not run once the server answered: " + api.get("api/transfers"));
                     for (int i = 1; i <= 3; i++) {
                         assertEquals(Hashes.sha256(sources.get(i - 1)),
                                 Hashes.sha256(h.downloads().resolve("g" + i + ".bin")));
@@ -112,31 +105,32 @@ class ServerWaitsTest {
             h.secrets.put("ferry.servers.other.password", "pw2");
             FaultProxy back = null;
             try (FerryService service = h.start()) {
-                String base = service.webUrl();
-                String bigId = post(base, "{\"remotePath\":\"big.bin\",\"localPath\":\"big.bin\",\"options\":"
+                ApiClient api = new ApiClient(service.webUrl());
+                String bigId = api.post("{\"remotePath\":\"big.bin\",\"localPath\":\"big.bin\",\"options\":"
                         + "{\"segments\":1}}");
-                Await.until(Duration.ofSeconds(60), () -> bytesDone(base, bigId) >= (2L << 20),
-                        () -> "not under way: " + get(base, "api/transfers/" + bigId));
+                Await.until(Duration.ofSeconds(60), () -> api.transfer(bigId).path("bytesDone").asLong() >= 2L << 20,
+                        () -> "not under way: " + api.get("api/transfers/" + bigId));
                 proxy.close();
-                String smallId = post(base, "{\"server\":\"other\",\"remotePath\":\"/small.bin\",\"localPath\":"
+                String smallId = api.post("{\"server\":\"other\",\"remotePath\":\"/small.bin\",\"localPath\":"
                         + "\"small.bin\"}");
-                Await.until(Duration.ofSeconds(60), () -> "done".equals(state(base, smallId)),
-                        () -> "the transfer to the other server did not run: " + get(base, "api/transfers/" + smallId));
+                Await.until(Duration.ofSeconds(60), () -> "done".equals(api.state(smallId)),
+                        () -> "the transfer to the other server did not run: " + api.get("api/transfers/" + smallId));
                 assertEquals(Hashes.sha256(small), Hashes.sha256(h.downloads().resolve("small.bin")));
-                Await.until(Duration.ofSeconds(30), () -> "waiting".equals(state(base, bigId)),
-                        () -> "not waiting: " + get(base, "api/transfers/" + bigId));
+                Await.until(Duration.ofSeconds(30), () -> "waiting".equals(api.state(bigId)),
+                        () -> "not waiting: " + api.get("api/transfers/" + bigId));
                 assertTrue(service.ledger().leases().holds(bigId), "this node keeps the waiting transfer's lease");
-                long doneWhenCut = bytesDone(base, bigId);
+                long doneWhenCut = api.transfer(bigId).path("bytesDone").asLong();
                 assertTrue(doneWhenCut >= (2L << 20) && doneWhenCut < size, "cut at " + doneWhenCut);
 
                 a.resetCounters();
                 back = FaultProxy.startOn(address, a.host(), a.port());
-                Await.until(Duration.ofSeconds(120), () -> "done".equals(state(base, bigId)),
-                        () -> "not resumed: " + get(base, "api/transfers/" + bigId));
+                Await.until(Duration.ofSeconds(120), () -> "done".equals(api.state(bigId)),
+                        () -> "not resumed: " + api.get("api/transfers/" + bigId));
                 assertEquals(Hashes.sha256(big), Hashes.sha256(h.downloads().resolve("big.bin")));
                 // Resumed from its segment's last checkpoint, not started over.
                 assertTrue(a.bytesSent() <= size - doneWhenCut + (1L << 20),
-                        "sent after the outage: " + a.bytesSent() + " of " + size + ", " + doneWhenCut + " done before");
+                        "sent after the outage: " + a.bytesSent() + " of " + size + ", " + doneWhenCut
+                                + " done before");
             } finally {
                 if (back != null) {
                     back.close();
@@ -171,8 +165,8 @@ class ServerWaitsTest {
                 }
                 assertTrue(Files.notExists(inbox.resolve(".failed")) || ServiceHarness.list(inbox.resolve(".failed"))
                         .isEmpty(), ServiceHarness.list(inbox));
-                assertTrue(get(service.webUrl(), "api/transfers").contains("\"state\":\"waiting\""),
-                        get(service.webUrl(), "api/transfers"));
+                assertTrue(new ApiClient(service.webUrl()).get("api/transfers").contains("\"state\":\"waiting\""),
+                        new ApiClient(service.webUrl()).get("api/transfers"));
 
                 try (FtpServerFixture back = FtpServerFixture.builder().port(gonePort).user("nobody", "pw").start()) {
                     List<Path> sources = new ArrayList<>();
@@ -235,10 +229,10 @@ class ServerWaitsTest {
         try (FtpServerFixture up = FtpServerFixture.builder().start()) {
             ServiceHarness h = harness(up, freePort(), 3);
             try (FerryService service = h.start()) {
-                String base = service.webUrl();
-                String id = post(base, "{\"server\":\"gone\",\"remotePath\":\"/g.bin\",\"localPath\":\"g.bin\"}");
-                Await.until(Duration.ofSeconds(60), () -> "failed".equals(state(base, id)),
-                        () -> "not given up: " + get(base, "api/transfers/" + id));
+                ApiClient api = new ApiClient(service.webUrl());
+                String id = api.post("{\"server\":\"gone\",\"remotePath\":\"/g.bin\",\"localPath\":\"g.bin\"}");
+                Await.until(Duration.ofSeconds(60), () -> "failed".equals(api.state(id)),
+                        () -> "not given up: " + api.get("api/transfers/" + id));
                 TransferRecord r = service.ledger().find(id).orElseThrow();
                 assertEquals(TransferStatus.FAILED, r.status());
                 assertTrue(r.reason().contains("could not be reached for") && r.reason().contains("outage-wait is 3 s")
@@ -253,22 +247,22 @@ class ServerWaitsTest {
         try (FtpServerFixture up = FtpServerFixture.builder().start()) {
             ServiceHarness h = harness(up, freePort(), 300);
             try (FerryService service = h.start()) {
-                String base = service.webUrl();
-                String id = post(base, "{\"server\":\"gone\",\"remotePath\":\"/g.bin\",\"localPath\":\"g.bin\"}");
-                Await.until(Duration.ofSeconds(30), () -> "waiting".equals(state(base, id)),
-                        () -> "not waiting: " + get(base, "api/transfers/" + id));
-                assertTrue(JSON.readTree(get(base, "api/transfers/" + id)).path("here").asBoolean(), "waits here");
-                HttpResponse<String> cancel = send(base + "api/transfers/" + id + "/cancel", "");
+                ApiClient api = new ApiClient(service.webUrl());
+                String id = api.post("{\"server\":\"gone\",\"remotePath\":\"/g.bin\",\"localPath\":\"g.bin\"}");
+                Await.until(Duration.ofSeconds(30), () -> "waiting".equals(api.state(id)),
+                        () -> "not waiting: " + api.get("api/transfers/" + id));
+                assertTrue(api.transfer(id).path("here").asBoolean(), "waits here");
+                HttpResponse<String> cancel = api.send("api/transfers/" + id + "/cancel", "");
                 assertEquals(202, cancel.statusCode(), cancel.body());
                 assertTrue(cancel.body().contains("cancelled at once"), cancel.body());
-                assertEquals("cancelled", state(base, id));
+                assertEquals("cancelled", api.state(id));
                 assertEquals(TransferStatus.CANCELLED, service.ledger().find(id).orElseThrow().status());
                 assertEquals(0, service.engine().serverWaits().size());
 
-                HttpResponse<String> resume = send(base + "api/transfers/" + id + "/resume", "");
+                HttpResponse<String> resume = api.send("api/transfers/" + id + "/resume", "");
                 assertEquals(202, resume.statusCode(), resume.body());
-                Await.until(Duration.ofSeconds(30), () -> "waiting".equals(state(base, id)),
-                        () -> "not waiting again: " + get(base, "api/transfers/" + id));
+                Await.until(Duration.ofSeconds(30), () -> "waiting".equals(api.state(id)),
+                        () -> "not waiting again: " + api.get("api/transfers/" + id));
             }
         }
     }
@@ -282,44 +276,6 @@ class ServerWaitsTest {
         h.properties.put("ferry.servers.gone.outage-wait", String.valueOf(outageWaitSeconds));
         h.secrets.put("ferry.servers.gone.password", "pw");
         return h;
-    }
-
-    private String post(String base, String json) throws Exception {
-        HttpResponse<String> r = send(base + "api/transfers", json);
-        assertEquals(202, r.statusCode(), r.body());
-        String id = JSON.readTree(r.body()).path("id").asText(null);
-        assertNotNull(id, r.body());
-        return id;
-    }
-
-    private HttpResponse<String> send(String url, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private long bytesDone(String base, String id) {
-        try {
-            return JSON.readTree(get(base, "api/transfers/" + id)).path("bytesDone").asLong();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
-    private String state(String base, String id) {
-        try {
-            return JSON.readTree(get(base, "api/transfers/" + id)).path("state").asText();
-        } catch (Exception e) {
-            return e.toString();
-        }
-    }
-
-    private String get(String base, String path) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        } catch (Exception e) {
-            return e.toString();
-        }
     }
 
     private static int freePort() throws Exception {

@@ -9,13 +9,12 @@ import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.Hashes;
+import dev.ferry.testing.MlsdReply;
 import dev.ferry.testing.PseudoRandomContent;
 import dev.ferry.transfer.TransferEngine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
-import org.apache.ftpserver.ftplet.DataConnection;
-import org.apache.ftpserver.ftplet.DefaultFtpReply;
 import org.apache.ftpserver.ftplet.DefaultFtplet;
 import org.apache.ftpserver.ftplet.FtpRequest;
 import org.apache.ftpserver.ftplet.FtpSession;
@@ -43,20 +42,10 @@ class DuplicateListingTest {
                         || !String.valueOf(request.getArgument()).matches("/?d/?")) {
                     return FtpletResult.DEFAULT;
                 }
-                session.write(new DefaultFtpReply(150, "Opening ASCII mode data connection for MLSD"));
-                DataConnection data;
-                try {
-                    data = session.getDataConnection().openConnection();
-                } catch (Exception e) {
-                    throw new java.io.IOException(e);
-                }
-                data.transferToClient(session, "modify=20261201100000;perm=adfr;size=5000;type=file; a.bin\r\n"
+                return MlsdReply.send(session, "modify=20261201100000;perm=adfr;size=5000;type=file; a.bin\r\n"
                         + "modify=20261201100000;perm=adfr;size=7000;type=file; c.bin\r\n"
                         + "modify=20261201100000;perm=adfr;size=5000;type=file; a.bin\r\n"
                         + "modify=20261201100000;perm=adfr;size=9999;type=file; c.bin\r\n");
-                session.getDataConnection().closeDataConnection();
-                session.write(new DefaultFtpReply(226, "Transfer complete"));
-                return FtpletResult.SKIP;
             }
         };
         try (FtpServerFixture ftp = FtpServerFixture.builder().ftplet("twice", twice).start()) {

@@ -9,13 +9,13 @@ import dev.ferry.ledger.JdbcLedger;
 import dev.ferry.plan.TransferOptions;
 import dev.ferry.testing.FtpServerFixture;
 import dev.ferry.testing.Hashes;
+import dev.ferry.testing.MlsdReply;
 import dev.ferry.testing.PseudoRandomContent;
 import dev.ferry.transfer.TransferEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
-import org.apache.ftpserver.ftplet.DataConnection;
 import org.apache.ftpserver.ftplet.DefaultFtpReply;
 import org.apache.ftpserver.ftplet.DefaultFtplet;
 import org.apache.ftpserver.ftplet.FtpRequest;
@@ -53,23 +53,13 @@ class UnparsableListingLineTest {
                 if (!argument.matches("/?t/?")) {
                     return FtpletResult.DEFAULT;
                 }
-                session.write(new DefaultFtpReply(150, "Opening ASCII mode data connection for MLSD"));
-                DataConnection data;
-                try {
-                    data = session.getDataConnection().openConnection();
-                } catch (Exception e) {
-                    throw new java.io.IOException(e);
-                }
                 // A line that is not MLSD first: after another line it would be read as the rest of that line's
                 // name, whose line break proftpd sends as CRLF (ListingLines)
-                data.transferToClient(session, "this line is not MLSD\r\n"
+                return MlsdReply.send(session, "this line is not MLSD\r\n"
                         + "modify=20261205073149;perm=flcdmpe;type=cdir; .\r\n"
                         + "modify=20261205073149;perm=;type=dir;unique=FE00U20E512;UNIX.mode=00; locked\r\n"
                         + "modify=20261201100000;perm=adfr;size=5000;type=file; a.bin\r\n"
                         + "modify=20261201100000;perm=flcdmpe;type=dir; sub\r\n");
-                session.getDataConnection().closeDataConnection();
-                session.write(new DefaultFtpReply(226, "Transfer complete"));
-                return FtpletResult.SKIP;
             }
         };
         try (FtpServerFixture ftp = FtpServerFixture.builder().ftplet("proftpd-like", proftpdLike).start()) {
