@@ -85,10 +85,15 @@ final class Attempts {
     /** The failure to report after {@link #next} returned null. */
     FtpException gaveUp(IOException e) {
         String why = outageTries > 0
-                ? "the server could not be reached for " + Duration.ofNanos(nanoTime.getAsLong() - outageSince)
-                        .toSeconds() + " s (outage-wait is " + Duration.ofNanos(outageWaitNanos).toSeconds() + " s)"
+                ? outageSpent(Duration.ofNanos(nanoTime.getAsLong() - outageSince), Duration.ofNanos(outageWaitNanos))
                 : "gave up after " + fruitless + " attempts in a row that moved nothing";
         return new FtpException(e.getMessage() + " (" + why + ")", 0, false, e);
+    }
+
+    /** Why a transfer stopped waiting for its server, in the same words on its thread and aside (ServerWaits). */
+    static String outageSpent(Duration waited, Duration outageWait) {
+        return "the server could not be reached for " + waited.toSeconds() + " s (outage-wait is "
+                + outageWait.toSeconds() + " s)";
     }
 
     /** 0.2 s, 0.4 s, 0.8 s … capped at 5 s: quick after a single cut, gentle on a server that is down. */

@@ -36,8 +36,7 @@ final class Retries {
                 if (!SegmentRunner.isTransient(e)) {
                     throw e;
                 }
-                if (stepAside != null && e instanceof dev.ferry.ftp.ServerUnreachableException away
-                        && !outageWait.isZero()) {
+                if (stepAside != null && e instanceof dev.ferry.ftp.ServerUnreachableException away) {
                     throw stepAside.instead(away);
                 }
                 Duration delay = attempts.next(e, false);

@@ -128,8 +128,7 @@ final class SegmentRunner {
                 if (!isTransient(e) || (bet && e instanceof FtpException f && f.replyCode() >= 500)) {
                     failed(t, s, e, session, bet);
                 }
-                if (t.stepAside != null && e instanceof ServerUnreachableException away
-                        && !t.profile.outageWait().isZero()) {
+                if (t.stepAside != null && e instanceof ServerUnreachableException away) {
                     // The whole transfer waits for its server off this thread; its next run resumes this segment.
                     failed(t, s, t.stepAside.instead(away), session, false);
                 }

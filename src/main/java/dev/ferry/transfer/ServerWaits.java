@@ -123,8 +123,8 @@ public final class ServerWaits implements AutoCloseable {
         String what = cause != null ? cause.getMessage() : outage != null ? outage.cause : "unreachable";
         if (now - first >= profile.outageWait().toNanos()) {
             forget(request.id());
-            return new Parked(what + " (the server could not be reached for " + (now - first) / 1_000_000_000L
-                    + " s (outage-wait is " + profile.outageWait().toSeconds() + " s))", true);
+            return new Parked(what + " (" + Attempts.outageSpent(Duration.ofNanos(now - first), profile.outageWait())
+                    + ")", true);
         }
         if (outage == null) {
             outage = new Outage(profile, cause);
@@ -146,24 +146,27 @@ public final class ServerWaits implements AutoCloseable {
 
     /** Whether {@code id} waits here for its server (not yet sent back). */
     public synchronized boolean isWaiting(String id) {
-        for (Outage o : outages.values()) {
-            if (o.waiting.containsKey(id)) {
-                return true;
-            }
-        }
-        return returning.containsKey(id);
+        return outageOf(id) != null || returning.containsKey(id);
     }
 
     /** What {@code id} waits for, when it waits here: for the status page and the API. */
     public synchronized Optional<String> waiting(String id) {
-        for (Outage o : outages.values()) {
-            Waiting w = o.waiting.get(id);
-            if (w != null) {
-                return Optional.of(describe(o, w));
-            }
+        Outage o = outageOf(id);
+        if (o != null) {
+            return Optional.of(describe(o, o.waiting.get(id)));
         }
         return returning.containsKey(id)
                 ? Optional.of("its server answers again; waiting for room in the transfer queue") : Optional.empty();
+    }
+
+    /** The outage {@code id} waits out, or null. */
+    private Outage outageOf(String id) {
+        for (Outage o : outages.values()) {
+            if (o.waiting.containsKey(id)) {
+                return o;
+            }
+        }
+        return null;
     }
 
     /**
@@ -172,12 +175,8 @@ public final class ServerWaits implements AutoCloseable {
      */
     synchronized boolean forget(String id) {
         since.remove(id);
-        for (Outage o : outages.values()) {
-            if (o.waiting.remove(id) != null) {
-                return true;
-            }
-        }
-        return returning.remove(id) != null;
+        Outage o = outageOf(id);
+        return o != null ? o.waiting.remove(id) != null : returning.remove(id) != null;
     }
 
     /** How many transfers wait here. */

@@ -378,6 +378,7 @@ public final class TransferEngine implements AutoCloseable {
         }
         try {
             ServerProfile profile = profiles.get(request.server());
+            // A profile that waits for no outage never steps aside: an unreachable server is an ordinary attempt.
             boolean stepAside = waits.open(comeback) && !profile.outageWait().isZero();
             if (stepAside && waits.isAway(profile.name())) {
                 // Known to be away: no connect (each may cost its timeout) until the server's probe finds it back.
