@@ -245,7 +245,7 @@ class ClusterFaultTest {
                 query("SELECT COALESCE(SUM(bytes_resent), 0) FROM ferry_transfer", rs -> ledgerResent[0] = rs.getLong(1));
                 assertTrue(ftp.maxConcurrentSessions() <= CONNECTION_LIMIT, "the server saw "
                         + ftp.maxConcurrentSessions() + " connections from Ferry at once, above the limit "
-                        + CONNECTION_LIMIT);
+                        + CONNECTION_LIMIT + ": " + ftp.peakReport());
 
                 long downloaded = items.stream().filter(i -> !i.upload()).mapToLong(Item::size).sum();
                 long uploaded = bytes - downloaded;

@@ -130,12 +130,12 @@ public final class FtpServerFixture implements AutoCloseable {
         return counters.received();
     }
 
-    /** Successful logins (230 replies) since start or {@link #resetCounters()}. */
     /** RNTO commands carried out whose reply the client never got ({@link Builder#loseRenameReplies}). */
     public int lostRenameReplies() {
         return builder.lostRenameReply.lost();
     }
 
+    /** Successful logins (230 replies) since start or {@link #resetCounters()}. */
     public int loginCount() {
         return sessions.logins();
     }
@@ -150,14 +150,22 @@ public final class FtpServerFixture implements AutoCloseable {
         return sessions.current();
     }
 
-    /** The most sessions logged in at the same time since start or {@link #resetCounters()}. */
     /** Connections turned away with 421 by {@code maxLoginsPerIp}. */
     public int refusedConnections() {
         return connectionCap.refused();
     }
 
+    /**
+     * The most sessions logged in at the same time since start or {@link #resetCounters()}; a session whose socket
+     * the kernel already shows closing does not count (see {@code SessionTracker}).
+     */
     public int maxConcurrentSessions() {
         return sessions.peak();
+    }
+
+    /** The sessions open at the {@link #maxConcurrentSessions()} peak: ports, login times, socket states. */
+    public String peakReport() {
+        return sessions.peakReport();
     }
 
     /** Commands of this name (MKD, STOR, OPTS...) the server answered since start or {@link #resetCounters()}. */
