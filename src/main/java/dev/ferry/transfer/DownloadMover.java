@@ -63,7 +63,7 @@ final class DownloadMover implements SegmentMover {
         if (again > 0) {
             try {
                 requireSameBytes(in, t, pos - again, again, trickle);
-            } catch (IOException e) {
+            } catch (Throwable e) {
                 session.abandon(in);
                 t.inFlight(in, false);
                 throw e;
@@ -125,7 +125,10 @@ final class DownloadMover implements SegmentMover {
                     throw beyondPlannedSize(t, asked, pos);
                 }
             }
-        } catch (IOException e) {
+        } catch (Throwable e) {
+            // Any failure, not only I/O: a checkpoint refused by the ledger (a run a changed source or another node
+            // ended meanwhile) left the stream open, so the session's QUIT waited behind the server's RETR for the
+            // whole control timeout and the server went on sending into a socket nobody read.
             session.abandon(in);
             throw e;
         } finally {
@@ -133,8 +136,13 @@ final class DownloadMover implements SegmentMover {
         }
         // What is on disk is recorded before the server's reply to the close: a server that ends the control session
         // when a data connection closes early then costs a new login, not the bytes since the last checkpoint.
-        force(t);
-        t.checkpoint(s, pos);
+        try {
+            force(t);
+            t.checkpoint(s, pos);
+        } catch (Throwable e) {
+            session.abandon(in);
+            throw e;
+        }
         session.endRead(in, eof);
         if (digest != null && pos == t.size && s.end() == t.size && t.liveSegments().size() == 1) {
             t.sentDigest = HexFormat.of().formatHex(digest.digest());

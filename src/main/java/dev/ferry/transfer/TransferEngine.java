@@ -783,6 +783,9 @@ public final class TransferEngine implements AutoCloseable {
     private TransferFailedException failed(TransferRequest request, LiveTransfer t, Throwable e, UnitOfWork unit) {
         String id = request.id();
         LiveTransfer live = t != null ? t : active.get(id);
+        // Read before anything below: the part file's close makes the other segments fail, and each of them stops
+        // the rest (runSegment), which would make this first failure look like a person's cancel.
+        boolean cancelledBefore = live != null && live.cancelled();
         boolean firstReport = live == null || active.remove(id, live);
         if (live != null) {
             split.remove(live);
@@ -802,7 +805,7 @@ public final class TransferEngine implements AutoCloseable {
             if (firstReport && live != null) {
                 listeners.transferStopped(view, away.getMessage());
             }
-            return new TransferFailedException(id, away.getMessage(), away);
+            return first(live, firstReport, new TransferFailedException(id, away.getMessage(), away));
         }
         waits.forget(id);
         LostLeaseException lost = LostLeaseException.in(e);
@@ -816,9 +819,9 @@ public final class TransferEngine implements AutoCloseable {
             if (firstReport) {
                 listeners.transferStopped(view, why);
             }
-            return new TransferFailedException(id, why, lost);
+            return first(live, firstReport, new TransferFailedException(id, why, lost));
         }
-        if (interrupted(e) && !(e instanceof CancelledException) && (live == null || !live.cancelled())) {
+        if (interrupted(e) && !(e instanceof CancelledException) && !cancelledBefore) {
             // The process is stopping (its threads interrupted, e.g. one waiting for a connection): the transfer is
             // not over. Recorded as FAILED, recovery would never run it again; left as it is, it resumes at the next
             // start, as the transfers still moving bytes at the stop do.
@@ -826,23 +829,23 @@ public final class TransferEngine implements AutoCloseable {
             if (firstReport) {
                 listeners.transferStopped(view, why); // nothing recorded, as for a lost lease
             }
-            return new TransferFailedException(id, why, e);
+            return first(live, firstReport, new TransferFailedException(id, why, e));
         }
-        if (e instanceof CancelledException || (live != null && live.cancelled() && !(e instanceof LocalFileException))) {
+        if (e instanceof CancelledException || (cancelledBefore && !(e instanceof LocalFileException))) {
             if (firstReport) {
                 ledger.status(id, TransferStatus.CANCELLED, "cancelled");
                 listeners.transferCancelled(view);
             }
-            return new TransferFailedException(id, "transfer " + id + " was cancelled", new CancelledException(id));
+            return first(live, firstReport,
+                    new TransferFailedException(id, "transfer " + id + " was cancelled", new CancelledException(id)));
         }
         String reason = reason(request, e);
-        TransferFailedException failure = new TransferFailedException(id, reason, e);
-        if (firstReport && live != null) {
-            live.firstFailure(failure);
-        }
+        TransferFailedException failure = first(live, firstReport, new TransferFailedException(id, reason, e));
         if (firstReport && e instanceof SourceChangedException && live != null) {
             // The transfer goes on from the new version: its next plan reports restarted, not a new start.
             restarts.pending(id, e.getMessage());
+            // The other segments stop before their rows go: a checkpoint of theirs would find none.
+            live.cancel();
             // The moved segments are of the old version, even where size and time match (a hash, a writer, or a
             // download's bytes read again told): the next plan must start afresh, not resume them.
             ledger.start(id, live.size, live.sourceMtime, List.of());
@@ -854,6 +857,18 @@ public final class TransferEngine implements AutoCloseable {
             listeners.transferFailed(view, reason);
         }
         return failure;
+    }
+
+    /**
+     * The first report's outcome is the transfer's: the segments it stopped fail after it (a closed part file, a
+     * cancel), and whoever waits for them all throws this one, not the lowest segment's.
+     */
+    private static TransferFailedException first(LiveTransfer live, boolean firstReport,
+                                                 TransferFailedException outcome) {
+        if (firstReport && live != null) {
+            live.firstFailure(outcome);
+        }
+        return outcome;
     }
 
     /**
