@@ -115,11 +115,12 @@ final class UploadPublisher {
     /**
      * A server may answer RNTO with 250 and rename nothing (a gateway whose rename fails behind it, a hook that
      * refuses it quietly): the upload was reported done with the file only under its temporary name (a hostile review).
-     * The final name is asked for once after the rename of a file over {@link #RENAME_CHECK_MIN}, where one command is
-     * nothing against the transfer; a folder's small files are asked nothing more, as every file costs its commands.
+     * The final name is asked for once after the rename (one SIZE): of every file on its own (a drop, a request, the
+     * command line's), and of a folder's files over {@link #RENAME_CHECK_MIN}, where one command is nothing against
+     * the transfer; a folder's small files are asked nothing more, as every file costs its commands.
      */
     private static void requireRenamed(FtpSession session, LiveTransfer t) throws IOException {
-        if (t.size <= RENAME_CHECK_MIN) {
+        if (t.size <= RENAME_CHECK_MIN && t.request.tree() != null) {
             return;
         }
         long there;
