@@ -157,6 +157,24 @@ class FtpServerFixtureTest {
     void aSessionWhoseClientClosedDoesNotCountWhileTheServerHasNotSeenItsEnd() throws IOException {
         // The server handles a session's events one after the other: a slow RETR holds back its close, as a loaded
         // machine holds back any server thread. The client is gone meanwhile; the next login is not a second one.
+        withASecondLoginBesideASlowRetr(true, ftp -> {
+            assertEquals(2, ftp.currentSessions(), "the server has not yet seen the first session end");
+            assertEquals(1, ftp.maxConcurrentSessions(), ftp.peakReport());
+        });
+    }
+
+    @Test
+    void aSessionStillOpenCountsWhileAnotherLogsIn() throws IOException {
+        withASecondLoginBesideASlowRetr(false, ftp -> {
+            assertEquals(2, ftp.maxConcurrentSessions(), ftp.peakReport());
+            assertTrue(ftp.peakReport().contains("ESTABLISHED"), ftp.peakReport());
+        });
+    }
+
+    /** A first session in a throttled RETR (its control connection closed first if {@code closeFirst}), a second login. */
+    private static void withASecondLoginBesideASlowRetr(boolean closeFirst,
+                                                        java.util.function.Consumer<FtpServerFixture> check)
+            throws IOException {
         try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(8 * KiB).start()) {
             ftp.write("slow.bin", MiB, 5);
             FTPClient a = FtpClients.login(ftp);
@@ -164,39 +182,19 @@ class FtpServerFixtureTest {
             FTPClient b = null;
             try {
                 assertEquals(KiB, data.readNBytes(KiB).length);
-                FtpClients.disconnectQuietly(a);
+                if (closeFirst) {
+                    FtpClients.disconnectQuietly(a);
+                }
                 b = FtpClients.login(ftp);
-                assertEquals(2, ftp.currentSessions(), "the server has not yet seen the first session end");
-                assertEquals(1, ftp.maxConcurrentSessions(), ftp.peakReport());
+                check.accept(ftp);
             } finally {
                 data.close();
+                FtpClients.disconnectQuietly(a);
                 if (b != null) {
                     FtpClients.disconnectQuietly(b);
                 }
             }
             Await.until(QUICKLY, () -> ftp.currentSessions() == 0, () -> "sessions " + ftp.currentSessions());
-        }
-    }
-
-    @Test
-    void aSessionStillOpenCountsWhileAnotherLogsIn() throws IOException {
-        try (FtpServerFixture ftp = FtpServerFixture.builder().ratePerConnection(8 * KiB).start()) {
-            ftp.write("slow.bin", MiB, 5);
-            FTPClient a = FtpClients.login(ftp);
-            InputStream data = a.retrieveFileStream("slow.bin");
-            FTPClient b = null;
-            try {
-                assertEquals(KiB, data.readNBytes(KiB).length);
-                b = FtpClients.login(ftp);
-                assertEquals(2, ftp.maxConcurrentSessions(), ftp.peakReport());
-                assertTrue(ftp.peakReport().contains("ESTABLISHED"), ftp.peakReport());
-            } finally {
-                data.close();
-                FtpClients.disconnectQuietly(a);
-                if (b != null) {
-                    FtpClients.disconnectQuietly(b);
-                }
-            }
         }
     }
 
