@@ -374,7 +374,19 @@ public final class TreeRun {
                     store, engine.events());
             state.started(false);
             try {
-                return uploadWalk(root, base, options, filter, new Tally(state));
+                Tally tally = new Tally(state);
+                tally.renames = new FolderRenames(new FolderRenames.Lister() {
+                    @Override
+                    public Map<String, Long> sizes(String remoteDir) throws IOException {
+                        return listedSizes(remoteDir);
+                    }
+
+                    @Override
+                    public long size(String remotePath) throws IOException {
+                        return sizeOf(remotePath);
+                    }
+                }, tally::notRenamed);
+                return uploadWalk(root, base, options, filter, tally);
             } catch (IOException | RuntimeException | Error e) {
                 state.failed(e);
                 throw e;
@@ -409,6 +421,7 @@ public final class TreeRun {
             there.keySet().forEach(n -> takenAnyCase.add(n.toLowerCase(Locale.ROOT)));
             List<String> below = new ArrayList<>();
             List<Boolean> absentBelow = new ArrayList<>();
+            String renamedInto = null;
             // Opened from the root one name at a time, none followed if it is a link: a subfolder swapped for a link
             // after its parent was read is not listed through it (nor are its files read: FolderFiles).
             if (!relDir.isEmpty() && Files.isSymbolicLink(localDir)) {
@@ -469,16 +482,25 @@ public final class TreeRun {
                             // rule says about other people's files (as a dropped file's, DropUnchanged).
                             sendWith = options.withFileExist(dev.ferry.plan.FileExist.OVERRIDE);
                         }
+                        // The publisher asks for a file over BATCH_MAX_BYTES under its final name by itself.
+                        FolderRenames.Folder folder = null;
+                        if (a.size() <= BATCH_MAX_BYTES && tally.renames != null) {
+                            renamedInto = remote.lastIndexOf('/') > 0 ? remote.substring(0, remote.lastIndexOf('/')) : "/";
+                            folder = tally.renames.expect(renamedInto);
+                        }
                         tally.send(new TransferRequest(Direction.UPLOAD, profile.name(), remote,
                                 child.toString(), sendWith).fromFolder(root.toString()), a.size(), rel,
                                 () -> stamp(remote, mtime), null,
-                                listed.whole() && !takenAnyCase.contains(name.toLowerCase(Locale.ROOT)));
+                                listed.whole() && !takenAnyCase.contains(name.toLowerCase(Locale.ROOT)), folder);
                     }
                 }
             } catch (IOException e) {
                 tally.refuse(relDir.isEmpty() ? "." : relDir, "cannot read the folder: "
                         + (e instanceof java.nio.file.AccessDeniedException ? "permission denied; make it readable by"
                         + " the user Ferry runs as and run again" : e.toString()));
+            }
+            if (renamedInto != null) {
+                tally.renames.walked(renamedInto);
             }
             for (int i = below.size() - 1; i >= 0; i--) {
                 pending.push(new String[] {below.get(i), Integer.toString(depth + 1),
@@ -709,6 +731,22 @@ public final class TreeRun {
      * when it is not there yet. Whole when every line was understood and none was left out, so a name it lacks is
      * free -- then the upload's planning need not ask again.
      */
+    /** A folder's files by name with their sizes (-1 unknown), for {@link FolderRenames}; null if not listed whole. */
+    private Map<String, Long> listedSizes(String dir) throws IOException {
+        Map<String, FTPFile> there = new HashMap<>();
+        Listed listed = remoteEntries(dir, there);
+        if (!listed.whole()) {
+            return null;
+        }
+        Map<String, Long> sizes = new HashMap<>();
+        there.forEach((name, f) -> {
+            if (!f.isDirectory()) {
+                sizes.put(name, f.getSize());
+            }
+        });
+        return sizes;
+    }
+
     private Listed remoteEntries(String dir, Map<String, FTPFile> into) throws IOException {
         boolean[] whole = {true};
         try {
@@ -764,6 +802,18 @@ public final class TreeRun {
             if (s.exists(base) && !s.isDirectory(base)) {
                 throw new dev.ferry.ftp.RemoteNotFolderException(base, profile);
             }
+        } finally {
+            engine.pool().release(s);
+        }
+    }
+
+    /** One file's size by SIZE: -1 when the server cannot say, -2 when it has no such file. */
+    private long sizeOf(String remotePath) throws IOException {
+        FtpSession s = engine.pool().borrow(profile);
+        try {
+            return s.size(remotePath);
+        } catch (dev.ferry.ftp.RemoteNotFoundException e) {
+            return -2;
         } finally {
             engine.pool().release(s);
         }
@@ -850,6 +900,8 @@ public final class TreeRun {
         volatile boolean stopped;
         /** The transfers the lanes run now, for {@link #stopLanes}. */
         final Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        /** An upload's small files, checked under their final names folder by folder; null for a download. */
+        FolderRenames renames;
 
         Tally(TreeState state) {
             this.id = state.id();
@@ -881,15 +933,29 @@ public final class TreeRun {
             note("refused " + relative + ": " + reason);
         }
 
+        /** A file counted transferred that its folder's listing does not show: failed, in the ledger too. */
+        void notRenamed(FolderRenames.Sent file, String why) {
+            transferred.decrementAndGet();
+            failed.incrementAndGet();
+            note("failed " + file.relative() + ": " + why);
+            engine.ledger().status(file.transferId(), dev.ferry.ledger.TransferStatus.FAILED, why);
+        }
+
         void send(TransferRequest request, long size, String relative, Runnable afterwards, RemoteFile listed,
                   boolean listedFree) throws IOException {
+            send(request, size, relative, afterwards, listed, listedFree, null);
+        }
+
+        /** {@code folder}: the remote folder an upload's small file is renamed into, listed once it is complete. */
+        void send(TransferRequest request, long size, String relative, Runnable afterwards, RemoteFile listed,
+                  boolean listedFree, FolderRenames.Folder folder) throws IOException {
             if (state.cancelled()) {
                 throw cancelled();
             }
             state.toSend(size);
             try {
                 // Each file's transfer names its tree (ferry_transfer.tree_id): the API lists a tree's files by it.
-                Job job = new Job(request.inTree(id), size, relative, afterwards, listed, listedFree);
+                Job job = new Job(request.inTree(id), size, relative, afterwards, listed, listedFree, folder);
                 // Not a plain put: a cancel stops the lanes, and a full queue would then wait for ever.
                 while (!queue.offer(job, 100, TimeUnit.MILLISECONDS)) {
                     if (state.cancelled()) {
@@ -1104,6 +1170,11 @@ public final class TreeRun {
 
         private void finish(Job job, Throwable failure) {
             state.sent(job.size);
+            if (job.folder != null) {
+                String remote = job.request.remotePath();
+                job.folder.ended(failure != null || state.cancelled() ? null : new FolderRenames.Sent(
+                        remote.substring(remote.lastIndexOf('/') + 1), job.size, job.request.id(), job.relative));
+            }
             if (failure != null && state.cancelled()) {
                 // Not a failure of the file: what it moved is kept for the tree's next run.
                 return;
@@ -1170,9 +1241,9 @@ public final class TreeRun {
      * @param listedFree an upload's final name was absent from its folder's whole listing (planning need not ask)
      */
     private record Job(TransferRequest request, long size, String relative, Runnable afterwards, RemoteFile listed,
-                       boolean listedFree) {
+                       boolean listedFree, FolderRenames.Folder folder) {
         /** The walk's end, to a lane: larger than any batch takes, so a batch's look ahead never removes it. */
-        static final Job END = new Job(null, Long.MAX_VALUE, "", null, null, false);
+        static final Job END = new Job(null, Long.MAX_VALUE, "", null, null, false, null);
 
         /**
          * The job itself, not an equal one: a batch takes the queue's head by {@code remove(job)}, which compared whole

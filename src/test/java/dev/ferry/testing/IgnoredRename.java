@@ -12,6 +12,17 @@ import org.apache.ftpserver.ftplet.FtpletResult;
 /** A server that answers RNTO with 250 and renames nothing: Apache's own RNTO is skipped. */
 public final class IgnoredRename extends DefaultFtplet {
     private final AtomicInteger ignored = new AtomicInteger();
+    private final java.util.function.Predicate<String> which;
+
+    /** Every rename ignored. */
+    public IgnoredRename() {
+        this(name -> true);
+    }
+
+    /** The renames to a name {@code which} takes ignored, the others carried out. */
+    public IgnoredRename(java.util.function.Predicate<String> which) {
+        this.which = which;
+    }
 
     /** RNTO commands answered 250 without a rename. */
     public int ignored() {
@@ -20,7 +31,7 @@ public final class IgnoredRename extends DefaultFtplet {
 
     @Override
     public FtpletResult beforeCommand(FtpSession session, FtpRequest request) throws FtpException, IOException {
-        if (!"RNTO".equals(request.getCommand())) {
+        if (!"RNTO".equals(request.getCommand()) || !which.test(String.valueOf(request.getArgument()))) {
             return super.beforeCommand(session, request);
         }
         ignored.incrementAndGet();
