@@ -78,6 +78,8 @@ public final class Leases implements AutoCloseable {
      * clock: only this node's own deadline). Never moves back.
      */
     private final AtomicLong renewedAt = new AtomicLong(System.nanoTime());
+    /** Why the last renewal failed; null once one worked again. */
+    private volatile String renewalFailure;
     private volatile long lastTick;
     private final AtomicBoolean renewing = new AtomicBoolean();
     private volatile boolean registered;
@@ -203,6 +205,20 @@ public final class Leases implements AutoCloseable {
      */
     public boolean fresh() {
         return !displaced && System.nanoTime() - renewedAt.get() <= TimeUnit.SECONDS.toNanos(leaseSeconds) * 2 / 3;
+    }
+
+    /**
+     * How long ago the last renewal that worked was sent: this node's last write to the ledger known to have landed.
+     * A ledger that still answers reads but takes no write (its disk full, a database switched to read-only) shows
+     * here, and in {@link #fresh}, and nowhere a read looks.
+     */
+    public Duration sinceRenewed() {
+        return Duration.ofNanos(Math.max(0, System.nanoTime() - renewedAt.get()));
+    }
+
+    /** Why the last renewal failed (the database's words, as the log has them); null while the last one worked. */
+    public String renewalFailure() {
+        return renewalFailure;
     }
 
     /**
@@ -635,10 +651,12 @@ public final class Leases implements AutoCloseable {
             // claim made since it was sent (hold: its lease set then) stood fenced off the moment the renewal came
             // back -- a single node's drops taken just after the outage were stopped as "another node owns it now".
             renewedAt.accumulateAndGet(sent, (was, now) -> now - was > 0 ? now : was);
+            renewalFailure = null;
             return true;
         } catch (SQLException | RuntimeException e) {
             LedgerPool.afterFailure(e); // a database that closed itself is opened again by the next round
             LOG.warn("node {} could not renew its leases: {}", nodeId, e.getMessage());
+            renewalFailure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             return false;
         }
     }

@@ -173,9 +173,26 @@ public final class HealthMonitor implements AutoCloseable {
         };
     }
 
-    private String checkLedger() {
+    /**
+     * A read alone is not enough: an H2 ledger whose disk filled up opens again for every read and closes on the
+     * first write, and a database switched to read-only answers every read; the API and the inboxes then refused
+     * every request while this said UP. The heartbeat this node writes every third of a lease is the write that
+     * shows it: stale past two thirds of a lease (when the engine itself stops writing bytes, {@code Leases.fresh}),
+     * the ledger is DOWN here too.
+     */
+    private String checkLedger() throws Exception {
         ledger.recent(1);
-        return "the ledger answers";
+        dev.ferry.ledger.Leases leases = ledger.leases();
+        if (leases.displaced()) {
+            throw new Exception("another process runs as this node (" + leases.nodeId() + ") on the ledger");
+        }
+        if (!leases.fresh()) {
+            String why = leases.renewalFailure();
+            throw new Exception("the ledger answers reads but takes no writes: this node's heartbeat was last"
+                    + " written " + leases.sinceRenewed().toSeconds() + " s ago"
+                    + (why == null ? " (its write has not come back)" : ": " + why));
+        }
+        return "the ledger answers reads and writes";
     }
 
     private String checkServer(ServerProfile p) throws Exception {

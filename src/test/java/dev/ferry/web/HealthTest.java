@@ -176,4 +176,65 @@ class HealthTest {
             }
         }
     }
+    /**
+     * A hostile review: an H2 ledger whose disk filled up closes on the first write and opens again for the next read,
+     * so the check (one read) said UP, readiness 200, while POST /api/transfers answered 503 "the database has been
+     * closed" and every drop waited. A ledger that answers reads but takes no writes is DOWN (readiness); liveness
+     * stays UP, since a restart would not free the disk and the ledger opens again by itself once it can. The
+     * database here refuses every write through a trigger, as a full disk or a read-only database refuses them.
+     */
+    @Test
+    void aLedgerThatAnswersReadsButTakesNoWritesIsNotReadyYetStillAlive() throws Exception {
+        HikariConfig cfg = new HikariConfig();
+        cfg.setJdbcUrl("jdbc:h2:" + tmp.resolve("ledger") + ";DB_CLOSE_ON_EXIT=FALSE");
+        cfg.setMaximumPoolSize(8);
+        try (HikariDataSource ds = new HikariDataSource(cfg)) {
+            w = new WebFixture(JdbcLedger.open(ds), FtpServerFixture.builder().start(), s -> s);
+            // A short lease: the heartbeat is written every second, and counts as stale after two.
+            w.ledger.leases().configure(w.ledger.leases().nodeId(), 3);
+            Await.until(Duration.ofSeconds(20), () -> status("/observe/health/ready") == 200,
+                    () -> health().toString());
+            String[] tables = {"ferry_node", "ferry_transfer"};
+            try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+                for (String t : tables) {
+                    st.execute("CREATE TRIGGER refuse_" + t + " BEFORE INSERT, UPDATE, DELETE ON " + t
+                            + " FOR EACH ROW CALL '" + WritesRefused.class.getName() + "'");
+                }
+            }
+            Await.until(Duration.ofSeconds(30), () -> check(health(), "ledger").get("status").asText().equals("DOWN"),
+                    () -> health().toString());
+            JsonNode ledger = check(health(), "ledger");
+            assertTrue(ledger.get("detail").asText().contains("takes no writes")
+                    && ledger.get("detail").asText().contains(WritesRefused.WORDS), ledger.toString());
+            assertEquals(503, w.get("/observe/health/ready").statusCode());
+            assertEquals(200, w.get("/observe/health/live").statusCode(), "a restart would not bring the writes back");
+            var refused = w.post("/api/transfers", "{\"direction\":\"DOWNLOAD\",\"server\":\"test\","
+                    + "\"remotePath\":\"/a.bin\",\"localPath\":\"" + tmp.resolve("a.bin") + "\"}");
+            assertEquals(503, refused.statusCode(), refused.body());
+
+            try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+                for (String t : tables) {
+                    st.execute("DROP TRIGGER refuse_" + t);
+                }
+            }
+            Await.until(Duration.ofSeconds(30), () -> status("/observe/health/ready") == 200,
+                    () -> health().toString());
+            assertEquals("UP", check(health(), "ledger").get("status").asText());
+        } finally {
+            if (w != null) {
+                w.close();
+                w = null;
+            }
+        }
+    }
+
+    /** A database that takes no write: every row change is refused, in the words of a full disk. */
+    public static final class WritesRefused implements org.h2.api.Trigger {
+        static final String WORDS = "No space left on device";
+
+        @Override
+        public void fire(java.sql.Connection c, Object[] oldRow, Object[] newRow) throws java.sql.SQLException {
+            throw new java.sql.SQLException(WORDS);
+        }
+    }
 }
