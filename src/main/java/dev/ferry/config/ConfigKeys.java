@@ -100,7 +100,8 @@ public final class ConfigKeys {
             count("ferry.http.health-interval", "30", 1, "seconds between background health checks"),
             count("ferry.http.health-timeout", "15", 1, "seconds one health check may take"),
             count("ferry.http.recent", "25", 1, "finished transfers the page and API list"),
-            count("ferry.http.idle-timeout", "60", 1, "seconds an HTTP connection may stay idle before it is closed"),
+            count("ferry.http.idle-timeout", "60", 1, "seconds an HTTP connection may stay idle, or a request's body"
+                    + " take to arrive, before it is closed"),
             key("ferry.ledger.url", null, "JDBC URL of a shared ledger (default: H2 in the data folder)"),
             key("ferry.ledger.user", null, "user of the shared ledger"),
             secret("ferry.ledger.password", "password of the shared ledger"),

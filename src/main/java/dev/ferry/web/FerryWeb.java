@@ -94,9 +94,10 @@ public final class FerryWeb implements AutoCloseable {
      * read JSON with an {@code error} in words, as for every other refusal.
      */
     private void tooLargeInJson() {
-        // The root router: the one registered for Camel's routes is mounted below it, and a sub-router's error
-        // handlers are not asked for a failure of the body handler.
-        if (server.getServer() != null && server.getServer().requestHandler() instanceof io.vertx.ext.web.Router root) {
+        // The router every request reaches (behind the server's own deadline handler): a sub-router's error handlers
+        // are not asked for a failure of the body handler.
+        io.vertx.ext.web.Router root = server instanceof IdleClosingHttpServer idle ? idle.router() : null;
+        if (root != null) {
             Reply tooLarge = TransferApi.error(413, "the request body is larger than " + MAX_BODY_MIB + " MiB; a"
                     + " transfer request is a small JSON object");
             root.errorHandler(413, rc -> rc.response().setStatusCode(413)

@@ -14,11 +14,13 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerCon
  * its server's options itself, without one: a review held 3,000 half-sent requests open for as long as it liked (one
  * file descriptor each, of the process's 20,000 that its FTP connections, part files and ledger need too), and the
  * token is checked only once a request is complete, so with a non-loopback bind anyone who can connect could do it.
+ * A request whose body trickles in is never idle, so a request must also arrive whole within the idle timeout.
  */
 final class IdleClosingHttpServer extends VertxPlatformHttpServer {
     private final VertxPlatformHttpServerConfiguration configuration;
     private final Duration idleTimeout;
     private volatile HttpServer server;
+    private volatile io.vertx.ext.web.Router router;
 
     IdleClosingHttpServer(VertxPlatformHttpServerConfiguration configuration, Duration idleTimeout) {
         super(configuration);
@@ -31,16 +33,30 @@ final class IdleClosingHttpServer extends VertxPlatformHttpServer {
         return server;
     }
 
+    /** The router every request goes to once its deadline is set; null before the start. */
+    io.vertx.ext.web.Router router() {
+        return router;
+    }
+
     @Override
     protected void startServer() throws Exception {
         HttpServerOptions options = new HttpServerOptions()
                 .setIdleTimeout((int) Math.max(1, idleTimeout.toSeconds()))
                 .setIdleTimeoutUnit(TimeUnit.SECONDS);
         // The router Camel's initializeServer made for this port; the routes are added to it as they start. Ferry
-        // serves it at "/", so it is the request handler itself (a mount below a root router would add nothing).
+        // serves it at "/", so it handles every request (a mount below a root router would add nothing).
         VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(),
                 VertxPlatformHttpRouter.getRouterNameFromPort(configuration.getPort()));
-        HttpServer s = getVertx().createHttpServer(options).requestHandler(router);
+        this.router = router;
+        io.vertx.core.Vertx vertx = getVertx();
+        long deadline = Math.max(1000, idleTimeout.toMillis());
+        HttpServer s = vertx.createHttpServer(options)
+                .requestHandler(request -> {
+                    if (!request.isEnded()) {
+                        vertx.setTimer(deadline, t -> tooSlow(request));
+                    }
+                    router.handle(request);
+                });
         server = s;
         try {
             s.listen(configuration.getBindPort(), configuration.getBindHost()).toCompletionStage().toCompletableFuture()
@@ -49,6 +65,25 @@ final class IdleClosingHttpServer extends VertxPlatformHttpServer {
             // As Camel's own server: a failed bind is only logged here; FerryWeb.listening() says it in one line.
             org.slf4j.LoggerFactory.getLogger(IdleClosingHttpServer.class).debug("listen failed", e.getCause());
         }
+    }
+
+    /**
+     * The idle timeout alone let a body trickle in for ever: a byte every few seconds is never idle, and the token is
+     * checked only once the body is whole, so anyone who could connect held a connection per request for as long as
+     * they liked. A request's body must have arrived whole within the idle timeout of its headers.
+     */
+    private static void tooSlow(io.vertx.core.http.HttpServerRequest request) {
+        if (request.isEnded()) {
+            return;
+        }
+        io.vertx.core.http.HttpServerResponse response = request.response();
+        if (!response.headWritten() && !response.ended()) {
+            response.setStatusCode(408).putHeader("Content-Type", "application/json; charset=utf-8")
+                    .putHeader("Connection", "close")
+                    .end("{\"error\":\"the request did not arrive whole within ferry.http.idle-timeout\","
+                            + "\"status\":408}");
+        }
+        request.connection().close();
     }
 
     /**

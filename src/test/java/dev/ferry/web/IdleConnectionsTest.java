@@ -1,6 +1,7 @@
 package dev.ferry.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.testing.FtpServerFixture;
 import java.io.IOException;
@@ -50,6 +51,37 @@ class IdleConnectionsTest {
         assertEquals(200, w.get("/api/transfers").statusCode());
     }
 
+    /**
+     * A hostile review: a body sent one byte every few seconds is never idle, so its connection stayed open for as long
+     * as the sender liked (the token is checked only once the body is whole). A request must arrive whole within the
+     * idle timeout; the trickle here goes on until the server closes the connection.
+     */
+    @Test
+    void aBodyThatTricklesInIsRefusedOnceItHasTakenTheIdleTimeout() throws Exception {
+        w = new WebFixture(tmp, FtpServerFixture.builder().start(), s -> s.withIdleTimeout(Duration.ofSeconds(2)));
+        Socket slow = open();
+        java.io.OutputStream out = slow.getOutputStream();
+        out.write(("POST /api/transfers HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 100000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        Thread trickle = new Thread(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(500); // well within the idle timeout: never idle
+                    out.write(' ');
+                    out.flush();
+                }
+            } catch (IOException | InterruptedException closed) {
+                // the server closed it (or the test ended)
+            }
+        }, "trickle");
+        trickle.setDaemon(true);
+        trickle.start();
+        String answer = readAll(slow);
+        assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
+        assertEquals(200, w.get("/api/transfers").statusCode());
+    }
+
     private Socket open() throws IOException {
         Socket s = new Socket("127.0.0.1", Integer.parseInt(w.base.substring(w.base.lastIndexOf(':') + 1)));
         s.setSoTimeout(READ_MILLIS);
@@ -66,5 +98,10 @@ class IdleConnectionsTest {
             // An answer (e.g. 408 or 400) before the close is fine; the close is what counts.
         }
         return n;
+    }
+
+    /** What the server sends until it closes the connection. */
+    private static String readAll(Socket s) throws IOException {
+        return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
     }
 }
