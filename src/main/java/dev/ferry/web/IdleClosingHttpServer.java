@@ -14,13 +14,17 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerCon
  * its server's options itself, without one: a review held 3,000 half-sent requests open for as long as it liked (one
  * file descriptor each, of the process's 20,000 that its FTP connections, part files and ledger need too), and the
  * token is checked only once a request is complete, so with a non-loopback bind anyone who can connect could do it.
- * A request whose body trickles in is never idle, so a request must also arrive whole within the idle timeout.
+ * A request whose body trickles in is never idle, so a request must also arrive whole within the idle timeout. And no
+ * timeout bounds how many connections a client opens within one, so the server holds only so many at once.
  */
 final class IdleClosingHttpServer extends VertxPlatformHttpServer {
     private final VertxPlatformHttpServerConfiguration configuration;
     private final Duration idleTimeout;
     private volatile HttpServer server;
     private volatile io.vertx.ext.web.Router router;
+    private final int maxConnections = maxConnections();
+    private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean full = new java.util.concurrent.atomic.AtomicBoolean();
 
     IdleClosingHttpServer(VertxPlatformHttpServerConfiguration configuration, Duration idleTimeout) {
         super(configuration);
@@ -42,7 +46,11 @@ final class IdleClosingHttpServer extends VertxPlatformHttpServer {
     protected void startServer() throws Exception {
         HttpServerOptions options = new HttpServerOptions()
                 .setIdleTimeout((int) Math.max(1, idleTimeout.toSeconds()))
-                .setIdleTimeoutUnit(TimeUnit.SECONDS);
+                .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                // Cleartext HTTP/2 makes Vert.x wait for a connection's first bytes before it calls the connection
+                // handler, so a connection that sends nothing would not be counted against the cap; nothing here
+                // speaks h2c (browsers use HTTP/2 only over TLS).
+                .setHttp2ClearTextEnabled(false);
         // The router Camel's initializeServer made for this port; the routes are added to it as they start. Ferry
         // serves it at "/", so it handles every request (a mount below a root router would add nothing).
         VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(),
@@ -51,6 +59,7 @@ final class IdleClosingHttpServer extends VertxPlatformHttpServer {
         io.vertx.core.Vertx vertx = getVertx();
         long deadline = Math.max(1000, idleTimeout.toMillis());
         HttpServer s = vertx.createHttpServer(options)
+                .connectionHandler(this::counted)
                 .requestHandler(request -> {
                     if (!request.isEnded()) {
                         vertx.setTimer(deadline, t -> tooSlow(request));
@@ -84,6 +93,37 @@ final class IdleClosingHttpServer extends VertxPlatformHttpServer {
                             + "\"status\":408}");
         }
         request.connection().close();
+    }
+
+    /**
+     * At most {@link #maxConnections()} connections at once; one more is closed as soon as it is accepted. Each holds
+     * a file descriptor of the process's, which its FTP connections, part files and ledger share, and no timeout
+     * bounds how many a client can open within one: a review opened 1,000 silent connections against a limit of
+     * 1,024 and the inboxes stopped ("Too many open files") until it let them go.
+     */
+    private void counted(io.vertx.core.http.HttpConnection connection) {
+        int now = open.incrementAndGet();
+        connection.closeHandler(v -> open.decrementAndGet());
+        if (now > maxConnections) {
+            if (full.compareAndSet(false, true)) {
+                org.slf4j.LoggerFactory.getLogger(IdleClosingHttpServer.class).warn("the status page and API have {}"
+                        + " connections open, their most: new ones are closed at once until some end (from {})",
+                        maxConnections, connection.remoteAddress());
+            }
+            connection.close();
+        } else if (now < maxConnections * 3 / 4) {
+            full.set(false);
+        }
+    }
+
+    /**
+     * A quarter of the process's file descriptors, between 64 and 1,024: far above what a few browsers, scrapers and
+     * scripts keep open, far below what the transfers need.
+     */
+    static int maxConnections() {
+        long fds = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : 4096;
+        return (int) Math.max(64, Math.min(1024, fds / 4));
     }
 
     /**

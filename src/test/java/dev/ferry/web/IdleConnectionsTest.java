@@ -82,6 +82,64 @@ class IdleConnectionsTest {
         assertEquals(200, w.get("/api/transfers").statusCode());
     }
 
+    /**
+     * A hostile review opened 1,000 connections that sent nothing to a service allowed 1,024 file descriptors: they
+     * all stayed until the idle timeout, and meanwhile the inboxes failed with "Too many open files". No timeout
+     * bounds how many a client opens within one, so the server holds at most {@code maxConnections()} and closes one
+     * more at once; once one of them ends, a new one is served again.
+     */
+    @Test
+    void connectionsBeyondTheMostAreClosedAtOnce() throws Exception {
+        w = new WebFixture(tmp, FtpServerFixture.builder().start(), s -> s);
+        int most = IdleClosingHttpServer.maxConnections();
+        List<Socket> held = new ArrayList<>();
+        for (int i = 0; i < most; i++) {
+            Socket s = open();
+            // A whole exchange on each: the server has counted the connection once it answers, and keeps it open.
+            assertTrue(exchange(s).startsWith("HTTP/1.1 200"), "connection " + i);
+            held.add(s);
+        }
+        Socket extra = open();
+        extra.getOutputStream().write(GET_CSS);
+        assertEquals("", readAll(extra), "one more connection is closed without an answer");
+        held.get(0).close();
+        dev.ferry.testing.Await.until(Duration.ofSeconds(30), () -> status("/api/transfers") == 200,
+                () -> "a new connection once one ended");
+        for (Socket s : held.subList(1, 4)) {
+            assertTrue(exchange(s).startsWith("HTTP/1.1 200"), "the connections held are still served");
+        }
+    }
+
+    private static final byte[] GET_CSS = "GET /ferry.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
+
+    /** One request and its whole answer on a kept-alive connection: the status line and headers. */
+    private static String exchange(Socket s) throws IOException {
+        s.getOutputStream().write(GET_CSS);
+        InputStream in = s.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                return head.toString();
+            }
+            head.append((char) b);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        if (m.find()) {
+            in.readNBytes(Integer.parseInt(m.group(1)));
+        }
+        return head.toString();
+    }
+
+    private int status(String path) {
+        try {
+            return w.get(path).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     private Socket open() throws IOException {
         Socket s = new Socket("127.0.0.1", Integer.parseInt(w.base.substring(w.base.lastIndexOf(':') + 1)));
         s.setSoTimeout(READ_MILLIS);
