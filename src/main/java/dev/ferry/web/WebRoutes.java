@@ -168,8 +168,13 @@ final class WebRoutes extends RouteBuilder {
             return true;
         }
         String name = hostName(host);
-        return name.equals("localhost") || name.startsWith("127.") || name.equals("[::1]") || name.equals("::1");
+        // An address literal, not a prefix: "127.0.0.1.rebind.example" is a name its owner can point at 127.0.0.1.
+        return name.equals("localhost") || LOOPBACK_V4.matcher(name).matches() || name.equals("[::1]")
+                || name.equals("::1");
     }
+
+    private static final java.util.regex.Pattern LOOPBACK_V4 =
+            java.util.regex.Pattern.compile("127(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
 
     /** A browser sends Origin with every cross-site POST; it must be this server's own. */
     private static boolean sameOrigin(String origin, String host) {

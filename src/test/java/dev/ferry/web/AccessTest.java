@@ -121,11 +121,40 @@ class AccessTest {
         assertFalse(page.body().contains("http://") || page.body().contains("https://"), "no external resource");
     }
 
+    /**
+     * A hostile review: the Host guard took any name starting with "127." for loopback, so a page served as
+     * http://127.0.0.1.rebind.example:PORT/ — its name then made to resolve to 127.0.0.1 — read the transfers and
+     * posted a download (its Origin is its own Host, so the same-origin check passed too). Only 127.x.y.z literals,
+     * [::1] and localhost are loopback names.
+     */
+    @Test
+    void aNameThatMerelyStartsWithALoopbackAddressIsNotLoopback() throws Exception {
+        w = new WebFixture(tmp, FtpServerFixture.builder().start(), s -> s);
+        int port = Integer.parseInt(w.base.substring(w.base.lastIndexOf(':') + 1));
+        for (String name : List.of("127.0.0.1.rebind.example", "127.rebind.example", "127.0.0.1.",
+                "localhost.rebind.example")) {
+            String list = raw(port, "GET /api/transfers HTTP/1.1\r\nHost: " + name + ":" + port + "\r\n");
+            assertTrue(list.startsWith("HTTP/1.1 421"), name + ": " + list);
+            String origin = "http://" + name + ":" + port;
+            String post = raw(port, "POST /api/transfers HTTP/1.1\r\nHost: " + name + ":" + port + "\r\nOrigin: "
+                    + origin + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n", "{}");
+            assertTrue(post.startsWith("HTTP/1.1 421"), name + ": " + post);
+        }
+        for (String name : List.of("127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "[::1]")) {
+            String list = raw(port, "GET /api/transfers HTTP/1.1\r\nHost: " + name + ":" + port + "\r\n");
+            assertTrue(list.startsWith("HTTP/1.1 200"), name + ": " + list);
+        }
+    }
+
     private static String raw(int port, String head) throws Exception {
+        return raw(port, head, "");
+    }
+
+    private static String raw(int port, String head, String body) throws Exception {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
-            out.write((head + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write((head + "Connection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = s.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
