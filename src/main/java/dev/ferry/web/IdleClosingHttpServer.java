@@ -37,6 +37,22 @@ final class IdleClosingHttpServer extends VertxPlatformHttpServer {
         return server;
     }
 
+    /**
+     * Threads that run the routes (Camel's platform-http runs each request on the Vert.x worker pool, 20 threads by
+     * default). {@link WebRoutes} lets calls that may wait on the ledger hold {@link #LEDGER_CALLS} of them, so the
+     * health probes, the metrics and the page always find one.
+     */
+    static final int WORKERS = 40;
+    static final int LEDGER_CALLS = WORKERS - 8;
+
+    @Override
+    protected io.vertx.core.Vertx createVertxInstance() {
+        io.vertx.core.VertxOptions options = org.apache.camel.support.CamelContextHelper.findSingleByType(
+                getCamelContext(), io.vertx.core.VertxOptions.class);
+        return io.vertx.core.Vertx.vertx(options != null ? options
+                : new io.vertx.core.VertxOptions().setWorkerPoolSize(WORKERS));
+    }
+
     /** The router every request goes to once its deadline is set; null before the start. */
     io.vertx.ext.web.Router router() {
         return router;

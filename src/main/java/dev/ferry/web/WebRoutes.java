@@ -38,6 +38,8 @@ final class WebRoutes extends RouteBuilder {
     private final WebSettings settings;
     private final byte[] tokenBytes;
     private final Map<String, Reply> files = new LinkedHashMap<>();
+    private final java.util.concurrent.Semaphore ledgerCalls =
+            new java.util.concurrent.Semaphore(IdleClosingHttpServer.LEDGER_CALLS);
 
     WebRoutes(TransferApi api, ObserveApi observe, WebSettings settings) {
         this.api = api;
@@ -119,6 +121,15 @@ final class WebRoutes extends RouteBuilder {
         if (method.equals("POST") && !sameOrigin(in.getHeader("Origin", String.class), host)) {
             return TransferApi.error(403, "cross-origin requests are refused");
         }
+        // A stalled ledger holds each call for the pool's 30 s, on a worker thread the probes share: 20 such calls
+        // once left /observe/health/live unanswered, and a liveness probe would restart a process that a restart
+        // cannot help. Those calls take part of the workers; one more is refused at once rather than queued.
+        boolean waitsOnLedger = path.startsWith("/api/") || path.equals("/observe/info");
+        if (waitsOnLedger && !ledgerCalls.tryAcquire()) {
+            return TransferApi.error(503, IdleClosingHttpServer.LEDGER_CALLS + " calls are already waiting for the"
+                    + " ledger, which answers slowly or not at all (/observe/health says); this one was not run: send"
+                    + " it again later").withHeader("Retry-After", "5");
+        }
         try {
             return h.handle(ex);
         } catch (LedgerException e) {
@@ -126,6 +137,10 @@ final class WebRoutes extends RouteBuilder {
         } catch (RuntimeException e) {
             LOG.warn("{} {} failed", method, path, e);
             return TransferApi.error(500, "internal error (" + e.getClass().getSimpleName() + "); the log has details");
+        } finally {
+            if (waitsOnLedger) {
+                ledgerCalls.release();
+            }
         }
     }
 

@@ -228,6 +228,52 @@ class HealthTest {
         }
     }
 
+    /**
+     * A hostile review: with the ledger stalled (PostgreSQL behind a relay that stopped passing packets), every API
+     * call waited on it for the pool's 30 s, each on one of the HTTP server's 20 worker threads; 40 such calls (a few
+     * status pages and scripts) took them all, and /observe/health/live went unanswered for 50 s: a liveness probe
+     * would restart a process whose restart cannot bring the ledger back. Calls that may wait on the ledger now hold
+     * at most part of the workers, the rest of them are refused at once (503), and the probes are answered.
+     */
+    @Test
+    void livenessIsAnsweredWhileApiCallsWaitOnAStalledLedger() throws Exception {
+        HikariConfig cfg = new HikariConfig();
+        cfg.setJdbcUrl("jdbc:h2:" + tmp.resolve("ledger") + ";DB_CLOSE_ON_EXIT=FALSE");
+        cfg.setMaximumPoolSize(8);
+        try (HikariDataSource ds = new HikariDataSource(cfg)) {
+            w = new WebFixture(JdbcLedger.open(ds), FtpServerFixture.builder().start(), s -> s);
+            Await.until(Duration.ofSeconds(20), () -> status("/observe/health/live") == 200,
+                    () -> health().toString());
+            java.util.List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> calls =
+                    new java.util.ArrayList<>();
+            try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+                // Exclusive mode: every other session's statement waits until it ends, as on a stalled link.
+                st.execute("SET EXCLUSIVE 1");
+                for (int i = 0; i < 60; i++) {
+                    calls.add(w.http.sendAsync(w.request("/api/transfers").timeout(Duration.ofMinutes(5)).GET().build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString()));
+                }
+                // The calls beyond the workers' share are refused at once; before, they queued behind the others.
+                Await.until(Duration.ofSeconds(60), () -> calls.stream().anyMatch(f -> f.isDone()
+                        && f.join().statusCode() == 503 && f.join().body().contains("waiting for the ledger")),
+                        () -> "no API call was refused while the others wait");
+                var live = w.get("/observe/health/live");
+                assertEquals(200, live.statusCode(), live.body());
+                st.execute("SET EXCLUSIVE 0");
+            }
+            for (var f : calls) {
+                int code = f.get(2, java.util.concurrent.TimeUnit.MINUTES).statusCode();
+                assertTrue(code == 200 || code == 503, "answered once the ledger is back: " + code);
+            }
+            assertEquals(200, w.get("/api/transfers").statusCode());
+        } finally {
+            if (w != null) {
+                w.close();
+                w = null;
+            }
+        }
+    }
+
     /** A database that takes no write: every row change is refused, in the words of a full disk. */
     public static final class WritesRefused implements org.h2.api.Trigger {
         static final String WORDS = "No space left on device";
