@@ -103,6 +103,22 @@ public final class FerryWeb implements AutoCloseable {
             root.errorHandler(413, rc -> rc.response().setStatusCode(413)
                     .putHeader("Content-Type", tooLarge.contentType())
                     .end(io.vertx.core.buffer.Buffer.buffer(tooLarge.body())));
+            // A request whose connection closed before its body arrived whole (IdleClosingHttpServer closes one that
+            // takes longer than the idle timeout) fails in Vert.x's body handler with status 200: with no handler for
+            // that, Vert.x logged an ERROR and a stack trace for each, as often as a client cared to send one.
+            Reply failed = TransferApi.error(500, "internal error; the log has details");
+            root.errorHandler(200, rc -> {
+                if (rc.failure() instanceof io.vertx.core.http.HttpClosedException || rc.response().closed()) {
+                    LOG.debug("{} {}: the connection closed before the request arrived whole", rc.request().method(),
+                            rc.request().path());
+                    return;
+                }
+                LOG.warn("{} {} failed", rc.request().method(), rc.request().path(), rc.failure());
+                if (!rc.response().ended()) {
+                    rc.response().setStatusCode(500).putHeader("Content-Type", failed.contentType())
+                            .end(io.vertx.core.buffer.Buffer.buffer(failed.body()));
+                }
+            });
         }
     }
 

@@ -83,6 +83,51 @@ class IdleConnectionsTest {
     }
 
     /**
+     * A request closed so (the previous test) is an expected refusal, not an error: each one logged Vert.x's ERROR
+     * "Unhandled exception in router" with a stack trace, as often as a client cared to trickle a body.
+     */
+    @Test
+    void aRequestClosedForArrivingTooSlowlyLogsNoError() throws Exception {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.classic.Logger web = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(FerryWeb.class);
+        ch.qos.logback.classic.Level was = web.getLevel();
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        root.addAppender(logged);
+        web.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        try {
+            w = new WebFixture(tmp, FtpServerFixture.builder().start(), s -> s.withIdleTimeout(Duration.ofSeconds(2)));
+            Socket slow = open();
+            java.io.OutputStream out = slow.getOutputStream();
+            out.write(("POST /api/transfers HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 100\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String answer = readAll(slow);
+            assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
+            // Whichever comes: the line that says the close was expected, or the ERROR of before.
+            dev.ferry.testing.Await.until(Duration.ofSeconds(30), () -> events(logged).stream().anyMatch(ev ->
+                    ev.getFormattedMessage().contains("closed before the request arrived whole")
+                            || ev.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.ERROR)),
+                    () -> events(logged).toString());
+        } finally {
+            root.detachAppender(logged);
+            web.setLevel(was);
+        }
+        assertTrue(events(logged).stream().noneMatch(ev -> ev.getLevel().isGreaterOrEqual(
+                ch.qos.logback.classic.Level.ERROR)), () -> events(logged).toString());
+    }
+
+    private static List<ch.qos.logback.classic.spi.ILoggingEvent> events(
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged) {
+        synchronized (logged) {
+            return new ArrayList<>(logged.list);
+        }
+    }
+
+    /**
      * A hostile review opened 1,000 connections that sent nothing to a service allowed 1,024 file descriptors: they
      * all stayed until the idle timeout, and meanwhile the inboxes failed with "Too many open files". No timeout
      * bounds how many a client opens within one, so the server holds at most {@code maxConnections()} and closes one
