@@ -218,7 +218,9 @@ class ServerWaitsTest {
                         () -> "not failed: " + ServiceHarness.list(inbox));
                 String why = Files.readString(reason);
                 assertTrue(why.contains("could not be reached for") && why.contains("outage-wait is 3 s"), why);
-                assertTrue(Files.exists(inbox.resolve(".failed/gone.json")));
+                // The reason is written before the request file is moved beside it.
+                Await.until(Duration.ofSeconds(10), () -> Files.exists(inbox.resolve(".failed/gone.json")),
+                        () -> "reason written, request not moved: " + ServiceHarness.list(inbox));
                 assertEquals(0, service.engine().serverWaits().size());
             }
         }
