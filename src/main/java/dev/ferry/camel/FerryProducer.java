@@ -182,12 +182,31 @@ public class FerryProducer extends DefaultAsyncProducer {
         }
         // Passed on by the queue's route, which found it done already: said once, not looked up again.
         TransferResult found = exchange.getProperty(FerryConstants.JOINED_RESULT, TransferResult.class);
-        Optional<TransferResult> before = found != null ? Optional.of(found) : doneAlready(exchange, request);
+        Optional<TransferResult> before;
+        TransferRequest accepted = null;
+        if (found != null) {
+            before = Optional.of(found);
+        } else {
+            // Looked at again when the row was published between the look and the accept: the same request running
+            // on another node (a message published twice) ended meanwhile, and its publish may be this one's answer.
+            // Each round but the last holds the row to the look; a row published again at every look (never seen in
+            // practice) is accepted as it is then, as before.
+            int rounds = 0;
+            do {
+                Look look = doneAlready(exchange, request);
+                before = look.done();
+                if (before.isEmpty()) {
+                    accepted = look.looked() && ++rounds < 5 ? engineCall(exchange, request,
+                            r -> engine().acceptAsSeen(r, look.row()).orElse(null))
+                            : engineAccept(exchange, request);
+                }
+            } while (before.isEmpty() && accepted == null);
+        }
         if (before.isPresent()) {
             // plan and publish pass the result on: nothing is sent, the drop moves to .done.
             exchange.setProperty(FerryConstants.JOINED_RESULT, before.get());
+            accepted = engine().check(request);
         }
-        TransferRequest accepted = before.isPresent() ? engine().check(request) : engineAccept(exchange, request);
         exchange.getIn().setBody(accepted);
         exchange.getIn().setHeader(FerryConstants.TRANSFER_ID, accepted.id());
         exchange.setProperty(FerryConstants.REQUEST, accepted);
@@ -450,16 +469,16 @@ public class FerryProducer extends DefaultAsyncProducer {
      * Likewise a message the broker delivered again, and a download asked for again whose file is still as it was
      * published ({@link dev.ferry.transfer.TransferEngine#publishedAlready}).
      */
-    private Optional<TransferResult> doneAlready(Exchange exchange, TransferRequest request) {
+    private Look doneAlready(Exchange exchange, TransferRequest request) {
         boolean inboxFile = fromInboxFile(exchange);
         DeliveredAgain again = inboxFile ? null : DeliveredAgain.of(exchange);
         if (!inboxFile && again == null && request.direction() != Direction.DOWNLOAD) {
-            return Optional.empty();
+            return Look.NONE;
         }
         // Checked and looked up once for both questions: a request file asked them twice, each with its own.
         TransferRequest checked = checkedOrNull(request);
         if (checked == null) {
-            return Optional.empty();
+            return Look.NONE;
         }
         Optional<TransferRecord> row = engine().ledger().find(checked.id());
         Optional<TransferResult> before = Optional.empty();
@@ -473,7 +492,15 @@ public class FerryProducer extends DefaultAsyncProducer {
                 before = filedElsewhere(exchange, row);
             }
         }
-        return before.isPresent() ? before : engine().publishedAlready(checked, row);
+        return new Look(before.isPresent() ? before : engine().publishedAlready(checked, row), row, true);
+    }
+
+    /**
+     * What {@link #doneAlready} found: the earlier run that answers the request, if any, and the row it judged by
+     * ({@code looked}: whether it read one at all).
+     */
+    private record Look(Optional<TransferResult> done, Optional<TransferRecord> row, boolean looked) {
+        static final Look NONE = new Look(Optional.empty(), Optional.empty(), false);
     }
 
     /**

@@ -19,6 +19,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
@@ -246,25 +248,56 @@ public final class JdbcLedger implements AutoCloseable {
      *     and not finished (a queued request passed on, a resumed one): it was announced when it started
      */
     public boolean accept(TransferRecord r) {
+        return accept(r, null) == Acceptance.OPENED;
+    }
+
+    /** What {@link #acceptAsSeen} did. */
+    public enum Acceptance {
+        /** A new row, or a finished one re-opened: the transfer starts. */
+        OPENED,
+        /** Accepted already and not finished: left as it is. */
+        UNFINISHED,
+        /** Published since the caller looked at the row: left as it is, published. */
+        PUBLISHED_SINCE_SEEN
+    }
+
+    /**
+     * {@link #accept}, for a caller that decided to accept from the row as it saw it ({@code seen}: empty when there
+     * was none): a row published since that look is not re-opened. The same request taken twice at once (a message
+     * published twice, one node running it while another takes the copy) saw the first run unfinished, and its
+     * accept, coming just after that run's publish, re-opened the row as a new request for the file: the run met its
+     * own download, "already exists", and the ledger said FAILED for a file that was delivered.
+     */
+    public Acceptance acceptAsSeen(TransferRecord r, Optional<TransferRecord> seen) {
+        Objects.requireNonNull(seen, "seen");
+        return accept(r, seen.filter(s -> s.status() == TransferStatus.PUBLISHED).map(TransferRecord::updated)
+                .orElse(Instant.EPOCH));
+    }
+
+    /**
+     * @param publishedSeen when the caller saw the row published ({@link Instant#EPOCH}: it saw it unpublished or
+     *                      not at all), or null: no look to hold a published row to
+     */
+    private Acceptance accept(TransferRecord r, Instant publishedSeen) {
         Objects.requireNonNull(r, "r");
         ScopedRows scoped = commits.rows();
         if (scoped != null) {
             if (scoped.has(r.id())) {
-                return scoped.acceptAgain(r, now());
+                return scoped.acceptAgain(r, now()) ? Acceptance.OPENED : Acceptance.UNFINISHED;
             }
             scoped.born(r, now());
-            return true;
+            return Acceptance.OPENED;
         }
         Accepted accepted;
         try {
             try {
-                accepted = commits.inTx(c -> acceptOnce(c, r));
+                accepted = commits.inTx(c -> acceptOnce(c, r, publishedSeen));
             } catch (SQLException e) {
                 if (!DUPLICATE_KEY.equals(e.getSQLState())) {
                     throw e;
                 }
                 // Another thread inserted the same id between our look and our insert; now the row is there.
-                accepted = commits.inTx(c -> acceptOnce(c, r));
+                accepted = commits.inTx(c -> acceptOnce(c, r, publishedSeen));
             }
         } catch (SQLException e) {
             throw LedgerException.of("accept", r.id(), e);
@@ -272,18 +305,22 @@ public final class JdbcLedger implements AutoCloseable {
         if (accepted.claim() != null) {
             leases.hold(accepted.claim());
         }
-        return accepted.opened();
+        return accepted.outcome();
     }
 
-    /** What {@link #acceptOnce} did: the claim this node holds now (or null), and whether the transfer starts. */
-    private record Accepted(Claim claim, boolean opened) {
+    /** What {@link #acceptOnce} did: the claim this node holds now (or null), and what became of the row. */
+    private record Accepted(Claim claim, Acceptance outcome) {
+    }
+
+    /** A row's status and last change, as the accept's lock found them. */
+    private record Locked(TransferStatus status, Instant updated) {
     }
 
     /**
      * Accepts and claims: a new or finished transfer for this node in any case, an unfinished one only when no other
      * node holds a live lease on it (then null: that node runs it, and this one's writes for it are refused).
      */
-    private Accepted acceptOnce(Connection c, TransferRecord r) throws SQLException {
+    private Accepted acceptOnce(Connection c, TransferRecord r, Instant publishedSeen) throws SQLException {
         // A new id, the common case, needs no lock: a concurrent insert of the same id fails on the key and the
         // caller tries again, then finding the row. A plain SELECT also stays parsed in H2's statement cache,
         // where a SELECT ... FOR UPDATE is parsed again every time.
@@ -291,8 +328,14 @@ public final class JdbcLedger implements AutoCloseable {
                 rs -> TransferStatus.valueOf(rs.getString(1)), r.id());
         if (current != null) {
             // The row lock serialises concurrent accepts of an existing id, so a transfer is re-opened once.
-            current = queryOne(c, "SELECT status FROM ferry_transfer WHERE id = ? FOR UPDATE",
-                    rs -> TransferStatus.valueOf(rs.getString(1)), r.id());
+            Locked locked = queryOne(c, "SELECT status, updated FROM ferry_transfer WHERE id = ? FOR UPDATE",
+                    rs -> new Locked(TransferStatus.valueOf(rs.getString(1)),
+                            rs.getObject(2, LocalDateTime.class).toInstant(ZoneOffset.UTC)), r.id());
+            current = locked.status();
+            if (publishedSeen != null && current == TransferStatus.PUBLISHED
+                    && !locked.updated().equals(publishedSeen)) {
+                return new Accepted(null, Acceptance.PUBLISHED_SINCE_SEEN);
+            }
         }
         Instant now = now();
         if (current == null) {
@@ -301,7 +344,7 @@ public final class JdbcLedger implements AutoCloseable {
                             + ")",
                     r.id(), r.direction(), r.server(), r.remotePath(), r.localPath(), TransferStatus.ACCEPTED,
                     r.request(), now, now, r.tree(), leases.nodeId(), leases.leaseSeconds());
-            return new Accepted(new Claim(r.id(), leases.nodeId(), 1), true);
+            return new Accepted(new Claim(r.id(), leases.nodeId(), 1), Acceptance.OPENED);
         } else if (current == TransferStatus.PUBLISHED) {
             // The same file again, later: a new transfer under the same id.
             update(c, "UPDATE ferry_transfer SET status = ?, request = ?, reason = NULL, size_bytes = -1,"
@@ -314,7 +357,8 @@ public final class JdbcLedger implements AutoCloseable {
             update(c, "UPDATE ferry_transfer SET status = ?, request = ?, reason = NULL, updated = ?, tree_id = ?"
                             + " WHERE id = ?", TransferStatus.ACCEPTED, r.request(), now, r.tree(), r.id());
         }
-        return new Accepted(leases.claimIn(c, r.id(), current.finished()), current.finished());
+        return new Accepted(leases.claimIn(c, r.id(), current.finished()),
+                current.finished() ? Acceptance.OPENED : Acceptance.UNFINISHED);
     }
 
     public Optional<TransferRecord> find(String id) {

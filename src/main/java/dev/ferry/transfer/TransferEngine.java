@@ -289,6 +289,26 @@ public final class TransferEngine implements AutoCloseable {
     }
 
     /**
+     * {@link #accept}, for a caller that looked at the transfer's row ({@code seen}) to decide it must run: empty, and
+     * nothing recorded, when the row was published since that look (another run of the same request ended
+     * meanwhile); the caller looks again.
+     */
+    public java.util.Optional<TransferRequest> acceptAsSeen(TransferRequest request,
+                                                            java.util.Optional<TransferRecord> seen) {
+        TransferRequest checked = check(request);
+        TransferRecord record = TransferRecord.accepted(checked.id(), checked.direction(), checked.server(),
+                checked.remotePath(), checked.localPath(), Requests.toJson(checked), checked.tree());
+        JdbcLedger.Acceptance outcome = ledger.acceptAsSeen(record, seen);
+        if (outcome == JdbcLedger.Acceptance.PUBLISHED_SINCE_SEEN) {
+            return java.util.Optional.empty();
+        }
+        if (outcome == JdbcLedger.Acceptance.OPENED) {
+            listeners.accepted(new AcceptedView(checked));
+        }
+        return java.util.Optional.of(checked);
+    }
+
+    /**
      * The request as {@link #accept} records it (known server, safe and absolute paths, hence its final id), without
      * recording it: for a caller that must know the id first. Checking a checked request changes nothing.
      *
