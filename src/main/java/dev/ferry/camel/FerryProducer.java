@@ -392,6 +392,14 @@ public class FerryProducer extends DefaultAsyncProducer {
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange e) {
+                if (e.isFailed()) {
+                    // A failure of the pipeline's own (its idempotent consumer's ledger call) that the engine never
+                    // saw: the run ends here, before the claim goes, or it stayed in the engine as running for ever.
+                    LiveTransfer live = e.getProperty(FerryConstants.LIVE_TRANSFER, LiveTransfer.class);
+                    if (live != null) {
+                        engine().stopUnended(live, e.getException());
+                    }
+                }
                 engine().claims().release(id);
                 if (e.isFailed() && fromServiceQueue(e)) {
                     engine().letGo(id); // after the claim: accept's own hook may have found it still claimed

@@ -708,6 +708,28 @@ public final class TransferEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * A run whose Camel exchange failed for a reason the engine never saw (a ledger call of the segment route's
+     * idempotent consumer, the database away for a moment): nothing is recorded, as at a stop of the process, and the
+     * run ends here, its segments' offsets in the ledger for the next run. Left among the running transfers it was
+     * shown as running here for ever, at 0 % every two seconds, and {@link #letGo} and the claim loop both leave a
+     * running transfer alone, so with its lease renewed no node ever ran it. Nothing is done for a run the engine
+     * ended itself (published, failed, stopped).
+     */
+    public void stopUnended(LiveTransfer t, Throwable cause) {
+        if (!active.remove(t.id(), t)) {
+            return;
+        }
+        split.remove(t);
+        try {
+            t.local.close();
+        } catch (IOException ignored) {
+            // The ledger and the part file are what matter.
+        }
+        listeners.transferStopped(t, "its run failed outside the engine (" + (cause == null ? "no reason given"
+                : cause.getMessage()) + "); it runs again from the ledger");
+    }
+
     /** A transfer waiting for its server ({@link #waits}) is cancelled at once: it holds nothing to stop. */
     private boolean cancelWaiting(String id) {
         if (!claims.tryClaim(id)) {

@@ -6,8 +6,11 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A plain TCP relay on 127.0.0.1 (for a database connection, where {@link FaultProxy}'s FTP awareness does not
@@ -22,6 +25,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *     db.cut();  ...  db.heal();
  * }
  * }</pre>
+ *
+ * <p>{@link #closeOnceWhenSent} breaks one statement instead of the whole link: the connection that next sends a
+ * given text (a query's SQL, which the PostgreSQL driver sends in its Parse message) is closed before that text goes
+ * on, so exactly that ledger call fails, as it does when the database restarts under it, while the other
+ * connections go on.
  */
 public final class PartitionRelay implements AutoCloseable {
     private final String targetHost;
@@ -29,6 +37,8 @@ public final class PartitionRelay implements AutoCloseable {
     private final ServerSocket listener;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final Object gate = new Object();
+    private final AtomicReference<byte[]> closeWhenSent = new AtomicReference<>();
+    private final AtomicInteger closedWhenSent = new AtomicInteger();
     private volatile boolean cut;
     private volatile boolean down;
     private volatile boolean closed;
@@ -64,6 +74,19 @@ public final class PartitionRelay implements AutoCloseable {
     public void down() {
         down = true;
         sockets.forEach(this::closeQuietly);
+    }
+
+    /**
+     * The next connection whose client sends {@code text} is closed (both ends) before the bytes that hold it are
+     * forwarded; once, then the relay forwards as before.
+     */
+    public void closeOnceWhenSent(String text) {
+        closeWhenSent.set(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Connections {@link #closeOnceWhenSent} closed. */
+    public int closedWhenSent() {
+        return closedWhenSent.get();
     }
 
     /** Forwards again, first everything that waited. */
@@ -130,8 +153,22 @@ public final class PartitionRelay implements AutoCloseable {
             try (InputStream in = from.getInputStream()) {
                 OutputStream out = to.getOutputStream();
                 int n;
+                // The end of the bytes before, so a text split across two reads is still seen.
+                byte[] tail = new byte[0];
                 while ((n = in.read(buf)) >= 0) {
                     awaitHealed();
+                    if ("up".equals(direction)) {
+                        byte[] seen = new byte[tail.length + n];
+                        System.arraycopy(tail, 0, seen, 0, tail.length);
+                        System.arraycopy(buf, 0, seen, tail.length, n);
+                        byte[] text = closeWhenSent.get();
+                        if (text != null && contains(seen, text) && closeWhenSent.compareAndSet(text, null)) {
+                            closedWhenSent.incrementAndGet();
+                            return;
+                        }
+                        int keep = Math.min(seen.length, 256);
+                        tail = java.util.Arrays.copyOfRange(seen, seen.length - keep, seen.length);
+                    }
                     out.write(buf, 0, n);
                     out.flush();
                 }
@@ -150,6 +187,19 @@ public final class PartitionRelay implements AutoCloseable {
         }, "partition-relay-" + direction);
         t.setDaemon(true);
         t.start();
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     private void closeQuietly(Socket s) {
