@@ -47,6 +47,11 @@ public interface ConnectionPermits extends AutoCloseable {
         return 0;
     }
 
+    /** True when a permit is taken in a shared ledger: a connection then waits for the ledger before the server. */
+    default boolean inLedger() {
+        return false;
+    }
+
     @Override
     default void close() {
     }

@@ -73,6 +73,11 @@ public final class SessionPool implements AutoCloseable {
         return probe;
     }
 
+    /** True when a login first takes its place in the shared ledger ({@link ConnectionPermits#inLedger}). */
+    public boolean permitsInLedger() {
+        return permits.inLedger();
+    }
+
     /** Puts the caps under other permits (a cluster's); before the first session, so no permit is in two places. */
     public SessionPool permits(ConnectionPermits permits) {
         if (!servers.isEmpty()) {

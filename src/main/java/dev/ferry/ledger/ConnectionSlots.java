@@ -301,6 +301,11 @@ public final class ConnectionSlots implements ConnectionPermits {
     }
 
     @Override
+    public boolean inLedger() {
+        return true;
+    }
+
+    @Override
     public int lost(String serverKey) {
         synchronized (held) {
             return lost.getOrDefault(name(serverKey), 0);

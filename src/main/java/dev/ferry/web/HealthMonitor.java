@@ -126,6 +126,7 @@ public final class HealthMonitor implements AutoCloseable {
                 results.put(e.getKey(), await(e.getKey(), e.getValue(), deadline));
             }
             Map<String, Check> before = last;
+            notProbedForTheLedger(results, before);
             last = java.util.Collections.unmodifiableMap(results);
             lastRound = Instant.now();
             results.values().forEach(c -> {
@@ -138,6 +139,28 @@ public final class HealthMonitor implements AutoCloseable {
             // Never let the schedule die: a dead health thread would report stale results forever.
             LOG.warn("health check round failed: {}", e.toString());
         }
+    }
+
+    /**
+     * On a shared ledger a server's probe first takes a connection slot there: with the ledger away it waited out the
+     * check's time and the server, which was fine, was reported DOWN "no answer" beside the ledger (a review of
+     * several nodes with PostgreSQL stalled). Such a server is reported as not probed, keeping what its last probe
+     * found; the ledger's own check says what is wrong.
+     */
+    private void notProbedForTheLedger(Map<String, Check> results, Map<String, Check> before) {
+        Check ledgerCheck = results.get("ledger");
+        if (ledgerCheck == null || ledgerCheck.up() || !pool.permitsInLedger()) {
+            return;
+        }
+        results.replaceAll((name, c) -> {
+            if (!name.startsWith("server:") || c.up() || !(c.detail().startsWith("no answer within")
+                    || c.detail().contains("the ledger did not answer"))) {
+                return c;
+            }
+            Check was = before.get(name);
+            return new Check(name, was == null || was.up(), "not probed: the ledger does not answer, and a connection"
+                    + " to the server first takes its slot there", c.checkedAt(), c.tookMillis());
+        });
     }
 
     private Check await(String name, Future<Check> f, long deadline) {
