@@ -472,17 +472,27 @@ final class TransferApi {
         } catch (RuntimeException e) {
             return error(409, "transfer " + id + " has no readable stored request: " + e.getMessage());
         }
-        if (engine.ledger().leases().holds(id)) {
-            return error(409, "transfer " + id + " is " + state(r) + " on this node already");
+        // Under the process's claim, as start() accepts: between a resume's accept (the row unfinished) and its
+        // lease a second resume found the row held by nobody, took the lease and queued it again (50 resumes at once
+        // gave two 202s and two runs; the second reopened the published file and failed it "already exists").
+        if (!engine.claims().tryClaim(id)) {
+            return error(409, "transfer " + id + " is being started on this node already");
         }
-        if (!submitter.hasRoom()) {
-            return full("transfer " + id + " was not resumed", "transfers");
-        }
-        if (engine.ledger().leases().claim(id).isEmpty()) {
-            // A live lease elsewhere: that node runs it (or, frozen or cut off, held it last); not "interrupted".
-            return error(409, "transfer " + id + " runs on "
-                    + engine.ledger().leases().describeOwner(id).orElse("another node")
-                    + "; it can be resumed here only once that node's lease has run out");
+        try {
+            if (engine.ledger().leases().holds(id)) {
+                return error(409, "transfer " + id + " is " + state(r) + " on this node already");
+            }
+            if (!submitter.hasRoom()) {
+                return full("transfer " + id + " was not resumed", "transfers");
+            }
+            if (engine.ledger().leases().claim(id).isEmpty()) {
+                // A live lease elsewhere: that node runs it (or, frozen or cut off, held it last); not "interrupted".
+                return error(409, "transfer " + id + " runs on "
+                        + engine.ledger().leases().describeOwner(id).orElse("another node")
+                        + "; it can be resumed here only once that node's lease has run out");
+            }
+        } finally {
+            engine.claims().release(id);
         }
         Map<String, Object> body = new LinkedHashMap<>();
         queue(request, body);

@@ -208,6 +208,48 @@ class TransferApiTest {
         assertTrue(error.contains(says), "\"" + error + "\" should say " + says);
     }
 
+    /**
+     * Resumes at once (a retrying script, a double click): between one resume's accept and its lease another found the
+     * row unfinished and held by nobody, and queued it again: two 202s, two runs, the second reopening the published
+     * file and failing it "already exists" (the review of the HTTP side: 50 at once).
+     */
+    @Test
+    void manyResumesAtOnceStartOneRun() throws Exception {
+        start(512 * KIB);
+        Path source = w.ftp.write("big/m.bin", 1024 * KIB, 8);
+        Path target = tmp.resolve("out/m.bin");
+        HttpResponse<String> r = w.post("/api/transfers", download("/big/m.bin", target,
+                "{\"checkpointBytes\":" + 64 * KIB + ",\"checkpointMillis\":100}"));
+        String id = json(r).get("id").asText();
+        Await.until(Duration.ofSeconds(20), () -> bytesDone(id) >= 128 * KIB, () -> "progress " + bytesDone(id));
+        assertEquals(202, w.post("/api/transfers/" + id + "/cancel", null).statusCode());
+        Await.until(Duration.ofSeconds(20), () -> "cancelled".equals(stateOf(id)), () -> "state " + stateOf(id));
+
+        int calls = 40;
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(calls);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<java.util.concurrent.Future<Integer>> codes = new java.util.ArrayList<>();
+            for (int i = 0; i < calls; i++) {
+                codes.add(callers.submit(() -> {
+                    go.await();
+                    return w.post("/api/transfers/" + id + "/resume", null).statusCode();
+                }));
+            }
+            go.countDown();
+            int accepted = 0;
+            for (java.util.concurrent.Future<Integer> code : codes) {
+                accepted += code.get() == 202 ? 1 : 0;
+            }
+            assertEquals(1, accepted, "resumes accepted");
+        } finally {
+            callers.shutdownNow();
+        }
+        Await.until(Duration.ofSeconds(30), () -> "done".equals(stateOf(id)), () -> "state " + stateOf(id));
+        assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+        assertEquals(TransferStatus.PUBLISHED, w.ledger.find(id).orElseThrow().status());
+    }
+
     @Test
     void cancelThenResumeARunningTransferEndsByteIdentical() throws Exception {
         start(256 * KIB);
