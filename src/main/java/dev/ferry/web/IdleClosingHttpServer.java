@@ -73,7 +73,10 @@ final class IdleClosingHttpServer extends VertxPlatformHttpServer {
                 VertxPlatformHttpRouter.getRouterNameFromPort(configuration.getPort()));
         this.router = router;
         io.vertx.core.Vertx vertx = getVertx();
-        long deadline = Math.max(1000, idleTimeout.toMillis());
+        // A little before the idle timeout: a body that stalls right after its headers is also idle, and the idle
+        // close, firing at the same moment, could win and end it with no answer at all instead of the 408.
+        long idle = Math.max(1000, idleTimeout.toMillis());
+        long deadline = idle - Math.min(500, idle / 4);
         HttpServer s = vertx.createHttpServer(options)
                 .connectionHandler(this::counted)
                 .requestHandler(request -> {
