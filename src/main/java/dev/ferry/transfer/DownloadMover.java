@@ -125,6 +125,11 @@ final class DownloadMover implements SegmentMover {
                     throw beyondPlannedSize(t, asked, pos);
                 }
             }
+            // What is on disk is recorded before the server's reply to the close: a server that ends the control
+            // session when a data connection closes early then costs a new login, not the bytes since the last
+            // checkpoint.
+            force(t);
+            t.checkpoint(s, pos);
         } catch (Throwable e) {
             // Any failure, not only I/O: a checkpoint refused by the ledger (a run a changed source or another node
             // ended meanwhile) left the stream open, so the session's QUIT waited behind the server's RETR for the
@@ -133,15 +138,6 @@ final class DownloadMover implements SegmentMover {
             throw e;
         } finally {
             t.inFlight(in, false);
-        }
-        // What is on disk is recorded before the server's reply to the close: a server that ends the control session
-        // when a data connection closes early then costs a new login, not the bytes since the last checkpoint.
-        try {
-            force(t);
-            t.checkpoint(s, pos);
-        } catch (Throwable e) {
-            session.abandon(in);
-            throw e;
         }
         session.endRead(in, eof);
         if (digest != null && pos == t.size && s.end() == t.size && t.liveSegments().size() == 1) {

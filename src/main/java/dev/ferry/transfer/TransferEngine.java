@@ -720,12 +720,7 @@ public final class TransferEngine implements AutoCloseable {
         if (!active.remove(t.id(), t)) {
             return;
         }
-        split.remove(t);
-        try {
-            t.local.close();
-        } catch (IOException ignored) {
-            // The ledger and the part file are what matter.
-        }
+        letGoOfRun(t);
         listeners.transferStopped(t, "its run failed outside the engine (" + (cause == null ? "no reason given"
                 : cause.getMessage()) + "); it runs again from the ledger");
     }
@@ -830,14 +825,7 @@ public final class TransferEngine implements AutoCloseable {
         boolean cancelledBefore = live != null && live.cancelled();
         boolean firstReport = live == null || active.remove(id, live);
         if (live != null) {
-            split.remove(live);
-        }
-        if (live != null) {
-            try {
-                live.local.close();
-            } catch (IOException ignored) {
-                // The ledger and the part file are what matter.
-            }
+            letGoOfRun(live);
         }
         TransferView view = live != null ? live : new AcceptedView(request);
         ServerAwayException away = away(e);
@@ -899,6 +887,16 @@ public final class TransferEngine implements AutoCloseable {
             listeners.transferFailed(view, reason);
         }
         return failure;
+    }
+
+    /** A run's end in this process: its lanes forgotten, its part file's handle closed (the file stays). */
+    private void letGoOfRun(LiveTransfer live) {
+        split.remove(live);
+        try {
+            live.local.close();
+        } catch (IOException ignored) {
+            // The ledger and the part file are what matter.
+        }
     }
 
     /**

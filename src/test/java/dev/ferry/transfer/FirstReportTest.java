@@ -33,7 +33,8 @@ class FirstReportTest {
         try (FtpServerFixture ftp = FtpServerFixture.builder().ftplet("rest", rest).start();
              EngineHarness h = new EngineHarness(tmp.resolve("ledger"), EngineHarness.profileFor(ftp).build())) {
             PseudoRandomContent.write(ftp.file("head.bin"), 8 * MIB, 93);
-            var request = h.download("/head.bin", tmp.resolve("head.bin"),
+            Path target = tmp.resolve("head.bin");
+            var request = h.download("/head.bin", target,
                     TransferOptions.none().withSegments(4).withMinSegmentSize(MIB));
 
             TransferFailedException e = org.junit.jupiter.api.Assertions.assertThrows(TransferFailedException.class,
@@ -42,6 +43,7 @@ class FirstReportTest {
             assertTrue(e.getMessage().contains("ignores REST"), e.getMessage());
             assertEquals(TransferStatus.FAILED, h.ledger.find(request.id()).orElseThrow().status(), h.events.toString());
             assertFalse(h.events.contains("cancelled"), "nobody cancelled it: " + h.events);
+            assertFalse(java.nio.file.Files.exists(target), "published from a server that ignores REST");
         }
     }
 }
