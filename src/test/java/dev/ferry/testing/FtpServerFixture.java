@@ -125,6 +125,21 @@ public final class FtpServerFixture implements AutoCloseable {
         return counters.sent();
     }
 
+    /**
+     * Each stream the server opened on a file for RETR since start or {@link #resetCounters()}, in the order opened:
+     * where it began (the REST offset) and how many bytes the server read from the file for it.
+     */
+    public List<Read> reads() {
+        return counters.reads();
+    }
+
+    /** One RETR's stream: the file's path on the server, its first byte, and the bytes read for it so far. */
+    public record Read(String path, long offset, java.util.concurrent.atomic.AtomicLong counted) {
+        public long bytes() {
+            return counted.get();
+        }
+    }
+
     /** Bytes the server wrote into its files for STOR/APPE, including transfers that broke off. */
     public long bytesReceived() {
         return counters.received();

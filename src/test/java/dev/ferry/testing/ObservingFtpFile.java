@@ -58,7 +58,7 @@ final class ObservingFtpFile implements FtpFile {
 
     @Override
     public InputStream createInputStream(long offset) throws IOException {
-        return counters.countSent(delegate.createInputStream(offset));
+        return counters.countSent(delegate.createInputStream(offset), delegate.getAbsolutePath(), offset);
     }
 
     @Override

@@ -5,6 +5,8 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -16,6 +18,7 @@ final class TransferCounters {
 
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
+    private final List<FtpServerFixture.Read> reads = new CopyOnWriteArrayList<>();
 
     long sent() {
         return sent.get();
@@ -25,18 +28,26 @@ final class TransferCounters {
         return received.get();
     }
 
+    List<FtpServerFixture.Read> reads() {
+        return List.copyOf(reads);
+    }
+
     void reset() {
         sent.set(0);
         received.set(0);
+        reads.clear();
     }
 
-    InputStream countSent(InputStream in) {
+    InputStream countSent(InputStream in, String path, long offset) {
+        FtpServerFixture.Read read = new FtpServerFixture.Read(path, offset, new AtomicLong());
+        reads.add(read);
         return new FilterInputStream(in) {
             @Override
             public int read() throws IOException {
                 int b = super.read();
                 if (b >= 0) {
                     sent.incrementAndGet();
+                    read.counted().incrementAndGet();
                 }
                 return b;
             }
@@ -46,6 +57,7 @@ final class TransferCounters {
                 int n = in.read(b, off, len);
                 if (n > 0) {
                     sent.addAndGet(n);
+                    read.counted().addAndGet(n);
                 }
                 return n;
             }
