@@ -8,7 +8,8 @@ import javax.sql.DataSource;
  * One leader per name among the nodes of a shared ledger, under a lease: the leader renews it, any node takes it once
  * it has run out. Unlike a lock file's lock, which a frozen process (SIGSTOP, a paused VM) keeps for as long as it
  * exists, a lease runs out whether its holder is dead or only stopped; the holder learns of it from its own clock
- * ({@code ElectedInboxes} gives up before its lease can run out) or from its next round.
+ * ({@code service.LedgerClusterService} gives the lead up two thirds of a lease after its last renewal) or from its
+ * next round.
  */
 public final class Election {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Election.class);
