@@ -52,6 +52,13 @@ public interface ConnectionPermits extends AutoCloseable {
         return false;
     }
 
+    /**
+     * The holder is about to close all its connections and then these permits: a cluster's permits may gather the
+     * give-backs that follow and write them once, at {@link #close()}, with a bounded wait.
+     */
+    default void stopping() {
+    }
+
     @Override
     default void close() {
     }

@@ -59,6 +59,8 @@ public final class ConnectionSlots implements ConnectionPermits {
     private static final String RENEW = "UPDATE ferry_slot SET lease_until = " + Leases.leaseEnd()
             + " WHERE server = ? AND slot = ? AND owner = ?";
 
+    /** How long a stop waits for its last writes to a ledger that does not answer (see {@link #close()}). */
+    static final java.time.Duration STOP_WAIT = java.time.Duration.ofSeconds(2);
     private final DataSource ds;
     private final String nodeId;
     private final int leaseSeconds;
@@ -75,6 +77,9 @@ public final class ConnectionSlots implements ConnectionPermits {
     /** Lowered limits in force, as last read. */
     private volatile Map<String, Integer> lowered = Map.of();
     private volatile boolean closed;
+    /** Set by {@link #stopping()}: slots given back from then on, per server, to be given back in one write at close. */
+    private final Map<String, java.util.List<Integer>> givenBackAtClose = new HashMap<>(); // guarded by held
+    private volatile boolean stopping;
     /**
      * When the last renewal that worked was sent (or nothing was held): every slot held has a lease that runs at least
      * a lease from then.
@@ -221,6 +226,10 @@ public final class ConnectionSlots implements ConnectionPermits {
             }
             Deque<Integer> mine = held.get(server);
             slot = mine == null ? null : mine.poll();
+            if (slot != null && stopping && !closed) {
+                givenBackAtClose.computeIfAbsent(server, k -> new java.util.ArrayList<>()).add(slot);
+                return;
+            }
         }
         if (slot == null) {
             throw new IllegalStateException("released a connection slot for " + server + " that was not taken");
@@ -337,6 +346,11 @@ public final class ConnectionSlots implements ConnectionPermits {
             renewed = ps.executeBatch();
             renewedSince(sent);
         } catch (SQLException | RuntimeException e) {
+            if (closed) {
+                // Interrupted by the stop, which frees what it can itself (close): no fault to report.
+                LOG.debug("node {}: a renewal of its connection slots ended by the stop: {}", nodeId, e.getMessage());
+                return;
+            }
             LOG.warn("node {} could not renew its connection slots: {}", nodeId, e.getMessage());
             return;
         }
@@ -472,11 +486,52 @@ public final class ConnectionSlots implements ConnectionPermits {
         }
     }
 
-    /** Stops renewing; the slots still held come free when their lease runs out. */
+    /**
+     * The service is stopping: the pool is about to close every connection, and each give-back would be a write of its
+     * own, which a ledger that does not answer holds for the pool's 30 s. They are gathered and given back at
+     * {@link #close()} in one write with a bounded wait.
+     */
+    @Override
+    public void stopping() {
+        stopping = true;
+    }
+
+    /**
+     * Stops renewing, and gives back the slots gathered since {@link #stopping()} within two seconds: a ledger that
+     * does not answer by then frees them with their lease, as it does the slots of connections still open now.
+     */
     @Override
     public void close() {
         closed = true;
         ticker.shutdownNow();
+        Map<String, java.util.List<Integer>> slots;
+        synchronized (held) {
+            slots = Map.copyOf(givenBackAtClose);
+            givenBackAtClose.clear();
+        }
+        if (slots.isEmpty()) {
+            return;
+        }
+        int count = slots.values().stream().mapToInt(java.util.List::size).sum();
+        try {
+            boolean done = Sql.inNewTxWithin(ds, STOP_WAIT, "ferry-slots-give-back", c -> {
+                for (Map.Entry<String, java.util.List<Integer>> e : slots.entrySet()) {
+                    for (int slot : e.getValue()) {
+                        Sql.update(c, "UPDATE ferry_slot SET owner = NULL, lease_until = NULL WHERE server = ?"
+                                + " AND slot = ? AND owner = ?", e.getKey(), slot, nodeId);
+                    }
+                }
+                return null;
+            });
+            if (!done) {
+                LOG.info("node {}: the ledger did not answer within {} s as the service stopped; its {} connection"
+                        + " slot(s) come free when their lease runs out (at most {} s)", nodeId,
+                        STOP_WAIT.toSeconds(), count, leaseSeconds);
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.info("node {}: could not give back {} connection slot(s) as the service stopped ({}); they come free"
+                    + " when their lease runs out (at most {} s)", nodeId, count, e.getMessage(), leaseSeconds);
+        }
     }
 
     private record Asked(String key, int limit) {

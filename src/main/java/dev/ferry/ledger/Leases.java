@@ -655,7 +655,12 @@ public final class Leases implements AutoCloseable {
             return true;
         } catch (SQLException | RuntimeException e) {
             LedgerPool.afterFailure(e); // a database that closed itself is opened again by the next round
-            LOG.warn("node {} could not renew its leases: {}", nodeId, e.getMessage());
+            if (renewer.isShutdown()) {
+                // The stop's close interrupted it after its wait, and said so once.
+                LOG.debug("node {}: a lease renewal ended by the stop: {}", nodeId, e.getMessage());
+            } else {
+                LOG.warn("node {} could not renew its leases: {}", nodeId, e.getMessage());
+            }
             renewalFailure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             return false;
         }
@@ -761,9 +766,16 @@ public final class Leases implements AutoCloseable {
         }
         if (registered) {
             // Stopped, not dead: a start right after it need not wait to see whether this process still beats.
+            // Within a bounded wait: a ledger that does not answer held the stop here for the pool's 30 s, and the mark
+            // only spares the next start a wait of one renewal round.
             try {
-                Sql.inNewTx(ds, c -> Sql.update(c, "UPDATE ferry_node SET process = ? WHERE node_id = ? AND"
-                        + " process = ?", STOPPED, nodeId, process));
+                if (!Sql.inNewTxWithin(ds, ConnectionSlots.STOP_WAIT, "ferry-node-stopped", c -> Sql.update(c,
+                        "UPDATE ferry_node SET process = ? WHERE node_id = ? AND process = ?", STOPPED, nodeId,
+                        process))) {
+                    LOG.info("node {}: the ledger did not answer within {} s as the service stopped; its next start"
+                            + " waits one renewal round to see that this process is gone", nodeId,
+                            ConnectionSlots.STOP_WAIT.toSeconds());
+                }
             } catch (SQLException | RuntimeException e) {
                 LOG.debug("node {}: its heartbeat's process was not cleared: {}", nodeId, e.getMessage());
             }

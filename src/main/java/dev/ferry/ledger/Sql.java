@@ -57,6 +57,39 @@ final class Sql {
         }
     }
 
+    /**
+     * {@code work} in a transaction of its own, given at most {@code wait}: for a stop's last writes, which only tidy
+     * up what a lease frees anyway. A ledger that does not answer held a stop for the pool's 30 s per statement (a
+     * minute and more: longer than a container's grace before SIGKILL). Work still running then is left on its daemon
+     * thread; closing the pool ends it.
+     *
+     * @return false when the work did not finish in time
+     */
+    static boolean inNewTxWithin(DataSource ds, java.time.Duration wait, String name, SqlWork<?> work)
+            throws SQLException {
+        java.util.concurrent.FutureTask<Object> task = new java.util.concurrent.FutureTask<>(() -> inNewTx(ds, work));
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        thread.start();
+        try {
+            task.get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new SQLException(e.getCause());
+        }
+    }
+
     /** Any number works as long as every node uses the same one: it names Ferry's schema changes in pg_locks. */
     private static final long SCHEMA_LOCK = 0x46657272795f5351L;
 

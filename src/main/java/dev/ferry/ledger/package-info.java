@@ -68,7 +68,9 @@
  *       recovery and, every lease / 3, the takeover of rows whose lease ran out), so two nodes never claim one row.
  *       {@code tick}, called from the engine's ticker, renews this node's leases and heartbeat every lease / 3 on a
  *       thread of its own, so a hanging database cannot stop the self-fencing check. {@code Leases.close} lets a
- *       renewal under way finish (up to 2 s): an interrupted renewal is a renewal lost.</li>
+ *       renewal under way finish (up to 2 s): an interrupted renewal is a renewal lost. A stop's last writes (the
+ *       heartbeat marked stopped, the connection slots given back in one write) wait at most 2 s each
+ *       ({@code Sql.inNewTxWithin}): a ledger that does not answer held a stop a minute, past a container's grace.</li>
  *   <li><b>Fencing.</b> Every write for a transfer (checkpoint, segment done, split, status, publish, and a check
  *       just before the file is published) starts its transaction with
  *       {@code UPDATE ferry_transfer ... WHERE id = ? AND owner = ? AND epoch = ?}, holding the row's lock to the

@@ -43,6 +43,9 @@ public final class EventPublisher implements TransferListener, AutoCloseable {
             t.setDaemon(true);
             return t;
         }, (r, executor) -> {
+            if (executor.isShutdown()) {
+                return; // the service stops: a transfer left running reports into nothing, which is no fault
+            }
             if (dropped.incrementAndGet() % 1000 == 1) {
                 LOG.warn("progress events are arriving faster than {} takes them; {} dropped so far", endpoint,
                         dropped.get());

@@ -600,6 +600,7 @@ public final class FerryService implements AutoCloseable {
         if (web != null) {
             web.close();
         }
+        permits.stopping();
         if (engine.active().isEmpty()) {
             engine.close();
             segmentPool.shutdown();
