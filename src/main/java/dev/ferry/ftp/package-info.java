@@ -55,6 +55,8 @@
  * {@link FtpException} (transient or permanent; {@code reply} treats vsftpd's "500 OOPS" as transient),
  * {@link LoginRefusedException}, {@link ServerUnreachableException} (nothing answered: an outage),
  * {@link RemoteNotFoundException}, {@link RemoteFolderException} / {@link RemoteNotFolderException} (a file asked for
- * is a folder, or the reverse), {@link TooManyConnectionsException}.
+ * is a folder, or the reverse), {@link TooManyConnectionsException}, {@link PermitUnavailableException} (the
+ * permits could not be read — a cluster's ledger did not answer — so nothing was asked of the server: the health
+ * check does not blame the server for it).
  */
 package dev.ferry.ftp;

@@ -153,8 +153,8 @@ public final class ConnectionSlots implements ConnectionPermits {
             }
             return true;
         } catch (SQLException e) {
-            throw new IOException("no connection slot for " + server + ": the ledger did not answer ("
-                    + e.getMessage() + ")", e);
+            throw new dev.ferry.ftp.PermitUnavailableException("no connection slot for " + server
+                    + ": the ledger did not answer (" + e.getMessage() + ")", e);
         }
     }
 

@@ -39,7 +39,12 @@ public final class HealthMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);
 
     /** One check's last result. {@code detail} is for a person and never holds a secret. */
-    public record Check(String name, boolean up, String detail, Instant checkedAt, long tookMillis) {
+    public record Check(String name, boolean up, String detail, Instant checkedAt, long tookMillis,
+            boolean mayHaveWaitedOnTheLedger) {
+        Check(String name, boolean up, String detail, Instant checkedAt, long tookMillis) {
+            this(name, up, detail, checkedAt, tookMillis, false);
+        }
+
     }
 
     private final JdbcLedger ledger;
@@ -153,8 +158,7 @@ public final class HealthMonitor implements AutoCloseable {
             return;
         }
         results.replaceAll((name, c) -> {
-            if (!name.startsWith("server:") || c.up() || !(c.detail().startsWith("no answer within")
-                    || c.detail().contains("the ledger did not answer"))) {
+            if (!name.startsWith("server:") || c.up() || !c.mayHaveWaitedOnTheLedger()) {
                 return c;
             }
             Check was = before.get(name);
@@ -168,8 +172,9 @@ public final class HealthMonitor implements AutoCloseable {
             return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             f.cancel(true);
+            // Its wait may have been for a connection slot in the ledger, not for the server.
             return new Check(name, false, "no answer within " + timeout.toSeconds() + " s", Instant.now(),
-                    timeout.toMillis());
+                    timeout.toMillis(), true);
         } catch (ExecutionException e) {
             return new Check(name, false, LastErrors.words(e.getCause()), Instant.now(), 0);
         } catch (InterruptedException e) {
@@ -191,7 +196,8 @@ public final class HealthMonitor implements AutoCloseable {
                 String detail = probe.run();
                 return new Check(name, true, detail, Instant.now(), (System.nanoTime() - t0) / 1_000_000);
             } catch (Exception e) {
-                return new Check(name, false, LastErrors.words(e), Instant.now(), (System.nanoTime() - t0) / 1_000_000);
+                return new Check(name, false, LastErrors.words(e), Instant.now(), (System.nanoTime() - t0) / 1_000_000,
+                        causedBy(e, dev.ferry.ftp.PermitUnavailableException.class));
             }
         };
     }
@@ -292,4 +298,13 @@ public final class HealthMonitor implements AutoCloseable {
         probes.shutdownNow();
     }
 
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }
