@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * when and until when it is waited for), {@code done}, {@code failed}, {@code cancelled}.
  *
  * <p>The ledger is shared by every node of a cluster, so the lists hold every node's transfers; each names its
- * {@code node} (the owner in the ledger; null if never claimed) and whether it runs {@code here}. Another node's
+ * {@code node} (the owner in the ledger; null if never claimed) and whether it is {@code here}: this process holds it
+ * (moving, queued or waiting for its server under this node's live lease). Another node's
  * transfer under a live lease is {@code active} with that node's last recorded progress.
  */
 final class TransferApi {
@@ -647,6 +648,14 @@ final class TransferApi {
         return m;
     }
 
+    /**
+     * An unfinished transfer this process holds: its row names this node under a live lease (queued, or waiting for
+     * its server; a node id runs in one process at a time), so it moves, or will, here.
+     */
+    private boolean heldHere(TransferRecord r, ClusterView.Owner owner) {
+        return !r.status().finished() && owner != null && owner.leaseLive() && owner.node().equals(cluster.self());
+    }
+
     /** An unfinished transfer whose owner is another node with a live lease: it runs there. */
     private boolean elsewhere(TransferRecord r, ClusterView.Owner owner) {
         return !r.status().finished() && owner != null && owner.leaseLive() && !owner.node().equals(cluster.self());
@@ -663,7 +672,7 @@ final class TransferApi {
         m.put("waiting", waiting.orElse(null));
         m.put("status", r.status().name());
         m.put("node", owner == null ? null : owner.node());
-        m.put("here", waiting.isPresent()); // waiting for its server on this node, under this node's lease
+        m.put("here", waiting.isPresent() || heldHere(r, owner));
         List<SegmentRecord> recorded = engine.ledger().segments(r.id());
         long done = 0;
         List<Map<String, Object>> segments = new ArrayList<>();

@@ -77,6 +77,23 @@ class TransferApiTest {
     }
 
     /**
+     * A review of the HTTP side: a transfer accepted and queued on this node said {@code here: false} while one waiting
+     * for its server said {@code true}. {@code here} is whether this process holds it: its row owned by this node
+     * under a live lease (moving, queued or waiting).
+     */
+    @Test
+    void aTransferQueuedOnThisNodeIsHere() throws Exception {
+        start(0);
+        dev.ferry.plan.TransferRequest queued = w.engine.accept(new dev.ferry.plan.TransferRequest(
+                dev.ferry.plan.Direction.DOWNLOAD, "test", "/in/q.bin", tmp.resolve("out/q.bin").toString(),
+                dev.ferry.plan.TransferOptions.none()));
+        JsonNode t = transfer(queued.id());
+        assertEquals("queued", t.get("state").asText(), t.toString());
+        assertTrue(t.get("here").asBoolean(), t.toString());
+        assertEquals(w.ledger.leases().nodeId(), t.get("node").asText(), t.toString());
+    }
+
+    /**
      * A review: with a backlog of 1,029 the list held every one of them, a segments query each (0.5 MB and 12.7 s per
      * poll of the status page while the service worked). A page of the oldest now, and a count of the rest.
      */
