@@ -118,9 +118,14 @@ public final class FolderFiles {
                         // mkdir makes no folder through a link in its last name (a dangling one fails here).
                         Files.createDirectory(p);
                     } catch (java.nio.file.FileAlreadyExistsException e) {
-                        throw new LocalFileException(p + " is a file here (or a link to nothing), where the folder"
-                                + " of " + below + " must be; nothing was written in it: move the file aside and run"
-                                + " the transfer again", null);
+                        // A folder there now was made meanwhile by another transfer into the same new folder (two
+                        // downloads from the queue into q/ at once: the second failed "q is a file here"); it is
+                        // checked below like any other.
+                        if (!Files.isDirectory(p)) {
+                            throw new LocalFileException(p + " is a file here (or a link to nothing), where the"
+                                    + " folder of " + below + " must be; nothing was written in it: move the file aside"
+                                    + " and run the transfer again", null);
+                        }
                     }
                 }
                 // Each name as it is reached: a link out of the root is never gone through, even to make a folder.

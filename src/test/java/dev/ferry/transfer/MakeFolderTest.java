@@ -37,4 +37,37 @@ class MakeFolderTest {
                 () -> FolderFiles.makeFolder(root, root.resolve("file/x")));
         assertTrue(file.getMessage().contains("is a file here"), file.getMessage());
     }
+
+    /**
+     * Two downloads from the queue into one new folder at once (ServiceBrokerTest, a.bin and b.bin into q/): both
+     * found q missing, both made it, and the second failed "q is a file here (or a link to nothing)".
+     */
+    @Test
+    void transfersMakingTheSameNewFolderAtOnceAllGetIt() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("downloads"));
+        int threads = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            for (int round = 0; round < 50; round++) {
+                Path folder = root.resolve("r" + round + "/q/deep");
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+                java.util.List<java.util.concurrent.Future<Path>> made = new java.util.ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    made.add(pool.submit(() -> {
+                        start.await();
+                        return FolderFiles.makeFolder(root, folder);
+                    }));
+                }
+                java.util.List<Path> got = new java.util.ArrayList<>();
+                for (java.util.concurrent.Future<Path> f : made) {
+                    got.add(f.get());
+                }
+                for (Path p : got) {
+                    assertEquals(folder.toRealPath(), p, "round " + round);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
