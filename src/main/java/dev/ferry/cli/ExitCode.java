@@ -60,7 +60,8 @@ enum ExitCode {
             if (t instanceof CliLedgerException l) {
                 return l.local ? LOCAL : FAILED;
             }
-            if (t instanceof dev.ferry.ftp.TlsRefusedException) {
+            if (t instanceof dev.ferry.ftp.TlsRefusedException
+                    || t instanceof dev.ferry.ftp.UnprotectedDataException) {
                 return REFUSED;
             }
             if (t instanceof FtpException f) {

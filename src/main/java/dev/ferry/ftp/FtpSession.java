@@ -819,6 +819,9 @@ public final class FtpSession implements Closeable {
             if (e instanceof FtpException) {
                 throw e;
             }
+            if (e instanceof dev.ferry.ftp.tls.PlainDataException) {
+                throw new UnprotectedDataException(profile, e);
+            }
             // Logged in, the control connection is up: a connection refused now is the data connection, to the port
             // the server named in its passive-mode reply, which the person must be told rather than the control one.
             String what = e instanceof SocketTimeoutException ? "no answer from " + profile + " in time"

@@ -129,6 +129,9 @@ public class SessionReusingFtpsClient extends FTPSClient {
             ssl.setEnabledProtocols(control.getEnabledProtocols());
             ssl.setEnabledCipherSuites(control.getEnabledCipherSuites());
             ssl.startHandshake();
+        } catch (javax.net.ssl.SSLException e) {
+            ssl.close();
+            throw PlainDataException.saidBy(e) ? new PlainDataException(command, e) : e;
         } catch (IOException | RuntimeException e) {
             ssl.close();
             throw e;
