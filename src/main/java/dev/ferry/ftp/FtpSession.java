@@ -822,6 +822,11 @@ public final class FtpSession implements Closeable {
             if (e instanceof dev.ferry.ftp.tls.PlainDataException) {
                 throw new UnprotectedDataException(profile, e);
             }
+            FtpException certificate = e instanceof javax.net.ssl.SSLHandshakeException h
+                    ? Tls.refusedDataCertificate(h, profile.toString()) : null;
+            if (certificate != null) {
+                throw certificate;
+            }
             // Logged in, the control connection is up: a connection refused now is the data connection, to the port
             // the server named in its passive-mode reply, which the person must be told rather than the control one.
             String what = e instanceof SocketTimeoutException ? "no answer from " + profile + " in time"

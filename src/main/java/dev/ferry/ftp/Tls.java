@@ -68,6 +68,25 @@ final class Tls {
         return false;
     }
 
+    /**
+     * A data connection's handshake refused for its certificate, as a permanent failure that says so (null: another
+     * failure). A retry meets the same certificate; read as a network fault, it was tried until the attempts ran out.
+     */
+    static FtpException refusedDataCertificate(javax.net.ssl.SSLHandshakeException e, String where) {
+        if (otherName(e)) {
+            return new FtpException("the TLS certificate of a data connection of server " + where + " is not trusted"
+                    + " for that name (" + e.getMessage() + "), though the control connection's was: someone other"
+                    + " than the server may have answered the data port; check the network path to the server", 0,
+                    false, e);
+        }
+        if (untrustedCertificate(e)) {
+            return new FtpException("the TLS certificate of a data connection of server " + where + " is not trusted ("
+                    + e.getMessage() + "), though the control connection's was: someone other than the server may"
+                    + " have answered the data port; check the network path to the server", 0, false, e);
+        }
+        return null;
+    }
+
     /** The handshake failed because the server's certificate (chain) is not trusted, not for a network reason. */
     static boolean untrustedCertificate(javax.net.ssl.SSLHandshakeException e) {
         for (Throwable c = e; c != null; c = c.getCause()) {

@@ -42,6 +42,7 @@ public final class HostileFtpsServer implements AutoCloseable {
 
     private final ServerSocket control;
     private final SSLContext tls;
+    private final SSLContext dataTls;
     private final byte[] file;
     private final Data data;
     private final List<String> commands = new CopyOnWriteArrayList<>();
@@ -49,15 +50,10 @@ public final class HostileFtpsServer implements AutoCloseable {
     private final AtomicInteger retrs = new AtomicInteger();
     private volatile boolean closed;
 
-    private HostileFtpsServer(ServerCertificate certificate, byte[] file, Data data) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(certificate.keyStore())) {
-            store.load(in, ServerCertificate.PASSWORD.toCharArray());
-        }
-        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(store, ServerCertificate.PASSWORD.toCharArray());
-        tls = SSLContext.getInstance("TLS");
-        tls.init(keys.getKeyManagers(), null, null);
+    private HostileFtpsServer(ServerCertificate certificate, ServerCertificate dataCertificate, byte[] file, Data data)
+            throws Exception {
+        tls = context(certificate);
+        dataTls = dataCertificate == certificate ? tls : context(dataCertificate);
         this.file = file;
         this.data = data;
         control = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -67,11 +63,29 @@ public final class HostileFtpsServer implements AutoCloseable {
     }
 
     public static HostileFtpsServer start(ServerCertificate certificate, byte[] file, Data data) {
+        return start(certificate, certificate, file, data);
+    }
+
+    /** A server whose data connections show {@code dataCertificate}, another than its control connection's. */
+    public static HostileFtpsServer start(ServerCertificate certificate, ServerCertificate dataCertificate, byte[] file,
+                                          Data data) {
         try {
-            return new HostileFtpsServer(certificate, file, data);
+            return new HostileFtpsServer(certificate, dataCertificate, file, data);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the hostile FTPS server", e);
         }
+    }
+
+    private static SSLContext context(ServerCertificate certificate) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(certificate.keyStore())) {
+            store.load(in, ServerCertificate.PASSWORD.toCharArray());
+        }
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, ServerCertificate.PASSWORD.toCharArray());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keys.getKeyManagers(), null, null);
+        return context;
     }
 
     public String host() {
@@ -194,7 +208,7 @@ public final class HostileFtpsServer implements AutoCloseable {
                 }
             }
             default -> {
-                SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(d, host(), d.getPort(), true);
+                SSLSocket ssl = (SSLSocket) dataTls.getSocketFactory().createSocket(d, host(), d.getPort(), true);
                 ssl.setUseClientMode(false);
                 ssl.startHandshake();
                 OutputStream out = ssl.getOutputStream();

@@ -128,6 +128,12 @@ public class SessionReusingFtpsClient extends FTPSClient {
             ssl.setEnableSessionCreation(true);
             ssl.setEnabledProtocols(control.getEnabledProtocols());
             ssl.setEnabledCipherSuites(control.getEnabledCipherSuites());
+            // The data connection's certificate answers for the same host as the control connection's: checked for its
+            // chain alone, anyone able to answer the passive port with a certificate the trust store vouches for (any
+            // name of a public CA) served the file. A resumed session was checked so when the control made it.
+            javax.net.ssl.SSLParameters params = ssl.getSSLParameters();
+            params.setEndpointIdentificationAlgorithm(control.getSSLParameters().getEndpointIdentificationAlgorithm());
+            ssl.setSSLParameters(params);
             ssl.startHandshake();
         } catch (javax.net.ssl.SSLException e) {
             ssl.close();
