@@ -157,6 +157,12 @@ public final class FtpSession implements Closeable {
                         + e.getMessage() + "): connect with a host name or address the certificate is made out to,"
                         + " or check that this is the right server", 0, false, e);
             }
+            if (Tls.outOfDate(e)) {
+                // Trusting it is not the question: the server must show a current certificate.
+                throw new FtpException("the TLS certificate of server " + where + " is out of its dates ("
+                        + e.getMessage() + "): the server's administrator must renew it (or set the server's clock);"
+                        + " a certificate in the trust store is still refused once it has expired", 0, false, e);
+            }
             if (Tls.untrustedCertificate(e)) {
                 // Trying again cannot help: a person must decide to trust the certificate.
                 throw new FtpException("the TLS certificate of server " + where + " is not trusted (" + e.getMessage()

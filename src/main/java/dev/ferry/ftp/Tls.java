@@ -8,7 +8,6 @@ import java.security.KeyStore;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 import dev.ferry.ftp.tls.SessionReusingFtpsClient;
 import org.apache.commons.net.ftp.FTPSClient;
 
@@ -87,6 +86,17 @@ final class Tls {
         return null;
     }
 
+    /** The handshake failed because a certificate is out of its dates (the server's own, or one of its chain). */
+    static boolean outOfDate(javax.net.ssl.SSLHandshakeException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.security.cert.CertificateExpiredException
+                    || c instanceof java.security.cert.CertificateNotYetValidException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The handshake failed because the server's certificate (chain) is not trusted, not for a network reason. */
     static boolean untrustedCertificate(javax.net.ssl.SSLHandshakeException e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
@@ -117,8 +127,8 @@ final class Tls {
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init(store);
             for (TrustManager tm : factory.getTrustManagers()) {
-                if (tm instanceof X509TrustManager) {
-                    return tm;
+                if (tm instanceof javax.net.ssl.X509ExtendedTrustManager x) {
+                    return new dev.ferry.ftp.tls.UnexpiredServerCertificate(x);
                 }
             }
             throw new IOException("no X.509 trust manager available");
