@@ -84,7 +84,11 @@ public final class FtpSession implements Closeable {
     }
 
     private static FtpSession connect(ServerProfile profile, Charset charset) throws IOException {
-        FTPClient client = profile.tls() == TlsMode.EXPLICIT ? Tls.client(profile) : new ListingClient();
+        return connect(profile, charset, Tls.onlyTls13(profile));
+    }
+
+    private static FtpSession connect(ServerProfile profile, Charset charset, boolean tls13) throws IOException {
+        FTPClient client = profile.tls() == TlsMode.EXPLICIT ? Tls.client(profile, tls13) : new ListingClient();
         client.setParserFactory(new ListingLines.ListParsers());
         javax.net.SocketFactory direct = DirectSockets.factory();
         if (direct != null) {
@@ -151,6 +155,12 @@ public final class FtpSession implements Closeable {
                     + (text.isEmpty() ? " without a reply" : ": " + text), client.getReplyCode(), true, e);
         } catch (javax.net.ssl.SSLHandshakeException e) {
             disconnectQuietly(client);
+            if (!tls13 && Tls.versionRefused(e)) {
+                // A server that speaks only TLS 1.3: Ferry offers 1.2 first for the session reuse data connections
+                // need (SessionReusingFtpsClient), and 1.3 only where 1.2 is refused.
+                Tls.rememberOnlyTls13(profile);
+                return connect(profile, charset, true);
+            }
             if (Tls.otherName(e)) {
                 // A trusted certificate for another name: trusting it would help a man in the middle, not the person.
                 throw new FtpException("the TLS certificate of server " + where + " is not trusted for that name ("

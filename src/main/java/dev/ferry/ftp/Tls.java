@@ -26,11 +26,42 @@ final class Tls {
     private Tls() {
     }
 
-    static FTPSClient client(ServerProfile profile) throws IOException {
+    /**
+     * Servers (host:port) that refused a TLS 1.2 handshake: their next connections offer TLS 1.3 at once, rather than
+     * each paying a refused handshake first.
+     */
+    private static final java.util.Set<String> ONLY_TLS13 = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static boolean onlyTls13(ServerProfile profile) {
+        return ONLY_TLS13.contains(profile.host() + ":" + profile.port());
+    }
+
+    static void rememberOnlyTls13(ServerProfile profile) {
+        ONLY_TLS13.add(profile.host() + ":" + profile.port());
+    }
+
+    /**
+     * The server ended a TLS 1.2 handshake with an alert that says it has no version or cipher in common with the
+     * client: a server that speaks only TLS 1.3 answers so.
+     */
+    static boolean versionRefused(javax.net.ssl.SSLHandshakeException e) {
+        String m = e.getMessage();
+        return m != null && (m.contains("protocol_version") || m.contains("handshake_failure"))
+                && !untrustedCertificate(e);
+    }
+
+    /**
+     * A client that offers TLS 1.2 only (data connections resume its session: see {@link SessionReusingFtpsClient}),
+     * or TLS 1.3 only, for a server that refused 1.2.
+     */
+    static FTPSClient client(ServerProfile profile, boolean tls13) throws IOException {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, new TrustManager[] {trustManager(profile)}, null);
             SessionReusingFtpsClient client = new SessionReusingFtpsClient(context);
+            if (tls13) {
+                client.setEnabledProtocols(new String[] {"TLSv1.3"});
+            }
             // A chain that ends in a trusted certificate proves only that someone the trust store vouches for answered:
             // it must also be made out to the host connected to, or any other server of the same CA (or anyone with a
             // public CA's certificate for any name) could stand in the middle and serve any bytes and any hash.

@@ -175,6 +175,33 @@ class FtpsInteropTest {
         }
     }
 
+    /**
+     * A server that speaks only TLS 1.3 (vsftpd with no TLS 1.2 cipher it can use; session reuse not required, as a
+     * TLS 1.3 session can be resumed only with a ticket the JDK takes). Ferry offered TLS 1.2 alone, for the session
+     * reuse of vsftpd's default: such a server was unreachable ("Received fatal alert: handshake_failure", tried again
+     * as an outage). It now offers 1.3 to a server that refused 1.2, and the files come byte-identical both ways.
+     */
+    @Test
+    @InteropResults.Server(Kind.VSFTPD)
+    @Feature(value = "FTPS with a server that speaks only TLS 1.3 (download + upload, 4 segments)", order = 150)
+    void aServerSpeakingOnlyTls13IsReached() throws Exception {
+        try (ExternalFtpServer own = ExternalFtpServer.vsftpd(new ExternalFtpServer.Options()
+                .tls(cert.certPem(), cert.keyPem()).extra("ssl_ciphers=PSK-AES128-CBC-SHA")
+                .extra("require_ssl_reuse=NO")).start()) {
+            Path source = PseudoRandomContent.write(own.root().resolve("tls13.bin"), 4L * MIB + 7, 150);
+            InteropEngine f = ferry(ServerProfile.builder("vsftpd-tls13").host(own.host()).port(own.port())
+                    .user(own.user()).password(own.password()).tls(TlsMode.EXPLICIT).connectionLimit(8)
+                    .trustStore(cert.truststore()).trustStorePassword(Secret.of(cert.truststorePassword())).build());
+            Path target = tmp.resolve("tls13.bin");
+            TransferOptions four = TransferOptions.none().withSegments(4).withMinSegmentSize(MIB).withMaxAttempts(2);
+            f.engine.run(f.download("/tls13.bin", target, four));
+            assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+            f.engine.run(f.upload(target, "/back/tls13.bin", four));
+            assertEquals(Hashes.sha256(source), Hashes.sha256(own.root().resolve("back/tls13.bin")));
+            InteropResults.note("(no TLS 1.2 cipher on the server, require_ssl_reuse=NO)");
+        }
+    }
+
     private static long largestIn(Path folder) {
         try (var files = Files.list(folder)) {
             return files.mapToLong(p -> p.toFile().length()).max().orElse(0);

@@ -26,7 +26,8 @@ import org.apache.commons.net.ftp.FTPSClient;
  *
  * <p>Measured against vsftpd 3.0.3 (OpenSSL 3) on JDK 17.0.15 it works only with
  * <ul>
- * <li>TLS 1.2 (the default this class sets; override with {@link #setEnabledProtocols(String[])}):
+ * <li>TLS 1.2 (the default this class sets; override with {@link #setEnabledProtocols(String[])}, as Ferry does
+ * for a server that refuses 1.2 — reuse over 1.3 then works only where the server's tickets are taken):
  * a TLS 1.3 session can be resumed only with a session ticket, and the JDK discards vsftpd's tickets
  * ("Discarding NewSessionTicket with lifetime 2147483647": vsftpd sets an INT_MAX session timeout, over the
  * 7 days TLS allows);</li>
