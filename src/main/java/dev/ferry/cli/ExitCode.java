@@ -16,7 +16,7 @@ enum ExitCode {
     DONE(0, "the file was transferred, verified and published"),
     FAILED(1, "the transfer failed on the network or the server; run the same command again to resume"),
     USAGE(2, "the command line is wrong (also: get of a remote folder without -r, a path with '..')"),
-    LOCAL(3, "a local file problem: missing source, unwritable target, disk full"),
+    LOCAL(3, "a local file problem: missing source, unwritable target, disk full, a trust store that cannot be read"),
     LOGIN(4, "the server refused the login"),
     NOT_FOUND(5, "the remote file does not exist (or the server will not say it does: it cannot be read)"),
     EXISTS(6, "the target exists and was kept, nothing transferred: --overwrite replaces it"),
@@ -51,7 +51,7 @@ enum ExitCode {
             if (t instanceof UnsafePathException) {
                 return USAGE; // a path the command line gave ('..', a control character): nothing to retry
             }
-            if (t instanceof LocalFileException) {
+            if (t instanceof LocalFileException || t instanceof dev.ferry.ftp.TrustStoreException) {
                 return LOCAL;
             }
             if (t instanceof CancelledException) {

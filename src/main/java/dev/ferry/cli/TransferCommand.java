@@ -242,7 +242,13 @@ abstract class TransferCommand implements Callable<Integer> {
         }
         Secret trustPassword = Secret.none();
         if (trustStorePasswordEnv != null) {
-            trustPassword = Secret.of(System.getenv(trustStorePasswordEnv));
+            String fromEnv = System.getenv(trustStorePasswordEnv);
+            if (fromEnv == null) {
+                // Unset, it was an empty password, and the trust store's error blamed the password, not the name.
+                throw new UsageException("environment variable " + trustStorePasswordEnv
+                        + " (--trust-store-password-env) is not set");
+            }
+            trustPassword = Secret.of(fromEnv);
         }
         return ServerProfile.builder(url.user() + "@" + url.host() + ":" + url.port())
                 .host(url.host()).port(url.port()).user(url.user()).password(password).tls(url.tls())

@@ -140,6 +140,39 @@ final class Tls {
         return false;
     }
 
+    /**
+     * Why a trust store could not be read, and what to do: a missing file had been reported by its path alone, then
+     * blamed on the password; a PEM certificate (what a server's administrator hands out) as "toDerInputStream rejects
+     * tag type 45".
+     */
+    private static String unreadable(java.nio.file.Path store, IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "there is no such file; give the path of a PKCS12 trust store (trust-store in the server profile,"
+                    + " --trust-store on the command line)";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied; the trust store must be readable by the user Ferry runs as";
+        }
+        if (Files.isDirectory(store)) {
+            return "it is a folder; give the path of a PKCS12 trust store file";
+        }
+        if (pem(store)) {
+            return "it is a PEM file, not a PKCS12 trust store; make one from the certificate with: keytool -importcert"
+                    + " -file " + store + " -alias server -storetype PKCS12 -keystore trust.p12";
+        }
+        return e.getMessage() + " (is it a PKCS12 trust store? its password is the server's trust-store-password;"
+                + " --trust-store-password-env on the command line)";
+    }
+
+    private static boolean pem(java.nio.file.Path store) {
+        try (InputStream in = Files.newInputStream(store)) {
+            return new String(in.readNBytes(64), java.nio.charset.StandardCharsets.US_ASCII).strip()
+                    .startsWith("-----BEGIN");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static TrustManager trustManager(ServerProfile profile) throws IOException {
         try {
             KeyStore store = null;
@@ -150,9 +183,8 @@ final class Tls {
                 } catch (IOException e) {
                     // A wrong password or a file that is no PKCS12 store: a setting to correct, which no retry mends
                     // (it was tried again for 20 s, and said only "keystore password was incorrect").
-                    throw new FtpException("cannot read trust store " + profile.trustStore() + " for server '"
-                            + profile.name() + "': " + e.getMessage() + " (its password is the server's"
-                            + " trust-store-password; --trust-store-password-env on the command line)", 0, false, e);
+                    throw new TrustStoreException("cannot read trust store " + profile.trustStore() + " for server '"
+                            + profile.name() + "': " + unreadable(profile.trustStore(), e), e);
                 }
             }
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -164,8 +196,8 @@ final class Tls {
             }
             throw new IOException("no X.509 trust manager available");
         } catch (GeneralSecurityException e) {
-            throw new FtpException("cannot load trust store " + profile.trustStore() + " for server '"
-                    + profile.name() + "': " + e.getMessage(), 0, false, e);
+            throw new TrustStoreException("cannot load trust store " + profile.trustStore() + " for server '"
+                    + profile.name() + "': " + e.getMessage(), e);
         }
     }
 }
