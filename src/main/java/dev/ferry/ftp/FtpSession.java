@@ -184,6 +184,10 @@ public final class FtpSession implements Closeable {
             int code = client.getReplyCode();
             String reply = e.getMessage() == null ? String.valueOf(code) : e.getMessage().strip();
             disconnectQuietly(client);
+            if (client instanceof FTPSClient && FTPReply.isPositiveCompletion(code)
+                    && dev.ferry.ftp.tls.PlainDataException.saidBy(e)) {
+                throw new TlsRefusedException(where, code, e);
+            }
             // 5xx, and 431 ("need some unavailable resource", Apache FtpServer's answer without TLS); 421 and the
             // other 4xx stay what they were: a server busy now, tried again.
             if (client instanceof FTPSClient && (code >= 500 || code == 431) && reply.startsWith(String.valueOf(code))) {

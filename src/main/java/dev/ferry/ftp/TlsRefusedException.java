@@ -11,4 +11,16 @@ public final class TlsRefusedException extends FtpException {
                 + " the server, or use ftp:// (tls none) where the network may see the password", replyCode, false,
                 cause);
     }
+
+    /**
+     * The server (or something on the way) answered AUTH TLS with its yes and then did not speak TLS: as much a server
+     * without TLS as one that says no, and as little mended by trying again (it was tried again as an outage, "cannot
+     * reach … Unsupported or unrecognized SSL message", though the server had answered).
+     */
+    TlsRefusedException(String where, int replyCode, Throwable cause) {
+        super("server " + where + " answered AUTH TLS with " + replyCode + " (TLS accepted) but then did not speak TLS"
+                + " on the control connection: the server, or something between it and Ferry, does not do TLS; Ferry"
+                + " never falls back to plain FTP: check the server's TLS setup and the network path", replyCode,
+                false, cause);
+    }
 }

@@ -37,7 +37,9 @@ public final class HostileFtpsServer implements AutoCloseable {
         /** TLS, half the file, then close_notify, and 226 on the control connection. */
         CLOSE_NOTIFY_HALFWAY,
         /** The data connection accepted, its TLS handshake never answered. */
-        STALL_HANDSHAKE
+        STALL_HANDSHAKE,
+        /** TLS, half the file, a renegotiation the server starts (TLS 1.2), the rest, close_notify, 226. */
+        RENEGOTIATE_HALFWAY
     }
 
     private final ServerSocket control;
@@ -49,6 +51,28 @@ public final class HostileFtpsServer implements AutoCloseable {
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final AtomicInteger retrs = new AtomicInteger();
     private volatile boolean closed;
+    private volatile String protReply = "200 PROT now P";
+    private volatile boolean stallAuth;
+
+    /** How PROT is answered (default {@code 200}). */
+    public HostileFtpsServer protReply(String reply) {
+        this.protReply = reply;
+        return this;
+    }
+
+    private volatile boolean plainAfterAuth;
+
+    /** AUTH TLS answered 234, and the control connection then goes on in plain text, no TLS. */
+    public HostileFtpsServer plainAfterAuth() {
+        this.plainAfterAuth = true;
+        return this;
+    }
+
+    /** AUTH TLS answered 234, and the control connection's handshake then never answered. */
+    public HostileFtpsServer stallAuth() {
+        this.stallAuth = true;
+        return this;
+    }
 
     private HostileFtpsServer(ServerCertificate certificate, ServerCertificate dataCertificate, byte[] file, Data data)
             throws Exception {
@@ -134,6 +158,13 @@ public final class HostileFtpsServer implements AutoCloseable {
                 switch (verb) {
                     case "AUTH" -> {
                         reply(out, "234 AUTH TLS ok");
+                        while (stallAuth && !closed && !s.isClosed()) {
+                            Thread.sleep(50);
+                        }
+                        if (plainAfterAuth) {
+                            reply(out, "200 carry on in plain");
+                            continue;
+                        }
                         SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(s, host(), s.getPort(), true);
                         ssl.setUseClientMode(false);
                         ssl.startHandshake();
@@ -143,7 +174,7 @@ public final class HostileFtpsServer implements AutoCloseable {
                         out = s.getOutputStream();
                     }
                     case "PBSZ" -> reply(out, "200 PBSZ=0");
-                    case "PROT" -> reply(out, "200 PROT now " + arg);
+                    case "PROT" -> reply(out, protReply);
                     case "USER" -> reply(out, "331 password please");
                     case "PASS" -> reply(out, "230 logged in");
                     case "FEAT" -> reply(out, "211-Features:\r\n SIZE\r\n MDTM\r\n REST STREAM\r\n PBSZ\r\n PROT\r\n211 End");
@@ -181,7 +212,7 @@ public final class HostileFtpsServer implements AutoCloseable {
                     default -> reply(out, "502 not here");
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InterruptedException e) {
             // The client went away, or a test's hostility ended the session: nothing to do.
         }
     }
@@ -212,7 +243,14 @@ public final class HostileFtpsServer implements AutoCloseable {
                 ssl.setUseClientMode(false);
                 ssl.startHandshake();
                 OutputStream out = ssl.getOutputStream();
-                if (data == Data.WELL) {
+                if (data == Data.RENEGOTIATE_HALFWAY) {
+                    out.write(file, from, half - from);
+                    out.flush();
+                    ssl.startHandshake();
+                    out.write(file, half, file.length - half);
+                    out.flush();
+                    ssl.close();
+                } else if (data == Data.WELL) {
                     out.write(file, from, file.length - from);
                     out.flush();
                     ssl.close();

@@ -17,7 +17,7 @@ public final class PlainDataException extends SSLException {
     }
 
     /** Whether {@code e} is the JDK's report of a peer that did not speak TLS. */
-    static boolean saidBy(SSLException e) {
+    public static boolean saidBy(SSLException e) {
         return e.getMessage() != null && e.getMessage().startsWith(NOT_TLS);
     }
 }
