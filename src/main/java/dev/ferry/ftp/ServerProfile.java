@@ -46,6 +46,13 @@ public record ServerProfile(
         user = user == null || user.isEmpty() ? "anonymous" : user;
         password = password == null ? Secret.none() : password;
         tls = tls == null ? TlsMode.NONE : tls;
+        if (trustStore != null && tls == TlsMode.NONE) {
+            // A trust store is there only for TLS: without it the server was reached in plain FTP, the password sent
+            // in clear text to whoever answered, by someone who had meant it to go over TLS.
+            throw new IllegalArgumentException("server " + name + ": a trust store (" + trustStore + ") is given but TLS"
+                    + " is not: the password and the files would go unencrypted; use ftps:// (tls = explicit), or"
+                    + " leave the trust store out for plain FTP");
+        }
         trustStorePassword = trustStorePassword == null ? Secret.none() : trustStorePassword;
         fallbackCharset = fallbackCharset == null ? StandardCharsets.UTF_8 : fallbackCharset;
         uploadStrategy = uploadStrategy == null ? UploadStrategy.AUTO : uploadStrategy;

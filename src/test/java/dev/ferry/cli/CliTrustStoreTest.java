@@ -49,6 +49,29 @@ class CliTrustStoreTest {
         }
     }
 
+    /**
+     * {@code ftp://} with {@code --trust-store} went on in plain FTP, USER and PASS in clear text, though a trust store
+     * is there only for TLS: a usage error now, before any connection.
+     */
+    @Test
+    void aTrustStoreWithAPlainFtpUrlIsAUsageError() throws Exception {
+        try (FtpServerFixture ftp = FtpServerFixture.builder().start()) {
+            ftp.write("a.bin", 1000, 1);
+            Path trust = tmp.resolve("trust.p12");
+            Files.write(trust, new byte[] {1});
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = Cli.run(new String[] {"get", "-q", "--ledger", tmp.resolve("ledger").toString(), "--trust-store",
+                    trust.toString(), "ftp://" + ftp.user() + ":" + PASSWORD + "@127.0.0.1:" + ftp.port() + "/a.bin",
+                    tmp.resolve("a.bin").toString()}, new PrintStream(new ByteArrayOutputStream(), true,
+                    StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+            String errText = err.toString(StandardCharsets.UTF_8);
+            assertEquals(ExitCode.USAGE.code, code, errText);
+            assertTrue(errText.contains("ftps://"), errText);
+            assertFalse(errText.contains(PASSWORD), errText);
+            assertFalse(Files.exists(tmp.resolve("a.bin")), "nothing came over plain FTP");
+        }
+    }
+
     /** Unset, the variable was an empty password, and the trust store's error blamed the password, not the name. */
     @Test
     void anUnsetTrustStorePasswordVariableIsAUsageError() {

@@ -158,6 +158,7 @@ class FerrySettingsTest {
     void secretsStayAcceptedFromTheEnvironmentDashDAndSecretsProperties() throws Exception {
         Path config = config("""
                 ferry.servers.x.host = h
+                ferry.servers.x.tls = explicit
                 ferry.servers.x.trust-store = config/x.p12
                 ferry.ledger.url = jdbc:postgresql://db/ferry
                 """, """
@@ -338,6 +339,19 @@ class FerrySettingsTest {
         Files.write(tmp.resolve("rv/there.p12"), new byte[] {1});
         FerrySettings.load(config, tmp, Map.of("ferry.servers.x.trust-store", "rv/there.p12"), name -> null)
                 .checkValues();
+    }
+
+    /**
+     * A hostile review of FTPS: a server with a trust store and no {@code tls} key was reached in plain FTP, its
+     * password sent in clear text, though a trust store is there only for TLS. Refused at start, naming the server.
+     */
+    @Test
+    void aTrustStoreWithoutTlsIsRefused() throws Exception {
+        Path config = config("ferry.servers.x.host = ftp.example.com\nferry.servers.x.trust-store = config/x.p12\n",
+                null);
+        String m = assertThrows(IllegalStateException.class,
+                () -> FerrySettings.load(config, tmp, Map.of(), name -> null).server("x")).getMessage();
+        assertTrue(m.contains("server profile x") && m.contains("tls = explicit"), m);
     }
 
     /** A hostile review: jdbc:bogus://x said "cannot open ledger jdbc:bogus://x: No suitable driver", no key named. */
