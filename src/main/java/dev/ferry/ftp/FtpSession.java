@@ -84,7 +84,7 @@ public final class FtpSession implements Closeable {
     }
 
     private static FtpSession connect(ServerProfile profile, Charset charset) throws IOException {
-        return connect(profile, charset, Tls.onlyTls13(profile));
+        return connect(profile, charset, false);
     }
 
     private static FtpSession connect(ServerProfile profile, Charset charset, boolean tls13) throws IOException {
@@ -157,8 +157,9 @@ public final class FtpSession implements Closeable {
             disconnectQuietly(client);
             if (!tls13 && Tls.versionRefused(e)) {
                 // A server that speaks only TLS 1.3: Ferry offers 1.2 first for the session reuse data connections
-                // need (SessionReusingFtpsClient), and 1.3 only where 1.2 is refused.
-                Tls.rememberOnlyTls13(profile);
+                // need (SessionReusingFtpsClient), and 1.3 only where 1.2 is refused — on every connection, not
+                // remembered: a refusal for another reason (a server's TLS broken for a while) would otherwise keep
+                // a server that requires reuse on 1.3, where the JDK cannot resume its sessions, until a restart.
                 return connect(profile, charset, true);
             }
             if (Tls.otherName(e)) {

@@ -27,20 +27,6 @@ final class Tls {
     }
 
     /**
-     * Servers (host:port) that refused a TLS 1.2 handshake: their next connections offer TLS 1.3 at once, rather than
-     * each paying a refused handshake first.
-     */
-    private static final java.util.Set<String> ONLY_TLS13 = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    static boolean onlyTls13(ServerProfile profile) {
-        return ONLY_TLS13.contains(profile.host() + ":" + profile.port());
-    }
-
-    static void rememberOnlyTls13(ServerProfile profile) {
-        ONLY_TLS13.add(profile.host() + ":" + profile.port());
-    }
-
-    /**
      * The server ended a TLS 1.2 handshake with an alert that says it has no version or cipher in common with the
      * client: a server that speaks only TLS 1.3 answers so.
      */
