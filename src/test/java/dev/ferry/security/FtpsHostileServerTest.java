@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The hostile TLS review's attacks that Ferry withstood, kept so it goes on withstanding them: a protected data
  * connection cut short (a TCP FIN without close_notify, or close_notify early) and then a 226 publishes nothing; a data
- * connection or an AUTH TLS whose handshake never answers ends within its timeouts; PROT P refused never becomes plain
+ * connection or an AUTH TLS whose handshake never answers ends within its timeouts, and one that streams on without
+ * end past the file is cut; PROT P refused never becomes plain
  * FTP; a renegotiation mid-file brings the file byte-identical.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -95,6 +96,18 @@ class FtpsHostileServerTest {
             assertTrue(m.contains("PROT P") && m.contains("536"), m);
             assertTrue(server.commands().stream().noneMatch(c -> c.startsWith("USER") || c.startsWith("RETR")),
                     server.commands().toString());
+        }
+    }
+
+    /** TLS's close waits for nothing the server sends: one that streams on past the file and ignores close_notify. */
+    @Test
+    void aServerSendingPastTheFileWithoutEndIsCutAndPublishesNothing() throws Exception {
+        try (HostileFtpsServer server = HostileFtpsServer.start(cert, FILE, Data.ENDLESS)) {
+            long t0 = System.nanoTime();
+            String m = refused(server);
+            assertTrue(m.contains("sent more of /a.bin than its 300000 bytes"), m);
+            long took = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+            assertTrue(took < 20, "took " + took + " s");
         }
     }
 

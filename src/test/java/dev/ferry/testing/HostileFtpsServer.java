@@ -39,7 +39,9 @@ public final class HostileFtpsServer implements AutoCloseable {
         /** The data connection accepted, its TLS handshake never answered. */
         STALL_HANDSHAKE,
         /** TLS, half the file, a renegotiation the server starts (TLS 1.2), the rest, close_notify, 226. */
-        RENEGOTIATE_HALFWAY
+        RENEGOTIATE_HALFWAY,
+        /** TLS, the file from the offset, then bytes without end, the client's close_notify unheeded, until it cuts. */
+        ENDLESS
     }
 
     private final ServerSocket control;
@@ -243,7 +245,13 @@ public final class HostileFtpsServer implements AutoCloseable {
                 ssl.setUseClientMode(false);
                 ssl.startHandshake();
                 OutputStream out = ssl.getOutputStream();
-                if (data == Data.RENEGOTIATE_HALFWAY) {
+                if (data == Data.ENDLESS) {
+                    out.write(file, from, file.length - from);
+                    byte[] more = new byte[16384];
+                    while (!closed) {
+                        out.write(more); // until the client's close or cut fails the write
+                    }
+                } else if (data == Data.RENEGOTIATE_HALFWAY) {
                     out.write(file, from, half - from);
                     out.flush();
                     ssl.startHandshake();
