@@ -39,7 +39,19 @@ public class FtpException extends IOException {
      */
     public static FtpException reply(String what, int code, String serverText) {
         String text = serverText == null ? "" : serverText.strip();
-        return new FtpException(what + ": server replied " + (text.isEmpty() ? String.valueOf(code) : text),
-                code, code < 500 || (code == 500 && (text.startsWith("500 OOPS") || text.startsWith("OOPS"))));
+        return new FtpException(what + ": server replied " + (text.isEmpty() ? String.valueOf(code) : text)
+                + reuseHint(text), code,
+                code < 500 || (code == 500 && (text.startsWith("500 OOPS") || text.startsWith("OOPS"))));
+    }
+
+    /**
+     * vsftpd's refusal of a data connection that did not resume the control connection's TLS session, which says
+     * nothing of what to do: Ferry resumes it over TLS 1.2, and over TLS 1.3 (a server that refused 1.2) the JDK drops
+     * vsftpd's session tickets, so nothing can be resumed.
+     */
+    private static String reuseHint(String text) {
+        return text.contains("session reuse required") ? " (the server wants each data connection to resume the"
+                + " control connection's TLS session, which Ferry does over TLS 1.2 only: enable TLS 1.2 on the server,"
+                + " or let it take fresh sessions, vsftpd require_ssl_reuse=NO)" : "";
     }
 }

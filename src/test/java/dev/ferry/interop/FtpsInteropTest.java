@@ -202,6 +202,37 @@ class FtpsInteropTest {
         }
     }
 
+    /**
+     * The same server requiring session reuse, vsftpd's default: over TLS 1.3 the JDK cannot resume vsftpd's sessions,
+     * and every data connection is refused "522 SSL connection failed: session reuse required". One clear, permanent
+     * failure saying what to change on the server, nothing published.
+     */
+    @Test
+    @InteropResults.Server(Kind.VSFTPD)
+    @Feature(value = "FTPS with a TLS 1.3-only server requiring session reuse: refused at once, saying what to change",
+            order = 160)
+    void aTls13OnlyServerRequiringReuseSaysWhatToChange() throws Exception {
+        try (ExternalFtpServer own = ExternalFtpServer.vsftpd(new ExternalFtpServer.Options()
+                .tls(cert.certPem(), cert.keyPem()).extra("ssl_ciphers=PSK-AES128-CBC-SHA")).start()) {
+            PseudoRandomContent.write(own.root().resolve("tls13.bin"), MIB, 160);
+            InteropEngine f = ferry(ServerProfile.builder("vsftpd-tls13").host(own.host()).port(own.port())
+                    .user(own.user()).password(own.password()).tls(TlsMode.EXPLICIT).connectionLimit(8)
+                    .trustStore(cert.truststore()).trustStorePassword(Secret.of(cert.truststorePassword()))
+                    .outageWait(Duration.ofSeconds(30)).build());
+            Path target = tmp.resolve("tls13.bin");
+            long t0 = System.nanoTime();
+            TransferFailedException e = assertThrows(TransferFailedException.class, () -> f.engine.run(
+                    f.download("/tls13.bin", target, TransferOptions.none().withMaxAttempts(3))));
+            long took = System.nanoTime() - t0;
+            assertTrue(e.getMessage().contains("session reuse required")
+                    && e.getMessage().contains("enable TLS 1.2 on the server"), e.getMessage());
+            assertFalse(e.getMessage().contains(own.password()), e.getMessage());
+            assertFalse(Files.exists(target));
+            assertTrue(took < TimeUnit.SECONDS.toNanos(10), "failed at once, took " + took / 1_000_000 + " ms");
+            InteropResults.note("(\"522 SSL connection failed: session reuse required\" and what to change)");
+        }
+    }
+
     private static long largestIn(Path folder) {
         try (var files = Files.list(folder)) {
             return files.mapToLong(p -> p.toFile().length()).max().orElse(0);
