@@ -44,6 +44,10 @@ final class Tls {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, new TrustManager[] {trustManager(profile)}, null);
+            // The context is this control connection's alone, and its session must stay resumable for as long as the
+            // connection lives: the JDK's default, 24 hours, stopped offering it to data connections of a pooled
+            // session older than that, which a server requiring reuse (vsftpd) then refused, 522.
+            context.getClientSessionContext().setSessionTimeout(0);
             SessionReusingFtpsClient client = new SessionReusingFtpsClient(context);
             if (tls13) {
                 client.setEnabledProtocols(new String[] {"TLSv1.3"});

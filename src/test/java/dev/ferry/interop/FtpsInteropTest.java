@@ -233,6 +233,43 @@ class FtpsInteropTest {
         }
     }
 
+    /**
+     * A control connection older than a day: the JDK's client session cache times a session out after 24 hours (its
+     * default), so the session was no longer offered to the data connection, and vsftpd refused each one, "522 SSL
+     * connection failed: session reuse required" — permanent — though the connection was fine. A pooled session kept
+     * busy (a listing every few seconds, fewer than its 500 transfers) lives that long in a service. Here the control
+     * session is aged by a day instead of waited for.
+     */
+    @Test
+    @InteropResults.Server(Kind.VSFTPD)
+    @Feature(value = "FTPS control connection older than a day: data connections still resume its session",
+            order = 170)
+    void aControlSessionOlderThanADayIsStillResumed() throws Exception {
+        Path source = PseudoRandomContent.write(vsftpd.root().resolve("old.bin"), 100_000, 170);
+        ServerProfile profile = profile().trustStore(cert.truststore())
+                .trustStorePassword(Secret.of(cert.truststorePassword())).build();
+        try (dev.ferry.ftp.FtpSession session = dev.ferry.ftp.FtpSession.open(profile, null)) {
+            ageControlSession(session, Duration.ofHours(25));
+            Path target = tmp.resolve("old.bin");
+            try (java.io.InputStream in = session.retrieve("/old.bin", 0)) {
+                Files.copy(in, target);
+                session.endRead(in, true);
+            }
+            assertEquals(Hashes.sha256(source), Hashes.sha256(target));
+        }
+    }
+
+    private static void ageControlSession(dev.ferry.ftp.FtpSession session, Duration by) throws Exception {
+        java.lang.reflect.Field client = dev.ferry.ftp.FtpSession.class.getDeclaredField("client");
+        client.setAccessible(true);
+        java.lang.reflect.Field socket = org.apache.commons.net.SocketClient.class.getDeclaredField("_socket_");
+        socket.setAccessible(true);
+        javax.net.ssl.SSLSession tls = ((javax.net.ssl.SSLSocket) socket.get(client.get(session))).getSession();
+        java.lang.reflect.Field created = tls.getClass().getDeclaredField("creationTime");
+        created.setAccessible(true);
+        created.setLong(tls, created.getLong(tls) - by.toMillis());
+    }
+
     private static long largestIn(Path folder) {
         try (var files = Files.list(folder)) {
             return files.mapToLong(p -> p.toFile().length()).max().orElse(0);
