@@ -129,11 +129,13 @@ public final class FtpSession implements Closeable {
                 }
                 throw FtpException.reply("connecting to " + where, banner, text);
             }
-            if (client instanceof FTPSClient) {
-                // AUTH TLS already happened in connect(); PBSZ/PROT protect the data connections too.
+            // AUTH TLS already happened in connect(); PBSZ/PROT protect the data connections too, before the login
+            // where the server takes them then, else after it.
+            boolean protectAfterLogin = client instanceof FTPSClient tls && !Tls.protectDataBeforeLogin(tls, where);
+            login(client, profile);
+            if (protectAfterLogin) {
                 Tls.protectData((FTPSClient) client, where);
             }
-            login(client, profile);
             Features features = Features.parse(client.features() ? client.getReplyStrings() : null);
             boolean utf8 = charset.equals(StandardCharsets.UTF_8) && negotiateUtf8(client, features);
             check(client.setFileType(FTP.BINARY_FILE_TYPE), client, "TYPE I on " + where);

@@ -74,6 +74,23 @@ final class Tls {
     }
 
     /**
+     * {@link #protectData} before the login; false when the server takes PBSZ/PROT only after it (530 not logged in,
+     * 503 bad sequence), as curl, lftp and FileZilla send them: pyftpdlib and libunftp refused them before the login
+     * for years, drftpd does. The caller then protects the data connections after the login.
+     */
+    static boolean protectDataBeforeLogin(FTPSClient client, String where) throws IOException {
+        try {
+            protectData(client, where);
+            return true;
+        } catch (FtpException e) {
+            if (e.replyCode() == 530 || e.replyCode() == 503) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
      * The handshake failed because the certificate is made out to another name than the one connected to (the JDK's
      * endpoint check, which says so only in its message: a {@code CertificateException} without a type of its own).
      */

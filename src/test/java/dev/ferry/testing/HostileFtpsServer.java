@@ -63,6 +63,16 @@ public final class HostileFtpsServer implements AutoCloseable {
     }
 
     private volatile boolean plainAfterAuth;
+    private volatile boolean protAfterLogin;
+
+    /**
+     * PBSZ and PROT refused before the login ("530 Please login with USER and PASS"), as pyftpdlib and libunftp did
+     * for years and drftpd does: the order curl, lftp and FileZilla use, after USER/PASS, is the one they take.
+     */
+    public HostileFtpsServer protAfterLoginOnly() {
+        this.protAfterLogin = true;
+        return this;
+    }
 
     /** AUTH TLS answered 234, and the control connection then goes on in plain text, no TLS. */
     public HostileFtpsServer plainAfterAuth() {
@@ -151,6 +161,7 @@ public final class HostileFtpsServer implements AutoCloseable {
             OutputStream out = s.getOutputStream();
             reply(out, "220 hostile FTPS");
             long rest = 0;
+            boolean loggedIn = false;
             ServerSocket passive = null;
             String line;
             while ((line = in.readLine()) != null) {
@@ -175,10 +186,15 @@ public final class HostileFtpsServer implements AutoCloseable {
                         in = reader(s);
                         out = s.getOutputStream();
                     }
-                    case "PBSZ" -> reply(out, "200 PBSZ=0");
-                    case "PROT" -> reply(out, protReply);
+                    case "PBSZ" -> reply(out, protAfterLogin && !loggedIn ? "530 Please login with USER and PASS"
+                            : "200 PBSZ=0");
+                    case "PROT" -> reply(out, protAfterLogin && !loggedIn ? "530 Please login with USER and PASS"
+                            : protReply);
                     case "USER" -> reply(out, "331 password please");
-                    case "PASS" -> reply(out, "230 logged in");
+                    case "PASS" -> {
+                        loggedIn = true;
+                        reply(out, "230 logged in");
+                    }
                     case "FEAT" -> reply(out, "211-Features:\r\n SIZE\r\n MDTM\r\n REST STREAM\r\n PBSZ\r\n PROT\r\n211 End");
                     case "TYPE" -> reply(out, "200 binary");
                     case "PWD" -> reply(out, "257 \"/\"");
