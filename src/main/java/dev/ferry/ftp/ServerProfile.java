@@ -49,8 +49,8 @@ public record ServerProfile(
         if (trustStore != null && tls == TlsMode.NONE) {
             // A trust store is there only for TLS: without it the server was reached in plain FTP, the password sent
             // in clear text to whoever answered, by someone who had meant it to go over TLS.
-            throw new IllegalArgumentException("server " + name + ": a trust store (" + trustStore + ") is given but TLS"
-                    + " is not: the password and the files would go unencrypted; use ftps:// (tls = explicit), or"
+            throw new IllegalArgumentException("server " + name + ": a trust store (" + trustStore + ") is given but"
+                    + " TLS is not: the password and the files would go unencrypted; use ftps:// (tls = explicit), or"
                     + " leave the trust store out for plain FTP");
         }
         trustStorePassword = trustStorePassword == null ? Secret.none() : trustStorePassword;
