@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The hostile TLS review's attacks that Ferry withstood, kept so it goes on withstanding them: a protected data
- * connection cut short (a TCP FIN without close_notify, or close_notify early) and then a 226 publishes nothing; a data
+ * connection cut short (a TCP FIN without close_notify, a RST, or close_notify early) and then a 226 publishes nothing; a data
  * connection or an AUTH TLS whose handshake never answers ends within its timeouts, and one that streams on without
  * end past the file is cut; PROT P refused never becomes plain
  * FTP; a renegotiation mid-file brings the file byte-identical.
@@ -56,6 +56,13 @@ class FtpsHostileServerTest {
         try (HostileFtpsServer server = HostileFtpsServer.start(cert, FILE, Data.FIN_HALFWAY)) {
             String m = refused(server);
             assertTrue(m.contains("ended /a.bin at byte 150000"), m);
+        }
+    }
+
+    @Test
+    void aDataConnectionResetMidFilePublishesNothing() throws Exception {
+        try (HostileFtpsServer server = HostileFtpsServer.start(cert, FILE, Data.RST_HALFWAY)) {
+            refused(server);
         }
     }
 

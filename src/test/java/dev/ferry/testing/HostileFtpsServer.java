@@ -36,6 +36,8 @@ public final class HostileFtpsServer implements AutoCloseable {
         FIN_HALFWAY,
         /** TLS, half the file, then close_notify, and 226 on the control connection. */
         CLOSE_NOTIFY_HALFWAY,
+        /** TLS, half the file, then a TCP RST, and 226 on the control connection. */
+        RST_HALFWAY,
         /** The data connection accepted, its TLS handshake never answered. */
         STALL_HANDSHAKE,
         /** TLS, half the file, a renegotiation the server starts (TLS 1.2), the rest, close_notify, 226. */
@@ -281,7 +283,10 @@ public final class HostileFtpsServer implements AutoCloseable {
                 } else {
                     out.write(file, from, half - from);
                     out.flush();
-                    if (data == Data.FIN_HALFWAY) {
+                    if (data == Data.RST_HALFWAY) {
+                        d.setSoLinger(true, 0); // the close sends a RST
+                        d.close();
+                    } else if (data == Data.FIN_HALFWAY) {
                         d.shutdownOutput(); // a FIN under TLS: no close_notify
                         drain(d);
                         d.close();
