@@ -37,8 +37,10 @@
  * <h2>Servers and TLS</h2>
  * {@link ServerProfile}/{@link ServerProfiles} describe servers; {@link Secret} is a password that never prints.
  * {@link Tls}, {@link TlsMode} and {@code tls.SessionReusingFtpsClient} give explicit FTPS with TLS session reuse on
- * data connections and the certificate checked for the host name; a refused AUTH TLS is
- * {@link TlsRefusedException}, never a fall-back to plain FTP.
+ * data connections and the certificate checked for the host name; a refused AUTH TLS — or one answered 234 and
+ * then spoken in plain text — is {@link TlsRefusedException}, never a fall-back to plain FTP, and a trust store
+ * given without TLS is refused before anything is sent. Plain data after PROT P is {@link UnprotectedDataException}
+ * (see {@code tls}).
  *
  * <h2>Listings</h2>
  * <ul>
