@@ -22,6 +22,8 @@ enum ExitCode {
     EXISTS(6, "the target exists and was kept, nothing transferred: --overwrite replaces it"),
     REFUSED(7, "the server refused for good (permission denied, a name it does not take): running it again will not"
             + " help until that changes"),
+    CERTIFICATE(8, "the server's TLS certificate was refused (not trusted, for another name, or expired): a person must"
+            + " decide — trust it (--trust-store), connect by its name, or have it renewed"),
     CANCELLED(130, "interrupted (Ctrl-C); run the same command again to resume");
 
     final int code;
@@ -59,6 +61,9 @@ enum ExitCode {
             }
             if (t instanceof CliLedgerException l) {
                 return l.local ? LOCAL : FAILED;
+            }
+            if (t instanceof dev.ferry.ftp.TlsCertificateException) {
+                return CERTIFICATE;
             }
             if (t instanceof dev.ferry.ftp.TlsRefusedException
                     || t instanceof dev.ferry.ftp.UnprotectedDataException) {

@@ -166,21 +166,24 @@ public final class FtpSession implements Closeable {
             }
             if (Tls.otherName(e)) {
                 // A trusted certificate for another name: trusting it would help a man in the middle, not the person.
-                throw new FtpException("the TLS certificate of server " + where + " is not trusted for that name ("
+                throw new TlsCertificateException("the TLS certificate of server " + where
+                        + " is not trusted for that name ("
                         + e.getMessage() + "): connect with a host name or address the certificate is made out to,"
-                        + " or check that this is the right server", 0, false, e);
+                        + " or check that this is the right server", e);
             }
             if (Tls.outOfDate(e)) {
                 // Trusting it is not the question: the server must show a current certificate.
-                throw new FtpException("the TLS certificate of server " + where + " is out of its dates ("
+                throw new TlsCertificateException("the TLS certificate of server " + where
+                        + " is out of its dates ("
                         + e.getMessage() + "): the server's administrator must renew it (or set the server's clock);"
-                        + " a certificate in the trust store is still refused once it has expired", 0, false, e);
+                        + " a certificate in the trust store is still refused once it has expired", e);
             }
             if (Tls.untrustedCertificate(e)) {
                 // Trying again cannot help: a person must decide to trust the certificate.
-                throw new FtpException("the TLS certificate of server " + where + " is not trusted (" + e.getMessage()
+                throw new TlsCertificateException("the TLS certificate of server " + where + " is not trusted ("
+                        + e.getMessage()
                         + "); if it is the right server, put its certificate in a PKCS12 trust store and name it in"
-                        + " the server profile (trustStore; --trust-store on the command line)", 0, false, e);
+                        + " the server profile (trustStore; --trust-store on the command line)", e);
             }
             throw new FtpException("TLS handshake with " + where + " failed: " + describe(e), 0, true, e);
         } catch (javax.net.ssl.SSLException e) {

@@ -111,15 +111,16 @@ final class Tls {
      */
     static FtpException refusedDataCertificate(javax.net.ssl.SSLHandshakeException e, String where) {
         if (otherName(e)) {
-            return new FtpException("the TLS certificate of a data connection of server " + where + " is not trusted"
+            return new TlsCertificateException("the TLS certificate of a data connection of server " + where
+                    + " is not trusted"
                     + " for that name (" + e.getMessage() + "), though the control connection's was: someone other"
-                    + " than the server may have answered the data port; check the network path to the server", 0,
-                    false, e);
+                    + " than the server may have answered the data port; check the network path to the server", e);
         }
         if (untrustedCertificate(e)) {
-            return new FtpException("the TLS certificate of a data connection of server " + where + " is not trusted ("
+            return new TlsCertificateException("the TLS certificate of a data connection of server " + where
+                    + " is not trusted ("
                     + e.getMessage() + "), though the control connection's was: someone other than the server may"
-                    + " have answered the data port; check the network path to the server", 0, false, e);
+                    + " have answered the data port; check the network path to the server", e);
         }
         return null;
     }

@@ -57,7 +57,9 @@
  * {@link FtpException} (transient or permanent; {@code reply} treats vsftpd's "500 OOPS" as transient),
  * {@link LoginRefusedException}, {@link ServerUnreachableException} (nothing answered: an outage),
  * {@link RemoteNotFoundException}, {@link RemoteFolderException} / {@link RemoteNotFolderException} (a file asked for
- * is a folder, or the reverse), {@link TooManyConnectionsException}, {@link PermitUnavailableException} (the
+ * is a folder, or the reverse), {@link TooManyConnectionsException}, {@link TlsCertificateException} (the server's
+ * certificate refused: untrusted, another name, out of date — permanent, the command line's exit 8),
+ * {@link PermitUnavailableException} (the
  * permits could not be read — a cluster's ledger did not answer — so nothing was asked of the server: the health
  * check does not blame the server for it).
  */

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,6 +86,55 @@ class CliTrustStoreTest {
         assertEquals(ExitCode.USAGE.code, code, errText);
         assertTrue(errText.contains("FERRY_TEST_SURELY_UNSET_VAR") && errText.contains("not set"), errText);
         assertFalse(errText.contains(PASSWORD), errText);
+    }
+
+    /**
+     * A certificate the trust store does not vouch for, or one made out to another name, gave exit 1, "run again to
+     * resume", which cannot help (the hostile TLS review): exit 8 now, and the line says what a person can do.
+     */
+    @Test
+    void anUntrustedCertificateHasItsOwnExitCode() throws Exception {
+        ServerCertificate cert = ServerCertificate.create(tmp.resolve("cert"), "127.0.0.1", "ip:127.0.0.1");
+        try (FtpServerFixture ftp = FtpServerFixture.builder().tls(cert).start()) {
+            ftp.write("a.bin", 1000, 1);
+            Path target = tmp.resolve("a.bin");
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = Cli.run(new String[] {"get", "-q", "--ledger", tmp.resolve("ledger").toString(), "ftps://"
+                    + ftp.user() + ":" + PASSWORD + "@127.0.0.1:" + ftp.port() + "/a.bin", target.toString()},
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            String errText = err.toString(StandardCharsets.UTF_8);
+            assertEquals(ExitCode.CERTIFICATE.code, code, errText);
+            assertTrue(errText.contains("is not trusted") && errText.contains("--trust-store"), errText);
+            assertFalse(errText.contains(PASSWORD), errText);
+            assertFalse(Files.exists(target));
+        }
+    }
+
+    /** The same for a trusted certificate made out to another name, from a real process (its trust store's password). */
+    @Test
+    void aCertificateForAnotherNameHasTheSameExitCode() throws Exception {
+        ServerCertificate other = ServerCertificate.create(tmp.resolve("other"), "files.example.org",
+                "dns:files.example.org");
+        try (FtpServerFixture ftp = FtpServerFixture.builder().tls(other).start()) {
+            ftp.write("a.bin", 1000, 1);
+            Path target = tmp.resolve("a.bin");
+            try (dev.ferry.testing.ForkedJvm cli = dev.ferry.testing.ForkedJvm.builder(dev.ferry.Ferry.class)
+                    .env("FERRY_TEST_TRUST_PASSWORD", ServerCertificate.PASSWORD)
+                    .env("FERRY_TEST_FTP_PASSWORD", PASSWORD)
+                    .args("get", "-q", "--ledger", tmp.resolve("ledger").toString(), "--password-env",
+                            "FERRY_TEST_FTP_PASSWORD", "--trust-store", other.trustStore().toString(),
+                            "--trust-store-password-env", "FERRY_TEST_TRUST_PASSWORD",
+                            "ftps://" + ftp.user() + "@127.0.0.1:" + ftp.port() + "/a.bin", target.toString())
+                    .logFile(tmp.resolve("cli.log")).start()) {
+                int code = cli.awaitExit(java.time.Duration.ofSeconds(60));
+                String output = String.join("\n", cli.output());
+                assertEquals(ExitCode.CERTIFICATE.code, code, output);
+                assertTrue(output.contains("not trusted for that name"), output);
+                assertFalse(output.contains(PASSWORD) || output.contains(ServerCertificate.PASSWORD), output);
+                assertFalse(Files.exists(target));
+            }
+        }
     }
 
     private String run(String url, Path trustStore) {
