@@ -1,1 +1,1 @@
-bench/run.sh startup  # 2026-12-06T01:19:16Z, BENCH_ROUNDS=3, ferry at 6b27c95
+bench/run.sh startup  # 2026-12-06T14:42:11Z, BENCH_ROUNDS=3, ferry at 499e5a4

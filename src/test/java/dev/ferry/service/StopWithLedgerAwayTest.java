@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * 127.0.0.1:5432, a failure with {@code FERRY_REQUIRE_POSTGRES=1}.
  */
 class StopWithLedgerAwayTest {
-    /** The stop's own bounded waits are 2 s each (slots, the lease renewal under way, the heartbeat's mark). */
-    private static final Duration STOP_BOUND = Duration.ofSeconds(20);
+    /** Under a container's 30 s grace; the stop's own waits on the ledger are 2 s each (slots, a renewal, the mark). */
+    private static final Duration STOP_BOUND = Duration.ofSeconds(25);
 
     @TempDir
     Path tmp;
