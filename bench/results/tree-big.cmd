@@ -1,1 +1,1 @@
-bench/run.sh tree-big  # 2026-12-06T01:19:40Z, BENCH_ROUNDS=3, ferry at 6b27c95
+bench/run.sh tree-big  # 2026-12-06T14:42:39Z, BENCH_ROUNDS=3, ferry at 499e5a4
