@@ -309,7 +309,27 @@ public final class FtpSession implements Closeable {
                 mtime = modified.toEpochMilli();
             }
         }
+        if (size < 0) {
+            // Neither MLST nor SIZE (RFC 959 has only LIST): the file's own listing line says its size.
+            FTPFile listed = listedAlone(path);
+            if (listed != null) {
+                size = listed.getSize();
+                if (mtime < 0 && listed.getTimestamp() != null) {
+                    mtime = listed.getTimestamp().getTimeInMillis();
+                }
+            }
+        }
         return new RemoteFile(path, size, mtime, false);
+    }
+
+    /** {@code LIST path}'s one entry when it is a file of that name with a size; null otherwise. */
+    private FTPFile listedAlone(String path) throws IOException {
+        FTPFile[] files = guard(() -> client.listFiles(path));
+        if (files == null || files.length != 1 || files[0] == null || !files[0].isFile() || files[0].getSize() < 0
+                || !namesItself(files[0], path)) {
+            return null;
+        }
+        return files[0];
     }
 
     /** Whether an MLST entry is for {@code path}'s last name (servers give the path as asked, or only the name). */

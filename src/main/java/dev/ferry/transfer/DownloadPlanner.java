@@ -1,6 +1,7 @@
 package dev.ferry.transfer;
 
 import dev.ferry.ftp.Capabilities;
+import dev.ferry.ftp.FtpException;
 import dev.ferry.ftp.FtpSession;
 import dev.ferry.ftp.RemoteFile;
 import dev.ferry.ftp.RemoteFolderException;
@@ -85,6 +86,12 @@ final class DownloadPlanner {
         }
         if (remote.directory()) {
             throw new RemoteFolderException(r.remotePath(), profile);
+        }
+        if (remote.size() < 0) {
+            // Without the size nothing can be split, resumed or verified: a short file could not be told from a whole.
+            throw new FtpException("server " + profile + " tells no size for " + r.remotePath() + " (no SIZE, no MLST,"
+                    + " and its LIST shows none): Ferry needs a file's size to verify its download; enable SIZE or"
+                    + " MLST on the server", 0, false);
         }
         Optional<TransferRecord> record = ledger.find(id);
         List<SegmentRecord> segments = record.isPresent() ? ledger.segments(id) : List.of();
