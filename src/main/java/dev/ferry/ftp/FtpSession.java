@@ -115,9 +115,15 @@ public final class FtpSession implements Closeable {
                 disconnectQuietly(client);
                 throw new FtpException("cannot reach " + where + ": unknown host " + e.getMessage(), 0, false, e);
             } catch (java.net.ConnectException | java.net.NoRouteToHostException | SocketTimeoutException e) {
-                // Refused, unreachable, or no banner in time: nothing answered, an outage rather than a refusal.
+                // Refused, unreachable, or no banner in time: nothing answered, an outage rather than a refusal. An
+                // explicit FTPS server that took AUTH TLS (234) and then left the handshake unanswered is waited for
+                // the same way, but said so: "cannot reach" alone sent people to check a network that worked.
+                int answered = client.getReplyCode();
                 disconnectQuietly(client);
-                throw new ServerUnreachableException("cannot reach " + where + ": " + describe(e), e);
+                String why = client instanceof FTPSClient && answered == 234
+                        ? "it accepted AUTH TLS (234) and then did not answer the TLS handshake (" + describe(e) + ")"
+                        : describe(e);
+                throw new ServerUnreachableException("cannot reach " + where + ": " + why, e);
             }
             client.setSoTimeout(millis(profile.soTimeout()));
             int banner = client.getReplyCode();

@@ -88,9 +88,10 @@ class FtpsHostileServerTest {
     void anAuthHandshakeThatNeverAnswersEndsWithinTheTimeouts() throws Exception {
         try (HostileFtpsServer server = HostileFtpsServer.start(cert, FILE, Data.WELL).stallAuth()) {
             long t0 = System.nanoTime();
-            refused(server);
+            String m = refused(server);
             long took = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
             assertTrue(took < 30, "a 2 s read timeout and a 3 s outage wait took " + took + " s");
+            assertTrue(m.contains("did not answer the TLS handshake"), m);
             assertTrue(server.commands().stream().noneMatch(c -> c.startsWith("USER")), server.commands().toString());
         }
     }
