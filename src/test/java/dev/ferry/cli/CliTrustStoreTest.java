@@ -78,13 +78,13 @@ class CliTrustStoreTest {
     void anUnsetTrustStorePasswordVariableIsAUsageError() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Cli.run(new String[] {"get", "-q", "--ledger", tmp.resolve("ledger").toString(), "--trust-store",
-                tmp.resolve("trust.p12").toString(), "--trust-store-password-env", "FERRY_TEST_SURELY_UNSET_VAR",
+                tmp.resolve("trust.p12").toString(), "--trust-store-password-env", "CLI_TEST_SURELY_UNSET_VAR",
                 "ftps://ferry:" + PASSWORD + "@127.0.0.1:22999/a.bin", tmp.resolve("a.bin").toString()},
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         String errText = err.toString(StandardCharsets.UTF_8);
         assertEquals(ExitCode.USAGE.code, code, errText);
-        assertTrue(errText.contains("FERRY_TEST_SURELY_UNSET_VAR") && errText.contains("not set"), errText);
+        assertTrue(errText.contains("CLI_TEST_SURELY_UNSET_VAR") && errText.contains("not set"), errText);
         assertFalse(errText.contains(PASSWORD), errText);
     }
 
@@ -120,11 +120,11 @@ class CliTrustStoreTest {
             ftp.write("a.bin", 1000, 1);
             Path target = tmp.resolve("a.bin");
             try (dev.ferry.testing.ForkedJvm cli = dev.ferry.testing.ForkedJvm.builder(dev.ferry.Ferry.class)
-                    .env("FERRY_TEST_TRUST_PASSWORD", ServerCertificate.PASSWORD)
-                    .env("FERRY_TEST_FTP_PASSWORD", PASSWORD)
+                    .env("CLI_TEST_TRUST_PASSWORD", ServerCertificate.PASSWORD)
+                    .env("CLI_TEST_FTP_PASSWORD", PASSWORD)
                     .args("get", "-q", "--ledger", tmp.resolve("ledger").toString(), "--password-env",
-                            "FERRY_TEST_FTP_PASSWORD", "--trust-store", other.trustStore().toString(),
-                            "--trust-store-password-env", "FERRY_TEST_TRUST_PASSWORD",
+                            "CLI_TEST_FTP_PASSWORD", "--trust-store", other.trustStore().toString(),
+                            "--trust-store-password-env", "CLI_TEST_TRUST_PASSWORD",
                             "ftps://" + ftp.user() + "@127.0.0.1:" + ftp.port() + "/a.bin", target.toString())
                     .logFile(tmp.resolve("cli.log")).start()) {
                 int code = cli.awaitExit(java.time.Duration.ofSeconds(60));
