@@ -170,26 +170,9 @@ public final class FtpSession implements Closeable {
                 // a server that requires reuse on 1.3, where the JDK cannot resume its sessions, until a restart.
                 return connect(profile, charset, true);
             }
-            if (Tls.otherName(e)) {
-                // A trusted certificate for another name: trusting it would help a man in the middle, not the person.
-                throw new TlsCertificateException("the TLS certificate of server " + where
-                        + " is not trusted for that name ("
-                        + e.getMessage() + "): connect with a host name or address the certificate is made out to,"
-                        + " or check that this is the right server", e);
-            }
-            if (Tls.outOfDate(e)) {
-                // Trusting it is not the question: the server must show a current certificate.
-                throw new TlsCertificateException("the TLS certificate of server " + where
-                        + " is out of its dates ("
-                        + e.getMessage() + "): the server's administrator must renew it (or set the server's clock);"
-                        + " a certificate in the trust store is still refused once it has expired", e);
-            }
-            if (Tls.untrustedCertificate(e)) {
-                // Trying again cannot help: a person must decide to trust the certificate.
-                throw new TlsCertificateException("the TLS certificate of server " + where + " is not trusted ("
-                        + e.getMessage()
-                        + "); if it is the right server, put its certificate in a PKCS12 trust store and name it in"
-                        + " the server profile (trustStore; --trust-store on the command line)", e);
+            TlsCertificateException certificate = Tls.refusedCertificate(e, where, false);
+            if (certificate != null) {
+                throw certificate;
             }
             throw new FtpException("TLS handshake with " + where + " failed: " + describe(e), 0, true, e);
         } catch (javax.net.ssl.SSLException e) {
@@ -874,8 +857,8 @@ public final class FtpSession implements Closeable {
             if (e instanceof dev.ferry.ftp.tls.PlainDataException) {
                 throw new UnprotectedDataException(profile, e);
             }
-            FtpException certificate = e instanceof javax.net.ssl.SSLHandshakeException h
-                    ? Tls.refusedDataCertificate(h, profile.toString()) : null;
+            TlsCertificateException certificate = e instanceof javax.net.ssl.SSLHandshakeException h
+                    ? Tls.refusedCertificate(h, profile.toString(), true) : null;
             if (certificate != null) {
                 throw certificate;
             }

@@ -106,21 +106,34 @@ final class Tls {
     }
 
     /**
-     * A data connection's handshake refused for its certificate, as a permanent failure that says so (null: another
-     * failure). A retry meets the same certificate; read as a network fault, it was tried until the attempts ran out.
+     * A handshake refused for the server's certificate, as a permanent failure that says what a person can do (null:
+     * another failure). A retry meets the same certificate; read as a network fault, it was tried until the attempts
+     * ran out. On a data connection the control connection's certificate had passed, so someone other than the server
+     * may have answered the data port.
      */
-    static FtpException refusedDataCertificate(javax.net.ssl.SSLHandshakeException e, String where) {
+    static TlsCertificateException refusedCertificate(javax.net.ssl.SSLHandshakeException e, String where,
+            boolean dataConnection) {
+        String whose = dataConnection ? "a data connection of server " + where : "server " + where;
+        String dataHint = "though the control connection's was: someone other than the server may have answered the"
+                + " data port; check the network path to the server";
         if (otherName(e)) {
-            return new TlsCertificateException("the TLS certificate of a data connection of server " + where
-                    + " is not trusted"
-                    + " for that name (" + e.getMessage() + "), though the control connection's was: someone other"
-                    + " than the server may have answered the data port; check the network path to the server", e);
+            // A trusted certificate for another name: trusting it would help a man in the middle, not the person.
+            return new TlsCertificateException("the TLS certificate of " + whose + " is not trusted for that name ("
+                    + e.getMessage() + "): " + (dataConnection ? dataHint : "connect with a host name or address the"
+                    + " certificate is made out to, or check that this is the right server"), e);
+        }
+        if (outOfDate(e)) {
+            // Trusting it is not the question: the server must show a current certificate.
+            return new TlsCertificateException("the TLS certificate of " + whose + " is out of its dates ("
+                    + e.getMessage() + "): the server's administrator must renew it (or set the server's clock); a"
+                    + " certificate in the trust store is still refused once it has expired", e);
         }
         if (untrustedCertificate(e)) {
-            return new TlsCertificateException("the TLS certificate of a data connection of server " + where
-                    + " is not trusted ("
-                    + e.getMessage() + "), though the control connection's was: someone other than the server may"
-                    + " have answered the data port; check the network path to the server", e);
+            // Trying again cannot help: a person must decide to trust the certificate.
+            return new TlsCertificateException("the TLS certificate of " + whose + " is not trusted (" + e.getMessage()
+                    + "): " + (dataConnection ? dataHint : "if it is the right server, put its certificate in a PKCS12"
+                    + " trust store and name it in the server profile (trustStore; --trust-store on the command"
+                    + " line)"), e);
         }
         return null;
     }
