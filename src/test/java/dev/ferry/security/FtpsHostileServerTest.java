@@ -5,18 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.ftp.Secret;
 import dev.ferry.ftp.ServerProfile;
-import dev.ferry.ftp.ServerProfiles;
-import dev.ferry.ftp.TlsMode;
-import dev.ferry.ledger.JdbcLedger;
-import dev.ferry.plan.Direction;
 import dev.ferry.plan.TransferOptions;
-import dev.ferry.plan.TransferRequest;
 import dev.ferry.testing.HostileFtpsServer;
 import dev.ferry.testing.HostileFtpsServer.Data;
 import dev.ferry.testing.ServerCertificate;
-import dev.ferry.transfer.TransferEngine;
 import dev.ferry.transfer.TransferFailedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,16 +130,8 @@ class FtpsHostileServerTest {
     }
 
     private void run(HostileFtpsServer server, Path target) throws Exception {
-        ServerProfile profile = ServerProfile.builder("hostile").host(server.host()).port(server.port())
-                .user("ferry").password(PASSWORD).tls(TlsMode.EXPLICIT).trustStore(cert.trustStore())
-                .trustStorePassword(Secret.of(ServerCertificate.PASSWORD)).connectionLimit(2)
-                .connectTimeout(Duration.ofSeconds(2)).soTimeout(Duration.ofSeconds(2))
-                .dataTimeout(Duration.ofSeconds(2)).outageWait(Duration.ofSeconds(3)).build();
-        try (JdbcLedger ledger = JdbcLedger.h2(tmp.resolve("ledger"));
-             TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(profile),
-                     TransferOptions.none(), Duration.ofMillis(200))) {
-            engine.run(new TransferRequest(Direction.DOWNLOAD, profile.name(), "/a.bin", target.toString(),
-                    TransferOptions.none().withSegments(1).withMaxAttempts(2)));
-        }
+        ServerProfile profile = server.profile("hostile", PASSWORD, cert.trustStore(), Duration.ofSeconds(2))
+                .outageWait(Duration.ofSeconds(3)).build();
+        HostileFtpsServer.download(tmp, profile, target, TransferOptions.none().withSegments(1).withMaxAttempts(2));
     }
 }

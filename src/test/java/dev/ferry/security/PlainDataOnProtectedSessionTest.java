@@ -5,18 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.ftp.Secret;
 import dev.ferry.ftp.ServerProfile;
-import dev.ferry.ftp.ServerProfiles;
-import dev.ferry.ftp.TlsMode;
 import dev.ferry.ftp.UnprotectedDataException;
-import dev.ferry.ledger.JdbcLedger;
-import dev.ferry.plan.Direction;
 import dev.ferry.plan.TransferOptions;
-import dev.ferry.plan.TransferRequest;
 import dev.ferry.testing.HostileFtpsServer;
 import dev.ferry.testing.ServerCertificate;
-import dev.ferry.transfer.TransferEngine;
 import dev.ferry.transfer.TransferFailedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,25 +35,17 @@ class PlainDataOnProtectedSessionTest {
         byte[] file = new byte[200_000];
         new java.util.Random(7).nextBytes(file);
         try (HostileFtpsServer server = HostileFtpsServer.start(cert, file, HostileFtpsServer.Data.PLAIN)) {
-            ServerProfile profile = ServerProfile.builder("plaindata").host(server.host()).port(server.port())
-                    .user("ferry").password(PASSWORD).tls(TlsMode.EXPLICIT).trustStore(cert.trustStore())
-                    .trustStorePassword(Secret.of(ServerCertificate.PASSWORD)).connectionLimit(2)
-                    .connectTimeout(Duration.ofSeconds(5)).soTimeout(Duration.ofSeconds(5))
-                    .dataTimeout(Duration.ofSeconds(5)).build();
+            ServerProfile profile = server.profile("plaindata", PASSWORD, cert.trustStore(), Duration.ofSeconds(5))
+                    .build();
             Path target = tmp.resolve("a.bin");
-            try (JdbcLedger ledger = JdbcLedger.h2(tmp.resolve("ledger"));
-                 TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(profile),
-                         TransferOptions.none(), Duration.ofMillis(200))) {
-                TransferFailedException e = assertThrows(TransferFailedException.class, () -> engine.run(
-                        new TransferRequest(Direction.DOWNLOAD, profile.name(), "/a.bin", target.toString(),
-                                TransferOptions.none().withSegments(1).withMaxAttempts(3))));
-                String m = e.getMessage();
-                assertTrue(hasCause(e, UnprotectedDataException.class), m);
-                assertTrue(m.contains("did not speak TLS") && m.contains(profile.toString()), m);
-                assertFalse(m.contains("Unsupported or unrecognized SSL message"), m);
-                assertFalse(m.contains(PASSWORD), m);
-                assertEquals(1, server.retrs(), "tried once: no retry makes the server encrypt");
-            }
+            TransferFailedException e = assertThrows(TransferFailedException.class, () -> HostileFtpsServer.download(
+                    tmp, profile, target, TransferOptions.none().withSegments(1).withMaxAttempts(3)));
+            String m = e.getMessage();
+            assertTrue(hasCause(e, UnprotectedDataException.class), m);
+            assertTrue(m.contains("did not speak TLS") && m.contains(profile.toString()), m);
+            assertFalse(m.contains("Unsupported or unrecognized SSL message"), m);
+            assertFalse(m.contains(PASSWORD), m);
+            assertEquals(1, server.retrs(), "tried once: no retry makes the server encrypt");
             assertFalse(Files.exists(target), "nothing published from plain data");
             try (var files = Files.list(tmp)) {
                 assertTrue(files.noneMatch(p -> p.getFileName().toString().contains(".part")), "no part file kept");

@@ -3,17 +3,10 @@ package dev.ferry.security;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.ftp.Secret;
 import dev.ferry.ftp.ServerProfile;
-import dev.ferry.ftp.ServerProfiles;
-import dev.ferry.ftp.TlsMode;
-import dev.ferry.ledger.JdbcLedger;
-import dev.ferry.plan.Direction;
 import dev.ferry.plan.TransferOptions;
-import dev.ferry.plan.TransferRequest;
 import dev.ferry.testing.HostileFtpsServer;
 import dev.ferry.testing.ServerCertificate;
-import dev.ferry.transfer.TransferEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,18 +31,10 @@ class ProtAfterLoginTest {
         new java.util.Random(5).nextBytes(file);
         try (HostileFtpsServer server = HostileFtpsServer.start(cert, file, HostileFtpsServer.Data.WELL)
                 .protAfterLoginOnly()) {
-            ServerProfile profile = ServerProfile.builder("after-login").host(server.host()).port(server.port())
-                    .user("ferry").password("pw").tls(TlsMode.EXPLICIT).trustStore(cert.trustStore())
-                    .trustStorePassword(Secret.of(ServerCertificate.PASSWORD)).connectionLimit(2)
-                    .connectTimeout(Duration.ofSeconds(5)).soTimeout(Duration.ofSeconds(5))
-                    .dataTimeout(Duration.ofSeconds(5)).build();
+            ServerProfile profile = server.profile("after-login", "pw", cert.trustStore(), Duration.ofSeconds(5))
+                    .build();
             Path target = tmp.resolve("a.bin");
-            try (JdbcLedger ledger = JdbcLedger.h2(tmp.resolve("ledger"));
-                 TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(profile),
-                         TransferOptions.none(), Duration.ofMillis(200))) {
-                engine.run(new TransferRequest(Direction.DOWNLOAD, profile.name(), "/a.bin", target.toString(),
-                        TransferOptions.none().withSegments(1).withMaxAttempts(2)));
-            }
+            HostileFtpsServer.download(tmp, profile, target, TransferOptions.none().withSegments(1).withMaxAttempts(2));
             assertArrayEquals(file, Files.readAllBytes(target));
             List<String> c = server.commands();
             assertTrue(c.lastIndexOf("PROT P") > c.indexOf("PASS ****") && c.lastIndexOf("PROT P") < c.indexOf("EPSV"),

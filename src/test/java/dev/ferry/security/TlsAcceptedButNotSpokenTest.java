@@ -5,18 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.ftp.Secret;
 import dev.ferry.ftp.ServerProfile;
-import dev.ferry.ftp.ServerProfiles;
-import dev.ferry.ftp.TlsMode;
 import dev.ferry.ftp.TlsRefusedException;
-import dev.ferry.ledger.JdbcLedger;
-import dev.ferry.plan.Direction;
 import dev.ferry.plan.TransferOptions;
-import dev.ferry.plan.TransferRequest;
 import dev.ferry.testing.HostileFtpsServer;
 import dev.ferry.testing.ServerCertificate;
-import dev.ferry.transfer.TransferEngine;
 import dev.ferry.transfer.TransferFailedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,23 +34,15 @@ class TlsAcceptedButNotSpokenTest {
         ServerCertificate cert = ServerCertificate.create(tmp.resolve("cert"), "127.0.0.1", "ip:127.0.0.1");
         try (HostileFtpsServer server = HostileFtpsServer.start(cert, new byte[1000], HostileFtpsServer.Data.WELL)
                 .plainAfterAuth()) {
-            ServerProfile profile = ServerProfile.builder("stripped").host(server.host()).port(server.port())
-                    .user("ferry").password(PASSWORD).tls(TlsMode.EXPLICIT).trustStore(cert.trustStore())
-                    .trustStorePassword(Secret.of(ServerCertificate.PASSWORD)).connectionLimit(2)
-                    .connectTimeout(Duration.ofSeconds(5)).soTimeout(Duration.ofSeconds(5))
-                    .dataTimeout(Duration.ofSeconds(5)).outageWait(Duration.ofSeconds(20)).build();
+            ServerProfile profile = server.profile("stripped", PASSWORD, cert.trustStore(), Duration.ofSeconds(5))
+                    .outageWait(Duration.ofSeconds(20)).build();
             Path target = tmp.resolve("a.bin");
-            try (JdbcLedger ledger = JdbcLedger.h2(tmp.resolve("ledger"));
-                 TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(profile),
-                         TransferOptions.none(), Duration.ofMillis(200))) {
-                TransferFailedException e = assertThrows(TransferFailedException.class, () -> engine.run(
-                        new TransferRequest(Direction.DOWNLOAD, profile.name(), "/a.bin", target.toString(),
-                                TransferOptions.none().withMaxAttempts(3))));
-                String m = e.getMessage();
-                assertTrue(e.getCause() instanceof TlsRefusedException, m);
-                assertTrue(m.contains("did not speak TLS") && m.contains(profile.toString()), m);
-                assertFalse(m.contains(PASSWORD), m);
-            }
+            TransferFailedException e = assertThrows(TransferFailedException.class, () -> HostileFtpsServer.download(
+                    tmp, profile, target, TransferOptions.none().withMaxAttempts(3)));
+            String m = e.getMessage();
+            assertTrue(e.getCause() instanceof TlsRefusedException, m);
+            assertTrue(m.contains("did not speak TLS") && m.contains(profile.toString()), m);
+            assertFalse(m.contains(PASSWORD), m);
             assertFalse(Files.exists(target));
             assertEquals(1, server.commands().stream().filter(c -> c.startsWith("AUTH")).count(),
                     "one try: " + server.commands());

@@ -5,17 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.ftp.Secret;
 import dev.ferry.ftp.ServerProfile;
-import dev.ferry.ftp.ServerProfiles;
-import dev.ferry.ftp.TlsMode;
-import dev.ferry.ledger.JdbcLedger;
-import dev.ferry.plan.Direction;
 import dev.ferry.plan.TransferOptions;
-import dev.ferry.plan.TransferRequest;
 import dev.ferry.testing.HostileFtpsServer;
 import dev.ferry.testing.ServerCertificate;
-import dev.ferry.transfer.TransferEngine;
 import dev.ferry.transfer.TransferFailedException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,22 +38,13 @@ class TlsDataConnectionHostNameTest {
         byte[] file = new byte[100_000];
         new java.util.Random(3).nextBytes(file);
         try (HostileFtpsServer server = HostileFtpsServer.start(own, other, file, HostileFtpsServer.Data.WELL)) {
-            ServerProfile profile = ServerProfile.builder("datacert").host(server.host()).port(server.port())
-                    .user("ferry").password("pw").tls(TlsMode.EXPLICIT).trustStore(trust)
-                    .trustStorePassword(Secret.of(ServerCertificate.PASSWORD)).connectionLimit(2)
-                    .connectTimeout(Duration.ofSeconds(5)).soTimeout(Duration.ofSeconds(5))
-                    .dataTimeout(Duration.ofSeconds(5)).build();
+            ServerProfile profile = server.profile("datacert", "pw", trust, Duration.ofSeconds(5)).build();
             Path target = tmp.resolve("a.bin");
-            try (JdbcLedger ledger = JdbcLedger.h2(tmp.resolve("ledger"));
-                 TransferEngine engine = new TransferEngine(ledger, new ServerProfiles().add(profile),
-                         TransferOptions.none(), Duration.ofMillis(200))) {
-                TransferFailedException e = assertThrows(TransferFailedException.class, () -> engine.run(
-                        new TransferRequest(Direction.DOWNLOAD, profile.name(), "/a.bin", target.toString(),
-                                TransferOptions.none().withSegments(1).withMaxAttempts(3))));
-                assertTrue(e.getMessage().contains("not trusted for that name"), e.getMessage());
-                assertTrue(e.getMessage().contains("data connection"), e.getMessage());
-                assertEquals(1, server.retrs(), "refused for good: a retry meets the same certificate");
-            }
+            TransferFailedException e = assertThrows(TransferFailedException.class, () -> HostileFtpsServer.download(
+                    tmp, profile, target, TransferOptions.none().withSegments(1).withMaxAttempts(3)));
+            assertTrue(e.getMessage().contains("not trusted for that name"), e.getMessage());
+            assertTrue(e.getMessage().contains("data connection"), e.getMessage());
+            assertEquals(1, server.retrs(), "refused for good: a retry meets the same certificate");
             assertFalse(Files.exists(target), "a file came over a data connection with another host's certificate");
         }
     }

@@ -130,6 +130,30 @@ public final class HostileFtpsServer implements AutoCloseable {
         return "127.0.0.1";
     }
 
+    /**
+     * A profile for this server: explicit FTPS, a user with {@code password}, {@code trustStore} (with
+     * {@link ServerCertificate#PASSWORD}), two connections and {@code timeout} for connecting, control and data.
+     */
+    public dev.ferry.ftp.ServerProfile.Builder profile(String name, String password, java.nio.file.Path trustStore,
+            java.time.Duration timeout) {
+        return dev.ferry.ftp.ServerProfile.builder(name).host(host()).port(port()).user("ferry").password(password)
+                .tls(dev.ferry.ftp.TlsMode.EXPLICIT).trustStore(trustStore)
+                .trustStorePassword(dev.ferry.ftp.Secret.of(ServerCertificate.PASSWORD)).connectionLimit(2)
+                .connectTimeout(timeout).soTimeout(timeout).dataTimeout(timeout);
+    }
+
+    /** Downloads {@code /a.bin} from {@code profile} to {@code target} on an engine of its own, its ledger in {@code work}. */
+    public static void download(java.nio.file.Path work, dev.ferry.ftp.ServerProfile profile, java.nio.file.Path target,
+            dev.ferry.plan.TransferOptions options) throws Exception {
+        try (dev.ferry.ledger.JdbcLedger ledger = dev.ferry.ledger.JdbcLedger.h2(work.resolve("ledger"));
+             dev.ferry.transfer.TransferEngine engine = new dev.ferry.transfer.TransferEngine(ledger,
+                     new dev.ferry.ftp.ServerProfiles().add(profile), dev.ferry.plan.TransferOptions.none(),
+                     java.time.Duration.ofMillis(200))) {
+            engine.run(new dev.ferry.plan.TransferRequest(dev.ferry.plan.Direction.DOWNLOAD, profile.name(), "/a.bin",
+                    target.toString(), options));
+        }
+    }
+
     public int port() {
         return control.getLocalPort();
     }
